@@ -1,0 +1,137 @@
+# salvo — build, test and install.
+#
+# The two set-up commands are `make run` and `make test`; both first run
+# `deps`, which installs the Debian packages a fresh machine lacks, and then
+# re-enter make so that pkg-config is asked only after the packages exist.
+#
+# Layout of the build:
+#   build/libsalvo.a   sim/*.c — the engine. Compiled WITHOUT SDL flags, so a
+#                      stray #include <SDL.h> under sim/ fails to build.
+#   build/render/*.o   render/*.c — the SDL2 view, only when SDL2 is found.
+#   salvo              cli/*.c + the two above.
+#   build/test_salvo   tests/test_*.c, one Check suite per file, gathered by
+#                      tests/runner.c through the generated build/suites.h.
+# `make sanitize` repeats the test build in build-san/ with ASan + UBSan.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+CC      ?= cc
+SALVO_VERSION := 0.1.0
+
+OPT     ?= -O2
+SAN     ?=
+WARN    := -Wall -Wextra -Wpedantic -Werror
+BASEFLAGS := -std=c11 $(OPT) -g $(WARN) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+             -DSALVO_VERSION='"$(SALVO_VERSION)"' $(SAN)
+PKG     := pkg-config
+
+CJSON_CFLAGS := $(shell $(PKG) --cflags libcjson 2>/dev/null)
+CJSON_LIBS   := $(shell $(PKG) --libs libcjson 2>/dev/null || echo -lcjson)
+CHECK_CFLAGS := $(shell $(PKG) --cflags check 2>/dev/null)
+CHECK_LIBS   := $(shell $(PKG) --libs check 2>/dev/null || echo -lcheck)
+HAVE_SDL     := $(shell $(PKG) --exists sdl2 SDL2_ttf SDL2_image 2>/dev/null && echo 1)
+ifeq ($(HAVE_SDL),1)
+SDL_CFLAGS   := $(shell $(PKG) --cflags sdl2 SDL2_ttf SDL2_image)
+SDL_LIBS     := $(shell $(PKG) --libs sdl2 SDL2_ttf SDL2_image)
+VIEW_DEF     := -DSALVO_HAVE_VIEW=1
+endif
+
+SIM_SRC    := $(sort $(wildcard sim/*.c))
+CLI_SRC    := $(sort $(wildcard cli/*.c))
+RENDER_SRC := $(if $(HAVE_SDL),$(sort $(wildcard render/*.c)))
+TEST_SRC   := $(sort $(wildcard tests/test_*.c))
+
+SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
+RENDER_OBJ := $(RENDER_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o
+LIB        := $(BUILD)/libsalvo.a
+LIBS       := $(CJSON_LIBS) -lpthread -lm
+
+GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
+
+.PHONY: all deps run test check-run bench sanitize install uninstall clean screenshot
+all: salvo
+
+deps:
+	@sh tools/deps.sh
+
+# `make run`: the default scenario's Monte Carlo batch.
+run: deps
+	@$(MAKE) --no-print-directory salvo
+	./salvo batch scenarios/korea-russia-2024.json --runs 10000
+
+test: deps
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(BUILD)/test_salvo salvo
+	CK_FORK=no $(BUILD)/test_salvo
+
+bench: deps
+	@$(MAKE) --no-print-directory $(BUILD)/bench salvo
+	$(BUILD)/bench
+
+sanitize: deps
+	@$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
+	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  SALVO_BIN=build-san/salvo check-run
+
+# The engine: no SDL flags here, on purpose.
+$(BUILD)/sim/%.o: sim/%.c $(wildcard sim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CJSON_CFLAGS) -Isim -c $< -o $@
+
+$(LIB): $(SIM_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/render/%.o: render/%.c $(wildcard render/*.h) $(wildcard sim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
+
+$(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
+
+SALVO_BIN ?= salvo
+$(SALVO_BIN): $(CLI_OBJ) $(RENDER_OBJ) $(LIB)
+	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(LIBS)
+
+ifneq ($(SALVO_BIN),salvo)
+salvo: $(SALVO_BIN)
+endif
+
+# Test runner: every `Suite *suite_NAME(void)` in tests/test_*.c is gathered.
+$(BUILD)/suites.h: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	@grep -ho '^Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void)/X(\1)/' > $@.tmp
+	@mv $@.tmp $@
+
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
+	  -DSALVO_BIN='"$(SALVO_BIN)"' -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
+
+$(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(LIB)
+	$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
+
+$(BUILD)/bench: $(BUILD)/tests/bench.o $(LIB)
+	$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
+
+install: salvo
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 salvo $(DESTDIR)$(PREFIX)/bin/salvo
+	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/
+	install -m 644 scenarios/verify/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify/
+	if [ -d assets ] && ls assets/* >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/salvo/assets; \
+	  install -m 644 assets/*.* $(DESTDIR)$(PREFIX)/share/salvo/assets/; fi
+	install -m 644 docs/salvo.1 $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/salvo $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+	rm -rf $(DESTDIR)$(PREFIX)/share/salvo
+
+clean:
+	rm -rf build build-san salvo

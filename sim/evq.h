@@ -1,0 +1,69 @@
+/* evq.h — the pending-event set: a 4-ary min-heap over an event pool.
+ *
+ * Order: time, then scheduling order (FIFO among equal times), so a
+ * replication reproduces exactly. Heap entries are 16 bytes (time + a key
+ * packing the sequence number over the pool slot); payloads stay in the
+ * pool and never move. Push and pop are O(log n).
+ *
+ * Cancellation is lazy, as in Redis's ae.c: evq_cancel marks the slot dead in
+ * O(1) and the heap entry is reaped when it reaches the top. A handle carries
+ * the slot's generation, so a stale handle (event already run or cancelled)
+ * cancels nothing.
+ *
+ * Memory: the pool and heap grow by doubling and are kept across
+ * evq_clear(), so a replication loop allocates nothing in steady state.
+ * Limits: 2^24 events pending at once, 2^40 pushes between clears.
+ */
+#ifndef SALVO_EVQ_H
+#define SALVO_EVQ_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* The payload every event carries: a kind (an index into the kernel's
+ * handler table) and small operands whose meaning the handler defines. */
+typedef struct Event {
+    double t;       /* when it fires, days */
+    uint32_t kind;
+    uint32_t a, b;  /* usually entity indices */
+    double x;       /* usually a quantity */
+} Event;
+
+typedef struct EvHandle {
+    uint32_t slot;
+    uint32_t gen;   /* 0 never names a live event */
+} EvHandle;
+
+typedef struct EvHeapEntry {
+    double t;
+    uint64_t key;   /* seq << 24 | slot */
+} EvHeapEntry;
+
+typedef struct EvQ {
+    EvHeapEntry *heap;
+    size_t n, cap;          /* heap entries (live + cancelled) */
+    Event *pool;            /* payload per slot */
+    uint32_t *gen;          /* generation per slot; odd = in use and live */
+    uint32_t *free_slots;   /* stack of free slots */
+    size_t nfree, pool_cap;
+    size_t live;            /* pending, not cancelled */
+    uint64_t seq;
+} EvQ;
+
+void evq_init(EvQ *q);
+void evq_free(EvQ *q);
+/* Drop every pending event; keep the memory. */
+void evq_clear(EvQ *q);
+/* Schedule a copy of *ev. Aborts only if memory runs out. */
+EvHandle evq_push(EvQ *q, const Event *ev);
+/* Remove the earliest live event into *out. 0 when none is pending. */
+int evq_pop(EvQ *q, Event *out);
+/* Time of the earliest live event, or +INFINITY. Reaps dead tops. */
+double evq_peek_time(EvQ *q);
+/* Cancel a pending event. 1 if it was pending, 0 for a stale handle. */
+int evq_cancel(EvQ *q, EvHandle h);
+/* 1 if the handle names a pending event. */
+int evq_pending(const EvQ *q, EvHandle h);
+static inline size_t evq_size(const EvQ *q) { return q->live; }
+
+#endif

@@ -1,0 +1,127 @@
+/* salvo.h — the engine's public API: compiled scenarios and replications.
+ *
+ *   Scenario  built once by the loader from a JSON file (plus optional
+ *             --set overrides, applied to the document before validation,
+ *             so an override is checked exactly like the file). Immutable;
+ *             shared read-only by any number of Sims and threads.
+ *   Sim       one replication: clock, event queue, random streams and model
+ *             state. Create once per worker thread, then reset per
+ *             replication; a reset allocates nothing in steady state.
+ *
+ * Replication r of seed S draws only from streams keyed by (S, r, component
+ * name, purpose), so results never depend on threads, ranks or order.
+ *
+ * Metrics are declared by the scenario. Each yields one scalar per
+ * replication (sim_metrics); LEVEL metrics also yield a series sampled on a
+ * regular grid (sim_series). A TIME metric that never happened is
+ * SALVO_NEVER (+infinity); a FLAG is 0 or 1.
+ */
+#ifndef SALVO_SALVO_H
+#define SALVO_SALVO_H
+
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "diag.h"
+#include "trace.h"
+
+#define SALVO_NEVER INFINITY
+
+typedef struct Scenario Scenario;
+typedef struct Sim Sim;
+
+typedef enum MetricKind {
+    MET_TOTAL,   /* an accumulated amount (delivered, lost, consumed, shortfall, count) */
+    MET_TIME,    /* day of first occurrence, or SALVO_NEVER */
+    MET_FLAG,    /* 1 if something happened by a date, else 0 */
+    MET_LEVEL    /* a level sampled on a grid; scalar = level at the end */
+} MetricKind;
+
+typedef struct MetricInfo {
+    const char *id;         /* e.g. "shells_delivered" */
+    const char *label;      /* human words */
+    const char *unit;       /* "rounds", "days", "" */
+    MetricKind kind;
+    int better;             /* +1 higher is better for the scenario's main actor, -1 lower, 0 neither */
+    int series_len;         /* LEVEL: grid points; else 0 */
+    double series_t0, series_dt; /* LEVEL: grid start and step, days */
+} MetricInfo;
+
+/* A parameter's assumption record: value, plausible range and source. */
+typedef struct Assumption {
+    const char *path;       /* the --set / --vary path, e.g. "routes.rajin-vostochny.loss" */
+    double value, lo, hi;   /* lo == hi when no range was given */
+    const char *source;     /* source id, "" if none */
+    const char *source_title;
+    const char *note;
+} Assumption;
+
+/* --- scenarios --------------------------------------------------------- */
+
+/* Load, validate and compile. `sets` are "PATH=VALUE" overrides. On any
+ * problem returns NULL; every problem found is in d (FILE:LINE:COL). */
+Scenario *scenario_load(const char *path, const char *const *sets, int nsets, Diag *d);
+/* The same from a buffer; `name` is used in messages. */
+Scenario *scenario_load_buffer(const char *name, const char *text, size_t len,
+                               const char *const *sets, int nsets, Diag *d);
+void scenario_free(Scenario *s);
+
+const char *scenario_name(const Scenario *s);
+const char *scenario_title(const Scenario *s);
+const char *scenario_description(const Scenario *s);
+const char *scenario_sha256(const Scenario *s);     /* of the file's bytes */
+int64_t scenario_start(const Scenario *s);          /* epoch day of t = 0 */
+double scenario_end(const Scenario *s);             /* days simulated */
+int scenario_metric_count(const Scenario *s);
+const MetricInfo *scenario_metric(const Scenario *s, int i);
+int scenario_metric_find(const Scenario *s, const char *id); /* -1 if none */
+int scenario_assumption_count(const Scenario *s);
+const Assumption *scenario_assumption(const Scenario *s, int i);
+/* The header a trace of this scenario carries (owned by the scenario;
+ * seed field left 0 — set it on a copy). */
+const TraceHeader *scenario_trace_header(const Scenario *s);
+
+/* --- replications ------------------------------------------------------ */
+
+typedef enum SimStatus {
+    SIM_DONE,       /* reached `until` or the scenario's end */
+    SIM_DECISION    /* paused: a decision awaits sim_answer() (interactive mode) */
+} SimStatus;
+
+typedef struct SimDecision {
+    int decision;               /* index into the header's decisions */
+    const char *id, *name;
+    int actor;
+    int noptions;
+    const char *const *options;
+    double t;
+} SimDecision;
+
+Sim *sim_create(const Scenario *s);
+void sim_destroy(Sim *sim);
+/* Start replication `rep` of base seed `seed` at t = 0. Keeps the sink and
+ * the interactive setting; clears scripted answers. */
+void sim_reset(Sim *sim, uint64_t seed, uint64_t rep);
+/* Where trace records go; NULL for nowhere (the fastest). */
+void sim_set_sink(Sim *sim, const TraceSink *sink);
+/* Interactive: decisions pause the run (SIM_DECISION) instead of asking the
+ * scenario's policy. */
+void sim_set_interactive(Sim *sim, int on);
+/* Scripted answers: the first n decisions taken get these options, in order
+ * (a playthrough's recorded choices). Call after sim_reset. */
+void sim_script(Sim *sim, const int *answers, int n);
+/* Advance until day `until` (clamped to the scenario's end) or a pause. */
+SimStatus sim_run(Sim *sim, double until);
+const SimDecision *sim_pending(const Sim *sim);
+/* Answer the pending decision; 0 on success, -1 if none or out of range. */
+int sim_answer(Sim *sim, int option);
+double sim_now(const Sim *sim);
+uint64_t sim_events(const Sim *sim);        /* events dispatched this replication */
+/* Metric scalars for this replication: scenario_metric_count() values. */
+void sim_metrics(const Sim *sim, double *out);
+/* LEVEL metric i's series (series_len values), NULL for other kinds. */
+const double *sim_series(const Sim *sim, int metric);
+/* The choices taken so far (by policy, script or person), in order. */
+int sim_choices(const Sim *sim, const int **choices);
+
+#endif

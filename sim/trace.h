@@ -1,0 +1,161 @@
+/* trace.h — what a replication tells the outside world, event by event.
+ *
+ * The engine emits TraceRec values (plain data: time, kind, indices,
+ * numbers; never pointers into the Sim) to a TraceSink. A sink can be
+ * nothing (batch runs), a JSON Lines writer (`salvo run --trace`), or an
+ * in-memory buffer (the view). The TraceHeader carries everything the map
+ * needs — actors and colours, places with coordinates, routes, carriers,
+ * stocks, names — so a trace file is self-contained and replays without
+ * the engine or the scenario.
+ *
+ * Record kinds and the meaning of their operands (indices refer to the
+ * header's arrays; -1 means none):
+ *
+ *   kind        a           b            c              x                 y
+ *   DEPART      carrier     route        resource       cargo (units)     planned arrival t
+ *   ARRIVE      carrier     route        resource       delivered good    duds
+ *   LOST        carrier     route        resource       cargo lost        fraction of way (0..1)
+ *   RETURN      carrier     route        -1             0                 0
+ *   STOCK       stock       -1           -1             level             cumulative shortfall
+ *   SHORT       stock       1=starts,    -1             unmet rate/day    cumulative shortfall
+ *                           0=ends
+ *   LAUNCH      programme   attempt #    0=success,     P(success) used   0
+ *                           (1-based)    k=failed at stage k
+ *   ASSIST      programme   actor        0=offered,     0                 0
+ *                                        1=accepted, 2=arrived, 3=refused
+ *   TREATY      treaty      TreatyStatus party actor    0                 0
+ *   TROOPS      actor       from place   to place       troops            arrival t
+ *   DECISION    decision    option       1=person,0=policy  0             0
+ *   EVENT       event       -1           -1             0                 0
+ *   ROUTE       route       1=open,0=closed  -1         0                 0
+ *   PARAM       event       -1           -1             new value         0
+ *   END         -1          -1           -1             0                 0
+ *
+ * Units: t in days from the header's start date; cargo in the resource's
+ * unit (rounds for shells).
+ */
+#ifndef SALVO_TRACE_H
+#define SALVO_TRACE_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include "diag.h"
+
+typedef enum TraceKind {
+    TR_DEPART, TR_ARRIVE, TR_LOST, TR_RETURN, TR_STOCK, TR_SHORT, TR_LAUNCH,
+    TR_ASSIST, TR_TREATY, TR_TROOPS, TR_DECISION, TR_EVENT, TR_ROUTE, TR_PARAM,
+    TR_END, TR__COUNT
+} TraceKind;
+
+typedef enum TreatyStatus {
+    TREATY_SIGNED, TREATY_IN_FORCE, TREATY_TRIGGERED, TREATY_HONOURED, TREATY_DECLINED,
+    TREATY__COUNT
+} TreatyStatus;
+
+typedef enum PlaceKind {
+    PLACE_ARSENAL, PLACE_PORT, PLACE_RAIL_HUB, PLACE_DEPOT, PLACE_FRONT,
+    PLACE_LAUNCH_SITE, PLACE_CAPITAL, PLACE__COUNT
+} PlaceKind;
+
+typedef enum RouteMode { MODE_RAIL, MODE_SEA, MODE_ROAD, MODE_AIR, MODE__COUNT } RouteMode;
+
+typedef struct TraceRec {
+    double t;
+    int32_t kind;   /* TraceKind */
+    int32_t a, b, c;
+    double x, y;
+} TraceRec;
+
+typedef struct TraceSink {
+    void (*emit)(void *ctx, const TraceRec *r);
+    void *ctx;
+} TraceSink;
+
+/* --- the header: the map and the names ------------------------------- */
+typedef struct TraceActor { const char *id, *name; uint32_t color; /* 0xRRGGBB */ } TraceActor;
+typedef struct TracePlace {
+    const char *id, *name;
+    int kind;       /* PlaceKind */
+    int actor;      /* owner, -1 none */
+    double lat, lon;
+} TracePlace;
+typedef struct TraceRoute {
+    const char *id, *name;
+    int mode;       /* RouteMode */
+    int from, to;   /* places */
+    int npts;       /* intermediate waypoints (excluding from/to) */
+    const double *lat, *lon;
+} TraceRoute;
+typedef struct TraceCarrier { const char *id, *name; int route; double capacity; /* units */ } TraceCarrier;
+typedef struct TraceResource { const char *id, *name, *unit; } TraceResource;
+typedef struct TraceStock { const char *id; int place, resource; double initial, capacity; } TraceStock;
+typedef struct TraceNamed { const char *id, *name; int actor; int place; } TraceNamed; /* treaties, programmes, events */
+typedef struct TraceDecisionDef {
+    const char *id, *name;
+    int actor;
+    int noptions;
+    const char *const *options;
+} TraceDecisionDef;
+
+typedef struct TraceHeader {
+    const char *salvo_version;
+    const char *scenario;       /* scenario name */
+    const char *sha256;         /* of the scenario file, hex */
+    uint64_t seed;
+    int64_t start;              /* epoch day of t = 0 */
+    double end;                 /* last day simulated */
+    int nactors, nplaces, nroutes, ncarriers, nresources, nstocks;
+    int ntreaties, nprogrammes, nevents, ndecisions;
+    const TraceActor *actors;
+    const TracePlace *places;
+    const TraceRoute *routes;
+    const TraceCarrier *carriers;
+    const TraceResource *resources;
+    const TraceStock *stocks;
+    const TraceNamed *treaties, *programmes, *events;
+    const TraceDecisionDef *decisions;
+} TraceHeader;
+
+const char *trace_kind_name(TraceKind k);         /* "depart", ... */
+int trace_kind_from_name(const char *s);          /* -1 if unknown */
+const char *treaty_status_name(TreatyStatus s);   /* "signed", "in-force", ... */
+const char *place_kind_name(PlaceKind k);         /* "arsenal", "launch-site", ... */
+int place_kind_from_name(const char *s);
+const char *route_mode_name(RouteMode m);         /* "rail", "sea", ... */
+int route_mode_from_name(const char *s);
+
+/* --- in-memory buffer sink -------------------------------------------- */
+typedef struct TraceBuf { TraceRec *recs; size_t n, cap; } TraceBuf;
+void tracebuf_init(TraceBuf *b);
+void tracebuf_free(TraceBuf *b);
+void tracebuf_clear(TraceBuf *b);
+TraceSink tracebuf_sink(TraceBuf *b);
+
+/* --- JSON Lines ---------------------------------------------------------
+ * Line 1: {"salvo":"0.1.0","type":"header","scenario":...,"sha256":...,
+ *          "seed":N,"start":"YYYY-MM-DD","end":DAYS,"actors":[...],...}
+ * Then one record per line:
+ *   {"t":12.5,"date":"2023-09-08","kind":"depart","a":0,"b":1,"c":0,"x":75000,"y":14.2}
+ * Numbers are printed with %.17g trimmed, so the same run gives the same bytes.
+ */
+typedef struct TraceWriter TraceWriter;
+/* Write to a temporary file beside `path`; renamed into place by close. */
+TraceWriter *trace_writer_open(const char *path, const TraceHeader *h, Diag *d);
+TraceSink trace_writer_sink(TraceWriter *w);
+/* Finish and rename. Returns 0, or -1 with a diagnostic (file removed). */
+int trace_writer_close(TraceWriter *w, Diag *d);
+/* Abandon: remove the temporary file. */
+void trace_writer_abort(TraceWriter *w);
+
+/* A trace read back from a file: owns its header strings and records. */
+typedef struct TraceFile {
+    TraceHeader h;
+    TraceRec *recs;
+    size_t n;
+    void *arena;    /* private */
+} TraceFile;
+/* Read a JSONL trace. NULL with diagnostics (FILE:LINE:COL) on bad input. */
+TraceFile *trace_read(const char *path, Diag *d);
+void trace_file_free(TraceFile *f);
+
+#endif
