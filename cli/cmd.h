@@ -1,0 +1,22 @@
+/* cmd.h — the subcommands of the `salvo` binary. Each takes the arguments
+ * after its name (argv[0] is the subcommand) and returns the exit status:
+ * 0 success, 1 a failed check or run-time failure, 2 bad input or usage,
+ * 130 interrupted. The front end stays thin: parse, call sim/, print. */
+#ifndef SALVO_CMD_H
+#define SALVO_CMD_H
+
+int cmd_validate(int argc, char **argv);   /* cli/run.c */
+int cmd_run(int argc, char **argv);        /* cli/run.c */
+int cmd_batch(int argc, char **argv);      /* cli/batch.c */
+int cmd_compare(int argc, char **argv);    /* cli/batch.c */
+int cmd_sweep(int argc, char **argv);      /* cli/batch.c */
+int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallback) */
+int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
+
+/* Shared argument helpers (cli/args.c). */
+/* Parse a non-negative integer option value; -1 on error (message printed). */
+long long args_count(const char *opt, const char *val, long long min);
+/* Parse an unsigned 64-bit seed (decimal or 0x hex); 0 ok, -1 on error. */
+int args_seed(const char *val, unsigned long long *out);
+
+#endif
