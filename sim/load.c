@@ -880,8 +880,9 @@ static void add_watch(Ld *L, int kind, int idx, const Cond *c)
 }
 
 /* --- effects ---------------------------------------------------------------- */
+/* "stock" comes first: a stock effect also has an "add" member. */
 static const char *const EFFECT_KEYS[] = {
-    "set", "scale", "add", "close", "open", "aggression", "trigger", "stock", "troops", "offer",
+    "stock", "set", "scale", "add", "close", "open", "aggression", "trigger", "troops", "offer",
     "accept", "event", NULL
 };
 
@@ -915,8 +916,8 @@ static EffectList effects_field(Ld *L, const JsonValue *obj, const char *path, c
             err(L, e, pe, "expected an effect object such as {\"close\": \"ROUTE\"}");
             continue;
         }
-        static const int KIND_OF_KEY[] = { E_SET, E_SCALE, E_ADD, E_CLOSE, E_OPEN, E_AGGRESSION,
-                                           E_TRIGGER, E_STOCK_ADD, E_TROOPS, E_OFFER, E_ACCEPT, E_EVENT };
+        static const int KIND_OF_KEY[] = { E_STOCK_ADD, E_SET, E_SCALE, E_ADD, E_CLOSE, E_OPEN, E_AGGRESSION,
+                                           E_TRIGGER, E_TROOPS, E_OFFER, E_ACCEPT, E_EVENT };
         int kind = -1, key = -1;
         for (int k = 0; EFFECT_KEYS[k]; k++)
             if (get(e, EFFECT_KEYS[k])) { key = k; kind = KIND_OF_KEY[k]; break; }
