@@ -758,7 +758,7 @@ static double qty(Sim *S, Qty q)
 static int eval(Sim *S, int n)
 {
     const CondNode *c = &S->sc->cond_nodes[n];
-    const int *kids = S->sc->cond_kids + c->kid;
+    const int *kids = c->nkids ? S->sc->cond_kids + c->kid : NULL;
     switch (c->op) {
     case C_CMP: {
         double v = qty(S, c->q);
