@@ -274,7 +274,7 @@ static double date_field(Ld *L, const JsonValue *obj, const char *path, const ch
 static int valid_id(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > SC_MAX_ID || !islower((unsigned char)s[0])) return 0;
+    if (n == 0 || n > SC_MAX_ID || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]))) return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (!(islower(c) || isdigit(c) || c == '-' || c == '_')) return 0;
@@ -319,7 +319,7 @@ static void collect(Ld *L, IdTab *t, const JsonValue *arr, const char *path)
         } else if (idv->type != JSON_STRING || !valid_id(idv->str)) {
             char pp[520];
             pkey(pp, sizeof pp, p, "id");
-            err(L, idv, pp, "expected an id (lower-case letters, digits, '-' and '_', starting with a letter, at most %d characters)", SC_MAX_ID);
+            err(L, idv, pp, "expected an id (lower-case letters, digits, '-' and '_', starting with a letter or digit, at most %d characters)", SC_MAX_ID);
         } else {
             id = sdup(L, idv->str);
             for (int j = 0; j < t->n; j++)
@@ -2032,7 +2032,7 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     else if (ver->type != JSON_NUMBER || ver->num != 1) err(L, ver, "salvo", "unsupported format version; expected 1");
     s->name = str_field(L, root, "", "name", 1, "unnamed");
     if (get(root, "name") && get(root, "name")->type == JSON_STRING && !valid_id(s->name))
-        err(L, get(root, "name"), "name", "expected an id (lower-case letters, digits, '-' and '_', starting with a letter)");
+        err(L, get(root, "name"), "name", "expected an id (lower-case letters, digits, '-' and '_', starting with a letter or digit)");
     s->title = str_field(L, root, "", "title", 0, s->name);
     s->description = str_field(L, root, "", "description", 0, "");
     s->briefing = str_field(L, root, "", "briefing", 0, "");
