@@ -1989,6 +1989,9 @@ static void build_links(Ld *L)
             StockDef *st = &s->stocks[s->consumers[i].stock];
             st->consumers[st->nconsumers++] = i;
         }
+    for (int i = 0; i < s->nstocks; i++) s->stocks[i].terminal = 1;
+    for (int i = 0; i < s->nroutes; i++)
+        if (s->routes[i].from >= 0) s->stocks[s->routes[i].from].terminal = 0;
     for (int i = 0; i < s->ncarriers; i++) {
         int from = s->routes[s->carriers[i].route].from;
         if (from >= 0) {

@@ -108,6 +108,7 @@ typedef struct StockDef {
     int stream;
     int *producers, nproducers, *consumers, nconsumers;
     int *carriers, ncarriers;   /* carriers whose route starts here */
+    int terminal;               /* no route leaves it: arrivals here count as delivered.RESOURCE */
 } StockDef;
 
 typedef struct FlowDef {        /* a producer or a consumer */

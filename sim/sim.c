@@ -392,7 +392,8 @@ static void on_arrive(void *ctx, const Event *ev)
     double dud = draw(S, rd->dud, rs(S, rd->stream + 3));
     double bad = cr->cargo * dud, good = cr->cargo - bad;
     S->routes[cd->route].delivered += good;
-    S->res_delivered[res] += good;
+    /* A round counts as delivered once, where it ends up, not at every transhipment. */
+    if (S->sc->stocks[rd->to].terminal) S->res_delivered[res] += good;
     S->res_duds[res] += bad;
     emit(S, TR_ARRIVE, c, cd->route, res, good, bad);
     cr->cargo = 0;
