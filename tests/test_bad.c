@@ -114,9 +114,9 @@ static int stderr_has(const char *err, const char *prefix, const char *frag)
 /* --- the corpus ------------------------------------------------------------- */
 
 typedef struct BadRow {
-    char file[256];
+    char file[1024];
     int line, col;
-    char frag[256];
+    char frag[1024];
 } BadRow;
 
 /* Reads data row i (0-based, comments and blank lines skipped); returns the
@@ -179,7 +179,7 @@ static void expect_validate_fails(const char *path, int line, int col, const cha
     const char *argv[] = { SALVO_BIN, "validate", path, NULL };
     int rc = run_salvo(argv, err, sizeof err);
     ck_assert_msg(rc == 2, "salvo validate %s: exit %d, want 2; stderr:\n%s", path, rc, err);
-    char prefix[512];
+    char prefix[1200];
     if (line) snprintf(prefix, sizeof prefix, "%s:%d:%d: error: ", path, line, col);
     else snprintf(prefix, sizeof prefix, "%s:", path);
     ck_assert_msg(stderr_has(err, prefix, frag), "salvo validate %s: no line \"%s...%s...\" on stderr:\n%s", path,
@@ -191,7 +191,7 @@ START_TEST(test_bad_file)
     BadRow row;
     int n = expect_rows(_i, &row);
     ck_assert_msg(n > _i, "cannot read row %d of %s", _i, EXPECT_FILE);
-    char path[512];
+    char path[1100];
     snprintf(path, sizeof path, "tests/bad/%s", row.file);
     expect_load_fails(path, row.line, row.col, row.frag);
     expect_validate_fails(path, row.line, row.col, row.frag);
@@ -220,7 +220,7 @@ START_TEST(test_corpus_complete)
     for (int r = 0; r < n; r++) {
         BadRow row;
         expect_rows(r, &row);
-        char path[512];
+        char path[1100];
         snprintf(path, sizeof path, "tests/bad/%s", row.file);
         ck_assert_msg(access(path, R_OK) == 0, "%s names %s, which is missing", EXPECT_FILE, path);
     }
@@ -425,6 +425,7 @@ START_TEST(test_shipped_validate)
     ck_assert_int_ge((int)g.gl_pathc, 9);
     static char err[ERR_CAP];
     for (size_t i = 0; i < g.gl_pathc; i++) {
+        if (strstr(g.gl_pathv[i], "schema.json")) continue;   /* the JSON Schema, not a scenario */
         const char *argv[] = { SALVO_BIN, "validate", g.gl_pathv[i], NULL };
         int rc = run_salvo(argv, err, sizeof err);
         ck_assert_msg(rc == 0, "salvo validate %s: exit %d; stderr:\n%s", g.gl_pathv[i], rc, err);
