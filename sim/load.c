@@ -2130,6 +2130,7 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
         for (int i = 0; i < nsets; i++) apply_set(L, sets[i]);
     build_links(L);
     build_header(s);
+    for (int i = 0; i < s->nwatch; i++) s->watch_cats |= s->watch[i].cond->cats;
 }
 
 void scenario_free(Scenario *s)

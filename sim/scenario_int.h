@@ -230,6 +230,7 @@ struct Scenario {
     int nroutes, ncarriers, ntreaties, nresponses, nprogrammes, nassists;
     int nevents, ndecisions, nmetrics, nparams, nassumptions, nstreams;
     int neffects, ncond_nodes, ncond_kids, nwatch, ntimes;
+    unsigned watch_cats;        /* union of the categories every watcher reads */
 
     SourceDef *sources;
     TraceActor *actors;
