@@ -21,6 +21,7 @@
 #define SLOT_MASK ((1u << SLOT_BITS) - 1u)
 #define HEAP_PAD 3      /* unused entries before node 0: aligns sibling groups */
 #define SENTINELS 3
+#define PREFETCH_FROM 8192  /* heap nodes; 128 KiB, well past L1 */
 
 /* A pooled payload. Event has four bytes of padding after b; the
  * generation lives there, so one cache line answers both "is it alive" and
@@ -63,11 +64,6 @@ static inline Ord ord(const EvHeapEntry *e)
     return (Ord)e->tkey << 64 | e->key;
 }
 
-static inline size_t before(const EvHeapEntry *a, const EvHeapEntry *b)
-{
-    return ord(a) < ord(b);
-}
-
 void evq_init(EvQ *q)
 {
     memset(q, 0, sizeof *q);
@@ -92,6 +88,7 @@ void evq_clear(EvQ *q)
     q->n = 0;
     q->live = 0;
     q->seq = 0;
+    q->vacant = 0;
     if (q->heap)
         for (size_t j = 0; j < SENTINELS; j++) q->heap[j] = SENTINEL;
 }
@@ -118,7 +115,8 @@ static void grow_pool(EvQ *q)
 static void grow_heap(EvQ *q)
 {
     size_t cap = q->cap ? q->cap * 2 : 256;
-    size_t bytes = (cap + HEAP_PAD) * sizeof(EvHeapEntry);
+    /* C11 aligned_alloc wants a size that is a multiple of the alignment. */
+    size_t bytes = ((cap + HEAP_PAD) * sizeof(EvHeapEntry) + 63) & ~(size_t)63;
     EvHeapEntry *mem = aligned_alloc(64, bytes);
     if (!mem) {
         fputs("salvo: out of memory (event queue)\n", stderr);
@@ -147,25 +145,65 @@ static void sift_up(EvHeapEntry *h, size_t i, EvHeapEntry e)
     h[i] = e;
 }
 
-/* Remove node 0 from a heap that now has n nodes (the old last node is at
- * h[n]). Bottom-up: walk the hole from the root to a leaf along the
- * earliest children without comparing against the displaced last node
- * (it nearly always belongs near the bottom), then sift it up from there. */
+/* Fill the vacant node 0 of a heap of n nodes with e. Bottom-up (Floyd):
+ * walk the vacancy from the root to a leaf along the earliest children
+ * without comparing against e, then sift e up from there. A node pushed or
+ * moved from the bottom nearly always belongs near the bottom, so the
+ * sift-up is short, and the walk down has no data-dependent branch: the
+ * earliest of four children is chosen with carry-flag arithmetic and
+ * conditional moves. That, not the cache, is what made the textbook
+ * sift-down slow: one mispredicted branch per level.
+ *
+ * Big heaps no longer fit in L2, so for them each step also prefetches the
+ * four lines holding the grandchildren: one of them is the next step's
+ * group. For heaps that fit in L1 the prefetches cost more than they save. */
+static void fill_root(EvHeapEntry *h, size_t n, EvHeapEntry e)
+{
+    int far = n >= PREFETCH_FROM;
+    size_t i = 0;
+    for (size_t c = 1; c < n; c = 4 * i + 1) {
+        if (far) {
+            const char *gc = (const char *)&h[4 * c + 1];
+            __builtin_prefetch(gc);
+            __builtin_prefetch(gc + 64);
+            __builtin_prefetch(gc + 128);
+            __builtin_prefetch(gc + 192);
+        }
+        const EvHeapEntry *g = &h[c];
+        Ord k0 = ord(g), k1 = ord(g + 1), k2 = ord(g + 2), k3 = ord(g + 3);
+        size_t l01 = k1 < k0, l23 = k3 < k2;
+        Ord m01 = l01 ? k1 : k0;
+        Ord m23 = l23 ? k3 : k2;
+        /* Masks, not ?:, so the index is computed without a branch. */
+        size_t pick = -(size_t)(m23 < m01);
+        size_t m = c + (2 & pick) + (l01 ^ ((l01 ^ l23) & pick));
+        h[i] = h[m];
+        i = m;
+    }
+    sift_up(h, i, e);
+}
+
+/* Remove node 0 from a heap that now has n nodes; the old last node, at
+ * h[n], becomes a sentinel and refills the root. */
 static void remove_top(EvHeapEntry *h, size_t n)
 {
     EvHeapEntry last = h[n];
     h[n] = SENTINEL;
-    if (n == 0) return;
-    size_t i = 0;
-    for (size_t c = 1; c < n; c = 4 * i + 1) {
-        size_t a = c + before(&h[c + 1], &h[c]);
-        size_t b = c + 2 + before(&h[c + 3], &h[c + 2]);
-        size_t pick = -before(&h[b], &h[a]);
-        size_t m = a ^ ((a ^ b) & pick);
-        h[i] = h[m];
-        i = m;
-    }
-    sift_up(h, i, last);
+    if (n > 0) fill_root(h, n, last);
+}
+
+static inline void prefetch_top(const EvQ *q)
+{
+    __builtin_prefetch(&q->pool[q->heap[0].key & SLOT_MASK]);
+}
+
+/* Give a root left vacant by evq_pop back to the heap's last node. */
+static void settle(EvQ *q)
+{
+    if (!q->vacant) return;
+    q->vacant = 0;
+    remove_top(q->heap, --q->n);
+    if (q->n > 0) prefetch_top(q);
 }
 
 EvHandle evq_push(EvQ *q, const Event *ev)
@@ -180,22 +218,30 @@ EvHandle evq_push(EvQ *q, const Event *ev)
     s->b = ev->b;
     s->x = ev->x;
     uint32_t gen = ++s->gen;            /* even -> odd: in use */
-    if (q->n + 1 + SENTINELS > q->cap) grow_heap(q);
     EvHeapEntry e = { q->seq++ << SLOT_BITS | slot, time_key(ev->t) };
-    sift_up(q->heap, q->n, e);
-    q->n++;
-    q->heap[q->n + SENTINELS - 1] = SENTINEL;
+    if (q->vacant) {
+        /* The hold pattern: one sift instead of a sift-down for the pop
+         * and a sift-up for the push. */
+        q->vacant = 0;
+        fill_root(q->heap, q->n, e);
+    } else {
+        if (q->n + 1 + SENTINELS > q->cap) grow_heap(q);
+        sift_up(q->heap, q->n, e);
+        q->n++;
+        q->heap[q->n + SENTINELS - 1] = SENTINEL;
+    }
+    prefetch_top(q);
     q->live++;
     return (EvHandle){ slot, gen };
 }
 
 int evq_pop(EvQ *q, Event *out)
 {
+    settle(q);
     while (q->n > 0) {
-        EvSlot *s = &q->pool[q->heap[0].key & SLOT_MASK];
-        remove_top(q->heap, --q->n);
-        q->free_slots[q->nfree++] = (uint32_t)(s - q->pool);
-        if (q->n > 0) __builtin_prefetch(&q->pool[q->heap[0].key & SLOT_MASK]);
+        uint32_t slot = (uint32_t)(q->heap[0].key & SLOT_MASK);
+        EvSlot *s = &q->pool[slot];
+        q->free_slots[q->nfree++] = slot;
         if (s->gen & 1u) {
             out->t = s->t;
             out->kind = s->kind;
@@ -204,15 +250,20 @@ int evq_pop(EvQ *q, Event *out)
             out->x = s->x;
             s->gen++;           /* odd -> even: free */
             q->live--;
+            /* Leave the root vacant: if a push comes next, as it does in
+             * most handlers, it fills the root directly. */
+            q->vacant = 1;
             return 1;
         }
         /* A cancelled event: its generation was already advanced. */
+        remove_top(q->heap, --q->n);
     }
     return 0;
 }
 
 double evq_peek_time(EvQ *q)
 {
+    settle(q);
     while (q->n > 0) {
         uint32_t slot = (uint32_t)(q->heap[0].key & SLOT_MASK);
         if (q->pool[slot].gen & 1u) return q->pool[slot].t;

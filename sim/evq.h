@@ -52,6 +52,7 @@ typedef struct EvQ {
     size_t nfree, pool_cap;
     size_t live;            /* pending, not cancelled */
     uint64_t seq;
+    int vacant;             /* node 0 is a hole left by evq_pop */
 } EvQ;
 
 void evq_init(EvQ *q);
