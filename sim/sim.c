@@ -53,6 +53,7 @@ typedef struct CarrierRt {
     int state;
     double cargo, cap_units, wait_since, dep_t, frac;
     EvHandle ready;
+    double ready_t;             /* time of the pending READY, if any */
 } CarrierRt;
 
 typedef struct RouteRt { int open; double delivered, lost, voyages, losses; } RouteRt;
@@ -355,6 +356,18 @@ static void depart(Sim *S, int c, double amount)
     stock_add(S, rd->from, -amount);
 }
 
+/* (Re)plan carrier c's READY at t (nothing if t is past the end). */
+static void plan_ready(Sim *S, int c, double t)
+{
+    CarrierRt *cr = &S->carriers[c];
+    kernel_cancel(&S->k, cr->ready);
+    cr->ready = (EvHandle){ 0, 0 };
+    if (t <= S->sc->end) {
+        cr->ready = kernel_at(&S->k, t, EV_READY, (uint32_t)c, 0, 0);
+        cr->ready_t = t;
+    }
+}
+
 static void try_load(Sim *S, int c)
 {
     const CarrierDef *cd = &S->sc->carriers[c];
@@ -363,7 +376,7 @@ static void try_load(Sim *S, int c)
     double now = S->k.now;
     if (cr->state != C_WAIT || !S->routes[cd->route].open || rd->from < 0) return;
     if (now < cd->first) {
-        if (!evq_pending(&S->k.q, cr->ready)) cr->ready = kernel_at(&S->k, cd->first, EV_READY, (uint32_t)c, 0, 0);
+        if (!evq_pending(&S->k.q, cr->ready)) plan_ready(S, c, cd->first);
         return;
     }
     stock_sync(S, rd->from);
@@ -378,8 +391,7 @@ static void try_load(Sim *S, int c)
             return;
         }
         if (slot <= now + 1e-9) slot += cd->every;
-        kernel_cancel(&S->k, cr->ready);
-        cr->ready = slot <= S->sc->end ? kernel_at(&S->k, slot, EV_READY, (uint32_t)c, 0, 0) : (EvHandle){ 0, 0 };
+        plan_ready(S, c, slot);
         return;
     }
     double need = cd->min_load * cap;
@@ -391,8 +403,7 @@ static void try_load(Sim *S, int c)
     if (queue_head(S, rd->from) != c) {
         /* Not its turn: only its own max_wait can make it leave early. */
         double t = cr->wait_since + cd->max_wait;
-        if (cd->max_wait >= 0 && t > now && !evq_pending(&S->k.q, cr->ready) && t <= S->sc->end)
-            cr->ready = kernel_at(&S->k, t, EV_READY, (uint32_t)c, 0, 0);
+        if (cd->max_wait >= 0 && t > now && !evq_pending(&S->k.q, cr->ready)) plan_ready(S, c, t);
         return;
     }
     if (cap > 0 && level >= need * (1 - 1e-9) - 1e-6) {
@@ -405,10 +416,8 @@ static void try_load(Sim *S, int c)
         t = cr->wait_since + cd->max_wait;
     /* A READY already planned no later than t can stay: it re-checks when it
      * fires. Only an earlier time (the stock grew) needs a new event. */
-    if (evq_pending(&S->k.q, cr->ready) && S->k.q.pool[cr->ready.slot].t <= t) return;
-    kernel_cancel(&S->k, cr->ready);
-    cr->ready = (EvHandle){ 0, 0 };
-    if (t <= S->sc->end) cr->ready = kernel_at(&S->k, t, EV_READY, (uint32_t)c, 0, 0);
+    if (evq_pending(&S->k.q, cr->ready) && cr->ready_t <= t) return;
+    plan_ready(S, c, t);
     /* Otherwise it waits for the stock to change (stock_changed wakes it). */
 }
 
@@ -1086,7 +1095,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
         memset(&S->carriers[c], 0, sizeof S->carriers[c]);
         carrier_begin_wait(S, c);
         double first = sc->carriers[c].first > 0 ? sc->carriers[c].first : 0;
-        if (first <= sc->end) S->carriers[c].ready = kernel_at(&S->k, first, EV_READY, (uint32_t)c, 0, 0);
+        plan_ready(S, c, first);
     }
     for (int t = 0; t < sc->ntreaties; t++) {
         const TreatyDef *td = &sc->treaties[t];
