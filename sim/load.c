@@ -378,7 +378,7 @@ static int stream(Ld *L, const char *component, const char *purpose)
 {
     Scenario *s = L->s;
     s->streams = grow(s->streams, &L->cap_streams, s->nstreams + 1, sizeof *s->streams);
-    s->streams[s->nstreams] = (StreamDef){ sdup(L, component), purpose };
+    s->streams[s->nstreams] = (StreamDef){ sdup(L, component), purpose, rng_key_prefix(component, purpose) };
     return s->nstreams++;
 }
 
@@ -1906,6 +1906,7 @@ static void resolve_deferred(Ld *L)
             continue;
         }
         s->effects[df->effect].target = k;
+        s->params[k].mutable_ = 1;
     }
 }
 

@@ -41,6 +41,7 @@ typedef struct ParamDef {
     int assumption;         /* index into assumptions, -1 */
     ParamOwner owner;       /* who must react when an effect changes it */
     int owner_idx;
+    int mutable_;           /* an effect may change it during a run */
 } ParamDef;
 
 /* --- quantities and conditions ------------------------------------------ */
@@ -212,7 +213,10 @@ typedef struct MetricDef {
     double every;               /* LEVEL */
 } MetricDef;
 
-typedef struct StreamDef { const char *component, *purpose; } StreamDef;
+typedef struct StreamDef {
+    const char *component, *purpose;
+    uint64_t prefix;            /* rng_key_prefix(component, purpose) */
+} StreamDef;
 
 /* Watchers: things that act when a condition becomes true. */
 typedef enum WatchKind { W_EVENT, W_DECISION, W_METRIC } WatchKind;

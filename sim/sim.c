@@ -1022,6 +1022,7 @@ Sim *sim_create(const Scenario *sc)
     NEW(S->res_duds, sc->nresources);
     NEW(S->troops, sc->nactors);
     S->pending = -1;
+    memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
     sim_reset(S, 0, 0);
     return S;
 err:
@@ -1055,8 +1056,11 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->nscript = 0;
     S->ended = 0;
     for (int i = 0; i < sc->nstreams; i++)
-        rng_keyed(&S->rng[i], seed, rep, sc->streams[i].component, sc->streams[i].purpose);
-    memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
+        rng_keyed_prefix(&S->rng[i], sc->streams[i].prefix, seed, rep);
+    /* Only parameters that effects can change need a fresh copy; the rest
+     * were copied by sim_create and never change. */
+    for (int i = 0; i < sc->nparams; i++)
+        if (sc->params[i].mutable_) S->pd[i] = sc->params[i];
     memset(S->routes, 0, (size_t)sc->nroutes * sizeof *S->routes);
     memset(S->progs, 0, (size_t)sc->nprogrammes * sizeof *S->progs);
     memset(S->assists, 0, (size_t)sc->nassists * sizeof *S->assists);
