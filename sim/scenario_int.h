@@ -235,6 +235,8 @@ struct Scenario {
     int nevents, ndecisions, nmetrics, nparams, nassumptions, nstreams;
     int neffects, ncond_nodes, ncond_kids, nwatch, ntimes;
     unsigned watch_cats;        /* union of the categories every watcher reads */
+    int *watch_by_cat[8];       /* watchers that read each CAT_ bit */
+    int nwatch_by_cat[8];
 
     SourceDef *sources;
     TraceActor *actors;
