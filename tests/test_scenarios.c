@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "json.h"
 #include "salvo.h"
 
 #define TOL_SE 4.0
@@ -450,6 +451,41 @@ START_TEST(test_default_calibration)
 }
 END_TEST
 
+START_TEST(test_schema_covers_default)
+{
+    /* scenarios/schema.json is JSON Schema 2020-12 and names every
+     * top-level field the default scenario uses, and every field of its
+     * routes, so an editor checking against it accepts the shipped file. */
+    Diag d;
+    diag_init(&d, "scenarios/schema.json");
+    JsonDoc *schema = json_parse_file("scenarios/schema.json", &d);
+    if (!schema) diag_print(&d, stderr);
+    ck_assert(schema != NULL);
+    diag_free(&d);
+    diag_init(&d, "scenarios/korea-russia-2024.json");
+    JsonDoc *scen = json_parse_file("scenarios/korea-russia-2024.json", &d);
+    ck_assert(scen != NULL);
+    const JsonValue *sr = json_root(schema), *root = json_root(scen);
+    const JsonValue *ver = json_get(sr, "$schema");
+    ck_assert(ver && ver->type == JSON_STRING);
+    ck_assert_str_eq(ver->str, "https://json-schema.org/draft/2020-12/schema");
+    const JsonValue *props = json_get(sr, "properties"), *defs = json_get(sr, "$defs");
+    ck_assert(props && defs);
+    for (size_t i = 0; i < root->len; i++)
+        ck_assert_msg(json_get(props, root->keys[i]) != NULL, "schema lacks top-level field '%s'", root->keys[i]);
+    const JsonValue *rprops = json_get(json_get(defs, "route"), "properties");
+    const JsonValue *routes = json_get(root, "routes");
+    ck_assert(rprops && routes);
+    for (size_t r = 0; r < routes->len; r++)
+        for (size_t i = 0; i < routes->items[r]->len; i++)
+            ck_assert_msg(json_get(rprops, routes->items[r]->keys[i]) != NULL, "schema lacks route field '%s'",
+                          routes->items[r]->keys[i]);
+    json_free(scen);
+    json_free(schema);
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_scenarios(void)
 {
     Suite *s = suite_create("scenarios");
@@ -466,6 +502,7 @@ Suite *suite_scenarios(void)
     tcase_add_test(tc, test_shipped_load_and_run);
     tcase_add_test(tc, test_default_assumptions_sourced);
     tcase_add_test(tc, test_default_calibration);
+    tcase_add_test(tc, test_schema_covers_default);
     suite_add_tcase(s, tc);
     return s;
 }
