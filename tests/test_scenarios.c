@@ -284,6 +284,70 @@ START_TEST(test_verify_pipeline)
 }
 END_TEST
 
+/* --- (b') ramp, schedule policy, closing and reopening a route ----------- */
+
+/* Hand calculation (T = 100):
+ *   produced P(t) = 50 t (t <= 10), 500 + 75 (t - 10) (t <= 20), 1250 + 100 (t - 20)
+ *   the convoy (2,000 units) leaves at slots 2 + 10k with min(A, 2000):
+ *     day 2: P = 100 -> 100;  12: 650 - 100 = 550;  22: 1450 - 650 = 800;
+ *     32: 2450 - 1450 = 1000; closed from 35 to 55, so 42 and 52 are missed;
+ *     62: 5450 - 2450 = 3000 -> 2000 (1000 stays); 72: 1000 + 1000 -> 2000;
+ *     82: 1000; 92: 1000. The next slot, 102, is past the end.
+ *   arrivals at slot + 2.5: delivered 8,450 in 8 voyages; the 4th arrives at
+ *   34.5 (2,450 delivered), the 5th at 64.5; P(100) = 9,250; A = 800. */
+static const double sched_dep[8][2] = {
+    { 2, 100 }, { 12, 550 }, { 22, 800 }, { 32, 1000 }, { 62, 2000 }, { 72, 2000 }, { 82, 1000 }, { 92, 1000 },
+};
+
+static double sched_produced(double t)
+{
+    if (t <= 10) return 50 * t;
+    if (t <= 20) return 500 + 75 * (t - 10);
+    return 1250 + 100 * (t - 20);
+}
+
+static double sched_a(double t)
+{
+    double a = sched_produced(t);
+    for (int i = 0; i < 8; i++)
+        if (sched_dep[i][0] <= t) a -= sched_dep[i][1];
+    return a;
+}
+
+START_TEST(test_verify_pipeline_schedule)
+{
+    Scenario *s = load_ok("scenarios/verify/pipeline-schedule.json");
+    ck_assert(scenario_end(s) == 100.0);
+    Sim *sim = sim_create(s);
+    double *v = calloc((size_t)scenario_metric_count(s), sizeof *v);
+    ck_assert(sim && v);
+    sim_reset(sim, 99, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    sim_metrics(sim, v);
+    expect_exact(v[metric(s, "delivered")], 8450, "delivered");
+    expect_exact(v[metric(s, "voyages")], 8, "voyages");
+    expect_exact(v[metric(s, "produced")], sched_produced(100), "produced");
+    expect_exact(v[metric(s, "stock-a")], sched_a(100), "stock A at the end");
+    expect_exact(v[metric(s, "stock-b")], 8450, "stock B at the end");
+    expect_exact(v[metric(s, "fourth-arrival")], 34.5, "4th arrival");
+    expect_exact(v[metric(s, "fifth-arrival")], 64.5, "5th arrival (after the closure)");
+    int la = metric(s, "level-a");
+    const MetricInfo *mi = scenario_metric(s, la);
+    const double *ser = sim_series(sim, la);
+    ck_assert(ser && mi->series_len >= 20);
+    for (int i = 0; i < mi->series_len; i++) {
+        double t = mi->series_t0 + i * mi->series_dt;
+        if (t > 100) break;
+        char what[64];
+        snprintf(what, sizeof what, "A at day %g", t);
+        expect_exact(ser[i], sched_a(t), what);
+    }
+    free(v);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
 /* --- (c) Poisson random events -------------------------------------------- */
 
 START_TEST(test_verify_poisson)
@@ -302,6 +366,37 @@ START_TEST(test_verify_poisson)
     expect_var(&b, metric(s, "window"), "window: variance = 5", window);
     expect_mean(&b, metric(s, "capped"), "capped: mean of min(N, 3)", capped);
     expect_var(&b, metric(s, "capped"), "capped: variance of min(N, 3)", capped);
+    batch_free(&b);
+    scenario_free(s);
+}
+END_TEST
+
+/* --- (a'') assistance accepted by a decision -------------------------------- */
+
+START_TEST(test_verify_launch_assistance)
+{
+    /* p = 0.2 for attempts at days 30, 60, 90; help accepted on day 30
+     * takes effect on day 110, so p = 0.5 for days 120, 150, 180.
+     * Successes = Binomial(3, 0.2) + Binomial(3, 0.5). Seed 913, 20,000 reps. */
+    const int n = 20000;
+    double x[7], pr[7] = { 0 };
+    for (int a = 0; a <= 3; a++)
+        for (int b = 0; b <= 3; b++) {
+            double pa = exp(lgamma(4) - lgamma(a + 1) - lgamma(4 - a)) * pow(0.2, a) * pow(0.8, 3 - a);
+            double pb = exp(lgamma(4) - lgamma(b + 1) - lgamma(4 - b)) * pow(0.5, 3);
+            pr[a + b] += pa * pb;
+        }
+    for (int k = 0; k < 7; k++) x[k] = k;
+    Exact succ = exact_pmf(x, pr, 7, n);
+    ck_assert(fabs(succ.mean - 2.1) < 1e-12 && fabs(succ.var - 1.23) < 1e-12);
+    ck_assert(fabs(pr[0] - 0.064) < 1e-12);
+    Scenario *s = load_ok("scenarios/verify/launch-assistance.json");
+    Batch b = run_batch(s, 913u, n, NULL, NULL);
+    expect_mean(&b, metric(s, "any-success"), "P(at least one success)", exact_bernoulli(1 - 0.064, n));
+    expect_mean(&b, metric(s, "successes"), "successes", succ);
+    expect_var(&b, metric(s, "successes"), "successes", succ);
+    ck_assert(b.mean[metric(s, "attempts")] == 6.0 && batch_var(&b, metric(s, "attempts")) == 0.0);
+    ck_assert(b.mean[metric(s, "choice")] == 0.0);     /* the fixed policy: option 0, accept */
     batch_free(&b);
     scenario_free(s);
 }
@@ -351,7 +446,7 @@ START_TEST(test_shipped_load_and_run)
 {
     glob_t g;
     int n = shipped(&g);
-    ck_assert_int_ge(n, 1 + 4 + 5);
+    ck_assert_int_ge(n, 1 + 4 + 7);
     for (int i = 0; i < n; i++) {
         const char *path = g.gl_pathv[i];
         if (strstr(path, "schema.json")) continue;   /* the JSON Schema, not a scenario */
@@ -494,6 +589,8 @@ Suite *suite_scenarios(void)
     tcase_add_test(tc, test_verify_launch_constant_p);
     tcase_add_test(tc, test_verify_launch_growth);
     tcase_add_test(tc, test_verify_pipeline);
+    tcase_add_test(tc, test_verify_pipeline_schedule);
+    tcase_add_test(tc, test_verify_launch_assistance);
     tcase_add_test(tc, test_verify_poisson);
     tcase_add_test(tc, test_verify_treaty);
     suite_add_tcase(s, tc);
