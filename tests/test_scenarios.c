@@ -546,6 +546,75 @@ START_TEST(test_default_calibration)
 }
 END_TEST
 
+static void outlook_rep_check(const Scenario *s, const double *v, void *ctx)
+{
+    (void)ctx;
+    /* The history ends with a failure (May 2024) after the Nov 2023 success,
+     * so the rule "if the next attempt also fails, accept Russia's help"
+     * fires exactly when attempt 5 fails, or later after two failures in a row. */
+    double att = v[metric(s, "launch-attempts")], dec = v[metric(s, "space-help-accepted")];
+    double orbit = v[metric(s, "first-orbit")];
+    ck_assert(att >= 4);
+    if (att >= 5 && orbit == SALVO_NEVER) ck_assert_msg(dec == 0.0, "attempt 5 failed but help was not accepted");
+    if (dec == -1.0 && att >= 5) ck_assert(orbit != SALVO_NEVER);
+    if (dec == 0.0) ck_assert(att >= 5);
+    /* Kursk (6 Aug 2024, day 402) + delay of 30 to 120 days. */
+    double hon = v[metric(s, "treaty-honoured")], troops = v[metric(s, "troops-sent")];
+    if (hon == SALVO_NEVER) ck_assert(troops == 0.0);
+    else {
+        ck_assert_msg(hon >= 402 + 30 - 1e-9 && hon <= 402 + 120 + 1e-9, "honoured on day %g", hon);
+        ck_assert_msg(troops >= 11000, "honoured but only %g troops", troops);
+    }
+}
+
+START_TEST(test_default_rules)
+{
+    /* The outlook rule and the treaty response, replication by replication
+     * (seed 2024, 2,000 replications); both branches must occur. */
+    Scenario *s = load_ok("scenarios/korea-russia-2024.json");
+    Batch b = run_batch(s, 2024u, 2000, outlook_rep_check, NULL);
+    double accepted = b.mean[metric(s, "space-help-accepted")];   /* mean of -1 (not taken) and 0 */
+    ck_assert_msg(accepted > -0.95 && accepted < -0.05, "space help accepted in too few or too many runs (%g)",
+                  accepted);
+    ck_assert(b.mean[metric(s, "satellite-by-2025")] > 0.3 && b.mean[metric(s, "satellite-by-2025")] < 0.95);
+    batch_free(&b);
+    scenario_free(s);
+}
+END_TEST
+
+/* Mean of one metric over replications 0..n-1 of `seed`. */
+static double mean_of(const char *path, const char *id, int n)
+{
+    Scenario *s = load_ok(path);
+    Batch b = run_batch(s, 77u, n, NULL, NULL);
+    double m = b.mean[metric(s, id)];
+    batch_free(&b);
+    scenario_free(s);
+    return m;
+}
+
+START_TEST(test_variants_differ_as_described)
+{
+    /* Common random numbers (same seed and replications): each variant moves
+     * its headline metric the way its description says. 1,000 replications. */
+    const int n = 1000;
+    const char *def = "scenarios/korea-russia-2024.json";
+    double d_front = mean_of(def, "dprk-shells-delivered", n);
+    double d_lost = mean_of(def, "shells-lost", n);
+    double d_sat = mean_of(def, "satellite-by-2025", n);
+    const char *intd = "scenarios/korea-russia-interdiction.json";
+    ck_assert(mean_of(intd, "dprk-shells-delivered", n) < 0.97 * d_front);
+    ck_assert(mean_of(intd, "shells-lost", n) > 5 * d_lost);
+    ck_assert(mean_of(intd, "ships-lost", n) > 1);
+    ck_assert(mean_of("scenarios/korea-russia-early-space-help.json", "satellite-by-2025", n) > d_sat + 0.05);
+    const char *pen = "scenarios/korea-peninsula-crisis.json";
+    double clash = mean_of(pen, "clash-happened", n);
+    ck_assert_msg(clash > 0.2 && clash < 0.4, "P(clash) %g", clash);
+    ck_assert(mean_of(pen, "china-declines", n) > 0.6 * clash);
+    ck_assert(mean_of(pen, "dprk-shells-delivered", n) < d_front);
+}
+END_TEST
+
 START_TEST(test_schema_covers_default)
 {
     /* scenarios/schema.json is JSON Schema 2020-12 and names every
@@ -600,6 +669,8 @@ Suite *suite_scenarios(void)
     tcase_add_test(tc, test_default_assumptions_sourced);
     tcase_add_test(tc, test_default_calibration);
     tcase_add_test(tc, test_schema_covers_default);
+    tcase_add_test(tc, test_default_rules);
+    tcase_add_test(tc, test_variants_differ_as_described);
     suite_add_tcase(s, tc);
     return s;
 }
