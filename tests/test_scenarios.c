@@ -503,7 +503,8 @@ START_TEST(test_default_calibration)
     /* Shells shipped across the border (usable + unusable) against the public
      * series, averaged over 400 replications (seed 2024): ROK figures are
      * ~2 M by 29 Dec 2023, ~3 M by 26 Feb 2024 (HUR: 1.5 M), <=4.8 M by
-     * 14 Jun 2024, >6 M by 27 Aug 2024. The bands are the public ranges. */
+     * 14 Jun 2024, >6 M by 27 Aug 2024. The bands are the public ranges.
+     * Also the ship voyages by the February 2024 winter gap. */
     static const struct { double day; double lo, hi; const char *when; } pts[] = {
         { 181, 1.5e6, 2.8e6, "29 Dec 2023" },
         { 240, 2.0e6, 3.8e6, "26 Feb 2024" },
@@ -519,8 +520,15 @@ START_TEST(test_default_calibration)
     double sum[4] = { 0, 0, 0, 0 };
     uint64_t events = 0;
     Sim *sim = sim_create(s);
+    int vv = metric(s, "voyages-vostochny"), vd = metric(s, "voyages-dunai");
+    double *now = calloc((size_t)scenario_metric_count(s), sizeof *now), voyages = 0;
+    ck_assert(now != NULL);
     for (int r = 0; r < n; r++) {
         sim_reset(sim, 2024, (uint64_t)r);
+        /* NK Pro: >= 32 voyages by Feb 2024; the winter gap starts on 13 Feb (day 227). */
+        ck_assert_int_eq(sim_run(sim, 227), SIM_DONE);
+        sim_metrics(sim, now);
+        voyages += now[vv] + now[vd];
         sim_run(sim, INFINITY);
         events += sim_events(sim);
         for (int p = 0; p < 4; p++) {
@@ -536,6 +544,9 @@ START_TEST(test_default_calibration)
         ck_assert_msg(m >= pts[p].lo && m <= pts[p].hi, "%s: mean shipped %.0f outside [%.0f, %.0f]", pts[p].when,
                       m, pts[p].lo, pts[p].hi);
     }
+    fprintf(stderr, "calibration: %.1f sea voyages by 13 Feb 2024 (>= 32 reported)\n", voyages / n);
+    ck_assert_msg(voyages / n >= 26 && voyages / n <= 40, "%.1f voyages by 13 Feb 2024", voyages / n);
+    free(now);
     /* The batch target (10,000 replications in < 1 s on 2 cores) needs a
      * lean event count per replication. */
     double per = (double)events / n;
