@@ -7,9 +7,9 @@
  *
  * Methods, and why:
  *   normal       256-layer ziggurat (Marsaglia & Tsang 2000). One 64-bit draw
- *                supplies the layer (bits 0-7), the sign (bit 8) and a 53-bit
- *                uniform (bits 11-63), so the layer and the abscissa never
- *                share bits (the flaw Doornik 2005 found in the original).
+ *                supplies the layer (bits 0-7) and a signed 53-bit uniform
+ *                (bits 11-63), so the layer and the abscissa never share
+ *                bits (the flaw Doornik 2005 found in the original).
  *                ~99% of draws cost two rng_u32 and a multiply. No spare is
  *                cached anywhere.
  *   exponential  -mean * log(u), u in (0,1).
@@ -254,16 +254,15 @@ double rng_normal(Rng *r)
         uint64_t hi = rng_u32(r);
         uint64_t bits = (hi << 32) | rng_u32(r);
         unsigned i = (unsigned)(bits & 0xffu);
-        int neg = (int)((bits >> 8) & 1u);
-        double x = (double)(bits >> 11) * 0x1.0p-53 * ZIG_X[i];
-        if (x < ZIG_X[i + 1]) return neg ? -x : x;
-        if (i == 0) {
-            x = normal_tail(r);
-            return neg ? -x : x;
-        }
+        /* Signed 53-bit uniform in [-2^52, 2^52): the sign comes with the
+         * value, so the common path has no data-dependent branch. */
+        int64_t j = (int64_t)(bits >> 11) - ((int64_t)1 << 52);
+        double x = (double)j * 0x1.0p-52 * ZIG_X[i];
+        if (fabs(x) < ZIG_X[i + 1]) return x;
+        if (i == 0) return x < 0.0 ? -normal_tail(r) : normal_tail(r);
         /* Wedge between the layer's rectangle and the curve. */
         double y = ZIG_F[i] + rng_double(r) * (ZIG_F[i + 1] - ZIG_F[i]);
-        if (y < exp(-0.5 * x * x)) return neg ? -x : x;
+        if (y < exp(-0.5 * x * x)) return x;
     }
 }
 

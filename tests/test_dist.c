@@ -405,6 +405,8 @@ START_TEST(test_normal_ziggurat_layers)
      * as one bin (Wilson-Hilferty critical value), and, separately so that
      * the many body bins do not dilute it, the tail alone split at 3.8,
      * 3.95, 4.1 and 4.3 (~2580 draws, 5 bins, 4 dof: exact 33.38).
+     * Folding loses the sign, so the tail's sign balance is checked apart:
+     * negatives among the tail draws within 5 binomial SEs of half.
      * Seed 5000. */
     enum { NL = 256, NZ = 10000000 };
     const double R = 3.6541528853610088, V = 0.0049286732339746535;
@@ -430,8 +432,10 @@ START_TEST(test_normal_ziggurat_layers)
     memset(count, 0, sizeof count);
     Rng r;
     rng_seed(&r, 5000u, 54u);
+    int tail_neg = 0;
     for (int i = 0; i < NZ; i++) {
-        double a = fabs(rng_normal(&r));
+        double z = rng_normal(&r), a = fabs(z);
+        tail_neg += z < -R;
         int lo = 0, hi = ne - 1; /* first j with edge[j] <= a */
         while (lo < hi) {
             int mid = (lo + hi) / 2;
@@ -455,6 +459,8 @@ START_TEST(test_normal_ziggurat_layers)
     chi2_body += (tail_o - tail_e) * (tail_o - tail_e) / tail_e;
     ck_assert_msg(chi2_body < chi2_critical(NL - 1), "layers: chi2 %.1f >= %.1f", chi2_body,
                   chi2_critical(NL - 1));
+    ck_assert_msg(fabs(tail_neg - 0.5 * tail_o) <= 5.0 * sqrt(0.25 * tail_o), "tail: %d of %.0f negative",
+                  tail_neg, tail_o);
     ck_assert_msg(chi2_tail < 33.38, "tail: chi2 %.1f >= 33.38 (%.0f draws, %.1f expected)", chi2_tail, tail_o,
                   tail_e);
 }
