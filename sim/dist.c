@@ -369,7 +369,7 @@ static uint32_t poisson_inversion(Rng *r, double mean, double emu)
             p *= mean / k;
             f += p;
         }
-        if (k < 1000) return k;
+        if (u < f) return k;
     }
 }
 
@@ -409,16 +409,20 @@ static uint32_t binomial_inversion(Rng *r, uint32_t n, double p)
     double q = 1.0 - p;
     double s = p / q, a = (n + 1.0) * s;
     double f0 = exp(n * log1p(-p));
+    /* With n p < 10, P(k > 1000) is below 1e-900: the cap only bounds the
+     * walk when rounding leaves the summed pmf just short of u (probability
+     * ~1e-16), which would otherwise scan up to n (4e9) terms. */
+    uint32_t kmax = n < 1000u ? n : 1000u;
     for (;;) {
         double u = rng_double(r);
         double f = f0;
         uint32_t k = 0;
-        while (u >= f && k <= n) {
+        while (u >= f && k < kmax) {
             u -= f;
             k++;
             f *= a / k - s;
         }
-        if (k <= n) return k; /* else rounding ran past n: redraw */
+        if (u < f) return k; /* else redraw */
     }
 }
 
