@@ -10,7 +10,7 @@
  *                supplies the layer (bits 0-7) and a signed 53-bit uniform
  *                (bits 11-63), so the layer and the abscissa never share
  *                bits (the flaw Doornik 2005 found in the original).
- *                ~99% of draws cost two rng_u32 and a multiply. No spare is
+ *                98.5% of draws cost two rng_u32 and a multiply. No spare is
  *                cached anywhere.
  *   exponential  -mean * log(u), u in (0,1).
  *   gamma        Marsaglia & Tsang (2000); for shape < 1, draw shape+1 and
@@ -30,9 +30,9 @@
  *   GAMMA      d0 = Marsaglia-Tsang d, d1 = c, for shape (or shape+1 if < 1)
  *   BETA       d0, d1 = Marsaglia-Tsang c for alpha and beta (boosted if < 1)
  *   DISCRETE   cum[] normalised, cum[n-1] == 1 exactly
- * Draws from POISSON, GAMMA and BETA give the same numbers as rng_poisson,
- * rng_gamma (times scale) and the unprepared path would, so a model may use
- * either.
+ * Draws from a prepared POISSON or GAMMA Dist are the same numbers, from the
+ * same Rng advance, as rng_poisson and rng_gamma (times scale), so a model
+ * may use either. dist_draw requires a Dist that passed dist_prepare.
  */
 #include "dist.h"
 
