@@ -29,7 +29,13 @@
  *   POISSON    d0 = exp(-mean) (mean < 10) or sqrt(mean), d1 = log(mean)
  *   GAMMA      d0 = Marsaglia-Tsang d, d1 = c, for shape (or shape+1 if < 1)
  *   BETA       d0, d1 = Marsaglia-Tsang c for alpha and beta (boosted if < 1)
- *   DISCRETE   cum[] normalised, cum[n-1] == 1 exactly
+ *   DISCRETE   cum[] normalised, cum[n-1] == 1 exactly; d0 = 1 marks cum[]
+ *              as already cumulative
+ * dist_prepare is idempotent: preparing a prepared Dist again (e.g. after
+ * scaling its values or parameters) re-checks it and changes nothing. For
+ * DISCRETE that needs the d0 mark, since a cumulative table can also be a
+ * valid list of raw weights; to give a prepared Dist new raw weights, set
+ * d0 = 0 (or start from a zeroed Dist, as the loader does).
  * Draws from a prepared POISSON or GAMMA Dist are the same numbers, from the
  * same Rng advance, as rng_poisson and rng_gamma (times scale), so a model
  * may use either. dist_draw requires a Dist that passed dist_prepare.
@@ -465,11 +471,30 @@ uint32_t rng_binomial(Rng *r, uint32_t n, double p)
 
 /* ---- Dist --------------------------------------------------------------- */
 
+/* A DISCRETE Dist prepared before: cum[] is already the cumulative table.
+ * Check it is still one (values may have been rescaled since), change
+ * nothing. */
+static const char *discrete_recheck(const Dist *d)
+{
+    if (d->n < 1 || d->n > DIST_MAX_DISCRETE) return "discrete needs 1 to 16 outcomes";
+    double prev = 0.0;
+    for (int i = 0; i < d->n; i++) {
+        if (!isfinite(d->values[i])) return "values must be finite numbers";
+        if (!(d->cum[i] >= prev && d->cum[i] <= 1.0))
+            return "discrete table is not cumulative; to give new raw weights, set d[0] = 0 first";
+        prev = d->cum[i];
+    }
+    if (d->cum[d->n - 1] != 1.0)
+        return "discrete table is not cumulative; to give new raw weights, set d[0] = 0 first";
+    return NULL;
+}
+
 const char *dist_prepare(Dist *d)
 {
     if ((int)d->kind < 0 || d->kind >= DIST__COUNT) return "unknown distribution kind";
     for (int i = 0; i < KIND_NPARAM[d->kind]; i++)
         if (!isfinite(d->p[i])) return "parameters must be finite numbers";
+    if (d->kind == DIST_DISCRETE && d->d[0] == 1.0) return discrete_recheck(d);
     d->d[0] = d->d[1] = 0.0;
     const double *p = d->p;
     switch (d->kind) {
@@ -551,6 +576,7 @@ const char *dist_prepare(Dist *d)
              * leave a gap below 1 that a trailing zero-weight outcome fills. */
             d->cum[i] = i >= last ? 1.0 : run / total;
         }
+        d->d[0] = 1.0;
         return NULL;
     }
     case DIST__COUNT:

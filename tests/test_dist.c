@@ -812,6 +812,52 @@ START_TEST(test_draw_does_not_allocate)
 }
 END_TEST
 
+START_TEST(test_prepare_idempotent)
+{
+    /* Preparing again (the loader does, after rescaling a parameter's mean)
+     * must not change anything; for DISCRETE in particular the cumulative
+     * table must not be mistaken for raw weights and normalised again. */
+    Dist d;
+    memset(&d, 0, sizeof d);
+    d.kind = DIST_DISCRETE;
+    d.n = 4;
+    const double v[4] = {1, 2, 5, 10}, w[4] = {1, 0, 3, 2};
+    for (int i = 0; i < 4; i++) {
+        d.values[i] = v[i];
+        d.cum[i] = w[i];
+    }
+    ck_assert_ptr_null(dist_prepare(&d));
+    Dist once = d;
+    ck_assert_ptr_null(dist_prepare(&d));
+    ck_assert_int_eq(memcmp(&once, &d, sizeof d), 0);
+    /* Rescale the values, as dist_set_mean does, and prepare again. */
+    for (int i = 0; i < 4; i++) d.values[i] *= 2.0;
+    ck_assert_ptr_null(dist_prepare(&d));
+    ck_assert_double_eq_tol(dist_mean(&d), 12.0, 1e-12);
+    ck_assert_double_eq_tol(dist_variance(&d), 40.0, 1e-12);
+    /* A prepared table overwritten with raw weights but still marked is
+     * caught, not silently misread... */
+    d.cum[0] = 1;
+    d.cum[1] = 2;
+    d.cum[2] = 3;
+    d.cum[3] = 4;
+    ck_assert_ptr_nonnull(dist_prepare(&d));
+    /* ...and clearing the mark makes them raw weights again. */
+    d.d[0] = 0.0;
+    ck_assert_ptr_null(dist_prepare(&d));
+    ck_assert_double_eq_tol(d.cum[0], 0.1, 1e-15);
+    ck_assert(d.cum[3] == 1.0);
+    /* The other kinds: derived fields come from p[] alone. */
+    for (size_t c = 0; c < sizeof MOM / sizeof MOM[0]; c++) {
+        Dist a = make(MOM[c].kind, MOM[c].p0, MOM[c].p1, MOM[c].p2);
+        ck_assert_ptr_null(dist_prepare(&a));
+        Dist b = a;
+        ck_assert_ptr_null(dist_prepare(&b));
+        ck_assert_msg(memcmp(&a, &b, sizeof a) == 0, "%s", MOM[c].what);
+    }
+}
+END_TEST
+
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *suite_dist(void)
@@ -827,6 +873,7 @@ Suite *suite_dist(void)
     tcase_add_loop_test(tc, test_prepare_rejects, 0, COUNT(BAD));
     tcase_add_test(tc, test_prepare_discrete);
     tcase_add_test(tc, test_prepare_accepts_degenerate);
+    tcase_add_test(tc, test_prepare_idempotent);
     suite_add_tcase(s, tc);
 
     /* Generous timeouts: the sanitizer build is several times slower. */
