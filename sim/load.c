@@ -1668,8 +1668,8 @@ static void load_events(Ld *L, const JsonValue *arr)
         if (!fields(L, e, p, f)) continue;
         ei->name = str_field(L, e, p, "name", 0, id);
         int nt = (get(e, "at") != NULL) + (get(e, "hazard") != NULL) + (get(e, "when") != NULL);
-        if (nt != 1) {
-            err(L, e, p, "an event needs exactly one of 'at' (a date), 'hazard' (a rate per day) or 'when' (a condition)");
+        if (nt > 1) {
+            err(L, e, p, "an event takes at most one of 'at' (a date), 'hazard' (a rate per day) or 'when' (a condition)");
             continue;
         }
         ev->from = date_field(L, e, p, "from", 0, 0);
@@ -1683,9 +1683,11 @@ static void load_events(Ld *L, const JsonValue *arr)
             ev->hazard = param_field(L, e, p, "hazard", PC_NONNEG, 1, 0, ip);
             s->params[ev->hazard].owner = OWN_HAZARD;
             s->params[ev->hazard].owner_idx = i;
-        } else {
+        } else if (get(e, "when")) {
             ev->trigger = EV_WHEN;
             ev->when = cond_field(L, e, p, "when", 1);
+        } else {
+            ev->trigger = EV_MANUAL;    /* happens only through an {"event": ID} effect */
         }
         ev->max = int_field(L, e, p, "max", 0, ev->trigger == EV_WHEN ? 1 : 0, 1, 1000000);
         if (get(e, "delay")) {

@@ -175,7 +175,7 @@ typedef struct ProgrammeDef {
     int stream;
 } ProgrammeDef;
 
-typedef enum EventTrigger { EV_AT, EV_HAZARD, EV_WHEN } EventTrigger;
+typedef enum EventTrigger { EV_AT, EV_HAZARD, EV_WHEN, EV_MANUAL } EventTrigger;
 
 typedef struct EventDef {
     int trigger;                /* EventTrigger */
