@@ -135,3 +135,31 @@ uninstall:
 
 clean:
 	rm -rf build build-san salvo
+
+# `make fuzz`: libFuzzer harnesses (tests/fuzz/, docs/fuzzing.md), built with
+# clang + ASan + UBSan into build-fuzz/, then run by tests/fuzz/run.sh: each
+# replays its committed corpus (seeds and every past crasher) and fuzzes for
+# FUZZ_SECONDS. Skipped, with a message, when clang or its libFuzzer runtime
+# is missing. Not part of `make test`.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 30
+FUZZ_NAMES   := json scenario set trace
+FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.PHONY: fuzz fuzz-build
+fuzz:
+	@if ! command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+	  echo "fuzz: skipped: $(FUZZ_CC) not found (apt-get install clang libclang-rt-14-dev)"; \
+	elif ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return (int)(d[0] * 0 + n * 0); }\n' | \
+	     $(FUZZ_CC) -x c -fsanitize=fuzzer -o /dev/null - >/dev/null 2>&1; then \
+	  echo "fuzz: skipped: $(FUZZ_CC) cannot link libFuzzer (apt-get install libclang-rt-14-dev)"; \
+	else \
+	  $(MAKE) --no-print-directory BUILD=build-fuzz CC=$(FUZZ_CC) OPT=-O1 SAN="$(FUZZ_SAN)" fuzz-build && \
+	  FUZZ_SECONDS=$(FUZZ_SECONDS) sh tests/fuzz/run.sh $(FUZZ_NAMES); \
+	fi
+
+fuzz-build: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_run.h $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) -fsanitize=fuzzer $(CJSON_CFLAGS) -Isim -o $@ $< $(LIB) $(LIBS)

@@ -755,7 +755,12 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         ok &= get_index(rd, e, "place", path, "stocks", h->nplaces, 0, &stocks[i].place);
         ok &= get_index(rd, e, "resource", path, "stocks", h->nresources, 1, &stocks[i].resource);
         ok &= get_num(rd, e, "initial", path, "stocks", &stocks[i].initial);
-        ok &= get_num(rd, e, "capacity", path, "stocks", &stocks[i].capacity);
+        /* The writer prints an unbounded stock's capacity (INFINITY) as null,
+         * JSON having no infinity; read it back as such (found by fuzz_trace:
+         * every trace with an unbounded stock used to be refused). */
+        const cJSON *capv = cJSON_GetObjectItemCaseSensitive(e, "capacity");
+        if (cJSON_IsNull(capv)) stocks[i].capacity = INFINITY;
+        else ok &= get_num(rd, e, "capacity", path, "stocks", &stocks[i].capacity);
     }
     h->stocks = stocks;
 

@@ -1,0 +1,121 @@
+/* fuzz_run.h — shared by the scenario harnesses: run a scenario that loaded.
+ *
+ * A scenario that passes the loader is a promise: the engine must run it
+ * without crashing, without hanging and without nonsense in its output.
+ * fuzz_exercise() holds the engine to that promise with two replications:
+ *   rep 0  a trace sink attached (this switches on the stock-empty events
+ *          and every emit path), decisions taken by the scenario's policy;
+ *   rep 1  no sink, interactive: each pause is answered (after first
+ *          checking that out-of-range answers are refused).
+ * The horizon is capped at FUZZ_HORIZON days so one input stays cheap;
+ * libFuzzer's -timeout catches an engine that loops at one instant.
+ * Broken invariants abort(), which libFuzzer reports as a crash:
+ *   - trace times are finite, never decrease and stay within [0, end];
+ *   - record operands index the header's arrays (or are -1 where allowed);
+ *   - metrics are never NaN; the clock ends where sim_run was asked to stop;
+ *   - an interactive run pauses at most once per decision.
+ * Header-only (static functions) because each harness is one program.
+ */
+#ifndef SALVO_FUZZ_RUN_H
+#define SALVO_FUZZ_RUN_H
+
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "salvo.h"
+
+#ifndef FUZZ_HORIZON
+#define FUZZ_HORIZON 800.0
+#endif
+
+typedef struct FuzzTrace {
+    const TraceHeader *h;
+    double end;         /* records must not be stamped later than this */
+    double last_t;
+    uint64_t n;
+} FuzzTrace;
+
+static int fuzz_in(int i, int n) { return i >= 0 && i < n; }
+
+/* The reader's own record check (sim/trace.c; not in trace.h because only
+ * the reader needs it). A record the engine emits must pass it, or a
+ * trace saved by `salvo run --trace` could not be read back. */
+int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n);
+
+static void fuzz_check_rec(void *ctx, const TraceRec *r)
+{
+    FuzzTrace *ft = ctx;
+    char why[160];
+    if (!isfinite(r->t) || r->t < ft->last_t || r->t < 0 || r->t > ft->end + 1e-9) {
+        fprintf(stderr, "fuzz: record at t=%g after t=%g (end %g)\n", r->t, ft->last_t, ft->end);
+        abort();
+    }
+    if (!trace_rec_valid(ft->h, r, why, sizeof why)) {
+        fprintf(stderr, "fuzz: the engine emitted a record the reader refuses: %s\n", why);
+        abort();
+    }
+    if (isnan(r->x) || isnan(r->y)) {
+        fprintf(stderr, "fuzz: %s record at t=%g has x=%g y=%g\n", trace_kind_name((TraceKind)r->kind), r->t, r->x, r->y);
+        abort();
+    }
+    ft->last_t = r->t;
+    ft->n++;
+}
+
+static void fuzz_check_metrics(const Sim *S, const Scenario *sc, double *buf)
+{
+    int n = scenario_metric_count(sc);
+    sim_metrics(S, buf);
+    for (int m = 0; m < n; m++) {
+        if (isnan(buf[m])) {
+            fprintf(stderr, "fuzz: metric %s is NaN\n", scenario_metric(sc, m)->id);
+            abort();
+        }
+        const MetricInfo *mi = scenario_metric(sc, m);
+        const double *series = sim_series(S, m);
+        if ((mi->kind == MET_LEVEL) != (series != NULL)) abort();
+        for (int k = 0; series && k < mi->series_len; k++)
+            if (isnan(series[k])) abort();
+    }
+}
+
+/* Run reps 0 and 1 of `seed` on sc as described above. */
+static void fuzz_exercise(const Scenario *sc, uint64_t seed)
+{
+    double until = scenario_end(sc) < FUZZ_HORIZON ? scenario_end(sc) : FUZZ_HORIZON;
+    int nm = scenario_metric_count(sc);
+    double *metrics = malloc(((size_t)nm + 1) * sizeof *metrics);
+    Sim *S = sim_create(sc);
+    if (!S || !metrics) abort();
+
+    FuzzTrace ft = { scenario_trace_header(sc), until, 0, 0 };
+    TraceSink sink = { fuzz_check_rec, &ft };
+    sim_set_sink(S, &sink);
+    sim_reset(S, seed, 0);
+    if (sim_run(S, until) != SIM_DONE) abort();
+    if (sim_now(S) != until) abort();
+    fuzz_check_metrics(S, sc, metrics);
+
+    sim_set_sink(S, NULL);
+    sim_set_interactive(S, 1);
+    sim_reset(S, seed, 1);
+    const TraceHeader *h = scenario_trace_header(sc);
+    int pauses = 0;
+    while (sim_run(S, until) == SIM_DECISION) {
+        const SimDecision *p = sim_pending(S);
+        if (!p || ++pauses > h->ndecisions || !fuzz_in(p->decision, h->ndecisions)) abort();
+        if (sim_answer(S, -1) != -1 || sim_answer(S, p->noptions) != -1) abort();
+        if (sim_answer(S, (int)((seed + (uint64_t)pauses) % (uint64_t)p->noptions)) != 0) abort();
+    }
+    if (sim_pending(S) || sim_now(S) != until) abort();
+    fuzz_check_metrics(S, sc, metrics);
+    const int *choices;
+    if (sim_choices(S, &choices) != pauses) abort();
+
+    sim_destroy(S);
+    free(metrics);
+}
+
+#endif
