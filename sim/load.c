@@ -1251,7 +1251,10 @@ static void load_routes(Ld *L, const JsonValue *arr)
     s->nroutes = L->routes.n;
     s->routes = A(L, (size_t)(s->nroutes + 1) * sizeof *s->routes);
     s->route_info = A(L, (size_t)(s->nroutes + 1) * sizeof *s->route_info);
-    /* Count carriers first (count expands). */
+    /* Count carriers first (count expands). The total is capped: 1,024
+     * routes x 256 carriers x count 10,000 would be 2.6 billion carriers (an
+     * int overflow, then an allocation that cannot succeed). Found by
+     * reading the loader while fuzzing; tests/bad/87-too-many-carriers.json. */
     int total = 0;
     for (int i = 0; i < s->nroutes; i++) {
         const JsonValue *cs = get(arr->items[i], "carriers");
@@ -1259,9 +1262,16 @@ static void load_routes(Ld *L, const JsonValue *arr)
             for (size_t j = 0; j < cs->len; j++) {
                 const JsonValue *c = get(cs->items[j], "count");
                 int k = c && c->type == JSON_NUMBER && c->num >= 1 && c->num <= SC_MAX_COUNT ? (int)c->num : 1;
-                total += k;
+                if (total <= SC_MAX_ALL_CARRIERS && total + k > SC_MAX_ALL_CARRIERS) {
+                    char pj[120];
+                    snprintf(pj, sizeof pj, "routes[%d].carriers[%zu]%s", i, j, c ? ".count" : "");
+                    err(L, c ? c : cs->items[j], pj, "too many carriers: the scenario would have more than %d "
+                        "(counting each carrier's count)", SC_MAX_ALL_CARRIERS);
+                }
+                if (total <= SC_MAX_ALL_CARRIERS) total += k;
             }
     }
+    if (total > SC_MAX_ALL_CARRIERS) total = SC_MAX_ALL_CARRIERS;
     s->carriers = A(L, (size_t)(total + 1) * sizeof *s->carriers);
     s->carrier_info = A(L, (size_t)(total + 1) * sizeof *s->carrier_info);
     static const char *const f[] = { "id", "name", "mode", "from", "to", "waypoints", "container",
@@ -1382,7 +1392,7 @@ static void load_routes(Ld *L, const JsonValue *arr)
                     pkey(pm, sizeof pm, pj, "every");
                     err(L, get(c, "every"), pm, "expected a number of days > 0");
                 }
-                for (int k = 0; k < count; k++) {
+                for (int k = 0; k < count && s->ncarriers < total; k++) {
                     CarrierDef *cd = &s->carriers[s->ncarriers];
                     TraceCarrier *ci = &s->carrier_info[s->ncarriers];
                     cd->id = count > 1 ? sfmt(L, "%s-%d", cid, k + 1) : cid;

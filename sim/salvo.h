@@ -86,8 +86,14 @@ const TraceHeader *scenario_trace_header(const Scenario *s);
 
 typedef enum SimStatus {
     SIM_DONE,       /* reached `until` or the scenario's end */
-    SIM_DECISION    /* paused: a decision awaits sim_answer() (interactive mode) */
+    SIM_DECISION,   /* paused: a decision awaits sim_answer() (interactive mode) */
+    SIM_HALTED      /* stopped for good by an event limit (an event storm): see sim_halted() */
 } SimStatus;
+
+/* Events one replication may dispatch before it is halted (SIM_HALTED);
+ * the shipped scenarios take about 2,000. Also halted: more than 1,000,000
+ * events at one instant. See docs/scenario.md, Limits. */
+#define SIM_MAX_EVENTS 20000000u
 
 typedef struct SimDecision {
     int decision;               /* index into the header's decisions */
@@ -111,8 +117,15 @@ void sim_set_interactive(Sim *sim, int on);
 /* Scripted answers: the first n decisions taken get these options, in order
  * (a playthrough's recorded choices). Call after sim_reset. */
 void sim_script(Sim *sim, const int *answers, int n);
-/* Advance until day `until` (clamped to the scenario's end) or a pause. */
+/* Advance until day `until` (clamped to the scenario's end), a pause, or a
+ * halt. After a halt the clock stays at the halting instant, metrics and
+ * series are as of then, a trace ends there with END, and every later call
+ * returns SIM_HALTED until sim_reset. */
 SimStatus sim_run(Sim *sim, double until);
+/* Why this replication was halted, in words with the day; NULL if it was not. */
+const char *sim_halted(const Sim *sim);
+/* Change this Sim's event limit per replication (0: back to SIM_MAX_EVENTS). */
+void sim_set_event_limit(Sim *sim, uint64_t max);
 const SimDecision *sim_pending(const Sim *sim);
 /* Answer the pending decision; 0 on success, -1 if none or out of range. */
 int sim_answer(Sim *sim, int option);

@@ -20,6 +20,17 @@
  * change; every random draw comes from the stream of the component that
  * makes it (keyed by name per replication), so adding a component never
  * shifts another's draws; nothing here allocates after sim_create().
+ *
+ * Termination (docs/scenario.md, Limits). A valid scenario can still ask
+ * for endless work: a carrier with zero transit and zero return shuttling
+ * stock between two depots, an event whose effects make it happen again,
+ * a hazard of 1e300 per day. So, whatever the scenario:
+ *   - recursion is bounded: effects nest at most SIM_MAX_NESTING deep (deeper
+ *     ones run later at the same instant, through the queue), and carriers
+ *     woken by a stock are loaded one after another, not one inside another;
+ *   - a replication that dispatches more than SIM_MAX_EVENTS_AT_ONCE events
+ *     at one instant, or more than its event limit in all, is halted:
+ *     sim_run returns SIM_HALTED and sim_halted() says why and when.
  */
 #include <assert.h>
 #include <math.h>
@@ -32,8 +43,14 @@
 enum {
     EV_FLOW, EV_REDRAW, EV_STOCK_EMPTY, EV_READY, EV_ARRIVE, EV_LOST, EV_RETURN,
     EV_TREATY_SIGN, EV_TREATY_FORCE, EV_RESPONSE, EV_LAUNCH, EV_ASSIST, EV_SCEN, EV_EFFECTS,
-    EV_TICK, EV_SAMPLE, EV__COUNT
+    EV_TICK, EV_SAMPLE, EV_DEFER, EV__COUNT
 };
+
+/* See "Termination" above. Effects nested deeper than this are deferred. */
+#define SIM_MAX_NESTING 16
+/* More events than this at one instant of simulated time is an event storm
+ * (10,000 carriers all leaving and arriving at day 0 take ~40,000). */
+#define SIM_MAX_EVENTS_AT_ONCE 1000000u
 
 enum { C_WAIT, C_TRANSIT, C_BACK };
 
@@ -98,6 +115,15 @@ struct Sim {
     int pending;                /* decision awaiting an answer, -1 */
     SimDecision pend;
     int ended;
+    /* Termination guards (see the top of the file). */
+    int nesting;                /* apply_effects() calls on the C stack */
+    int *wake, nwake;           /* stocks whose waiting carriers must be re-checked */
+    unsigned char *wake_on;     /* per stock: already in `wake` */
+    int waking;                 /* wake_carriers() is running */
+    uint64_t max_events;        /* per replication */
+    double instant_t;           /* time of the last event dispatched */
+    uint64_t instant_n;         /* events dispatched at instant_t */
+    char halted[160];           /* why the run was halted, "" if it was not */
 };
 
 /* --- small helpers --------------------------------------------------------- */
@@ -196,6 +222,29 @@ static void queue_remove(StockRt *st, int c)
         }
 }
 
+/* Let the first carrier waiting on stock i try to load. Loading takes from
+ * the stock, which wakes the next carrier, and so on: done recursively that
+ * would nest once per carrier (10,000s deep for a large `count`), so a wake
+ * raised while one is running is queued and run by the outermost call.
+ * Every wake happens in tail position (nothing follows it in its callers),
+ * so the order of work, and of random draws, is what recursion would give. */
+static void wake_carriers(Sim *S, int i)
+{
+    if (!S->wake_on[i]) {
+        S->wake_on[i] = 1;
+        S->wake[S->nwake++] = i;
+    }
+    if (S->waking) return;
+    S->waking = 1;
+    while (S->nwake > 0) {
+        int j = S->wake[--S->nwake];
+        S->wake_on[j] = 0;
+        int c = queue_head(S, j);
+        if (c >= 0) try_load(S, c);
+    }
+    S->waking = 0;
+}
+
 /* After any change to a stock's level or rates (stock already synced):
  * re-plan when it runs dry, track shortage, wake carriers waiting on it. */
 static void stock_changed(Sim *S, int i)
@@ -220,8 +269,7 @@ static void stock_changed(Sim *S, int i)
     emit(S, TR_STOCK, i, -1, -1, st->level, st->shortfall);
     S->dirty |= CAT_STOCK;
     (void)sd;
-    int c = queue_head(S, i);
-    if (c >= 0) try_load(S, c);
+    wake_carriers(S, i);
 }
 
 static void stock_add(Sim *S, int i, double amount)
@@ -702,6 +750,16 @@ static void param_changed(Sim *S, int p)
 static void apply_effects(Sim *S, EffectList el)
 {
     const Scenario *sc = S->sc;
+    if (el.n <= 0) return;
+    /* An effect can make an event happen whose effects make another happen,
+     * and so on, each inside the last: past SIM_MAX_NESTING they wait for
+     * the queue (same instant), so a cycle cannot overflow the C stack; it
+     * becomes an event storm that the event limits halt. */
+    if (S->nesting >= SIM_MAX_NESTING) {
+        kernel_after(&S->k, 0, EV_DEFER, (uint32_t)el.first, (uint32_t)el.n, 0);
+        return;
+    }
+    S->nesting++;
     for (int k = 0; k < el.n; k++) {
         const Effect *e = &sc->effects[el.first + k];
         Rng *r = rs(S, e->stream);
@@ -774,6 +832,14 @@ static void apply_effects(Sim *S, EffectList el)
         }
         }
     }
+    S->nesting--;
+}
+
+static void on_defer(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    apply_effects(S, (EffectList){ (int)ev->a, (int)ev->b });
+    settle(S);
 }
 
 /* --- quantities, conditions, watchers ---------------------------------------- */
@@ -987,6 +1053,37 @@ static void on_sample(void *ctx, const Event *ev)
 }
 
 /* --- lifecycle -------------------------------------------------------------- */
+static const KernelHandler HANDLERS[EV__COUNT] = {
+    [EV_FLOW] = on_flow, [EV_REDRAW] = on_redraw, [EV_STOCK_EMPTY] = on_stock_empty,
+    [EV_READY] = on_ready, [EV_ARRIVE] = on_arrive, [EV_LOST] = on_lost, [EV_RETURN] = on_return,
+    [EV_TREATY_SIGN] = on_treaty_sign, [EV_TREATY_FORCE] = on_treaty_force,
+    [EV_RESPONSE] = on_response, [EV_LAUNCH] = on_launch, [EV_ASSIST] = on_assist,
+    [EV_SCEN] = on_scen, [EV_EFFECTS] = on_effects, [EV_TICK] = on_tick, [EV_SAMPLE] = on_sample,
+    [EV_DEFER] = on_defer,
+};
+
+/* Every event passes here: the event limits are checked before the model
+ * sees it. A halt drops the event and stops the kernel for good. */
+static void dispatch(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    if (ev->t != S->instant_t) {
+        S->instant_t = ev->t;
+        S->instant_n = 0;
+    }
+    if (++S->instant_n > SIM_MAX_EVENTS_AT_ONCE) {
+        snprintf(S->halted, sizeof S->halted, "more than %u events at day %.6g: an event storm "
+                 "(zero transit and return, or effects that make themselves happen again?)",
+                 SIM_MAX_EVENTS_AT_ONCE, ev->t);
+    } else if (S->k.events > S->max_events) {
+        snprintf(S->halted, sizeof S->halted, "more than %llu events by day %.6g (the limit per replication)",
+                 (unsigned long long)S->max_events, ev->t);
+    } else {
+        HANDLERS[ev->kind](ctx, ev);
+        return;
+    }
+    kernel_stop(&S->k);
+}
 #define NEW(p, n) do { (p) = calloc((size_t)(n) + 1, sizeof *(p)); if (!(p)) goto err; } while (0)
 
 Sim *sim_create(const Scenario *sc)
@@ -995,14 +1092,8 @@ Sim *sim_create(const Scenario *sc)
     if (!S) return NULL;
     S->sc = sc;
     kernel_init(&S->k, S);
-    static const KernelHandler handlers[EV__COUNT] = {
-        [EV_FLOW] = on_flow, [EV_REDRAW] = on_redraw, [EV_STOCK_EMPTY] = on_stock_empty,
-        [EV_READY] = on_ready, [EV_ARRIVE] = on_arrive, [EV_LOST] = on_lost, [EV_RETURN] = on_return,
-        [EV_TREATY_SIGN] = on_treaty_sign, [EV_TREATY_FORCE] = on_treaty_force,
-        [EV_RESPONSE] = on_response, [EV_LAUNCH] = on_launch, [EV_ASSIST] = on_assist,
-        [EV_SCEN] = on_scen, [EV_EFFECTS] = on_effects, [EV_TICK] = on_tick, [EV_SAMPLE] = on_sample,
-    };
-    for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, handlers[i]);
+    for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, dispatch);
+    S->max_events = SIM_MAX_EVENTS;
     NEW(S->rng, sc->nstreams);
     NEW(S->pd, sc->nparams);
     NEW(S->stocks, sc->nstocks);
@@ -1032,6 +1123,8 @@ Sim *sim_create(const Scenario *sc)
     NEW(S->res_lost, sc->nresources);
     NEW(S->res_duds, sc->nresources);
     NEW(S->troops, sc->nactors);
+    NEW(S->wake, sc->nstocks);
+    NEW(S->wake_on, sc->nstocks);
     S->pending = -1;
     memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
     sim_reset(S, 0, 0);
@@ -1050,7 +1143,7 @@ void sim_destroy(Sim *S)
     free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
     free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done); free(S->stamp);
     free(S->metric_t); free(S->series_off); free(S->series); free(S->res_delivered);
-    free(S->res_lost); free(S->res_duds); free(S->troops);
+    free(S->res_lost); free(S->res_duds); free(S->troops); free(S->wake); free(S->wake_on);
     free(S);
 }
 
@@ -1066,6 +1159,13 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->script = NULL;
     S->nscript = 0;
     S->ended = 0;
+    S->nesting = 0;
+    S->nwake = 0;
+    S->waking = 0;
+    memset(S->wake_on, 0, (size_t)sc->nstocks);
+    S->instant_t = 0;
+    S->instant_n = 0;
+    S->halted[0] = '\0';
     for (int i = 0; i < sc->nstreams; i++)
         rng_keyed_prefix(&S->rng[i], sc->streams[i].prefix, seed, rep);
     /* Only parameters that effects can change need a fresh copy; the rest
@@ -1162,24 +1262,38 @@ void sim_script(Sim *S, const int *answers, int n)
     S->nscript = n;
 }
 
+static void finish(Sim *S)
+{
+    S->ended = 1;
+    for (int i = 0; i < S->sc->nstocks; i++) stock_sync(S, i);
+    if (S->sink)
+        for (int i = 0; i < S->sc->nstocks; i++)
+            emit(S, TR_STOCK, i, -1, -1, S->stocks[i].level, S->stocks[i].shortfall);
+    emit(S, TR_END, -1, -1, -1, 0, 0);
+}
+
 SimStatus sim_run(Sim *S, double until)
 {
+    if (S->halted[0]) return SIM_HALTED;
     if (S->pending >= 0) return SIM_DECISION;
     double end = S->sc->end;
     if (until > end) until = end;
     KernelStatus ks = kernel_run(&S->k, until);
+    if (ks == KERNEL_STOPPED && S->halted[0]) {
+        /* The run ends here, at the storm's instant: a trace still closes
+         * with the final stock levels and END, and metrics are as of now. */
+        finish(S);
+        return SIM_HALTED;
+    }
     if (ks == KERNEL_STOPPED && S->pending >= 0) return SIM_DECISION;
     if (ks == KERNEL_STOPPED) return sim_run(S, until);
-    if (S->k.now >= end && !S->ended) {
-        S->ended = 1;
-        for (int i = 0; i < S->sc->nstocks; i++) stock_sync(S, i);
-        if (S->sink)
-            for (int i = 0; i < S->sc->nstocks; i++)
-                emit(S, TR_STOCK, i, -1, -1, S->stocks[i].level, S->stocks[i].shortfall);
-        emit(S, TR_END, -1, -1, -1, 0, 0);
-    }
+    if (S->k.now >= end && !S->ended) finish(S);
     return SIM_DONE;
 }
+
+const char *sim_halted(const Sim *S) { return S->halted[0] ? S->halted : NULL; }
+
+void sim_set_event_limit(Sim *S, uint64_t max) { S->max_events = max ? max : SIM_MAX_EVENTS; }
 
 const SimDecision *sim_pending(const Sim *S) { return S->pending >= 0 ? &S->pend : NULL; }
 

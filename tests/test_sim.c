@@ -357,6 +357,118 @@ START_TEST(test_trace_file_reads_back)
 }
 END_TEST
 
+/* --- termination: valid scenarios that ask for endless work ---------------
+ * Found while fuzzing (tests/fuzz/, docs/fuzzing.md). Each used to hang or
+ * crash `salvo run`; now each run ends, halted with a reason where the
+ * scenario itself asks for an endless storm of events. */
+
+/* Two routes shuttle the same stock back and forth with zero transit and
+ * zero return: endless events at day 0. */
+static const char *STORM_SC =
+    "{\"salvo\":1,\"name\":\"storm\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-01-10\"},"
+    "\"actors\":[{\"id\":\"a\"}],\"resources\":[{\"id\":\"w\"}],"
+    "\"places\":[{\"id\":\"p\",\"kind\":\"arsenal\",\"lat\":40,\"lon\":125},{\"id\":\"q\",\"kind\":\"front\",\"lat\":48,\"lon\":38}],"
+    "\"stocks\":[{\"id\":\"a\",\"place\":\"p\",\"resource\":\"w\",\"initial\":1000},{\"id\":\"b\",\"place\":\"q\",\"resource\":\"w\"}],"
+    "\"routes\":[{\"id\":\"a-b\",\"mode\":\"rail\",\"from\":\"a\",\"to\":\"b\",\"container\":1,\"transit\":0,\"return\":0,"
+    "\"carriers\":[{\"id\":\"t1\",\"containers\":10}]},"
+    "{\"id\":\"b-a\",\"mode\":\"rail\",\"from\":\"b\",\"to\":\"a\",\"container\":1,\"transit\":0,\"return\":0,"
+    "\"carriers\":[{\"id\":\"t2\",\"containers\":10}]}],"
+    "\"metrics\":[{\"id\":\"voyages\",\"total\":\"voyages.route.a-b\"}]}";
+
+START_TEST(test_event_storm_halts)
+{
+    Scenario *s = load(STORM_SC, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    TraceBuf buf;
+    tracebuf_init(&buf);
+    TraceSink sink = tracebuf_sink(&buf);
+    sim_set_sink(sim, &sink);
+    sim_reset(sim, 1, 0);
+    ck_assert_ptr_null(sim_halted(sim));
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_HALTED);
+    ck_assert_ptr_nonnull(sim_halted(sim));
+    ck_assert_ptr_nonnull(strstr(sim_halted(sim), "event storm"));
+    ck_assert(sim_now(sim) == 0);                   /* halted where the storm is */
+    ck_assert_uint_ge(sim_events(sim), 1000000);    /* SIM_MAX_EVENTS_AT_ONCE */
+    ck_assert_uint_le(sim_events(sim), 1000001);
+    ck_assert_int_eq(buf.recs[buf.n - 1].kind, TR_END);   /* the trace is closed */
+    double v;
+    sim_metrics(sim, &v);
+    ck_assert(v > 1000);                            /* metrics as of the halt */
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_HALTED);  /* stays halted */
+    /* A reset clears the halt; a smaller limit per replication is honoured. */
+    sim_set_sink(sim, NULL);
+    sim_set_event_limit(sim, 5000);
+    sim_reset(sim, 1, 1);
+    ck_assert_ptr_null(sim_halted(sim));
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_HALTED);
+    ck_assert_ptr_nonnull(strstr(sim_halted(sim), "more than 5000 events"));
+    ck_assert_uint_eq(sim_events(sim), 5001);
+    tracebuf_free(&buf);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* Event x's effects make y happen at once, and y's make x happen: this used
+ * to recurse until the C stack overflowed (a crash). */
+static const char *CYCLE_SC =
+    "{\"salvo\":1,\"name\":\"cycle\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-01-10\"},"
+    "\"actors\":[{\"id\":\"a\"}],\"places\":[{\"id\":\"p\",\"kind\":\"arsenal\",\"lat\":40,\"lon\":125}],"
+    "\"events\":[{\"id\":\"x\",\"at\":\"2024-01-03\",\"effects\":[{\"event\":\"y\"}]},"
+    "{\"id\":\"y\",\"effects\":[{\"event\":\"x\"}]}],"
+    "\"metrics\":[{\"id\":\"xs\",\"total\":\"event.x\"}]}";
+
+START_TEST(test_effect_cycle_halts)
+{
+    Scenario *s = load(CYCLE_SC, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    sim_set_event_limit(sim, 20000);    /* keep the test quick: the storm is the same */
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_HALTED);
+    ck_assert(sim_now(sim) == 2);
+    double v;
+    sim_metrics(sim, &v);
+    ck_assert(v > 20000);               /* 8 nested x per deferred step, 20,000 steps */
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* 100,000 carriers (the most a scenario may have) wait on one empty stock;
+ * a day-1 delivery lets every one of them leave, each departure waking the
+ * next. This used to nest once per carrier and overflow the C stack. */
+START_TEST(test_many_carriers_leave_in_turn)
+{
+    char *text = malloc(8192);
+    ck_assert_ptr_nonnull(text);
+    int n = snprintf(text, 8192,
+        "{\"salvo\":1,\"name\":\"crowd\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-01-05\"},"
+        "\"actors\":[{\"id\":\"a\"}],\"resources\":[{\"id\":\"w\"}],"
+        "\"places\":[{\"id\":\"p\",\"kind\":\"arsenal\",\"lat\":40,\"lon\":125},{\"id\":\"q\",\"kind\":\"front\",\"lat\":48,\"lon\":38}],"
+        "\"stocks\":[{\"id\":\"a\",\"place\":\"p\",\"resource\":\"w\"},{\"id\":\"b\",\"place\":\"q\",\"resource\":\"w\"}],"
+        "\"events\":[{\"id\":\"gift\",\"at\":\"2024-01-02\",\"effects\":[{\"stock\":\"a\",\"add\":1e9}]}],"
+        "\"routes\":[{\"id\":\"a-b\",\"mode\":\"rail\",\"from\":\"a\",\"to\":\"b\",\"container\":1,\"transit\":10,"
+        "\"carriers\":[");
+    for (int i = 0; i < 10; i++)
+        n += snprintf(text + n, (size_t)(8192 - n), "%s{\"id\":\"c%d\",\"containers\":1,\"count\":10000}", i ? "," : "", i);
+    snprintf(text + n, (size_t)(8192 - n), "]}],\"metrics\":[{\"id\":\"v\",\"total\":\"voyages.route.a-b\"}]}");
+    Scenario *s = load(text, NULL, 0);
+    free(text);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    double v;
+    sim_metrics(sim, &v);
+    ck_assert(v == 100000);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
@@ -370,6 +482,12 @@ Suite *suite_sim(void)
     tcase_add_test(tc, test_reproducible_and_isolated);
     tcase_add_test(tc, test_trace_file_byte_identical);
     tcase_add_test(tc, test_trace_file_reads_back);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("termination");
+    tcase_add_test(tc, test_event_storm_halts);
+    tcase_add_test(tc, test_effect_cycle_halts);
+    tcase_add_test(tc, test_many_carriers_leave_in_turn);
+    tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -9,6 +9,8 @@
  *          checking that out-of-range answers are refused).
  * The horizon is capped at FUZZ_HORIZON days so one input stays cheap;
  * libFuzzer's -timeout catches an engine that loops at one instant.
+ * Rep 0's trace is also written with the JSON Lines writer and read back
+ * with trace_read: the file must be accepted and give the same records.
  * Broken invariants abort(), which libFuzzer reports as a crash:
  *   - trace times are finite, never decrease and stay within [0, end];
  *   - record operands index the header's arrays (or are -1 where allowed);
@@ -23,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "salvo.h"
 
@@ -35,6 +39,8 @@ typedef struct FuzzTrace {
     double end;         /* records must not be stamped later than this */
     double last_t;
     uint64_t n;
+    TraceSink file;     /* the JSON Lines writer's sink, emit NULL if none */
+    TraceBuf recs;      /* what was emitted, to compare with the file */
 } FuzzTrace;
 
 static int fuzz_in(int i, int n) { return i >= 0 && i < n; }
@@ -62,6 +68,37 @@ static void fuzz_check_rec(void *ctx, const TraceRec *r)
     }
     ft->last_t = r->t;
     ft->n++;
+    if (ft->file.emit) {
+        ft->file.emit(ft->file.ctx, r);
+        TraceSink mem = tracebuf_sink(&ft->recs);
+        mem.emit(mem.ctx, r);
+    }
+}
+
+/* The written file reads back as the records emitted: same kinds, operands
+ * and times; x and y the same where finite (the writer prints others as
+ * null, which reads back as NaN). */
+static void fuzz_check_readback(const char *path, const FuzzTrace *ft)
+{
+    Diag d;
+    diag_init(&d, path);
+    TraceFile *f = trace_read(path, &d);
+    if (!f) {
+        fprintf(stderr, "fuzz: the engine's trace does not read back:\n");
+        diag_print(&d, stderr);
+        abort();
+    }
+    if (f->n != ft->recs.n || f->h.nstocks != ft->h->nstocks || f->h.ncarriers != ft->h->ncarriers) abort();
+    for (size_t i = 0; i < f->n; i++) {
+        const TraceRec *a = &f->recs[i], *b = &ft->recs.recs[i];
+        if (a->t != b->t || a->kind != b->kind || a->a != b->a || a->b != b->b || a->c != b->c) abort();
+        if (isfinite(b->x) ? a->x != b->x : !isnan(a->x)) abort();
+        if (isfinite(b->y) ? a->y != b->y : !isnan(a->y)) abort();
+    }
+    for (int i = 0; i < ft->h->nplaces; i++)
+        if (strcmp(f->h.places[i].name, ft->h->places[i].name) != 0) abort();
+    trace_file_free(f);
+    diag_free(&d);
 }
 
 static void fuzz_check_metrics(const Sim *S, const Scenario *sc, double *buf)
@@ -90,13 +127,34 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
     Sim *S = sim_create(sc);
     if (!S || !metrics) abort();
 
-    FuzzTrace ft = { scenario_trace_header(sc), until, 0, 0 };
+    FuzzTrace ft = { scenario_trace_header(sc), until, 0, 0, { NULL, NULL }, { NULL, 0, 0 } };
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/salvo-fuzz-trace-%ld.jsonl", (long)getpid());
+    Diag d;
+    diag_init(&d, path);
+    TraceHeader th = *ft.h;
+    th.seed = seed;
+    TraceWriter *w = trace_writer_open(path, &th, &d);
+    if (!w) {
+        diag_print(&d, stderr);
+        abort();
+    }
+    ft.file = trace_writer_sink(w);
+    tracebuf_init(&ft.recs);
     TraceSink sink = { fuzz_check_rec, &ft };
     sim_set_sink(S, &sink);
     sim_reset(S, seed, 0);
     if (sim_run(S, until) != SIM_DONE) abort();
     if (sim_now(S) != until) abort();
     fuzz_check_metrics(S, sc, metrics);
+    if (trace_writer_close(w, &d) != 0) {
+        diag_print(&d, stderr);
+        abort();
+    }
+    fuzz_check_readback(path, &ft);
+    unlink(path);
+    tracebuf_free(&ft.recs);
+    diag_free(&d);
 
     sim_set_sink(S, NULL);
     sim_set_interactive(S, 1);
