@@ -7,8 +7,11 @@
  *          and every emit path), decisions taken by the scenario's policy;
  *   rep 1  no sink, interactive: each pause is answered (after first
  *          checking that out-of-range answers are refused).
- * The horizon is capped at FUZZ_HORIZON days so one input stays cheap;
- * libFuzzer's -timeout catches an engine that loops at one instant.
+ * The horizon is capped at FUZZ_HORIZON days and the event limit lowered to
+ * FUZZ_MAX_EVENTS so one input stays cheap; a run may end SIM_HALTED (an
+ * event storm, docs/scenario.md Limits), and then it must say why, stop
+ * where it was and close its trace. libFuzzer's -timeout catches an engine
+ * that loops without dispatching events.
  * Rep 0's trace is also written with the JSON Lines writer and read back
  * with trace_read: the file must be accepted and give the same records.
  * Broken invariants abort(), which libFuzzer reports as a crash:
@@ -32,6 +35,9 @@
 
 #ifndef FUZZ_HORIZON
 #define FUZZ_HORIZON 800.0
+#endif
+#ifndef FUZZ_MAX_EVENTS
+#define FUZZ_MAX_EVENTS 10000u
 #endif
 
 typedef struct FuzzTrace {
@@ -118,6 +124,17 @@ static void fuzz_check_metrics(const Sim *S, const Scenario *sc, double *buf)
     }
 }
 
+/* After sim_run returned st for a run asked to stop at `until`. */
+static void fuzz_check_end(const Sim *S, SimStatus st, double until)
+{
+    if (st == SIM_HALTED) {
+        const char *why = sim_halted(S);
+        if (!why || !*why || sim_now(S) > until) abort();
+    } else if (st != SIM_DONE || sim_halted(S) || sim_now(S) != until) {
+        abort();
+    }
+}
+
 /* Run reps 0 and 1 of `seed` on sc as described above. */
 static void fuzz_exercise(const Scenario *sc, uint64_t seed)
 {
@@ -126,6 +143,7 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
     double *metrics = malloc(((size_t)nm + 1) * sizeof *metrics);
     Sim *S = sim_create(sc);
     if (!S || !metrics) abort();
+    sim_set_event_limit(S, FUZZ_MAX_EVENTS);
 
     FuzzTrace ft = { scenario_trace_header(sc), until, 0, 0, { NULL, NULL }, { NULL, 0, 0 } };
     char path[64];
@@ -144,8 +162,9 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
     TraceSink sink = { fuzz_check_rec, &ft };
     sim_set_sink(S, &sink);
     sim_reset(S, seed, 0);
-    if (sim_run(S, until) != SIM_DONE) abort();
-    if (sim_now(S) != until) abort();
+    SimStatus st = sim_run(S, until);
+    fuzz_check_end(S, st, until);
+    if (st == SIM_HALTED && (ft.recs.n == 0 || ft.recs.recs[ft.recs.n - 1].kind != TR_END)) abort();
     fuzz_check_metrics(S, sc, metrics);
     if (trace_writer_close(w, &d) != 0) {
         diag_print(&d, stderr);
@@ -161,13 +180,14 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
     sim_reset(S, seed, 1);
     const TraceHeader *h = scenario_trace_header(sc);
     int pauses = 0;
-    while (sim_run(S, until) == SIM_DECISION) {
+    while ((st = sim_run(S, until)) == SIM_DECISION) {
         const SimDecision *p = sim_pending(S);
         if (!p || ++pauses > h->ndecisions || !fuzz_in(p->decision, h->ndecisions)) abort();
         if (sim_answer(S, -1) != -1 || sim_answer(S, p->noptions) != -1) abort();
         if (sim_answer(S, (int)((seed + (uint64_t)pauses) % (uint64_t)p->noptions)) != 0) abort();
     }
-    if (sim_pending(S) || sim_now(S) != until) abort();
+    if (sim_pending(S)) abort();
+    fuzz_check_end(S, st, until);
     fuzz_check_metrics(S, sc, metrics);
     const int *choices;
     if (sim_choices(S, &choices) != pauses) abort();
