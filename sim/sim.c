@@ -1126,7 +1126,10 @@ Sim *sim_create(const Scenario *sc)
     NEW(S->wake, sc->nstocks);
     NEW(S->wake_on, sc->nstocks);
     S->pending = -1;
-    memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
+    /* A scenario of only actors and places has no parameters, and then
+     * sc->params may be NULL: memcpy from NULL is undefined even for 0
+     * bytes (found by fuzz_scenario under UBSan). */
+    if (sc->nparams > 0) memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
     sim_reset(S, 0, 0);
     return S;
 err:

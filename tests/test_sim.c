@@ -469,6 +469,27 @@ START_TEST(test_many_carriers_leave_in_turn)
 }
 END_TEST
 
+/* The smallest scenario: actors and places, nothing else (so no parameters
+ * at all). sim_create copied its parameter array from NULL, undefined even
+ * for 0 bytes: found by fuzz_scenario under UBSan, so `make sanitize` is
+ * what catches a regression here. */
+START_TEST(test_empty_scenario_runs)
+{
+    Scenario *s = load("{\"salvo\":1,\"name\":\"empty\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-12-31\"},"
+                       "\"actors\":[{\"id\":\"a\"}],\"places\":[{\"id\":\"p\",\"kind\":\"port\",\"lat\":42,\"lon\":130}]}",
+                       NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(scenario_metric_count(s), 0);
+    Sim *sim = sim_create(s);
+    ck_assert_ptr_nonnull(sim);
+    sim_reset(sim, 3, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    ck_assert(sim_now(sim) == scenario_end(s));
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
@@ -487,6 +508,7 @@ Suite *suite_sim(void)
     tcase_add_test(tc, test_event_storm_halts);
     tcase_add_test(tc, test_effect_cycle_halts);
     tcase_add_test(tc, test_many_carriers_leave_in_turn);
+    tcase_add_test(tc, test_empty_scenario_runs);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
