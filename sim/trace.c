@@ -618,12 +618,24 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
         ok = 0;
     } else {
-        const char *p = strstr(rd->line, "\"seed\":") + 7;
-        while (*p == ' ') p++;
-        char *end;
+        /* Find `"seed"`, JSON whitespace, ':' as a key, the way cJSON read
+         * it: the writer's `"seed":` is not the only spelling (found by
+         * fuzz_trace: `"seed" :1` used to read from a NULL pointer). cJSON
+         * skips every byte <= 32 as whitespace, so this does too. The
+         * number must agree with cJSON's value, in case the first key
+         * "seed" found in the line belongs to a nested object. */
+        const char *p = NULL;
+        for (const char *k = strstr(rd->line, "\"seed\""); k && !p; k = strstr(k + 1, "\"seed\"")) {
+            const char *q = k + 6;
+            while (*q && (unsigned char)*q <= 32) q++;
+            if (*q == ':') p = q + 1;
+        }
+        while (p && *p && (unsigned char)*p <= 32) p++;
+        char *end = NULL;
         errno = 0;
-        unsigned long long s = strtoull(p, &end, 10);
-        if (errno || end == p || *p == '-' || (*end != ',' && *end != '}' && *end != ' ')) {
+        unsigned long long s = p ? strtoull(p, &end, 10) : 0;
+        if (!p || errno || end == p || *p == '-' || (double)s != seed->valuedouble ||
+            (*end != ',' && *end != '}' && (unsigned char)*end > 32)) {
             diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
             ok = 0;
         }

@@ -490,6 +490,56 @@ START_TEST(test_empty_scenario_runs)
 }
 END_TEST
 
+/* The header's seed is read from the text (a double would round it), and
+ * the text may spell `"seed" : N` with JSON whitespace around the colon.
+ * Found by fuzz_trace: the reader looked only for `"seed":` and read from a
+ * NULL pointer otherwise (a crash). */
+START_TEST(test_trace_seed_spelling)
+{
+    Scenario *s = load(STOCK_SC, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    const char *path = "/tmp/salvo-test-trace-seed.jsonl";
+    Diag d;
+    diag_init(&d, "trace");
+    TraceHeader h = *scenario_trace_header(s);
+    h.seed = 7;
+    TraceWriter *w = trace_writer_open(path, &h, &d);
+    ck_assert_ptr_nonnull(w);
+    ck_assert_int_eq(trace_writer_close(w, &d), 0);
+    FILE *fp = fopen(path, "rb");
+    ck_assert_ptr_nonnull(fp);
+    char line[8192];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, fp));
+    fclose(fp);
+    char *k = strstr(line, "\"seed\":7,");
+    ck_assert_ptr_nonnull(k);
+    static const char *const spellings[] = { "\"seed\" : 18446744073709551615,", "\"seed\"\t: -3,", "\"seed\" :1.5," };
+    static const int readable[] = { 1, 0, 0 };
+    for (int i = 0; i < 3; i++) {
+        fp = fopen(path, "wb");
+        ck_assert_ptr_nonnull(fp);
+        fprintf(fp, "%.*s%s%s", (int)(k - line), line, spellings[i], k + strlen("\"seed\":7,"));
+        fclose(fp);
+        Diag d2;
+        diag_init(&d2, path);
+        TraceFile *f = trace_read(path, &d2);
+        if (readable[i]) {
+            if (!f) diag_print(&d2, stderr);
+            ck_assert_ptr_nonnull(f);
+            ck_assert(f->h.seed == UINT64_MAX);
+        } else {
+            ck_assert_ptr_null(f);
+            ck_assert_int_ge(diag_errors(&d2), 1);
+        }
+        trace_file_free(f);
+        diag_free(&d2);
+    }
+    remove(path);
+    diag_free(&d);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
@@ -503,6 +553,7 @@ Suite *suite_sim(void)
     tcase_add_test(tc, test_reproducible_and_isolated);
     tcase_add_test(tc, test_trace_file_byte_identical);
     tcase_add_test(tc, test_trace_file_reads_back);
+    tcase_add_test(tc, test_trace_seed_spelling);
     suite_add_tcase(s, tc);
     tc = tcase_create("termination");
     tcase_add_test(tc, test_event_storm_halts);
