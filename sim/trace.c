@@ -16,6 +16,7 @@
 #include "trace.h"
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
@@ -579,13 +580,15 @@ static int parse_named(Reader *rd, const cJSON *root, const char *key, int nacto
     return ok;
 }
 
+/* "#rrggbb", six hex digits exactly. strtoul alone would also take a sign
+ * or spaces ("#-00001" gave 0xFFFFFFFF, not a colour): found by the colour
+ * check in fuzz_trace. */
 static int parse_color(const char *s, uint32_t *out)
 {
     if (!s || s[0] != '#' || strlen(s) != 7) return 0;
-    char *end;
-    unsigned long v = strtoul(s + 1, &end, 16);
-    if (*end) return 0;
-    *out = (uint32_t)v;
+    for (int i = 1; i < 7; i++)
+        if (!isxdigit((unsigned char)s[i])) return 0;
+    *out = (uint32_t)strtoul(s + 1, NULL, 16);
     return 1;
 }
 

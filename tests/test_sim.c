@@ -540,6 +540,37 @@ START_TEST(test_trace_seed_spelling)
 }
 END_TEST
 
+/* An actor's colour is "#rrggbb": six hex digits, nothing else. The reader
+ * used strtoul alone, which took "#-00001" as 0xFFFFFFFF (not a colour) and
+ * "# fffff" as 0x0fffff: found by the colour check in fuzz_trace. */
+START_TEST(test_trace_color_strict)
+{
+    static const char *const colors[] = { "#A0b1C2", "#-00001", "# fffff", "#+fffff", "#0x1234" };
+    const char *path = "/tmp/salvo-test-trace-color.jsonl";
+    for (int i = 0; i < 5; i++) {
+        FILE *fp = fopen(path, "wb");
+        ck_assert_ptr_nonnull(fp);
+        fprintf(fp, "{\"salvo\":\"0.1.0\",\"type\":\"header\",\"scenario\":\"x\",\"sha256\":\"0\",\"seed\":1,"
+                    "\"start\":\"2024-01-01\",\"end\":10,\"actors\":[{\"id\":\"a\",\"name\":\"a\",\"color\":\"%s\"}],"
+                    "\"places\":[],\"routes\":[],\"carriers\":[],\"resources\":[],\"stocks\":[],\"treaties\":[],"
+                    "\"programmes\":[],\"events\":[],\"decisions\":[]}\n", colors[i]);
+        fclose(fp);
+        Diag d;
+        diag_init(&d, path);
+        TraceFile *f = trace_read(path, &d);
+        if (i == 0) {
+            ck_assert_ptr_nonnull(f);
+            ck_assert_uint_eq(f->h.actors[0].color, 0xA0B1C2u);
+        } else {
+            ck_assert_msg(f == NULL, "colour \"%s\" was accepted", colors[i]);
+        }
+        trace_file_free(f);
+        diag_free(&d);
+    }
+    remove(path);
+}
+END_TEST
+
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
@@ -554,6 +585,7 @@ Suite *suite_sim(void)
     tcase_add_test(tc, test_trace_file_byte_identical);
     tcase_add_test(tc, test_trace_file_reads_back);
     tcase_add_test(tc, test_trace_seed_spelling);
+    tcase_add_test(tc, test_trace_color_strict);
     suite_add_tcase(s, tc);
     tc = tcase_create("termination");
     tcase_add_test(tc, test_event_storm_halts);

@@ -6,6 +6,7 @@
  * engine: every header index and every record operand that names a
  * header entry is checked here, and a violation aborts.
  */
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,15 +47,20 @@ static void check_file(const TraceFile *f)
         h->nstocks < 0 || h->ntreaties < 0 || h->nprogrammes < 0 || h->nevents < 0 || h->ndecisions < 0)
         abort();
     size_t sum = 0;
-    for (int i = 0; i < h->nactors; i++) sum += strlen(h->actors[i].id) + strlen(h->actors[i].name);
+    for (int i = 0; i < h->nactors; i++) {
+        if (h->actors[i].color > 0xFFFFFFu) abort();    /* 0xRRGGBB, trace.h */
+        sum += strlen(h->actors[i].id) + strlen(h->actors[i].name);
+    }
     for (int i = 0; i < h->nplaces; i++) {
         if (!in(h->places[i].kind, PLACE__COUNT) || !in_or_none(h->places[i].actor, h->nactors)) abort();
+        if (!(fabs(h->places[i].lat) <= 90) || !(fabs(h->places[i].lon) <= 180)) abort();
         sum += strlen(h->places[i].id) + strlen(h->places[i].name);
     }
     for (int i = 0; i < h->nroutes; i++) {
         const TraceRoute *r = &h->routes[i];
         if (!in(r->mode, MODE__COUNT) || !in(r->from, h->nplaces) || !in(r->to, h->nplaces) || r->npts < 0) abort();
-        for (int k = 0; k < r->npts; k++) sum += (size_t)(r->lat[k] + r->lon[k] != 0);
+        for (int k = 0; k < r->npts; k++)
+            if (!(fabs(r->lat[k]) <= 90) || !(fabs(r->lon[k]) <= 180)) abort();
         sum += strlen(r->id) + strlen(r->name);
     }
     for (int i = 0; i < h->ncarriers; i++) {
