@@ -415,6 +415,14 @@ const char *param_check(const Dist *d, ParamCon con)
 {
     static const char *msgs[] = { "", "must be >= 0", "must be > 0", "must be a probability in [0, 1]" };
     double m = dist_mean(d);
+    /* No number in a parameter may exceed SC_MAX_MAGNITUDE, so that sums
+     * and products during a run stay finite: a stock of 1e308 fed at 1e308
+     * a day became infinite, and a carrier taking "all of it" left
+     * inf - inf = NaN behind (found by a fuzz_scenario seed). */
+    int big = !(fabs(m) <= SC_MAX_MAGNITUDE);
+    for (int i = 0; i < 4; i++) big |= !(fabs(d->p[i]) <= SC_MAX_MAGNITUDE);
+    for (int i = 0; d->kind == DIST_DISCRETE && i < d->n; i++) big |= !(fabs(d->values[i]) <= SC_MAX_MAGNITUDE);
+    if (big) return "must be within -1e15 to 1e15, parameters and mean alike";
     if (!con_ok(m, con)) return msgs[con];
     /* Distributions with a bounded support must stay inside the constraint. */
     switch (d->kind) {

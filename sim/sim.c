@@ -771,6 +771,10 @@ static void apply_effects(Sim *S, EffectList el)
             double nm = e->kind == E_SET ? v : e->kind == E_SCALE ? m * v : m + v;
             if (pd->con == PC_PROB) nm = nm < 0 ? 0 : nm > 1 ? 1 : nm;
             else if (pd->con != PC_ANY && nm < 0) nm = 0;
+            /* A parameter stays within the loader's bound however often an
+             * effect scales it, so the run stays finite (docs/scenario.md). */
+            if (nm > SC_MAX_MAGNITUDE) nm = SC_MAX_MAGNITUDE;
+            if (nm < -SC_MAX_MAGNITUDE) nm = -SC_MAX_MAGNITUDE;
             if (pd->d.kind == DIST_CONST) pd->d.p[0] = nm;
             else dist_set_mean(&pd->d, nm);
             param_changed(S, e->target);
