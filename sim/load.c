@@ -1861,6 +1861,9 @@ static void load_metrics(Ld *L, const JsonValue *arr)
     s->metrics = A(L, (size_t)(s->nmetrics + 1) * sizeof *s->metrics);
     static const char *const f[] = { "id", "label", "unit", "better", "total", "time_of", "happened",
                                      "by", "level", "every", NULL };
+    /* Each Sim holds every LEVEL series: 1,024 metrics of 100,000 points
+     * would be 800 MB per Sim (per thread), from a 60 kB file. */
+    long samples = 0;
     for (int i = 0; i < s->nmetrics; i++) {
         const JsonValue *e = arr->items[i];
         char p[64];
@@ -1902,7 +1905,13 @@ static void load_metrics(Ld *L, const JsonValue *arr)
                 if (m->info.series_len > 100000) {
                     err(L, get(e, "every"), p, "too many sample points (%d; the limit is 100000)", m->info.series_len);
                     m->info.series_len = 1;
+                } else if (samples <= SC_MAX_ALL_SAMPLES && samples + m->info.series_len > SC_MAX_ALL_SAMPLES) {
+                    err(L, get(e, "every") ? get(e, "every") : e, p, "too many sample points in all: the level "
+                        "metrics would hold more than %d (sample less often, or fewer levels)", SC_MAX_ALL_SAMPLES);
+                    m->info.series_len = 1;
+                    samples = SC_MAX_ALL_SAMPLES;  /* one report is enough */
                 }
+                samples += m->info.series_len;
             }
         } else if (get(e, "time_of")) {
             m->info.kind = MET_TIME;

@@ -25,6 +25,7 @@
 #define SC_MAX_CARRIERS  256
 #define SC_MAX_COUNT     10000
 #define SC_MAX_ALL_CARRIERS 100000  /* carriers in a scenario, counts expanded */
+#define SC_MAX_ALL_SAMPLES 1000000  /* points in all LEVEL series together */
 #define SC_MAX_MAGNITUDE 1e15       /* any number held by a parameter, and its mean */
 #define SC_MAX_OPTIONS   9
 #define SC_MAX_COND_DEPTH 16
