@@ -359,10 +359,11 @@ VState *vstate_create(const TraceHeader *h, const TraceRec *recs, size_t n)
     f->stocks = calloc((size_t)h->nstocks + 1, sizeof *f->stocks);
     f->treaty = calloc((size_t)h->ntreaties + 1, sizeof *f->treaty);
     f->treaty_since = calloc((size_t)h->ntreaties + 1, sizeof *f->treaty_since);
+    f->treaty_reached = calloc((size_t)h->ntreaties * TREATY__COUNT + 1, sizeof *f->treaty_reached);
     f->route_open = calloc((size_t)h->nroutes + 1, sizeof *f->route_open);
     f->delivered = calloc((size_t)h->nresources + 1, sizeof *f->delivered);
     if (!f->carriers || !f->losses || !f->launches || !f->troops || !f->stocks || !f->treaty ||
-        !f->treaty_since || !f->route_open || !f->delivered)
+        !f->treaty_since || !f->treaty_reached || !f->route_open || !f->delivered)
         goto err;
     return vs;
 err:
@@ -397,12 +398,14 @@ void vstate_destroy(VState *vs)
     free(f->stocks);
     free(f->treaty);
     free(f->treaty_since);
+    free(f->treaty_reached);
     free(f->route_open);
     free(f->delivered);
     free(vs);
 }
 
 size_t vstate_count(const VState *vs) { return vs->n; }
+const TraceRec *vstate_record(const VState *vs, size_t i) { return &vs->r[i]; }
 
 void vstate_route_point(const VState *vs, int r, double f, double *lat, double *lon)
 {
@@ -526,6 +529,13 @@ const VFrame *vstate_at(VState *vs, double t)
         size_t k = last_at(vs, &vs->treaty, i, t);
         f->treaty[i] = k != (size_t)-1 ? vs->r[k].b : -1;
         f->treaty_since[i] = k != (size_t)-1 ? vs->r[k].t : 0;
+        double *reached = &f->treaty_reached[(size_t)i * TREATY__COUNT];
+        for (int s = 0; s < TREATY__COUNT; s++) reached[s] = -1;
+        for (size_t j = vs->treaty.off[i]; j < vs->treaty.off[i + 1]; j++) {
+            const TraceRec *r = &vs->r[vs->treaty.idx[j]];
+            if (r->t > t) break;
+            if (reached[r->b] < 0) reached[r->b] = r->t;
+        }
     }
     for (int i = 0; i < h->nroutes; i++) {
         size_t k = last_at(vs, &vs->route, i, t);

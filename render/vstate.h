@@ -86,6 +86,8 @@ typedef struct VFrame {
     VStock *stocks;                         /* [nstocks] */
     int *treaty;                            /* [ntreaties] status, -1 before any */
     double *treaty_since;                   /* [ntreaties] day of that status */
+    double *treaty_reached;                 /* [ntreaties * TREATY__COUNT] day each
+                                               status was first reached, or -1 */
     int *route_open;                        /* [nroutes] 1 open, 0 closed */
     double *delivered;                      /* [nresources] delivered so far */
     VTotals tot;
@@ -119,7 +121,8 @@ double vstate_step(const VState *vs, double t, int dir);
 int vstate_describe(const VState *vs, const TraceRec *r, char *buf, size_t n);
 /* A quantity for people: 950, 12,400, 1.25 M. */
 void vstate_qty(double v, char *buf, size_t n);
-/* Number of records indexed. */
+/* Number of records indexed, and record i of them. */
 size_t vstate_count(const VState *vs);
+const TraceRec *vstate_record(const VState *vs, size_t i);
 
 #endif
