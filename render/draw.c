@@ -25,8 +25,8 @@
 #define OI_VERMIL  0xD55E00u
 #define OI_PURPLE  0xCC79A7u
 
-#define C_SEA      0xC9DDE8u
-#define C_LAND     0xF3F0E8u
+#define C_SEA      DRAW_COLOR_SEA
+#define C_LAND     DRAW_COLOR_LAND
 #define C_BORDER   0xB8AE9Cu
 #define C_INK      0x1E2328u
 #define C_MUTED    0x6B665Cu
@@ -42,6 +42,23 @@ typedef struct Batch { SDL_Vertex *v; int n, cap; } Batch;
 
 typedef struct LabelSpot { float x, y, w, h; int show, leader; } LabelSpot;
 
+/* A map pane: the main map, or the inset that enlarges a crowded corner
+ * (by default the Rajin-Vladivostok cluster, which is a few pixels wide
+ * at the scale that fits Ukraine to Japan). */
+typedef struct Pane {
+    SDL_Rect r;                 /* on screen */
+    Proj proj;
+    int on;                     /* the inset is shown */
+    int land_dirty, labels_dirty;
+    SDL_Texture *land;          /* the land layer, r.w x r.h */
+    uint32_t *land_px;
+    int land_w, land_h;
+    double *px, *py;            /* places on screen, this frame */
+    LabelSpot *lab;
+    double lat0, lat1, lon0, lon1;  /* inset: the region it shows */
+    unsigned char *hide;        /* main: places left to the inset (no label, no gauge) */
+} Pane;
+
 struct Draw {
     SDL_Renderer *ren;
     const TraceHeader *h;
@@ -50,20 +67,13 @@ struct Draw {
     Text *text;
     float ui;
     int w, hp;                  /* output size */
-    SDL_Rect mapr, tlr;         /* map area, timeline bar */
+    SDL_Rect tlr;               /* timeline bar */
+    Pane main, inset;
+    Pane *cur;                  /* the pane being drawn */
 
-    Proj proj;
-    int land_dirty;
-    SDL_Texture *land;
-    uint32_t *land_px;
-    int land_w, land_h;
     Raster *raster;
     float *mx, *my;             /* projected base map points */
     int *ring_start, *ring_count;
-
-    double *px, *py;            /* places on screen, this frame */
-    LabelSpot *lab;
-    int labels_dirty;
 
     Batch b;
     size_t feed_idx[FEED_N];
@@ -110,6 +120,8 @@ static uint32_t actor_color(const Draw *d, int a)
 {
     return a >= 0 && a < d->h->nactors ? d->h->actors[a].color : 0x888888u;
 }
+
+static int in_pane(const struct Pane *p, float x, float y);
 
 /* --- geometry batch ----------------------------------------------------- */
 
@@ -226,15 +238,118 @@ static void dashed(Batch *b, const float *x, const float *y, int n, float w, flo
 static void layout(Draw *d)
 {
     int hud = (int)S(d, HUD_H), tl = (int)S(d, TL_H);
-    d->mapr.x = 0;
-    d->mapr.y = hud;
-    d->mapr.w = d->w;
-    d->mapr.h = d->hp - hud - tl;
-    if (d->mapr.h < 10) d->mapr.h = 10;
+    SDL_Rect *m = &d->main.r;
+    m->x = 0;
+    m->y = hud;
+    m->w = d->w;
+    m->h = d->hp - hud - tl;
+    if (m->h < 10) m->h = 10;
     d->tlr.x = 0;
     d->tlr.y = d->hp - tl;
     d->tlr.w = d->w;
     d->tlr.h = tl;
+}
+
+/* (Re)make a pane's land texture for its current size. */
+static void pane_land(Draw *d, Pane *p)
+{
+    if (!d->map) return;
+    if (p->land && p->land_w == p->r.w && p->land_h == p->r.h) return;
+    if (p->land) SDL_DestroyTexture(p->land);
+    free(p->land_px);
+    p->land_w = p->r.w > 0 ? p->r.w : 1;
+    p->land_h = p->r.h > 0 ? p->r.h : 1;
+    p->land_px = malloc(sizeof *p->land_px * (size_t)p->land_w * (size_t)p->land_h);
+    p->land = SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, p->land_w,
+                                p->land_h);
+    p->land_dirty = 1;
+}
+
+static double sdist2(const Pane *p, int a, int b)
+{
+    double dx = p->px[a] - p->px[b], dy = p->py[a] - p->py[b];
+    return dx * dx + dy * dy;
+}
+
+/* Find the most crowded group of places on the main map and, if it is
+ * crowded enough to hide things, frame it in an inset. */
+static void plan_inset(Draw *d)
+{
+    const TraceHeader *h = d->h;
+    Pane *m = &d->main, *in = &d->inset;
+    in->on = 0;
+    memset(m->hide, 0, (size_t)h->nplaces);
+    for (int p = 0; p < h->nplaces; p++) proj_fwd(&m->proj, h->places[p].lat, h->places[p].lon, &m->px[p], &m->py[p]);
+    int a = -1, b = -1;
+    double best = 1e300;
+    for (int i = 0; i < h->nplaces; i++)
+        for (int j = i + 1; j < h->nplaces; j++) {
+            double dd = sdist2(m, i, j);
+            if (dd < best) { best = dd; a = i; b = j; }
+        }
+    double crowd = S(d, 28);
+    if (a < 0 || best > crowd * crowd) return;
+    /* The group: places within 70 px of the closest pair. */
+    double cx = (m->px[a] + m->px[b]) / 2, cy = (m->py[a] + m->py[b]) / 2, R = S(d, 70);
+    double la0 = 90, la1 = -90, lo0 = 180, lo1 = -180;
+    int n = 0;
+    for (int p = 0; p < h->nplaces; p++) {
+        double dx = m->px[p] - cx, dy = m->py[p] - cy;
+        if (dx * dx + dy * dy > R * R) continue;
+        const TracePlace *pl = &h->places[p];
+        la0 = fmin(la0, pl->lat); la1 = fmax(la1, pl->lat);
+        lo0 = fmin(lo0, pl->lon); lo1 = fmax(lo1, pl->lon);
+        n++;
+    }
+    if (n < 2) return;
+    /* Waypoints of routes that stay inside the group (the sea lanes). */
+    for (int r = 0; r < h->nroutes; r++) {
+        const TraceRoute *rt = &h->routes[r];
+        const TracePlace *f = &h->places[rt->from], *t = &h->places[rt->to];
+        if (f->lat < la0 || f->lat > la1 || f->lon < lo0 || f->lon > lo1) continue;
+        if (t->lat < la0 || t->lat > la1 || t->lon < lo0 || t->lon > lo1) continue;
+        for (int k = 0; k < rt->npts; k++) {
+            la0 = fmin(la0, rt->lat[k]); la1 = fmax(la1, rt->lat[k]);
+            lo0 = fmin(lo0, rt->lon[k]); lo1 = fmax(lo1, rt->lon[k]);
+        }
+    }
+    double pl = fmax(0.35, (la1 - la0) * 0.35), po = fmax(0.5, (lo1 - lo0) * 0.2);
+    in->lat0 = la0 - pl; in->lat1 = la1 + pl;
+    in->lon0 = lo0 - po; in->lon1 = lo1 + po;
+    /* Size: 34% of the map's width, the region's aspect, within limits. */
+    double kx = cos((la0 + la1) * M_PI / 360.0);
+    double aspect = (in->lon1 - in->lon0) * kx / (in->lat1 - in->lat0);
+    int w = (int)fmin(S(d, 430), m->r.w * 0.34), hgt = (int)(w / aspect);
+    if (hgt > m->r.h * 0.45) { hgt = (int)(m->r.h * 0.45); w = (int)(hgt * aspect); }
+    /* Corner: the first that covers no place of the main map. */
+    float g = S(d, 10);
+    const SDL_Point corner[4] = {
+        { m->r.x + m->r.w - w - (int)g, m->r.y + m->r.h - hgt - (int)g },
+        { m->r.x + m->r.w - w - (int)g, m->r.y + (int)S(d, 120) },
+        { m->r.x + (int)g, m->r.y + (int)g },
+        { m->r.x + m->r.w / 2 - w / 2, m->r.y + m->r.h - hgt - (int)g },
+    };
+    int pick = -1;
+    for (int c = 0; c < 4 && pick < 0; c++) {
+        int clear = 1;
+        for (int p = 0; p < h->nplaces && clear; p++)
+            clear = !(m->px[p] > corner[c].x - g && m->px[p] < corner[c].x + w + g && m->py[p] > corner[c].y - g &&
+                      m->py[p] < corner[c].y + hgt + g);
+        if (clear) pick = c;
+    }
+    if (pick < 0) return;
+    in->r.x = corner[pick].x;
+    in->r.y = corner[pick].y;
+    in->r.w = w;
+    in->r.h = hgt;
+    proj_fit(&in->proj, in->lat0, in->lat1, in->lon0, in->lon1, in->r.x, in->r.y, in->r.w, in->r.h);
+    in->on = 1;
+    in->land_dirty = in->labels_dirty = 1;
+    for (int p = 0; p < h->nplaces; p++) {
+        const TracePlace *q = &h->places[p];
+        m->hide[p] = q->lat >= in->lat0 && q->lat <= in->lat1 && q->lon >= in->lon0 && q->lon <= in->lon1;
+    }
+    pane_land(d, in);
 }
 
 void draw_refit(Draw *d)
@@ -250,21 +365,28 @@ void draw_refit(Draw *d)
         if (p->lon + 3 > lo1) lo1 = p->lon + 3;
     }
     float pad = S(d, 12);
-    proj_fit(&d->proj, la0, la1, lo0, lo1, d->mapr.x + pad, d->mapr.y + pad,
-             d->mapr.w - 2 * pad, d->mapr.h - 2 * pad);
+    Pane *m = &d->main;
+    proj_fit(&m->proj, la0, la1, lo0, lo1, m->r.x + pad, m->r.y + pad, m->r.w - 2 * pad, m->r.h - 2 * pad);
     draw_map_moved(d);
 }
 
 static int alloc_places(Draw *d)
 {
-    free(d->px);
-    free(d->py);
-    free(d->lab);
-    int n = d->h->nplaces + 1;
-    d->px = calloc((size_t)n, sizeof *d->px);
-    d->py = calloc((size_t)n, sizeof *d->py);
-    d->lab = calloc((size_t)n, sizeof *d->lab);
-    return d->px && d->py && d->lab;
+    int n = d->h->nplaces + 1, ok = 1;
+    Pane *panes[2] = { &d->main, &d->inset };
+    for (int i = 0; i < 2; i++) {
+        Pane *p = panes[i];
+        free(p->px);
+        free(p->py);
+        free(p->lab);
+        free(p->hide);
+        p->hide = calloc((size_t)n, 1);
+        p->px = calloc((size_t)n, sizeof *p->px);
+        p->py = calloc((size_t)n, sizeof *p->py);
+        p->lab = calloc((size_t)n, sizeof *p->lab);
+        ok &= p->px && p->py && p->lab && p->hide;
+    }
+    return ok;
 }
 
 Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Basemap *map,
@@ -277,6 +399,7 @@ Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Bas
     d->vs = vs;
     d->map = map;
     d->ui = ui;
+    d->cur = &d->main;
     d->text = text_create(ren, ui, diag);
     if (!d->text) goto err;
     if (map) {
@@ -301,20 +424,27 @@ err:
     return NULL;
 }
 
+static void free_pane(Pane *p)
+{
+    free(p->hide);
+    if (p->land) SDL_DestroyTexture(p->land);
+    free(p->land_px);
+    free(p->px);
+    free(p->py);
+    free(p->lab);
+}
+
 void draw_destroy(Draw *d)
 {
     if (!d) return;
     text_destroy(d->text);
-    if (d->land) SDL_DestroyTexture(d->land);
-    free(d->land_px);
+    free_pane(&d->main);
+    free_pane(&d->inset);
     raster_destroy(d->raster);
     free(d->mx);
     free(d->my);
     free(d->ring_start);
     free(d->ring_count);
-    free(d->px);
-    free(d->py);
-    free(d->lab);
     free(d->b.v);
     free(d);
 }
@@ -328,7 +458,7 @@ void draw_set_trace(Draw *d, const TraceHeader *h, VState *vs)
         alloc_places(d);
         draw_refit(d);
     }
-    d->labels_dirty = 1;
+    d->main.labels_dirty = d->inset.labels_dirty = 1;
 }
 
 void draw_resize(Draw *d, int w, int h_px, float ui)
@@ -347,74 +477,88 @@ void draw_resize(Draw *d, int w, int h_px, float ui)
     d->w = w;
     d->hp = h_px;
     layout(d);
-    if (d->land && (d->land_w != w || d->land_h != h_px)) {
-        SDL_DestroyTexture(d->land);
-        d->land = NULL;
-    }
-    if (!d->land && d->map) {
-        free(d->land_px);
-        d->land_px = malloc(sizeof *d->land_px * (size_t)w * (size_t)h_px);
-        d->land = SDL_CreateTexture(d->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING, w, h_px);
-        d->land_w = w;
-        d->land_h = h_px;
+    pane_land(d, &d->main);
+    if (d->map && (!d->raster || w > d->main.land_w)) {
         raster_destroy(d->raster);
-        d->raster = raster_create(d->map->npts + 8, w);
+        d->raster = raster_create(d->map->npts + 8, w + 1);
+    }
+    if (!d->raster && d->map) {
+        raster_destroy(d->raster);
+        d->raster = raster_create(d->map->npts + 8, w + 1);
     }
     draw_refit(d);
 }
 
-Proj *draw_proj(Draw *d) { return &d->proj; }
+Proj *draw_proj(Draw *d) { return &d->main.proj; }
 
 void draw_map_moved(Draw *d)
 {
-    d->land_dirty = 1;
-    d->labels_dirty = 1;
+    d->main.land_dirty = 1;
+    d->main.labels_dirty = 1;
+    plan_inset(d);
 }
 
 /* --- the base map --------------------------------------------------------- */
 
-static void build_land(Draw *d)
+static void build_land(Draw *d, Pane *p)
 {
-    if (!d->map || !d->land || !d->land_px || !d->raster) return;
+    if (!d->map || !p->land || !p->land_px || !d->raster) return;
     const Basemap *m = d->map;
     for (int i = 0; i < m->npts; i++) {
         double x, y;
-        proj_fwd(&d->proj, m->lat[i], m->lon[i], &x, &y);
-        d->mx[i] = (float)x;
-        d->my[i] = (float)y;
+        proj_fwd(&p->proj, m->lat[i], m->lon[i], &x, &y);
+        d->mx[i] = (float)(x - p->r.x);
+        d->my[i] = (float)(y - p->r.y);
     }
-    size_t npx = (size_t)d->land_w * (size_t)d->land_h;
-    for (size_t i = 0; i < npx; i++) d->land_px[i] = 0xff000000u | C_SEA;
-    raster_fill(d->raster, d->land_px, d->land_w, d->land_h, d->land_w, d->mx, d->my, d->ring_start,
+    size_t npx = (size_t)p->land_w * (size_t)p->land_h;
+    for (size_t i = 0; i < npx; i++) p->land_px[i] = 0xff000000u | C_SEA;
+    raster_fill(d->raster, p->land_px, p->land_w, p->land_h, p->land_w, d->mx, d->my, d->ring_start,
                 d->ring_count, m->nland, C_LAND);
-    SDL_UpdateTexture(d->land, NULL, d->land_px, d->land_w * 4);
-    d->land_dirty = 0;
+    SDL_UpdateTexture(p->land, NULL, p->land_px, p->land_w * 4);
+    p->land_dirty = 0;
 }
 
 static void draw_base(Draw *d)
 {
-    if (!d->map || !d->land) {
-        fill_rect(d, 0, 0, (float)d->w, (float)d->hp, C_SEA, 255);
+    Pane *p = d->cur;
+    if (!d->map || !p->land) {
+        fill_rect(d, (float)p->r.x, (float)p->r.y, (float)p->r.w, (float)p->r.h, C_SEA, 255);
         return;
     }
-    if (d->land_dirty) build_land(d);
-    SDL_RenderCopy(d->ren, d->land, NULL, NULL);
+    if (p->land_dirty) build_land(d, p);
+    SDL_Rect dst = { p->r.x, p->r.y, p->land_w, p->land_h };
+    SDL_RenderCopy(d->ren, p->land, NULL, &dst);
     const Basemap *m = d->map;
+    /* The borders, projected for this pane (build_land's points may be stale). */
     SDL_Color bc = rgba(C_BORDER, 255);
     float bw = S(d, 1.0f);
+    float xs[512], ys[512];
     for (int i = 0; i < m->nborders; i++) {
         const BasemapLine *l = &m->borders[i];
-        dashed(&d->b, d->mx + l->start, d->my + l->start, l->n, bw, S(d, 4), S(d, 2), bc);
+        int k = 0;
+        for (int j = 0; j < l->n; j++) {
+            double x, y;
+            proj_fwd(&p->proj, m->lat[l->start + j], m->lon[l->start + j], &x, &y);
+            xs[k] = (float)x;
+            ys[k++] = (float)y;
+            if (k == 512 || j == l->n - 1) {
+                dashed(&d->b, xs, ys, k, bw, S(d, 4), S(d, 2), bc);
+                xs[0] = xs[k - 1];
+                ys[0] = ys[k - 1];
+                k = 1;
+            }
+        }
     }
     flush(d);
+    if (p != &d->main) return;
     /* Country names: quiet, behind everything. */
     for (int i = 0; i < m->nlabels; i++) {
         const BasemapLabel *l = &m->labels[i];
         if (l->rank > 4) continue;
         double x, y;
-        proj_fwd(&d->proj, l->lat, l->lon, &x, &y);
-        if (!draw_in_map(d, (float)x, (float)y)) continue;
-        text_draw(d->text, l->name, FONT_LARGE, (float)x, (float)y - S(d, 10), 0xCFC8B8u, ALIGN_CENTER,
+        proj_fwd(&p->proj, l->lat, l->lon, &x, &y);
+        if (!in_pane(&d->main, (float)x, (float)y)) continue;
+        text_draw(d->text, l->name, FONT_LARGE, (float)x, (float)y - S(d, 10), 0xD6D0C2u, ALIGN_CENTER,
                   NO_HALO);
     }
 }
@@ -469,6 +613,12 @@ static void place_marker(Draw *d, int kind, float x, float y, float r, SDL_Color
     }
 }
 
+/* On the main map, places shown in the inset keep only their marker. */
+static int hidden(const Draw *d, int p)
+{
+    return d->cur == &d->main && d->inset.on && d->main.hide[p];
+}
+
 static int overlaps(float ax, float ay, float aw, float ah, float bx, float by, float bw, float bh)
 {
     return ax < bx + bw && bx < ax + aw && ay < by + bh && by < ay + ah;
@@ -498,13 +648,14 @@ static void place_labels(Draw *d)
         }
         order[j + 1] = v;
     }
-    for (int i = 0; i < n; i++) d->lab[i].show = 0;
+    for (int i = 0; i < n; i++) d->cur->lab[i].show = 0;
     for (int oi = 0; oi < m; oi++) {
         int p = order[oi];
+        if (hidden(d, p)) continue;
         float tw, th;
         text_size(d->text, h->places[p].name, FONT_BOLD, &tw, &th);
         float r = marker_r(d, h->places[p].kind) + S(d, 3);
-        float x = (float)d->px[p], y = (float)d->py[p];
+        float x = (float)d->cur->px[p], y = (float)d->cur->py[p];
         int done = 0;
         for (int far = 0; far < 2 && !done; far++) {
             float g = far ? S(d, 26) : 0;
@@ -516,24 +667,25 @@ static void place_labels(Draw *d)
             };
             for (int c = 0; c < 8 && !done; c++) {
                 float lx = cand[c][0], ly = cand[c][1];
-                if (lx < d->mapr.x || lx + tw > d->mapr.x + d->mapr.w || ly < d->mapr.y ||
-                    ly + th > d->mapr.y + d->mapr.h)
+                if (lx < d->cur->r.x || lx + tw > d->cur->r.x + d->cur->r.w || ly < d->cur->r.y ||
+                    ly + th > d->cur->r.y + d->cur->r.h)
                     continue;
                 int hit = 0;
                 for (int q = 0; q < n && !hit; q++) {
                     float rq = marker_r(d, h->places[q].kind) + S(d, 1);
                     /* Markers, and the gauge column to the right of each. */
-                    hit = overlaps(lx, ly, tw, th, (float)d->px[q] - rq, (float)d->py[q] - rq, 2 * rq, 2 * rq);
-                    if (d->lab[q].show && q != p)
-                        hit |= overlaps(lx, ly, tw, th, d->lab[q].x, d->lab[q].y, d->lab[q].w, d->lab[q].h);
+                    hit = overlaps(lx, ly, tw, th, (float)d->cur->px[q] - rq, (float)d->cur->py[q] - rq, 2 * rq, 2 * rq);
+                    if (d->cur->lab[q].show && q != p)
+                        hit |= overlaps(lx, ly, tw, th, d->cur->lab[q].x, d->cur->lab[q].y, d->cur->lab[q].w, d->cur->lab[q].h);
                 }
                 for (int s = 0; s < h->nstocks && !hit; s++) {
                     int q = h->stocks[s].place;
-                    hit = overlaps(lx, ly, tw, th, (float)d->px[q] + S(d, 9), (float)d->py[q] - S(d, 22),
+                    if (hidden(d, q)) continue;
+                    hit = overlaps(lx, ly, tw, th, (float)d->cur->px[q] + S(d, 9), (float)d->cur->py[q] - S(d, 22),
                                    S(d, 10) * 2, S(d, 30));
                 }
                 if (!hit) {
-                    LabelSpot *l = &d->lab[p];
+                    LabelSpot *l = &d->cur->lab[p];
                     l->x = lx; l->y = ly; l->w = tw; l->h = th;
                     l->show = 1;
                     l->leader = far;
@@ -542,7 +694,7 @@ static void place_labels(Draw *d)
             }
         }
     }
-    d->labels_dirty = 0;
+    d->cur->labels_dirty = 0;
 }
 
 /* --- routes, carriers, losses ------------------------------------------- */
@@ -554,13 +706,13 @@ static int route_screen(Draw *d, int r, float *x, float *y)
     const TraceRoute *rt = &d->h->routes[r];
     int n = 0;
     double sx, sy;
-    proj_fwd(&d->proj, d->h->places[rt->from].lat, d->h->places[rt->from].lon, &sx, &sy);
+    proj_fwd(&d->cur->proj, d->h->places[rt->from].lat, d->h->places[rt->from].lon, &sx, &sy);
     x[n] = (float)sx; y[n++] = (float)sy;
     for (int i = 0; i < rt->npts && n < MAXPTS - 1; i++) {
-        proj_fwd(&d->proj, rt->lat[i], rt->lon[i], &sx, &sy);
+        proj_fwd(&d->cur->proj, rt->lat[i], rt->lon[i], &sx, &sy);
         x[n] = (float)sx; y[n++] = (float)sy;
     }
-    proj_fwd(&d->proj, d->h->places[rt->to].lat, d->h->places[rt->to].lon, &sx, &sy);
+    proj_fwd(&d->cur->proj, d->h->places[rt->to].lat, d->h->places[rt->to].lon, &sx, &sy);
     x[n] = (float)sx; y[n++] = (float)sy;
     return n;
 }
@@ -594,7 +746,7 @@ static void draw_routes(Draw *d, const VFrame *f)
             /* A closed route: a bar across its middle. */
             double la, lo, sx, sy;
             vstate_route_point(d->vs, r, 0.5, &la, &lo);
-            proj_fwd(&d->proj, la, lo, &sx, &sy);
+            proj_fwd(&d->cur->proj, la, lo, &sx, &sy);
             float k = S(d, 7);
             seg(b, (float)sx - k, (float)sy - k, (float)sx + k, (float)sy + k, S(d, 3), rgba(OI_VERMIL, 255));
             seg(b, (float)sx - k, (float)sy + k, (float)sx + k, (float)sy - k, S(d, 3), rgba(OI_VERMIL, 255));
@@ -609,9 +761,9 @@ static void draw_carriers(Draw *d, const VFrame *f)
     for (size_t i = 0; i < f->ncarriers; i++) {
         const VCarrier *c = &f->carriers[i];
         double sx, sy, ex, ey;
-        proj_fwd(&d->proj, c->lat, c->lon, &sx, &sy);
-        if (!draw_in_map(d, (float)sx, (float)sy)) continue;
-        proj_fwd(&d->proj, c->lat + c->dlat, c->lon + c->dlon, &ex, &ey);
+        proj_fwd(&d->cur->proj, c->lat, c->lon, &sx, &sy);
+        if (!in_pane(d->cur, (float)sx, (float)sy)) continue;
+        proj_fwd(&d->cur->proj, c->lat + c->dlat, c->lon + c->dlon, &ex, &ey);
         float dx = (float)(ex - sx), dy = (float)(ey - sy), len = sqrtf(dx * dx + dy * dy);
         if (len < 1e-6f) { dx = 1; dy = 0; len = 1; }
         dx /= len;
@@ -654,7 +806,7 @@ static void draw_losses(Draw *d, const VFrame *f)
     for (size_t i = 0; i < f->nlosses; i++) {
         const VLoss *l = &f->losses[i];
         double sx, sy;
-        proj_fwd(&d->proj, l->lat, l->lon, &sx, &sy);
+        proj_fwd(&d->cur->proj, l->lat, l->lon, &sx, &sy);
         float x = (float)sx, y = (float)sy;
         int recent = l->age < 30;
         float k = S(d, recent ? 6.0f : 3.5f);
@@ -667,8 +819,12 @@ static void draw_losses(Draw *d, const VFrame *f)
     for (size_t i = 0; i < f->nlosses; i++) {
         const VLoss *l = &f->losses[i];
         if (l->age >= 30) continue;
+        const Pane *in = &d->inset;
+        if (d->cur == &d->main && in->on && l->lat >= in->lat0 && l->lat <= in->lat1 && l->lon >= in->lon0 &&
+            l->lon <= in->lon1)
+            continue;   /* labelled in the inset */
         double sx, sy;
-        proj_fwd(&d->proj, l->lat, l->lon, &sx, &sy);
+        proj_fwd(&d->cur->proj, l->lat, l->lon, &sx, &sy);
         char buf[160], q[32];
         vstate_qty(l->cargo, q, sizeof q);
         snprintf(buf, sizeof buf, "%s lost (%s)", l->carrier >= 0 ? d->h->carriers[l->carrier].name : "?", q);
@@ -681,7 +837,7 @@ static void draw_losses(Draw *d, const VFrame *f)
 /* A point on the troop arrow's arc (a quadratic curve bowed to the north). */
 static void arc_point(const Draw *d, const VTroops *m, double u, float *x, float *y)
 {
-    double x0 = d->px[m->from], y0 = d->py[m->from], x1 = d->px[m->to], y1 = d->py[m->to];
+    double x0 = d->cur->px[m->from], y0 = d->cur->py[m->from], x1 = d->cur->px[m->to], y1 = d->cur->py[m->to];
     double mx = (x0 + x1) / 2, my = (y0 + y1) / 2 - 0.18 * fabs(x1 - x0) - S(d, 20);
     double a = (1 - u) * (1 - u), bb = 2 * u * (1 - u), c = u * u;
     *x = (float)(a * x0 + bb * mx + c * x1);
@@ -737,7 +893,7 @@ static void draw_troops(Draw *d, const VFrame *f)
         char q[32], buf[96];
         vstate_qty(total_at[p], q, sizeof q);
         snprintf(buf, sizeof buf, "%s troops here", q);
-        text_draw(d->text, buf, FONT_SMALL, (float)d->px[p], (float)d->py[p] + S(d, 26), C_INK, ALIGN_CENTER,
+        text_draw(d->text, buf, FONT_SMALL, (float)d->cur->px[p], (float)d->cur->py[p] + S(d, 26), C_INK, ALIGN_CENTER,
                   C_WHITE);
     }
 }
@@ -750,7 +906,7 @@ static void draw_launches(Draw *d, const VFrame *f, double window)
         if (l->age > window) continue;
         int place = d->h->programmes[l->programme].place;
         if (place < 0) continue;
-        float x = (float)d->px[place], y = (float)d->py[place];
+        float x = (float)d->cur->px[place], y = (float)d->cur->py[place];
         double u = l->age / window;                  /* 0..1 through the animation */
         float H = S(d, 90);
         double reach = l->outcome == 0 ? 1.0 : fmin(1.0, l->outcome / 3.2);
@@ -780,7 +936,7 @@ static void draw_launches(Draw *d, const VFrame *f, double window)
         char buf[96];
         if (l->outcome == 0) snprintf(buf, sizeof buf, "Launch %d: in orbit", l->attempt);
         else snprintf(buf, sizeof buf, "Launch %d: stage %d failed", l->attempt, l->outcome);
-        text_draw(d->text, buf, FONT_BOLD, (float)d->px[place] + S(d, 16), (float)d->py[place] - S(d, 100),
+        text_draw(d->text, buf, FONT_BOLD, (float)d->cur->px[place] + S(d, 16), (float)d->cur->py[place] - S(d, 100),
                   l->outcome == 0 ? OI_BLUE : OI_VERMIL, ALIGN_LEFT, C_WHITE);
     }
 }
@@ -792,7 +948,7 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
     const TraceHeader *h = d->h;
     Batch *b = &d->b;
     for (int p = 0; p < h->nplaces; p++) {
-        float x = (float)d->px[p], y = (float)d->py[p];
+        float x = (float)d->cur->px[p], y = (float)d->cur->py[p];
         float r = marker_r(d, h->places[p].kind);
         if (p == ui->selected || p == ui->hover_place) ring(b, x, y, r + S(d, 6), S(d, 2), rgba(C_INK, 200));
         place_marker(d, h->places[p].kind, x, y, r + S(d, 1.5f), rgba(C_INK, 255));
@@ -804,7 +960,8 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
         int p = h->stocks[s].place;
         const VStock *st = &f->stocks[s];
         int k = p < 512 ? col[p]++ : 0;
-        float gx = (float)d->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->py[p] - S(d, 21);
+        if (hidden(d, p)) continue;
+        float gx = (float)d->cur->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->cur->py[p] - S(d, 21);
         float gw = S(d, 7), gh = S(d, 28);
         double cap = st->capacity > 0 ? st->capacity : 1;
         float lv = (float)fmin(1.0, fmax(0.0, st->level / cap));
@@ -819,8 +976,9 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
         const VStock *st = &f->stocks[s];
         int k = p < 512 ? col[p]++ : 0;
         int kind = h->places[p].kind;
+        if (hidden(d, p)) continue;
         if (!st->short_on && kind != PLACE_FRONT && kind != PLACE_DEPOT) continue;
-        float gx = (float)d->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->py[p] + S(d, 9);
+        float gx = (float)d->cur->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->cur->py[p] + S(d, 9);
         char q[32], buf[64];
         if (st->short_on) {
             vstate_qty(st->unmet_rate, q, sizeof q);
@@ -837,15 +995,15 @@ static void draw_place_labels(Draw *d)
 {
     Batch *b = &d->b;
     for (int p = 0; p < d->h->nplaces; p++) {
-        const LabelSpot *l = &d->lab[p];
+        const LabelSpot *l = &d->cur->lab[p];
         if (!l->show || !l->leader) continue;
-        float ex = fminf(fmaxf((float)d->px[p], l->x), l->x + l->w);
-        float ey = fminf(fmaxf((float)d->py[p], l->y), l->y + l->h);
-        seg(b, (float)d->px[p], (float)d->py[p], ex, ey, S(d, 1), rgba(C_MUTED, 220));
+        float ex = fminf(fmaxf((float)d->cur->px[p], l->x), l->x + l->w);
+        float ey = fminf(fmaxf((float)d->cur->py[p], l->y), l->y + l->h);
+        seg(b, (float)d->cur->px[p], (float)d->cur->py[p], ex, ey, S(d, 1), rgba(C_MUTED, 220));
     }
     flush(d);
     for (int p = 0; p < d->h->nplaces; p++) {
-        const LabelSpot *l = &d->lab[p];
+        const LabelSpot *l = &d->cur->lab[p];
         if (l->show) text_draw(d->text, d->h->places[p].name, FONT_BOLD, l->x, l->y, C_INK, ALIGN_LEFT, C_WHITE);
     }
 }
@@ -863,9 +1021,9 @@ static void draw_treaty_panel(Draw *d, const VFrame *f)
     const TraceHeader *h = d->h;
     if (h->ntreaties == 0) return;
     float lh = text_line(d->text, FONT_NORMAL);
-    float w = S(d, 300), pad = S(d, 10);
+    float w = S(d, 380), pad = S(d, 10);
     float hgt = pad * 2 + h->ntreaties * (text_line(d->text, FONT_BOLD) + lh * 1.6f + pad);
-    float x = d->mapr.x + d->mapr.w - w - S(d, 10), y = d->mapr.y + S(d, 10);
+    float x = d->cur->r.x + d->cur->r.w - w - S(d, 10), y = d->cur->r.y + S(d, 10);
     panel(d, x, y, w, hgt);
     float cy = y + pad;
     static const char *const names[TREATY__COUNT] = { "Signed", "In force", "Triggered", "Honoured", "Declined" };
@@ -905,10 +1063,12 @@ static void draw_feed(Draw *d, const VFrame *f)
 {
     size_t n = vstate_feed(d->vs, f->t, d->feed_idx, FEED_N);
     float lh = text_line(d->text, FONT_SMALL) + S(d, 2);
-    float w = S(d, 470), pad = S(d, 8);
+    float w = fminf(S(d, 560), d->cur->r.w * 0.45f), pad = S(d, 8);
     float hgt = pad * 2 + lh * (FEED_N + 1);
-    float x = d->mapr.x + S(d, 10), y = d->mapr.y + d->mapr.h - hgt - S(d, 10);
+    float x = d->cur->r.x + S(d, 10), y = d->cur->r.y + d->cur->r.h - hgt - S(d, 10);
     panel(d, x, y, w, hgt);
+    SDL_Rect clip = { (int)x, (int)y, (int)(w - pad / 2), (int)hgt };
+    SDL_RenderSetClipRect(d->ren, &clip);
     text_draw(d->text, "Recent events", FONT_BOLD, x + pad, y + pad - S(d, 1), C_PANEL_FG, ALIGN_LEFT, NO_HALO);
     for (size_t i = 0; i < n; i++) {
         char buf[256], date[11];
@@ -926,6 +1086,8 @@ static void draw_feed(Draw *d, const VFrame *f)
     }
     if (n == 0)
         text_draw(d->text, "Nothing yet.", FONT_SMALL, x + pad, y + pad + lh, 0x9AA4AE, ALIGN_LEFT, NO_HALO);
+    clip = d->main.r;
+    SDL_RenderSetClipRect(d->ren, &clip);
 }
 
 static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
@@ -1127,10 +1289,10 @@ static void draw_place_panel(Draw *d, const VFrame *f, int p)
         if (tw + 2 * pad > w) w = tw + 2 * pad;
     }
     float hh = pad * 2 + text_line(d->text, FONT_BOLD) + lh * n;
-    float x = (float)d->px[p] + S(d, 30), y = (float)d->py[p] - hh / 2;
-    if (x + w > d->mapr.x + d->mapr.w) x = (float)d->px[p] - S(d, 30) - w;
-    if (y < d->mapr.y + S(d, 4)) y = d->mapr.y + S(d, 4);
-    if (y + hh > d->mapr.y + d->mapr.h) y = d->mapr.y + d->mapr.h - hh;
+    float x = (float)d->cur->px[p] + S(d, 30), y = (float)d->cur->py[p] - hh / 2;
+    if (x + w > d->cur->r.x + d->cur->r.w) x = (float)d->cur->px[p] - S(d, 30) - w;
+    if (y < d->cur->r.y + S(d, 4)) y = d->cur->r.y + S(d, 4);
+    if (y + hh > d->cur->r.y + d->cur->r.h) y = d->cur->r.y + d->cur->r.h - hh;
     panel(d, x, y, w, hh);
     text_draw(d->text, pl->name, FONT_BOLD, x + pad, y + pad, C_WHITE, ALIGN_LEFT, NO_HALO);
     for (int i = 0; i < n; i++)
@@ -1144,8 +1306,8 @@ static void draw_decision(Draw *d, const DrawDecision *dec)
     float w = S(d, 460);
     int n = dec->noptions < 8 ? dec->noptions : 8;
     float hh = pad * 3 + text_line(d->text, FONT_LARGE) + text_line(d->text, FONT_NORMAL) + n * (bh + S(d, 8));
-    float x = (d->w - w) / 2, y = d->mapr.y + (d->mapr.h - hh) / 2;
-    fill_rect(d, 0, (float)d->mapr.y, (float)d->w, (float)d->mapr.h, 0x000000, 70);
+    float x = (d->w - w) / 2, y = d->cur->r.y + (d->cur->r.h - hh) / 2;
+    fill_rect(d, 0, (float)d->cur->r.y, (float)d->w, (float)d->cur->r.h, 0x000000, 70);
     panel(d, x, y, w, hh);
     char buf[256];
     snprintf(buf, sizeof buf, "%s decides", dec->actor ? dec->actor : "");
@@ -1185,7 +1347,7 @@ static void draw_help(Draw *d)
     int n = sizeof keys / sizeof keys[0];
     float lh = text_line(d->text, FONT_NORMAL) + S(d, 4), pad = S(d, 16);
     float w = S(d, 500), hh = pad * 2 + text_line(d->text, FONT_LARGE) + S(d, 8) + lh * n + lh * 3.5f;
-    float x = (d->w - w) / 2, y = d->mapr.y + (d->mapr.h - hh) / 2;
+    float x = (d->w - w) / 2, y = d->cur->r.y + (d->cur->r.h - hh) / 2;
     panel(d, x, y, w, hh);
     text_draw(d->text, "Keys", FONT_LARGE, x + pad, y + pad, C_WHITE, ALIGN_LEFT, NO_HALO);
     float yy = y + pad + text_line(d->text, FONT_LARGE) + S(d, 8);
@@ -1207,16 +1369,70 @@ static void draw_help(Draw *d)
 
 /* --- the frame ------------------------------------------------------------ */
 
+static int in_pane(const Pane *p, float x, float y)
+{
+    return x >= p->r.x && x < p->r.x + p->r.w && y >= p->r.y && y < p->r.y + p->r.h;
+}
+
+static void pane_places(Draw *d, Pane *p)
+{
+    for (int i = 0; i < d->h->nplaces; i++)
+        proj_fwd(&p->proj, d->h->places[i].lat, d->h->places[i].lon, &p->px[i], &p->py[i]);
+}
+
+/* The inset: the crowded corner enlarged, with the supply moving in it. */
+static void draw_inset(Draw *d, const VFrame *f, const DrawUI *ui)
+{
+    Pane *in = &d->inset, *m = &d->main;
+    /* On the main map, a frame around the region the inset enlarges. */
+    double x0, y0, x1, y1, x2, y2, x3, y3;
+    proj_fwd(&m->proj, in->lat0, in->lon0, &x0, &y0);
+    proj_fwd(&m->proj, in->lat1, in->lon1, &x1, &y1);
+    proj_fwd(&m->proj, in->lat1, in->lon0, &x2, &y2);
+    proj_fwd(&m->proj, in->lat0, in->lon1, &x3, &y3);
+    float fx0 = (float)fmin(fmin(x0, x1), fmin(x2, x3)), fx1 = (float)fmax(fmax(x0, x1), fmax(x2, x3));
+    float fy0 = (float)fmin(fmin(y0, y1), fmin(y2, y3)), fy1 = (float)fmax(fmax(y0, y1), fmax(y2, y3));
+    SDL_Rect clip = m->r;
+    SDL_RenderSetClipRect(d->ren, &clip);
+    stroke_rect(d, fx0, fy0, fx1 - fx0, fy1 - fy0, C_INK, 200);
+    /* Leader lines from the frame to the inset's nearer corners. */
+    float ix = (float)in->r.x, iy = (float)in->r.y, iw = (float)in->r.w, ih = (float)in->r.h;
+    float lx0 = fx1 < ix ? fx1 : fx0, lx1 = fx1 < ix ? ix : ix + iw;
+    set_color(d->ren, C_INK, 120);
+    SDL_RenderDrawLineF(d->ren, lx0, fy0, lx1, iy);
+    SDL_RenderDrawLineF(d->ren, lx0, fy1, lx1, iy + ih);
+
+    d->cur = in;
+    pane_places(d, in);
+    if (in->labels_dirty) place_labels(d);
+    fill_rect(d, ix - S(d, 2), iy - S(d, 2), iw + S(d, 4), ih + S(d, 4), C_INK, 255);
+    clip = in->r;
+    SDL_RenderSetClipRect(d->ren, &clip);
+    draw_base(d);
+    draw_routes(d, f);
+    draw_losses(d, f);
+    draw_carriers(d, f);
+    draw_places(d, f, ui);
+    draw_place_labels(d);
+    char title[96];
+    snprintf(title, sizeof title, "enlarged \u00D7%.0f", in->proj.scale / m->proj.scale);
+    text_draw(d->text, title, FONT_SMALL, ix + iw - S(d, 6), iy + S(d, 4), C_MUTED, ALIGN_RIGHT, C_WHITE);
+    d->cur = m;
+    clip = m->r;
+    SDL_RenderSetClipRect(d->ren, &clip);
+}
+
 void draw_frame(Draw *d, const DrawUI *ui)
 {
     const VFrame *f = vstate_at(d->vs, ui->t);
-    for (int p = 0; p < d->h->nplaces; p++)
-        proj_fwd(&d->proj, d->h->places[p].lat, d->h->places[p].lon, &d->px[p], &d->py[p]);
-    if (d->labels_dirty) place_labels(d);
+    Pane *m = &d->main;
+    d->cur = m;
+    pane_places(d, m);
+    if (m->labels_dirty) place_labels(d);
 
     set_color(d->ren, C_SEA, 255);
     SDL_RenderClear(d->ren);
-    SDL_Rect clip = d->mapr;
+    SDL_Rect clip = m->r;
     SDL_RenderSetClipRect(d->ren, &clip);
     draw_base(d);
     draw_routes(d, f);
@@ -1228,6 +1444,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     draw_places(d, f, ui);
     draw_launches(d, f, window);
     draw_place_labels(d);
+    if (d->inset.on) draw_inset(d, f, ui);
     draw_treaty_panel(d, f);
     draw_feed(d, f);
     if (ui->selected >= 0 && ui->selected < d->h->nplaces) draw_place_panel(d, f, ui->selected);
@@ -1240,7 +1457,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     if (ui->status) {
         float tw;
         text_size(d->text, ui->status, FONT_BOLD, &tw, NULL);
-        float x = (d->w - tw) / 2 - S(d, 10), y = d->mapr.y + S(d, 10);
+        float x = (d->w - tw) / 2 - S(d, 10), y = m->r.y + S(d, 10);
         panel(d, x, y, tw + S(d, 20), text_line(d->text, FONT_BOLD) + S(d, 10));
         text_draw(d->text, ui->status, FONT_BOLD, x + S(d, 10), y + S(d, 5), C_WHITE, ALIGN_LEFT, NO_HALO);
     }
@@ -1250,20 +1467,28 @@ void draw_frame(Draw *d, const DrawUI *ui)
 
 int draw_in_map(const Draw *d, float x, float y)
 {
-    return x >= d->mapr.x && x < d->mapr.x + d->mapr.w && y >= d->mapr.y && y < d->mapr.y + d->mapr.h;
+    return in_pane(&d->main, x, y) && !(d->inset.on && in_pane(&d->inset, x, y));
+}
+
+static int hit_in(const Draw *d, const Pane *p, float x, float y)
+{
+    int best = -1;
+    double bd = S(d, 12) * S(d, 12);
+    for (int i = 0; i < d->h->nplaces; i++) {
+        double dx = p->px[i] - x, dy = p->py[i] - y, dd = dx * dx + dy * dy;
+        if (dd < bd) { bd = dd; best = i; }
+    }
+    for (int i = 0; best < 0 && i < d->h->nplaces; i++) {
+        const LabelSpot *l = &p->lab[i];
+        if (l->show && x >= l->x && x < l->x + l->w && y >= l->y && y < l->y + l->h) best = i;
+    }
+    return best;
 }
 
 int draw_hit_place(const Draw *d, float x, float y)
 {
-    int best = -1;
-    double bd = S(d, 12) * S(d, 12);
-    for (int p = 0; p < d->h->nplaces; p++) {
-        double dx = d->px[p] - x, dy = d->py[p] - y, dd = dx * dx + dy * dy;
-        if (dd < bd) { bd = dd; best = p; }
-        const LabelSpot *l = &d->lab[p];
-        if (best < 0 && l->show && x >= l->x && x < l->x + l->w && y >= l->y && y < l->y + l->h) best = p;
-    }
-    return best;
+    if (d->inset.on && in_pane(&d->inset, x, y)) return hit_in(d, &d->inset, x, y);
+    return in_pane(&d->main, x, y) ? hit_in(d, &d->main, x, y) : -1;
 }
 
 double draw_timeline_time(const Draw *d, float x)

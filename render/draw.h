@@ -75,6 +75,10 @@ double draw_timeline_time(const Draw *dr, float x);
 /* The decision option button at (x, y), or -1 (after a frame showing it). */
 int draw_hit_option(const Draw *dr, float x, float y);
 
+/* Base colours (0xRRGGBB), for tests that check pixels. */
+#define DRAW_COLOR_SEA  0xC9DDE8u
+#define DRAW_COLOR_LAND 0xF3F0E8u
+
 /* Okabe–Ito colours used for resources, by index. */
 uint32_t draw_resource_color(int resource);
 

@@ -50,12 +50,17 @@ static TTF_Font *open_font(const char *file, int px, char *tried, size_t n)
 
 Text *text_create(SDL_Renderer *ren, float ui, Diag *d)
 {
-    if (!TTF_WasInit() && TTF_Init() != 0) {
+    /* TTF_Init counts its callers (SDL2_ttf >= 2.0.18); text_destroy's
+     * TTF_Quit undoes exactly this one. */
+    if (TTF_Init() != 0) {
         diag_add(d, 0, 0, "", "cannot start SDL2_ttf: %s", TTF_GetError());
         return NULL;
     }
     Text *t = calloc(1, sizeof *t);
-    if (!t) return NULL;
+    if (!t) {
+        TTF_Quit();
+        return NULL;
+    }
     t->ren = ren;
     static const struct { const char *file; int px; } spec[FONT__COUNT] = {
         [FONT_SMALL] = { "DejaVuSans.ttf", 11 },
@@ -96,6 +101,7 @@ void text_destroy(Text *t)
     for (int i = 0; i < FONT__COUNT; i++)
         if (t->font[i]) TTF_CloseFont(t->font[i]);
     free(t);
+    TTF_Quit();
 }
 
 static uint64_t fnv(const char *s, int font)
