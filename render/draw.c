@@ -287,10 +287,10 @@ static void plan_inset(Draw *d)
             double dd = sdist2(m, i, j);
             if (dd < best) { best = dd; a = i; b = j; }
         }
-    double crowd = S(d, 28);
+    double crowd = S(d, 22);
     if (a < 0 || best > crowd * crowd) return;
-    /* The group: places within 70 px of the closest pair. */
-    double cx = (m->px[a] + m->px[b]) / 2, cy = (m->py[a] + m->py[b]) / 2, R = S(d, 70);
+    /* The group: places within 50 px of the closest pair. */
+    double cx = (m->px[a] + m->px[b]) / 2, cy = (m->py[a] + m->py[b]) / 2, R = S(d, 50);
     double la0 = 90, la1 = -90, lo0 = 180, lo1 = -180;
     int n = 0;
     for (int p = 0; p < h->nplaces; p++) {
