@@ -38,8 +38,12 @@ static void usage(FILE *out)
           "  --trace T.jsonl     replay a saved trace, without the engine\n"
           "  --screenshot OUT.png --at DATE|DAY [--size WxH]\n"
           "                      render the frame at that time to a PNG, headless\n"
+          "  --at DATE|DAY       (window) start there, paused\n"
           "  --frames N          run N frames of the window, then quit (smoke tests)\n"
           "  --size WxH          window or screenshot size (default 1400x820 / 1600x900)\n"
+          "  --keys K1,K2,...    press these keys, one per frame (for tests: space, plus,\n"
+          "                      minus, left, right, home, end, esc, a letter or digit,\n"
+          "                      click:X:Y, wheel:X:Y); SALVO_VIEW_STATS=1 prints timings\n"
           "keys in the window: press h\n",
           out);
 }
@@ -86,7 +90,7 @@ static int parse_at(const char *v, const TraceHeader *h, double *t)
 int cmd_view(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *replay = NULL, *record = NULL, *shot = NULL, *at = NULL;
-    const char *size = NULL;
+    const char *size = NULL, *keys = NULL;
     unsigned long long seed = 1;
     int play = 0, seed_given = 0;
     long long frames = 0;
@@ -115,14 +119,15 @@ int cmd_view(int argc, char **argv)
         } else if (!strcmp(a, "--play")) {
             play = 1;
         } else if (!strcmp(a, "--trace") || !strcmp(a, "--replay") || !strcmp(a, "--record") ||
-                   !strcmp(a, "--screenshot") || !strcmp(a, "--at") || !strcmp(a, "--size")) {
+                   !strcmp(a, "--screenshot") || !strcmp(a, "--at") || !strcmp(a, "--size") ||
+                   !strcmp(a, "--keys")) {
             if (!v) {
                 fprintf(stderr, "salvo: %s needs a value\n", a);
                 goto out;
             }
             const char **dst = !strcmp(a, "--trace") ? &trace : !strcmp(a, "--replay") ? &replay
                              : !strcmp(a, "--record") ? &record : !strcmp(a, "--screenshot") ? &shot
-                             : !strcmp(a, "--at") ? &at : &size;
+                             : !strcmp(a, "--at") ? &at : !strcmp(a, "--keys") ? &keys : &size;
             *dst = v;
             i++;
         } else if (!strcmp(a, "--frames")) {
@@ -151,8 +156,8 @@ int cmd_view(int argc, char **argv)
         fputs("salvo: view: a saved trace cannot be played interactively or recorded\n", stderr);
         goto out;
     }
-    if (!!shot != !!at) {
-        fputs("salvo: view: --screenshot and --at go together\n", stderr);
+    if (shot && !at) {
+        fputs("salvo: view: --screenshot needs --at DATE|DAY\n", stderr);
         goto out;
     }
     if (shot && (frames || record || play)) {
@@ -193,11 +198,18 @@ int cmd_view(int argc, char **argv)
         goto out;
     }
     ViewOptions o = { 0 };
+    if (at && parse_at(at, hdr, &o.start_t) != 0) {
+        diag_free(&d);
+        goto out;
+    }
+    o.paused = at != NULL;
     o.width = w;
     o.height = h;
     o.frames = (int)(frames > 1000000000 ? 1000000000 : frames);
     o.record = record;
     o.mode = trace ? "trace" : replay ? "replay" : play ? "play" : "run";
+    o.keys = keys;
+    o.stats = getenv("SALVO_VIEW_STATS") != NULL;
     rc = view_run(s, &o, &d) == 0 ? 0 : 1;
     if (rc) diag_print(&d, stderr);
     diag_free(&d);

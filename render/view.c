@@ -388,6 +388,48 @@ static void mouse(Ui *u, const SDL_Event *e, Diag *d)
     }
 }
 
+/* Turn the next item of a --keys script into an SDL event. Returns the
+ * position after it (NULL at the end). */
+static const char *script_event(const char *p, SDL_Event *e)
+{
+    char tok[32];
+    size_t n = strcspn(p, ",");
+    if (n >= sizeof tok) n = sizeof tok - 1;
+    memcpy(tok, p, n);
+    tok[n] = '\0';
+    p += n;
+    if (*p == ',') p++;
+    memset(e, 0, sizeof *e);
+    int x, y;
+    if (sscanf(tok, "click:%d:%d", &x, &y) == 2) {
+        e->type = SDL_MOUSEBUTTONDOWN;
+        e->button.button = SDL_BUTTON_LEFT;
+        e->button.x = x;
+        e->button.y = y;
+        /* The release follows in the same frame: a click, not a drag. */
+        SDL_Event up = *e;
+        up.type = SDL_MOUSEBUTTONUP;
+        SDL_PushEvent(&up);
+        return *p ? p : NULL;
+    }
+    if (sscanf(tok, "wheel:%d:%d", &x, &y) == 2) {
+        SDL_WarpMouseInWindow(NULL, x, y);
+        e->type = SDL_MOUSEWHEEL;
+        e->wheel.y = 1;
+        return *p ? p : NULL;
+    }
+    static const struct { const char *name; SDL_Keycode sym; } names[] = {
+        { "space", SDLK_SPACE }, { "plus", SDLK_PLUS }, { "minus", SDLK_MINUS }, { "right", SDLK_RIGHT },
+        { "left", SDLK_LEFT }, { "home", SDLK_HOME }, { "end", SDLK_END }, { "esc", SDLK_ESCAPE },
+    };
+    e->type = SDL_KEYDOWN;
+    e->key.keysym.sym = SDLK_UNKNOWN;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (!strcmp(tok, names[i].name)) e->key.keysym.sym = names[i].sym;
+    if (e->key.keysym.sym == SDLK_UNKNOWN && strlen(tok) == 1) e->key.keysym.sym = (SDL_Keycode)tok[0];
+    return *p ? p : NULL;
+}
+
 int view_run(Session *s, const ViewOptions *o, Diag *d)
 {
     Ui u;
@@ -424,15 +466,22 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
     u.draw = draw_create(u.ren, u.h, u.vs, u.map, w, h, u.scale, d);
     if (!u.draw) goto out;
     u.t = fmin(fmax(o->start_t, 0), limit(&u));
-    u.playing = o->frames <= 0 || o->start_t <= 0;
+    u.playing = !o->paused;
     char title[256];
     snprintf(title, sizeof title, "salvo \u2014 %s", u.h->scenario);
     SDL_SetWindowTitle(u.win, title);
 
     Uint64 prev = SDL_GetPerformanceCounter();
     double freq = (double)SDL_GetPerformanceFrequency();
-    for (long frame = 0; !u.quit; frame++) {
+    double draw_sum = 0, draw_max = 0;
+    long frame;
+    const char *script = o->keys && *o->keys ? o->keys : NULL;
+    for (frame = 0; !u.quit; frame++) {
         SDL_Event e;
+        if (script) {
+            script = script_event(script, &e);
+            SDL_PushEvent(&e);
+        }
         while (SDL_PollEvent(&e)) {
             switch (e.type) {
             case SDL_QUIT: u.quit = 1; break;
@@ -479,11 +528,21 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
             ui.decision = &u.dec;
         }
         ui.status = SDL_GetTicks() < u.status_until ? u.status : NULL;
+        Uint64 t0 = SDL_GetPerformanceCounter();
         draw_frame(u.draw, &ui);
+        double ms = (double)(SDL_GetPerformanceCounter() - t0) / freq * 1000;
+        draw_sum += ms;
+        if (ms > draw_max) draw_max = ms;
         SDL_RenderPresent(u.ren);
         if (o->frames > 0 && frame + 1 >= o->frames) break;
     }
     rc = 0;
+    if (o->stats && frame > 0) {
+        SDL_RendererInfo info;
+        SDL_GetRendererInfo(u.ren, &info);
+        fprintf(stderr, "salvo: view: %ld frames, drawing %.2f ms/frame on average, %.2f ms at most (%s renderer, %dx%d)\n",
+                frame, draw_sum / (double)frame, draw_max, info.name, w, h);
+    }
     if (o->record) {
         if (session_save(s, o->record, d) == 0) fprintf(stderr, "salvo: playthrough saved to %s\n", o->record);
         else rc = -1;

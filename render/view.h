@@ -32,9 +32,13 @@ int view_shot_save(ViewShot *s, const char *png, Diag *d);
 typedef struct ViewOptions {
     int width, height;          /* initial window size (points) */
     double start_t;             /* initial time shown */
+    int paused;                 /* start paused (else playing) */
     int frames;                 /* > 0: quit after this many frames (smoke tests) */
     const char *record;         /* save the playthrough here on quit, or NULL */
     const char *mode;           /* shown in the HUD: "replay", "play", "trace" */
+    const char *keys;           /* tests: comma-separated keys pressed one per frame
+                                   ("space,plus,right,h,1,click:X:Y"), or NULL */
+    int stats;                  /* print frame timings to stderr on exit */
 } ViewOptions;
 
 /* Open the window and run until the person quits. 0 on a normal quit;

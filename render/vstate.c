@@ -584,6 +584,7 @@ void vstate_qty(double v, char *buf, size_t n)
 {
     double a = fabs(v);
     if (!isfinite(v)) snprintf(buf, n, "?");
+    else if (a >= 1e9) snprintf(buf, n, "%.2f bn", v / 1e9);
     else if (a >= 1e6) snprintf(buf, n, "%.2f M", v / 1e6);
     else if (a >= 1000) {
         long long iv = llround(v);
