@@ -1010,6 +1010,12 @@ static void draw_place_labels(Draw *d)
 
 /* --- panels ------------------------------------------------------------- */
 
+static void panel_a(Draw *d, float x, float y, float w, float h, int alpha)
+{
+    fill_rect(d, x, y, w, h, C_PANEL, alpha);
+    stroke_rect(d, x, y, w, h, 0x4A525C, 255);
+}
+
 static void panel(Draw *d, float x, float y, float w, float h)
 {
     fill_rect(d, x, y, w, h, C_PANEL, 225);
@@ -1110,8 +1116,9 @@ static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
     x += text_draw(d->text, buf, FONT_SMALL, x, sy, 0x9AA4AE, ALIGN_LEFT, NO_HALO) + S(d, 18);
     if (ui->speed >= 1) snprintf(buf, sizeof buf, "%s %.0f days/s", ui->playing ? "\u25B6" : "\u25AE\u25AE", ui->speed);
     else snprintf(buf, sizeof buf, "%s %.1f days/s", ui->playing ? "\u25B6" : "\u25AE\u25AE", ui->speed);
+    if (ui->decision) snprintf(buf, sizeof buf, "\u25AE\u25AE your decision");
     x += text_draw(d->text, buf, FONT_BOLD, x, (hh - text_line(d->text, FONT_BOLD)) / 2,
-                   ui->playing ? OI_SKY : 0xC8CDD2, ALIGN_LEFT, NO_HALO) + S(d, 22);
+                   ui->decision ? OI_ORANGE : ui->playing ? OI_SKY : 0xC8CDD2, ALIGN_LEFT, NO_HALO) + S(d, 22);
 
     /* Key metrics. */
     const char *unit = h->nresources > 0 ? h->resources[0].unit : "units";
@@ -1231,6 +1238,9 @@ static void draw_timeline(Draw *d, const VFrame *f, const DrawUI *ui)
         double t = (double)(cal_epoch_day(yy, 1, 1) - h->start);
         if (t > h->end) break;
         snprintf(buf, sizeof buf, "%d", yy);
+        float tw;
+        text_size(d->text, buf, FONT_SMALL, &tw, NULL);
+        if (tl_x(d, t) + S(d, 3) + tw > d->w - S(d, 2)) break;
         text_draw(d->text, buf, FONT_SMALL, tl_x(d, t) + S(d, 3), ay + S(d, 9), 0xC8CDD2, ALIGN_LEFT, NO_HALO);
     }
 }
@@ -1308,7 +1318,7 @@ static void draw_decision(Draw *d, const DrawDecision *dec)
     float hh = pad * 3 + text_line(d->text, FONT_LARGE) + text_line(d->text, FONT_NORMAL) + n * (bh + S(d, 8));
     float x = (d->w - w) / 2, y = d->cur->r.y + (d->cur->r.h - hh) / 2;
     fill_rect(d, 0, (float)d->cur->r.y, (float)d->w, (float)d->cur->r.h, 0x000000, 70);
-    panel(d, x, y, w, hh);
+    panel_a(d, x, y, w, hh, 250);
     char buf[256];
     snprintf(buf, sizeof buf, "%s decides", dec->actor ? dec->actor : "");
     text_draw(d->text, buf, FONT_NORMAL, x + pad, y + pad, 0x9AA4AE, ALIGN_LEFT, NO_HALO);
@@ -1326,6 +1336,67 @@ static void draw_decision(Draw *d, const DrawDecision *dec)
                   ALIGN_LEFT, NO_HALO);
         by += bh + S(d, 8);
     }
+}
+
+/* At the end of the run: the outcome in numbers, the choices that led to
+ * it, and the previous run's numbers beside them when there was one. */
+static void draw_end(Draw *d, const VFrame *f, const DrawUI *ui)
+{
+    const TraceHeader *h = d->h;
+    char lines[24][200];
+    uint32_t col[24];
+    int n = 0;
+    const char *unit = h->nresources > 0 ? h->resources[0].unit : "units";
+    char a[32], b[32], c[32];
+    vstate_qty(h->nresources > 0 ? f->delivered[0] : f->tot.delivered, a, sizeof a);
+    vstate_qty(f->tot.lost, b, sizeof b);
+    vstate_qty(f->tot.shortfall, c, sizeof c);
+    snprintf(lines[n], 200, "Delivered %s %s, lost %s, shortfall %s", a, unit, b, c);
+    col[n++] = C_WHITE;
+    vstate_qty(f->tot.troops, a, sizeof a);
+    snprintf(lines[n], 200, "Launches: %d in orbit, %d failed.  Troops sent: %s", f->tot.launches_ok,
+             f->tot.launches_failed, a);
+    col[n++] = C_WHITE;
+    if (ui->previous) {
+        const VTotals *p = ui->previous;
+        vstate_qty(ui->previous_delivered, a, sizeof a);
+        vstate_qty(p->shortfall, c, sizeof c);
+        snprintf(lines[n], 200, "Previous run: delivered %s, shortfall %s, launches %d in orbit, %d failed", a, c,
+                 p->launches_ok, p->launches_failed);
+        col[n++] = 0x9AA4AE;
+    }
+    int nd = 0;
+    for (size_t i = 0; i < vstate_count(d->vs) && n < 20; i++) {
+        const TraceRec *r = vstate_record(d->vs, i);
+        if (r->kind != TR_DECISION) continue;
+        if (nd++ == 0) {
+            snprintf(lines[n], 200, "Decisions:");
+            col[n++] = 0x9AA4AE;
+        }
+        char date[11];
+        cal_format_t(h->start, r->t, date);
+        const TraceDecisionDef *dd = &h->decisions[r->a];
+        snprintf(lines[n], 200, "  %s  %s: %s (%s)", date, dd->name, dd->options[r->b], r->c ? "you" : "policy");
+        col[n++] = C_PANEL_FG;
+    }
+    snprintf(lines[n], 200, "Home: watch again   \u2190: step back   r: new seed%s",
+             ui->mode && !strcmp(ui->mode, "play") ? "   c at an earlier time: choose again" : "");
+    col[n++] = OI_SKY;
+    float lh = text_line(d->text, FONT_NORMAL) + S(d, 3), pad = S(d, 14), w = S(d, 300);
+    for (int i = 0; i < n; i++) {
+        float tw;
+        text_size(d->text, lines[i], FONT_NORMAL, &tw, NULL);
+        if (tw + 2 * pad > w) w = tw + 2 * pad;
+    }
+    float hh = pad * 2 + text_line(d->text, FONT_LARGE) + S(d, 6) + lh * n;
+    float x = (d->w - w) / 2, y = d->main.r.y + S(d, 70);
+    panel_a(d, x, y, w, hh, 240);
+    char title[96];
+    snprintf(title, sizeof title, "End of the run \u2014 seed %llu", (unsigned long long)ui->seed);
+    text_draw(d->text, title, FONT_LARGE, x + pad, y + pad, C_WHITE, ALIGN_LEFT, NO_HALO);
+    for (int i = 0; i < n; i++)
+        text_draw(d->text, lines[i], FONT_NORMAL, x + pad, y + pad + text_line(d->text, FONT_LARGE) + S(d, 6) + lh * i,
+                  col[i], ALIGN_LEFT, NO_HALO);
 }
 
 static void draw_help(Draw *d)
@@ -1348,7 +1419,7 @@ static void draw_help(Draw *d)
     float lh = text_line(d->text, FONT_NORMAL) + S(d, 4), pad = S(d, 16);
     float w = S(d, 500), hh = pad * 2 + text_line(d->text, FONT_LARGE) + S(d, 8) + lh * n + lh * 3.5f;
     float x = (d->w - w) / 2, y = d->cur->r.y + (d->cur->r.h - hh) / 2;
-    panel(d, x, y, w, hh);
+    panel_a(d, x, y, w, hh, 250);
     text_draw(d->text, "Keys", FONT_LARGE, x + pad, y + pad, C_WHITE, ALIGN_LEFT, NO_HALO);
     float yy = y + pad + text_line(d->text, FONT_LARGE) + S(d, 8);
     for (int i = 0; i < n; i++) {
@@ -1452,7 +1523,9 @@ void draw_frame(Draw *d, const DrawUI *ui)
     draw_hud(d, f, ui);
     draw_timeline(d, f, ui);
     d->nopt_rect = 0;
-    if (ui->decision) draw_decision(d, ui->decision);
+    if (ui->decision && !ui->help) draw_decision(d, ui->decision);
+    else if (!ui->help && !ui->playing && ui->t >= d->h->end - 1e-9 && ui->mode && strcmp(ui->mode, "replay-shot"))
+        draw_end(d, f, ui);
     if (ui->help) draw_help(d);
     if (ui->status) {
         float tw;

@@ -43,6 +43,8 @@ typedef struct DrawUI {
     const char *status;             /* a passing message, or NULL */
     const DrawDecision *decision;   /* NULL unless a decision waits */
     double sim_done;                /* how far the simulation has run (play mode) */
+    const VTotals *previous;        /* the last run's totals at its end, or NULL */
+    double previous_delivered;      /* ... and its first resource delivered */
 } DrawUI;
 
 typedef struct Draw Draw;

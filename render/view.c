@@ -119,7 +119,7 @@ void view_shot_render(ViewShot *s, double t)
     ui.speed = 10;
     ui.selected = ui.hover_place = -1;
     ui.seed = s->h->seed;
-    ui.mode = "replay";
+    ui.mode = "replay-shot";    /* a still: no end-of-run panel */
     ui.sim_done = s->h->end;
     s->t = t;
     draw_frame(s->draw, &ui);
@@ -173,7 +173,19 @@ typedef struct Ui {
     Uint32 status_until;
     DrawDecision dec;
     int quit;
+    VTotals prev;               /* the last run's outcome, for comparison */
+    double prev_delivered;
+    int have_prev;
 } Ui;
+
+/* Remember how the current run ends before it is re-simulated. */
+static void keep_outcome(Ui *u)
+{
+    const VFrame *f = vstate_at(u->vs, u->h->end);
+    u->prev = f->tot;
+    u->prev_delivered = u->h->nresources > 0 ? f->delivered[0] : f->tot.delivered;
+    u->have_prev = !session_pending(u->s);     /* only a finished run */
+}
 
 static void say(Ui *u, const char *msg)
 {
@@ -295,6 +307,7 @@ static void key(Ui *u, const SDL_KeyboardEvent *k, Diag *d)
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
         z ^= z >> 31;
         uint64_t seed = z % 1000000;
+        keep_outcome(u);
         session_reseed(u->s, seed);
         sync_trace(u, d);
         u->t = 0;
@@ -306,6 +319,7 @@ static void key(Ui *u, const SDL_KeyboardEvent *k, Diag *d)
     }
     case SDLK_c:
         if (session_interactive(u->s)) {
+            keep_outcome(u);
             int kept = session_rewind(u->s, u->t);
             sync_trace(u, d);
             char msg[128];
@@ -520,6 +534,10 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
         ui.seed = session_seed(s);
         ui.mode = o->mode;
         ui.sim_done = lim;
+        if (u.have_prev) {
+            ui.previous = &u.prev;
+            ui.previous_delivered = u.prev_delivered;
+        }
         if (p && u.t >= p->t) {
             u.dec.actor = p->actor >= 0 && p->actor < u.h->nactors ? u.h->actors[p->actor].name : "";
             u.dec.name = p->name;
