@@ -135,3 +135,15 @@ uninstall:
 
 clean:
 	rm -rf build build-san salvo
+
+# `make screenshot`: regenerate docs/view.png (the picture the README shows):
+# the default scenario on 2024-10-15, rendered headless with the software
+# renderer. Until that scenario exists, the golden test trace stands in.
+SHOT_SCENARIO ?= scenarios/korea-russia-2024.json
+SHOT_ARGS     := --screenshot docs/view.png --at 2024-10-15 --size 1600x900
+screenshot: salvo
+	@mkdir -p docs
+	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed 1 $(SHOT_ARGS); \
+	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/golden.jsonl"; \
+	      ./salvo view --trace tests/data/golden.jsonl $(SHOT_ARGS); fi
+	@echo "wrote docs/view.png"
