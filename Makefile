@@ -138,12 +138,13 @@ clean:
 
 # `make screenshot`: regenerate docs/view.png (the picture the README shows):
 # the default scenario on 2024-10-15, rendered headless with the software
-# renderer. Until that scenario exists, the golden test trace stands in.
+# renderer. Seed 5 is a replication with ships at sea that morning.
 SHOT_SCENARIO ?= scenarios/korea-russia-2024.json
+SHOT_SEED     ?= 5
 SHOT_ARGS     := --screenshot docs/view.png --at 2024-10-15 --size 1600x900
 screenshot: salvo
 	@mkdir -p docs
-	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed 1 $(SHOT_ARGS); \
+	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed $(SHOT_SEED) $(SHOT_ARGS); \
 	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/golden.jsonl"; \
 	      ./salvo view --trace tests/data/golden.jsonl $(SHOT_ARGS); fi
 	@echo "wrote docs/view.png"

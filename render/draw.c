@@ -55,6 +55,7 @@ typedef struct Pane {
     int land_w, land_h;
     double *px, *py;            /* places on screen, this frame */
     LabelSpot *lab;
+    char (*name)[48];           /* short names for labels: up to " (" */
     double lat0, lat1, lon0, lon1;  /* inset: the region it shows */
     unsigned char *hide;        /* main: places left to the inset (no label, no gauge) */
 } Pane;
@@ -380,11 +381,24 @@ static int alloc_places(Draw *d)
         free(p->py);
         free(p->lab);
         free(p->hide);
+        free(p->name);
         p->hide = calloc((size_t)n, 1);
+        p->name = calloc((size_t)n, sizeof *p->name);
+        for (int k = 0; p->name && k < d->h->nplaces; k++) {
+            /* "Tikhoretsk (719th ammunition base)" is labelled "Tikhoretsk";
+             * the full name is in the place's panel. */
+            const char *full = d->h->places[k].name;
+            size_t len = strcspn(full, "(");
+            while (len > 0 && full[len - 1] == ' ') len--;
+            if (len == 0) len = strlen(full);
+            if (len >= sizeof p->name[k]) len = sizeof p->name[k] - 1;
+            memcpy(p->name[k], full, len);
+            p->name[k][len] = '\0';
+        }
         p->px = calloc((size_t)n, sizeof *p->px);
         p->py = calloc((size_t)n, sizeof *p->py);
         p->lab = calloc((size_t)n, sizeof *p->lab);
-        ok &= p->px && p->py && p->lab && p->hide;
+        ok &= p->px && p->py && p->lab && p->hide && p->name;
     }
     return ok;
 }
@@ -427,6 +441,7 @@ err:
 static void free_pane(Pane *p)
 {
     free(p->hide);
+    free(p->name);
     if (p->land) SDL_DestroyTexture(p->land);
     free(p->land_px);
     free(p->px);
@@ -653,7 +668,7 @@ static void place_labels(Draw *d)
         int p = order[oi];
         if (hidden(d, p)) continue;
         float tw, th;
-        text_size(d->text, h->places[p].name, FONT_BOLD, &tw, &th);
+        text_size(d->text, d->cur->name[p], FONT_BOLD, &tw, &th);
         float r = marker_r(d, h->places[p].kind) + S(d, 3);
         float x = (float)d->cur->px[p], y = (float)d->cur->py[p];
         int done = 0;
@@ -681,8 +696,11 @@ static void place_labels(Draw *d)
                 for (int s = 0; s < h->nstocks && !hit; s++) {
                     int q = h->stocks[s].place;
                     if (hidden(d, q)) continue;
+                    /* The gauge, and its value or SHORT line below it. */
                     hit = overlaps(lx, ly, tw, th, (float)d->cur->px[q] + S(d, 9), (float)d->cur->py[q] - S(d, 22),
-                                   S(d, 10) * 2, S(d, 30));
+                                   S(d, 20), S(d, 30)) ||
+                          overlaps(lx, ly, tw, th, (float)d->cur->px[q] + S(d, 9), (float)d->cur->py[q] + S(d, 8),
+                                   S(d, 58), S(d, 13));
                 }
                 if (!hit) {
                     LabelSpot *l = &d->cur->lab[p];
@@ -893,8 +911,12 @@ static void draw_troops(Draw *d, const VFrame *f)
         char q[32], buf[96];
         vstate_qty(total_at[p], q, sizeof q);
         snprintf(buf, sizeof buf, "%s troops here", q);
-        text_draw(d->text, buf, FONT_SMALL, (float)d->cur->px[p], (float)d->cur->py[p] + S(d, 26), C_INK, ALIGN_CENTER,
-                  C_WHITE);
+        const LabelSpot *l = &d->cur->lab[p];
+        if (l->show)
+            text_draw(d->text, buf, FONT_SMALL, l->x, l->y + l->h - S(d, 1), C_INK, ALIGN_LEFT, C_WHITE);
+        else
+            text_draw(d->text, buf, FONT_SMALL, (float)d->cur->px[p], (float)d->cur->py[p] + S(d, 12), C_INK,
+                      ALIGN_CENTER, C_WHITE);
     }
 }
 
@@ -963,8 +985,7 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
         if (hidden(d, p)) continue;
         float gx = (float)d->cur->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->cur->py[p] - S(d, 21);
         float gw = S(d, 7), gh = S(d, 28);
-        double cap = st->capacity > 0 ? st->capacity : 1;
-        float lv = (float)fmin(1.0, fmax(0.0, st->level / cap));
+        float lv = (float)fmin(1.0, fmax(0.0, st->level / st->scale));
         rectf(b, gx - S(d, 1), gy - S(d, 1), gw + S(d, 2), gh + S(d, 2), rgba(C_INK, 255));
         rectf(b, gx, gy, gw, gh, rgba(st->short_on ? OI_VERMIL : C_WHITE, 255));
         rectf(b, gx, gy + gh * (1 - lv), gw, gh * lv, rgba(OI_GREEN, 255));
@@ -1004,7 +1025,7 @@ static void draw_place_labels(Draw *d)
     flush(d);
     for (int p = 0; p < d->h->nplaces; p++) {
         const LabelSpot *l = &d->cur->lab[p];
-        if (l->show) text_draw(d->text, d->h->places[p].name, FONT_BOLD, l->x, l->y, C_INK, ALIGN_LEFT, C_WHITE);
+        if (l->show) text_draw(d->text, d->cur->name[p], FONT_BOLD, l->x, l->y, C_INK, ALIGN_LEFT, C_WHITE);
     }
 }
 
@@ -1524,7 +1545,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     draw_timeline(d, f, ui);
     d->nopt_rect = 0;
     if (ui->decision && !ui->help) draw_decision(d, ui->decision);
-    else if (!ui->help && !ui->playing && ui->t >= d->h->end - 1e-9 && ui->mode && strcmp(ui->mode, "replay-shot"))
+    else if (!ui->help && !ui->playing && !ui->still && ui->t >= d->h->end - 1e-9)
         draw_end(d, f, ui);
     if (ui->help) draw_help(d);
     if (ui->status) {

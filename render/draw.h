@@ -40,6 +40,7 @@ typedef struct DrawUI {
     int hover_place;                /* place under the mouse, -1 none */
     uint64_t seed;
     const char *mode;               /* "replay", "play", "trace" ... for the HUD */
+    int still;                      /* a headless still: no end-of-run panel */
     const char *status;             /* a passing message, or NULL */
     const DrawDecision *decision;   /* NULL unless a decision waits */
     double sim_done;                /* how far the simulation has run (play mode) */

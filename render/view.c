@@ -119,7 +119,8 @@ void view_shot_render(ViewShot *s, double t)
     ui.speed = 10;
     ui.selected = ui.hover_place = -1;
     ui.seed = s->h->seed;
-    ui.mode = "replay-shot";    /* a still: no end-of-run panel */
+    ui.mode = "replay";
+    ui.still = 1;
     ui.sim_done = s->h->end;
     s->t = t;
     draw_frame(s->draw, &ui);

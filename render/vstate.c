@@ -54,6 +54,7 @@ struct VState {
     size_t *launch, nlaunch;
     size_t *troop, ntroop;
     size_t *news, nnews;
+    double *stock_max;          /* highest level per stock over the trace */
     VMarker *markers;
     size_t nmarkers;
 
@@ -338,6 +339,12 @@ VState *vstate_create(const TraceHeader *h, const TraceRec *recs, size_t n)
     vs->launch = collect(vs, TR_LAUNCH, &vs->nlaunch);
     vs->troop = collect(vs, TR_TROOPS, &vs->ntroop);
     if (!vs->losses || !vs->launch || !vs->troop) goto err;
+    vs->stock_max = calloc((size_t)h->nstocks + 1, sizeof *vs->stock_max);
+    if (!vs->stock_max) goto err;
+    for (int s = 0; s < h->nstocks; s++) vs->stock_max[s] = isfinite(h->stocks[s].initial) ? h->stocks[s].initial : 0;
+    for (size_t i = 0; i < n; i++)
+        if (recs[i].kind == TR_STOCK && isfinite(recs[i].x) && recs[i].x > vs->stock_max[recs[i].a])
+            vs->stock_max[recs[i].a] = recs[i].x;
     vs->news = malloc((n + 1) * sizeof *vs->news);
     vs->markers = malloc((n + 1) * sizeof *vs->markers);
     if (!vs->news || !vs->markers) goto err;
@@ -387,6 +394,7 @@ void vstate_destroy(VState *vs)
     free(vs->launch);
     free(vs->troop);
     free(vs->news);
+    free(vs->stock_max);
     free(vs->markers);
     free(vs->cum);
     free(vs->cum_res);
@@ -513,6 +521,8 @@ const VFrame *vstate_at(VState *vs, double t)
         size_t il = last_at(vs, &vs->stock_lvl, s, t);
         size_t is = last_at(vs, &vs->stock_short, s, t);
         st->capacity = h->stocks[s].capacity;
+        st->scale = isfinite(st->capacity) && st->capacity > 0 ? st->capacity
+                  : vs->stock_max[s] > 0 ? vs->stock_max[s] : 1;
         st->level = il != (size_t)-1 ? vs->r[il].x : h->stocks[s].initial;
         st->short_on = is != (size_t)-1 && vs->r[is].b == 1;
         st->unmet_rate = st->short_on ? vs->r[is].x : 0;

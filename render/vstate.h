@@ -63,7 +63,9 @@ typedef struct VTroops {        /* a troop movement */
 } VTroops;
 
 typedef struct VStock {
-    double level, capacity;
+    double level, capacity;     /* capacity may be infinite (NaN or inf from a trace) */
+    double scale;               /* what a full gauge means: the capacity if finite,
+                                   else the highest level in the whole trace */
     double shortfall;           /* cumulative, in the resource's unit */
     double unmet_rate;          /* per day while short */
     int short_on;
