@@ -266,6 +266,30 @@ static void pane_land(Draw *d, Pane *p)
     p->land_dirty = 1;
 }
 
+/* Where the floating panels go on the main map (the inset avoids them). */
+static SDL_FRect treaty_rect(const Draw *d)
+{
+    const SDL_Rect *m = &d->main.r;
+    float lh = text_line(d->text, FONT_NORMAL), pad = S(d, 10), w = S(d, 380);
+    float hgt = d->h->ntreaties ? pad * 2 + d->h->ntreaties * (text_line(d->text, FONT_BOLD) + lh * 1.6f + pad) : 0;
+    SDL_FRect r = { m->x + m->w - w - S(d, 10), m->y + S(d, 10), w, hgt };
+    return r;
+}
+
+static SDL_FRect feed_rect(const Draw *d)
+{
+    const SDL_Rect *m = &d->main.r;
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 2), pad = S(d, 8);
+    float w = fminf(S(d, 560), m->w * 0.45f), hgt = pad * 2 + lh * (FEED_N + 1);
+    SDL_FRect r = { m->x + S(d, 10), m->y + m->h - hgt - S(d, 10), w, hgt };
+    return r;
+}
+
+static int frect_hit(const SDL_FRect *a, float x, float y, float w, float h)
+{
+    return a->w > 0 && x < a->x + a->w && a->x < x + w && y < a->y + a->h && a->y < y + h;
+}
+
 static double sdist2(const Pane *p, int a, int b)
 {
     double dx = p->px[a] - p->px[b], dy = p->py[a] - p->py[b];
@@ -317,30 +341,45 @@ static void plan_inset(Draw *d)
     double pl = fmax(0.35, (la1 - la0) * 0.35), po = fmax(0.5, (lo1 - lo0) * 0.2);
     in->lat0 = la0 - pl; in->lat1 = la1 + pl;
     in->lon0 = lo0 - po; in->lon1 = lo1 + po;
-    /* Size: 34% of the map's width, the region's aspect, within limits. */
+    /* Size: 34% of the map's width at most, the region's aspect; then the
+     * first spot that covers no place and no panel, shrinking if need be. */
     double kx = cos((la0 + la1) * M_PI / 360.0);
     double aspect = (in->lon1 - in->lon0) * kx / (in->lat1 - in->lat0);
     int w = (int)fmin(S(d, 430), m->r.w * 0.34), hgt = (int)(w / aspect);
     if (hgt > m->r.h * 0.45) { hgt = (int)(m->r.h * 0.45); w = (int)(hgt * aspect); }
-    /* Corner: the first that covers no place of the main map. */
+    SDL_FRect tr = treaty_rect(d), fr = feed_rect(d);
     float g = S(d, 10);
-    const SDL_Point corner[4] = {
-        { m->r.x + m->r.w - w - (int)g, m->r.y + m->r.h - hgt - (int)g },
-        { m->r.x + m->r.w - w - (int)g, m->r.y + (int)S(d, 120) },
-        { m->r.x + (int)g, m->r.y + (int)g },
-        { m->r.x + m->r.w / 2 - w / 2, m->r.y + m->r.h - hgt - (int)g },
-    };
+    SDL_Point spot = { 0, 0 };
     int pick = -1;
-    for (int c = 0; c < 4 && pick < 0; c++) {
-        int clear = 1;
-        for (int p = 0; p < h->nplaces && clear; p++)
-            clear = !(m->px[p] > corner[c].x - g && m->px[p] < corner[c].x + w + g && m->py[p] > corner[c].y - g &&
-                      m->py[p] < corner[c].y + hgt + g);
-        if (clear) pick = c;
+    for (int shrink = 0; shrink < 4 && pick < 0; shrink++) {
+        int right = m->r.x + m->r.w - w - (int)g, bottom = m->r.y + m->r.h - hgt - (int)g;
+        const SDL_Point cand[6] = {
+            { right, bottom },
+            { right, (int)(tr.y + tr.h + g) },
+            { right, m->r.y + (m->r.h - hgt) / 2 },
+            { (int)(fr.x + fr.w + g), bottom },
+            { (int)(fr.x + fr.w + g) + (right - (int)(fr.x + fr.w + g)) / 2, bottom },
+            { m->r.x + (int)g, m->r.y + (int)g },
+        };
+        for (int c = 0; c < 6 && pick < 0; c++) {
+            float x = (float)cand[c].x, y = (float)cand[c].y;
+            if (x < m->r.x || y < m->r.y || x + w > m->r.x + m->r.w || y + hgt > m->r.y + m->r.h) continue;
+            int clear = !frect_hit(&tr, x, y, (float)w, (float)hgt) && !frect_hit(&fr, x, y, (float)w, (float)hgt);
+            for (int p = 0; p < h->nplaces && clear; p++)
+                clear = !(m->px[p] > x - g && m->px[p] < x + w + g && m->py[p] > y - g && m->py[p] < y + hgt + g);
+            if (clear) {
+                pick = c;
+                spot = cand[c];
+            }
+        }
+        if (pick < 0) {
+            w = w * 4 / 5;
+            hgt = hgt * 4 / 5;
+        }
     }
-    if (pick < 0) return;
-    in->r.x = corner[pick].x;
-    in->r.y = corner[pick].y;
+    if (pick < 0 || w < S(d, 120)) return;
+    in->r.x = spot.x;
+    in->r.y = spot.y;
     in->r.w = w;
     in->r.h = hgt;
     proj_fit(&in->proj, in->lat0, in->lat1, in->lon0, in->lon1, in->r.x, in->r.y, in->r.w, in->r.h);
@@ -1047,11 +1086,10 @@ static void draw_treaty_panel(Draw *d, const VFrame *f)
 {
     const TraceHeader *h = d->h;
     if (h->ntreaties == 0) return;
-    float lh = text_line(d->text, FONT_NORMAL);
-    float w = S(d, 380), pad = S(d, 10);
-    float hgt = pad * 2 + h->ntreaties * (text_line(d->text, FONT_BOLD) + lh * 1.6f + pad);
-    float x = d->cur->r.x + d->cur->r.w - w - S(d, 10), y = d->cur->r.y + S(d, 10);
-    panel(d, x, y, w, hgt);
+    float lh = text_line(d->text, FONT_NORMAL), pad = S(d, 10);
+    SDL_FRect tr = treaty_rect(d);
+    float w = tr.w, x = tr.x, y = tr.y;
+    panel(d, x, y, w, tr.h);
     float cy = y + pad;
     static const char *const names[TREATY__COUNT] = { "Signed", "In force", "Triggered", "Honoured", "Declined" };
     for (int i = 0; i < h->ntreaties; i++) {
@@ -1089,10 +1127,9 @@ static void draw_treaty_panel(Draw *d, const VFrame *f)
 static void draw_feed(Draw *d, const VFrame *f)
 {
     size_t n = vstate_feed(d->vs, f->t, d->feed_idx, FEED_N);
-    float lh = text_line(d->text, FONT_SMALL) + S(d, 2);
-    float w = fminf(S(d, 560), d->cur->r.w * 0.45f), pad = S(d, 8);
-    float hgt = pad * 2 + lh * (FEED_N + 1);
-    float x = d->cur->r.x + S(d, 10), y = d->cur->r.y + d->cur->r.h - hgt - S(d, 10);
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 2), pad = S(d, 8);
+    SDL_FRect fr = feed_rect(d);
+    float w = fr.w, hgt = fr.h, x = fr.x, y = fr.y;
     panel(d, x, y, w, hgt);
     SDL_Rect clip = { (int)x, (int)y, (int)(w - pad / 2), (int)hgt };
     SDL_RenderSetClipRect(d->ren, &clip);
@@ -1410,7 +1447,8 @@ static void draw_end(Draw *d, const VFrame *f, const DrawUI *ui)
         if (tw + 2 * pad > w) w = tw + 2 * pad;
     }
     float hh = pad * 2 + text_line(d->text, FONT_LARGE) + S(d, 6) + lh * n;
-    float x = (d->w - w) / 2, y = d->main.r.y + S(d, 70);
+    SDL_FRect tr = treaty_rect(d);
+    float x = (d->w - w) / 2, y = tr.y + tr.h + S(d, 12);
     panel_a(d, x, y, w, hh, 240);
     char title[96];
     snprintf(title, sizeof title, "End of the run \u2014 seed %llu", (unsigned long long)ui->seed);
@@ -1551,8 +1589,10 @@ void draw_frame(Draw *d, const DrawUI *ui)
     if (ui->status) {
         float tw;
         text_size(d->text, ui->status, FONT_BOLD, &tw, NULL);
-        float x = (d->w - tw) / 2 - S(d, 10), y = m->r.y + S(d, 10);
-        panel(d, x, y, tw + S(d, 20), text_line(d->text, FONT_BOLD) + S(d, 10));
+        SDL_FRect fr = feed_rect(d);
+        float sh = text_line(d->text, FONT_BOLD) + S(d, 10);
+        float x = fr.x, y = fr.y - sh - S(d, 6);
+        panel_a(d, x, y, tw + S(d, 20), sh, 240);
         text_draw(d->text, ui->status, FONT_BOLD, x + S(d, 10), y + S(d, 5), C_WHITE, ALIGN_LEFT, NO_HALO);
     }
 }
