@@ -57,7 +57,7 @@ static void run_on(Session *s)
         s->choices = p;
         s->cap = cap;
     }
-    memcpy(s->choices, ch, sizeof *ch * (size_t)n);
+    if (n > 0) memcpy(s->choices, ch, sizeof *ch * (size_t)n);
     s->nchoices = n;
     s->version++;
 }
