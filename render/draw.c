@@ -997,7 +997,11 @@ static void draw_launches(Draw *d, const VFrame *f, double window)
         char buf[96];
         if (l->outcome == 0) snprintf(buf, sizeof buf, "Launch %d: in orbit", l->attempt);
         else snprintf(buf, sizeof buf, "Launch %d: stage %d failed", l->attempt, l->outcome);
-        text_draw(d->text, buf, FONT_BOLD, (float)d->cur->px[place] + S(d, 16), (float)d->cur->py[place] - S(d, 100),
+        /* Beside the top of the trail, as high as it has climbed. */
+        double u = l->age / window;
+        double reach = l->outcome == 0 ? 1.0 : fmin(1.0, l->outcome / 3.2);
+        float top = (float)d->cur->py[place] - S(d, 90) * (float)(fmin(u / 0.6, 1.0) * reach);
+        text_draw(d->text, buf, FONT_BOLD, (float)d->cur->px[place] + S(d, 14), top - S(d, 22),
                   l->outcome == 0 ? OI_BLUE : OI_VERMIL, ALIGN_LEFT, C_WHITE);
     }
 }
@@ -1318,9 +1322,13 @@ static void draw_place_panel(Draw *d, const VFrame *f, int p)
         vstate_qty(st->level, a, sizeof a);
         vstate_qty(st->capacity, c, sizeof c);
         vstate_qty(st->shortfall, sh, sizeof sh);
-        const char *unit = h->stocks[s].resource >= 0 ? h->resources[h->stocks[s].resource].unit : "";
-        snprintf(lines[n++], 160, "Stock %s: %s of %s %s%s", h->stocks[s].id, a, c, unit,
-                 st->short_on ? " (SHORT)" : "");
+        int res = h->stocks[s].resource;
+        const char *unit = res >= 0 ? h->resources[res].unit : "";
+        const char *what = res >= 0 ? h->resources[res].name : h->stocks[s].id;
+        if (isfinite(st->capacity) && st->capacity > 0)
+            snprintf(lines[n++], 160, "%s: %s of %s %s%s", what, a, c, unit, st->short_on ? " (SHORT)" : "");
+        else
+            snprintf(lines[n++], 160, "%s: %s %s%s", what, a, unit, st->short_on ? " (SHORT)" : "");
         if (st->shortfall > 0) snprintf(lines[n++], 160, "  shortfall so far: %s %s", sh, unit);
     }
     /* History: arrivals and departures here so far (O(records) — only while
@@ -1570,7 +1578,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     draw_losses(d, f);
     draw_carriers(d, f);
     /* Launch animations last a few seconds of playback, at least 3 days. */
-    double window = fmax(3.0, ui->speed * 2.5);
+    double window = ui->still ? 4.0 : fmax(3.0, ui->speed * 2.5);
     draw_places(d, f, ui);
     draw_launches(d, f, window);
     draw_place_labels(d);

@@ -417,14 +417,12 @@ static const char *script_event(const char *p, SDL_Event *e)
     memset(e, 0, sizeof *e);
     int x, y;
     if (sscanf(tok, "click:%d:%d", &x, &y) == 2) {
+        /* Press and release at once: a click, not a drag. The caller
+         * pushes *e (the press) first, then the release queued here. */
         e->type = SDL_MOUSEBUTTONDOWN;
         e->button.button = SDL_BUTTON_LEFT;
         e->button.x = x;
         e->button.y = y;
-        /* The release follows in the same frame: a click, not a drag. */
-        SDL_Event up = *e;
-        up.type = SDL_MOUSEBUTTONUP;
-        SDL_PushEvent(&up);
         return *p ? p : NULL;
     }
     if (sscanf(tok, "wheel:%d:%d", &x, &y) == 2) {
@@ -496,6 +494,10 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
         if (script) {
             script = script_event(script, &e);
             SDL_PushEvent(&e);
+            if (e.type == SDL_MOUSEBUTTONDOWN) {
+                e.type = SDL_MOUSEBUTTONUP;
+                SDL_PushEvent(&e);
+            }
         }
         while (SDL_PollEvent(&e)) {
             switch (e.type) {
