@@ -63,6 +63,19 @@ bad:
     return -1;
 }
 
+/* 1 if the file starts like a trace header (a common slip: a trace given
+ * where a scenario is expected). */
+static int looks_like_trace(const char *path)
+{
+    char buf[256] = "";
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return 0;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    buf[n] = '\0';
+    return strstr(buf, "\"type\":\"header\"") != NULL;
+}
+
 /* --at: a date YYYY-MM-DD, or a day number from the start. */
 static int parse_at(const char *v, const TraceHeader *h, double *t)
 {
@@ -175,6 +188,8 @@ int cmd_view(int argc, char **argv)
     if (!s) {
         diag_print(&d, stderr);
         diag_free(&d);
+        if (file && looks_like_trace(file))
+            fprintf(stderr, "salvo: %s looks like a saved trace: use salvo view --trace %s\n", file, file);
         goto out;
     }
     const TraceHeader *hdr = session_header(s);

@@ -6,9 +6,13 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #ifdef SALVO_HAVE_VIEW
+#ifndef SALVO_BIN
+#define SALVO_BIN "salvo"
+#endif
 #include "draw.h"
 #include "view.h"
 #include "vstate.h"
@@ -156,6 +160,54 @@ START_TEST(frames_are_deterministic)
     ck_assert_uint_eq(sum1, sum2);
 }
 END_TEST
+/* The command line: exit codes and messages. */
+static int run_cli(const char *args, char *err, size_t n)
+{
+    char errf[128], cmd[1024];
+    snprintf(errf, sizeof errf, "/tmp/salvo-test-%ld-cli.err", (long)getpid());
+    /* Through the shell, so a bare name needs ./ to mean this directory. */
+    snprintf(cmd, sizeof cmd, "%s%s view %s 2>%s >/dev/null", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN,
+             args, errf);
+    int rc = system(cmd);
+    FILE *fp = fopen(errf, "rb");
+    size_t got = fp ? fread(err, 1, n - 1, fp) : 0;
+    err[got] = '\0';
+    if (fp) fclose(fp);
+    remove(errf);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+START_TEST(cli_screenshot_and_errors)
+{
+    char err[2048], args[512], png[128];
+    snprintf(png, sizeof png, "/tmp/salvo-test-%ld-cli.png", (long)getpid());
+    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 2024-10-15 --size 640x400", png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
+    ck_assert_int_eq(access(png, R_OK), 0);
+    remove(png);
+    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 400.5", png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
+    remove(png);
+    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 1999-01-01", png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "outside the run"));
+    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 3 --size 10x10", png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--size"));
+    ck_assert_int_eq(run_cli("--trace " GOLDEN " --screenshot x.png", err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--at"));
+    ck_assert_int_eq(run_cli("--trace " GOLDEN " --bogus", err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "unknown option '--bogus'"));
+    ck_assert_int_eq(run_cli("", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace " GOLDEN " --seed 3", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace tests/data/no-such.jsonl --screenshot x.png --at 1", err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "cannot read"));
+    /* A trace where a scenario belongs: the loader's error, then a hint. */
+    ck_assert_int_eq(run_cli(GOLDEN " --screenshot x.png --at 1", err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "use salvo view --trace"));
+    ck_assert_int_eq(run_cli("--help", err, sizeof err), 0);
+}
+END_TEST
 #endif
 
 Suite *suite_view_shot(void)
@@ -170,6 +222,10 @@ Suite *suite_view_shot(void)
     tcase_add_test(tc, land_and_sea);
     tcase_add_test(tc, screenshot_png_written);
     tcase_add_test(tc, frames_are_deterministic);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("cli");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, cli_screenshot_and_errors);
     suite_add_tcase(s, tc);
 #endif
     return s;
