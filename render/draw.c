@@ -554,6 +554,35 @@ void draw_map_moved(Draw *d)
 
 /* --- the base map --------------------------------------------------------- */
 
+/* A dashed 1-pixel line into a pixel buffer (DDA), blended at 85%.
+ * Returns the dash phase at the end, to carry on along a polyline. */
+static float stipple(uint32_t *px, int w, int h, float x0, float y0, float x1, float y1, float on, float off,
+                     float phase, uint32_t rgb)
+{
+    float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
+    if (len < 1e-3f) return phase;
+    /* Skip segments wholly off the buffer (most of Eurasia when zoomed in). */
+    if ((x0 < 0 && x1 < 0) || (y0 < 0 && y1 < 0) || (x0 >= w && x1 >= w) || (y0 >= h && y1 >= h))
+        return fmodf(phase + len, on + off);
+    int steps = (int)ceilf(len);
+    if (steps > 20000) steps = 20000;
+    for (int k = 0; k <= steps; k++) {
+        float u = (float)k / (float)steps;
+        float along = fmodf(phase + u * len, on + off);
+        if (along >= on) continue;
+        int x = (int)(x0 + u * dx), y = (int)(y0 + u * dy);
+        if (x < 0 || y < 0 || x >= w || y >= h) continue;
+        uint32_t *q = &px[(size_t)y * (size_t)w + (size_t)x];
+        uint32_t out = 0xff000000u;
+        for (int sft = 0; sft < 24; sft += 8) {
+            unsigned a = (*q >> sft) & 0xff, b = (rgb >> sft) & 0xff;
+            out |= (uint32_t)((a * 38 + b * 217) / 255) << sft;
+        }
+        *q = out;
+    }
+    return fmodf(phase + len, on + off);
+}
+
 static void build_land(Draw *d, Pane *p)
 {
     if (!d->map || !p->land || !p->land_px || !d->raster) return;
@@ -568,6 +597,16 @@ static void build_land(Draw *d, Pane *p)
     for (size_t i = 0; i < npx; i++) p->land_px[i] = 0xff000000u | C_SEA;
     raster_fill(d->raster, p->land_px, p->land_w, p->land_h, p->land_w, d->mx, d->my, d->ring_start,
                 d->ring_count, m->nland, C_LAND);
+    /* Borders are baked in too: dashed 1-pixel lines, so a frame costs the
+     * same whatever the length of the borders on screen. */
+    float dash = S(d, 4), gap = S(d, 2.5f);
+    for (int i = 0; i < m->nborders; i++) {
+        const BasemapLine *l = &m->borders[i];
+        float phase = 0;
+        for (int j = l->start; j + 1 < l->start + l->n; j++)
+            phase = stipple(p->land_px, p->land_w, p->land_h, d->mx[j], d->my[j], d->mx[j + 1], d->my[j + 1],
+                            dash, gap, phase, C_BORDER);
+    }
     SDL_UpdateTexture(p->land, NULL, p->land_px, p->land_w * 4);
     p->land_dirty = 0;
 }
@@ -583,27 +622,6 @@ static void draw_base(Draw *d)
     SDL_Rect dst = { p->r.x, p->r.y, p->land_w, p->land_h };
     SDL_RenderCopy(d->ren, p->land, NULL, &dst);
     const Basemap *m = d->map;
-    /* The borders, projected for this pane (build_land's points may be stale). */
-    SDL_Color bc = rgba(C_BORDER, 255);
-    float bw = S(d, 1.0f);
-    float xs[512], ys[512];
-    for (int i = 0; i < m->nborders; i++) {
-        const BasemapLine *l = &m->borders[i];
-        int k = 0;
-        for (int j = 0; j < l->n; j++) {
-            double x, y;
-            proj_fwd(&p->proj, m->lat[l->start + j], m->lon[l->start + j], &x, &y);
-            xs[k] = (float)x;
-            ys[k++] = (float)y;
-            if (k == 512 || j == l->n - 1) {
-                dashed(&d->b, xs, ys, k, bw, S(d, 4), S(d, 2), bc);
-                xs[0] = xs[k - 1];
-                ys[0] = ys[k - 1];
-                k = 1;
-            }
-        }
-    }
-    flush(d);
     if (p != &d->main) return;
     /* Country names: quiet, behind everything. */
     for (int i = 0; i < m->nlabels; i++) {
@@ -1207,8 +1225,8 @@ static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
         float vw = text_draw(d->text, met[i].value, FONT_BOLD, x, S(d, 21), met[i].color, ALIGN_LEFT, NO_HALO);
         x += fmaxf(lw, vw) + S(d, 22);
     }
-    snprintf(buf, sizeof buf, "%s \u00B7 seed %llu \u00B7 h: help", ui->mode ? ui->mode : "replay",
-             (unsigned long long)ui->seed);
+    snprintf(buf, sizeof buf, "%s%s \u00B7 seed %llu \u00B7 h: help", ui->can_rechoose ? "c: choose again from here \u00B7 " : "",
+             ui->mode ? ui->mode : "replay", (unsigned long long)ui->seed);
     text_draw(d->text, buf, FONT_SMALL, (float)d->w - S(d, 12), S(d, 5), 0x9AA4AE, ALIGN_RIGHT, NO_HALO);
     text_draw(d->text, h->scenario, FONT_SMALL, (float)d->w - S(d, 12), S(d, 23), 0x9AA4AE, ALIGN_RIGHT, NO_HALO);
 }

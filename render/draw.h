@@ -41,6 +41,7 @@ typedef struct DrawUI {
     uint64_t seed;
     const char *mode;               /* "replay", "play", "trace" ... for the HUD */
     int still;                      /* a headless still: no end-of-run panel */
+    int can_rechoose;               /* play: a choice lies ahead of the time shown */
     const char *status;             /* a passing message, or NULL */
     const DrawDecision *decision;   /* NULL unless a decision waits */
     double sim_done;                /* how far the simulation has run (play mode) */

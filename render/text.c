@@ -16,8 +16,11 @@ typedef struct Slot {
     int w, h;
 } Slot;
 
+#define OUTLINE 16          /* added to the font index: the halo version */
+
 struct Text {
     SDL_Renderer *ren;
+    int outline;                /* halo width in pixels */
     TTF_Font *font[FONT__COUNT];
     float line[FONT__COUNT];
     Slot slot[SLOTS];
@@ -81,6 +84,7 @@ Text *text_create(SDL_Renderer *ren, float ui, Diag *d)
         }
         t->line[i] = (float)TTF_FontLineSkip(t->font[i]);
     }
+    t->outline = ui >= 1.75f ? 2 : 1;
     return t;
 }
 
@@ -136,7 +140,10 @@ static Slot *lookup(Text *t, const char *s, int f)
     sl->font = f;
     t->used++;
     SDL_Color white = { 255, 255, 255, 255 };
-    SDL_Surface *surf = TTF_RenderUTF8_Blended(t->font[f], s, white);
+    TTF_Font *font = t->font[f & (OUTLINE - 1)];
+    if (f & OUTLINE) TTF_SetFontOutline(font, t->outline);
+    SDL_Surface *surf = TTF_RenderUTF8_Blended(font, s, white);
+    if (f & OUTLINE) TTF_SetFontOutline(font, 0);
     if (!surf) return NULL;     /* remembered as a miss: never retried */
     sl->tex = SDL_CreateTextureFromSurface(t->ren, surf);
     sl->w = surf->w;
@@ -165,17 +172,18 @@ float text_draw(Text *t, const char *s, int f, float x, float y, uint32_t rgb, i
     else if (align == ALIGN_RIGHT) x -= w;
     SDL_Rect dst = { (int)(x + 0.5f), (int)(y + 0.5f), sl->w, sl->h };
     if (halo != NO_HALO) {
-        SDL_SetTextureColorMod(sl->tex, (halo >> 16) & 0xff, (halo >> 8) & 0xff, halo & 0xff);
-        SDL_SetTextureAlphaMod(sl->tex, 210);
-        static const int off[8][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 },
-                                       { -1, -1 }, { 1, 1 }, { -1, 1 }, { 1, -1 } };
-        for (int k = 0; k < 8; k++) {
-            SDL_Rect o = dst;
-            o.x += off[k][0];
-            o.y += off[k][1];
-            SDL_RenderCopy(t->ren, sl->tex, NULL, &o);
+        /* The outlined rendering, one pass: a halo that keeps text legible
+         * over routes and land. */
+        Slot *ol = lookup(t, s, f | OUTLINE);
+        if (ol) {
+            SDL_Rect o = { dst.x - t->outline, dst.y - t->outline, ol->w, ol->h };
+            SDL_SetTextureColorMod(ol->tex, (halo >> 16) & 0xff, (halo >> 8) & 0xff, halo & 0xff);
+            SDL_SetTextureAlphaMod(ol->tex, 220);
+            SDL_RenderCopy(t->ren, ol->tex, NULL, &o);
         }
-        SDL_SetTextureAlphaMod(sl->tex, 255);
+        /* The lookup may have emptied the cache: fetch the text again. */
+        sl = lookup(t, s, f);
+        if (!sl) return 0;
     }
     SDL_SetTextureColorMod(sl->tex, (rgb >> 16) & 0xff, (rgb >> 8) & 0xff, rgb & 0xff);
     SDL_RenderCopy(t->ren, sl->tex, NULL, &dst);

@@ -484,7 +484,7 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
     snprintf(title, sizeof title, "salvo \u2014 %s", u.h->scenario);
     SDL_SetWindowTitle(u.win, title);
 
-    Uint64 prev = SDL_GetPerformanceCounter();
+    Uint64 prev = SDL_GetPerformanceCounter(), start = prev;
     double freq = (double)SDL_GetPerformanceFrequency();
     double draw_sum = 0, draw_max = 0;
     long frame;
@@ -537,6 +537,12 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
         ui.seed = session_seed(s);
         ui.mode = o->mode;
         ui.sim_done = lim;
+        if (session_interactive(s)) {
+            const VMarker *mk;
+            size_t nm = vstate_markers(u.vs, &mk);
+            for (size_t i = nm; i-- > 0 && !ui.can_rechoose;)
+                ui.can_rechoose = mk[i].kind == VM_DECISION && mk[i].t > u.t;
+        }
         if (u.have_prev) {
             ui.previous = &u.prev;
             ui.previous_delivered = u.prev_delivered;
@@ -561,8 +567,10 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
     if (o->stats && frame > 0) {
         SDL_RendererInfo info;
         SDL_GetRendererInfo(u.ren, &info);
-        fprintf(stderr, "salvo: view: %ld frames, drawing %.2f ms/frame on average, %.2f ms at most (%s renderer, %dx%d)\n",
-                frame, draw_sum / (double)frame, draw_max, info.name, w, h);
+        double wall = (double)(SDL_GetPerformanceCounter() - start) / freq;
+        fprintf(stderr, "salvo: view: %ld frames in %.2f s (%.0f fps); drawing %.2f ms/frame on average, "
+                        "%.2f ms at most (%s renderer, %dx%d)\n",
+                frame, wall, (double)frame / wall, draw_sum / (double)frame, draw_max, info.name, w, h);
     }
     if (o->record) {
         if (session_save(s, o->record, d) == 0) fprintf(stderr, "salvo: playthrough saved to %s\n", o->record);
