@@ -238,11 +238,13 @@ static void fill_root(EvHeapEntry *h, size_t n, EvHeapEntry e)
     size_t i = 0;
     for (size_t c = 1; c < n; c = 4 * i + 1) {
         if (far) {
-            const char *gc = (const char *)&h[4 * c + 1];
-            __builtin_prefetch(gc);
-            __builtin_prefetch(gc + 64);
-            __builtin_prefetch(gc + 128);
-            __builtin_prefetch(gc + 192);
+            /* Near the bottom this points past the array; a prefetch never
+             * faults, and integer arithmetic keeps the C well defined. */
+            uintptr_t gc = (uintptr_t)h + (4 * c + 1) * sizeof *h;
+            __builtin_prefetch((const void *)gc);
+            __builtin_prefetch((const void *)(gc + 64));
+            __builtin_prefetch((const void *)(gc + 128));
+            __builtin_prefetch((const void *)(gc + 192));
         }
         const EvHeapEntry *g = &h[c];
         Ord k0 = ord(g), k1 = ord(g + 1), k2 = ord(g + 2), k3 = ord(g + 3);
