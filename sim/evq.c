@@ -61,7 +61,7 @@
  * 1,000 / 100,000: twice the levels, and the core is wide enough that the
  * 4-ary heap's extra compares are nearly free); an 8-ary heap (two lines
  * per group; eight 128-bit keys overflow the 16 registers and the walk
- * spills: 50+ ns at 1,000); a fixed-depth walk whose last step is a
+ * spills: ~49 / 95 ns); a fixed-depth walk whose last step is a
  * conditional move (no mispredicted loop exit, but the extra step costs as
  * much: 41 / 85 ns); byte offsets instead of indices to shorten the
  * dependency chain (no change); prefetching the pool slots of all four
@@ -95,20 +95,24 @@ struct EvSlot {
 
 static const EvHeapEntry SENTINEL = { UINT64_MAX, UINT64_MAX };
 
+/* Out of memory in the event loop cannot be recovered from (evq.h). */
+static void out_of_memory(void)
+{
+    fputs("salvo: out of memory (event queue)\n", stderr);
+    abort();
+}
+
 static void *xalloc(void *p, size_t n)
 {
     void *q = realloc(p, n);
-    if (!q) {
-        /* Out of memory in the event loop cannot be recovered from. */
-        fputs("salvo: out of memory (event queue)\n", stderr);
-        abort();
-    }
+    if (!q) out_of_memory();
     return q;
 }
 
 /* Map a time to 64 bits whose unsigned order is the order of the times:
  * flip the sign bit of non-negative values, all bits of negative ones.
- * -0.0 becomes +0.0 first, so the two zeros tie as they should. */
+ * -0.0 becomes +0.0 first, so the two zeros tie as they should (compilers
+ * keep x + 0.0 unless told to ignore signed zeros, e.g. -ffast-math). */
 static inline uint64_t time_key(double t)
 {
     uint64_t u;
@@ -199,10 +203,7 @@ static void grow_heap(EvQ *q)
     /* C11 aligned_alloc wants a size that is a multiple of the alignment. */
     size_t bytes = ((cap + HEAP_PAD) * sizeof(EvHeapEntry) + 63) & ~(size_t)63;
     EvHeapEntry *mem = aligned_alloc(64, bytes);
-    if (!mem) {
-        fputs("salvo: out of memory (event queue)\n", stderr);
-        abort();
-    }
+    if (!mem) out_of_memory();
     EvHeapEntry *h = mem + HEAP_PAD;
     if (q->heap) {
         memcpy(h, q->heap, (q->n + SENTINELS) * sizeof *h);
