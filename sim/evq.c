@@ -252,9 +252,10 @@ static void fill_root(EvHeapEntry *h, size_t n, EvHeapEntry e)
         size_t l01 = before(k1, k0), l23 = before(k3, k2);
         Ord m01 = l01 ? k1 : k0;
         Ord m23 = l23 ? k3 : k2;
-        /* Masks, not ?:, so the index is computed without a branch. */
+        size_t a = c + l01, b = c + 2 + l23;
+        /* A mask, not ?:, so the index is chosen without a branch. */
         size_t pick = -before(m23, m01);
-        size_t m = c + (2 & pick) + (l01 ^ ((l01 ^ l23) & pick));
+        size_t m = a ^ ((a ^ b) & pick);
         h[i] = h[m];
         i = m;
     }
