@@ -83,6 +83,13 @@
 #define SENTINELS 3         /* nodes n..n+2 */
 #define PREFETCH_FROM 8192  /* heap nodes; 128 KiB, well past L1 */
 
+/* Keeps a rare path out of line so the common one needs no stack frame. */
+#ifdef __GNUC__
+#define NOINLINE __attribute__((noinline))
+#else
+#define NOINLINE
+#endif
+
 /* A pooled payload. Event has four bytes of padding after b; the
  * generation lives there, so one cache line answers both "is it alive" and
  * "what is it". Odd generation = pending. */
@@ -233,7 +240,7 @@ static void sift_up(EvHeapEntry *h, size_t i, EvHeapEntry e)
  * new or comes from the bottom nearly always belongs near the bottom, so
  * the sift-up is short. The walk has no data-dependent branch (design
  * notes 2 and 4 above). */
-static void fill_root(EvHeapEntry *h, size_t n, EvHeapEntry e)
+static inline void fill_root(EvHeapEntry *h, size_t n, EvHeapEntry e)
 {
     int far = n >= PREFETCH_FROM;
     size_t i = 0;
@@ -315,30 +322,46 @@ EvHandle evq_push(EvQ *q, const Event *ev)
     return (EvHandle){ slot, gen };
 }
 
-int evq_pop(EvQ *q, Event *out)
+/* Copy the pending event in `slot` (the root's) out, free the slot, and
+ * leave the root vacant: if a push comes next, as it does in most
+ * handlers, it drops its entry straight into the hole. */
+static inline int take_root(EvQ *q, uint32_t slot, Event *out)
+{
+    EvSlot *s = &q->pool[slot];
+    out->t = s->t;
+    out->kind = s->kind;
+    out->a = s->a;
+    out->b = s->b;
+    out->x = s->x;
+    s->gen++;                   /* odd -> even: free */
+    q->free_slots[q->nfree++] = slot;
+    q->live--;
+    q->vacant = 1;
+    return 1;
+}
+
+static NOINLINE int pop_slow(EvQ *q, Event *out)
 {
     settle(q);
     while (q->n > 0) {
         uint32_t slot = (uint32_t)(q->heap[0].key & SLOT_MASK);
-        EvSlot *s = &q->pool[slot];
-        q->free_slots[q->nfree++] = slot;
-        if (s->gen & 1u) {
-            out->t = s->t;
-            out->kind = s->kind;
-            out->a = s->a;
-            out->b = s->b;
-            out->x = s->x;
-            s->gen++;           /* odd -> even: free */
-            q->live--;
-            /* Leave the root vacant: if a push comes next, as it does in
-             * most handlers, it fills the root directly. */
-            q->vacant = 1;
-            return 1;
-        }
+        if (q->pool[slot].gen & 1u) return take_root(q, slot, out);
         /* A cancelled event: its generation was already advanced. */
         remove_top(q->heap, --q->n);
+        q->free_slots[q->nfree++] = slot;
     }
     return 0;
+}
+
+int evq_pop(EvQ *q, Event *out)
+{
+    /* The usual case, kept free of calls so it needs no stack frame: the
+     * root is filled and pending. */
+    if (!q->vacant && q->n > 0) {
+        uint32_t slot = (uint32_t)(q->heap[0].key & SLOT_MASK);
+        if (q->pool[slot].gen & 1u) return take_root(q, slot, out);
+    }
+    return pop_slow(q, out);
 }
 
 double evq_peek_time(EvQ *q)
