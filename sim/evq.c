@@ -19,12 +19,16 @@
  *
  * Design, and what it was measured against. The figures are ns per hold
  * from `build/bench` (pop the earliest, push it back at now + Exp(1); an
- * Exp(1) draw alone is ~6.6 ns), median of several runs on the 2-core
- * build machine, for N = 10 / 1,000 / 100,000 pending events:
+ * Exp(1) draw alone is ~6.6 ns), median of five runs on the 2-core build
+ * machine, for N = 10 / 1,000 / 100,000 pending events:
  *
- *   textbook 4-ary sift-down, double compare + key tie-break   ~33 / 76 / -
- *   previous: Floyd walk + sentinels, "cmov" selection          39 / 85 / 171
- *   this file                                                   26 / 40 / 72
+ *   previous (897c11d): Floyd walk, sentinels, intended cmovs  39 / 85 / 180
+ *   this file                                                  24 / 36 / 68
+ *
+ * (The lead measured a textbook branchy sift-down at ~76 ns for N = 1,000.)
+ * At N = 1,000 the core retires ~4.5 instructions per cycle, so the count
+ * of instructions matters as much as the length of the dependency chain;
+ * at N = 100,000 the walk's chain of L2 accesses dominates.
  *
  *  1. One integer comparison decides. A time's IEEE bits, with the sign
  *     bit flipped for non-negative values (all bits for negative ones),
@@ -39,9 +43,9 @@
  *     a bottom-up walk makes three unpredictable child comparisons per
  *     level, so it mispredicted more than the textbook sift-down, which is
  *     why it measured worse. Here the winner of each pair is selected with
- *     cmov on the 128-bit value and the final index is computed with masks
- *     (a ?: there compiled to a branch again). Alone, 1 + 2 took N = 1,000
- *     from 85 to 45 ns and N = 100,000 from 171 to 88 ns.
+ *     cmov on the 128-bit value and the final index with a mask (a ?:
+ *     there compiled to a branch again). Alone, 1 + 2 took N = 1,000 from
+ *     85 to 45 ns and N = 100,000 from 171 to 88 ns.
  *  3. Pop leaves the root vacant. Most handlers schedule an event, so the
  *     push that follows a pop drops its entry into the hole: one walk down
  *     (Floyd: follow the earliest children to a leaf, then sift the new
@@ -56,6 +60,9 @@
  *     1,000 (the heap fits in L1).
  *  6. The generation lives in the payload slot (in what would be Event's
  *     padding), so a pop touches one random line of the pool, not two.
+ *  7. Pop's usual case (root filled and pending) makes no call, so it needs
+ *     no stack frame; the rest is out of line. The walk is inlined into
+ *     push. 6% fewer instructions per hold, ~1.5 ns.
  *
  * Tried and dropped: a binary heap with the same tricks (47 / 106 ns at
  * 1,000 / 100,000: twice the levels, and the core is wide enough that the
@@ -66,7 +73,8 @@
  * much: 41 / 85 ns); byte offsets instead of indices to shorten the
  * dependency chain (no change); prefetching the pool slots of all four
  * children of the root at pop time (no change: the walk hides that miss);
- * copying payloads as one 32-byte block (no change).
+ * also prefetching two levels ahead once the child is chosen (worse: 73 ns
+ * at 100,000); copying payloads as one 32-byte block (no change).
  */
 #include "evq.h"
 
