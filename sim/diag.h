@@ -29,7 +29,9 @@ typedef struct Diag {
     DiagItem *items;
 } Diag;
 
+/* Start an empty list; `file` (copied; NULL means "") names the input. */
 void diag_init(Diag *d, const char *file);
+/* Free everything diag_init and diag_add allocated; NULL is a no-op. */
 void diag_free(Diag *d);
 /* Record one problem. printf-style message. */
 void diag_add(Diag *d, int line, int col, const char *path, const char *fmt, ...)
@@ -42,9 +44,13 @@ int diag_errors(const Diag *d);
 /* Print all problems, one per line, then a count if any were dropped. */
 void diag_print(const Diag *d, FILE *out);
 
-/* Levenshtein distance, capped: returns cap+1 when larger. For "did you mean". */
+/* Levenshtein distance in bytes, capped: returns cap+1 when larger. cap is
+ * clamped to DIAG_EDIT_MAX_CAP so work and stack stay small for long strings.
+ * For "did you mean". */
+#define DIAG_EDIT_MAX_CAP 32
 int diag_edit_distance(const char *a, const char *b, int cap);
-/* The candidate closest to `word` (distance <= max(2, len/3)), or NULL. */
+/* The candidate closest to `word` (distance <= max(2, len/3)), or NULL.
+ * Ties go to the earliest candidate; NULL entries are skipped. */
 const char *diag_suggest(const char *word, const char *const *candidates, int n);
 
 #endif
