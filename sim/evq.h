@@ -50,7 +50,7 @@ typedef struct EvSlot EvSlot;   /* a pooled payload; private to evq.c */
 
 typedef struct EvQ {
     EvHeapEntry *heap;      /* node 0; 3 entries after a 64-byte boundary */
-    size_t n, cap;          /* heap entries (live + cancelled), capacity */
+    size_t n, cap;          /* heap nodes (live, cancelled, vacant root); capacity */
     EvSlot *pool;           /* payload and generation per slot */
     uint32_t *free_slots;   /* stack of free slots */
     size_t nfree, pool_cap;
