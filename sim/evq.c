@@ -22,8 +22,8 @@
  * Exp(1) draw alone is ~6.6 ns), median of five runs on the 2-core build
  * machine, for N = 10 / 1,000 / 100,000 pending events:
  *
- *   previous (897c11d): Floyd walk, sentinels, intended cmovs  39 / 85 / 180
- *   this file                                                  24 / 36 / 68
+ *   previous (897c11d): Floyd walk, sentinels, intended cmovs  40 / 85 / 180
+ *   this file                                                  25 / 37 / 68
  *
  * (The lead measured a textbook branchy sift-down at ~76 ns for N = 1,000.)
  * At N = 1,000 the core retires ~4.5 instructions per cycle, so the count
