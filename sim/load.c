@@ -77,6 +77,7 @@ typedef struct Ld {
     int bad_calendar;
     IdTab sources, actors, resources, places, stocks, producers, consumers, routes;
     IdTab treaties, programmes, assists, events, decisions, metrics;
+    int cap_aparam, cap_astream;
     int cap_params, cap_assumptions, cap_streams, cap_effects, cap_nodes, cap_kids, cap_watch, cap_times;
     Deferred *deferred;
     int ndeferred, cap_deferred;
@@ -662,6 +663,12 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
                 a->source_title = s->sources[si].title;
             }
         }
+        s->assumption_param = grow(s->assumption_param, &L->cap_aparam, s->nassumptions + 1, sizeof(int));
+        s->assumption_stream = grow(s->assumption_stream, &L->cap_astream, s->nassumptions + 1, sizeof(int));
+        s->assumption_param[s->nassumptions] = idx;
+        char comp[600];
+        snprintf(comp, sizeof comp, "assumption:%s", idpath);
+        s->assumption_stream[s->nassumptions] = stream(L, comp, "value");
         s->params[idx].assumption = s->nassumptions++;
     }
     return idx;
@@ -2182,6 +2189,8 @@ void scenario_free(Scenario *s)
     if (!s) return;
     free(s->params);
     free(s->assumptions);
+    free(s->assumption_param);
+    free(s->assumption_stream);
     free(s->streams);
     free(s->effects);
     free(s->cond_nodes);

@@ -260,6 +260,8 @@ struct Scenario {
     MetricDef *metrics;
     ParamDef *params;
     Assumption *assumptions;
+    int *assumption_param;      /* param of each assumption */
+    int *assumption_stream;     /* stream for drawing it under --uncertainty */
     StreamDef *streams;
     Effect *effects;
     CondNode *cond_nodes;
