@@ -250,13 +250,15 @@ static int build_trips(VState *vs)
     return 0;
 }
 
-static void add_rec(VTotals *t, double *res, int nres, const TraceRec *r)
+static void add_rec(const TraceHeader *h, VTotals *t, double *res, int nres, const TraceRec *r)
 {
     switch (r->kind) {
     case TR_DEPART: t->departed += r->x; t->trips++; break;
     case TR_ARRIVE:
-        t->delivered += r->x;
         if (isfinite(r->y)) t->duds += r->y;
+        /* Count a round once, where it ends up, as the engine does. */
+        if (r->b >= 0 && r->b < h->nroutes && !h->routes[r->b].final) break;
+        t->delivered += r->x;
         if (res && r->c >= 0 && r->c < nres) res[r->c] += r->x;
         break;
     case TR_LOST: t->lost += r->x; t->losses++; break;
@@ -282,7 +284,7 @@ static int build_totals(VState *vs)
             vs->cum[i / CHECK].tot = run;
             memcpy(&vs->cum_res[(i / CHECK) * (size_t)nres], res, sizeof *res * (size_t)nres);
         }
-        add_rec(&run, res, nres, &vs->r[i]);
+        add_rec(vs->h, &run, res, nres, &vs->r[i]);
     }
     if (vs->n % CHECK == 0) {
         vs->cum[vs->n / CHECK].tot = run;
@@ -556,7 +558,7 @@ const VFrame *vstate_at(VState *vs, double t)
     f->tot = vs->cum[ck].tot;
     int nres = h->nresources;
     memcpy(f->delivered, &vs->cum_res[ck * (size_t)nres], sizeof *f->delivered * (size_t)nres);
-    for (size_t i = ck * CHECK; i < f->nrecs; i++) add_rec(&f->tot, f->delivered, nres, &vs->r[i]);
+    for (size_t i = ck * CHECK; i < f->nrecs; i++) add_rec(vs->h, &f->tot, f->delivered, nres, &vs->r[i]);
     f->tot.shortfall = short_total;
     return f;
 }

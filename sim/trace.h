@@ -85,6 +85,8 @@ typedef struct TraceRoute {
     int from, to;   /* places */
     int npts;       /* intermediate waypoints (excluding from/to) */
     const double *lat, *lon;
+    int final;      /* 1 if no route leaves its destination stock: arrivals
+                       are final deliveries (the engine's delivered.RESOURCE) */
 } TraceRoute;
 typedef struct TraceCarrier { const char *id, *name; int route; double capacity; /* units */ } TraceCarrier;
 typedef struct TraceResource { const char *id, *name, *unit; } TraceResource;

@@ -23,7 +23,7 @@ static const TracePlace PLACES[] = {
     { "s", "Site", PLACE_LAUNCH_SITE, 1, -5, 0 },
 };
 static const double WLAT[] = { 0 }, WLON[] = { 10 };
-static const TraceRoute ROUTES[] = { { "ab", "Alpha–Bravo", MODE_SEA, 0, 1, 1, WLAT, WLON } };
+static const TraceRoute ROUTES[] = { { "ab", "Alpha–Bravo", MODE_SEA, 0, 1, 1, WLAT, WLON, 1 } };
 static const TraceCarrier CARRIERS[] = { { "s1", "Ship One", 0, 1000 }, { "s2", "Ship Two", 0, 1000 } };
 static const TraceResource RES[] = { { "shells", "shells", "rounds" } };
 static const TraceStock STOCKS[] = { { "front", 1, 0, 500, 2000 } };

@@ -105,7 +105,7 @@ def header():
         '{"id":%s,"name":%s,"kind":"%s","actor":%d,"lat":%s,"lon":%s}'
         % (js(a), js(b), k, o, num(la), num(lo)) for a, b, k, o, la, lo in PLACES) + "]")
     out.append(',"routes":[' + ",".join(
-        '{"id":%s,"name":%s,"mode":"%s","from":%d,"to":%d,"waypoints":[%s]}'
+        '{"id":%s,"name":%s,"mode":"%s","from":%d,"to":%d,"final":true,"waypoints":[%s]}'
         % (js(a), js(b), m, f, t, ",".join("[%s,%s]" % (num(la), num(lo)) for la, lo in w))
         for a, b, m, f, t, w in ROUTES) + "]")
     out.append(',"carriers":[' + ",".join('{"id":%s,"name":%s,"route":%d,"capacity":%s}'
