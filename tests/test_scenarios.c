@@ -661,12 +661,56 @@ START_TEST(test_schema_covers_default)
 }
 END_TEST
 
+
+/* The default scenario's decisions come up in every replication, in the
+ * same order, and change the outcome: refusing to ship, accepting space
+ * help at once and fighting without foreign troops leave no North Korean
+ * shells at the front and no troops, where the historical choices do. */
+START_TEST(test_default_decisions_change_outcome)
+{
+    Diag d;
+    diag_init(&d, "scenarios/korea-russia-2024.json");
+    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
+    ck_assert_ptr_nonnull(s);
+    int shells = scenario_metric_find(s, "dprk-shells-at-front"), troops = scenario_metric_find(s, "troops-sent");
+    ck_assert_int_ge(shells, 0);
+    ck_assert_int_ge(troops, 0);
+    Sim *sim = sim_create(s);
+    double *v = calloc((size_t)scenario_metric_count(s), sizeof *v);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        sim_set_interactive(sim, 1);
+        sim_reset(sim, 11, rep);
+        const char *want[] = { "arms-pipeline", "space-help-now", "ask-for-troops" };
+        int answer[] = { 2, 1, 1 };
+        for (int k = 0; k < 3; k++) {
+            ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DECISION);
+            ck_assert_str_eq(sim_pending(sim)->id, want[k]);
+            ck_assert_int_eq(sim_answer(sim, answer[k]), 0);
+        }
+        ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+        sim_metrics(sim, v);
+        ck_assert(v[shells] == 0);
+        ck_assert(v[troops] == 0);
+        sim_set_interactive(sim, 0);
+        sim_reset(sim, 11, rep);
+        sim_run(sim, INFINITY);
+        sim_metrics(sim, v);
+        ck_assert(v[shells] > 1e6);
+    }
+    free(v);
+    sim_destroy(sim);
+    scenario_free(s);
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_scenarios(void)
 {
     Suite *s = suite_create("scenarios");
     TCase *tc = tcase_create("verify");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_verify_launch_constant_p);
+    tcase_add_test(tc, test_default_decisions_change_outcome);
     tcase_add_test(tc, test_verify_launch_growth);
     tcase_add_test(tc, test_verify_pipeline);
     tcase_add_test(tc, test_verify_pipeline_schedule);
