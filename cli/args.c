@@ -1,0 +1,35 @@
+/* args.c — small argument parsers shared by the subcommands. Each prints a
+ * message naming the option and what was expected, and reports failure. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "cmd.h"
+
+long long args_count(const char *opt, const char *val, long long min)
+{
+    char *end;
+    errno = 0;
+    if (!val) {
+        fprintf(stderr, "salvo: %s needs a value\n", opt);
+        return -1;
+    }
+    long long v = strtoll(val, &end, 10);
+    if (errno || end == val || *end || v < min) {
+        fprintf(stderr, "salvo: %s: expected a whole number >= %lld, got '%s'\n", opt, min, val);
+        return -1;
+    }
+    return v;
+}
+
+int args_seed(const char *val, unsigned long long *out)
+{
+    char *end;
+    errno = 0;
+    if (!val || !*val || *val == '-') goto bad;
+    *out = strtoull(val, &end, 0);
+    if (errno || *end) goto bad;
+    return 0;
+bad:
+    fprintf(stderr, "salvo: --seed: expected an unsigned 64-bit integer, got '%s'\n", val ? val : "");
+    return -1;
+}
