@@ -3,7 +3,8 @@
  *
  * Replication r of seed S draws from streams keyed by (S, r, "synthetic",
  * purpose), so it has common random numbers like a scenario:
- *   x    TOTAL  Normal(mu, 2), mu = 10 + shift
+ *   x    TOTAL  Normal(mu, 2) + noise * Normal(0, 1), mu = 10 + shift (the
+ *               second normal from its own stream: what B adds in compare)
  *   t    TIME   Exponential(mean 100 days); "never" past 365
  *   f    FLAG   Bernoulli(0.3)
  *   lvl  LEVEL  series j = 0..4 (t0 0, dt 10): j * U(0,1), scalar = last
@@ -24,6 +25,7 @@ typedef struct Synth {
     MetricInfo metrics[4];
     BatchModel model;
     double shift;                   /* added to x's mean */
+    double noise;                   /* sd of x's extra, independent part */
     volatile sig_atomic_t *stop;
     uint64_t stop_at;
 } Synth;
@@ -57,6 +59,10 @@ static inline void synth_replicate(void *worker, uint64_t seed, uint64_t rep, do
     Rng r;
     rng_keyed(&r, seed, rep, "synthetic", "x");
     sc[0] = 10.0 + sy->shift + 2.0 * synth_normal(&r);
+    if (sy->noise > 0) {
+        rng_keyed(&r, seed, rep, "synthetic", "noise");
+        sc[0] += sy->noise * synth_normal(&r);
+    }
     rng_keyed(&r, seed, rep, "synthetic", "t");
     double t = -100.0 * log(rng_open01(&r));
     sc[1] = t > 365.0 ? SALVO_NEVER : t;
@@ -80,6 +86,7 @@ static inline void synth_init(Synth *sy)
     };
     for (int i = 0; i < 4; i++) sy->metrics[i] = metrics[i];
     sy->shift = 0.0;
+    sy->noise = 0.0;
     sy->stop = NULL;
     sy->stop_at = 0;
     BatchModel *m = &sy->model;

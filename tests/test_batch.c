@@ -17,6 +17,8 @@
 
 #include "batch.h"
 #include "rng.h"
+#include "paired.h"
+#include "summary.h"
 #include "synth.h"
 
 /* --- helpers --------------------------------------------------------------- */
@@ -390,6 +392,177 @@ START_TEST(checkpoint_mismatch_rejected)
 }
 END_TEST
 
+/* The JSON summary without "run" is byte-identical for T = 1, 2 and 7. */
+static char *json_without_run(const Batch *b)
+{
+    SummaryRun run;
+    memset(&run, 0, sizeof run);
+    run.threads = 99;
+    cJSON *j = summary_json(b, &run);
+    ck_assert_ptr_nonnull(j);
+    cJSON_DeleteItemFromObject(j, "run");
+    char *text = cJSON_Print(j);
+    cJSON_Delete(j);
+    return text;
+}
+
+START_TEST(json_identical_for_any_thread_count)
+{
+    Synth sy;
+    synth_init(&sy);
+    char *text[3];
+    const int threads[3] = { 1, 2, 7 };
+    for (int i = 0; i < 3; i++) {
+        BatchOptions o = options(5000, threads[i]);
+        Batch *b = run_batch(&sy.model, &o, NULL);
+        text[i] = json_without_run(b);
+        batch_destroy(b);
+    }
+    ck_assert_str_eq(text[0], text[1]);
+    ck_assert_str_eq(text[0], text[2]);
+    for (int i = 0; i < 3; i++) cJSON_free(text[i]);
+}
+END_TEST
+
+/* The summary's fields: quantiles, the never fraction, the CDF by month end
+ * with P(by date) lookups, the histogram and the series bands. Seed 42,
+ * N = 10000; tolerances 4.5 standard errors (plus the sketch's 0.5%). */
+START_TEST(summary_fields)
+{
+    Synth sy;
+    synth_init(&sy);
+    BatchOptions o = options(10000, 2);
+    Batch *b = run_batch(&sy.model, &o, NULL);
+    SummaryStat st;
+    summary_stat(b, 0, &st);
+    ck_assert_uint_eq(st.n, 10000);
+    ck_assert_double_eq_tol(st.median, 10.0, 0.1);
+    ck_assert_double_eq_tol(st.p5, 10.0 - 2 * 1.6449, 0.15);
+    ck_assert_double_eq_tol(st.p25, 10.0 - 2 * 0.6745, 0.12);
+    ck_assert(st.min <= st.p5 && st.p5 <= st.p25 && st.p25 <= st.median && st.median <= st.p75 &&
+              st.p75 <= st.p95 && st.p95 <= st.max);
+    ck_assert_double_eq_tol(st.ci_hi - st.ci_lo, 2 * st.halfwidth, 1e-12);
+    /* The time metric: the median of Exp(100) is 69.3 days. */
+    summary_stat(b, 1, &st);
+    ck_assert_double_eq_tol(st.median, 100 * log(2.0), 4.0);
+    ck_assert_uint_eq(st.n_never + st.n_finite, 10000);
+    /* P(by 2024-03-31): day 90, P(T < 91) = 1 - exp(-0.91). */
+    double p = summary_prob_by(b, 1, 19723 + 90);
+    ck_assert_double_eq_tol(p, 1 - exp(-0.91), 4.5 * sqrt(0.6 * 0.4 / 10000));
+    ck_assert(isnan(summary_prob_by(b, 0, 19723)));
+    ck_assert_double_eq_tol(summary_prob_by(b, 1, 19723 + 5000), 1.0 - st.n_never / 10000.0, 1e-12);
+
+    SummaryRun run;
+    memset(&run, 0, sizeof run);
+    run.scenario = "synthetic";
+    run.seed = 42;
+    run.runs = 10000;
+    run.threads = 2;
+    cJSON *j = summary_json(b, &run);
+    cJSON *t = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"), "t");
+    ck_assert_ptr_nonnull(t);
+    ck_assert_str_eq(cJSON_GetObjectItem(t, "kind")->valuestring, "time");
+    ck_assert_double_eq_tol(cJSON_GetObjectItem(t, "never_fraction")->valuedouble, exp(-3.65), 0.01);
+    /* 2024 is a leap year; the horizon is 365 days: Jan..Nov month ends,
+     * then the last day, 2024-12-30. */
+    cJSON *cdf = cJSON_GetObjectItem(t, "cdf");
+    ck_assert_int_eq(cJSON_GetArraySize(cdf), 12);
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, 0), "date")->valuestring, "2024-01-31");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, 1), "date")->valuestring, "2024-02-29");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, 11), "date")->valuestring, "2024-12-30");
+    double prev = 0;
+    for (int i = 0; i < 12; i++) {
+        double pi = cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, i), "p")->valuedouble;
+        ck_assert_double_ge(pi, prev);
+        prev = pi;
+    }
+    /* The histogram counts every finite value. */
+    cJSON *h = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"), "x"), "histogram");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(h, "edges")), SUMMARY_HIST_BINS + 1);
+    double total = 0;
+    cJSON *c;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItem(h, "counts")) total += c->valuedouble;
+    ck_assert_double_eq(total, 10000);
+    /* The series bands: 5 points, p50 of j U(0,1) is j / 2. */
+    cJSON *lvl = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "series"), "lvl");
+    ck_assert_ptr_nonnull(lvl);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(lvl, "p50")), 5);
+    ck_assert_double_eq_tol(cJSON_GetArrayItem(cJSON_GetObjectItem(lvl, "p50"), 4)->valuedouble, 2.0, 0.05);
+    ck_assert_str_eq(cJSON_GetArrayItem(cJSON_GetObjectItem(lvl, "dates"), 1)->valuestring, "2024-01-11");
+    ck_assert_ptr_null(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "series"), "x"));
+    cJSON *r = cJSON_GetObjectItem(j, "run");
+    ck_assert_int_eq(cJSON_GetObjectItem(r, "runs_completed")->valueint, 10000);
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(r, "partial")));
+    ck_assert_str_eq(cJSON_GetObjectItem(r, "seed")->valuestring, "42");
+    cJSON_Delete(j);
+    batch_destroy(b);
+}
+END_TEST
+
+/* Common random numbers: B = A shifted by 0.1 plus independent noise of
+ * sd 0.5. The paired difference has sd 0.5, independent runs sd sqrt(8.25):
+ * variance reduction (4 + 4.25) / 0.25 = 33. Seed 42, N = 8192. */
+START_TEST(paired_common_random_numbers)
+{
+    Synth a, bm;
+    synth_init(&a);
+    synth_init(&bm);
+    bm.shift = 0.1;
+    bm.noise = 0.5;
+    Diag d;
+    diag_init(&d, "test");
+    Paired *p = paired_create(&a.model, &bm.model, &d);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_int_eq(paired_count(p), 4);
+    ck_assert_str_eq(paired_id(p, 0), "x");
+    BatchOptions o = options(8192, 2);
+    Batch *b = run_batch(paired_model(p), &o, NULL);
+    PairedStat st;
+    paired_stat(p, b, 0, &st);
+    const double n = 8192;
+    ck_assert_uint_eq(st.n, 8192);
+    ck_assert_double_le(fabs(st.diff - 0.1), 4.5 * 0.5 / sqrt(n));
+    ck_assert_double_eq_tol(st.diff_halfwidth, 1.96 * 0.5 / sqrt(n), 0.1 * 1.96 * 0.5 / sqrt(n));
+    ck_assert_double_eq_tol(st.var_reduction, 33.0, 4.0);
+    /* P(B > A) = P(0.1 + 0.5 Z > 0) = Phi(0.2) = 0.5793. */
+    ck_assert_double_eq_tol(st.better_fraction, 0.5793, 4.5 * sqrt(0.25 / n));
+
+    /* The same two models run independently (different seeds): the CI of
+     * the difference of means is about sqrt(33) = 5.7 times wider. */
+    BatchOptions oa = options(8192, 2), ob = options(8192, 2);
+    ob.seed = 4242;
+    Batch *ba = run_batch(&a.model, &oa, NULL), *bb = run_batch(&bm.model, &ob, NULL);
+    StatMoments ma = batch_moments(ba, 0), mb = batch_moments(bb, 0);
+    double indep = 1.96 * sqrt(stats_moments_var(&ma) / n + stats_moments_var(&mb) / n);
+    ck_assert_double_gt(indep, 4.0 * st.diff_halfwidth);
+    ck_assert_double_eq_tol(st.indep_halfwidth, indep, 0.15 * indep);
+
+    /* Identical metrics (t does not depend on the shift): difference 0,
+     * B never better. */
+    paired_stat(p, b, 1, &st);
+    ck_assert_double_eq(st.diff, 0.0);
+    ck_assert_double_eq(st.better_fraction, 0.0);
+    cJSON *j = paired_json(p, b);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "x"), "variance_reduction"));
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "t"), "variance_reduction")->valuestring, "inf");
+    cJSON_Delete(j);
+    batch_destroy(b);
+    batch_destroy(ba);
+    batch_destroy(bb);
+    paired_destroy(p);
+
+    /* No metric in common: a clear error. */
+    Synth c;
+    synth_init(&c);
+    static const MetricInfo other = { "y", "y", "", MET_TOTAL, 0, 0, 0, 0 };
+    c.metrics[0] = other;
+    c.model.nmetrics = 1;
+    ck_assert_ptr_null(paired_create(&c.model, &a.model, &d));
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "no metric id in common"));
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_batch(void)
 {
     Suite *s = suite_create("batch");
@@ -399,9 +572,12 @@ Suite *suite_batch(void)
     tcase_add_test(tc, identical_for_any_thread_count);
     tcase_add_test(tc, target_stops_deterministically);
     suite_add_tcase(s, tc);
+    tcase_add_test(tc, json_identical_for_any_thread_count);
     tc = tcase_create("truth");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, statistics_match_truth);
+    tcase_add_test(tc, summary_fields);
+    tcase_add_test(tc, paired_common_random_numbers);
     suite_add_tcase(s, tc);
     tc = tcase_create("resume");
     tcase_add_checked_fixture(tc, setup, teardown);
