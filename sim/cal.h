@@ -12,9 +12,11 @@ int64_t cal_epoch_day(int y, int m, int d);
 void cal_civil(int64_t epoch_day, int *y, int *m, int *d);
 /* Parse exactly "YYYY-MM-DD" (a real date). 0 on success, -1 otherwise. */
 int cal_parse(const char *s, int64_t *epoch_day);
-/* Format as "YYYY-MM-DD"; out holds at least 11 bytes. */
+/* Format as "YYYY-MM-DD"; out holds at least 11 bytes. A date outside years
+ * 0000-9999 is written "????-??-??" rather than truncated. */
 void cal_format(int64_t epoch_day, char out[11]);
-/* Date of simulation time t (days) for a run starting at epoch day start. */
+/* Date of simulation time t (days) for a run starting at epoch day start:
+ * the day containing t, i.e. start + floor(t). Non-finite t gives "????-??-??". */
 void cal_format_t(int64_t start, double t, char out[11]);
 
 #endif

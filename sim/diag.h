@@ -42,9 +42,13 @@ int diag_errors(const Diag *d);
 /* Print all problems, one per line, then a count if any were dropped. */
 void diag_print(const Diag *d, FILE *out);
 
-/* Levenshtein distance, capped: returns cap+1 when larger. For "did you mean". */
+/* Levenshtein distance in bytes, capped: returns cap+1 when larger. cap is
+ * clamped to DIAG_EDIT_MAX_CAP so work and stack stay small for long strings.
+ * For "did you mean". */
+#define DIAG_EDIT_MAX_CAP 32
 int diag_edit_distance(const char *a, const char *b, int cap);
-/* The candidate closest to `word` (distance <= max(2, len/3)), or NULL. */
+/* The candidate closest to `word` (distance <= max(2, len/3)), or NULL.
+ * Ties go to the earliest candidate; NULL entries are skipped. */
 const char *diag_suggest(const char *word, const char *const *candidates, int n);
 
 #endif

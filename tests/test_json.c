@@ -1,0 +1,727 @@
+/* test_json.c — the strict JSON reader: positions, limits, and every kind of
+ * bad input the scenario validator relies on being told about precisely.
+ *
+ * Column convention under test: 1-based, counting UTF-8 code points.
+ */
+#include <check.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "json.h"
+
+static JsonDoc *parse_ok_n(const char *s, size_t n)
+{
+    Diag d;
+    diag_init(&d, "t.json");
+    JsonDoc *doc = json_parse(s, n, &d);
+    if (!doc) {
+        ck_assert_msg(d.count == 1, "no diagnostic for failed parse");
+        ck_abort_msg("input <%.*s> should parse, got %d:%d %s", (int)(n > 60 ? 60 : n), s, d.items[0].line,
+                     d.items[0].col, d.items[0].msg);
+    }
+    ck_assert_int_eq(diag_errors(&d), 0);
+    diag_free(&d);
+    return doc;
+}
+
+static JsonDoc *parse_ok(const char *s) { return parse_ok_n(s, strlen(s)); }
+
+/* Parse s (n bytes), expect exactly one diagnostic at line:col, with an
+ * empty path and a message containing `sub`. */
+static void expect_err_n(const char *s, size_t n, int line, int col, const char *sub)
+{
+    Diag d;
+    diag_init(&d, "t.json");
+    JsonDoc *doc = json_parse(s, n, &d);
+    ck_assert_msg(doc == NULL, "input <%.*s> should be rejected", (int)(n > 60 ? 60 : n), s);
+    ck_assert_msg(d.count == 1 && d.dropped == 0, "input <%.*s>: %d diagnostics, want 1",
+                  (int)(n > 60 ? 60 : n), s, diag_errors(&d));
+    const DiagItem *it = &d.items[0];
+    ck_assert_msg(it->line == line && it->col == col && strstr(it->msg, sub) != NULL && it->path[0] == '\0',
+                  "input <%.*s>: got %d:%d \"%s\", want %d:%d containing \"%s\"", (int)(n > 60 ? 60 : n), s,
+                  it->line, it->col, it->msg, line, col, sub);
+    diag_free(&d);
+}
+
+static void expect_err(const char *s, int line, int col, const char *sub)
+{
+    expect_err_n(s, strlen(s), line, col, sub);
+}
+
+/* ------------------------------------------------------------ positions */
+
+START_TEST(test_positions_multiline)
+{
+    const char *s =
+        "{\n"
+        "  \"name\": \"x\",\n"
+        "  \"list\": [1, 2.5,\n"
+        "     true],\n"
+        "  \"\xc3\xa9\": {\"k\": null}\n"
+        "}\n";
+    JsonDoc *doc = parse_ok(s);
+    const JsonValue *r = json_root(doc);
+    ck_assert_int_eq(r->type, JSON_OBJECT);
+    ck_assert_int_eq(r->line, 1);
+    ck_assert_int_eq(r->col, 1);
+    ck_assert_uint_eq(r->len, 3);
+    ck_assert_str_eq(r->keys[0], "name");
+    ck_assert_int_eq(r->key_line[0], 2);
+    ck_assert_int_eq(r->key_col[0], 3);
+    ck_assert_int_eq(r->items[0]->line, 2);
+    ck_assert_int_eq(r->items[0]->col, 11);
+    ck_assert_str_eq(r->items[0]->str, "x");
+
+    const JsonValue *list = json_get(r, "list");
+    ck_assert_ptr_eq(list, r->items[1]);
+    ck_assert_int_eq(r->key_line[1], 3);
+    ck_assert_int_eq(r->key_col[1], 3);
+    ck_assert_int_eq(list->type, JSON_ARRAY);
+    ck_assert_int_eq(list->line, 3);
+    ck_assert_int_eq(list->col, 11);
+    ck_assert_uint_eq(list->len, 3);
+    ck_assert_int_eq(list->items[0]->col, 12);
+    ck_assert_int_eq(list->items[1]->line, 3);
+    ck_assert_int_eq(list->items[1]->col, 15);
+    ck_assert_double_eq(list->items[1]->num, 2.5);
+    ck_assert_int_eq(list->items[2]->type, JSON_TRUE);
+    ck_assert_int_eq(list->items[2]->line, 4);
+    ck_assert_int_eq(list->items[2]->col, 6);
+
+    /* "é" is two bytes but one column. */
+    ck_assert_str_eq(r->keys[2], "\xc3\xa9");
+    ck_assert_int_eq(r->key_line[2], 5);
+    ck_assert_int_eq(r->key_col[2], 3);
+    const JsonValue *o = r->items[2];
+    ck_assert_int_eq(o->line, 5);
+    ck_assert_int_eq(o->col, 8);
+    ck_assert_int_eq(o->key_col[0], 9);
+    ck_assert_int_eq(o->items[0]->type, JSON_NULL);
+    ck_assert_int_eq(o->items[0]->col, 14);
+    json_free(doc);
+}
+END_TEST
+
+START_TEST(test_positions_columns_count_code_points)
+{
+    /* 日本語 is 9 bytes, 3 columns. */
+    JsonDoc *doc = parse_ok("[\"\xe6\x97\xa5\xe6\x9c\xac\xe8\xaa\x9e\", 1, \"\xf0\x9f\x98\x80\", 2]");
+    const JsonValue *r = json_root(doc);
+    ck_assert_int_eq(r->items[1]->col, 9);
+    ck_assert_int_eq(r->items[3]->col, 17);
+    ck_assert_uint_eq(r->items[0]->len, 9);
+    json_free(doc);
+    /* Tabs count as one column. */
+    doc = parse_ok("\t[\t1]");
+    ck_assert_int_eq(json_root(doc)->col, 2);
+    ck_assert_int_eq(json_root(doc)->items[0]->col, 4);
+    json_free(doc);
+}
+END_TEST
+
+START_TEST(test_positions_crlf_and_bom)
+{
+    JsonDoc *doc = parse_ok("\xef\xbb\xbf{\r\n  \"a\": 1,\r\n\r\n  \"b\": [\r\n 2]\r\n}\r\n");
+    const JsonValue *r = json_root(doc);
+    ck_assert_int_eq(r->line, 1);
+    ck_assert_int_eq(r->col, 1);
+    ck_assert_int_eq(r->key_line[0], 2);
+    ck_assert_int_eq(r->key_col[0], 3);
+    ck_assert_int_eq(r->items[0]->col, 8);
+    ck_assert_int_eq(r->key_line[1], 4);
+    ck_assert_int_eq(r->items[1]->items[0]->line, 5);
+    ck_assert_int_eq(r->items[1]->items[0]->col, 2);
+    json_free(doc);
+    /* An error after the BOM is placed as if the BOM were not there. */
+    expect_err("\xef\xbb\xbf x", 1, 2, "unexpected word 'x'");
+}
+END_TEST
+
+START_TEST(test_positions_long_single_line)
+{
+    /* A minified line: columns must stay right far along one line. */
+    enum { N = 20000 };
+    char *s = malloc(N * 2 + 2);
+    char *p = s;
+    *p++ = '[';
+    for (int i = 0; i < N; i++) { *p++ = '0'; *p++ = ','; }
+    p[-1] = ']';
+    JsonDoc *doc = parse_ok_n(s, (size_t)(p - s));
+    const JsonValue *r = json_root(doc);
+    ck_assert_uint_eq(r->len, N);
+    ck_assert_int_eq(r->items[0]->col, 2);
+    ck_assert_int_eq(r->items[N - 1]->col, 2 * N);
+    ck_assert_int_eq(r->items[N - 1]->line, 1);
+    json_free(doc);
+    free(s);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- values */
+
+START_TEST(test_values_scalars)
+{
+    JsonDoc *doc = parse_ok("[true, false, null, 0, -0, 42, -17, 3.25, 1E+2, 1e-2, \"s\", 1e308, "
+                            "1.7976931348623157e308, 123456789012345678901234567890, 4.9e-324]");
+    const JsonValue *r = json_root(doc);
+    ck_assert_uint_eq(r->len, 15);
+    ck_assert_ptr_null(r->keys);
+    ck_assert_int_eq(r->items[0]->type, JSON_TRUE);
+    ck_assert_int_eq(r->items[1]->type, JSON_FALSE);
+    ck_assert_int_eq(r->items[2]->type, JSON_NULL);
+    ck_assert_int_eq(r->items[3]->type, JSON_NUMBER);
+    ck_assert_double_eq(r->items[3]->num, 0.0);
+    ck_assert(!signbit(r->items[3]->num));
+    ck_assert_double_eq(r->items[4]->num, 0.0);
+    ck_assert(signbit(r->items[4]->num));
+    ck_assert_double_eq(r->items[5]->num, 42);
+    ck_assert_double_eq(r->items[6]->num, -17);
+    ck_assert_double_eq(r->items[7]->num, 3.25);
+    ck_assert_double_eq(r->items[8]->num, 100);
+    ck_assert_double_eq(r->items[9]->num, 0.01);
+    ck_assert_int_eq(r->items[10]->type, JSON_STRING);
+    ck_assert_double_eq(r->items[11]->num, 1e308);
+    ck_assert_double_eq(r->items[12]->num, 1.7976931348623157e308);
+    ck_assert_double_eq(r->items[13]->num, 123456789012345678901234567890.0);
+    ck_assert_double_eq(r->items[14]->num, 4.9e-324);
+    json_free(doc);
+
+    /* Root scalars. */
+    doc = parse_ok("  -12.5e1  ");
+    ck_assert_double_eq(json_root(doc)->num, -125);
+    ck_assert_int_eq(json_root(doc)->col, 3);
+    json_free(doc);
+    doc = parse_ok("\"alone\"");
+    ck_assert_str_eq(json_root(doc)->str, "alone");
+    json_free(doc);
+    /* Integers past 2^53 take the strtod path and round to nearest. */
+    doc = parse_ok("[9007199254740993, -0.0, 0.1]");
+    ck_assert_double_eq(json_root(doc)->items[0]->num, 9007199254740992.0);
+    ck_assert(signbit(json_root(doc)->items[1]->num));
+    ck_assert_double_eq(json_root(doc)->items[2]->num, 0.1);
+    json_free(doc);
+}
+END_TEST
+
+START_TEST(test_values_huge_exponents)
+{
+    /* Underflow rounds to zero (accepted); a zero mantissa stays zero. */
+    JsonDoc *doc = parse_ok("[1e-400, 0e99999999999999999999, -1e-99999, 0.0e-0, 1e0000000000000000001]");
+    const JsonValue *r = json_root(doc);
+    ck_assert_double_eq(r->items[0]->num, 0.0);
+    ck_assert_double_eq(r->items[1]->num, 0.0);
+    ck_assert_double_eq(r->items[2]->num, 0.0);
+    ck_assert_double_eq(r->items[3]->num, 0.0);
+    ck_assert_double_eq(r->items[4]->num, 10.0);
+    json_free(doc);
+    expect_err("1e999", 1, 1, "number out of range: 1e999");
+    expect_err("[1, 1e309]", 1, 5, "number out of range: 1e309");
+    expect_err("-1e309", 1, 1, "number out of range: -1e309");
+    expect_err("[1e99999999999999999999]", 1, 2, "number out of range");
+    /* A very long token is shortened in the message. */
+    char big[400];
+    memset(big, '9', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    expect_err(big, 1, 1, "...");
+}
+END_TEST
+
+START_TEST(test_values_strings_and_escapes)
+{
+    JsonDoc *doc = parse_ok("[\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t\", \"\\u00e9\\u20AC\", \"\\uD83D\\uDE00\", "
+                            "\"caf\xc3\xa9\", \"\", \"\\u0041b\", \"\\udbff\\udfff\"]");
+    const JsonValue *r = json_root(doc);
+    ck_assert_str_eq(r->items[0]->str, "\" \\ / \b \f \n \r \t");
+    ck_assert_uint_eq(r->items[0]->len, 15);
+    ck_assert_str_eq(r->items[1]->str, "\xc3\xa9\xe2\x82\xac");
+    ck_assert_uint_eq(r->items[1]->len, 5);
+    ck_assert_str_eq(r->items[2]->str, "\xf0\x9f\x98\x80");
+    ck_assert_uint_eq(r->items[2]->len, 4);
+    ck_assert_str_eq(r->items[3]->str, "caf\xc3\xa9");
+    ck_assert_str_eq(r->items[4]->str, "");
+    ck_assert_uint_eq(r->items[4]->len, 0);
+    ck_assert_str_eq(r->items[5]->str, "Ab");
+    ck_assert_str_eq(r->items[6]->str, "\xf4\x8f\xbf\xbf");
+    json_free(doc);
+}
+END_TEST
+
+START_TEST(test_values_duplicates_kept_in_order)
+{
+    JsonDoc *doc = parse_ok("{\"a\": 1, \"b\": 2, \"a\": 3, \"\": 4}");
+    const JsonValue *r = json_root(doc);
+    ck_assert_uint_eq(r->len, 4);
+    ck_assert_str_eq(r->keys[0], "a");
+    ck_assert_str_eq(r->keys[1], "b");
+    ck_assert_str_eq(r->keys[2], "a");
+    ck_assert_str_eq(r->keys[3], "");
+    ck_assert_double_eq(r->items[2]->num, 3);
+    ck_assert_int_eq(r->key_col[2], 18);
+    /* json_get returns the first match. */
+    ck_assert_double_eq(json_get(r, "a")->num, 1);
+    ck_assert_double_eq(json_get(r, "")->num, 4);
+    ck_assert_ptr_null(json_get(r, "c"));
+    ck_assert_ptr_null(json_get(r->items[0], "a"));
+    ck_assert_ptr_null(json_get(NULL, "a"));
+    json_free(doc);
+}
+END_TEST
+
+START_TEST(test_values_nested_and_empty)
+{
+    JsonDoc *doc = parse_ok("[[], {}, [[]], {\"x\": {\"y\": [1, {\"z\": []}]}}]");
+    const JsonValue *r = json_root(doc);
+    ck_assert_uint_eq(r->len, 4);
+    ck_assert_uint_eq(r->items[0]->len, 0);
+    ck_assert_int_eq(r->items[1]->type, JSON_OBJECT);
+    ck_assert_uint_eq(r->items[1]->len, 0);
+    ck_assert_uint_eq(r->items[2]->len, 1);
+    ck_assert_uint_eq(r->items[2]->items[0]->len, 0);
+    const JsonValue *y = json_get(json_get(r->items[3], "x"), "y");
+    ck_assert_ptr_nonnull(y);
+    ck_assert_uint_eq(y->len, 2);
+    ck_assert_int_eq(json_get(y->items[1], "z")->type, JSON_ARRAY);
+    ck_assert_int_eq(json_get(y->items[1], "z")->col, 38);
+    json_free(doc);
+}
+END_TEST
+
+START_TEST(test_values_length_not_nul_terminated)
+{
+    /* Only len bytes are read: the rest of the buffer is not JSON. */
+    JsonDoc *doc = parse_ok_n("[1,2]xyz", 5);
+    ck_assert_uint_eq(json_root(doc)->len, 2);
+    json_free(doc);
+    expect_err_n("[1]\0", 4, 1, 4, "unexpected byte 0x00; expected end of file");
+    expect_err_n("[\"a\0b\"]", 7, 1, 4, "control character 0x00");
+}
+END_TEST
+
+START_TEST(test_type_names)
+{
+    ck_assert_str_eq(json_type_name(JSON_NULL), "null");
+    ck_assert_str_eq(json_type_name(JSON_TRUE), "boolean");
+    ck_assert_str_eq(json_type_name(JSON_FALSE), "boolean");
+    ck_assert_str_eq(json_type_name(JSON_NUMBER), "number");
+    ck_assert_str_eq(json_type_name(JSON_STRING), "string");
+    ck_assert_str_eq(json_type_name(JSON_ARRAY), "array");
+    ck_assert_str_eq(json_type_name(JSON_OBJECT), "object");
+    ck_assert_ptr_null(json_root(NULL));
+    json_free(NULL);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- errors */
+
+START_TEST(test_err_empty_and_truncated)
+{
+    expect_err("", 1, 1, "empty file: expected a JSON value");
+    expect_err_n(NULL, 0, 1, 1, "empty file");
+    expect_err("  \n   ", 2, 4, "empty file: expected a JSON value");
+    expect_err("{\"a\": 1", 1, 8, "unexpected end of file while reading an object; expected ',' or '}'");
+    expect_err("{\"a\": 1,\n  \"b\": [1, 2", 2, 13, "unexpected end of file while reading an array; expected ',' or ']'");
+    expect_err("{", 1, 2, "unexpected end of file while reading an object; expected a string key or '}'");
+    expect_err("[", 1, 2, "unexpected end of file while reading an array; expected a value or ']'");
+    expect_err("[1,", 1, 4, "expected a value after ','");
+    expect_err("{\"a\"", 1, 5, "expected ':' after the key");
+    expect_err("{\"a\":", 1, 6, "expected a value after ':'");
+    expect_err("{\"a\":1,", 1, 8, "expected a string key");
+    expect_err("\"abc", 1, 5, "unexpected end of file inside the string that starts at 1:1; expected '\"'");
+    expect_err("[\"ab\\", 1, 6, "end of file inside a string escape");
+    expect_err("tr", 1, 1, "unexpected word 'tr'");
+    expect_err("-", 1, 2, "unexpected end of file after '-'; expected a digit");
+}
+END_TEST
+
+START_TEST(test_err_garbage_bytes)
+{
+    expect_err("\x89PNG\r\n\x1a\n", 1, 1, "unexpected byte 0x89; expected a JSON value");
+    expect_err("\x7f", 1, 1, "unexpected byte 0x7F");
+    expect_err("[1,\n @]", 2, 2, "unexpected character '@'; expected a JSON value");
+    expect_err("\xe2\x80\x9cquoted\xe2\x80\x9d", 1, 1, "U+201C");
+    expect_err("{\n  \"\xc3\xa9\": x\n}", 2, 8, "unexpected word 'x'");
+    expect_err("[1 2]", 1, 4, "unexpected character '2'; expected ',' or ']'");
+    expect_err("{\"a\" 1}", 1, 6, "expected ':' after the key");
+    expect_err("{\"a\":1 \"b\":2}", 1, 8, "expected ',' or '}'");
+    expect_err("[1}", 1, 3, "unexpected character '}'; expected ',' or ']'");
+    expect_err("{\"a\":1]", 1, 7, "expected ',' or '}'");
+    expect_err("{\"a\":}", 1, 6, "expected a JSON value");
+}
+END_TEST
+
+START_TEST(test_err_invalid_utf8)
+{
+    expect_err("[\"a\xff\"]", 1, 4, "invalid UTF-8 in a string (byte 0xFF)");
+    expect_err("[\"\xc0\xaf\"]", 1, 3, "invalid UTF-8");           /* overlong '/' */
+    expect_err("[\"\xe0\x80\xaf\"]", 1, 3, "invalid UTF-8");       /* overlong, 3 bytes */
+    expect_err("[\"\xed\xa0\x80\"]", 1, 3, "invalid UTF-8");       /* encoded surrogate */
+    expect_err("[\"\xf4\x90\x80\x80\"]", 1, 3, "invalid UTF-8");   /* above U+10FFFF */
+    expect_err("[\"x\xe2\x82\"]", 1, 4, "invalid UTF-8");          /* truncated sequence */
+    expect_err("[\"\x80\"]", 1, 3, "invalid UTF-8");               /* stray continuation */
+    expect_err_n("\"\xe2\x82", 3, 1, 2, "invalid UTF-8");          /* truncated at end of input */
+}
+END_TEST
+
+START_TEST(test_err_string_contents)
+{
+    expect_err("[\"a\x01\"]", 1, 4, "control character 0x01 inside a string");
+    expect_err("[\"a\tb\"]", 1, 4, "tab character inside a string; write \\t");
+    expect_err("{\"k\": \"ab\ncd\"}", 1, 10, "line break inside a string");
+    expect_err("[\"\\x\"]", 1, 3, "invalid escape: character 'x' after '\\'");
+    expect_err("[\"\\'\"]", 1, 3, "invalid escape");
+    expect_err("[\"\\u12\"]", 1, 3, "\\u must be followed by four hex digits");
+    expect_err("[\"\\u12G4\"]", 1, 3, "four hex digits");
+    expect_err("\"\\uD800\"", 1, 2, "lone surrogate \\uD800");
+    expect_err("\"ab\\uD83D\\u0041\"", 1, 4, "lone surrogate \\uD83D: a high surrogate must be followed");
+    expect_err("\"\\uD83Dx\"", 1, 2, "lone surrogate");
+    expect_err("\"\\uDC00\"", 1, 2, "lone surrogate \\uDC00: a low surrogate must follow");
+    expect_err("\"\\uDE00\\uD83D\"", 1, 2, "lone surrogate \\uDE00");
+    expect_err("\"\\u0000\"", 1, 2, "\\u0000 (NUL) is not allowed");
+}
+END_TEST
+
+START_TEST(test_err_numbers)
+{
+    expect_err("NaN", 1, 1, "NaN is not JSON; write a number");
+    expect_err("[1, nan]", 1, 5, "NaN is not JSON");
+    expect_err("[Infinity]", 1, 2, "Infinity is not JSON; write a finite number");
+    expect_err("-Infinity", 1, 1, "-Infinity is not JSON");
+    expect_err("{\"x\": -inf}", 1, 7, "-inf is not JSON");
+    expect_err("012", 1, 1, "leading zeros are not allowed in numbers: 012");
+    expect_err("[-01]", 1, 2, "leading zeros");
+    expect_err("[00]", 1, 2, "leading zeros");
+    expect_err("+1", 1, 1, "a number may not start with '+'");
+    expect_err("0x1F", 1, 1, "hexadecimal numbers are not JSON");
+    expect_err("[.5]", 1, 2, "a number must start with a digit");
+    expect_err("1.", 1, 3, "expected a digit after the decimal point");
+    expect_err("1.e5", 1, 3, "expected a digit after the decimal point");
+    expect_err("1e", 1, 3, "expected a digit in the exponent");
+    expect_err("1e+", 1, 4, "expected a digit in the exponent");
+    expect_err("-x", 1, 2, "expected a digit after '-'");
+    expect_err("- 1", 1, 2, "expected a digit after '-'");
+    expect_err("[1.5.2]", 1, 5, "expected ',' or ']'");
+}
+END_TEST
+
+START_TEST(test_err_not_json_syntax)
+{
+    expect_err("// comment\n1", 1, 1, "comments are not allowed in JSON");
+    expect_err("/* c */ 1", 1, 1, "comments are not allowed");
+    expect_err("[1, /* c */ 2]", 1, 5, "comments are not allowed");
+    expect_err("[1 // c\n]", 1, 4, "comments are not allowed");
+    expect_err("[1,2,]", 1, 6, "trailing comma before ']'");
+    expect_err("{\"a\":1,}", 1, 8, "trailing comma before '}'");
+    expect_err("{\"a\":1,\n  }", 2, 3, "trailing comma before '}'");
+    expect_err("[,1]", 1, 2, "unexpected character ','; expected a JSON value");
+    expect_err("{} x", 1, 4, "expected end of file after the JSON value");
+    expect_err("1 2", 1, 3, "expected end of file after the JSON value");
+    expect_err("[]]", 1, 3, "expected end of file");
+    expect_err("{a: 1}", 1, 2, "expected a key in double quotes");
+    expect_err("{'a': 1}", 1, 2, "single quotes are not JSON");
+    expect_err("['a']", 1, 2, "single quotes are not JSON");
+    expect_err("[tru]", 1, 2, "unexpected word 'tru'");
+    expect_err("[True]", 1, 2, "unexpected word 'True'");
+    expect_err("[nulls]", 1, 2, "unexpected word 'nulls'");
+    expect_err("[undefined]", 1, 2, "unexpected word 'undefined'");
+    expect_err("{\"a\" : 1, 2}", 1, 11, "expected a string key");
+}
+END_TEST
+
+/* --------------------------------------------------------------- limits */
+
+static char *nested(int depth, size_t *n)
+{
+    char *s = malloc((size_t)depth * 2 + 1);
+    for (int i = 0; i < depth; i++) {
+        s[i] = '[';
+        s[depth + i] = ']';
+    }
+    *n = (size_t)depth * 2;
+    s[*n] = '\0';
+    return s;
+}
+
+START_TEST(test_limit_depth)
+{
+    size_t n;
+    char *s = nested(JSON_MAX_DEPTH, &n);
+    JsonDoc *doc = parse_ok_n(s, n);
+    const JsonValue *v = json_root(doc);
+    int depth = 1;
+    while (v->len == 1) { v = v->items[0]; depth++; }
+    ck_assert_int_eq(depth, JSON_MAX_DEPTH);
+    json_free(doc);
+    free(s);
+
+    s = nested(JSON_MAX_DEPTH + 1, &n);
+    expect_err_n(s, n, 1, JSON_MAX_DEPTH + 1, "nesting deeper than 64 levels");
+    free(s);
+
+    /* Objects count too. */
+    char obj[64 * 8 + 16] = "";
+    for (int i = 0; i < 65; i++) strcat(obj, i % 2 ? "[" : "{\"k\":");
+    expect_err(obj, 1, 32 * 6 + 1, "nesting deeper than 64 levels");
+}
+END_TEST
+
+START_TEST(test_limit_depth_100000)
+{
+    /* Must fail cleanly at the 65th bracket, with no deep recursion. */
+    size_t n = 100000;
+    char *s = malloc(n);
+    memset(s, '[', n);
+    expect_err_n(s, n, 1, 65, "nesting deeper than 64 levels");
+    for (size_t i = 0; i < n; i += 5) memcpy(s + i, "{\"\":[", 5);
+    expect_err_n(s, n, 1, 32 * 5 + 1, "nesting deeper");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_limit_values)
+{
+    /* The root plus JSON_MAX_VALUES - 1 zeros is exactly the limit. */
+    size_t zeros = JSON_MAX_VALUES - 1;
+    char *s = malloc(zeros * 2 + 8);
+    char *p = s;
+    *p++ = '[';
+    for (size_t i = 0; i < zeros; i++) { *p++ = '0'; *p++ = ','; }
+    p[-1] = ']';
+    JsonDoc *doc = parse_ok_n(s, (size_t)(p - s));
+    ck_assert_uint_eq(json_root(doc)->len, zeros);
+    json_free(doc);
+    /* One more is too many; the error points at it. */
+    p[-1] = ',';
+    *p++ = '0';
+    *p++ = ']';
+    expect_err_n(s, (size_t)(p - s), 1, (int)(zeros * 2 + 2), "too many values: the limit is 4194304");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_limit_bytes_in_memory)
+{
+    Diag d;
+    diag_init(&d, "t.json");
+    /* The size check comes first, so the buffer is never read. */
+    char c = '0';
+    ck_assert_ptr_null(json_parse(&c, (size_t)JSON_MAX_BYTES + 1, &d));
+    ck_assert_int_eq(d.count, 1);
+    ck_assert_int_eq(d.items[0].line, 0);
+    ck_assert_ptr_nonnull(strstr(d.items[0].msg, "the limit is 67108864 bytes"));
+    diag_free(&d);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- files */
+
+static char tmpdir[64];
+
+static void make_tmpdir(void)
+{
+    strcpy(tmpdir, "/tmp/salvo-json-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void file_path(char *out, size_t n, const char *name)
+{
+    snprintf(out, n, "%s/%s", tmpdir, name);
+}
+
+static void write_file(const char *path, const char *s)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(s, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* json_parse_file(path) must fail with one line-0 diagnostic containing sub. */
+static void expect_file_err(const char *path, const char *sub)
+{
+    Diag d;
+    diag_init(&d, path);
+    ck_assert_ptr_null(json_parse_file(path, &d));
+    ck_assert_int_eq(d.count, 1);
+    ck_assert_int_eq(d.items[0].line, 0);
+    ck_assert_msg(strstr(d.items[0].msg, sub) != NULL, "%s: got \"%s\", want \"%s\"", path, d.items[0].msg, sub);
+    diag_free(&d);
+}
+
+START_TEST(test_file_ok_and_errors)
+{
+    make_tmpdir();
+    char path[128];
+
+    file_path(path, sizeof path, "ok.json");
+    write_file(path, "{\n  \"seed\": 7\n}\n");
+    Diag d;
+    diag_init(&d, path);
+    JsonDoc *doc = json_parse_file(path, &d);
+    ck_assert_ptr_nonnull(doc);
+    const JsonValue *seed = json_get(json_root(doc), "seed");
+    ck_assert_double_eq(seed->num, 7);
+    ck_assert_int_eq(seed->line, 2);
+    ck_assert_int_eq(seed->col, 11);
+    json_free(doc);
+    diag_free(&d);
+    remove(path);
+
+    file_path(path, sizeof path, "empty.json");
+    write_file(path, "");
+    diag_init(&d, path);
+    ck_assert_ptr_null(json_parse_file(path, &d));
+    ck_assert_int_eq(d.count, 1);
+    ck_assert_int_eq(d.items[0].line, 1);
+    ck_assert_int_eq(d.items[0].col, 1);
+    ck_assert_str_eq(d.items[0].msg, "empty file: expected a JSON value");
+    diag_free(&d);
+    remove(path);
+
+    file_path(path, sizeof path, "bad.json");
+    write_file(path, "{\n  \"a\": [1,\n    2,]\n}\n");
+    diag_init(&d, path);
+    ck_assert_ptr_null(json_parse_file(path, &d));
+    ck_assert_int_eq(d.items[0].line, 3);
+    ck_assert_int_eq(d.items[0].col, 7);
+    diag_free(&d);
+    remove(path);
+
+    file_path(path, sizeof path, "missing.json");
+    expect_file_err(path, "cannot open");
+    expect_file_err(path, "No such file or directory");
+    expect_file_err(tmpdir, "is a directory");
+
+    file_path(path, sizeof path, "fifo");
+    ck_assert_int_eq(mkfifo(path, 0600), 0);
+    expect_file_err(path, "not a regular file");   /* and does not block */
+    remove(path);
+    expect_file_err("/dev/null", "not a regular file");
+
+    ck_assert_int_eq(rmdir(tmpdir), 0);
+}
+END_TEST
+
+START_TEST(test_file_too_big_rejected_unread)
+{
+    make_tmpdir();
+    char path[128];
+    file_path(path, sizeof path, "huge.json");
+    /* 100 MB of sparse zeros: costs no disk, and is never read. */
+    int fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, 100L * 1000 * 1000), 0);
+    ck_assert_int_eq(close(fd), 0);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    expect_file_err(path, "is 100000000 bytes; the limit is 67108864 bytes (64 MiB)");
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    /* Reading 100 MB would take far longer than this; fstat takes microseconds. */
+    ck_assert_msg(secs < 0.05, "size check took %.3f s: was the file read?", secs);
+    ck_assert_int_eq(remove(path), 0);
+
+    /* Exactly at the limit is not rejected for size (it is all NUL bytes,
+     * so the complaint is about the first byte instead). */
+    fd = open(path, O_CREAT | O_WRONLY | O_TRUNC, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(ftruncate(fd, (off_t)JSON_MAX_BYTES), 0);
+    ck_assert_int_eq(close(fd), 0);
+    Diag d;
+    diag_init(&d, path);
+    ck_assert_ptr_null(json_parse_file(path, &d));
+    ck_assert_int_eq(d.items[0].line, 1);
+    ck_assert_ptr_nonnull(strstr(d.items[0].msg, "unexpected byte 0x00"));
+    diag_free(&d);
+    ck_assert_int_eq(remove(path), 0);
+    ck_assert_int_eq(rmdir(tmpdir), 0);
+}
+END_TEST
+
+/* A 10 MB scenario-like document: parsed completely and correctly. */
+START_TEST(test_large_document)
+{
+    size_t cap = 11u << 20, n = 0;
+    char *s = malloc(cap);
+    n += (size_t)sprintf(s + n, "{\"routes\": [\n");
+    int count = 0;
+    while (n < (10u << 20)) {
+        n += (size_t)sprintf(s + n,
+                             "  {\"name\": \"route-%d \\u00e9\", \"capacity\": %d.25, \"mode\": \"rail\","
+                             " \"legs\": [1e3, -2.5, true, null]},\n", count, count);
+        count++;
+    }
+    n -= 2;
+    n += (size_t)sprintf(s + n, "\n]}\n");
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    JsonDoc *doc = parse_ok_n(s, n);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) * 1e-9;
+    const JsonValue *routes = json_get(json_root(doc), "routes");
+    ck_assert_uint_eq(routes->len, (size_t)count);
+    const JsonValue *last = routes->items[count - 1];
+    ck_assert_int_eq(last->line, count + 1);
+    ck_assert_double_eq(json_get(last, "capacity")->num, count - 1 + 0.25);
+    char want[64];
+    snprintf(want, sizeof want, "route-%d \xc3\xa9", count - 1);
+    ck_assert_str_eq(json_get(last, "name")->str, want);
+    /* Generous, so that sanitizer builds pass too; an optimized build takes
+     * well under 0.2 s. */
+    ck_assert_msg(secs < 5.0, "10 MB took %.2f s", secs);
+    json_free(doc);
+    free(s);
+}
+END_TEST
+
+Suite *suite_json(void)
+{
+    Suite *s = suite_create("json");
+    TCase *tc = tcase_create("positions");
+    tcase_add_test(tc, test_positions_multiline);
+    tcase_add_test(tc, test_positions_columns_count_code_points);
+    tcase_add_test(tc, test_positions_crlf_and_bom);
+    tcase_add_test(tc, test_positions_long_single_line);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("values");
+    tcase_add_test(tc, test_values_scalars);
+    tcase_add_test(tc, test_values_huge_exponents);
+    tcase_add_test(tc, test_values_strings_and_escapes);
+    tcase_add_test(tc, test_values_duplicates_kept_in_order);
+    tcase_add_test(tc, test_values_nested_and_empty);
+    tcase_add_test(tc, test_values_length_not_nul_terminated);
+    tcase_add_test(tc, test_type_names);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_test(tc, test_err_empty_and_truncated);
+    tcase_add_test(tc, test_err_garbage_bytes);
+    tcase_add_test(tc, test_err_invalid_utf8);
+    tcase_add_test(tc, test_err_string_contents);
+    tcase_add_test(tc, test_err_numbers);
+    tcase_add_test(tc, test_err_not_json_syntax);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_limit_depth);
+    tcase_add_test(tc, test_limit_depth_100000);
+    tcase_add_test(tc, test_limit_values);
+    tcase_add_test(tc, test_limit_bytes_in_memory);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("files");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_file_ok_and_errors);
+    tcase_add_test(tc, test_file_too_big_rejected_unread);
+    tcase_add_test(tc, test_large_document);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,381 @@
+/* test_rng.c — PCG32 streams: the reference vector, unbiased bounded
+ * integers, and the keyed-stream guarantees the engine relies on (order and
+ * thread independence, isolation between components, distinct keys).
+ *
+ * Statistical checks use fixed seeds, so they are deterministic; each states
+ * the critical value it uses. "p = 1e-6" means a correct generator would fail
+ * that check for about one seed in a million.
+ */
+#include <check.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rng.h"
+
+/* ---- reference vector ------------------------------------------------- */
+
+START_TEST(test_reference_vector)
+{
+    /* First six outputs of pcg32-demo (pcg32_srandom_r(&rng, 42, 54)). */
+    static const uint32_t want[6] = {0xa15c02b7u, 0x7b47f409u, 0xba1d3330u,
+                                     0x83d2f293u, 0xbfa4784bu, 0xcbed606eu};
+    Rng r;
+    rng_seed(&r, 42u, 54u);
+    ck_assert_uint_eq(r.inc & 1u, 1u);
+    for (int i = 0; i < 6; i++) ck_assert_uint_eq(rng_u32(&r), want[i]);
+}
+END_TEST
+
+START_TEST(test_seed_selects_stream)
+{
+    /* Same initstate, different initseq: a different stream. */
+    Rng a, b;
+    rng_seed(&a, 42u, 54u);
+    rng_seed(&b, 42u, 55u);
+    int same = 0;
+    for (int i = 0; i < 64; i++) same += rng_u32(&a) == rng_u32(&b);
+    ck_assert_int_le(same, 1);
+}
+END_TEST
+
+/* ---- bounded integers ------------------------------------------------- */
+
+/* 2 degrees of freedom: P(chi2 > x) = exp(-x/2), so p = 1e-6 at 27.63. */
+#define CHI2_2DOF_P1E6 27.631
+
+static double chi2_3bins(const uint64_t count[3], double n)
+{
+    double e = n / 3.0, s = 0.0;
+    for (int i = 0; i < 3; i++) s += (count[i] - e) * (count[i] - e) / e;
+    return s;
+}
+
+START_TEST(test_bounded_large_bound_unbiased)
+{
+    /* bound = 3 * 2^30. Naive x % bound maps 2^32 = 4/3 bound values onto
+     * [0, bound): [0, 2^30) gets two preimages each, the rest one, so the
+     * first third would come up half the time instead of a third. Seed 1,
+     * 10^6 draws, 3 bins, chi-square vs p = 1e-6. The naive method run
+     * through the same test must fail it, showing the test has power. */
+    const uint32_t bound = 3u << 30;
+    const int n = 1000000;
+    uint64_t fair[3] = {0}, naive[3] = {0};
+    int out_of_range = 0;
+    Rng r;
+    rng_seed(&r, 1u, 7u);
+    for (int i = 0; i < n; i++) {
+        uint32_t x = rng_bounded(&r, bound);
+        out_of_range += x >= bound;
+        fair[(x >> 30) & 3u]++;
+    }
+    ck_assert_int_eq(out_of_range, 0);
+    rng_seed(&r, 1u, 7u);
+    for (int i = 0; i < n; i++) naive[(rng_u32(&r) % bound) >> 30]++;
+    ck_assert_double_lt(chi2_3bins(fair, n), CHI2_2DOF_P1E6);
+    ck_assert_double_gt(chi2_3bins(naive, n), 1000.0);
+}
+END_TEST
+
+START_TEST(test_bounded_small_bound_uniform)
+{
+    /* bound 7, seed 2, 10^6 draws, 6 dof: p = 1e-6 at 38.26 (exact). */
+    const int n = 1000000;
+    uint64_t c[7] = {0};
+    int out_of_range = 0;
+    Rng r;
+    rng_seed(&r, 2u, 3u);
+    for (int i = 0; i < n; i++) {
+        uint32_t x = rng_bounded(&r, 7u);
+        if (x < 7u) c[x]++;
+        else out_of_range++;
+    }
+    ck_assert_int_eq(out_of_range, 0);
+    double e = n / 7.0, s = 0.0;
+    for (int i = 0; i < 7; i++) s += (c[i] - e) * (c[i] - e) / e;
+    ck_assert_double_lt(s, 38.26);
+}
+END_TEST
+
+START_TEST(test_bounded_extremes)
+{
+    Rng r;
+    rng_seed(&r, 3u, 4u);
+    /* Check's assertions are slow (they record a location each time), so
+     * loops count violations and assert once. */
+    int bad = 0;
+    for (int i = 0; i < 1000; i++) bad += rng_bounded(&r, 1u) != 0u;
+    /* bound = 2^31 + 1 rejects almost half of all x: the loop must still
+     * return in range, and both halves must appear. */
+    const uint32_t big = (1u << 31) + 1u;
+    int high = 0;
+    for (int i = 0; i < 10000; i++) {
+        uint32_t x = rng_bounded(&r, big);
+        bad += x >= big;
+        high += x >= (1u << 30);
+    }
+    ck_assert_int_gt(high, 4000);
+    ck_assert_int_lt(high, 6000);
+    for (int i = 0; i < 1000; i++) bad += rng_bounded(&r, UINT32_MAX) >= UINT32_MAX;
+    ck_assert_int_eq(bad, 0);
+}
+END_TEST
+
+/* ---- doubles ---------------------------------------------------------- */
+
+START_TEST(test_double_range_and_resolution)
+{
+    /* Seed 5, 10^6 draws: all in [0,1); mean within 5 standard errors of
+     * 1/2 (sd of U(0,1) is 1/sqrt(12)); and the low bits are used: a 32-bit
+     * double would make every x * 2^53 a multiple of 2^21. */
+    Rng r;
+    rng_seed(&r, 5u, 6u);
+    const int n = 1000000;
+    double sum = 0.0;
+    int fine_bits = 0, bad = 0;
+    for (int i = 0; i < n; i++) {
+        double x = rng_double(&r);
+        bad += !(x >= 0.0 && x < 1.0);
+        sum += x;
+        uint64_t m = (uint64_t)(x * 9007199254740992.0);
+        fine_bits += (m & ((1u << 21) - 1u)) != 0;
+        double y = rng_open01(&r);
+        bad += !(y > 0.0 && y < 1.0);
+    }
+    ck_assert_int_eq(bad, 0);
+    ck_assert_double_lt(fabs(sum / n - 0.5), 5.0 * sqrt(1.0 / 12.0 / n));
+    ck_assert_int_gt(fine_bits, n - 10);
+}
+END_TEST
+
+/* ---- keyed streams ---------------------------------------------------- */
+
+#define NREP 100
+#define NDRAW 16
+static const uint64_t KEY_SEED = 20240619u;
+
+static void draw_rep(uint32_t out[NDRAW], uint64_t rep)
+{
+    Rng r;
+    rng_keyed(&r, KEY_SEED, rep, "route:a", "transit");
+    for (int j = 0; j < NDRAW; j++) out[j] = rng_u32(&r);
+}
+
+typedef struct RepJob {
+    uint32_t (*out)[NDRAW];
+    int start, step;
+} RepJob;
+
+static void *rep_worker(void *arg)
+{
+    RepJob *job = arg;
+    for (int rep = job->start; rep < NREP; rep += job->step) draw_rep(job->out[rep], (uint64_t)rep);
+    return NULL;
+}
+
+START_TEST(test_keyed_order_and_thread_independent)
+{
+    static uint32_t fwd[NREP][NDRAW], bwd[NREP][NDRAW], thr[NREP][NDRAW];
+    for (int rep = 0; rep < NREP; rep++) draw_rep(fwd[rep], (uint64_t)rep);
+    for (int rep = NREP - 1; rep >= 0; rep--) draw_rep(bwd[rep], (uint64_t)rep);
+    /* Two threads, interleaved: thread 0 takes even reps, thread 1 odd. */
+    RepJob jobs[2] = {{thr, 0, 2}, {thr, 1, 2}};
+    pthread_t t[2];
+    for (int i = 0; i < 2; i++) ck_assert_int_eq(pthread_create(&t[i], NULL, rep_worker, &jobs[i]), 0);
+    for (int i = 0; i < 2; i++) ck_assert_int_eq(pthread_join(t[i], NULL), 0);
+    ck_assert_int_eq(memcmp(fwd, bwd, sizeof fwd), 0);
+    ck_assert_int_eq(memcmp(fwd, thr, sizeof fwd), 0);
+    /* And the reps are not all the same stream. */
+    ck_assert_int_ne(memcmp(fwd[0], fwd[1], sizeof fwd[0]), 0);
+}
+END_TEST
+
+START_TEST(test_keyed_component_isolation)
+{
+    /* World 1: only route:a exists. World 2: route:b (two purposes) and a
+     * depot are created before, between and after, and drawn from heavily
+     * in between a's draws. route:a's draws must be identical. */
+    enum { N = 1000 };
+    uint32_t alone[N], crowded[N];
+    Rng a;
+    rng_keyed(&a, KEY_SEED, 3u, "route:a", "transit");
+    for (int i = 0; i < N; i++) alone[i] = rng_u32(&a);
+
+    Rng b1, b2, depot;
+    rng_keyed(&b1, KEY_SEED, 3u, "route:b", "transit");
+    rng_keyed(&a, KEY_SEED, 3u, "route:a", "transit");
+    rng_keyed(&b2, KEY_SEED, 3u, "route:b", "loss");
+    for (int i = 0; i < N; i++) {
+        (void)rng_u32(&b1);
+        crowded[i] = rng_u32(&a);
+        for (int k = 0; k < i % 5; k++) (void)rng_u32(&b2);
+        if (i == N / 2) rng_keyed(&depot, KEY_SEED, 3u, "depot:rason", "production");
+        if (i > N / 2) (void)rng_bounded(&depot, 10u);
+    }
+    ck_assert_int_eq(memcmp(alone, crowded, sizeof alone), 0);
+}
+END_TEST
+
+static int cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return (a > b) - (a < b);
+}
+
+START_TEST(test_keyed_distinct_keys)
+{
+    /* 100 000 keys varying all four fields: 4 seeds x 25 reps x 50
+     * components x 20 purposes. Their hashes, and the streams' starting
+     * states and increments, must have no collisions (a good 64-bit hash
+     * collides among 1e5 keys with probability ~3e-10). */
+    enum { NK = 4 * 25 * 50 * 20 };
+    uint64_t *hash = malloc(NK * sizeof *hash);
+    uint64_t *state = malloc(NK * sizeof *state);
+    uint64_t *inc = malloc(NK * sizeof *inc);
+    ck_assert_ptr_nonnull(hash);
+    ck_assert_ptr_nonnull(state);
+    ck_assert_ptr_nonnull(inc);
+    int k = 0, even = 0;
+    char comp[32], purp[32];
+    for (int s = 0; s < 4; s++)
+        for (int rep = 0; rep < 25; rep++)
+            for (int c = 0; c < 50; c++)
+                for (int p = 0; p < 20; p++) {
+                    snprintf(comp, sizeof comp, "route:%d", c);
+                    snprintf(purp, sizeof purp, "purpose%d", p);
+                    Rng r;
+                    hash[k] = rng_key_hash((uint64_t)s, (uint64_t)rep, comp, purp);
+                    rng_keyed(&r, (uint64_t)s, (uint64_t)rep, comp, purp);
+                    even += (r.inc & 1u) == 0u;
+                    state[k] = r.state;
+                    inc[k] = r.inc;
+                    k++;
+                }
+    ck_assert_int_eq(k, NK);
+    ck_assert_int_eq(even, 0);
+    uint64_t *arrs[3] = {hash, state, inc};
+    for (int a = 0; a < 3; a++) {
+        qsort(arrs[a], NK, sizeof(uint64_t), cmp_u64);
+        int dup = 0;
+        for (int i = 1; i < NK; i++) dup += arrs[a][i] == arrs[a][i - 1];
+        ck_assert_msg(dup == 0, "array %d: %d duplicates", a, dup);
+    }
+    free(hash);
+    free(state);
+    free(inc);
+}
+END_TEST
+
+START_TEST(test_keyed_framing)
+{
+    /* Concatenation must not alias: the length prefixes keep these apart. */
+    ck_assert_uint_ne(rng_key_hash(1, 0, "ab", "c"), rng_key_hash(1, 0, "a", "bc"));
+    ck_assert_uint_ne(rng_key_hash(1, 0, "abc", ""), rng_key_hash(1, 0, "", "abc"));
+    ck_assert_uint_ne(rng_key_hash(1, 0, "a", "b"), rng_key_hash(1, 0, "b", "a"));
+    ck_assert_uint_ne(rng_key_hash(1, 2, "a", "b"), rng_key_hash(2, 1, "a", "b"));
+    ck_assert_uint_ne(rng_key_hash(0, 0, "", ""), rng_key_hash(0, 1, "", ""));
+    /* NULL is documented as the empty string. */
+    ck_assert_uint_eq(rng_key_hash(7, 1, NULL, NULL), rng_key_hash(7, 1, "", ""));
+    /* Same key, same stream. */
+    Rng a, b;
+    rng_keyed(&a, 9, 4, "launch:sohae", "outcome");
+    rng_keyed(&b, 9, 4, "launch:sohae", "outcome");
+    ck_assert_uint_eq(a.state, b.state);
+    ck_assert_uint_eq(a.inc, b.inc);
+}
+END_TEST
+
+START_TEST(test_key_hash_golden)
+{
+    /* The key is written to outputs and determines every draw: it must not
+     * change by accident. If this fails after a deliberate change to the
+     * hash, every golden trace changes too. */
+    ck_assert_uint_eq(rng_key_hash(42u, 0u, "route:a", "transit"), 0x35f28e7b2e6831deULL);
+    ck_assert_uint_eq(rng_key_hash(1u, 9999u, "treaty", "trigger"), 0xb06e1a4718c50ccfULL);
+    Rng r;
+    rng_keyed(&r, 42u, 0u, "route:a", "transit");
+    ck_assert_uint_eq(rng_u32(&r), 0x523fbb5fu);
+}
+END_TEST
+
+START_TEST(test_keyed_adjacent_reps_uncorrelated)
+{
+    /* Seed 42, reps 0..99 999, component "route:a", purpose "transit".
+     * x_r = first double of rep r. A structured hash could make x_r and
+     * x_{r+1} correlated; with N = 1e5 pairs the sample correlation of
+     * independent uniforms has sd 1/sqrt(N) ~ 0.0032, so we require
+     * |rho| < 5/sqrt(N). The same for adjacent seeds at rep 0, and the x_r
+     * must be uniform: 20 bins, 19 dof, p = 1e-6 at 63.68 (exact).
+     */
+    enum { N = 100000 };
+    double *x = malloc((N + 1) * sizeof *x);
+    double *y = malloc((N + 1) * sizeof *y);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(y);
+    uint64_t bins[20] = {0};
+    for (int i = 0; i <= N; i++) {
+        Rng r;
+        rng_keyed(&r, 42u, (uint64_t)i, "route:a", "transit");
+        x[i] = rng_double(&r);
+        bins[(int)(x[i] * 20.0)]++;
+        rng_keyed(&r, (uint64_t)i, 0u, "route:a", "transit");
+        y[i] = rng_double(&r);
+    }
+    double *series[2] = {x, y};
+    for (int s = 0; s < 2; s++) {
+        double *v = series[s];
+        double sa = 0, sb = 0, saa = 0, sbb = 0, sab = 0;
+        for (int i = 0; i < N; i++) {
+            double a = v[i] - 0.5, b = v[i + 1] - 0.5;
+            sa += a;
+            sb += b;
+            saa += a * a;
+            sbb += b * b;
+            sab += a * b;
+        }
+        double cov = sab / N - (sa / N) * (sb / N);
+        double rho = cov / sqrt((saa / N - (sa / N) * (sa / N)) * (sbb / N - (sb / N) * (sb / N)));
+        ck_assert_msg(fabs(rho) < 5.0 / sqrt((double)N), "series %d: rho = %g", s, rho);
+    }
+    double e = (N + 1) / 20.0, chi2 = 0.0;
+    for (int i = 0; i < 20; i++) chi2 += (bins[i] - e) * (bins[i] - e) / e;
+    ck_assert_double_lt(chi2, 63.68);
+    free(x);
+    free(y);
+}
+END_TEST
+
+Suite *suite_rng(void)
+{
+    Suite *s = suite_create("rng");
+    TCase *tc;
+
+    tc = tcase_create("reference");
+    tcase_add_test(tc, test_reference_vector);
+    tcase_add_test(tc, test_seed_selects_stream);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("bounded");
+    tcase_add_test(tc, test_bounded_large_bound_unbiased);
+    tcase_add_test(tc, test_bounded_small_bound_uniform);
+    tcase_add_test(tc, test_bounded_extremes);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("double");
+    tcase_add_test(tc, test_double_range_and_resolution);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("keyed");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_keyed_order_and_thread_independent);
+    tcase_add_test(tc, test_keyed_component_isolation);
+    tcase_add_test(tc, test_keyed_distinct_keys);
+    tcase_add_test(tc, test_keyed_framing);
+    tcase_add_test(tc, test_key_hash_golden);
+    tcase_add_test(tc, test_keyed_adjacent_reps_uncorrelated);
+    suite_add_tcase(s, tc);
+    return s;
+}
