@@ -230,8 +230,10 @@ cJSON *summary_run_json(const Batch *b, const SummaryRun *run)
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)run->seed);
     cJSON_AddStringToObject(o, "seed", seed);
     cJSON_AddNumberToObject(o, "runs", (double)run->runs);
-    cJSON_AddNumberToObject(o, "runs_completed", b ? (double)batch_done(b) : 0.0);
-    cJSON_AddBoolToObject(o, "partial", b ? batch_stopped(b) : 0);
+    if (b) {
+        cJSON_AddNumberToObject(o, "runs_completed", (double)batch_done(b));
+        cJSON_AddBoolToObject(o, "partial", batch_stopped(b));
+    }
     cJSON_AddNumberToObject(o, "threads", run->threads);
     cJSON_AddNumberToObject(o, "wall_s", run->wall_s);
     if (b) {

@@ -52,7 +52,8 @@ double summary_prob_by(const Batch *b, int metric, int64_t day);
 /* The whole summary: {"metrics": {...}, "series": {...}, "run": {...}}.
  * NULL when out of memory. The caller deletes it. */
 cJSON *summary_json(const Batch *b, const SummaryRun *run);
-/* The "run" object alone (also used by compare and sweep). */
+/* The "run" object alone (also used by compare and sweep); b may be NULL
+ * (then without runs_completed, partial and events). */
 cJSON *summary_run_json(const Batch *b, const SummaryRun *run);
 /* One metric's brief: n, mean, sd, ci95, halfwidth (sweep points). */
 cJSON *summary_brief_json(const Batch *b, int metric);
