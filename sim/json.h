@@ -14,7 +14,11 @@
  * Numbers must be finite doubles: 1e999 is an error, and so are NaN,
  * Infinity, leading '+', leading zeros, hex, comments and trailing commas.
  * Strings must be valid UTF-8; \u escapes (with surrogate pairs) are decoded;
- * an embedded NUL (\u0000) is rejected.
+ * an embedded NUL (\u0000) is rejected. A leading UTF-8 BOM is skipped.
+ *
+ * Positions: line and col are 1-based; lines end at '\n'; col counts Unicode
+ * code points (not bytes) from the start of the line, a tab being one column,
+ * so that editors agree on lines with non-ASCII text.
  */
 #ifndef SALVO_JSON_H
 #define SALVO_JSON_H
@@ -37,7 +41,7 @@ struct JsonValue {
     double num;             /* JSON_NUMBER */
     const char *str;        /* JSON_STRING: NUL-terminated, decoded UTF-8 */
     size_t len;             /* JSON_STRING: byte length; ARRAY/OBJECT: item count */
-    JsonValue **items;      /* ARRAY: elements; OBJECT: member values */
+    JsonValue **items;      /* ARRAY: elements; OBJECT: member values (NULL if empty) */
     const char **keys;      /* OBJECT: member keys, parallel to items */
     int *key_line, *key_col;/* OBJECT: position of each key */
 };
@@ -45,15 +49,21 @@ struct JsonValue {
 typedef struct JsonDoc JsonDoc;
 
 /* Parse text (need not be NUL-terminated). On error returns NULL and adds
- * one diagnostic with line:col (and "" path) to d. */
+ * one diagnostic with line:col (and "" path) to d, saying what was found and
+ * what was expected. Input over JSON_MAX_BYTES gets a line-0 diagnostic. */
 JsonDoc *json_parse(const char *text, size_t len, Diag *d);
-/* Read a whole file, rejecting files over JSON_MAX_BYTES before reading them. */
+/* Read a whole file, rejecting files over JSON_MAX_BYTES before reading them.
+ * A missing file, a directory or a non-regular file (FIFO, device) is a
+ * line-0 diagnostic that names the path; nothing blocks on a FIFO. */
 JsonDoc *json_parse_file(const char *path, Diag *d);
+/* Free the document and every value, string and array in it. NULL is a no-op. */
 void json_free(JsonDoc *doc);
+/* The root value; NULL for a NULL doc. Valid until json_free. */
 const JsonValue *json_root(const JsonDoc *doc);
 
 /* Member lookup (first match), NULL if absent or v is not an object. */
 const JsonValue *json_get(const JsonValue *obj, const char *key);
-const char *json_type_name(JsonType t);  /* "number", "object", ... */
+/* "null", "boolean" (true and false), "number", "string", "array", "object". */
+const char *json_type_name(JsonType t);
 
 #endif

@@ -69,6 +69,7 @@ void scenario_free(Scenario *s);
 const char *scenario_name(const Scenario *s);
 const char *scenario_title(const Scenario *s);
 const char *scenario_description(const Scenario *s);
+const char *scenario_briefing(const Scenario *s);      /* text for a student before a run */
 const char *scenario_sha256(const Scenario *s);     /* of the file's bytes */
 int64_t scenario_start(const Scenario *s);          /* epoch day of t = 0 */
 double scenario_end(const Scenario *s);             /* days simulated */

@@ -1,0 +1,421 @@
+/* run.c — `salvo validate` and `salvo run`: check scenarios; simulate one
+ * replication and tell what happened, in words, then its metrics. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cal.h"
+#include "cmd.h"
+#include "salvo.h"
+#include "trace.h"
+
+/* --- validate ---------------------------------------------------------------- */
+int cmd_validate(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help")) {
+        fputs("usage: salvo validate FILE... [--set PATH=VALUE ...]\n"
+              "Checks syntax, types, ranges and references; reports every problem as\n"
+              "FILE:LINE:COL: error: PATH: message. Exit 0 if all are valid, 2 if not.\n",
+              argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const char *sets[256];
+    int nsets = 0, bad = 0;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--set")) {
+            if (i + 1 >= argc || nsets == 256) {
+                fputs("salvo: --set needs PATH=VALUE\n", stderr);
+                return 2;
+            }
+            sets[nsets++] = argv[++i];
+        }
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--set")) { i++; continue; }
+        if (argv[i][0] == '-') {
+            fprintf(stderr, "salvo: validate: unknown option '%s'\n", argv[i]);
+            return 2;
+        }
+        Diag d;
+        diag_init(&d, argv[i]);
+        Scenario *s = scenario_load(argv[i], sets, nsets, &d);
+        if (!s) {
+            diag_print(&d, stderr);
+            bad = 1;
+        } else {
+            const TraceHeader *h = scenario_trace_header(s);
+            printf("%s: ok: %s (%d places, %d routes, %d carriers, %d treaties, %d programmes, %d events, "
+                   "%d decisions, %d metrics, %d assumptions)\n",
+                   argv[i], scenario_name(s), h->nplaces, h->nroutes, h->ncarriers, h->ntreaties,
+                   h->nprogrammes, h->nevents, h->ndecisions, scenario_metric_count(s),
+                   scenario_assumption_count(s));
+        }
+        scenario_free(s);
+        diag_free(&d);
+    }
+    return bad ? 2 : 0;
+}
+
+/* --- the timeline in words ---------------------------------------------------- */
+typedef struct Teller {
+    const TraceHeader *h;
+    FILE *out;
+    int verbose;
+    int month;                  /* yyyymm of the supply summary being gathered */
+    double *delivered, *total;  /* per resource: this month, all so far */
+    int voyages, lost;
+    double *short_seen;         /* per stock: shortfall at the last report; <0 never short */
+    TraceSink next;             /* a trace writer, if any */
+} Teller;
+
+static void human(double x, char *out, size_t n)
+{
+    double a = fabs(x);
+    if (a >= 1e6) snprintf(out, n, "%.2f M", x / 1e6);
+    else if (a >= 1e4) snprintf(out, n, "%.0f k", x / 1e3);
+    else snprintf(out, n, "%.0f", x);
+}
+
+static const char *place(const TraceHeader *h, int i);
+
+static void flush_month(Teller *T)
+{
+    if (T->month == 0) return;
+    int any = 0;
+    for (int r = 0; r < T->h->nresources; r++) any |= T->delivered[r] > 0;
+    if (any || T->lost) {
+        fprintf(T->out, "%04d-%02d     supply:", T->month / 100, T->month % 100);
+        const char *sep = " ";
+        for (int r = 0; r < T->h->nresources; r++) {
+            if (T->delivered[r] <= 0) continue;
+            char a[32], b[32];
+            human(T->delivered[r], a, sizeof a);
+            human(T->total[r], b, sizeof b);
+            fprintf(T->out, "%s%s %s of %s delivered (%s so far)", sep, a, T->h->resources[r].unit,
+                    T->h->resources[r].name, b);
+            sep = "; ";
+        }
+        fprintf(T->out, "%s%d voyages", sep, T->voyages);
+        if (T->lost) fprintf(T->out, ", %d lost", T->lost);
+        fputc('\n', T->out);
+    }
+    for (int s = 0; s < T->h->nstocks; s++) {
+        double now = T->short_seen[2 * s + 1], seen = T->short_seen[2 * s] > 0 ? T->short_seen[2 * s] : 0;
+        if (now > seen + 0.5) {
+            char a[32];
+            const TraceStock *st = &T->h->stocks[s];
+            human(now - seen, a, sizeof a);
+            fprintf(T->out, "%04d-%02d     shortfall at %s: %s %s of %s unmet\n", T->month / 100, T->month % 100,
+                    place(T->h, st->place), a, T->h->resources[st->resource].unit, T->h->resources[st->resource].name);
+            T->short_seen[2 * s] = now;
+        }
+    }
+    memset(T->delivered, 0, (size_t)T->h->nresources * sizeof *T->delivered);
+    T->voyages = T->lost = 0;
+}
+
+static const char *place(const TraceHeader *h, int i) { return i >= 0 && i < h->nplaces ? h->places[i].name : "?"; }
+static const char *actor(const TraceHeader *h, int i) { return i >= 0 && i < h->nactors ? h->actors[i].name : "?"; }
+
+static void tell(void *ctx, const TraceRec *r)
+{
+    Teller *T = ctx;
+    const TraceHeader *h = T->h;
+    if (T->next.emit) T->next.emit(T->next.ctx, r);
+    char date[11], due[11], a[32];
+    cal_format_t(h->start, r->t, date);
+    int y, m, d;
+    cal_civil(h->start + (int64_t)floor(r->t), &y, &m, &d);
+    int month = y * 100 + m;
+    if (month != T->month && r->kind != TR_STOCK) {
+        flush_month(T);
+        T->month = month;
+    }
+    FILE *o = T->out;
+    const TraceCarrier *c = r->kind <= TR_RETURN && r->a >= 0 && r->a < h->ncarriers ? &h->carriers[r->a] : NULL;
+    const TraceRoute *rt = c ? &h->routes[c->route] : NULL;
+    switch (r->kind) {
+    case TR_DEPART:
+        T->voyages++;
+        if (T->verbose) {
+            cal_format_t(h->start, r->y, due);
+            human(r->x, a, sizeof a);
+            fprintf(o, "%s  %s leaves %s for %s with %s %s (due %s)\n", date, c->name, place(h, rt->from),
+                    place(h, rt->to), a, r->c >= 0 ? h->resources[r->c].unit : "", due);
+        }
+        break;
+    case TR_ARRIVE:
+        if (r->c >= 0) {
+            T->delivered[r->c] += r->x;
+            T->total[r->c] += r->x;
+        }
+        if (T->verbose) {
+            human(r->x, a, sizeof a);
+            fprintf(o, "%s  %s arrives at %s: %s good, %.0f unusable\n", date, c->name, place(h, rt->to), a, r->y);
+        }
+        break;
+    case TR_LOST:
+        T->lost++;
+        human(r->x, a, sizeof a);
+        fprintf(o, "%s  LOST: %s on %s with %s %s, %.0f%% of the way\n", date, c->name, rt->name, a,
+                r->c >= 0 ? h->resources[r->c].unit : "", r->y * 100);
+        break;
+    case TR_RETURN:
+        break;
+    case TR_STOCK:
+        T->short_seen[2 * r->a + 1] = r->y;
+        break;
+    case TR_SHORT: {
+        /* Only the first time a stock runs dry is told; after that the
+         * monthly line gives the shortfall, or the timeline drowns. */
+        const TraceStock *s = &h->stocks[r->a];
+        T->short_seen[2 * r->a + 1] = r->y;
+        if (r->b && !T->verbose && T->short_seen[2 * r->a] < 0) {
+            human(r->x, a, sizeof a);
+            fprintf(o, "%s  %s at %s runs out for the first time: %s %s/day of demand unmet\n", date,
+                    h->resources[s->resource].name, place(h, s->place), a, h->resources[s->resource].unit);
+            T->short_seen[2 * r->a] = r->y;
+        } else if (T->verbose) {
+            human(r->x, a, sizeof a);
+            if (r->b) fprintf(o, "%s  %s at %s has run out: %s %s/day unmet\n", date,
+                              h->resources[s->resource].name, place(h, s->place), a, h->resources[s->resource].unit);
+            else fprintf(o, "%s  %s at %s is available again\n", date, h->resources[s->resource].name, place(h, s->place));
+        }
+        break;
+    }
+    case TR_LAUNCH: {
+        const TraceNamed *g = &h->programmes[r->a];
+        if (r->c == 0) fprintf(o, "%s  LAUNCH %s attempt %d from %s: success (p = %.2f)\n", date, g->name, r->b,
+                               place(h, g->place), r->x);
+        else fprintf(o, "%s  LAUNCH %s attempt %d from %s: failure at stage %d (p = %.2f)\n", date, g->name,
+                     r->b, place(h, g->place), r->c, r->x);
+        break;
+    }
+    case TR_ASSIST: {
+        static const char *const what[] = { "offers", "help accepted from", "help has arrived from", "refused by" };
+        const TraceNamed *g = &h->programmes[r->a];
+        if (r->c == 0) fprintf(o, "%s  %s offers help to %s\n", date, actor(h, r->b), g->name);
+        else fprintf(o, "%s  %s: %s %s\n", date, g->name, what[r->c < 4 ? r->c : 0], actor(h, r->b));
+        break;
+    }
+    case TR_TREATY: {
+        const TraceNamed *t = &h->treaties[r->a];
+        switch (r->b) {
+        case TREATY_SIGNED: fprintf(o, "%s  TREATY %s signed\n", date, t->name); break;
+        case TREATY_IN_FORCE: fprintf(o, "%s  TREATY %s enters into force\n", date, t->name); break;
+        case TREATY_TRIGGERED: fprintf(o, "%s  TREATY %s triggered by aggression against %s\n", date, t->name, actor(h, r->c)); break;
+        case TREATY_HONOURED: fprintf(o, "%s  TREATY %s honoured by %s\n", date, t->name, actor(h, r->c)); break;
+        default: fprintf(o, "%s  TREATY %s: %s declines to act\n", date, t->name, actor(h, r->c)); break;
+        }
+        break;
+    }
+    case TR_TROOPS:
+        cal_format_t(h->start, r->y, due);
+        human(r->x, a, sizeof a);
+        fprintf(o, "%s  TROOPS: %s sends %s from %s to %s (arriving %s)\n", date, actor(h, r->a), a,
+                place(h, r->b), place(h, r->c), due);
+        break;
+    case TR_DECISION: {
+        const TraceDecisionDef *dd = &h->decisions[r->a];
+        fprintf(o, "%s  DECISION %s: %s chooses \"%s\"%s\n", date, dd->name, actor(h, dd->actor),
+                r->b >= 0 && r->b < dd->noptions ? dd->options[r->b] : "?", r->c ? " (by a person)" : "");
+        break;
+    }
+    case TR_EVENT:
+        fprintf(o, "%s  EVENT %s\n", date, h->events[r->a].name);
+        break;
+    case TR_ROUTE:
+        fprintf(o, "%s  route %s %s\n", date, h->routes[r->a].name, r->b ? "reopens" : "closes");
+        break;
+    case TR_END:
+        flush_month(T);
+        fprintf(o, "%s  end of the scenario\n", date);
+        break;
+    default:
+        break;
+    }
+}
+
+static void forward(void *ctx, const TraceRec *r)
+{
+    Teller *T = ctx;
+    if (T->next.emit) T->next.emit(T->next.ctx, r);
+}
+
+static int parse_until(const char *v, const Scenario *s, double *out)
+{
+    int64_t e;
+    char *end;
+    if (cal_parse(v, &e) == 0) {
+        *out = (double)(e - scenario_start(s));
+        return 0;
+    }
+    double x = strtod(v, &end);
+    if (end != v && !*end && x >= 0 && isfinite(x)) {
+        *out = x;
+        return 0;
+    }
+    fprintf(stderr, "salvo: --until: expected a date YYYY-MM-DD or a number of days, got '%s'\n", v);
+    return -1;
+}
+
+static void print_metrics(const Scenario *s, const double *v, FILE *o)
+{
+    fprintf(o, "\nmetrics:\n");
+    for (int m = 0; m < scenario_metric_count(s); m++) {
+        const MetricInfo *mi = scenario_metric(s, m);
+        char val[64];
+        if (mi->kind == MET_TIME) {
+            if (v[m] == SALVO_NEVER) snprintf(val, sizeof val, "never");
+            else {
+                char d[11];
+                cal_format_t(scenario_start(s), v[m], d);
+                snprintf(val, sizeof val, "%s (day %.1f)", d, v[m]);
+            }
+        } else if (mi->kind == MET_FLAG) {
+            snprintf(val, sizeof val, "%s", v[m] != 0 ? "yes" : "no");
+        } else {
+            snprintf(val, sizeof val, "%.6g %s", v[m], mi->unit);
+        }
+        fprintf(o, "  %-28s %-40s %s\n", mi->id, val, mi->label);
+    }
+}
+
+static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE *o)
+{
+    fprintf(o, "{\"scenario\":\"%s\",\"seed\":%llu,\"metrics\":{", scenario_name(s), (unsigned long long)seed);
+    for (int m = 0; m < scenario_metric_count(s); m++) {
+        const MetricInfo *mi = scenario_metric(s, m);
+        if (m) fputc(',', o);
+        if (v[m] == SALVO_NEVER) fprintf(o, "\"%s\":null", mi->id);
+        else fprintf(o, "\"%s\":%.17g", mi->id, v[m]);
+    }
+    fputs("}}\n", o);
+}
+
+int cmd_run(int argc, char **argv)
+{
+    const char *file = NULL, *trace = NULL, *until_s = NULL;
+    const char *sets[256];
+    int nsets = 0, json = 0, verbose = 0;
+    unsigned long long seed = 1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--help")) {
+            puts("usage: salvo run FILE [--seed N] [--until DATE|DAYS] [--trace OUT.jsonl]\n"
+                 "                 [--set PATH=VALUE ...] [--json] [--verbose]\n"
+                 "Simulates one replication and prints its timeline and metrics.");
+            return 0;
+        } else if (!strcmp(a, "--seed")) {
+            if (args_seed(v, &seed) != 0) return 2;
+            i++;
+        } else if (!strcmp(a, "--until")) {
+            if (!v) { fputs("salvo: --until needs a value\n", stderr); return 2; }
+            until_s = v;
+            i++;
+        } else if (!strcmp(a, "--trace")) {
+            if (!v) { fputs("salvo: --trace needs a file name\n", stderr); return 2; }
+            trace = v;
+            i++;
+        } else if (!strcmp(a, "--set")) {
+            if (!v || !strchr(v, '=') || nsets == 256) {
+                fprintf(stderr, "salvo: --set: expected PATH=VALUE, got '%s'\n", v ? v : "");
+                return 2;
+            }
+            sets[nsets++] = v;
+            i++;
+        } else if (!strcmp(a, "--json")) {
+            json = 1;
+        } else if (!strcmp(a, "--verbose")) {
+            verbose = 1;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "salvo: run: unknown option '%s' (see salvo run --help)\n", a);
+            return 2;
+        } else if (!file) {
+            file = a;
+        } else {
+            fprintf(stderr, "salvo: run: one scenario file at a time ('%s' and '%s')\n", file, a);
+            return 2;
+        }
+    }
+    if (!file) {
+        fputs("usage: salvo run FILE [--seed N] [--until DATE|DAYS] [--trace OUT.jsonl] [--set PATH=VALUE ...] [--json]\n", stderr);
+        return 2;
+    }
+    Diag d;
+    diag_init(&d, file);
+    Scenario *s = scenario_load(file, sets, nsets, &d);
+    if (!s) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        return 2;
+    }
+    double until = scenario_end(s);
+    if (until_s && parse_until(until_s, s, &until) != 0) {
+        scenario_free(s);
+        diag_free(&d);
+        return 2;
+    }
+    TraceHeader h = *scenario_trace_header(s);
+    h.seed = seed;
+    TraceWriter *tw = NULL;
+    if (trace) {
+        tw = trace_writer_open(trace, &h, &d);
+        if (!tw) {
+            diag_print(&d, stderr);
+            scenario_free(s);
+            diag_free(&d);
+            return 2;
+        }
+    }
+    Teller T = { .h = &h, .out = stdout, .verbose = verbose };
+    T.delivered = calloc((size_t)h.nresources + 1, sizeof(double));
+    T.total = calloc((size_t)h.nresources + 1, sizeof(double));
+    T.short_seen = calloc(2 * (size_t)h.nstocks + 1, sizeof(double));
+    for (int i = 0; T.short_seen && i < h.nstocks; i++) T.short_seen[2 * i] = -1;
+    if (tw) T.next = trace_writer_sink(tw);
+    TraceSink sink = { json ? forward : tell, &T };
+    Sim *sim = sim_create(s);
+    int rc = 0;
+    if (!sim || !T.delivered || !T.total || !T.short_seen) {
+        fputs("salvo: out of memory\n", stderr);
+        rc = 1;
+        goto done;
+    }
+    if (!json) {
+        printf("%s — %s\nseed %llu, from ", scenario_name(s), scenario_title(s), seed);
+        char a[11], b[11];
+        cal_format(scenario_start(s), a);
+        cal_format_t(scenario_start(s), until, b);
+        printf("%s to %s\n\n", a, b);
+    }
+    if (json && !tw) sim_set_sink(sim, NULL);
+    else sim_set_sink(sim, &sink);
+    sim_reset(sim, seed, 0);
+    sim_run(sim, until);
+    if (!json) flush_month(&T);
+    double *v = calloc((size_t)scenario_metric_count(s) + 1, sizeof *v);
+    if (!v) { rc = 1; goto done; }
+    sim_metrics(sim, v);
+    if (json) json_metrics(s, v, seed, stdout);
+    else print_metrics(s, v, stdout);
+    free(v);
+    if (tw) {
+        int e = trace_writer_close(tw, &d);
+        tw = NULL;
+        if (e != 0) {
+            diag_print(&d, stderr);
+            rc = 1;
+        }
+    }
+done:
+    if (tw) trace_writer_abort(tw);
+    sim_destroy(sim);
+    free(T.delivered);
+    free(T.total);
+    free(T.short_seen);
+    scenario_free(s);
+    diag_free(&d);
+    return rc;
+}

@@ -1,0 +1,1120 @@
+/* sim.c — one replication of a compiled scenario: the models on the kernel.
+ *
+ * Models and the events they own:
+ *   supply    stocks change linearly between events (producers in, consumer
+ *             demand out), integrated in closed form by stock_sync(); a
+ *             stock that will run dry schedules EV_STOCK_EMPTY at the
+ *             crossing. Carriers cycle READY → (load) → ARRIVE|LOST →
+ *             RETURN → READY. No daily tick anywhere.
+ *   alliance  TREATY_SIGN / TREATY_FORCE on their dates; aggression (an
+ *             effect) triggers responses, which draw honour and delay and
+ *             end in EV_RESPONSE.
+ *   launch    EV_LAUNCH per attempt; assistance arrives by EV_ASSIST.
+ *   events    EV_SCEN (scheduled and hazard), EV_EFFECTS (delayed effects),
+ *             condition watchers re-checked by settle() when a category of
+ *             state they read has changed (never by polling).
+ *   metrics   EV_SAMPLE on each LEVEL metric's grid; EV_TICK at dates that
+ *             conditions name.
+ *
+ * Invariants: every stock is synced to `now` before its rates or level
+ * change; every random draw comes from the stream of the component that
+ * makes it (keyed by name per replication), so adding a component never
+ * shifts another's draws; nothing here allocates after sim_create().
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel.h"
+#include "scenario_int.h"
+
+enum {
+    EV_FLOW, EV_REDRAW, EV_STOCK_EMPTY, EV_READY, EV_ARRIVE, EV_LOST, EV_RETURN,
+    EV_TREATY_SIGN, EV_TREATY_FORCE, EV_RESPONSE, EV_LAUNCH, EV_ASSIST, EV_SCEN, EV_EFFECTS,
+    EV_TICK, EV_SAMPLE, EV__COUNT
+};
+
+enum { C_WAIT, C_TRANSIT, C_BACK };
+
+typedef struct StockRt {
+    double level, t;            /* level at time t */
+    double in, demand;          /* current rates, units/day */
+    double cap;
+    double shortfall, consumed, produced, overflow;
+    EvHandle empty;
+    int short_on;
+} StockRt;
+
+typedef struct FlowRt { double base, eff; } FlowRt;
+
+typedef struct CarrierRt {
+    int state;
+    double cargo, cap_units, wait_since, dep_t, frac;
+    EvHandle ready;
+} CarrierRt;
+
+typedef struct RouteRt { int open; double delivered, lost, voyages, losses; } RouteRt;
+typedef struct ProgRt { int attempts, successes, failures, streak, hist_left; double boost, growth; } ProgRt;
+typedef struct TreatyRt { int signed_, in_force, triggered, honoured, declined; } TreatyRt;
+typedef struct RespRt { int done, waiting_force; } RespRt;
+typedef struct EventRt { int count, prev; } EventRt;
+typedef struct AssistRt { int state; } AssistRt;   /* 0 none, 1 offered, 2 accepted, 3 arrived */
+
+struct Sim {
+    Kernel k;
+    const Scenario *sc;
+    uint64_t seed, rep;
+    Rng *rng;
+    ParamDef *pd;               /* mutable copy of the scenario's parameters */
+    StockRt *stocks;
+    FlowRt *prod, *cons;
+    CarrierRt *carriers;
+    RouteRt *routes;
+    ProgRt *progs;
+    AssistRt *assists;
+    TreatyRt *treaties;
+    RespRt *resp;
+    EventRt *events;
+    int *decided;               /* option chosen, -1 */
+    int *watch_done;
+    double *metric_t;           /* first time a TIME/FLAG metric's condition held */
+    double *series;             /* all LEVEL series, concatenated */
+    int *series_off;
+    double *res_delivered, *res_lost, *res_duds;
+    double *troops;
+    unsigned dirty;
+    const TraceSink *sink;
+    TraceSink sink_copy;
+    int interactive;
+    int *choices, nchoices;     /* decisions taken, in order */
+    const int *script;
+    int nscript;
+    int pending;                /* decision awaiting an answer, -1 */
+    SimDecision pend;
+    int ended;
+};
+
+/* --- small helpers --------------------------------------------------------- */
+static void emit(Sim *S, int kind, int a, int b, int c, double x, double y)
+{
+    if (!S->sink) return;
+    TraceRec r = { S->k.now, kind, a, b, c, x, y };
+    S->sink->emit(S->sink->ctx, &r);
+}
+
+static Rng *rs(Sim *S, int stream) { return &S->rng[stream]; }
+
+/* A draw of parameter i, kept inside what the field allows. */
+static double draw(Sim *S, int i, Rng *r)
+{
+    const ParamDef *p = &S->pd[i];
+    double x = p->d.kind == DIST_CONST ? p->d.p[0] : dist_draw(&p->d, r);
+    switch (p->con) {
+    case PC_NONNEG: case PC_POS: return x < 0 ? 0 : x;
+    case PC_PROB: return x < 0 ? 0 : x > 1 ? 1 : x;
+    default: return x;
+    }
+}
+
+static double pmean(const Sim *S, int i) { return dist_mean(&S->pd[i].d); }
+
+static void settle(Sim *S);
+static void apply_effects(Sim *S, EffectList el);
+static void try_load(Sim *S, int c);
+
+/* --- stocks ----------------------------------------------------------------- */
+
+/* Integrate a stock from its last update to now, in closed form. */
+static void stock_sync(Sim *S, int i)
+{
+    StockRt *st = &S->stocks[i];
+    double dt = S->k.now - st->t;
+    if (dt <= 0) return;
+    st->t = S->k.now;
+    double in = st->in, d = st->demand, net = in - d;
+    if (net >= 0) {
+        double room = st->cap - st->level;
+        if (st->level + net * dt > st->cap) {
+            /* Full after tau: production is curtailed to the demand. */
+            double tau = net > 0 ? room / net : 0;
+            if (tau < 0) tau = 0;
+            st->produced += in * tau + d * (dt - tau);
+            st->level = st->cap;
+        } else {
+            st->level += net * dt;
+            st->produced += in * dt;
+        }
+        st->consumed += d * dt;
+    } else {
+        double tau = st->level / -net;
+        st->produced += in * dt;
+        if (tau >= dt) {
+            st->level += net * dt;
+            st->consumed += d * dt;
+        } else {
+            /* Empty after tau: from then on only the inflow is consumed. */
+            st->consumed += d * tau + in * (dt - tau);
+            st->shortfall += (d - in) * (dt - tau);
+            st->level = 0;
+        }
+    }
+    if (st->level < 0) st->level = 0;
+}
+
+static void stock_sync_resource(Sim *S, int res)
+{
+    for (int i = 0; i < S->sc->nstocks; i++)
+        if (S->sc->stocks[i].resource == res) stock_sync(S, i);
+}
+
+/* After any change to a stock's level or rates (stock already synced):
+ * re-plan when it runs dry, track shortage, wake carriers waiting on it. */
+static void stock_changed(Sim *S, int i)
+{
+    StockRt *st = &S->stocks[i];
+    const StockDef *sd = &S->sc->stocks[i];
+    kernel_cancel(&S->k, st->empty);
+    st->empty = (EvHandle){ 0, 0 };
+    double net = st->in - st->demand;
+    if (st->level > 1e-9 && net < 0)
+        st->empty = kernel_after(&S->k, st->level / -net, EV_STOCK_EMPTY, (uint32_t)i, 0, 0);
+    int short_now = st->level <= 1e-9 && net < 0;
+    if (short_now != st->short_on) {
+        st->short_on = short_now;
+        emit(S, TR_SHORT, i, short_now, -1, short_now ? -net : 0, st->shortfall);
+    }
+    emit(S, TR_STOCK, i, -1, -1, st->level, st->shortfall);
+    S->dirty |= CAT_STOCK;
+    for (int k = 0; k < sd->ncarriers; k++) {
+        int c = sd->carriers[k];
+        if (S->carriers[c].state == C_WAIT) try_load(S, c);
+    }
+}
+
+static void stock_add(Sim *S, int i, double amount)
+{
+    StockRt *st = &S->stocks[i];
+    stock_sync(S, i);
+    st->level += amount;
+    if (st->level > st->cap) {
+        st->overflow += st->level - st->cap;
+        st->level = st->cap;
+    }
+    if (st->level < 0) st->level = 0;
+    stock_changed(S, i);
+}
+
+static void on_stock_empty(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int i = (int)ev->a;
+    S->stocks[i].empty = (EvHandle){ 0, 0 };
+    stock_sync(S, i);
+    S->stocks[i].level = 0;
+    stock_changed(S, i);
+    settle(S);
+}
+
+/* --- producers and consumers ------------------------------------------------ */
+static double ramp_factor(const FlowDef *f, double t)
+{
+    if (f->ramp_steps <= 0 || t >= f->start + f->ramp_days) return 1;
+    double step = f->ramp_days / f->ramp_steps;
+    double k = floor((t - f->start) / step + 1e-9);
+    return f->ramp_from + (1 - f->ramp_from) * k / f->ramp_steps;
+}
+
+static void flow_update(Sim *S, int i, int consumer)
+{
+    const FlowDef *f = consumer ? &S->sc->consumers[i] : &S->sc->producers[i];
+    FlowRt *r = consumer ? &S->cons[i] : &S->prod[i];
+    if (f->stock < 0) return;
+    stock_sync(S, f->stock);
+    double t = S->k.now;
+    int active = t >= f->start && t < f->end;
+    double eff = active ? r->base * ramp_factor(f, t) : 0;
+    StockRt *st = &S->stocks[f->stock];
+    if (consumer) st->demand += eff - r->eff;
+    else st->in += eff - r->eff;
+    if (st->in < 1e-12) st->in = 0;
+    if (st->demand < 1e-12) st->demand = 0;
+    r->eff = eff;
+    stock_changed(S, f->stock);
+}
+
+static void on_flow(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    flow_update(S, (int)ev->a, (int)ev->b);
+    settle(S);
+}
+
+static void on_redraw(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int i = (int)ev->a, consumer = (int)ev->b;
+    const FlowDef *f = consumer ? &S->sc->consumers[i] : &S->sc->producers[i];
+    FlowRt *r = consumer ? &S->cons[i] : &S->prod[i];
+    r->base = draw(S, f->rate, rs(S, f->stream));
+    flow_update(S, i, consumer);
+    if (f->period > 0 && S->k.now + f->period < f->end)
+        kernel_after(&S->k, f->period, EV_REDRAW, (uint32_t)i, (uint32_t)consumer, 0);
+    settle(S);
+}
+
+static void flow_start(Sim *S, int i, int consumer)
+{
+    const FlowDef *f = consumer ? &S->sc->consumers[i] : &S->sc->producers[i];
+    FlowRt *r = consumer ? &S->cons[i] : &S->prod[i];
+    r->base = draw(S, f->rate, rs(S, f->stream));
+    r->eff = 0;
+    double end = S->sc->end;
+    if (f->start <= end) kernel_at(&S->k, f->start > 0 ? f->start : 0, EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
+    for (int k = 1; k <= f->ramp_steps; k++) {
+        double t = f->start + k * f->ramp_days / f->ramp_steps;
+        if (t > 0 && t <= end && t < f->end) kernel_at(&S->k, t, EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
+    }
+    if (f->end > 0 && f->end <= end) kernel_at(&S->k, f->end, EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
+    if (f->period > 0) {
+        double t = (f->start > 0 ? f->start : 0) + f->period;
+        if (t < f->end && t <= end) kernel_at(&S->k, t, EV_REDRAW, (uint32_t)i, (uint32_t)consumer, 0);
+    }
+}
+
+/* --- carriers ---------------------------------------------------------------- */
+static void carrier_begin_wait(Sim *S, int c)
+{
+    const CarrierDef *cd = &S->sc->carriers[c];
+    const RouteDef *rd = &S->sc->routes[cd->route];
+    CarrierRt *cr = &S->carriers[c];
+    cr->state = C_WAIT;
+    cr->wait_since = S->k.now;
+    cr->cap_units = draw(S, cd->containers, rs(S, cd->stream)) * draw(S, rd->container, rs(S, rd->stream + 4));
+}
+
+static void depart(Sim *S, int c, double amount)
+{
+    const CarrierDef *cd = &S->sc->carriers[c];
+    const RouteDef *rd = &S->sc->routes[cd->route];
+    CarrierRt *cr = &S->carriers[c];
+    RouteRt *rr = &S->routes[cd->route];
+    kernel_cancel(&S->k, cr->ready);
+    cr->ready = (EvHandle){ 0, 0 };
+    cr->state = C_TRANSIT;
+    cr->cargo = amount;
+    cr->dep_t = S->k.now;
+    rr->voyages++;
+    double transit = draw(S, rd->transit, rs(S, rd->stream));
+    Rng *lr = rs(S, rd->stream + 2);
+    double u = rng_double(lr), f = rng_double(lr);
+    double p = draw(S, rd->loss, lr);
+    emit(S, TR_DEPART, c, cd->route, S->sc->stocks[rd->from].resource, amount, S->k.now + transit);
+    if (u < p) {
+        cr->frac = f;
+        kernel_after(&S->k, f * transit, EV_LOST, (uint32_t)c, 0, 0);
+    } else {
+        kernel_after(&S->k, transit, EV_ARRIVE, (uint32_t)c, 0, 0);
+    }
+    S->dirty |= CAT_SUPPLY;
+    /* Take the cargo last: stock_changed() wakes other waiting carriers. */
+    stock_add(S, rd->from, -amount);
+}
+
+static void try_load(Sim *S, int c)
+{
+    const CarrierDef *cd = &S->sc->carriers[c];
+    const RouteDef *rd = &S->sc->routes[cd->route];
+    CarrierRt *cr = &S->carriers[c];
+    double now = S->k.now;
+    if (cr->state != C_WAIT || !S->routes[cd->route].open || rd->from < 0) return;
+    if (now < cd->first) {
+        if (!evq_pending(&S->k.q, cr->ready)) cr->ready = kernel_at(&S->k, cd->first, EV_READY, (uint32_t)c, 0, 0);
+        return;
+    }
+    stock_sync(S, rd->from);
+    StockRt *st = &S->stocks[rd->from];
+    double level = st->level, cap = cr->cap_units;
+    if (cd->every > 0) {
+        /* Schedule policy: leave on the slot with what is there. */
+        double k = ceil((now - cd->first) / cd->every - 1e-9);
+        double slot = cd->first + k * cd->every;
+        if (slot <= now + 1e-9 && level > 0 && cap > 0) {
+            depart(S, c, level < cap ? level : cap);
+            return;
+        }
+        if (slot <= now + 1e-9) slot += cd->every;
+        kernel_cancel(&S->k, cr->ready);
+        cr->ready = slot <= S->sc->end ? kernel_at(&S->k, slot, EV_READY, (uint32_t)c, 0, 0) : (EvHandle){ 0, 0 };
+        return;
+    }
+    double need = cd->min_load * cap;
+    int waited_out = cd->max_wait >= 0 && now - cr->wait_since >= cd->max_wait - 1e-9;
+    if (cap > 0 && (level >= need * (1 - 1e-9) - 1e-6 || (waited_out && level > 0))) {
+        depart(S, c, level < cap ? level : cap);
+        return;
+    }
+    double net = st->in - st->demand, t = INFINITY;
+    if (net > 0 && cap > 0) t = now + (need - level) / net;
+    if (cd->max_wait >= 0 && cr->wait_since + cd->max_wait > now && cr->wait_since + cd->max_wait < t)
+        t = cr->wait_since + cd->max_wait;
+    kernel_cancel(&S->k, cr->ready);
+    cr->ready = (EvHandle){ 0, 0 };
+    if (t <= S->sc->end) cr->ready = kernel_at(&S->k, t, EV_READY, (uint32_t)c, 0, 0);
+    /* Otherwise it waits for the stock to change (stock_changed wakes it). */
+}
+
+static void on_ready(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    S->carriers[ev->a].ready = (EvHandle){ 0, 0 };
+    try_load(S, (int)ev->a);
+    settle(S);
+}
+
+static void schedule_return(Sim *S, int c)
+{
+    const CarrierDef *cd = &S->sc->carriers[c];
+    const RouteDef *rd = &S->sc->routes[cd->route];
+    double back = rd->ret >= 0 ? draw(S, rd->ret, rs(S, rd->stream + 1)) : draw(S, rd->transit, rs(S, rd->stream + 1));
+    S->carriers[c].state = C_BACK;
+    kernel_after(&S->k, back, EV_RETURN, (uint32_t)c, 0, 0);
+}
+
+static void on_arrive(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int c = (int)ev->a;
+    const CarrierDef *cd = &S->sc->carriers[c];
+    const RouteDef *rd = &S->sc->routes[cd->route];
+    CarrierRt *cr = &S->carriers[c];
+    int res = S->sc->stocks[rd->to].resource;
+    double dud = draw(S, rd->dud, rs(S, rd->stream + 3));
+    double bad = cr->cargo * dud, good = cr->cargo - bad;
+    S->routes[cd->route].delivered += good;
+    S->res_delivered[res] += good;
+    S->res_duds[res] += bad;
+    emit(S, TR_ARRIVE, c, cd->route, res, good, bad);
+    cr->cargo = 0;
+    S->dirty |= CAT_SUPPLY;
+    stock_add(S, rd->to, good);
+    schedule_return(S, c);
+    settle(S);
+}
+
+static void on_lost(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int c = (int)ev->a;
+    const CarrierDef *cd = &S->sc->carriers[c];
+    const RouteDef *rd = &S->sc->routes[cd->route];
+    CarrierRt *cr = &S->carriers[c];
+    int res = S->sc->stocks[rd->from].resource;
+    S->routes[cd->route].lost += cr->cargo;
+    S->routes[cd->route].losses++;
+    S->res_lost[res] += cr->cargo;
+    emit(S, TR_LOST, c, cd->route, res, cr->cargo, cr->frac);
+    cr->cargo = 0;
+    S->dirty |= CAT_SUPPLY;
+    schedule_return(S, c);
+    settle(S);
+}
+
+static void on_return(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int c = (int)ev->a;
+    emit(S, TR_RETURN, c, S->sc->carriers[c].route, -1, 0, 0);
+    carrier_begin_wait(S, c);
+    try_load(S, c);
+    settle(S);
+}
+
+/* --- treaties ---------------------------------------------------------------- */
+static void respond(Sim *S, int r)
+{
+    const ResponseDef *rd = &S->sc->responses[r];
+    RespRt *rr = &S->resp[r];
+    rr->done = 1;
+    rr->waiting_force = 0;
+    double p = draw(S, rd->honour, rs(S, rd->stream));
+    int treaty = 0;
+    for (int t = 0; t < S->sc->ntreaties; t++)
+        if (r >= S->sc->treaties[t].first_response && r < S->sc->treaties[t].first_response + S->sc->treaties[t].nresponses)
+            treaty = t;
+    if (rng_double(rs(S, rd->stream)) < p) {
+        double delay = draw(S, rd->delay, rs(S, rd->stream + 1));
+        kernel_after(&S->k, delay, EV_RESPONSE, (uint32_t)r, (uint32_t)treaty, 0);
+    } else {
+        S->treaties[treaty].declined++;
+        emit(S, TR_TREATY, treaty, TREATY_DECLINED, rd->party, 0, 0);
+        S->dirty |= CAT_TREATY;
+        apply_effects(S, rd->on_decline);
+    }
+}
+
+static void trigger_treaty(Sim *S, int t, int attacked)
+{
+    const TreatyDef *td = &S->sc->treaties[t];
+    TreatyRt *tr = &S->treaties[t];
+    if (!tr->signed_) return;
+    int party = 0;
+    for (int j = 0; j < td->nparties; j++) party |= td->parties[j] == attacked;
+    if (!party) return;
+    tr->triggered = 1;
+    emit(S, TR_TREATY, t, TREATY_TRIGGERED, attacked, 0, 0);
+    S->dirty |= CAT_TREATY;
+    for (int k = 0; k < td->nresponses; k++) {
+        int r = td->first_response + k;
+        const ResponseDef *rd = &S->sc->responses[r];
+        if (S->resp[r].done || S->resp[r].waiting_force || rd->party == attacked) continue;
+        if (rd->protects >= 0 && rd->protects != attacked) continue;
+        if (rd->requires_in_force && !tr->in_force) S->resp[r].waiting_force = 1;
+        else respond(S, r);
+    }
+}
+
+static void on_treaty_sign(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    S->treaties[ev->a].signed_ = 1;
+    emit(S, TR_TREATY, (int)ev->a, TREATY_SIGNED, -1, 0, 0);
+    S->dirty |= CAT_TREATY;
+    settle(S);
+}
+
+static void on_treaty_force(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int t = (int)ev->a;
+    S->treaties[t].signed_ = 1;
+    S->treaties[t].in_force = 1;
+    emit(S, TR_TREATY, t, TREATY_IN_FORCE, -1, 0, 0);
+    S->dirty |= CAT_TREATY;
+    const TreatyDef *td = &S->sc->treaties[t];
+    for (int k = 0; k < td->nresponses; k++)
+        if (S->resp[td->first_response + k].waiting_force) respond(S, td->first_response + k);
+    settle(S);
+}
+
+static void on_response(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    const ResponseDef *rd = &S->sc->responses[ev->a];
+    S->treaties[ev->b].honoured++;
+    emit(S, TR_TREATY, (int)ev->b, TREATY_HONOURED, rd->party, 0, 0);
+    S->dirty |= CAT_TREATY;
+    apply_effects(S, rd->effects);
+    settle(S);
+}
+
+/* --- launches ---------------------------------------------------------------- */
+static double reliability(Sim *S, int g, int attempt)
+{
+    const ProgrammeDef *pd = &S->sc->programmes[g];
+    const ProgRt *pr = &S->progs[g];
+    double b = pmean(S, pd->base), c = pd->ceiling >= 0 ? pmean(S, pd->ceiling) : b;
+    double gr = pmean(S, pd->growth) + pr->growth;
+    if (gr > 1) gr = 1;
+    double p = c - (c - b) * pow(1 - gr, attempt - 1) + pr->boost;
+    return p < 0 ? 0 : p > 0.999 ? 0.999 : p;
+}
+
+static void schedule_next_launch(Sim *S, int g)
+{
+    const ProgrammeDef *pd = &S->sc->programmes[g];
+    const ProgRt *pr = &S->progs[g];
+    if (pd->interval < 0 || pr->hist_left > 0) return;
+    if (pr->attempts >= pd->max_attempts) return;
+    if (pd->stop_after > 0 && pr->successes >= pd->stop_after) return;
+    double t = S->k.now + draw(S, pd->interval, rs(S, pd->stream + 2));
+    if (t <= S->sc->end) kernel_at(&S->k, t, EV_LAUNCH, (uint32_t)g, UINT32_MAX, 0);
+}
+
+static void on_launch(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int g = (int)ev->a;
+    const ProgrammeDef *pd = &S->sc->programmes[g];
+    ProgRt *pr = &S->progs[g];
+    int hist = ev->b != UINT32_MAX;
+    if (hist) pr->hist_left--;
+    if (pr->attempts >= pd->max_attempts || (pd->stop_after > 0 && pr->successes >= pd->stop_after)) {
+        if (hist && pr->hist_left == 0) schedule_next_launch(S, g);
+        return;
+    }
+    int k = ++pr->attempts;
+    double p = reliability(S, g, k);
+    int forced = hist ? pd->history[ev->b].outcome : -1;
+    double u = rng_double(rs(S, pd->stream));   /* drawn even when forced: keeps streams aligned */
+    int outcome = forced >= 0 ? forced : (u < p ? 0 : -1);
+    if (outcome < 0) {
+        Rng *r = rs(S, pd->stream + 1);
+        double w = 0, tot = 0;
+        for (int i = 0; i < pd->nstages; i++) tot += pd->stage_w[i];
+        double x = rng_double(r) * tot;
+        outcome = pd->nstages;
+        for (int i = 0; i < pd->nstages; i++) {
+            w += pd->stage_w[i];
+            if (x < w) { outcome = i + 1; break; }
+        }
+    }
+    if (outcome == 0) {
+        pr->successes++;
+        pr->streak = 0;
+    } else {
+        pr->failures++;
+        pr->streak++;
+    }
+    emit(S, TR_LAUNCH, g, k, outcome, p, 0);
+    S->dirty |= CAT_LAUNCH;
+    if (!hist || pr->hist_left == 0) schedule_next_launch(S, g);
+    settle(S);
+}
+
+static void on_assist(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    const AssistDef *ad = &S->sc->assists[ev->a];
+    S->assists[ev->a].state = 3;
+    ProgRt *pr = &S->progs[ad->programme];
+    pr->boost += draw(S, ad->boost, rs(S, ad->stream));
+    pr->growth += draw(S, ad->growth, rs(S, ad->stream));
+    emit(S, TR_ASSIST, ad->programme, ad->actor, 2, 0, 0);
+    S->dirty |= CAT_LAUNCH;
+    settle(S);
+}
+
+/* --- scenario events and effects ------------------------------------------- */
+static void fire_event(Sim *S, int i)
+{
+    const EventDef *ed = &S->sc->events[i];
+    S->events[i].count++;
+    emit(S, TR_EVENT, i, -1, -1, 0, 0);
+    S->dirty |= CAT_EVENT;
+    if (ed->delay >= 0) {
+        double d = draw(S, ed->delay, rs(S, ed->stream));
+        kernel_after(&S->k, d, EV_EFFECTS, (uint32_t)i, 0, 0);
+    } else {
+        apply_effects(S, ed->effects);
+    }
+}
+
+static void schedule_hazard(Sim *S, int i, double from)
+{
+    const EventDef *ed = &S->sc->events[i];
+    double rate = draw(S, ed->hazard, rs(S, ed->stream));
+    if (rate <= 0) return;
+    double t = from + rng_exponential(rs(S, ed->stream), 1.0 / rate);
+    if (t <= ed->until && t <= S->sc->end) kernel_at(&S->k, t, EV_SCEN, (uint32_t)i, 1, 0);
+}
+
+static void on_scen(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int i = (int)ev->a;
+    const EventDef *ed = &S->sc->events[i];
+    if (ed->max > 0 && S->events[i].count >= ed->max) return;
+    fire_event(S, i);
+    if (ev->b == 1 && (ed->max == 0 || S->events[i].count < ed->max)) schedule_hazard(S, i, S->k.now);
+    settle(S);
+}
+
+static void on_effects(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    apply_effects(S, S->sc->events[ev->a].effects);
+    settle(S);
+}
+
+static void param_changed(Sim *S, int p)
+{
+    const ParamDef *pd = &S->pd[p];
+    if (pd->owner == OWN_PRODUCER || pd->owner == OWN_CONSUMER) {
+        int consumer = pd->owner == OWN_CONSUMER;
+        const FlowDef *f = consumer ? &S->sc->consumers[pd->owner_idx] : &S->sc->producers[pd->owner_idx];
+        FlowRt *r = consumer ? &S->cons[pd->owner_idx] : &S->prod[pd->owner_idx];
+        r->base = draw(S, f->rate, rs(S, f->stream));
+        flow_update(S, pd->owner_idx, consumer);
+    }
+}
+
+static void apply_effects(Sim *S, EffectList el)
+{
+    const Scenario *sc = S->sc;
+    for (int k = 0; k < el.n; k++) {
+        const Effect *e = &sc->effects[el.first + k];
+        Rng *r = rs(S, e->stream);
+        switch (e->kind) {
+        case E_SET: case E_SCALE: case E_ADD: {
+            if (e->target < 0) break;
+            ParamDef *pd = &S->pd[e->target];
+            double v = draw(S, e->value, r), m = dist_mean(&pd->d);
+            double nm = e->kind == E_SET ? v : e->kind == E_SCALE ? m * v : m + v;
+            if (pd->con == PC_PROB) nm = nm < 0 ? 0 : nm > 1 ? 1 : nm;
+            else if (pd->con != PC_ANY && nm < 0) nm = 0;
+            if (pd->d.kind == DIST_CONST) pd->d.p[0] = nm;
+            else dist_set_mean(&pd->d, nm);
+            param_changed(S, e->target);
+            break;
+        }
+        case E_CLOSE: case E_OPEN: {
+            int open = e->kind == E_OPEN, rt = e->target;
+            if (S->routes[rt].open == open) break;
+            S->routes[rt].open = open;
+            emit(S, TR_ROUTE, rt, open, -1, 0, 0);
+            if (open) {
+                const RouteDef *rd = &sc->routes[rt];
+                for (int c = rd->first_carrier; c < rd->first_carrier + rd->ncarriers; c++) try_load(S, c);
+            }
+            break;
+        }
+        case E_AGGRESSION:
+            for (int t = 0; t < sc->ntreaties; t++) trigger_treaty(S, t, e->target);
+            break;
+        case E_TRIGGER:
+            trigger_treaty(S, e->target, e->target2);
+            break;
+        case E_STOCK_ADD:
+            stock_add(S, e->target, draw(S, e->value, r));
+            break;
+        case E_STOCK_DESTROY: {
+            stock_sync(S, e->target);
+            double f = draw(S, e->value, r);
+            S->stocks[e->target].level *= 1 - f;
+            stock_changed(S, e->target);
+            break;
+        }
+        case E_TROOPS: {
+            double n = draw(S, e->value, r), t = e->value2 >= 0 ? draw(S, e->value2, r) : 0;
+            S->troops[e->target] += n;
+            emit(S, TR_TROOPS, e->target, e->target2, e->target3, n, S->k.now + t);
+            S->dirty |= CAT_TROOPS;
+            break;
+        }
+        case E_OFFER:
+            if (S->assists[e->target].state == 0) {
+                S->assists[e->target].state = 1;
+                emit(S, TR_ASSIST, sc->assists[e->target].programme, sc->assists[e->target].actor, 0, 0, 0);
+            }
+            break;
+        case E_ACCEPT: {
+            AssistRt *ar = &S->assists[e->target];
+            const AssistDef *ad = &sc->assists[e->target];
+            if (ar->state >= 2) break;
+            ar->state = 2;
+            emit(S, TR_ASSIST, ad->programme, ad->actor, 1, 0, 0);
+            kernel_after(&S->k, draw(S, ad->lead_time, rs(S, ad->stream)), EV_ASSIST, (uint32_t)e->target, 0, 0);
+            break;
+        }
+        case E_EVENT: {
+            const EventDef *ed = &sc->events[e->target];
+            if (ed->max == 0 || S->events[e->target].count < ed->max) fire_event(S, e->target);
+            break;
+        }
+        }
+    }
+}
+
+/* --- quantities, conditions, watchers ---------------------------------------- */
+static double qty(Sim *S, Qty q)
+{
+    const Scenario *sc = S->sc;
+    double sum = 0;
+    switch (q.kind) {
+    case Q_DELIVERED: return S->res_delivered[q.idx];
+    case Q_LOST: return S->res_lost[q.idx];
+    case Q_DUDS: return S->res_duds[q.idx];
+    case Q_SHORTFALL: case Q_CONSUMED: case Q_PRODUCED:
+        stock_sync_resource(S, q.idx);
+        for (int i = 0; i < sc->nstocks; i++)
+            if (sc->stocks[i].resource == q.idx)
+                sum += q.kind == Q_SHORTFALL ? S->stocks[i].shortfall
+                     : q.kind == Q_CONSUMED ? S->stocks[i].consumed : S->stocks[i].produced;
+        return sum;
+    case Q_R_DELIVERED: return S->routes[q.idx].delivered;
+    case Q_R_LOST: return S->routes[q.idx].lost;
+    case Q_R_VOYAGES: return S->routes[q.idx].voyages;
+    case Q_R_LOSSES: return S->routes[q.idx].losses;
+    case Q_STOCK: stock_sync(S, q.idx); return S->stocks[q.idx].level;
+    case Q_STOCK_SHORT: stock_sync(S, q.idx); return S->stocks[q.idx].shortfall;
+    case Q_L_ATTEMPTS: return S->progs[q.idx].attempts;
+    case Q_L_SUCCESSES: return S->progs[q.idx].successes;
+    case Q_L_FAILURES: return S->progs[q.idx].failures;
+    case Q_L_STREAK: return S->progs[q.idx].streak;
+    case Q_T_SIGNED: return S->treaties[q.idx].signed_;
+    case Q_T_IN_FORCE: return S->treaties[q.idx].in_force;
+    case Q_T_TRIGGERED: return S->treaties[q.idx].triggered;
+    case Q_T_HONOURED: return S->treaties[q.idx].honoured;
+    case Q_T_DECLINED: return S->treaties[q.idx].declined;
+    case Q_TROOPS: return S->troops[q.idx];
+    case Q_EVENT: return S->events[q.idx].count;
+    case Q_DECISION: return S->decided[q.idx];
+    case Q_DAY: return S->k.now;
+    }
+    return 0;
+}
+
+static int eval(Sim *S, int n)
+{
+    const CondNode *c = &S->sc->cond_nodes[n];
+    const int *kids = S->sc->cond_kids + c->kid;
+    switch (c->op) {
+    case C_CMP: {
+        double v = qty(S, c->q);
+        switch (c->cmp) {
+        case CMP_GE: return v >= c->x;
+        case CMP_GT: return v > c->x;
+        case CMP_LE: return v <= c->x;
+        case CMP_LT: return v < c->x;
+        case CMP_EQ: return v == c->x;
+        default: return v != c->x;
+        }
+    }
+    case C_AFTER: return S->k.now >= c->x;
+    case C_BEFORE: return S->k.now < c->x;
+    case C_ALL:
+        for (int i = 0; i < c->nkids; i++)
+            if (!eval(S, kids[i])) return 0;
+        return 1;
+    case C_ANY:
+        for (int i = 0; i < c->nkids; i++)
+            if (eval(S, kids[i])) return 1;
+        return 0;
+    default: return !eval(S, kids[0]);
+    }
+}
+
+static int cond_true(Sim *S, const Cond *c) { return c->root < 0 || eval(S, c->root); }
+
+static int policy_choice(Sim *S, int d)
+{
+    const DecisionDef *dd = &S->sc->decisions[d];
+    switch (dd->policy) {
+    case POL_PROB: {
+        double tot = 0, w = 0;
+        for (int i = 0; i < dd->noptions; i++) tot += dd->weights[i];
+        double x = rng_double(rs(S, dd->stream)) * tot;
+        for (int i = 0; i < dd->noptions; i++) {
+            w += dd->weights[i];
+            if (x < w) return i;
+        }
+        return dd->noptions - 1;
+    }
+    case POL_RULES:
+        for (int i = 0; i < dd->nrules; i++)
+            if (cond_true(S, &dd->rule_conds[i])) return dd->rule_choice[i];
+        return dd->otherwise;
+    default: return dd->fixed;
+    }
+}
+
+static void take_decision(Sim *S, int d, int option, int by_person)
+{
+    const DecisionDef *dd = &S->sc->decisions[d];
+    S->decided[d] = option;
+    if (S->nchoices < S->sc->ndecisions) S->choices[S->nchoices++] = option;
+    emit(S, TR_DECISION, d, option, by_person, 0, 0);
+    S->dirty |= CAT_DECISION;
+    apply_effects(S, dd->option_effects[option]);
+}
+
+/* Re-check the watchers whose conditions read what changed. Effects may
+ * change more; loop until quiet (bounded, so a scenario whose effects
+ * re-arm each other cannot hang the run). */
+static void settle(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    for (int round = 0; S->dirty && round < 64 && S->pending < 0; round++) {
+        unsigned d = S->dirty;
+        S->dirty = 0;
+        for (int w = 0; w < sc->nwatch; w++) {
+            const WatchDef *wd = &sc->watch[w];
+            if (S->watch_done[w] || !(wd->cond->cats & d)) continue;
+            int v = cond_true(S, wd->cond);
+            switch (wd->kind) {
+            case W_EVENT: {
+                EventRt *er = &S->events[wd->idx];
+                int rising = v && !er->prev;
+                er->prev = v;
+                if (rising) {
+                    fire_event(S, wd->idx);
+                    const EventDef *ed = &sc->events[wd->idx];
+                    if (ed->max > 0 && er->count >= ed->max) S->watch_done[w] = 1;
+                }
+                break;
+            }
+            case W_DECISION:
+                if (!v) break;
+                S->watch_done[w] = 1;
+                if (S->nchoices < S->nscript) {
+                    int o = S->script[S->nchoices];
+                    if (o < 0 || o >= sc->decisions[wd->idx].noptions) o = 0;
+                    take_decision(S, wd->idx, o, 1);
+                } else if (S->interactive) {
+                    const DecisionDef *dd = &sc->decisions[wd->idx];
+                    const TraceDecisionDef *di = &sc->decision_info[wd->idx];
+                    S->pending = wd->idx;
+                    S->pend = (SimDecision){ wd->idx, di->id, di->name, di->actor, dd->noptions,
+                                             di->options, S->k.now };
+                    S->dirty |= d;  /* the rest is re-checked after the answer */
+                    kernel_stop(&S->k);
+                    return;
+                } else {
+                    take_decision(S, wd->idx, policy_choice(S, wd->idx), 0);
+                }
+                break;
+            case W_METRIC:
+                if (v) {
+                    S->metric_t[wd->idx] = S->k.now;
+                    S->watch_done[w] = 1;
+                }
+                break;
+            }
+        }
+    }
+}
+
+static void on_tick(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    (void)ev;
+    S->dirty |= CAT_TIME | (ev->b ? ~0u : 0);
+    settle(S);
+}
+
+static void on_sample(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int m = (int)ev->a, k = (int)ev->b;
+    const MetricDef *md = &S->sc->metrics[m];
+    S->series[S->series_off[m] + k] = qty(S, md->q);
+    if (k + 1 < md->info.series_len)
+        kernel_at(&S->k, (k + 1) * md->every, EV_SAMPLE, (uint32_t)m, (uint32_t)(k + 1), 0);
+}
+
+/* --- lifecycle -------------------------------------------------------------- */
+#define NEW(p, n) do { (p) = calloc((size_t)(n) + 1, sizeof *(p)); if (!(p)) goto err; } while (0)
+
+Sim *sim_create(const Scenario *sc)
+{
+    Sim *S = calloc(1, sizeof *S);
+    if (!S) return NULL;
+    S->sc = sc;
+    kernel_init(&S->k, S);
+    static const KernelHandler handlers[EV__COUNT] = {
+        [EV_FLOW] = on_flow, [EV_REDRAW] = on_redraw, [EV_STOCK_EMPTY] = on_stock_empty,
+        [EV_READY] = on_ready, [EV_ARRIVE] = on_arrive, [EV_LOST] = on_lost, [EV_RETURN] = on_return,
+        [EV_TREATY_SIGN] = on_treaty_sign, [EV_TREATY_FORCE] = on_treaty_force,
+        [EV_RESPONSE] = on_response, [EV_LAUNCH] = on_launch, [EV_ASSIST] = on_assist,
+        [EV_SCEN] = on_scen, [EV_EFFECTS] = on_effects, [EV_TICK] = on_tick, [EV_SAMPLE] = on_sample,
+    };
+    for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, handlers[i]);
+    NEW(S->rng, sc->nstreams);
+    NEW(S->pd, sc->nparams);
+    NEW(S->stocks, sc->nstocks);
+    NEW(S->prod, sc->nproducers);
+    NEW(S->cons, sc->nconsumers);
+    NEW(S->carriers, sc->ncarriers);
+    NEW(S->routes, sc->nroutes);
+    NEW(S->progs, sc->nprogrammes);
+    NEW(S->assists, sc->nassists);
+    NEW(S->treaties, sc->ntreaties);
+    NEW(S->resp, sc->nresponses);
+    NEW(S->events, sc->nevents);
+    NEW(S->decided, sc->ndecisions);
+    NEW(S->choices, sc->ndecisions);
+    NEW(S->watch_done, sc->nwatch);
+    NEW(S->metric_t, sc->nmetrics);
+    NEW(S->series_off, sc->nmetrics);
+    int total = 0;
+    for (int m = 0; m < sc->nmetrics; m++) {
+        S->series_off[m] = total;
+        total += sc->metrics[m].info.series_len;
+    }
+    NEW(S->series, total);
+    NEW(S->res_delivered, sc->nresources);
+    NEW(S->res_lost, sc->nresources);
+    NEW(S->res_duds, sc->nresources);
+    NEW(S->troops, sc->nactors);
+    S->pending = -1;
+    sim_reset(S, 0, 0);
+    return S;
+err:
+    sim_destroy(S);
+    return NULL;
+}
+
+void sim_destroy(Sim *S)
+{
+    if (!S) return;
+    kernel_free(&S->k);
+    free(S->rng); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
+    free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
+    free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done);
+    free(S->metric_t); free(S->series_off); free(S->series); free(S->res_delivered);
+    free(S->res_lost); free(S->res_duds); free(S->troops);
+    free(S);
+}
+
+void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
+{
+    const Scenario *sc = S->sc;
+    kernel_reset(&S->k);
+    S->seed = seed;
+    S->rep = rep;
+    S->dirty = 0;
+    S->pending = -1;
+    S->nchoices = 0;
+    S->script = NULL;
+    S->nscript = 0;
+    S->ended = 0;
+    for (int i = 0; i < sc->nstreams; i++)
+        rng_keyed(&S->rng[i], seed, rep, sc->streams[i].component, sc->streams[i].purpose);
+    memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
+    memset(S->routes, 0, (size_t)sc->nroutes * sizeof *S->routes);
+    memset(S->progs, 0, (size_t)sc->nprogrammes * sizeof *S->progs);
+    memset(S->assists, 0, (size_t)sc->nassists * sizeof *S->assists);
+    memset(S->treaties, 0, (size_t)sc->ntreaties * sizeof *S->treaties);
+    memset(S->resp, 0, (size_t)sc->nresponses * sizeof *S->resp);
+    memset(S->events, 0, (size_t)sc->nevents * sizeof *S->events);
+    memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
+    memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof(double));
+    memset(S->res_lost, 0, (size_t)sc->nresources * sizeof(double));
+    memset(S->res_duds, 0, (size_t)sc->nresources * sizeof(double));
+    memset(S->troops, 0, (size_t)sc->nactors * sizeof(double));
+    for (int i = 0; i < sc->ndecisions; i++) S->decided[i] = -1;
+    for (int i = 0; i < sc->nmetrics; i++) S->metric_t[i] = SALVO_NEVER;
+    for (int m = 0; m < sc->nmetrics; m++)
+        for (int k = 0; k < sc->metrics[m].info.series_len; k++) S->series[S->series_off[m] + k] = 0;
+    for (int i = 0; i < sc->nstocks; i++) {
+        StockRt *st = &S->stocks[i];
+        const StockDef *sd = &sc->stocks[i];
+        memset(st, 0, sizeof *st);
+        st->level = draw(S, sd->initial, rs(S, sd->stream));
+        st->cap = sd->capacity >= 0 ? draw(S, sd->capacity, rs(S, sd->stream)) : INFINITY;
+        if (st->level > st->cap) st->level = st->cap;
+    }
+    for (int i = 0; i < sc->nroutes; i++) S->routes[i].open = sc->routes[i].open;
+    if (S->sink) {
+        for (int i = 0; i < sc->nstocks; i++) emit(S, TR_STOCK, i, -1, -1, S->stocks[i].level, 0);
+        for (int i = 0; i < sc->nroutes; i++)
+            if (!sc->routes[i].open) emit(S, TR_ROUTE, i, 0, -1, 0, 0);
+    }
+    for (int i = 0; i < sc->nproducers; i++) flow_start(S, i, 0);
+    for (int i = 0; i < sc->nconsumers; i++) flow_start(S, i, 1);
+    for (int c = 0; c < sc->ncarriers; c++) {
+        memset(&S->carriers[c], 0, sizeof S->carriers[c]);
+        carrier_begin_wait(S, c);
+        double first = sc->carriers[c].first > 0 ? sc->carriers[c].first : 0;
+        if (first <= sc->end) S->carriers[c].ready = kernel_at(&S->k, first, EV_READY, (uint32_t)c, 0, 0);
+    }
+    for (int t = 0; t < sc->ntreaties; t++) {
+        const TreatyDef *td = &sc->treaties[t];
+        if (td->signed_day <= sc->end) kernel_at(&S->k, td->signed_day > 0 ? td->signed_day : 0, EV_TREATY_SIGN, (uint32_t)t, 0, 0);
+        if (td->in_force_day <= sc->end) kernel_at(&S->k, td->in_force_day > 0 ? td->in_force_day : 0, EV_TREATY_FORCE, (uint32_t)t, 0, 0);
+    }
+    for (int g = 0; g < sc->nprogrammes; g++) {
+        const ProgrammeDef *pd = &sc->programmes[g];
+        int n = 0;
+        for (int h = 0; h < pd->nhistory; h++)
+            if (pd->history[h].day <= sc->end) {
+                double t = pd->history[h].day > 0 ? pd->history[h].day : 0;
+                kernel_at(&S->k, t, EV_LAUNCH, (uint32_t)g, (uint32_t)h, 0);
+                n++;
+            }
+        S->progs[g].hist_left = n;
+        if (n == 0) schedule_next_launch(S, g);
+    }
+    for (int i = 0; i < sc->nevents; i++) {
+        const EventDef *ed = &sc->events[i];
+        if (ed->trigger == EV_AT && ed->at <= sc->end)
+            kernel_at(&S->k, ed->at > 0 ? ed->at : 0, EV_SCEN, (uint32_t)i, 0, 0);
+        else if (ed->trigger == EV_HAZARD)
+            schedule_hazard(S, i, ed->from > 0 ? ed->from : 0);
+    }
+    for (int i = 0; i < sc->ntimes; i++)
+        if (sc->times[i] > 0 && sc->times[i] <= sc->end) kernel_at(&S->k, sc->times[i], EV_TICK, 0, 0, 0);
+    for (int m = 0; m < sc->nmetrics; m++)
+        if (sc->metrics[m].info.kind == MET_LEVEL) kernel_at(&S->k, 0, EV_SAMPLE, (uint32_t)m, 0, 0);
+    /* A first look at every watcher, once the day-0 events have run. */
+    kernel_at(&S->k, 0, EV_TICK, 0, 1, 0);
+}
+
+void sim_set_sink(Sim *S, const TraceSink *sink)
+{
+    if (sink) {
+        S->sink_copy = *sink;
+        S->sink = &S->sink_copy;
+    } else {
+        S->sink = NULL;
+    }
+}
+
+void sim_set_interactive(Sim *S, int on) { S->interactive = on; }
+
+void sim_script(Sim *S, const int *answers, int n)
+{
+    S->script = answers;
+    S->nscript = n;
+}
+
+SimStatus sim_run(Sim *S, double until)
+{
+    if (S->pending >= 0) return SIM_DECISION;
+    double end = S->sc->end;
+    if (until > end) until = end;
+    KernelStatus ks = kernel_run(&S->k, until);
+    if (ks == KERNEL_STOPPED && S->pending >= 0) return SIM_DECISION;
+    if (ks == KERNEL_STOPPED) return sim_run(S, until);
+    if (S->k.now >= end && !S->ended) {
+        S->ended = 1;
+        for (int i = 0; i < S->sc->nstocks; i++) stock_sync(S, i);
+        if (S->sink)
+            for (int i = 0; i < S->sc->nstocks; i++)
+                emit(S, TR_STOCK, i, -1, -1, S->stocks[i].level, S->stocks[i].shortfall);
+        emit(S, TR_END, -1, -1, -1, 0, 0);
+    }
+    return SIM_DONE;
+}
+
+const SimDecision *sim_pending(const Sim *S) { return S->pending >= 0 ? &S->pend : NULL; }
+
+int sim_answer(Sim *S, int option)
+{
+    if (S->pending < 0 || option < 0 || option >= S->sc->decisions[S->pending].noptions) return -1;
+    int d = S->pending;
+    S->pending = -1;
+    take_decision(S, d, option, 1);
+    settle(S);
+    return 0;
+}
+
+double sim_now(const Sim *S) { return S->k.now; }
+uint64_t sim_events(const Sim *S) { return S->k.events; }
+
+void sim_metrics(const Sim *S_, double *out)
+{
+    Sim *S = (Sim *)S_;  /* syncing stocks is a cache update, not a state change */
+    const Scenario *sc = S->sc;
+    for (int m = 0; m < sc->nmetrics; m++) {
+        const MetricDef *md = &sc->metrics[m];
+        switch (md->info.kind) {
+        case MET_TOTAL: case MET_LEVEL: out[m] = qty(S, md->q); break;
+        case MET_TIME: out[m] = S->metric_t[m]; break;
+        case MET_FLAG: out[m] = S->metric_t[m] <= md->by ? 1 : 0; break;
+        }
+    }
+}
+
+const double *sim_series(const Sim *S, int m)
+{
+    if (m < 0 || m >= S->sc->nmetrics || S->sc->metrics[m].info.kind != MET_LEVEL) return NULL;
+    return S->series + S->series_off[m];
+}
+
+int sim_choices(const Sim *S, const int **choices)
+{
+    *choices = S->choices;
+    return S->nchoices;
+}

@@ -1,0 +1,985 @@
+/* trace.c — trace records: name tables, the in-memory sink, and the JSON
+ * Lines writer and reader (see trace.h for the format).
+ *
+ * Invariant of the writer: the bytes written depend only on the header and
+ * the records, never on the machine's state — numbers are printed in the
+ * shortest form that reads back to the same double (integers exactly), and
+ * keys always appear in one fixed order. So the same run gives the same
+ * file, and read → write gives the file back byte for byte.
+ *
+ * Invariant of the reader: a TraceFile it returns is safe to index — every
+ * index in the header and in every record is in range for what the record
+ * kind says it refers to (trace_rec_valid), and times never decrease. The
+ * view can therefore trust a TraceFile exactly as it trusts the engine.
+ * Everything the TraceFile points at lives in one arena: one free.
+ */
+#include "trace.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "afile.h"
+#include "cal.h"
+
+/* --- name tables ------------------------------------------------------ */
+
+static const char *const KIND_NAMES[TR__COUNT] = {
+    "depart", "arrive", "lost", "return", "stock", "short", "launch",
+    "assist", "treaty", "troops", "decision", "event", "route", "param", "end"
+};
+static const char *const TREATY_NAMES[TREATY__COUNT] = {
+    "signed", "in-force", "triggered", "honoured", "declined"
+};
+static const char *const PLACE_NAMES[PLACE__COUNT] = {
+    "arsenal", "port", "rail-hub", "depot", "front", "launch-site", "capital"
+};
+static const char *const MODE_NAMES[MODE__COUNT] = { "rail", "sea", "road", "air" };
+
+static int lookup(const char *const *names, int n, const char *s)
+{
+    if (!s) return -1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], s) == 0) return i;
+    return -1;
+}
+
+const char *trace_kind_name(TraceKind k)
+{
+    return (unsigned)k < TR__COUNT ? KIND_NAMES[k] : "?";
+}
+int trace_kind_from_name(const char *s) { return lookup(KIND_NAMES, TR__COUNT, s); }
+const char *treaty_status_name(TreatyStatus s)
+{
+    return (unsigned)s < TREATY__COUNT ? TREATY_NAMES[s] : "?";
+}
+const char *place_kind_name(PlaceKind k)
+{
+    return (unsigned)k < PLACE__COUNT ? PLACE_NAMES[k] : "?";
+}
+int place_kind_from_name(const char *s) { return lookup(PLACE_NAMES, PLACE__COUNT, s); }
+const char *route_mode_name(RouteMode m)
+{
+    return (unsigned)m < MODE__COUNT ? MODE_NAMES[m] : "?";
+}
+int route_mode_from_name(const char *s) { return lookup(MODE_NAMES, MODE__COUNT, s); }
+
+/* --- record validity --------------------------------------------------- */
+
+/* What each operand of each kind refers to. */
+enum Ref {
+    R_ANY,        /* a number with no index meaning */
+    R_NONE,       /* must be -1 (written as -1, ignored on read) */
+    R_CARRIER, R_ROUTE, R_RESOURCE_OPT, R_STOCK, R_PROGRAMME, R_ACTOR_OPT,
+    R_TREATY, R_STATUS, R_ACTOR, R_PLACE, R_DECISION, R_OPTION, R_EVENT,
+    R_EVENT_OPT, R_BOOL, R_POSITIVE, R_NONNEG, R_ASSIST
+};
+static const unsigned char REFS[TR__COUNT][3] = {
+    [TR_DEPART]   = { R_CARRIER, R_ROUTE, R_RESOURCE_OPT },
+    [TR_ARRIVE]   = { R_CARRIER, R_ROUTE, R_RESOURCE_OPT },
+    [TR_LOST]     = { R_CARRIER, R_ROUTE, R_RESOURCE_OPT },
+    [TR_RETURN]   = { R_CARRIER, R_ROUTE, R_ANY },
+    [TR_STOCK]    = { R_STOCK, R_ANY, R_ANY },
+    [TR_SHORT]    = { R_STOCK, R_BOOL, R_ANY },
+    [TR_LAUNCH]   = { R_PROGRAMME, R_POSITIVE, R_NONNEG },
+    [TR_ASSIST]   = { R_PROGRAMME, R_ACTOR_OPT, R_ASSIST },
+    [TR_TREATY]   = { R_TREATY, R_STATUS, R_ACTOR_OPT },
+    [TR_TROOPS]   = { R_ACTOR, R_PLACE, R_PLACE },
+    [TR_DECISION] = { R_DECISION, R_OPTION, R_BOOL },
+    [TR_EVENT]    = { R_EVENT, R_ANY, R_ANY },
+    [TR_ROUTE]    = { R_ROUTE, R_BOOL, R_ANY },
+    [TR_PARAM]    = { R_EVENT_OPT, R_ANY, R_ANY },
+    [TR_END]      = { R_ANY, R_ANY, R_ANY },
+};
+
+static int in(int32_t v, int n) { return v >= 0 && v < n; }
+
+int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n)
+{
+    static const char *const opnd[3] = { "a", "b", "c" };
+    if (!isfinite(r->t) || r->t < 0) {
+        snprintf(why, n, "t: expected a finite time >= 0");
+        return 0;
+    }
+    if (r->kind < 0 || r->kind >= TR__COUNT) {
+        snprintf(why, n, "kind: unknown kind %d", (int)r->kind);
+        return 0;
+    }
+    const int32_t v3[3] = { r->a, r->b, r->c };
+    for (int i = 0; i < 3; i++) {
+        int32_t v = v3[i];
+        int ok = 1;
+        const char *what = "";
+        switch ((enum Ref)REFS[r->kind][i]) {
+        case R_ANY: case R_NONE: break;
+        case R_CARRIER: ok = in(v, h->ncarriers); what = "a carrier index"; break;
+        case R_ROUTE: ok = in(v, h->nroutes); what = "a route index"; break;
+        case R_RESOURCE_OPT: ok = v == -1 || in(v, h->nresources); what = "a resource index or -1"; break;
+        case R_STOCK: ok = in(v, h->nstocks); what = "a stock index"; break;
+        case R_PROGRAMME: ok = in(v, h->nprogrammes); what = "a programme index"; break;
+        case R_ACTOR_OPT: ok = v == -1 || in(v, h->nactors); what = "an actor index or -1"; break;
+        case R_TREATY: ok = in(v, h->ntreaties); what = "a treaty index"; break;
+        case R_STATUS: ok = in(v, TREATY__COUNT); what = "a treaty status 0-4"; break;
+        case R_ACTOR: ok = in(v, h->nactors); what = "an actor index"; break;
+        case R_PLACE: ok = in(v, h->nplaces); what = "a place index"; break;
+        case R_DECISION: ok = in(v, h->ndecisions); what = "a decision index"; break;
+        case R_OPTION:
+            ok = in(r->a, h->ndecisions) && in(v, h->decisions[r->a].noptions);
+            what = "an option of the decision";
+            break;
+        case R_EVENT: ok = in(v, h->nevents); what = "an event index"; break;
+        case R_EVENT_OPT: ok = v == -1 || in(v, h->nevents); what = "an event index or -1"; break;
+        case R_BOOL: ok = v == 0 || v == 1; what = "0 or 1"; break;
+        case R_POSITIVE: ok = v >= 1; what = "a number >= 1"; break;
+        case R_NONNEG: ok = v >= 0; what = "a number >= 0"; break;
+        case R_ASSIST: ok = v >= 0 && v <= 3; what = "0-3"; break;
+        }
+        if (!ok) {
+            snprintf(why, n, "%s: %s record: expected %s, got %d", opnd[i],
+                     KIND_NAMES[r->kind], what, (int)v);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* --- in-memory buffer ------------------------------------------------- */
+
+void tracebuf_init(TraceBuf *b) { memset(b, 0, sizeof *b); }
+
+void tracebuf_free(TraceBuf *b)
+{
+    free(b->recs);
+    memset(b, 0, sizeof *b);
+}
+
+void tracebuf_clear(TraceBuf *b) { b->n = 0; }
+
+static void tracebuf_emit(void *ctx, const TraceRec *r)
+{
+    TraceBuf *b = ctx;
+    if (b->n == b->cap) {
+        /* Doubling: amortised O(1), and after the first replication a
+         * cleared buffer is reused without any allocation. */
+        size_t cap = b->cap ? b->cap * 2 : 1024;
+        TraceRec *p = realloc(b->recs, cap * sizeof *p);
+        if (!p) abort();    /* out of memory in a sink has no caller to tell */
+        b->recs = p;
+        b->cap = cap;
+    }
+    b->recs[b->n++] = *r;
+}
+
+TraceSink tracebuf_sink(TraceBuf *b)
+{
+    TraceSink s = { tracebuf_emit, b };
+    return s;
+}
+
+/* --- writing ---------------------------------------------------------- */
+
+/* Shortest text that strtod reads back as exactly v. Integers up to 2^53
+ * print as integers; non-finite values (not representable in JSON) as null. */
+static void fmt_num(char out[40], double v)
+{
+    if (!isfinite(v)) {
+        strcpy(out, "null");
+        return;
+    }
+    if (v == floor(v) && fabs(v) < 9007199254740992.0) {
+        snprintf(out, 40, "%.0f", v);
+        if (strcmp(out, "-0") == 0) strcpy(out, "0");
+        return;
+    }
+    for (int p = 1; p <= 17; p++) {
+        snprintf(out, 40, "%.*g", p, v);
+        if (strtod(out, NULL) == v) return;
+    }
+}
+
+static void put_num(FILE *fp, double v)
+{
+    char b[40];
+    fmt_num(b, v);
+    fputs(b, fp);
+}
+
+static void put_str(FILE *fp, const char *s)
+{
+    fputc('"', fp);
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        switch (*p) {
+        case '"': fputs("\\\"", fp); break;
+        case '\\': fputs("\\\\", fp); break;
+        case '\n': fputs("\\n", fp); break;
+        case '\t': fputs("\\t", fp); break;
+        case '\r': fputs("\\r", fp); break;
+        default:
+            if (*p < 0x20) fprintf(fp, "\\u%04x", *p);
+            else fputc(*p, fp);
+        }
+    }
+    fputc('"', fp);
+}
+
+static void put_key(FILE *fp, const char *k, int first)
+{
+    if (!first) fputc(',', fp);
+    put_str(fp, k);
+    fputc(':', fp);
+}
+
+/* The header is one line; keys are always written in this order. */
+static void write_header(FILE *fp, const TraceHeader *h)
+{
+    char date[11];
+    cal_format(h->start, date);
+    fputs("{\"salvo\":", fp);
+    put_str(fp, h->salvo_version ? h->salvo_version : "");
+    fputs(",\"type\":\"header\"", fp);
+    put_key(fp, "scenario", 0); put_str(fp, h->scenario);
+    put_key(fp, "sha256", 0); put_str(fp, h->sha256);
+    put_key(fp, "seed", 0); fprintf(fp, "%" PRIu64, h->seed);
+    put_key(fp, "start", 0); put_str(fp, date);
+    put_key(fp, "end", 0); put_num(fp, h->end);
+
+    put_key(fp, "actors", 0); fputc('[', fp);
+    for (int i = 0; i < h->nactors; i++) {
+        const TraceActor *a = &h->actors[i];
+        fputs(i ? ",{" : "{", fp);
+        put_key(fp, "id", 1); put_str(fp, a->id);
+        put_key(fp, "name", 0); put_str(fp, a->name);
+        put_key(fp, "color", 0); fprintf(fp, "\"#%06" PRIx32 "\"", a->color & 0xffffffu);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+
+    put_key(fp, "places", 0); fputc('[', fp);
+    for (int i = 0; i < h->nplaces; i++) {
+        const TracePlace *p = &h->places[i];
+        fputs(i ? ",{" : "{", fp);
+        put_key(fp, "id", 1); put_str(fp, p->id);
+        put_key(fp, "name", 0); put_str(fp, p->name);
+        put_key(fp, "kind", 0); put_str(fp, place_kind_name((PlaceKind)p->kind));
+        put_key(fp, "actor", 0); fprintf(fp, "%d", p->actor);
+        put_key(fp, "lat", 0); put_num(fp, p->lat);
+        put_key(fp, "lon", 0); put_num(fp, p->lon);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+
+    put_key(fp, "routes", 0); fputc('[', fp);
+    for (int i = 0; i < h->nroutes; i++) {
+        const TraceRoute *r = &h->routes[i];
+        fputs(i ? ",{" : "{", fp);
+        put_key(fp, "id", 1); put_str(fp, r->id);
+        put_key(fp, "name", 0); put_str(fp, r->name);
+        put_key(fp, "mode", 0); put_str(fp, route_mode_name((RouteMode)r->mode));
+        put_key(fp, "from", 0); fprintf(fp, "%d", r->from);
+        put_key(fp, "to", 0); fprintf(fp, "%d", r->to);
+        put_key(fp, "waypoints", 0); fputc('[', fp);
+        for (int k = 0; k < r->npts; k++) {
+            fputs(k ? ",[" : "[", fp);
+            put_num(fp, r->lat[k]);
+            fputc(',', fp);
+            put_num(fp, r->lon[k]);
+            fputc(']', fp);
+        }
+        fputs("]}", fp);
+    }
+    fputc(']', fp);
+
+    put_key(fp, "carriers", 0); fputc('[', fp);
+    for (int i = 0; i < h->ncarriers; i++) {
+        const TraceCarrier *c = &h->carriers[i];
+        fputs(i ? ",{" : "{", fp);
+        put_key(fp, "id", 1); put_str(fp, c->id);
+        put_key(fp, "name", 0); put_str(fp, c->name);
+        put_key(fp, "route", 0); fprintf(fp, "%d", c->route);
+        put_key(fp, "capacity", 0); put_num(fp, c->capacity);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+
+    put_key(fp, "resources", 0); fputc('[', fp);
+    for (int i = 0; i < h->nresources; i++) {
+        const TraceResource *r = &h->resources[i];
+        fputs(i ? ",{" : "{", fp);
+        put_key(fp, "id", 1); put_str(fp, r->id);
+        put_key(fp, "name", 0); put_str(fp, r->name);
+        put_key(fp, "unit", 0); put_str(fp, r->unit);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+
+    put_key(fp, "stocks", 0); fputc('[', fp);
+    for (int i = 0; i < h->nstocks; i++) {
+        const TraceStock *s = &h->stocks[i];
+        fputs(i ? ",{" : "{", fp);
+        put_key(fp, "id", 1); put_str(fp, s->id);
+        put_key(fp, "place", 0); fprintf(fp, "%d", s->place);
+        put_key(fp, "resource", 0); fprintf(fp, "%d", s->resource);
+        put_key(fp, "initial", 0); put_num(fp, s->initial);
+        put_key(fp, "capacity", 0); put_num(fp, s->capacity);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+
+    const struct { const char *key; const TraceNamed *v; int n; } named[3] = {
+        { "treaties", h->treaties, h->ntreaties },
+        { "programmes", h->programmes, h->nprogrammes },
+        { "events", h->events, h->nevents },
+    };
+    for (int k = 0; k < 3; k++) {
+        put_key(fp, named[k].key, 0);
+        fputc('[', fp);
+        for (int i = 0; i < named[k].n; i++) {
+            const TraceNamed *v = &named[k].v[i];
+            fputs(i ? ",{" : "{", fp);
+            put_key(fp, "id", 1); put_str(fp, v->id);
+            put_key(fp, "name", 0); put_str(fp, v->name);
+            put_key(fp, "actor", 0); fprintf(fp, "%d", v->actor);
+            put_key(fp, "place", 0); fprintf(fp, "%d", v->place);
+            fputc('}', fp);
+        }
+        fputc(']', fp);
+    }
+
+    put_key(fp, "decisions", 0); fputc('[', fp);
+    for (int i = 0; i < h->ndecisions; i++) {
+        const TraceDecisionDef *dd = &h->decisions[i];
+        fputs(i ? ",{" : "{", fp);
+        put_key(fp, "id", 1); put_str(fp, dd->id);
+        put_key(fp, "name", 0); put_str(fp, dd->name);
+        put_key(fp, "actor", 0); fprintf(fp, "%d", dd->actor);
+        put_key(fp, "options", 0); fputc('[', fp);
+        for (int k = 0; k < dd->noptions; k++) {
+            if (k) fputc(',', fp);
+            put_str(fp, dd->options[k]);
+        }
+        fputs("]}", fp);
+    }
+    fputs("]}\n", fp);
+}
+
+struct TraceWriter {
+    AFile f;
+    int64_t start;
+};
+
+TraceWriter *trace_writer_open(const char *path, const TraceHeader *h, Diag *d)
+{
+    TraceWriter *w = calloc(1, sizeof *w);
+    if (!w) {
+        diag_add(d, 0, 0, "", "out of memory opening '%s'", path);
+        return NULL;
+    }
+    if (afile_open(&w->f, path, d) != 0) {
+        free(w);
+        return NULL;
+    }
+    w->start = h->start;
+    write_header(w->f.fp, h);
+    return w;
+}
+
+static void writer_emit(void *ctx, const TraceRec *r)
+{
+    TraceWriter *w = ctx;
+    FILE *fp = w->f.fp;
+    char date[11];
+    cal_format_t(w->start, r->t, date);
+    fputs("{\"t\":", fp);
+    put_num(fp, r->t);
+    fprintf(fp, ",\"date\":\"%s\",\"kind\":\"%s\",\"a\":%" PRId32 ",\"b\":%" PRId32
+                ",\"c\":%" PRId32 ",\"x\":",
+            date, trace_kind_name((TraceKind)r->kind), r->a, r->b, r->c);
+    put_num(fp, r->x);
+    fputs(",\"y\":", fp);
+    put_num(fp, r->y);
+    fputs("}\n", fp);
+}
+
+TraceSink trace_writer_sink(TraceWriter *w)
+{
+    TraceSink s = { writer_emit, w };
+    return s;
+}
+
+int trace_writer_close(TraceWriter *w, Diag *d)
+{
+    if (!w) return 0;
+    int rc = afile_commit(&w->f, d);
+    free(w);
+    return rc;
+}
+
+void trace_writer_abort(TraceWriter *w)
+{
+    if (!w) return;
+    afile_abort(&w->f);
+    free(w);
+}
+
+/* --- reading ---------------------------------------------------------- */
+
+/* A bump allocator: the TraceFile's strings and arrays, freed at once. */
+typedef struct Block { struct Block *next; size_t used, cap; max_align_t data[]; } Block;
+
+static void *arena_alloc(Block **head, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    Block *b = *head;
+    if (!b || b->cap - b->used < n) {
+        size_t cap = n > 65536 ? n : 65536;
+        b = malloc(sizeof *b + cap);
+        if (!b) return NULL;
+        b->next = *head;
+        b->used = 0;
+        b->cap = cap;
+        *head = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+static void arena_free(Block *b)
+{
+    while (b) {
+        Block *next = b->next;
+        free(b);
+        b = next;
+    }
+}
+
+typedef struct Reader {
+    Diag *d;
+    Block *arena;
+    const char *line;   /* the raw text of the current line */
+    int lineno;
+    int oom;
+} Reader;
+
+/* 1-based column of `"key":` in the current line, or 1. Within a JSON
+ * string every quote is escaped, so this byte pattern only matches a key. */
+static int key_col(const Reader *rd, const char *key)
+{
+    char pat[64];
+    snprintf(pat, sizeof pat, "\"%s\":", key);
+    const char *p = strstr(rd->line, pat);
+    return p ? (int)(p - rd->line) + 1 : 1;
+}
+
+static char *rd_strdup(Reader *rd, const char *s)
+{
+    size_t n = strlen(s) + 1;
+    char *p = arena_alloc(&rd->arena, n);
+    if (!p) { rd->oom = 1; return NULL; }
+    memcpy(p, s, n);
+    return p;
+}
+
+static void *rd_array(Reader *rd, size_t n, size_t size)
+{
+    void *p = arena_alloc(&rd->arena, n ? n * size : 1);
+    if (!p) rd->oom = 1;
+    return p;
+}
+
+/* Field getters: on a problem, add a diagnostic naming path and return 0. */
+static const cJSON *need(Reader *rd, const cJSON *obj, const char *key,
+                         const char *path, const char *top)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) diag_add(rd->d, rd->lineno, key_col(rd, top), path, "missing \"%s\"", key);
+    return v;
+}
+
+static int get_str(Reader *rd, const cJSON *obj, const char *key, const char *path,
+                   const char *top, const char **out)
+{
+    const cJSON *v = need(rd, obj, key, path, top);
+    if (!v) return 0;
+    if (!cJSON_IsString(v)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, top), path, "\"%s\": expected a string", key);
+        return 0;
+    }
+    *out = rd_strdup(rd, v->valuestring);
+    return *out != NULL;
+}
+
+static int get_num(Reader *rd, const cJSON *obj, const char *key, const char *path,
+                   const char *top, double *out)
+{
+    const cJSON *v = need(rd, obj, key, path, top);
+    if (!v) return 0;
+    if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, top), path, "\"%s\": expected a number", key);
+        return 0;
+    }
+    *out = v->valuedouble;
+    return 1;
+}
+
+/* An integer index, -1 allowed, below `limit` (limit < 0: no upper check). */
+static int get_index(Reader *rd, const cJSON *obj, const char *key, const char *path,
+                     const char *top, int limit, int allow_none, int *out)
+{
+    double v;
+    if (!get_num(rd, obj, key, path, top, &v)) return 0;
+    if (v != floor(v) || v < (allow_none ? -1 : 0) || (limit >= 0 && v >= limit)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, top), path,
+                 "\"%s\": expected an index %s0..%d, got %g", key,
+                 allow_none ? "-1 or " : "", limit - 1, v);
+        return 0;
+    }
+    *out = (int)v;
+    return 1;
+}
+
+static const cJSON *get_array(Reader *rd, const cJSON *root, const char *key, int *n)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v) {
+        diag_add(rd->d, rd->lineno, 1, key, "header: missing \"%s\"", key);
+        return NULL;
+    }
+    if (!cJSON_IsArray(v)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, key), key, "expected an array");
+        return NULL;
+    }
+    *n = cJSON_GetArraySize(v);
+    return v;
+}
+
+#define PATH(buf, key, i) snprintf(buf, sizeof buf, "%s[%d]", key, i)
+
+static int parse_named(Reader *rd, const cJSON *root, const char *key, int nactors,
+                       int nplaces, const TraceNamed **out, int *n)
+{
+    const cJSON *arr = get_array(rd, root, key, n);
+    if (!arr) return 0;
+    TraceNamed *v = rd_array(rd, (size_t)*n, sizeof *v);
+    if (!v) return 0;
+    int i = 0, ok = 1;
+    char path[64];
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        PATH(path, key, i);
+        ok &= get_str(rd, e, "id", path, key, &v[i].id);
+        ok &= get_str(rd, e, "name", path, key, &v[i].name);
+        ok &= get_index(rd, e, "actor", path, key, nactors, 1, &v[i].actor);
+        ok &= get_index(rd, e, "place", path, key, nplaces, 1, &v[i].place);
+    }
+    *out = v;
+    return ok;
+}
+
+static int parse_color(const char *s, uint32_t *out)
+{
+    if (!s || s[0] != '#' || strlen(s) != 7) return 0;
+    char *end;
+    unsigned long v = strtoul(s + 1, &end, 16);
+    if (*end) return 0;
+    *out = (uint32_t)v;
+    return 1;
+}
+
+static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
+    if (!cJSON_IsString(type) || strcmp(type->valuestring, "header") != 0) {
+        diag_add(rd->d, rd->lineno, 1, "", "the first line is not a salvo trace header "
+                 "(expected {\"salvo\":...,\"type\":\"header\",...})");
+        return 0;
+    }
+    ok &= get_str(rd, root, "salvo", "salvo", "salvo", &h->salvo_version);
+    ok &= get_str(rd, root, "scenario", "scenario", "scenario", &h->scenario);
+    ok &= get_str(rd, root, "sha256", "sha256", "sha256", &h->sha256);
+    const char *start;
+    if (get_str(rd, root, "start", "start", "start", &start)) {
+        if (cal_parse(start, &h->start) != 0) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "start"), "start",
+                     "expected a date YYYY-MM-DD, got \"%s\"", start);
+            ok = 0;
+        }
+    } else ok = 0;
+    ok &= get_num(rd, root, "end", "end", "end", &h->end);
+    /* The seed is a 64-bit integer: a double would round it, so it is read
+     * from the text itself (the cJSON value only says that it is there). */
+    const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    if (!cJSON_IsNumber(seed)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
+        ok = 0;
+    } else {
+        const char *p = strstr(rd->line, "\"seed\":") + 7;
+        while (*p == ' ') p++;
+        char *end;
+        errno = 0;
+        unsigned long long s = strtoull(p, &end, 10);
+        if (errno || end == p || *p == '-' || (*end != ',' && *end != '}' && *end != ' ')) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
+            ok = 0;
+        }
+        h->seed = s;
+    }
+    if (!ok) return 0;
+
+    /* Arrays, in dependency order: later ones are checked against earlier. */
+    const cJSON *arr, *e;
+    if (!(arr = get_array(rd, root, "actors", &h->nactors))) return 0;
+    TraceActor *actors = rd_array(rd, (size_t)h->nactors, sizeof *actors);
+    if (!actors) return 0;
+    for (i = 0, e = arr->child; e; e = e->next, i++) {
+        PATH(path, "actors", i);
+        const char *col = NULL;
+        ok &= get_str(rd, e, "id", path, "actors", &actors[i].id);
+        ok &= get_str(rd, e, "name", path, "actors", &actors[i].name);
+        if (get_str(rd, e, "color", path, "actors", &col) && !parse_color(col, &actors[i].color)) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "actors"), path,
+                     "\"color\": expected \"#rrggbb\", got \"%s\"", col);
+            ok = 0;
+        }
+    }
+    h->actors = actors;
+
+    if (!(arr = get_array(rd, root, "places", &h->nplaces))) return 0;
+    TracePlace *places = rd_array(rd, (size_t)h->nplaces, sizeof *places);
+    if (!places) return 0;
+    for (i = 0, e = arr->child; e; e = e->next, i++) {
+        PATH(path, "places", i);
+        const char *kind = NULL;
+        ok &= get_str(rd, e, "id", path, "places", &places[i].id);
+        ok &= get_str(rd, e, "name", path, "places", &places[i].name);
+        if (get_str(rd, e, "kind", path, "places", &kind)) {
+            places[i].kind = place_kind_from_name(kind);
+            if (places[i].kind < 0) {
+                diag_add(rd->d, rd->lineno, key_col(rd, "places"), path,
+                         "\"kind\": unknown place kind \"%s\"", kind);
+                ok = 0;
+            }
+        } else ok = 0;
+        ok &= get_index(rd, e, "actor", path, "places", h->nactors, 1, &places[i].actor);
+        ok &= get_num(rd, e, "lat", path, "places", &places[i].lat);
+        ok &= get_num(rd, e, "lon", path, "places", &places[i].lon);
+        if (ok && (fabs(places[i].lat) > 90 || fabs(places[i].lon) > 180)) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "places"), path,
+                     "lat/lon out of range (%g, %g)", places[i].lat, places[i].lon);
+            ok = 0;
+        }
+    }
+    h->places = places;
+
+    if (!(arr = get_array(rd, root, "routes", &h->nroutes))) return 0;
+    TraceRoute *routes = rd_array(rd, (size_t)h->nroutes, sizeof *routes);
+    if (!routes) return 0;
+    for (i = 0, e = arr->child; e; e = e->next, i++) {
+        PATH(path, "routes", i);
+        TraceRoute *r = &routes[i];
+        const char *mode = NULL;
+        ok &= get_str(rd, e, "id", path, "routes", &r->id);
+        ok &= get_str(rd, e, "name", path, "routes", &r->name);
+        if (get_str(rd, e, "mode", path, "routes", &mode)) {
+            r->mode = route_mode_from_name(mode);
+            if (r->mode < 0) {
+                diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path,
+                         "\"mode\": unknown route mode \"%s\"", mode);
+                ok = 0;
+            }
+        } else ok = 0;
+        ok &= get_index(rd, e, "from", path, "routes", h->nplaces, 0, &r->from);
+        ok &= get_index(rd, e, "to", path, "routes", h->nplaces, 0, &r->to);
+        const cJSON *wp = cJSON_GetObjectItemCaseSensitive(e, "waypoints");
+        if (wp && !cJSON_IsArray(wp)) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "\"waypoints\": expected an array");
+            ok = 0;
+            continue;
+        }
+        r->npts = wp ? cJSON_GetArraySize(wp) : 0;
+        double *lat = rd_array(rd, (size_t)r->npts, sizeof *lat);
+        double *lon = rd_array(rd, (size_t)r->npts, sizeof *lon);
+        if (!lat || !lon) return 0;
+        int k = 0;
+        for (const cJSON *p = wp ? wp->child : NULL; p; p = p->next, k++) {
+            const cJSON *la = cJSON_GetArrayItem(p, 0), *lo = cJSON_GetArrayItem(p, 1);
+            if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2 || !cJSON_IsNumber(la) ||
+                !cJSON_IsNumber(lo) || fabs(la->valuedouble) > 90 || fabs(lo->valuedouble) > 180) {
+                diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path,
+                         "waypoints[%d]: expected [lat, lon]", k);
+                ok = 0;
+                continue;
+            }
+            lat[k] = la->valuedouble;
+            lon[k] = lo->valuedouble;
+        }
+        r->lat = lat;
+        r->lon = lon;
+    }
+    h->routes = routes;
+
+    if (!(arr = get_array(rd, root, "carriers", &h->ncarriers))) return 0;
+    TraceCarrier *carriers = rd_array(rd, (size_t)h->ncarriers, sizeof *carriers);
+    if (!carriers) return 0;
+    for (i = 0, e = arr->child; e; e = e->next, i++) {
+        PATH(path, "carriers", i);
+        ok &= get_str(rd, e, "id", path, "carriers", &carriers[i].id);
+        ok &= get_str(rd, e, "name", path, "carriers", &carriers[i].name);
+        ok &= get_index(rd, e, "route", path, "carriers", h->nroutes, 1, &carriers[i].route);
+        ok &= get_num(rd, e, "capacity", path, "carriers", &carriers[i].capacity);
+    }
+    h->carriers = carriers;
+
+    if (!(arr = get_array(rd, root, "resources", &h->nresources))) return 0;
+    TraceResource *res = rd_array(rd, (size_t)h->nresources, sizeof *res);
+    if (!res) return 0;
+    for (i = 0, e = arr->child; e; e = e->next, i++) {
+        PATH(path, "resources", i);
+        ok &= get_str(rd, e, "id", path, "resources", &res[i].id);
+        ok &= get_str(rd, e, "name", path, "resources", &res[i].name);
+        ok &= get_str(rd, e, "unit", path, "resources", &res[i].unit);
+    }
+    h->resources = res;
+
+    if (!(arr = get_array(rd, root, "stocks", &h->nstocks))) return 0;
+    TraceStock *stocks = rd_array(rd, (size_t)h->nstocks, sizeof *stocks);
+    if (!stocks) return 0;
+    for (i = 0, e = arr->child; e; e = e->next, i++) {
+        PATH(path, "stocks", i);
+        ok &= get_str(rd, e, "id", path, "stocks", &stocks[i].id);
+        ok &= get_index(rd, e, "place", path, "stocks", h->nplaces, 0, &stocks[i].place);
+        ok &= get_index(rd, e, "resource", path, "stocks", h->nresources, 1, &stocks[i].resource);
+        ok &= get_num(rd, e, "initial", path, "stocks", &stocks[i].initial);
+        ok &= get_num(rd, e, "capacity", path, "stocks", &stocks[i].capacity);
+    }
+    h->stocks = stocks;
+
+    ok &= parse_named(rd, root, "treaties", h->nactors, h->nplaces, &h->treaties, &h->ntreaties);
+    ok &= parse_named(rd, root, "programmes", h->nactors, h->nplaces, &h->programmes, &h->nprogrammes);
+    ok &= parse_named(rd, root, "events", h->nactors, h->nplaces, &h->events, &h->nevents);
+
+    if (!(arr = get_array(rd, root, "decisions", &h->ndecisions))) return 0;
+    TraceDecisionDef *dec = rd_array(rd, (size_t)h->ndecisions, sizeof *dec);
+    if (!dec) return 0;
+    for (i = 0, e = arr->child; e; e = e->next, i++) {
+        PATH(path, "decisions", i);
+        ok &= get_str(rd, e, "id", path, "decisions", &dec[i].id);
+        ok &= get_str(rd, e, "name", path, "decisions", &dec[i].name);
+        ok &= get_index(rd, e, "actor", path, "decisions", h->nactors, 1, &dec[i].actor);
+        const cJSON *opts = cJSON_GetObjectItemCaseSensitive(e, "options");
+        int n = cJSON_IsArray(opts) ? cJSON_GetArraySize(opts) : 0;
+        if (n < 1) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
+                     "\"options\": expected a non-empty array of strings");
+            ok = 0;
+            continue;
+        }
+        const char **o = rd_array(rd, (size_t)n, sizeof *o);
+        if (!o) return 0;
+        int k = 0;
+        for (const cJSON *p = opts->child; p; p = p->next, k++) {
+            if (!cJSON_IsString(p)) {
+                diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
+                         "options[%d]: expected a string", k);
+                ok = 0;
+                continue;
+            }
+            o[k] = rd_strdup(rd, p->valuestring);
+        }
+        dec[i].noptions = n;
+        dec[i].options = o;
+    }
+    h->decisions = dec;
+    return ok && !rd->oom;
+}
+
+static int rec_int(Reader *rd, const cJSON *obj, const char *key, int32_t *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        diag_add(rd->d, rd->lineno, 1, key, "missing \"%s\"", key);
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
+        fabs(v->valuedouble) > 2147483647.0) {
+        diag_add(rd->d, rd->lineno, key_col(rd, key), key, "expected an integer");
+        return 0;
+    }
+    *out = (int32_t)v->valuedouble;
+    return 1;
+}
+
+/* x and y: a number, or null for a value that was not finite. */
+static int rec_num(Reader *rd, const cJSON *obj, const char *key, double *out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!v) {
+        diag_add(rd->d, rd->lineno, 1, key, "missing \"%s\"", key);
+        return 0;
+    }
+    if (cJSON_IsNull(v)) { *out = NAN; return 1; }
+    if (!cJSON_IsNumber(v)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, key), key, "expected a number or null");
+        return 0;
+    }
+    *out = v->valuedouble;
+    return 1;
+}
+
+static int parse_rec(Reader *rd, const cJSON *o, const TraceHeader *h, TraceRec *r)
+{
+    memset(r, 0, sizeof *r);
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "t");
+    const cJSON *kind = cJSON_GetObjectItemCaseSensitive(o, "kind");
+    if (!cJSON_IsNumber(t)) {
+        diag_add(rd->d, rd->lineno, t ? key_col(rd, "t") : 1, "t",
+                 t ? "expected a number" : "missing \"t\"");
+        return 0;
+    }
+    r->t = t->valuedouble;
+    if (!cJSON_IsString(kind)) {
+        diag_add(rd->d, rd->lineno, kind ? key_col(rd, "kind") : 1, "kind",
+                 kind ? "expected a string" : "missing \"kind\"");
+        return 0;
+    }
+    r->kind = trace_kind_from_name(kind->valuestring);
+    if (r->kind < 0) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "kind"), "kind",
+                 "unknown record kind \"%s\"", kind->valuestring);
+        return 0;
+    }
+    int ok = rec_int(rd, o, "a", &r->a) & rec_int(rd, o, "b", &r->b) & rec_int(rd, o, "c", &r->c) &
+             rec_num(rd, o, "x", &r->x) & rec_num(rd, o, "y", &r->y);
+    if (!ok) return 0;
+    char why[160];
+    if (!trace_rec_valid(h, r, why, sizeof why)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, why[0] == 't' ? "t" : "kind"), "", "%s", why);
+        return 0;
+    }
+    return 1;
+}
+
+/* Parse one line as a JSON object; on failure a diagnostic at the column. */
+static cJSON *parse_line(Reader *rd, const char *line, size_t len)
+{
+    const char *end = NULL;
+    cJSON *o = cJSON_ParseWithLengthOpts(line, len, &end, 0);
+    if (!o) {
+        int col = end && end >= line ? (int)(end - line) + 1 : 1;
+        diag_add(rd->d, rd->lineno, col, "", "not valid JSON");
+        return NULL;
+    }
+    /* Only whitespace may follow the object on its line. */
+    while (end && end < line + len && (*end == ' ' || *end == '\t')) end++;
+    if (end && end < line + len) {
+        diag_add(rd->d, rd->lineno, (int)(end - line) + 1, "", "unexpected text after the record");
+        cJSON_Delete(o);
+        return NULL;
+    }
+    if (!cJSON_IsObject(o)) {
+        diag_add(rd->d, rd->lineno, 1, "", "expected a JSON object");
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Errors stop being collected after this many, so a file of garbage gives a
+ * short answer rather than DIAG_MAX lines of the same complaint. */
+#define READ_MAX_ERRORS 20
+
+TraceFile *trace_read(const char *path, Diag *d)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));
+        return NULL;
+    }
+    TraceFile *f = calloc(1, sizeof *f);
+    Reader rd = { .d = d };
+    char *line = NULL;
+    size_t linecap = 0, cap = 0;
+    ssize_t len;
+    int have_header = 0, errors0 = diag_errors(d);
+    double last_t = 0;
+    if (!f) goto oom;
+
+    while ((len = getline(&line, &linecap, fp)) >= 0) {
+        rd.lineno++;
+        if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
+        if (len > 0 && line[len - 1] == '\r') line[--len] = '\0';
+        rd.line = line;
+        if ((size_t)len != strlen(line)) {
+            diag_add(d, rd.lineno, (int)strlen(line) + 1, "", "NUL byte in the line");
+            goto next;
+        }
+        if (len == 0) {
+            diag_add(d, rd.lineno, 1, "", "empty line (one JSON object per line expected)");
+            goto next;
+        }
+        cJSON *o = parse_line(&rd, line, (size_t)len);
+        if (!o) {
+            if (!have_header) break;    /* nothing can be checked without the header */
+            goto next;
+        }
+        if (!have_header) {
+            int ok = parse_header(&rd, o, &f->h);
+            cJSON_Delete(o);
+            if (rd.oom) goto oom;
+            if (!ok) break;
+            have_header = 1;
+            goto next;
+        }
+        if (f->n == cap) {
+            cap = cap ? cap * 2 : 4096;
+            TraceRec *p = realloc(f->recs, cap * sizeof *p);
+            if (!p) { cJSON_Delete(o); goto oom; }
+            f->recs = p;
+        }
+        TraceRec *r = &f->recs[f->n];
+        if (parse_rec(&rd, o, &f->h, r)) {
+            if (r->t < last_t) {
+                diag_add(d, rd.lineno, key_col(&rd, "t"), "t",
+                         "time goes backwards (%g after %g)", r->t, last_t);
+            } else {
+                last_t = r->t;
+                f->n++;
+            }
+        }
+        cJSON_Delete(o);
+    next:
+        if (diag_errors(d) - errors0 >= READ_MAX_ERRORS) break;
+    }
+    if (ferror(fp)) diag_add(d, rd.lineno, 0, "", "read error: %s", strerror(errno));
+    if (!have_header && diag_errors(d) == errors0)
+        diag_add(d, 1, 1, "", "empty file: expected a salvo trace header on line 1");
+    free(line);
+    fclose(fp);
+    f->arena = rd.arena;
+    if (diag_errors(d) > errors0) {
+        trace_file_free(f);
+        return NULL;
+    }
+    return f;
+oom:
+    diag_add(d, rd.lineno, 0, "", "out of memory reading '%s'", path);
+    free(line);
+    fclose(fp);
+    if (f) f->arena = rd.arena;
+    else arena_free(rd.arena);
+    trace_file_free(f);
+    return NULL;
+}
+
+void trace_file_free(TraceFile *f)
+{
+    if (!f) return;
+    arena_free(f->arena);
+    free(f->recs);
+    free(f);
+}

@@ -1,0 +1,326 @@
+/* test_sim.c — the engine on small scenarios with answers worked out by
+ * hand: closed-form stock integration, treaty timing, launches, decisions
+ * (policy, interactive, scripted), overrides, reproducibility to the byte,
+ * and stream isolation between components. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "salvo.h"
+
+/* Producer 100/day and consumer 150/day on one stock that starts at 1000:
+ * it empties at day 20 (1000 / 50); over 100 days consumption is
+ * 150*20 + 100*80 = 11000 and shortfall is 50*80 = 4000. */
+static const char *STOCK_SC =
+    "{\"salvo\":1,\"name\":\"stock\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-04-10\"},"
+    "\"actors\":[{\"id\":\"a\"}],\"resources\":[{\"id\":\"r\"}],"
+    "\"places\":[{\"id\":\"p\",\"kind\":\"depot\",\"lat\":0,\"lon\":0}],"
+    "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\",\"initial\":1000}],"
+    "\"producers\":[{\"id\":\"in\",\"stock\":\"s\",\"rate\":100}],"
+    "\"consumers\":[{\"id\":\"out\",\"stock\":\"s\",\"rate\":150}],"
+    "\"metrics\":[{\"id\":\"short\",\"total\":\"shortfall.r\"},{\"id\":\"used\",\"total\":\"consumed.r\"},"
+    "{\"id\":\"made\",\"total\":\"produced.r\"},"
+    "{\"id\":\"dry\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":0}},{\"id\":\"lvl\",\"level\":\"stock.s\",\"every\":10}]}";
+
+static Scenario *load(const char *text, const char *const *sets, int nsets)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load_buffer("test.json", text, strlen(text), sets, nsets, &d);
+    if (!s) diag_print(&d, stderr);
+    diag_free(&d);
+    return s;
+}
+
+START_TEST(test_stock_closed_form)
+{
+    Scenario *s = load(STOCK_SC, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    ck_assert(scenario_end(s) == 100);
+    Sim *sim = sim_create(s);
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    double v[5];
+    sim_metrics(sim, v);
+    ck_assert_double_eq_tol(v[0], 4000, 1e-6);
+    ck_assert_double_eq_tol(v[1], 11000, 1e-6);
+    ck_assert_double_eq_tol(v[2], 10000, 1e-6);
+    ck_assert_double_eq_tol(v[3], 20, 1e-9);     /* runs dry on day 20 */
+    const double *lvl = sim_series(sim, 4);
+    ck_assert_ptr_nonnull(lvl);
+    ck_assert_int_eq(scenario_metric(s, 4)->series_len, 11);
+    ck_assert_double_eq_tol(lvl[0], 1000, 1e-9);
+    ck_assert_double_eq_tol(lvl[1], 500, 1e-9);  /* day 10 */
+    ck_assert_double_eq_tol(lvl[3], 0, 1e-9);    /* day 30 */
+    /* Only a handful of events: nothing ticks daily. */
+    ck_assert_uint_lt(sim_events(sim), 40);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* A treaty signed on day 10; aggression on day 30; the party honours with
+ * p = 1 after exactly 12 days and sends 500 troops. A second party never
+ * honours (p = 0) and so declines at once. */
+static const char *TREATY_SC =
+    "{\"salvo\":1,\"name\":\"treaty\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-03-01\"},"
+    "\"actors\":[{\"id\":\"ru\"},{\"id\":\"kp\"},{\"id\":\"cn\"}],"
+    "\"places\":[{\"id\":\"a\",\"kind\":\"capital\",\"lat\":39,\"lon\":125},{\"id\":\"b\",\"kind\":\"front\",\"lat\":51,\"lon\":35}],"
+    "\"treaties\":[{\"id\":\"t\",\"parties\":[\"ru\",\"kp\",\"cn\"],\"signed\":\"2024-01-11\",\"responses\":["
+    "{\"party\":\"kp\",\"protects\":\"ru\",\"honour\":1,\"delay\":12,\"effects\":[{\"troops\":{\"actor\":\"kp\",\"from\":\"a\",\"to\":\"b\",\"count\":500}}]},"
+    "{\"party\":\"cn\",\"honour\":0}]}],"
+    "\"events\":[{\"id\":\"attack\",\"at\":\"2024-01-31\",\"effects\":[{\"aggression\":\"ru\"}]}],"
+    "\"metrics\":[{\"id\":\"honoured\",\"time_of\":{\"quantity\":\"treaty.t.honoured\",\">=\":1}},"
+    "{\"id\":\"declined\",\"total\":\"treaty.t.declined\"},{\"id\":\"troops\",\"total\":\"troops.kp\"},"
+    "{\"id\":\"by_feb\",\"happened\":{\"quantity\":\"troops.kp\",\">\":0},\"by\":\"2024-02-10\"}]}";
+
+START_TEST(test_treaty_timing)
+{
+    Scenario *s = load(TREATY_SC, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    double v[4];
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        sim_reset(sim, 7, rep);
+        sim_run(sim, INFINITY);
+        sim_metrics(sim, v);
+        ck_assert_double_eq_tol(v[0], 42, 1e-9);
+        ck_assert(v[1] == 1);
+        ck_assert(v[2] == 500);
+        ck_assert(v[3] == 0);   /* troops leave on Feb 12, after Feb 10 */
+    }
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* A launch programme whose decision asks a person after the first failure. */
+static const char *LAUNCH_SC =
+    "{\"salvo\":1,\"name\":\"launch\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2025-01-01\"},"
+    "\"actors\":[{\"id\":\"kp\"},{\"id\":\"ru\"}],"
+    "\"places\":[{\"id\":\"sohae\",\"kind\":\"launch-site\",\"lat\":39.66,\"lon\":124.7}],"
+    "\"programmes\":[{\"id\":\"sat\",\"actor\":\"kp\",\"site\":\"sohae\","
+    "\"history\":[{\"date\":\"2024-02-01\",\"outcome\":\"failure\",\"stage\":2}],"
+    "\"interval\":30,\"max_attempts\":10,\"base\":0.05,\"stages\":[1,1,1],"
+    "\"assistance\":[{\"id\":\"help\",\"from\":\"ru\",\"lead_time\":10,\"boost\":0.9}]}],"
+    "\"decisions\":[{\"id\":\"ask\",\"actor\":\"kp\",\"when\":{\"quantity\":\"launch.sat.failures\",\">=\":1},"
+    "\"options\":[{\"id\":\"refuse\",\"label\":\"Go alone\"},{\"id\":\"accept\",\"label\":\"Accept help\",\"effects\":[{\"accept\":\"help\"}]}],"
+    "\"policy\":{\"fixed\":\"refuse\"}}],"
+    "\"metrics\":[{\"id\":\"successes\",\"total\":\"launch.sat.successes\"},{\"id\":\"attempts\",\"total\":\"launch.sat.attempts\"},"
+    "{\"id\":\"choice\",\"total\":\"decision.ask\"}]}";
+
+START_TEST(test_decisions_policy_interactive_script)
+{
+    Scenario *s = load(LAUNCH_SC, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    double pol[3], ask[3], rep[3];
+    /* Batch: the policy refuses; at p = 0.05 successes are rare. */
+    double sum_policy = 0, sum_accept = 0;
+    for (uint64_t r = 0; r < 200; r++) {
+        sim_reset(sim, 99, r);
+        ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+        sim_metrics(sim, pol);
+        ck_assert(pol[2] == 0);
+        ck_assert(pol[1] == 10);
+        sum_policy += pol[0];
+    }
+    /* Interactive: the run stops at the decision, on the day of the failure. */
+    sim_set_interactive(sim, 1);
+    sim_reset(sim, 99, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DECISION);
+    const SimDecision *d = sim_pending(sim);
+    ck_assert_ptr_nonnull(d);
+    ck_assert_str_eq(d->id, "ask");
+    ck_assert_int_eq(d->noptions, 2);
+    ck_assert_double_eq_tol(d->t, 31, 1e-9);
+    ck_assert_int_eq(sim_answer(sim, 5), -1);
+    ck_assert_int_eq(sim_answer(sim, 1), 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    sim_metrics(sim, ask);
+    ck_assert(ask[2] == 1);
+    /* The same choice, scripted, reproduces the run exactly. */
+    int answers[1] = { 1 };
+    sim_reset(sim, 99, 0);
+    sim_script(sim, answers, 1);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    sim_metrics(sim, rep);
+    ck_assert(memcmp(ask, rep, sizeof ask) == 0);
+    const int *ch;
+    ck_assert_int_eq(sim_choices(sim, &ch), 1);
+    ck_assert_int_eq(ch[0], 1);
+    /* Help (boost 0.9) changes the outcome: compare over 200 replications. */
+    for (uint64_t r = 0; r < 200; r++) {
+        sim_reset(sim, 99, r);
+        sim_script(sim, answers, 1);
+        sim_run(sim, INFINITY);
+        sim_metrics(sim, rep);
+        sum_accept += rep[0];
+    }
+    ck_assert_msg(sum_accept > 5 * sum_policy + 100, "help should raise successes: %g vs %g", sum_accept, sum_policy);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_set_overrides)
+{
+    const char *ok[] = { "producers.in.rate=150" };
+    Scenario *s = load(STOCK_SC, ok, 1);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    sim_reset(sim, 1, 0);
+    sim_run(sim, INFINITY);
+    double v[5];
+    sim_metrics(sim, v);
+    ck_assert_double_eq_tol(v[0], 0, 1e-9);        /* supply now meets demand */
+    ck_assert(v[3] == SALVO_NEVER);
+    sim_destroy(sim);
+    scenario_free(s);
+
+    const char *bad[][1] = { { "producers.in.rate=-5" }, { "producers.inn.rate=5" }, { "producers.in.rate" },
+                             { "producers.in.rate={\"dist\":\"normal\",\"mean\":1}" } };
+    const char *want[] = { "must be >= 0", "did you mean 'producers.in.rate'", "expected PATH=VALUE", "sd" };
+    for (int i = 0; i < 4; i++) {
+        Diag d;
+        diag_init(&d, "test");
+        s = scenario_load_buffer("t.json", STOCK_SC, strlen(STOCK_SC), bad[i], 1, &d);
+        ck_assert_ptr_null(s);
+        ck_assert_int_ge(d.count, 1);
+        ck_assert_msg(strstr(d.items[0].msg, want[i]) != NULL, "set %d: '%s'", i, d.items[0].msg);
+        diag_free(&d);
+    }
+}
+END_TEST
+
+/* Record every trace line into memory. */
+typedef struct Rec { TraceRec r[4096]; int n; } Rec;
+static void grab(void *ctx, const TraceRec *r)
+{
+    Rec *R = ctx;
+    if (R->n < 4096) R->r[R->n++] = *r;
+}
+
+/* A supply scenario with randomness everywhere; `extra` adds a component
+ * (a random event on an unrelated stock) that draws from its own streams. */
+static char *supply_sc(int extra)
+{
+    static char buf[8192];
+    snprintf(buf, sizeof buf,
+        "{\"salvo\":1,\"name\":\"supply\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-12-31\"},"
+        "\"actors\":[{\"id\":\"a\"}],\"resources\":[{\"id\":\"r\"}],"
+        "\"places\":[{\"id\":\"x\",\"kind\":\"arsenal\",\"lat\":40,\"lon\":126},{\"id\":\"y\",\"kind\":\"front\",\"lat\":50,\"lon\":37}],"
+        "\"stocks\":[{\"id\":\"sx\",\"place\":\"x\",\"resource\":\"r\",\"initial\":{\"dist\":\"uniform\",\"lo\":0,\"hi\":1000}},"
+        "{\"id\":\"sy\",\"place\":\"y\",\"resource\":\"r\"},{\"id\":\"other\",\"place\":\"y\",\"resource\":\"r\",\"initial\":100}],"
+        "\"producers\":[{\"id\":\"p\",\"stock\":\"sx\",\"rate\":{\"dist\":\"gamma\",\"shape\":4,\"scale\":25},\"period\":30}],"
+        "\"consumers\":[{\"id\":\"c\",\"stock\":\"sy\",\"rate\":80}],"
+        "\"routes\":[{\"id\":\"rt\",\"mode\":\"rail\",\"from\":\"sx\",\"to\":\"sy\",\"transit\":{\"dist\":\"lognormal\",\"mean\":5,\"sd\":2},"
+        "\"loss\":0.1,\"dud\":{\"dist\":\"uniform\",\"lo\":0,\"hi\":0.3},\"carriers\":[{\"id\":\"t\",\"count\":3,\"containers\":500}]}],"
+        "\"events\":[%s],"
+        "\"metrics\":[{\"id\":\"del\",\"total\":\"delivered.r\"},{\"id\":\"lost\",\"total\":\"lost.r\"}]}",
+        extra ? "{\"id\":\"noise\",\"hazard\":0.05,\"effects\":[{\"stock\":\"other\",\"add\":{\"dist\":\"exponential\",\"mean\":5}}]}" : "");
+    return buf;
+}
+
+START_TEST(test_reproducible_and_isolated)
+{
+    Scenario *a = load(supply_sc(0), NULL, 0);
+    ck_assert_ptr_nonnull(a);
+    Scenario *b = load(supply_sc(1), NULL, 0);
+    ck_assert_ptr_nonnull(b);
+    static Rec r1, r2, r3;
+    TraceSink s1 = { grab, &r1 }, s2 = { grab, &r2 }, s3 = { grab, &r3 };
+    Sim *sa = sim_create(a), *sb = sim_create(b);
+    sim_set_sink(sa, &s1);
+    sim_reset(sa, 5, 17);
+    sim_run(sa, INFINITY);
+    /* Reuse the same Sim: a reset must leave no trace of the last run. */
+    sim_set_sink(sa, &s2);
+    sim_reset(sa, 5, 16);
+    sim_run(sa, INFINITY);
+    r2.n = 0;
+    sim_reset(sa, 5, 17);
+    sim_run(sa, INFINITY);
+    ck_assert_int_gt(r1.n, 50);
+    ck_assert_int_eq(r1.n, r2.n);
+    ck_assert(memcmp(r1.r, r2.r, (size_t)r1.n * sizeof(TraceRec)) == 0);
+    /* Adding an unrelated random component leaves every supply record as it was. */
+    sim_set_sink(sb, &s3);
+    sim_reset(sb, 5, 17);
+    sim_run(sb, INFINITY);
+    /* Compare both traces without the unrelated stock's and event's records. */
+    int i = 0, k = 0, same = 0;
+    for (;;) {
+        while (i < r1.n && r1.r[i].kind == TR_STOCK && r1.r[i].a == 2) i++;
+        while (k < r3.n && (r3.r[k].kind == TR_EVENT || (r3.r[k].kind == TR_STOCK && r3.r[k].a == 2))) k++;
+        if (i == r1.n || k == r3.n) break;
+        ck_assert_msg(memcmp(&r1.r[i], &r3.r[k], sizeof r1.r[i]) == 0, "record %d differs (kind %d)", i, r1.r[i].kind);
+        i++, k++, same++;
+    }
+    ck_assert_int_eq(i, r1.n);
+    ck_assert_int_eq(k, r3.n);
+    ck_assert_int_gt(same, 50);
+    sim_destroy(sa);
+    sim_destroy(sb);
+    scenario_free(a);
+    scenario_free(b);
+}
+END_TEST
+
+START_TEST(test_trace_file_byte_identical)
+{
+    Scenario *s = load(supply_sc(1), NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    const char *paths[2] = { "/tmp/salvo-test-trace-a.jsonl", "/tmp/salvo-test-trace-b.jsonl" };
+    for (int i = 0; i < 2; i++) {
+        Diag d;
+        diag_init(&d, "trace");
+        TraceHeader h = *scenario_trace_header(s);
+        h.seed = 42;
+        TraceWriter *w = trace_writer_open(paths[i], &h, &d);
+        ck_assert_ptr_nonnull(w);
+        TraceSink sink = trace_writer_sink(w);
+        Sim *sim = sim_create(s);
+        sim_set_sink(sim, &sink);
+        sim_reset(sim, 42, 0);
+        sim_run(sim, INFINITY);
+        ck_assert_int_eq(trace_writer_close(w, &d), 0);
+        sim_destroy(sim);
+        diag_free(&d);
+    }
+    FILE *fa = fopen(paths[0], "rb"), *fb = fopen(paths[1], "rb");
+    ck_assert_ptr_nonnull(fa);
+    ck_assert_ptr_nonnull(fb);
+    int ca, cb;
+    long n = 0;
+    do {
+        ca = fgetc(fa);
+        cb = fgetc(fb);
+        ck_assert_int_eq(ca, cb);
+        n++;
+    } while (ca != EOF);
+    ck_assert_int_gt(n, 1000);
+    fclose(fa);
+    fclose(fb);
+    remove(paths[0]);
+    remove(paths[1]);
+    scenario_free(s);
+}
+END_TEST
+
+Suite *suite_sim(void)
+{
+    Suite *s = suite_create("sim");
+    TCase *tc = tcase_create("models");
+    tcase_add_test(tc, test_stock_closed_form);
+    tcase_add_test(tc, test_treaty_timing);
+    tcase_add_test(tc, test_decisions_policy_interactive_script);
+    tcase_add_test(tc, test_set_overrides);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("determinism");
+    tcase_add_test(tc, test_reproducible_and_isolated);
+    tcase_add_test(tc, test_trace_file_byte_identical);
+    suite_add_tcase(s, tc);
+    return s;
+}
