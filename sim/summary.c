@@ -10,11 +10,14 @@
 #include "afile.h"
 #include "cal.h"
 
-static double clamp(double x, double lo, double hi)
+/* A quantile estimate, made exact where we can: clamped into [lo, hi], and
+ * snapped to lo or hi when it comes from the bucket that holds them (so a
+ * flag's quantiles are exactly 0 or 1, an integer minimum stays itself). */
+static double refine(double x, double lo, double hi)
 {
     if (isnan(x) || isinf(x)) return x;
-    if (x < lo) return lo;
-    if (x > hi) return hi;
+    if (x <= lo || stats_sketch_key(x) == stats_sketch_key(lo)) return lo;
+    if (x >= hi || stats_sketch_key(x) == stats_sketch_key(hi)) return hi;
     return x;
 }
 
@@ -40,11 +43,11 @@ void summary_stat(const Batch *b, int dim, SummaryStat *out)
         out->min = out->max = NAN;
     }
     double lo = m.n ? m.min : -INFINITY, hi = m.n ? m.max : INFINITY;
-    out->p5 = clamp(stats_sketch_quantile(sk, 0.05), lo, hi);
-    out->p25 = clamp(stats_sketch_quantile(sk, 0.25), lo, hi);
-    out->median = clamp(stats_sketch_quantile(sk, 0.50), lo, hi);
-    out->p75 = clamp(stats_sketch_quantile(sk, 0.75), lo, hi);
-    out->p95 = clamp(stats_sketch_quantile(sk, 0.95), lo, hi);
+    out->p5 = refine(stats_sketch_quantile(sk, 0.05), lo, hi);
+    out->p25 = refine(stats_sketch_quantile(sk, 0.25), lo, hi);
+    out->median = refine(stats_sketch_quantile(sk, 0.50), lo, hi);
+    out->p75 = refine(stats_sketch_quantile(sk, 0.75), lo, hi);
+    out->p95 = refine(stats_sketch_quantile(sk, 0.95), lo, hi);
 }
 
 double summary_prob_by(const Batch *b, int metric, int64_t day)
