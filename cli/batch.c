@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "afile.h"
@@ -493,6 +494,13 @@ static void print_table(const Batch *b, const Args *a, FILE *out)
     }
 }
 
+/* Peak resident memory of this process in KiB (Linux: ru_maxrss is KiB). */
+static long max_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
 /* --- batch ------------------------------------------------------------------- */
 
 static const char BATCH_OPTS[] = " --runs --threads --seed --csv --json --set --checkpoint --resume "
@@ -606,6 +614,7 @@ int cmd_batch(int argc, char **argv)
     run.runs = (uint64_t)a.runs;
     run.threads = a.threads;
     run.wall_s = batch_seconds(b);
+    run.max_rss_kb = max_rss_kb();
     run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
     run.target_halfwidth = a.target_halfwidth;
     if (a.json) {

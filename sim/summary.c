@@ -239,6 +239,7 @@ cJSON *summary_run_json(const Batch *b, const SummaryRun *run)
     }
     cJSON_AddNumberToObject(o, "threads", run->threads);
     cJSON_AddNumberToObject(o, "wall_s", run->wall_s);
+    if (run->max_rss_kb > 0) cJSON_AddNumberToObject(o, "max_rss_kb", (double)run->max_rss_kb);
     if (b) {
         cJSON_AddNumberToObject(o, "events", (double)batch_events(b));
         cJSON_AddNumberToObject(o, "block", BATCH_BLOCK);

@@ -39,6 +39,7 @@ typedef struct SummaryRun {
     uint64_t runs;          /* requested */
     int threads;
     double wall_s;
+    long max_rss_kb;        /* peak resident memory so far (getrusage), 0 unknown */
     const char *target_metric;  /* NULL if no --target */
     double target_halfwidth;
 } SummaryRun;
