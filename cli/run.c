@@ -91,7 +91,7 @@ static void flush_month(Teller *T)
             char a[32], b[32];
             human(T->delivered[r], a, sizeof a);
             human(T->total[r], b, sizeof b);
-            fprintf(T->out, "%s%s %s of %s delivered (%s so far)", sep, a, T->h->resources[r].unit,
+            fprintf(T->out, "%s%s %s of %s delivered to the end of the line (%s so far)", sep, a, T->h->resources[r].unit,
                     T->h->resources[r].name, b);
             sep = "; ";
         }
@@ -116,6 +116,15 @@ static void flush_month(Teller *T)
 
 static const char *place(const TraceHeader *h, int i) { return i >= 0 && i < h->nplaces ? h->places[i].name : "?"; }
 static const char *actor(const TraceHeader *h, int i) { return i >= 0 && i < h->nactors ? h->actors[i].name : "?"; }
+
+/* Does no route leave this place? Arrivals there are final deliveries
+ * (the engine's delivered.RESOURCE counts the same way, by stock). */
+static int terminal(const TraceHeader *h, int place)
+{
+    for (int i = 0; i < h->nroutes; i++)
+        if (h->routes[i].from == place) return 0;
+    return 1;
+}
 
 static void tell(void *ctx, const TraceRec *r)
 {
@@ -145,7 +154,7 @@ static void tell(void *ctx, const TraceRec *r)
         }
         break;
     case TR_ARRIVE:
-        if (r->c >= 0) {
+        if (r->c >= 0 && terminal(h, rt->to)) {
             T->delivered[r->c] += r->x;
             T->total[r->c] += r->x;
         }

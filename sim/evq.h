@@ -34,20 +34,25 @@ typedef struct EvHandle {
     uint32_t gen;   /* 0 never names a live event */
 } EvHandle;
 
+/* One heap node. Both words compare as unsigned integers, tkey first: tkey
+ * is the time's IEEE bits remapped so integer order is time order, key is
+ * seq << 24 | slot, so ties in time fall back to scheduling order. */
 typedef struct EvHeapEntry {
-    double t;
-    uint64_t key;   /* seq << 24 | slot */
+    uint64_t key;   /* seq << 24 | pool slot */
+    uint64_t tkey;  /* order-preserving image of the time */
 } EvHeapEntry;
 
+typedef struct EvSlot EvSlot;   /* a pooled payload; private to evq.c */
+
 typedef struct EvQ {
-    EvHeapEntry *heap;
-    size_t n, cap;          /* heap entries (live + cancelled) */
-    Event *pool;            /* payload per slot */
-    uint32_t *gen;          /* generation per slot; odd = in use and live */
+    EvHeapEntry *heap;      /* node 0; 3 entries after a 64-byte boundary */
+    size_t n, cap;          /* heap entries (live + cancelled), capacity */
+    EvSlot *pool;           /* payload and generation per slot */
     uint32_t *free_slots;   /* stack of free slots */
     size_t nfree, pool_cap;
     size_t live;            /* pending, not cancelled */
     uint64_t seq;
+    int vacant;             /* node 0 is a hole left by evq_pop */
 } EvQ;
 
 void evq_init(EvQ *q);

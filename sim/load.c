@@ -274,7 +274,7 @@ static double date_field(Ld *L, const JsonValue *obj, const char *path, const ch
 static int valid_id(const char *s)
 {
     size_t n = strlen(s);
-    if (n == 0 || n > SC_MAX_ID || !islower((unsigned char)s[0])) return 0;
+    if (n == 0 || n > SC_MAX_ID || !(islower((unsigned char)s[0]) || isdigit((unsigned char)s[0]))) return 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if (!(islower(c) || isdigit(c) || c == '-' || c == '_')) return 0;
@@ -319,7 +319,7 @@ static void collect(Ld *L, IdTab *t, const JsonValue *arr, const char *path)
         } else if (idv->type != JSON_STRING || !valid_id(idv->str)) {
             char pp[520];
             pkey(pp, sizeof pp, p, "id");
-            err(L, idv, pp, "expected an id (lower-case letters, digits, '-' and '_', starting with a letter, at most %d characters)", SC_MAX_ID);
+            err(L, idv, pp, "expected an id (lower-case letters, digits, '-' and '_', starting with a letter or digit, at most %d characters)", SC_MAX_ID);
         } else {
             id = sdup(L, idv->str);
             for (int j = 0; j < t->n; j++)
@@ -1989,6 +1989,9 @@ static void build_links(Ld *L)
             StockDef *st = &s->stocks[s->consumers[i].stock];
             st->consumers[st->nconsumers++] = i;
         }
+    for (int i = 0; i < s->nstocks; i++) s->stocks[i].terminal = 1;
+    for (int i = 0; i < s->nroutes; i++)
+        if (s->routes[i].from >= 0) s->stocks[s->routes[i].from].terminal = 0;
     for (int i = 0; i < s->ncarriers; i++) {
         int from = s->routes[s->carriers[i].route].from;
         if (from >= 0) {
@@ -2032,7 +2035,7 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     else if (ver->type != JSON_NUMBER || ver->num != 1) err(L, ver, "salvo", "unsupported format version; expected 1");
     s->name = str_field(L, root, "", "name", 1, "unnamed");
     if (get(root, "name") && get(root, "name")->type == JSON_STRING && !valid_id(s->name))
-        err(L, get(root, "name"), "name", "expected an id (lower-case letters, digits, '-' and '_', starting with a letter)");
+        err(L, get(root, "name"), "name", "expected an id (lower-case letters, digits, '-' and '_', starting with a letter or digit)");
     s->title = str_field(L, root, "", "title", 0, s->name);
     s->description = str_field(L, root, "", "description", 0, "");
     s->briefing = str_field(L, root, "", "briefing", 0, "");
@@ -2127,6 +2130,7 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
         for (int i = 0; i < nsets; i++) apply_set(L, sets[i]);
     build_links(L);
     build_header(s);
+    for (int i = 0; i < s->nwatch; i++) s->watch_cats |= s->watch[i].cond->cats;
 }
 
 void scenario_free(Scenario *s)

@@ -108,6 +108,7 @@ typedef struct StockDef {
     int stream;
     int *producers, nproducers, *consumers, nconsumers;
     int *carriers, ncarriers;   /* carriers whose route starts here */
+    int terminal;               /* no route leaves it: arrivals here count as delivered.RESOURCE */
 } StockDef;
 
 typedef struct FlowDef {        /* a producer or a consumer */
@@ -229,6 +230,7 @@ struct Scenario {
     int nroutes, ncarriers, ntreaties, nresponses, nprogrammes, nassists;
     int nevents, ndecisions, nmetrics, nparams, nassumptions, nstreams;
     int neffects, ncond_nodes, ncond_kids, nwatch, ntimes;
+    unsigned watch_cats;        /* union of the categories every watcher reads */
 
     SourceDef *sources;
     TraceActor *actors;

@@ -44,6 +44,7 @@ typedef struct StockRt {
     double shortfall, consumed, produced, overflow;
     EvHandle empty;
     int short_on;
+    int *queue, nqueue;         /* carriers waiting to load here, in order of arrival */
 } StockRt;
 
 typedef struct FlowRt { double base, eff; } FlowRt;
@@ -52,6 +53,7 @@ typedef struct CarrierRt {
     int state;
     double cargo, cap_units, wait_since, dep_t, frac;
     EvHandle ready;
+    double ready_t;             /* time of the pending READY, if any */
 } CarrierRt;
 
 typedef struct RouteRt { int open; double delivered, lost, voyages, losses; } RouteRt;
@@ -84,6 +86,7 @@ struct Sim {
     double *res_delivered, *res_lost, *res_duds;
     double *troops;
     unsigned dirty;
+    unsigned active_cats;       /* categories read by watchers not yet done */
     const TraceSink *sink;
     TraceSink sink_copy;
     int interactive;
@@ -168,17 +171,45 @@ static void stock_sync_resource(Sim *S, int res)
         if (S->sc->stocks[i].resource == res) stock_sync(S, i);
 }
 
+/* Carriers load in turn: the first carrier in the stock's queue whose route
+ * is open and that may already leave is the only one with a READY event
+ * planned, so a change to the stock re-plans one carrier, not all of them. */
+static int queue_head(Sim *S, int i)
+{
+    const StockRt *st = &S->stocks[i];
+    for (int k = 0; k < st->nqueue; k++) {
+        int c = st->queue[k];
+        if (S->routes[S->sc->carriers[c].route].open && S->sc->carriers[c].first <= S->k.now) return c;
+    }
+    return -1;
+}
+
+static void queue_remove(StockRt *st, int c)
+{
+    for (int k = 0; k < st->nqueue; k++)
+        if (st->queue[k] == c) {
+            memmove(st->queue + k, st->queue + k + 1, (size_t)(st->nqueue - k - 1) * sizeof *st->queue);
+            st->nqueue--;
+            return;
+        }
+}
+
 /* After any change to a stock's level or rates (stock already synced):
  * re-plan when it runs dry, track shortage, wake carriers waiting on it. */
 static void stock_changed(Sim *S, int i)
 {
     StockRt *st = &S->stocks[i];
     const StockDef *sd = &S->sc->stocks[i];
-    kernel_cancel(&S->k, st->empty);
-    st->empty = (EvHandle){ 0, 0 };
     double net = st->in - st->demand;
-    if (st->level > 1e-9 && net < 0)
-        st->empty = kernel_after(&S->k, st->level / -net, EV_STOCK_EMPTY, (uint32_t)i, 0, 0);
+    /* The crossing of zero needs an event only for someone who looks at it
+     * as it happens (a trace, or a condition on stocks): the integration
+     * itself handles the crossing in closed form. */
+    if (S->sink || (S->active_cats & CAT_STOCK)) {
+        kernel_cancel(&S->k, st->empty);
+        st->empty = (EvHandle){ 0, 0 };
+        if (st->level > 1e-9 && net < 0)
+            st->empty = kernel_after(&S->k, st->level / -net, EV_STOCK_EMPTY, (uint32_t)i, 0, 0);
+    }
     int short_now = st->level <= 1e-9 && net < 0;
     if (short_now != st->short_on) {
         st->short_on = short_now;
@@ -186,10 +217,9 @@ static void stock_changed(Sim *S, int i)
     }
     emit(S, TR_STOCK, i, -1, -1, st->level, st->shortfall);
     S->dirty |= CAT_STOCK;
-    for (int k = 0; k < sd->ncarriers; k++) {
-        int c = sd->carriers[k];
-        if (S->carriers[c].state == C_WAIT) try_load(S, c);
-    }
+    (void)sd;
+    int c = queue_head(S, i);
+    if (c >= 0) try_load(S, c);
 }
 
 static void stock_add(Sim *S, int i, double amount)
@@ -291,6 +321,10 @@ static void carrier_begin_wait(Sim *S, int c)
     cr->state = C_WAIT;
     cr->wait_since = S->k.now;
     cr->cap_units = draw(S, cd->containers, rs(S, cd->stream)) * draw(S, rd->container, rs(S, rd->stream + 4));
+    if (cd->every <= 0 && rd->from >= 0) {
+        StockRt *st = &S->stocks[rd->from];
+        st->queue[st->nqueue++] = c;
+    }
 }
 
 static void depart(Sim *S, int c, double amount)
@@ -301,6 +335,7 @@ static void depart(Sim *S, int c, double amount)
     RouteRt *rr = &S->routes[cd->route];
     kernel_cancel(&S->k, cr->ready);
     cr->ready = (EvHandle){ 0, 0 };
+    if (cd->every <= 0) queue_remove(&S->stocks[rd->from], c);
     cr->state = C_TRANSIT;
     cr->cargo = amount;
     cr->dep_t = S->k.now;
@@ -321,6 +356,18 @@ static void depart(Sim *S, int c, double amount)
     stock_add(S, rd->from, -amount);
 }
 
+/* (Re)plan carrier c's READY at t (nothing if t is past the end). */
+static void plan_ready(Sim *S, int c, double t)
+{
+    CarrierRt *cr = &S->carriers[c];
+    kernel_cancel(&S->k, cr->ready);
+    cr->ready = (EvHandle){ 0, 0 };
+    if (t <= S->sc->end) {
+        cr->ready = kernel_at(&S->k, t, EV_READY, (uint32_t)c, 0, 0);
+        cr->ready_t = t;
+    }
+}
+
 static void try_load(Sim *S, int c)
 {
     const CarrierDef *cd = &S->sc->carriers[c];
@@ -329,7 +376,7 @@ static void try_load(Sim *S, int c)
     double now = S->k.now;
     if (cr->state != C_WAIT || !S->routes[cd->route].open || rd->from < 0) return;
     if (now < cd->first) {
-        if (!evq_pending(&S->k.q, cr->ready)) cr->ready = kernel_at(&S->k, cd->first, EV_READY, (uint32_t)c, 0, 0);
+        if (!evq_pending(&S->k.q, cr->ready)) plan_ready(S, c, cd->first);
         return;
     }
     stock_sync(S, rd->from);
@@ -344,13 +391,22 @@ static void try_load(Sim *S, int c)
             return;
         }
         if (slot <= now + 1e-9) slot += cd->every;
-        kernel_cancel(&S->k, cr->ready);
-        cr->ready = slot <= S->sc->end ? kernel_at(&S->k, slot, EV_READY, (uint32_t)c, 0, 0) : (EvHandle){ 0, 0 };
+        plan_ready(S, c, slot);
         return;
     }
     double need = cd->min_load * cap;
     int waited_out = cd->max_wait >= 0 && now - cr->wait_since >= cd->max_wait - 1e-9;
-    if (cap > 0 && (level >= need * (1 - 1e-9) - 1e-6 || (waited_out && level > 0))) {
+    if (waited_out && level > 0 && cap > 0) {
+        depart(S, c, level < cap ? level : cap);
+        return;
+    }
+    if (queue_head(S, rd->from) != c) {
+        /* Not its turn: only its own max_wait can make it leave early. */
+        double t = cr->wait_since + cd->max_wait;
+        if (cd->max_wait >= 0 && t > now && !evq_pending(&S->k.q, cr->ready)) plan_ready(S, c, t);
+        return;
+    }
+    if (cap > 0 && level >= need * (1 - 1e-9) - 1e-6) {
         depart(S, c, level < cap ? level : cap);
         return;
     }
@@ -358,9 +414,10 @@ static void try_load(Sim *S, int c)
     if (net > 0 && cap > 0) t = now + (need - level) / net;
     if (cd->max_wait >= 0 && cr->wait_since + cd->max_wait > now && cr->wait_since + cd->max_wait < t)
         t = cr->wait_since + cd->max_wait;
-    kernel_cancel(&S->k, cr->ready);
-    cr->ready = (EvHandle){ 0, 0 };
-    if (t <= S->sc->end) cr->ready = kernel_at(&S->k, t, EV_READY, (uint32_t)c, 0, 0);
+    /* A READY already planned no later than t can stay: it re-checks when it
+     * fires. Only an earlier time (the stock grew) needs a new event. */
+    if (evq_pending(&S->k.q, cr->ready) && cr->ready_t <= t) return;
+    plan_ready(S, c, t);
     /* Otherwise it waits for the stock to change (stock_changed wakes it). */
 }
 
@@ -392,7 +449,8 @@ static void on_arrive(void *ctx, const Event *ev)
     double dud = draw(S, rd->dud, rs(S, rd->stream + 3));
     double bad = cr->cargo * dud, good = cr->cargo - bad;
     S->routes[cd->route].delivered += good;
-    S->res_delivered[res] += good;
+    /* A round counts as delivered once, where it ends up, not at every transhipment. */
+    if (S->sc->stocks[rd->to].terminal) S->res_delivered[res] += good;
     S->res_duds[res] += bad;
     emit(S, TR_ARRIVE, c, cd->route, res, good, bad);
     cr->cargo = 0;
@@ -758,7 +816,7 @@ static double qty(Sim *S, Qty q)
 static int eval(Sim *S, int n)
 {
     const CondNode *c = &S->sc->cond_nodes[n];
-    const int *kids = S->sc->cond_kids + c->kid;
+    const int *kids = c->nkids ? S->sc->cond_kids + c->kid : NULL;
     switch (c->op) {
     case C_CMP: {
         double v = qty(S, c->q);
@@ -819,12 +877,25 @@ static void take_decision(Sim *S, int d, int option, int by_person)
     apply_effects(S, dd->option_effects[option]);
 }
 
+static void watch_finished(Sim *S, int w)
+{
+    S->watch_done[w] = 1;
+    unsigned cats = 0;
+    for (int i = 0; i < S->sc->nwatch; i++)
+        if (!S->watch_done[i]) cats |= S->sc->watch[i].cond->cats;
+    S->active_cats = cats;
+}
+
 /* Re-check the watchers whose conditions read what changed. Effects may
  * change more; loop until quiet (bounded, so a scenario whose effects
  * re-arm each other cannot hang the run). */
 static void settle(Sim *S)
 {
     const Scenario *sc = S->sc;
+    if (!(S->dirty & S->active_cats)) {
+        S->dirty = 0;   /* nothing watches what changed */
+        return;
+    }
     for (int round = 0; S->dirty && round < 64 && S->pending < 0; round++) {
         unsigned d = S->dirty;
         S->dirty = 0;
@@ -840,13 +911,13 @@ static void settle(Sim *S)
                 if (rising) {
                     fire_event(S, wd->idx);
                     const EventDef *ed = &sc->events[wd->idx];
-                    if (ed->max > 0 && er->count >= ed->max) S->watch_done[w] = 1;
+                    if (ed->max > 0 && er->count >= ed->max) watch_finished(S, w);
                 }
                 break;
             }
             case W_DECISION:
                 if (!v) break;
-                S->watch_done[w] = 1;
+                watch_finished(S, w);
                 if (S->nchoices < S->nscript) {
                     int o = S->script[S->nchoices];
                     if (o < 0 || o >= sc->decisions[wd->idx].noptions) o = 0;
@@ -867,7 +938,7 @@ static void settle(Sim *S)
             case W_METRIC:
                 if (v) {
                     S->metric_t[wd->idx] = S->k.now;
-                    S->watch_done[w] = 1;
+                    watch_finished(S, w);
                 }
                 break;
             }
@@ -883,12 +954,24 @@ static void on_tick(void *ctx, const Event *ev)
     settle(S);
 }
 
+/* The first LEVEL metric with this grid step samples every metric that
+ * shares it: one event per grid point, not one per metric. */
+static int sample_leader(const Scenario *sc, int m)
+{
+    for (int j = 0; j < m; j++)
+        if (sc->metrics[j].info.kind == MET_LEVEL && sc->metrics[j].every == sc->metrics[m].every) return 0;
+    return 1;
+}
+
 static void on_sample(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
+    const Scenario *sc = S->sc;
     int m = (int)ev->a, k = (int)ev->b;
-    const MetricDef *md = &S->sc->metrics[m];
-    S->series[S->series_off[m] + k] = qty(S, md->q);
+    const MetricDef *md = &sc->metrics[m];
+    for (int j = m; j < sc->nmetrics; j++)
+        if (sc->metrics[j].info.kind == MET_LEVEL && sc->metrics[j].every == md->every)
+            S->series[S->series_off[j] + k] = qty(S, sc->metrics[j].q);
     if (k + 1 < md->info.series_len)
         kernel_at(&S->k, (k + 1) * md->every, EV_SAMPLE, (uint32_t)m, (uint32_t)(k + 1), 0);
 }
@@ -933,6 +1016,7 @@ Sim *sim_create(const Scenario *sc)
         total += sc->metrics[m].info.series_len;
     }
     NEW(S->series, total);
+    for (int i = 0; i < sc->nstocks; i++) NEW(S->stocks[i].queue, sc->stocks[i].ncarriers);
     NEW(S->res_delivered, sc->nresources);
     NEW(S->res_lost, sc->nresources);
     NEW(S->res_duds, sc->nresources);
@@ -949,6 +1033,7 @@ void sim_destroy(Sim *S)
 {
     if (!S) return;
     kernel_free(&S->k);
+    for (int i = 0; S->stocks && i < S->sc->nstocks; i++) free(S->stocks[i].queue);
     free(S->rng); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
     free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
     free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done);
@@ -979,6 +1064,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     memset(S->resp, 0, (size_t)sc->nresponses * sizeof *S->resp);
     memset(S->events, 0, (size_t)sc->nevents * sizeof *S->events);
     memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
+    S->active_cats = sc->watch_cats;
     memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof(double));
     memset(S->res_lost, 0, (size_t)sc->nresources * sizeof(double));
     memset(S->res_duds, 0, (size_t)sc->nresources * sizeof(double));
@@ -990,7 +1076,9 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     for (int i = 0; i < sc->nstocks; i++) {
         StockRt *st = &S->stocks[i];
         const StockDef *sd = &sc->stocks[i];
+        int *queue = st->queue;
         memset(st, 0, sizeof *st);
+        st->queue = queue;
         st->level = draw(S, sd->initial, rs(S, sd->stream));
         st->cap = sd->capacity >= 0 ? draw(S, sd->capacity, rs(S, sd->stream)) : INFINITY;
         if (st->level > st->cap) st->level = st->cap;
@@ -1007,7 +1095,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
         memset(&S->carriers[c], 0, sizeof S->carriers[c]);
         carrier_begin_wait(S, c);
         double first = sc->carriers[c].first > 0 ? sc->carriers[c].first : 0;
-        if (first <= sc->end) S->carriers[c].ready = kernel_at(&S->k, first, EV_READY, (uint32_t)c, 0, 0);
+        plan_ready(S, c, first);
     }
     for (int t = 0; t < sc->ntreaties; t++) {
         const TreatyDef *td = &sc->treaties[t];
@@ -1036,7 +1124,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     for (int i = 0; i < sc->ntimes; i++)
         if (sc->times[i] > 0 && sc->times[i] <= sc->end) kernel_at(&S->k, sc->times[i], EV_TICK, 0, 0, 0);
     for (int m = 0; m < sc->nmetrics; m++)
-        if (sc->metrics[m].info.kind == MET_LEVEL) kernel_at(&S->k, 0, EV_SAMPLE, (uint32_t)m, 0, 0);
+        if (sc->metrics[m].info.kind == MET_LEVEL && sample_leader(sc, m)) kernel_at(&S->k, 0, EV_SAMPLE, (uint32_t)m, 0, 0);
     /* A first look at every watcher, once the day-0 events have run. */
     kernel_at(&S->k, 0, EV_TICK, 0, 1, 0);
 }

@@ -127,6 +127,125 @@ START_TEST(test_evq_steady_state_no_growth)
 }
 END_TEST
 
+/* Reference model for the differential test: every pushed event, in push
+ * order; the pending one with the least (t, push order) must pop next. */
+typedef struct RefEv { double t; EvHandle h; int pending; } RefEv;
+
+static long ref_min(const RefEv *ref, long n)
+{
+    long best = -1;
+    for (long i = 0; i < n; i++)
+        if (ref[i].pending && (best < 0 || ref[i].t < ref[best].t)) best = i;
+    return best;   /* strict < keeps the earliest pushed among ties */
+}
+
+/* Random pushes, pops, cancels (of live and stale handles), peeks and the
+ * odd clear, checked step by step against the reference. Times come from a
+ * small grid (many ties) that includes negatives and both zeros, which the
+ * queue must treat as equal. Seed 11; exact, no tolerance. */
+START_TEST(test_evq_matches_reference)
+{
+    enum { OPS = 60000 };
+    RefEv *ref = malloc(OPS * sizeof *ref);
+    ck_assert_ptr_nonnull(ref);
+    long nref = 0, pending = 0;
+    EvQ q;
+    evq_init(&q);
+    Rng r;
+    rng_seed(&r, 11, 3);
+    for (long op = 0; op < OPS; op++) {
+        /* Three phases: grow to a few thousand (the heap doubles several
+         * times), churn, drain. */
+        uint32_t push_pct = op < OPS / 3 ? 70 : op < 2 * OPS / 3 ? 50 : 30;
+        uint32_t u = rng_bounded(&r, 100);
+        if (u < push_pct) {
+            double t = (double)((int)rng_bounded(&r, 64) - 8) / 4.0;
+            if (t == 0.0 && rng_bounded(&r, 2)) t = -0.0;
+            Event e = { t, 3, (uint32_t)nref, (uint32_t)op, t * 2.0 };
+            ref[nref].t = t;
+            ref[nref].h = evq_push(&q, &e);
+            ref[nref].pending = 1;
+            nref++;
+            pending++;
+        } else if (u < push_pct + 25) {
+            long want = ref_min(ref, nref);
+            Event out;
+            int got = evq_pop(&q, &out);
+            ck_assert_int_eq(got, want >= 0);
+            if (want >= 0) {
+                ck_assert_uint_eq(out.a, (uint32_t)want);
+                ck_assert(out.t == ref[want].t);
+                ck_assert_uint_eq(out.kind, 3);
+                ck_assert(out.x == ref[want].t * 2.0);
+                ck_assert(!evq_pending(&q, ref[want].h));
+                ref[want].pending = 0;
+                pending--;
+            }
+        } else if (u < push_pct + 25 + 12) {
+            if (nref == 0) continue;
+            long i = (long)rng_bounded(&r, (uint32_t)nref);
+            ck_assert_int_eq(evq_pending(&q, ref[i].h), ref[i].pending);
+            ck_assert_int_eq(evq_cancel(&q, ref[i].h), ref[i].pending);
+            ck_assert(!evq_pending(&q, ref[i].h));
+            if (ref[i].pending) pending--;
+            ref[i].pending = 0;
+        } else if (u < 99) {
+            long want = ref_min(ref, nref);
+            double t = evq_peek_time(&q);
+            if (want < 0) ck_assert(t == INFINITY);
+            else ck_assert(t == ref[want].t);
+        } else if (rng_bounded(&r, 20) == 0) {
+            evq_clear(&q);
+            for (long i = 0; i < nref; i++) ref[i].pending = 0;
+            pending = 0;
+        }
+        ck_assert_uint_eq(evq_size(&q), (size_t)pending);
+    }
+    for (long i = 0; i < nref; i++) ck_assert_int_eq(evq_pending(&q, ref[i].h), ref[i].pending);
+    evq_free(&q);
+    free(ref);
+}
+END_TEST
+
+/* A pop leaves the root for a following push to fill; every other call
+ * must see a consistent queue in between. */
+START_TEST(test_evq_pop_then_other_calls)
+{
+    EvQ q;
+    evq_init(&q);
+    Event e = ev_at(1, 1), out;
+    EvHandle h1 = evq_push(&q, &e);
+    e = ev_at(2, 2);
+    EvHandle h2 = evq_push(&q, &e);
+    ck_assert(evq_pop(&q, &out) && out.a == 1);
+    ck_assert(!evq_pending(&q, h1));
+    ck_assert_uint_eq(evq_size(&q), 1);
+    ck_assert(evq_peek_time(&q) == 2.0);
+    ck_assert(evq_pop(&q, &out) && out.a == 2);
+    ck_assert_int_eq(evq_cancel(&q, h2), 0);
+    ck_assert(evq_peek_time(&q) == INFINITY);
+    ck_assert(!evq_pop(&q, &out));
+    /* Two pushes after a pop: the first fills the root, the second is a
+     * plain push. */
+    e = ev_at(5, 5);
+    evq_push(&q, &e);
+    ck_assert(evq_pop(&q, &out) && out.a == 5);
+    e = ev_at(4, 4);
+    evq_push(&q, &e);
+    e = ev_at(3, 3);
+    EvHandle h3 = evq_push(&q, &e);
+    ck_assert(evq_pop(&q, &out) && out.a == 3);
+    ck_assert_int_eq(evq_cancel(&q, h3), 0);
+    evq_clear(&q);
+    ck_assert(!evq_pop(&q, &out));
+    e = ev_at(6, 6);
+    evq_push(&q, &e);
+    ck_assert(evq_pop(&q, &out) && out.a == 6);
+    ck_assert(!evq_pop(&q, &out));
+    evq_free(&q);
+}
+END_TEST
+
 typedef struct Recorder { Kernel k; double seen[16]; int n; int stop_at; } Recorder;
 
 static void rec_handler(void *ctx, const Event *ev)
@@ -217,6 +336,8 @@ Suite *suite_kernel(void)
     tcase_add_test(tc, test_evq_cancel);
     tcase_add_test(tc, test_evq_stale_handle_after_reuse);
     tcase_add_test(tc, test_evq_steady_state_no_growth);
+    tcase_add_test(tc, test_evq_matches_reference);
+    tcase_add_test(tc, test_evq_pop_then_other_calls);
     suite_add_tcase(s, tc);
     tc = tcase_create("loop");
     tcase_add_test(tc, test_kernel_run_until_and_stop);
