@@ -459,7 +459,7 @@ static void print_table(const Batch *b, const Args *a, FILE *out)
         summary_stat(b, i, &st);
         char mean[32], hw[32], p5[32], med[32], p95[32], never[16];
         fmt_value(mean, sizeof mean, m, i, st.mean);
-        fmt_num(hw, sizeof hw, st.halfwidth);
+        fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
         fmt_value(p5, sizeof p5, m, i, st.p5);
         fmt_value(med, sizeof med, m, i, st.median);
         fmt_value(p95, sizeof p95, m, i, st.p95);
@@ -701,8 +701,8 @@ int cmd_compare(int argc, char **argv)
         fmt_num(ma, sizeof ma, st.mean_a);
         fmt_num(mb, sizeof mb, st.mean_b);
         fmt_num(df, sizeof df, st.diff);
-        fmt_num(hw, sizeof hw, st.diff_halfwidth);
-        fmt_num(ih, sizeof ih, st.indep_halfwidth);
+        fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
+        fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
         if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
         else snprintf(bt, sizeof bt, "%.1f%%", 100 * st.better_fraction);
         if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
@@ -1082,7 +1082,7 @@ int cmd_sweep(int argc, char **argv)
                 if (only >= 0 && i != only) continue;
                 char mean[32], hw[32];
                 fmt_value(mean, sizeof mean, batch_model(b), i, st.mean);
-                fmt_num(hw, sizeof hw, st.halfwidth);
+                fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
                 printf("    %-32s %14s ±%s\n", ids[i], mean, hw);
             }
             if (csv.fp) fputc('\n', csv.fp);

@@ -195,6 +195,12 @@ static cJSON *ratio(double x)
     return summary_number(x);
 }
 
+/* A spread: a number, or null when undefined (n < 2). */
+static cJSON *spread(double x)
+{
+    return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
+}
+
 cJSON *paired_json(const Paired *p, const Batch *b)
 {
     cJSON *root = cJSON_CreateObject();
@@ -207,14 +213,14 @@ cJSON *paired_json(const Paired *p, const Batch *b)
         cJSON *dj = cJSON_AddObjectToObject(o, "diff");
         cJSON_AddNumberToObject(dj, "n", (double)st.n);
         cJSON_AddItemToObject(dj, "mean", summary_number(st.diff));
-        cJSON_AddItemToObject(dj, "sd", summary_number(st.diff_sd));
+        cJSON_AddItemToObject(dj, "sd", spread(st.diff_sd));
         cJSON *ci = cJSON_AddArrayToObject(dj, "ci95");
-        cJSON_AddItemToArray(ci, summary_number(st.diff_lo));
-        cJSON_AddItemToArray(ci, summary_number(st.diff_hi));
-        cJSON_AddItemToObject(dj, "halfwidth", ratio(st.diff_halfwidth));
+        cJSON_AddItemToArray(ci, spread(st.diff_lo));
+        cJSON_AddItemToArray(ci, spread(st.diff_hi));
+        cJSON_AddItemToObject(dj, "halfwidth", spread(st.diff_halfwidth));
         cJSON_AddItemToObject(o, "b_better", summary_number(st.better_fraction));
         cJSON_AddItemToObject(o, "variance_reduction", ratio(st.var_reduction));
-        cJSON_AddItemToObject(o, "independent_halfwidth", ratio(st.indep_halfwidth));
+        cJSON_AddItemToObject(o, "independent_halfwidth", spread(st.indep_halfwidth));
     }
     return root;
 }

@@ -75,6 +75,13 @@ static void add_num(cJSON *o, const char *key, double x)
     cJSON_AddItemToObject(o, key, summary_number(x));
 }
 
+/* A spread (sd, half-width, CI bound): a number, or null when undefined
+ * (n < 2 gives an infinite half-width, which is not a "never"). */
+static cJSON *spread(double x)
+{
+    return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
+}
+
 static const char *kind_name(MetricKind k)
 {
     switch (k) {
@@ -133,11 +140,11 @@ static void stat_fields(cJSON *o, const SummaryStat *st)
 {
     cJSON_AddNumberToObject(o, "n", (double)st->n);
     add_num(o, "mean", st->mean);
-    add_num(o, "sd", st->sd);
+    cJSON_AddItemToObject(o, "sd", spread(st->sd));
     cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
-    cJSON_AddItemToArray(ci, summary_number(st->ci_lo));
-    cJSON_AddItemToArray(ci, summary_number(st->ci_hi));
-    add_num(o, "halfwidth", st->halfwidth);
+    cJSON_AddItemToArray(ci, spread(st->ci_lo));
+    cJSON_AddItemToArray(ci, spread(st->ci_hi));
+    cJSON_AddItemToObject(o, "halfwidth", spread(st->halfwidth));
     add_num(o, "min", st->min);
     add_num(o, "p5", st->p5);
     add_num(o, "p25", st->p25);
@@ -260,11 +267,11 @@ cJSON *summary_brief_json(const Batch *b, int metric)
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "n", (double)st.n);
     add_num(o, "mean", st.mean);
-    add_num(o, "sd", st.sd);
+    cJSON_AddItemToObject(o, "sd", spread(st.sd));
     cJSON *ci = cJSON_AddArrayToObject(o, "ci95");
-    cJSON_AddItemToArray(ci, summary_number(st.ci_lo));
-    cJSON_AddItemToArray(ci, summary_number(st.ci_hi));
-    add_num(o, "halfwidth", st.halfwidth);
+    cJSON_AddItemToArray(ci, spread(st.ci_lo));
+    cJSON_AddItemToArray(ci, spread(st.ci_hi));
+    cJSON_AddItemToObject(o, "halfwidth", spread(st.halfwidth));
     if (batch_model(b)->metrics[metric].kind == MET_TIME)
         add_num(o, "never_fraction", st.n ? (double)st.n_never / (double)st.n : NAN);
     return o;
