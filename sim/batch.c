@@ -272,7 +272,7 @@ typedef struct Slot {
     uint64_t block, rep0, nrep;
     uint64_t events;
     StatMoments *mom;       /* ndims: the block's moments in replication order */
-    int32_t *keys;          /* BATCH_BLOCK * ndims sketch keys */
+    int32_t *keys;          /* ndims * BATCH_BLOCK sketch keys, dimension-major */
     double *scalars;        /* BATCH_BLOCK * nm values */
     Text csv;
 } Slot;
@@ -283,6 +283,8 @@ typedef struct Worker {
     Run *run;
     void *model_worker;
     double *series;         /* ns values of the current replication */
+    double *last_x;         /* ndims: the last value seen per dimension, */
+    int32_t *last_key;      /* and its sketch key (levels repeat a lot) */
     pthread_t thread;
     int started;
 } Worker;
@@ -324,11 +326,16 @@ static void fill_block(Run *r, Worker *w, Slot *s)
     for (uint64_t i = 0; i < s->nrep; i++) {
         uint64_t rep = rep0 + i;
         double *sc = s->scalars + i * (uint64_t)b->nm;
-        int32_t *key = s->keys + i * (uint64_t)b->ndims;
         m->replicate(w->model_worker, r->o->seed, rep, sc, w->series);
         for (int k = 0; k < b->ndims; k++) {
             double x = k < b->nm ? sc[k] : w->series[k - b->nm];
-            key[k] = stats_sketch_key(x);
+            /* A log per value is the costliest step here; levels often
+             * repeat (an empty stock, a plateau), so remember the last. */
+            if (x != w->last_x[k]) {
+                w->last_x[k] = x;
+                w->last_key[k] = stats_sketch_key(x);
+            }
+            s->keys[(size_t)k * BATCH_BLOCK + i] = w->last_key[k];
             if (isfinite(x)) stats_moments_add(&s->mom[k], x);
         }
         if (r->o->csv && csv_row(&s->csv, m, r->o->seed, rep, sc) < 0) s->failed = 1;
@@ -366,13 +373,12 @@ static int reduce_block(Run *r, Slot *s)
 {
     Batch *b = r->b;
     if (s->failed) return -1;
-    for (uint64_t i = 0; i < s->nrep; i++) {
-        const int32_t *key = s->keys + i * (uint64_t)b->ndims;
-        for (int k = 0; k < b->ndims; k++)
-            if (stats_sketch_add_key(&b->sk[k], key[k]) < 0) return -1;
-        const double *sc = s->scalars + i * (uint64_t)b->nm;
-        for (int k = 0; k < b->nm; k++)
-            if (b->days[k].ndays) stats_days_add(&b->days[k], sc[k]);
+    /* Dimension by dimension: each sketch stays in cache for its block. */
+    for (int k = 0; k < b->ndims; k++)
+        if (stats_sketch_add_keys(&b->sk[k], s->keys + (size_t)k * BATCH_BLOCK, 1, s->nrep) < 0) return -1;
+    for (int k = 0; k < b->nm; k++) {
+        if (!b->days[k].ndays) continue;
+        for (uint64_t i = 0; i < s->nrep; i++) stats_days_add(&b->days[k], s->scalars[i * (uint64_t)b->nm + k]);
     }
     uint64_t end = s->rep0 + s->nrep;
     if (end % BATCH_BLOCK == 0) {
@@ -463,15 +469,21 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     }
     for (int i = 0; i < o->threads; i++) {
         workers[i].run = &r;
-        workers[i].series = malloc(((size_t)b->ns + 1) * sizeof *workers[i].series);
-        workers[i].model_worker = b->m->worker_create(b->m->ctx);
-        if (!workers[i].series || !workers[i].model_worker) {
-            if (workers[i].model_worker) b->m->worker_destroy(workers[i].model_worker);
-            free(workers[i].series);
-            workers[i].model_worker = NULL;
-            workers[i].series = NULL;
+        Worker *w = &workers[i];
+        w->series = malloc(((size_t)b->ns + 1) * sizeof *w->series);
+        w->last_x = malloc((size_t)b->ndims * sizeof *w->last_x);
+        w->last_key = malloc((size_t)b->ndims * sizeof *w->last_key);
+        w->model_worker = b->m->worker_create(b->m->ctx);
+        if (!w->series || !w->last_x || !w->last_key || !w->model_worker) {
+            if (w->model_worker) b->m->worker_destroy(w->model_worker);
+            free(w->series);
+            free(w->last_x);
+            free(w->last_key);
+            memset(w, 0, sizeof *w);
             goto oom;
         }
+        /* NaN never equals itself: the first value always computes its key. */
+        for (int k = 0; k < b->ndims; k++) w->last_x[k] = NAN;
         nworkers = i + 1;
     }
     if (o->csv && o->csv_header) batch_csv_header(b->m, o->csv);
@@ -561,6 +573,8 @@ out:
     for (int i = 0; i < nworkers; i++) {
         b->m->worker_destroy(workers[i].model_worker);
         free(workers[i].series);
+        free(workers[i].last_x);
+        free(workers[i].last_key);
     }
     free(workers);
     if (r.slots)

@@ -95,11 +95,21 @@ double stats_t975(uint64_t df)
 
 /* --- sketch ------------------------------------------------------------- */
 
-/* ln(gamma) and gamma for gamma = (1 + a) / (1 - a). Computed, not cached in
- * a global: log1p is cheap next to the log per value. */
+/* ln(gamma) for gamma = (1 + a) / (1 - a), a = 0.005, and its inverse, as
+ * literals (a constant, not a global: suite_stats checks them against
+ * log1p). Keys are a log and a multiply: the hot step of the reducer's
+ * workers. */
+#define LN_GAMMA     0.010000083334583356
+#define INV_LN_GAMMA 99.99916666111103
+
 static double ln_gamma(void)
 {
-    return log1p(2.0 * STATS_SKETCH_ALPHA / (1.0 - STATS_SKETCH_ALPHA));
+    return LN_GAMMA;
+}
+
+double stats_sketch_ln_gamma(void)
+{
+    return LN_GAMMA;
 }
 
 int32_t stats_sketch_key(double x)
@@ -108,7 +118,7 @@ int32_t stats_sketch_key(double x)
     if (isinf(x)) return x > 0 ? STATS_KEY_PINF : STATS_KEY_NINF;
     double ax = fabs(x);
     if (ax < STATS_SKETCH_MIN) return 0;
-    int32_t idx = (int32_t)ceil(log(ax) / ln_gamma());
+    int32_t idx = (int32_t)ceil(log(ax) * INV_LN_GAMMA);
     return x > 0 ? idx + STATS_KEY_OFFSET : -(idx + STATS_KEY_OFFSET);
 }
 
@@ -240,6 +250,24 @@ static int sketch_add_count(StatSketch *s, int32_t key, uint64_t count)
 int stats_sketch_add_key(StatSketch *s, int32_t key)
 {
     return sketch_add_count(s, key, 1);
+}
+
+int stats_sketch_add_keys(StatSketch *s, const int32_t *keys, size_t stride, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int32_t key = keys[i * stride];
+        /* Fast path: a positive value inside the current range. */
+        if (key > 0 && key != STATS_KEY_PINF) {
+            int64_t off = (int64_t)key - STATS_KEY_OFFSET - s->pos.lo;
+            if (off >= 0 && off < s->pos.len) {
+                s->pos.counts[off]++;
+                s->n++;
+                continue;
+            }
+        }
+        if (sketch_add_count(s, key, 1) < 0) return -1;
+    }
+    return 0;
 }
 
 int stats_sketch_add(StatSketch *s, double x)

@@ -96,6 +96,9 @@ void stats_sketch_free(StatSketch *s);
 int32_t stats_sketch_key(double x);
 /* Count one value given by its key. 0, or -1 when out of memory. */
 int stats_sketch_add_key(StatSketch *s, int32_t key);
+/* Count n keys read at keys[0], keys[stride], ... (the batch reducer's
+ * loop: one sketch, a block of replications). 0, or -1 when out of memory. */
+int stats_sketch_add_keys(StatSketch *s, const int32_t *keys, size_t stride, size_t n);
 /* stats_sketch_add_key(s, stats_sketch_key(x)). */
 int stats_sketch_add(StatSketch *s, double x);
 /* Fold b's counts into a. 0, or -1 when out of memory. */
@@ -104,6 +107,8 @@ int stats_sketch_merge(StatSketch *a, const StatSketch *b);
  * rank floor(q * (n - 1)) over all counted values, +-inf included, NaN
  * excluded. NaN when the sketch is empty. */
 double stats_sketch_quantile(const StatSketch *s, double q);
+/* ln(gamma), the log of the bucket ratio (for tests and documentation). */
+double stats_sketch_ln_gamma(void);
 /* The value that represents key k (the bucket's midpoint in relative
  * terms); +-inf and NaN for the special keys. */
 double stats_sketch_key_value(int32_t key);

@@ -136,6 +136,15 @@ END_TEST
 
 START_TEST(sketch_lognormal_accuracy)
 {
+    /* The compiled-in ln(gamma) is the documented alpha's. */
+    double lg = log1p(2.0 * STATS_SKETCH_ALPHA / (1.0 - STATS_SKETCH_ALPHA));
+    ck_assert_double_eq_tol(stats_sketch_ln_gamma(), lg, 1e-17);
+    /* Bucket boundaries: gamma^i is in bucket i, a hair above it in i + 1. */
+    for (int i = -50; i <= 50; i += 7) {
+        double edge = exp(lg * i);
+        int32_t k = stats_sketch_key(edge * (1 + 1e-9)), k0 = stats_sketch_key(edge * (1 - 1e-9));
+        ck_assert_int_eq(k, k0 + 1);
+    }
     Rng r = test_rng(7);
     enum { N = 100000 };
     double *xs = malloc(N * sizeof *xs);
