@@ -378,7 +378,7 @@ static int stream(Ld *L, const char *component, const char *purpose)
 {
     Scenario *s = L->s;
     s->streams = grow(s->streams, &L->cap_streams, s->nstreams + 1, sizeof *s->streams);
-    s->streams[s->nstreams] = (StreamDef){ sdup(L, component), purpose };
+    s->streams[s->nstreams] = (StreamDef){ sdup(L, component), purpose, rng_key_prefix(component, purpose) };
     return s->nstreams++;
 }
 
@@ -1906,6 +1906,7 @@ static void resolve_deferred(Ld *L)
             continue;
         }
         s->effects[df->effect].target = k;
+        s->params[k].mutable_ = 1;
     }
 }
 
@@ -2131,6 +2132,11 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     build_links(L);
     build_header(s);
     for (int i = 0; i < s->nwatch; i++) s->watch_cats |= s->watch[i].cond->cats;
+    for (int b = 0; b < 8; b++) {
+        s->watch_by_cat[b] = A(L, (size_t)(s->nwatch + 1) * sizeof(int));
+        for (int i = 0; i < s->nwatch; i++)
+            if (s->watch[i].cond->cats & (1u << b)) s->watch_by_cat[b][s->nwatch_by_cat[b]++] = i;
+    }
 }
 
 void scenario_free(Scenario *s)

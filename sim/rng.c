@@ -9,9 +9,12 @@
  * Key hash (stable: it is the "seed key" written to outputs; changing it
  * changes every scenario's draws, and test_rng pins a golden value):
  *   1. FNV-1a 64 over a framed byte string
- *        seed (8 bytes LE) | rep (8 bytes LE)
- *        | len(component) (8 bytes LE) | component bytes
+ *        len(component) (8 bytes LE) | component bytes
  *        | len(purpose)   (8 bytes LE) | purpose bytes
+ *        | seed (8 bytes LE) | rep (8 bytes LE)
+ *      The names come first so that their part of the hash (the "prefix",
+ *      rng_key_prefix) is computed once per scenario, and each replication
+ *      hashes only its 16 bytes of seed and replication.
  *      The length prefixes make the framing unambiguous, so ("ab","c") and
  *      ("a","bc") hash different byte strings.
  *   2. fmix64 (MurmurHash3's finaliser, a bijection with full avalanche) of
@@ -98,19 +101,29 @@ static uint64_t splitmix_mix(uint64_t z)
     return z ^ (z >> 31);
 }
 
+uint64_t rng_key_prefix(const char *component, const char *purpose)
+{
+    return fnv_str(fnv_str(FNV_OFFSET, component), purpose);
+}
+
+static uint64_t key_from_prefix(uint64_t prefix, uint64_t seed, uint64_t rep)
+{
+    return fmix64(fnv_u64(fnv_u64(prefix, seed), rep));
+}
+
 uint64_t rng_key_hash(uint64_t seed, uint64_t rep, const char *component, const char *purpose)
 {
-    uint64_t h = FNV_OFFSET;
-    h = fnv_u64(h, seed);
-    h = fnv_u64(h, rep);
-    h = fnv_str(h, component);
-    h = fnv_str(h, purpose);
-    return fmix64(h);
+    return key_from_prefix(rng_key_prefix(component, purpose), seed, rep);
 }
 
 void rng_keyed(Rng *r, uint64_t seed, uint64_t rep, const char *component, const char *purpose)
 {
-    uint64_t key = rng_key_hash(seed, rep, component, purpose);
+    rng_keyed_prefix(r, rng_key_prefix(component, purpose), seed, rep);
+}
+
+void rng_keyed_prefix(Rng *r, uint64_t prefix, uint64_t seed, uint64_t rep)
+{
+    uint64_t key = key_from_prefix(prefix, seed, rep);
     uint64_t state_word = splitmix_mix(key + GOLDEN);
     uint64_t inc_word = splitmix_mix(key + 2u * GOLDEN);
     /* Same procedure as rng_seed, but keeping all 64 increment bits (rng_seed

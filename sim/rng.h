@@ -27,6 +27,11 @@ void rng_seed(Rng *r, uint64_t initstate, uint64_t initseq);
 /* Derive the stream for (base seed, replication, component name, purpose). */
 void rng_keyed(Rng *r, uint64_t seed, uint64_t rep, const char *component, const char *purpose);
 
+/* The names' part of a key, computed once; then rng_keyed_prefix() derives
+ * the stream of (seed, rep) with no string work. Same stream as rng_keyed. */
+uint64_t rng_key_prefix(const char *component, const char *purpose);
+void rng_keyed_prefix(Rng *r, uint64_t prefix, uint64_t seed, uint64_t rep);
+
 /* 64-bit hash of a key tuple; the stable "seed key" written to CSV rows. */
 uint64_t rng_key_hash(uint64_t seed, uint64_t rep, const char *component, const char *purpose);
 

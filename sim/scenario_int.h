@@ -41,6 +41,7 @@ typedef struct ParamDef {
     int assumption;         /* index into assumptions, -1 */
     ParamOwner owner;       /* who must react when an effect changes it */
     int owner_idx;
+    int mutable_;           /* an effect may change it during a run */
 } ParamDef;
 
 /* --- quantities and conditions ------------------------------------------ */
@@ -212,7 +213,10 @@ typedef struct MetricDef {
     double every;               /* LEVEL */
 } MetricDef;
 
-typedef struct StreamDef { const char *component, *purpose; } StreamDef;
+typedef struct StreamDef {
+    const char *component, *purpose;
+    uint64_t prefix;            /* rng_key_prefix(component, purpose) */
+} StreamDef;
 
 /* Watchers: things that act when a condition becomes true. */
 typedef enum WatchKind { W_EVENT, W_DECISION, W_METRIC } WatchKind;
@@ -231,6 +235,8 @@ struct Scenario {
     int nevents, ndecisions, nmetrics, nparams, nassumptions, nstreams;
     int neffects, ncond_nodes, ncond_kids, nwatch, ntimes;
     unsigned watch_cats;        /* union of the categories every watcher reads */
+    int *watch_by_cat[8];       /* watchers that read each CAT_ bit */
+    int nwatch_by_cat[8];
 
     SourceDef *sources;
     TraceActor *actors;

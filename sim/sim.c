@@ -80,6 +80,8 @@ struct Sim {
     EventRt *events;
     int *decided;               /* option chosen, -1 */
     int *watch_done;
+    unsigned *stamp;            /* settle() round in which a watcher was last visited */
+    unsigned round;
     double *metric_t;           /* first time a TIME/FLAG metric's condition held */
     double *series;             /* all LEVEL series, concatenated */
     int *series_off;
@@ -897,11 +899,18 @@ static void settle(Sim *S)
         return;
     }
     for (int round = 0; S->dirty && round < 64 && S->pending < 0; round++) {
-        unsigned d = S->dirty;
+        unsigned d = S->dirty & S->active_cats;
         S->dirty = 0;
-        for (int w = 0; w < sc->nwatch; w++) {
+        /* Visit the watchers of each changed category once per round, in
+         * scenario order within a category (stamp skips repeats). */
+        S->round++;
+        for (int b = 0; b < 8; b++) {
+        if (!(d & (1u << b))) continue;
+        for (int k = 0; k < sc->nwatch_by_cat[b]; k++) {
+            int w = sc->watch_by_cat[b][k];
             const WatchDef *wd = &sc->watch[w];
-            if (S->watch_done[w] || !(wd->cond->cats & d)) continue;
+            if (S->watch_done[w] || S->stamp[w] == S->round) continue;
+            S->stamp[w] = S->round;
             int v = cond_true(S, wd->cond);
             switch (wd->kind) {
             case W_EVENT: {
@@ -942,6 +951,7 @@ static void settle(Sim *S)
                 }
                 break;
             }
+        }
         }
     }
 }
@@ -1008,6 +1018,7 @@ Sim *sim_create(const Scenario *sc)
     NEW(S->decided, sc->ndecisions);
     NEW(S->choices, sc->ndecisions);
     NEW(S->watch_done, sc->nwatch);
+    NEW(S->stamp, sc->nwatch);
     NEW(S->metric_t, sc->nmetrics);
     NEW(S->series_off, sc->nmetrics);
     int total = 0;
@@ -1022,6 +1033,7 @@ Sim *sim_create(const Scenario *sc)
     NEW(S->res_duds, sc->nresources);
     NEW(S->troops, sc->nactors);
     S->pending = -1;
+    memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
     sim_reset(S, 0, 0);
     return S;
 err:
@@ -1036,7 +1048,7 @@ void sim_destroy(Sim *S)
     for (int i = 0; S->stocks && i < S->sc->nstocks; i++) free(S->stocks[i].queue);
     free(S->rng); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
     free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
-    free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done);
+    free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done); free(S->stamp);
     free(S->metric_t); free(S->series_off); free(S->series); free(S->res_delivered);
     free(S->res_lost); free(S->res_duds); free(S->troops);
     free(S);
@@ -1055,8 +1067,11 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->nscript = 0;
     S->ended = 0;
     for (int i = 0; i < sc->nstreams; i++)
-        rng_keyed(&S->rng[i], seed, rep, sc->streams[i].component, sc->streams[i].purpose);
-    memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
+        rng_keyed_prefix(&S->rng[i], sc->streams[i].prefix, seed, rep);
+    /* Only parameters that effects can change need a fresh copy; the rest
+     * were copied by sim_create and never change. */
+    for (int i = 0; i < sc->nparams; i++)
+        if (sc->params[i].mutable_) S->pd[i] = sc->params[i];
     memset(S->routes, 0, (size_t)sc->nroutes * sizeof *S->routes);
     memset(S->progs, 0, (size_t)sc->nprogrammes * sizeof *S->progs);
     memset(S->assists, 0, (size_t)sc->nassists * sizeof *S->assists);
