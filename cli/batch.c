@@ -52,6 +52,7 @@ static void catch_signals(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;   /* writes to pipes carry on; the flag is polled */
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
@@ -60,7 +61,8 @@ static void catch_signals(void)
 /* --- arguments -------------------------------------------------------------- */
 
 typedef struct Vary {
-    const char *path;
+    const char *path;       /* points into argv or into pathbuf */
+    char pathbuf[256];
     double lo, hi;
     int steps;
     int ranged;             /* lo/hi/steps given; else from the assumption */
@@ -174,13 +176,11 @@ static int parse_vary(const char *s, Vary *v)
         return 0;
     }
     if (eq == s) goto bad;
-    static char paths[MAX_VARY][256];
-    static int used;        /* argument parsing runs once per process */
     size_t len = (size_t)(eq - s);
-    if (len >= sizeof paths[0] || used >= MAX_VARY) goto bad;
-    memcpy(paths[used], s, len);
-    paths[used][len] = '\0';
-    v->path = paths[used++];
+    if (len >= sizeof v->pathbuf) goto bad;
+    memcpy(v->pathbuf, s, len);
+    v->pathbuf[len] = '\0';
+    v->path = v->pathbuf;
     char lo[64], hi[64], extra;
     int steps;
     if (sscanf(eq + 1, "%63[^:]:%63[^:]:%d%c", lo, hi, &steps, &extra) != 3) goto bad;
@@ -1003,7 +1003,7 @@ int cmd_sweep(int argc, char **argv)
 
     /* Every point's sets, checked by loading before any batch runs. */
     const char *sets[MAX_SETS];
-    static char extra[MAX_VARY][320];
+    char extra[MAX_VARY][320];
     for (int i = 0; i < a.nsets; i++) sets[i] = a.sets[i];
     for (int v = 0; v < a.nvary; v++) sets[a.nsets + v] = extra[v];
     int idx[MAX_VARY];
