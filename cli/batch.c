@@ -472,8 +472,11 @@ static void print_table(const Batch *b, const Args *a, FILE *out)
                 never, unit ? unit : "");
     }
     /* P(by date): at every year end within the horizon, and --by dates. */
+    int times = 0;
     for (int i = 0; i < m->nmetrics; i++) {
         if (m->metrics[i].kind != MET_TIME) continue;
+        if (!times++)
+            fputs("(dates: mean ±days over the runs where it happened; quantiles count never as latest)\n", out);
         fprintf(out, "P(%s by", m->metrics[i].id);
         int64_t last = m->start_day + (int64_t)ceil(m->horizon) - 1;
         int any = 0;
