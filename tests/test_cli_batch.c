@@ -10,12 +10,14 @@
  * arguments fail with exit 2 before any work and write nothing.
  */
 #include <check.h>
+#include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -194,9 +196,26 @@ START_TEST(resume_extends)
 }
 END_TEST
 
+/* 1 once a temporary CSV ("b.csv.tmp.*") in d holds data. */
+static int csv_started(const char *d)
+{
+    DIR *dp = opendir(d);
+    struct dirent *e;
+    int found = 0;
+    while (dp && !found && (e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, "b.csv.tmp.", 10) != 0) continue;
+        char path[512];
+        struct stat st;
+        snprintf(path, sizeof path, "%.200s/%.200s", d, e->d_name);
+        found = stat(path, &st) == 0 && st.st_size > 0;
+    }
+    if (dp) closedir(dp);
+    return found;
+}
+
 /* SIGINT: in-flight replications finish, outputs are written and marked
  * partial, the exit status is 130; --resume completes to the identical
- * result. One thread, 60000 runs (~1.5 s here); the signal comes at 0.3 s. */
+ * result. One thread, 60000 runs; the signal comes once rows are flowing. */
 START_TEST(interrupt_and_resume)
 {
     char args[512];
@@ -216,8 +235,12 @@ START_TEST(interrupt_and_resume)
               tmp("b.json"), "--csv", tmp("b.csv"), "--checkpoint", tmp("ck"), "--quiet", (char *)NULL);
         _exit(127);
     }
-    struct timespec ts = { 0, 300 * 1000 * 1000 };
-    nanosleep(&ts, NULL);
+    /* Interrupt once the first rows have reached the temporary CSV: surely
+     * mid-run, however fast the machine. */
+    for (int tries = 0; tries < 20000 && !csv_started(dir); tries++) {
+        struct timespec ts = { 0, 500 * 1000 };
+        nanosleep(&ts, NULL);
+    }
     kill(pid, SIGINT);
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
