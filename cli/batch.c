@@ -355,12 +355,15 @@ static Scenario *load(const char *path, const char *const *sets, int nsets)
     return s;
 }
 
-/* The checkpoint must match the scenario's bytes and every --set. */
+/* The checkpoint must match the scenario's bytes, every --set and the
+ * engine's build (a different model code could give other results). */
 static void fingerprint(const Scenario *s, const Args *a, const char *extra, char out[65])
 {
     Sha256 h;
     unsigned char dig[32];
+    static const char build[] = "salvo " SALVO_VERSION " " SALVO_GIT "\n";
     sha256_init(&h);
+    sha256_update(&h, build, sizeof build - 1);
     sha256_update(&h, scenario_sha256(s), strlen(scenario_sha256(s)));
     for (int i = 0; i < a->nsets; i++) {
         sha256_update(&h, "\n", 1);
