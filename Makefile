@@ -12,6 +12,8 @@
 #   build/test_salvo   tests/test_*.c, one Check suite per file, gathered by
 #                      tests/runner.c through the generated build/suites.h.
 # `make sanitize` repeats the test build in build-san/ with ASan + UBSan.
+# -ffp-contract=off: no fused multiply-adds, so every build (and every
+# machine of the same libm) computes the same bits.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -22,7 +24,7 @@ SALVO_VERSION := 0.1.0
 OPT     ?= -O2
 SAN     ?=
 WARN    := -Wall -Wextra -Wpedantic -Werror
-BASEFLAGS := -std=c11 $(OPT) -g $(WARN) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+BASEFLAGS := -std=c11 $(OPT) -g $(WARN) -ffp-contract=off -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
              -DSALVO_VERSION='"$(SALVO_VERSION)"' $(SAN)
 PKG     := pkg-config
 
@@ -51,7 +53,7 @@ LIBS       := $(CJSON_LIBS) -lpthread -lm
 
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all deps run test check-run bench sanitize install uninstall clean screenshot
+.PHONY: all deps run test check-run bench sanitize install uninstall clean screenshot bless
 all: salvo
 
 deps:
@@ -135,3 +137,8 @@ uninstall:
 
 clean:
 	rm -rf build build-san salvo
+
+# Regenerate the golden runs after a deliberate change to a model; review
+# `git diff tests/golden` before committing.
+bless: $(BUILD)/test_salvo
+	SALVO_BLESS=1 SALVO_SUITE=suite_golden CK_FORK=no $(BUILD)/test_salvo

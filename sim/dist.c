@@ -7,10 +7,10 @@
  *
  * Methods, and why:
  *   normal       256-layer ziggurat (Marsaglia & Tsang 2000). One 64-bit draw
- *                supplies the layer (bits 0-7), the sign (bit 8) and a 53-bit
- *                uniform (bits 11-63), so the layer and the abscissa never
- *                share bits (the flaw Doornik 2005 found in the original).
- *                ~99% of draws cost two rng_u32 and a multiply. No spare is
+ *                supplies the layer (bits 0-7) and a signed 53-bit uniform
+ *                (bits 11-63), so the layer and the abscissa never share
+ *                bits (the flaw Doornik 2005 found in the original).
+ *                98.5% of draws cost two rng_u32 and a multiply. No spare is
  *                cached anywhere.
  *   exponential  -mean * log(u), u in (0,1).
  *   gamma        Marsaglia & Tsang (2000); for shape < 1, draw shape+1 and
@@ -29,10 +29,16 @@
  *   POISSON    d0 = exp(-mean) (mean < 10) or sqrt(mean), d1 = log(mean)
  *   GAMMA      d0 = Marsaglia-Tsang d, d1 = c, for shape (or shape+1 if < 1)
  *   BETA       d0, d1 = Marsaglia-Tsang c for alpha and beta (boosted if < 1)
- *   DISCRETE   cum[] normalised, cum[n-1] == 1 exactly
- * Draws from POISSON, GAMMA and BETA give the same numbers as rng_poisson,
- * rng_gamma (times scale) and the unprepared path would, so a model may use
- * either.
+ *   DISCRETE   cum[] normalised, cum[n-1] == 1 exactly; d0 = 1 marks cum[]
+ *              as already cumulative
+ * dist_prepare is idempotent: preparing a prepared Dist again (e.g. after
+ * scaling its values or parameters) re-checks it and changes nothing. For
+ * DISCRETE that needs the d0 mark, since a cumulative table can also be a
+ * valid list of raw weights; to give a prepared Dist new raw weights, set
+ * d0 = 0 (or start from a zeroed Dist, as the loader does).
+ * Draws from a prepared POISSON or GAMMA Dist are the same numbers, from the
+ * same Rng advance, as rng_poisson and rng_gamma (times scale), so a model
+ * may use either. dist_draw requires a Dist that passed dist_prepare.
  */
 #include "dist.h"
 
@@ -254,16 +260,15 @@ double rng_normal(Rng *r)
         uint64_t hi = rng_u32(r);
         uint64_t bits = (hi << 32) | rng_u32(r);
         unsigned i = (unsigned)(bits & 0xffu);
-        int neg = (int)((bits >> 8) & 1u);
-        double x = (double)(bits >> 11) * 0x1.0p-53 * ZIG_X[i];
-        if (x < ZIG_X[i + 1]) return neg ? -x : x;
-        if (i == 0) {
-            x = normal_tail(r);
-            return neg ? -x : x;
-        }
+        /* Signed 53-bit uniform in [-2^52, 2^52): the sign comes with the
+         * value, so the common path has no data-dependent branch. */
+        int64_t j = (int64_t)(bits >> 11) - ((int64_t)1 << 52);
+        double x = (double)j * 0x1.0p-52 * ZIG_X[i];
+        if (fabs(x) < ZIG_X[i + 1]) return x;
+        if (i == 0) return x < 0.0 ? -normal_tail(r) : normal_tail(r);
         /* Wedge between the layer's rectangle and the curve. */
         double y = ZIG_F[i] + rng_double(r) * (ZIG_F[i + 1] - ZIG_F[i]);
-        if (y < exp(-0.5 * x * x)) return neg ? -x : x;
+        if (y < exp(-0.5 * x * x)) return x;
     }
 }
 
@@ -370,7 +375,7 @@ static uint32_t poisson_inversion(Rng *r, double mean, double emu)
             p *= mean / k;
             f += p;
         }
-        if (k < 1000) return k;
+        if (u < f) return k;
     }
 }
 
@@ -410,16 +415,20 @@ static uint32_t binomial_inversion(Rng *r, uint32_t n, double p)
     double q = 1.0 - p;
     double s = p / q, a = (n + 1.0) * s;
     double f0 = exp(n * log1p(-p));
+    /* With n p < 10, P(k > 1000) is below 1e-900: the cap only bounds the
+     * walk when rounding leaves the summed pmf just short of u (probability
+     * ~1e-16), which would otherwise scan up to n (4e9) terms. */
+    uint32_t kmax = n < 1000u ? n : 1000u;
     for (;;) {
         double u = rng_double(r);
         double f = f0;
         uint32_t k = 0;
-        while (u >= f && k <= n) {
+        while (u >= f && k < kmax) {
             u -= f;
             k++;
             f *= a / k - s;
         }
-        if (k <= n) return k; /* else rounding ran past n: redraw */
+        if (u < f) return k; /* else redraw */
     }
 }
 
@@ -462,11 +471,30 @@ uint32_t rng_binomial(Rng *r, uint32_t n, double p)
 
 /* ---- Dist --------------------------------------------------------------- */
 
+/* A DISCRETE Dist prepared before: cum[] is already the cumulative table.
+ * Check it is still one (values may have been rescaled since), change
+ * nothing. */
+static const char *discrete_recheck(const Dist *d)
+{
+    if (d->n < 1 || d->n > DIST_MAX_DISCRETE) return "discrete needs 1 to 16 outcomes";
+    double prev = 0.0;
+    for (int i = 0; i < d->n; i++) {
+        if (!isfinite(d->values[i])) return "values must be finite numbers";
+        if (!(d->cum[i] >= prev && d->cum[i] <= 1.0))
+            return "discrete table is not cumulative; to give new raw weights, set d[0] = 0 first";
+        prev = d->cum[i];
+    }
+    if (d->cum[d->n - 1] != 1.0)
+        return "discrete table is not cumulative; to give new raw weights, set d[0] = 0 first";
+    return NULL;
+}
+
 const char *dist_prepare(Dist *d)
 {
     if ((int)d->kind < 0 || d->kind >= DIST__COUNT) return "unknown distribution kind";
     for (int i = 0; i < KIND_NPARAM[d->kind]; i++)
         if (!isfinite(d->p[i])) return "parameters must be finite numbers";
+    if (d->kind == DIST_DISCRETE && d->d[0] == 1.0) return discrete_recheck(d);
     d->d[0] = d->d[1] = 0.0;
     const double *p = d->p;
     switch (d->kind) {
@@ -548,6 +576,7 @@ const char *dist_prepare(Dist *d)
              * leave a gap below 1 that a trailing zero-weight outcome fills. */
             d->cum[i] = i >= last ? 1.0 : run / total;
         }
+        d->d[0] = 1.0;
         return NULL;
     }
     case DIST__COUNT:

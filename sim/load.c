@@ -77,6 +77,7 @@ typedef struct Ld {
     int bad_calendar;
     IdTab sources, actors, resources, places, stocks, producers, consumers, routes;
     IdTab treaties, programmes, assists, events, decisions, metrics;
+    int cap_aparam, cap_astream;
     int cap_params, cap_assumptions, cap_streams, cap_effects, cap_nodes, cap_kids, cap_watch, cap_times;
     Deferred *deferred;
     int ndeferred, cap_deferred;
@@ -252,6 +253,15 @@ static int bool_field(Ld *L, const JsonValue *obj, const char *path, const char 
 }
 
 /* A date field as days from the scenario's start. */
+/* Why a string is not a date: wrong shape, or a day the calendar lacks. */
+static const char *date_problem(const char *s)
+{
+    int ok = strlen(s) == 10 && s[4] == '-' && s[7] == '-';
+    for (int i = 0; ok && i < 10; i++)
+        if (i != 4 && i != 7 && !isdigit((unsigned char)s[i])) ok = 0;
+    return ok ? "not a real date (no such day in the calendar)" : "expected a date \"YYYY-MM-DD\"";
+}
+
 static double date_field(Ld *L, const JsonValue *obj, const char *path, const char *key,
                          int required, double def)
 {
@@ -264,8 +274,8 @@ static double date_field(Ld *L, const JsonValue *obj, const char *path, const ch
     }
     int64_t e;
     if (v->type != JSON_STRING || cal_parse(v->str, &e) != 0) {
-        err(L, v, p, "expected a date \"YYYY-MM-DD\", found %s",
-            v->type == JSON_STRING ? v->str : json_type_name(v->type));
+        if (v->type == JSON_STRING) err(L, v, p, "%s, found \"%s\"", date_problem(v->str), v->str);
+        else err(L, v, p, "expected a date \"YYYY-MM-DD\", found %s", json_type_name(v->type));
         return def;
     }
     return (double)(e - L->s->start);
@@ -543,6 +553,16 @@ static int parse_dist(Ld *L, const JsonValue *v, const char *path, Dist *out)
     if (diag_errors(L->d) != before) return -1;
     const char *why = dist_prepare(out);
     if (why) {
+        /* Point at the parameter the message names ("sd must be >= 0"). */
+        for (int i = 0; i < 4 && DIST_FIELDS[k][i]; i++) {
+            size_t n = strlen(DIST_FIELDS[k][i]);
+            if (!strncmp(why, DIST_FIELDS[k][i], n) && (why[n] == ' ' || why[n] == '\0') && get(v, DIST_FIELDS[k][i])) {
+                char pf[600];
+                pkey(pf, sizeof pf, path, DIST_FIELDS[k][i]);
+                err(L, get(v, DIST_FIELDS[k][i]), pf, "bad %s distribution: %s", kv->str, why);
+                return -1;
+            }
+        }
         err(L, v, path, "bad %s distribution: %s", kv->str, why);
         return -1;
     }
@@ -595,8 +615,10 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
     }
     const char *why = param_check(&d, con);
     if (why) {
-        err(L, valv, p, "%s %s (expected %s)", d.kind == DIST_CONST ? "value" : "distribution", why,
-            con_words(con));
+        if (d.kind == DIST_CONST)
+            err(L, valv, p, "value %g is out of range: it %s", d.p[0], why);
+        else
+            err(L, valv, p, "distribution (mean %g) is out of range: it %s", dist_mean(&d), why);
         d = dist_const(def);
     }
     int idx = add_param(L, d, con, idpath);
@@ -641,6 +663,12 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
                 a->source_title = s->sources[si].title;
             }
         }
+        s->assumption_param = grow(s->assumption_param, &L->cap_aparam, s->nassumptions + 1, sizeof(int));
+        s->assumption_stream = grow(s->assumption_stream, &L->cap_astream, s->nassumptions + 1, sizeof(int));
+        s->assumption_param[s->nassumptions] = idx;
+        char comp[600];
+        snprintf(comp, sizeof comp, "assumption:%s", idpath);
+        s->assumption_stream[s->nassumptions] = stream(L, comp, "value");
         s->params[idx].assumption = s->nassumptions++;
     }
     return idx;
@@ -764,7 +792,7 @@ unknown_id:
 
 static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, unsigned *cats)
 {
-    if (depth > SC_MAX_COND_DEPTH) {
+    if (depth >= SC_MAX_COND_DEPTH) {
         err(L, v, path, "conditions nested more than %d deep", SC_MAX_COND_DEPTH);
         return -1;
     }
@@ -1036,7 +1064,7 @@ static void load_sources(Ld *L, const JsonValue *arr)
         if (*date && cal_parse(date, &day) != 0) {
             char pd[80];
             pkey(pd, sizeof pd, p, "date");
-            err(L, get(e, "date"), pd, "expected a date \"YYYY-MM-DD\", found %s", date);
+            err(L, get(e, "date"), pd, "%s, found \"%s\"", date_problem(date), date);
         }
         src->date = date;
         src->url = str_field(L, e, p, "url", 0, "");
@@ -1415,6 +1443,12 @@ static void load_programmes(Ld *L, const JsonValue *arr)
             gi->name = str_field(L, e, p, "name", 0, id);
             g->actor = gi->actor = ref_field(L, e, p, "actor", &L->actors, "actor", 1);
             g->site = gi->place = ref_field(L, e, p, "site", &L->places, "place", 1);
+            if (g->site >= 0 && s->places[g->site].kind != PLACE_LAUNCH_SITE) {
+                char ps[80];
+                pkey(ps, sizeof ps, p, "site");
+                err(L, get(e, "site"), ps, "'%s' is a %s; a programme's site must be a launch-site", L->places.ids[g->site],
+                    place_kind_name((PlaceKind)s->places[g->site].kind));
+            }
             g->max_attempts = int_field(L, e, p, "max_attempts", 0, 20, 0, 100000);
             g->stop_after = int_field(L, e, p, "stop_after", 0, 0, 1, 100000);
             const JsonValue *st = get(e, "stages");
@@ -1641,8 +1675,8 @@ static void load_events(Ld *L, const JsonValue *arr)
         if (!fields(L, e, p, f)) continue;
         ei->name = str_field(L, e, p, "name", 0, id);
         int nt = (get(e, "at") != NULL) + (get(e, "hazard") != NULL) + (get(e, "when") != NULL);
-        if (nt != 1) {
-            err(L, e, p, "an event needs exactly one of 'at' (a date), 'hazard' (a rate per day) or 'when' (a condition)");
+        if (nt > 1) {
+            err(L, e, p, "an event takes at most one of 'at' (a date), 'hazard' (a rate per day) or 'when' (a condition)");
             continue;
         }
         ev->from = date_field(L, e, p, "from", 0, 0);
@@ -1656,9 +1690,11 @@ static void load_events(Ld *L, const JsonValue *arr)
             ev->hazard = param_field(L, e, p, "hazard", PC_NONNEG, 1, 0, ip);
             s->params[ev->hazard].owner = OWN_HAZARD;
             s->params[ev->hazard].owner_idx = i;
-        } else {
+        } else if (get(e, "when")) {
             ev->trigger = EV_WHEN;
             ev->when = cond_field(L, e, p, "when", 1);
+        } else {
+            ev->trigger = EV_MANUAL;    /* happens only through an {"event": ID} effect */
         }
         ev->max = int_field(L, e, p, "max", 0, ev->trigger == EV_WHEN ? 1 : 0, 1, 1000000);
         if (get(e, "delay")) {
@@ -1905,8 +1941,15 @@ static void resolve_deferred(Ld *L)
             else err(L, df->at, df->where, "unknown parameter path '%s' (paths look like routes.ID.loss; see docs/scenario.md)", df->pathname);
             continue;
         }
-        s->effects[df->effect].target = k;
+        Effect *ef = &s->effects[df->effect];
+        ef->target = k;
         s->params[k].mutable_ = 1;
+        /* A constant that is set outright can be checked now, against the
+         * field it changes (a loss of 3 is as wrong here as in the file). */
+        const Dist *val = ef->value >= 0 ? &s->params[ef->value].d : NULL;
+        if (ef->kind == E_SET && val && val->kind == DIST_CONST && !con_ok(val->p[0], s->params[k].con))
+            err(L, df->at, df->where, "sets '%s' to %g, but it must be %s", df->pathname, val->p[0],
+                con_words(s->params[k].con));
     }
 }
 
@@ -2048,11 +2091,13 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
         const JsonValue *sv = get(cal, "start"), *ev = get(cal, "end");
         int ok = 1;
         if (!sv || sv->type != JSON_STRING || cal_parse(sv->str, &a) != 0) {
-            err(L, sv ? sv : cal, "calendar.start", "expected a date \"YYYY-MM-DD\"");
+            err(L, sv ? sv : cal, "calendar.start", "%s", sv && sv->type == JSON_STRING ? date_problem(sv->str)
+                                                          : "expected a date \"YYYY-MM-DD\"");
             ok = 0;
         }
         if (!ev || ev->type != JSON_STRING || cal_parse(ev->str, &b) != 0) {
-            err(L, ev ? ev : cal, "calendar.end", "expected a date \"YYYY-MM-DD\"");
+            err(L, ev ? ev : cal, "calendar.end", "%s", ev && ev->type == JSON_STRING ? date_problem(ev->str)
+                                                        : "expected a date \"YYYY-MM-DD\"");
             ok = 0;
         }
         if (ok && b <= a) {
@@ -2144,6 +2189,8 @@ void scenario_free(Scenario *s)
     if (!s) return;
     free(s->params);
     free(s->assumptions);
+    free(s->assumption_param);
+    free(s->assumption_stream);
     free(s->streams);
     free(s->effects);
     free(s->cond_nodes);

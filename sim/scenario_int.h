@@ -175,7 +175,7 @@ typedef struct ProgrammeDef {
     int stream;
 } ProgrammeDef;
 
-typedef enum EventTrigger { EV_AT, EV_HAZARD, EV_WHEN } EventTrigger;
+typedef enum EventTrigger { EV_AT, EV_HAZARD, EV_WHEN, EV_MANUAL } EventTrigger;
 
 typedef struct EventDef {
     int trigger;                /* EventTrigger */
@@ -260,6 +260,8 @@ struct Scenario {
     MetricDef *metrics;
     ParamDef *params;
     Assumption *assumptions;
+    int *assumption_param;      /* param of each assumption */
+    int *assumption_stream;     /* stream for drawing it under --uncertainty */
     StreamDef *streams;
     Effect *effects;
     CondNode *cond_nodes;

@@ -92,6 +92,8 @@ struct Sim {
     const TraceSink *sink;
     TraceSink sink_copy;
     int interactive;
+    int uncertain;              /* draw each ranged assumption per replication */
+    int uncertain_done;         /* pd[] holds drawn assumption values to undo */
     int *choices, nchoices;     /* decisions taken, in order */
     const int *script;
     int nscript;
@@ -1072,6 +1074,23 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
      * were copied by sim_create and never change. */
     for (int i = 0; i < sc->nparams; i++)
         if (sc->params[i].mutable_) S->pd[i] = sc->params[i];
+    /* Parametric uncertainty: each ranged assumption's value (a
+     * distribution's mean) is drawn from triangular(lo, value, hi). */
+    for (int a = 0; a < sc->nassumptions; a++) {
+        const Assumption *as = &sc->assumptions[a];
+        int p = sc->assumption_param[a];
+        if (!S->uncertain || !(as->lo < as->hi)) {
+            if (S->uncertain_done) S->pd[p] = sc->params[p];
+            continue;
+        }
+        Dist tri = { .kind = DIST_TRIANGULAR, .p = { as->lo, as->value, as->hi } };
+        dist_prepare(&tri);
+        S->pd[p] = sc->params[p];
+        double m = dist_draw(&tri, rs(S, sc->assumption_stream[a]));
+        if (S->pd[p].d.kind == DIST_CONST) S->pd[p].d.p[0] = m;
+        else dist_set_mean(&S->pd[p].d, m);
+    }
+    S->uncertain_done = S->uncertain;
     memset(S->routes, 0, (size_t)sc->nroutes * sizeof *S->routes);
     memset(S->progs, 0, (size_t)sc->nprogrammes * sizeof *S->progs);
     memset(S->assists, 0, (size_t)sc->nassists * sizeof *S->assists);
@@ -1155,6 +1174,7 @@ void sim_set_sink(Sim *S, const TraceSink *sink)
 }
 
 void sim_set_interactive(Sim *S, int on) { S->interactive = on; }
+void sim_set_uncertainty(Sim *S, int on) { S->uncertain = on; }
 
 void sim_script(Sim *S, const int *answers, int n)
 {

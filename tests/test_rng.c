@@ -56,27 +56,41 @@ static double chi2_3bins(const uint64_t count[3], double n)
 
 START_TEST(test_bounded_large_bound_unbiased)
 {
-    /* bound = 3 * 2^30. Naive x % bound maps 2^32 = 4/3 bound values onto
-     * [0, bound): [0, 2^30) gets two preimages each, the rest one, so the
-     * first third would come up half the time instead of a third. Seed 1,
-     * 10^6 draws, 3 bins, chi-square vs p = 1e-6. The naive method run
-     * through the same test must fail it, showing the test has power. */
+    /* bound = 3 * 2^30, where 2^32 = 4/3 bound, so any method that maps
+     * 2^32 inputs onto bound outputs without rejection gives a third of the
+     * outputs two preimages and the rest one. Where those third lie depends
+     * on the method, so two binnings, each a 3-bin chi-square (2 dof,
+     * p = 1e-6 at 27.63) over 10^6 draws from seed 1:
+     *   - by x >> 30 (which third of the range): naive x % bound doubles
+     *     [0, 2^30), so the first bin gets 1/2 instead of 1/3;
+     *   - by x % 3: Lemire's multiply-shift without its rejection step,
+     *     (x * bound) >> 32 = floor(3x/4), doubles every output = 0 mod 3.
+     * rng_bounded must pass both; each flawed method is run through the same
+     * test and must fail its binning, which shows the tests have power. */
     const uint32_t bound = 3u << 30;
     const int n = 1000000;
-    uint64_t fair[3] = {0}, naive[3] = {0};
+    uint64_t top[3] = {0}, mod3[3] = {0}, naive_top[3] = {0}, norej_mod3[3] = {0};
     int out_of_range = 0;
     Rng r;
     rng_seed(&r, 1u, 7u);
     for (int i = 0; i < n; i++) {
         uint32_t x = rng_bounded(&r, bound);
         out_of_range += x >= bound;
-        fair[(x >> 30) & 3u]++;
+        top[(x >> 30) % 3u]++;
+        mod3[x % 3u]++;
     }
     ck_assert_int_eq(out_of_range, 0);
+    ck_assert_double_lt(chi2_3bins(top, n), CHI2_2DOF_P1E6);
+    ck_assert_double_lt(chi2_3bins(mod3, n), CHI2_2DOF_P1E6);
+
     rng_seed(&r, 1u, 7u);
-    for (int i = 0; i < n; i++) naive[(rng_u32(&r) % bound) >> 30]++;
-    ck_assert_double_lt(chi2_3bins(fair, n), CHI2_2DOF_P1E6);
-    ck_assert_double_gt(chi2_3bins(naive, n), 1000.0);
+    for (int i = 0; i < n; i++) {
+        uint32_t x = rng_u32(&r);
+        naive_top[(x % bound) >> 30]++;
+        norej_mod3[(uint32_t)(((uint64_t)x * bound) >> 32) % 3u]++;
+    }
+    ck_assert_double_gt(chi2_3bins(naive_top, n), 1000.0);
+    ck_assert_double_gt(chi2_3bins(norej_mod3, n), 1000.0);
 }
 END_TEST
 
