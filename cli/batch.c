@@ -481,7 +481,7 @@ static void print_table(const Batch *b, const Args *a, FILE *out)
         if (!times++)
             fputs("(dates: mean ±days over the runs where it happened; quantiles count never as latest)\n", out);
         fprintf(out, "P(%s by", m->metrics[i].id);
-        int64_t last = m->start_day + (int64_t)ceil(m->horizon) - 1;
+        int64_t last = m->start_day + (int64_t)ceil(m->horizon);   /* the end date */
         int any = 0;
         for (int64_t day = m->start_day; day <= last; day++) {
             int y, mo, d;

@@ -163,7 +163,8 @@ static cJSON *cdf_json(const Batch *b, int metric)
     const StatDays *d = batch_days(b, metric);
     cJSON *arr = cJSON_CreateArray();
     if (!d || d->ndays == 0) return arr;
-    int64_t last = m->start_day + (int64_t)ceil(m->horizon) - 1;
+    /* The calendar's end date: t = horizon is its 00:00, still counted. */
+    int64_t last = m->start_day + (int64_t)ceil(m->horizon);
     if (last < m->start_day) last = m->start_day;
     for (int64_t day = m->start_day; day <= last; day++) {
         int y, mo, dd, y2, mo2, dd2;

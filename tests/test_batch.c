@@ -464,12 +464,12 @@ START_TEST(summary_fields)
     ck_assert_str_eq(cJSON_GetObjectItem(t, "kind")->valuestring, "time");
     ck_assert_double_eq_tol(cJSON_GetObjectItem(t, "never_fraction")->valuedouble, exp(-3.65), 0.01);
     /* 2024 is a leap year; the horizon is 365 days: Jan..Nov month ends,
-     * then the last day, 2024-12-30. */
+     * then the end date, 2024-12-31 (a month end too). */
     cJSON *cdf = cJSON_GetObjectItem(t, "cdf");
     ck_assert_int_eq(cJSON_GetArraySize(cdf), 12);
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, 0), "date")->valuestring, "2024-01-31");
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, 1), "date")->valuestring, "2024-02-29");
-    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, 11), "date")->valuestring, "2024-12-30");
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, 11), "date")->valuestring, "2024-12-31");
     double prev = 0;
     for (int i = 0; i < 12; i++) {
         double pi = cJSON_GetObjectItem(cJSON_GetArrayItem(cdf, i), "p")->valuedouble;
