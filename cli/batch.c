@@ -76,7 +76,7 @@ typedef struct Args {
     int threads;
     unsigned long long seed;
     const char *csv, *json, *checkpoint;
-    int resume, quiet, assumptions;
+    int resume, quiet, assumptions, uncertainty;
     const char *sets[MAX_SETS];
     int nsets;
     const char *target;     /* METRIC:HALFWIDTH */
@@ -97,7 +97,7 @@ static int usage_batch(FILE *out)
     fputs("usage: salvo batch FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
           "                   [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
           "                   [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
-          "                   [--quiet]\n"
+          "                   [--uncertainty] [--quiet]\n"
           "Monte Carlo batch: N replications (default 1000) on T threads (default: all\n"
           "cores); the summary is identical for any T. See docs/batch.md.\n",
           out);
@@ -107,7 +107,8 @@ static int usage_batch(FILE *out)
 static int usage_compare(FILE *out)
 {
     fputs("usage: salvo compare A.json B.json [--runs N] [--threads T] [--seed S]\n"
-          "                     [--set PATH=VALUE ...] [--json OUT.json] [--csv RUNS.csv] [--quiet]\n"
+          "                     [--set PATH=VALUE ...] [--json OUT.json] [--csv RUNS.csv]\n"
+          "                     [--uncertainty] [--quiet]\n"
           "Runs A and B with common random numbers and reports the paired difference B-A.\n",
           out);
     return out == stdout ? 0 : 2;
@@ -240,7 +241,8 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Ar
             fprintf(stderr, "salvo %s: unknown option '%s' (see salvo %s --help)\n", a->cmd, name, a->cmd);
             return -1;
         }
-        int flag = !strcmp(name, "--resume") || !strcmp(name, "--quiet") || !strcmp(name, "--assumptions");
+        int flag = !strcmp(name, "--resume") || !strcmp(name, "--quiet") || !strcmp(name, "--assumptions") ||
+                   !strcmp(name, "--uncertainty");
         if (flag) {
             if (eq) {
                 fprintf(stderr, "salvo %s: %s takes no value\n", a->cmd, name);
@@ -248,6 +250,7 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Ar
             }
             if (!strcmp(name, "--resume")) a->resume = 1;
             else if (!strcmp(name, "--quiet")) a->quiet = 1;
+            else if (!strcmp(name, "--uncertainty")) a->uncertainty = 1;
             else a->assumptions = 1;
             continue;
         }
@@ -510,7 +513,7 @@ static long max_rss_kb(void)
 /* --- batch ------------------------------------------------------------------- */
 
 static const char BATCH_OPTS[] = " --runs --threads --seed --csv --json --set --checkpoint --resume "
-                                 "--target --quiet --metric --by ";
+                                 "--target --quiet --metric --by --uncertainty ";
 
 /* Run the engine over model m with the outputs of `a`. On success fills *out
  * (the caller destroys it) and returns 0 or 130; else 1 or 2. */
@@ -598,13 +601,14 @@ int cmd_batch(int argc, char **argv)
         fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a.files[0]);
         goto out;
     }
+    batch_scenario_set_uncertainty(bs, a.uncertainty);
     const BatchModel *m = batch_scenario_model(bs);
     int target = -1, main_metric = 0;
     if (a.target && (target = find_metric(m, a.target_metric_id, "--target")) < 0) goto out;
     if (a.metric && (main_metric = find_metric(m, a.metric, "--metric")) < 0) goto out;
     if (!a.metric && target >= 0) main_metric = target;
     char fp[65];
-    fingerprint(s, &a, NULL, fp);
+    fingerprint(s, &a, a.uncertainty ? "\n--uncertainty" : NULL, fp);
     catch_signals();
     rc = run_model(m, &a, fp, target, main_metric, &b);
     if (!b) goto out;
@@ -621,6 +625,7 @@ int cmd_batch(int argc, char **argv)
     run.threads = a.threads;
     run.wall_s = batch_seconds(b);
     run.max_rss_kb = max_rss_kb();
+    run.uncertainty = a.uncertainty;
     run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
     run.target_halfwidth = a.target_halfwidth;
     if (a.json) {
@@ -658,7 +663,7 @@ out:
 
 /* --- compare ----------------------------------------------------------------- */
 
-static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet ";
+static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --uncertainty ";
 
 int cmd_compare(int argc, char **argv)
 {
@@ -678,6 +683,8 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "salvo compare: a scenario has no metrics\n");
         goto out;
     }
+    batch_scenario_set_uncertainty(ba, a.uncertainty);
+    batch_scenario_set_uncertainty(bb, a.uncertainty);
     Diag d;
     diag_init(&d, a.files[1]);
     p = paired_create(batch_scenario_model(ba), batch_scenario_model(bb), &d);
@@ -728,6 +735,7 @@ int cmd_compare(int argc, char **argv)
         run.runs = (uint64_t)a.runs;
         run.threads = a.threads;
         run.wall_s = batch_seconds(b);
+        run.uncertainty = a.uncertainty;
         cJSON *root = cJSON_CreateObject();
         cJSON_AddItemToObject(root, "metrics", paired_json(p, b));
         cJSON *rj = summary_run_json(b, &run);
@@ -756,7 +764,7 @@ out:
 /* --- sweep -------------------------------------------------------------------- */
 
 static const char SWEEP_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --metric --vary "
-                                 "--steps --assumptions ";
+                                 "--steps --assumptions --uncertainty ";
 
 static void fmt_exact(char *buf, size_t n, double x)
 {
@@ -778,6 +786,7 @@ static int run_point(const Args *a, const char *const *sets, int nsets, Batch **
         fprintf(stderr, "salvo sweep: the scenario has no metrics\n");
         return 2;
     }
+    batch_scenario_set_uncertainty(bs, a->uncertainty);
     Args quiet = *a;
     quiet.csv = NULL;
     quiet.checkpoint = NULL;
@@ -930,6 +939,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     run.seed = a->seed;
     run.runs = (uint64_t)a->runs;
     run.threads = a->threads;
+    run.uncertainty = a->uncertainty;
     cJSON_AddItemToObject(root, "run", summary_run_json(NULL, &run));
     if (a->json && summary_write(root, a->json, &d) < 0) rc = 1;
     diag_print(&d, stderr);
@@ -1111,6 +1121,7 @@ int cmd_sweep(int argc, char **argv)
     run.seed = a.seed;
     run.runs = (uint64_t)a.runs;
     run.threads = a.threads;
+    run.uncertainty = a.uncertainty;
     cJSON *rj = summary_run_json(NULL, &run);
     cJSON_AddBoolToObject(rj, "partial", rc == 130);
     cJSON_AddItemToObject(root, "run", rj);

@@ -124,6 +124,9 @@ typedef struct BatchScenario BatchScenario;
  * scenario must outlive the returned adapter. NULL on failure. */
 BatchScenario *batch_scenario_create(const Scenario *s);
 void batch_scenario_destroy(BatchScenario *bs);
+/* Parametric uncertainty in every replication (sim_set_uncertainty); set
+ * before the batch runs. */
+void batch_scenario_set_uncertainty(BatchScenario *bs, int on);
 const BatchModel *batch_scenario_model(const BatchScenario *bs);
 
 #endif

@@ -15,6 +15,7 @@ struct BatchScenario {
     MetricInfo *metrics;    /* copies of the scenario's records (strings shared) */
     int *levels;            /* indices of LEVEL metrics with a series */
     int nlevels;
+    int uncertainty;        /* sim_set_uncertainty for every worker's Sim */
     BatchModel model;
 };
 
@@ -36,6 +37,7 @@ static void *worker_create(void *ctx)
         return NULL;
     }
     sim_set_sink(w->sim, NULL);
+    sim_set_uncertainty(w->sim, bs->uncertainty);
     return w;
 }
 
@@ -107,6 +109,11 @@ void batch_scenario_destroy(BatchScenario *bs)
     free(bs->metrics);
     free(bs->levels);
     free(bs);
+}
+
+void batch_scenario_set_uncertainty(BatchScenario *bs, int on)
+{
+    bs->uncertainty = on != 0;
 }
 
 const BatchModel *batch_scenario_model(const BatchScenario *bs)

@@ -241,6 +241,7 @@ cJSON *summary_run_json(const Batch *b, const SummaryRun *run)
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)run->seed);
     cJSON_AddStringToObject(o, "seed", seed);
     cJSON_AddNumberToObject(o, "runs", (double)run->runs);
+    cJSON_AddBoolToObject(o, "uncertainty", run->uncertainty);
     if (b) {
         cJSON_AddNumberToObject(o, "runs_completed", (double)batch_done(b));
         cJSON_AddBoolToObject(o, "partial", batch_stopped(b));

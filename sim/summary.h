@@ -40,6 +40,7 @@ typedef struct SummaryRun {
     int threads;
     double wall_s;
     long max_rss_kb;        /* peak resident memory so far (getrusage), 0 unknown */
+    int uncertainty;        /* ranged assumptions drawn per replication */
     const char *target_metric;  /* NULL if no --target */
     double target_halfwidth;
 } SummaryRun;

@@ -381,6 +381,33 @@ START_TEST(sweep_grid_and_tornado)
 }
 END_TEST
 
+/* --uncertainty draws each ranged assumption per replication: the spread
+ * of delivered shells grows (the factories' rate ranges 5000..12000), the
+ * result is still the same for any thread count. */
+START_TEST(uncertainty_widens)
+{
+    char args[512];
+    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --json %s --quiet", tmp("a.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --uncertainty --threads 1 --json %s --quiet",
+             tmp("b.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --uncertainty --threads 3 --json %s --quiet",
+             tmp("c.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    cJSON *a = load_json(tmp("a.json")), *b = load_json(tmp("b.json"));
+    ck_assert_double_gt(num(b, "metrics", "delivered", "sd"), 2 * num(a, "metrics", "delivered", "sd"));
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "run"), "uncertainty")));
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "run"), "uncertainty")));
+    char *tb = body(tmp("b.json")), *tc = body(tmp("c.json"));
+    ck_assert_str_eq(tb, tc);
+    free(tb);
+    free(tc);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+}
+END_TEST
+
 START_TEST(target_halfwidth)
 {
     char args[512];
@@ -452,6 +479,7 @@ Suite *suite_cli_batch(void)
     tcase_add_test(tc, resume_extends);
     tcase_add_test(tc, interrupt_and_resume);
     tcase_add_test(tc, target_halfwidth);
+    tcase_add_test(tc, uncertainty_widens);
     tcase_add_test(tc, bad_arguments);
     suite_add_tcase(s, tc);
     tc = tcase_create("compare_sweep");
