@@ -886,7 +886,10 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     fmt_num(bm, sizeof bm, sbase.mean);
     printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%.3g; %lld runs each)\n\n",
            a->metric, bm, sbase.halfwidth, a->runs);
-    printf("%4s  %-40s %10s %10s %12s %12s %12s  %s\n", "rank", "assumption", "low", "high",
+    int pw = 10;
+    for (int k = 0; k < nr; k++)
+        if ((int)strlen(rows[k].as->path) > pw) pw = (int)strlen(rows[k].as->path);
+    printf("%4s  %-*s %10s %10s %12s %12s %12s  %s\n", "rank", pw, "assumption", "low", "high",
            "mean @low", "mean @high", "effect", "source");
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "metric", a->metric);
@@ -906,7 +909,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
         fmt_num(ml, sizeof ml, w->slo.mean);
         fmt_num(mh, sizeof mh, w->shi.mean);
         fmt_num(ef, sizeof ef, w->eff);
-        printf("%4d  %-40s %10s %10s %12s %12s %12s  %s\n", k + 1, w->as->path, lo, hi, ml, mh, ef,
+        printf("%4d  %-*s %10s %10s %12s %12s %12s  %s\n", k + 1, pw, w->as->path, lo, hi, ml, mh, ef,
                w->as->source ? w->as->source : "");
         cJSON *o = cJSON_CreateObject();
         cJSON_AddNumberToObject(o, "rank", k + 1);
