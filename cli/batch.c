@@ -431,7 +431,8 @@ static void fmt_num(char *buf, size_t n, double x)
             if (k && k % 3 == 0) *p++ = ',';
         }
         *p = '\0';
-    } else if (ax >= 100) snprintf(buf, n, "%.1f", x);
+    } else if (x == floor(x)) snprintf(buf, n, "%.0f", x);
+    else if (ax >= 100) snprintf(buf, n, "%.1f", x);
     else if (ax >= 1) snprintf(buf, n, "%.3f", x);
     else if (ax == 0) snprintf(buf, n, "0");
     else snprintf(buf, n, "%.3g", x);
