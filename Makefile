@@ -142,3 +142,16 @@ clean:
 # `git diff tests/golden` before committing.
 bless: $(BUILD)/test_salvo
 	SALVO_BLESS=1 SALVO_SUITE=suite_golden CK_FORK=no $(BUILD)/test_salvo
+
+# `make screenshot`: regenerate docs/view.png (the picture the README shows):
+# the default scenario on 2024-10-15, rendered headless with the software
+# renderer. Seed 5 is a replication with ships at sea that morning.
+SHOT_SCENARIO ?= scenarios/korea-russia-2024.json
+SHOT_SEED     ?= 5
+SHOT_ARGS     := --screenshot docs/view.png --at 2024-10-15 --size 1600x900
+screenshot: salvo
+	@mkdir -p docs
+	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed $(SHOT_SEED) $(SHOT_ARGS); \
+	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/golden.jsonl"; \
+	      ./salvo view --trace tests/data/golden.jsonl $(SHOT_ARGS); fi
+	@echo "wrote docs/view.png"

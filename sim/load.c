@@ -2036,6 +2036,8 @@ static void build_links(Ld *L)
     for (int i = 0; i < s->nstocks; i++) s->stocks[i].terminal = 1;
     for (int i = 0; i < s->nroutes; i++)
         if (s->routes[i].from >= 0) s->stocks[s->routes[i].from].terminal = 0;
+    for (int i = 0; i < s->nroutes; i++)
+        s->route_info[i].final = s->routes[i].to >= 0 && s->stocks[s->routes[i].to].terminal;
     for (int i = 0; i < s->ncarriers; i++) {
         int from = s->routes[s->carriers[i].route].from;
         if (from >= 0) {
