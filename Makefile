@@ -73,6 +73,7 @@ check-run: $(BUILD)/test_salvo salvo
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench salvo
 	$(BUILD)/bench
+	SALVO=./salvo sh tools/bench-batch.sh
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
