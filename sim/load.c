@@ -710,6 +710,7 @@ static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *
         { "troops", Q_TROOPS, &L->actors, "actor", CAT_TROOPS },
         { "event", Q_EVENT, &L->events, "event", CAT_EVENT },
         { "decision", Q_DECISION, &L->decisions, "decision", CAT_DECISION },
+        { "assist", Q_ASSIST, &L->assists, "assistance", CAT_LAUNCH },
     };
     if (np == 1 && !strcmp(k, "day")) {
         *q = (Qty){ Q_DAY, 0 };

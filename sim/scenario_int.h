@@ -53,6 +53,7 @@ typedef enum QtyKind {
     Q_T_SIGNED, Q_T_IN_FORCE, Q_T_TRIGGERED, Q_T_HONOURED, Q_T_DECLINED,/* per treaty */
     Q_TROOPS,                                                          /* per actor */
     Q_EVENT, Q_DECISION, Q_DAY,
+    Q_ASSIST,                                                          /* per assistance */
     Q__COUNT
 } QtyKind;
 

@@ -757,6 +757,7 @@ static void apply_effects(Sim *S, EffectList el)
         case E_OFFER:
             if (S->assists[e->target].state == 0) {
                 S->assists[e->target].state = 1;
+                S->dirty |= CAT_LAUNCH;
                 emit(S, TR_ASSIST, sc->assists[e->target].programme, sc->assists[e->target].actor, 0, 0, 0);
             }
             break;
@@ -765,6 +766,7 @@ static void apply_effects(Sim *S, EffectList el)
             const AssistDef *ad = &sc->assists[e->target];
             if (ar->state >= 2) break;
             ar->state = 2;
+            S->dirty |= CAT_LAUNCH;
             emit(S, TR_ASSIST, ad->programme, ad->actor, 1, 0, 0);
             kernel_after(&S->k, draw(S, ad->lead_time, rs(S, ad->stream)), EV_ASSIST, (uint32_t)e->target, 0, 0);
             break;
@@ -813,6 +815,7 @@ static double qty(Sim *S, Qty q)
     case Q_EVENT: return S->events[q.idx].count;
     case Q_DECISION: return S->decided[q.idx];
     case Q_DAY: return S->k.now;
+    case Q_ASSIST: return S->assists[q.idx].state;
     }
     return 0;
 }

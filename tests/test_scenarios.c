@@ -566,9 +566,9 @@ static void outlook_rep_check(const Scenario *s, const double *v, void *ctx)
     double att = v[metric(s, "launch-attempts")], dec = v[metric(s, "space-help-accepted")];
     double orbit = v[metric(s, "first-orbit")];
     ck_assert(att >= 4);
-    if (att >= 5 && orbit == SALVO_NEVER) ck_assert_msg(dec == 0.0, "attempt 5 failed but help was not accepted");
-    if (dec == -1.0 && att >= 5) ck_assert(orbit != SALVO_NEVER);
-    if (dec == 0.0) ck_assert(att >= 5);
+    if (att >= 5 && orbit == SALVO_NEVER) ck_assert_msg(dec == 1.0, "attempt 5 failed but help was not accepted");
+    if (dec == 0.0 && att >= 5) ck_assert(orbit != SALVO_NEVER);
+    if (dec == 1.0) ck_assert(att >= 5);
     /* Kursk (6 Aug 2024, day 402) + delay of 30 to 120 days. */
     double hon = v[metric(s, "treaty-honoured")], troops = v[metric(s, "troops-sent")];
     if (hon == SALVO_NEVER) ck_assert(troops == 0.0);
@@ -584,8 +584,8 @@ START_TEST(test_default_rules)
      * (seed 2024, 2,000 replications); both branches must occur. */
     Scenario *s = load_ok("scenarios/korea-russia-2024.json");
     Batch b = run_batch(s, 2024u, 2000, outlook_rep_check, NULL);
-    double accepted = b.mean[metric(s, "space-help-accepted")];   /* mean of -1 (not taken) and 0 */
-    ck_assert_msg(accepted > -0.95 && accepted < -0.05, "space help accepted in too few or too many runs (%g)",
+    double accepted = b.mean[metric(s, "space-help-accepted")];   /* a flag: P(accepted by the end) */
+    ck_assert_msg(accepted > 0.05 && accepted < 0.95, "space help accepted in too few or too many runs (%g)",
                   accepted);
     ck_assert(b.mean[metric(s, "satellite-by-2025")] > 0.3 && b.mean[metric(s, "satellite-by-2025")] < 0.95);
     batch_free(&b);
