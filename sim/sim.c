@@ -68,6 +68,7 @@ struct Sim {
     const Scenario *sc;
     uint64_t seed, rep;
     Rng *rng;
+    unsigned char *rng_keyed;   /* stream keyed yet in this replication */
     ParamDef *pd;               /* mutable copy of the scenario's parameters */
     StockRt *stocks;
     FlowRt *prod, *cons;
@@ -110,7 +111,20 @@ static void emit(Sim *S, int kind, int a, int b, int c, double x, double y)
     S->sink->emit(S->sink->ctx, &r);
 }
 
-static Rng *rs(Sim *S, int stream) { return &S->rng[stream]; }
+/* A stream is keyed the first time a replication draws from it: most
+ * replications never touch many of them (effects, assumptions, policies),
+ * and keying is the same whenever it happens, so results do not change. */
+static __attribute__((noinline)) void key_stream(Sim *S, int stream)
+{
+    rng_keyed_prefix(&S->rng[stream], S->sc->streams[stream].prefix, S->seed, S->rep);
+    S->rng_keyed[stream] = 1;
+}
+
+static inline Rng *rs(Sim *S, int stream)
+{
+    if (__builtin_expect(!S->rng_keyed[stream], 0)) key_stream(S, stream);
+    return &S->rng[stream];
+}
 
 /* A draw of parameter i, kept inside what the field allows. */
 static double draw(Sim *S, int i, Rng *r)
@@ -909,8 +923,8 @@ static void settle(Sim *S)
         /* Visit the watchers of each changed category once per round, in
          * scenario order within a category (stamp skips repeats). */
         S->round++;
-        for (int b = 0; b < 8; b++) {
-        if (!(d & (1u << b))) continue;
+        for (unsigned bits = d; bits; bits &= bits - 1) {
+        int b = __builtin_ctz(bits);
         for (int k = 0; k < sc->nwatch_by_cat[b]; k++) {
             int w = sc->watch_by_cat[b][k];
             const WatchDef *wd = &sc->watch[w];
@@ -1009,6 +1023,7 @@ Sim *sim_create(const Scenario *sc)
     };
     for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, handlers[i]);
     NEW(S->rng, sc->nstreams);
+    NEW(S->rng_keyed, sc->nstreams);
     NEW(S->pd, sc->nparams);
     NEW(S->stocks, sc->nstocks);
     NEW(S->prod, sc->nproducers);
@@ -1051,7 +1066,7 @@ void sim_destroy(Sim *S)
     if (!S) return;
     kernel_free(&S->k);
     for (int i = 0; S->stocks && i < S->sc->nstocks; i++) free(S->stocks[i].queue);
-    free(S->rng); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
+    free(S->rng); free(S->rng_keyed); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
     free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
     free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done); free(S->stamp);
     free(S->metric_t); free(S->series_off); free(S->series); free(S->res_delivered);
@@ -1071,8 +1086,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->script = NULL;
     S->nscript = 0;
     S->ended = 0;
-    for (int i = 0; i < sc->nstreams; i++)
-        rng_keyed_prefix(&S->rng[i], sc->streams[i].prefix, seed, rep);
+    memset(S->rng_keyed, 0, (size_t)sc->nstreams);
     /* Only parameters that effects can change need a fresh copy; the rest
      * were copied by sim_create and never change. */
     for (int i = 0; i < sc->nparams; i++)
