@@ -10,6 +10,21 @@
  * A worker may run at most `nslots` blocks ahead of the reducer, so memory
  * is bounded whatever the speed of the CSV sink.
  *
+ * Sharing (BatchShare, batch.h): each process claims only its own blocks
+ * (k % nparts == part), so the ring is indexed by the count of local blocks
+ * claimed and reduced, not by block number. Part 0's reducer still walks
+ * every block in order; a block of another part comes from share->recv,
+ * is unpacked into one spare slot and folded like a local one. Other parts
+ * pack each local block and pass it to share->send instead of folding it.
+ *
+ * A packed block (native byte order; all fields 8 bytes unless said):
+ *
+ *   magic "SALVOBK1", probe (the double 1/3, a check on the double format),
+ *   block, rep0, nrep, events, ndims, nmetrics, csv_len,
+ *   ndims x (n, mean, m2, min, max),
+ *   ndims x nrep int32 sketch keys (dimension-major), padded to 8 bytes,
+ *   nrep x nmetrics double scalars, csv_len bytes of CSV rows.
+ *
  * Invariant: the totals always hold exactly replications 0..done-1, with
  * full blocks merged in block order into `mom` and the replications of a
  * short last block (done % BATCH_BLOCK of them) in `tail`.
@@ -292,18 +307,37 @@ typedef struct Worker {
 struct Run {
     Batch *b;
     const BatchOptions *o;
+    const BatchShare *sh;   /* NULL: every block is local */
+    int csv;                /* workers format CSV rows */
     uint64_t start;         /* first replication of this run */
     uint64_t runs;
     uint64_t nblocks;
     int nslots;
-    Slot *slots;
+    Slot *slots;            /* nslots + 1: the ring, then a spare for other parts' blocks */
+    Text pack;              /* parts != 0: the packed block being sent */
     pthread_mutex_t mu;
     pthread_cond_t space;   /* a slot was freed, or halt */
     pthread_cond_t ready;   /* a block is done */
-    uint64_t next;          /* next block to claim */
-    uint64_t reduced;       /* blocks folded into the totals */
+    uint64_t next;          /* next block to claim (a local one, or nblocks) */
+    uint64_t reduced;       /* blocks walked past by the reducer */
+    uint64_t lclaimed;      /* local blocks claimed: the ring's write index */
+    uint64_t lreduced;      /* local blocks reduced or sent: its read index */
     int halt;               /* no more claims */
 };
+
+/* Is block k run by this process? */
+static int owned(const Run *r, uint64_t k)
+{
+    return !r->sh || k % (uint64_t)r->sh->nparts == (uint64_t)r->sh->part;
+}
+
+/* The first local block >= k. */
+static uint64_t next_owned(const Run *r, uint64_t k)
+{
+    if (!r->sh) return k;
+    uint64_t p = (uint64_t)r->sh->nparts, part = (uint64_t)r->sh->part;
+    return k + (part + p - k % p) % p;
+}
 
 static void fill_block(Run *r, Worker *w, Slot *s)
 {
@@ -338,7 +372,7 @@ static void fill_block(Run *r, Worker *w, Slot *s)
             s->keys[(size_t)k * BATCH_BLOCK + i] = w->last_key[k];
             if (isfinite(x)) stats_moments_add(&s->mom[k], x);
         }
-        if (r->o->csv && csv_row(&s->csv, m, r->o->seed, rep, sc) < 0) s->failed = 1;
+        if (r->csv && csv_row(&s->csv, m, r->o->seed, rep, sc) < 0) s->failed = 1;
     }
     s->events = m->worker_events ? m->worker_events(w->model_worker) - ev0 : 0;
 }
@@ -350,11 +384,12 @@ static void *worker_main(void *arg)
     pthread_mutex_lock(&r->mu);
     for (;;) {
         if (r->o->stop && *r->o->stop) r->halt = 1;
-        while (!r->halt && r->next < r->nblocks && r->next >= r->reduced + (uint64_t)r->nslots)
+        while (!r->halt && r->next < r->nblocks && r->lclaimed >= r->lreduced + (uint64_t)r->nslots)
             pthread_cond_wait(&r->space, &r->mu);
         if (r->halt || r->next >= r->nblocks) break;
-        uint64_t blk = r->next++;
-        Slot *s = &r->slots[blk % (uint64_t)r->nslots];
+        uint64_t blk = r->next;
+        r->next = next_owned(r, blk + 1);
+        Slot *s = &r->slots[r->lclaimed++ % (uint64_t)r->nslots];
         assert(s->state == SLOT_FREE);
         s->state = SLOT_BUSY;
         s->block = blk;
@@ -394,6 +429,151 @@ static int reduce_block(Run *r, Slot *s)
     b->events += s->events;
     b->done = end;
     return 0;
+}
+
+/* --- packed blocks (sharing a run) ----------------------------------------- */
+
+static const char PACK_MAGIC[8] = { 'S', 'A', 'L', 'V', 'O', 'B', 'K', '1' };
+enum { PACK_HEAD = 10 };    /* magic, probe and 8 u64 fields */
+
+static void put8(unsigned char **p, const void *v)
+{
+    memcpy(*p, v, 8);
+    *p += 8;
+}
+
+static void put_u64(unsigned char **p, uint64_t v) { put8(p, &v); }
+
+static size_t pack_keys_bytes(size_t ndims, size_t nrep)
+{
+    return (ndims * nrep * sizeof(int32_t) + 7) / 8 * 8;
+}
+
+/* Slot s as bytes in r->pack. 0, or -1 when out of memory. */
+static int pack_block(Run *r, const Slot *s)
+{
+    const Batch *b = r->b;
+    size_t nd = (size_t)b->ndims, nrep = (size_t)s->nrep, nm = (size_t)b->nm;
+    size_t len = 8 * PACK_HEAD + nd * 5 * 8 + pack_keys_bytes(nd, nrep) + nrep * nm * 8 + s->csv.len;
+    r->pack.len = 0;
+    if (text_reserve(&r->pack, len) < 0) return -1;
+    unsigned char *p = (unsigned char *)r->pack.p;
+    double probe = 1.0 / 3.0;
+    put8(&p, PACK_MAGIC);
+    put8(&p, &probe);
+    put_u64(&p, s->block);
+    put_u64(&p, s->rep0);
+    put_u64(&p, s->nrep);
+    put_u64(&p, s->events);
+    put_u64(&p, nd);
+    put_u64(&p, nm);
+    put_u64(&p, s->csv.len);
+    put_u64(&p, 0);             /* reserved */
+    for (size_t k = 0; k < nd; k++) {
+        const StatMoments *m = &s->mom[k];
+        put_u64(&p, m->n);
+        put8(&p, &m->mean);
+        put8(&p, &m->m2);
+        put8(&p, &m->min);
+        put8(&p, &m->max);
+    }
+    unsigned char *keys = p;
+    for (size_t k = 0; k < nd; k++) {
+        memcpy(p, s->keys + k * BATCH_BLOCK, nrep * sizeof(int32_t));
+        p += nrep * sizeof(int32_t);
+    }
+    memset(p, 0, (size_t)(keys + pack_keys_bytes(nd, nrep) - p));
+    p = keys + pack_keys_bytes(nd, nrep);
+    memcpy(p, s->scalars, nrep * nm * 8);
+    p += nrep * nm * 8;
+    if (s->csv.len) memcpy(p, s->csv.p, s->csv.len);
+    p += s->csv.len;
+    r->pack.len = (size_t)(p - (unsigned char *)r->pack.p);
+    assert(r->pack.len == len);
+    return 0;
+}
+
+static uint64_t get_u64(const unsigned char **p)
+{
+    uint64_t v;
+    memcpy(&v, *p, 8);
+    *p += 8;
+    return v;
+}
+
+static double get_f64(const unsigned char **p)
+{
+    double v;
+    memcpy(&v, *p, 8);
+    *p += 8;
+    return v;
+}
+
+/* Unpack the bytes of block k into s; they must be what this run expects
+ * (the same model, seed range and byte order). 0, or -1 with a message. */
+static int unpack_block(Run *r, uint64_t k, const void *bytes, size_t len, Slot *s, Diag *d)
+{
+    const Batch *b = r->b;
+    const unsigned char *p = bytes, *end = p + len;
+    size_t nd = (size_t)b->ndims, nm = (size_t)b->nm;
+    uint64_t first = k * BATCH_BLOCK;
+    uint64_t last = first + BATCH_BLOCK < r->runs ? first + BATCH_BLOCK : r->runs;
+    uint64_t rep0 = first > r->start ? first : r->start;
+    if (len < 8 * PACK_HEAD || memcmp(p, PACK_MAGIC, 8) != 0) goto bad;
+    p += 8;
+    if (get_f64(&p) != 1.0 / 3.0) {
+        diag_add(d, 0, 0, "", "block %" PRIu64 " came from a process with another byte order or "
+                 "double format; every process of a shared run must use the same", k);
+        return -1;
+    }
+    uint64_t blk = get_u64(&p), r0 = get_u64(&p), nrep = get_u64(&p), events = get_u64(&p);
+    uint64_t dims = get_u64(&p), metrics = get_u64(&p), csv_len = get_u64(&p);
+    (void)get_u64(&p);
+    if (blk != k || r0 != rep0 || nrep != last - rep0 || dims != nd || metrics != nm) goto bad;
+    size_t want = 8 * PACK_HEAD + nd * 5 * 8 + pack_keys_bytes(nd, nrep) + nrep * nm * 8;
+    if (csv_len > len || len - csv_len != want) goto bad;
+    if (r->o->csv && nrep && !csv_len) {
+        diag_add(d, 0, 0, "", "block %" PRIu64 " came without its CSV rows", k);
+        return -1;
+    }
+    s->block = blk;
+    s->rep0 = r0;
+    s->nrep = nrep;
+    s->events = events;
+    s->failed = 0;
+    for (size_t j = 0; j < nd; j++) {
+        StatMoments *m = &s->mom[j];
+        m->n = get_u64(&p);
+        m->mean = get_f64(&p);
+        m->m2 = get_f64(&p);
+        m->min = get_f64(&p);
+        m->max = get_f64(&p);
+    }
+    const unsigned char *keys = p;
+    for (size_t j = 0; j < nd; j++) {
+        memcpy(s->keys + j * BATCH_BLOCK, p, nrep * sizeof(int32_t));
+        p += nrep * sizeof(int32_t);
+    }
+    p = keys + pack_keys_bytes(nd, nrep);
+    memcpy(s->scalars, p, nrep * nm * 8);
+    p += nrep * nm * 8;
+    s->csv.len = 0;
+    if (csv_len) {
+        if (text_reserve(&s->csv, csv_len) < 0) {
+            diag_add(d, 0, 0, "", "out of memory receiving block %" PRIu64, k);
+            return -1;
+        }
+        memcpy(s->csv.p, p, csv_len);
+        s->csv.len = csv_len;
+        p += csv_len;
+    }
+    assert(p == end);
+    (void)end;
+    return 0;
+bad:
+    diag_add(d, 0, 0, "", "block %" PRIu64 " from another process is damaged or belongs to another "
+             "run (a different salvo build, scenario or --runs?)", k);
+    return -1;
 }
 
 static int write_checkpoint(const Batch *b, const BatchOptions *o, Diag *d);
@@ -444,23 +624,29 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     memset(&r, 0, sizeof r);
     r.b = b;
     r.o = o;
+    r.sh = o->share && o->share->nparts > 1 ? o->share : NULL;
+    assert(!r.sh || (r.sh->part >= 0 && r.sh->part < r.sh->nparts && (r.sh->part ? !!r.sh->send : !!r.sh->recv)));
+    int root = !r.sh || r.sh->part == 0;
+    r.csv = root ? o->csv != NULL : r.sh->csv;
     r.start = b->done;
     r.runs = o->runs;
     r.nblocks = (o->runs + BATCH_BLOCK - 1) / BATCH_BLOCK;
-    r.reduced = r.next = b->done / BATCH_BLOCK;
+    r.reduced = b->done / BATCH_BLOCK;
+    r.next = next_owned(&r, r.reduced);
     r.nslots = 2 * o->threads + 2;
     /* A finished round that already meets the target needs nothing more. */
     if (o->target_metric >= 0 && b->done > 0 && b->done % BATCH_ROUND == 0 &&
         halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
         b->target_met = 1;
-        r.nblocks = r.next;
+        r.nblocks = r.reduced;
     }
 
     int rc = -1, nworkers = 0;
     Worker *workers = calloc((size_t)o->threads, sizeof *workers);
-    r.slots = calloc((size_t)r.nslots, sizeof *r.slots);
+    r.slots = calloc((size_t)r.nslots + 1, sizeof *r.slots);
     if (!workers || !r.slots) goto oom;
-    for (int i = 0; i < r.nslots; i++) {
+    for (int i = 0; i < r.nslots + 1; i++) {
+        /* The spare slot after the ring receives the blocks of other parts. */
         Slot *s = &r.slots[i];
         s->mom = malloc((size_t)b->ndims * sizeof *s->mom);
         s->keys = malloc((size_t)BATCH_BLOCK * (size_t)b->ndims * sizeof *s->keys);
@@ -486,7 +672,7 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
         for (int k = 0; k < b->ndims; k++) w->last_x[k] = NAN;
         nworkers = i + 1;
     }
-    if (o->csv && o->csv_header) batch_csv_header(b->m, o->csv);
+    if (root && o->csv && o->csv_header) batch_csv_header(b->m, o->csv);
 
     pthread_mutex_init(&r.mu, NULL);
     pthread_cond_init(&r.space, NULL);
@@ -505,36 +691,82 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     uint64_t done0 = b->done;
     pthread_mutex_lock(&r.mu);
     while (!failed && r.reduced < r.nblocks) {
-        Slot *s = &r.slots[r.reduced % (uint64_t)r.nslots];
-        if (s->state != SLOT_DONE || s->block != r.reduced) {
-            if (o->stop && *o->stop && !r.halt) {
-                r.halt = 1;
-                pthread_cond_broadcast(&r.space);
-            }
-            if (r.halt && r.next == r.reduced) break;
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 50 * 1000 * 1000;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&r.ready, &r.mu, &ts);
-            if (o->progress && now_s() >= next_pr) {
-                pthread_mutex_unlock(&r.mu);
-                report(&r, t0, done0, 0);
-                next_pr = now_s() + o->progress_every;
-                pthread_mutex_lock(&r.mu);
-            }
-            continue;
+        uint64_t k = r.reduced;
+        if (o->stop && *o->stop && !r.halt) {
+            r.halt = 1;
+            pthread_cond_broadcast(&r.space);
         }
-        pthread_mutex_unlock(&r.mu);
-        if (reduce_block(&r, s) < 0) {
+        Slot *s;
+        if (!owned(&r, k)) {
+            if (!root) {
+                r.reduced = next_owned(&r, k);
+                continue;
+            }
+            /* Another part's block: wait for it without the lock, in slices
+             * short enough for progress and the stop flag. Once stopping,
+             * take only what is already here. */
+            int halted = r.halt;
+            pthread_mutex_unlock(&r.mu);
+            const void *bytes = NULL;
+            size_t len = 0;
+            int got = r.sh->recv(r.sh->arg, k, halted ? 0 : 0.05, &bytes, &len, d);
+            if (got < 0 || (got == 0 && halted)) {
+                pthread_mutex_lock(&r.mu);
+                if (got == -1) failed = 1;
+                else r.halt = 1;    /* a stop here or there: a partial run */
+                pthread_cond_broadcast(&r.space);
+                break;
+            }
+            if (got == 0) {
+                if (o->progress && now_s() >= next_pr) {
+                    report(&r, t0, done0, 0);
+                    next_pr = now_s() + o->progress_every;
+                }
+                pthread_mutex_lock(&r.mu);
+                continue;
+            }
+            s = &r.slots[r.nslots];
+            if (unpack_block(&r, k, bytes, len, s, d) < 0) {
+                pthread_mutex_lock(&r.mu);
+                failed = 1;
+                break;
+            }
+        } else {
+            s = &r.slots[r.lreduced % (uint64_t)r.nslots];
+            if (s->state != SLOT_DONE || s->block != k) {
+                if (r.halt && r.lclaimed == r.lreduced) break;
+                struct timespec ts;
+                clock_gettime(CLOCK_REALTIME, &ts);
+                ts.tv_nsec += 50 * 1000 * 1000;
+                if (ts.tv_nsec >= 1000000000L) {
+                    ts.tv_sec++;
+                    ts.tv_nsec -= 1000000000L;
+                }
+                pthread_cond_timedwait(&r.ready, &r.mu, &ts);
+                if (o->progress && now_s() >= next_pr) {
+                    pthread_mutex_unlock(&r.mu);
+                    report(&r, t0, done0, 0);
+                    next_pr = now_s() + o->progress_every;
+                    pthread_mutex_lock(&r.mu);
+                }
+                continue;
+            }
+            pthread_mutex_unlock(&r.mu);
+        }
+        if (!root) {
+            if (s->failed || pack_block(&r, s) < 0) {
+                diag_add(d, 0, 0, "", "out of memory packing block %" PRIu64, k);
+                failed = 1;
+            } else if (r.sh->send(r.sh->arg, r.pack.p, r.pack.len) < 0) {
+                diag_add(d, 0, 0, "", "cannot send block %" PRIu64 " to the reducing process", k);
+                failed = 1;
+            }
+        } else if (reduce_block(&r, s) < 0) {
             diag_add(d, 0, 0, "", "out of memory or write error while reducing");
             failed = 1;
         }
         double now = now_s();
-        if (!failed && o->checkpoint && now >= next_ck) {
+        if (root && !failed && o->checkpoint && now >= next_ck) {
             if (write_checkpoint(b, o, d) < 0) failed = 1;
             next_ck = now_s() + every;
         }
@@ -543,10 +775,13 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
             next_pr = now_s() + o->progress_every;
         }
         pthread_mutex_lock(&r.mu);
-        s->state = SLOT_FREE;
-        r.reduced++;
-        pthread_cond_broadcast(&r.space);
-        if (o->target_metric >= 0 && b->done % BATCH_ROUND == 0 && b->done < r.runs &&
+        if (owned(&r, k)) {
+            s->state = SLOT_FREE;
+            r.lreduced++;
+            pthread_cond_broadcast(&r.space);
+        }
+        r.reduced = k + 1;
+        if (root && o->target_metric >= 0 && b->done % BATCH_ROUND == 0 && b->done < r.runs &&
             halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
             b->target_met = 1;
             break;
@@ -561,10 +796,10 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     pthread_cond_destroy(&r.space);
     pthread_mutex_destroy(&r.mu);
 
-    b->stopped = !failed && !b->target_met && b->done < r.runs;
+    b->stopped = !failed && !b->target_met && (root ? b->done < r.runs : r.halt);
     b->seconds = now_s() - t0;
     if (!failed) report(&r, t0, done0, 1);
-    if (!failed && o->checkpoint && write_checkpoint(b, o, d) < 0) failed = 1;
+    if (root && !failed && o->checkpoint && write_checkpoint(b, o, d) < 0) failed = 1;
     rc = failed ? -1 : 0;
     goto out;
 oom:
@@ -578,13 +813,14 @@ out:
     }
     free(workers);
     if (r.slots)
-        for (int i = 0; i < r.nslots; i++) {
+        for (int i = 0; i < r.nslots + 1; i++) {
             free(r.slots[i].mom);
             free(r.slots[i].keys);
             free(r.slots[i].scalars);
             free(r.slots[i].csv.p);
         }
     free(r.slots);
+    free(r.pack.p);
     return rc;
 }
 
@@ -730,29 +966,35 @@ int batch_resume(Batch *b, const char *path, const BatchOptions *o, Diag *d)
         diag_add(d, 0, 0, "", "cannot resume: cannot read checkpoint '%s': %s", path, strerror(errno));
         return -1;
     }
-    Tok t = { path, NULL, NULL, d, 0 };
     size_t cap = 1 << 16, len = 0, got;
-    t.buf = malloc(cap);
-    while (t.buf && (got = fread(t.buf + len, 1, cap - len - 1, f)) > 0) {
+    char *buf = malloc(cap);
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
         len += got;
         if (len + 1 == cap) {
-            char *p = realloc(t.buf, cap * 2);
+            char *p = realloc(buf, cap * 2);
             if (!p) {
-                free(t.buf);
-                t.buf = NULL;
+                free(buf);
+                buf = NULL;
                 break;
             }
-            t.buf = p;
+            buf = p;
             cap *= 2;
         }
     }
     fclose(f);
-    if (!t.buf) {
+    if (!buf) {
         diag_add(d, 0, 0, "", "out of memory reading checkpoint '%s'", path);
         return -1;
     }
-    t.buf[len] = '\0';
-    t.p = t.buf;
+    buf[len] = '\0';
+    int rc = batch_resume_text(b, buf, path, o, d);
+    free(buf);
+    return rc;
+}
+
+int batch_resume_text(Batch *b, char *text, const char *path, const BatchOptions *o, Diag *d)
+{
+    Tok t = { path, text, text, d, 0 };
     int rc = -1;
     tok_expect(&t, "salvo-checkpoint");
     tok_expect(&t, "1");
@@ -850,6 +1092,5 @@ bad:
     for (int i = 0; i < b->nm; i++)
         if (b->days[i].ndays) memset(b->days[i].counts, 0, (size_t)b->days[i].ndays * sizeof(uint64_t));
 out:
-    free(t.buf);
     return rc;
 }

@@ -61,6 +61,31 @@ typedef struct BatchProgress {
     double halfwidth;           /* current 95% CI half-width of the main metric */
 } BatchProgress;
 
+/* Sharing one run between P processes (cli/mpi.c does it over MPI; the
+ * engine knows nothing of the transport and never calls it from a worker
+ * thread, only from the thread that called batch_run). Process `part` runs
+ * the blocks k with k % nparts == part on its own threads. A part other than
+ * 0 does not fold its blocks: it packs each completed block into bytes
+ * (a format private to batch.c: native byte order and doubles, so all
+ * parts must share both, which the unpacking checks) and hands them to `send`, in
+ * block order. Part 0 runs its own blocks, takes every other block from
+ * `recv`, and folds all of them strictly in block order, exactly as an
+ * unshared run would: its totals, CSV and checkpoints are bit-identical.
+ * Every part must start from the same totals (the same resume, if any). */
+typedef struct BatchShare {
+    int nparts, part;           /* 1 <= nparts; 0 <= part < nparts */
+    int csv;                    /* parts != 0: format CSV rows into the blocks */
+    /* Part != 0: one packed block. May block (flow control) and may set
+     * *o->stop. 0, or -1 to fail the run. */
+    int (*send)(void *arg, const void *bytes, size_t len);
+    /* Part 0: the packed block `block` (run by part block % nparts), waiting
+     * at most `wait` seconds. 1 with *bytes and *len set (valid until the
+     * next call); 0 not yet; -1 that part failed (message in d); -2 that part
+     * stopped without it (an interrupt: the run ends there, as a partial one). */
+    int (*recv)(void *arg, uint64_t block, double wait, const void **bytes, size_t *len, Diag *d);
+    void *arg;
+} BatchShare;
+
 typedef struct BatchOptions {
     uint64_t seed;
     uint64_t runs;              /* replications wanted (the cap, with a target) */
@@ -77,6 +102,7 @@ typedef struct BatchOptions {
     void *progress_arg;
     double progress_every;      /* seconds */
     int progress_metric;        /* the metric whose half-width is reported */
+    const BatchShare *share;    /* NULL: this process runs every block */
 } BatchOptions;
 
 typedef struct Batch Batch;
@@ -89,8 +115,13 @@ void batch_destroy(Batch *b);
  * model, seed and fingerprint. 0, or -1 with a diagnostic. */
 int batch_resume(Batch *b, const char *path, const BatchOptions *o, Diag *d);
 
+/* The same from the text of a checkpoint (`name` for messages); the text
+ * is modified. 0, or -1 with a diagnostic. */
+int batch_resume_text(Batch *b, char *text, const char *name, const BatchOptions *o, Diag *d);
+
 /* Run replications done..o->runs-1 (or until the target or a stop). 0 on
- * success, including an interrupted run; -1 on failure (diagnostic). */
+ * success, including an interrupted run; -1 on failure (diagnostic). With
+ * o->share and part != 0 the totals are left as they were (part 0 has them). */
 int batch_run(Batch *b, const BatchOptions *o, Diag *d);
 
 const BatchModel *batch_model(const Batch *b);

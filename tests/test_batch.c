@@ -563,6 +563,219 @@ START_TEST(paired_common_random_numbers)
 }
 END_TEST
 
+/* --- a run shared between parts (BatchShare; cli/mpi.c over MPI) ------------ */
+
+/* An in-memory "network": the packed blocks the other parts sent, by block
+ * number. Parts 1..P-1 run first, then part 0 takes their blocks. */
+typedef struct Wire {
+    void *bytes[256];
+    size_t len[256];
+    int part;               /* the part now sending */
+    int nparts;
+    int stopped_part;       /* recv says this part stopped (-2), or -1 */
+    int corrupt;            /* flip a byte of every block received */
+    uint64_t next[8];       /* per sending part: the next block it must send */
+} Wire;
+
+static int wire_send(void *arg, const void *bytes, size_t len)
+{
+    Wire *w = arg;
+    uint64_t k;
+    memcpy(&k, (const char *)bytes + 16, 8);    /* the block number, after magic and probe */
+    ck_assert_uint_lt(k, 256);
+    ck_assert_int_eq((int)(k % (uint64_t)w->nparts), w->part);
+    ck_assert_uint_eq(k, w->next[w->part]);     /* in block order, none skipped */
+    w->next[w->part] = k + (uint64_t)w->nparts;
+    w->bytes[k] = malloc(len);
+    memcpy(w->bytes[k], bytes, len);
+    w->len[k] = len;
+    return 0;
+}
+
+static int wire_recv(void *arg, uint64_t k, double wait, const void **bytes, size_t *len, Diag *d)
+{
+    Wire *w = arg;
+    (void)wait;
+    (void)d;
+    ck_assert_uint_ne(k % (uint64_t)w->nparts, 0);
+    if ((int)(k % (uint64_t)w->nparts) == w->stopped_part) return -2;
+    if (!w->bytes[k]) return 0;
+    if (w->corrupt) ((unsigned char *)w->bytes[k])[24] ^= 1;    /* rep0 */
+    *bytes = w->bytes[k];
+    *len = w->len[k];
+    return 1;
+}
+
+static void wire_free(Wire *w)
+{
+    for (int k = 0; k < 256; k++) free(w->bytes[k]);
+    memset(w, 0, sizeof *w);
+}
+
+/* Run `runs` replications split into `nparts` parts (threads per part from
+ * `threads`); part 0's Batch, with its CSV in `csv`. `ck` (or NULL): every
+ * part resumes from this checkpoint first. Returns batch_run's status of
+ * part 0 in *rc. */
+static Batch *run_shared(const BatchModel *m, Wire *w, int nparts, const int *threads, uint64_t runs,
+                         const char *csv, const char *ck, int *rc, Diag *d)
+{
+    BatchShare sh[8];
+    for (int p = nparts - 1; p >= 0; p--) {
+        memset(&sh[p], 0, sizeof sh[p]);
+        sh[p].nparts = nparts;
+        sh[p].part = p;
+        sh[p].csv = csv != NULL;
+        sh[p].send = wire_send;
+        sh[p].recv = wire_recv;
+        sh[p].arg = w;
+        w->part = p;
+        w->nparts = nparts;
+        w->next[p] = (uint64_t)p;
+        BatchOptions o = options(runs, threads[p]);
+        o.share = &sh[p];
+        Batch *b = batch_create(m, d);
+        ck_assert_ptr_nonnull(b);
+        if (ck) {
+            ck_assert_int_eq(batch_resume(b, ck, &o, d), 0);
+            /* The first block of the run is the resumed (short) one. */
+            w->next[p] = batch_done(b) / BATCH_BLOCK;
+            while ((int)(w->next[p] % (uint64_t)nparts) != p) w->next[p]++;
+        }
+        if (p > 0) {
+            ck_assert_int_eq(batch_run(b, &o, d), 0);
+            batch_destroy(b);
+            continue;
+        }
+        FILE *f = NULL;
+        if (csv) {
+            f = fopen(csv, "wb");
+            ck_assert_ptr_nonnull(f);
+            if (ck) ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), batch_done(b), f, d), 0);
+            o.csv = f;
+            o.csv_header = !ck;
+        }
+        o.checkpoint = tmp("shared.ck");
+        *rc = batch_run(b, &o, d);
+        if (f) fclose(f);
+        return b;
+    }
+    return NULL;
+}
+
+/* 2 and 3 parts with various threads fold to the unshared totals, CSV and
+ * checkpoint, byte for byte (3000 runs: a short last block). */
+START_TEST(shared_parts_fold_identically)
+{
+    Synth sy;
+    synth_init(&sy);
+    Diag d;
+    diag_init(&d, "test");
+    BatchOptions o = options(3000, 1);
+    o.checkpoint = tmp("whole.ck");
+    Batch *whole = run_batch(&sy.model, &o, tmp("whole.csv"));
+    size_t lw, lc, lk, lk2;
+    char *cw = slurp(tmp("whole.csv"), &lw), *kw = slurp(tmp("whole.ck"), &lk);
+    static const int threads[2][3] = { { 1, 3, 0 }, { 2, 1, 4 } };
+    for (int nparts = 2; nparts <= 3; nparts++) {
+        Wire w;
+        memset(&w, 0, sizeof w);
+        w.stopped_part = -1;
+        int rc = -1;
+        Batch *b = run_shared(&sy.model, &w, nparts, threads[nparts - 2], 3000, tmp("shared.csv"), NULL, &rc, &d);
+        ck_assert_int_eq(rc, 0);
+        ck_assert_int_eq(diag_errors(&d), 0);
+        ck_assert(!batch_stopped(b));
+        assert_same_totals(whole, b);
+        ck_assert_uint_eq(batch_events(b), 3 * 3000);   /* other parts' events are counted */
+        char *cs = slurp(tmp("shared.csv"), &lc), *ks = slurp(tmp("shared.ck"), &lk2);
+        ck_assert_uint_eq(lw, lc);
+        ck_assert(memcmp(cw, cs, lw) == 0);
+        ck_assert_str_eq(kw, ks);
+        free(cs);
+        free(ks);
+        /* Every other part sent all its blocks, in order. */
+        for (int p = 1; p < nparts; p++) ck_assert_uint_ge(w.next[p], 3000 / BATCH_BLOCK);
+        wire_free(&w);
+        batch_destroy(b);
+    }
+    free(cw);
+    free(kw);
+    batch_destroy(whole);
+    diag_free(&d);
+}
+END_TEST
+
+/* Every part resumed from one checkpoint ends where an uninterrupted run
+ * ends, whichever part continues the resumed short block. */
+START_TEST(shared_resume_is_identical)
+{
+    Synth sy;
+    synth_init(&sy);
+    Diag d;
+    diag_init(&d, "test");
+    BatchOptions o = options(2500, 2);
+    Batch *whole = run_batch(&sy.model, &o, tmp("whole.csv"));
+    /* 1000 = 15 blocks + 40: block 15 is short; part 1 of 2 continues it,
+     * part 0 of 3. */
+    for (int nparts = 2; nparts <= 3; nparts++) {
+        o = options(1000, 2);
+        o.checkpoint = tmp("ck");
+        Batch *first = run_batch(&sy.model, &o, tmp("part.csv"));
+        batch_destroy(first);
+        Wire w;
+        memset(&w, 0, sizeof w);
+        w.stopped_part = -1;
+        static const int threads[3] = { 2, 1, 3 };
+        int rc = -1;
+        Batch *b = run_shared(&sy.model, &w, nparts, threads, 2500, tmp("shared.csv"), tmp("ck"), &rc, &d);
+        ck_assert_int_eq(rc, 0);
+        assert_same_totals(whole, b);
+        size_t la, lb;
+        char *ca = slurp(tmp("whole.csv"), &la), *cb = slurp(tmp("shared.csv"), &lb);
+        ck_assert_uint_eq(la, lb);
+        ck_assert(memcmp(ca, cb, la) == 0);
+        free(ca);
+        free(cb);
+        wire_free(&w);
+        batch_destroy(b);
+    }
+    batch_destroy(whole);
+    diag_free(&d);
+}
+END_TEST
+
+/* A part that stopped ends part 0's run as a partial one, at the first
+ * block it did not send; a damaged block fails the run with a message. */
+START_TEST(shared_stop_and_damage)
+{
+    Synth sy;
+    synth_init(&sy);
+    Diag d;
+    diag_init(&d, "test");
+    Wire w;
+    memset(&w, 0, sizeof w);
+    w.stopped_part = 2;
+    static const int threads[3] = { 1, 1, 1 };
+    int rc = -1;
+    Batch *b = run_shared(&sy.model, &w, 3, threads, 3000, NULL, NULL, &rc, &d);
+    ck_assert_int_eq(rc, 0);
+    ck_assert(batch_stopped(b));
+    ck_assert_uint_eq(batch_done(b), 2 * BATCH_BLOCK);      /* blocks 0 and 1; block 2 is part 2's */
+    batch_destroy(b);
+    wire_free(&w);
+
+    w.stopped_part = -1;
+    w.corrupt = 1;
+    b = run_shared(&sy.model, &w, 2, threads, 3000, NULL, NULL, &rc, &d);
+    ck_assert_int_eq(rc, -1);
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "damaged"));
+    ck_assert_uint_eq(batch_done(b), BATCH_BLOCK);
+    batch_destroy(b);
+    wire_free(&w);
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_batch(void)
 {
     Suite *s = suite_create("batch");
@@ -585,6 +798,13 @@ Suite *suite_batch(void)
     tcase_add_test(tc, resume_extends_finished_batch);
     tcase_add_test(tc, interrupt_then_resume_is_identical);
     tcase_add_test(tc, checkpoint_mismatch_rejected);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("share");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, shared_parts_fold_identically);
+    tcase_add_test(tc, shared_resume_is_identical);
+    tcase_add_test(tc, shared_stop_and_damage);
     suite_add_tcase(s, tc);
     return s;
 }
