@@ -8,7 +8,11 @@
 #   build/libsalvo.a   sim/*.c — the engine. Compiled WITHOUT SDL flags, so a
 #                      stray #include <SDL.h> under sim/ fails to build.
 #   build/render/*.o   render/*.c — the SDL2 view, only when SDL2 is found.
-#   salvo              cli/*.c + the two above.
+#   salvo              cli/*.c + the two above. With Open MPI found
+#                      (pkg-config ompi-c), cli/mpi.c is built with it and
+#                      `salvo batch --mpi` works; else --mpi says there is
+#                      no MPI. Only cli/mpi.o sees MPI's headers; sim/ never.
+#                      NO_MPI=1 builds without MPI even when it is there.
 #   build/test_salvo   tests/test_*.c, one Check suite per file, gathered by
 #                      tests/runner.c through the generated build/suites.h.
 # `make sanitize` repeats the test build in build-san/ with ASan + UBSan.
@@ -37,6 +41,14 @@ ifeq ($(HAVE_SDL),1)
 SDL_CFLAGS   := $(shell $(PKG) --cflags sdl2 SDL2_ttf SDL2_image)
 SDL_LIBS     := $(shell $(PKG) --libs sdl2 SDL2_ttf SDL2_image)
 VIEW_DEF     := -DSALVO_HAVE_VIEW=1
+endif
+
+ifneq ($(NO_MPI),1)
+HAVE_MPI     := $(shell $(PKG) --exists ompi-c 2>/dev/null && echo 1)
+endif
+ifeq ($(HAVE_MPI),1)
+MPI_CFLAGS   := $(shell $(PKG) --cflags ompi-c) -DSALVO_HAVE_MPI=1
+MPI_LIBS     := $(shell $(PKG) --libs ompi-c)
 endif
 
 SIM_SRC    := $(sort $(wildcard sim/*.c))
@@ -93,13 +105,15 @@ $(BUILD)/render/%.o: render/%.c $(wildcard render/*.h) $(wildcard sim/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
 
+# cli/mpi.c alone is compiled against MPI (when found).
+$(BUILD)/cli/mpi.o: CLI_MPI := $(MPI_CFLAGS)
 $(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
+	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
 
 SALVO_BIN ?= salvo
 $(SALVO_BIN): $(CLI_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(LIBS)
+	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
 
 ifneq ($(SALVO_BIN),salvo)
 salvo: $(SALVO_BIN)
@@ -114,7 +128,7 @@ $(BUILD)/suites.h: $(TEST_SRC)
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
-	  -DSALVO_BIN='"$(SALVO_BIN)"' -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
+	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
 
 $(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(LIB)
 	$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)

@@ -22,6 +22,7 @@
 #include "batch.h"
 #include "cal.h"
 #include "cmd.h"
+#include "mpi.h"
 #include "paired.h"
 #include "salvo.h"
 #include "sha256.h"
@@ -77,6 +78,8 @@ typedef struct Args {
     unsigned long long seed;
     const char *csv, *json, *checkpoint;
     int resume, quiet, assumptions, uncertainty;
+    int threads_set;        /* --threads given */
+    Mpi *mpi;               /* --mpi: the job this rank belongs to, else NULL */
     const char *sets[MAX_SETS];
     int nsets;
     const char *target;     /* METRIC:HALFWIDTH */
@@ -97,9 +100,10 @@ static int usage_batch(FILE *out)
     fputs("usage: salvo batch FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
           "                   [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
           "                   [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
-          "                   [--uncertainty] [--quiet]\n"
+          "                   [--uncertainty] [--quiet] [--mpi]\n"
           "Monte Carlo batch: N replications (default 1000) on T threads (default: all\n"
-          "cores); the summary is identical for any T. See docs/batch.md.\n",
+          "cores); the summary is identical for any T. Under mpirun, --mpi splits the\n"
+          "batch between the ranks (identical summary again). See docs/batch.md.\n",
           out);
     return out == stdout ? 0 : 2;
 }
@@ -108,7 +112,7 @@ static int usage_compare(FILE *out)
 {
     fputs("usage: salvo compare A.json B.json [--runs N] [--threads T] [--seed S]\n"
           "                     [--set PATH=VALUE ...] [--json OUT.json] [--csv RUNS.csv]\n"
-          "                     [--uncertainty] [--quiet]\n"
+          "                     [--uncertainty] [--quiet] [--mpi]\n"
           "Runs A and B with common random numbers and reports the paired difference B-A.\n",
           out);
     return out == stdout ? 0 : 2;
@@ -206,12 +210,13 @@ static int check_output(const char *opt, const char *path)
 }
 
 /* Parse argv (argv[0] is the subcommand). `allowed` lists the options this
- * subcommand takes. Returns 0, 1 for --help (already printed), -1 on error
- * (already printed). */
-static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Args *a)
+ * subcommand takes; mpi is the job (--mpi) or NULL. Returns 0, 1 for --help,
+ * -1 on error (already printed). */
+static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mpi *mpi, Args *a)
 {
     memset(a, 0, sizeof *a);
     a->cmd = argv[0];
+    a->mpi = mpi;
     a->runs = DEFAULT_RUNS;
     a->seed = DEFAULT_SEED;
     a->steps = 5;
@@ -242,7 +247,7 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Ar
             return -1;
         }
         int flag = !strcmp(name, "--resume") || !strcmp(name, "--quiet") || !strcmp(name, "--assumptions") ||
-                   !strcmp(name, "--uncertainty");
+                   !strcmp(name, "--uncertainty") || !strcmp(name, "--mpi");
         if (flag) {
             if (eq) {
                 fprintf(stderr, "salvo %s: %s takes no value\n", a->cmd, name);
@@ -251,6 +256,7 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Ar
             if (!strcmp(name, "--resume")) a->resume = 1;
             else if (!strcmp(name, "--quiet")) a->quiet = 1;
             else if (!strcmp(name, "--uncertainty")) a->uncertainty = 1;
+            else if (!strcmp(name, "--mpi")) continue;     /* seen before parsing: mpi */
             else a->assumptions = 1;
             continue;
         }
@@ -270,6 +276,7 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Ar
                 return -1;
             }
             a->threads = (int)t;
+            a->threads_set = 1;
         } else if (!strcmp(name, "--steps")) {
             long long t = args_count("--steps", val, 1);
             if (t < 0) return -1;
@@ -338,8 +345,12 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Ar
         fprintf(stderr, "salvo %s: --resume needs --checkpoint FILE\n", a->cmd);
         return -1;
     }
-    if (check_output("--csv", a->csv) < 0 || check_output("--json", a->json) < 0 ||
-        check_output("--checkpoint", a->checkpoint) < 0)
+    /* Ranks of an MPI job share the cores of a node unless told otherwise. */
+    if (mpi && !a->threads_set && mpi_local_size(mpi) > 1)
+        a->threads = a->threads / mpi_local_size(mpi) > 1 ? a->threads / mpi_local_size(mpi) : 1;
+    /* Only rank 0 writes: other nodes need not see its file system. */
+    if (mpi_rank(mpi) == 0 && (check_output("--csv", a->csv) < 0 || check_output("--json", a->json) < 0 ||
+                               check_output("--checkpoint", a->checkpoint) < 0))
         return -1;
     a->command = join_command(argc, argv);
     return 0;
@@ -514,21 +525,21 @@ static long max_rss_kb(void)
 /* --- batch ------------------------------------------------------------------- */
 
 static const char BATCH_OPTS[] = " --runs --threads --seed --csv --json --set --checkpoint --resume "
-                                 "--target --quiet --metric --by --uncertainty ";
+                                 "--target --quiet --metric --by --uncertainty --mpi ";
 
 /* Run the engine over model m with the outputs of `a`. On success fills *out
- * (the caller destroys it) and returns 0 or 130; else 1 or 2. */
+ * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
+ * every rank calls this at the same point (its steps are collective); only
+ * rank 0 has the totals, writes the CSV and the checkpoint. */
 static int run_model(const BatchModel *m, const Args *a, const char *fp, int target_metric,
                      int main_metric, Batch **out)
 {
     Diag d;
     diag_init(&d, a->files[0]);
-    int rc = 1;
+    int rc = 1, root = mpi_rank(a->mpi) == 0;
     AFile csv;
     memset(&csv, 0, sizeof csv);
     Progress pr = { m->metrics[main_metric].id, 0 };
-    Batch *b = batch_create(m, &d);
-    if (!b) goto out;
     BatchOptions o;
     memset(&o, 0, sizeof o);
     o.seed = a->seed;
@@ -536,32 +547,47 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
     o.threads = a->threads;
     o.target_metric = target_metric;
     o.target_halfwidth = a->target_halfwidth;
-    o.checkpoint = a->checkpoint;
+    o.checkpoint = root ? a->checkpoint : NULL;
     o.fingerprint = fp;
     o.stop = &interrupted;
     o.progress_metric = main_metric;
-    if (!a->quiet && isatty(STDERR_FILENO)) {
+    if (root && !a->quiet && isatty(STDERR_FILENO)) {
         o.progress = on_progress;
         o.progress_arg = &pr;
         o.progress_every = 0.25;
     }
-    if (a->resume && batch_resume(b, a->checkpoint, &o, &d) < 0) {
+    Batch *b = batch_create(m, &d);
+    if (!b) goto ready;
+    if (a->resume && (a->mpi ? mpi_resume(a->mpi, b, a->checkpoint, &o, &d)
+                             : batch_resume(b, a->checkpoint, &o, &d)) < 0) {
         rc = 2;
-        goto out;
+        goto ready;
     }
-    if (a->csv) {
-        if (afile_open(&csv, a->csv, &d) < 0) goto out;
+    if (a->csv && root) {
+        if (afile_open(&csv, a->csv, &d) < 0) goto ready;
         if (batch_done(b) > 0 && batch_csv_copy(a->csv, batch_done(b), csv.fp, &d) < 0) {
             rc = 2;
-            goto out;
+            goto ready;
         }
         o.csv = csv.fp;
         o.csv_header = batch_done(b) == 0;
     }
+    rc = 0;
+ready:
+    /* Every rank goes, or none. */
+    if (a->mpi) rc = mpi_max(a->mpi, rc);
+    if (rc) goto out;
+    rc = 1;
+    BatchShare sh;
+    if (a->mpi) {
+        mpi_share(a->mpi, &sh, &interrupted, a->csv != NULL);
+        o.share = &sh;
+    }
     int ok = batch_run(b, &o, &d) == 0;
+    if (a->mpi && mpi_end_run(a->mpi, !ok, &d) < 0) ok = 0;
     progress_end(&pr);
     if (!ok) goto out;
-    if (a->csv && afile_commit(&csv, &d) < 0) goto out;
+    if (a->csv && root && afile_commit(&csv, &d) < 0) goto out;
     rc = batch_stopped(b) ? 130 : 0;
     *out = b;
     b = NULL;
@@ -586,33 +612,60 @@ static int find_metric(const BatchModel *m, const char *id, const char *opt)
     return -1;
 }
 
+/* Under mpirun without --mpi every rank would run the whole batch and
+ * write the same files: say so once (Open MPI sets these variables). */
+static void warn_mpirun(const char *cmd)
+{
+    const char *size = getenv("OMPI_COMM_WORLD_SIZE"), *rank = getenv("OMPI_COMM_WORLD_RANK");
+    if (size && atoi(size) > 1 && rank && !strcmp(rank, "0"))
+        fprintf(stderr, "salvo %s: warning: running under mpirun without --mpi: every rank runs the "
+                "whole batch on its own\n", cmd);
+}
+
+static int batch_main(int argc, char **argv, Mpi *mpi);
+
 int cmd_batch(int argc, char **argv)
 {
+    Mpi *mpi = NULL;
+    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("batch"))) return 2;
+    if (!mpi) warn_mpirun("batch");
+    return mpi_finish(mpi, batch_main(argc, argv, mpi));
+}
+
+static int batch_main(int argc, char **argv, Mpi *mpi)
+{
     Args a;
-    int r = parse_args(argc, argv, BATCH_OPTS, 1, &a);
-    if (r == 1) return usage_batch(stdout);
-    if (r < 0) return 2;
-    int rc = 2;
-    Scenario *s = load(a.files[0], a.sets, a.nsets);
+    int rc = 2, target = -1, main_metric = 0;
+    Scenario *s = NULL;
     BatchScenario *bs = NULL;
     Batch *b = NULL;
-    if (!s) goto out;
+    const BatchModel *m = NULL;
+    char fp[65] = "";
+    int r = parse_args(argc, argv, BATCH_OPTS, 1, mpi, &a);
+    if (r != 0) goto agree;
+    r = -1;
+    if (!(s = load(a.files[0], a.sets, a.nsets))) goto agree;
     bs = batch_scenario_create(s);
     if (!bs) {
         fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a.files[0]);
-        goto out;
+        goto agree;
     }
     batch_scenario_set_uncertainty(bs, a.uncertainty);
-    const BatchModel *m = batch_scenario_model(bs);
-    int target = -1, main_metric = 0;
-    if (a.target && (target = find_metric(m, a.target_metric_id, "--target")) < 0) goto out;
-    if (a.metric && (main_metric = find_metric(m, a.metric, "--metric")) < 0) goto out;
+    m = batch_scenario_model(bs);
+    if (a.target && (target = find_metric(m, a.target_metric_id, "--target")) < 0) goto agree;
+    if (a.metric && (main_metric = find_metric(m, a.metric, "--metric")) < 0) goto agree;
     if (!a.metric && target >= 0) main_metric = target;
-    char fp[65];
     fingerprint(s, &a, a.uncertainty ? "\n--uncertainty" : NULL, fp);
+    r = 0;
+agree:
+    /* With --mpi: every rank goes, or none (each has checked the same
+     * arguments and loaded the same scenario, byte for byte). */
+    if (mpi) r = mpi_agree(mpi, r, fp);
+    if (r == 1) rc = usage_batch(stdout);
+    if (r != 0) goto out;
     catch_signals();
     rc = run_model(m, &a, fp, target, main_metric, &b);
-    if (!b) goto out;
+    if (!b || mpi_rank(mpi) != 0) goto out;
 
     SummaryRun run;
     memset(&run, 0, sizeof run);
@@ -624,6 +677,7 @@ int cmd_batch(int argc, char **argv)
     run.seed = a.seed;
     run.runs = (uint64_t)a.runs;
     run.threads = a.threads;
+    run.ranks = mpi ? mpi_size(mpi) : 0;
     run.wall_s = batch_seconds(b);
     run.max_rss_kb = max_rss_kb();
     run.uncertainty = a.uncertainty;
@@ -642,8 +696,10 @@ int cmd_batch(int argc, char **argv)
     }
     printf("%s — %s\n", scenario_name(s), scenario_title(s));
     double secs = batch_seconds(b);
-    printf("%" PRIu64 " replications%s (seed %llu, %d thread%s, %.2f s, %.0f runs/s, %.3g M events/s)\n",
-           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, a.threads,
+    char ranks[32] = "";
+    if (mpi) snprintf(ranks, sizeof ranks, "%d rank%s x ", mpi_size(mpi), mpi_size(mpi) == 1 ? "" : "s");
+    printf("%" PRIu64 " replications%s (seed %llu, %s%d thread%s, %.2f s, %.0f runs/s, %.3g M events/s)\n",
+           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, ranks, a.threads,
            a.threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
            secs > 0 ? (double)batch_events(b) / secs / 1e6 : 0.0);
     if (target >= 0)
@@ -664,40 +720,58 @@ out:
 
 /* --- compare ----------------------------------------------------------------- */
 
-static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --uncertainty ";
+static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --uncertainty --mpi ";
+
+static int compare_main(int argc, char **argv, Mpi *mpi);
 
 int cmd_compare(int argc, char **argv)
 {
+    Mpi *mpi = NULL;
+    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("compare"))) return 2;
+    if (!mpi) warn_mpirun("compare");
+    return mpi_finish(mpi, compare_main(argc, argv, mpi));
+}
+
+static int compare_main(int argc, char **argv, Mpi *mpi)
+{
     Args a;
-    int r = parse_args(argc, argv, COMPARE_OPTS, 2, &a);
-    if (r == 1) return usage_compare(stdout);
-    if (r < 0) return 2;
     int rc = 2;
-    Scenario *sa = load(a.files[0], a.sets, a.nsets), *sb = NULL;
+    Scenario *sa = NULL, *sb = NULL;
     BatchScenario *ba = NULL, *bb = NULL;
     Paired *p = NULL;
     Batch *b = NULL;
-    if (!sa || !(sb = load(a.files[1], a.sets, a.nsets))) goto out;
+    Diag d;
+    char fp[65] = "";
+    int r = parse_args(argc, argv, COMPARE_OPTS, 2, mpi, &a);
+    if (r != 0) goto agree;
+    r = -1;
+    if (!(sa = load(a.files[0], a.sets, a.nsets)) || !(sb = load(a.files[1], a.sets, a.nsets))) goto agree;
     ba = batch_scenario_create(sa);
     bb = batch_scenario_create(sb);
     if (!ba || !bb) {
         fprintf(stderr, "salvo compare: a scenario has no metrics\n");
-        goto out;
+        goto agree;
     }
     batch_scenario_set_uncertainty(ba, a.uncertainty);
     batch_scenario_set_uncertainty(bb, a.uncertainty);
-    Diag d;
     diag_init(&d, a.files[1]);
     p = paired_create(batch_scenario_model(ba), batch_scenario_model(bb), &d);
     if (!p) {
         for (int i = 0; i < d.count; i++) fprintf(stderr, "salvo compare: %s\n", d.items[i].msg);
         diag_free(&d);
-        goto out;
+        goto agree;
     }
     diag_free(&d);
+    /* What every rank must agree on: both scenarios, --set, the build. */
+    fingerprint(sa, &a, scenario_sha256(sb), fp);
+    r = 0;
+agree:
+    if (mpi) r = mpi_agree(mpi, r, fp);
+    if (r == 1) rc = usage_compare(stdout);
+    if (r != 0) goto out;
     catch_signals();
     rc = run_model(paired_model(p), &a, NULL, -1, 2, &b);
-    if (!b) goto out;
+    if (!b || mpi_rank(mpi) != 0) goto out;
 
     printf("compare  A = %s (%s)\n         B = %s (%s)\n", scenario_name(sa), a.files[0],
            scenario_name(sb), a.files[1]);
@@ -735,6 +809,7 @@ int cmd_compare(int argc, char **argv)
         run.seed = a.seed;
         run.runs = (uint64_t)a.runs;
         run.threads = a.threads;
+        run.ranks = mpi ? mpi_size(mpi) : 0;
         run.wall_s = batch_seconds(b);
         run.uncertainty = a.uncertainty;
         cJSON *root = cJSON_CreateObject();
@@ -956,7 +1031,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
 int cmd_sweep(int argc, char **argv)
 {
     Args a;
-    int r = parse_args(argc, argv, SWEEP_OPTS, 1, &a);
+    int r = parse_args(argc, argv, SWEEP_OPTS, 1, NULL, &a);
     if (r == 1) return usage_sweep(stdout);
     if (r < 0) return 2;
     int rc = 2;

@@ -247,6 +247,7 @@ cJSON *summary_run_json(const Batch *b, const SummaryRun *run)
         cJSON_AddBoolToObject(o, "partial", batch_stopped(b));
     }
     cJSON_AddNumberToObject(o, "threads", run->threads);
+    if (run->ranks > 0) cJSON_AddNumberToObject(o, "ranks", run->ranks);
     cJSON_AddNumberToObject(o, "wall_s", run->wall_s);
     if (run->max_rss_kb > 0) cJSON_AddNumberToObject(o, "max_rss_kb", (double)run->max_rss_kb);
     if (b) {

@@ -37,7 +37,8 @@ typedef struct SummaryRun {
     const char *scenario, *sha256;
     uint64_t seed;
     uint64_t runs;          /* requested */
-    int threads;
+    int threads;            /* per process */
+    int ranks;              /* MPI ranks sharing the run (--mpi); 0: none */
     double wall_s;
     long max_rss_kb;        /* peak resident memory so far (getrusage), 0 unknown */
     int uncertainty;        /* ranged assumptions drawn per replication */
