@@ -19,8 +19,10 @@
  * are matched in the order they were sent (MPI's non-overtaking rule), so
  * "the next message from rank r" is block k, or DONE when r has no more.
  *
- * Waiting is polling (MPI_Test / MPI_Iprobe, then 50 us asleep), so a rank
- * waiting on another does not burn the core its worker threads need.
+ * Waiting is polling (MPI_Test / MPI_Iprobe, then a nap that doubles from
+ * 10 us to 1 ms while nothing happens), so a rank waiting on another does
+ * not burn the core its worker threads need, yet a block that arrives soon
+ * is taken soon. A block of 64 replications takes milliseconds.
  */
 #include "mpi.h"
 
@@ -117,9 +119,13 @@ struct Mpi {
     int *done;              /* rank 0: per rank, its DONE status or -1 (size entries) */
 };
 
-static void nap(void)
+/* Sleep a little longer each time in a row; *idle = 0 when something came. */
+static void nap(int *idle)
 {
-    struct timespec ts = { 0, 50 * 1000 };
+    long us = 10L << (*idle < 7 ? *idle : 7);
+    if (us > 1000) us = 1000;
+    (*idle)++;
+    struct timespec ts = { 0, us * 1000 };
     nanosleep(&ts, NULL);
 }
 
@@ -330,6 +336,7 @@ static void poll_stop(Mpi *m)
  * then it will be taken by rank 0's drain, later). 1 if it was taken. */
 static int wait_sent(Mpi *m)
 {
+    int idle = 0;
     while (m->sending) {
         int flag = 0;
         MPI_Test(&m->send_req, &flag, MPI_STATUS_IGNORE);
@@ -339,7 +346,7 @@ static int wait_sent(Mpi *m)
         }
         poll_stop(m);
         if (m->stopped) return 0;
-        nap();
+        nap(&idle);
     }
     return 1;
 }
@@ -370,6 +377,7 @@ static int share_recv(void *arg, uint64_t block, double wait, const void **bytes
     Mpi *m = arg;
     int r = (int)(block % (uint64_t)m->size);
     double until = now_s() + wait;
+    int idle = 0;
     for (;;) {
         if (m->done[r] >= 0) {
             if (m->done[r] == DONE_STOPPED) return -2;
@@ -404,7 +412,7 @@ static int share_recv(void *arg, uint64_t block, double wait, const void **bytes
             return 1;
         }
         if (now_s() >= until) return 0;
-        nap();
+        nap(&idle);
     }
 }
 
@@ -433,18 +441,19 @@ int mpi_end_run(Mpi *m, int failed, Diag *d)
     if (m->size < 2) return 0;
     if (m->rank != 0) {
         /* Rank 0 takes the pending block, in its fold or in its drain. */
+        int idle = 0;
         while (m->sending) {
             int flag = 0;
             MPI_Test(&m->send_req, &flag, MPI_STATUS_IGNORE);
             if (flag) m->sending = 0;
-            else nap();
+            else nap(&idle);
         }
         poll_stop(m);
         DoneMsg msg = { failed ? DONE_FAILED : m->stop && *m->stop && !m->stopped ? DONE_STOPPED : DONE_OK, 0 };
         MPI_Send(&msg, (int)sizeof msg, MPI_BYTE, 0, TAG_DONE, MPI_COMM_WORLD);
         if (m->stop_posted) {
             int flag = 0;
-            while (MPI_Test(&m->stop_req, &flag, MPI_STATUS_IGNORE) == MPI_SUCCESS && !flag) nap();
+            while (MPI_Test(&m->stop_req, &flag, MPI_STATUS_IGNORE) == MPI_SUCCESS && !flag) nap(&idle);
             m->stop_posted = 0;
         }
         return 0;
@@ -454,14 +463,16 @@ int mpi_end_run(Mpi *m, int failed, Diag *d)
     for (int r = 1; r < m->size; r++) MPI_Send(NULL, 0, MPI_BYTE, r, TAG_STOP, MPI_COMM_WORLD);
     int others_failed = 0;
     for (int r = 1; r < m->size; r++) {
+        int idle = 0;
         while (m->done[r] < 0) {
             int flag = 0;
             MPI_Status st;
             MPI_Iprobe(r, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &st);
             if (!flag) {
-                nap();
+                nap(&idle);
                 continue;
             }
+            idle = 0;
             if (st.MPI_TAG == TAG_DONE) {
                 take_done(m, r);
                 break;
