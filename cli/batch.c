@@ -1,6 +1,8 @@
 /* batch.c — `salvo batch`, `salvo compare` and `salvo sweep`: parse the
  * arguments, check every output path before any work, load the scenarios,
  * run the batch engine (sim/batch.h) and print or write what it found.
+ * With --mpi (batch, compare) the ranks of an MPI job share the run through
+ * cli/mpi.c; every rank takes the same steps, only rank 0 writes or prints.
  *
  * Exit status: 0 done; 1 a run-time failure (out of memory, a write error);
  * 2 bad arguments or a scenario that does not load; 130 interrupted by

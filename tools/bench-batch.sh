@@ -41,6 +41,20 @@ awk -v n="$RUNS" -v w1="$w1" -v w2="$w2" -v ev="$ev" 'BEGIN {
     printf "bench: batch_wall_%d_2t %.3f s\n", n, w2
     printf "bench: batch_events_per_run %.1f events\n", ev / n
 }'
+# Two MPI ranks x 1 thread, when the binary has MPI and mpirun is here
+# (settings that work as root, in a container, without ssh: docs/batch.md).
+if command -v mpirun >/dev/null 2>&1 && "$SALVO" batch "$SCENARIO" --runs 64 --quiet --mpi >/dev/null 2>&1; then
+    mpirun --allow-run-as-root --oversubscribe --mca plm isolated --mca btl self,vader \
+        --mca btl_vader_single_copy_mechanism none -np 2 \
+        "$SALVO" batch "$SCENARIO" --runs "$RUNS" --threads 1 --quiet --mpi --json "$tmp/m2.json" >/dev/null
+    wm=$(field wall_s "$tmp/m2.json")
+    awk -v n="$RUNS" -v w1="$w1" -v wm="$wm" 'BEGIN {
+        printf "bench: batch_runs_per_s_2ranks_1t %.0f runs/s\n", n / wm
+        printf "bench: batch_scaling_2ranks %.2f x\n", w1 / wm
+    }'
+else
+    echo "bench-batch: no MPI rows (the binary has no MPI, or no mpirun)"
+fi
 "$SALVO" batch "$SCENARIO" --runs "$RSS_RUNS" --threads 2 --quiet --json "$tmp/rss.json" >/dev/null
 rss=$(field max_rss_kb "$tmp/rss.json")
 awk -v k="$rss" -v n="$RSS_RUNS" 'BEGIN { printf "bench: batch_peak_rss_%d %.1f MB\n", n, k / 1024 }'
