@@ -26,10 +26,14 @@
  * missing mpirun is a failure.
  */
 #include <check.h>
+#include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -309,6 +313,89 @@ START_TEST(bad_input_stops_every_rank)
 }
 END_TEST
 
+/* 1 once a temporary CSV ("b.csv.tmp.*") in dir holds data. */
+static int csv_started(void)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    while (dp && !found && (e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, "b.csv.tmp.", 10) != 0) continue;
+        char path[512];
+        struct stat st;
+        snprintf(path, sizeof path, "%.200s/%.200s", dir, e->d_name);
+        found = stat(path, &st) == 0 && st.st_size > 0;
+    }
+    if (dp) closedir(dp);
+    return found;
+}
+
+/* SIGTERM to every rank (what a batch system sends): each stops claiming
+ * blocks, rank 0 writes partial outputs holding a prefix of whole blocks,
+ * every rank exits 130; resuming under MPI completes to the uninterrupted
+ * result. */
+START_TEST(sigterm_to_ranks_then_resume)
+{
+    if (!have_mpi("sigterm_to_ranks_then_resume")) return;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "exec env %s" MPIRUN " -np 3 %s batch " SHIP " --runs 5000000 --threads 1 --json %s "
+             "--csv %s --checkpoint %s --quiet --mpi >%s/out.txt 2>%s/err.txt",
+             MPI_ENV, BIN, tmp("b.json"), tmp("b.csv"), tmp("ck"), dir, dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    /* pid is timeout(1); its child is mpirun, whose children are the ranks. */
+    for (int tries = 0; tries < 60000 && !csv_started(); tries++) {
+        struct timespec ts = { 0, 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_msg(csv_started(), "no CSV rows after 60 s");
+    char kill_ranks[128];
+    snprintf(kill_ranks, sizeof kill_ranks, "pkill -TERM -P \"$(pgrep -P %d)\"", (int)pid);
+    ck_assert_int_eq(system(kill_ranks), 0);
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 130, "mpirun: status %d; stderr:\n%.500s", st, err);
+    ck_assert_ptr_nonnull(strstr(err, "outputs are partial"));
+    free(err);
+    cJSON *j = run_object(tmp("b.json"));
+    cJSON *run = cJSON_GetObjectItem(j, "run");
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(run, "partial")));
+    long done = (long)cJSON_GetObjectItem(run, "runs_completed")->valuedouble;
+    cJSON_Delete(j);
+    ck_assert_int_gt(done, 0);
+    ck_assert_int_lt(done, 5000000);
+    ck_assert_int_eq(done % 64, 0);
+    char *csv = slurp(tmp("b.csv"));
+    long rows = 0;
+    for (char *p = csv; *p; p++) rows += *p == '\n';
+    free(csv);
+    ck_assert_int_eq(rows, done + 1);
+
+    /* Resume to done + 1000 under 2 ranks: as one process running that many. */
+    char args[768];
+    snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 1 --json %s --csv %s --checkpoint %s "
+             "--resume --mpi", done + 1000, tmp("b.json"), tmp("b.csv"), tmp("ck"));
+    ck_assert_int_eq(salvo(2, args), 0);
+    snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 2 --json %s --csv %s --quiet", done + 1000,
+             tmp("a.json"), tmp("a.csv"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = slurp(tmp("a.csv"));
+    b = slurp(tmp("b.csv"));
+    ck_assert(strcmp(a, b) == 0);
+    free(a);
+    free(b);
+}
+END_TEST
+
 /* A binary without MPI refuses --mpi with exit 2 and says why; one with
  * MPI runs as a singleton without mpirun (one rank). */
 START_TEST(mpi_flag_without_mpirun)
@@ -339,6 +426,7 @@ Suite *suite_mpi(void)
     tcase_add_test(tc, resume_and_target_under_mpi);
     tcase_add_test(tc, compare_under_mpi);
     tcase_add_test(tc, bad_input_stops_every_rank);
+    tcase_add_test(tc, sigterm_to_ranks_then_resume);
     suite_add_tcase(s, tc);
     return s;
 }
