@@ -114,12 +114,13 @@ struct Mpi {
     int stop_posted, stopped;
     MPI_Request send_req;   /* ranks != 0: the pending block, if sending */
     int sending;
-    char *buf;              /* the pending block (ranks != 0), or the block */
-    size_t cap;             /* received (rank 0) */
+    char *buf;              /* ranks != 0: the block being sent; rank 0: the */
+    size_t cap;             /* block received last. cap: bytes allocated */
     int *done;              /* rank 0: per rank, its DONE status or -1 (size entries) */
 };
 
-/* Sleep a little longer each time in a row; *idle = 0 when something came. */
+/* Sleep a little longer each time in a row (*idle counts them; a caller
+ * starts a new wait at 0). */
 static void nap(int *idle)
 {
     long us = 10L << (*idle < 7 ? *idle : 7);
@@ -232,6 +233,10 @@ int mpi_agree(Mpi *m, int status, const char *inputs)
     /* 2 fail, 1 help, 0 go: the largest wins. */
     int mine = status < 0 ? 2 : status, all = 2;
     int *each = m->rank == 0 ? calloc((size_t)m->size, sizeof *each) : NULL;
+    if (m->rank == 0 && !each) {
+        fprintf(stderr, "salvo %s: out of memory\n", m->cmd);
+        MPI_Abort(MPI_COMM_WORLD, 2);
+    }
     if (MPI_Gather(&mine, 1, MPI_INT, each, 1, MPI_INT, 0, MPI_COMM_WORLD) != MPI_SUCCESS) {
         free(each);
         return -1;
@@ -242,17 +247,19 @@ int mpi_agree(Mpi *m, int status, const char *inputs)
         MPI_Send(text, (int)strlen(text) + 1, MPI_CHAR, 0, TAG_TEXT, MPI_COMM_WORLD);
     } else if (m->rank == 0) {
         all = mine;
+        int more = 0;       /* failed ranks after the first, not printed */
         for (int r = 1; r < m->size; r++) {
-            if (each && each[r] > all) all = each[r];
-            if (!each || each[r] != 2) continue;
+            if (each[r] > all) all = each[r];
+            if (each[r] != 2) continue;
             char other[sizeof text];
             MPI_Recv(other, (int)sizeof other, MPI_CHAR, r, TAG_TEXT, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
             other[sizeof other - 1] = '\0';
-            if (mine != 2)
-                fprintf(stderr, "salvo %s: rank %d of %d cannot start:\n%s%s", m->cmd, r, m->size, other,
-                        *other && other[strlen(other) - 1] == '\n' ? "" : "\n");
+            if (mine == 2) continue;
+            if (all == 2 && more++) continue;
+            fprintf(stderr, "salvo %s: rank %d of %d cannot start:\n%s%s", m->cmd, r, m->size, other,
+                    *other && other[strlen(other) - 1] == '\n' ? "" : "\n");
         }
-        if (!each) all = 2;
+        if (more > 1) fprintf(stderr, "salvo %s: (and %d more ranks)\n", m->cmd, more - 1);
     }
     free(each);
     MPI_Bcast(&all, 1, MPI_INT, 0, MPI_COMM_WORLD);
