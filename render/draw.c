@@ -1397,8 +1397,16 @@ static void draw_place_panel(Draw *d, const VFrame *f, int p)
 static void draw_decision(Draw *d, const DrawDecision *dec)
 {
     float pad = S(d, 14), bh = S(d, 34);
-    float w = S(d, 460);
     int n = dec->noptions < 8 ? dec->noptions : 8;
+    /* As wide as the question or the longest option needs, within the window. */
+    float w = S(d, 460), tw;
+    text_size(d->text, dec->name, FONT_LARGE, &tw, NULL);
+    if (tw + 2 * pad > w) w = tw + 2 * pad;
+    for (int i = 0; i < n; i++) {
+        text_size(d->text, dec->options[i], FONT_BOLD, &tw, NULL);
+        if (tw + 2 * pad + S(d, 48) > w) w = tw + 2 * pad + S(d, 48);
+    }
+    if (w > d->w - S(d, 40)) w = d->w - S(d, 40);
     float hh = pad * 3 + text_line(d->text, FONT_LARGE) + text_line(d->text, FONT_NORMAL) + n * (bh + S(d, 8));
     float x = (d->w - w) / 2, y = d->cur->r.y + (d->cur->r.h - hh) / 2;
     fill_rect(d, 0, (float)d->cur->r.y, (float)d->w, (float)d->cur->r.h, 0x000000, 70);
