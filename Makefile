@@ -8,10 +8,16 @@
 #   build/libsalvo.a   sim/*.c — the engine. Compiled WITHOUT SDL flags, so a
 #                      stray #include <SDL.h> under sim/ fails to build.
 #   build/render/*.o   render/*.c — the SDL2 view, only when SDL2 is found.
-#   salvo              cli/*.c + the two above.
+#   salvo              cli/*.c + the two above. With Open MPI found
+#                      (pkg-config ompi-c), cli/mpi.c is built with it and
+#                      `salvo batch --mpi` works; else --mpi says there is
+#                      no MPI. Only cli/mpi.o sees MPI's headers; sim/ never.
+#                      NO_MPI=1 builds without MPI even when it is there.
 #   build/test_salvo   tests/test_*.c, one Check suite per file, gathered by
 #                      tests/runner.c through the generated build/suites.h.
 # `make sanitize` repeats the test build in build-san/ with ASan + UBSan.
+# -ffp-contract=off: no fused multiply-adds, so every build (and every
+# machine of the same libm) computes the same bits.
 
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -22,7 +28,7 @@ SALVO_VERSION := 0.1.0
 OPT     ?= -O2
 SAN     ?=
 WARN    := -Wall -Wextra -Wpedantic -Werror
-BASEFLAGS := -std=c11 $(OPT) -g $(WARN) -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
+BASEFLAGS := -std=c11 $(OPT) -g $(WARN) -ffp-contract=off -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L \
              -DSALVO_VERSION='"$(SALVO_VERSION)"' $(SAN)
 PKG     := pkg-config
 
@@ -35,6 +41,14 @@ ifeq ($(HAVE_SDL),1)
 SDL_CFLAGS   := $(shell $(PKG) --cflags sdl2 SDL2_ttf SDL2_image)
 SDL_LIBS     := $(shell $(PKG) --libs sdl2 SDL2_ttf SDL2_image)
 VIEW_DEF     := -DSALVO_HAVE_VIEW=1
+endif
+
+ifneq ($(NO_MPI),1)
+HAVE_MPI     := $(shell $(PKG) --exists ompi-c 2>/dev/null && echo 1)
+endif
+ifeq ($(HAVE_MPI),1)
+MPI_CFLAGS   := $(shell $(PKG) --cflags ompi-c) -DSALVO_HAVE_MPI=1
+MPI_LIBS     := $(shell $(PKG) --libs ompi-c)
 endif
 
 SIM_SRC    := $(sort $(wildcard sim/*.c))
@@ -51,7 +65,7 @@ LIBS       := $(CJSON_LIBS) -lpthread -lm
 
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all deps run test check-run bench sanitize install uninstall clean screenshot
+.PHONY: all deps run test check-run bench sanitize install uninstall clean screenshot bless
 all: salvo
 
 deps:
@@ -71,6 +85,7 @@ check-run: $(BUILD)/test_salvo salvo
 bench: deps
 	@$(MAKE) --no-print-directory $(BUILD)/bench salvo
 	$(BUILD)/bench
+	SALVO=./salvo sh tools/bench-batch.sh
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
@@ -90,13 +105,15 @@ $(BUILD)/render/%.o: render/%.c $(wildcard render/*.h) $(wildcard sim/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
 
+# cli/mpi.c alone is compiled against MPI (when found).
+$(BUILD)/cli/mpi.o: CLI_MPI := $(MPI_CFLAGS)
 $(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
+	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
 
 SALVO_BIN ?= salvo
 $(SALVO_BIN): $(CLI_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(LIBS)
+	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
 
 ifneq ($(SALVO_BIN),salvo)
 salvo: $(SALVO_BIN)
@@ -111,7 +128,7 @@ $(BUILD)/suites.h: $(TEST_SRC)
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
-	  -DSALVO_BIN='"$(SALVO_BIN)"' -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
+	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
 
 $(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(LIB)
 	$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
@@ -135,6 +152,24 @@ uninstall:
 
 clean:
 	rm -rf build build-san salvo
+
+# Regenerate the golden runs after a deliberate change to a model; review
+# `git diff tests/golden` before committing.
+bless: $(BUILD)/test_salvo
+	SALVO_BLESS=1 SALVO_SUITE=suite_golden CK_FORK=no $(BUILD)/test_salvo
+
+# `make screenshot`: regenerate docs/view.png (the picture the README shows):
+# the default scenario on 2024-10-15, rendered headless with the software
+# renderer. Seed 5 is a replication with ships at sea that morning.
+SHOT_SCENARIO ?= scenarios/korea-russia-2024.json
+SHOT_SEED     ?= 5
+SHOT_ARGS     := --screenshot docs/view.png --at 2024-10-15 --size 1600x900
+screenshot: salvo
+	@mkdir -p docs
+	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed $(SHOT_SEED) $(SHOT_ARGS); \
+	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/golden.jsonl"; \
+	      ./salvo view --trace tests/data/golden.jsonl $(SHOT_ARGS); fi
+	@echo "wrote docs/view.png"
 
 # `make fuzz`: libFuzzer harnesses (tests/fuzz/, docs/fuzzing.md), built with
 # clang + ASan + UBSan into build-fuzz/, then run by tests/fuzz/run.sh: each

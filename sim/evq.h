@@ -1,9 +1,12 @@
 /* evq.h — the pending-event set: a 4-ary min-heap over an event pool.
  *
  * Order: time, then scheduling order (FIFO among equal times), so a
- * replication reproduces exactly. Heap entries are 16 bytes (time + a key
- * packing the sequence number over the pool slot); payloads stay in the
- * pool and never move. Push and pop are O(log n).
+ * replication reproduces exactly. Heap entries are 16 bytes (an integer
+ * image of the time + a key packing the sequence number over the pool
+ * slot); payloads stay in the pool and never move. Push and pop are
+ * O(log n): evq_pop leaves the root vacant and the next call pays for
+ * refilling it (a push fills it with its own entry, the cheap case).
+ * Times may be any non-NaN double; -0.0 and +0.0 count as equal.
  *
  * Cancellation is lazy, as in Redis's ae.c: evq_cancel marks the slot dead in
  * O(1) and the heap entry is reaped when it reaches the top. A handle carries
@@ -13,6 +16,7 @@
  * Memory: the pool and heap grow by doubling and are kept across
  * evq_clear(), so a replication loop allocates nothing in steady state.
  * Limits: 2^24 events pending at once, 2^40 pushes between clears.
+ * Design notes and measurements: the opening comment of evq.c.
  */
 #ifndef SALVO_EVQ_H
 #define SALVO_EVQ_H
@@ -46,7 +50,7 @@ typedef struct EvSlot EvSlot;   /* a pooled payload; private to evq.c */
 
 typedef struct EvQ {
     EvHeapEntry *heap;      /* node 0; 3 entries after a 64-byte boundary */
-    size_t n, cap;          /* heap entries (live + cancelled), capacity */
+    size_t n, cap;          /* heap nodes (live, cancelled, vacant root); capacity */
     EvSlot *pool;           /* payload and generation per slot */
     uint32_t *free_slots;   /* stack of free slots */
     size_t nfree, pool_cap;

@@ -77,6 +77,7 @@ typedef struct Ld {
     int bad_calendar;
     IdTab sources, actors, resources, places, stocks, producers, consumers, routes;
     IdTab treaties, programmes, assists, events, decisions, metrics;
+    int cap_aparam, cap_astream;
     int cap_params, cap_assumptions, cap_streams, cap_effects, cap_nodes, cap_kids, cap_watch, cap_times;
     Deferred *deferred;
     int ndeferred, cap_deferred;
@@ -670,6 +671,12 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
                 a->source_title = s->sources[si].title;
             }
         }
+        s->assumption_param = grow(s->assumption_param, &L->cap_aparam, s->nassumptions + 1, sizeof(int));
+        s->assumption_stream = grow(s->assumption_stream, &L->cap_astream, s->nassumptions + 1, sizeof(int));
+        s->assumption_param[s->nassumptions] = idx;
+        char comp[600];
+        snprintf(comp, sizeof comp, "assumption:%s", idpath);
+        s->assumption_stream[s->nassumptions] = stream(L, comp, "value");
         s->params[idx].assumption = s->nassumptions++;
     }
     return idx;
@@ -711,6 +718,7 @@ static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *
         { "troops", Q_TROOPS, &L->actors, "actor", CAT_TROOPS },
         { "event", Q_EVENT, &L->events, "event", CAT_EVENT },
         { "decision", Q_DECISION, &L->decisions, "decision", CAT_DECISION },
+        { "assist", Q_ASSIST, &L->assists, "assistance", CAT_LAUNCH },
     };
     if (np == 1 && !strcmp(k, "day")) {
         *q = (Qty){ Q_DAY, 0 };
@@ -2056,6 +2064,8 @@ static void build_links(Ld *L)
     for (int i = 0; i < s->nstocks; i++) s->stocks[i].terminal = 1;
     for (int i = 0; i < s->nroutes; i++)
         if (s->routes[i].from >= 0) s->stocks[s->routes[i].from].terminal = 0;
+    for (int i = 0; i < s->nroutes; i++)
+        s->route_info[i].final = s->routes[i].to >= 0 && s->stocks[s->routes[i].to].terminal;
     for (int i = 0; i < s->ncarriers; i++) {
         int from = s->routes[s->carriers[i].route].from;
         if (from >= 0) {
@@ -2209,6 +2219,8 @@ void scenario_free(Scenario *s)
     if (!s) return;
     free(s->params);
     free(s->assumptions);
+    free(s->assumption_param);
+    free(s->assumption_stream);
     free(s->streams);
     free(s->effects);
     free(s->cond_nodes);

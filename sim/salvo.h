@@ -114,6 +114,10 @@ void sim_set_sink(Sim *sim, const TraceSink *sink);
 /* Interactive: decisions pause the run (SIM_DECISION) instead of asking the
  * scenario's policy. */
 void sim_set_interactive(Sim *sim, int on);
+/* Parametric uncertainty: at each reset, every assumption with a range has
+ * its value (a distribution's mean) drawn from triangular(lo, value, hi),
+ * from its own keyed stream. Off by default. Takes effect at the next reset. */
+void sim_set_uncertainty(Sim *sim, int on);
 /* Scripted answers: the first n decisions taken get these options, in order
  * (a playthrough's recorded choices). Call after sim_reset. */
 void sim_script(Sim *sim, const int *answers, int n);

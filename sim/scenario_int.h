@@ -56,6 +56,7 @@ typedef enum QtyKind {
     Q_T_SIGNED, Q_T_IN_FORCE, Q_T_TRIGGERED, Q_T_HONOURED, Q_T_DECLINED,/* per treaty */
     Q_TROOPS,                                                          /* per actor */
     Q_EVENT, Q_DECISION, Q_DAY,
+    Q_ASSIST,                                                          /* per assistance */
     Q__COUNT
 } QtyKind;
 
@@ -263,6 +264,8 @@ struct Scenario {
     MetricDef *metrics;
     ParamDef *params;
     Assumption *assumptions;
+    int *assumption_param;      /* param of each assumption */
+    int *assumption_stream;     /* stream for drawing it under --uncertainty */
     StreamDef *streams;
     Effect *effects;
     CondNode *cond_nodes;

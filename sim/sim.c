@@ -85,6 +85,7 @@ struct Sim {
     const Scenario *sc;
     uint64_t seed, rep;
     Rng *rng;
+    unsigned char *rng_keyed;   /* stream keyed yet in this replication */
     ParamDef *pd;               /* mutable copy of the scenario's parameters */
     StockRt *stocks;
     FlowRt *prod, *cons;
@@ -109,6 +110,8 @@ struct Sim {
     const TraceSink *sink;
     TraceSink sink_copy;
     int interactive;
+    int uncertain;              /* draw each ranged assumption per replication */
+    int uncertain_done;         /* pd[] holds drawn assumption values to undo */
     int *choices, nchoices;     /* decisions taken, in order */
     const int *script;
     int nscript;
@@ -134,7 +137,20 @@ static void emit(Sim *S, int kind, int a, int b, int c, double x, double y)
     S->sink->emit(S->sink->ctx, &r);
 }
 
-static Rng *rs(Sim *S, int stream) { return &S->rng[stream]; }
+/* A stream is keyed the first time a replication draws from it: most
+ * replications never touch many of them (effects, assumptions, policies),
+ * and keying is the same whenever it happens, so results do not change. */
+static __attribute__((noinline)) void key_stream(Sim *S, int stream)
+{
+    rng_keyed_prefix(&S->rng[stream], S->sc->streams[stream].prefix, S->seed, S->rep);
+    S->rng_keyed[stream] = 1;
+}
+
+static inline Rng *rs(Sim *S, int stream)
+{
+    if (__builtin_expect(!S->rng_keyed[stream], 0)) key_stream(S, stream);
+    return &S->rng[stream];
+}
 
 /* A draw of parameter i, kept inside what the field allows. */
 static double draw(Sim *S, int i, Rng *r)
@@ -817,6 +833,7 @@ static void apply_effects(Sim *S, EffectList el)
         case E_OFFER:
             if (S->assists[e->target].state == 0) {
                 S->assists[e->target].state = 1;
+                S->dirty |= CAT_LAUNCH;
                 emit(S, TR_ASSIST, sc->assists[e->target].programme, sc->assists[e->target].actor, 0, 0, 0);
             }
             break;
@@ -825,6 +842,7 @@ static void apply_effects(Sim *S, EffectList el)
             const AssistDef *ad = &sc->assists[e->target];
             if (ar->state >= 2) break;
             ar->state = 2;
+            S->dirty |= CAT_LAUNCH;
             emit(S, TR_ASSIST, ad->programme, ad->actor, 1, 0, 0);
             kernel_after(&S->k, draw(S, ad->lead_time, rs(S, ad->stream)), EV_ASSIST, (uint32_t)e->target, 0, 0);
             break;
@@ -881,6 +899,7 @@ static double qty(Sim *S, Qty q)
     case Q_EVENT: return S->events[q.idx].count;
     case Q_DECISION: return S->decided[q.idx];
     case Q_DAY: return S->k.now;
+    case Q_ASSIST: return S->assists[q.idx].state;
     }
     return 0;
 }
@@ -974,8 +993,8 @@ static void settle(Sim *S)
         /* Visit the watchers of each changed category once per round, in
          * scenario order within a category (stamp skips repeats). */
         S->round++;
-        for (int b = 0; b < 8; b++) {
-        if (!(d & (1u << b))) continue;
+        for (unsigned bits = d; bits; bits &= bits - 1) {
+        int b = __builtin_ctz(bits);
         for (int k = 0; k < sc->nwatch_by_cat[b]; k++) {
             int w = sc->watch_by_cat[b][k];
             const WatchDef *wd = &sc->watch[w];
@@ -1099,6 +1118,7 @@ Sim *sim_create(const Scenario *sc)
     for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, dispatch);
     S->max_events = SIM_MAX_EVENTS;
     NEW(S->rng, sc->nstreams);
+    NEW(S->rng_keyed, sc->nstreams);
     NEW(S->pd, sc->nparams);
     NEW(S->stocks, sc->nstocks);
     NEW(S->prod, sc->nproducers);
@@ -1146,7 +1166,7 @@ void sim_destroy(Sim *S)
     if (!S) return;
     kernel_free(&S->k);
     for (int i = 0; S->stocks && i < S->sc->nstocks; i++) free(S->stocks[i].queue);
-    free(S->rng); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
+    free(S->rng); free(S->rng_keyed); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
     free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
     free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done); free(S->stamp);
     free(S->metric_t); free(S->series_off); free(S->series); free(S->res_delivered);
@@ -1173,12 +1193,28 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->instant_t = 0;
     S->instant_n = 0;
     S->halted[0] = '\0';
-    for (int i = 0; i < sc->nstreams; i++)
-        rng_keyed_prefix(&S->rng[i], sc->streams[i].prefix, seed, rep);
+    memset(S->rng_keyed, 0, (size_t)sc->nstreams);
     /* Only parameters that effects can change need a fresh copy; the rest
      * were copied by sim_create and never change. */
     for (int i = 0; i < sc->nparams; i++)
         if (sc->params[i].mutable_) S->pd[i] = sc->params[i];
+    /* Parametric uncertainty: each ranged assumption's value (a
+     * distribution's mean) is drawn from triangular(lo, value, hi). */
+    for (int a = 0; a < sc->nassumptions; a++) {
+        const Assumption *as = &sc->assumptions[a];
+        int p = sc->assumption_param[a];
+        if (!S->uncertain || !(as->lo < as->hi)) {
+            if (S->uncertain_done) S->pd[p] = sc->params[p];
+            continue;
+        }
+        Dist tri = { .kind = DIST_TRIANGULAR, .p = { as->lo, as->value, as->hi } };
+        dist_prepare(&tri);
+        S->pd[p] = sc->params[p];
+        double m = dist_draw(&tri, rs(S, sc->assumption_stream[a]));
+        if (S->pd[p].d.kind == DIST_CONST) S->pd[p].d.p[0] = m;
+        else dist_set_mean(&S->pd[p].d, m);
+    }
+    S->uncertain_done = S->uncertain;
     memset(S->routes, 0, (size_t)sc->nroutes * sizeof *S->routes);
     memset(S->progs, 0, (size_t)sc->nprogrammes * sizeof *S->progs);
     memset(S->assists, 0, (size_t)sc->nassists * sizeof *S->assists);
@@ -1262,6 +1298,7 @@ void sim_set_sink(Sim *S, const TraceSink *sink)
 }
 
 void sim_set_interactive(Sim *S, int on) { S->interactive = on; }
+void sim_set_uncertainty(Sim *S, int on) { S->uncertain = on; }
 
 void sim_script(Sim *S, const int *answers, int n)
 {

@@ -281,6 +281,7 @@ static void write_header(FILE *fp, const TraceHeader *h)
         put_key(fp, "mode", 0); put_str(fp, route_mode_name((RouteMode)r->mode));
         put_key(fp, "from", 0); fprintf(fp, "%d", r->from);
         put_key(fp, "to", 0); fprintf(fp, "%d", r->to);
+        put_key(fp, "final", 0); fputs(r->final ? "true" : "false", fp);
         put_key(fp, "waypoints", 0); fputc('[', fp);
         for (int k = 0; k < r->npts; k++) {
             fputs(k ? ",[" : "[", fp);
@@ -710,6 +711,9 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         } else ok = 0;
         ok &= get_index(rd, e, "from", path, "routes", h->nplaces, 0, &r->from);
         ok &= get_index(rd, e, "to", path, "routes", h->nplaces, 0, &r->to);
+        /* Traces written before "final" existed: every arrival counts. */
+        const cJSON *fin = cJSON_GetObjectItemCaseSensitive(e, "final");
+        r->final = fin ? cJSON_IsTrue(fin) : 1;
         const cJSON *wp = cJSON_GetObjectItemCaseSensitive(e, "waypoints");
         if (wp && !cJSON_IsArray(wp)) {
             diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "\"waypoints\": expected an array");

@@ -85,6 +85,8 @@ typedef struct TraceRoute {
     int from, to;   /* places */
     int npts;       /* intermediate waypoints (excluding from/to) */
     const double *lat, *lon;
+    int final;      /* 1 if no route leaves its destination stock: arrivals
+                       are final deliveries (the engine's delivered.RESOURCE) */
 } TraceRoute;
 typedef struct TraceCarrier { const char *id, *name; int route; double capacity; /* units */ } TraceCarrier;
 typedef struct TraceResource { const char *id, *name, *unit; } TraceResource;
@@ -123,6 +125,10 @@ const char *place_kind_name(PlaceKind k);         /* "arsenal", "launch-site", .
 int place_kind_from_name(const char *s);
 const char *route_mode_name(RouteMode m);         /* "rail", "sea", ... */
 int route_mode_from_name(const char *s);
+/* 1 if every operand of r refers to something that exists in h, as the
+ * table above says for r's kind (and t is finite and >= 0); else 0 with a
+ * reason in why. The reader checks every record with it. */
+int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n);
 
 /* --- in-memory buffer sink -------------------------------------------- */
 typedef struct TraceBuf { TraceRec *recs; size_t n, cap; } TraceBuf;

@@ -127,6 +127,38 @@ START_TEST(test_evq_steady_state_no_growth)
 }
 END_TEST
 
+/* A heap big enough for the prefetching walk (over 8192 nodes), run in
+ * the hold pattern and then drained: times never go backwards and ties
+ * come out in push order. Seed 5; exact. */
+START_TEST(test_evq_large_hold_order)
+{
+    enum { N = 20000, HOLDS = 100000 };
+    EvQ q;
+    evq_init(&q);
+    Rng r;
+    rng_seed(&r, 5, 9);
+    uint32_t id = 0;
+    for (int i = 0; i < N; i++) {
+        Event e = ev_at((double)rng_bounded(&r, 4096) / 16.0, id++);
+        evq_push(&q, &e);
+    }
+    Event out, prev = ev_at(-1, 0);
+    for (int i = 0; i < HOLDS + N; i++) {
+        ck_assert(evq_pop(&q, &out));
+        ck_assert(out.t >= prev.t);
+        if (out.t == prev.t) ck_assert_uint_gt(out.a, prev.a);
+        prev = out;
+        if (i < HOLDS) {
+            /* Quarter-unit steps: many ties, some at the current time. */
+            Event e = ev_at(out.t + (double)rng_bounded(&r, 64) / 4.0, id++);
+            evq_push(&q, &e);
+        }
+    }
+    ck_assert(!evq_pop(&q, &out));
+    evq_free(&q);
+}
+END_TEST
+
 /* Reference model for the differential test: every pushed event, in push
  * order; the pending one with the least (t, push order) must pop next. */
 typedef struct RefEv { double t; EvHandle h; int pending; } RefEv;
@@ -337,6 +369,7 @@ Suite *suite_kernel(void)
     tcase_add_test(tc, test_evq_stale_handle_after_reuse);
     tcase_add_test(tc, test_evq_steady_state_no_growth);
     tcase_add_test(tc, test_evq_matches_reference);
+    tcase_add_test(tc, test_evq_large_hold_order);
     tcase_add_test(tc, test_evq_pop_then_other_calls);
     suite_add_tcase(s, tc);
     tc = tcase_create("loop");

@@ -566,9 +566,9 @@ static void outlook_rep_check(const Scenario *s, const double *v, void *ctx)
     double att = v[metric(s, "launch-attempts")], dec = v[metric(s, "space-help-accepted")];
     double orbit = v[metric(s, "first-orbit")];
     ck_assert(att >= 4);
-    if (att >= 5 && orbit == SALVO_NEVER) ck_assert_msg(dec == 0.0, "attempt 5 failed but help was not accepted");
-    if (dec == -1.0 && att >= 5) ck_assert(orbit != SALVO_NEVER);
-    if (dec == 0.0) ck_assert(att >= 5);
+    if (att >= 5 && orbit == SALVO_NEVER) ck_assert_msg(dec == 1.0, "attempt 5 failed but help was not accepted");
+    if (dec == 0.0 && att >= 5) ck_assert(orbit != SALVO_NEVER);
+    if (dec == 1.0) ck_assert(att >= 5);
     /* Kursk (6 Aug 2024, day 402) + delay of 30 to 120 days. */
     double hon = v[metric(s, "treaty-honoured")], troops = v[metric(s, "troops-sent")];
     if (hon == SALVO_NEVER) ck_assert(troops == 0.0);
@@ -584,8 +584,8 @@ START_TEST(test_default_rules)
      * (seed 2024, 2,000 replications); both branches must occur. */
     Scenario *s = load_ok("scenarios/korea-russia-2024.json");
     Batch b = run_batch(s, 2024u, 2000, outlook_rep_check, NULL);
-    double accepted = b.mean[metric(s, "space-help-accepted")];   /* mean of -1 (not taken) and 0 */
-    ck_assert_msg(accepted > -0.95 && accepted < -0.05, "space help accepted in too few or too many runs (%g)",
+    double accepted = b.mean[metric(s, "space-help-accepted")];   /* a flag: P(accepted by the end) */
+    ck_assert_msg(accepted > 0.05 && accepted < 0.95, "space help accepted in too few or too many runs (%g)",
                   accepted);
     ck_assert(b.mean[metric(s, "satellite-by-2025")] > 0.3 && b.mean[metric(s, "satellite-by-2025")] < 0.95);
     batch_free(&b);
@@ -661,12 +661,56 @@ START_TEST(test_schema_covers_default)
 }
 END_TEST
 
+
+/* The default scenario's decisions come up in every replication, in the
+ * same order, and change the outcome: refusing to ship, accepting space
+ * help at once and fighting without foreign troops leave no North Korean
+ * shells at the front and no troops, where the historical choices do. */
+START_TEST(test_default_decisions_change_outcome)
+{
+    Diag d;
+    diag_init(&d, "scenarios/korea-russia-2024.json");
+    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
+    ck_assert_ptr_nonnull(s);
+    int shells = scenario_metric_find(s, "dprk-shells-at-front"), troops = scenario_metric_find(s, "troops-sent");
+    ck_assert_int_ge(shells, 0);
+    ck_assert_int_ge(troops, 0);
+    Sim *sim = sim_create(s);
+    double *v = calloc((size_t)scenario_metric_count(s), sizeof *v);
+    for (uint64_t rep = 0; rep < 20; rep++) {
+        sim_set_interactive(sim, 1);
+        sim_reset(sim, 11, rep);
+        const char *want[] = { "arms-pipeline", "space-help-now", "ask-for-troops" };
+        int answer[] = { 2, 1, 1 };
+        for (int k = 0; k < 3; k++) {
+            ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DECISION);
+            ck_assert_str_eq(sim_pending(sim)->id, want[k]);
+            ck_assert_int_eq(sim_answer(sim, answer[k]), 0);
+        }
+        ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+        sim_metrics(sim, v);
+        ck_assert(v[shells] == 0);
+        ck_assert(v[troops] == 0);
+        sim_set_interactive(sim, 0);
+        sim_reset(sim, 11, rep);
+        sim_run(sim, INFINITY);
+        sim_metrics(sim, v);
+        ck_assert(v[shells] > 1e6);
+    }
+    free(v);
+    sim_destroy(sim);
+    scenario_free(s);
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_scenarios(void)
 {
     Suite *s = suite_create("scenarios");
     TCase *tc = tcase_create("verify");
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_verify_launch_constant_p);
+    tcase_add_test(tc, test_default_decisions_change_outcome);
     tcase_add_test(tc, test_verify_launch_growth);
     tcase_add_test(tc, test_verify_pipeline);
     tcase_add_test(tc, test_verify_pipeline_schedule);

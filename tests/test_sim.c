@@ -603,6 +603,55 @@ START_TEST(test_effects_stay_finite)
 }
 END_TEST
 
+/* --uncertainty: the producer's rate (an assumption ranged 50..150 around
+ * 100) is drawn per replication from triangular(50, 100, 150). The
+ * shortfall over 100 days is then 1000-free arithmetic: with rate p < 150,
+ * the stock empties at 1000 / (150 - p) and shortfall = (150 - p)(100 - tau). */
+START_TEST(test_uncertainty)
+{
+    char text[4096];
+    const char *from = "\"rate\":100}";
+    const char *at = strstr(STOCK_SC, from);
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
+             at + strlen(from));
+    Scenario *s = load(text, NULL, 0);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(scenario_assumption_count(s), 1);
+    Sim *sim = sim_create(s);
+    double v[5], sum = 0, sum2 = 0, lo = 1e300, hi = -1e300;
+    sim_set_uncertainty(sim, 1);
+    const int n = 4000;
+    for (int r = 0; r < n; r++) {
+        sim_reset(sim, 3, (uint64_t)r);
+        sim_run(sim, INFINITY);
+        sim_metrics(sim, v);
+        double p = v[2] / 100.0;           /* produced / days = the drawn rate */
+        ck_assert(p >= 50 - 1e-9 && p <= 150 + 1e-9);
+        double tau = 1000 / (150 - p), expect = tau < 100 ? (150 - p) * (100 - tau) : 0;
+        ck_assert_double_eq_tol(v[0], expect, 1e-6);
+        sum += p;
+        sum2 += p * p;
+        if (p < lo) lo = p;
+        if (p > hi) hi = p;
+    }
+    /* Triangular(50, 100, 150): mean 100, sd 20.4; the mean of 4000 draws is
+     * within 1.3 (4 standard errors) of 100. */
+    double mean = sum / n, sd = sqrt(sum2 / n - mean * mean);
+    ck_assert_double_eq_tol(mean, 100, 1.3);
+    ck_assert_double_eq_tol(sd, 20.41, 1.5);
+    ck_assert(lo < 60 && hi > 140);
+    /* Off again: the point value, exactly. */
+    sim_set_uncertainty(sim, 0);
+    sim_reset(sim, 3, 0);
+    sim_run(sim, INFINITY);
+    sim_metrics(sim, v);
+    ck_assert_double_eq_tol(v[0], 4000, 1e-6);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
@@ -611,6 +660,7 @@ Suite *suite_sim(void)
     tcase_add_test(tc, test_treaty_timing);
     tcase_add_test(tc, test_decisions_policy_interactive_script);
     tcase_add_test(tc, test_set_overrides);
+    tcase_add_test(tc, test_uncertainty);
     suite_add_tcase(s, tc);
     tc = tcase_create("determinism");
     tcase_add_test(tc, test_reproducible_and_isolated);

@@ -1,0 +1,1222 @@
+/* batch.c — `salvo batch`, `salvo compare` and `salvo sweep`: parse the
+ * arguments, check every output path before any work, load the scenarios,
+ * run the batch engine (sim/batch.h) and print or write what it found.
+ * With --mpi (batch, compare) the ranks of an MPI job share the run through
+ * cli/mpi.c; every rank takes the same steps, only rank 0 writes or prints.
+ *
+ * Exit status: 0 done; 1 a run-time failure (out of memory, a write error);
+ * 2 bad arguments or a scenario that does not load; 130 interrupted by
+ * SIGINT or SIGTERM (outputs then hold the replications completed and say
+ * "partial": true).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "afile.h"
+#include "batch.h"
+#include "cal.h"
+#include "cmd.h"
+#include "mpi.h"
+#include "paired.h"
+#include "salvo.h"
+#include "sha256.h"
+#include "summary.h"
+
+#ifndef SALVO_GIT
+#define SALVO_GIT "unknown"
+#endif
+
+#define DEFAULT_RUNS 1000
+#define DEFAULT_SEED 1
+#define MAX_SETS 256
+#define MAX_VARY 8
+#define MAX_POINTS 10000
+
+/* The one piece of process-wide state: a signal handler can reach nothing
+ * else. Set by SIGINT/SIGTERM, read by the batch engine's reducer. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sa.sa_flags = SA_RESTART;   /* writes to pipes carry on; the flag is polled */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* --- arguments -------------------------------------------------------------- */
+
+typedef struct Vary {
+    const char *path;       /* points into argv or into pathbuf */
+    char pathbuf[256];
+    double lo, hi;
+    int steps;
+    int ranged;             /* lo/hi/steps given; else from the assumption */
+} Vary;
+
+typedef struct Args {
+    const char *cmd;
+    const char *files[2];
+    int nfiles;
+    long long runs;
+    int threads;
+    unsigned long long seed;
+    const char *csv, *json, *checkpoint;
+    int resume, quiet, assumptions, uncertainty;
+    int threads_set;        /* --threads given */
+    Mpi *mpi;               /* --mpi: the job this rank belongs to, else NULL */
+    const char *sets[MAX_SETS];
+    int nsets;
+    const char *target;     /* METRIC:HALFWIDTH */
+    const char *target_metric_id;
+    char target_id[64];
+    double target_halfwidth;
+    const char *metric;     /* --metric */
+    const char *by[16];     /* --by DATE */
+    int nby;
+    Vary vary[MAX_VARY];
+    int nvary;
+    int steps;              /* --steps for --vary PATH */
+    char *command;          /* the command line, for provenance */
+} Args;
+
+static int usage_batch(FILE *out)
+{
+    fputs("usage: salvo batch FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
+          "                   [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
+          "                   [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
+          "                   [--uncertainty] [--quiet] [--mpi]\n"
+          "Monte Carlo batch: N replications (default 1000) on T threads (default: all\n"
+          "cores); the summary is identical for any T. Under mpirun, --mpi splits the\n"
+          "batch between the ranks (identical summary again). See docs/batch.md.\n",
+          out);
+    return out == stdout ? 0 : 2;
+}
+
+static int usage_compare(FILE *out)
+{
+    fputs("usage: salvo compare A.json B.json [--runs N] [--threads T] [--seed S]\n"
+          "                     [--set PATH=VALUE ...] [--json OUT.json] [--csv RUNS.csv]\n"
+          "                     [--uncertainty] [--quiet] [--mpi]\n"
+          "Runs A and B with common random numbers and reports the paired difference B-A.\n",
+          out);
+    return out == stdout ? 0 : 2;
+}
+
+static int usage_sweep(FILE *out)
+{
+    fputs("usage: salvo sweep FILE --vary PATH[=LO:HI:STEPS] [--vary ...] [--runs N] [--steps K]\n"
+          "                  [--threads T] [--seed S] [--set PATH=VALUE ...] [--metric M]\n"
+          "                  [--csv OUT.csv] [--json OUT.json] [--quiet]\n"
+          "       salvo sweep FILE --assumptions --metric M [--runs N] ...\n"
+          "A full-factorial grid (--vary PATH alone uses the assumption's range), or\n"
+          "every ranged assumption low vs high, ranked by its effect on M (tornado).\n",
+          out);
+    return out == stdout ? 0 : 2;
+}
+
+static char *join_command(int argc, char **argv)
+{
+    size_t n = 6;
+    for (int i = 0; i < argc; i++) n += strlen(argv[i]) + 3;
+    char *s = malloc(n), *p = s;
+    if (!s) return NULL;
+    p += sprintf(p, "salvo");
+    for (int i = 0; i < argc; i++) {
+        int plain = *argv[i] != '\0';
+        for (const char *c = argv[i]; *c; c++)
+            if (!isalnum((unsigned char)*c) && !strchr("-_./=:,+@%", *c)) plain = 0;
+        p += sprintf(p, plain || strchr(argv[i], '\'') ? " %s" : " '%s'", argv[i]);
+    }
+    return s;
+}
+
+static int parse_double(const char *opt, const char *s, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (!*s || *end || errno || !isfinite(v)) {
+        fprintf(stderr, "salvo: %s: expected a number, got '%s'\n", opt, s);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* PATH=VALUE with both sides non-empty. */
+static int check_set(const char *s)
+{
+    const char *eq = strchr(s, '=');
+    if (!eq || eq == s || !eq[1]) {
+        fprintf(stderr, "salvo: --set: expected PATH=VALUE, got '%s'\n", s);
+        return -1;
+    }
+    return 0;
+}
+
+/* PATH=LO:HI:STEPS, or PATH alone (range from the assumption record). */
+static int parse_vary(const char *s, Vary *v)
+{
+    memset(v, 0, sizeof *v);
+    const char *eq = strchr(s, '=');
+    if (!eq) {
+        if (!*s) goto bad;
+        v->path = s;
+        return 0;
+    }
+    if (eq == s) goto bad;
+    size_t len = (size_t)(eq - s);
+    if (len >= sizeof v->pathbuf) goto bad;
+    memcpy(v->pathbuf, s, len);
+    v->pathbuf[len] = '\0';
+    v->path = v->pathbuf;
+    char lo[64], hi[64], extra;
+    int steps;
+    if (sscanf(eq + 1, "%63[^:]:%63[^:]:%d%c", lo, hi, &steps, &extra) != 3) goto bad;
+    if (parse_double("--vary", lo, &v->lo) < 0 || parse_double("--vary", hi, &v->hi) < 0) return -1;
+    if (steps < 1 || steps > MAX_POINTS) goto bad;
+    v->steps = steps;
+    v->ranged = 1;
+    return 0;
+bad:
+    fprintf(stderr, "salvo: --vary: expected PATH=LO:HI:STEPS (STEPS 1..%d) or PATH, got '%s'\n",
+            MAX_POINTS, s);
+    return -1;
+}
+
+static int check_output(const char *opt, const char *path)
+{
+    if (path && !afile_writable(path)) {
+        fprintf(stderr, "salvo: %s: cannot write '%s' (no such directory, or not writable)\n", opt, path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Parse argv (argv[0] is the subcommand). `allowed` lists the options this
+ * subcommand takes; mpi is the job (--mpi) or NULL. Returns 0, 1 for --help,
+ * -1 on error (already printed). */
+static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mpi *mpi, Args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = argv[0];
+    a->mpi = mpi;
+    a->runs = DEFAULT_RUNS;
+    a->seed = DEFAULT_SEED;
+    a->steps = 5;
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    a->threads = cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i];
+        if (arg[0] != '-' || arg[1] == '\0') {
+            if (a->nfiles >= nfiles) {
+                fprintf(stderr, "salvo %s: unexpected argument '%s'\n", a->cmd, arg);
+                return -1;
+            }
+            a->files[a->nfiles++] = arg;
+            continue;
+        }
+        /* --opt=value is the same as --opt value. */
+        char name[32];
+        const char *val = NULL, *eq = strchr(arg, '=');
+        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
+        if (len >= sizeof name) len = sizeof name - 1;
+        memcpy(name, arg, len);
+        name[len] = '\0';
+        if (!strcmp(name, "-h") || !strcmp(name, "--help")) return 1;
+        char key[40];
+        snprintf(key, sizeof key, " %s ", name);
+        if (!strstr(allowed, key)) {
+            fprintf(stderr, "salvo %s: unknown option '%s' (see salvo %s --help)\n", a->cmd, name, a->cmd);
+            return -1;
+        }
+        int flag = !strcmp(name, "--resume") || !strcmp(name, "--quiet") || !strcmp(name, "--assumptions") ||
+                   !strcmp(name, "--uncertainty") || !strcmp(name, "--mpi");
+        if (flag) {
+            if (eq) {
+                fprintf(stderr, "salvo %s: %s takes no value\n", a->cmd, name);
+                return -1;
+            }
+            if (!strcmp(name, "--resume")) a->resume = 1;
+            else if (!strcmp(name, "--quiet")) a->quiet = 1;
+            else if (!strcmp(name, "--uncertainty")) a->uncertainty = 1;
+            else if (!strcmp(name, "--mpi")) continue;     /* seen before parsing: mpi */
+            else a->assumptions = 1;
+            continue;
+        }
+        if (eq) val = eq + 1;
+        else if (i + 1 < argc) val = argv[++i];
+        else {
+            fprintf(stderr, "salvo %s: %s needs a value\n", a->cmd, name);
+            return -1;
+        }
+        if (!strcmp(name, "--runs")) {
+            if ((a->runs = args_count("--runs", val, 1)) < 0) return -1;
+        } else if (!strcmp(name, "--threads")) {
+            long long t = args_count("--threads", val, 1);
+            if (t < 0) return -1;
+            if (t > 1024) {
+                fprintf(stderr, "salvo: --threads: at most 1024, got %lld\n", t);
+                return -1;
+            }
+            a->threads = (int)t;
+            a->threads_set = 1;
+        } else if (!strcmp(name, "--steps")) {
+            long long t = args_count("--steps", val, 1);
+            if (t < 0) return -1;
+            if (t > MAX_POINTS) {
+                fprintf(stderr, "salvo: --steps: at most %d\n", MAX_POINTS);
+                return -1;
+            }
+            a->steps = (int)t;
+        } else if (!strcmp(name, "--seed")) {
+            if (args_seed(val, &a->seed) < 0) return -1;
+        } else if (!strcmp(name, "--csv")) {
+            a->csv = val;
+        } else if (!strcmp(name, "--json")) {
+            a->json = val;
+        } else if (!strcmp(name, "--checkpoint")) {
+            a->checkpoint = val;
+        } else if (!strcmp(name, "--metric")) {
+            a->metric = val;
+        } else if (!strcmp(name, "--set")) {
+            if (check_set(val) < 0) return -1;
+            if (a->nsets >= MAX_SETS - MAX_VARY) {
+                fprintf(stderr, "salvo: too many --set options (at most %d)\n", MAX_SETS - MAX_VARY);
+                return -1;
+            }
+            a->sets[a->nsets++] = val;
+        } else if (!strcmp(name, "--by")) {
+            int64_t day;
+            if (cal_parse(val, &day) < 0) {
+                fprintf(stderr, "salvo: --by: expected a date YYYY-MM-DD, got '%s'\n", val);
+                return -1;
+            }
+            if (a->nby >= 16) {
+                fprintf(stderr, "salvo: --by: at most 16 dates\n");
+                return -1;
+            }
+            a->by[a->nby++] = val;
+        } else if (!strcmp(name, "--target")) {
+            const char *colon = strrchr(val, ':');
+            if (!colon || colon == val || (size_t)(colon - val) >= sizeof a->target_id) {
+                fprintf(stderr, "salvo: --target: expected METRIC:HALFWIDTH, got '%s'\n", val);
+                return -1;
+            }
+            memcpy(a->target_id, val, (size_t)(colon - val));
+            a->target_id[colon - val] = '\0';
+            if (parse_double("--target", colon + 1, &a->target_halfwidth) < 0) return -1;
+            if (!(a->target_halfwidth > 0)) {
+                fprintf(stderr, "salvo: --target: the half-width must be > 0, got '%s'\n", colon + 1);
+                return -1;
+            }
+            a->target = val;
+            a->target_metric_id = a->target_id;
+        } else if (!strcmp(name, "--vary")) {
+            if (a->nvary >= MAX_VARY) {
+                fprintf(stderr, "salvo: --vary: at most %d parameters\n", MAX_VARY);
+                return -1;
+            }
+            if (parse_vary(val, &a->vary[a->nvary]) < 0) return -1;
+            a->nvary++;
+        }
+    }
+    if (a->nfiles < nfiles) {
+        fprintf(stderr, "salvo %s: expected %d scenario file%s\n", a->cmd, nfiles, nfiles > 1 ? "s" : "");
+        return -1;
+    }
+    if (a->resume && !a->checkpoint) {
+        fprintf(stderr, "salvo %s: --resume needs --checkpoint FILE\n", a->cmd);
+        return -1;
+    }
+    /* Ranks of an MPI job share the cores of a node unless told otherwise. */
+    if (mpi && !a->threads_set && mpi_local_size(mpi) > 1)
+        a->threads = a->threads / mpi_local_size(mpi) > 1 ? a->threads / mpi_local_size(mpi) : 1;
+    /* Only rank 0 writes: other nodes need not see its file system. */
+    if (mpi_rank(mpi) == 0 && (check_output("--csv", a->csv) < 0 || check_output("--json", a->json) < 0 ||
+                               check_output("--checkpoint", a->checkpoint) < 0))
+        return -1;
+    a->command = join_command(argc, argv);
+    return 0;
+}
+
+static Scenario *load(const char *path, const char *const *sets, int nsets)
+{
+    Diag d;
+    diag_init(&d, path);
+    Scenario *s = scenario_load(path, sets, nsets, &d);
+    if (!s) {
+        diag_print(&d, stderr);
+        if (diag_errors(&d) == 0) fprintf(stderr, "%s: cannot load the scenario\n", path);
+    }
+    diag_free(&d);
+    return s;
+}
+
+/* The checkpoint must match the scenario's bytes, every --set and the
+ * engine's build (a different model code could give other results). */
+static void fingerprint(const Scenario *s, const Args *a, const char *extra, char out[65])
+{
+    Sha256 h;
+    unsigned char dig[32];
+    static const char build[] = "salvo " SALVO_VERSION " " SALVO_GIT "\n";
+    sha256_init(&h);
+    sha256_update(&h, build, sizeof build - 1);
+    sha256_update(&h, scenario_sha256(s), strlen(scenario_sha256(s)));
+    for (int i = 0; i < a->nsets; i++) {
+        sha256_update(&h, "\n", 1);
+        sha256_update(&h, a->sets[i], strlen(a->sets[i]));
+    }
+    if (extra) sha256_update(&h, extra, strlen(extra));
+    sha256_final(&h, dig);
+    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", dig[i]);
+}
+
+/* --- progress and formatting ------------------------------------------------ */
+
+typedef struct Progress {
+    const char *metric;
+    int shown;
+} Progress;
+
+static void fmt_secs(char *buf, size_t n, double s)
+{
+    if (!isfinite(s)) snprintf(buf, n, "?");
+    else if (s < 60) snprintf(buf, n, "%.0fs", s);
+    else if (s < 3600) snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
+    else snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
+}
+
+static void on_progress(void *arg, const BatchProgress *p)
+{
+    Progress *pr = arg;
+    char eta[32];
+    fmt_secs(eta, sizeof eta, p->eta);
+    fprintf(stderr, "\r%" PRIu64 "/%" PRIu64 " runs  %.0f runs/s  ETA %s", p->done, p->total,
+            isfinite(p->rate) ? p->rate : 0.0, eta);
+    if (isfinite(p->halfwidth)) fprintf(stderr, "  %s ±%.4g", pr->metric, p->halfwidth);
+    fputs("\033[K", stderr);
+    fflush(stderr);
+    pr->shown = 1;
+}
+
+static void progress_end(Progress *pr)
+{
+    if (pr->shown) fputs("\r\033[K", stderr);
+    pr->shown = 0;
+}
+
+/* A number for a person: grouped thousands for large values, fewer digits
+ * for small ones. */
+static void fmt_num(char *buf, size_t n, double x)
+{
+    double ax = fabs(x);
+    if (isnan(x)) snprintf(buf, n, "-");
+    else if (isinf(x)) snprintf(buf, n, x > 0 ? "never" : "-inf");
+    else if (ax >= 1e12) snprintf(buf, n, "%.3e", x);
+    else if (ax >= 1e4) {
+        char digits[32];
+        snprintf(digits, sizeof digits, "%.0f", ax);
+        size_t len = strlen(digits), k = 0;
+        char *p = buf;
+        if (x < 0) *p++ = '-';
+        for (size_t i = 0; i < len && (size_t)(p - buf) + 2 < n; i++) {
+            *p++ = digits[i];
+            k = len - i - 1;
+            if (k && k % 3 == 0) *p++ = ',';
+        }
+        *p = '\0';
+    } else if (x == floor(x)) snprintf(buf, n, "%.0f", x);
+    else if (ax >= 100) snprintf(buf, n, "%.1f", x);
+    else if (ax >= 1) snprintf(buf, n, "%.3f", x);
+    else if (ax == 0) snprintf(buf, n, "0");
+    else snprintf(buf, n, "%.3g", x);
+}
+
+/* A TIME value as a date (day t after the start). */
+static void fmt_value(char *buf, size_t n, const BatchModel *m, int metric, double x)
+{
+    if (m->metrics[metric].kind == MET_TIME && isfinite(x)) {
+        char date[11];
+        cal_format_t(m->start_day, x, date);
+        snprintf(buf, n, "%s", date);
+    } else {
+        fmt_num(buf, n, x);
+    }
+}
+
+static void print_table(const Batch *b, const Args *a, FILE *out)
+{
+    const BatchModel *m = batch_model(b);
+    int w = 6;
+    for (int i = 0; i < m->nmetrics; i++) {
+        int len = (int)strlen(m->metrics[i].id);
+        if (len > w) w = len;
+    }
+    fprintf(out, "%-*s  %12s %11s %12s %12s %12s %7s  %s\n", w, "metric", "mean", "±95%", "p5",
+            "median", "p95", "never", "unit");
+    for (int i = 0; i < m->nmetrics; i++) {
+        const MetricInfo *mi = &m->metrics[i];
+        SummaryStat st;
+        summary_stat(b, i, &st);
+        char mean[32], hw[32], p5[32], med[32], p95[32], never[16];
+        fmt_value(mean, sizeof mean, m, i, st.mean);
+        fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
+        fmt_value(p5, sizeof p5, m, i, st.p5);
+        fmt_value(med, sizeof med, m, i, st.median);
+        fmt_value(p95, sizeof p95, m, i, st.p95);
+        if (mi->kind == MET_TIME && st.n)
+            snprintf(never, sizeof never, "%.1f%%", 100.0 * (double)st.n_never / (double)st.n);
+        else
+            never[0] = '\0';
+        const char *unit = mi->kind == MET_TIME ? "date (±days)" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        fprintf(out, "%-*s  %12s %11s %12s %12s %12s %7s  %s\n", w, mi->id, mean, hw, p5, med, p95,
+                never, unit ? unit : "");
+    }
+    /* P(by date): at every year end within the horizon, and --by dates. */
+    int times = 0;
+    for (int i = 0; i < m->nmetrics; i++) {
+        if (m->metrics[i].kind != MET_TIME) continue;
+        if (!times++)
+            fputs("(dates: mean ±days over the runs where it happened; quantiles count never as latest)\n", out);
+        fprintf(out, "P(%s by", m->metrics[i].id);
+        int64_t last = m->start_day + (int64_t)ceil(m->horizon);   /* the end date */
+        int any = 0;
+        for (int64_t day = m->start_day; day <= last; day++) {
+            int y, mo, d;
+            cal_civil(day, &y, &mo, &d);
+            if (!((mo == 12 && d == 31) || day == last)) continue;
+            char date[11];
+            cal_format(day, date);
+            fprintf(out, "%s %s: %.3f", any++ ? "," : "", date, summary_prob_by(b, i, day));
+        }
+        for (int k = 0; k < a->nby; k++) {
+            int64_t day;
+            cal_parse(a->by[k], &day);
+            fprintf(out, "%s %s: %.3f", any++ ? "," : "", a->by[k], summary_prob_by(b, i, day));
+        }
+        fputs(")\n", out);
+    }
+}
+
+/* Peak resident memory of this process in KiB (Linux: ru_maxrss is KiB). */
+static long max_rss_kb(void)
+{
+    struct rusage ru;
+    return getrusage(RUSAGE_SELF, &ru) == 0 ? ru.ru_maxrss : 0;
+}
+
+/* --- batch ------------------------------------------------------------------- */
+
+static const char BATCH_OPTS[] = " --runs --threads --seed --csv --json --set --checkpoint --resume "
+                                 "--target --quiet --metric --by --uncertainty --mpi ";
+
+/* Run the engine over model m with the outputs of `a`. On success fills *out
+ * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
+ * every rank calls this at the same point (its steps are collective); only
+ * rank 0 has the totals, writes the CSV and the checkpoint. */
+static int run_model(const BatchModel *m, const Args *a, const char *fp, int target_metric,
+                     int main_metric, Batch **out)
+{
+    Diag d;
+    diag_init(&d, a->files[0]);
+    int rc = 1, root = mpi_rank(a->mpi) == 0;
+    AFile csv;
+    memset(&csv, 0, sizeof csv);
+    Progress pr = { m->metrics[main_metric].id, 0 };
+    BatchOptions o;
+    memset(&o, 0, sizeof o);
+    o.seed = a->seed;
+    o.runs = (uint64_t)a->runs;
+    o.threads = a->threads;
+    o.target_metric = target_metric;
+    o.target_halfwidth = a->target_halfwidth;
+    o.checkpoint = root ? a->checkpoint : NULL;
+    o.fingerprint = fp;
+    o.stop = &interrupted;
+    o.progress_metric = main_metric;
+    if (root && !a->quiet && isatty(STDERR_FILENO)) {
+        o.progress = on_progress;
+        o.progress_arg = &pr;
+        o.progress_every = 0.25;
+    }
+    Batch *b = batch_create(m, &d);
+    if (!b) goto ready;
+    if (a->resume && (a->mpi ? mpi_resume(a->mpi, b, a->checkpoint, &o, &d)
+                             : batch_resume(b, a->checkpoint, &o, &d)) < 0) {
+        rc = 2;
+        goto ready;
+    }
+    if (a->csv && root) {
+        if (afile_open(&csv, a->csv, &d) < 0) goto ready;
+        if (batch_done(b) > 0 && batch_csv_copy(a->csv, batch_done(b), csv.fp, &d) < 0) {
+            rc = 2;
+            goto ready;
+        }
+        o.csv = csv.fp;
+        o.csv_header = batch_done(b) == 0;
+    }
+    rc = 0;
+ready:
+    /* Every rank goes, or none. */
+    if (a->mpi) rc = mpi_max(a->mpi, rc);
+    if (rc) goto out;
+    rc = 1;
+    BatchShare sh;
+    if (a->mpi) {
+        mpi_share(a->mpi, &sh, &interrupted, a->csv != NULL);
+        o.share = &sh;
+    }
+    int ok = batch_run(b, &o, &d) == 0;
+    if (a->mpi && mpi_end_run(a->mpi, !ok, &d) < 0) ok = 0;
+    progress_end(&pr);
+    if (!ok) goto out;
+    if (a->csv && root && afile_commit(&csv, &d) < 0) goto out;
+    rc = batch_stopped(b) ? 130 : 0;
+    *out = b;
+    b = NULL;
+out:
+    progress_end(&pr);
+    if (csv.fp) afile_abort(&csv);
+    if (diag_errors(&d)) {
+        for (int i = 0; i < d.count; i++) fprintf(stderr, "salvo %s: %s\n", a->cmd, d.items[i].msg);
+    }
+    diag_free(&d);
+    batch_destroy(b);
+    return rc;
+}
+
+static int find_metric(const BatchModel *m, const char *id, const char *opt)
+{
+    for (int i = 0; i < m->nmetrics; i++)
+        if (!strcmp(m->metrics[i].id, id)) return i;
+    fprintf(stderr, "salvo: %s: no metric '%s'; metrics are:", opt, id);
+    for (int i = 0; i < m->nmetrics; i++) fprintf(stderr, " %s", m->metrics[i].id);
+    fputc('\n', stderr);
+    return -1;
+}
+
+/* Under mpirun without --mpi every rank would run the whole batch and
+ * write the same files: say so once (Open MPI sets these variables). */
+static void warn_mpirun(const char *cmd)
+{
+    const char *size = getenv("OMPI_COMM_WORLD_SIZE"), *rank = getenv("OMPI_COMM_WORLD_RANK");
+    if (size && atoi(size) > 1 && rank && !strcmp(rank, "0"))
+        fprintf(stderr, "salvo %s: warning: running under mpirun without --mpi: every rank runs the "
+                "whole batch on its own\n", cmd);
+}
+
+static int batch_main(int argc, char **argv, Mpi *mpi);
+
+int cmd_batch(int argc, char **argv)
+{
+    Mpi *mpi = NULL;
+    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("batch"))) return 2;
+    if (!mpi) warn_mpirun("batch");
+    return mpi_finish(mpi, batch_main(argc, argv, mpi));
+}
+
+static int batch_main(int argc, char **argv, Mpi *mpi)
+{
+    Args a;
+    int rc = 2, target = -1, main_metric = 0;
+    Scenario *s = NULL;
+    BatchScenario *bs = NULL;
+    Batch *b = NULL;
+    const BatchModel *m = NULL;
+    char fp[65] = "";
+    int r = parse_args(argc, argv, BATCH_OPTS, 1, mpi, &a);
+    if (r != 0) goto agree;
+    r = -1;
+    if (!(s = load(a.files[0], a.sets, a.nsets))) goto agree;
+    bs = batch_scenario_create(s);
+    if (!bs) {
+        fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a.files[0]);
+        goto agree;
+    }
+    batch_scenario_set_uncertainty(bs, a.uncertainty);
+    m = batch_scenario_model(bs);
+    if (a.target && (target = find_metric(m, a.target_metric_id, "--target")) < 0) goto agree;
+    if (a.metric && (main_metric = find_metric(m, a.metric, "--metric")) < 0) goto agree;
+    if (!a.metric && target >= 0) main_metric = target;
+    fingerprint(s, &a, a.uncertainty ? "\n--uncertainty" : NULL, fp);
+    r = 0;
+agree:
+    /* With --mpi: every rank goes, or none (each has checked the same
+     * arguments and loaded the same scenario, byte for byte). */
+    if (mpi) r = mpi_agree(mpi, r, fp);
+    if (r == 1) rc = usage_batch(stdout);
+    if (r != 0) goto out;
+    catch_signals();
+    rc = run_model(m, &a, fp, target, main_metric, &b);
+    if (!b || mpi_rank(mpi) != 0) goto out;
+
+    SummaryRun run;
+    memset(&run, 0, sizeof run);
+    run.version = SALVO_VERSION;
+    run.git = SALVO_GIT;
+    run.command = a.command;
+    run.scenario = scenario_name(s);
+    run.sha256 = scenario_sha256(s);
+    run.seed = a.seed;
+    run.runs = (uint64_t)a.runs;
+    run.threads = a.threads;
+    run.ranks = mpi ? mpi_size(mpi) : 0;
+    run.wall_s = batch_seconds(b);
+    run.max_rss_kb = max_rss_kb();
+    run.uncertainty = a.uncertainty;
+    run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
+    run.target_halfwidth = a.target_halfwidth;
+    if (a.json) {
+        Diag d;
+        diag_init(&d, a.json);
+        cJSON *j = summary_json(b, &run);
+        if (!j || summary_write(j, a.json, &d) < 0) {
+            diag_print(&d, stderr);
+            rc = 1;
+        }
+        cJSON_Delete(j);
+        diag_free(&d);
+    }
+    printf("%s — %s\n", scenario_name(s), scenario_title(s));
+    double secs = batch_seconds(b);
+    char ranks[32] = "";
+    if (mpi) snprintf(ranks, sizeof ranks, "%d rank%s x ", mpi_size(mpi), mpi_size(mpi) == 1 ? "" : "s");
+    printf("%" PRIu64 " replications%s (seed %llu, %s%d thread%s, %.2f s, %.0f runs/s, %.3g M events/s)\n",
+           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, ranks, a.threads,
+           a.threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
+           secs > 0 ? (double)batch_events(b) / secs / 1e6 : 0.0);
+    if (target >= 0)
+        printf("target %s ±%g: %s\n", m->metrics[target].id, a.target_halfwidth,
+               batch_target_met(b) ? "met" : "not met within --runs");
+    putchar('\n');
+    print_table(b, &a, stdout);
+    if (batch_stopped(b))
+        fprintf(stderr, "salvo batch: interrupted after %" PRIu64 " replications; outputs are partial%s\n",
+                batch_done(b), a.checkpoint ? " (continue with --resume)" : "");
+out:
+    batch_destroy(b);
+    batch_scenario_destroy(bs);
+    scenario_free(s);
+    free(a.command);
+    return rc;
+}
+
+/* --- compare ----------------------------------------------------------------- */
+
+static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --uncertainty --mpi ";
+
+static int compare_main(int argc, char **argv, Mpi *mpi);
+
+int cmd_compare(int argc, char **argv)
+{
+    Mpi *mpi = NULL;
+    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("compare"))) return 2;
+    if (!mpi) warn_mpirun("compare");
+    return mpi_finish(mpi, compare_main(argc, argv, mpi));
+}
+
+static int compare_main(int argc, char **argv, Mpi *mpi)
+{
+    Args a;
+    int rc = 2;
+    Scenario *sa = NULL, *sb = NULL;
+    BatchScenario *ba = NULL, *bb = NULL;
+    Paired *p = NULL;
+    Batch *b = NULL;
+    Diag d;
+    char fp[65] = "";
+    int r = parse_args(argc, argv, COMPARE_OPTS, 2, mpi, &a);
+    if (r != 0) goto agree;
+    r = -1;
+    if (!(sa = load(a.files[0], a.sets, a.nsets)) || !(sb = load(a.files[1], a.sets, a.nsets))) goto agree;
+    ba = batch_scenario_create(sa);
+    bb = batch_scenario_create(sb);
+    if (!ba || !bb) {
+        fprintf(stderr, "salvo compare: a scenario has no metrics\n");
+        goto agree;
+    }
+    batch_scenario_set_uncertainty(ba, a.uncertainty);
+    batch_scenario_set_uncertainty(bb, a.uncertainty);
+    diag_init(&d, a.files[1]);
+    p = paired_create(batch_scenario_model(ba), batch_scenario_model(bb), &d);
+    if (!p) {
+        for (int i = 0; i < d.count; i++) fprintf(stderr, "salvo compare: %s\n", d.items[i].msg);
+        diag_free(&d);
+        goto agree;
+    }
+    diag_free(&d);
+    /* What every rank must agree on: both scenarios, --set, the build. */
+    fingerprint(sa, &a, scenario_sha256(sb), fp);
+    r = 0;
+agree:
+    if (mpi) r = mpi_agree(mpi, r, fp);
+    if (r == 1) rc = usage_compare(stdout);
+    if (r != 0) goto out;
+    catch_signals();
+    rc = run_model(paired_model(p), &a, NULL, -1, 2, &b);
+    if (!b || mpi_rank(mpi) != 0) goto out;
+
+    printf("compare  A = %s (%s)\n         B = %s (%s)\n", scenario_name(sa), a.files[0],
+           scenario_name(sb), a.files[1]);
+    printf("%" PRIu64 " paired replications%s, common random numbers (seed %llu), %.2f s\n\n",
+           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, batch_seconds(b));
+    int w = 6;
+    for (int k = 0; k < paired_count(p); k++)
+        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
+    printf("%-*s  %12s %12s %12s %11s %11s %9s %8s\n", w, "metric", "mean A", "mean B", "B-A",
+           "±95%", "indep ±95%", "B better", "var red");
+    for (int k = 0; k < paired_count(p); k++) {
+        PairedStat st;
+        paired_stat(p, b, k, &st);
+        char ma[32], mb[32], df[32], hw[32], ih[32], bt[16], vr[16];
+        fmt_num(ma, sizeof ma, st.mean_a);
+        fmt_num(mb, sizeof mb, st.mean_b);
+        fmt_num(df, sizeof df, st.diff);
+        fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
+        fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
+        if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
+        else snprintf(bt, sizeof bt, "%.1f%%", 100 * st.better_fraction);
+        if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
+        else if (isnan(st.var_reduction)) snprintf(vr, sizeof vr, "-");
+        else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
+        printf("%-*s  %12s %12s %12s %11s %11s %9s %8s\n", w, paired_id(p, k), ma, mb, df, hw, ih, bt, vr);
+    }
+    if (a.json) {
+        SummaryRun run;
+        memset(&run, 0, sizeof run);
+        run.version = SALVO_VERSION;
+        run.git = SALVO_GIT;
+        run.command = a.command;
+        run.scenario = scenario_name(sa);
+        run.sha256 = scenario_sha256(sa);
+        run.seed = a.seed;
+        run.runs = (uint64_t)a.runs;
+        run.threads = a.threads;
+        run.ranks = mpi ? mpi_size(mpi) : 0;
+        run.wall_s = batch_seconds(b);
+        run.uncertainty = a.uncertainty;
+        cJSON *root = cJSON_CreateObject();
+        cJSON_AddItemToObject(root, "metrics", paired_json(p, b));
+        cJSON *rj = summary_run_json(b, &run);
+        cJSON_AddStringToObject(rj, "scenario_b", scenario_name(sb));
+        cJSON_AddStringToObject(rj, "sha256_b", scenario_sha256(sb));
+        cJSON_AddItemToObject(root, "run", rj);
+        diag_init(&d, a.json);
+        if (summary_write(root, a.json, &d) < 0) {
+            diag_print(&d, stderr);
+            rc = 1;
+        }
+        diag_free(&d);
+        cJSON_Delete(root);
+    }
+out:
+    batch_destroy(b);
+    paired_destroy(p);
+    batch_scenario_destroy(ba);
+    batch_scenario_destroy(bb);
+    scenario_free(sa);
+    scenario_free(sb);
+    free(a.command);
+    return rc;
+}
+
+/* --- sweep -------------------------------------------------------------------- */
+
+static const char SWEEP_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --metric --vary "
+                                 "--steps --assumptions --uncertainty ";
+
+static void fmt_exact(char *buf, size_t n, double x)
+{
+    for (int prec = 6; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, x);
+        if (strtod(buf, NULL) == x) return;
+    }
+}
+
+/* Run one point (sets = base + extra) quietly; 0 / 130 with *out, else error. */
+static int run_point(const Args *a, const char *const *sets, int nsets, Batch **out, Scenario **sout,
+                     BatchScenario **bsout)
+{
+    Scenario *s = load(a->files[0], sets, nsets);
+    if (!s) return 2;
+    BatchScenario *bs = batch_scenario_create(s);
+    if (!bs) {
+        scenario_free(s);
+        fprintf(stderr, "salvo sweep: the scenario has no metrics\n");
+        return 2;
+    }
+    batch_scenario_set_uncertainty(bs, a->uncertainty);
+    Args quiet = *a;
+    quiet.csv = NULL;
+    quiet.checkpoint = NULL;
+    quiet.resume = 0;
+    int rc = run_model(batch_scenario_model(bs), &quiet, NULL, -1, 0, out);
+    *sout = s;
+    *bsout = bs;
+    return rc;
+}
+
+static int sweep_assumptions(const Args *a, Scenario *base)
+{
+    BatchScenario *bs0 = batch_scenario_create(base);
+    if (!bs0) return 2;
+    int metric = find_metric(batch_scenario_model(bs0), a->metric, "--metric");
+    batch_scenario_destroy(bs0);
+    if (metric < 0) return 2;
+    int n = scenario_assumption_count(base), nr = 0;
+    typedef struct Row { const Assumption *as; double lo, hi, eff; SummaryStat slo, shi; } Row;
+    Row *rows = calloc((size_t)n + 1, sizeof *rows);
+    if (!rows) return 1;
+    for (int i = 0; i < n; i++) {
+        const Assumption *as = scenario_assumption(base, i);
+        if (as->hi > as->lo) rows[nr++].as = as;
+    }
+    if (nr == 0) {
+        fprintf(stderr, "salvo sweep: %s has no assumption with a range\n", a->files[0]);
+        free(rows);
+        return 2;
+    }
+    /* Check every low/high value loads before running anything. */
+    const char *sets[MAX_SETS];
+    char extra[320];
+    for (int i = 0; i < a->nsets; i++) sets[i] = a->sets[i];
+    for (int k = 0; k < nr; k++)
+        for (int side = 0; side < 2; side++) {
+            char v[40];
+            fmt_exact(v, sizeof v, side ? rows[k].as->hi : rows[k].as->lo);
+            snprintf(extra, sizeof extra, "%s=%s", rows[k].as->path, v);
+            sets[a->nsets] = extra;
+            Scenario *s = load(a->files[0], sets, a->nsets + 1);
+            if (!s) {
+                free(rows);
+                return 2;
+            }
+            scenario_free(s);
+        }
+    int rc = 0;
+    Batch *bb = NULL;
+    Scenario *sb = NULL;
+    BatchScenario *bsb = NULL;
+    SummaryStat sbase;
+    int r = run_point(a, (const char *const *)a->sets, a->nsets, &bb, &sb, &bsb);
+    if (r != 0 && r != 130) {
+        free(rows);
+        return r;
+    }
+    summary_stat(bb, metric, &sbase);
+    cJSON *jbase = summary_brief_json(bb, metric);
+    batch_destroy(bb);
+    batch_scenario_destroy(bsb);
+    scenario_free(sb);
+    rc = r;
+    for (int k = 0; k < nr && rc == 0; k++)
+        for (int side = 0; side < 2 && rc == 0; side++) {
+            char v[40];
+            fmt_exact(v, sizeof v, side ? rows[k].as->hi : rows[k].as->lo);
+            snprintf(extra, sizeof extra, "%s=%s", rows[k].as->path, v);
+            sets[a->nsets] = extra;
+            Batch *b = NULL;
+            Scenario *s = NULL;
+            BatchScenario *bsp = NULL;
+            r = run_point(a, sets, a->nsets + 1, &b, &s, &bsp);
+            if (b) summary_stat(b, metric, side ? &rows[k].shi : &rows[k].slo);
+            if (r != 0) rc = r;
+            batch_destroy(b);
+            batch_scenario_destroy(bsp);
+            scenario_free(s);
+        }
+    if (rc != 0) {
+        cJSON_Delete(jbase);
+        free(rows);
+        return rc;
+    }
+    for (int k = 0; k < nr; k++) rows[k].eff = rows[k].shi.mean - rows[k].slo.mean;
+    /* Rank by |effect| (insertion sort: a handful of rows; stable). */
+    for (int i = 1; i < nr; i++) {
+        Row t = rows[i];
+        int j = i;
+        while (j > 0 && fabs(rows[j - 1].eff) < fabs(t.eff)) {
+            rows[j] = rows[j - 1];
+            j--;
+        }
+        rows[j] = t;
+    }
+    char bm[32];
+    fmt_num(bm, sizeof bm, sbase.mean);
+    printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%.3g; %lld runs each)\n\n",
+           a->metric, bm, sbase.halfwidth, a->runs);
+    int pw = 10;
+    for (int k = 0; k < nr; k++)
+        if ((int)strlen(rows[k].as->path) > pw) pw = (int)strlen(rows[k].as->path);
+    printf("%4s  %-*s %10s %10s %12s %12s %12s  %s\n", "rank", pw, "assumption", "low", "high",
+           "mean @low", "mean @high", "effect", "source");
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddStringToObject(root, "metric", a->metric);
+    cJSON_AddItemToObject(root, "base", jbase);
+    cJSON *arr = cJSON_AddArrayToObject(root, "assumptions");
+    AFile csv;
+    memset(&csv, 0, sizeof csv);
+    Diag d;
+    diag_init(&d, a->csv ? a->csv : "");
+    if (a->csv && afile_open(&csv, a->csv, &d) == 0)
+        fprintf(csv.fp, "rank,path,low,high,mean_low,ci_low_lo,ci_low_hi,mean_high,ci_high_lo,ci_high_hi,effect\n");
+    for (int k = 0; k < nr; k++) {
+        Row *w = &rows[k];
+        char lo[32], hi[32], ml[32], mh[32], ef[32];
+        fmt_num(lo, sizeof lo, w->as->lo);
+        fmt_num(hi, sizeof hi, w->as->hi);
+        fmt_num(ml, sizeof ml, w->slo.mean);
+        fmt_num(mh, sizeof mh, w->shi.mean);
+        fmt_num(ef, sizeof ef, w->eff);
+        printf("%4d  %-*s %10s %10s %12s %12s %12s  %s\n", k + 1, pw, w->as->path, lo, hi, ml, mh, ef,
+               w->as->source ? w->as->source : "");
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddNumberToObject(o, "rank", k + 1);
+        cJSON_AddStringToObject(o, "path", w->as->path);
+        cJSON_AddNumberToObject(o, "value", w->as->value);
+        cJSON_AddNumberToObject(o, "low", w->as->lo);
+        cJSON_AddNumberToObject(o, "high", w->as->hi);
+        cJSON_AddItemToObject(o, "mean_low", summary_number(w->slo.mean));
+        cJSON_AddItemToObject(o, "halfwidth_low", summary_number(w->slo.halfwidth));
+        cJSON_AddItemToObject(o, "mean_high", summary_number(w->shi.mean));
+        cJSON_AddItemToObject(o, "halfwidth_high", summary_number(w->shi.halfwidth));
+        cJSON_AddItemToObject(o, "effect", summary_number(w->eff));
+        cJSON_AddStringToObject(o, "source", w->as->source ? w->as->source : "");
+        cJSON_AddStringToObject(o, "source_title", w->as->source_title ? w->as->source_title : "");
+        cJSON_AddItemToArray(arr, o);
+        if (csv.fp)
+            fprintf(csv.fp, "%d,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", k + 1,
+                    w->as->path, w->as->lo, w->as->hi, w->slo.mean, w->slo.ci_lo, w->slo.ci_hi,
+                    w->shi.mean, w->shi.ci_lo, w->shi.ci_hi, w->eff);
+    }
+    if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
+    if (a->csv && !csv.path) rc = 1;
+    SummaryRun run;
+    memset(&run, 0, sizeof run);
+    run.version = SALVO_VERSION;
+    run.git = SALVO_GIT;
+    run.command = a->command;
+    run.scenario = scenario_name(base);
+    run.sha256 = scenario_sha256(base);
+    run.seed = a->seed;
+    run.runs = (uint64_t)a->runs;
+    run.threads = a->threads;
+    run.uncertainty = a->uncertainty;
+    cJSON_AddItemToObject(root, "run", summary_run_json(NULL, &run));
+    if (a->json && summary_write(root, a->json, &d) < 0) rc = 1;
+    diag_print(&d, stderr);
+    diag_free(&d);
+    cJSON_Delete(root);
+    free(rows);
+    return rc;
+}
+
+int cmd_sweep(int argc, char **argv)
+{
+    Args a;
+    int r = parse_args(argc, argv, SWEEP_OPTS, 1, NULL, &a);
+    if (r == 1) return usage_sweep(stdout);
+    if (r < 0) return 2;
+    int rc = 2;
+    Scenario *base = NULL;
+    double *values[MAX_VARY] = { 0 };
+    cJSON *root = NULL;
+    AFile csv;
+    memset(&csv, 0, sizeof csv);
+    if (a.assumptions && a.nvary) {
+        fprintf(stderr, "salvo sweep: use either --vary or --assumptions, not both\n");
+        goto out;
+    }
+    if (!a.assumptions && !a.nvary) {
+        fprintf(stderr, "salvo sweep: nothing to vary: give --vary PATH=LO:HI:STEPS or --assumptions\n");
+        goto out;
+    }
+    if (a.assumptions && !a.metric) {
+        fprintf(stderr, "salvo sweep: --assumptions needs --metric M (the metric to rank by)\n");
+        goto out;
+    }
+    base = load(a.files[0], a.sets, a.nsets);
+    if (!base) goto out;
+    catch_signals();
+    if (a.assumptions) {
+        rc = sweep_assumptions(&a, base);
+        goto out;
+    }
+    /* Resolve ranges from assumption records, then build the grid. */
+    long long npoints = 1;
+    for (int v = 0; v < a.nvary; v++) {
+        Vary *vy = &a.vary[v];
+        if (!vy->ranged) {
+            const Assumption *found = NULL;
+            for (int i = 0; i < scenario_assumption_count(base); i++)
+                if (!strcmp(scenario_assumption(base, i)->path, vy->path)) found = scenario_assumption(base, i);
+            if (!found || !(found->hi > found->lo)) {
+                fprintf(stderr, "salvo sweep: --vary %s: %s; give PATH=LO:HI:STEPS\n", vy->path,
+                        found ? "its assumption has no range" : "no assumption record with this path");
+                goto out;
+            }
+            vy->lo = found->lo;
+            vy->hi = found->hi;
+            vy->steps = a.steps;
+        }
+        values[v] = malloc((size_t)vy->steps * sizeof *values[v]);
+        if (!values[v]) goto out;
+        for (int k = 0; k < vy->steps; k++)
+            values[v][k] = vy->steps == 1 ? vy->lo : vy->lo + (vy->hi - vy->lo) * k / (vy->steps - 1);
+        npoints *= vy->steps;
+        if (npoints > MAX_POINTS) {
+            fprintf(stderr, "salvo sweep: the grid has more than %d points\n", MAX_POINTS);
+            goto out;
+        }
+    }
+    BatchScenario *bs0 = batch_scenario_create(base);
+    if (!bs0) goto out;
+    const BatchModel *m0 = batch_scenario_model(bs0);
+    int nm = m0->nmetrics, only = -1;
+    char **ids = calloc((size_t)nm, sizeof *ids);
+    for (int i = 0; ids && i < nm; i++) ids[i] = strdup(m0->metrics[i].id);
+    if (a.metric) only = find_metric(m0, a.metric, "--metric");
+    batch_scenario_destroy(bs0);
+    if (!ids || (a.metric && only < 0)) goto out_ids;
+
+    /* Every point's sets, checked by loading before any batch runs. */
+    const char *sets[MAX_SETS];
+    char extra[MAX_VARY][320];
+    for (int i = 0; i < a.nsets; i++) sets[i] = a.sets[i];
+    for (int v = 0; v < a.nvary; v++) sets[a.nsets + v] = extra[v];
+    int idx[MAX_VARY];
+#define POINT_SETS(pt)                                                               \
+    do {                                                                             \
+        long long rest = (pt);                                                       \
+        for (int v = a.nvary - 1; v >= 0; v--) {                                     \
+            idx[v] = (int)(rest % a.vary[v].steps);                                  \
+            rest /= a.vary[v].steps;                                                 \
+            char num[40];                                                            \
+            fmt_exact(num, sizeof num, values[v][idx[v]]);                           \
+            snprintf(extra[v], sizeof extra[v], "%s=%s", a.vary[v].path, num);       \
+        }                                                                            \
+    } while (0)
+    for (long long pt = 0; pt < npoints; pt++) {
+        POINT_SETS(pt);
+        Scenario *s = load(a.files[0], sets, a.nsets + a.nvary);
+        if (!s) goto out_ids;
+        scenario_free(s);
+    }
+    Diag d;
+    diag_init(&d, a.csv ? a.csv : "");
+    if (a.csv && afile_open(&csv, a.csv, &d) < 0) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        rc = 1;
+        goto out_ids;
+    }
+    diag_free(&d);
+    if (csv.fp) {
+        fputs("point", csv.fp);
+        for (int v = 0; v < a.nvary; v++) fprintf(csv.fp, ",%s", a.vary[v].path);
+        for (int i = 0; i < nm; i++) fprintf(csv.fp, ",%s_mean,%s_ci_lo,%s_ci_hi", ids[i], ids[i], ids[i]);
+        fputc('\n', csv.fp);
+    }
+    root = cJSON_CreateObject();
+    cJSON *jv = cJSON_AddArrayToObject(root, "vary");
+    for (int v = 0; v < a.nvary; v++) {
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "path", a.vary[v].path);
+        cJSON_AddItemToObject(o, "values", cJSON_CreateDoubleArray(values[v], a.vary[v].steps));
+        cJSON_AddItemToArray(jv, o);
+    }
+    cJSON *jp = cJSON_AddArrayToObject(root, "points");
+    printf("sweep of %s: %lld points x %lld runs (seed %llu, common random numbers across points)\n\n",
+           scenario_name(base), npoints, a.runs, a.seed);
+    rc = 0;
+    for (long long pt = 0; pt < npoints && rc == 0; pt++) {
+        POINT_SETS(pt);
+        Batch *b = NULL;
+        Scenario *s = NULL;
+        BatchScenario *bsp = NULL;
+        r = run_point(&a, sets, a.nsets + a.nvary, &b, &s, &bsp);
+        if (r != 0) rc = r;
+        if (b && !batch_stopped(b)) {
+            printf("point %lld:", pt + 1);
+            for (int v = 0; v < a.nvary; v++) {
+                char num[32];
+                fmt_num(num, sizeof num, values[v][idx[v]]);
+                printf(" %s=%s", a.vary[v].path, num);
+            }
+            putchar('\n');
+            cJSON *o = cJSON_CreateObject();
+            cJSON *set = cJSON_AddObjectToObject(o, "set");
+            for (int v = 0; v < a.nvary; v++) cJSON_AddNumberToObject(set, a.vary[v].path, values[v][idx[v]]);
+            cJSON *jm = cJSON_AddObjectToObject(o, "metrics");
+            if (csv.fp) {
+                fprintf(csv.fp, "%lld", pt);
+                for (int v = 0; v < a.nvary; v++) fprintf(csv.fp, ",%.17g", values[v][idx[v]]);
+            }
+            for (int i = 0; i < nm; i++) {
+                SummaryStat st;
+                summary_stat(b, i, &st);
+                cJSON_AddItemToObject(jm, ids[i], summary_brief_json(b, i));
+                if (csv.fp) fprintf(csv.fp, ",%.17g,%.17g,%.17g", st.mean, st.ci_lo, st.ci_hi);
+                if (only >= 0 && i != only) continue;
+                char mean[32], hw[32];
+                fmt_value(mean, sizeof mean, batch_model(b), i, st.mean);
+                fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
+                printf("    %-32s %14s ±%s\n", ids[i], mean, hw);
+            }
+            if (csv.fp) fputc('\n', csv.fp);
+            cJSON_AddItemToArray(jp, o);
+        }
+        batch_destroy(b);
+        batch_scenario_destroy(bsp);
+        scenario_free(s);
+    }
+    if (rc == 130) fprintf(stderr, "salvo sweep: interrupted; outputs hold the points completed\n");
+    diag_init(&d, "sweep");
+    if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
+    SummaryRun run;
+    memset(&run, 0, sizeof run);
+    run.version = SALVO_VERSION;
+    run.git = SALVO_GIT;
+    run.command = a.command;
+    run.scenario = scenario_name(base);
+    run.sha256 = scenario_sha256(base);
+    run.seed = a.seed;
+    run.runs = (uint64_t)a.runs;
+    run.threads = a.threads;
+    run.uncertainty = a.uncertainty;
+    cJSON *rj = summary_run_json(NULL, &run);
+    cJSON_AddBoolToObject(rj, "partial", rc == 130);
+    cJSON_AddItemToObject(root, "run", rj);
+    if (a.json && (rc == 0 || rc == 130) && summary_write(root, a.json, &d) < 0) rc = 1;
+    diag_print(&d, stderr);
+    diag_free(&d);
+out_ids:
+    for (int i = 0; ids && i < nm; i++) free(ids[i]);
+    free(ids);
+out:
+    if (csv.fp) afile_abort(&csv);
+    cJSON_Delete(root);
+    for (int v = 0; v < MAX_VARY; v++) free(values[v]);
+    scenario_free(base);
+    free(a.command);
+    return rc;
+}

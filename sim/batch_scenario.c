@@ -1,0 +1,122 @@
+/* batch_scenario.c — a compiled Scenario as a BatchModel (see batch.h).
+ *
+ * Each worker owns one Sim, created once and reset per replication, so the
+ * batch loop allocates nothing per replication. The scenario is shared
+ * read-only by all workers. Kept apart from batch.c so that the engine and
+ * its tests link without the scenario loader.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "batch.h"
+
+struct BatchScenario {
+    const Scenario *s;
+    MetricInfo *metrics;    /* copies of the scenario's records (strings shared) */
+    int *levels;            /* indices of LEVEL metrics with a series */
+    int nlevels;
+    int uncertainty;        /* sim_set_uncertainty for every worker's Sim */
+    BatchModel model;
+};
+
+typedef struct ScenarioWorker {
+    const BatchScenario *bs;
+    Sim *sim;
+    uint64_t events;
+} ScenarioWorker;
+
+static void *worker_create(void *ctx)
+{
+    const BatchScenario *bs = ctx;
+    ScenarioWorker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->bs = bs;
+    w->sim = sim_create(bs->s);
+    if (!w->sim) {
+        free(w);
+        return NULL;
+    }
+    sim_set_sink(w->sim, NULL);
+    sim_set_uncertainty(w->sim, bs->uncertainty);
+    return w;
+}
+
+static void worker_destroy(void *worker)
+{
+    ScenarioWorker *w = worker;
+    if (!w) return;
+    sim_destroy(w->sim);
+    free(w);
+}
+
+static void replicate(void *worker, uint64_t seed, uint64_t rep, double *scalars, double *series)
+{
+    ScenarioWorker *w = worker;
+    const BatchScenario *bs = w->bs;
+    sim_reset(w->sim, seed, rep);
+    sim_run(w->sim, INFINITY);
+    sim_metrics(w->sim, scalars);
+    w->events += sim_events(w->sim);
+    for (int i = 0; i < bs->nlevels; i++) {
+        int m = bs->levels[i];
+        int len = bs->metrics[m].series_len;
+        const double *src = sim_series(w->sim, m);
+        if (src) memcpy(series, src, (size_t)len * sizeof *series);
+        else
+            for (int j = 0; j < len; j++) series[j] = NAN;
+        series += len;
+    }
+}
+
+static uint64_t worker_events(void *worker)
+{
+    return ((const ScenarioWorker *)worker)->events;
+}
+
+BatchScenario *batch_scenario_create(const Scenario *s)
+{
+    BatchScenario *bs = calloc(1, sizeof *bs);
+    int n = scenario_metric_count(s);
+    if (!bs || n < 1) goto err;
+    bs->s = s;
+    bs->metrics = calloc((size_t)n, sizeof *bs->metrics);
+    bs->levels = calloc((size_t)n, sizeof *bs->levels);
+    if (!bs->metrics || !bs->levels) goto err;
+    for (int i = 0; i < n; i++) {
+        bs->metrics[i] = *scenario_metric(s, i);
+        if (bs->metrics[i].kind == MET_LEVEL && bs->metrics[i].series_len > 0)
+            bs->levels[bs->nlevels++] = i;
+    }
+    BatchModel *m = &bs->model;
+    m->nmetrics = n;
+    m->metrics = bs->metrics;
+    m->start_day = scenario_start(s);
+    m->horizon = scenario_end(s);
+    m->ctx = bs;
+    m->worker_create = worker_create;
+    m->worker_destroy = worker_destroy;
+    m->replicate = replicate;
+    m->worker_events = worker_events;
+    return bs;
+err:
+    batch_scenario_destroy(bs);
+    return NULL;
+}
+
+void batch_scenario_destroy(BatchScenario *bs)
+{
+    if (!bs) return;
+    free(bs->metrics);
+    free(bs->levels);
+    free(bs);
+}
+
+void batch_scenario_set_uncertainty(BatchScenario *bs, int on)
+{
+    bs->uncertainty = on != 0;
+}
+
+const BatchModel *batch_scenario_model(const BatchScenario *bs)
+{
+    return &bs->model;
+}

@@ -1,0 +1,226 @@
+/* paired.c — common-random-number pairs of models: see paired.h.
+ * Invariant: paired metric 4k+j always refers to common metric k, whose
+ * indices in A and B are ia[k] and ib[k]. */
+#include "paired.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "summary.h"
+
+struct Paired {
+    const BatchModel *a, *b;
+    int n;                  /* metrics in common */
+    int *ia, *ib;
+    int lena, lenb;         /* series lengths of A and B */
+    MetricInfo *metrics;    /* 4n records */
+    char *names;            /* storage for the derived ids and labels */
+    BatchModel model;
+};
+
+typedef struct PairWorker {
+    const Paired *p;
+    void *wa, *wb;
+    double *sa, *sb;        /* scalars of A and B */
+    double *series;         /* scratch for either's series */
+} PairWorker;
+
+static void worker_destroy(void *worker)
+{
+    PairWorker *w = worker;
+    if (!w) return;
+    if (w->wa) w->p->a->worker_destroy(w->wa);
+    if (w->wb) w->p->b->worker_destroy(w->wb);
+    free(w->sa);
+    free(w->sb);
+    free(w->series);
+    free(w);
+}
+
+static void *worker_create(void *ctx)
+{
+    const Paired *p = ctx;
+    PairWorker *w = calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->p = p;
+    int len = p->lena > p->lenb ? p->lena : p->lenb;
+    w->wa = p->a->worker_create(p->a->ctx);
+    w->wb = p->b->worker_create(p->b->ctx);
+    w->sa = malloc((size_t)p->a->nmetrics * sizeof *w->sa);
+    w->sb = malloc((size_t)p->b->nmetrics * sizeof *w->sb);
+    w->series = malloc(((size_t)len + 1) * sizeof *w->series);
+    if (!w->wa || !w->wb || !w->sa || !w->sb || !w->series) {
+        worker_destroy(w);
+        return NULL;
+    }
+    return w;
+}
+
+static void replicate(void *worker, uint64_t seed, uint64_t rep, double *sc, double *series)
+{
+    PairWorker *w = worker;
+    const Paired *p = w->p;
+    (void)series;
+    p->a->replicate(w->wa, seed, rep, w->sa, w->series);
+    p->b->replicate(w->wb, seed, rep, w->sb, w->series);
+    for (int k = 0; k < p->n; k++) {
+        double a = w->sa[p->ia[k]], b = w->sb[p->ib[k]];
+        int sense = p->a->metrics[p->ia[k]].better;
+        sc[4 * k] = a;
+        sc[4 * k + 1] = b;
+        sc[4 * k + 2] = isfinite(a) && isfinite(b) ? b - a : NAN;
+        /* +inf ("never") compares as later than any day, as it should. */
+        if (sense == 0 || isnan(a) || isnan(b)) sc[4 * k + 3] = NAN;
+        else sc[4 * k + 3] = sense > 0 ? (b > a) : (b < a);
+    }
+}
+
+static uint64_t worker_events(void *worker)
+{
+    PairWorker *w = worker;
+    const Paired *p = w->p;
+    uint64_t e = 0;
+    if (p->a->worker_events) e += p->a->worker_events(w->wa);
+    if (p->b->worker_events) e += p->b->worker_events(w->wb);
+    return e;
+}
+
+Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
+{
+    Paired *p = calloc(1, sizeof *p);
+    if (!p) goto oom;
+    p->a = a;
+    p->b = b;
+    p->lena = batch_model_series_len(a);
+    p->lenb = batch_model_series_len(b);
+    p->ia = malloc((size_t)a->nmetrics * sizeof *p->ia);
+    p->ib = malloc((size_t)a->nmetrics * sizeof *p->ib);
+    if (!p->ia || !p->ib) goto oom;
+    size_t text = 0;
+    for (int i = 0; i < a->nmetrics; i++)
+        for (int j = 0; j < b->nmetrics; j++)
+            if (strcmp(a->metrics[i].id, b->metrics[j].id) == 0) {
+                p->ia[p->n] = i;
+                p->ib[p->n] = j;
+                p->n++;
+                text += 4 * (strlen(a->metrics[i].id) + 8);
+                break;
+            }
+    if (p->n == 0) {
+        diag_add(d, 0, 0, "", "the two scenarios have no metric id in common");
+        paired_destroy(p);
+        return NULL;
+    }
+    p->metrics = calloc((size_t)p->n * 4, sizeof *p->metrics);
+    p->names = malloc(text);
+    if (!p->metrics || !p->names) goto oom;
+    static const char *const suffix[4] = { "a", "b", "diff", "better" };
+    char *s = p->names;
+    for (int k = 0; k < p->n; k++) {
+        const MetricInfo *ma = &a->metrics[p->ia[k]], *mb = &b->metrics[p->ib[k]];
+        for (int j = 0; j < 4; j++) {
+            MetricInfo *mi = &p->metrics[4 * k + j];
+            *mi = j == 1 ? *mb : *ma;
+            mi->series_len = 0;
+            int len = sprintf(s, "%s.%s", ma->id, suffix[j]);
+            mi->id = s;
+            mi->label = s;
+            s += len + 1;
+            if (j == 2) {
+                mi->kind = MET_TOTAL;
+            } else if (j == 3) {
+                mi->kind = MET_FLAG;
+                mi->unit = "";
+                mi->better = 0;
+            }
+        }
+    }
+    BatchModel *m = &p->model;
+    m->nmetrics = 4 * p->n;
+    m->metrics = p->metrics;
+    m->start_day = a->start_day;
+    m->horizon = a->horizon;
+    m->ctx = p;
+    m->worker_create = worker_create;
+    m->worker_destroy = worker_destroy;
+    m->replicate = replicate;
+    m->worker_events = worker_events;
+    return p;
+oom:
+    diag_add(d, 0, 0, "", "out of memory pairing the scenarios");
+    paired_destroy(p);
+    return NULL;
+}
+
+void paired_destroy(Paired *p)
+{
+    if (!p) return;
+    free(p->ia);
+    free(p->ib);
+    free(p->metrics);
+    free(p->names);
+    free(p);
+}
+
+const BatchModel *paired_model(const Paired *p) { return &p->model; }
+int paired_count(const Paired *p) { return p->n; }
+int paired_index_a(const Paired *p, int k) { return p->ia[k]; }
+const char *paired_id(const Paired *p, int k) { return p->a->metrics[p->ia[k]].id; }
+
+void paired_stat(const Paired *p, const Batch *b, int k, PairedStat *out)
+{
+    StatMoments ma = batch_moments(b, 4 * k), mb = batch_moments(b, 4 * k + 1);
+    StatMoments md = batch_moments(b, 4 * k + 2), mf = batch_moments(b, 4 * k + 3);
+    memset(out, 0, sizeof *out);
+    out->n = md.n;
+    out->mean_a = ma.n ? ma.mean : NAN;
+    out->mean_b = mb.n ? mb.mean : NAN;
+    out->diff = md.n ? md.mean : NAN;
+    out->diff_sd = stats_moments_sd(&md);
+    out->diff_halfwidth = stats_moments_halfwidth(&md);
+    out->diff_lo = out->diff - out->diff_halfwidth;
+    out->diff_hi = out->diff + out->diff_halfwidth;
+    out->better_fraction = p->a->metrics[p->ia[k]].better && mf.n ? mf.mean : NAN;
+    double va = stats_moments_var(&ma), vb = stats_moments_var(&mb), vd = stats_moments_var(&md);
+    out->var_reduction = vd > 0 ? (va + vb) / vd : (va + vb > 0 ? INFINITY : NAN);
+    out->indep_halfwidth = md.n >= 2 ? stats_t975(md.n - 1) * sqrt((va + vb) / (double)md.n) : INFINITY;
+}
+
+/* A ratio: a number, "inf" or null. */
+static cJSON *ratio(double x)
+{
+    if (isinf(x)) return cJSON_CreateString("inf");
+    return summary_number(x);
+}
+
+/* A spread: a number, or null when undefined (n < 2). */
+static cJSON *spread(double x)
+{
+    return isfinite(x) ? cJSON_CreateNumber(x) : cJSON_CreateNull();
+}
+
+cJSON *paired_json(const Paired *p, const Batch *b)
+{
+    cJSON *root = cJSON_CreateObject();
+    for (int k = 0; k < p->n; k++) {
+        PairedStat st;
+        paired_stat(p, b, k, &st);
+        cJSON *o = cJSON_AddObjectToObject(root, paired_id(p, k));
+        cJSON_AddItemToObject(o, "a", summary_brief_json(b, 4 * k));
+        cJSON_AddItemToObject(o, "b", summary_brief_json(b, 4 * k + 1));
+        cJSON *dj = cJSON_AddObjectToObject(o, "diff");
+        cJSON_AddNumberToObject(dj, "n", (double)st.n);
+        cJSON_AddItemToObject(dj, "mean", summary_number(st.diff));
+        cJSON_AddItemToObject(dj, "sd", spread(st.diff_sd));
+        cJSON *ci = cJSON_AddArrayToObject(dj, "ci95");
+        cJSON_AddItemToArray(ci, spread(st.diff_lo));
+        cJSON_AddItemToArray(ci, spread(st.diff_hi));
+        cJSON_AddItemToObject(dj, "halfwidth", spread(st.diff_halfwidth));
+        cJSON_AddItemToObject(o, "b_better", summary_number(st.better_fraction));
+        cJSON_AddItemToObject(o, "variance_reduction", ratio(st.var_reduction));
+        cJSON_AddItemToObject(o, "independent_halfwidth", spread(st.indep_halfwidth));
+    }
+    return root;
+}

@@ -1,0 +1,432 @@
+/* test_mpi.c — `salvo batch --mpi` and `compare --mpi` end to end: the built
+ * binary (SALVO_BIN) under mpirun with 1, 2 and 3 ranks on
+ * tests/data/batch/ship.json, against the same batch in one process.
+ *
+ * What matters: the JSON summary outside "run" and the CSV are byte-
+ * identical to a single process's with one thread, for any number of ranks
+ * and threads; resuming and --target give the single-process result too;
+ * bad input makes every rank exit 2 together, never a hang.
+ *
+ * mpirun runs with settings that work as root, on 2 cores, in a container
+ * without network or ssh (MPIRUN below): --mca plm isolated (Open MPI 4.1
+ * refuses to start even local ranks when no ssh/rsh is on PATH: "plm_rsh_
+ * agent: ssh : rsh ... could not be found", exit 243), shared memory only,
+ * and no single-copy (CMA needs ptrace rights a container may not grant).
+ * Every mpirun is under timeout(1), so a hang fails instead of blocking.
+ *
+ * Sanitizer build (make sanitize): Open MPI's own allocations at MPI_Init
+ * and MPI_Finalize are reported by LeakSanitizer (some from plugins it has
+ * unloaded, so no suppression file can name them). Processes that start
+ * MPI therefore run with detect_leaks=0; ASan and UBSan stay on, and every
+ * other suite keeps its leak checks. This is said on stderr when it applies.
+ *
+ * A binary built without MPI (no ompi-c when it was built) must say so for
+ * --mpi and exit 2; then the other tests report that they did not run, and
+ * why, on stderr. If the build found MPI (SALVO_BIN_MPI) they must run: a
+ * missing mpirun is a failure.
+ */
+#include <check.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cjson/cJSON.h>
+
+#define SHIP "tests/data/batch/ship.json"
+#define RISKY "tests/data/batch/ship-risky.json"
+#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
+#define MPIRUN "timeout -k 5 120 mpirun --allow-run-as-root --oversubscribe --mca plm isolated " \
+               "--mca btl self,vader --mca btl_vader_single_copy_mechanism none"
+
+#if defined(__SANITIZE_ADDRESS__)
+#define MPI_ENV "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "
+#else
+#define MPI_ENV ""
+#endif
+
+static char dir[64];
+
+static void setup(void)
+{
+    strcpy(dir, "/tmp/salvo-mpi-XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+}
+
+static void teardown(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *tmp(const char *name)
+{
+    static char buf[8][160];
+    static int i;
+    i = (i + 1) % 8;
+    snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
+    return buf[i];
+}
+
+/* Run `salvo ARGS`, under mpirun with np ranks when np > 0; stdout and
+ * stderr to out.txt and err.txt; the exit status. */
+static int salvo(int np, const char *args)
+{
+    char cmd[2048];
+    const char *env = strstr(args, "--mpi") ? MPI_ENV : "";
+    if (np > 0)
+        snprintf(cmd, sizeof cmd, "%s" MPIRUN " -np %d %s %s >%s/out.txt 2>%s/err.txt", env, np, BIN, args, dir,
+                 dir);
+    else
+        snprintf(cmd, sizeof cmd, "%s%s %s >%s/out.txt 2>%s/err.txt", env, BIN, args, dir, dir);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *p = malloc((size_t)n + 1);
+    ck_assert_uint_eq(fread(p, 1, (size_t)n, f), (size_t)n);
+    p[n] = '\0';
+    fclose(f);
+    return p;
+}
+
+/* The summary file's text from its first byte up to the "run" object: the
+ * part that must not depend on threads or ranks, compared as bytes. The
+ * writer puts "run" last. */
+static char *body(const char *path)
+{
+    char *text = slurp(path);
+    ck_assert_msg(text != NULL, "no file %s", path);
+    char *run = strstr(text, "\"run\":");
+    ck_assert_msg(run != NULL, "%s has no \"run\"", path);
+    *run = '\0';
+    return text;
+}
+
+static cJSON *run_object(const char *path)
+{
+    char *text = slurp(path);
+    ck_assert_ptr_nonnull(text);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(j);
+    return j;
+}
+
+/* 1 if the binary can run --mpi. 0 (and a note on stderr) if it was built
+ * without MPI, which it must say clearly; a build that found MPI must have
+ * it, and mpirun must be there. */
+static int have_mpi(const char *test)
+{
+    int rc = salvo(0, "batch " SHIP " --runs 64 --quiet --mpi");
+    char *err = slurp(tmp("err.txt"));
+    int none = rc == 2 && err && strstr(err, "this build has no MPI");
+    free(err);
+#ifdef SALVO_BIN_MPI
+    ck_assert_msg(!none, "%s was built with MPI (ompi-c found) but says it has none", BIN);
+#endif
+    if (none) {
+        fprintf(stderr, "suite_mpi: %s NOT RUN: %s was built without MPI (pkg-config ompi-c not found, "
+                "or NO_MPI=1)\n", test, BIN);
+        return 0;
+    }
+    ck_assert_msg(rc == 0, "salvo batch --mpi as a singleton (no mpirun) failed: exit %d", rc);
+    if (*MPI_ENV) {
+        static int said;
+        if (!said++)
+            fprintf(stderr, "suite_mpi: sanitizer build: runs that start MPI have LeakSanitizer off (Open "
+                    "MPI's own allocations); ASan and UBSan stay on\n");
+    }
+    ck_assert_msg(system("command -v mpirun >/dev/null 2>&1") == 0,
+                  "%s has MPI but mpirun is not on PATH (install openmpi-bin)", BIN);
+    return 1;
+}
+
+/* 1, 2 and 3 ranks (1 or 2 threads each) give the single-process summary
+ * and CSV byte for byte: 3000 runs = 46 blocks + 56, so every rank owns a
+ * block and the last one is short. */
+START_TEST(ranks_give_identical_summary_and_csv)
+{
+    if (!have_mpi("ranks_give_identical_summary_and_csv")) return;
+    char args[768];
+    snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --quiet",
+             tmp("ref.json"), tmp("ref.csv"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    char *ref = body(tmp("ref.json")), *ref_csv = slurp(tmp("ref.csv"));
+    ck_assert_ptr_nonnull(ref_csv);
+    static const struct { int np, threads; } cases[] = { { 1, 1 }, { 2, 1 }, { 3, 1 }, { 2, 2 } };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads %d --seed 9 --json %s --csv %s --mpi",
+                 cases[i].threads, tmp("m.json"), tmp("m.csv"));
+        int rc = salvo(cases[i].np, args);
+        char *err = slurp(tmp("err.txt"));
+        ck_assert_msg(rc == 0, "-np %d: exit %d; stderr:\n%.500s", cases[i].np, rc, err ? err : "");
+        free(err);
+        char *b = body(tmp("m.json")), *c = slurp(tmp("m.csv"));
+        ck_assert_msg(strcmp(ref, b) == 0, "-np %d --threads %d: the summary differs", cases[i].np,
+                      cases[i].threads);
+        ck_assert_msg(c && strcmp(ref_csv, c) == 0, "-np %d --threads %d: the CSV differs", cases[i].np,
+                      cases[i].threads);
+        free(b);
+        free(c);
+        /* "run" records the ranks; only rank 0 printed the table. */
+        cJSON *j = run_object(tmp("m.json"));
+        cJSON *run = cJSON_GetObjectItem(j, "run");
+        ck_assert_int_eq(cJSON_GetObjectItem(run, "ranks")->valueint, cases[i].np);
+        ck_assert_int_eq(cJSON_GetObjectItem(run, "threads")->valueint, cases[i].threads);
+        ck_assert_double_eq(cJSON_GetObjectItem(run, "runs_completed")->valuedouble, 3000);
+        cJSON_Delete(j);
+        char *out = slurp(tmp("out.txt"));
+        ck_assert_ptr_nonnull(out);
+        char *first = strstr(out, "3000 replications"), *again = first ? strstr(first + 1, "3000 replications") : NULL;
+        ck_assert_msg(first && !again, "-np %d: expected the table once on stdout:\n%.500s", cases[i].np, out);
+        free(out);
+    }
+    free(ref);
+    free(ref_csv);
+}
+END_TEST
+
+/* A checkpoint of 1000 runs resumed by 3 ranks to 3000 (the short block 15
+ * goes to rank 0), and --target under 2 ranks: the single-process results. */
+START_TEST(resume_and_target_under_mpi)
+{
+    if (!have_mpi("resume_and_target_under_mpi")) return;
+    char args[768];
+    snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads 2 --seed 9 --json %s --csv %s --quiet",
+             tmp("ref.json"), tmp("ref.csv"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --seed 9 --json %s --csv %s --checkpoint %s --quiet",
+             tmp("r.json"), tmp("r.csv"), tmp("ck"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    snprintf(args, sizeof args,
+             "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --checkpoint %s --resume --mpi",
+             tmp("r.json"), tmp("r.csv"), tmp("ck"));
+    ck_assert_int_eq(salvo(3, args), 0);
+    char *a = body(tmp("ref.json")), *b = body(tmp("r.json"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = slurp(tmp("ref.csv"));
+    b = slurp(tmp("r.csv"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+
+    /* The target is checked every 1024 runs on rank 0's totals: it stops
+     * at the same round, and the other ranks' extra blocks are dropped. */
+    snprintf(args, sizeof args, "batch " SHIP " --runs 100000 --seed 9 --target delivered:3000 --json %s --quiet",
+             tmp("t0.json"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    snprintf(args, sizeof args,
+             "batch " SHIP " --runs 100000 --threads 1 --seed 9 --target delivered:3000 --json %s --mpi",
+             tmp("t2.json"));
+    ck_assert_int_eq(salvo(2, args), 0);
+    a = body(tmp("t0.json"));
+    b = body(tmp("t2.json"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    cJSON *j = run_object(tmp("t2.json"));
+    cJSON *run = cJSON_GetObjectItem(j, "run");
+    double done = cJSON_GetObjectItem(run, "runs_completed")->valuedouble;
+    ck_assert(done < 100000 && (long)done % 1024 == 0);
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(run, "target"), "met")));
+    cJSON_Delete(j);
+}
+END_TEST
+
+/* compare --mpi: the paired summary and CSV of one process. */
+START_TEST(compare_under_mpi)
+{
+    if (!have_mpi("compare_under_mpi")) return;
+    char args[768];
+    snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 2000 --threads 1 --json %s --csv %s --quiet",
+             tmp("c0.json"), tmp("c0.csv"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 2000 --threads 1 --json %s --csv %s --mpi",
+             tmp("c3.json"), tmp("c3.csv"));
+    ck_assert_int_eq(salvo(3, args), 0);
+    char *a = body(tmp("c0.json")), *b = body(tmp("c3.json"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = slurp(tmp("c0.csv"));
+    b = slurp(tmp("c3.csv"));
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* Bad input: every rank exits 2 together (no hang: timeout(1) would give
+ * 124), the message comes once, and nothing is written. */
+START_TEST(bad_input_stops_every_rank)
+{
+    if (!have_mpi("bad_input_stops_every_rank")) return;
+    static const char *const bad[] = {
+        "batch tests/data/batch/none.json --mpi",
+        "batch " SHIP " --runs 0 --mpi",
+        "batch " SHIP " --frobnicate --mpi",
+        "batch " SHIP " --target nothing:1 --mpi",
+        "batch " SHIP " --json /nonexistent-dir/s.json --mpi",
+        "compare " SHIP " tests/data/batch/none.json --mpi",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        char args[512];
+        snprintf(args, sizeof args, "%s --csv %s", bad[i], tmp("never.csv"));
+        int rc = salvo(3, args);
+        char *err = slurp(tmp("err.txt"));
+        ck_assert_msg(rc == 2, "'%s': exit %d, expected 2; stderr:\n%.500s", bad[i], rc, err ? err : "");
+        ck_assert_msg(access(tmp("never.csv"), F_OK) != 0, "'%s' wrote a CSV", bad[i]);
+        /* One rank speaks: the first line of the message appears once. */
+        char line[200];
+        snprintf(line, sizeof line, "%s", err);
+        char *nl = strchr(line, '\n');
+        if (nl) *nl = '\0';
+        ck_assert_msg(strlen(line) > 5 && strstr(strstr(err, line) + 1, line) == NULL,
+                      "'%s': the message is repeated:\n%.500s", bad[i], err);
+        free(err);
+    }
+    /* --help under mpirun: the usage once, exit 0. */
+    ck_assert_int_eq(salvo(2, "batch --help --mpi"), 0);
+    char *out = slurp(tmp("out.txt"));
+    char *u = strstr(out, "usage: salvo batch");
+    ck_assert(u && !strstr(u + 1, "usage: salvo batch"));
+    free(out);
+}
+END_TEST
+
+/* 1 once a temporary CSV ("b.csv.tmp.*") in dir holds data. */
+static int csv_started(void)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    while (dp && !found && (e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, "b.csv.tmp.", 10) != 0) continue;
+        char path[512];
+        struct stat st;
+        snprintf(path, sizeof path, "%.200s/%.200s", dir, e->d_name);
+        found = stat(path, &st) == 0 && st.st_size > 0;
+    }
+    if (dp) closedir(dp);
+    return found;
+}
+
+/* SIGTERM to every rank (what a batch system sends): each stops claiming
+ * blocks, rank 0 writes partial outputs holding a prefix of whole blocks,
+ * every rank exits 130; resuming under MPI completes to the uninterrupted
+ * result. */
+START_TEST(sigterm_to_ranks_then_resume)
+{
+    if (!have_mpi("sigterm_to_ranks_then_resume")) return;
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "exec env %s" MPIRUN " -np 3 %s batch " SHIP " --runs 5000000 --threads 1 --json %s "
+             "--csv %s --checkpoint %s --quiet --mpi >%s/out.txt 2>%s/err.txt",
+             MPI_ENV, BIN, tmp("b.json"), tmp("b.csv"), tmp("ck"), dir, dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    /* pid is timeout(1); its child is mpirun, whose children are the ranks. */
+    for (int tries = 0; tries < 60000 && !csv_started(); tries++) {
+        struct timespec ts = { 0, 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_msg(csv_started(), "no CSV rows after 60 s");
+    char kill_ranks[128];
+    snprintf(kill_ranks, sizeof kill_ranks, "pkill -TERM -P \"$(pgrep -P %d)\"", (int)pid);
+    ck_assert_int_eq(system(kill_ranks), 0);
+    int st = 0;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 130, "mpirun: status %d; stderr:\n%.500s", st, err);
+    ck_assert_ptr_nonnull(strstr(err, "outputs are partial"));
+    free(err);
+    cJSON *j = run_object(tmp("b.json"));
+    cJSON *run = cJSON_GetObjectItem(j, "run");
+    ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(run, "partial")));
+    long done = (long)cJSON_GetObjectItem(run, "runs_completed")->valuedouble;
+    cJSON_Delete(j);
+    ck_assert_int_gt(done, 0);
+    ck_assert_int_lt(done, 5000000);
+    ck_assert_int_eq(done % 64, 0);
+    char *csv = slurp(tmp("b.csv"));
+    long rows = 0;
+    for (char *p = csv; *p; p++) rows += *p == '\n';
+    free(csv);
+    ck_assert_int_eq(rows, done + 1);
+
+    /* Resume to done + 1000 under 2 ranks: as one process running that many. */
+    char args[768];
+    snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 1 --json %s --csv %s --checkpoint %s "
+             "--resume --mpi", done + 1000, tmp("b.json"), tmp("b.csv"), tmp("ck"));
+    ck_assert_int_eq(salvo(2, args), 0);
+    snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 2 --json %s --csv %s --quiet", done + 1000,
+             tmp("a.json"), tmp("a.csv"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    a = slurp(tmp("a.csv"));
+    b = slurp(tmp("b.csv"));
+    ck_assert(strcmp(a, b) == 0);
+    free(a);
+    free(b);
+}
+END_TEST
+
+/* A binary without MPI refuses --mpi with exit 2 and says why; one with
+ * MPI runs as a singleton without mpirun (one rank). */
+START_TEST(mpi_flag_without_mpirun)
+{
+    int rc = salvo(0, "batch " SHIP " --runs 100 --quiet --mpi");
+    char *err = slurp(tmp("err.txt")), *out = slurp(tmp("out.txt"));
+#ifdef SALVO_BIN_MPI
+    ck_assert_msg(rc == 0, "exit %d; stderr:\n%.500s", rc, err);
+    ck_assert_ptr_nonnull(strstr(out, "1 rank x "));
+#else
+    ck_assert_int_eq(rc, 2);
+    ck_assert_ptr_nonnull(strstr(err, "this build has no MPI"));
+    fprintf(stderr, "suite_mpi: %s has no MPI; only its refusal of --mpi was tested\n", BIN);
+#endif
+    free(err);
+    free(out);
+}
+END_TEST
+
+Suite *suite_mpi(void)
+{
+    Suite *s = suite_create("mpi");
+    TCase *tc = tcase_create("mpirun");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, mpi_flag_without_mpirun);
+    tcase_add_test(tc, ranks_give_identical_summary_and_csv);
+    tcase_add_test(tc, resume_and_target_under_mpi);
+    tcase_add_test(tc, compare_under_mpi);
+    tcase_add_test(tc, bad_input_stops_every_rank);
+    tcase_add_test(tc, sigterm_to_ranks_then_resume);
+    suite_add_tcase(s, tc);
+    return s;
+}

@@ -1,0 +1,369 @@
+/* test_trace.c — trace records: names, the buffer sink, the JSON Lines
+ * writer (byte-identical output) and the reader (round trip, and a clear
+ * FILE:LINE:COL diagnostic for every kind of bad file). */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "trace.h"
+
+#define GOLDEN "tests/data/golden.jsonl"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return NULL;
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    fseek(fp, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    size_t got = fread(buf, 1, (size_t)n, fp);
+    buf[got] = '\0';
+    fclose(fp);
+    if (len) *len = got;
+    return buf;
+}
+
+static void spill(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fputs(text, fp);
+    fclose(fp);
+}
+
+/* A temporary path unique to this process. */
+static void tmp_path(char *out, size_t n, const char *stem)
+{
+    snprintf(out, n, "/tmp/salvo-test-%ld-%s", (long)getpid(), stem);
+}
+
+static int write_file(const char *path, const TraceHeader *h, const TraceRec *r, size_t n)
+{
+    Diag d;
+    diag_init(&d, path);
+    TraceWriter *w = trace_writer_open(path, h, &d);
+    if (!w) { diag_free(&d); return -1; }
+    TraceSink s = trace_writer_sink(w);
+    for (size_t i = 0; i < n; i++) s.emit(s.ctx, &r[i]);
+    int rc = trace_writer_close(w, &d);
+    diag_free(&d);
+    return rc;
+}
+
+START_TEST(names_round_trip)
+{
+    for (int k = 0; k < TR__COUNT; k++)
+        ck_assert_int_eq(trace_kind_from_name(trace_kind_name((TraceKind)k)), k);
+    for (int k = 0; k < PLACE__COUNT; k++)
+        ck_assert_int_eq(place_kind_from_name(place_kind_name((PlaceKind)k)), k);
+    for (int k = 0; k < MODE__COUNT; k++)
+        ck_assert_int_eq(route_mode_from_name(route_mode_name((RouteMode)k)), k);
+    ck_assert_str_eq(trace_kind_name(TR_DEPART), "depart");
+    ck_assert_str_eq(treaty_status_name(TREATY_IN_FORCE), "in-force");
+    ck_assert_str_eq(place_kind_name(PLACE_LAUNCH_SITE), "launch-site");
+    ck_assert_int_eq(trace_kind_from_name("departs"), -1);
+    ck_assert_int_eq(route_mode_from_name(NULL), -1);
+}
+END_TEST
+
+START_TEST(buffer_sink_keeps_copies)
+{
+    TraceBuf b;
+    tracebuf_init(&b);
+    TraceSink s = tracebuf_sink(&b);
+    TraceRec r = { 1.5, TR_STOCK, 2, -1, -1, 100, 0 };
+    for (int i = 0; i < 5000; i++) {
+        r.t = i;
+        r.x = i * 2.0;
+        s.emit(s.ctx, &r);
+    }
+    r.x = -1;   /* the sink must have copied, not pointed */
+    ck_assert_uint_eq(b.n, 5000);
+    ck_assert_double_eq(b.recs[4999].x, 9998.0);
+    ck_assert_double_eq(b.recs[10].t, 10.0);
+    size_t cap = b.cap;
+    tracebuf_clear(&b);
+    ck_assert_uint_eq(b.n, 0);
+    s.emit(s.ctx, &r);
+    ck_assert_uint_eq(b.cap, cap);     /* reused, not reallocated */
+    tracebuf_free(&b);
+    tracebuf_free(&b);                 /* freeing twice is harmless */
+}
+END_TEST
+
+START_TEST(golden_reads)
+{
+    Diag d;
+    diag_init(&d, GOLDEN);
+    TraceFile *f = trace_read(GOLDEN, &d);
+    if (!f) diag_print(&d, stderr);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(diag_errors(&d), 0);
+    const TraceHeader *h = &f->h;
+    ck_assert_str_eq(h->scenario, "golden");
+    ck_assert_uint_eq(h->seed, 42);
+    ck_assert_int_eq(h->nplaces, 9);
+    ck_assert_str_eq(h->places[1].name, "Rajin");
+    ck_assert_int_eq(h->places[1].kind, PLACE_PORT);
+    ck_assert_double_eq(h->places[1].lat, 42.2464);
+    ck_assert_str_eq(h->places[7].name, "Front (Belgorod\xe2\x80\x93Kursk)");
+    ck_assert_int_eq(h->routes[2].mode, MODE_RAIL);
+    ck_assert_int_eq(h->routes[2].npts, 13);
+    ck_assert_double_eq(h->routes[2].lon[1], 135.07);
+    ck_assert_uint_eq(h->actors[1].color, 0xd55e00);
+    ck_assert_str_eq(h->decisions[1].options[0], "Send troops");
+    ck_assert_int_eq(h->ndecisions, 2);
+    ck_assert_double_eq(h->end, 500.0);
+    ck_assert_uint_gt(f->n, 1000);
+    ck_assert_int_eq(f->recs[f->n - 1].kind, TR_END);
+    int kinds[TR__COUNT] = { 0 };
+    for (size_t i = 0; i < f->n; i++) {
+        kinds[f->recs[i].kind]++;
+        if (i) ck_assert(f->recs[i].t >= f->recs[i - 1].t);
+    }
+    for (int k = 0; k < TR__COUNT; k++) ck_assert_msg(kinds[k] > 0, "no %s record", trace_kind_name(k));
+    trace_file_free(f);
+    trace_file_free(NULL);
+    diag_free(&d);
+}
+END_TEST
+
+/* Read the golden file and write it back: the same bytes. */
+START_TEST(golden_rewrites_byte_identical)
+{
+    Diag d;
+    diag_init(&d, GOLDEN);
+    TraceFile *f = trace_read(GOLDEN, &d);
+    ck_assert_ptr_nonnull(f);
+    char out[256];
+    tmp_path(out, sizeof out, "golden.jsonl");
+    ck_assert_int_eq(write_file(out, &f->h, f->recs, f->n), 0);
+    size_t la, lb;
+    char *a = slurp(GOLDEN, &la), *b = slurp(out, &lb);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(la, lb);
+    ck_assert(memcmp(a, b, la) == 0);
+    free(a);
+    free(b);
+    remove(out);
+    trace_file_free(f);
+    diag_free(&d);
+}
+END_TEST
+
+/* Awkward numbers survive write → read exactly, and two writes agree. */
+START_TEST(numbers_round_trip_exactly)
+{
+    Diag d;
+    diag_init(&d, GOLDEN);
+    TraceFile *f = trace_read(GOLDEN, &d);
+    ck_assert_ptr_nonnull(f);
+    const double vals[] = { 0.1 + 0.2, 1e-300, 5e-324, 9007199254740993.0, -2.5, 1.0 / 3.0,
+                            123456789.125, 1e22, -0.0, 42, 1.7976931348623157e308, 0.07 };
+    enum { N = sizeof vals / sizeof vals[0] };
+    TraceRec recs[N];
+    for (int i = 0; i < N; i++) {
+        TraceRec r = { i * 0.1, TR_STOCK, 0, -1, -1, vals[i], -vals[i] };
+        recs[i] = r;
+    }
+    char p1[256], p2[256];
+    tmp_path(p1, sizeof p1, "n1.jsonl");
+    tmp_path(p2, sizeof p2, "n2.jsonl");
+    ck_assert_int_eq(write_file(p1, &f->h, recs, N), 0);
+    ck_assert_int_eq(write_file(p2, &f->h, recs, N), 0);
+    char *a = slurp(p1, NULL), *b = slurp(p2, NULL);
+    ck_assert_str_eq(a, b);
+    ck_assert_ptr_nonnull(strstr(a, "\"x\":0.30000000000000004,"));
+    ck_assert_ptr_nonnull(strstr(a, "\"x\":42,"));
+    TraceFile *g = trace_read(p1, &d);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->n, N);
+    for (int i = 0; i < N; i++) {
+        ck_assert(g->recs[i].x == vals[i]);
+        ck_assert(g->recs[i].y == -vals[i]);
+        ck_assert(g->recs[i].t == recs[i].t);
+    }
+    free(a);
+    free(b);
+    remove(p1);
+    remove(p2);
+    trace_file_free(g);
+    trace_file_free(f);
+    diag_free(&d);
+}
+END_TEST
+
+/* A seed above 2^53 is kept exactly; non-finite x/y become null and NaN. */
+START_TEST(big_seed_and_nonfinite)
+{
+    Diag d;
+    diag_init(&d, GOLDEN);
+    TraceFile *f = trace_read(GOLDEN, &d);
+    ck_assert_ptr_nonnull(f);
+    TraceHeader h = f->h;
+    h.seed = 18446744073709551557ull;
+    TraceRec r = { 3, TR_DEPART, 0, 0, 0, 100, INFINITY };
+    char p[256];
+    tmp_path(p, sizeof p, "seed.jsonl");
+    ck_assert_int_eq(write_file(p, &h, &r, 1), 0);
+    TraceFile *g = trace_read(p, &d);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->h.seed, 18446744073709551557ull);
+    ck_assert(isnan(g->recs[0].y));
+    remove(p);
+    trace_file_free(g);
+    trace_file_free(f);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(writer_reports_bad_path)
+{
+    Diag d;
+    diag_init(&d, "x");
+    TraceHeader h = { 0 };
+    TraceWriter *w = trace_writer_open("/nonexistent-dir/x.jsonl", &h, &d);
+    ck_assert_ptr_null(w);
+    ck_assert_int_eq(diag_errors(&d), 1);
+    ck_assert_ptr_nonnull(strstr(d.items[0].msg, "/nonexistent-dir/x.jsonl"));
+    trace_writer_abort(NULL);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(writer_abort_leaves_nothing)
+{
+    char p[256];
+    tmp_path(p, sizeof p, "abort.jsonl");
+    Diag d;
+    diag_init(&d, p);
+    TraceHeader h = { 0 };
+    TraceWriter *w = trace_writer_open(p, &h, &d);
+    ck_assert_ptr_nonnull(w);
+    trace_writer_abort(w);
+    ck_assert_int_eq(access(p, F_OK), -1);
+    diag_free(&d);
+}
+END_TEST
+
+/* --- bad files ---------------------------------------------------------- */
+
+static const char *first_line(void)
+{
+    static char *line;
+    if (!line) {
+        char *all = slurp(GOLDEN, NULL);
+        *strchr(all, '\n') = '\0';
+        line = all;  /* kept for the process; read once */
+    }
+    return line;
+}
+
+/* Write header + body to a file; read it; expect failure at line:col with
+ * `needle` in the message. col 0 means any column. */
+static void expect_bad(const char *body, int with_header, int line, int col, const char *needle)
+{
+    char p[256];
+    tmp_path(p, sizeof p, "bad.jsonl");
+    size_t n = strlen(first_line()) + strlen(body) + 8;
+    char *text = malloc(n);
+    snprintf(text, n, "%s%s%s", with_header ? first_line() : "", with_header ? "\n" : "", body);
+    spill(p, text);
+    free(text);
+    Diag d;
+    diag_init(&d, p);
+    TraceFile *f = trace_read(p, &d);
+    ck_assert_ptr_null(f);
+    ck_assert_int_ge(diag_errors(&d), 1);
+    const DiagItem *it = &d.items[0];
+    ck_assert_msg(it->line == line, "line %d, expected %d (%s)", it->line, line, it->msg);
+    if (col) ck_assert_msg(it->col == col, "col %d, expected %d (%s)", it->col, col, it->msg);
+    char all[512];
+    snprintf(all, sizeof all, "%s: %s", it->path, it->msg);
+    ck_assert_msg(strstr(all, needle), "'%s' does not mention '%s'", all, needle);
+    remove(p);
+    diag_free(&d);
+}
+
+#define REC(kind, a, b, c) "{\"t\":1,\"kind\":\"" kind "\",\"a\":" #a ",\"b\":" #b ",\"c\":" #c ",\"x\":0,\"y\":0}\n"
+
+START_TEST(bad_files_name_their_line)
+{
+    expect_bad("", 0, 1, 1, "empty file");
+    expect_bad("{\"t\":1}\n", 0, 1, 1, "not a salvo trace header");
+    expect_bad("not json\n", 0, 1, 1, "not valid JSON");
+    expect_bad(REC("depart", 0, 0, 0) "{\"t\":2,\"kind\":\"depart\",\"a\":0,", 1, 3, 0, "not valid JSON");
+    expect_bad(REC("depart", 0, 0, 0) "\n", 1, 3, 1, "empty line");
+    expect_bad(REC("departs", 0, 0, 0), 1, 2, 8, "unknown record kind \"departs\"");
+    expect_bad(REC("depart", 99, 0, 0), 1, 2, 0, "a carrier index");
+    expect_bad(REC("stock", -1, -1, -1), 1, 2, 0, "a stock index");
+    expect_bad(REC("treaty", 0, 7, -1), 1, 2, 0, "treaty status");
+    expect_bad(REC("decision", 0, 5, 0), 1, 2, 0, "an option of the decision");
+    expect_bad(REC("troops", 1, 0, 9), 1, 2, 0, "a place index");
+    expect_bad("{\"t\":1,\"kind\":\"end\",\"a\":0,\"b\":0,\"c\":0,\"x\":0}\n", 1, 2, 0, "missing \"y\"");
+    expect_bad("{\"t\":1,\"kind\":\"end\",\"a\":0.5,\"b\":0,\"c\":0,\"x\":0,\"y\":0}\n", 1, 2, 21, "integer");
+    expect_bad("{\"t\":\"x\",\"kind\":\"end\",\"a\":0,\"b\":0,\"c\":0,\"x\":0,\"y\":0}\n", 1, 2, 2, "t");
+    expect_bad("{\"t\":-1,\"kind\":\"end\",\"a\":0,\"b\":0,\"c\":0,\"x\":0,\"y\":0}\n", 1, 2, 0, ">= 0");
+    expect_bad("{\"t\":5,\"kind\":\"end\",\"a\":0,\"b\":0,\"c\":0,\"x\":0,\"y\":0}\n"
+               "{\"t\":4,\"kind\":\"end\",\"a\":0,\"b\":0,\"c\":0,\"x\":0,\"y\":0}\n",
+               1, 3, 2, "time goes backwards");
+    expect_bad(REC("end", 0, 0, 0) "[1,2]\n", 1, 3, 1, "expected a JSON object");
+    expect_bad(REC("end", 0, 0, 0) "{} x\n", 1, 3, 4, "unexpected text");
+    /* Header problems. */
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"scenario\":\"s\",\"sha256\":\"\",\"seed\":1,"
+               "\"start\":\"2023-02-30\",\"end\":10}\n", 0, 1, 0, "expected a date");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"scenario\":\"s\",\"sha256\":\"\",\"seed\":-1,"
+               "\"start\":\"2023-02-03\",\"end\":10}\n", 0, 1, 0, "seed");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"scenario\":\"s\",\"sha256\":\"\",\"seed\":1,"
+               "\"start\":\"2023-02-03\",\"end\":10,\"actors\":[]}\n", 0, 1, 0, "missing \"places\"");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"scenario\":\"s\",\"sha256\":\"\",\"seed\":1,"
+               "\"start\":\"2023-02-03\",\"end\":10,\"actors\":[{\"id\":\"a\",\"name\":\"A\",\"color\":\"red\"}]}\n",
+               0, 1, 0, "actors[0]: \"color\"");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"scenario\":\"s\",\"sha256\":\"\",\"seed\":1,"
+               "\"start\":\"2023-02-03\",\"end\":10,\"actors\":[],\"places\":[{\"id\":\"p\",\"name\":\"P\","
+               "\"kind\":\"harbour\",\"actor\":-1,\"lat\":1,\"lon\":2}]}\n",
+               0, 1, 0, "places[0]: \"kind\": unknown place kind \"harbour\"");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"scenario\":\"s\",\"sha256\":\"\",\"seed\":1,"
+               "\"start\":\"2023-02-03\",\"end\":10,\"actors\":[],\"places\":[{\"id\":\"p\",\"name\":\"P\","
+               "\"kind\":\"port\",\"actor\":3,\"lat\":1,\"lon\":2}]}\n",
+               0, 1, 0, "places[0]: \"actor\"");
+}
+END_TEST
+
+START_TEST(missing_file_is_a_diagnostic)
+{
+    Diag d;
+    diag_init(&d, "nope.jsonl");
+    ck_assert_ptr_null(trace_read("tests/data/no-such-trace.jsonl", &d));
+    ck_assert_int_eq(diag_errors(&d), 1);
+    ck_assert_ptr_nonnull(strstr(d.items[0].msg, "cannot read"));
+    diag_free(&d);
+}
+END_TEST
+
+Suite *suite_trace(void)
+{
+    Suite *s = suite_create("trace");
+    TCase *tc = tcase_create("names");
+    tcase_add_test(tc, names_round_trip);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("buffer");
+    tcase_add_test(tc, buffer_sink_keeps_copies);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("jsonl");
+    tcase_add_test(tc, golden_reads);
+    tcase_add_test(tc, golden_rewrites_byte_identical);
+    tcase_add_test(tc, numbers_round_trip_exactly);
+    tcase_add_test(tc, big_seed_and_nonfinite);
+    tcase_add_test(tc, writer_reports_bad_path);
+    tcase_add_test(tc, writer_abort_leaves_nothing);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("bad_input");
+    tcase_add_test(tc, bad_files_name_their_line);
+    tcase_add_test(tc, missing_file_is_a_diagnostic);
+    suite_add_tcase(s, tc);
+    return s;
+}
