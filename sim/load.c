@@ -650,6 +650,10 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
                 err(L, r, pr, "expected [lo, hi], two numbers");
             } else if (r->items[0]->num > r->items[1]->num) {
                 err(L, r, pr, "lo %g is greater than hi %g", r->items[0]->num, r->items[1]->num);
+            } else if (!(fabs(r->items[0]->num) <= SC_MAX_MAGNITUDE) || !(fabs(r->items[1]->num) <= SC_MAX_MAGNITUDE)) {
+                /* --uncertainty draws values from the range: the same bound
+                 * as values themselves (see param_check). */
+                err(L, r, pr, "range [%g, %g] must be within -1e15 to 1e15", r->items[0]->num, r->items[1]->num);
             } else if (!con_ok(r->items[0]->num, con) || !con_ok(r->items[1]->num, con)) {
                 err(L, r, pr, "range [%g, %g] is outside what the field allows (%s)", r->items[0]->num,
                     r->items[1]->num, con_words(con));
