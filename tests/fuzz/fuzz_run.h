@@ -5,7 +5,8 @@
  * fuzz_exercise() holds the engine to that promise with two replications:
  *   rep 0  a trace sink attached (this switches on the stock-empty events
  *          and every emit path), decisions taken by the scenario's policy;
- *   rep 1  no sink, interactive: each pause is answered (after first
+ *   rep 1  no sink, interactive, parametric uncertainty on (ranged
+ *          assumptions drawn): each pause is answered (after first
  *          checking that out-of-range answers are refused).
  * The horizon is capped at FUZZ_HORIZON days and the event limit lowered to
  * FUZZ_MAX_EVENTS so one input stays cheap; a run may end SIM_HALTED (an
@@ -177,6 +178,7 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
 
     sim_set_sink(S, NULL);
     sim_set_interactive(S, 1);
+    sim_set_uncertainty(S, 1);
     sim_reset(S, seed, 1);
     const TraceHeader *h = scenario_trace_header(sc);
     int pauses = 0;
