@@ -2037,7 +2037,18 @@ static void apply_set(Ld *L, const char *set)
     }
     (void)none;
     pd->d = d;
-    if (pd->assumption >= 0) s->assumptions[pd->assumption].value = dist_mean(&d);
+    if (pd->assumption >= 0) {
+        /* An override may leave the assumption's plausible range; the range
+         * then widens to take it in, since --uncertainty draws from
+         * triangular(lo, value, hi), which has no meaning (NaN draws) with
+         * the value outside (found by fuzz_set: front-demand at 1.1e7). */
+        Assumption *a = &s->assumptions[pd->assumption];
+        a->value = dist_mean(&d);
+        if (a->lo < a->hi) {
+            if (a->value < a->lo) a->lo = a->value;
+            if (a->value > a->hi) a->hi = a->value;
+        }
+    }
     /* Keep the trace header's nominal figures true to the override. */
     for (int i = 0; i < s->nstocks; i++) {
         if (s->stocks[i].initial == k) s->stock_info[i].initial = dist_mean(&d);

@@ -1208,8 +1208,11 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
             continue;
         }
         Dist tri = { .kind = DIST_TRIANGULAR, .p = { as->lo, as->value, as->hi } };
-        dist_prepare(&tri);
         S->pd[p] = sc->params[p];
+        /* The loader keeps lo <= value <= hi (a --set outside the range
+         * widens it); should that ever fail, keep the point value rather
+         * than draw NaN from a triangle that is not one. */
+        if (dist_prepare(&tri) != NULL) continue;
         double m = dist_draw(&tri, rs(S, sc->assumption_stream[a]));
         if (S->pd[p].d.kind == DIST_CONST) S->pd[p].d.p[0] = m;
         else dist_set_mean(&S->pd[p].d, m);

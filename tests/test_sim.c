@@ -652,6 +652,39 @@ START_TEST(test_uncertainty)
 }
 END_TEST
 
+/* --set moves a ranged assumption outside its range: the range widens to
+ * take the new value in. It used to stay, and --uncertainty then drew from
+ * a "triangle" with its mode outside [lo, hi]: NaN metrics (found by
+ * fuzz_set). */
+START_TEST(test_set_outside_range_uncertainty)
+{
+    char text[4096];
+    const char *from = "\"rate\":100}";
+    const char *at = strstr(STOCK_SC, from);
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
+             at + strlen(from));
+    const char *sets[1] = { "producers.in.rate=400" };
+    Scenario *s = load(text, sets, 1);
+    ck_assert_ptr_nonnull(s);
+    const Assumption *a = scenario_assumption(s, 0);
+    ck_assert(a->value == 400 && a->lo == 50 && a->hi == 400);
+    Sim *sim = sim_create(s);
+    sim_set_uncertainty(sim, 1);
+    double v[5];
+    for (int r = 0; r < 200; r++) {
+        sim_reset(sim, 3, (uint64_t)r);
+        sim_run(sim, INFINITY);
+        sim_metrics(sim, v);
+        double p = v[2] / 100.0;        /* produced / days: the drawn rate, while the stock never fills */
+        ck_assert_msg(isfinite(v[0]) && isfinite(v[1]), "rep %d: shortfall %g, consumed %g", r, v[0], v[1]);
+        ck_assert(p >= 50 - 1e-9 && p <= 400 + 1e-9);
+    }
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
@@ -661,6 +694,7 @@ Suite *suite_sim(void)
     tcase_add_test(tc, test_decisions_policy_interactive_script);
     tcase_add_test(tc, test_set_overrides);
     tcase_add_test(tc, test_uncertainty);
+    tcase_add_test(tc, test_set_outside_range_uncertainty);
     suite_add_tcase(s, tc);
     tc = tcase_create("determinism");
     tcase_add_test(tc, test_reproducible_and_isolated);
