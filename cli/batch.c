@@ -634,6 +634,23 @@ int cmd_batch(int argc, char **argv)
     return mpi_finish(mpi, batch_main(argc, argv, mpi));
 }
 
+/* Halted replications are reported, and make the exit status 1: their
+ * metrics stop at the halt, so the summary is not to be trusted as is.
+ * Under --mpi every rank reports its own. */
+static int report_halted(BatchScenario *bs, const char *what, Mpi *mpi, int rc)
+{
+    uint64_t first;
+    const char *why;
+    uint64_t n = bs ? batch_scenario_halted(bs, &first, &why) : 0;
+    if (!n) return rc;
+    char rank[32] = "";
+    if (mpi && mpi_size(mpi) > 1) snprintf(rank, sizeof rank, " (rank %d)", mpi_rank(mpi));
+    fprintf(stderr, "salvo: %s%s: %" PRIu64 " replication%s halted by the event limit; first, replication %" PRIu64
+            ": %s. Their metrics stop at the halt: fix the scenario (see docs/scenario.md, Limits)\n",
+            what, rank, n, n == 1 ? " was" : "s were", first, why);
+    return rc == 0 ? 1 : rc;
+}
+
 static int batch_main(int argc, char **argv, Mpi *mpi)
 {
     Args a;
@@ -713,6 +730,7 @@ agree:
         fprintf(stderr, "salvo batch: interrupted after %" PRIu64 " replications; outputs are partial%s\n",
                 batch_done(b), a.checkpoint ? " (continue with --resume)" : "");
 out:
+    rc = report_halted(bs, a.nfiles > 0 ? a.files[0] : "batch", mpi, rc);
     batch_destroy(b);
     batch_scenario_destroy(bs);
     scenario_free(s);
@@ -829,6 +847,8 @@ agree:
         cJSON_Delete(root);
     }
 out:
+    rc = report_halted(ba, a.nfiles > 0 ? a.files[0] : "A", mpi, rc);
+    rc = report_halted(bb, a.nfiles > 1 ? a.files[1] : "B", mpi, rc);
     batch_destroy(b);
     paired_destroy(p);
     batch_scenario_destroy(ba);

@@ -402,8 +402,14 @@ int cmd_run(int argc, char **argv)
     if (json && !tw) sim_set_sink(sim, NULL);
     else sim_set_sink(sim, &sink);
     sim_reset(sim, seed, 0);
-    sim_run(sim, until);
+    int halted = sim_run(sim, until) == SIM_HALTED;
     if (!json) flush_month(&T);
+    if (halted) {
+        /* The metrics below stop at the halt; say so where it cannot be missed. */
+        if (!json) printf("HALTED: %s\n", sim_halted(sim));
+        fprintf(stderr, "salvo: %s: the run was halted: %s (see docs/scenario.md, Limits)\n", file, sim_halted(sim));
+        rc = 1;
+    }
     double *v = calloc((size_t)scenario_metric_count(s) + 1, sizeof *v);
     if (!v) { rc = 1; goto done; }
     sim_metrics(sim, v);

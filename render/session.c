@@ -47,7 +47,9 @@ static char *dupstr(const char *s)
 /* Run until a decision (interactive) or the end. */
 static void run_on(Session *s)
 {
-    sim_run(s->sim, INFINITY);
+    if (sim_run(s->sim, INFINITY) == SIM_HALTED)
+        fprintf(stderr, "salvo: the run was halted: %s (see docs/scenario.md, Limits); the view shows it up to there\n",
+                sim_halted(s->sim));
     const int *ch;
     int n = sim_choices(s->sim, &ch);
     if (n > s->cap) {

@@ -159,5 +159,9 @@ void batch_scenario_destroy(BatchScenario *bs);
  * before the batch runs. */
 void batch_scenario_set_uncertainty(BatchScenario *bs, int on);
 const BatchModel *batch_scenario_model(const BatchScenario *bs);
+/* Replications of the runs so far that the engine halted (an event storm,
+ * see sim_halted): their count, the lowest such replication and its reason.
+ * Their metrics stop at the halt, so a front end must report them. */
+uint64_t batch_scenario_halted(BatchScenario *bs, uint64_t *first_rep, const char **reason);
 
 #endif

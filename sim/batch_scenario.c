@@ -5,6 +5,8 @@
  * read-only by all workers. Kept apart from batch.c so that the engine and
  * its tests link without the scenario loader.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,17 +19,23 @@ struct BatchScenario {
     int nlevels;
     int uncertainty;        /* sim_set_uncertainty for every worker's Sim */
     BatchModel model;
+    /* Replications halted by the event limit, gathered as workers finish. */
+    pthread_mutex_t lock;
+    uint64_t halted, first_halted;
+    char reason[256];
 };
 
 typedef struct ScenarioWorker {
-    const BatchScenario *bs;
+    BatchScenario *bs;
     Sim *sim;
     uint64_t events;
+    uint64_t halted, first_halted;  /* this worker's halted replications */
+    char reason[256];
 } ScenarioWorker;
 
 static void *worker_create(void *ctx)
 {
-    const BatchScenario *bs = ctx;
+    BatchScenario *bs = ctx;
     ScenarioWorker *w = calloc(1, sizeof *w);
     if (!w) return NULL;
     w->bs = bs;
@@ -45,6 +53,16 @@ static void worker_destroy(void *worker)
 {
     ScenarioWorker *w = worker;
     if (!w) return;
+    if (w->halted) {
+        BatchScenario *bs = w->bs;
+        pthread_mutex_lock(&bs->lock);
+        if (!bs->halted || w->first_halted < bs->first_halted) {
+            bs->first_halted = w->first_halted;
+            memcpy(bs->reason, w->reason, sizeof bs->reason);
+        }
+        bs->halted += w->halted;
+        pthread_mutex_unlock(&bs->lock);
+    }
     sim_destroy(w->sim);
     free(w);
 }
@@ -54,7 +72,14 @@ static void replicate(void *worker, uint64_t seed, uint64_t rep, double *scalars
     ScenarioWorker *w = worker;
     const BatchScenario *bs = w->bs;
     sim_reset(w->sim, seed, rep);
-    sim_run(w->sim, INFINITY);
+    if (sim_run(w->sim, INFINITY) == SIM_HALTED) {
+        /* Kept, not hidden: the front end reports them (batch_scenario_halted). */
+        if (!w->halted || rep < w->first_halted) {
+            w->first_halted = rep;
+            snprintf(w->reason, sizeof w->reason, "%s", sim_halted(w->sim));
+        }
+        w->halted++;
+    }
     sim_metrics(w->sim, scalars);
     w->events += sim_events(w->sim);
     for (int i = 0; i < bs->nlevels; i++) {
@@ -77,8 +102,13 @@ BatchScenario *batch_scenario_create(const Scenario *s)
 {
     BatchScenario *bs = calloc(1, sizeof *bs);
     int n = scenario_metric_count(s);
-    if (!bs || n < 1) goto err;
+    if (!bs) return NULL;
+    if (n < 1) {
+        free(bs);
+        return NULL;
+    }
     bs->s = s;
+    pthread_mutex_init(&bs->lock, NULL);
     bs->metrics = calloc((size_t)n, sizeof *bs->metrics);
     bs->levels = calloc((size_t)n, sizeof *bs->levels);
     if (!bs->metrics || !bs->levels) goto err;
@@ -106,6 +136,7 @@ err:
 void batch_scenario_destroy(BatchScenario *bs)
 {
     if (!bs) return;
+    pthread_mutex_destroy(&bs->lock);
     free(bs->metrics);
     free(bs->levels);
     free(bs);
@@ -119,4 +150,14 @@ void batch_scenario_set_uncertainty(BatchScenario *bs, int on)
 const BatchModel *batch_scenario_model(const BatchScenario *bs)
 {
     return &bs->model;
+}
+
+uint64_t batch_scenario_halted(BatchScenario *bs, uint64_t *first_rep, const char **reason)
+{
+    pthread_mutex_lock(&bs->lock);
+    uint64_t n = bs->halted;
+    if (first_rep) *first_rep = bs->first_halted;
+    if (reason) *reason = bs->reason;
+    pthread_mutex_unlock(&bs->lock);
+    return n;
 }

@@ -469,6 +469,27 @@ START_TEST(bad_arguments)
 }
 END_TEST
 
+
+/* A scenario that asks for an endless storm of events: `salvo run` and
+ * `salvo batch` stop, say why on stderr, and exit 1 instead of hanging or
+ * passing partial metrics off as a result. */
+START_TEST(halted_runs_are_reported)
+{
+    char args[512];
+    snprintf(args, sizeof args, "run tests/data/storm.json --json");
+    ck_assert_int_eq(salvo(args), 1);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_ptr_nonnull(strstr(err, "halted"));
+    ck_assert_ptr_nonnull(strstr(err, "event storm"));
+    free(err);
+    snprintf(args, sizeof args, "batch tests/data/storm.json --runs 3 --threads 2 --quiet --json %s", tmp("s.json"));
+    ck_assert_int_eq(salvo(args), 1);
+    err = slurp(tmp("err.txt"));
+    ck_assert_ptr_nonnull(strstr(err, "3 replications were halted by the event limit; first, replication 0"));
+    free(err);
+}
+END_TEST
+
 Suite *suite_cli_batch(void)
 {
     Suite *s = suite_create("cli_batch");
@@ -481,6 +502,7 @@ Suite *suite_cli_batch(void)
     tcase_add_test(tc, target_halfwidth);
     tcase_add_test(tc, uncertainty_widens);
     tcase_add_test(tc, bad_arguments);
+    tcase_add_test(tc, halted_runs_are_reported);
     suite_add_tcase(s, tc);
     tc = tcase_create("compare_sweep");
     tcase_add_checked_fixture(tc, setup, teardown);
