@@ -151,7 +151,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/salvo
 
 clean:
-	rm -rf build build-san salvo
+	rm -rf build build-san build-fuzz salvo
 
 # Regenerate the golden runs after a deliberate change to a model; review
 # `git diff tests/golden` before committing.
