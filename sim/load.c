@@ -81,6 +81,7 @@ typedef struct Ld {
     int cap_params, cap_assumptions, cap_streams, cap_effects, cap_nodes, cap_kids, cap_watch, cap_times;
     Deferred *deferred;
     int ndeferred, cap_deferred;
+    uint64_t cond_stocks;       /* stocks read by the condition being compiled */
 } Ld;
 
 #define A(L, n) arena_alloc(&(L)->s->arena, (n))
@@ -738,6 +739,7 @@ static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *
                 if (r < 0) goto unknown_id;
                 *q = (Qty){ Q_DELIVERED + i, r };
                 *cats |= i >= 3 ? CAT_STOCK | CAT_SUPPLY : CAT_SUPPLY;
+                if (i >= 3) L->cond_stocks = ~(uint64_t)0;
                 return 0;
             }
             if (np == 3 && !strcmp(part[1], "route") && (i == 0 || i == 1)) {
@@ -752,6 +754,7 @@ static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *
                 if (r < 0) goto unknown_id;
                 *q = (Qty){ Q_STOCK_SHORT, r };
                 *cats |= CAT_STOCK;
+                L->cond_stocks |= (uint64_t)1 << (r & 63);
                 return 0;
             }
             goto bad;
@@ -769,6 +772,7 @@ static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *
             if (r < 0) goto unknown_id;
             *q = (Qty){ one[i].kind, r };
             *cats |= one[i].cat;
+            if (one[i].kind == Q_STOCK) L->cond_stocks |= (uint64_t)1 << (r & 63);
             return 0;
         }
     if (!strcmp(k, "launch") && np == 3) {
@@ -901,7 +905,7 @@ static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, uns
 
 static Cond cond_field(Ld *L, const JsonValue *obj, const char *path, const char *key, int required)
 {
-    Cond c = { -1, 0 };
+    Cond c = { -1, 0, 0 };
     const JsonValue *v = get(obj, key);
     char p[512];
     pkey(p, sizeof p, path, key);
@@ -909,7 +913,9 @@ static Cond cond_field(Ld *L, const JsonValue *obj, const char *path, const char
         if (required && obj && obj->type == JSON_OBJECT) err(L, obj, p, "missing required field '%s'", key);
         return c;
     }
+    L->cond_stocks = 0;
     c.root = cond_node(L, v, p, 0, &c.cats);
+    c.stocks = L->cond_stocks;
     return c;
 }
 

@@ -83,6 +83,7 @@ typedef struct CondNode {
 typedef struct Cond {
     int root;       /* node index, -1 = always true */
     unsigned cats;  /* CAT_* mask of everything it reads */
+    uint64_t stocks;/* CAT_STOCK: the stocks it reads, bit (index mod 64) */
 } Cond;
 
 /* --- effects ---------------------------------------------------------- */

@@ -106,6 +106,7 @@ struct Sim {
     double *res_delivered, *res_lost, *res_duds;
     double *troops;
     unsigned dirty;
+    uint64_t dirty_stocks;      /* stocks changed since the last settle round (bit index mod 64) */
     unsigned active_cats;       /* categories read by watchers not yet done */
     const TraceSink *sink;
     TraceSink sink_copy;
@@ -284,6 +285,7 @@ static void stock_changed(Sim *S, int i)
     }
     emit(S, TR_STOCK, i, -1, -1, st->level, st->shortfall);
     S->dirty |= CAT_STOCK;
+    S->dirty_stocks |= (uint64_t)1 << (i & 63);
     (void)sd;
     wake_carriers(S, i);
 }
@@ -989,7 +991,9 @@ static void settle(Sim *S)
     }
     for (int round = 0; S->dirty && round < 64 && S->pending < 0; round++) {
         unsigned d = S->dirty & S->active_cats;
+        uint64_t stocks = S->dirty_stocks;
         S->dirty = 0;
+        S->dirty_stocks = 0;
         /* Visit the watchers of each changed category once per round, in
          * scenario order within a category (stamp skips repeats). */
         S->round++;
@@ -999,6 +1003,8 @@ static void settle(Sim *S)
             int w = sc->watch_by_cat[b][k];
             const WatchDef *wd = &sc->watch[w];
             if (S->watch_done[w] || S->stamp[w] == S->round) continue;
+            /* Only stocks changed, and none that this condition reads. */
+            if ((wd->cond->cats & d) == CAT_STOCK && !(wd->cond->stocks & stocks)) continue;
             S->stamp[w] = S->round;
             int v = cond_true(S, wd->cond);
             switch (wd->kind) {
