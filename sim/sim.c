@@ -108,6 +108,7 @@ struct Sim {
     unsigned dirty;
     uint64_t dirty_stocks;      /* stocks changed since the last settle round (bit index mod 64) */
     unsigned active_cats;       /* categories read by watchers not yet done */
+    uint64_t active_stocks;     /* stocks read by watchers not yet done (bit index mod 64) */
     const TraceSink *sink;
     TraceSink sink_copy;
     int interactive;
@@ -272,7 +273,7 @@ static void stock_changed(Sim *S, int i)
     /* The crossing of zero needs an event only for someone who looks at it
      * as it happens (a trace, or a condition on stocks): the integration
      * itself handles the crossing in closed form. */
-    if (S->sink || (S->active_cats & CAT_STOCK)) {
+    if (S->sink || ((S->active_cats & CAT_STOCK) && (S->active_stocks & ((uint64_t)1 << (i & 63))))) {
         kernel_cancel(&S->k, st->empty);
         st->empty = (EvHandle){ 0, 0 };
         if (st->level > 1e-9 && net < 0)
@@ -974,9 +975,14 @@ static void watch_finished(Sim *S, int w)
 {
     S->watch_done[w] = 1;
     unsigned cats = 0;
+    uint64_t stocks = 0;
     for (int i = 0; i < S->sc->nwatch; i++)
-        if (!S->watch_done[i]) cats |= S->sc->watch[i].cond->cats;
+        if (!S->watch_done[i]) {
+            cats |= S->sc->watch[i].cond->cats;
+            stocks |= S->sc->watch[i].cond->stocks;
+        }
     S->active_cats = cats;
+    S->active_stocks = stocks;
 }
 
 /* Re-check the watchers whose conditions read what changed. Effects may
@@ -1232,6 +1238,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     memset(S->events, 0, (size_t)sc->nevents * sizeof *S->events);
     memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
     S->active_cats = sc->watch_cats;
+    S->active_stocks = sc->watch_stocks;
     memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof(double));
     memset(S->res_lost, 0, (size_t)sc->nresources * sizeof(double));
     memset(S->res_duds, 0, (size_t)sc->nresources * sizeof(double));
