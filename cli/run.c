@@ -251,6 +251,28 @@ static void forward(void *ctx, const TraceRec *r)
     if (T->next.emit) T->next.emit(T->next.ctx, r);
 }
 
+/* A paragraph, wrapped at 78 columns (by bytes; UTF-8 stays intact because
+ * lines break only at spaces), then a blank line. Nothing if empty. */
+static void wrap(const char *text, FILE *o)
+{
+    if (!text || !*text) return;
+    int col = 0;
+    while (*text) {
+        while (*text == ' ' || *text == '\n') text++;
+        size_t n = strcspn(text, " \n");
+        if (!n) break;
+        if (col && col + 1 + (int)n > 78) {
+            fputc('\n', o);
+            col = 0;
+        }
+        if (col) { fputc(' ', o); col++; }
+        fwrite(text, 1, n, o);
+        col += (int)n;
+        text += n;
+    }
+    fputs("\n\n", o);
+}
+
 static int parse_until(const char *v, const Scenario *s, double *out)
 {
     int64_t e;
@@ -398,6 +420,7 @@ int cmd_run(int argc, char **argv)
         cal_format(scenario_start(s), a);
         cal_format_t(scenario_start(s), until, b);
         printf("%s to %s\n\n", a, b);
+        wrap(scenario_description(s), stdout);
     }
     if (json && !tw) sim_set_sink(sim, NULL);
     else sim_set_sink(sim, &sink);
