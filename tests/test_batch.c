@@ -9,6 +9,7 @@
  *   lvl  LEVEL  series j = 0..4: j * U(0,1) (the same U), scalar = last point
  */
 #include <check.h>
+#include "testutil.h"
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,20 +68,6 @@ static void assert_same_totals(const Batch *a, const Batch *b)
     ck_assert(memcmp(da->counts, db->counts, (size_t)da->ndays * sizeof *da->counts) == 0);
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-    p[n] = '\0';
-    fclose(f);
-    *len = (size_t)n;
-    return p;
-}
 
 /* Run a fresh batch; CSV into `csv` when not NULL. */
 static Batch *run_batch(const BatchModel *m, BatchOptions *o, const char *csv)
@@ -103,29 +90,8 @@ static Batch *run_batch(const BatchModel *m, BatchOptions *o, const char *csv)
     return b;
 }
 
-static char tmpdir[64];
 
-static void setup(void)
-{
-    strcpy(tmpdir, "/tmp/salvo-batch-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
 
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[4][128];
-    static int i;
-    i = (i + 1) % 4;
-    snprintf(buf[i], sizeof buf[i], "%s/%s", tmpdir, name);
-    return buf[i];
-}
 
 /* --- tests ------------------------------------------------------------------ */
 
@@ -144,7 +110,7 @@ START_TEST(identical_for_any_thread_count)
         char name[32];
         snprintf(name, sizeof name, "runs%d.csv", i);
         b[i] = run_batch(&sy.model, &o, tmp(name));
-        csv[i] = slurp(tmp(name), &len[i]);
+        csv[i] = slurp_len(tmp(name), &len[i]);
         ck_assert_uint_eq(batch_done(b[i]), 3000);
         ck_assert(!batch_stopped(b[i]));
     }
@@ -244,7 +210,7 @@ START_TEST(resume_extends_finished_batch)
     fclose(f);
     assert_same_totals(whole, b);
     size_t la, lb;
-    char *ca = slurp(tmp("whole.csv"), &la), *cb = slurp(tmp("resumed.csv"), &lb);
+    char *ca = slurp_len(tmp("whole.csv"), &la), *cb = slurp_len(tmp("resumed.csv"), &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(ca, cb, la) == 0);
     /* Only the new replications ran this time. */
@@ -299,7 +265,7 @@ START_TEST(interrupt_then_resume_is_identical)
     ck_assert(!batch_stopped(b));
     assert_same_totals(whole, b);
     size_t la, lb;
-    char *ca = slurp(tmp("whole.csv"), &la), *cb = slurp(tmp("resumed.csv"), &lb);
+    char *ca = slurp_len(tmp("whole.csv"), &la), *cb = slurp_len(tmp("resumed.csv"), &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(ca, cb, la) == 0);
     free(ca);
@@ -368,7 +334,7 @@ START_TEST(checkpoint_mismatch_rejected)
 
     /* A damaged checkpoint: truncated. */
     size_t len;
-    char *text = slurp(tmp("ck"), &len);
+    char *text = slurp_len(tmp("ck"), &len);
     FILE *f = fopen(tmp("ck"), "wb");
     fwrite(text, 1, len / 2, f);
     fclose(f);
@@ -674,7 +640,7 @@ START_TEST(shared_parts_fold_identically)
     o.checkpoint = tmp("whole.ck");
     Batch *whole = run_batch(&sy.model, &o, tmp("whole.csv"));
     size_t lw, lc, lk, lk2;
-    char *cw = slurp(tmp("whole.csv"), &lw), *kw = slurp(tmp("whole.ck"), &lk);
+    char *cw = slurp_len(tmp("whole.csv"), &lw), *kw = slurp_len(tmp("whole.ck"), &lk);
     static const int threads[2][3] = { { 1, 3, 0 }, { 2, 1, 4 } };
     for (int nparts = 2; nparts <= 3; nparts++) {
         Wire w;
@@ -687,7 +653,7 @@ START_TEST(shared_parts_fold_identically)
         ck_assert(!batch_stopped(b));
         assert_same_totals(whole, b);
         ck_assert_uint_eq(batch_events(b), 3 * 3000);   /* other parts' events are counted */
-        char *cs = slurp(tmp("shared.csv"), &lc), *ks = slurp(tmp("shared.ck"), &lk2);
+        char *cs = slurp_len(tmp("shared.csv"), &lc), *ks = slurp_len(tmp("shared.ck"), &lk2);
         ck_assert_uint_eq(lw, lc);
         ck_assert(memcmp(cw, cs, lw) == 0);
         ck_assert_str_eq(kw, ks);
@@ -731,7 +697,7 @@ START_TEST(shared_resume_is_identical)
         ck_assert_int_eq(rc, 0);
         assert_same_totals(whole, b);
         size_t la, lb;
-        char *ca = slurp(tmp("whole.csv"), &la), *cb = slurp(tmp("shared.csv"), &lb);
+        char *ca = slurp_len(tmp("whole.csv"), &la), *cb = slurp_len(tmp("shared.csv"), &lb);
         ck_assert_uint_eq(la, lb);
         ck_assert(memcmp(ca, cb, la) == 0);
         free(ca);

@@ -10,6 +10,7 @@
  * arguments fail with exit 2 before any work and write nothing.
  */
 #include <check.h>
+#include "testutil.h"
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
@@ -29,29 +30,8 @@
 #define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 #define RISKY "tests/data/batch/ship-risky.json"
 
-static char dir[64];
 
-static void setup(void)
-{
-    strcpy(dir, "/tmp/salvo-clibatch-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
 
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[8][160];
-    static int i;
-    i = (i + 1) % 8;
-    snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-    return buf[i];
-}
 
 /* Run `salvo ARGS` with stdout and stderr to files; the exit status. */
 static int salvo(const char *args)
@@ -63,19 +43,6 @@ static int salvo(const char *args)
     return WEXITSTATUS(st);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-    p[n] = '\0';
-    fclose(f);
-    return p;
-}
 
 static cJSON *load_json(const char *path)
 {

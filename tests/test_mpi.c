@@ -26,6 +26,7 @@
  * missing mpirun is a failure.
  */
 #include <check.h>
+#include "testutil.h"
 #include <dirent.h>
 #include <signal.h>
 #include <stdio.h>
@@ -50,29 +51,8 @@
 #define MPI_ENV ""
 #endif
 
-static char dir[64];
 
-static void setup(void)
-{
-    strcpy(dir, "/tmp/salvo-mpi-XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-}
 
-static void teardown(void)
-{
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    ck_assert_int_eq(system(cmd), 0);
-}
-
-static const char *tmp(const char *name)
-{
-    static char buf[8][160];
-    static int i;
-    i = (i + 1) % 8;
-    snprintf(buf[i], sizeof buf[i], "%s/%s", dir, name);
-    return buf[i];
-}
 
 /* Run `salvo ARGS`, under mpirun with np ranks when np > 0; stdout and
  * stderr to out.txt and err.txt; the exit status. */
@@ -90,19 +70,6 @@ static int salvo(int np, const char *args)
     return WEXITSTATUS(st);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = malloc((size_t)n + 1);
-    ck_assert_uint_eq(fread(p, 1, (size_t)n, f), (size_t)n);
-    p[n] = '\0';
-    fclose(f);
-    return p;
-}
 
 /* The summary file's text from its first byte up to the "run" object: the
  * part that must not depend on threads or ranks, compared as bytes. The

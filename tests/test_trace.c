@@ -2,6 +2,7 @@
  * writer (byte-identical output) and the reader (round trip, and a clear
  * FILE:LINE:COL diagnostic for every kind of bad file). */
 #include <check.h>
+#include "testutil.h"
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,20 +12,6 @@
 
 #define GOLDEN "tests/data/golden.jsonl"
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *fp = fopen(path, "rb");
-    if (!fp) return NULL;
-    fseek(fp, 0, SEEK_END);
-    long n = ftell(fp);
-    fseek(fp, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    size_t got = fread(buf, 1, (size_t)n, fp);
-    buf[got] = '\0';
-    fclose(fp);
-    if (len) *len = got;
-    return buf;
-}
 
 static void spill(const char *path, const char *text)
 {
@@ -142,7 +129,7 @@ START_TEST(golden_rewrites_byte_identical)
     tmp_path(out, sizeof out, "golden.jsonl");
     ck_assert_int_eq(write_file(out, &f->h, f->recs, f->n), 0);
     size_t la, lb;
-    char *a = slurp(GOLDEN, &la), *b = slurp(out, &lb);
+    char *a = slurp_len(GOLDEN, &la), *b = slurp_len(out, &lb);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(a, b, la) == 0);
@@ -174,7 +161,7 @@ START_TEST(numbers_round_trip_exactly)
     tmp_path(p2, sizeof p2, "n2.jsonl");
     ck_assert_int_eq(write_file(p1, &f->h, recs, N), 0);
     ck_assert_int_eq(write_file(p2, &f->h, recs, N), 0);
-    char *a = slurp(p1, NULL), *b = slurp(p2, NULL);
+    char *a = slurp_len(p1, NULL), *b = slurp_len(p2, NULL);
     ck_assert_str_eq(a, b);
     ck_assert_ptr_nonnull(strstr(a, "\"x\":0.30000000000000004,"));
     ck_assert_ptr_nonnull(strstr(a, "\"x\":42,"));
@@ -255,7 +242,7 @@ static const char *first_line(void)
 {
     static char *line;
     if (!line) {
-        char *all = slurp(GOLDEN, NULL);
+        char *all = slurp_len(GOLDEN, NULL);
         *strchr(all, '\n') = '\0';
         line = all;  /* kept for the process; read once */
     }
