@@ -163,23 +163,6 @@ START_TEST(resume_extends)
 }
 END_TEST
 
-/* 1 once a temporary CSV ("b.csv.tmp.*") in d holds data. */
-static int csv_started(const char *d)
-{
-    DIR *dp = opendir(d);
-    struct dirent *e;
-    int found = 0;
-    while (dp && !found && (e = readdir(dp)) != NULL) {
-        if (strncmp(e->d_name, "b.csv.tmp.", 10) != 0) continue;
-        char path[512];
-        struct stat st;
-        snprintf(path, sizeof path, "%.200s/%.200s", d, e->d_name);
-        found = stat(path, &st) == 0 && st.st_size > 0;
-    }
-    if (dp) closedir(dp);
-    return found;
-}
-
 /* SIGINT: in-flight replications finish, outputs are written and marked
  * partial, the exit status is 130; --resume completes to the identical
  * result. One thread, 60000 runs; the signal comes once rows are flowing. */
@@ -204,7 +187,7 @@ START_TEST(interrupt_and_resume)
     }
     /* Interrupt once the first rows have reached the temporary CSV: surely
      * mid-run, however fast the machine. */
-    for (int tries = 0; tries < 20000 && !csv_started(dir); tries++) {
+    for (int tries = 0; tries < 20000 && !partial_output_started("b.csv"); tries++) {
         struct timespec ts = { 0, 500 * 1000 };
         nanosleep(&ts, NULL);
     }

@@ -280,23 +280,6 @@ START_TEST(bad_input_stops_every_rank)
 }
 END_TEST
 
-/* 1 once a temporary CSV ("b.csv.tmp.*") in dir holds data. */
-static int csv_started(void)
-{
-    DIR *dp = opendir(dir);
-    struct dirent *e;
-    int found = 0;
-    while (dp && !found && (e = readdir(dp)) != NULL) {
-        if (strncmp(e->d_name, "b.csv.tmp.", 10) != 0) continue;
-        char path[512];
-        struct stat st;
-        snprintf(path, sizeof path, "%.200s/%.200s", dir, e->d_name);
-        found = stat(path, &st) == 0 && st.st_size > 0;
-    }
-    if (dp) closedir(dp);
-    return found;
-}
-
 /* SIGTERM to every rank (what a batch system sends): each stops claiming
  * blocks, rank 0 writes partial outputs holding a prefix of whole blocks,
  * every rank exits 130; resuming under MPI completes to the uninterrupted
@@ -315,11 +298,11 @@ START_TEST(sigterm_to_ranks_then_resume)
         _exit(127);
     }
     /* pid is timeout(1); its child is mpirun, whose children are the ranks. */
-    for (int tries = 0; tries < 60000 && !csv_started(); tries++) {
+    for (int tries = 0; tries < 60000 && !partial_output_started("b.csv"); tries++) {
         struct timespec ts = { 0, 1000 * 1000 };
         nanosleep(&ts, NULL);
     }
-    ck_assert_msg(csv_started(), "no CSV rows after 60 s");
+    ck_assert_msg(partial_output_started("b.csv"), "no CSV rows after 60 s");
     char kill_ranks[128];
     snprintf(kill_ranks, sizeof kill_ranks, "pkill -TERM -P \"$(pgrep -P %d)\"", (int)pid);
     ck_assert_int_eq(system(kill_ranks), 0);

@@ -6,9 +6,11 @@
 #define SALVO_TESTUTIL_H
 
 #include <check.h>
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The current test's scratch directory; set by setup(), removed by teardown(). */
 static char dir[64];
@@ -59,5 +61,25 @@ static inline char *slurp_len(const char *path, size_t *len)
 }
 
 static inline char *slurp(const char *path) { return slurp_len(path, NULL); }
+
+/* 1 once an output being written in dir ("STEM.tmp.*", see sim/afile.h)
+ * holds data: the moment to interrupt a run in the middle of its work. */
+static inline int partial_output_started(const char *stem)
+{
+    char prefix[128];
+    size_t np = (size_t)snprintf(prefix, sizeof prefix, "%s.tmp.", stem);
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    while (dp && !found && (e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, prefix, np) != 0) continue;
+        char path[512];
+        struct stat st;
+        snprintf(path, sizeof path, "%.200s/%.200s", dir, e->d_name);
+        found = stat(path, &st) == 0 && st.st_size > 0;
+    }
+    if (dp) closedir(dp);
+    return found;
+}
 
 #endif
