@@ -1643,6 +1643,7 @@ static void load_treaties(Ld *L, const JsonValue *arr)
             pidx(pk, sizeof pk, pr, (int)k);
             ResponseDef *rd = &s->responses[s->nresponses];
             rd->party = rd->protects = -1;
+            rd->treaty = i;
             if (!fields(L, r, pk, rf)) continue;
             rd->party = ref_field(L, r, pk, "party", &L->actors, "actor", 1);
             rd->protects = ref_field(L, r, pk, "protects", &L->actors, "actor", 0);

@@ -146,6 +146,7 @@ typedef struct RouteDef {
 } RouteDef;
 
 typedef struct ResponseDef {
+    int treaty;                 /* the treaty it belongs to */
     int party, protects;        /* actors; protects -1 = any other party */
     int requires_in_force;
     int honour, delay;          /* params */

@@ -565,10 +565,7 @@ static void respond(Sim *S, int r)
     rr->done = 1;
     rr->waiting_force = 0;
     double p = draw(S, rd->honour, rs(S, rd->stream));
-    int treaty = 0;
-    for (int t = 0; t < S->sc->ntreaties; t++)
-        if (r >= S->sc->treaties[t].first_response && r < S->sc->treaties[t].first_response + S->sc->treaties[t].nresponses)
-            treaty = t;
+    int treaty = rd->treaty;
     if (rng_double(rs(S, rd->stream)) < p) {
         double delay = draw(S, rd->delay, rs(S, rd->stream + 1));
         kernel_after(&S->k, delay, EV_RESPONSE, (uint32_t)r, (uint32_t)treaty, 0);
