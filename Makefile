@@ -54,11 +54,13 @@ endif
 SIM_SRC    := $(sort $(wildcard sim/*.c))
 CLI_SRC    := $(sort $(wildcard cli/*.c))
 RENDER_SRC := $(if $(HAVE_SDL),$(sort $(wildcard render/*.c)))
+REPORT_SRC := $(sort $(wildcard report/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
 
 SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 RENDER_OBJ := $(RENDER_SRC:%.c=$(BUILD)/%.o)
+REPORT_OBJ := $(REPORT_SRC:%.c=$(BUILD)/%.o)
 TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o
 LIB        := $(BUILD)/libsalvo.a
 LIBS       := $(CJSON_LIBS) -lpthread -lm
@@ -105,15 +107,22 @@ $(BUILD)/render/%.o: render/%.c $(wildcard render/*.h) $(wildcard sim/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
 
+# The report writer: reads summaries (cJSON), writes HTML and SVG. No SDL;
+# from sim/ it uses only the calendar, the JSON reader, diagnostics and
+# atomic files.
+$(BUILD)/report/%.o: report/%.c $(wildcard report/*.h) $(wildcard sim/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CJSON_CFLAGS) -Isim -Ireport -c $< -o $@
+
 # cli/mpi.c alone is compiled against MPI (when found).
 $(BUILD)/cli/mpi.o: CLI_MPI := $(MPI_CFLAGS)
-$(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
+$(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard sim/*.h) $(wildcard render/*.h) $(wildcard report/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
+	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Ireport -Icli -c $< -o $@
 
 SALVO_BIN ?= salvo
-$(SALVO_BIN): $(CLI_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
+$(SALVO_BIN): $(CLI_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB)
+	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
 
 ifneq ($(SALVO_BIN),salvo)
 salvo: $(SALVO_BIN)
@@ -125,13 +134,13 @@ $(BUILD)/suites.h: $(TEST_SRC)
 	@grep -ho '^Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void)/X(\1)/' > $@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h) $(wildcard report/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
-	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
+	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Ireport -Itests -I$(BUILD) -c $< -o $@
 
-$(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
+$(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB)
+	$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
 
 $(BUILD)/bench: $(BUILD)/tests/bench.o $(LIB)
 	$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)

@@ -12,11 +12,18 @@ int cmd_compare(int argc, char **argv);    /* cli/batch.c */
 int cmd_sweep(int argc, char **argv);      /* cli/batch.c */
 int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallback) */
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
+int cmd_report(int argc, char **argv);     /* cli/report.c: HTML report of a summary */
 
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */
 long long args_count(const char *opt, const char *val, long long min);
 /* Parse an unsigned 64-bit seed (decimal or 0x hex); 0 ok, -1 on error. */
 int args_seed(const char *val, unsigned long long *out);
+
+/* --report FILE [--svg DIR] of batch, compare and sweep (cli/report.c):
+ * write the report of the summary just built; path NULL does nothing.
+ * 0, 1 (a write failed) or 2 (not a summary); messages printed. */
+struct cJSON;
+int report_hook(const struct cJSON *summary, const char *path, const char *svg_dir);
 
 #endif

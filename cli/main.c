@@ -15,6 +15,7 @@ static void usage(FILE *out)
           "  batch FILE --runs N     Monte Carlo batch with summary statistics\n"
           "  compare A B --runs N    paired comparison with common random numbers\n"
           "  sweep FILE --vary ...   parameter grid, or --assumptions for a tornado\n"
+          "  report SUMMARY.json     HTML report with charts of a batch, compare or sweep summary\n"
           "  view FILE               the map view (SDL2), or --trace T.jsonl\n"
           "  demo                    the kernel's M/M/1 demonstration\n"
           "  version                 print the version\n"
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         { "validate", cmd_validate }, { "run", cmd_run },       { "batch", cmd_batch },
         { "compare", cmd_compare },   { "sweep", cmd_sweep },   { "view", cmd_view },
-        { "demo", cmd_demo },
+        { "demo", cmd_demo },         { "report", cmd_report },
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(c, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
