@@ -79,6 +79,7 @@ typedef struct Args {
     int threads;
     unsigned long long seed;
     const char *csv, *json, *checkpoint;
+    const char *report, *svg;   /* --report FILE, --svg DIR (cli/report.c) */
     int resume, quiet, assumptions, uncertainty;
     int threads_set;        /* --threads given */
     Mpi *mpi;               /* --mpi: the job this rank belongs to, else NULL */
@@ -102,7 +103,7 @@ static int usage_batch(FILE *out)
     fputs("usage: salvo batch FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
           "                   [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
           "                   [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
-          "                   [--uncertainty] [--quiet] [--mpi]\n"
+          "                   [--uncertainty] [--quiet] [--mpi] [--report REPORT.html [--svg DIR]]\n"
           "Monte Carlo batch: N replications (default 1000) on T threads (default: all\n"
           "cores); the summary is identical for any T. Under mpirun, --mpi splits the\n"
           "batch between the ranks (identical summary again). See docs/batch.md.\n",
@@ -114,7 +115,7 @@ static int usage_compare(FILE *out)
 {
     fputs("usage: salvo compare A.json B.json [--runs N] [--threads T] [--seed S]\n"
           "                     [--set PATH=VALUE ...] [--json OUT.json] [--csv RUNS.csv]\n"
-          "                     [--uncertainty] [--quiet] [--mpi]\n"
+          "                     [--uncertainty] [--quiet] [--mpi] [--report REPORT.html [--svg DIR]]\n"
           "Runs A and B with common random numbers and reports the paired difference B-A.\n",
           out);
     return out == stdout ? 0 : 2;
@@ -124,7 +125,7 @@ static int usage_sweep(FILE *out)
 {
     fputs("usage: salvo sweep FILE --vary PATH[=LO:HI:STEPS] [--vary ...] [--runs N] [--steps K]\n"
           "                  [--threads T] [--seed S] [--set PATH=VALUE ...] [--metric M]\n"
-          "                  [--csv OUT.csv] [--json OUT.json] [--quiet]\n"
+          "                  [--csv OUT.csv] [--json OUT.json] [--report REPORT.html [--svg DIR]] [--quiet]\n"
           "       salvo sweep FILE --assumptions --metric M [--runs N] ...\n"
           "A full-factorial grid (--vary PATH alone uses the assumption's range), or\n"
           "every ranged assumption low vs high, ranked by its effect on M (tornado).\n",
@@ -295,6 +296,10 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
             a->json = val;
         } else if (!strcmp(name, "--checkpoint")) {
             a->checkpoint = val;
+        } else if (!strcmp(name, "--report")) {
+            a->report = val;
+        } else if (!strcmp(name, "--svg")) {
+            a->svg = val;
         } else if (!strcmp(name, "--metric")) {
             a->metric = val;
         } else if (!strcmp(name, "--set")) {
@@ -352,7 +357,8 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
         a->threads = a->threads / mpi_local_size(mpi) > 1 ? a->threads / mpi_local_size(mpi) : 1;
     /* Only rank 0 writes: other nodes need not see its file system. */
     if (mpi_rank(mpi) == 0 && (check_output("--csv", a->csv) < 0 || check_output("--json", a->json) < 0 ||
-                               check_output("--checkpoint", a->checkpoint) < 0))
+                               check_output("--checkpoint", a->checkpoint) < 0 ||
+                               check_output("--report", a->report) < 0))
         return -1;
     a->command = join_command(argc, argv);
     return 0;
@@ -527,7 +533,7 @@ static long max_rss_kb(void)
 /* --- batch ------------------------------------------------------------------- */
 
 static const char BATCH_OPTS[] = " --runs --threads --seed --csv --json --set --checkpoint --resume "
-                                 "--target --quiet --metric --by --uncertainty --mpi ";
+                                 "--target --quiet --metric --by --uncertainty --mpi --report --svg ";
 
 /* Run the engine over model m with the outputs of `a`. On success fills *out
  * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
@@ -702,6 +708,7 @@ agree:
     run.uncertainty = a.uncertainty;
     run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
     run.target_halfwidth = a.target_halfwidth;
+    summary_run_scenario(&run, s);
     if (a.json) {
         Diag d;
         diag_init(&d, a.json);
@@ -712,6 +719,11 @@ agree:
         }
         cJSON_Delete(j);
         diag_free(&d);
+    }
+    if (a.report) {     /* --report: the HTML report of this summary */
+        cJSON *j = summary_json(b, &run);
+        if (report_hook(j, a.report, a.svg) != 0) rc = 1;
+        cJSON_Delete(j);
     }
     printf("%s — %s\n", scenario_name(s), scenario_title(s));
     double secs = batch_seconds(b);
@@ -740,7 +752,8 @@ out:
 
 /* --- compare ----------------------------------------------------------------- */
 
-static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --uncertainty --mpi ";
+static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --uncertainty --mpi "
+                                   "--report --svg ";
 
 static int compare_main(int argc, char **argv, Mpi *mpi);
 
@@ -818,7 +831,7 @@ agree:
         else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
         printf("%-*s  %12s %12s %12s %11s %11s %9s %8s\n", w, paired_id(p, k), ma, mb, df, hw, ih, bt, vr);
     }
-    if (a.json) {
+    if (a.json || a.report) {
         SummaryRun run;
         memset(&run, 0, sizeof run);
         run.version = SALVO_VERSION;
@@ -832,18 +845,20 @@ agree:
         run.ranks = mpi ? mpi_size(mpi) : 0;
         run.wall_s = batch_seconds(b);
         run.uncertainty = a.uncertainty;
+        summary_run_scenario(&run, sa);
         cJSON *root = cJSON_CreateObject();
         cJSON_AddItemToObject(root, "metrics", paired_json(p, b));
         cJSON *rj = summary_run_json(b, &run);
         cJSON_AddStringToObject(rj, "scenario_b", scenario_name(sb));
         cJSON_AddStringToObject(rj, "sha256_b", scenario_sha256(sb));
         cJSON_AddItemToObject(root, "run", rj);
-        diag_init(&d, a.json);
-        if (summary_write(root, a.json, &d) < 0) {
+        diag_init(&d, a.json ? a.json : "");
+        if (a.json && summary_write(root, a.json, &d) < 0) {
             diag_print(&d, stderr);
             rc = 1;
         }
         diag_free(&d);
+        if (report_hook(root, a.report, a.svg) != 0) rc = 1;
         cJSON_Delete(root);
     }
 out:
@@ -862,7 +877,7 @@ out:
 /* --- sweep -------------------------------------------------------------------- */
 
 static const char SWEEP_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --metric --vary "
-                                 "--steps --assumptions --uncertainty ";
+                                 "--steps --assumptions --uncertainty --report --svg ";
 
 static void fmt_exact(char *buf, size_t n, double x)
 {
@@ -900,8 +915,12 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     BatchScenario *bs0 = batch_scenario_create(base);
     if (!bs0) return 2;
     int metric = find_metric(batch_scenario_model(bs0), a->metric, "--metric");
+    cJSON *info = summary_metric_info_json(batch_scenario_model(bs0));
     batch_scenario_destroy(bs0);
-    if (metric < 0) return 2;
+    if (metric < 0) {
+        cJSON_Delete(info);
+        return 2;
+    }
     int n = scenario_assumption_count(base), nr = 0;
     typedef struct Row { const Assumption *as; double lo, hi, eff; SummaryStat slo, shi; } Row;
     Row *rows = calloc((size_t)n + 1, sizeof *rows);
@@ -966,6 +985,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
         }
     if (rc != 0) {
         cJSON_Delete(jbase);
+        cJSON_Delete(info);
         free(rows);
         return rc;
     }
@@ -991,6 +1011,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
            "mean @low", "mean @high", "effect", "source");
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "metric", a->metric);
+    cJSON_AddItemToObject(root, "metric_info", info);
     cJSON_AddItemToObject(root, "base", jbase);
     cJSON *arr = cJSON_AddArrayToObject(root, "assumptions");
     AFile csv;
@@ -1041,8 +1062,10 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     run.runs = (uint64_t)a->runs;
     run.threads = a->threads;
     run.uncertainty = a->uncertainty;
+    summary_run_scenario(&run, base);
     cJSON_AddItemToObject(root, "run", summary_run_json(NULL, &run));
     if (a->json && summary_write(root, a->json, &d) < 0) rc = 1;
+    if (report_hook(root, a->report, a->svg) != 0) rc = 1;
     diag_print(&d, stderr);
     diag_free(&d);
     cJSON_Delete(root);
@@ -1115,6 +1138,7 @@ int cmd_sweep(int argc, char **argv)
     char **ids = calloc((size_t)nm, sizeof *ids);
     for (int i = 0; ids && i < nm; i++) ids[i] = strdup(m0->metrics[i].id);
     if (a.metric) only = find_metric(m0, a.metric, "--metric");
+    cJSON *info = summary_metric_info_json(m0);
     batch_scenario_destroy(bs0);
     if (!ids || (a.metric && only < 0)) goto out_ids;
 
@@ -1158,6 +1182,8 @@ int cmd_sweep(int argc, char **argv)
     }
     root = cJSON_CreateObject();
     cJSON *jv = cJSON_AddArrayToObject(root, "vary");
+    cJSON_AddItemToObject(root, "metric_info", info);
+    info = NULL;
     for (int v = 0; v < a.nvary; v++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "path", a.vary[v].path);
@@ -1223,13 +1249,16 @@ int cmd_sweep(int argc, char **argv)
     run.runs = (uint64_t)a.runs;
     run.threads = a.threads;
     run.uncertainty = a.uncertainty;
+    summary_run_scenario(&run, base);
     cJSON *rj = summary_run_json(NULL, &run);
     cJSON_AddBoolToObject(rj, "partial", rc == 130);
     cJSON_AddItemToObject(root, "run", rj);
     if (a.json && (rc == 0 || rc == 130) && summary_write(root, a.json, &d) < 0) rc = 1;
+    if ((rc == 0 || rc == 130) && report_hook(root, a.report, a.svg) != 0) rc = 1;
     diag_print(&d, stderr);
     diag_free(&d);
 out_ids:
+    cJSON_Delete(info);
     for (int i = 0; ids && i < nm; i++) free(ids[i]);
     free(ids);
 out:

@@ -128,10 +128,20 @@ static void safe_id(char *out, size_t n, const char *prefix, const char *id)
     out[k < n ? k : n - 1] = '\0';
 }
 
+/* Four significant digits (every digit of a large number), without
+ * trailing zeros after the decimal point; "never" for +inf. */
 static void fmt_num(char *buf, size_t n, double x)
 {
-    if (isinf(x) && x > 0) snprintf(buf, n, "never");
-    else chart_fmt_sig(buf, n, x, 4);
+    if (isinf(x) && x > 0) {
+        snprintf(buf, n, "never");
+        return;
+    }
+    chart_fmt_sig(buf, n, x, 4);
+    if (strchr(buf, '.')) {
+        size_t len = strlen(buf);
+        while (len > 0 && buf[len - 1] == '0') buf[--len] = '\0';
+        if (len > 0 && buf[len - 1] == '.') buf[--len] = '\0';
+    }
 }
 
 /* A value of a metric: a date for a time metric (day t after the start),
@@ -284,7 +294,7 @@ static void ledger(Rep *r)
         sbuf_puts(r->html, "<p class=\"note\">This summary carries no assumption ledger.</p>\n</section>\n");
         return;
     }
-    sbuf_puts(r->html, "<table class=\"data ledger\">\n<thead><tr><th>parameter</th><th>value</th><th>range</th>"
+    sbuf_puts(r->html, "<table class=\"data ledger\">\n<thead><tr><th>parameter</th><th class=\"n\">value</th><th class=\"n\">range</th>"
                        "<th>unit</th><th>source</th><th>note</th></tr></thead>\n<tbody>\n");
     const cJSON *e;
     int i = 0;
@@ -353,7 +363,7 @@ static void record_table(Rep *r)
     const cJSON *rec = cJSON_GetObjectItemCaseSensitive(r->root, "record");
     if (!cJSON_IsArray(rec) || cJSON_GetArraySize(rec) == 0) return;
     sbuf_puts(r->html, "<section id=\"record\">\n<h2>The record against the model</h2>\n"
-                       "<table class=\"data\">\n<thead><tr><th>metric</th><th>date</th><th>value</th><th>range</th>"
+                       "<table class=\"data\">\n<thead><tr><th>metric</th><th>date</th><th class=\"n\">value</th><th class=\"n\">range</th>"
                        "<th>source</th></tr></thead>\n<tbody>\n");
     const cJSON *e;
     cJSON_ArrayForEach(e, rec)
@@ -561,7 +571,7 @@ static void metric_cdf(Rep *r, const char *id, const cJSON *m, const char *path)
         sbuf_free(&svg);
         /* P(by year end) and the never fraction as a table. */
         sbuf_printf(r->html, "<table class=\"data small\" data-metric=\"%s\">\n<thead><tr><th>by</th>"
-                             "<th>P(happened)</th></tr></thead>\n<tbody>\n", id);
+                             "<th class=\"n\">P(happened)</th></tr></thead>\n<tbody>\n", id);
         i = 0;
         cJSON_ArrayForEach(e, cdf)
         {
@@ -674,8 +684,8 @@ static void summary_table(Rep *r, const cJSON *metrics)
 {
     sbuf_puts(r->html, "<section id=\"summary\">\n<h2>Every metric at a glance</h2>\n"
                        "<table class=\"data\" id=\"metrics\">\n<thead><tr><th>metric</th><th>unit</th>"
-                       "<th>mean</th><th>± 95% CI</th><th>p5</th><th>p25</th><th>median</th><th>p75</th>"
-                       "<th>p95</th><th>never</th></tr></thead>\n<tbody>\n");
+                       "<th class=\"n\">mean</th><th class=\"n\">± 95% CI</th><th class=\"n\">p5</th><th class=\"n\">p25</th><th class=\"n\">median</th><th class=\"n\">p75</th>"
+                       "<th class=\"n\">p95</th><th class=\"n\">never</th></tr></thead>\n<tbody>\n");
     const cJSON *m;
     cJSON_ArrayForEach(m, metrics)
     {
@@ -833,9 +843,9 @@ static void compare_report(Rep *r)
     sbuf_esc(r->html, nb);
     sbuf_puts(r->html, "</b>. Replication r of A and of B draw from the same random streams, so the difference "
                        "B − A is measured with far less noise than two independent batches would give.</p>\n"
-                       "<table class=\"data\" id=\"metrics\">\n<thead><tr><th>metric</th><th>unit</th><th>mean A</th>"
-                       "<th>mean B</th><th>B − A</th><th>± 95% CI</th><th>P(B better)</th>"
-                       "<th>variance reduction</th></tr></thead>\n<tbody>\n");
+                       "<table class=\"data\" id=\"metrics\">\n<thead><tr><th>metric</th><th>unit</th><th class=\"n\">mean A</th>"
+                       "<th class=\"n\">mean B</th><th class=\"n\">B − A</th><th class=\"n\">± 95% CI</th><th class=\"n\">P(B better)</th>"
+                       "<th class=\"n\">variance reduction</th></tr></thead>\n<tbody>\n");
     int nrel = 0, ntime = 0;
     cJSON_ArrayForEach(m, metrics)
     {
@@ -1095,7 +1105,7 @@ static void sweep_report(Rep *r)
             sbuf_esc(r->html, gets(v, "path"));
             sbuf_puts(r->html, "</th>");
         }
-        sbuf_puts(r->html, "<th>mean</th><th>± 95% CI</th></tr></thead>\n<tbody>\n");
+        sbuf_puts(r->html, "<th class=\"n\">mean</th><th class=\"n\">± 95% CI</th></tr></thead>\n<tbody>\n");
         cJSON_ArrayForEach(pt, points)
         {
             const cJSON *set = cJSON_GetObjectItemCaseSensitive(pt, "set");
@@ -1153,7 +1163,7 @@ static void tornado_report(Rep *r)
     char bm[64], bh[64];
     fmt_num(bm, sizeof bm, get(base, "mean"));
     fmt_num(bh, sizeof bh, get(base, "halfwidth"));
-    sbuf_puts(r->html, "<main>\n<section id=\"tornado\">\n<h2>Which assumption matters for <code>");
+    sbuf_puts(r->html, "<main>\n<section id=\"sensitivity\">\n<h2>Which assumption matters for <code>");
     sbuf_esc(r->html, metric);
     sbuf_puts(r->html, "</code></h2>\n<p>");
     if (label) {
@@ -1191,8 +1201,8 @@ static void tornado_report(Rep *r)
                                "(blue) or high (orange) value.");
     sbuf_free(&svg);
     free(tr);
-    sbuf_puts(r->html, "<table class=\"data\" id=\"assumptions\">\n<thead><tr><th>rank</th><th>assumption</th>"
-                       "<th>low</th><th>high</th><th>mean at low</th><th>mean at high</th><th>effect</th>"
+    sbuf_puts(r->html, "<table class=\"data\" id=\"assumptions\">\n<thead><tr><th class=\"n\">rank</th><th>assumption</th>"
+                       "<th class=\"n\">low</th><th class=\"n\">high</th><th class=\"n\">mean at low</th><th class=\"n\">mean at high</th><th class=\"n\">effect</th>"
                        "<th>source</th></tr></thead>\n<tbody>\n");
     cJSON_ArrayForEach(e, as)
     {
@@ -1226,7 +1236,7 @@ static const char CSS[] =
     "code{font-family:'DejaVu Sans Mono',monospace;font-size:.88em}\n"
     "table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 8px;vertical-align:top;text-align:left}\n"
     "table.prov th{color:#6B665C;font-weight:normal;padding-left:0}table.prov td{word-break:break-all}\n"
-    "table.data{font-size:13px}table.data thead th{border-bottom:1.5px solid #1E2328;text-align:right}table.data thead th:first-child,table.data thead th:nth-child(2){text-align:left}\n"
+    "table.data{font-size:13px}table.data thead th{border-bottom:1.5px solid #1E2328}table.data thead th.n{text-align:right}\n"
     "table.data tbody tr{border-bottom:1px solid #E3E0DA}table.data tbody th{font-weight:normal}\n"
     "td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
     "table.small{display:inline-table;margin-right:24px;vertical-align:top}\n"

@@ -208,6 +208,13 @@ cJSON *paired_json(const Paired *p, const Batch *b)
         PairedStat st;
         paired_stat(p, b, k, &st);
         cJSON *o = cJSON_AddObjectToObject(root, paired_id(p, k));
+        /* What the metric is, for a reader of the summary (and the report). */
+        const MetricInfo *mi = &p->a->metrics[p->ia[k]];
+        static const char *const kinds[4] = { "total", "time", "flag", "level" };
+        cJSON_AddStringToObject(o, "label", mi->label ? mi->label : mi->id);
+        cJSON_AddStringToObject(o, "unit", mi->unit ? mi->unit : "");
+        cJSON_AddStringToObject(o, "kind", (unsigned)mi->kind < 4 ? kinds[mi->kind] : "?");
+        cJSON_AddStringToObject(o, "better", mi->better > 0 ? "higher" : mi->better < 0 ? "lower" : "neither");
         cJSON_AddItemToObject(o, "a", summary_brief_json(b, 4 * k));
         cJSON_AddItemToObject(o, "b", summary_brief_json(b, 4 * k + 1));
         cJSON *dj = cJSON_AddObjectToObject(o, "diff");
