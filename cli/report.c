@@ -81,7 +81,14 @@ int report_hook(const cJSON *summary, const char *path, const char *svg_dir)
     if (!path) return 0;
     Diag d;
     diag_init(&d, path);
-    int rc = summary ? report_write_file(summary, path, svg_dir, &d) : 1;
+    /* Through the summary's text, so that the page is the one `salvo report`
+     * makes of the --json file: cJSON prints some doubles to 15 digits. */
+    char *text = summary ? cJSON_PrintUnformatted(summary) : NULL;
+    cJSON *j = text ? cJSON_Parse(text) : NULL;
+    cJSON_free(text);
+    int rc = j ? report_write_file(j, path, svg_dir, &d) : 1;
+    if (!j) diag_add(&d, 0, 0, "", "out of memory writing the report");
+    cJSON_Delete(j);
     diag_print(&d, stderr);
     diag_free(&d);
     if (rc == 0) fprintf(stderr, "report: %s\n", path);

@@ -283,7 +283,7 @@ void chart_axes(Chart *c, double x0, double x1, int xdate, const char *xlabel, d
     c->px0 = r1(fmax(24 + widest + TICK + 6, c->left));
     c->px1 = c->w - 16;
     sbuf_printf(o, "<g class=\"plot\" data-px0=\"%g\" data-px1=\"%g\" data-py0=\"%g\" data-py1=\"%g\" "
-                   "data-x0=\"%.17g\" data-x1=\"%.17g\" data-y0=\"%.17g\" data-y1=\"%.17g\">\n",
+                   "data-x0=\"%.10g\" data-x1=\"%.10g\" data-y0=\"%.10g\" data-y1=\"%.10g\">\n",
                 c->px0, c->px1, c->py0, c->py1, x0, x1, y0, y1);
     /* Horizontal grid and y ticks. */
     for (int i = 0; i < yt.n; i++) {
@@ -312,6 +312,13 @@ void chart_axes(Chart *c, double x0, double x1, int xdate, const char *xlabel, d
     } else {
         Ticks xt;
         num_ticks(x0, x1, xscale, (c->px1 - c->px0) / (x1 - x0), 1, c->xint ? 1 : 0, &xt);
+        /* Wide labels leave too few ticks: count in thousands or millions. */
+        double amax = fmax(fabs(x0), fabs(x1));
+        if (xt.n < 3 && xscale == 1 && amax >= 1e4) {
+            xscale = amax >= 1e6 ? 1e6 : 1e3;
+            xsuf = amax >= 1e6 ? " (millions)" : " (thousands)";
+            num_ticks(x0, x1, xscale, (c->px1 - c->px0) / (x1 - x0), 1, c->xint ? 1 : 0, &xt);
+        }
         for (int i = 0; i < xt.n; i++) {
             double px = chart_px(c, xt.v[i]);
             sbuf_printf(o, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\"/>", px, ybase, px,
