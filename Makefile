@@ -73,10 +73,15 @@ all: salvo
 deps:
 	@sh tools/deps.sh
 
-# `make run`: the default scenario's Monte Carlo batch.
+# `make run`: the default scenario's Monte Carlo batch, then its report
+# (an HTML page of charts: docs/report.md).
+RUN_REPORT := $(BUILD)/korea-russia-2024-report.html
 run: deps
 	@$(MAKE) --no-print-directory salvo
-	./salvo batch scenarios/korea-russia-2024.json --runs 10000
+	@mkdir -p $(BUILD)
+	./salvo batch scenarios/korea-russia-2024.json --runs 10000 --json $(BUILD)/korea-russia-2024.json \
+	  --report $(RUN_REPORT)
+	@echo "the report: file://$(abspath $(RUN_REPORT))"
 
 test: deps
 	@$(MAKE) --no-print-directory check-run
@@ -173,8 +178,20 @@ bless: $(BUILD)/test_salvo
 SHOT_SCENARIO ?= scenarios/korea-russia-2024.json
 SHOT_SEED     ?= 5
 SHOT_ARGS     := --screenshot docs/view.png --at 2024-10-15 --size 1600x900
+# It also regenerates docs/report.png: the top of the default batch's report
+# (2,000 replications, seed 1, dated by the last commit), drawn by chromium
+# headless; without chromium that step says so and is skipped.
+REPORT_SHOT_ARGS := --headless --no-sandbox --disable-gpu --disable-quic --no-first-run \
+  --disable-background-networking --disable-component-update --disable-sync --hide-scrollbars
 screenshot: salvo
-	@mkdir -p docs
+	@mkdir -p docs $(BUILD)
+	@if command -v chromium >/dev/null 2>&1; then \
+	  SOURCE_DATE_EPOCH=$$(git log -1 --format=%ct 2>/dev/null || echo 0) ./salvo batch $(SHOT_SCENARIO) \
+	    --runs 2000 --seed 1 --quiet --json $(BUILD)/shot-summary.json --report $(BUILD)/shot-report.html >/dev/null && \
+	  prof=$$(mktemp -d) && chromium $(REPORT_SHOT_ARGS) --user-data-dir=$$prof --window-size=1280,1700 \
+	    --screenshot=$(CURDIR)/docs/report.png file://$(abspath $(BUILD)/shot-report.html) >/dev/null 2>&1; \
+	  rm -rf "$$prof"; echo "wrote docs/report.png"; \
+	 else echo "screenshot: chromium not found (apt-get install chromium): docs/report.png not regenerated"; fi
 	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed $(SHOT_SEED) $(SHOT_ARGS); \
 	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/golden.jsonl"; \
 	      ./salvo view --trace tests/data/golden.jsonl $(SHOT_ARGS); fi

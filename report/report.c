@@ -752,28 +752,7 @@ static void batch_report(Rep *r)
     if (r->bad) return;
     header(r, "batch", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
     sbuf_puts(r->html, "<main>\n");
-    summary_table(r, metrics);
     int ntime = 0, nlevel = 0;
-    cJSON_ArrayForEach(m, metrics) ntime += !strcmp(gets(m, "kind"), "time");
-    if (ntime) {
-        sbuf_puts(r->html, "<section id=\"times\">\n<h2>When things happen</h2>\n");
-        cJSON_ArrayForEach(m, metrics)
-        {
-            if (strcmp(gets(m, "kind"), "time")) continue;
-            char p[512], sid[200];
-            snprintf(p, sizeof p, "metrics.%s", m->string);
-            safe_id(sid, sizeof sid, "m-", m->string);
-            sbuf_printf(r->html, "<div class=\"metric\" id=\"%s\">\n<h3>", sid);
-            sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
-            sbuf_puts(r->html, " <code>");
-            sbuf_esc(r->html, m->string);
-            sbuf_puts(r->html, "</code></h3>\n<div class=\"pair\">\n");
-            metric_cdf(r, m->string, m, p);
-            metric_histogram(r, m->string, m, p);
-            sbuf_puts(r->html, "</div>\n</div>\n");
-        }
-        sbuf_puts(r->html, "</section>\n");
-    }
     if (cJSON_IsObject(series)) {
         const cJSON *s;
         cJSON_ArrayForEach(s, series) nlevel++;
@@ -794,6 +773,27 @@ static void batch_report(Rep *r)
         }
         sbuf_puts(r->html, "</div>\n</section>\n");
     }
+    cJSON_ArrayForEach(m, metrics) ntime += !strcmp(gets(m, "kind"), "time");
+    if (ntime) {
+        sbuf_puts(r->html, "<section id=\"times\">\n<h2>When things happen</h2>\n");
+        cJSON_ArrayForEach(m, metrics)
+        {
+            if (strcmp(gets(m, "kind"), "time")) continue;
+            char p[512], sid[200];
+            snprintf(p, sizeof p, "metrics.%s", m->string);
+            safe_id(sid, sizeof sid, "m-", m->string);
+            sbuf_printf(r->html, "<div class=\"metric\" id=\"%s\">\n<h3>", sid);
+            sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
+            sbuf_puts(r->html, " <code>");
+            sbuf_esc(r->html, m->string);
+            sbuf_puts(r->html, "</code></h3>\n<div class=\"pair\">\n");
+            metric_cdf(r, m->string, m, p);
+            metric_histogram(r, m->string, m, p);
+            sbuf_puts(r->html, "</div>\n</div>\n");
+        }
+        sbuf_puts(r->html, "</section>\n");
+    }
+    summary_table(r, metrics);
     sbuf_puts(r->html, "<section id=\"distributions\">\n<h2>Distributions over the replications</h2>\n"
                        "<div class=\"grid\">\n");
     cJSON_ArrayForEach(m, metrics)
