@@ -924,7 +924,8 @@ static void compare_report(Rep *r)
             double ma = get(a, "mean"), d = get(df, "mean"), hw = get(df, "halfwidth");
             if (pass != !strcmp(kind, "time") || !isfinite(d) || (!pass && (!isfinite(ma) || ma == 0))) continue;
             double s = pass ? 1 : 100 / fabs(ma), yc = rows - i++ - 0.5;
-            chart_herrbar(&c, yc, d * s, (d - hw) * s, (d + hw) * s, d > 0 ? CHART_BLUE : CHART_VERMILION);
+            chart_herrbar(&c, yc, d * s, (d - hw) * s, (d + hw) * s,
+                          d > 0 ? CHART_BLUE : d < 0 ? CHART_VERMILION : CHART_MUTED);
             sbuf_printf(&svg, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">", c.px0 - 6, chart_py(&c, yc) + 4);
             sbuf_esc(&svg, m->string);
             sbuf_puts(&svg, "</text>\n");
@@ -936,7 +937,7 @@ static void compare_report(Rep *r)
         figure(r, cid, &svg, pass ? "Paired difference of each date metric (over the replications where both "
                                     "happened), with its 95% confidence interval."
                                   : "Paired difference of each metric as a percentage of A’s mean, with its 95% "
-                                    "confidence interval; blue: B higher, red: B lower.");
+                                    "confidence interval; blue: B higher, red: B lower, grey: no difference.");
         sbuf_free(&svg);
     }
     sbuf_puts(r->html, "</section>\n");

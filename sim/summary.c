@@ -204,7 +204,7 @@ static cJSON *metric_json(const Batch *b, int i)
     return o;
 }
 
-static cJSON *series_json(const Batch *b, int i)
+cJSON *summary_series_json(const Batch *b, int i)
 {
     const BatchModel *m = batch_model(b);
     const MetricInfo *mi = &m->metrics[i];
@@ -336,7 +336,7 @@ cJSON *summary_json(const Batch *b, const SummaryRun *run)
     for (int i = 0; i < m->nmetrics; i++) {
         cJSON_AddItemToObject(metrics, m->metrics[i].id, metric_json(b, i));
         if (batch_series_dim(b, i, 0) >= 0)
-            cJSON_AddItemToObject(series, m->metrics[i].id, series_json(b, i));
+            cJSON_AddItemToObject(series, m->metrics[i].id, summary_series_json(b, i));
     }
     cJSON_AddItemToObject(root, "run", summary_run_json(b, run));
     return root;

@@ -70,6 +70,9 @@ cJSON *summary_json(const Batch *b, const SummaryRun *run);
  * and time it was written ("date", UTC; SOURCE_DATE_EPOCH when set, for
  * reproducible documents). */
 cJSON *summary_run_json(const Batch *b, const SummaryRun *run);
+/* A LEVEL metric's series: {"t0", "dt", "t", "dates", "mean", "p5",
+ * "p25", "p50", "p75", "p95"} (metric i must have one). */
+cJSON *summary_series_json(const Batch *b, int metric);
 /* One metric's brief: n, mean, sd, ci95, halfwidth (sweep points). */
 cJSON *summary_brief_json(const Batch *b, int metric);
 /* A double as JSON: a number, or "never" / "-inf" / null. */

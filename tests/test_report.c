@@ -473,7 +473,19 @@ START_TEST(compare_and_sweep_reports)
     cJSON_ArrayForEach(m, cJSON_GetObjectItem(j, "metrics")) ck_assert_int_ge(check_row(html, m->string, m, start, 1), 6);
     ck_assert_ptr_nonnull(strstr(html, "P(B better)"));
     free(html);
+    /* The side-by-side fans: A's series is the series a batch of A gives
+     * (same seed, same replications, same streams), and both are drawn. */
+    snprintf(args, sizeof args, "batch %s --runs 256 --quiet --json %s", SHIP, tmp("a.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    cJSON *ja = load_json(tmp("a.json"));
+    const cJSON *sa = cJSON_GetObjectItem(cJSON_GetObjectItem(ja, "series"), "front_stock");
+    const cJSON *ca = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"), "front_stock"), "a");
+    ck_assert_ptr_nonnull(sa);
+    ck_assert(cJSON_Compare(sa, cJSON_GetObjectItem(ca, "series"), 1));
+    cJSON_Delete(ja);
     cJSON_Delete(j);
+    ck_assert_int_eq(access(tmp("svg/fanA-front-stock.svg"), F_OK), 0);
+    ck_assert_int_eq(access(tmp("svg/fanB-front-stock.svg"), F_OK), 0);
 
     snprintf(args, sizeof args, "sweep %s --vary routes.ship.loss=0:0.2:3 --runs 128 --quiet --json %s --report %s",
              SHIP, tmp("s.json"), tmp("s.html"));
