@@ -300,6 +300,8 @@ void chart_axes(Chart *c, double x0, double x1, int xdate, const char *xlabel, d
         date_ticks(x0, x1, (c->px1 - c->px0) / (x1 - x0), &dt);
         for (int i = 0; i < dt.n; i++) {
             double px = chart_px(c, dt.v[i]);
+            double half = chart_text_width(dt.text[i], FONT) / 2;
+            if (px - half < 2 || px + half > c->w - 2) continue;
             sbuf_printf(o, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\"/>", px, ybase, px,
                         ybase + TICK, CHART_INK);
             sbuf_printf(o, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%s</text>", px, r1(ybase + TICK + FONT),
@@ -323,6 +325,9 @@ void chart_axes(Chart *c, double x0, double x1, int xdate, const char *xlabel, d
             double px = chart_px(c, xt.v[i]);
             sbuf_printf(o, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\"/>", px, ybase, px,
                         ybase + TICK, CHART_INK);
+            /* A label that would run off the chart is left out; its tick stays. */
+            double half = chart_text_width(xt.text[i], FONT) / 2;
+            if (px - half < 2 || px + half > c->w - 2) continue;
             sbuf_printf(o, "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%s</text>\n", px,
                         r1(ybase + TICK + FONT), xt.text[i]);
         }
@@ -458,9 +463,9 @@ void chart_histogram(Sbuf *out, const ChartHist *h)
     double ymax = 0;
     for (int i = 0; i < h->n; i++) ymax = fmax(ymax, h->counts[i]);
     double x0 = h->edges[0], x1 = h->edges[h->n];
-    if (h->integer) {
-        x0 -= 0.5;
-        x1 += 0.5;
+    if (h->integer) {   /* bar i stands on the whole number edges[i] */
+        x0 = h->edges[0] - 0.5;
+        x1 = h->edges[h->n - 1] + 0.5;
     }
     int show_mean = isfinite(h->mean);
     c.xint = h->integer;

@@ -97,7 +97,7 @@ typedef struct ChartHist {
     const double *edges, *counts;
     int n;
     int xdate;                  /* edges are epoch days */
-    int integer;                /* bins are whole numbers: centred labels */
+    int integer;                /* bar i stands on the whole number edges[i] (edges[n] unused) */
     double mean, ci_lo, ci_hi;
     double marker;
     const char *marker_label;

@@ -895,8 +895,6 @@ static void compare_report(Rep *r)
         Sbuf svg = { 0 };
         Chart c;
         const char *cid = pass ? "forest-days" : "forest-relative";
-        ChartTornadoRow dummy;
-        (void)dummy;
         chart_begin(&c, &svg, cid, pass ? "B − A for dates, in days, with 95% CI"
                                         : "B − A relative to A’s mean, with 95% CI", 760, 34 + 48 + 22.0 * rows + 8);
         double lo = 0, hi = 0, widest = 0;
@@ -1062,8 +1060,6 @@ static void sweep_report(Rep *r)
         chart_begin(&c, &svg, sid, title, 640, 300);
         chart_axes(&c, xlo - xpad, xhi + xpad, 0, path0, lo - pad, hi + pad, yl);
         for (int g = 0; g < ngroups; g++) {
-            double gx[MAX_ERRORS * 0 + 1];
-            (void)gx;
             int k = 0;
             double *lx = calloc((size_t)np, sizeof *lx), *ly = calloc((size_t)np, sizeof *ly);
             if (!lx || !ly) {

@@ -49,7 +49,12 @@ static const char HAND[] =
     "  \"cdf\": [{\"date\": \"2024-01-31\", \"day\": 30, \"p\": 0.05}, {\"date\": \"2024-06-30\", \"day\": 181, \"p\": 0.4},"
     "           {\"date\": \"2024-12-31\", \"day\": 365, \"p\": 0.8}],"
     "  \"histogram\": {\"edges\": [30, 140, 250, 360], \"counts\": [20, 40, 20]}},"
-    " \"stock\": {\"label\": \"stock at the depot\", \"unit\": \"rounds\", \"kind\": \"level\", \"better\": \"higher\","
+    " \"launches\": {\"label\": \"launches\", \"unit\": \"attempts\", \"kind\": \"total\", \"better\": \"neither\","
+    "  \"n\": 100, \"mean\": 4.4, \"sd\": 0.8, \"ci95\": [4.24, 4.56], \"halfwidth\": 0.16, \"min\": 3, \"p5\": 3,"
+    "  \"p25\": 4, \"median\": 4, \"p75\": 5, \"p95\": 6, \"max\": 6,"
+    "  \"histogram\": {\"edges\": [3, 3.15, 3.3, 3.45, 3.6, 3.75, 3.9, 4.05, 4.2, 4.35, 4.5, 4.65, 4.8, 4.95, 5.1, 5.25, 5.4, 5.55, 5.7, 5.85, 6],"
+    "  \"counts\": [10, 0, 0, 0, 0, 0, 50, 0, 0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 0, 10]}},"
+ " \"stock\": {\"label\": \"stock at the depot\", \"unit\": \"rounds\", \"kind\": \"level\", \"better\": \"higher\","
     "  \"n\": 100, \"mean\": 300, \"sd\": 10, \"ci95\": [298, 302], \"halfwidth\": 2, \"min\": 100, \"p5\": 100,"
     "  \"p25\": 200, \"median\": 300, \"p75\": 400, \"p95\": 500, \"max\": 500,"
     "  \"histogram\": {\"edges\": [100, 300, 500], \"counts\": [50, 50]}}},"
@@ -278,6 +283,21 @@ START_TEST(svgs_parse_render_and_show_the_data)
     expect_not(&p, mx(&m, 25), my(&m, 83), BLUE, 40, "above bar of bin 20-30");
     expect_not(&p, mx(&m, 15), my(&m, 5), BLUE, 40, "empty bin 10-20");
     expect(&p, mx(&m, 5), my(&m, 5), BLUE, 2, "bar of bin 0-10");
+    png_free(p);
+    /* Integer bins: one bar on each whole number 3..6, 50 at 4, none between. */
+    char *svg = slurp(tmp("svg/hist-launches.svg"));
+    int bars = 0;
+    for (const char *q = strstr(svg, "class=\"bar\""); q; q = strstr(q + 1, "class=\"bar\"")) bars++;
+    free(svg);
+    ck_assert_int_eq(bars, 4);
+    m = map_of(tmp("svg/hist-launches.svg"));
+    ck_assert_msg(m.x0 == 2.5 && m.x1 == 6.5, "x from %g to %g: expected 2.5 to 6.5", m.x0, m.x1);
+    p = png_load(tmp("svg/hist-launches.png"));
+    expect(&p, mx(&m, 4), my(&m, 45), BLUE, 2, "the bar of 4");
+    expect(&p, mx(&m, 4.3), my(&m, 45), BLUE, 2, "the bar of 4, off centre");
+    expect_not(&p, mx(&m, 4.5), my(&m, 5), BLUE, 40, "between 4 and 5");
+    expect_not(&p, mx(&m, 5), my(&m, 35), BLUE, 40, "above the bar of 5 (30)");
+    expect(&p, mx(&m, 6), my(&m, 5), BLUE, 2, "the bar of 6");
     png_free(p);
     /* Fan: 25-75 band, 5-95 band, nothing above 95, the record's point. */
     m = map_of(tmp("svg/fan-stock.svg"));
