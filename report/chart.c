@@ -104,6 +104,8 @@ void chart_begin(Chart *c, Sbuf *out, const char *id, const char *title, double 
     c->w = w;
     c->h = h;
     c->yscale = 1;
+    c->legend_y = 20;
+    c->title_w = title ? chart_text_width(title, FONT_TITLE) * 1.08 : 0;   /* bold is wider */
     sbuf_printf(out,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"%s\" class=\"chart\" width=\"%g\" height=\"%g\" "
                 "viewBox=\"0 0 %g %g\" role=\"img\" aria-label=\"",
@@ -273,7 +275,7 @@ void chart_axes(Chart *c, double x0, double x1, int xdate, const char *xlabel, d
     c->yscale = pick_scale(y0, y1, &ysuf);
     double xscale = xdate ? 1 : pick_scale(x0, x1, &xsuf);
     /* The plot area: y ticks first (their widths set the left margin). */
-    c->py1 = 34;
+    c->py1 = c->legend_y > 20 ? c->legend_y + 14 : 34;
     c->py0 = c->h - (xdate ? 62 : 48);
     Ticks yt;
     yt.n = 0;
@@ -434,11 +436,22 @@ void chart_label(Chart *c, double x, double y, const char *anchor, const char *c
     sbuf_puts(c->out, "</text>\n");
 }
 
-void chart_legend(Chart *c, int n, const char *const *colors, const char *const *names)
+static double legend_width(int n, const char *const *names)
 {
     double width = 0;
     for (int i = 0; i < n; i++) width += 18 + chart_text_width(names[i], FONT) + 14;
-    double x = r1(c->w - 16 - width), y = 20;
+    return width;
+}
+
+void chart_legend_room(Chart *c, int n, const char *const *names)
+{
+    if (10 + c->title_w + 24 > c->w - 16 - legend_width(n, names)) c->legend_y = 40;
+}
+
+void chart_legend(Chart *c, int n, const char *const *colors, const char *const *names)
+{
+    double width = legend_width(n, names);
+    double x = r1(c->w - 16 - width), y = c->legend_y;
     for (int i = 0; i < n; i++) {
         sbuf_printf(c->out, "<rect x=\"%g\" y=\"%g\" width=\"14\" height=\"10\" fill=\"%s\"/>", x, r1(y - 9), colors[i]);
         sbuf_printf(c->out, "<text x=\"%g\" y=\"%g\">", r1(x + 18), y);
@@ -528,6 +541,8 @@ void chart_fan(Sbuf *out, const ChartFan *f)
         hi += (hi - lo) * 0.05;
     }
     double x0 = f->n ? f->x[0] : 0, x1 = f->n ? f->x[f->n - 1] : 1;
+    const char *names[4] = { "5–95%", "25–75%", "median", "record" };
+    chart_legend_room(&c, f->nobs ? 4 : 3, names);
     chart_axes(&c, x0, x1, 1, "date", lo, hi, f->ylabel);
     const char *color = f->color ? f->color : CHART_BLUE;
     chart_band(&c, f->x, f->p5, f->p95, f->n, color, 0.22);
@@ -535,7 +550,6 @@ void chart_fan(Sbuf *out, const ChartFan *f)
     chart_line(&c, f->x, f->p50, f->n, color, 2.2, NULL);
     for (int i = 0; i < f->nobs; i++)
         chart_errbar(&c, f->obs[i].x, f->obs[i].y, f->obs[i].lo, f->obs[i].hi, CHART_VERMILION);
-    const char *names[4] = { "5–95%", "25–75%", "median", "record" };
     /* The bands' colours as they appear over white (blue at 22%, then 45% over that). */
     const char *cols[4] = { "#c7e0ee", "#6daed3", color, CHART_VERMILION };
     if (strcmp(color, CHART_BLUE)) cols[0] = cols[1] = color;
@@ -546,7 +560,7 @@ void chart_fan(Sbuf *out, const ChartFan *f)
 void chart_tornado(Sbuf *out, const ChartTornado *t)
 {
     Chart c;
-    double rowh = 22, h = 34 + 48 + rowh * (t->n > 0 ? t->n : 1) + 8;
+    double rowh = 22, h = 54 + 48 + rowh * (t->n > 0 ? t->n : 1) + 8;   /* room for a legend row */
     chart_begin(&c, out, t->id, t->title, 760, h);
     double lo = t->base, hi = t->base, widest = 0;
     for (int i = 0; i < t->n; i++) {
@@ -557,6 +571,8 @@ void chart_tornado(Sbuf *out, const ChartTornado *t)
     double pad = (hi - lo) * 0.04;
     c.left = fmin(widest + 16, 340);
     c.ycat = 1;
+    const char *names[2] = { "at its low value", "at its high value" };
+    chart_legend_room(&c, 2, names);
     chart_axes(&c, lo - pad, hi + pad, 0, t->xlabel, 0, t->n > 0 ? t->n : 1, NULL);
     for (int i = 0; i < t->n; i++) {
         double yc = t->n - i - 0.5;     /* row i's centre, first row on top */
@@ -588,7 +604,6 @@ void chart_tornado(Sbuf *out, const ChartTornado *t)
     double pb = chart_px(&c, t->base);
     sbuf_printf(out, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\" stroke-width=\"1.5\"/>\n", pb,
                 c.py0, pb, c.py1, CHART_INK);
-    const char *names[2] = { "at its low value", "at its high value" };
     const char *cols[2] = { CHART_SKY, CHART_ORANGE };
     chart_legend(&c, 2, cols, names);
     chart_end(&c);

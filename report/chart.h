@@ -49,6 +49,8 @@ typedef struct Chart {
     double left;                    /* set before chart_axes: minimum left margin (px) */
     int ycat;                       /* set before chart_axes: y is categories (no y ticks) */
     int xint;                       /* set before chart_axes: x ticks on whole numbers only */
+    double title_w;                 /* the title's estimated width (px) */
+    double legend_y;                /* baseline of the legend row (chart_legend_room) */
 } Chart;
 
 /* Open an SVG of w x h px with a title (may be NULL) at the top; id names
@@ -76,7 +78,10 @@ void chart_errbar(Chart *c, double x, double y, double lo, double hi, const char
 void chart_herrbar(Chart *c, double y, double x, double lo, double hi, const char *color);
 /* Text at a data position; anchor "start", "middle" or "end". */
 void chart_label(Chart *c, double x, double y, const char *anchor, const char *color, const char *text);
-/* A legend row at the top right of the plot area: n swatches and names. */
+/* Call before chart_axes when the chart will have a legend: if the legend
+ * does not fit beside the title it gets a row of its own below it. */
+void chart_legend_room(Chart *c, int n, const char *const *names);
+/* A legend row at the top right: n swatches and names. */
 void chart_legend(Chart *c, int n, const char *const *colors, const char *const *names);
 /* Close the SVG. */
 void chart_end(Chart *c);
