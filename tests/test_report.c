@@ -693,6 +693,43 @@ START_TEST(numbers_have_thousands_separators)
 }
 END_TEST
 
+/* The chart library alone, as a teaching debrief would use it: a
+ * histogram with a student's estimate as a marker. */
+START_TEST(histogram_marker_for_a_debrief)
+{
+    static const double edges[5] = { 0, 25, 50, 75, 100 }, counts[4] = { 5, 20, 10, 2 };
+    ChartHist h;
+    memset(&h, 0, sizeof h);
+    h.id = "debrief";
+    h.title = "rounds delivered, and your estimate";
+    h.xlabel = "rounds (thousands)";
+    h.edges = edges;
+    h.counts = counts;
+    h.n = 4;
+    h.mean = h.ci_lo = h.ci_hi = NAN;
+    h.marker = 62.5;
+    h.marker_label = "your estimate";
+    Sbuf b = { 0 };
+    chart_histogram(&b, &h);
+    ck_assert(!sbuf_failed(&b));
+    ck_assert_ptr_nonnull(strstr(b.s, ">your estimate</text>"));
+    write_file(tmp("svg-debrief.svg"), b.s, NULL);
+    sbuf_free(&b);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "xmllint --noout %s && rsvg-convert %s -o %s", tmp("svg-debrief.svg"),
+             tmp("svg-debrief.svg"), tmp("debrief.png"));
+    ck_assert_int_eq(sh(cmd), 0);
+#ifdef SALVO_HAVE_VIEW
+    Map m = map_of(tmp("svg-debrief.svg"));
+    Png p = png_load(tmp("debrief.png"));
+    expect(&p, mx(&m, 62.5), my(&m, 15), ORANGE, 2, "the marker, above the bar");
+    expect(&p, mx(&m, 62.5), my(&m, 5), ORANGE, 2, "the marker, over the bar");
+    expect(&p, mx(&m, 40), my(&m, 15), BLUE, 2, "the bar of 25-50 (20)");
+    png_free(p);
+#endif
+}
+END_TEST
+
 /* A browser draws the page: chromium headless, when installed. */
 START_TEST(chromium_renders_the_page)
 {
@@ -715,6 +752,23 @@ START_TEST(chromium_renders_the_page)
     ck_assert_int_eq(sh(cmd), 0);
     Png p = png_load(tmp("shot.png"));
     ck_assert_int_eq(p.s->w, 1280);
+    /* It prints: a PDF of more than one page (A4/Letter print styles). */
+    snprintf(cmd, sizeof cmd,
+             "cd %s && timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run "
+             "--disable-background-networking --disable-component-update --disable-sync --user-data-dir=%s/prof "
+             "--no-pdf-header-footer --print-to-pdf=%s/c.pdf file://%s/c.html >/dev/null 2>&1",
+             dir, dir, dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    size_t npdf;
+    char *pdf = slurp_len(tmp("c.pdf"), &npdf);
+    ck_assert_ptr_nonnull(pdf);
+    ck_assert(npdf > 4 && !memcmp(pdf, "%PDF", 4));
+    int pages = 0;
+    for (size_t i = 0; i + 10 < npdf; i++) pages += !memcmp(pdf + i, "/Type /Page", 11) && pdf[i + 11] != 's';
+    if (!pages)
+        for (size_t i = 0; i + 10 < npdf; i++) pages += !memcmp(pdf + i, "/Type/Page", 10) && pdf[i + 10] != 's';
+    free(pdf);
+    ck_assert_msg(pages >= 2, "%d pages", pages);
     /* The bars, both fan bands and the record's point are on the page. */
     int blue = 0, light = 0, dark = 0, red = 0;
     for (int y = 0; y < p.s->h; y++)
@@ -743,6 +797,7 @@ Suite *suite_report(void)
     tcase_add_test(tc, svgs_parse_render_and_show_the_data);
     tcase_add_test(tc, tornado_bars_where_the_effects_are);
     tcase_add_test(tc, chromium_renders_the_page);
+    tcase_add_test(tc, histogram_marker_for_a_debrief);
     suite_add_tcase(s, tc);
     tc = tcase_create("numbers");
     tcase_add_checked_fixture(tc, setup, teardown);
