@@ -32,6 +32,15 @@ BASEFLAGS := -std=c11 $(OPT) -g $(WARN) -ffp-contract=off -D_DEFAULT_SOURCE -D_P
              -DSALVO_VERSION='"$(SALVO_VERSION)"' $(SAN)
 PKG     := pkg-config
 
+# Quiet build: one "CC file" line per step; `make V=1` prints the commands.
+ifeq ($(V),1)
+Q  :=
+SAY := @:
+else
+Q  := @
+SAY := @printf '  %-6s %s\n'
+endif
+
 CJSON_CFLAGS := $(shell $(PKG) --cflags libcjson 2>/dev/null)
 CJSON_LIBS   := $(shell $(PKG) --libs libcjson 2>/dev/null || echo -lcjson)
 CHECK_CFLAGS := $(shell $(PKG) --cflags check 2>/dev/null)
@@ -95,25 +104,30 @@ sanitize: deps
 # The engine: no SDL flags here, on purpose.
 $(BUILD)/sim/%.o: sim/%.c $(wildcard sim/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(CJSON_CFLAGS) -Isim -c $< -o $@
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(CJSON_CFLAGS) -Isim -c $< -o $@
 
 $(LIB): $(SIM_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(SAY) AR $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/render/%.o: render/%.c $(wildcard render/*.h) $(wildcard sim/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
 
 # cli/mpi.c alone is compiled against MPI (when found).
 $(BUILD)/cli/mpi.o: CLI_MPI := $(MPI_CFLAGS)
 $(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -DSALVO_DATADIR='"$(PREFIX)/share/salvo"' -Isim -Irender -Icli -c $< -o $@
 
 SALVO_BIN ?= salvo
 $(SALVO_BIN): $(CLI_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
 
 ifneq ($(SALVO_BIN),salvo)
 salvo: $(SALVO_BIN)
@@ -127,14 +141,17 @@ $(BUILD)/suites.h: $(TEST_SRC)
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
 	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
 
 $(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
 
 $(BUILD)/bench: $(BUILD)/tests/bench.o $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
 
 install: salvo
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify \

@@ -7,53 +7,83 @@
 
 #include "cal.h"
 #include "cmd.h"
+#include "opt.h"
 #include "salvo.h"
 #include "trace.h"
 
 /* --- validate ---------------------------------------------------------------- */
+enum { V_SET = 1 };
+static const OptSpec validate_opts[] = {
+    { V_SET, "--set", "PATH=VALUE", "override a parameter before checking (repeatable)" },
+    { 0, NULL, NULL, NULL },
+};
+static const CmdSpec validate_spec = {
+    "validate", "FILE... [--set PATH=VALUE ...]",
+    "Checks syntax, types, ranges and references; reports every problem as\n"
+    "FILE:LINE:COL: error: PATH: message. Exit 0 if all are valid, 2 if not.",
+    validate_opts,
+};
+
 int cmd_validate(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help")) {
-        fputs("usage: salvo validate FILE... [--set PATH=VALUE ...]\n"
-              "Checks syntax, types, ranges and references; reports every problem as\n"
-              "FILE:LINE:COL: error: PATH: message. Exit 0 if all are valid, 2 if not.\n",
-              argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets), **files = calloc((size_t)argc + 1, sizeof *files);
+    int nsets = 0, nfiles = 0, bad = 0, c;
+    OptParser p;
+    if (!sets || !files) {
+        free(sets);
+        free(files);
+        fputs("salvo: out of memory\n", stderr);
+        return 1;
     }
-    const char *sets[256];
-    int nsets = 0, bad = 0;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--set")) {
-            if (i + 1 >= argc || nsets == 256) {
-                fputs("salvo: --set needs PATH=VALUE\n", stderr);
-                return 2;
+    opt_init(&p, &validate_spec, argc, argv);
+    while ((c = opt_next(&p)) != OPT_END) {
+        if (c == OPT_HELP) {
+            opt_usage(&validate_spec, stdout);
+            goto out;
+        } else if (c == OPT_ERROR) {
+            bad = 2;
+            goto out;
+        } else if (c == OPT_OPERAND) {
+            files[nfiles++] = p.val;
+        } else if (c == V_SET) {
+            if (!strchr(p.val, '=')) {
+                fprintf(stderr, "salvo validate: --set: expected PATH=VALUE, got '%s'\n", p.val);
+                bad = 2;
+                goto out;
             }
-            sets[nsets++] = argv[++i];
+            sets[nsets++] = p.val;
         }
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--set")) { i++; continue; }
-        if (argv[i][0] == '-') {
-            fprintf(stderr, "salvo: validate: unknown option '%s'\n", argv[i]);
-            return 2;
-        }
+    }
+    if (!nfiles) {
+        opt_usage_short(&validate_spec, stderr);
+        bad = 2;
+        goto out;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        const char *file = files[i];
+        char found[4096];
+        if (args_scenario(file, found, sizeof found)) file = found;
         Diag d;
-        diag_init(&d, argv[i]);
-        Scenario *s = scenario_load(argv[i], sets, nsets, &d);
+        diag_init(&d, file);
+        Scenario *s = scenario_load(file, sets, nsets, &d);
         if (!s) {
             diag_print(&d, stderr);
-            bad = 1;
+            bad = 2;
         } else {
             const TraceHeader *h = scenario_trace_header(s);
             printf("%s: ok: %s (%d places, %d routes, %d carriers, %d treaties, %d programmes, %d events, "
                    "%d decisions, %d metrics, %d assumptions)\n",
-                   argv[i], scenario_name(s), h->nplaces, h->nroutes, h->ncarriers, h->ntreaties,
+                   file, scenario_name(s), h->nplaces, h->nroutes, h->ncarriers, h->ntreaties,
                    h->nprogrammes, h->nevents, h->ndecisions, scenario_metric_count(s),
                    scenario_assumption_count(s));
         }
         scenario_free(s);
         diag_free(&d);
     }
-    return bad ? 2 : 0;
+out:
+    free(sets);
+    free(files);
+    return bad;
 }
 
 /* --- the timeline in words ---------------------------------------------------- */
@@ -324,56 +354,65 @@ static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE
     fputs("}}\n", o);
 }
 
+enum { R_SEED = 1, R_UNTIL, R_TRACE, R_SET, R_JSON, R_VERBOSE };
+static const OptSpec run_opts[] = {
+    { R_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
+    { R_UNTIL, "--until", "DATE|DAYS", "stop early, at a date YYYY-MM-DD or after a number of days" },
+    { R_TRACE, "--trace", "OUT.jsonl", "write every event as JSON Lines (docs/trace.md)" },
+    { R_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
+    { R_JSON, "--json", NULL, "print only the metrics, as one JSON object" },
+    { R_VERBOSE, "--verbose", NULL, "print every voyage as well" },
+    { 0, NULL, NULL, NULL },
+};
+static const CmdSpec run_spec = {
+    "run", "FILE [--seed S] [--until DATE|DAYS] [--trace OUT.jsonl] [--set PATH=VALUE ...]\n"
+           "          [--json] [--verbose]",
+    "Simulates one replication and prints its timeline in words, then its metrics.\n"
+    "FILE may be the name of an installed scenario (korea-russia-2024).",
+    run_opts,
+};
+
 int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *until_s = NULL;
     const char *sets[256];
-    int nsets = 0, json = 0, verbose = 0;
+    int nsets = 0, json = 0, verbose = 0, c;
     unsigned long long seed = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help")) {
-            puts("usage: salvo run FILE [--seed N] [--until DATE|DAYS] [--trace OUT.jsonl]\n"
-                 "                 [--set PATH=VALUE ...] [--json] [--verbose]\n"
-                 "Simulates one replication and prints its timeline and metrics.");
-            return 0;
-        } else if (!strcmp(a, "--seed")) {
-            if (args_seed(v, &seed) != 0) return 2;
-            i++;
-        } else if (!strcmp(a, "--until")) {
-            if (!v) { fputs("salvo: --until needs a value\n", stderr); return 2; }
-            until_s = v;
-            i++;
-        } else if (!strcmp(a, "--trace")) {
-            if (!v) { fputs("salvo: --trace needs a file name\n", stderr); return 2; }
-            trace = v;
-            i++;
-        } else if (!strcmp(a, "--set")) {
-            if (!v || !strchr(v, '=') || nsets == 256) {
-                fprintf(stderr, "salvo: --set: expected PATH=VALUE, got '%s'\n", v ? v : "");
+    char found[4096];
+    OptParser p;
+    opt_init(&p, &run_spec, argc, argv);
+    while ((c = opt_next(&p)) != OPT_END) {
+        switch (c) {
+        case OPT_HELP: opt_usage(&run_spec, stdout); return 0;
+        case OPT_ERROR: return 2;
+        case R_SEED:
+            if (args_seed(p.val, &seed) != 0) return 2;
+            break;
+        case R_UNTIL: until_s = p.val; break;
+        case R_TRACE: trace = p.val; break;
+        case R_SET:
+            if (!strchr(p.val, '=') || nsets == 256) {
+                fprintf(stderr, "salvo run: --set: expected PATH=VALUE, got '%s'\n", p.val);
                 return 2;
             }
-            sets[nsets++] = v;
-            i++;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--verbose")) {
-            verbose = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "salvo: run: unknown option '%s' (see salvo run --help)\n", a);
-            return 2;
-        } else if (!file) {
-            file = a;
-        } else {
-            fprintf(stderr, "salvo: run: one scenario file at a time ('%s' and '%s')\n", file, a);
-            return 2;
+            sets[nsets++] = p.val;
+            break;
+        case R_JSON: json = 1; break;
+        case R_VERBOSE: verbose = 1; break;
+        case OPT_OPERAND:
+            if (file) {
+                fprintf(stderr, "salvo run: one scenario file at a time ('%s' and '%s')\n", file, p.val);
+                return 2;
+            }
+            file = p.val;
+            break;
         }
     }
     if (!file) {
-        fputs("usage: salvo run FILE [--seed N] [--until DATE|DAYS] [--trace OUT.jsonl] [--set PATH=VALUE ...] [--json]\n", stderr);
+        opt_usage_short(&run_spec, stderr);
         return 2;
     }
+    if (args_scenario(file, found, sizeof found)) file = found;
     Diag d;
     diag_init(&d, file);
     Scenario *s = scenario_load(file, sets, nsets, &d);

@@ -1,0 +1,209 @@
+/* test_cli.c — the one command-line grammar of `salvo`, end to end by
+ * running the built binary (SALVO_BIN): every subcommand takes -h/--help,
+ * --opt=value as --opt value, -- as the end of options; `salvo help CMD`;
+ * "did you mean" for unknown commands and options; -V/--version; the view
+ * refuses quickly without a display; scenarios found by name when
+ * installed. Every case also checks the exit status (0, or 2 for usage).
+ */
+#include <check.h>
+#include "testutil.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHIP "tests/data/batch/ship.json"
+#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
+
+/* `ENV salvo ARGS` with stdout and stderr to dir/out.txt and dir/err.txt. */
+static int salvo_env(const char *env, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s %s >%s/out.txt 2>%s/err.txt", env, BIN, args, dir, dir);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
+
+static int salvo(const char *args) { return salvo_env("", args); }
+
+static int has(const char *file, const char *text)
+{
+    char *s = slurp(tmp(file));
+    int found = s && strstr(s, text) != NULL;
+    if (!found) fprintf(stderr, "%s lacks '%s':\n%s\n", file, text, s ? s : "(none)");
+    free(s);
+    return found;
+}
+
+static const char *const commands[] = { "validate", "run", "batch", "compare", "sweep",
+#ifdef SALVO_HAVE_VIEW
+                                        "view",
+#endif
+                                        "demo", "version", "help" };
+#define NCOMMANDS (int)(sizeof commands / sizeof *commands)
+
+/* -h, --help and `salvo help CMD` print the same usage, exit 0. */
+START_TEST(help_everywhere)
+{
+    for (int i = 0; i < NCOMMANDS; i++) {
+        char args[256], want[64];
+        snprintf(want, sizeof want, "usage: salvo %s", commands[i]);
+        snprintf(args, sizeof args, "%s --help", commands[i]);
+        ck_assert_msg(salvo(args) == 0, "%s", args);
+        ck_assert(has("out.txt", want));
+        char *a = slurp(tmp("out.txt"));
+        snprintf(args, sizeof args, "%s -h", commands[i]);
+        ck_assert_msg(salvo(args) == 0, "%s", args);
+        char *b = slurp(tmp("out.txt"));
+        snprintf(args, sizeof args, "help %s", commands[i]);
+        ck_assert_msg(salvo(args) == 0, "%s", args);
+        char *c = slurp(tmp("out.txt"));
+        ck_assert_str_eq(a, b);
+        ck_assert_str_eq(a, c);
+        free(a);
+        free(b);
+        free(c);
+    }
+    ck_assert_int_eq(salvo("help"), 0);
+    ck_assert(has("out.txt", "commands:"));
+    ck_assert_int_eq(salvo("--help"), 0);
+    ck_assert(has("out.txt", "salvo help COMMAND"));
+}
+END_TEST
+
+START_TEST(version_flags)
+{
+    ck_assert_int_eq(salvo("-V"), 0);
+    ck_assert(has("out.txt", "salvo " SALVO_VERSION " ("));
+    ck_assert_int_eq(salvo("--version"), 0);
+    ck_assert(has("out.txt", "salvo " SALVO_VERSION " ("));
+    ck_assert_int_eq(salvo("version"), 0);
+    ck_assert(has("out.txt", "salvo " SALVO_VERSION " ("));
+    ck_assert_int_eq(salvo("version extra"), 2);
+    ck_assert(has("err.txt", "unexpected argument 'extra'"));
+    ck_assert_int_eq(salvo("demo --fast"), 2);
+    ck_assert(has("err.txt", "unknown option '--fast'"));
+}
+END_TEST
+
+/* --opt=value is --opt value, for every command that takes values. */
+START_TEST(equals_form)
+{
+    ck_assert_int_eq(salvo("run " SHIP " --seed=7 --json"), 0);
+    char *a = slurp(tmp("out.txt"));
+    ck_assert_int_eq(salvo("run " SHIP " --seed 7 --json"), 0);
+    char *b = slurp(tmp("out.txt"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    ck_assert_int_eq(salvo("run " SHIP " --until=30 --set=routes.ship.loss=0 --json"), 0);
+    ck_assert_int_eq(salvo("validate --set=routes.ship.loss=0.1 " SHIP), 0);
+    ck_assert_int_eq(salvo("batch " SHIP " --runs=64 --threads=1 --quiet"), 0);
+    ck_assert(has("out.txt", "64 replications"));
+    ck_assert_int_eq(salvo("batch " SHIP " --runs=64 --quiet=yes"), 2);
+    ck_assert(has("err.txt", "--quiet takes no value"));
+    ck_assert_int_eq(salvo("batch " SHIP " --runs"), 2);
+    ck_assert(has("err.txt", "--runs needs a value"));
+}
+END_TEST
+
+/* "--" ends the options: what follows is an operand even if it starts with -. */
+START_TEST(double_dash)
+{
+    ck_assert_int_eq(salvo("run --json -- " SHIP), 0);
+    ck_assert(has("out.txt", "\"metrics\""));
+    ck_assert_int_eq(salvo("run " SHIP " -- --json"), 2);
+    ck_assert(has("err.txt", "one scenario file at a time"));
+    ck_assert_int_eq(salvo("validate -- -x.json"), 2);
+    ck_assert(has("err.txt", "-x.json"));
+}
+END_TEST
+
+START_TEST(did_you_mean)
+{
+    ck_assert_int_eq(salvo("rnu " SHIP), 2);
+    ck_assert(has("err.txt", "unknown command 'rnu'; did you mean 'run'?"));
+    ck_assert_int_eq(salvo("help bach"), 2);
+    ck_assert(has("err.txt", "did you mean 'batch'?"));
+    ck_assert_int_eq(salvo("batch " SHIP " --rusn 10"), 2);
+    ck_assert(has("err.txt", "unknown option '--rusn'; did you mean '--runs'?"));
+    ck_assert_int_eq(salvo("batch " SHIP " --rusn=10"), 2);
+    ck_assert(has("err.txt", "unknown option '--rusn'; did you mean '--runs'?"));
+    ck_assert_int_eq(salvo("run " SHIP " --verbsoe"), 2);
+    ck_assert(has("err.txt", "did you mean '--verbose'?"));
+    ck_assert_int_eq(salvo("sweep " SHIP " --assumption --metric delivered"), 2);
+    ck_assert(has("err.txt", "did you mean '--assumptions'?"));
+    ck_assert_int_eq(salvo("--runs 3"), 2);
+    ck_assert(has("err.txt", "not a command"));
+}
+END_TEST
+
+/* It used to exit 1 with no message although the CSV was right. */
+START_TEST(sweep_assumptions_csv)
+{
+    char args[512];
+    snprintf(args, sizeof args, "sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
+             tmp("t.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_str_eq(err, "");
+    free(err);
+    ck_assert(has("t.csv", "rank,path,low,high,"));
+}
+END_TEST
+
+#ifdef SALVO_HAVE_VIEW
+/* No display: a clear message within a second, exit 2. */
+START_TEST(view_without_display)
+{
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    int rc = salvo_env("env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER", "view " SHIP);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    ck_assert_int_eq(rc, 2);
+    ck_assert(has("err.txt", "no display"));
+    ck_assert(has("err.txt", "--screenshot"));
+    double s = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    ck_assert_double_lt(s, 1.0);
+}
+END_TEST
+#endif
+
+/* A scenario named without a path is looked up in DATADIR/scenarios. */
+START_TEST(scenario_by_name)
+{
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s/share/scenarios && cp " SHIP " %s/share/scenarios/my-ship.json", dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    char env[256];
+    snprintf(env, sizeof env, "SALVO_DATADIR=%s/share", dir);
+    ck_assert_int_eq(salvo_env(env, "run my-ship --json"), 0);
+    ck_assert(has("out.txt", "\"batch-ship\""));
+    ck_assert_int_eq(salvo_env(env, "validate my-ship.json"), 0);
+    ck_assert_int_eq(salvo_env(env, "batch my-ship --runs 64 --quiet"), 0);
+    ck_assert_int_eq(salvo_env(env, "run no-such-ship"), 2);
+}
+END_TEST
+
+Suite *suite_cli(void)
+{
+    Suite *s = suite_create("cli");
+    TCase *tc = tcase_create("grammar");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, help_everywhere);
+    tcase_add_test(tc, version_flags);
+    tcase_add_test(tc, equals_form);
+    tcase_add_test(tc, double_dash);
+    tcase_add_test(tc, did_you_mean);
+    tcase_add_test(tc, sweep_assumptions_csv);
+#ifdef SALVO_HAVE_VIEW
+    tcase_add_test(tc, view_without_display);
+#endif
+    tcase_add_test(tc, scenario_by_name);
+    suite_add_tcase(s, tc);
+    return s;
+}
