@@ -344,7 +344,7 @@ static void print_metrics(const Scenario *s, const double *v, FILE *o)
 
 static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE *o)
 {
-    fprintf(o, "{\"scenario\":\"%s\",\"seed\":%llu,\"metrics\":{", scenario_name(s), (unsigned long long)seed);
+    fprintf(o, "{\"scenario\":\"%s\",\"seed\":\"%llu\",\"metrics\":{", scenario_name(s), (unsigned long long)seed);
     for (int m = 0; m < scenario_metric_count(s); m++) {
         const MetricInfo *mi = scenario_metric(s, m);
         if (m) fputc(',', o);

@@ -188,6 +188,121 @@ START_TEST(scenario_by_name)
 }
 END_TEST
 
+/* --- outputs every client reads -------------------------------------------- */
+
+#define RISKY "tests/data/batch/ship-risky.json"
+
+/* Run a shell command line; its exit status. */
+static int sh(const char *cmd)
+{
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* pandas with default settings reads every column but `path` as numbers;
+ * first_loss (a time) has an empty cell, NaN, exactly where it never came. */
+START_TEST(csv_is_numeric_for_pandas)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "batch " SHIP " --runs 300 --quiet --csv %s --json %s", tmp("r.csv"), tmp("s.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 200 --quiet --csv %s", tmp("c.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 64 --quiet --csv %s", tmp("w.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
+             tmp("t.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    char *csv = slurp(tmp("r.csv"));
+    ck_assert_ptr_null(strstr(csv, "never"));
+    free(csv);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 - %s >&2 <<'EOF'\n"
+             "import json, sys\n"
+             "import pandas as pd\n"
+             "d = sys.argv[1]\n"
+             "for f in ['r.csv', 'c.csv', 'w.csv', 't.csv']:\n"
+             "    df = pd.read_csv(d + '/' + f)\n"
+             "    for c in df.columns:\n"
+             "        if c == 'path': continue\n"
+             "        assert df[c].dtype.kind in 'iuf', (f, c, str(df[c].dtype))\n"
+             "df = pd.read_csv(d + '/r.csv')\n"
+             "s = json.load(open(d + '/s.json'))\n"
+             "assert df['first_loss'].isna().sum() == s['metrics']['first_loss']['n_never'] > 0\n"
+             "assert abs(df['delivered'].mean() - s['metrics']['delivered']['mean']) < 1e-6 * s['metrics']['delivered']['mean']\n"
+             "EOF",
+             dir);
+    ck_assert_msg(sh(cmd) == 0, "pandas could not read the CSVs as numbers (see stderr)");
+}
+END_TEST
+
+/* R's read.csv, if R is installed (tools/deps.sh installs r-base-core). */
+START_TEST(csv_is_numeric_for_r)
+{
+    if (sh("command -v Rscript >/dev/null 2>&1") != 0) {
+        fputs("test_cli: Rscript not found; the R check did not run\n", stderr);
+        return;
+    }
+    char args[1024];
+    snprintf(args, sizeof args, "batch " SHIP " --runs 300 --quiet --csv %s", tmp("r.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "Rscript -e 'd <- read.csv(\"%s\"); stopifnot(all(sapply(d, is.numeric)), "
+             "sum(is.na(d$first_loss)) > 0, !anyNA(d$delivered))' >&2",
+             tmp("r.csv"));
+    ck_assert_int_eq(sh(cmd), 0);
+}
+END_TEST
+
+/* `run --json`: the seed is a string, so a 64-bit seed survives jq and
+ * JavaScript (a JSON number is a double). */
+START_TEST(run_json_seed_is_string)
+{
+    ck_assert_int_eq(salvo("run " SHIP " --json --seed 18446744073709551615"), 0);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "jq -e '.seed == \"18446744073709551615\" and (.metrics.delivered | type) == \"number\"' "
+             "%s/out.txt >/dev/null", dir);
+    ck_assert_int_eq(sh(cmd), 0);
+}
+END_TEST
+
+/* Whole-number metrics (here launch attempts, a count) have whole
+ * quantiles, and histogram bins [k, k + w) that count each value where it
+ * is: checked against the exact values from the CSV. */
+START_TEST(whole_numbers_stay_whole)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 500 --quiet --json %s --csv %s",
+             tmp("s.json"), tmp("r.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd,
+             "/usr/bin/python3 - %s >&2 <<'EOF'\n"
+             "import json, sys, csv\n"
+             "d = sys.argv[1]\n"
+             "s = json.load(open(d + '/s.json'))['metrics']\n"
+             "rows = list(csv.DictReader(open(d + '/r.csv')))\n"
+             "for m in ['launch-attempts', 'voyages-vostochny', 'troops-sent', 'satellite-by-2025']:\n"
+             "    x = s[m]\n"
+             "    vals = sorted(float(r[m]) for r in rows)\n"
+             "    for q, k in [(0.05, 'p5'), (0.25, 'p25'), (0.5, 'median'), (0.75, 'p75'), (0.95, 'p95')]:\n"
+             "        assert x[k] == int(x[k]), (m, k, x[k])\n"
+             "        exact = vals[int(q * (len(vals) - 1))]\n"
+             "        assert abs(x[k] - exact) <= max(0.005 * abs(exact) + 0.5, 0) and (abs(exact) >= 100 or x[k] == exact), (m, k, x[k], exact)\n"
+             "    e, c = x['histogram']['edges'], x['histogram']['counts']\n"
+             "    if x['kind'] == 'flag': continue\n"
+             "    assert all(v == int(v) for v in e), (m, e)\n"
+             "    if vals[-1] < 100:\n"
+             "        want = [sum(1 for v in vals if e[i] <= v < e[i + 1]) for i in range(len(c))]\n"
+             "        assert want == c, (m, e, c, want)\n"
+             "EOF",
+             dir);
+    ck_assert_int_eq(sh(cmd), 0);
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -204,6 +319,14 @@ Suite *suite_cli(void)
     tcase_add_test(tc, view_without_display);
 #endif
     tcase_add_test(tc, scenario_by_name);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("outputs");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, csv_is_numeric_for_pandas);
+    tcase_add_test(tc, csv_is_numeric_for_r);
+    tcase_add_test(tc, run_json_seed_is_string);
+    tcase_add_test(tc, whole_numbers_stay_whole);
     suite_add_tcase(s, tc);
     return s;
 }
