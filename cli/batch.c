@@ -25,6 +25,7 @@
 #include "cal.h"
 #include "cmd.h"
 #include "mpi.h"
+#include "fmt.h"
 #include "opt.h"
 #include "paired.h"
 #include "salvo.h"
@@ -443,7 +444,11 @@ static void on_progress(void *arg, const BatchProgress *p)
     fmt_secs(eta, sizeof eta, p->eta);
     fprintf(stderr, "\r%" PRIu64 "/%" PRIu64 " runs  %.0f runs/s  ETA %s", p->done, p->total,
             isfinite(p->rate) ? p->rate : 0.0, eta);
-    if (isfinite(p->halfwidth)) fprintf(stderr, "  %s ±%.4g", pr->metric, p->halfwidth);
+    if (isfinite(p->halfwidth)) {
+        char hw[32];
+        fmt_num(hw, sizeof hw, p->halfwidth);
+        fprintf(stderr, "  %s ±%s", pr->metric, hw);
+    }
     fputs("\033[K", stderr);
     fflush(stderr);
     pr->shown = 1;
@@ -455,55 +460,28 @@ static void progress_end(Progress *pr)
     pr->shown = 0;
 }
 
-/* A number for a person: grouped thousands for large values, fewer digits
- * for small ones. */
-static void fmt_num(char *buf, size_t n, double x)
-{
-    double ax = fabs(x);
-    if (isnan(x)) snprintf(buf, n, "-");
-    else if (isinf(x)) snprintf(buf, n, x > 0 ? "never" : "-inf");
-    else if (ax >= 1e12) snprintf(buf, n, "%.3e", x);
-    else if (ax >= 1e4) {
-        char digits[32];
-        snprintf(digits, sizeof digits, "%.0f", ax);
-        size_t len = strlen(digits), k = 0;
-        char *p = buf;
-        if (x < 0) *p++ = '-';
-        for (size_t i = 0; i < len && (size_t)(p - buf) + 2 < n; i++) {
-            *p++ = digits[i];
-            k = len - i - 1;
-            if (k && k % 3 == 0) *p++ = ',';
-        }
-        *p = '\0';
-    } else if (x == floor(x)) snprintf(buf, n, "%.0f", x);
-    else if (ax >= 100) snprintf(buf, n, "%.1f", x);
-    else if (ax >= 1) snprintf(buf, n, "%.3f", x);
-    else if (ax == 0) snprintf(buf, n, "0");
-    else snprintf(buf, n, "%.3g", x);
-}
-
-/* A TIME value as a date (day t after the start). */
+/* A value of metric i as the tables show it (cli/fmt.h). */
 static void fmt_value(char *buf, size_t n, const BatchModel *m, int metric, double x)
 {
-    if (m->metrics[metric].kind == MET_TIME && isfinite(x)) {
-        char date[11];
-        cal_format_t(m->start_day, x, date);
-        snprintf(buf, n, "%s", date);
-    } else {
-        fmt_num(buf, n, x);
-    }
+    fmt_metric(buf, n, &m->metrics[metric], m->start_day, x);
 }
 
 static void print_table(const Batch *b, const Args *a, FILE *out)
 {
     const BatchModel *m = batch_model(b);
-    int w = 6;
+    int w = 6, uw = 4;
     for (int i = 0; i < m->nmetrics; i++) {
-        int len = (int)strlen(m->metrics[i].id);
+        const MetricInfo *mi = &m->metrics[i];
+        int len = (int)strlen(mi->id);
         if (len > w) w = len;
+        const char *unit = mi->kind == MET_TIME ? "date" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        if (unit && (int)strlen(unit) > uw) uw = (int)strlen(unit);
     }
-    fprintf(out, "%-*s  %12s %11s %12s %12s %12s %7s  %s\n", w, "metric", "mean", "±95%", "p5",
-            "median", "p95", "never", "unit");
+    /* The label, where the terminal has room for at least 12 of it. */
+    int fixed = w + 2 + 12 + 1 + 10 + 3 * 13 + 8 + 2 + uw, lw = fmt_columns() - fixed - 2;
+    if (lw < 12) lw = 0;
+    fprintf(out, "%-*s  %12s %10s %12s %12s %12s %7s  %-*s%s\n", w, "metric", "mean", "±95%", "p5", "median",
+            "p95", "never", uw, "unit", lw ? "  label" : "");
     for (int i = 0; i < m->nmetrics; i++) {
         const MetricInfo *mi = &m->metrics[i];
         SummaryStat st;
@@ -518,16 +496,23 @@ static void print_table(const Batch *b, const Args *a, FILE *out)
             snprintf(never, sizeof never, "%.1f%%", 100.0 * (double)st.n_never / (double)st.n);
         else
             never[0] = '\0';
-        const char *unit = mi->kind == MET_TIME ? "date (±days)" : mi->kind == MET_FLAG ? "P" : mi->unit;
-        fprintf(out, "%-*s  %12s %11s %12s %12s %12s %7s  %s\n", w, mi->id, mean, hw, p5, med, p95,
-                never, unit ? unit : "");
+        const char *unit = mi->kind == MET_TIME ? "date" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        const char *label = lw && mi->label && strcmp(mi->label, mi->id) ? mi->label : "";
+        fprintf(out, "%-*s  %12s %10s %12s %12s %12s %7s  %-*s", w, mi->id, mean, hw, p5, med, p95, never, uw,
+                unit ? unit : "");
+        if (*label) fprintf(out, "  %.*s%s", (int)strlen(label) > lw ? lw - 3 : lw, label,
+                            (int)strlen(label) > lw ? "..." : "");
+        fputc('\n', out);
     }
+    fputs("±95%: half-width of the 95% confidence interval of the mean (Student t); for a date, in days.\n"
+          "P: the probability (the mean of a yes/no metric). Quantiles p5, median, p95 over all runs.\n",
+          out);
     /* P(by date): at every year end within the horizon, and --by dates. */
     int times = 0;
     for (int i = 0; i < m->nmetrics; i++) {
         if (m->metrics[i].kind != MET_TIME) continue;
         if (!times++)
-            fputs("(dates: mean ±days over the runs where it happened; quantiles count never as latest)\n", out);
+            fputs("Dates: the mean and ±days are over the runs where it happened; quantiles count never as latest.\n", out);
         fprintf(out, "P(%s by", m->metrics[i].id);
         int64_t last = m->start_day + (int64_t)ceil(m->horizon);   /* the end date */
         int any = 0;
@@ -754,7 +739,7 @@ agree:
            a.threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
            secs > 0 ? (double)batch_events(b) / secs / 1e6 : 0.0);
     if (target >= 0)
-        printf("target %s ±%g: %s\n", m->metrics[target].id, a.target_halfwidth,
+        printf("target %s ±%s: %s\n", m->metrics[target].id, strrchr(a.target, ':') + 1,
                batch_target_met(b) ? "met" : "not met within --runs");
     putchar('\n');
     print_table(b, &a, stdout);
@@ -831,18 +816,25 @@ agree:
            scenario_name(sb), a.files[1]);
     printf("%" PRIu64 " paired replications%s, common random numbers (seed %llu), %.2f s\n\n",
            batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, batch_seconds(b));
-    int w = 6;
-    for (int k = 0; k < paired_count(p); k++)
-        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
-    printf("%-*s  %12s %12s %12s %11s %11s %9s %8s\n", w, "metric", "mean A", "mean B", "B-A",
-           "±95%", "indep ±95%", "B better", "var red");
+    const BatchModel *pm = paired_model(p);
+    int w = 6, uw = 4;
     for (int k = 0; k < paired_count(p); k++) {
+        const MetricInfo *mi = &pm->metrics[4 * k];
+        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
+        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        if (unit && (int)strlen(unit) > uw) uw = (int)strlen(unit);
+    }
+    printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, "metric", "mean A", "mean B", "B-A", "±95%",
+           "indep ±95%", "B better", "var red", "unit");
+    for (int k = 0; k < paired_count(p); k++) {
+        const MetricInfo *mi = &pm->metrics[4 * k];
         PairedStat st;
         paired_stat(p, b, k, &st);
         char ma[32], mb[32], df[32], hw[32], ih[32], bt[16], vr[16];
-        fmt_num(ma, sizeof ma, st.mean_a);
-        fmt_num(mb, sizeof mb, st.mean_b);
-        fmt_num(df, sizeof df, st.diff);
+        fmt_metric(ma, sizeof ma, mi, pm->start_day, st.mean_a);
+        fmt_metric(mb, sizeof mb, mi, pm->start_day, st.mean_b);
+        fmt_num(df + 1, sizeof df - 1, st.diff);
+        df[0] = st.diff > 0 ? '+' : ' ';
         fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
         fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
         if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
@@ -850,8 +842,14 @@ agree:
         if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
         else if (isnan(st.var_reduction)) snprintf(vr, sizeof vr, "-");
         else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
-        printf("%-*s  %12s %12s %12s %11s %11s %9s %8s\n", w, paired_id(p, k), ma, mb, df, hw, ih, bt, vr);
+        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, paired_id(p, k), ma, mb, df[0] == ' ' ? df + 1 : df,
+               hw, ih, bt, vr, unit ? unit : "");
     }
+    fputs("B-A: the mean of the paired differences over the replications where both have a value (for a\n"
+          "date: where it happened in both), in days for a date; ±95%: its 95% CI half-width; indep ±95%: what\n"
+          "two independent batches of this size would give; var red: how many times fewer runs pairing needs.\n",
+          stdout);
     if (a.json) {
         SummaryRun run;
         memset(&run, 0, sizeof run);
@@ -1014,8 +1012,10 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     }
     char bm[32];
     fmt_num(bm, sizeof bm, sbase.mean);
-    printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%.3g; %lld runs each)\n\n",
-           a->metric, bm, sbase.halfwidth, a->runs);
+    char bh[32];
+    fmt_num(bh, sizeof bh, sbase.halfwidth);
+    printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%s; %lld runs each)\n\n",
+           a->metric, bm, bh, a->runs);
     int pw = 10;
     for (int k = 0; k < nr; k++)
         if ((int)strlen(rows[k].as->path) > pw) pw = (int)strlen(rows[k].as->path);

@@ -4,9 +4,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cal.h"
 #include "cmd.h"
+#include "fmt.h"
 #include "opt.h"
 #include "salvo.h"
 #include "trace.h"
@@ -94,21 +96,45 @@ typedef struct Teller {
     int month;                  /* yyyymm of the supply summary being gathered */
     double *delivered, *total;  /* per resource: this month, all so far */
     int voyages, lost;
-    double *short_seen;         /* per stock: shortfall at the last report; <0 never short */
+    double *short_seen;         /* per stock: shortfall at the last report (<0 never short), and the latest known */
+    double *short_rate;         /* per stock: unmet demand per day since short_t, and short_t */
+    double *fired;              /* per event: when it last happened (-1 never) */
     TraceSink next;             /* a trace writer, if any */
 } Teller;
 
 static void human(double x, char *out, size_t n)
 {
-    double a = fabs(x);
-    if (a >= 1e6) snprintf(out, n, "%.2f M", x / 1e6);
-    else if (a >= 1e4) snprintf(out, n, "%.0f k", x / 1e3);
-    else snprintf(out, n, "%.0f", x);
+    fmt_num(out, n, x);
+}
+
+/* "189 drones" for a resource "Shahed-136 drones" counted in "drones" (its
+ * name already says the unit: "189 Shahed-136 drones"), else "2,000 rounds
+ * of 152 mm shells"; singular for exactly 1. */
+static void amount(char *buf, size_t n, double x, const TraceResource *r)
+{
+    char num[40];
+    human(x, num, sizeof num);
+    const char *unit = r->unit ? r->unit : "", *name = r->name ? r->name : "";
+    size_t ul = strlen(unit), nl = strlen(name);
+    int one = !strcmp(num, "1");
+    /* The name's last word is the unit (any case): say the name alone. */
+    if (ul && nl >= ul && !strcasecmp(name + nl - ul, unit) && (nl == ul || name[nl - ul - 1] == ' ')) {
+        int cut = one && nl > 1 && name[nl - 1] == 's';
+        snprintf(buf, n, "%s %.*s", num, (int)(nl - (size_t)cut), name);
+    } else if (ul) {
+        int cut = one && ul > 1 && unit[ul - 1] == 's';
+        snprintf(buf, n, "%s %.*s of %s", num, (int)(ul - (size_t)cut), unit, name);
+    } else {
+        snprintf(buf, n, "%s %s", num, name);
+    }
 }
 
 static const char *place(const TraceHeader *h, int i);
 
-static void flush_month(Teller *T)
+/* The supply and shortfall lines of the month gathered so far. t_end: the
+ * end of that month (or of the run), where shortfall still accruing at a
+ * known rate is cut, so each month shows the shortfall that happened in it. */
+static void flush_month(Teller *T, double t_end)
 {
     if (T->month == 0) return;
     int any = 0;
@@ -118,25 +144,30 @@ static void flush_month(Teller *T)
         const char *sep = " ";
         for (int r = 0; r < T->h->nresources; r++) {
             if (T->delivered[r] <= 0) continue;
-            char a[32], b[32];
-            human(T->delivered[r], a, sizeof a);
+            char a[96], b[32];
+            amount(a, sizeof a, T->delivered[r], &T->h->resources[r]);
             human(T->total[r], b, sizeof b);
-            fprintf(T->out, "%s%s %s of %s delivered to the end of the line (%s so far)", sep, a, T->h->resources[r].unit,
-                    T->h->resources[r].name, b);
+            fprintf(T->out, "%s%s delivered to the end of the line (%s so far)", sep, a, b);
             sep = "; ";
         }
-        fprintf(T->out, "%s%d voyages", sep, T->voyages);
+        fprintf(T->out, "%s%d voyage%s", sep, T->voyages, T->voyages == 1 ? "" : "s");
         if (T->lost) fprintf(T->out, ", %d lost", T->lost);
         fputc('\n', T->out);
     }
     for (int s = 0; s < T->h->nstocks; s++) {
+        double *rt = &T->short_rate[2 * s];
+        if (rt[0] > 0 && t_end > rt[1]) {
+            /* Shortfall grows linearly while the stock is empty: bring it to t_end. */
+            T->short_seen[2 * s + 1] += rt[0] * (t_end - rt[1]);
+            rt[1] = t_end;
+        }
         double now = T->short_seen[2 * s + 1], seen = T->short_seen[2 * s] > 0 ? T->short_seen[2 * s] : 0;
         if (now > seen + 0.5) {
-            char a[32];
+            char a[96];
             const TraceStock *st = &T->h->stocks[s];
-            human(now - seen, a, sizeof a);
-            fprintf(T->out, "%04d-%02d     shortfall at %s: %s %s of %s unmet\n", T->month / 100, T->month % 100,
-                    place(T->h, st->place), a, T->h->resources[st->resource].unit, T->h->resources[st->resource].name);
+            amount(a, sizeof a, now - seen, &T->h->resources[st->resource]);
+            fprintf(T->out, "%04d-%02d     shortfall at %s: %s unmet\n", T->month / 100, T->month % 100,
+                    place(T->h, st->place), a);
             T->short_seen[2 * s] = now;
         }
     }
@@ -161,15 +192,20 @@ static void tell(void *ctx, const TraceRec *r)
     Teller *T = ctx;
     const TraceHeader *h = T->h;
     if (T->next.emit) T->next.emit(T->next.ctx, r);
-    char date[11], due[11], a[32];
+    char date[11], due[11], a[96];
     cal_format_t(h->start, r->t, date);
     int y, m, d;
     cal_civil(h->start + (int64_t)floor(r->t), &y, &m, &d);
     int month = y * 100 + m;
-    if (month != T->month && r->kind != TR_STOCK) {
-        flush_month(T);
-        T->month = month;
+    /* Close every month up to this record's, each at 00:00 on the 1st of
+     * the next, so a month without records still gets its shortfall. */
+    while (T->month && T->month < month) {
+        int ny = T->month / 100, nm = T->month % 100 + 1;
+        if (nm > 12) { nm = 1; ny++; }
+        flush_month(T, (double)(cal_epoch_day(ny, nm, 1) - h->start));
+        T->month = ny * 100 + nm;
     }
+    T->month = month;
     FILE *o = T->out;
     const TraceCarrier *c = r->kind <= TR_RETURN && r->a >= 0 && r->a < h->ncarriers ? &h->carriers[r->a] : NULL;
     const TraceRoute *rt = c ? &h->routes[c->route] : NULL;
@@ -203,21 +239,24 @@ static void tell(void *ctx, const TraceRec *r)
         break;
     case TR_STOCK:
         T->short_seen[2 * r->a + 1] = r->y;
+        T->short_rate[2 * r->a + 1] = r->t;
         break;
     case TR_SHORT: {
         /* Only the first time a stock runs dry is told; after that the
          * monthly line gives the shortfall, or the timeline drowns. */
         const TraceStock *s = &h->stocks[r->a];
         T->short_seen[2 * r->a + 1] = r->y;
+        T->short_rate[2 * r->a] = r->b ? r->x : 0;
+        T->short_rate[2 * r->a + 1] = r->t;
         if (r->b && !T->verbose && T->short_seen[2 * r->a] < 0) {
-            human(r->x, a, sizeof a);
-            fprintf(o, "%s  %s at %s runs out for the first time: %s %s/day of demand unmet\n", date,
-                    h->resources[s->resource].name, place(h, s->place), a, h->resources[s->resource].unit);
+            amount(a, sizeof a, r->x, &h->resources[s->resource]);
+            fprintf(o, "%s  %s at %s runs out for the first time: %s a day of demand unmet\n", date,
+                    h->resources[s->resource].name, place(h, s->place), a);
             T->short_seen[2 * r->a] = r->y;
         } else if (T->verbose) {
-            human(r->x, a, sizeof a);
-            if (r->b) fprintf(o, "%s  %s at %s has run out: %s %s/day unmet\n", date,
-                              h->resources[s->resource].name, place(h, s->place), a, h->resources[s->resource].unit);
+            amount(a, sizeof a, r->x, &h->resources[s->resource]);
+            if (r->b) fprintf(o, "%s  %s at %s has run out: %s a day unmet\n", date,
+                              h->resources[s->resource].name, place(h, s->place), a);
             else fprintf(o, "%s  %s at %s is available again\n", date, h->resources[s->resource].name, place(h, s->place));
         }
         break;
@@ -261,13 +300,22 @@ static void tell(void *ctx, const TraceRec *r)
         break;
     }
     case TR_EVENT:
-        fprintf(o, "%s  EVENT %s\n", date, h->events[r->a].name);
+        if (r->b == 1) {
+            /* Its effects, after the event's delay. */
+            char when[11] = "";
+            if (T->fired[r->a] >= 0) cal_format_t(h->start, T->fired[r->a], when);
+            fprintf(o, "%s  EVENT %s takes effect%s%s%s\n", date, h->events[r->a].name, *when ? " (it happened on " : "",
+                    when, *when ? ")" : "");
+        } else {
+            T->fired[r->a] = r->t;
+            fprintf(o, "%s  EVENT %s\n", date, h->events[r->a].name);
+        }
         break;
     case TR_ROUTE:
         fprintf(o, "%s  route %s %s\n", date, h->routes[r->a].name, r->b ? "reopens" : "closes");
         break;
     case TR_END:
-        flush_month(T);
+        flush_month(T, r->t);
         fprintf(o, "%s  end of the scenario\n", date);
         break;
     default:
@@ -336,7 +384,10 @@ static void print_metrics(const Scenario *s, const double *v, FILE *o)
         } else if (mi->kind == MET_FLAG) {
             snprintf(val, sizeof val, "%s", v[m] != 0 ? "yes" : "no");
         } else {
-            snprintf(val, sizeof val, "%.6g %s", v[m], mi->unit);
+            char num[40];
+            if (mi->whole) fmt_whole(num, sizeof num, v[m]);
+            else fmt_num(num, sizeof num, v[m]);
+            snprintf(val, sizeof val, "%s %s", num, mi->unit);
         }
         fprintf(o, "  %-28s %-40s %s\n", mi->id, val, mi->label);
     }
@@ -427,6 +478,13 @@ int cmd_run(int argc, char **argv)
         diag_free(&d);
         return 2;
     }
+    if (until > scenario_end(s)) {
+        /* The run cannot go past the scenario's calendar: say so, go to its end. */
+        char e[11];
+        cal_format_t(scenario_start(s), scenario_end(s), e);
+        fprintf(stderr, "salvo run: --until %s is after the scenario's end; it ends earlier, on %s\n", until_s, e);
+        until = scenario_end(s);
+    }
     TraceHeader h = *scenario_trace_header(s);
     h.seed = seed;
     TraceWriter *tw = NULL;
@@ -443,12 +501,15 @@ int cmd_run(int argc, char **argv)
     T.delivered = calloc((size_t)h.nresources + 1, sizeof(double));
     T.total = calloc((size_t)h.nresources + 1, sizeof(double));
     T.short_seen = calloc(2 * (size_t)h.nstocks + 1, sizeof(double));
+    T.short_rate = calloc(2 * (size_t)h.nstocks + 1, sizeof(double));
+    T.fired = calloc((size_t)h.nevents + 1, sizeof(double));
+    for (int i = 0; T.fired && i < h.nevents; i++) T.fired[i] = -1;
     for (int i = 0; T.short_seen && i < h.nstocks; i++) T.short_seen[2 * i] = -1;
     if (tw) T.next = trace_writer_sink(tw);
     TraceSink sink = { json ? forward : tell, &T };
     Sim *sim = sim_create(s);
     int rc = 0;
-    if (!sim || !T.delivered || !T.total || !T.short_seen) {
+    if (!sim || !T.delivered || !T.total || !T.short_seen || !T.short_rate || !T.fired) {
         fputs("salvo: out of memory\n", stderr);
         rc = 1;
         goto done;
@@ -465,7 +526,7 @@ int cmd_run(int argc, char **argv)
     else sim_set_sink(sim, &sink);
     sim_reset(sim, seed, 0);
     int halted = sim_run(sim, until) == SIM_HALTED;
-    if (!json) flush_month(&T);
+    if (!json) flush_month(&T, until);
     if (halted) {
         /* The metrics below stop at the halt; say so where it cannot be missed. */
         if (!json) printf("HALTED: %s\n", sim_halted(sim));
@@ -492,6 +553,8 @@ done:
     free(T.delivered);
     free(T.total);
     free(T.short_seen);
+    free(T.short_rate);
+    free(T.fired);
     scenario_free(s);
     diag_free(&d);
     return rc;

@@ -303,6 +303,73 @@ START_TEST(whole_numbers_stay_whole)
 }
 END_TEST
 
+/* --- numbers and words in the terminal ---------------------------------------- */
+
+#define DRONES "tests/data/cli/drones.json"
+
+/* The monthly shortfall lands in the month it happened (the front runs dry
+ * on 11 January: 2,100 in January, 2,900 in February, 3,100 in March; it
+ * used to come out as 8,100 at the end), resource names pluralise once, a
+ * delayed event says when it takes effect, and --until past the end says
+ * the scenario ends earlier. */
+START_TEST(run_timeline_words)
+{
+    ck_assert_int_eq(salvo("run " DRONES), 0);
+    ck_assert(has("out.txt", "2024-01     shortfall at front: 2,100 Shahed-136 drones unmet\n"));
+    ck_assert(has("out.txt", "2024-02     shortfall at front: 2,900 Shahed-136 drones unmet\n"));
+    ck_assert(has("out.txt", "2024-03     shortfall at front: 3,100 Shahed-136 drones unmet\n"));
+    ck_assert(has("out.txt", "runs out for the first time: 100 Shahed-136 drones a day"));
+    ck_assert(has("out.txt", "2024-02-01  EVENT Drone strike on the depot\n"));
+    ck_assert(has("out.txt", "2024-02-06  EVENT Drone strike on the depot takes effect (it happened on 2024-02-01)\n"));
+    ck_assert(has("out.txt", "shortfall                    8,100 drones"));
+    char *out = slurp(tmp("out.txt"));
+    ck_assert_ptr_null(strstr(out, "drones of"));
+    free(out);
+    ck_assert_int_eq(salvo("run " DRONES " --until 2025-01-01"), 0);
+    ck_assert(has("err.txt", "--until 2025-01-01 is after the scenario's end; it ends earlier, on 2024-04-01"));
+    ck_assert(has("out.txt", "2024-04-01  end of the scenario"));
+    ck_assert_int_eq(salvo("run " DRONES " --until 20"), 0);
+    ck_assert(has("out.txt", "from 2024-01-01 to 2024-01-21"));
+}
+END_TEST
+
+/* No e-notation anywhere a person reads; one number format. */
+static void no_enotation(const char *file)
+{
+    char *s = slurp(tmp(file));
+    for (char *p = s; p && (p = strstr(p, "e+")) != NULL; p++)
+        ck_assert_msg(!(p > s && p[-1] >= '0' && p[-1] <= '9'), "e-notation in %s: %.40s", file, p - 8);
+    free(s);
+}
+
+START_TEST(tables_read_well)
+{
+    ck_assert_int_eq(salvo("run scenarios/korea-russia-2024.json --seed 3"), 0);
+    no_enotation("out.txt");
+    ck_assert(has("out.txt", "voyages-vostochny            79 voyages"));
+    ck_assert_int_eq(salvo_env("COLUMNS=200", "batch scenarios/korea-russia-2024.json --runs 128 --quiet"), 0);
+    no_enotation("out.txt");
+    ck_assert(has("out.txt", "±95%: half-width of the 95% confidence interval of the mean"));
+    ck_assert(has("out.txt", "  label\n"));
+    ck_assert(has("out.txt", "ship voyages Rajin - Vostochny"));
+    char *out = slurp(tmp("out.txt"));
+    ck_assert_ptr_null(strstr(out, ".0 "));     /* no 3200.0 */
+    free(out);
+    ck_assert_int_eq(salvo_env("COLUMNS=80", "batch scenarios/korea-russia-2024.json --runs 64 --quiet"), 0);
+    out = slurp(tmp("out.txt"));
+    ck_assert_ptr_null(strstr(out, "  label\n"));
+    free(out);
+    ck_assert_int_eq(salvo("compare scenarios/korea-russia-2024.json scenarios/korea-russia-interdiction.json "
+                           "--runs 128 --quiet"), 0);
+    no_enotation("out.txt");
+    ck_assert(has("out.txt", "  unit\n"));
+    ck_assert(has("out.txt", "date/days\n"));
+    ck_assert(has("out.txt", "over the replications where both have a value"));
+    /* A time metric's means are dates. */
+    ck_assert(has("out.txt", "\nfirst-at-tikhoretsk            2023-09-"));
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -327,6 +394,8 @@ Suite *suite_cli(void)
     tcase_add_test(tc, csv_is_numeric_for_r);
     tcase_add_test(tc, run_json_seed_is_string);
     tcase_add_test(tc, whole_numbers_stay_whole);
+    tcase_add_test(tc, run_timeline_words);
+    tcase_add_test(tc, tables_read_well);
     suite_add_tcase(s, tc);
     return s;
 }
