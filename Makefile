@@ -153,19 +153,28 @@ $(BUILD)/bench: $(BUILD)/tests/bench.o $(LIB)
 	$(SAY) LD $@
 	$(Q)$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
 
-install: salvo
+# `make install` copies the binary, the scenarios, the base map, the man page
+# (its /usr/local paths rewritten to PREFIX) and the documents; the binary
+# finds the scenarios by name beside itself (PREFIX/bin/../share/salvo),
+# wherever the tree is copied, and in the PREFIX it was built for.
+DOCS := docs/cli.md docs/batch.md docs/scenario.md docs/models.md docs/view.md docs/fuzzing.md README.md
+install: $(SALVO_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 salvo $(DESTDIR)$(PREFIX)/bin/salvo
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/salvo
+	install -m 755 $(SALVO_BIN) $(DESTDIR)$(PREFIX)/bin/salvo
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/
 	install -m 644 scenarios/verify/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify/
 	if [ -d assets ] && ls assets/* >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/salvo/assets; \
 	  install -m 644 assets/*.* $(DESTDIR)$(PREFIX)/share/salvo/assets/; fi
-	install -m 644 docs/salvo.1 $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+	sed 's|/usr/local|$(PREFIX)|g' docs/salvo.1 > $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+	chmod 644 $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+	for f in $(DOCS); do [ -f $$f ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/doc/salvo/; done; true
+	if ls docs/*.png >/dev/null 2>&1; then install -m 644 docs/*.png $(DESTDIR)$(PREFIX)/share/doc/salvo/; fi
+	install -m 755 tools/salvo-slurm.sh $(DESTDIR)$(PREFIX)/share/doc/salvo/salvo-slurm.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/salvo $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/salvo
+	rm -rf $(DESTDIR)$(PREFIX)/share/salvo $(DESTDIR)$(PREFIX)/share/doc/salvo
 
 clean:
 	rm -rf build build-san build-fuzz salvo

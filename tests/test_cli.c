@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #define SHIP "tests/data/batch/ship.json"
 #define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 
@@ -370,6 +372,102 @@ START_TEST(tables_read_well)
 }
 END_TEST
 
+/* --- Slurm --------------------------------------------------------------------- */
+
+/* The summary without "run", as text. */
+static char *summary_body(const char *path)
+{
+    char *text = slurp(path);
+    ck_assert_msg(text != NULL, "no file %s", path);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(j);
+    cJSON_DeleteItemFromObject(j, "run");
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+/* tools/salvo-slurm.sh run by bash in a fake Slurm job of 2 tasks x 1 CPU
+ * (mpirun -np 2 on this machine) gives the plain batch's summary and CSV;
+ * submitted again with more runs it resumes from its checkpoint and gives
+ * the plain batch of that size. */
+START_TEST(slurm_script)
+{
+#ifndef SALVO_BIN_MPI
+    fputs("test_cli: this build has no MPI; the Slurm script test did not run\n", stderr);
+#else
+    static const char env[] =
+        "SLURM_NTASKS=2 SLURM_CPUS_PER_TASK=1 SLURM_JOB_ID=4242 SLURM_JOB_NODELIST=node1 "
+        "MPIRUN='timeout -k 5 120 mpirun' MPIRUN_ARGS='--allow-run-as-root --oversubscribe --mca plm isolated "
+        "--mca btl self,vader --mca btl_vader_single_copy_mechanism none' "
+#if defined(__SANITIZE_ADDRESS__)
+        "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "
+#endif
+        ;
+    const int runs[2] = { 700, 900 };
+    for (int k = 0; k < 2; k++) {
+        char cmd[2048];
+        snprintf(cmd, sizeof cmd, "batch " SHIP " --runs %d --seed 5 --threads 2 --quiet --json %s --csv %s", runs[k],
+                 tmp("plain.json"), tmp("plain.csv"));
+        ck_assert_int_eq(salvo(cmd), 0);
+        snprintf(cmd, sizeof cmd, "%s SALVO=%s SALVO_OUT=%s/job bash tools/salvo-slurm.sh " SHIP " %d --seed 5 "
+                 ">%s/out.txt 2>%s/err.txt", env, BIN, dir, runs[k], dir, dir);
+        int rc = sh(cmd);
+        char *err = slurp(tmp("err.txt"));
+        ck_assert_msg(rc == 0, "salvo-slurm.sh: exit %d:\n%s", rc, err);
+        ck_assert_ptr_nonnull(strstr(err, "job 4242: 2 rank(s) x 1 thread(s)"));
+        if (k == 1) ck_assert_ptr_nonnull(strstr(err, "resuming from"));
+        free(err);
+        char *a = summary_body(tmp("plain.json")), *b = summary_body(tmp("job.json"));
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+        a = slurp(tmp("plain.csv"));
+        b = slurp(tmp("job.csv"));
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+        ck_assert(has("job.json", "\"ranks\":\t2"));
+    }
+    /* Without arguments: usage, exit 2. */
+    ck_assert_int_eq(sh("bash tools/salvo-slurm.sh 2>/dev/null"), 2);
+#endif
+}
+END_TEST
+
+/* make install: the man page follows PREFIX, the docs go to
+ * share/doc/salvo, and the installed binary finds an installed scenario by
+ * name from any directory. */
+START_TEST(make_install)
+{
+    char build[256] = "build";
+    const char *slash = strrchr(SALVO_BIN, '/');
+    if (slash) snprintf(build, sizeof build, "%.*s", (int)(slash - SALVO_BIN), SALVO_BIN);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "make --no-print-directory -s install DESTDIR=%s/root PREFIX=/opt/salvo SALVO_BIN=%s "
+             "BUILD=%s >%s/make.txt 2>&1", dir, SALVO_BIN, build, dir);
+    ck_assert_msg(sh(cmd) == 0, "make install failed (see %s/make.txt)", dir);
+    static const char *const files[] = {
+        "bin/salvo", "share/man/man1/salvo.1", "share/doc/salvo/cli.md", "share/doc/salvo/batch.md",
+        "share/doc/salvo/scenario.md", "share/doc/salvo/salvo-slurm.sh", "share/salvo/scenarios/korea-russia-2024.json",
+    };
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/root/opt/salvo/%s", dir, files[i]);
+        ck_assert_msg(access(path, R_OK) == 0, "make install did not install %s", files[i]);
+    }
+    ck_assert(has("root/opt/salvo/share/man/man1/salvo.1", ".I /opt/salvo/share/salvo/scenarios/\n"));
+    char *man = slurp(tmp("root/opt/salvo/share/man/man1/salvo.1"));
+    ck_assert_ptr_null(strstr(man, "/usr/local/share"));
+    free(man);
+    snprintf(cmd, sizeof cmd, "cd /tmp && %s%s/root/opt/salvo/bin/salvo run korea-russia-2024 --json >%s/out.txt 2>&1",
+             dir[0] == '/' ? "" : "../", dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert(has("out.txt", "\"scenario\":\"korea-russia-2024\""));
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -396,6 +494,8 @@ Suite *suite_cli(void)
     tcase_add_test(tc, whole_numbers_stay_whole);
     tcase_add_test(tc, run_timeline_words);
     tcase_add_test(tc, tables_read_well);
+    tcase_add_test(tc, slurm_script);
+    tcase_add_test(tc, make_install);
     suite_add_tcase(s, tc);
     return s;
 }
