@@ -110,8 +110,14 @@ void opt_usage(const CmdSpec *cmd, FILE *out)
         if (!o->help) continue;
         char left[96];
         snprintf(left, sizeof left, "%s%s%s", o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        if ((int)strlen(left) > w) fprintf(out, "  %s\n  %-*s  %s\n", left, w, "", o->help);
-        else fprintf(out, "  %-*s  %s\n", w, left, o->help);
+        if ((int)strlen(left) > w) fprintf(out, "  %s\n  %-*s  ", left, w, "");
+        else fprintf(out, "  %-*s  ", w, left);
+        /* A help text with '\n' continues under itself. */
+        for (const char *h = o->help; *h; h++) {
+            fputc(*h, out);
+            if (*h == '\n') fprintf(out, "  %-*s  ", w, "");
+        }
+        fputc('\n', out);
     }
     fprintf(out, "  %-*s  %s\n", w, "-h, --help", "print this help and exit");
     fputs("\n--opt VALUE and --opt=VALUE are the same; -- ends the options.\n"

@@ -37,8 +37,8 @@ static const OptSpec view_opts[] = {
     { W_AT, "--at", "DATE|DAY", "the screenshot's time; in the window, start there, paused" },
     { W_SIZE, "--size", "WxH", "window or screenshot size (default 1400x820 / 1600x900)" },
     { W_FRAMES, "--frames", "N", "run N frames of the window, then quit (smoke tests)" },
-    { W_KEYS, "--keys", "K1,K2,...", "press these keys, one per frame (tests: space, plus, minus, left, right,\n"
-      "                         home, end, esc, a letter or digit, click:X:Y, wheel:X:Y)" },
+    { W_KEYS, "--keys", "K1,K2,...", "press these keys, one per frame (tests: space, plus, minus, left,\n"
+      "right, home, end, esc, a letter or digit, click:X:Y, wheel:X:Y)" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec view_spec = {
