@@ -468,6 +468,24 @@ START_TEST(make_install)
 }
 END_TEST
 
+/* The build is quiet: one "CC file" line per object; V=1 shows the command.
+ * (One object compiled into a scratch build directory, twice.) */
+START_TEST(quiet_build)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "make --no-print-directory BUILD=%s/b %s/b/sim/cal.o >%s/q.txt 2>&1", dir, dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    char *q = slurp(tmp("q.txt"));
+    ck_assert_str_eq(q, "  CC     sim/cal.c\n");
+    free(q);
+    snprintf(cmd, sizeof cmd, "rm %s/b/sim/cal.o && make --no-print-directory V=1 BUILD=%s/b %s/b/sim/cal.o >%s/v.txt 2>&1",
+             dir, dir, dir, dir);
+    ck_assert_int_eq(sh(cmd), 0);
+    ck_assert(has("v.txt", " -c sim/cal.c -o "));
+    ck_assert(has("v.txt", "-Wall -Wextra -Wpedantic -Werror"));
+}
+END_TEST
+
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
@@ -496,6 +514,7 @@ Suite *suite_cli(void)
     tcase_add_test(tc, tables_read_well);
     tcase_add_test(tc, slurm_script);
     tcase_add_test(tc, make_install);
+    tcase_add_test(tc, quiet_build);
     suite_add_tcase(s, tc);
     return s;
 }
