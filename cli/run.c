@@ -389,7 +389,8 @@ static void print_metrics(const Scenario *s, const double *v, FILE *o)
             else fmt_num(num, sizeof num, v[m]);
             snprintf(val, sizeof val, "%s %s", num, mi->unit);
         }
-        fprintf(o, "  %-28s %-40s %s\n", mi->id, val, mi->label);
+        if (mi->label && strcmp(mi->label, mi->id)) fprintf(o, "  %-28s %-40s %s\n", mi->id, val, mi->label);
+        else fprintf(o, "  %-28s %s\n", mi->id, val);   /* the label would only repeat the id */
     }
 }
 
