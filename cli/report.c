@@ -10,46 +10,49 @@
 
 #include "afile.h"
 #include "cmd.h"
+#include "opt.h"
 #include "report.h"
 
-static int usage_report(FILE *out)
-{
-    fputs("usage: salvo report SUMMARY.json [-o REPORT.html] [--svg DIR]\n"
-          "Writes a self-contained HTML page (inline SVG charts, no script, printable) from a\n"
-          "batch, compare or sweep JSON summary. Default output: SUMMARY.html beside the\n"
-          "summary. --svg DIR also writes every chart as DIR/ID.svg. See docs/report.md.\n",
-          out);
-    return out == stdout ? 0 : 2;
-}
+enum { R_OUTPUT = 1, R_O, R_SVG };
+static const OptSpec report_opts[] = {
+    { R_OUTPUT, "--output", "FILE", "the page to write (default: SUMMARY.html beside the summary)" },
+    { R_O, "-o", "FILE", "the same as --output" },
+    { R_SVG, "--svg", "DIR", "also write each chart as DIR/ID.svg" },
+    { 0, NULL, NULL, NULL },
+};
+static const CmdSpec report_spec = {
+    "report", "SUMMARY.json [-o REPORT.html] [--svg DIR]",
+    "Writes a self-contained HTML page (inline SVG charts, no script, printable) from a\n"
+    "batch, compare or sweep JSON summary. See docs/report.md.",
+    report_opts,
+};
 
 int cmd_report(int argc, char **argv)
 {
     const char *in = NULL, *out = NULL, *svg = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) return usage_report(stdout);
-        if (!strcmp(a, "-o") || !strcmp(a, "--output") || !strcmp(a, "--svg")) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "salvo report: %s needs a value\n", a);
+    OptParser p;
+    opt_init(&p, &report_spec, argc, argv);
+    for (int c; (c = opt_next(&p)) != OPT_END;) {
+        switch (c) {
+        case OPT_HELP: opt_usage(&report_spec, stdout); return 0;
+        case OPT_ERROR: opt_usage_short(&report_spec, stderr); return 2;
+        case OPT_OPERAND:
+            if (in) {
+                fprintf(stderr, "salvo report: unexpected argument '%s'\n", p.val);
                 return 2;
             }
-            if (!strcmp(a, "--svg")) svg = argv[++i];
-            else out = argv[++i];
-        } else if (!strncmp(a, "--output=", 9)) {
-            out = a + 9;
-        } else if (!strncmp(a, "--svg=", 6)) {
-            svg = a + 6;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "salvo report: unknown option '%s' (see salvo report --help)\n", a);
-            return 2;
-        } else if (!in) {
-            in = a;
-        } else {
-            fprintf(stderr, "salvo report: unexpected argument '%s'\n", a);
-            return 2;
+            in = p.val;
+            break;
+        case R_OUTPUT:
+        case R_O: out = p.val; break;
+        case R_SVG: svg = p.val; break;
         }
     }
-    if (!in) return usage_report(stderr);
+    if (!in) {
+        fputs("salvo report: expected a summary file\n", stderr);
+        opt_usage_short(&report_spec, stderr);
+        return 2;
+    }
     char def[4096];
     if (!out) {
         /* SUMMARY.json -> SUMMARY.html */

@@ -462,7 +462,26 @@ static void metric_histogram(Rep *r, const char *id, const cJSON *m, const char 
     ch.counts = c;
     ch.n = nc;
     ch.xdate = time;
-    int nb = integer_bins(kind, get(m, "min"), get(m, "max"), e, c, nc, &ie, &ic);
+    /* A whole-number metric's bins are [k, k + w) of whole width w from the
+     * minimum, the last edge past the maximum (docs/batch.md): one bar per
+     * value when w is 1, else bars that span their values k .. k + w - 1. */
+    int nb = 0, whole = !time && nc >= 1 && e[0] == get(m, "min") && e[nc] >= get(m, "max") + 1;
+    double w = e[1] - e[0];
+    for (int i = 0; whole && i < nc; i++) whole = e[i] == floor(e[i]) && e[i + 1] - e[i] == w && w >= 1;
+    if (whole && w == 1) {
+        ie = malloc(((size_t)nc + 1) * sizeof *ie);
+        ic = malloc(((size_t)nc + 1) * sizeof *ic);
+        if (ie && ic) {
+            memcpy(ie, e, ((size_t)nc + 1) * sizeof *ie);
+            memcpy(ic, c, (size_t)nc * sizeof *ic);
+            nb = nc;
+        }
+    } else if (whole) {
+        for (int i = 0; i <= nc; i++) e[i] -= 0.5;
+    } else {
+        /* Older summaries: equal bins over [min, max]; infer whole numbers. */
+        nb = integer_bins(kind, get(m, "min"), get(m, "max"), e, c, nc, &ie, &ic);
+    }
     if (nb > 0) {
         ch.edges = ie;
         ch.counts = ic;

@@ -220,8 +220,10 @@ static int csv_row(Text *t, const BatchModel *m, uint64_t seed, uint64_t rep, co
     for (int i = 0; i < m->nmetrics; i++) {
         *p++ = ',';
         double x = sc[i];
-        if (isnan(x)) continue;
-        if (isinf(x)) p += sprintf(p, "%s", x > 0 ? (m->metrics[i].kind == MET_TIME ? "never" : "inf") : "-inf");
+        /* Numbers only, so every CSV reader gets a numeric column: a time
+         * that never came (and a NaN) is an empty cell, a missing value. */
+        if (isnan(x) || (isinf(x) && x > 0 && m->metrics[i].kind == MET_TIME)) continue;
+        if (isinf(x)) p += sprintf(p, "%s", x > 0 ? "inf" : "-inf");
         else p += fmt_double(p, 26, x);
     }
     *p++ = '\n';

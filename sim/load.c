@@ -1916,6 +1916,11 @@ static void load_metrics(Ld *L, const JsonValue *arr)
             pkey(pq, sizeof pq, p, k);
             quantity(L, get(e, k), pq, &m->q, &cats);
             m->info.kind = k[0] == 't' ? MET_TOTAL : MET_LEVEL;
+            /* Counts are whole numbers; amounts of a resource flow continuously
+             * and are not (docs/batch.md, Whole numbers). */
+            m->info.whole = (m->q.kind >= Q_R_VOYAGES && m->q.kind <= Q_R_LOSSES) ||
+                            (m->q.kind >= Q_L_ATTEMPTS && m->q.kind <= Q_T_DECLINED) || m->q.kind == Q_TROOPS ||
+                            m->q.kind == Q_EVENT || m->q.kind == Q_DECISION || m->q.kind == Q_ASSIST;
             if (m->info.kind == MET_LEVEL) {
                 m->every = num_field(L, e, p, "every", 1, 7, 1e-3, 1e6);
                 m->info.series_t0 = 0;
@@ -1938,6 +1943,7 @@ static void load_metrics(Ld *L, const JsonValue *arr)
             if (!*m->info.unit) m->info.unit = "days";
         } else {
             m->info.kind = MET_FLAG;
+            m->info.whole = 1;
             m->cond = cond_field(L, e, p, "happened", 1);
             m->by = date_field(L, e, p, "by", 1, s->end);
         }

@@ -148,6 +148,7 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
                 mi->kind = MET_TOTAL;
             } else if (j == 3) {
                 mi->kind = MET_FLAG;
+                mi->whole = 1;
                 mi->unit = "";
                 mi->better = 0;
             }

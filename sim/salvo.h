@@ -45,6 +45,7 @@ typedef struct MetricInfo {
     int better;             /* +1 higher is better for the scenario's main actor, -1 lower, 0 neither */
     int series_len;         /* LEVEL: grid points; else 0 */
     double series_t0, series_dt; /* LEVEL: grid start and step, days */
+    int whole;              /* values are whole numbers: counts (voyages, launches, troops, events) and flags */
 } MetricInfo;
 
 /* A parameter's assumption record: value, plausible range and source. */

@@ -747,6 +747,9 @@ static void on_scen(void *ctx, const Event *ev)
 static void on_effects(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
+    /* A delayed event's effects: say when they land (b = 1), so a timeline
+     * can tell it apart from the event itself. */
+    emit(S, TR_EVENT, (int)ev->a, 1, -1, 0, 0);
     apply_effects(S, S->sc->events[ev->a].effects);
     settle(S);
 }

@@ -26,7 +26,8 @@
  *   TREATY      treaty      TreatyStatus party actor    0                 0
  *   TROOPS      actor       from place   to place       troops            arrival t
  *   DECISION    decision    option       1=person,0=policy  0             0
- *   EVENT       event       -1           -1             0                 0
+ *   EVENT       event       -1 happens,  -1             0                 0
+ *                           1 its effects after its delay
  *   ROUTE       route       1=open,0=closed  -1         0                 0
  *   PARAM       event       -1           -1             new value         0
  *   END         -1          -1           -1             0                 0

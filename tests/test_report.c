@@ -54,6 +54,10 @@ static const char HAND[] =
     "  \"p25\": 4, \"median\": 4, \"p75\": 5, \"p95\": 6, \"max\": 6,"
     "  \"histogram\": {\"edges\": [3, 3.15, 3.3, 3.45, 3.6, 3.75, 3.9, 4.05, 4.2, 4.35, 4.5, 4.65, 4.8, 4.95, 5.1, 5.25, 5.4, 5.55, 5.7, 5.85, 6],"
     "  \"counts\": [10, 0, 0, 0, 0, 0, 50, 0, 0, 0, 0, 0, 0, 30, 0, 0, 0, 0, 0, 10]}},"
+ " \"tries\": {\"label\": \"tries\", \"unit\": \"tries\", \"kind\": \"total\", \"better\": \"neither\","
+    "  \"n\": 100, \"mean\": 5.1, \"sd\": 0.7, \"ci95\": [4.96, 5.24], \"halfwidth\": 0.14, \"min\": 4, \"p5\": 4,"
+    "  \"p25\": 5, \"median\": 5, \"p75\": 6, \"p95\": 6, \"max\": 7,"
+    "  \"histogram\": {\"edges\": [4, 5, 6, 7, 8], \"counts\": [20, 50, 25, 5]}},"
  " \"stock\": {\"label\": \"stock at the depot\", \"unit\": \"rounds\", \"kind\": \"level\", \"better\": \"higher\","
     "  \"n\": 100, \"mean\": 300, \"sd\": 10, \"ci95\": [298, 302], \"halfwidth\": 2, \"min\": 100, \"p5\": 100,"
     "  \"p25\": 200, \"median\": 300, \"p75\": 400, \"p95\": 500, \"max\": 500,"
@@ -298,6 +302,20 @@ START_TEST(svgs_parse_render_and_show_the_data)
     expect_not(&p, mx(&m, 4.5), my(&m, 5), BLUE, 40, "between 4 and 5");
     expect_not(&p, mx(&m, 5), my(&m, 35), BLUE, 40, "above the bar of 5 (30)");
     expect(&p, mx(&m, 6), my(&m, 5), BLUE, 2, "the bar of 6");
+    png_free(p);
+    /* Whole-number bins as the summary writes them ([k, k + 1) from the
+     * minimum, the last edge max + 1): one bar on each of 4..7. */
+    svg = slurp(tmp("svg/hist-tries.svg"));
+    bars = 0;
+    for (const char *q = strstr(svg, "class=\"bar\""); q; q = strstr(q + 1, "class=\"bar\"")) bars++;
+    free(svg);
+    ck_assert_int_eq(bars, 4);
+    m = map_of(tmp("svg/hist-tries.svg"));
+    ck_assert_msg(m.x0 == 3.5 && m.x1 == 7.5, "x from %g to %g: expected 3.5 to 7.5", m.x0, m.x1);
+    p = png_load(tmp("svg/hist-tries.png"));
+    expect(&p, mx(&m, 5), my(&m, 45), BLUE, 2, "the bar of 5");
+    expect_not(&p, mx(&m, 7), my(&m, 10), BLUE, 40, "above the bar of 7 (5)");
+    expect(&p, mx(&m, 7), my(&m, 3), BLUE, 2, "the bar of 7");
     png_free(p);
     /* Fan: 25-75 band, 5-95 band, nothing above 95, the record's point. */
     m = map_of(tmp("svg/fan-stock.svg"));
