@@ -455,11 +455,18 @@ void dist_set_mean(Dist *d, double mean)
     switch (d->kind) {
     case DIST_CONST: d->p[0] = mean; break;
     case DIST_UNIFORM: case DIST_TRIANGULAR: case DIST_DISCRETE:
-        if (old != 0) {
+        /* Scale when the new mean has the old one's sign, so the spread
+         * stays in proportion; otherwise (an old mean of 0, or a change of
+         * sign, which scaling would mirror or collapse) shift every point
+         * by the difference, which keeps the shape exactly. */
+        if (f > 0) {
             for (int i = 0; i < 3; i++) d->p[i] *= f;
             for (int i = 0; i < d->n; i++) d->values[i] *= f;
         } else {
-            *d = dist_const(mean);
+            double dx = mean - old;
+            int np = d->kind == DIST_UNIFORM ? 2 : d->kind == DIST_TRIANGULAR ? 3 : 0;
+            for (int i = 0; i < np; i++) d->p[i] += dx;
+            for (int i = 0; i < d->n; i++) d->values[i] += dx;
         }
         break;
     case DIST_EXPONENTIAL: case DIST_POISSON: d->p[0] = mean; break;
