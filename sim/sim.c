@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "mem.h"
 #include "scenario_int.h"
 
 enum {
@@ -1116,11 +1117,22 @@ static void dispatch(void *ctx, const Event *ev)
     }
     kernel_stop(&S->k);
 }
-#define NEW(p, n) do { (p) = calloc((size_t)(n) + 1, sizeof *(p)); if (!(p)) goto err; } while (0)
+/* An event could not be scheduled: the run cannot go on (sim.c's model
+ * state would miss it), so it is halted with the queue's reason. */
+static void queue_failed(Sim *S)
+{
+    if (S->k.q.error == EVQ_FULL)
+        snprintf(S->halted, sizeof S->halted, "more than %zu events pending at day %.6g (the limit of the "
+                 "event queue)", S->k.q.limit, S->k.now);
+    else
+        snprintf(S->halted, sizeof S->halted, "out of memory for the event queue at day %.6g", S->k.now);
+}
+
+#define NEW(p, n) do { (p) = mem_calloc((size_t)(n) + 1, sizeof *(p)); if (!(p)) goto err; } while (0)
 
 Sim *sim_create(const Scenario *sc)
 {
-    Sim *S = calloc(1, sizeof *S);
+    Sim *S = mem_calloc(1, sizeof *S);
     if (!S) return NULL;
     S->sc = sc;
     kernel_init(&S->k, S);
@@ -1163,7 +1175,7 @@ Sim *sim_create(const Scenario *sc)
      * sc->params may be NULL: memcpy from NULL is undefined even for 0
      * bytes (found by fuzz_scenario under UBSan). */
     if (sc->nparams > 0) memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
-    sim_reset(S, 0, 0);
+    if (sim_reset(S, 0, 0) != 0) goto err;
     return S;
 err:
     sim_destroy(S);
@@ -1183,7 +1195,7 @@ void sim_destroy(Sim *S)
     free(S);
 }
 
-void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
+int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
 {
     const Scenario *sc = S->sc;
     kernel_reset(&S->k);
@@ -1298,6 +1310,9 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
         if (sc->metrics[m].info.kind == MET_LEVEL && sample_leader(sc, m)) kernel_at(&S->k, 0, EV_SAMPLE, (uint32_t)m, 0, 0);
     /* A first look at every watcher, once the day-0 events have run. */
     kernel_at(&S->k, 0, EV_TICK, 0, 1, 0);
+    if (S->k.q.error == EVQ_OK) return 0;
+    queue_failed(S);    /* sim_run will say SIM_HALTED, with this reason */
+    return -1;
 }
 
 void sim_set_sink(Sim *S, const TraceSink *sink)
@@ -1336,7 +1351,8 @@ SimStatus sim_run(Sim *S, double until)
     double end = S->sc->end;
     if (until > end) until = end;
     KernelStatus ks = kernel_run(&S->k, until);
-    if (ks == KERNEL_STOPPED && S->halted[0]) {
+    if (ks == KERNEL_FULL) queue_failed(S);
+    if ((ks == KERNEL_STOPPED || ks == KERNEL_FULL) && S->halted[0]) {
         /* The run ends here, at the storm's instant: a trace still closes
          * with the final stock levels and END, and metrics are as of now. */
         finish(S);
