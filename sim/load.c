@@ -2040,6 +2040,12 @@ static void apply_set(Ld *L, const char *set)
     JsonDoc *doc = json_parse(val, strlen(val), &vd);
     L->set_doc = doc;   /* freed by scenario_load_buffer if memory runs out below */
     if (!doc) {
+        /* A message lost (dropped) can only have been lost to memory too. */
+        for (int i = 0; i < vd.count + (vd.dropped > 0); i++)
+            if (i == vd.count || strstr(vd.items[i].msg, "out of memory")) {
+                diag_free(&vd);
+                oom(L);
+            }
         diag_add(L->d, 0, 0, "", "--set %s: '%s' is not a number or a JSON distribution", path, val);
         diag_free(&vd);
         return;

@@ -280,6 +280,10 @@ struct Scenario {
 };
 
 /* param.c-style helpers shared by load.c and sim.c */
+/* Tests only: at most max_pending events pending at once in this Sim's
+ * queue (0: back to EVQ_MAX_PENDING), so the halt at the queue's limit can
+ * be tested without 2^24 events. */
+void sim_set_queue_limit(Sim *S, size_t max_pending);
 /* Set the mean of a distribution, keeping its shape (see docs/scenario.md). */
 void dist_set_mean(Dist *d, double mean);
 /* Is the value (mean, or the support for a distribution) within the constraint? */

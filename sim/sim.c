@@ -1367,6 +1367,7 @@ SimStatus sim_run(Sim *S, double until)
 const char *sim_halted(const Sim *S) { return S->halted[0] ? S->halted : NULL; }
 
 void sim_set_event_limit(Sim *S, uint64_t max) { S->max_events = max ? max : SIM_MAX_EVENTS; }
+void sim_set_queue_limit(Sim *S, size_t max_pending) { evq_set_limit(&S->k.q, max_pending); }
 
 const SimDecision *sim_pending(const Sim *S) { return S->pending >= 0 ? &S->pend : NULL; }
 
