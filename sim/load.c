@@ -2155,9 +2155,12 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     static const char *const top[] = {
         "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
         "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
-        "programmes", "events", "decisions", "metrics", NULL
+        "programmes", "events", "decisions", "metrics", "$schema", NULL
     };
     if (!fields(L, root, "", top)) return;
+    /* "$schema" points editors at scenarios/schema.json; the engine only
+     * checks that it is a string. */
+    (void)str_field(L, root, "", "$schema", 0, "");
     const JsonValue *ver = get(root, "salvo");
     if (!ver) err(L, root, "salvo", "missing required field 'salvo' (the format version: 1)");
     else if (ver->type != JSON_NUMBER || ver->num != 1) err(L, ver, "salvo", "unsupported format version; expected 1");
