@@ -16,6 +16,7 @@ static void usage(FILE *out)
           "  compare A B --runs N    paired comparison with common random numbers\n"
           "  sweep FILE --vary ...   parameter grid, or --assumptions for a tornado\n"
           "  view FILE               the map view (SDL2), or --trace T.jsonl\n"
+          "  assumptions FILE        the assumption ledger: every parameter, its value, source, note\n"
           "  demo                    the kernel's M/M/1 demonstration\n"
           "  version                 print the version\n"
           "\n"
@@ -57,7 +58,7 @@ int main(int argc, char **argv)
     static const struct { const char *name; int (*fn)(int, char **); } cmds[] = {
         { "validate", cmd_validate }, { "run", cmd_run },       { "batch", cmd_batch },
         { "compare", cmd_compare },   { "sweep", cmd_sweep },   { "view", cmd_view },
-        { "demo", cmd_demo },
+        { "demo", cmd_demo },         { "assumptions", cmd_assumptions },
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(c, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);

@@ -1110,6 +1110,8 @@ static void load_sources(Ld *L, const JsonValue *arr)
         }
         src->date = date;
         src->url = str_field(L, e, p, "url", 0, "");
+        src->publisher = str_field(L, e, p, "publisher", 0, "");
+        src->note = str_field(L, e, p, "note", 0, "");
     }
 }
 
@@ -1543,6 +1545,8 @@ static void load_programmes(Ld *L, const JsonValue *arr)
                         if (!fields(L, a, pk, hf)) continue;
                         AttemptDef *ad = &g->history[g->nhistory++];
                         ad->day = date_field(L, a, pk, "date", 1, 0);
+                        ad->path = sfmt(L, "programmes.%s.history[%zu]", id, k);
+                        ad->note = str_field(L, a, pk, "note", 0, "");
                         if (ad->day < prev) err(L, get(a, "date"), pk, "attempts must be in date order");
                         prev = ad->day;
                         const char *o = str_field(L, a, pk, "outcome", 0, "random");

@@ -105,7 +105,10 @@ typedef struct Effect {
 typedef struct EffectList { int first, n; } EffectList;
 
 /* --- entities --------------------------------------------------------- */
-typedef struct SourceDef { const char *id, *title, *date, *url; } SourceDef;
+typedef struct SourceDef {
+    const char *id, *title, *date, *url;    /* "" when not given */
+    const char *publisher, *note;           /* "" when not given; shown in the assumption ledger */
+} SourceDef;
 
 typedef struct StockDef {
     int place, resource;
@@ -160,7 +163,12 @@ typedef struct TreatyDef {
     int first_response, nresponses;
 } TreatyDef;
 
-typedef struct AttemptDef { double day; int outcome; /* -1 random, 0 success, k failed stage */ } AttemptDef;
+typedef struct AttemptDef {
+    double day;
+    int outcome;                /* -1 random, 0 success, k failed stage */
+    const char *path;           /* "programmes.ID.history[K]", for the assumption ledger */
+    const char *note;           /* "" when not given */
+} AttemptDef;
 
 typedef struct AssistDef {
     const char *id;
