@@ -1577,6 +1577,7 @@ static void load_programmes(Ld *L, const JsonValue *arr)
         g->stream = stream(L, ip, "outcome");
         stream(L, ip, "stage");
         stream(L, ip, "interval");
+        stream(L, ip, "reliability");   /* g->stream + 3: base, ceiling, growth per replication */
         const JsonValue *as = get(e, "assistance");
         if (as) {
             char pa[80];

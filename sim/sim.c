@@ -75,7 +75,11 @@ typedef struct CarrierRt {
 } CarrierRt;
 
 typedef struct RouteRt { int open; double delivered, lost, voyages, losses; } RouteRt;
-typedef struct ProgRt { int attempts, successes, failures, streak, hist_left; double boost, growth; } ProgRt;
+typedef struct ProgRt {
+    int attempts, successes, failures, streak, hist_left;
+    double boost, growth;       /* added by assistance */
+    double base, ceiling, learn;/* base, ceiling and growth, drawn once per replication */
+} ProgRt;
 typedef struct TreatyRt { int signed_, in_force, triggered, honoured, declined; } TreatyRt;
 typedef struct RespRt { int done, waiting_force; } RespRt;
 typedef struct EventRt { int count, prev; } EventRt;
@@ -167,7 +171,6 @@ static double draw(Sim *S, int i, Rng *r)
     }
 }
 
-static double pmean(const Sim *S, int i) { return dist_mean(&S->pd[i].d); }
 
 static void settle(Sim *S);
 static void apply_effects(Sim *S, EffectList el);
@@ -638,11 +641,24 @@ static double reliability(Sim *S, int g, int attempt)
 {
     const ProgrammeDef *pd = &S->sc->programmes[g];
     const ProgRt *pr = &S->progs[g];
-    double b = pmean(S, pd->base), c = pd->ceiling >= 0 ? pmean(S, pd->ceiling) : b;
-    double gr = pmean(S, pd->growth) + pr->growth;
+    double b = pr->base, c = pd->ceiling >= 0 ? pr->ceiling : b;
+    double gr = pr->learn + pr->growth;
     if (gr > 1) gr = 1;
     double p = c - (c - b) * pow(1 - gr, attempt - 1) + pr->boost;
     return p < 0 ? 0 : p > 0.999 ? 0.999 : p;
+}
+
+/* A programme's base, ceiling and growth are drawn once per replication
+ * (docs/scenario.md), from the programme's own "reliability" stream, and
+ * again when an effect changes one of them. which: -1 all, else the param. */
+static void draw_reliability(Sim *S, int g, int which)
+{
+    const ProgrammeDef *pd = &S->sc->programmes[g];
+    ProgRt *pr = &S->progs[g];
+    Rng *r = rs(S, pd->stream + 3);
+    if (which < 0 || which == pd->base) pr->base = draw(S, pd->base, r);
+    if (pd->ceiling >= 0 && (which < 0 || which == pd->ceiling)) pr->ceiling = draw(S, pd->ceiling, r);
+    if (which < 0 || which == pd->growth) pr->learn = draw(S, pd->growth, r);
 }
 
 static void schedule_next_launch(Sim *S, int g)
@@ -761,6 +777,10 @@ static void param_changed(Sim *S, int p)
         FlowRt *r = consumer ? &S->cons[pd->owner_idx] : &S->prod[pd->owner_idx];
         r->base = draw(S, f->rate, rs(S, f->stream));
         flow_update(S, pd->owner_idx, consumer);
+    }
+    for (int g = 0; g < S->sc->nprogrammes; g++) {
+        const ProgrammeDef *pg = &S->sc->programmes[g];
+        if (p == pg->base || p == pg->ceiling || p == pg->growth) draw_reliability(S, g, p);
     }
 }
 
@@ -1287,6 +1307,7 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     }
     for (int g = 0; g < sc->nprogrammes; g++) {
         const ProgrammeDef *pd = &sc->programmes[g];
+        draw_reliability(S, g, -1);
         int n = 0;
         for (int h = 0; h < pd->nhistory; h++)
             if (pd->history[h].day <= sc->end) {
