@@ -360,6 +360,31 @@ START_TEST(test_values_loader_duplicate_in_big_object)
 }
 END_TEST
 
+/* A top-level "$schema" (for editors) is accepted when it is a string. */
+START_TEST(test_values_loader_schema_key)
+{
+    const char *ok = "{\"$schema\": \"schema.json\", \"salvo\": 1, \"name\": \"s\", "
+                     "\"calendar\": {\"start\": \"2024-01-01\", \"end\": \"2024-02-01\"}, "
+                     "\"actors\": [{\"id\": \"a\"}], \"places\": [{\"id\": \"p\", \"kind\": \"capital\", \"lat\": 0, \"lon\": 0}]}";
+    Diag d;
+    diag_init(&d, "s.json");
+    Scenario *sc = scenario_load_buffer("s.json", ok, strlen(ok), NULL, 0, &d);
+    ck_assert_ptr_nonnull(sc);
+    scenario_free(sc);
+    diag_free(&d);
+    const char *bad = "{\"$schema\": 5, \"salvo\": 1, \"name\": \"s\", "
+                      "\"calendar\": {\"start\": \"2024-01-01\", \"end\": \"2024-02-01\"}, "
+                      "\"actors\": [{\"id\": \"a\"}], \"places\": [{\"id\": \"p\", \"kind\": \"capital\", \"lat\": 0, \"lon\": 0}]}";
+    diag_init(&d, "s.json");
+    ck_assert_ptr_null(scenario_load_buffer("s.json", bad, strlen(bad), NULL, 0, &d));
+    ck_assert_int_eq(d.count, 1);
+    ck_assert_str_eq(d.items[0].path, "$schema");
+    ck_assert_int_eq(d.items[0].col, 13);
+    ck_assert_ptr_nonnull(strstr(d.items[0].msg, "expected a string"));
+    diag_free(&d);
+}
+END_TEST
+
 START_TEST(test_values_nested_and_empty)
 {
     JsonDoc *doc = parse_ok("[[], {}, [[]], {\"x\": {\"y\": [1, {\"z\": []}]}}]");
@@ -859,6 +884,7 @@ Suite *suite_json(void)
     tcase_add_test(tc, test_values_duplicates_kept_in_order);
     tcase_add_test(tc, test_values_first_keys_match_pairwise);
     tcase_add_test(tc, test_values_loader_duplicate_in_big_object);
+    tcase_add_test(tc, test_values_loader_schema_key);
     tcase_add_test(tc, test_values_nested_and_empty);
     tcase_add_test(tc, test_values_length_not_nul_terminated);
     tcase_add_test(tc, test_type_names);
