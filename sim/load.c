@@ -184,7 +184,9 @@ static int fields(Ld *L, const JsonValue *v, const char *path, const char *const
         char p[512];
         pkey(p, sizeof p, path, k);
         if (!known) {
-            const char *s = diag_suggest(k, allowed, nallowed);
+            /* Past DIAG_MAX the message is only counted: skip the search
+             * for a suggestion (a million unknown keys would pay for it). */
+            const char *s = L->d->count < DIAG_MAX ? diag_suggest(k, allowed, nallowed) : NULL;
             if (s) err(L, &kv, p, "unknown field '%s' (did you mean '%s'?)", k, s);
             else err(L, &kv, p, "unknown field '%s'", k);
         }
