@@ -3,7 +3,9 @@
 JSON Schema validator (python3-jsonschema, Draft 2020-12).
 
   1. Every shipped scenario (scenarios/*.json, scenarios/*/*.json) validates.
-  2. Every file in tests/bad/ that the loader rejects for a reason JSON
+  2. A few documented forms are accepted, and a few mistakes rejected, by
+     both the schema and (when ./salvo is built) the loader.
+  3. Every file in tests/bad/ that the loader rejects for a reason JSON
      Schema can state (a type, a missing or unknown field, a pattern, a
      bound, an enumerated name) is rejected by the schema too. The files
      the loader rejects for reasons outside a schema's reach are listed in
@@ -78,6 +80,69 @@ BEYOND_SCHEMA = {
 }
 
 
+# Small documents on top of BASE, each one documented form (GOOD: the
+# schema and the loader accept it) or one mistake (BAD: both reject it).
+BASE = {
+    "salvo": 1, "name": "forms", "calendar": {"start": "2024-01-01", "end": "2024-06-01"},
+    "actors": [{"id": "a"}],
+    "resources": [{"id": "shells", "unit": "rounds"}],
+    "places": [{"id": "p", "kind": "port", "lat": 40, "lon": 130}, {"id": "q", "kind": "depot", "lat": 41, "lon": 131},
+               {"id": "pad", "kind": "launch-site", "lat": 39, "lon": 124}],
+    "stocks": [{"id": "s", "place": "p", "resource": "shells", "initial": 10},
+               {"id": "t", "place": "q", "resource": "shells"}],
+    "routes": [{"id": "r", "mode": "sea", "from": "s", "to": "t", "transit": 3,
+                "carriers": [{"id": "c", "containers": 1}]}],
+    "programmes": [{"id": "g", "actor": "a", "site": "pad", "base": 0.5,
+                    "assistance": [{"id": "help", "from": "a"}]}],
+}
+
+
+def with_(path, value):
+    doc = json.loads(json.dumps(BASE))
+    node = doc
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    return doc
+
+
+GOOD = {
+    "$schema key": with_(["$schema"], "../scenarios/schema.json"),
+    "event with no trigger": with_(["events"], [{"id": "e"}]),
+    "assist quantity": with_(["events"], [{"id": "e", "when": {"quantity": "assist.help", ">=": 2}}]),
+    "probability as beta": with_(["routes", 0, "loss"], {"dist": "beta", "alpha": 1, "beta": 9}),
+    "history note": with_(["programmes", 0, "history"], [{"date": "2024-02-01", "outcome": "failure", "note": "x"}]),
+    "source publisher and note": with_(["sources"], [{"id": "x", "title": "T", "publisher": "P", "note": "N"}]),
+    "normal transit (clamped)": with_(["routes", 0, "transit"], {"dist": "normal", "mean": 3, "sd": 2}),
+}
+
+BAD = {
+    "$schema not a string": with_(["$schema"], 5),
+    "event with two triggers": with_(["events"], [{"id": "e", "at": "2024-02-01", "hazard": 0.1}]),
+    "negative uniform transit": with_(["routes", 0, "transit"], {"dist": "uniform", "lo": -1, "hi": 2}),
+    "normal probability": with_(["routes", 0, "loss"], {"dist": "normal", "mean": 0.1, "sd": 0.01}),
+    "uniform probability above 1": with_(["routes", 0, "loss"], {"dist": "uniform", "lo": 0.5, "hi": 1.5}),
+    "unknown quantity form": with_(["events"], [{"id": "e", "when": {"quantity": "asist.help", ">=": 2}}]),
+}
+
+
+def loader_verdicts(docs):
+    """{name: True if `salvo validate` accepts it}, or None without a binary."""
+    import subprocess
+    import tempfile
+    exe = os.path.join(ROOT, "salvo")
+    if not os.access(exe, os.X_OK):
+        return None
+    out = {}
+    with tempfile.TemporaryDirectory() as d:
+        for name, doc in docs.items():
+            path = os.path.join(d, "case.json")
+            with open(path, "w", encoding="utf-8") as f:
+                json.dump(doc, f)
+            out[name] = subprocess.run([exe, "validate", path], capture_output=True).returncode == 0
+    return out
+
+
 def strict_load(path):
     def no_constant(name):
         raise ValueError("not JSON: " + name)
@@ -135,6 +200,23 @@ def main():
             bad += 1
         else:
             rejected += 1
+    verdicts = loader_verdicts({**GOOD, **BAD})
+    for name, doc in GOOD.items():
+        if not v.is_valid(doc):
+            print("check-schema: documented form '%s': the schema rejects it" % name)
+            bad += 1
+        if verdicts is not None and not verdicts[name]:
+            print("check-schema: documented form '%s': the loader rejects it" % name)
+            bad += 1
+    for name, doc in BAD.items():
+        if v.is_valid(doc):
+            print("check-schema: mistake '%s': the schema accepts it" % name)
+            bad += 1
+        if verdicts is not None and verdicts[name]:
+            print("check-schema: mistake '%s': the loader accepts it" % name)
+            bad += 1
+    print("check-schema: %d documented forms and %d mistakes checked%s" % (
+        len(GOOD), len(BAD), "" if verdicts is not None else " (schema only: no ./salvo binary)"))
     print("check-schema: %d shipped scenarios checked; %d bad inputs rejected by the schema, "
           "%d not JSON or beyond a schema (listed in tools/check_schema.py)" % (len(shipped), rejected, skipped))
     if bad:
