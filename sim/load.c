@@ -171,9 +171,11 @@ static int fields(Ld *L, const JsonValue *v, const char *path, const char *const
     }
     int nallowed = 0;
     while (allowed[nallowed]) nallowed++;
-    size_t *first = v->len ? need(L, mem_malloc(v->len * sizeof *first)) : NULL;
-    if (v->len && json_first_keys(v, first) < 0) {
-        mem_free(first);
+    /* Most objects are small: their first[] lives on the stack. */
+    size_t small[32];
+    size_t *first = v->len <= 32 ? small : need(L, mem_malloc(v->len * sizeof *first));
+    if (json_first_keys(v, first) < 0) {
+        if (first != small) mem_free(first);
         oom(L);
     }
     for (size_t i = 0; i < v->len; i++) {
@@ -194,7 +196,7 @@ static int fields(Ld *L, const JsonValue *v, const char *path, const char *const
         if (j != i)
             err(L, &kv, p, "duplicate key '%s' (first at line %d, column %d)", k, v->key_line[j], v->key_col[j]);
     }
-    mem_free(first);
+    if (first != small) mem_free(first);
     return 1;
 }
 
