@@ -24,6 +24,7 @@
 #include "batch.h"
 #include "cal.h"
 #include "cmd.h"
+#include "ledger.h"
 #include "mpi.h"
 #include "fmt.h"
 #include "opt.h"
@@ -723,6 +724,17 @@ agree:
         Diag d;
         diag_init(&d, a.json);
         cJSON *j = summary_json(b, &run);
+        /* The assumption ledger, for reports (docs/batch.md). */
+        LedgerRow *rows;
+        int nrows = ledger_build(s, &rows);
+        cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
+        ledger_free(rows);
+        if (j && (!ledger || !cJSON_AddItemToObject(j, "assumptions", ledger))) {
+            cJSON_Delete(ledger);
+            cJSON_Delete(j);
+            j = NULL;
+            diag_add(&d, 0, 0, "", "out of memory building the summary");
+        }
         if (!j || summary_write(j, a.json, &d) < 0) {
             diag_print(&d, stderr);
             rc = 1;
