@@ -24,6 +24,7 @@
 #include "batch.h"
 #include "cal.h"
 #include "cmd.h"
+#include "ledger.h"
 #include "mpi.h"
 #include "fmt.h"
 #include "opt.h"
@@ -728,21 +729,29 @@ agree:
     run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
     run.target_halfwidth = a.target_halfwidth;
     summary_run_scenario(&run, s);
-    if (a.json) {
+    if (a.json || a.report) {
         Diag d;
-        diag_init(&d, a.json);
+        diag_init(&d, a.json ? a.json : a.report);
         cJSON *j = summary_json(b, &run);
-        if (!j || summary_write(j, a.json, &d) < 0) {
+        /* The assumption ledger, for reports (docs/batch.md). */
+        LedgerRow *rows;
+        int nrows = ledger_build(s, &rows);
+        cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
+        ledger_free(rows);
+        if (j && (!ledger || !cJSON_AddItemToObject(j, "assumptions", ledger))) {
+            cJSON_Delete(ledger);
+            cJSON_Delete(j);
+            j = NULL;
+            diag_add(&d, 0, 0, "", "out of memory building the summary");
+        }
+        if (!j || (a.json && summary_write(j, a.json, &d) < 0)) {
             diag_print(&d, stderr);
             rc = 1;
         }
+        /* --report: the HTML report of this summary (cli/report.c) */
+        if (j && report_hook(j, a.report, a.svg) != 0) rc = 1;
         cJSON_Delete(j);
         diag_free(&d);
-    }
-    if (a.report) {     /* --report: the HTML report of this summary */
-        cJSON *j = summary_json(b, &run);
-        if (report_hook(j, a.report, a.svg) != 0) rc = 1;
-        cJSON_Delete(j);
     }
     printf("%s — %s\n", scenario_name(s), scenario_title(s));
     double secs = batch_seconds(b);

@@ -14,6 +14,7 @@ int cmd_compare(int argc, char **argv);    /* cli/batch.c */
 int cmd_sweep(int argc, char **argv);      /* cli/batch.c */
 int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallback) */
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
+int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
 int cmd_report(int argc, char **argv);     /* cli/report.c: HTML report of a summary */
 
 /* Shared argument helpers (cli/args.c). */

@@ -317,7 +317,12 @@ static void ledger(Rep *r)
         sbuf_puts(r->html, "</code></td>");
         sbuf_puts(r->html, "<td class=\"num\" data-k=\"value\">");
         sbuf_esc(r->html, v);
-        if (gets(e, "value_text")) {
+        /* The distribution behind the value; not a plain number that only repeats it. */
+        const char *vt = gets(e, "value_text");
+        char *vend = NULL;
+        double vnum = vt ? strtod(vt, &vend) : NAN;
+        if (vt && vend && *vend == '\0' && vnum == get(e, "value")) vt = NULL;
+        if (vt) {
             sbuf_puts(r->html, "<br><span class=\"dist\">");
             sbuf_esc(r->html, gets(e, "value_text"));
             sbuf_puts(r->html, "</span>");

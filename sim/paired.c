@@ -2,6 +2,7 @@
  * Invariant: paired metric 4k+j always refers to common metric k, whose
  * indices in A and B are ia[k] and ib[k]. */
 #include "paired.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -44,15 +45,15 @@ static void worker_destroy(void *worker)
 static void *worker_create(void *ctx)
 {
     const Paired *p = ctx;
-    PairWorker *w = calloc(1, sizeof *w);
+    PairWorker *w = mem_calloc(1, sizeof *w);
     if (!w) return NULL;
     w->p = p;
     w->wa = p->a->worker_create(p->a->ctx);
     w->wb = p->b->worker_create(p->b->ctx);
-    w->sa = malloc((size_t)p->a->nmetrics * sizeof *w->sa);
-    w->sb = malloc((size_t)p->b->nmetrics * sizeof *w->sb);
-    w->sera = malloc(((size_t)p->lena + 1) * sizeof *w->sera);
-    w->serb = malloc(((size_t)p->lenb + 1) * sizeof *w->serb);
+    w->sa = mem_malloc((size_t)p->a->nmetrics * sizeof *w->sa);
+    w->sb = mem_malloc((size_t)p->b->nmetrics * sizeof *w->sb);
+    w->sera = mem_malloc(((size_t)p->lena + 1) * sizeof *w->sera);
+    w->serb = mem_malloc(((size_t)p->lenb + 1) * sizeof *w->serb);
     if (!w->wa || !w->wb || !w->sa || !w->sb || !w->sera || !w->serb) {
         worker_destroy(w);
         return NULL;
@@ -103,16 +104,16 @@ static uint64_t worker_events(void *worker)
 
 Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
 {
-    Paired *p = calloc(1, sizeof *p);
+    Paired *p = mem_calloc(1, sizeof *p);
     if (!p) goto oom;
     p->a = a;
     p->b = b;
     p->lena = batch_model_series_len(a);
     p->lenb = batch_model_series_len(b);
-    p->ia = malloc((size_t)a->nmetrics * sizeof *p->ia);
-    p->ib = malloc((size_t)a->nmetrics * sizeof *p->ib);
-    p->offa = malloc((size_t)a->nmetrics * sizeof *p->offa);
-    p->offb = malloc((size_t)a->nmetrics * sizeof *p->offb);
+    p->ia = mem_malloc((size_t)a->nmetrics * sizeof *p->ia);
+    p->ib = mem_malloc((size_t)a->nmetrics * sizeof *p->ib);
+    p->offa = mem_malloc((size_t)a->nmetrics * sizeof *p->offa);
+    p->offb = mem_malloc((size_t)a->nmetrics * sizeof *p->offb);
     if (!p->ia || !p->ib || !p->offa || !p->offb) goto oom;
     size_t text = 0;
     for (int i = 0; i < a->nmetrics; i++)
@@ -129,8 +130,8 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
         paired_destroy(p);
         return NULL;
     }
-    p->metrics = calloc((size_t)p->n * 4, sizeof *p->metrics);
-    p->names = malloc(text);
+    p->metrics = mem_calloc((size_t)p->n * 4, sizeof *p->metrics);
+    p->names = mem_malloc(text);
     if (!p->metrics || !p->names) goto oom;
     static const char *const suffix[4] = { "a", "b", "diff", "better" };
     char *s = p->names;

@@ -9,6 +9,7 @@
  * values added, never on their order or on how sketches were merged.
  */
 #include "stats.h"
+#include "mem.h"
 
 #include <assert.h>
 #include <math.h>
@@ -141,7 +142,7 @@ static int store_reserve(StatStore *st, int32_t need)
     if (need <= st->cap) return 0;
     int32_t cap = st->cap ? st->cap : 16;
     while (cap < need) cap *= 2;
-    uint64_t *p = realloc(st->counts, (size_t)cap * sizeof *p);
+    uint64_t *p = mem_realloc(st->counts, (size_t)cap * sizeof *p);
     if (!p) return -1;
     st->counts = p;
     st->cap = cap;
@@ -376,7 +377,7 @@ int stats_days_init(StatDays *d, int32_t ndays)
     d->ndays = ndays > 0 ? ndays : 0;
     d->counts = NULL;
     if (d->ndays == 0) return 0;
-    d->counts = calloc((size_t)d->ndays, sizeof *d->counts);
+    d->counts = mem_calloc((size_t)d->ndays, sizeof *d->counts);
     if (!d->counts) {
         d->ndays = 0;
         return -1;

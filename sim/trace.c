@@ -14,6 +14,7 @@
  * Everything the TraceFile points at lives in one arena: one free.
  */
 #include "trace.h"
+#include "mem.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -166,8 +167,11 @@ static void tracebuf_emit(void *ctx, const TraceRec *r)
         /* Doubling: amortised O(1), and after the first replication a
          * cleared buffer is reused without any allocation. */
         size_t cap = b->cap ? b->cap * 2 : 1024;
-        TraceRec *p = realloc(b->recs, cap * sizeof *p);
-        if (!p) abort();    /* out of memory in a sink has no caller to tell */
+        TraceRec *p = mem_realloc(b->recs, cap * sizeof *p);
+        if (!p) {
+            b->lost++;
+            return;
+        }
         b->recs = p;
         b->cap = cap;
     }
@@ -374,7 +378,7 @@ struct TraceWriter {
 
 TraceWriter *trace_writer_open(const char *path, const TraceHeader *h, Diag *d)
 {
-    TraceWriter *w = calloc(1, sizeof *w);
+    TraceWriter *w = mem_calloc(1, sizeof *w);
     if (!w) {
         diag_add(d, 0, 0, "", "out of memory opening '%s'", path);
         return NULL;
@@ -437,7 +441,7 @@ static void *arena_alloc(Block **head, size_t n)
     Block *b = *head;
     if (!b || b->cap - b->used < n) {
         size_t cap = n > 65536 ? n : 65536;
-        b = malloc(sizeof *b + cap);
+        b = mem_malloc(sizeof *b + cap);
         if (!b) return NULL;
         b->next = *head;
         b->used = 0;
@@ -924,7 +928,7 @@ TraceFile *trace_read(const char *path, Diag *d)
         diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
-    TraceFile *f = calloc(1, sizeof *f);
+    TraceFile *f = mem_calloc(1, sizeof *f);
     Reader rd = { .d = d };
     char *line = NULL;
     size_t linecap = 0, cap = 0;
@@ -961,7 +965,7 @@ TraceFile *trace_read(const char *path, Diag *d)
         }
         if (f->n == cap) {
             cap = cap ? cap * 2 : 4096;
-            TraceRec *p = realloc(f->recs, cap * sizeof *p);
+            TraceRec *p = mem_realloc(f->recs, cap * sizeof *p);
             if (!p) { cJSON_Delete(o); goto oom; }
             f->recs = p;
         }

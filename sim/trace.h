@@ -132,7 +132,9 @@ int route_mode_from_name(const char *s);
 int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n);
 
 /* --- in-memory buffer sink -------------------------------------------- */
-typedef struct TraceBuf { TraceRec *recs; size_t n, cap; } TraceBuf;
+/* lost: records not kept because memory ran out (a sink has no caller to
+ * tell; the owner checks it after the run). */
+typedef struct TraceBuf { TraceRec *recs; size_t n, cap, lost; } TraceBuf;
 void tracebuf_init(TraceBuf *b);
 void tracebuf_free(TraceBuf *b);
 void tracebuf_clear(TraceBuf *b);
