@@ -489,7 +489,25 @@ START_TEST(batch_report_numbers_are_the_json_numbers)
     ck_assert_int_ge(checked, 1);
     /* The header: provenance from "run". */
     ck_assert_ptr_nonnull(strstr(html, cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "run"), "sha256"))));
-    ck_assert_ptr_nonnull(strstr(html, "This summary carries no assumption ledger."));
+    /* The ledger the summary carries: one row per assumption, its path and value. */
+    const cJSON *ledger = cJSON_GetObjectItem(j, "assumptions");
+    ck_assert(cJSON_IsArray(ledger));
+    int rows_in_page = 0;
+    for (const char *q = strstr(html, "<tr><td><code>"); q; q = strstr(q + 1, "<tr><td><code>")) rows_in_page++;
+    ck_assert_int_eq(rows_in_page, cJSON_GetArraySize(ledger));
+    cJSON_ArrayForEach(e, ledger)
+    {
+        char want[512];
+        snprintf(want, sizeof want, "<tr><td><code>%s</code></td><td class=\"num\" data-k=\"value\">",
+                 cJSON_GetStringValue(cJSON_GetObjectItem(e, "path")));
+        const char *row = strstr(html, want);
+        ck_assert_msg(row != NULL, "no ledger row %s", want);
+        int dec;
+        double v = cJSON_GetObjectItem(e, "value")->valuedouble;
+        double shown = parse_shown(row + strlen(want), &dec);
+        ck_assert_msg(fabs(shown - v) <= 0.5 * pow(10, -dec) * (1 + 1e-9) + fabs(v) * 5e-4, "%s: %g vs %g", want, shown, v);
+    }
+    ck_assert_ptr_null(strstr(html, "This summary carries no assumption ledger."));
     free(html);
     cJSON_Delete(j);
 }
