@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "batch.h"
 #include "salvo.h"
+#include "summary.h"
 
 #define HEAD(end) \
     "{\"salvo\":1,\"name\":\"exact\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"" end "\"}," \
@@ -336,6 +338,43 @@ START_TEST(test_end_is_last_day_and_by_counts_the_day)
 }
 END_TEST
 
+/* The same crossing at day 9.5 (12:00 on 2024-01-10), through a batch: its
+ * P(by 2024-01-10) and cdf count it (1), P(by 2024-01-09) does not (0), and
+ * the flags agree with them. */
+START_TEST(test_by_date_one_meaning_in_batch)
+{
+    Scenario *s = load(END_SC);
+    ck_assert_ptr_nonnull(s);
+    BatchScenario *bs = batch_scenario_create(s);
+    ck_assert_ptr_nonnull(bs);
+    const BatchModel *m = batch_scenario_model(bs);
+    Diag d;
+    diag_init(&d, "test");
+    Batch *b = batch_create(m, &d);
+    ck_assert_ptr_nonnull(b);
+    BatchOptions o;
+    memset(&o, 0, sizeof o);
+    o.seed = 1;
+    o.runs = 8;
+    o.threads = 1;
+    o.target_metric = -1;
+    o.fingerprint = "exact";
+    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    int t95 = scenario_metric_find(s, "t95");
+    ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 9), 1);
+    ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 8), 0);
+    SummaryStat st;
+    summary_stat(b, scenario_metric_find(s, "by10"), &st);
+    ck_assert_double_eq(st.mean, 1);
+    summary_stat(b, scenario_metric_find(s, "by9"), &st);
+    ck_assert_double_eq(st.mean, 0);
+    batch_destroy(b);
+    diag_free(&d);
+    batch_scenario_destroy(bs);
+    scenario_free(s);
+}
+END_TEST
+
 /* overflow.STOCK: s holds 80 of capacity 100; on day 5 an effect adds 50:
  * 20 fit, 30 are lost to the full stock. On day 8, 10 more: all lost (40). */
 static const char *OVERFLOW_SC = HEAD("2024-02-10")
@@ -380,6 +419,7 @@ Suite *suite_exact(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("dates");
     tcase_add_test(tc, test_end_is_last_day_and_by_counts_the_day);
+    tcase_add_test(tc, test_by_date_one_meaning_in_batch);
     suite_add_tcase(s, tc);
     tc = tcase_create("overflow");
     tcase_add_test(tc, test_overflow_quantity);
