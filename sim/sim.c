@@ -1314,6 +1314,9 @@ static void on_tick(void *ctx, const Event *ev)
     Sim *S = ctx;
     (void)ev;
     S->dirty |= CAT_TIME | (ev->b ? ~0u : 0);
+    /* The first look is at every watcher, including those that read only
+     * stocks none of which has changed yet (a stock empty from the start). */
+    if (ev->b) S->dirty_stocks = ~(uint64_t)0;
     settle(S);
 }
 
