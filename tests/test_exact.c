@@ -425,13 +425,15 @@ END_TEST
  * Random one-stock scenarios (initial level, optional capacity, a producer
  * and a consumer with random rates, start and end days) over 60 days. The
  * reference steps time by h = 1/1024 day (a divisor of every whole day, so
- * rates are constant within a step) and integrates each step exactly with
+ * rates are constant within a step; an effect on a random day sets the
+ * producer's rate, to 0 in 30% of them) and integrates each step exactly with
  * clamps at 0 and the capacity; a threshold it reports at the first step end
  * where the condition holds is at most h after the true instant. The engine
  * must report a time t with t_ref - h <= t <= t_ref (to 1e-6), and "never"
  * exactly when the reference never sees it (or only in the last step). */
 typedef struct RefSc {
     double l0, cap, p, ps, pe, d, ds, de;     /* days: flows run [start, end + 1) */
+    double p2, sw;                            /* an effect sets the producer's rate to p2 on day sw */
     double x_up, x_down, y_prod, z_cons;
 } RefSc;
 
@@ -445,7 +447,7 @@ static void ref_run(const RefSc *r, double end, double *t)
     long n = (long)(end / h + 0.5);
     for (long i = 0; i < n; i++) {
         double t0 = i * h;
-        double p = t0 >= r->ps && t0 < r->pe + 1 ? r->p : 0;
+        double p = t0 >= r->ps && t0 < r->pe + 1 ? (t0 >= r->sw ? r->p2 : r->p) : 0;
         double d = t0 >= r->ds && t0 < r->de + 1 ? r->d : 0;
         double nl = L + (p - d) * h;
         if (nl > r->cap) {
@@ -486,12 +488,13 @@ static const char *day_date(double day, char buf[32])
 static char *ref_json(const RefSc *r)
 {
     static char buf[4096];
-    char cap[64] = "", a[32], b[32], c[32], e[32];
+    char cap[64] = "", a[32], b[32], c[32], e[32], w[32];
     if (isfinite(r->cap)) snprintf(cap, sizeof cap, ",\"capacity\":%.17g", r->cap);
     snprintf(buf, sizeof buf, HEAD("2024-03-01")
              "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\",\"initial\":%.17g%s}],"
              "\"producers\":[{\"id\":\"in\",\"stock\":\"s\",\"rate\":%.17g,\"start\":\"%s\",\"end\":\"%s\"}],"
              "\"consumers\":[{\"id\":\"out\",\"stock\":\"s\",\"rate\":%.17g,\"start\":\"%s\",\"end\":\"%s\"}],"
+             "\"events\":[{\"id\":\"sw\",\"at\":\"%s\",\"effects\":[{\"set\":\"producers.in.rate\",\"value\":%.17g}]}],"
              "\"metrics\":["
              "{\"id\":\"up\",\"time_of\":{\"quantity\":\"stock.s\",\">=\":%.17g}},"
              "{\"id\":\"down\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":%.17g}},"
@@ -501,7 +504,7 @@ static char *ref_json(const RefSc *r)
              "{\"id\":\"both\",\"time_of\":{\"all\":[{\"quantity\":\"stock.s\",\">=\":%.17g},"
              "{\"quantity\":\"produced.r\",\">=\":%.17g}]}}]}",
              r->l0, cap, r->p, day_date(r->ps, a), day_date(r->pe, b), r->d, day_date(r->ds, c),
-             day_date(r->de, e), r->x_up, r->x_down, r->y_prod, r->z_cons, r->x_up, r->y_prod);
+             day_date(r->de, e), day_date(r->sw, w), r->p2, r->x_up, r->x_down, r->y_prod, r->z_cons, r->x_up, r->y_prod);
     return buf;
 }
 
@@ -510,8 +513,8 @@ START_TEST(test_crossings_match_fixed_step_reference)
     uint64_t st = 0x9e3779b97f4a7c15u;
     int checked = 0;
     for (int n = 0; n < 150; n++) {
-        double u[12];
-        for (int k = 0; k < 12; k++) {     /* splitmix64: the test's own numbers */
+        double u[14];
+        for (int k = 0; k < 14; k++) {     /* splitmix64: the test's own numbers */
             uint64_t z = (st += 0x9e3779b97f4a7c15u);
             z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
             z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
@@ -530,6 +533,8 @@ START_TEST(test_crossings_match_fixed_step_reference)
         r.x_down = r.l0 * u[9];
         r.y_prod = 1 + u[10] * 3000;
         r.z_cons = 1 + u[11] * 3000;
+        r.p2 = u[12] < 0.3 ? 0 : floor(u[12] * 300);
+        r.sw = floor(u[13] * 59);
         Scenario *s = load(ref_json(&r));
         ck_assert_ptr_nonnull(s);
         double v[REF_N], t[REF_N];
