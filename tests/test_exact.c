@@ -166,6 +166,31 @@ START_TEST(test_crossings_touch_and_kinks)
 }
 END_TEST
 
+/* The shipped verification scenario states the same answers for readers. */
+START_TEST(test_verify_crossings_file)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load("scenarios/verify/crossings.json", NULL, 0, &d);
+    if (!s) diag_print(&d, stderr);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(s);
+    double v[16];
+    run(s, 0, v);
+    EXPECT(s, v, "passes-1200", 4);
+    EXPECT(s, v, "produced-500", 5);
+    EXPECT(s, v, "full", 10);
+    ck_assert(isinf(metric(s, v, "over-full")));
+    EXPECT(s, v, "half-empty", 15);
+    EXPECT(s, v, "consumed-2000", 16);
+    EXPECT(s, v, "empty", 20);
+    EXPECT(s, v, "short-300", 22);
+    EXPECT(s, v, "empty-by-20-jan", 0);
+    EXPECT(s, v, "empty-by-21-jan", 1);
+    scenario_free(s);
+}
+END_TEST
+
 /* A `when` event re-arms after its condition stops holding: stock s at 0
  * gains 10/day; every time it reaches 100 the event takes 60 away (max 10).
  * Reaching 100 at t = 10, then 40 → 100 again after 6 days: t = 10, 16, 22,
@@ -564,6 +589,7 @@ Suite *suite_exact(void)
     tcase_add_test(tc, test_crossings_touch_and_kinks);
     tcase_add_test(tc, test_when_rearms_and_decides);
     tcase_add_test(tc, test_holds_at_start);
+    tcase_add_test(tc, test_verify_crossings_file);
     tcase_add_test(tc, test_crossings_match_fixed_step_reference);
     suite_add_tcase(s, tc);
     tc = tcase_create("hazard");
