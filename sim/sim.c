@@ -1283,7 +1283,10 @@ static void settle(Sim *S)
                     S->pending = wd->idx;
                     S->pend = (SimDecision){ wd->idx, di->id, di->name, di->actor, dd->noptions,
                                              di->options, S->k.now };
-                    S->dirty |= d;  /* the rest is re-checked after the answer */
+                    /* The rest is re-checked (and its crossings re-planned)
+                     * after the answer. */
+                    S->dirty |= d;
+                    S->dirty_stocks |= stocks;
                     kernel_stop(&S->k);
                     return;
                 } else {

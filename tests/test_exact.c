@@ -244,6 +244,39 @@ START_TEST(test_holds_at_start)
 }
 END_TEST
 
+/* A person's decision interrupts the look at the watchers; those not yet
+ * looked at are looked at (and their crossings re-planned) after the
+ * answer. Stock s: 0 + 10/day. On day 5 an event adds 40 (level 90), which
+ * makes the decision's condition (>= 50) hold; its answer changes nothing.
+ * The metric `stock >= 100`, planned for day 10 before the addition, must
+ * now be day 6 (90 + 10 * 1). */
+static const char *ASK_SC = HEAD("2024-02-10")
+    "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\",\"initial\":0}],"
+    "\"producers\":[{\"id\":\"in\",\"stock\":\"s\",\"rate\":10}],"
+    "\"events\":[{\"id\":\"gift\",\"at\":\"2024-01-06\",\"effects\":[{\"stock\":\"s\",\"add\":40}]}],"
+    "\"decisions\":[{\"id\":\"d\",\"actor\":\"a\",\"when\":{\"quantity\":\"stock.s\",\">=\":80},"
+    "\"options\":[{\"id\":\"x\",\"label\":\"x\"},{\"id\":\"y\",\"label\":\"y\"}]}],"
+    "\"metrics\":[{\"id\":\"hundred\",\"time_of\":{\"quantity\":\"stock.s\",\">=\":100}}]}";
+
+START_TEST(test_crossings_replanned_after_an_answer)
+{
+    Scenario *s = load(ASK_SC);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    sim_set_interactive(sim, 1);
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DECISION);
+    ck_assert_double_eq_tol(sim_now(sim), 5, 1e-9);
+    ck_assert_int_eq(sim_answer(sim, 1), 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    double v[1];
+    sim_metrics(sim, v);
+    ck_assert_double_eq_tol(v[0], 6, 1e-9);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
 /* An effect that changes a hazard takes effect at once. Event h has hazard
  * `H0`; on day 10 an event sets it to `H1`; the run ends on day 100.
  *   0 → 1/day: occurrences after day 10 ~ Poisson(90).
@@ -590,6 +623,7 @@ Suite *suite_exact(void)
     tcase_add_test(tc, test_when_rearms_and_decides);
     tcase_add_test(tc, test_holds_at_start);
     tcase_add_test(tc, test_verify_crossings_file);
+    tcase_add_test(tc, test_crossings_replanned_after_an_answer);
     tcase_add_test(tc, test_crossings_match_fixed_step_reference);
     suite_add_tcase(s, tc);
     tc = tcase_create("hazard");
