@@ -121,6 +121,8 @@ END_TEST
  *   stock == 1500, stock >= 1500   t = 10 (the touch)
  *   stock > 1500                   never
  *   stock <= 750                   t = 15
+ *   stock < 750                    t = 15 (infimum)
+ *   stock != 1000                  t = 0 (it leaves 1000 at once)
  *   stock <= 0                     t = 20
  *   shortfall > 0                  t = 20 (infimum)
  *   shortfall >= 300               t = 22
@@ -139,6 +141,8 @@ static const char *TOUCH_SC = HEAD("2024-04-10")
     "{\"id\":\"ge\",\"time_of\":{\"quantity\":\"stock.s\",\">=\":1500}},"
     "{\"id\":\"gt\",\"time_of\":{\"quantity\":\"stock.s\",\">\":1500}},"
     "{\"id\":\"le\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":750}},"
+    "{\"id\":\"lt\",\"time_of\":{\"quantity\":\"stock.s\",\"<\":750}},"
+    "{\"id\":\"ne\",\"time_of\":{\"quantity\":\"stock.s\",\"!=\":1000}},"
     "{\"id\":\"dry\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":0}},"
     "{\"id\":\"short\",\"time_of\":{\"quantity\":\"shortfall.r\",\">\":0}},"
     "{\"id\":\"short300\",\"time_of\":{\"quantity\":\"shortfall.stock.s\",\">=\":300}},"
@@ -156,6 +160,8 @@ START_TEST(test_crossings_touch_and_kinks)
     EXPECT(s, v, "ge", 10);
     ck_assert(isinf(metric(s, v, "gt")));
     EXPECT(s, v, "le", 15);
+    EXPECT(s, v, "lt", 15);
+    EXPECT(s, v, "ne", 0);
     EXPECT(s, v, "dry", 20);
     EXPECT(s, v, "short", 20);
     EXPECT(s, v, "short300", 22);
