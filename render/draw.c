@@ -212,26 +212,59 @@ static void flush(Draw *d)
 }
 
 /* A dashed polyline: `on` pixels drawn, `off` skipped, phase carried over
- * vertices so the pattern runs evenly along the whole line. */
+ * vertices so the pattern runs evenly along the whole line.
+ *
+ * The dashes are counted, not walked: dash k of the line covers
+ * [k*period, k*period + on) in distance from the start, measured in double,
+ * and each step moves k on by one. The old walk added the distance left in
+ * the dash to a float position; far from the origin (long lines at
+ * 1920x1080) that sum rounded back to the same float and the loop never
+ * ended. Lines with more than DASH_MAX dashes in one segment (a line
+ * projected to millions of pixels when zoomed in far) are drawn only where
+ * the first DASH_MAX dashes fall, which is far outside any frame. */
+#define DASH_MAX 20000
+
+int draw_dash_spans(const float *x, const float *y, int n, float on, float off,
+                    void (*span)(void *ctx, float x0, float y0, float x1, float y1), void *ctx)
+{
+    double period = (double)on + (double)off, at = 0;
+    int count = 0;
+    if (!(on > 0) || !(off >= 0) || !isfinite(period)) return 0;
+    for (int i = 0; i + 1 < n; i++) {
+        double dx = (double)x[i + 1] - x[i], dy = (double)y[i + 1] - y[i], len = sqrt(dx * dx + dy * dy);
+        if (!isfinite(len)) continue;   /* a point projected to infinity */
+        if (len < 1e-4) continue;
+        double k0 = floor(at / period);
+        for (long k = 0; k < DASH_MAX; k++) {
+            double s = (k0 + (double)k) * period - at, e = s + on;   /* dash, in this segment's distance */
+            if (s >= len) break;
+            if (s < 0) s = 0;
+            if (e > len) e = len;
+            if (e > s) {
+                if (span)
+                    span(ctx, (float)(x[i] + dx * s / len), (float)(y[i] + dy * s / len),
+                         (float)(x[i] + dx * e / len), (float)(y[i] + dy * e / len));
+                count++;
+            }
+        }
+        at = fmod(at + len, period);
+    }
+    return count;
+}
+
+typedef struct DashCtx { Batch *b; float w; SDL_Color c; } DashCtx;
+
+static void dash_seg(void *ctx, float x0, float y0, float x1, float y1)
+{
+    DashCtx *dc = ctx;
+    seg(dc->b, x0, y0, x1, y1, dc->w, dc->c);
+}
+
 static void dashed(Batch *b, const float *x, const float *y, int n, float w, float on, float off,
                    SDL_Color c)
 {
-    float phase = 0, period = on + off;
-    for (int i = 0; i + 1 < n; i++) {
-        float dx = x[i + 1] - x[i], dy = y[i + 1] - y[i], len = sqrtf(dx * dx + dy * dy);
-        if (len < 1e-4f) continue;
-        float s = 0;
-        while (s < len) {
-            float pos = fmodf(phase + s, period);
-            float left = pos < on ? on - pos : period - pos;
-            float e = s + left > len ? len : s + left;
-            if (pos < on)
-                seg(b, x[i] + dx * s / len, y[i] + dy * s / len, x[i] + dx * e / len,
-                    y[i] + dy * e / len, w, c);
-            s = e;
-        }
-        phase = fmodf(phase + len, period);
-    }
+    DashCtx dc = { b, w, c };
+    draw_dash_spans(x, y, n, on, off, dash_seg, &dc);
 }
 
 /* --- creation ------------------------------------------------------------- */

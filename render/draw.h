@@ -79,6 +79,14 @@ double draw_timeline_time(const Draw *dr, float x);
 /* The decision option button at (x, y), or -1 (after a frame showing it). */
 int draw_hit_option(const Draw *dr, float x, float y);
 
+/* The dashes of a polyline, `on` pixels drawn and `off` skipped, the
+ * pattern running on across vertices: span() gets each dash's ends (span
+ * may be NULL to count). Returns the number of dashes. Always ends, for any
+ * coordinates (huge, NaN, infinite) and any on/off (on <= 0 draws nothing);
+ * at most 20,000 dashes per segment. */
+int draw_dash_spans(const float *x, const float *y, int n, float on, float off,
+                    void (*span)(void *ctx, float x0, float y0, float x1, float y1), void *ctx);
+
 /* Base colours (0xRRGGBB), for tests that check pixels. */
 #define DRAW_COLOR_SEA  0xC9DDE8u
 #define DRAW_COLOR_LAND 0xF3F0E8u
