@@ -35,6 +35,7 @@
 #define C_WHITE    0xFFFFFFu
 
 #define HUD_H   46
+#define FAR_LON 120.0   /* degrees from the central meridian: land beyond is left out */
 #define TL_H    62
 #define FEED_N  7
 
@@ -425,21 +426,79 @@ static void plan_inset(Draw *d)
     pane_land(d, in);
 }
 
+/* The box to show: every place and route waypoint, with margins for
+ * markers and labels, and never less than MIN_LAT x MIN_LON degrees (a
+ * scenario with one place). Longitudes are taken relative to the first
+ * place, so a scenario astride the date line gets one box, not the world. */
+#define MIN_LAT 5.0
+#define MIN_LON 8.0
+static void scenario_box(const TraceHeader *h, double *la0, double *la1, double *lo0, double *lo1)
+{
+    double ref = h->nplaces > 0 ? h->places[0].lon : 0;
+    double a0 = 90, a1 = -90, o0 = 1e9, o1 = -1e9;
+    for (int i = 0; i < h->nplaces + h->nroutes; i++) {
+        const double *lat, *lon;
+        int n;
+        if (i < h->nplaces) {
+            lat = &h->places[i].lat;
+            lon = &h->places[i].lon;
+            n = 1;
+        } else {
+            lat = h->routes[i - h->nplaces].lat;
+            lon = h->routes[i - h->nplaces].lon;
+            n = h->routes[i - h->nplaces].npts;
+        }
+        for (int k = 0; k < n; k++) {
+            if (!isfinite(lat[k]) || !isfinite(lon[k])) continue;
+            double lo = ref + remainder(lon[k] - ref, 360.0);
+            a0 = fmin(a0, lat[k]); a1 = fmax(a1, lat[k]);
+            o0 = fmin(o0, lo); o1 = fmax(o1, lo);
+        }
+    }
+    if (a0 > a1) { a0 = a1 = 45; o0 = o1 = 60; }     /* no places: somewhere */
+    double pa = fmax(1.0, (a1 - a0) * 0.10), po = fmax(1.5, (o1 - o0) * 0.06);
+    a0 -= pa; a1 += pa; o0 -= po; o1 += po;
+    if (a1 - a0 < MIN_LAT) { double c = (a0 + a1) / 2; a0 = c - MIN_LAT / 2; a1 = c + MIN_LAT / 2; }
+    if (o1 - o0 < MIN_LON) { double c = (o0 + o1) / 2; o0 = c - MIN_LON / 2; o1 = c + MIN_LON / 2; }
+    *la0 = fmax(a0, -75); *la1 = fmin(a1, 82);
+    *lo0 = o0; *lo1 = o1;
+}
+
+/* 1 if a place's marker lies under the treaty panel or the feed. */
+static int place_under_panel(const Draw *d)
+{
+    SDL_FRect tr = treaty_rect(d), fr = feed_rect(d);
+    float g = S(d, 14);
+    for (int i = 0; i < d->h->nplaces; i++) {
+        double x, y;
+        proj_fwd(&d->main.proj, d->h->places[i].lat, d->h->places[i].lon, &x, &y);
+        if (frect_hit(&tr, (float)x - g, (float)y - g, 2 * g, 2 * g) ||
+            frect_hit(&fr, (float)x - g, (float)y - g, 2 * g, 2 * g))
+            return 1;
+    }
+    return 0;
+}
+
 void draw_refit(Draw *d)
 {
-    const TraceHeader *h = d->h;
-    /* Always Ukraine to Japan; wider if the places need it. */
-    double la0 = 38, la1 = 58, lo0 = 24, lo1 = 146;
-    for (int i = 0; i < h->nplaces; i++) {
-        const TracePlace *p = &h->places[i];
-        if (p->lat - 2 < la0) la0 = p->lat - 2;
-        if (p->lat + 2 > la1) la1 = p->lat + 2;
-        if (p->lon - 3 < lo0) lo0 = p->lon - 3;
-        if (p->lon + 3 > lo1) lo1 = p->lon + 3;
-    }
+    double la0, la1, lo0, lo1;
+    scenario_box(d->h, &la0, &la1, &lo0, &lo1);
     float pad = S(d, 12);
     Pane *m = &d->main;
-    proj_fit(&m->proj, la0, la1, lo0, lo1, m->r.x + pad, m->r.y + pad, m->r.w - 2 * pad, m->r.h - 2 * pad);
+    SDL_FRect tr = treaty_rect(d), fr = feed_rect(d);
+    float top = tr.h > 0 ? tr.y + tr.h - m->r.y : 0, bottom = m->r.y + m->r.h - fr.y;
+    /* The places in the whole map if they clear the panels; else in the
+     * band between the panels, or beside them. */
+    const float cut[4][4] = {   /* top, bottom, left, right */
+        { 0, 0, 0, 0 }, { top, 0, 0, 0 }, { 0, bottom, 0, 0 }, { top, bottom, 0, 0 },
+    };
+    for (int c = 0; c < 4; c++) {
+        float x = m->r.x + pad + cut[c][2], y = m->r.y + pad + cut[c][0];
+        float w = m->r.w - 2 * pad - cut[c][2] - cut[c][3], h = m->r.h - 2 * pad - cut[c][0] - cut[c][1];
+        if (w < 50 || h < 50) continue;
+        proj_fit(&m->proj, la0, la1, lo0, lo1, x, y, w, h);
+        if (!place_under_panel(d)) break;
+    }
     draw_map_moved(d);
 }
 
@@ -603,8 +662,9 @@ static float stipple(uint32_t *px, int w, int h, float x0, float y0, float x1, f
         float u = (float)k / (float)steps;
         float along = fmodf(phase + u * len, on + off);
         if (along >= on) continue;
-        int x = (int)(x0 + u * dx), y = (int)(y0 + u * dy);
-        if (x < 0 || y < 0 || x >= w || y >= h) continue;
+        float fx = x0 + u * dx, fy = y0 + u * dy;
+        if (!(fx >= 0 && fy >= 0 && fx < (float)w && fy < (float)h)) continue;   /* also NaN */
+        int x = (int)fx, y = (int)fy;
         uint32_t *q = &px[(size_t)y * (size_t)w + (size_t)x];
         uint32_t out = 0xff000000u;
         for (int sft = 0; sft < 24; sft += 8) {
@@ -626,6 +686,14 @@ static void build_land(Draw *d, Pane *p)
         d->mx[i] = (float)(x - p->r.x);
         d->my[i] = (float)(y - p->r.y);
     }
+    /* The asset comes in 30-degree bands of longitude: leave out the bands
+     * on the far side of the globe, where the cone folds over. */
+    for (int i = 0; i < m->nland; i++) {
+        int keep = 1;
+        for (int k = m->land[i].start; k < m->land[i].start + m->land[i].n && keep; k++)
+            keep = fabs(proj_dlon(&p->proj, m->lon[k])) <= FAR_LON;
+        d->ring_count[i] = keep ? m->land[i].n : 0;
+    }
     size_t npx = (size_t)p->land_w * (size_t)p->land_h;
     for (size_t i = 0; i < npx; i++) p->land_px[i] = 0xff000000u | C_SEA;
     raster_fill(d->raster, p->land_px, p->land_w, p->land_h, p->land_w, d->mx, d->my, d->ring_start,
@@ -635,6 +703,10 @@ static void build_land(Draw *d, Pane *p)
     float dash = S(d, 4), gap = S(d, 2.5f);
     for (int i = 0; i < m->nborders; i++) {
         const BasemapLine *l = &m->borders[i];
+        int keep = 1;
+        for (int j = l->start; j < l->start + l->n && keep; j++)
+            keep = fabs(proj_dlon(&p->proj, m->lon[j])) <= FAR_LON;
+        if (!keep) continue;
         float phase = 0;
         for (int j = l->start; j + 1 < l->start + l->n; j++)
             phase = stipple(p->land_px, p->land_w, p->land_h, d->mx[j], d->my[j], d->mx[j + 1], d->my[j + 1],
