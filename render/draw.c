@@ -59,6 +59,9 @@ typedef struct Pane {
     char (*name)[48];           /* short names for labels: up to " (" */
     double lat0, lat1, lon0, lon1;  /* inset: the region it shows */
     unsigned char *hide;        /* main: places left to the inset (no label, no gauge) */
+    int *nstock;                /* stocks per place (gauges beside it) */
+    SDL_FRect *country;         /* main: the country names shown, and where */
+    int *country_idx, ncountry; /* ... their index in the base map's labels */
 } Pane;
 
 struct Draw {
@@ -81,6 +84,10 @@ struct Draw {
     size_t feed_idx[FEED_N];
     SDL_Rect opt_rect[8];
     int nopt_rect;
+    int country_cap;            /* room in Pane.country */
+    int legend;                 /* the legend of symbols is shown */
+    SDL_FRect panels[3];        /* floating panels over the main map: treaty, feed, legend */
+    int npanels;
 };
 
 /* --- small helpers -------------------------------------------------------- */
@@ -124,6 +131,7 @@ static uint32_t actor_color(const Draw *d, int a)
 }
 
 static int in_pane(const struct Pane *p, float x, float y);
+static float marker_r(const Draw *d, int kind);
 
 /* --- geometry batch ----------------------------------------------------- */
 
@@ -319,6 +327,47 @@ static SDL_FRect feed_rect(const Draw *d)
     return r;
 }
 
+/* The legend's rows: the place kinds and route modes the scenario has,
+ * then carriers, losses and gauges. */
+#define LEGEND_FIXED 4
+static int legend_rows(const Draw *d, int *kinds, int *modes)
+{
+    int n = LEGEND_FIXED;
+    for (int k = 0; k < PLACE__COUNT; k++) {
+        kinds[k] = 0;
+        for (int p = 0; p < d->h->nplaces && !kinds[k]; p++) kinds[k] = d->h->places[p].kind == k;
+        n += kinds[k];
+    }
+    for (int k = 0; k < MODE__COUNT; k++) {
+        modes[k] = 0;
+        for (int r = 0; r < d->h->nroutes && !modes[k]; r++) modes[k] = d->h->routes[r].mode == k;
+        n += modes[k];
+    }
+    return n;
+}
+
+static SDL_FRect legend_rect(const Draw *d)
+{
+    SDL_FRect r = { 0, 0, 0, 0 };
+    if (!d->legend) return r;
+    int kinds[PLACE__COUNT], modes[MODE__COUNT];
+    int n = legend_rows(d, kinds, modes);
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 1), pad = S(d, 7);
+    r.x = d->main.r.x + S(d, 10);
+    r.y = d->main.r.y + S(d, 10);
+    r.w = S(d, 150);
+    r.h = pad * 2 + lh * (float)n;
+    return r;
+}
+
+static void set_panels(Draw *d)
+{
+    d->npanels = 0;
+    SDL_FRect r[3] = { treaty_rect(d), feed_rect(d), legend_rect(d) };
+    for (int i = 0; i < 3; i++)
+        if (r[i].w > 0 && r[i].h > 0) d->panels[d->npanels++] = r[i];
+}
+
 static int frect_hit(const SDL_FRect *a, float x, float y, float w, float h)
 {
     return a->w > 0 && x < a->x + a->w && a->x < x + w && y < a->y + a->h && a->y < y + h;
@@ -337,6 +386,7 @@ static void plan_inset(Draw *d)
     const TraceHeader *h = d->h;
     Pane *m = &d->main, *in = &d->inset;
     in->on = 0;
+    set_panels(d);
     memset(m->hide, 0, (size_t)h->nplaces);
     for (int p = 0; p < h->nplaces; p++) proj_fwd(&m->proj, h->places[p].lat, h->places[p].lon, &m->px[p], &m->py[p]);
     int a = -1, b = -1;
@@ -398,7 +448,8 @@ static void plan_inset(Draw *d)
         for (int c = 0; c < 6 && pick < 0; c++) {
             float x = (float)cand[c].x, y = (float)cand[c].y;
             if (x < m->r.x || y < m->r.y || x + w > m->r.x + m->r.w || y + hgt > m->r.y + m->r.h) continue;
-            int clear = !frect_hit(&tr, x, y, (float)w, (float)hgt) && !frect_hit(&fr, x, y, (float)w, (float)hgt);
+            int clear = 1;
+            for (int k = 0; k < d->npanels; k++) clear &= !frect_hit(&d->panels[k], x, y, (float)w, (float)hgt);
             for (int p = 0; p < h->nplaces && clear; p++)
                 clear = !(m->px[p] > x - g && m->px[p] < x + w + g && m->py[p] > y - g && m->py[p] < y + hgt + g);
             if (clear) {
@@ -467,14 +518,12 @@ static void scenario_box(const TraceHeader *h, double *la0, double *la1, double 
 /* 1 if a place's marker lies under the treaty panel or the feed. */
 static int place_under_panel(const Draw *d)
 {
-    SDL_FRect tr = treaty_rect(d), fr = feed_rect(d);
     float g = S(d, 14);
     for (int i = 0; i < d->h->nplaces; i++) {
         double x, y;
         proj_fwd(&d->main.proj, d->h->places[i].lat, d->h->places[i].lon, &x, &y);
-        if (frect_hit(&tr, (float)x - g, (float)y - g, 2 * g, 2 * g) ||
-            frect_hit(&fr, (float)x - g, (float)y - g, 2 * g, 2 * g))
-            return 1;
+        for (int k = 0; k < d->npanels; k++)
+            if (frect_hit(&d->panels[k], (float)x - g, (float)y - g, 2 * g, 2 * g)) return 1;
     }
     return 0;
 }
@@ -485,8 +534,10 @@ void draw_refit(Draw *d)
     scenario_box(d->h, &la0, &la1, &lo0, &lo1);
     float pad = S(d, 12);
     Pane *m = &d->main;
-    SDL_FRect tr = treaty_rect(d), fr = feed_rect(d);
-    float top = tr.h > 0 ? tr.y + tr.h - m->r.y : 0, bottom = m->r.y + m->r.h - fr.y;
+    set_panels(d);
+    SDL_FRect tr = treaty_rect(d), fr = feed_rect(d), lr = legend_rect(d);
+    float top = fmaxf(tr.h > 0 ? tr.y + tr.h - m->r.y : 0, lr.h > 0 ? lr.y + lr.h - m->r.y : 0);
+    float bottom = m->r.y + m->r.h - fr.y;
     /* The places in the whole map if they clear the panels; else in the
      * band between the panels, or beside them. */
     const float cut[4][4] = {   /* top, bottom, left, right */
@@ -513,7 +564,9 @@ static int alloc_places(Draw *d)
         free(p->lab);
         free(p->hide);
         free(p->name);
+        free(p->nstock);
         p->hide = calloc((size_t)n, 1);
+        p->nstock = calloc((size_t)n, sizeof *p->nstock);
         p->name = calloc((size_t)n, sizeof *p->name);
         for (int k = 0; p->name && k < d->h->nplaces; k++) {
             /* "Tikhoretsk (719th ammunition base)" is labelled "Tikhoretsk";
@@ -529,7 +582,7 @@ static int alloc_places(Draw *d)
         p->px = calloc((size_t)n, sizeof *p->px);
         p->py = calloc((size_t)n, sizeof *p->py);
         p->lab = calloc((size_t)n, sizeof *p->lab);
-        ok &= p->px && p->py && p->lab && p->hide && p->name;
+        ok &= p->px && p->py && p->lab && p->hide && p->name && p->nstock;
     }
     return ok;
 }
@@ -545,6 +598,7 @@ Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Bas
     d->map = map;
     d->ui = ui;
     d->cur = &d->main;
+    d->legend = 1;
     d->text = text_create(ren, ui, diag);
     if (!d->text) goto err;
     if (map) {
@@ -558,6 +612,10 @@ Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Bas
             d->ring_start[i] = map->land[i].start;
             d->ring_count[i] = map->land[i].n;
         }
+        d->country_cap = map->nlabels;
+        d->main.country = calloc((size_t)map->nlabels + 1, sizeof *d->main.country);
+        d->main.country_idx = calloc((size_t)map->nlabels + 1, sizeof *d->main.country_idx);
+        if (!d->main.country || !d->main.country_idx) goto err;
     }
     if (!alloc_places(d)) goto err;
     SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
@@ -571,6 +629,9 @@ err:
 
 static void free_pane(Pane *p)
 {
+    free(p->nstock);
+    free(p->country);
+    free(p->country_idx);
     free(p->hide);
     free(p->name);
     if (p->land) SDL_DestroyTexture(p->land);
@@ -636,6 +697,52 @@ void draw_resize(Draw *d, int w, int h_px, float ui)
 }
 
 Proj *draw_proj(Draw *d) { return &d->main.proj; }
+
+static void put_box(ViewBox *out, size_t max, size_t *n, float x, float y, float w, float h, int kind, int place,
+                    int pane, int leader)
+{
+    if (*n < max) {
+        ViewBox b = { x, y, w, h, kind, place, pane, leader };
+        out[*n] = b;
+    }
+    (*n)++;
+}
+
+size_t draw_layout(const Draw *d, ViewBox *out, size_t max)
+{
+    size_t n = 0;
+    const Pane *m = &d->main;
+    put_box(out, max, &n, (float)m->r.x, (float)m->r.y, (float)m->r.w, (float)m->r.h, VIEW_BOX_MAP, -1, 0, 0);
+    for (int k = 0; k < d->npanels; k++)
+        put_box(out, max, &n, d->panels[k].x, d->panels[k].y, d->panels[k].w, d->panels[k].h, VIEW_BOX_PANEL, -1, 0, 0);
+    if (d->inset.on)
+        put_box(out, max, &n, (float)d->inset.r.x, (float)d->inset.r.y, (float)d->inset.r.w, (float)d->inset.r.h,
+                VIEW_BOX_INSET, -1, 1, 0);
+    for (int k = 0; k < m->ncountry; k++)
+        put_box(out, max, &n, m->country[k].x, m->country[k].y, m->country[k].w, m->country[k].h, VIEW_BOX_COUNTRY,
+                -1, 0, 0);
+    for (int pane = 0; pane < 2; pane++) {
+        const Pane *p = pane ? &d->inset : &d->main;
+        if (pane && !d->inset.on) break;
+        for (int i = 0; i < d->h->nplaces; i++) {
+            if (pane == 0 && d->inset.on && m->hide[i]) continue;
+            if (pane == 1 && !(d->inset.on && m->hide[i])) continue;
+            float r = marker_r(d, d->h->places[i].kind);
+            put_box(out, max, &n, (float)p->px[i] - r, (float)p->py[i] - r, 2 * r, 2 * r, VIEW_BOX_MARKER, i, pane, 0);
+            const LabelSpot *l = &p->lab[i];
+            if (l->show) put_box(out, max, &n, l->x, l->y, l->w, l->h, VIEW_BOX_LABEL, i, pane, l->leader);
+        }
+    }
+    return n;
+}
+
+void draw_set_legend(Draw *d, int on)
+{
+    d->legend = on != 0;
+    draw_refit(d);
+}
+
+int draw_legend_on(const Draw *d) { return d->legend; }
 
 void draw_map_moved(Draw *d)
 {
@@ -728,16 +835,10 @@ static void draw_base(Draw *d)
     SDL_RenderCopy(d->ren, p->land, NULL, &dst);
     const Basemap *m = d->map;
     if (p != &d->main) return;
-    /* Country names: quiet, behind everything. */
-    for (int i = 0; i < m->nlabels; i++) {
-        const BasemapLabel *l = &m->labels[i];
-        if (l->rank > 4) continue;
-        double x, y;
-        proj_fwd(&p->proj, l->lat, l->lon, &x, &y);
-        if (!in_pane(&d->main, (float)x, (float)y)) continue;
-        text_draw(d->text, l->name, FONT_LARGE, (float)x, (float)y - S(d, 10), 0xD6D0C2u, ALIGN_CENTER,
-                  NO_HALO);
-    }
+    /* Country names: quiet, behind everything; place_labels chose them. */
+    for (int k = 0; k < p->ncountry; k++)
+        text_draw(d->text, m->labels[p->country_idx[k]].name, FONT_LARGE, p->country[k].x, p->country[k].y, 0xD6D0C2u,
+                  ALIGN_LEFT, NO_HALO);
 }
 
 /* --- places and labels -------------------------------------------------- */
@@ -807,12 +908,49 @@ static int label_priority(int kind)
     return kind >= 0 && kind < PLACE__COUNT ? pr[kind] : 5;
 }
 
-/* Greedy placement: most important places first; for each, the first of
- * 16 candidate spots (8 directions, near then far with a leader line) that
- * overlaps no placed label, no marker and no gauge. */
+/* The obstacles a label must not cover in the pane being laid out:
+ * markers, gauges with their value lines, the floating panels, the inset
+ * (on the main map) and the labels placed so far. */
+static int label_blocked(Draw *d, int self, float lx, float ly, float tw, float th)
+{
+    const TraceHeader *h = d->h;
+    Pane *c = d->cur;
+    if (lx < c->r.x || lx + tw > c->r.x + c->r.w || ly < c->r.y || ly + th > c->r.y + c->r.h) return 1;
+    for (int q = 0; q < h->nplaces; q++) {
+        float rq = marker_r(d, h->places[q].kind) + S(d, 2);
+        if (overlaps(lx, ly, tw, th, (float)c->px[q] - rq, (float)c->py[q] - rq * 1.3f, 2 * rq, 2.4f * rq)) return 1;
+        if (c->lab[q].show && q != self &&
+            overlaps(lx, ly, tw, th, c->lab[q].x, c->lab[q].y, c->lab[q].w, c->lab[q].h))
+            return 1;
+        if (hidden(d, q) || !c->nstock[q]) continue;
+        /* The gauge columns, and the value or SHORT lines below them. */
+        float gx = (float)c->px[q] + S(d, 9), n = (float)c->nstock[q];
+        if (overlaps(lx, ly, tw, th, gx, (float)c->py[q] - S(d, 22), S(d, 10) * n + S(d, 2), S(d, 30)) ||
+            overlaps(lx, ly, tw, th, gx, (float)c->py[q] + S(d, 8), S(d, 96), text_line(d->text, FONT_BOLD) * n))
+            return 1;
+    }
+    if (c == &d->main) {
+        for (int k = 0; k < d->npanels; k++)
+            if (frect_hit(&d->panels[k], lx, ly, tw, th)) return 1;
+        if (d->inset.on) {
+            float g = S(d, 4);
+            if (overlaps(lx, ly, tw, th, d->inset.r.x - g, d->inset.r.y - g, d->inset.r.w + 2 * g, d->inset.r.h + 2 * g))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* Greedy placement: most important places first. For each, the first
+ * free spot of 8 directions at growing distances (beyond the first, with a
+ * leader line to the marker), then of a wider ring search; free means
+ * clear of everything label_blocked() names. Country names come after and
+ * give way: a name that would touch a place's label, marker or gauge, a
+ * panel or another name is left out. */
 static void place_labels(Draw *d)
 {
     const TraceHeader *h = d->h;
+    Pane *c = d->cur;
     int n = h->nplaces;
     int order[512];
     int m = n < 512 ? n : 512;
@@ -825,56 +963,79 @@ static void place_labels(Draw *d)
         }
         order[j + 1] = v;
     }
-    for (int i = 0; i < n; i++) d->cur->lab[i].show = 0;
+    memset(c->nstock, 0, sizeof *c->nstock * (size_t)(n + 1));
+    for (int s = 0; s < h->nstocks; s++)
+        if (h->stocks[s].place >= 0 && h->stocks[s].place < n) c->nstock[h->stocks[s].place]++;
+    for (int i = 0; i < n; i++) c->lab[i].show = 0;
     for (int oi = 0; oi < m; oi++) {
         int p = order[oi];
-        if (hidden(d, p)) continue;
+        if (hidden(d, p) || !in_pane(c, (float)c->px[p], (float)c->py[p])) continue;
         float tw, th;
-        text_size(d->text, d->cur->name[p], FONT_BOLD, &tw, &th);
+        text_size(d->text, c->name[p], FONT_BOLD, &tw, &th);
         float r = marker_r(d, h->places[p].kind) + S(d, 3);
-        float x = (float)d->cur->px[p], y = (float)d->cur->py[p];
+        float x = (float)c->px[p], y = (float)c->py[p];
+        float gw = c->nstock[p] ? S(d, 10) * (float)c->nstock[p] + S(d, 4) : 0;   /* gauges to the right */
         int done = 0;
-        for (int far = 0; far < 2 && !done; far++) {
-            float g = far ? S(d, 26) : 0;
+        float lx = 0, ly = 0;
+        for (int far = 0; far < 5 && !done; far++) {
+            float g = S(d, 22) * (float)far;
             const float cand[8][2] = {
-                { x + r + g, y - th / 2 }, { x - r - g - tw, y - th / 2 },
+                { x + r + gw + g, y - th / 2 }, { x - r - g - tw, y - th / 2 },
                 { x - tw / 2, y - r - g - th }, { x - tw / 2, y + r + g },
                 { x + r * 0.7f + g, y - r * 0.7f - g - th }, { x - r * 0.7f - g - tw, y - r * 0.7f - g - th },
                 { x + r * 0.7f + g, y + r * 0.7f + g }, { x - r * 0.7f - g - tw, y + r * 0.7f + g },
             };
-            for (int c = 0; c < 8 && !done; c++) {
-                float lx = cand[c][0], ly = cand[c][1];
-                if (lx < d->cur->r.x || lx + tw > d->cur->r.x + d->cur->r.w || ly < d->cur->r.y ||
-                    ly + th > d->cur->r.y + d->cur->r.h)
-                    continue;
-                int hit = 0;
-                for (int q = 0; q < n && !hit; q++) {
-                    float rq = marker_r(d, h->places[q].kind) + S(d, 1);
-                    /* Markers, and the gauge column to the right of each. */
-                    hit = overlaps(lx, ly, tw, th, (float)d->cur->px[q] - rq, (float)d->cur->py[q] - rq, 2 * rq, 2 * rq);
-                    if (d->cur->lab[q].show && q != p)
-                        hit |= overlaps(lx, ly, tw, th, d->cur->lab[q].x, d->cur->lab[q].y, d->cur->lab[q].w, d->cur->lab[q].h);
+            for (int k = 0; k < 8 && !done; k++)
+                if (!label_blocked(d, p, cand[k][0], cand[k][1], tw, th)) {
+                    lx = cand[k][0];
+                    ly = cand[k][1];
+                    done = far > 0 ? 2 : 1;
                 }
-                for (int s = 0; s < h->nstocks && !hit; s++) {
-                    int q = h->stocks[s].place;
-                    if (hidden(d, q)) continue;
-                    /* The gauge, and its value or SHORT line below it. */
-                    hit = overlaps(lx, ly, tw, th, (float)d->cur->px[q] + S(d, 9), (float)d->cur->py[q] - S(d, 22),
-                                   S(d, 20), S(d, 30)) ||
-                          overlaps(lx, ly, tw, th, (float)d->cur->px[q] + S(d, 9), (float)d->cur->py[q] + S(d, 8),
-                                   S(d, 58), S(d, 13));
-                }
-                if (!hit) {
-                    LabelSpot *l = &d->cur->lab[p];
-                    l->x = lx; l->y = ly; l->w = tw; l->h = th;
-                    l->show = 1;
-                    l->leader = far;
-                    done = 1;
+        }
+        /* Wider: 24 directions on rings out to a quarter of the pane. */
+        float rmax = fmaxf((float)c->r.w, (float)c->r.h) / 2;
+        for (float rad = S(d, 40); rad <= rmax && !done; rad += S(d, 12))
+            for (int k = 0; k < 24 && !done; k++) {
+                float a = (float)(2 * M_PI * k / 24);
+                float cx = x + rad * cosf(a), cy = y + rad * sinf(a);
+                float tx = cx - tw / 2 + cosf(a) * tw / 2, ty = cy - th / 2 + sinf(a) * th / 2;
+                if (!label_blocked(d, p, tx, ty, tw, th)) {
+                    lx = tx;
+                    ly = ty;
+                    done = 2;
                 }
             }
+        if (done) {
+            LabelSpot *l = &c->lab[p];
+            l->x = lx; l->y = ly; l->w = tw; l->h = th;
+            l->show = 1;
+            l->leader = done == 2;
         }
     }
-    d->cur->labels_dirty = 0;
+    c->ncountry = 0;
+    if (c == &d->main && d->map) {
+        const Basemap *bm = d->map;
+        for (int i = 0; i < bm->nlabels && c->ncountry < d->country_cap; i++) {
+            const BasemapLabel *l = &bm->labels[i];
+            if (l->rank > 4 || fabs(proj_dlon(&c->proj, l->lon)) > FAR_LON) continue;
+            double x, y;
+            proj_fwd(&c->proj, l->lat, l->lon, &x, &y);
+            float tw, th;
+            text_size(d->text, l->name, FONT_LARGE, &tw, &th);
+            float lx = (float)x - tw / 2, ly = (float)y - S(d, 10);
+            if (label_blocked(d, -1, lx, ly, tw, th)) continue;
+            int clash = 0;
+            for (int k = 0; k < c->ncountry && !clash; k++) {
+                const SDL_FRect *o = &c->country[k];
+                clash = overlaps(lx, ly, tw, th, o->x - S(d, 6), o->y, o->w + S(d, 12), o->h);
+            }
+            if (clash) continue;
+            SDL_FRect fr = { lx, ly, tw, th };
+            c->country_idx[c->ncountry] = i;
+            c->country[c->ncountry++] = fr;
+        }
+    }
+    c->labels_dirty = 0;
 }
 
 /* --- routes, carriers, losses ------------------------------------------- */
@@ -1165,7 +1326,8 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
         int kind = h->places[p].kind;
         if (hidden(d, p)) continue;
         if (!st->short_on && kind != PLACE_FRONT && kind != PLACE_DEPOT) continue;
-        float gx = (float)d->cur->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->cur->py[p] + S(d, 9);
+        /* One line per stock, in the order of the gauges. */
+        float gx = (float)d->cur->px[p] + S(d, 10), gy = (float)d->cur->py[p] + S(d, 9) + (float)k * text_line(d->text, FONT_BOLD);
         char q[32], buf[64];
         if (st->short_on) {
             vstate_qty(st->unmet_rate, q, sizeof q);
@@ -1279,6 +1441,69 @@ static void draw_feed(Draw *d, const VFrame *f)
         text_draw(d->text, "Nothing yet.", FONT_SMALL, x + pad, y + pad + lh, 0x9AA4AE, ALIGN_LEFT, NO_HALO);
     clip = d->main.r;
     SDL_RenderSetClipRect(d->ren, &clip);
+}
+
+/* The legend: one row per symbol the scenario uses ("l" toggles it). */
+static void draw_legend(Draw *d)
+{
+    SDL_FRect r = legend_rect(d);
+    if (r.w <= 0) return;
+    int kinds[PLACE__COUNT], modes[MODE__COUNT];
+    legend_rows(d, kinds, modes);
+    panel(d, r.x, r.y, r.w, r.h);
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 1), pad = S(d, 7);
+    float sx = r.x + pad + S(d, 9), tx = r.x + pad + S(d, 26), y = r.y + pad;
+    Batch *b = &d->b;
+    const char *label[24];
+    int nl = 0;
+    static const char *const kname[PLACE__COUNT] = { "arsenal", "port", "rail hub", "depot", "front",
+                                                     "launch site", "capital" };
+    static const char *const mname[MODE__COUNT] = { "rail", "sea", "road", "air" };
+    for (int k = 0; k < PLACE__COUNT; k++) {
+        if (!kinds[k]) continue;
+        float cy = y + lh * (float)nl + lh / 2;
+        place_marker(d, k, sx, cy, S(d, 5.5f), rgba(C_INK, 255));
+        place_marker(d, k, sx, cy, S(d, 4.5f), rgba(0xB8BEC6, 255));
+        label[nl++] = kname[k];
+    }
+    for (int k = 0; k < MODE__COUNT; k++) {
+        if (!modes[k]) continue;
+        float cy = y + lh * (float)nl + lh / 2;
+        const float xs[2] = { sx - S(d, 10), sx + S(d, 10) }, ys[2] = { cy, cy };
+        switch (k) {
+        case MODE_SEA: dashed(b, xs, ys, 2, S(d, 2), S(d, 5), S(d, 3), rgba(OI_SKY, 255)); break;
+        case MODE_RAIL:
+            seg(b, xs[0], cy, xs[1], cy, S(d, 3.2f), rgba(0x0A0A0A, 255));
+            dashed(b, xs, ys, 2, S(d, 1.4f), S(d, 4), S(d, 4), rgba(C_WHITE, 255));
+            break;
+        case MODE_ROAD:
+            seg(b, xs[0], cy, xs[1], cy, S(d, 3.4f), rgba(0x7A5A1E, 255));
+            seg(b, xs[0], cy, xs[1], cy, S(d, 1.6f), rgba(OI_ORANGE, 255));
+            break;
+        default: dashed(b, xs, ys, 2, S(d, 2), S(d, 2), S(d, 4), rgba(OI_PURPLE, 255)); break;
+        }
+        label[nl++] = mname[k];
+    }
+    float cy = y + lh * (float)nl + lh / 2;
+    rectf(b, sx - S(d, 7), cy - S(d, 3), S(d, 14), S(d, 6), rgba(C_INK, 255));
+    rectf(b, sx - S(d, 6), cy - S(d, 2), S(d, 12), S(d, 4), rgba(OI_ORANGE, 255));
+    label[nl++] = "carrier, loaded";
+    cy += lh;
+    rectf(b, sx - S(d, 5), cy - S(d, 3), S(d, 10), S(d, 6), rgba(C_INK, 255));
+    rectf(b, sx - S(d, 4), cy - S(d, 2), S(d, 8), S(d, 4), rgba(C_WHITE, 255));
+    label[nl++] = "carrier, empty";
+    cy += lh;
+    float k = S(d, 4);
+    seg(b, sx - k, cy - k, sx + k, cy + k, S(d, 2.5f), rgba(OI_VERMIL, 255));
+    seg(b, sx - k, cy + k, sx + k, cy - k, S(d, 2.5f), rgba(OI_VERMIL, 255));
+    label[nl++] = "carrier lost";
+    cy += lh;
+    rectf(b, sx - S(d, 4), cy - lh / 2 + S(d, 1), S(d, 8), lh - S(d, 2), rgba(C_WHITE, 255));
+    rectf(b, sx - S(d, 4), cy, S(d, 8), lh / 2 - S(d, 1), rgba(OI_GREEN, 255));
+    label[nl++] = "stock (red: short)";
+    flush(d);
+    for (int i = 0; i < nl; i++)
+        text_draw(d->text, label[i], FONT_SMALL, tx, y + lh * (float)i, C_PANEL_FG, ALIGN_LEFT, NO_HALO);
 }
 
 static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
@@ -1610,6 +1835,7 @@ static void draw_help(Draw *d)
         { "drag the timeline", "scrub backward and forward" },
         { "wheel / drag map", "zoom / pan;  0 resets the map" },
         { "s", "save a screenshot (PNG)" },
+        { "l", "legend of symbols on / off" },
         { "h  or  ?", "this help" },
         { "q  or  Esc", "quit" },
     };
@@ -1716,6 +1942,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     if (d->inset.on) draw_inset(d, f, ui);
     draw_treaty_panel(d, f);
     draw_feed(d, f);
+    draw_legend(d);
     if (ui->selected >= 0 && ui->selected < d->h->nplaces) draw_place_panel(d, f, ui->selected);
     SDL_RenderSetClipRect(d->ren, NULL);
     draw_hud(d, f, ui);

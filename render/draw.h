@@ -22,6 +22,7 @@
 #include "basemap.h"
 #include "proj.h"
 #include "trace.h"
+#include "view.h"
 #include "vstate.h"
 
 typedef struct DrawDecision {       /* a decision waiting for the player */
@@ -63,6 +64,12 @@ void draw_resize(Draw *dr, int w, int h_px, float ui);
 /* Draw the frame at ui->t. */
 void draw_frame(Draw *dr, const DrawUI *ui);
 
+/* Show or hide the legend of symbols (shown at first); refits the map. */
+void draw_set_legend(Draw *dr, int on);
+int draw_legend_on(const Draw *dr);
+/* The layout of the last frame (see view.h): writes up to max boxes,
+ * returns how many there are. */
+size_t draw_layout(const Draw *dr, ViewBox *out, size_t max);
 /* The projection, for zoom and pan; call draw_map_moved after changing it. */
 Proj *draw_proj(Draw *dr);
 void draw_map_moved(Draw *dr);
