@@ -309,11 +309,19 @@ static void pane_land(Draw *d, Pane *p)
 }
 
 /* Where the floating panels go on the main map (the inset avoids them). */
+/* The treaty panel: per treaty a title (wrapped onto two lines if need
+ * be), then its steps. */
+static float treaty_title_lines(const Draw *d, int i);
 static SDL_FRect treaty_rect(const Draw *d)
 {
     const SDL_Rect *m = &d->main.r;
-    float lh = text_line(d->text, FONT_NORMAL), pad = S(d, 10), w = S(d, 380);
-    float hgt = d->h->ntreaties ? pad * 2 + d->h->ntreaties * (text_line(d->text, FONT_BOLD) + lh * 1.6f + pad) : 0;
+    float lh = text_line(d->text, FONT_NORMAL), pad = S(d, 10), w = fminf(S(d, 430), m->w * 0.42f);
+    float hgt = 0;
+    if (d->h->ntreaties) {
+        hgt = pad * 2;
+        for (int i = 0; i < d->h->ntreaties; i++)
+            hgt += treaty_title_lines(d, i) * text_line(d->text, FONT_BOLD) + S(d, 4) + lh * 1.75f + pad;
+    }
     SDL_FRect r = { m->x + m->w - w - S(d, 10), m->y + S(d, 10), w, hgt };
     return r;
 }
@@ -360,12 +368,13 @@ static SDL_FRect legend_rect(const Draw *d)
     return r;
 }
 
+/* panels[k]: 0 treaty, 1 feed, 2 legend; zero-sized when not shown. */
 static void set_panels(Draw *d)
 {
-    d->npanels = 0;
-    SDL_FRect r[3] = { treaty_rect(d), feed_rect(d), legend_rect(d) };
-    for (int i = 0; i < 3; i++)
-        if (r[i].w > 0 && r[i].h > 0) d->panels[d->npanels++] = r[i];
+    d->npanels = 3;
+    d->panels[0] = treaty_rect(d);
+    d->panels[1] = feed_rect(d);
+    d->panels[2] = legend_rect(d);
 }
 
 static int frect_hit(const SDL_FRect *a, float x, float y, float w, float h)
@@ -714,7 +723,8 @@ size_t draw_layout(const Draw *d, ViewBox *out, size_t max)
     const Pane *m = &d->main;
     put_box(out, max, &n, (float)m->r.x, (float)m->r.y, (float)m->r.w, (float)m->r.h, VIEW_BOX_MAP, -1, 0, 0);
     for (int k = 0; k < d->npanels; k++)
-        put_box(out, max, &n, d->panels[k].x, d->panels[k].y, d->panels[k].w, d->panels[k].h, VIEW_BOX_PANEL, -1, 0, 0);
+        if (d->panels[k].w > 0 && d->panels[k].h > 0)
+            put_box(out, max, &n, d->panels[k].x, d->panels[k].y, d->panels[k].w, d->panels[k].h, VIEW_BOX_PANEL, k, 0, 0);
     if (d->inset.on)
         put_box(out, max, &n, (float)d->inset.r.x, (float)d->inset.r.y, (float)d->inset.r.w, (float)d->inset.r.h,
                 VIEW_BOX_INSET, -1, 1, 0);
@@ -1359,6 +1369,64 @@ static void draw_place_labels(Draw *d)
 
 /* --- panels ------------------------------------------------------------- */
 
+#define WRAP_LEN 256
+/* Break s into at most maxl lines no wider than maxw, at spaces; a word
+ * wider than a line is cut with "…", and so is the last line if the text
+ * runs on. Returns the number of lines. */
+static int wrap(Draw *d, const char *s, int font, float maxw, char out[][WRAP_LEN], int maxl)
+{
+    int nl = 0;
+    const char *p = s;
+    while (*p && nl < maxl) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        /* The longest run of whole words that fits. */
+        size_t best = 0, len = 0;
+        for (;;) {
+            size_t w = len;
+            while (p[w] == ' ') w++;
+            while (p[w] && p[w] != ' ') w++;
+            if (w >= WRAP_LEN - 4) break;
+            char tmp[WRAP_LEN];
+            memcpy(tmp, p, w);
+            tmp[w] = '\0';
+            float tw;
+            text_size(d->text, tmp, font, &tw, NULL);
+            if (tw > maxw) break;
+            best = len = w;
+            if (!p[w]) break;
+        }
+        int cut = 0;
+        if (best == 0) {    /* one word too wide: cut it */
+            best = strcspn(p, " ");
+            if (best > WRAP_LEN - 4) best = WRAP_LEN - 4;
+            cut = 1;
+        }
+        memcpy(out[nl], p, best);
+        out[nl][best] = '\0';
+        p += best;
+        while (*p == ' ') p++;
+        if (*p && nl == maxl - 1) cut = 1;
+        if (cut) {
+            /* Trim until the line and its ellipsis fit. */
+            size_t l = strlen(out[nl]);
+            for (;;) {
+                char tmp[WRAP_LEN + 4];
+                snprintf(tmp, sizeof tmp, "%s\u2026", out[nl]);
+                float tw;
+                text_size(d->text, tmp, font, &tw, NULL);
+                if (tw <= maxw || l == 0) break;
+                do l--; while (l > 0 && ((unsigned char)out[nl][l] & 0xC0) == 0x80);   /* whole UTF-8 characters */
+                out[nl][l] = '\0';
+            }
+            size_t k = strlen(out[nl]);
+            if (k + 4 < WRAP_LEN) memcpy(out[nl] + k, "\u2026", sizeof "\u2026");
+        }
+        nl++;
+    }
+    return nl;
+}
+
 static void panel_a(Draw *d, float x, float y, float w, float h, int alpha)
 {
     fill_rect(d, x, y, w, h, C_PANEL, alpha);
@@ -1371,6 +1439,17 @@ static void panel(Draw *d, float x, float y, float w, float h)
     stroke_rect(d, x, y, w, h, 0x4A525C, 255);
 }
 
+static float treaty_title_lines(const Draw *d, int i)
+{
+    float tw;
+    text_size(d->text, d->h->treaties[i].name, FONT_BOLD, &tw, NULL);
+    float w = fminf(S(d, 430), d->main.r.w * 0.42f) - 2 * S(d, 10);
+    return tw <= w ? 1.0f : 2.0f;
+}
+
+/* Each treaty's steps left to right in the order they happened, with
+ * their full dates; the steps not reached follow, greyed, in their usual
+ * order (signed, in force, triggered, honoured, declined). */
 static void draw_treaty_panel(Draw *d, const VFrame *f)
 {
     const TraceHeader *h = d->h;
@@ -1382,34 +1461,43 @@ static void draw_treaty_panel(Draw *d, const VFrame *f)
     float cy = y + pad;
     static const char *const names[TREATY__COUNT] = { "Signed", "In force", "Triggered", "Honoured", "Declined" };
     for (int i = 0; i < h->ntreaties; i++) {
-        text_draw(d->text, h->treaties[i].name, FONT_BOLD, x + pad, cy, C_PANEL_FG, ALIGN_LEFT, NO_HALO);
-        cy += text_line(d->text, FONT_BOLD) + S(d, 4);
+        char title[2][WRAP_LEN];
+        int nt = wrap(d, h->treaties[i].name, FONT_BOLD, w - 2 * pad, title, (int)treaty_title_lines(d, i));
+        for (int k = 0; k < nt; k++) {
+            text_draw(d->text, title[k], FONT_BOLD, x + pad, cy, C_PANEL_FG, ALIGN_LEFT, NO_HALO);
+            cy += text_line(d->text, FONT_BOLD);
+        }
+        cy += S(d, 4);
         const double *reached = &f->treaty_reached[(size_t)i * TREATY__COUNT];
+        int order[TREATY__COUNT];
+        vstate_treaty_order(f, i, order);
         float step = (w - 2 * pad) / TREATY__COUNT;
         Batch *b = &d->b;
-        for (int s = 0; s < TREATY__COUNT; s++) {
-            float cx = x + pad + step * (s + 0.5f);
+        for (int k = 0; k < TREATY__COUNT; k++) {
+            int s = order[k];
+            float cx = x + pad + step * (k + 0.5f);
             int on = reached[s] >= 0, cur = f->treaty[i] == s;
             uint32_t c = s == TREATY_DECLINED ? OI_VERMIL : s == TREATY_HONOURED ? OI_GREEN : OI_SKY;
-            if (s + 1 < TREATY__COUNT)
+            if (k + 1 < TREATY__COUNT)
                 seg(b, cx, cy + S(d, 6), cx + step, cy + S(d, 6), S(d, 2), rgba(0x5A636E, 255));
             if (cur) disc(b, cx, cy + S(d, 6), S(d, 8), rgba(C_WHITE, 255));
             disc(b, cx, cy + S(d, 6), S(d, 6), on ? rgba(c, 255) : rgba(0x3A424C, 255));
         }
         flush(d);
-        for (int s = 0; s < TREATY__COUNT; s++) {
-            float cx = x + pad + step * (s + 0.5f);
+        for (int k = 0; k < TREATY__COUNT; k++) {
+            int s = order[k];
+            float cx = x + pad + step * (k + 0.5f);
             int on = reached[s] >= 0;
             text_draw(d->text, names[s], FONT_SMALL, cx, cy + S(d, 15), on ? C_PANEL_FG : 0x8A929C, ALIGN_CENTER,
                       NO_HALO);
             if (on) {
                 char date[11];
                 cal_format_t(h->start, reached[s], date);
-                text_draw(d->text, date + 2, FONT_SMALL, cx, cy + S(d, 15) + lh * 0.85f, 0xB8C0C8, ALIGN_CENTER,
+                text_draw(d->text, date, FONT_SMALL, cx, cy + S(d, 15) + lh * 0.85f, 0xB8C0C8, ALIGN_CENTER,
                           NO_HALO);
             }
         }
-        cy += lh * 1.6f + pad + S(d, 10);
+        cy += lh * 1.75f + pad;
     }
 }
 
@@ -1423,19 +1511,27 @@ static void draw_feed(Draw *d, const VFrame *f)
     SDL_Rect clip = { (int)x, (int)y, (int)(w - pad / 2), (int)hgt };
     SDL_RenderSetClipRect(d->ren, &clip);
     text_draw(d->text, "Recent events", FONT_BOLD, x + pad, y + pad - S(d, 1), C_PANEL_FG, ALIGN_LEFT, NO_HALO);
-    for (size_t i = 0; i < n; i++) {
-        char buf[256], date[11];
+    /* Newest first; a long event wraps onto the next lines (up to 3), and
+     * the feed shows as many events as fit in its FEED_N lines. */
+    float col = x + pad + S(d, 80), tw = x + w - pad - col;
+    int used = 0;
+    for (size_t i = 0; i < n && used < FEED_N; i++) {
+        char buf[256], date[11], lines[3][WRAP_LEN];
         const TraceRec *r = vstate_record(d->vs, d->feed_idx[i]);
         vstate_describe(d->vs, r, buf, sizeof buf);
         cal_format_t(d->h->start, r->t, date);
-        float yy = y + pad + lh * (float)(i + 1);
+        int room = FEED_N - used < 3 ? FEED_N - used : 3;
+        int nl = wrap(d, buf, FONT_SMALL, tw, lines, room);
         int age_a = i == 0 ? 0xFFFFFF : 0xC8CDD2;
         uint32_t dc = r->kind == TR_LOST || (r->kind == TR_LAUNCH && r->c != 0) ||
                               (r->kind == TR_SHORT && r->b == 1)
                           ? 0xF0A070u
                           : (uint32_t)age_a;
+        float yy = y + pad + lh * (float)(used + 1);
         text_draw(d->text, date, FONT_SMALL, x + pad, yy, 0x9AA4AE, ALIGN_LEFT, NO_HALO);
-        text_draw(d->text, buf, FONT_SMALL, x + pad + S(d, 78), yy, dc, ALIGN_LEFT, NO_HALO);
+        for (int k = 0; k < nl; k++)
+            text_draw(d->text, lines[k], FONT_SMALL, col, yy + lh * (float)k, dc, ALIGN_LEFT, NO_HALO);
+        used += nl > 0 ? nl : 1;
     }
     if (n == 0)
         text_draw(d->text, "Nothing yet.", FONT_SMALL, x + pad, y + pad + lh, 0x9AA4AE, ALIGN_LEFT, NO_HALO);
@@ -1511,7 +1607,7 @@ static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
     const TraceHeader *h = d->h;
     float hh = S(d, HUD_H);
     fill_rect(d, 0, 0, (float)d->w, hh, C_PANEL, 245);
-    char date[11], buf[256], q[32], q2[32];
+    char date[11], buf[256], q[128], q2[128];
     cal_format_t(h->start, f->t, date);
     int y, m, dd;
     cal_civil(h->start + (int64_t)floor(f->t), &y, &m, &dd);
@@ -1530,20 +1626,18 @@ static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
     x += text_draw(d->text, buf, FONT_BOLD, x, (hh - text_line(d->text, FONT_BOLD)) / 2,
                    ui->decision ? OI_ORANGE : ui->playing ? OI_SKY : 0xC8CDD2, ALIGN_LEFT, NO_HALO) + S(d, 22);
 
-    /* Key metrics. */
-    const char *unit = h->nresources > 0 ? h->resources[0].unit : "units";
-    vstate_qty(h->nresources > 0 ? f->delivered[0] : f->tot.delivered, q, sizeof q);
+    /* Key metrics: each resource in its own unit, never summed. */
     int any_short = 0;
     for (int s = 0; s < h->nstocks; s++) any_short |= f->stocks[s].short_on;
-    struct { const char *label; char value[64]; uint32_t color; } met[4];
-    snprintf(met[0].value, sizeof met[0].value, "%s %s", q, unit);
+    struct { const char *label; char value[160]; uint32_t color; } met[4];
+    vstate_by_resource(h, f->delivered, met[0].value, sizeof met[0].value);
     met[0].label = "Delivered";
     met[0].color = C_WHITE;
-    vstate_qty(f->tot.lost, q, sizeof q);
-    snprintf(met[1].value, sizeof met[1].value, "%s (%d)", q, f->tot.losses);
+    vstate_by_resource(h, f->lost, q, sizeof q);
+    snprintf(met[1].value, sizeof met[1].value, "%s (%d)", f->tot.losses ? q : "0", f->tot.losses);
     met[1].label = "Lost";
     met[1].color = f->tot.losses ? 0xF0A070u : C_WHITE;
-    vstate_qty(f->tot.shortfall, q2, sizeof q2);
+    vstate_by_resource(h, f->shortfall, q2, sizeof q2);
     snprintf(met[2].value, sizeof met[2].value, "%s%s", q2, any_short ? " \u25BC now" : "");
     met[2].label = "Shortfall";
     met[2].color = any_short ? 0xF0A070u : C_WHITE;
@@ -1765,26 +1859,32 @@ static void draw_decision(Draw *d, const DrawDecision *dec)
 static void draw_end(Draw *d, const VFrame *f, const DrawUI *ui)
 {
     const TraceHeader *h = d->h;
-    char lines[24][200];
+    char lines[24][420];
     uint32_t col[24];
     int n = 0;
-    const char *unit = h->nresources > 0 ? h->resources[0].unit : "units";
-    char a[32], b[32], c[32];
-    vstate_qty(h->nresources > 0 ? f->delivered[0] : f->tot.delivered, a, sizeof a);
-    vstate_qty(f->tot.lost, b, sizeof b);
-    vstate_qty(f->tot.shortfall, c, sizeof c);
-    snprintf(lines[n], 200, "Delivered %s %s, lost %s, shortfall %s", a, unit, b, c);
+    char a[128], b[128], c[128];
+    vstate_by_resource(h, f->delivered, a, sizeof a);
+    vstate_by_resource(h, f->lost, b, sizeof b);
+    vstate_by_resource(h, f->shortfall, c, sizeof c);
+    snprintf(lines[n], sizeof lines[n], "Delivered %s; lost %s; shortfall %s", a, b, c);
     col[n++] = C_WHITE;
     vstate_qty(f->tot.troops, a, sizeof a);
-    snprintf(lines[n], 200, "Launches: %d in orbit, %d failed.  Troops sent: %s", f->tot.launches_ok,
+    snprintf(lines[n], sizeof lines[n], "Launches: %d in orbit, %d failed.  Troops sent: %s", f->tot.launches_ok,
              f->tot.launches_failed, a);
     col[n++] = C_WHITE;
     if (ui->previous) {
         const VTotals *p = ui->previous;
         vstate_qty(ui->previous_delivered, a, sizeof a);
+        /* The previous run's totals mix resources: its shortfall is shown
+         * only when there is one resource to count. */
         vstate_qty(p->shortfall, c, sizeof c);
-        snprintf(lines[n], 200, "Previous run: delivered %s, shortfall %s, launches %d in orbit, %d failed", a, c,
-                 p->launches_ok, p->launches_failed);
+        const char *unit = h->nresources > 0 ? h->resources[0].unit : "";
+        if (h->nresources <= 1)
+            snprintf(lines[n], sizeof lines[n], "Previous run: delivered %s %s, shortfall %s, launches %d in orbit, %d failed",
+                     a, unit, c, p->launches_ok, p->launches_failed);
+        else
+            snprintf(lines[n], sizeof lines[n], "Previous run: delivered %s %s, launches %d in orbit, %d failed", a, unit,
+                     p->launches_ok, p->launches_failed);
         col[n++] = 0x9AA4AE;
     }
     int nd = 0;
@@ -1792,16 +1892,16 @@ static void draw_end(Draw *d, const VFrame *f, const DrawUI *ui)
         const TraceRec *r = vstate_record(d->vs, i);
         if (r->kind != TR_DECISION) continue;
         if (nd++ == 0) {
-            snprintf(lines[n], 200, "Decisions:");
+            snprintf(lines[n], sizeof lines[n], "Decisions:");
             col[n++] = 0x9AA4AE;
         }
         char date[11];
         cal_format_t(h->start, r->t, date);
         const TraceDecisionDef *dd = &h->decisions[r->a];
-        snprintf(lines[n], 200, "  %s  %s: %s (%s)", date, dd->name, dd->options[r->b], r->c ? "you" : "policy");
+        snprintf(lines[n], sizeof lines[n], "  %s  %s: %s (%s)", date, dd->name, dd->options[r->b], r->c ? "you" : "policy");
         col[n++] = C_PANEL_FG;
     }
-    snprintf(lines[n], 200, "Home: watch again   \u2190: step back   r: new seed%s",
+    snprintf(lines[n], sizeof lines[n], "Home: watch again   \u2190: step back   r: new seed%s",
              ui->mode && !strcmp(ui->mode, "play") ? "   c at an earlier time: choose again" : "");
     col[n++] = OI_SKY;
     float lh = text_line(d->text, FONT_NORMAL) + S(d, 3), pad = S(d, 14), w = S(d, 300);

@@ -39,7 +39,8 @@ typedef enum ViewBoxKind {
 typedef struct ViewBox {
     float x, y, w, h;
     int kind;           /* ViewBoxKind */
-    int place;          /* marker, label: the place; else -1 */
+    int place;          /* marker, label: the place; panel: 0 treaty, 1 feed,
+                           2 legend; else -1 */
     int pane;           /* 0 the main map, 1 the inset */
     int leader;         /* label: joined to its place by a leader line */
 } ViewBox;

@@ -14,6 +14,7 @@
 #include "draw.h"
 #include "session.h"
 #include "view.h"
+#include "vstate.h"
 
 /* Dashes along lines far from the origin: the old walk added the rest of
  * a dash to a float position that no longer changed (2^24 and beyond) and
@@ -185,6 +186,84 @@ START_TEST(caspian_fits)
     fprintf(stderr, "view_fit: caspian x %d sizes in %.2f s\n", NSIZES, spent);
 }
 END_TEST
+
+/* The HUD counts each resource on its own: on the Caspian both drones and
+ * rounds run short, and their shortfalls are shown apart, never added. */
+START_TEST(hud_counts_each_resource)
+{
+    Diag d;
+    diag_init(&d, "tests/data/caspian.json");
+    Session *ss = session_open_scenario("tests/data/caspian.json", NULL, 0, 5, 0, &d);
+    ck_assert_ptr_nonnull(ss);
+    const TraceHeader *h = session_header(ss);
+    size_t n;
+    const TraceRec *recs = session_records(ss, &n);
+    VState *vs = vstate_create(h, recs, n);
+    const VFrame *f = vstate_at(vs, h->end);
+    double by[2] = { 0, 0 };
+    for (int s = 0; s < h->nstocks; s++) by[h->stocks[s].resource] += f->stocks[s].shortfall;
+    ck_assert(by[0] > 0 && by[1] > 0);
+    ck_assert_double_eq_tol(f->shortfall[0], by[0], 1e-6);
+    ck_assert_double_eq_tol(f->shortfall[1], by[1], 1e-6);
+    char buf[256], q0[32], q1[32], sum[32];
+    ck_assert_int_eq(vstate_by_resource(h, f->shortfall, buf, sizeof buf), 2);
+    vstate_qty(by[0], q0, sizeof q0);
+    vstate_qty(by[1], q1, sizeof q1);
+    vstate_qty(by[0] + by[1], sum, sizeof sum);
+    char want[128];
+    snprintf(want, sizeof want, "%s drones \u00B7 %s rounds", q0, q1);
+    ck_assert_str_eq(buf, want);
+    ck_assert_ptr_null(strstr(buf, sum));
+    /* Delivered: drones and rounds apart too. */
+    ck_assert_int_eq(vstate_by_resource(h, f->delivered, buf, sizeof buf), 2);
+    ck_assert_ptr_nonnull(strstr(buf, " drones \u00B7 "));
+    const double zero[2] = { 0, 0 };
+    vstate_by_resource(h, zero, buf, sizeof buf);
+    ck_assert_str_eq(buf, "0 drones");
+    vstate_destroy(vs);
+    session_close(ss);
+    diag_free(&d);
+}
+END_TEST
+
+/* Feed lines wrap and the treaty title fits: nothing is drawn in the
+ * right-hand margin of either panel (the text used to run into it and be
+ * cut there). Pixels brighter than the panel's grey are text. */
+START_TEST(panels_keep_their_margins)
+{
+    Diag d;
+    diag_init(&d, "scenarios/korea-peninsula-crisis.json");
+    Session *ss = session_open_scenario("scenarios/korea-peninsula-crisis.json", NULL, 0, 5, 0, &d);
+    ck_assert_ptr_nonnull(ss);
+    const TraceHeader *h = session_header(ss);
+    size_t nrec;
+    const TraceRec *recs = session_records(ss, &nrec);
+    ViewBox box[512];
+    for (int z = 0; z < 2; z++) {
+        ViewShot *shot = view_shot_create(h, recs, nrec, z ? 1920 : 1280, z ? 1080 : 720, &d);
+        ck_assert_ptr_nonnull(shot);
+        /* 5 Aug 2024: a long quotation in the feed. */
+        view_shot_render(shot, 401.5);
+        size_t n = view_shot_layout(shot, box, 512);
+        int checked = 0;
+        for (size_t i = 0; i < n && i < 512; i++) {
+            if (box[i].kind != VIEW_BOX_PANEL || box[i].place > 1) continue;
+            int bright = 0;
+            for (int y = (int)box[i].y + 2; y < box[i].y + box[i].h - 2; y++)
+                for (int x = (int)(box[i].x + box[i].w) - 7; x < box[i].x + box[i].w - 1; x++) {
+                    uint32_t c = view_shot_pixel(shot, x, y);
+                    bright += ((c >> 16) & 255) > 0x90 && ((c >> 8) & 255) > 0x90 && (c & 255) > 0x90;
+                }
+            ck_assert_msg(bright == 0, "panel %d: %d text pixels in its right margin", box[i].place, bright);
+            checked++;
+        }
+        ck_assert_int_eq(checked, 2);
+        view_shot_destroy(shot);
+    }
+    session_close(ss);
+    diag_free(&d);
+}
+END_TEST
 #endif
 
 Suite *suite_view_fit(void)
@@ -199,6 +278,8 @@ Suite *suite_view_fit(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, caspian_fits);
     tcase_add_test(tc, every_scenario_at_every_size);
+    tcase_add_test(tc, hud_counts_each_resource);
+    tcase_add_test(tc, panels_keep_their_margins);
     suite_add_tcase(s, tc);
 #endif
     return s;
