@@ -38,6 +38,7 @@
 #define FAR_LON 120.0   /* degrees from the central meridian: land beyond is left out */
 #define TL_H    62
 #define FEED_N  7
+#define MAX_NOTES 64
 
 typedef struct Batch { SDL_Vertex *v; int n, cap; } Batch;
 
@@ -86,6 +87,8 @@ struct Draw {
     int nopt_rect;
     int country_cap;            /* room in Pane.country */
     int legend;                 /* the legend of symbols is shown */
+    ViewBox notes[MAX_NOTES];   /* passing notes drawn this frame (losses, troops) */
+    int nnotes;
     SDL_FRect panels[3];        /* floating panels over the main map: treaty, feed, legend */
     int npanels;
 };
@@ -360,7 +363,7 @@ static SDL_FRect legend_rect(const Draw *d)
     if (!d->legend) return r;
     int kinds[PLACE__COUNT], modes[MODE__COUNT];
     int n = legend_rows(d, kinds, modes);
-    float lh = text_line(d->text, FONT_SMALL) + S(d, 1), pad = S(d, 7);
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 3), pad = S(d, 7);
     r.x = d->main.r.x + S(d, 10);
     r.y = d->main.r.y + S(d, 10);
     r.w = S(d, 150);
@@ -731,6 +734,10 @@ size_t draw_layout(const Draw *d, ViewBox *out, size_t max)
     for (int k = 0; k < m->ncountry; k++)
         put_box(out, max, &n, m->country[k].x, m->country[k].y, m->country[k].w, m->country[k].h, VIEW_BOX_COUNTRY,
                 -1, 0, 0);
+    for (int k = 0; k < d->nnotes; k++) {
+        if (n < max) out[n] = d->notes[k];
+        n++;
+    }
     for (int pane = 0; pane < 2; pane++) {
         const Pane *p = pane ? &d->inset : &d->main;
         if (pane && !d->inset.on) break;
@@ -939,6 +946,13 @@ static int label_blocked(Draw *d, int self, float lx, float ly, float tw, float 
             overlaps(lx, ly, tw, th, gx, (float)c->py[q] + S(d, 8), S(d, 96), text_line(d->text, FONT_BOLD) * n))
             return 1;
     }
+    if (c == &d->inset) {
+        /* The inset's title, top right. */
+        float tw, th;
+        text_size(d->text, "enlarged \u00D799", FONT_SMALL, &tw, &th);
+        if (overlaps(lx, ly, tw, th, c->r.x + c->r.w - tw - S(d, 8), (float)c->r.y, tw + S(d, 8), th + S(d, 6)))
+            return 1;
+    }
     if (c == &d->main) {
         for (int k = 0; k < d->npanels; k++)
             if (frect_hit(&d->panels[k], lx, ly, tw, th)) return 1;
@@ -949,6 +963,38 @@ static int label_blocked(Draw *d, int self, float lx, float ly, float tw, float 
         }
     }
     return 0;
+}
+
+/* A passing note on the map (a loss, troops on the move): centred on *x
+ * near the preferred y, moved up, down or aside to the first spot clear of the
+ * places' labels, markers, gauges and panels, and of the notes already
+ * drawn this frame; where there is none, the preferred spot. Returns the
+ * top y and sets *x to the centre; the note is recorded for draw_layout. */
+static float note_spot(Draw *d, const char *s, int font, float *x, float y)
+{
+    float tw, th;
+    text_size(d->text, s, font, &tw, &th);
+    float bx = *x, by = y;
+    int found = 0;
+    for (int ring = 0; ring < 6 && !found; ring++)
+        for (int k = 0; k < 3 * (2 * ring + 1) && !found; k++) {
+            /* Rows ring lines up and down, at the centre, left, right. */
+            int row = k / 3 - ring, col = k % 3;
+            if (ring && row != -ring && row != ring && col == 0) continue;
+            float cx = *x + (col == 0 ? 0 : col == 1 ? -(tw / 2 + S(d, 14)) : tw / 2 + S(d, 14));
+            float ty = y + (float)row * (th + S(d, 2)), lx = cx - tw / 2;
+            int hit = label_blocked(d, -1, lx, ty, tw, th);
+            for (int n = 0; n < d->nnotes && !hit; n++)
+                hit = d->notes[n].pane == (d->cur == &d->inset) &&
+                      overlaps(lx, ty, tw, th, d->notes[n].x, d->notes[n].y, d->notes[n].w, d->notes[n].h);
+            if (!hit) { bx = cx; by = ty; found = 1; }
+        }
+    if (d->nnotes < MAX_NOTES) {
+        ViewBox b = { bx - tw / 2, by, tw, th, VIEW_BOX_NOTE, -1, d->cur == &d->inset, 0 };
+        d->notes[d->nnotes++] = b;
+    }
+    *x = bx;
+    return by;
 }
 
 /* Greedy placement: most important places first. For each, the first
@@ -1179,7 +1225,8 @@ static void draw_losses(Draw *d, const VFrame *f)
         char buf[160], q[32];
         vstate_qty(l->cargo, q, sizeof q);
         snprintf(buf, sizeof buf, "%s lost (%s)", l->carrier >= 0 ? d->h->carriers[l->carrier].name : "?", q);
-        text_draw(d->text, buf, FONT_SMALL, (float)sx, (float)sy + S(d, 13), OI_VERMIL, ALIGN_CENTER, C_WHITE);
+        float nx = (float)sx, ny = note_spot(d, buf, FONT_SMALL, &nx, (float)sy + S(d, 13));
+        text_draw(d->text, buf, FONT_SMALL, nx, ny, OI_VERMIL, ALIGN_CENTER, C_WHITE);
     }
 }
 
@@ -1237,7 +1284,8 @@ static void draw_troops(Draw *d, const VFrame *f)
         char q[32], buf[96];
         vstate_qty(m->troops, q, sizeof q);
         snprintf(buf, sizeof buf, "%s troops", q);
-        text_draw(d->text, buf, FONT_BOLD, x, y - S(d, 24), actor_color(d, m->actor), ALIGN_CENTER, C_WHITE);
+        float nx = x, ny = note_spot(d, buf, FONT_BOLD, &nx, y - S(d, 24));
+        text_draw(d->text, buf, FONT_BOLD, nx, ny, actor_color(d, m->actor), ALIGN_CENTER, C_WHITE);
     }
     for (int p = 0; p < d->h->nplaces && p < 64; p++) {
         if (total_at[p] <= 0) continue;
@@ -1547,7 +1595,7 @@ static void draw_legend(Draw *d)
     int kinds[PLACE__COUNT], modes[MODE__COUNT];
     legend_rows(d, kinds, modes);
     panel(d, r.x, r.y, r.w, r.h);
-    float lh = text_line(d->text, FONT_SMALL) + S(d, 1), pad = S(d, 7);
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 3), pad = S(d, 7);
     float sx = r.x + pad + S(d, 9), tx = r.x + pad + S(d, 26), y = r.y + pad;
     Batch *b = &d->b;
     const char *label[24];
@@ -1558,8 +1606,8 @@ static void draw_legend(Draw *d)
     for (int k = 0; k < PLACE__COUNT; k++) {
         if (!kinds[k]) continue;
         float cy = y + lh * (float)nl + lh / 2;
-        place_marker(d, k, sx, cy, S(d, 5.5f), rgba(C_INK, 255));
-        place_marker(d, k, sx, cy, S(d, 4.5f), rgba(0xB8BEC6, 255));
+        place_marker(d, k, sx, cy, S(d, 6.5f), rgba(C_INK, 255));
+        place_marker(d, k, sx, cy, S(d, 5.2f), rgba(0xB8BEC6, 255));
         label[nl++] = kname[k];
     }
     for (int k = 0; k < MODE__COUNT; k++) {
@@ -2022,6 +2070,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     const VFrame *f = vstate_at(d->vs, ui->t);
     Pane *m = &d->main;
     d->cur = m;
+    d->nnotes = 0;
     pane_places(d, m);
     if (m->labels_dirty) place_labels(d);
 

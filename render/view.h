@@ -34,7 +34,8 @@ typedef enum ViewBoxKind {
     VIEW_BOX_COUNTRY,   /* a country name on the main map */
     VIEW_BOX_INSET,     /* the inset's frame */
     VIEW_BOX_PANEL,     /* a floating panel: treaty, feed, legend */
-    VIEW_BOX_MAP        /* the main map's area */
+    VIEW_BOX_MAP,       /* the main map's area */
+    VIEW_BOX_NOTE       /* a passing note: a loss, troops on the move */
 } ViewBoxKind;
 typedef struct ViewBox {
     float x, y, w, h;

@@ -80,6 +80,26 @@ static double check_scenario(const char *path, int min_spread_pct)
         double t0 = now_s();
         ViewShot *shot = view_shot_create(h, recs, nrec, W, H, &d);
         ck_assert_ptr_nonnull(shot);
+        /* Notes (troops on the move, a loss) stay clear of the labels:
+         * half a day after the first such record. */
+        for (size_t i = 0; i < nrec; i++)
+            if (recs[i].kind == TR_TROOPS || recs[i].kind == TR_LOST) {
+                view_shot_render(shot, recs[i].t + 0.5);
+                size_t nn = view_shot_layout(shot, box, MAXBOX);
+                int notes = 0;
+                for (size_t a = 0; a < nn && a < MAXBOX; a++) {
+                    if (box[a].kind != VIEW_BOX_NOTE) continue;
+                    notes++;
+                    for (size_t b = 0; b < nn && b < MAXBOX; b++)
+                        if ((box[b].kind == VIEW_BOX_LABEL || box[b].kind == VIEW_BOX_NOTE) && b != a &&
+                            box[b].pane == box[a].pane)
+                            ck_assert_msg(!box_hit(&box[a], &box[b]), "%s %dx%d: a note on day %.1f overlaps %s", path,
+                                          W, H, recs[i].t + 0.5,
+                                          box[b].kind == VIEW_BOX_NOTE ? "a note" : h->places[box[b].place].id);
+                }
+                ck_assert_int_ge(notes, 1);
+                break;
+            }
         view_shot_render(shot, h->end * 0.6);
         spent += now_s() - t0;
         size_t n = view_shot_layout(shot, box, MAXBOX);
