@@ -756,7 +756,9 @@ size_t draw_layout(const Draw *d, ViewBox *out, size_t max)
 void draw_set_legend(Draw *d, int on)
 {
     d->legend = on != 0;
-    draw_refit(d);
+    /* Keep the person's zoom and pan: only the inset and the labels move
+     * (they avoid the legend). draw_refit fits around it again. */
+    draw_map_moved(d);
 }
 
 int draw_legend_on(const Draw *d) { return d->legend; }

@@ -64,7 +64,8 @@ void draw_resize(Draw *dr, int w, int h_px, float ui);
 /* Draw the frame at ui->t. */
 void draw_frame(Draw *dr, const DrawUI *ui);
 
-/* Show or hide the legend of symbols (shown at first); refits the map. */
+/* Show or hide the legend of symbols (shown at first); keeps zoom and pan,
+ * re-places the inset and the labels. */
 void draw_set_legend(Draw *dr, int on);
 int draw_legend_on(const Draw *dr);
 /* The layout of the last frame (see view.h): writes up to max boxes,

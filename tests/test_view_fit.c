@@ -284,6 +284,42 @@ START_TEST(panels_keep_their_margins)
     diag_free(&d);
 }
 END_TEST
+
+/* The legend is shown at first and the key `l` (view_shot_legend here)
+ * hides it: its panel leaves the layout and the map shows through. */
+START_TEST(legend_toggles)
+{
+    Diag d;
+    diag_init(&d, "tests/data/caspian.json");
+    Session *ss = session_open_scenario("tests/data/caspian.json", NULL, 0, 5, 0, &d);
+    ck_assert_ptr_nonnull(ss);
+    size_t nrec;
+    const TraceRec *recs = session_records(ss, &nrec);
+    ViewShot *shot = view_shot_create(session_header(ss), recs, nrec, 1280, 720, &d);
+    ck_assert_ptr_nonnull(shot);
+    ViewBox box[256];
+    view_shot_render(shot, 100);
+    size_t n = view_shot_layout(shot, box, 256);
+    int found = -1;
+    for (size_t i = 0; i < n && i < 256; i++)
+        if (box[i].kind == VIEW_BOX_PANEL && box[i].place == 2) found = (int)i;
+    ck_assert_int_ge(found, 0);
+    ViewBox legend = box[found];
+    int cx = (int)(legend.x + legend.w / 2), cy = (int)(legend.y + legend.h / 2);
+    uint32_t on = view_shot_pixel(shot, cx, cy);
+    view_shot_legend(shot, 0);
+    view_shot_render(shot, 100);
+    n = view_shot_layout(shot, box, 256);
+    for (size_t i = 0; i < n && i < 256; i++) ck_assert(!(box[i].kind == VIEW_BOX_PANEL && box[i].place == 2));
+    ck_assert_uint_ne(view_shot_pixel(shot, cx, cy), on);
+    view_shot_legend(shot, 1);
+    view_shot_render(shot, 100);
+    ck_assert_uint_eq(view_shot_pixel(shot, cx, cy), on);
+    view_shot_destroy(shot);
+    session_close(ss);
+    diag_free(&d);
+}
+END_TEST
 #endif
 
 Suite *suite_view_fit(void)
@@ -300,6 +336,7 @@ Suite *suite_view_fit(void)
     tcase_add_test(tc, every_scenario_at_every_size);
     tcase_add_test(tc, hud_counts_each_resource);
     tcase_add_test(tc, panels_keep_their_margins);
+    tcase_add_test(tc, legend_toggles);
     suite_add_tcase(s, tc);
 #endif
     return s;
