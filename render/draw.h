@@ -5,8 +5,11 @@
  * Drawing never changes the view state and never reaches into the engine.
  *
  * Layout, in output pixels: a heads-up bar at the top, the timeline at the
- * bottom, the map between them, with the treaty panel and the event feed
- * floating over the map's corners. All sizes scale with `ui` (HiDPI).
+ * bottom, the map between them, with the legend, the treaty panel and the
+ * event feed floating over the map's corners. All sizes scale with `ui`
+ * (HiDPI). The map is fitted to the scenario's places; place labels never
+ * overlap each other, markers, gauges, panels or the inset, and country
+ * names give way to all of them (draw_layout reports the rectangles).
  *
  * Cost: the land layer is rasterised into a texture only when the map
  * moves (zoom, pan, resize); everything else is batched into a few
