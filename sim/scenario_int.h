@@ -57,6 +57,7 @@ typedef enum QtyKind {
     Q_TROOPS,                                                          /* per actor */
     Q_EVENT, Q_DECISION, Q_DAY,
     Q_ASSIST,                                                          /* per assistance */
+    Q_STOCK_OVERFLOW,                                                  /* per stock */
     Q__COUNT
 } QtyKind;
 
@@ -227,6 +228,13 @@ typedef struct MetricDef {
     double every;               /* LEVEL */
 } MetricDef;
 
+/* A component with several random purposes owns consecutive streams, the
+ * first in its `stream` field; these are the offsets of the others (the
+ * loader creates them in this order; docs/models.md, Random streams). */
+enum { RS_TRANSIT, RS_RETURN, RS_LOSS, RS_DUD, RS_CONTAINER };   /* route:ID */
+enum { PS_OUTCOME, PS_STAGE, PS_INTERVAL, PS_RELIABILITY };                      /* launch:ID (a programme) */
+enum { TS_HONOUR, TS_DELAY };                                    /* treaty:ID:PARTY */
+
 typedef struct StreamDef {
     const char *component, *purpose;
     uint64_t prefix;            /* rng_key_prefix(component, purpose) */
@@ -249,7 +257,6 @@ struct Scenario {
     int nevents, ndecisions, nmetrics, nparams, nassumptions, nstreams;
     int neffects, ncond_nodes, ncond_kids, nwatch, ntimes;
     unsigned watch_cats;        /* union of the categories every watcher reads */
-    uint64_t watch_stocks;      /* union of the stocks every watcher reads */
     int *watch_by_cat[8];       /* watchers that read each CAT_ bit */
     int nwatch_by_cat[8];
 
