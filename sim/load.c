@@ -724,6 +724,7 @@ static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *
         { "event", Q_EVENT, &L->events, "event", CAT_EVENT },
         { "decision", Q_DECISION, &L->decisions, "decision", CAT_DECISION },
         { "assist", Q_ASSIST, &L->assists, "assistance", CAT_LAUNCH },
+        { "overflow", Q_STOCK_OVERFLOW, &L->stocks, "stock", CAT_STOCK },
     };
     if (np == 1 && !strcmp(k, "day")) {
         *q = (Qty){ Q_DAY, 0 };
@@ -772,7 +773,7 @@ static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *
             if (r < 0) goto unknown_id;
             *q = (Qty){ one[i].kind, r };
             *cats |= one[i].cat;
-            if (one[i].kind == Q_STOCK) L->cond_stocks |= (uint64_t)1 << (r & 63);
+            if (one[i].kind == Q_STOCK || one[i].kind == Q_STOCK_OVERFLOW) L->cond_stocks |= (uint64_t)1 << (r & 63);
             return 0;
         }
     if (!strcmp(k, "launch") && np == 3) {
@@ -1271,6 +1272,67 @@ static void load_flows(Ld *L, const JsonValue *arr, int producer)
     }
 }
 
+/* A carrier with count n > 1 becomes ID-1 ... ID-n, whose names also key
+ * their random streams. A declared id of that form on the same route would
+ * share one: an error naming both places. (Two generated ids cannot
+ * collide: the part after the last '-' is all digits, so ID-k fixes ID and k.) */
+static void generated_ids_unique(Ld *L, const IdTab *ct, const JsonValue *cs, const char *pc)
+{
+    for (int j = 0; j < ct->n; j++) {
+        const char *d = ct->ids[j], *dash = strrchr(d, '-');
+        if (!dash || dash == d || dash[1] < '1' || dash[1] > '9' || strspn(dash + 1, "0123456789") != strlen(dash + 1)
+            || strlen(dash + 1) > 5)
+            continue;
+        long k = strtol(dash + 1, NULL, 10);
+        for (int g = 0; g < ct->n; g++) {
+            const char *x = ct->ids[g];
+            const JsonValue *cnt = get(cs->items[g], "count");
+            if (g == j || !cnt || cnt->type != JSON_NUMBER || cnt->num < 2 || k > cnt->num) continue;
+            if (strlen(x) != (size_t)(dash - d) || strncmp(x, d, (size_t)(dash - d))) continue;
+            char pj[120], pi[130];
+            pidx(pj, sizeof pj, pc, j);
+            pkey(pi, sizeof pi, pj, "id");
+            err(L, ct->at[j], pi, "duplicate id '%s': carrier '%s' with count %.0f (line %d, column %d) "
+                "generates the same id", d, x, cnt->num, cnt->line, cnt->col);
+        }
+    }
+}
+
+typedef struct StreamKey { uint64_t prefix; int idx; } StreamKey;
+
+static int stream_key_cmp(const void *a, const void *b)
+{
+    const StreamKey *x = a, *y = b;
+    if (x->prefix != y->prefix) return x->prefix < y->prefix ? -1 : 1;
+    return x->idx - y->idx;
+}
+
+/* The proof that no two components share a random stream: every stream's
+ * key (its hashed component and purpose) is distinct. Names are unique by
+ * construction (ids are checked, generated names cannot repeat), so this
+ * fails only on a bug in the loader or a 64-bit hash collision; either way
+ * the scenario must not run. O(n log n) once per load. */
+static void streams_unique(Ld *L)
+{
+    Scenario *s = L->s;
+    if (s->nstreams < 2) return;
+    StreamKey *k = malloc((size_t)s->nstreams * sizeof *k);
+    if (!k) {
+        diag_add(L->d, 0, 0, "", "out of memory");
+        return;
+    }
+    for (int i = 0; i < s->nstreams; i++) k[i] = (StreamKey){ s->streams[i].prefix, i };
+    qsort(k, (size_t)s->nstreams, sizeof *k, stream_key_cmp);
+    for (int i = 1; i < s->nstreams; i++)
+        if (k[i].prefix == k[i - 1].prefix) {
+            const StreamDef *a = &s->streams[k[i - 1].idx], *b = &s->streams[k[i].idx];
+            diag_add(L->d, 0, 0, "", "%s: two components share the random stream of '%s' (%s) and '%s' (%s)",
+                     L->s->file ? L->s->file : "scenario", a->component, a->purpose, b->component, b->purpose);
+            break;
+        }
+    free(k);
+}
+
 static void load_routes(Ld *L, const JsonValue *arr)
 {
     Scenario *s = L->s;
@@ -1438,6 +1500,7 @@ static void load_routes(Ld *L, const JsonValue *arr)
                     s->ncarriers++;
                 }
             }
+            generated_ids_unique(L, &ct, cs, pc);
         }
         r->ncarriers = s->ncarriers - r->first_carrier;
     }
@@ -1662,7 +1725,14 @@ static void load_treaties(Ld *L, const JsonValue *arr)
                 err(L, get(r, "protects"), pf, "'%s' is not a party to this treaty", L->actors.ids[rd->protects]);
             }
             rd->requires_in_force = bool_field(L, r, pk, "requires_in_force", 0);
-            const char *party = rd->party >= 0 ? L->actors.ids[rd->party] : "?";
+            /* A response is named by its party; a party's second, third ...
+             * response in the treaty by PARTY.2, PARTY.3 (ids have no '.',
+             * so no name repeats): its --set paths and random streams are
+             * its own. */
+            int nth = 1;
+            for (int q = t->first_response; q < s->nresponses; q++) nth += s->responses[q].party == rd->party;
+            const char *party = rd->party < 0 ? "?" : nth == 1 ? L->actors.ids[rd->party]
+                              : sfmt(L, "%s.%d", L->actors.ids[rd->party], nth);
             snprintf(ip, sizeof ip, "treaties.%s.responses.%s.honour", id, party);
             rd->honour = param_field(L, r, pk, "honour", PC_PROB, 0, 1, ip);
             snprintf(ip, sizeof ip, "treaties.%s.responses.%s.delay", id, party);
@@ -2224,6 +2294,7 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     for (int i = 0; i < s->nplaces && ls[9]; i++) (void)i;
     /* pass 3 */
     resolve_deferred(L);
+    if (diag_errors(L->d) == 0) streams_unique(L);
     if (diag_errors(L->d) == 0)
         for (int i = 0; i < nsets; i++) apply_set(L, sets[i]);
     build_links(L);

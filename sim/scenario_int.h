@@ -57,6 +57,7 @@ typedef enum QtyKind {
     Q_TROOPS,                                                          /* per actor */
     Q_EVENT, Q_DECISION, Q_DAY,
     Q_ASSIST,                                                          /* per assistance */
+    Q_STOCK_OVERFLOW,                                                  /* per stock */
     Q__COUNT
 } QtyKind;
 

@@ -10,16 +10,32 @@
  *             effect) triggers responses, which draw honour and delay and
  *             end in EV_RESPONSE.
  *   launch    EV_LAUNCH per attempt; assistance arrives by EV_ASSIST.
- *   events    EV_SCEN (scheduled and hazard), EV_EFFECTS (delayed effects),
- *             condition watchers re-checked by settle() when a category of
- *             state they read has changed (never by polling).
+ *   events    EV_SCEN (scheduled and hazard; a hazard changed by an effect
+ *             drops its pending gap and draws a new one at the new rate),
+ *             EV_EFFECTS (delayed effects), condition watchers re-checked by
+ *             settle() when a category of state they read has changed
+ *             (never by polling), and EV_CROSS at the instant a watched
+ *             continuous quantity crosses a threshold (plan_cross).
  *   metrics   EV_SAMPLE on each LEVEL metric's grid; EV_TICK at dates that
  *             conditions name.
  *
- * Invariants: every stock is synced to `now` before its rates or level
- * change; every random draw comes from the stream of the component that
- * makes it (keyed by name per replication), so adding a component never
- * shifts another's draws; nothing here allocates after sim_create().
+ * Invariants:
+ *   - a condition is true from the first instant it holds, to the precision
+ *     of a double. Between events every stock level and cumulative stock
+ *     quantity is linear in time, so for each watcher that reads one,
+ *     plan_cross() schedules one EV_CROSS at the earliest instant one of its
+ *     comparisons can change (a threshold crossed at the current rates, or a
+ *     stock filling or emptying, which changes the rates), and re-plans it
+ *     whenever a stock it reads changes; a compound condition is a function
+ *     of its comparisons, so it can change only then. At a threshold a
+ *     comparison is judged at the instant and just after it (eval2), so
+ *     `level > x` rising holds from the crossing (the infimum of the times
+ *     it holds) and `level >= x` touching x and turning back holds then;
+ *   - every stock is synced to `now` before its rates or level change;
+ *   - every random draw comes from the stream of the component that makes
+ *     it (keyed by name per replication; the loader proves no two share a
+ *     key), so adding a component never shifts another's draws;
+ *   - nothing here allocates after sim_create().
  *
  * Termination (docs/scenario.md, Limits). A valid scenario can still ask
  * for endless work: a carrier with zero transit and zero return shuttling
@@ -43,7 +59,7 @@
 enum {
     EV_FLOW, EV_REDRAW, EV_STOCK_EMPTY, EV_READY, EV_ARRIVE, EV_LOST, EV_RETURN,
     EV_TREATY_SIGN, EV_TREATY_FORCE, EV_RESPONSE, EV_LAUNCH, EV_ASSIST, EV_SCEN, EV_EFFECTS,
-    EV_TICK, EV_SAMPLE, EV_DEFER, EV__COUNT
+    EV_TICK, EV_SAMPLE, EV_DEFER, EV_CROSS, EV__COUNT
 };
 
 /* See "Termination" above. Effects nested deeper than this are deferred. */
@@ -77,7 +93,12 @@ typedef struct RouteRt { int open; double delivered, lost, voyages, losses; } Ro
 typedef struct ProgRt { int attempts, successes, failures, streak, hist_left; double boost, growth; } ProgRt;
 typedef struct TreatyRt { int signed_, in_force, triggered, honoured, declined; } TreatyRt;
 typedef struct RespRt { int done, waiting_force; } RespRt;
-typedef struct EventRt { int count, prev; } EventRt;
+typedef struct EventRt {
+    int count;
+    int prev, prev_right;       /* condition at prev_t, and just after it */
+    double prev_t;
+    EvHandle hazard;            /* the pending occurrence of a hazard event */
+} EventRt;
 typedef struct AssistRt { int state; } AssistRt;   /* 0 none, 1 offered, 2 accepted, 3 arrived */
 
 struct Sim {
@@ -99,6 +120,9 @@ struct Sim {
     int *decided;               /* option chosen, -1 */
     int *watch_done;
     unsigned *stamp;            /* settle() round in which a watcher was last visited */
+    EvHandle *cross;            /* per watcher: its next planned crossing (EV_CROSS) */
+    double *cross_t;            /* ... and when */
+    unsigned char *wcont;       /* per watcher: reads a continuously changing quantity */
     unsigned round;
     double *metric_t;           /* first time a TIME/FLAG metric's condition held */
     double *series;             /* all LEVEL series, concatenated */
@@ -270,10 +294,10 @@ static void stock_changed(Sim *S, int i)
     StockRt *st = &S->stocks[i];
     const StockDef *sd = &S->sc->stocks[i];
     double net = st->in - st->demand;
-    /* The crossing of zero needs an event only for someone who looks at it
-     * as it happens (a trace, or a condition on stocks): the integration
-     * itself handles the crossing in closed form. */
-    if (S->sink || ((S->active_cats & CAT_STOCK) && (S->active_stocks & ((uint64_t)1 << (i & 63))))) {
+    /* The crossing of zero needs an event only for a trace, which shows the
+     * shortage as it starts: the integration itself handles the crossing in
+     * closed form, and conditions plan their own crossings (plan_cross). */
+    if (S->sink) {
         kernel_cancel(&S->k, st->empty);
         st->empty = (EvHandle){ 0, 0 };
         if (st->level > 1e-9 && net < 0)
@@ -316,6 +340,10 @@ static void on_stock_empty(void *ctx, const Event *ev)
 }
 
 /* --- producers and consumers ------------------------------------------------ */
+/* A flow's `end` is its last day (docs/scenario.md): it runs up to 00:00 of
+ * the day after. */
+static double flow_stop(const FlowDef *f) { return f->end + 1; }
+
 static double ramp_factor(const FlowDef *f, double t)
 {
     if (f->ramp_steps <= 0 || t >= f->start + f->ramp_days) return 1;
@@ -331,7 +359,7 @@ static void flow_update(Sim *S, int i, int consumer)
     if (f->stock < 0) return;
     stock_sync(S, f->stock);
     double t = S->k.now;
-    int active = t >= f->start && t < f->end;
+    int active = t >= f->start && t < flow_stop(f);
     double eff = active ? r->base * ramp_factor(f, t) : 0;
     StockRt *st = &S->stocks[f->stock];
     if (consumer) st->demand += eff - r->eff;
@@ -357,7 +385,7 @@ static void on_redraw(void *ctx, const Event *ev)
     FlowRt *r = consumer ? &S->cons[i] : &S->prod[i];
     r->base = draw(S, f->rate, rs(S, f->stream));
     flow_update(S, i, consumer);
-    if (f->period > 0 && S->k.now + f->period < f->end)
+    if (f->period > 0 && S->k.now + f->period < flow_stop(f))
         kernel_after(&S->k, f->period, EV_REDRAW, (uint32_t)i, (uint32_t)consumer, 0);
     settle(S);
 }
@@ -372,12 +400,12 @@ static void flow_start(Sim *S, int i, int consumer)
     if (f->start <= end) kernel_at(&S->k, f->start > 0 ? f->start : 0, EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
     for (int k = 1; k <= f->ramp_steps; k++) {
         double t = f->start + k * f->ramp_days / f->ramp_steps;
-        if (t > 0 && t <= end && t < f->end) kernel_at(&S->k, t, EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
+        if (t > 0 && t <= end && t < flow_stop(f)) kernel_at(&S->k, t, EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
     }
-    if (f->end > 0 && f->end <= end) kernel_at(&S->k, f->end, EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
+    if (flow_stop(f) > 0 && flow_stop(f) <= end) kernel_at(&S->k, flow_stop(f), EV_FLOW, (uint32_t)i, (uint32_t)consumer, 0);
     if (f->period > 0) {
         double t = (f->start > 0 ? f->start : 0) + f->period;
-        if (t < f->end && t <= end) kernel_at(&S->k, t, EV_REDRAW, (uint32_t)i, (uint32_t)consumer, 0);
+        if (t < flow_stop(f) && t <= end) kernel_at(&S->k, t, EV_REDRAW, (uint32_t)i, (uint32_t)consumer, 0);
     }
 }
 
@@ -724,13 +752,17 @@ static void fire_event(Sim *S, int i)
     }
 }
 
+/* Plan a hazard event's next occurrence after `from`, at its current rate
+ * (a rate of 0 plans none). */
 static void schedule_hazard(Sim *S, int i, double from)
 {
     const EventDef *ed = &S->sc->events[i];
+    EventRt *er = &S->events[i];
+    er->hazard = (EvHandle){ 0, 0 };
     double rate = draw(S, ed->hazard, rs(S, ed->stream));
     if (rate <= 0) return;
     double t = from + rng_exponential(rs(S, ed->stream), 1.0 / rate);
-    if (t <= ed->until && t <= S->sc->end) kernel_at(&S->k, t, EV_SCEN, (uint32_t)i, 1, 0);
+    if (t <= ed->until && t <= S->sc->end) er->hazard = kernel_at(&S->k, t, EV_SCEN, (uint32_t)i, 1, 0);
 }
 
 static void on_scen(void *ctx, const Event *ev)
@@ -760,6 +792,18 @@ static void param_changed(Sim *S, int p)
         FlowRt *r = consumer ? &S->cons[pd->owner_idx] : &S->prod[pd->owner_idx];
         r->base = draw(S, f->rate, rs(S, f->stream));
         flow_update(S, pd->owner_idx, consumer);
+    } else if (pd->owner == OWN_HAZARD) {
+        /* A Poisson process is memoryless: the pending gap, drawn at the old
+         * rate, is dropped and a new one drawn at the new rate from now (or
+         * from `from`, not yet reached). A rate of 0 leaves none pending. */
+        int i = pd->owner_idx;
+        const EventDef *ed = &S->sc->events[i];
+        EventRt *er = &S->events[i];
+        if (ed->trigger != EV_HAZARD) return;
+        kernel_cancel(&S->k, er->hazard);
+        er->hazard = (EvHandle){ 0, 0 };
+        if (ed->max > 0 && er->count >= ed->max) return;
+        schedule_hazard(S, i, S->k.now > ed->from ? S->k.now : ed->from);
     }
 }
 
@@ -900,41 +944,243 @@ static double qty(Sim *S, Qty q)
     case Q_DECISION: return S->decided[q.idx];
     case Q_DAY: return S->k.now;
     case Q_ASSIST: return S->assists[q.idx].state;
+    case Q_STOCK_OVERFLOW: return S->stocks[q.idx].overflow;
     }
     return 0;
 }
 
-static int eval(Sim *S, int n)
+/* --- exact crossings ----------------------------------------------------------
+ * Between events every stock level and every cumulative stock quantity is
+ * linear in time, with a slope that changes only at an event or when a stock
+ * fills or empties (a "kink"). Lin is such a quantity at `now`: its value,
+ * its slope, and the instant its slope next changes on its own. */
+typedef struct Lin { double v, s, kink; } Lin;
+
+/* Stock levels within this of 0 or of the capacity count as there (the
+ * closed-form integration leaves rounding dust). */
+#define STOCK_EPS 1e-9
+
+static int continuous(int kind)
+{
+    switch (kind) {
+    case Q_STOCK: case Q_STOCK_SHORT: case Q_SHORTFALL: case Q_CONSUMED: case Q_PRODUCED: case Q_DAY:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Stock i (synced to now): is it empty with demand above supply, or full
+ * with supply above demand? A crossing closer than the clock's resolution
+ * counts as reached, so a kink is never planned at `now` itself. */
+static void stock_state(const Sim *S, int i, int *empty, int *full)
+{
+    const StockRt *st = &S->stocks[i];
+    double net = st->in - st->demand, now = S->k.now;
+    *empty = net < 0 && (st->level <= STOCK_EPS || now + st->level / -net <= now);
+    *full = net > 0 && isfinite(st->cap) &&
+            (st->level >= st->cap - STOCK_EPS || now + (st->cap - st->level) / net <= now);
+}
+
+/* Quantity `kind` of stock i as a Lin (stock already synced). The slopes
+ * follow stock_sync(): a full stock's production is curtailed to its demand,
+ * an empty stock consumes only its inflow and the rest is shortfall. */
+static void stock_lin(const Sim *S, int i, int kind, Lin *l)
+{
+    const StockRt *st = &S->stocks[i];
+    double in = st->in, d = st->demand, net = in - d, now = S->k.now;
+    int empty, full;
+    stock_state(S, i, &empty, &full);
+    switch (kind) {
+    case Q_STOCK: l->v = st->level; l->s = empty || full ? 0 : net; break;
+    case Q_STOCK_SHORT: case Q_SHORTFALL: l->v = st->shortfall; l->s = empty ? d - in : 0; break;
+    case Q_CONSUMED: l->v = st->consumed; l->s = empty ? in : d; break;
+    default: l->v = st->produced; l->s = full ? d : in; break;
+    }
+    l->kink = INFINITY;
+    if (net < 0 && !empty) l->kink = now + st->level / -net;
+    else if (net > 0 && !full && isfinite(st->cap)) l->kink = now + (st->cap - st->level) / net;
+}
+
+/* Quantity q (continuous) as a Lin at now. */
+static void lin(Sim *S, Qty q, Lin *l)
+{
+    const Scenario *sc = S->sc;
+    switch (q.kind) {
+    case Q_DAY:
+        *l = (Lin){ S->k.now, 1, INFINITY };
+        return;
+    case Q_STOCK: case Q_STOCK_SHORT:
+        stock_sync(S, q.idx);
+        stock_lin(S, q.idx, q.kind, l);
+        return;
+    default:    /* per resource: the sum over its stocks */
+        *l = (Lin){ 0, 0, INFINITY };
+        for (int i = 0; i < sc->nstocks; i++)
+            if (sc->stocks[i].resource == q.idx) {
+                Lin one;
+                stock_sync(S, i);
+                stock_lin(S, i, q.kind, &one);
+                l->v += one.v;
+                l->s += one.s;
+                if (one.kink < l->kink) l->kink = one.kink;
+            }
+        return;
+    }
+}
+
+static int cmp_holds(int cmp, double v, double x)
+{
+    switch (cmp) {
+    case CMP_GE: return v >= x;
+    case CMP_GT: return v > x;
+    case CMP_LE: return v <= x;
+    case CMP_LT: return v < x;
+    case CMP_EQ: return v == x;
+    default: return v != x;
+    }
+}
+
+/* Is a linear quantity at its threshold x now? Equal to rounding (relative
+ * 1e-9: the integration and the crossing time are each a few roundings
+ * off), or so close that it gets there within the clock's resolution. */
+static int at_threshold(const Lin *l, double x, double now)
+{
+    if (fabs(l->v - x) <= 1e-9 * (1 + fabs(x))) return 1;
+    double dt = l->s != 0 ? (x - l->v) / l->s : -1;
+    return dt > 0 && now + dt <= now;
+}
+
+/* A condition node now: *at is its truth at this instant, *right its truth
+ * on the interval just after it (they differ only for a continuous quantity
+ * at its threshold: `level > 2000` rising through 2000 is false at the
+ * instant, true right after; `level >= 2000` touching 2000 and turning back
+ * is true at the instant only). */
+static void eval2(Sim *S, int n, int *at, int *right)
 {
     const CondNode *c = &S->sc->cond_nodes[n];
     const int *kids = c->nkids ? S->sc->cond_kids + c->kid : NULL;
     switch (c->op) {
-    case C_CMP: {
-        double v = qty(S, c->q);
-        switch (c->cmp) {
-        case CMP_GE: return v >= c->x;
-        case CMP_GT: return v > c->x;
-        case CMP_LE: return v <= c->x;
-        case CMP_LT: return v < c->x;
-        case CMP_EQ: return v == c->x;
-        default: return v != c->x;
+    case C_CMP:
+        if (continuous(c->q.kind)) {
+            Lin l;
+            lin(S, c->q, &l);
+            if (at_threshold(&l, c->x, S->k.now)) {
+                *at = cmp_holds(c->cmp, c->x, c->x);
+                *right = cmp_holds(c->cmp, l.s > 0 ? INFINITY : l.s < 0 ? -INFINITY : c->x, c->x);
+            } else {
+                *at = *right = cmp_holds(c->cmp, l.v, c->x);
+            }
+        } else {
+            *at = *right = cmp_holds(c->cmp, qty(S, c->q), c->x);
         }
+        return;
+    case C_AFTER: *at = *right = S->k.now >= c->x; return;
+    case C_BEFORE: *at = *right = S->k.now < c->x; return;
+    case C_ALL: case C_ANY: {
+        int all = c->op == C_ALL;
+        *at = *right = all;
+        for (int i = 0; i < c->nkids; i++) {
+            int a, r;
+            eval2(S, kids[i], &a, &r);
+            if (all) { *at &= a; *right &= r; }
+            else { *at |= a; *right |= r; }
+        }
+        return;
     }
-    case C_AFTER: return S->k.now >= c->x;
-    case C_BEFORE: return S->k.now < c->x;
-    case C_ALL:
-        for (int i = 0; i < c->nkids; i++)
-            if (!eval(S, kids[i])) return 0;
-        return 1;
-    case C_ANY:
-        for (int i = 0; i < c->nkids; i++)
-            if (eval(S, kids[i])) return 1;
-        return 0;
-    default: return !eval(S, kids[0]);
+    default: {
+        int a, r;
+        eval2(S, kids[0], &a, &r);
+        *at = !a;
+        *right = !r;
+        return;
+    }
     }
 }
 
-static int cond_true(Sim *S, const Cond *c) { return c->root < 0 || eval(S, c->root); }
+/* Does the condition hold now: at this instant, or on an interval that
+ * starts now (the first instant of `level > x` is the infimum of the times
+ * it holds, to the precision of a double)? *right: does it hold just after. */
+static int cond_now(Sim *S, const Cond *c, int *right)
+{
+    int at = 1, r = 1;
+    if (c->root >= 0) eval2(S, c->root, &at, &r);
+    if (right) *right = r;
+    return at || r;
+}
+
+static int cond_true(Sim *S, const Cond *c) { return cond_now(S, c, NULL); }
+
+/* The earliest instant after now at which a continuous leaf under node n may
+ * change its truth, from current rates: a crossing of its threshold, or a
+ * kink after which the rates are different. INFINITY if none. A compound
+ * condition is a function of its leaves, so it can change only then. */
+static double next_change(Sim *S, int n)
+{
+    const CondNode *c = &S->sc->cond_nodes[n];
+    if (c->op == C_CMP) {
+        if (!continuous(c->q.kind)) return INFINITY;
+        Lin l;
+        lin(S, c->q, &l);
+        double t = l.kink;
+        if (!at_threshold(&l, c->x, S->k.now) && l.s != 0) {
+            double dt = (c->x - l.v) / l.s;
+            if (dt > 0 && S->k.now + dt < t) t = S->k.now + dt;
+        }
+        return t;
+    }
+    double t = INFINITY;
+    const int *kids = c->nkids ? S->sc->cond_kids + c->kid : NULL;
+    for (int i = 0; i < c->nkids; i++) {
+        double k = next_change(S, kids[i]);
+        if (k < t) t = k;
+    }
+    return t;
+}
+
+static int reads_continuous(const Scenario *sc, int n)
+{
+    const CondNode *c = &sc->cond_nodes[n];
+    if (c->op == C_CMP) return continuous(c->q.kind);
+    for (int i = 0; i < c->nkids; i++)
+        if (reads_continuous(sc, sc->cond_kids[c->kid + i])) return 1;
+    return 0;
+}
+
+static void cross_cancel(Sim *S, int w)
+{
+    kernel_cancel(&S->k, S->cross[w]);
+    S->cross[w] = (EvHandle){ 0, 0 };
+}
+
+/* (Re)plan watcher w's next crossing after its condition was evaluated at
+ * now. A planned event that is still right stays (no churn in the queue). */
+static void plan_cross(Sim *S, int w)
+{
+    const WatchDef *wd = &S->sc->watch[w];
+    double t = wd->cond->root >= 0 ? next_change(S, wd->cond->root) : INFINITY;
+    if (!(t <= S->sc->end)) t = INFINITY;
+    if (evq_pending(&S->k.q, S->cross[w])) {
+        if (S->cross_t[w] == t) return;
+        cross_cancel(S, w);
+    }
+    if (t < INFINITY) {
+        S->cross[w] = kernel_at(&S->k, t, EV_CROSS, (uint32_t)w, 0, 0);
+        S->cross_t[w] = t;
+    }
+}
+
+/* A planned crossing: look again at everything that reads what w reads. */
+static void on_cross(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    int w = (int)ev->a;
+    const Cond *c = S->sc->watch[w].cond;
+    S->cross[w] = (EvHandle){ 0, 0 };
+    S->dirty |= c->cats;
+    S->dirty_stocks |= c->stocks;
+    settle(S);
+}
 
 static int policy_choice(Sim *S, int d)
 {
@@ -971,6 +1217,7 @@ static void take_decision(Sim *S, int d, int option, int by_person)
 static void watch_finished(Sim *S, int w)
 {
     S->watch_done[w] = 1;
+    cross_cancel(S, w);
     unsigned cats = 0;
     uint64_t stocks = 0;
     for (int i = 0; i < S->sc->nwatch; i++)
@@ -1009,12 +1256,19 @@ static void settle(Sim *S)
             /* Only stocks changed, and none that this condition reads. */
             if ((wd->cond->cats & d) == CAT_STOCK && !(wd->cond->stocks & stocks)) continue;
             S->stamp[w] = S->round;
-            int v = cond_true(S, wd->cond);
+            int right, v = cond_now(S, wd->cond, &right);
             switch (wd->kind) {
             case W_EVENT: {
+                /* It happens when its condition becomes true. Seen again at
+                 * the same instant, it was as last seen; at a later instant,
+                 * as it was just after the last look (a condition that held
+                 * for an instant only has stopped holding since). */
                 EventRt *er = &S->events[wd->idx];
-                int rising = v && !er->prev;
+                int before = er->prev_t == S->k.now ? er->prev : er->prev_right;
+                int rising = v && !before;
                 er->prev = v;
+                er->prev_right = right;
+                er->prev_t = S->k.now;
                 if (rising) {
                     fire_event(S, wd->idx);
                     const EventDef *ed = &sc->events[wd->idx];
@@ -1049,6 +1303,7 @@ static void settle(Sim *S)
                 }
                 break;
             }
+            if (S->wcont[w] && !S->watch_done[w]) plan_cross(S, w);
         }
         }
     }
@@ -1091,7 +1346,7 @@ static const KernelHandler HANDLERS[EV__COUNT] = {
     [EV_TREATY_SIGN] = on_treaty_sign, [EV_TREATY_FORCE] = on_treaty_force,
     [EV_RESPONSE] = on_response, [EV_LAUNCH] = on_launch, [EV_ASSIST] = on_assist,
     [EV_SCEN] = on_scen, [EV_EFFECTS] = on_effects, [EV_TICK] = on_tick, [EV_SAMPLE] = on_sample,
-    [EV_DEFER] = on_defer,
+    [EV_DEFER] = on_defer, [EV_CROSS] = on_cross,
 };
 
 /* Every event passes here: the event limits are checked before the model
@@ -1143,6 +1398,11 @@ Sim *sim_create(const Scenario *sc)
     NEW(S->choices, sc->ndecisions);
     NEW(S->watch_done, sc->nwatch);
     NEW(S->stamp, sc->nwatch);
+    NEW(S->cross, sc->nwatch);
+    NEW(S->cross_t, sc->nwatch);
+    NEW(S->wcont, sc->nwatch);
+    for (int w = 0; w < sc->nwatch; w++)
+        S->wcont[w] = sc->watch[w].cond->root >= 0 && reads_continuous(sc, sc->watch[w].cond->root);
     NEW(S->metric_t, sc->nmetrics);
     NEW(S->series_off, sc->nmetrics);
     int total = 0;
@@ -1178,6 +1438,7 @@ void sim_destroy(Sim *S)
     free(S->rng); free(S->rng_keyed); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
     free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
     free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done); free(S->stamp);
+    free(S->cross); free(S->cross_t); free(S->wcont);
     free(S->metric_t); free(S->series_off); free(S->series); free(S->res_delivered);
     free(S->res_lost); free(S->res_duds); free(S->troops); free(S->wake); free(S->wake_on);
     free(S);
@@ -1234,6 +1495,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     memset(S->resp, 0, (size_t)sc->nresponses * sizeof *S->resp);
     memset(S->events, 0, (size_t)sc->nevents * sizeof *S->events);
     memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
+    memset(S->cross, 0, (size_t)sc->nwatch * sizeof *S->cross);
     S->active_cats = sc->watch_cats;
     S->active_stocks = sc->watch_stocks;
     memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof(double));
@@ -1376,7 +1638,9 @@ void sim_metrics(const Sim *S_, double *out)
         switch (md->info.kind) {
         case MET_TOTAL: case MET_LEVEL: out[m] = qty(S, md->q); break;
         case MET_TIME: out[m] = S->metric_t[m]; break;
-        case MET_FLAG: out[m] = S->metric_t[m] <= md->by ? 1 : 0; break;
+        /* "by DATE" counts the whole of DATE: up to 00:00 of the next day,
+         * as batch's P(by DATE), its cdf and --by do (docs/scenario.md). */
+        case MET_FLAG: out[m] = S->metric_t[m] < md->by + 1 ? 1 : 0; break;
         }
     }
 }
