@@ -129,7 +129,7 @@ $(BUILD)/suites.h: $(TEST_SRC)
 	@grep -ho '^Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void)/X(\1)/' > $@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard tests/oracle/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
 	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Itests -I$(BUILD) -c $< -o $@

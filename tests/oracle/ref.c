@@ -103,7 +103,7 @@ typedef struct RMetric {
     int cond;
     double by, every, first_t;
     int nseries;
-    double *before, *after;
+    OracleValue *samples;   /* every value the quantity took at each sample instant */
 } RMetric;
 
 typedef struct Action {
@@ -115,6 +115,8 @@ typedef struct Action {
 typedef struct Ref {
     const OracleSemantics *sem;
     int reverse;                       /* same-instant actions in reverse order */
+    int watch_reverse;                 /* watchers looked at in reverse order */
+    int trace;                         /* ORACLE_TRACE set: departures to stderr */
     double t, end;
     char res[4][64];
     int nres;
@@ -502,9 +504,8 @@ static int parse(Ref *R, const cJSON *doc)
             if (parse_qty(R, cJSON_IsString(j) ? j->valuestring : NULL, &m->q)) return -1;
             m->every = param(R, e, "every", 1, &err);
             m->nseries = (int)floor(R->end / m->every + 1e-9) + 1;
-            m->before = calloc((size_t)m->nseries, sizeof *m->before);
-            m->after = calloc((size_t)m->nseries, sizeof *m->after);
-            if (!m->before || !m->after) return bad(R, "out of memory");
+            m->samples = calloc((size_t)m->nseries, sizeof *m->samples);
+            if (!m->samples) return bad(R, "out of memory");
         } else {
             return bad(R, "metric");
         }
@@ -578,34 +579,40 @@ static double qty(const Ref *R, Qty q, double *rate)
     return v;
 }
 
-/* The sign of q - x just after now: a value within rounding of x is taken
- * to move the way its rate points. */
-static int side(const Ref *R, const Node *n)
+/* The sign of q - x at now (after = 0) or just after now (after = 1): a
+ * value within rounding of x is equal to it at the instant, and just after
+ * moves the way its rate points. */
+static int side(const Ref *R, const Node *n, int after)
 {
     double r, v = qty(R, n->q, &r), d = v - n->x;
-    if (fabs(d) <= 1e-9 * fmax(1, fabs(n->x))) return r > 0 ? 1 : r < 0 ? -1 : 0;
+    if (fabs(d) <= 1e-9 * fmax(1, fabs(n->x))) return !after ? 0 : r > 0 ? 1 : r < 0 ? -1 : 0;
     return d > 0 ? 1 : -1;
 }
 
-static int eval(const Ref *R, int n)
+static int eval_at(const Ref *R, int n, int after)
 {
     const Node *nd = &R->node[n];
     switch (nd->op) {
     case N_CMP: {
-        int s = side(R, nd);
+        int s = side(R, nd, after);
         return nd->cmp == CMP_GE ? s >= 0 : nd->cmp == CMP_GT ? s > 0 : nd->cmp == CMP_LE ? s <= 0 : s < 0;
     }
     case N_ALL:
         for (int k = 0; k < nd->nkids; k++)
-            if (!eval(R, nd->kid[k])) return 0;
+            if (!eval_at(R, nd->kid[k], after)) return 0;
         return 1;
     case N_ANY:
         for (int k = 0; k < nd->nkids; k++)
-            if (eval(R, nd->kid[k])) return 1;
+            if (eval_at(R, nd->kid[k], after)) return 1;
         return 0;
-    default: return !eval(R, nd->kid[0]);
+    default: return !eval_at(R, nd->kid[0], after);
     }
 }
+
+/* A condition holds at now if it holds at the instant or just after it: a
+ * stock touching its threshold holds for that instant; one rising through
+ * `> x` holds from x on (the first instant is the infimum). */
+static int eval(const Ref *R, int n) { return eval_at(R, n, 0) || eval_at(R, n, 1); }
 
 /* Earliest time after now at which a comparison under node n changes truth. */
 static double next_crossing(const Ref *R, int n)
@@ -715,6 +722,7 @@ static void depart(Ref *R, int c, double amount)
                 break;
             }
     }
+    if (R->trace) fprintf(stderr, "ref[%d] %.9g depart carrier %d route %s amount %.9g\n", R->reverse + 2 * R->watch_reverse, R->t, c, r->id, amount);
     x->state = W_TRAVEL;
     x->waited_out = x->starved = 0;
     x->gen++;
@@ -735,47 +743,57 @@ static int head(const Ref *R, int stock)
 
 static double need(const RCarrier *x) { return x->min_load * x->cap; }
 
-/* The first eligible carrier in line leaves once the stock holds its
- * threshold, then the next, and so on (docs/models.md, fill policy). */
+/* Carriers waiting at a stock act in their order of arrival (docs/models.md,
+ * fill policy): the first eligible one leaves once the stock holds its
+ * threshold; one whose max_wait has run out leaves with whatever there is
+ * as soon as it may leave (its route reopens), in its turn. One whose
+ * max_wait ran out when there was nothing to take is the documented
+ * ambiguity "(if anything)": does it then wait for its threshold or leave
+ * with the first unit? Runs where that matters are fragile. */
+static int load_stock(Ref *R, int i)
+{
+    RStock *s = &R->st[i];
+    int seen_head = 0;
+    for (int k = 0; k < s->nq; k++) {
+        int c = s->queue[k];
+        RCarrier *x = &R->ca[c];
+        if (!eligible(R, c)) continue;
+        int is_head = !seen_head;
+        seen_head = 1;
+        if (x->waited_out) {
+            double dL, dp, dc, ds;
+            stock_rates(s, &dL, &dp, &dc, &ds);
+            if (x->starved) {
+                if (s->L > 1e-6 || dL > 0) fragile(R, "max_wait ran out with nothing to load, then the stock filled");
+            } else if (s->L > 1e-6 && x->cap > 0) {
+                depart(R, c, fmin(s->L, x->cap));
+                return 1;
+            } else {
+                x->starved = 1;
+            }
+            continue;
+        }
+        double nd = need(x);
+        if (is_head && x->cap > 0 && s->L >= nd - 1e-9 * fmax(1, nd)) {
+            depart(R, c, fmin(s->L, x->cap));
+            return 1;
+        }
+    }
+    return 0;
+}
+
 static int load_carriers(Ref *R)
 {
     int changed = 0;
-    /* A carrier whose max_wait has run out leaves with whatever there is as
-     * soon as it may leave (its route reopens). One that found nothing is
-     * the documented ambiguity "(if anything)": does it then wait for its
-     * threshold or leave with the first unit? Such runs are fragile. */
-    for (int c = 0; c < R->nca; c++) {
-        RCarrier *x = &R->ca[c];
-        if (!x->waited_out || !eligible(R, c)) continue;
-        const RStock *s = &R->st[R->rt[x->route].from];
-        double dL, dp, dc, ds;
-        stock_rates(s, &dL, &dp, &dc, &ds);
-        if (x->starved) {
-            if (s->L > 1e-6 || dL > 0) fragile(R, "max_wait ran out with nothing to load, then the stock filled");
-        } else if (s->L > 1e-6 && x->cap > 0) {
-            depart(R, c, fmin(s->L, x->cap));
-            changed = 1;
-        } else {
-            x->starved = 1;
-        }
-    }
-    for (int i = 0; i < R->nst; i++) {
-        for (;;) {
-            int c = head(R, i);
-            if (c < 0) break;
-            const RCarrier *x = &R->ca[c];
-            double L = R->st[i].L, nd = need(x);
-            if (x->cap <= 0 || L < nd - 1e-9 * fmax(1, nd)) break;
-            depart(R, c, fmin(L, x->cap));
-            changed = 1;
-        }
-    }
+    for (int i = 0; i < R->nst; i++)
+        while (load_stock(R, i)) changed = 1;
     return changed;
 }
 
 /* --- events and effects ------------------------------------------------------------ */
 
 static void apply_effects(Ref *R, int first, int n);
+static void sample(Ref *R);
 
 static void hazard_rearm(Ref *R, int e)
 {
@@ -859,20 +877,26 @@ static void apply_effects(Ref *R, int first, int n)
 static int watch(Ref *R)
 {
     int changed = 0;
-    for (int e = 0; e < R->nev; e++) {
-        REvent *v = &R->ev[e];
-        if (v->trig != T_WHEN || (v->max > 0 && v->count >= v->max)) continue;
-        int now = eval(R, v->cond);
-        int rising = now && !v->prev;
-        v->prev = now;
-        if (rising) {
-            fire(R, e);
-            changed = 1;
+    int n = R->nev + R->nme;
+    for (int k = 0; k < n; k++) {
+        int w = R->watch_reverse ? n - 1 - k : k;
+        if (w < R->nev) {
+            REvent *v = &R->ev[w];
+            if (v->trig != T_WHEN || (v->max > 0 && v->count >= v->max)) continue;
+            /* Rising against the value just after the last look, so a
+             * condition true for one instant only still becomes true. */
+            int now = eval(R, v->cond);
+            int rising = now && !v->prev;
+            v->prev = eval_at(R, v->cond, 1);
+            if (rising) {
+                fire(R, w);
+                sample(R);
+                changed = 1;
+            }
+        } else {
+            RMetric *x = &R->me[w - R->nev];
+            if (x->cond >= 0 && x->first_t == INFINITY && eval(R, x->cond)) x->first_t = R->t;
         }
-    }
-    for (int m = 0; m < R->nme; m++) {
-        RMetric *x = &R->me[m];
-        if (x->cond >= 0 && x->first_t == INFINITY && eval(R, x->cond)) x->first_t = R->t;
     }
     return changed;
 }
@@ -1007,7 +1031,17 @@ static double final_value(const Ref *R, const RMetric *m)
     }
 }
 
-static void sample(Ref *R, int after)
+static void add_alt(OracleValue *v, double x)
+{
+    for (int k = 0; k < v->n; k++)
+        if (v->alt[k] == x || (isnan(v->alt[k]) && isnan(x))) return;
+    if (v->n < ORACLE_MAX_ALT) v->alt[v->n++] = x;
+}
+
+/* At a sample instant, every value the quantity takes during the instant
+ * (before, between and after the things that happen then) is a fair
+ * sample: the documentation does not order a sample among them. */
+static void sample(Ref *R)
 {
     for (int m = 0; m < R->nme; m++) {
         RMetric *x = &R->me[m];
@@ -1015,7 +1049,7 @@ static void sample(Ref *R, int after)
         double k = R->t / x->every;
         long ki = lround(k);
         if (fabs(k - (double)ki) > 1e-9 || ki < 0 || ki >= x->nseries) continue;
-        (after ? x->after : x->before)[ki] = qty(R, x->q, NULL);
+        add_alt(&x->samples[ki], qty(R, x->q, NULL));
     }
 }
 
@@ -1045,7 +1079,7 @@ static void run(Ref *R, double *final_before, double *final_after)
         if (R->ev[e].trig == T_AT && R->ev[e].at <= R->end) schedule(R, fmax(0, R->ev[e].at), 0, A_AT, e, 0);
         if (R->ev[e].trig == T_HAZARD) hazard_rearm(R, e);
     }
-    sample(R, 0);
+    sample(R);
     settle(R);  /* the state at day 0 is an instant like any other */
     for (;;) {
         int i;
@@ -1053,7 +1087,7 @@ static void run(Ref *R, double *final_before, double *final_after)
             do_action(R, i);
             settle(R);
         }
-        sample(R, 1);
+        sample(R);
         if (R->t >= R->end) break;
         double limit = R->end;
         if (i >= 0) limit = fmin(limit, R->act[i].t);
@@ -1064,12 +1098,12 @@ static void run(Ref *R, double *final_before, double *final_after)
             advance(R, R->end);
             R->t = R->end;
             for (int m = 0; m < R->nme; m++) final_before[m] = final_value(R, &R->me[m]);
-            sample(R, 0);
+            sample(R);
             settle(R);
             continue;
         }
         advance(R, tn);
-        sample(R, 0);
+        sample(R);
         settle(R);
     }
     for (int m = 0; m < R->nme; m++) final_after[m] = final_value(R, &R->me[m]);
@@ -1077,19 +1111,14 @@ static void run(Ref *R, double *final_before, double *final_after)
 
 /* --- the result ------------------------------------------------------------------------ */
 
-static void add_alt(OracleValue *v, double x)
-{
-    for (int k = 0; k < v->n; k++)
-        if (v->alt[k] == x || (isnan(v->alt[k]) && isnan(x))) return;
-    if (v->n < ORACLE_MAX_ALT) v->alt[v->n++] = x;
-}
-
-static int one_run(const cJSON *doc, const OracleSemantics *sem, int reverse, Ref **out, double *fb, double *fa)
+static int one_run(const cJSON *doc, const OracleSemantics *sem, int variant, Ref **out, double *fb, double *fa)
 {
     Ref *R = calloc(1, sizeof *R);
     if (!R) return -1;
     R->sem = sem;
-    R->reverse = reverse;
+    R->reverse = variant & 1;
+    R->watch_reverse = (variant >> 1) & 1;
+    R->trace = getenv("ORACLE_TRACE") != NULL;
     *out = R;
     if (parse(R, doc)) return -1;
     for (int m = 0; m < R->nme; m++) fb[m] = NAN;
@@ -1104,11 +1133,15 @@ static void free_ref(Ref *R)
 {
     if (!R) return;
     for (int m = 0; m < R->nme; m++) {
-        free(R->me[m].before);
-        free(R->me[m].after);
+        free(R->me[m].samples);
     }
     free(R);
 }
+
+/* Four runs: same-instant actions in scheduling order or in reverse, and
+ * watchers looked at in scenario order or in reverse. Where they agree the
+ * answer is unique; where they differ, each is an allowed answer. */
+#define NVARIANT 4
 
 int oracle_reference(const char *json, const OracleSemantics *sem, OracleResult *out)
 {
@@ -1118,19 +1151,21 @@ int oracle_reference(const char *json, const OracleSemantics *sem, OracleResult 
         snprintf(out->why, sizeof out->why, "reference: not JSON");
         return -1;
     }
-    Ref *R[2] = { NULL, NULL };
-    double fb[2][NMAX], fa[2][NMAX];
-    int rc = 0;
-    for (int v = 0; v < 2 && rc == 0; v++) rc = one_run(doc, sem, v, &R[v], fb[v], fa[v]);
+    Ref *R[NVARIANT] = { NULL };
+    static double fb[NVARIANT][NMAX], fa[NVARIANT][NMAX];
+    int rc = 0, v;
+    for (v = 0; v < NVARIANT && rc == 0; v++) rc = one_run(doc, sem, v, &R[v], fb[v], fa[v]);
     cJSON_Delete(doc);
     if (rc) {
-        snprintf(out->why, sizeof out->why, "%s", R[1] && R[1]->why[0] ? R[1]->why : R[0] ? R[0]->why : "reference: out of memory");
-        free_ref(R[0]);
-        free_ref(R[1]);
+        snprintf(out->why, sizeof out->why, "%s", R[v - 1] ? R[v - 1]->why : "reference: out of memory");
+        for (v = 0; v < NVARIANT; v++) free_ref(R[v]);
         return -1;
     }
-    out->fragile = R[0]->fragile || R[1]->fragile;
-    snprintf(out->why, sizeof out->why, "%s", R[0]->fragile ? R[0]->why : R[1]->why);
+    for (v = 0; v < NVARIANT; v++)
+        if (R[v]->fragile && !out->fragile) {
+            out->fragile = 1;
+            snprintf(out->why, sizeof out->why, "%s", R[v]->why);
+        }
     out->nmetrics = R[0]->nme;
     out->metrics = calloc((size_t)(out->nmetrics + 1), sizeof *out->metrics);
     for (int m = 0; out->metrics && m < out->nmetrics; m++) {
@@ -1138,7 +1173,7 @@ int oracle_reference(const char *json, const OracleSemantics *sem, OracleResult 
         const RMetric *a = &R[0]->me[m];
         snprintf(om->id, sizeof om->id, "%s", a->id);
         om->kind = a->kind;
-        for (int v = 0; v < 2; v++) {
+        for (v = 0; v < NVARIANT; v++) {
             add_alt(&om->value, fa[v][m]);
             add_alt(&om->value, fb[v][m]);
         }
@@ -1146,14 +1181,12 @@ int oracle_reference(const char *json, const OracleSemantics *sem, OracleResult 
             om->nseries = a->nseries;
             om->series = calloc((size_t)a->nseries, sizeof *om->series);
             for (int k = 0; om->series && k < a->nseries; k++)
-                for (int v = 0; v < 2; v++) {
-                    add_alt(&om->series[k], R[v]->me[m].after[k]);
-                    add_alt(&om->series[k], R[v]->me[m].before[k]);
-                }
+                for (v = 0; v < NVARIANT; v++)
+                    for (int j = 0; j < R[v]->me[m].samples[k].n; j++)
+                        add_alt(&om->series[k], R[v]->me[m].samples[k].alt[j]);
         }
     }
-    free_ref(R[0]);
-    free_ref(R[1]);
+    for (v = 0; v < NVARIANT; v++) free_ref(R[v]);
     return out->metrics ? 0 : -1;
 }
 
