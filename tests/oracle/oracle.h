@@ -44,7 +44,7 @@
 #define ORACLE_TIME_TOL 1e-6
 #define ORACLE_REL_TOL 1e-7
 #define ORACLE_ABS_TOL 1e-6
-#define ORACLE_MAX_ALT 8
+#define ORACLE_MAX_ALT 16
 
 /* The documented meanings the reference follows where the code once
  * differed (issue 8, defects 6 and 7); see docs/oracle.md. */

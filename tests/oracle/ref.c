@@ -85,6 +85,7 @@ typedef struct RCarrier {
     int route;
     double containers, min_load, max_wait, first, every;
     int state, gen;
+    int activated;      /* fill policy: has joined the loading (see late_look) */
     int waited_out;     /* its max_wait ran out while it waited */
     int starved;        /* ... and then there was nothing to take */
     double wait_since, cap, cargo;
@@ -117,6 +118,8 @@ typedef struct Ref {
     int reverse;                       /* same-instant actions in reverse order */
     int watch_reverse;                 /* watchers looked at in reverse order */
     int trace;                         /* ORACLE_TRACE set: departures to stderr */
+    int late_look;                     /* conditions first looked at after day 0's actions */
+    int blind;                         /* ... and not yet looked at */
     double t, end;
     char res[4][64];
     int nres;
@@ -679,12 +682,14 @@ static void fragile(Ref *R, const char *why)
     R->fragile = 1;
 }
 
+static void sample(Ref *R);
+
 /* --- carriers -------------------------------------------------------------------- */
 
 static int eligible(const Ref *R, int c)
 {
     const RCarrier *x = &R->ca[c];
-    return x->state == W_WAIT && R->rt[x->route].open && R->t >= x->first;
+    return x->state == W_WAIT && x->activated && R->rt[x->route].open && R->t >= x->first;
 }
 
 static void begin_wait(Ref *R, int c)
@@ -697,6 +702,7 @@ static void begin_wait(Ref *R, int c)
     x->gen++;
     x->cap = x->containers * r->container;
     if (x->every > 0) {
+        x->activated = 1;
         double k = ceil((R->t - x->first) / x->every - 1e-9);
         if (k < 0) k = 0;
         double slot = x->first + k * x->every;
@@ -706,7 +712,12 @@ static void begin_wait(Ref *R, int c)
     RStock *s = &R->st[r->from];
     s->queue[s->nq++] = c;
     if (x->max_wait >= 0 && R->t + x->max_wait <= R->end) schedule(R, R->t + x->max_wait, 0, A_MAXWAIT, c, x->gen);
-    if (x->first > R->t && x->first <= R->end) schedule(R, x->first, 0, A_FIRST, c, x->gen);
+    /* At the start, the late_look variants let each carrier join the loading
+     * at its own action, in declared order among the schedule carriers' first
+     * slots (as at the start "in the order they are declared"). */
+    if (R->late_look && !x->activated && x->first <= R->end) schedule(R, fmax(x->first, R->t), 0, A_FIRST, c, x->gen);
+    else if (x->first > R->t && x->first <= R->end) schedule(R, x->first, 0, A_FIRST, c, x->gen);
+    if (!R->late_look) x->activated = 1;
 }
 
 static void depart(Ref *R, int c, double amount)
@@ -731,6 +742,40 @@ static void depart(Ref *R, int c, double amount)
     s->L -= amount;
     if (s->L < 0) s->L = 0;
     schedule(R, R->t + r->transit, 0, A_ARRIVE, c, x->gen);
+    sample(R);
+}
+
+/* Carriers of the two policies at one stock at one instant: the
+ * documentation orders the fill queue (arrival, then declaration) but not a
+ * schedule slot against the queue, nor two different schedule carriers
+ * whose slots coincide. When the stock cannot give each its full load the
+ * answer hangs on that order: fragile. */
+static double need(const RCarrier *x);
+static int head(const Ref *R, int stock);
+static void compete(Ref *R, int c, double L)
+{
+    const RCarrier *x = &R->ca[c];
+    int stock = R->rt[x->route].from;
+    for (int o = 0; o < R->nca; o++) {
+        const RCarrier *y = &R->ca[o];
+        if (o == c || R->rt[y->route].from != stock || y->state != W_WAIT || !eligible(R, o)) continue;
+        if (L >= x->cap + y->cap) continue;
+        int rival = 0;
+        if (y->every <= 0) {
+            double nd = need(y);
+            int may = o == head(R, stock) ? L >= nd - 1e-9 * fmax(1, nd) : y->waited_out && !y->starved && L > 1e-6;
+            rival = x->every > 0 && y->cap > 0 && may;
+        } else if (x->every <= 0 || y->route != x->route || y->cap != x->cap) {
+            for (int i = 0; i < R->nact && !rival; i++) {
+                const Action *a = &R->act[i];
+                rival = a->live && a->kind == A_SLOT && a->a == o && a->t == R->t && a->gen == y->gen;
+            }
+        }
+        if (rival) {
+            fragile(R, "carriers of different policies compete for one stock at one instant");
+            return;
+        }
+    }
 }
 
 static int head(const Ref *R, int stock)
@@ -775,6 +820,7 @@ static int load_stock(Ref *R, int i)
         }
         double nd = need(x);
         if (is_head && x->cap > 0 && s->L >= nd - 1e-9 * fmax(1, nd)) {
+            compete(R, c, s->L);
             depart(R, c, fmin(s->L, x->cap));
             return 1;
         }
@@ -793,7 +839,7 @@ static int load_carriers(Ref *R)
 /* --- events and effects ------------------------------------------------------------ */
 
 static void apply_effects(Ref *R, int first, int n);
-static void sample(Ref *R);
+static int load_carriers(Ref *R);
 
 static void hazard_rearm(Ref *R, int e)
 {
@@ -857,17 +903,26 @@ static void apply_effects(Ref *R, int first, int n)
         switch (f->kind) {
         case E_SET: case E_SCALE: case E_ADD: set_param(R, f); break;
         case E_CLOSE: R->rt[f->idx].open = 0; break;
-        case E_OPEN: R->rt[f->idx].open = 1; break;
+        case E_OPEN:
+            if (R->rt[f->idx].open) break;
+            R->rt[f->idx].open = 1;
+            load_carriers(R);  /* "as soon as": before the next effect */
+            break;
         case E_STOCK_ADD: {
             RStock *s = &R->st[f->idx];
             s->L += f->value;
             if (s->L > s->C) s->L = s->C;  /* the excess is overflow, not modelled as a quantity */
             if (s->L < 0) fragile(R, "a stock taken below zero by an effect");
+            load_carriers(R);
             break;
         }
-        case E_STOCK_DESTROY: R->st[f->idx].L *= 1 - f->value; break;
+        case E_STOCK_DESTROY:
+            R->st[f->idx].L *= 1 - f->value;
+            load_carriers(R);
+            break;
         case E_EVENT: fire(R, f->idx); break;
         }
+        sample(R);
     }
     R->nesting--;
 }
@@ -877,6 +932,7 @@ static void apply_effects(Ref *R, int first, int n)
 static int watch(Ref *R)
 {
     int changed = 0;
+    if (R->blind) return 0;
     int n = R->nev + R->nme;
     for (int k = 0; k < n; k++) {
         int w = R->watch_reverse ? n - 1 - k : k;
@@ -908,8 +964,15 @@ static void settle(Ref *R)
             fragile(R, "no quiet state after 64 rounds");
             return;
         }
-        int changed = load_carriers(R);
-        changed |= watch(R);
+        /* Carriers and watchers at one instant: in either order (variants). */
+        int changed;
+        if (R->watch_reverse) {
+            changed = watch(R);
+            changed |= load_carriers(R);
+        } else {
+            changed = load_carriers(R);
+            changed |= watch(R);
+        }
         if (!changed) return;
     }
 }
@@ -959,6 +1022,7 @@ static void do_action(Ref *R, int i)
         if (a.gen != x->gen || x->state != W_WAIT) break;
         double L = R->st[R->rt[x->route].from].L;
         if (eligible(R, a.a) && L > 1e-6 && x->cap > 0) {
+            compete(R, a.a, L);
             depart(R, a.a, fmin(L, x->cap));
             break;
         }
@@ -972,7 +1036,7 @@ static void do_action(Ref *R, int i)
         x->waited_out = 1;  /* settle() lets it leave */
         break;
     }
-    case A_FIRST: break;  /* the carrier may now leave: settle() looks */
+    case A_FIRST: R->ca[a.a].activated = 1; break;  /* it may now leave: settle() looks */
     }
 }
 
@@ -994,6 +1058,14 @@ static void advance(Ref *R, double tn)
         if (s->L > s->C) s->L = s->C;
     }
     R->t = tn;
+    /* A stock that has just run dry (or filled) is empty (full) exactly, not
+     * up to rounding: the next departure must not take 1e-13 units. */
+    for (int i = 0; i < R->nst; i++) {
+        RStock *s = &R->st[i];
+        int rg = regime(s);
+        if (rg == RG_EMPTY) s->L = 0;
+        if (rg == RG_FULL) s->L = s->C;
+    }
 }
 
 static double next_stop(Ref *R, double limit)
@@ -1080,12 +1152,21 @@ static void run(Ref *R, double *final_before, double *final_after)
         if (R->ev[e].trig == T_HAZARD) hazard_rearm(R, e);
     }
     sample(R);
-    settle(R);  /* the state at day 0 is an instant like any other */
+    /* Are the states at day 0 before day 0's actions have all run instants
+     * that conditions see? The documentation does not say: half the
+     * variants look from the start, half first look once they have run. */
+    R->blind = R->late_look;
+    settle(R);
     for (;;) {
         int i;
         while ((i = next_action(R)) >= 0 && R->act[i].t <= R->t) {
             do_action(R, i);
             settle(R);
+        }
+        if (R->blind) {
+            R->blind = 0;
+            settle(R);
+            continue;
         }
         sample(R);
         if (R->t >= R->end) break;
@@ -1118,6 +1199,7 @@ static int one_run(const cJSON *doc, const OracleSemantics *sem, int variant, Re
     R->sem = sem;
     R->reverse = variant & 1;
     R->watch_reverse = (variant >> 1) & 1;
+    R->late_look = (variant >> 2) & 1;
     R->trace = getenv("ORACLE_TRACE") != NULL;
     *out = R;
     if (parse(R, doc)) return -1;
@@ -1138,10 +1220,11 @@ static void free_ref(Ref *R)
     free(R);
 }
 
-/* Four runs: same-instant actions in scheduling order or in reverse, and
- * watchers looked at in scenario order or in reverse. Where they agree the
- * answer is unique; where they differ, each is an allowed answer. */
-#define NVARIANT 4
+/* Eight runs: same-instant actions in scheduling order or in reverse;
+ * watchers before or after carriers, in scenario order or in reverse; the
+ * first look at conditions before or after day 0's actions. Where they
+ * agree the answer is unique; where they differ, each is an allowed answer. */
+#define NVARIANT 8
 
 int oracle_reference(const char *json, const OracleSemantics *sem, OracleResult *out)
 {
