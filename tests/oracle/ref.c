@@ -120,6 +120,7 @@ typedef struct Ref {
     int trace;                         /* ORACLE_TRACE set: departures to stderr */
     int late_look;                     /* conditions first looked at after day 0's actions */
     int blind;                         /* ... and not yet looked at */
+    int departed0, fired0;             /* a carrier left / a `when` event happened at day 0 */
     double t, end;
     char res[4][64];
     int nres;
@@ -733,6 +734,8 @@ static void depart(Ref *R, int c, double amount)
                 break;
             }
     }
+    if (R->t == 0) R->departed0 = 1;
+    if (R->departed0 && R->fired0) fragile(R, "carriers leave and conditional events happen at day 0, in no documented order");
     if (R->trace) fprintf(stderr, "ref[%d] %.9g depart carrier %d route %s amount %.9g\n", R->reverse + 2 * R->watch_reverse, R->t, c, r->id, amount);
     x->state = W_TRAVEL;
     x->waited_out = x->starved = 0;
@@ -945,6 +948,8 @@ static int watch(Ref *R)
             int rising = now && !v->prev;
             v->prev = eval_at(R, v->cond, 1);
             if (rising) {
+                if (R->t == 0) R->fired0 = 1;
+                if (R->departed0 && R->fired0) fragile(R, "carriers leave and conditional events happen at day 0, in no documented order");
                 fire(R, w);
                 sample(R);
                 changed = 1;
@@ -960,8 +965,8 @@ static int watch(Ref *R)
 static void settle(Ref *R)
 {
     for (int round = 0;; round++) {
-        if (round >= 64) {
-            fragile(R, "no quiet state after 64 rounds");
+        if (round >= 1000) {
+            fragile(R, "no quiet state after 1,000 rounds");
             return;
         }
         /* Carriers and watchers at one instant: in either order (variants). */
@@ -1185,7 +1190,10 @@ static void run(Ref *R, double *final_before, double *final_after)
         }
         advance(R, tn);
         sample(R);
-        settle(R);
+        /* Arriving at an instant that has actions: conditions and carriers
+         * look before them (reverse variants) or only after them. */
+        int j = next_action(R);
+        if (R->reverse || j < 0 || R->act[j].t > R->t) settle(R);
     }
     for (int m = 0; m < R->nme; m++) final_after[m] = final_value(R, &R->me[m]);
 }
