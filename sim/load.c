@@ -13,6 +13,7 @@
  * Diag as FILE:LINE:COL: error: PATH: message, and the load fails at the end
  * if there were any. Nothing here runs during a simulation.
  */
+#include <assert.h>
 #include <ctype.h>
 #include <errno.h>
 #include <sys/stat.h>
@@ -1442,10 +1443,15 @@ static void load_routes(Ld *L, const JsonValue *arr)
         r->dud = param_field(L, e, p, "dud", PC_PROB, 0, 0, ip);
         snprintf(ip, sizeof ip, "route:%s", id);
         r->stream = stream(L, ip, "transit");
-        stream(L, ip, "return");
-        stream(L, ip, "loss");
-        stream(L, ip, "dud");
-        stream(L, ip, "container");
+        int rs_ = stream(L, ip, "return");
+        assert(rs_ == r->stream + RS_RETURN);
+        rs_ = stream(L, ip, "loss");
+        assert(rs_ == r->stream + RS_LOSS);
+        rs_ = stream(L, ip, "dud");
+        assert(rs_ == r->stream + RS_DUD);
+        rs_ = stream(L, ip, "container");
+        assert(rs_ == r->stream + RS_CONTAINER);
+        (void)rs_;
         /* carriers */
         const JsonValue *cs = get(e, "carriers");
         char pc[80];
@@ -1611,8 +1617,11 @@ static void load_programmes(Ld *L, const JsonValue *arr)
         }
         snprintf(ip, sizeof ip, "launch:%s", id);
         g->stream = stream(L, ip, "outcome");
-        stream(L, ip, "stage");
-        stream(L, ip, "interval");
+        int gs_ = stream(L, ip, "stage");
+        assert(gs_ == g->stream + PS_STAGE);
+        gs_ = stream(L, ip, "interval");
+        assert(gs_ == g->stream + PS_INTERVAL);
+        (void)gs_;
         const JsonValue *as = get(e, "assistance");
         if (as) {
             char pa[80];
@@ -1739,7 +1748,9 @@ static void load_treaties(Ld *L, const JsonValue *arr)
             rd->delay = param_field(L, r, pk, "delay", PC_NONNEG, 0, 0, ip);
             snprintf(ip, sizeof ip, "treaty:%s:%s", id, party);
             rd->stream = stream(L, ip, "honour");
-            stream(L, ip, "delay");
+            int ts_ = stream(L, ip, "delay");
+            assert(ts_ == rd->stream + TS_DELAY);
+            (void)ts_;
             char owner[200];
             snprintf(owner, sizeof owner, "treaty:%s:%s", id, party);
             snprintf(ip, sizeof ip, "treaties.%s.responses.%s", id, party);

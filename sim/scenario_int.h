@@ -220,6 +220,13 @@ typedef struct MetricDef {
     double every;               /* LEVEL */
 } MetricDef;
 
+/* A component with several random purposes owns consecutive streams, the
+ * first in its `stream` field; these are the offsets of the others (the
+ * loader creates them in this order; docs/models.md, Random streams). */
+enum { RS_TRANSIT, RS_RETURN, RS_LOSS, RS_DUD, RS_CONTAINER };   /* route:ID */
+enum { PS_OUTCOME, PS_STAGE, PS_INTERVAL };                      /* launch:ID (a programme) */
+enum { TS_HONOUR, TS_DELAY };                                    /* treaty:ID:PARTY */
+
 typedef struct StreamDef {
     const char *component, *purpose;
     uint64_t prefix;            /* rng_key_prefix(component, purpose) */

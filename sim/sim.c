@@ -417,7 +417,7 @@ static void carrier_begin_wait(Sim *S, int c)
     CarrierRt *cr = &S->carriers[c];
     cr->state = C_WAIT;
     cr->wait_since = S->k.now;
-    cr->cap_units = draw(S, cd->containers, rs(S, cd->stream)) * draw(S, rd->container, rs(S, rd->stream + 4));
+    cr->cap_units = draw(S, cd->containers, rs(S, cd->stream)) * draw(S, rd->container, rs(S, rd->stream + RS_CONTAINER));
     if (cd->every <= 0 && rd->from >= 0) {
         StockRt *st = &S->stocks[rd->from];
         st->queue[st->nqueue++] = c;
@@ -438,7 +438,7 @@ static void depart(Sim *S, int c, double amount)
     cr->dep_t = S->k.now;
     rr->voyages++;
     double transit = draw(S, rd->transit, rs(S, rd->stream));
-    Rng *lr = rs(S, rd->stream + 2);
+    Rng *lr = rs(S, rd->stream + RS_LOSS);
     double u = rng_double(lr), f = rng_double(lr);
     double p = draw(S, rd->loss, lr);
     emit(S, TR_DEPART, c, cd->route, S->sc->stocks[rd->from].resource, amount, S->k.now + transit);
@@ -530,7 +530,7 @@ static void schedule_return(Sim *S, int c)
 {
     const CarrierDef *cd = &S->sc->carriers[c];
     const RouteDef *rd = &S->sc->routes[cd->route];
-    double back = rd->ret >= 0 ? draw(S, rd->ret, rs(S, rd->stream + 1)) : draw(S, rd->transit, rs(S, rd->stream + 1));
+    double back = rd->ret >= 0 ? draw(S, rd->ret, rs(S, rd->stream + RS_RETURN)) : draw(S, rd->transit, rs(S, rd->stream + RS_RETURN));
     S->carriers[c].state = C_BACK;
     kernel_after(&S->k, back, EV_RETURN, (uint32_t)c, 0, 0);
 }
@@ -543,7 +543,7 @@ static void on_arrive(void *ctx, const Event *ev)
     const RouteDef *rd = &S->sc->routes[cd->route];
     CarrierRt *cr = &S->carriers[c];
     int res = S->sc->stocks[rd->to].resource;
-    double dud = draw(S, rd->dud, rs(S, rd->stream + 3));
+    double dud = draw(S, rd->dud, rs(S, rd->stream + RS_DUD));
     double bad = cr->cargo * dud, good = cr->cargo - bad;
     S->routes[cd->route].delivered += good;
     /* A round counts as delivered once, where it ends up, not at every transhipment. */
@@ -595,7 +595,7 @@ static void respond(Sim *S, int r)
     double p = draw(S, rd->honour, rs(S, rd->stream));
     int treaty = rd->treaty;
     if (rng_double(rs(S, rd->stream)) < p) {
-        double delay = draw(S, rd->delay, rs(S, rd->stream + 1));
+        double delay = draw(S, rd->delay, rs(S, rd->stream + TS_DELAY));
         kernel_after(&S->k, delay, EV_RESPONSE, (uint32_t)r, (uint32_t)treaty, 0);
     } else {
         S->treaties[treaty].declined++;
@@ -679,7 +679,7 @@ static void schedule_next_launch(Sim *S, int g)
     if (pd->interval < 0 || pr->hist_left > 0) return;
     if (pr->attempts >= pd->max_attempts) return;
     if (pd->stop_after > 0 && pr->successes >= pd->stop_after) return;
-    double t = S->k.now + draw(S, pd->interval, rs(S, pd->stream + 2));
+    double t = S->k.now + draw(S, pd->interval, rs(S, pd->stream + PS_INTERVAL));
     if (t <= S->sc->end) kernel_at(&S->k, t, EV_LAUNCH, (uint32_t)g, UINT32_MAX, 0);
 }
 
@@ -701,7 +701,7 @@ static void on_launch(void *ctx, const Event *ev)
     double u = rng_double(rs(S, pd->stream));   /* drawn even when forced: keeps streams aligned */
     int outcome = forced >= 0 ? forced : (u < p ? 0 : -1);
     if (outcome < 0) {
-        Rng *r = rs(S, pd->stream + 1);
+        Rng *r = rs(S, pd->stream + PS_STAGE);
         double w = 0, tot = 0;
         for (int i = 0; i < pd->nstages; i++) tot += pd->stage_w[i];
         double x = rng_double(r) * tot;
@@ -1314,6 +1314,9 @@ static void on_tick(void *ctx, const Event *ev)
     Sim *S = ctx;
     (void)ev;
     S->dirty |= CAT_TIME | (ev->b ? ~0u : 0);
+    /* The first look is at every watcher, including those that read only
+     * stocks none of which has changed yet (a stock empty from the start). */
+    if (ev->b) S->dirty_stocks = ~(uint64_t)0;
     settle(S);
 }
 

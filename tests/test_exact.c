@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "batch.h"
 #include "salvo.h"
+#include "summary.h"
 
 #define HEAD(end) \
     "{\"salvo\":1,\"name\":\"exact\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"" end "\"}," \
@@ -164,6 +166,31 @@ START_TEST(test_crossings_touch_and_kinks)
 }
 END_TEST
 
+/* The shipped verification scenario states the same answers for readers. */
+START_TEST(test_verify_crossings_file)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load("scenarios/verify/crossings.json", NULL, 0, &d);
+    if (!s) diag_print(&d, stderr);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(s);
+    double v[16];
+    run(s, 0, v);
+    EXPECT(s, v, "passes-1200", 4);
+    EXPECT(s, v, "produced-500", 5);
+    EXPECT(s, v, "full", 10);
+    ck_assert(isinf(metric(s, v, "over-full")));
+    EXPECT(s, v, "half-empty", 15);
+    EXPECT(s, v, "consumed-2000", 16);
+    EXPECT(s, v, "empty", 20);
+    EXPECT(s, v, "short-300", 22);
+    EXPECT(s, v, "empty-by-20-jan", 0);
+    EXPECT(s, v, "empty-by-21-jan", 1);
+    scenario_free(s);
+}
+END_TEST
+
 /* A `when` event re-arms after its condition stops holding: stock s at 0
  * gains 10/day; every time it reaches 100 the event takes 60 away (max 10).
  * Reaching 100 at t = 10, then 40 → 100 again after 6 days: t = 10, 16, 22,
@@ -192,6 +219,27 @@ START_TEST(test_when_rearms_and_decides)
     EXPECT(s, v, "n", 6);
     EXPECT(s, v, "third", 22);
     EXPECT(s, v, "dec", 5.5);
+    scenario_free(s);
+}
+END_TEST
+
+/* A condition that holds from the start holds at day 0, even when it reads
+ * only a stock that nothing changes until later (found by the fixed-step
+ * reference below: the first look used to skip it until day 2). */
+static const char *START_SC = HEAD("2024-02-10")
+    "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\",\"initial\":0}],"
+    "\"producers\":[{\"id\":\"in\",\"stock\":\"s\",\"rate\":10,\"start\":\"2024-01-03\"}],"
+    "\"metrics\":[{\"id\":\"empty\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":0}},"
+    "{\"id\":\"ten\",\"time_of\":{\"quantity\":\"stock.s\",\">=\":10}}]}";
+
+START_TEST(test_holds_at_start)
+{
+    Scenario *s = load(START_SC);
+    ck_assert_ptr_nonnull(s);
+    double v[2];
+    run(s, 0, v);
+    EXPECT(s, v, "empty", 0);
+    EXPECT(s, v, "ten", 3);     /* from day 2 at 10/day */
     scenario_free(s);
 }
 END_TEST
@@ -336,6 +384,43 @@ START_TEST(test_end_is_last_day_and_by_counts_the_day)
 }
 END_TEST
 
+/* The same crossing at day 9.5 (12:00 on 2024-01-10), through a batch: its
+ * P(by 2024-01-10) and cdf count it (1), P(by 2024-01-09) does not (0), and
+ * the flags agree with them. */
+START_TEST(test_by_date_one_meaning_in_batch)
+{
+    Scenario *s = load(END_SC);
+    ck_assert_ptr_nonnull(s);
+    BatchScenario *bs = batch_scenario_create(s);
+    ck_assert_ptr_nonnull(bs);
+    const BatchModel *m = batch_scenario_model(bs);
+    Diag d;
+    diag_init(&d, "test");
+    Batch *b = batch_create(m, &d);
+    ck_assert_ptr_nonnull(b);
+    BatchOptions o;
+    memset(&o, 0, sizeof o);
+    o.seed = 1;
+    o.runs = 8;
+    o.threads = 1;
+    o.target_metric = -1;
+    o.fingerprint = "exact";
+    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    int t95 = scenario_metric_find(s, "t95");
+    ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 9), 1);
+    ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 8), 0);
+    SummaryStat st;
+    summary_stat(b, scenario_metric_find(s, "by10"), &st);
+    ck_assert_double_eq(st.mean, 1);
+    summary_stat(b, scenario_metric_find(s, "by9"), &st);
+    ck_assert_double_eq(st.mean, 0);
+    batch_destroy(b);
+    diag_free(&d);
+    batch_scenario_destroy(bs);
+    scenario_free(s);
+}
+END_TEST
+
 /* overflow.STOCK: s holds 80 of capacity 100; on day 5 an effect adds 50:
  * 20 fit, 30 are lost to the full stock. On day 8, 10 more: all lost (40). */
 static const char *OVERFLOW_SC = HEAD("2024-02-10")
@@ -361,14 +446,151 @@ START_TEST(test_overflow_quantity)
 }
 END_TEST
 
+/* --- an independent check: a fixed-step reference ------------------------
+ * Random one-stock scenarios (initial level, optional capacity, a producer
+ * and a consumer with random rates, start and end days) over 60 days. The
+ * reference steps time by h = 1/1024 day (a divisor of every whole day, so
+ * rates are constant within a step; an effect on a random day sets the
+ * producer's rate, to 0 in 30% of them) and integrates each step exactly with
+ * clamps at 0 and the capacity; a threshold it reports at the first step end
+ * where the condition holds is at most h after the true instant. The engine
+ * must report a time t with t_ref - h <= t <= t_ref (to 1e-6), and "never"
+ * exactly when the reference never sees it (or only in the last step). */
+typedef struct RefSc {
+    double l0, cap, p, ps, pe, d, ds, de;     /* days: flows run [start, end + 1) */
+    double p2, sw;                            /* an effect sets the producer's rate to p2 on day sw */
+    double x_up, x_down, y_prod, z_cons;
+} RefSc;
+
+enum { REF_UP, REF_DOWN, REF_PROD, REF_CONS, REF_SHORT, REF_BOTH, REF_N };
+
+static void ref_run(const RefSc *r, double end, double *t)
+{
+    const double h = 1.0 / 1024;
+    double L = r->l0, prod = 0, cons = 0, shortf = 0;
+    for (int k = 0; k < REF_N; k++) t[k] = INFINITY;
+    long n = (long)(end / h + 0.5);
+    for (long i = 0; i < n; i++) {
+        double t0 = i * h;
+        double p = t0 >= r->ps && t0 < r->pe + 1 ? (t0 >= r->sw ? r->p2 : r->p) : 0;
+        double d = t0 >= r->ds && t0 < r->de + 1 ? r->d : 0;
+        double nl = L + (p - d) * h;
+        if (nl > r->cap) {
+            prod += p * h - (nl - r->cap);
+            cons += d * h;
+            L = r->cap;
+        } else if (nl < 0) {
+            prod += p * h;
+            cons += d * h + nl;
+            shortf += -nl;
+            L = 0;
+        } else {
+            prod += p * h;
+            cons += d * h;
+            L = nl;
+        }
+        double te = (i + 1) * h;
+        int now[REF_N] = { L >= r->x_up, L <= r->x_down, prod >= r->y_prod, cons >= r->z_cons,
+                           shortf > 1e-9, L >= r->x_up && prod >= r->y_prod };
+        for (int k = 0; k < REF_N; k++)
+            if (now[k] && isinf(t[k])) t[k] = te;
+    }
+    /* Day 0 itself: conditions that hold at the start. */
+    int at0[REF_N] = { r->l0 >= r->x_up, r->l0 <= r->x_down, 0 >= r->y_prod, 0 >= r->z_cons, 0,
+                       r->l0 >= r->x_up && 0 >= r->y_prod };
+    for (int k = 0; k < REF_N; k++)
+        if (at0[k]) t[k] = 0;
+}
+
+static const char *day_date(double day, char buf[32])
+{
+    int d = (int)day;
+    if (d < 31) snprintf(buf, 32, "2024-01-%02d", d + 1);
+    else snprintf(buf, 32, "2024-02-%02d", d - 30);
+    return buf;
+}
+
+static char *ref_json(const RefSc *r)
+{
+    static char buf[4096];
+    char cap[64] = "", a[32], b[32], c[32], e[32], w[32];
+    if (isfinite(r->cap)) snprintf(cap, sizeof cap, ",\"capacity\":%.17g", r->cap);
+    snprintf(buf, sizeof buf, HEAD("2024-03-01")
+             "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\",\"initial\":%.17g%s}],"
+             "\"producers\":[{\"id\":\"in\",\"stock\":\"s\",\"rate\":%.17g,\"start\":\"%s\",\"end\":\"%s\"}],"
+             "\"consumers\":[{\"id\":\"out\",\"stock\":\"s\",\"rate\":%.17g,\"start\":\"%s\",\"end\":\"%s\"}],"
+             "\"events\":[{\"id\":\"sw\",\"at\":\"%s\",\"effects\":[{\"set\":\"producers.in.rate\",\"value\":%.17g}]}],"
+             "\"metrics\":["
+             "{\"id\":\"up\",\"time_of\":{\"quantity\":\"stock.s\",\">=\":%.17g}},"
+             "{\"id\":\"down\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":%.17g}},"
+             "{\"id\":\"prod\",\"time_of\":{\"quantity\":\"produced.r\",\">=\":%.17g}},"
+             "{\"id\":\"cons\",\"time_of\":{\"quantity\":\"consumed.r\",\">=\":%.17g}},"
+             "{\"id\":\"short\",\"time_of\":{\"quantity\":\"shortfall.r\",\">\":0}},"
+             "{\"id\":\"both\",\"time_of\":{\"all\":[{\"quantity\":\"stock.s\",\">=\":%.17g},"
+             "{\"quantity\":\"produced.r\",\">=\":%.17g}]}}]}",
+             r->l0, cap, r->p, day_date(r->ps, a), day_date(r->pe, b), r->d, day_date(r->ds, c),
+             day_date(r->de, e), day_date(r->sw, w), r->p2, r->x_up, r->x_down, r->y_prod, r->z_cons, r->x_up, r->y_prod);
+    return buf;
+}
+
+START_TEST(test_crossings_match_fixed_step_reference)
+{
+    uint64_t st = 0x9e3779b97f4a7c15u;
+    int checked = 0;
+    for (int n = 0; n < 150; n++) {
+        double u[14];
+        for (int k = 0; k < 14; k++) {     /* splitmix64: the test's own numbers */
+            uint64_t z = (st += 0x9e3779b97f4a7c15u);
+            z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+            z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+            u[k] = (double)((z ^ (z >> 31)) >> 11) / 9007199254740992.0;
+        }
+        RefSc r;
+        r.l0 = floor(u[0] * 1000);
+        r.cap = u[1] < 0.5 ? INFINITY : r.l0 + 100 + floor(u[1] * 1000);
+        r.p = floor(u[2] * 200);
+        r.ps = floor(u[3] * 30);
+        r.pe = r.ps + floor(u[4] * 29);
+        r.d = floor(u[5] * 200);
+        r.ds = floor(u[6] * 30);
+        r.de = r.ds + floor(u[7] * 29);
+        r.x_up = r.l0 + 1 + u[8] * 800;
+        r.x_down = r.l0 * u[9];
+        r.y_prod = 1 + u[10] * 3000;
+        r.z_cons = 1 + u[11] * 3000;
+        r.p2 = u[12] < 0.3 ? 0 : floor(u[12] * 300);
+        r.sw = floor(u[13] * 59);
+        Scenario *s = load(ref_json(&r));
+        ck_assert_ptr_nonnull(s);
+        double v[REF_N], t[REF_N];
+        run(s, 0, v);
+        ref_run(&r, scenario_end(s), t);
+        const double h = 1.0 / 1024, end = scenario_end(s);
+        for (int k = 0; k < REF_N; k++) {
+            int ok = isinf(t[k]) ? isinf(v[k]) || v[k] >= end - h - 1e-6
+                                 : v[k] >= t[k] - h - 1e-6 && v[k] <= t[k] + 1e-6;
+            ck_assert_msg(ok, "scenario %d metric %s: engine %.9g, reference %.9g\n%s",
+                          n, scenario_metric(s, k)->id, v[k], t[k], ref_json(&r));
+            checked += isfinite(t[k]);
+        }
+        scenario_free(s);
+    }
+    ck_assert_int_gt(checked, 300);     /* most thresholds are reached */
+}
+END_TEST
+
 Suite *suite_exact(void);
 Suite *suite_exact(void)
 {
     Suite *s = suite_create("exact");
     TCase *tc = tcase_create("crossings");
+    tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_crossings_rising);
     tcase_add_test(tc, test_crossings_touch_and_kinks);
     tcase_add_test(tc, test_when_rearms_and_decides);
+    tcase_add_test(tc, test_holds_at_start);
+    tcase_add_test(tc, test_verify_crossings_file);
+    tcase_add_test(tc, test_crossings_match_fixed_step_reference);
     suite_add_tcase(s, tc);
     tc = tcase_create("hazard");
     tcase_set_timeout(tc, 60);
@@ -380,6 +602,7 @@ Suite *suite_exact(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("dates");
     tcase_add_test(tc, test_end_is_last_day_and_by_counts_the_day);
+    tcase_add_test(tc, test_by_date_one_meaning_in_batch);
     suite_add_tcase(s, tc);
     tc = tcase_create("overflow");
     tcase_add_test(tc, test_overflow_quantity);
