@@ -171,13 +171,11 @@ static int at_start(const Gen *g, const cJSON *c, int *stock_only)
     return acc;
 }
 
-/* Conditions that hold on day 0 are redrawn in two cases:
- * - for a `when` event: several events that all happen at day 0 make a
- *   many-way tie whose order the documentation does not fix (the engine
- *   takes them by category); their effects need not commute;
- * - engine bug (tests/oracle/cases/initial-stock.json): a condition that
- *   reads only stock levels and stock shortfalls and already holds on day 0
- *   is not seen until one of its stocks changes. */
+/* A `when` condition that holds on day 0 is redrawn: several events that
+ * all happen at day 0 make a many-way tie whose order the documentation
+ * does not fix (the engine takes them by category), and their effects need
+ * not commute. (Stock-only conditions holding on day 0 were redrawn for
+ * metrics too while the engine missed them: tests/oracle/cases/initial-stock.) */
 static cJSON *condition1(Gen *g, int depth);
 
 static cJSON *condition_for(Gen *g, int depth, int for_event)
@@ -185,7 +183,7 @@ static cJSON *condition_for(Gen *g, int depth, int for_event)
     for (;;) {
         cJSON *c = condition1(g, depth);
         int stock_only = 1, now = at_start(g, c, &stock_only);
-        if (!now || (!for_event && !stock_only)) return c;
+        if (!now || !for_event) return c;
         cJSON_Delete(c);
     }
 }

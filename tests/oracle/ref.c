@@ -655,6 +655,10 @@ static int schedule(Ref *R, double t, int cls, int kind, int a, int gen)
     return slot;
 }
 
+/* Times equal but for rounding (68.854 + 1.421 against 70.275) are one
+ * instant: their order is a tie, tried both ways by the variants. */
+static int same_instant(double a, double b) { return fabs(a - b) <= 1e-9 * fmax(1, fmax(fabs(a), fabs(b))); }
+
 static int next_action(const Ref *R)
 {
     int best = -1;
@@ -666,8 +670,10 @@ static int next_action(const Ref *R)
             continue;
         }
         const Action *b = &R->act[best];
-        if (a->t != b->t) {
+        if (!same_instant(a->t, b->t)) {
             if (a->t < b->t) best = i;
+        } else if (a->cls == b->cls && a->t != b->t) {
+            if (R->reverse ? a->t > b->t : a->t < b->t) best = i;
         } else if (a->cls != b->cls) {
             if (a->cls < b->cls) best = i;
         } else if (R->reverse ? a->seq > b->seq : a->seq < b->seq) {
@@ -1164,7 +1170,8 @@ static void run(Ref *R, double *final_before, double *final_after)
     settle(R);
     for (;;) {
         int i;
-        while ((i = next_action(R)) >= 0 && R->act[i].t <= R->t) {
+        while ((i = next_action(R)) >= 0 && (R->act[i].t <= R->t || same_instant(R->act[i].t, R->t))) {
+            advance(R, R->act[i].t);
             do_action(R, i);
             settle(R);
         }
@@ -1193,7 +1200,7 @@ static void run(Ref *R, double *final_before, double *final_after)
         /* Arriving at an instant that has actions: conditions and carriers
          * look before them (reverse variants) or only after them. */
         int j = next_action(R);
-        if (R->reverse || j < 0 || R->act[j].t > R->t) settle(R);
+        if (R->reverse || j < 0 || (R->act[j].t > R->t && !same_instant(R->act[j].t, R->t))) settle(R);
     }
     for (int m = 0; m < R->nme; m++) final_after[m] = final_value(R, &R->me[m]);
 }
