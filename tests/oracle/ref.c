@@ -754,13 +754,15 @@ static void depart(Ref *R, int c, double amount)
     sample(R);
 }
 
-/* Carriers of the two policies at one stock at one instant: the
- * documentation orders the fill queue (arrival, then declaration) but not a
- * schedule slot against the queue, nor two different schedule carriers
- * whose slots coincide. When the stock cannot give each its full load the
- * answer hangs on that order: fragile. */
-static double need(const RCarrier *x);
+/* Carriers at one stock at one instant: the documentation orders the fill
+ * queue (arrival, then declaration) but not a schedule slot against the
+ * queue, two different schedule carriers whose slots coincide, nor a
+ * carrier whose max_wait has run out (leaving "with whatever") against the
+ * others. When the stock cannot give each its full load the answer hangs
+ * on that order: fragile. */
 static int head(const Ref *R, int stock);
+static double need(const RCarrier *x);
+
 static void compete(Ref *R, int c, double L)
 {
     const RCarrier *x = &R->ca[c];
@@ -769,19 +771,22 @@ static void compete(Ref *R, int c, double L)
         const RCarrier *y = &R->ca[o];
         if (o == c || R->rt[y->route].from != stock || y->state != W_WAIT || !eligible(R, o)) continue;
         if (L >= x->cap + y->cap) continue;
-        int rival = 0;
-        if (y->every <= 0) {
-            double nd = need(y);
-            int may = o == head(R, stock) ? L >= nd - 1e-9 * fmax(1, nd) : y->waited_out && !y->starved && L > 1e-6;
-            rival = x->every > 0 && y->cap > 0 && may;
-        } else if (x->every <= 0 || y->route != x->route || y->cap != x->cap) {
-            for (int i = 0; i < R->nact && !rival; i++) {
+        if (!(x->every > 0 || y->every > 0 || x->waited_out || y->waited_out)) continue;
+        if (x->every > 0 && y->every > 0 && y->route == x->route && y->cap == x->cap) continue;
+        int may = 0;
+        if (y->every > 0) {
+            for (int i = 0; i < R->nact && !may; i++) {
                 const Action *a = &R->act[i];
-                rival = a->live && a->kind == A_SLOT && a->a == o && a->t == R->t && a->gen == y->gen;
+                may = a->live && a->kind == A_SLOT && a->a == o && same_instant(a->t, R->t) && a->gen == y->gen;
             }
+        } else if (y->waited_out) {
+            may = !y->starved && L > 1e-6;
+        } else if (o == head(R, stock)) {
+            double nd = need(y);
+            may = y->cap > 0 && L >= nd - 1e-9 * fmax(1, nd);
         }
-        if (rival) {
-            fragile(R, "carriers of different policies compete for one stock at one instant");
+        if (may && y->cap > 0) {
+            fragile(R, "carriers compete for one stock at one instant in no documented order");
             return;
         }
     }
@@ -820,6 +825,7 @@ static int load_stock(Ref *R, int i)
             if (x->starved) {
                 if (s->L > 1e-6 || dL > 0) fragile(R, "max_wait ran out with nothing to load, then the stock filled");
             } else if (s->L > 1e-6 && x->cap > 0) {
+                compete(R, c, s->L);
                 depart(R, c, fmin(s->L, x->cap));
                 return 1;
             } else {
@@ -1003,6 +1009,11 @@ static void do_action(Ref *R, int i)
     case A_AT: fire(R, a.a); break;
     case A_EFFECTS: apply_effects(R, R->ev[a.a].eff0, R->ev[a.a].neff); break;
     case A_HAZARD:
+        /* Two certain hazards armed at one instant race: the engine's draws
+         * decide which comes first, not the scenario. */
+        for (int k = 0; k < R->nact; k++)
+            if (R->act[k].live && R->act[k].kind == A_HAZARD && R->act[k].a != a.a && same_instant(R->act[k].t, R->t))
+                fragile(R, "two certain hazards at one instant");
         R->ev[a.a].hz_action = -1;
         fire(R, a.a);
         hazard_rearm(R, a.a);
@@ -1038,7 +1049,10 @@ static void do_action(Ref *R, int i)
             break;
         }
         if (eligible(R, a.a) && L > 0) fragile(R, "a schedule slot finds a stock empty up to rounding");
-        if (R->t + x->every <= R->end) schedule(R, R->t + x->every, 0, A_SLOT, a.a, x->gen);
+        /* Slots are first + k * every (not a running sum, which drifts). */
+        double k = floor((R->t - x->first) / x->every + 1e-9) + 1;
+        double next = x->first + k * x->every;
+        if (next <= R->end) schedule(R, next, 0, A_SLOT, a.a, x->gen);
         break;
     }
     case A_MAXWAIT: {
@@ -1187,6 +1201,9 @@ static void run(Ref *R, double *final_before, double *final_after)
         limit = fmin(limit, next_sample(R));
         double tn = next_stop(R, limit);
         if (!(tn > R->t)) tn = nextafter(R->t, INFINITY);
+        /* A crossing at an action's instant but for rounding is at that
+         * instant: the variants then try it before and after the action. */
+        if (i >= 0 && same_instant(tn, R->act[i].t)) tn = R->act[i].t;
         if (R->t + 1e-12 >= R->end || tn >= R->end) {
             advance(R, R->end);
             R->t = R->end;
