@@ -2310,10 +2310,7 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
         for (int i = 0; i < nsets; i++) apply_set(L, sets[i]);
     build_links(L);
     build_header(s);
-    for (int i = 0; i < s->nwatch; i++) {
-        s->watch_cats |= s->watch[i].cond->cats;
-        s->watch_stocks |= s->watch[i].cond->stocks;
-    }
+    for (int i = 0; i < s->nwatch; i++) s->watch_cats |= s->watch[i].cond->cats;
     for (int b = 0; b < 8; b++) {
         s->watch_by_cat[b] = A(L, (size_t)(s->nwatch + 1) * sizeof(int));
         for (int i = 0; i < s->nwatch; i++)

@@ -249,7 +249,6 @@ struct Scenario {
     int nevents, ndecisions, nmetrics, nparams, nassumptions, nstreams;
     int neffects, ncond_nodes, ncond_kids, nwatch, ntimes;
     unsigned watch_cats;        /* union of the categories every watcher reads */
-    uint64_t watch_stocks;      /* union of the stocks every watcher reads */
     int *watch_by_cat[8];       /* watchers that read each CAT_ bit */
     int nwatch_by_cat[8];
 

@@ -132,7 +132,6 @@ struct Sim {
     unsigned dirty;
     uint64_t dirty_stocks;      /* stocks changed since the last settle round (bit index mod 64) */
     unsigned active_cats;       /* categories read by watchers not yet done */
-    uint64_t active_stocks;     /* stocks read by watchers not yet done (bit index mod 64) */
     const TraceSink *sink;
     TraceSink sink_copy;
     int interactive;
@@ -1219,14 +1218,9 @@ static void watch_finished(Sim *S, int w)
     S->watch_done[w] = 1;
     cross_cancel(S, w);
     unsigned cats = 0;
-    uint64_t stocks = 0;
     for (int i = 0; i < S->sc->nwatch; i++)
-        if (!S->watch_done[i]) {
-            cats |= S->sc->watch[i].cond->cats;
-            stocks |= S->sc->watch[i].cond->stocks;
-        }
+        if (!S->watch_done[i]) cats |= S->sc->watch[i].cond->cats;
     S->active_cats = cats;
-    S->active_stocks = stocks;
 }
 
 /* Re-check the watchers whose conditions read what changed. Effects may
@@ -1289,7 +1283,10 @@ static void settle(Sim *S)
                     S->pending = wd->idx;
                     S->pend = (SimDecision){ wd->idx, di->id, di->name, di->actor, dd->noptions,
                                              di->options, S->k.now };
-                    S->dirty |= d;  /* the rest is re-checked after the answer */
+                    /* The rest is re-checked (and its crossings re-planned)
+                     * after the answer. */
+                    S->dirty |= d;
+                    S->dirty_stocks |= stocks;
                     kernel_stop(&S->k);
                     return;
                 } else {
@@ -1500,7 +1497,6 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
     memset(S->cross, 0, (size_t)sc->nwatch * sizeof *S->cross);
     S->active_cats = sc->watch_cats;
-    S->active_stocks = sc->watch_stocks;
     memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof(double));
     memset(S->res_lost, 0, (size_t)sc->nresources * sizeof(double));
     memset(S->res_duds, 0, (size_t)sc->nresources * sizeof(double));

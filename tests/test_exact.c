@@ -121,6 +121,8 @@ END_TEST
  *   stock == 1500, stock >= 1500   t = 10 (the touch)
  *   stock > 1500                   never
  *   stock <= 750                   t = 15
+ *   stock < 750                    t = 15 (infimum)
+ *   stock != 1000                  t = 0 (it leaves 1000 at once)
  *   stock <= 0                     t = 20
  *   shortfall > 0                  t = 20 (infimum)
  *   shortfall >= 300               t = 22
@@ -139,6 +141,8 @@ static const char *TOUCH_SC = HEAD("2024-04-10")
     "{\"id\":\"ge\",\"time_of\":{\"quantity\":\"stock.s\",\">=\":1500}},"
     "{\"id\":\"gt\",\"time_of\":{\"quantity\":\"stock.s\",\">\":1500}},"
     "{\"id\":\"le\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":750}},"
+    "{\"id\":\"lt\",\"time_of\":{\"quantity\":\"stock.s\",\"<\":750}},"
+    "{\"id\":\"ne\",\"time_of\":{\"quantity\":\"stock.s\",\"!=\":1000}},"
     "{\"id\":\"dry\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":0}},"
     "{\"id\":\"short\",\"time_of\":{\"quantity\":\"shortfall.r\",\">\":0}},"
     "{\"id\":\"short300\",\"time_of\":{\"quantity\":\"shortfall.stock.s\",\">=\":300}},"
@@ -156,6 +160,8 @@ START_TEST(test_crossings_touch_and_kinks)
     EXPECT(s, v, "ge", 10);
     ck_assert(isinf(metric(s, v, "gt")));
     EXPECT(s, v, "le", 15);
+    EXPECT(s, v, "lt", 15);
+    EXPECT(s, v, "ne", 0);
     EXPECT(s, v, "dry", 20);
     EXPECT(s, v, "short", 20);
     EXPECT(s, v, "short300", 22);
@@ -240,6 +246,39 @@ START_TEST(test_holds_at_start)
     run(s, 0, v);
     EXPECT(s, v, "empty", 0);
     EXPECT(s, v, "ten", 3);     /* from day 2 at 10/day */
+    scenario_free(s);
+}
+END_TEST
+
+/* A person's decision interrupts the look at the watchers; those not yet
+ * looked at are looked at (and their crossings re-planned) after the
+ * answer. Stock s: 0 + 10/day. On day 5 an event adds 40 (level 90), which
+ * makes the decision's condition (>= 50) hold; its answer changes nothing.
+ * The metric `stock >= 100`, planned for day 10 before the addition, must
+ * now be day 6 (90 + 10 * 1). */
+static const char *ASK_SC = HEAD("2024-02-10")
+    "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\",\"initial\":0}],"
+    "\"producers\":[{\"id\":\"in\",\"stock\":\"s\",\"rate\":10}],"
+    "\"events\":[{\"id\":\"gift\",\"at\":\"2024-01-06\",\"effects\":[{\"stock\":\"s\",\"add\":40}]}],"
+    "\"decisions\":[{\"id\":\"d\",\"actor\":\"a\",\"when\":{\"quantity\":\"stock.s\",\">=\":80},"
+    "\"options\":[{\"id\":\"x\",\"label\":\"x\"},{\"id\":\"y\",\"label\":\"y\"}]}],"
+    "\"metrics\":[{\"id\":\"hundred\",\"time_of\":{\"quantity\":\"stock.s\",\">=\":100}}]}";
+
+START_TEST(test_crossings_replanned_after_an_answer)
+{
+    Scenario *s = load(ASK_SC);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    sim_set_interactive(sim, 1);
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DECISION);
+    ck_assert_double_eq_tol(sim_now(sim), 5, 1e-9);
+    ck_assert_int_eq(sim_answer(sim, 1), 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    double v[1];
+    sim_metrics(sim, v);
+    ck_assert_double_eq_tol(v[0], 6, 1e-9);
+    sim_destroy(sim);
     scenario_free(s);
 }
 END_TEST
@@ -590,6 +629,7 @@ Suite *suite_exact(void)
     tcase_add_test(tc, test_when_rearms_and_decides);
     tcase_add_test(tc, test_holds_at_start);
     tcase_add_test(tc, test_verify_crossings_file);
+    tcase_add_test(tc, test_crossings_replanned_after_an_answer);
     tcase_add_test(tc, test_crossings_match_fixed_step_reference);
     suite_add_tcase(s, tc);
     tc = tcase_create("hazard");
