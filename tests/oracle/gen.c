@@ -38,6 +38,7 @@ typedef struct Gen {
     int ev_hazard[5];
     int ev_kind[5];           /* 0 at, 1 when, 2 hazard, 3 only by effects */
     int route_from[4];
+    int route_return[4];      /* the route has a `return` */
 } Gen;
 
 static uint64_t next(Gen *g)
@@ -253,9 +254,16 @@ static cJSON *effect(Gen *g, int ev)
         cJSON_AddStringToObject(e, "set", path);
         cJSON_AddNumberToObject(e, "value", chance(g, 0.5) ? 0 : 1e12);
     } else if (r < 52 && g->nroutes > 0) {
-        snprintf(path, sizeof path, "routes.t%d.transit", irange(g, 0, g->nroutes - 1));
+        /* Route parameters: transit (taken at departure), return (at
+         * arrival; only where the route has one), container (when a carrier
+         * starts waiting), dud (at arrival). */
+        int k = irange(g, 0, g->nroutes - 1), which = irange(g, 0, 3);
+        if (which == 1 && !g->route_return[k]) which = 0;
+        static const char *const field[] = { "transit", "return", "container", "dud" };
+        snprintf(path, sizeof path, "routes.t%d.%s", k, field[which]);
         cJSON_AddStringToObject(e, "set", path);
-        cJSON_AddNumberToObject(e, "value", roundq(unif(g, 0.3, 12), 0.001));
+        cJSON_AddNumberToObject(e, "value", which == 2 ? irange(g, 1, 40) : which == 3 ? roundq(unif(g, 0, 0.5), 0.01)
+                                                                         : roundq(unif(g, 0.3, 12), 0.001));
     } else if (r < 66 && g->nroutes > 0) {
         int k = irange(g, 0, g->nroutes - 1), shared = 0;
         for (int j = 0; j < g->nroutes; j++) shared |= j != k && g->route_from[j] == g->route_from[k];
@@ -390,7 +398,8 @@ char *oracle_generate(uint64_t seed)
         id(buf, "s", to);
         cJSON_AddStringToObject(r, "to", buf);
         cJSON_AddNumberToObject(r, "transit", roundq(unif(g, 0.3, 12), 0.001));
-        if (chance(g, 0.5)) cJSON_AddNumberToObject(r, "return", roundq(unif(g, 0.2, 8), 0.001));
+        g->route_return[g->nroutes - 1] = chance(g, 0.5);
+        if (g->route_return[g->nroutes - 1]) cJSON_AddNumberToObject(r, "return", roundq(unif(g, 0.2, 8), 0.001));
         double container = chance(g, 0.5) ? 1 : irange(g, 2, 40);
         if (container != 1) cJSON_AddNumberToObject(r, "container", container);
         if (chance(g, 0.2)) cJSON_AddNumberToObject(r, "dud", roundq(unif(g, 0, 0.5), 0.01));
