@@ -23,15 +23,14 @@
  * Ties. Two things at the same instant whose order the documentation does
  * not fix (an arrival and a scheduled effect on one stock, a sample taken at
  * the instant of a delivery) can legitimately give two answers. The
- * reference runs each scenario four times, with same-instant actions in
- * scheduling order or in reverse and conditional events and metrics looked
- * at in scenario order or in reverse, and keeps for each sample and each
- * final value the value just before and just after the instant's actions
- * (so up to eight alternatives): a metric
- * matches when the engine's value equals any of these alternatives. A
- * scenario whose answer hangs on rounding (a scheduled carrier finding a
- * stock that is empty up to rounding, say) is reported as fragile and not
- * compared; gen.c keeps such cases rare and the counts are printed.
+ * reference runs each scenario eight times, in the orders listed in
+ * docs/oracle.md, and keeps every value each final quantity and each sample
+ * took: a metric matches when the engine's value equals any of these
+ * alternatives. A scenario whose answer hangs on something the
+ * documentation leaves open (a max_wait that runs out on an empty stock, a
+ * schedule slot against the fill queue at one instant, ...) is reported as
+ * fragile and not compared; gen.c keeps such cases rare and the counts are
+ * printed.
  *
  * Ownership: OracleResult owns its arrays; oracle_result_free releases them.
  */
