@@ -103,6 +103,7 @@ END_TEST
 START_TEST(test_generated)
 {
     static char report[1 << 14];
+    char saved[64] = "";
     int differ = 0, failed = 0, fragile = 0;
     for (uint64_t seed = 1; seed <= 500; seed++) {
         int frag = 0;
@@ -111,9 +112,15 @@ START_TEST(test_generated)
         if (d != 0) {
             if (d < 0) failed++;
             else differ++;
+            /* Save the scenario and both answers where a person can find them. */
+            if (!saved[0]) {
+                strcpy(saved, "/tmp/salvo-oracle-XXXXXX");
+                if (!mkdtemp(saved)) saved[0] = '\0';
+            }
+            if (saved[0]) oracle_check_seed(seed, &ORACLE_DOCUMENTED, saved, &frag, report, sizeof report);
             if (differ + failed <= 5)
-                fprintf(stderr, "oracle seed %llu (rerun and save: build/oracle -n 1 --from %llu):\n%s",
-                        (unsigned long long)seed, (unsigned long long)seed, report);
+                fprintf(stderr, "oracle seed %llu (saved in %s; rerun: build/oracle -n 1 --from %llu):\n%s",
+                        (unsigned long long)seed, saved[0] ? saved : "?", (unsigned long long)seed, report);
         }
     }
     ck_assert_msg(failed == 0, "%d generated scenarios failed to load or run", failed);
