@@ -32,6 +32,15 @@ BASEFLAGS := -std=c11 $(OPT) -g $(WARN) -ffp-contract=off -D_DEFAULT_SOURCE -D_P
              -DSALVO_VERSION='"$(SALVO_VERSION)"' $(SAN)
 PKG     := pkg-config
 
+# Quiet build: one "CC file" line per step; `make V=1` prints the commands.
+ifeq ($(V),1)
+Q  :=
+SAY := @:
+else
+Q  := @
+SAY := @printf '  %-6s %s\n'
+endif
+
 CJSON_CFLAGS := $(shell $(PKG) --cflags libcjson 2>/dev/null)
 CJSON_LIBS   := $(shell $(PKG) --libs libcjson 2>/dev/null || echo -lcjson)
 CHECK_CFLAGS := $(shell $(PKG) --cflags check 2>/dev/null)
@@ -99,25 +108,30 @@ sanitize: deps
 # The engine: no SDL flags here, on purpose.
 $(BUILD)/sim/%.o: sim/%.c $(wildcard sim/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(CJSON_CFLAGS) -Isim -c $< -o $@
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(CJSON_CFLAGS) -Isim -c $< -o $@
 
 $(LIB): $(SIM_OBJ)
 	@rm -f $@
-	ar rcs $@ $^
+	$(SAY) AR $@
+	$(Q)ar rcs $@ $^
 
 $(BUILD)/render/%.o: render/%.c $(wildcard render/*.h) $(wildcard sim/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(SDL_CFLAGS) $(CJSON_CFLAGS) -Isim -Irender -c $< -o $@
 
 # cli/mpi.c alone is compiled against MPI (when found).
 $(BUILD)/cli/mpi.o: CLI_MPI := $(MPI_CFLAGS)
 $(BUILD)/cli/%.o: cli/%.c $(wildcard cli/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -Isim -Irender -Icli -c $< -o $@
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CLI_MPI) $(CJSON_CFLAGS) -DSALVO_GIT='"$(GIT_REV)"' -DSALVO_DATADIR='"$(PREFIX)/share/salvo"' -Isim -Irender -Icli -c $< -o $@
 
 SALVO_BIN ?= salvo
 $(SALVO_BIN): $(CLI_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $(CLI_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(MPI_LIBS) $(LIBS)
 
 ifneq ($(SALVO_BIN),salvo)
 salvo: $(SALVO_BIN)
@@ -131,18 +145,21 @@ $(BUILD)/suites.h: $(TEST_SRC)
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard tests/oracle/*.h) $(wildcard sim/*.h) $(wildcard render/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
+	$(SAY) CC $<
+	$(Q)$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
 	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Itests -I$(BUILD) -c $< -o $@
 
 $(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
 
 $(BUILD)/bench: $(BUILD)/tests/bench.o $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
 
 # `make oracle`: ORACLE_N generated deterministic scenarios (seeds from
 # ORACLE_FROM) checked against the independent reference integrator;
-# discrepancies are saved under build/oracle/ (docs/oracle.md).
+# discrepancies are saved under build/oracle-out/ (docs/oracle.md).
 ORACLE_N    ?= 10000
 ORACLE_FROM ?= 1
 oracle: deps
@@ -150,21 +167,31 @@ oracle: deps
 	$(BUILD)/oracle -n $(ORACLE_N) --from $(ORACLE_FROM) --dir $(BUILD)/oracle-out
 
 $(BUILD)/oracle: $(BUILD)/tests/oracle/main.o $(ORACLE_OBJ) $(LIB)
-	$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
 
-install: salvo
+# `make install` copies the binary, the scenarios, the base map, the man page
+# (its /usr/local paths rewritten to PREFIX) and the documents; the binary
+# finds the scenarios by name beside itself (PREFIX/bin/../share/salvo),
+# wherever the tree is copied, and in the PREFIX it was built for.
+DOCS := docs/cli.md docs/batch.md docs/scenario.md docs/models.md docs/view.md docs/fuzzing.md README.md
+install: $(SALVO_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
-	install -m 755 salvo $(DESTDIR)$(PREFIX)/bin/salvo
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/salvo
+	install -m 755 $(SALVO_BIN) $(DESTDIR)$(PREFIX)/bin/salvo
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/
 	install -m 644 scenarios/verify/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify/
 	if [ -d assets ] && ls assets/* >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/salvo/assets; \
 	  install -m 644 assets/*.* $(DESTDIR)$(PREFIX)/share/salvo/assets/; fi
-	install -m 644 docs/salvo.1 $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+	sed 's|/usr/local|$(PREFIX)|g' docs/salvo.1 > $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+	chmod 644 $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
+	for f in $(DOCS); do [ -f $$f ] && install -m 644 $$f $(DESTDIR)$(PREFIX)/share/doc/salvo/; done; true
+	if ls docs/*.png >/dev/null 2>&1; then install -m 644 docs/*.png $(DESTDIR)$(PREFIX)/share/doc/salvo/; fi
+	install -m 755 tools/salvo-slurm.sh $(DESTDIR)$(PREFIX)/share/doc/salvo/salvo-slurm.sh
 
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/salvo $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
-	rm -rf $(DESTDIR)$(PREFIX)/share/salvo
+	rm -rf $(DESTDIR)$(PREFIX)/share/salvo $(DESTDIR)$(PREFIX)/share/doc/salvo
 
 clean:
 	rm -rf build build-san build-fuzz salvo

@@ -3,6 +3,9 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "cmd.h"
 
 long long args_count(const char *opt, const char *val, long long min)
@@ -32,4 +35,47 @@ int args_seed(const char *val, unsigned long long *out)
 bad:
     fprintf(stderr, "salvo: --seed: expected an unsigned 64-bit integer, got '%s'\n", val ? val : "");
     return -1;
+}
+
+#ifndef SALVO_DATADIR
+#define SALVO_DATADIR "/usr/local/share/salvo"
+#endif
+
+/* Is there a regular file at path? */
+static int is_file(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* DIR/scenarios/NAME or DIR/scenarios/NAME.json, into out; 1 if found. */
+static int in_dir(const char *dir, const char *name, char *out, size_t n)
+{
+    static const char *const ext[2] = { "", ".json" };
+    for (int k = 0; k < 2; k++) {
+        int len = snprintf(out, n, "%s/scenarios/%s%s", dir, name, ext[k]);
+        if (len > 0 && (size_t)len < n && is_file(out)) return 1;
+    }
+    return 0;
+}
+
+int args_scenario(const char *name, char *out, size_t n)
+{
+    if (!name || !*name || strchr(name, '/') || is_file(name)) return 0;
+    /* Beside the binary first (PREFIX/bin/salvo -> PREFIX/share/salvo), so
+     * an installed tree works wherever it was copied; then the PREFIX the
+     * binary was built for; then $SALVO_DATADIR. */
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 32);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            strcpy(slash, "/../share/salvo");
+            if (in_dir(exe, name, out, n)) return 1;
+        }
+    }
+    if (in_dir(SALVO_DATADIR, name, out, n)) return 1;
+    const char *env = getenv("SALVO_DATADIR");
+    return env && *env && in_dir(env, name, out, n);
 }

@@ -24,7 +24,10 @@
 #include "batch.h"
 #include "cal.h"
 #include "cmd.h"
+#include "ledger.h"
 #include "mpi.h"
+#include "fmt.h"
+#include "opt.h"
 #include "paired.h"
 #include "salvo.h"
 #include "sha256.h"
@@ -95,42 +98,77 @@ typedef struct Args {
     int nvary;
     int steps;              /* --steps for --vary PATH */
     char *command;          /* the command line, for provenance */
+    char *found[2];         /* installed scenarios named without a path (args_scenario) */
 } Args;
 
-static int usage_batch(FILE *out)
-{
-    fputs("usage: salvo batch FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
-          "                   [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
-          "                   [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
-          "                   [--uncertainty] [--quiet] [--mpi]\n"
-          "Monte Carlo batch: N replications (default 1000) on T threads (default: all\n"
-          "cores); the summary is identical for any T. Under mpirun, --mpi splits the\n"
-          "batch between the ranks (identical summary again). See docs/batch.md.\n",
-          out);
-    return out == stdout ? 0 : 2;
-}
+/* The options, one table per subcommand (cli/opt.h); --help is printed from them. */
+enum {
+    A_RUNS = 1, A_THREADS, A_SEED, A_CSV, A_JSON, A_SET, A_CHECKPOINT, A_RESUME, A_TARGET, A_QUIET,
+    A_METRIC, A_BY, A_UNCERTAINTY, A_MPI, A_VARY, A_STEPS, A_ASSUMPTIONS,
+};
+#define O_RUNS        { A_RUNS, "--runs", "N", "replications (default 1000)" }
+#define O_THREADS     { A_THREADS, "--threads", "T", "worker threads (default: all cores); results do not depend on T" }
+#define O_SEED        { A_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" }
+#define O_CSV(what)   { A_CSV, "--csv", "FILE", what }
+#define O_JSON(what)  { A_JSON, "--json", "FILE", what }
+#define O_SET         { A_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" }
+#define O_UNCERTAINTY { A_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption per replication" }
+#define O_QUIET       { A_QUIET, "--quiet", NULL, "no progress line" }
+#define O_MPI         { A_MPI, "--mpi", NULL, "under mpirun: split the runs between the ranks (docs/batch.md)" }
+#define O_END         { 0, NULL, NULL, NULL }
 
-static int usage_compare(FILE *out)
-{
-    fputs("usage: salvo compare A.json B.json [--runs N] [--threads T] [--seed S]\n"
-          "                     [--set PATH=VALUE ...] [--json OUT.json] [--csv RUNS.csv]\n"
-          "                     [--uncertainty] [--quiet] [--mpi]\n"
-          "Runs A and B with common random numbers and reports the paired difference B-A.\n",
-          out);
-    return out == stdout ? 0 : 2;
-}
+static const OptSpec batch_opts[] = {
+    O_RUNS, O_THREADS, O_SEED,
+    O_CSV("one row per replication"), O_JSON("the summary statistics"), O_SET,
+    { A_CHECKPOINT, "--checkpoint", "FILE", "save progress every 2 s and at the end" },
+    { A_RESUME, "--resume", NULL, "continue from --checkpoint" },
+    { A_TARGET, "--target", "METRIC:HALFWIDTH", "stop once METRIC's 95% CI half-width is <= HALFWIDTH" },
+    { A_METRIC, "--metric", "M", "the metric the progress line shows" },
+    { A_BY, "--by", "DATE", "also print P(time metric by DATE) (repeatable)" },
+    O_UNCERTAINTY, O_QUIET, O_MPI, O_END,
+};
+static const CmdSpec batch_spec = {
+    "batch", "FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
+             "            [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
+             "            [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
+             "            [--uncertainty] [--quiet] [--mpi]",
+    "Monte Carlo batch: N replications on T threads; the summary is identical for\n"
+    "any T. Under mpirun, --mpi splits the batch between the ranks (identical\n"
+    "summary again). See docs/batch.md.",
+    batch_opts,
+};
 
-static int usage_sweep(FILE *out)
-{
-    fputs("usage: salvo sweep FILE --vary PATH[=LO:HI:STEPS] [--vary ...] [--runs N] [--steps K]\n"
-          "                  [--threads T] [--seed S] [--set PATH=VALUE ...] [--metric M]\n"
-          "                  [--csv OUT.csv] [--json OUT.json] [--quiet]\n"
-          "       salvo sweep FILE --assumptions --metric M [--runs N] ...\n"
-          "A full-factorial grid (--vary PATH alone uses the assumption's range), or\n"
-          "every ranged assumption low vs high, ranked by its effect on M (tornado).\n",
-          out);
-    return out == stdout ? 0 : 2;
-}
+static const OptSpec compare_opts[] = {
+    O_RUNS, O_THREADS, O_SEED,
+    O_CSV("one row per replication: A's, B's and B-A's values"), O_JSON("the paired statistics"), O_SET,
+    O_UNCERTAINTY, O_QUIET, O_MPI, O_END,
+};
+static const CmdSpec compare_spec = {
+    "compare", "A.json B.json [--runs N] [--threads T] [--seed S] [--set PATH=VALUE ...]\n"
+               "              [--json OUT.json] [--csv RUNS.csv] [--uncertainty] [--quiet] [--mpi]",
+    "Runs A and B with common random numbers and reports the paired difference B-A\n"
+    "(over the replications where both have a value).",
+    compare_opts,
+};
+
+static const OptSpec sweep_opts[] = {
+    { A_VARY, "--vary", "PATH[=LO:HI:STEPS]", "a parameter to vary (repeatable: a full-factorial grid)" },
+    { A_STEPS, "--steps", "K", "values for --vary PATH without a range (default 5)" },
+    { A_ASSUMPTIONS, "--assumptions", NULL, "every ranged assumption low vs high, ranked by effect on --metric" },
+    { A_METRIC, "--metric", "M", "the metric to print (and, with --assumptions, to rank by)" },
+    O_RUNS, O_THREADS, O_SEED,
+    O_CSV("one row per point (or per assumption)"), O_JSON("every point's statistics"), O_SET,
+    O_UNCERTAINTY, O_QUIET, O_END,
+};
+static const CmdSpec sweep_spec = {
+    "sweep", "FILE --vary PATH[=LO:HI:STEPS] [--vary ...] [--runs N] [--steps K]\n"
+             "            [--threads T] [--seed S] [--set PATH=VALUE ...] [--metric M]\n"
+             "            [--csv OUT.csv] [--json OUT.json] [--uncertainty] [--quiet]\n"
+             "FILE --assumptions --metric M [--runs N] ...",
+    "A full-factorial grid (--vary PATH alone uses the assumption's range), or\n"
+    "every ranged assumption low vs high, ranked by its effect on M (tornado).",
+    sweep_opts,
+};
 
 static char *join_command(int argc, char **argv)
 {
@@ -211,10 +249,10 @@ static int check_output(const char *opt, const char *path)
     return 0;
 }
 
-/* Parse argv (argv[0] is the subcommand). `allowed` lists the options this
- * subcommand takes; mpi is the job (--mpi) or NULL. Returns 0, 1 for --help,
- * -1 on error (already printed). */
-static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mpi *mpi, Args *a)
+/* Parse argv (argv[0] is the subcommand) with the table of `spec`; mpi is
+ * the job (--mpi) or NULL. Returns 0, 1 for --help, -1 on error (already
+ * printed). */
+static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mpi *mpi, Args *a)
 {
     memset(a, 0, sizeof *a);
     a->cmd = argv[0];
@@ -224,53 +262,30 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
     a->steps = 5;
     long cores = sysconf(_SC_NPROCESSORS_ONLN);
     a->threads = cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        if (arg[0] != '-' || arg[1] == '\0') {
+    OptParser p;
+    opt_init(&p, spec, argc, argv);
+    for (int c; (c = opt_next(&p)) != OPT_END;) {
+        const char *val = p.val;
+        switch (c) {
+        case OPT_HELP: return 1;
+        case OPT_ERROR: return -1;
+        case OPT_OPERAND:
             if (a->nfiles >= nfiles) {
-                fprintf(stderr, "salvo %s: unexpected argument '%s'\n", a->cmd, arg);
+                fprintf(stderr, "salvo %s: unexpected argument '%s' (%d scenario file%s expected)\n", a->cmd, val,
+                        nfiles, nfiles > 1 ? "s" : "");
                 return -1;
             }
-            a->files[a->nfiles++] = arg;
-            continue;
-        }
-        /* --opt=value is the same as --opt value. */
-        char name[32];
-        const char *val = NULL, *eq = strchr(arg, '=');
-        size_t len = eq ? (size_t)(eq - arg) : strlen(arg);
-        if (len >= sizeof name) len = sizeof name - 1;
-        memcpy(name, arg, len);
-        name[len] = '\0';
-        if (!strcmp(name, "-h") || !strcmp(name, "--help")) return 1;
-        char key[40];
-        snprintf(key, sizeof key, " %s ", name);
-        if (!strstr(allowed, key)) {
-            fprintf(stderr, "salvo %s: unknown option '%s' (see salvo %s --help)\n", a->cmd, name, a->cmd);
-            return -1;
-        }
-        int flag = !strcmp(name, "--resume") || !strcmp(name, "--quiet") || !strcmp(name, "--assumptions") ||
-                   !strcmp(name, "--uncertainty") || !strcmp(name, "--mpi");
-        if (flag) {
-            if (eq) {
-                fprintf(stderr, "salvo %s: %s takes no value\n", a->cmd, name);
-                return -1;
-            }
-            if (!strcmp(name, "--resume")) a->resume = 1;
-            else if (!strcmp(name, "--quiet")) a->quiet = 1;
-            else if (!strcmp(name, "--uncertainty")) a->uncertainty = 1;
-            else if (!strcmp(name, "--mpi")) continue;     /* seen before parsing: mpi */
-            else a->assumptions = 1;
-            continue;
-        }
-        if (eq) val = eq + 1;
-        else if (i + 1 < argc) val = argv[++i];
-        else {
-            fprintf(stderr, "salvo %s: %s needs a value\n", a->cmd, name);
-            return -1;
-        }
-        if (!strcmp(name, "--runs")) {
+            a->files[a->nfiles++] = val;
+            break;
+        case A_RESUME: a->resume = 1; break;
+        case A_QUIET: a->quiet = 1; break;
+        case A_UNCERTAINTY: a->uncertainty = 1; break;
+        case A_MPI: break;     /* seen before parsing: mpi */
+        case A_ASSUMPTIONS: a->assumptions = 1; break;
+        case A_RUNS:
             if ((a->runs = args_count("--runs", val, 1)) < 0) return -1;
-        } else if (!strcmp(name, "--threads")) {
+            break;
+        case A_THREADS: {
             long long t = args_count("--threads", val, 1);
             if (t < 0) return -1;
             if (t > 1024) {
@@ -279,7 +294,9 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
             }
             a->threads = (int)t;
             a->threads_set = 1;
-        } else if (!strcmp(name, "--steps")) {
+            break;
+        }
+        case A_STEPS: {
             long long t = args_count("--steps", val, 1);
             if (t < 0) return -1;
             if (t > MAX_POINTS) {
@@ -287,24 +304,24 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
                 return -1;
             }
             a->steps = (int)t;
-        } else if (!strcmp(name, "--seed")) {
+            break;
+        }
+        case A_SEED:
             if (args_seed(val, &a->seed) < 0) return -1;
-        } else if (!strcmp(name, "--csv")) {
-            a->csv = val;
-        } else if (!strcmp(name, "--json")) {
-            a->json = val;
-        } else if (!strcmp(name, "--checkpoint")) {
-            a->checkpoint = val;
-        } else if (!strcmp(name, "--metric")) {
-            a->metric = val;
-        } else if (!strcmp(name, "--set")) {
+            break;
+        case A_CSV: a->csv = val; break;
+        case A_JSON: a->json = val; break;
+        case A_CHECKPOINT: a->checkpoint = val; break;
+        case A_METRIC: a->metric = val; break;
+        case A_SET:
             if (check_set(val) < 0) return -1;
             if (a->nsets >= MAX_SETS - MAX_VARY) {
                 fprintf(stderr, "salvo: too many --set options (at most %d)\n", MAX_SETS - MAX_VARY);
                 return -1;
             }
             a->sets[a->nsets++] = val;
-        } else if (!strcmp(name, "--by")) {
+            break;
+        case A_BY: {
             int64_t day;
             if (cal_parse(val, &day) < 0) {
                 fprintf(stderr, "salvo: --by: expected a date YYYY-MM-DD, got '%s'\n", val);
@@ -315,7 +332,9 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
                 return -1;
             }
             a->by[a->nby++] = val;
-        } else if (!strcmp(name, "--target")) {
+            break;
+        }
+        case A_TARGET: {
             const char *colon = strrchr(val, ':');
             if (!colon || colon == val || (size_t)(colon - val) >= sizeof a->target_id) {
                 fprintf(stderr, "salvo: --target: expected METRIC:HALFWIDTH, got '%s'\n", val);
@@ -330,14 +349,21 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
             }
             a->target = val;
             a->target_metric_id = a->target_id;
-        } else if (!strcmp(name, "--vary")) {
+            break;
+        }
+        case A_VARY:
             if (a->nvary >= MAX_VARY) {
                 fprintf(stderr, "salvo: --vary: at most %d parameters\n", MAX_VARY);
                 return -1;
             }
             if (parse_vary(val, &a->vary[a->nvary]) < 0) return -1;
             a->nvary++;
+            break;
         }
+    }
+    for (int i = 0; i < a->nfiles; i++) {
+        char found[4096];
+        if (args_scenario(a->files[i], found, sizeof found) && (a->found[i] = strdup(found))) a->files[i] = a->found[i];
     }
     if (a->nfiles < nfiles) {
         fprintf(stderr, "salvo %s: expected %d scenario file%s\n", a->cmd, nfiles, nfiles > 1 ? "s" : "");
@@ -356,6 +382,13 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
         return -1;
     a->command = join_command(argc, argv);
     return 0;
+}
+
+static void args_free(Args *a)
+{
+    free(a->command);
+    free(a->found[0]);
+    free(a->found[1]);
 }
 
 static Scenario *load(const char *path, const char *const *sets, int nsets)
@@ -412,7 +445,11 @@ static void on_progress(void *arg, const BatchProgress *p)
     fmt_secs(eta, sizeof eta, p->eta);
     fprintf(stderr, "\r%" PRIu64 "/%" PRIu64 " runs  %.0f runs/s  ETA %s", p->done, p->total,
             isfinite(p->rate) ? p->rate : 0.0, eta);
-    if (isfinite(p->halfwidth)) fprintf(stderr, "  %s ±%.4g", pr->metric, p->halfwidth);
+    if (isfinite(p->halfwidth)) {
+        char hw[32];
+        fmt_num(hw, sizeof hw, p->halfwidth);
+        fprintf(stderr, "  %s ±%s", pr->metric, hw);
+    }
     fputs("\033[K", stderr);
     fflush(stderr);
     pr->shown = 1;
@@ -424,55 +461,28 @@ static void progress_end(Progress *pr)
     pr->shown = 0;
 }
 
-/* A number for a person: grouped thousands for large values, fewer digits
- * for small ones. */
-static void fmt_num(char *buf, size_t n, double x)
-{
-    double ax = fabs(x);
-    if (isnan(x)) snprintf(buf, n, "-");
-    else if (isinf(x)) snprintf(buf, n, x > 0 ? "never" : "-inf");
-    else if (ax >= 1e12) snprintf(buf, n, "%.3e", x);
-    else if (ax >= 1e4) {
-        char digits[32];
-        snprintf(digits, sizeof digits, "%.0f", ax);
-        size_t len = strlen(digits), k = 0;
-        char *p = buf;
-        if (x < 0) *p++ = '-';
-        for (size_t i = 0; i < len && (size_t)(p - buf) + 2 < n; i++) {
-            *p++ = digits[i];
-            k = len - i - 1;
-            if (k && k % 3 == 0) *p++ = ',';
-        }
-        *p = '\0';
-    } else if (x == floor(x)) snprintf(buf, n, "%.0f", x);
-    else if (ax >= 100) snprintf(buf, n, "%.1f", x);
-    else if (ax >= 1) snprintf(buf, n, "%.3f", x);
-    else if (ax == 0) snprintf(buf, n, "0");
-    else snprintf(buf, n, "%.3g", x);
-}
-
-/* A TIME value as a date (day t after the start). */
+/* A value of metric i as the tables show it (cli/fmt.h). */
 static void fmt_value(char *buf, size_t n, const BatchModel *m, int metric, double x)
 {
-    if (m->metrics[metric].kind == MET_TIME && isfinite(x)) {
-        char date[11];
-        cal_format_t(m->start_day, x, date);
-        snprintf(buf, n, "%s", date);
-    } else {
-        fmt_num(buf, n, x);
-    }
+    fmt_metric(buf, n, &m->metrics[metric], m->start_day, x);
 }
 
 static void print_table(const Batch *b, const Args *a, FILE *out)
 {
     const BatchModel *m = batch_model(b);
-    int w = 6;
+    int w = 6, uw = 4;
     for (int i = 0; i < m->nmetrics; i++) {
-        int len = (int)strlen(m->metrics[i].id);
+        const MetricInfo *mi = &m->metrics[i];
+        int len = (int)strlen(mi->id);
         if (len > w) w = len;
+        const char *unit = mi->kind == MET_TIME ? "date" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        if (unit && (int)strlen(unit) > uw) uw = (int)strlen(unit);
     }
-    fprintf(out, "%-*s  %12s %11s %12s %12s %12s %7s  %s\n", w, "metric", "mean", "±95%", "p5",
-            "median", "p95", "never", "unit");
+    /* The label, where the terminal has room for at least 12 of it. */
+    int fixed = w + 2 + 12 + 1 + 10 + 3 * 13 + 8 + 2 + uw, lw = fmt_columns() - fixed - 2;
+    if (lw < 12) lw = 0;
+    fprintf(out, "%-*s  %12s %10s %12s %12s %12s %7s  %-*s%s\n", w, "metric", "mean", "±95%", "p5", "median",
+            "p95", "never", uw, "unit", lw ? "  label" : "");
     for (int i = 0; i < m->nmetrics; i++) {
         const MetricInfo *mi = &m->metrics[i];
         SummaryStat st;
@@ -487,16 +497,23 @@ static void print_table(const Batch *b, const Args *a, FILE *out)
             snprintf(never, sizeof never, "%.1f%%", 100.0 * (double)st.n_never / (double)st.n);
         else
             never[0] = '\0';
-        const char *unit = mi->kind == MET_TIME ? "date (±days)" : mi->kind == MET_FLAG ? "P" : mi->unit;
-        fprintf(out, "%-*s  %12s %11s %12s %12s %12s %7s  %s\n", w, mi->id, mean, hw, p5, med, p95,
-                never, unit ? unit : "");
+        const char *unit = mi->kind == MET_TIME ? "date" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        const char *label = lw && mi->label && strcmp(mi->label, mi->id) ? mi->label : "";
+        fprintf(out, "%-*s  %12s %10s %12s %12s %12s %7s  %-*s", w, mi->id, mean, hw, p5, med, p95, never, uw,
+                unit ? unit : "");
+        if (*label) fprintf(out, "  %.*s%s", (int)strlen(label) > lw ? lw - 3 : lw, label,
+                            (int)strlen(label) > lw ? "..." : "");
+        fputc('\n', out);
     }
+    fputs("±95%: half-width of the 95% confidence interval of the mean (Student t); for a date, in days.\n"
+          "P: the probability (the mean of a yes/no metric). Quantiles p5, median, p95 over all runs.\n",
+          out);
     /* P(by date): at every year end within the horizon, and --by dates. */
     int times = 0;
     for (int i = 0; i < m->nmetrics; i++) {
         if (m->metrics[i].kind != MET_TIME) continue;
         if (!times++)
-            fputs("(dates: mean ±days over the runs where it happened; quantiles count never as latest)\n", out);
+            fputs("Dates: the mean and ±days are over the runs where it happened; quantiles count never as latest.\n", out);
         fprintf(out, "P(%s by", m->metrics[i].id);
         int64_t last = m->start_day + (int64_t)ceil(m->horizon);   /* the end date */
         int any = 0;
@@ -526,8 +543,6 @@ static long max_rss_kb(void)
 
 /* --- batch ------------------------------------------------------------------- */
 
-static const char BATCH_OPTS[] = " --runs --threads --seed --csv --json --set --checkpoint --resume "
-                                 "--target --quiet --metric --by --uncertainty --mpi ";
 
 /* Run the engine over model m with the outputs of `a`. On success fills *out
  * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
@@ -660,7 +675,7 @@ static int batch_main(int argc, char **argv, Mpi *mpi)
     Batch *b = NULL;
     const BatchModel *m = NULL;
     char fp[65] = "";
-    int r = parse_args(argc, argv, BATCH_OPTS, 1, mpi, &a);
+    int r = parse_args(argc, argv, &batch_spec, 1, mpi, &a);
     if (r != 0) goto agree;
     r = -1;
     if (!(s = load(a.files[0], a.sets, a.nsets))) goto agree;
@@ -680,7 +695,10 @@ agree:
     /* With --mpi: every rank goes, or none (each has checked the same
      * arguments and loaded the same scenario, byte for byte). */
     if (mpi) r = mpi_agree(mpi, r, fp);
-    if (r == 1) rc = usage_batch(stdout);
+    if (r == 1) {
+        opt_usage(&batch_spec, stdout);
+        rc = 0;
+    }
     if (r != 0) goto out;
     catch_signals();
     rc = run_model(m, &a, fp, target, main_metric, &b);
@@ -706,6 +724,17 @@ agree:
         Diag d;
         diag_init(&d, a.json);
         cJSON *j = summary_json(b, &run);
+        /* The assumption ledger, for reports (docs/batch.md). */
+        LedgerRow *rows;
+        int nrows = ledger_build(s, &rows);
+        cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
+        ledger_free(rows);
+        if (j && (!ledger || !cJSON_AddItemToObject(j, "assumptions", ledger))) {
+            cJSON_Delete(ledger);
+            cJSON_Delete(j);
+            j = NULL;
+            diag_add(&d, 0, 0, "", "out of memory building the summary");
+        }
         if (!j || summary_write(j, a.json, &d) < 0) {
             diag_print(&d, stderr);
             rc = 1;
@@ -722,7 +751,7 @@ agree:
            a.threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
            secs > 0 ? (double)batch_events(b) / secs / 1e6 : 0.0);
     if (target >= 0)
-        printf("target %s ±%g: %s\n", m->metrics[target].id, a.target_halfwidth,
+        printf("target %s ±%s: %s\n", m->metrics[target].id, strrchr(a.target, ':') + 1,
                batch_target_met(b) ? "met" : "not met within --runs");
     putchar('\n');
     print_table(b, &a, stdout);
@@ -734,13 +763,12 @@ out:
     batch_destroy(b);
     batch_scenario_destroy(bs);
     scenario_free(s);
-    free(a.command);
+    args_free(&a);
     return rc;
 }
 
 /* --- compare ----------------------------------------------------------------- */
 
-static const char COMPARE_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --uncertainty --mpi ";
 
 static int compare_main(int argc, char **argv, Mpi *mpi);
 
@@ -762,7 +790,7 @@ static int compare_main(int argc, char **argv, Mpi *mpi)
     Batch *b = NULL;
     Diag d;
     char fp[65] = "";
-    int r = parse_args(argc, argv, COMPARE_OPTS, 2, mpi, &a);
+    int r = parse_args(argc, argv, &compare_spec, 2, mpi, &a);
     if (r != 0) goto agree;
     r = -1;
     if (!(sa = load(a.files[0], a.sets, a.nsets)) || !(sb = load(a.files[1], a.sets, a.nsets))) goto agree;
@@ -787,7 +815,10 @@ static int compare_main(int argc, char **argv, Mpi *mpi)
     r = 0;
 agree:
     if (mpi) r = mpi_agree(mpi, r, fp);
-    if (r == 1) rc = usage_compare(stdout);
+    if (r == 1) {
+        opt_usage(&compare_spec, stdout);
+        rc = 0;
+    }
     if (r != 0) goto out;
     catch_signals();
     rc = run_model(paired_model(p), &a, NULL, -1, 2, &b);
@@ -797,18 +828,25 @@ agree:
            scenario_name(sb), a.files[1]);
     printf("%" PRIu64 " paired replications%s, common random numbers (seed %llu), %.2f s\n\n",
            batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, batch_seconds(b));
-    int w = 6;
-    for (int k = 0; k < paired_count(p); k++)
-        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
-    printf("%-*s  %12s %12s %12s %11s %11s %9s %8s\n", w, "metric", "mean A", "mean B", "B-A",
-           "±95%", "indep ±95%", "B better", "var red");
+    const BatchModel *pm = paired_model(p);
+    int w = 6, uw = 4;
     for (int k = 0; k < paired_count(p); k++) {
+        const MetricInfo *mi = &pm->metrics[4 * k];
+        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
+        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        if (unit && (int)strlen(unit) > uw) uw = (int)strlen(unit);
+    }
+    printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, "metric", "mean A", "mean B", "B-A", "±95%",
+           "indep ±95%", "B better", "var red", "unit");
+    for (int k = 0; k < paired_count(p); k++) {
+        const MetricInfo *mi = &pm->metrics[4 * k];
         PairedStat st;
         paired_stat(p, b, k, &st);
         char ma[32], mb[32], df[32], hw[32], ih[32], bt[16], vr[16];
-        fmt_num(ma, sizeof ma, st.mean_a);
-        fmt_num(mb, sizeof mb, st.mean_b);
-        fmt_num(df, sizeof df, st.diff);
+        fmt_metric(ma, sizeof ma, mi, pm->start_day, st.mean_a);
+        fmt_metric(mb, sizeof mb, mi, pm->start_day, st.mean_b);
+        fmt_num(df + 1, sizeof df - 1, st.diff);
+        df[0] = st.diff > 0 ? '+' : ' ';
         fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
         fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
         if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
@@ -816,8 +854,14 @@ agree:
         if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
         else if (isnan(st.var_reduction)) snprintf(vr, sizeof vr, "-");
         else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
-        printf("%-*s  %12s %12s %12s %11s %11s %9s %8s\n", w, paired_id(p, k), ma, mb, df, hw, ih, bt, vr);
+        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
+        printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, paired_id(p, k), ma, mb, df[0] == ' ' ? df + 1 : df,
+               hw, ih, bt, vr, unit ? unit : "");
     }
+    fputs("B-A: the mean of the paired differences over the replications where both have a value (for a\n"
+          "date: where it happened in both), in days for a date; ±95%: its 95% CI half-width; indep ±95%: what\n"
+          "two independent batches of this size would give; var red: how many times fewer runs pairing needs.\n",
+          stdout);
     if (a.json) {
         SummaryRun run;
         memset(&run, 0, sizeof run);
@@ -855,14 +899,12 @@ out:
     batch_scenario_destroy(bb);
     scenario_free(sa);
     scenario_free(sb);
-    free(a.command);
+    args_free(&a);
     return rc;
 }
 
 /* --- sweep -------------------------------------------------------------------- */
 
-static const char SWEEP_OPTS[] = " --runs --threads --seed --csv --json --set --quiet --metric --vary "
-                                 "--steps --assumptions --uncertainty ";
 
 static void fmt_exact(char *buf, size_t n, double x)
 {
@@ -982,8 +1024,10 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     }
     char bm[32];
     fmt_num(bm, sizeof bm, sbase.mean);
-    printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%.3g; %lld runs each)\n\n",
-           a->metric, bm, sbase.halfwidth, a->runs);
+    char bh[32];
+    fmt_num(bh, sizeof bh, sbase.halfwidth);
+    printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%s; %lld runs each)\n\n",
+           a->metric, bm, bh, a->runs);
     int pw = 10;
     for (int k = 0; k < nr; k++)
         if ((int)strlen(rows[k].as->path) > pw) pw = (int)strlen(rows[k].as->path);
@@ -997,7 +1041,8 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     memset(&csv, 0, sizeof csv);
     Diag d;
     diag_init(&d, a->csv ? a->csv : "");
-    if (a->csv && afile_open(&csv, a->csv, &d) == 0)
+    int csv_failed = a->csv && afile_open(&csv, a->csv, &d) != 0;
+    if (csv.fp)
         fprintf(csv.fp, "rank,path,low,high,mean_low,ci_low_lo,ci_low_hi,mean_high,ci_high_lo,ci_high_hi,effect\n");
     for (int k = 0; k < nr; k++) {
         Row *w = &rows[k];
@@ -1029,7 +1074,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
                     w->shi.mean, w->shi.ci_lo, w->shi.ci_hi, w->eff);
     }
     if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
-    if (a->csv && !csv.path) rc = 1;
+    if (csv_failed) rc = 1;   /* (a committed AFile is zeroed: test the open, not csv.path) */
     SummaryRun run;
     memset(&run, 0, sizeof run);
     run.version = SALVO_VERSION;
@@ -1053,8 +1098,11 @@ static int sweep_assumptions(const Args *a, Scenario *base)
 int cmd_sweep(int argc, char **argv)
 {
     Args a;
-    int r = parse_args(argc, argv, SWEEP_OPTS, 1, NULL, &a);
-    if (r == 1) return usage_sweep(stdout);
+    int r = parse_args(argc, argv, &sweep_spec, 1, NULL, &a);
+    if (r == 1) {
+        opt_usage(&sweep_spec, stdout);
+        return 0;
+    }
     if (r < 0) return 2;
     int rc = 2;
     Scenario *base = NULL;
@@ -1237,6 +1285,6 @@ out:
     cJSON_Delete(root);
     for (int v = 0; v < MAX_VARY; v++) free(values[v]);
     scenario_free(base);
-    free(a.command);
+    args_free(&a);
     return rc;
 }

@@ -5,6 +5,8 @@
 #ifndef SALVO_CMD_H
 #define SALVO_CMD_H
 
+#include <stddef.h>
+
 int cmd_validate(int argc, char **argv);   /* cli/run.c */
 int cmd_run(int argc, char **argv);        /* cli/run.c */
 int cmd_batch(int argc, char **argv);      /* cli/batch.c */
@@ -12,11 +14,16 @@ int cmd_compare(int argc, char **argv);    /* cli/batch.c */
 int cmd_sweep(int argc, char **argv);      /* cli/batch.c */
 int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallback) */
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
+int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
 
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */
 long long args_count(const char *opt, const char *val, long long min);
 /* Parse an unsigned 64-bit seed (decimal or 0x hex); 0 ok, -1 on error. */
 int args_seed(const char *val, unsigned long long *out);
+/* A scenario named without a path ("korea-russia-2024") that is not a file
+ * here: its installed copy, DATADIR/scenarios/NAME[.json], into out (n
+ * bytes). 1 if found, 0 if name is to be used as it is. */
+int args_scenario(const char *name, char *out, size_t n);
 
 #endif

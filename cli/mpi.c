@@ -36,7 +36,7 @@
  * here is ever reached (mpi_start never returns a handle). */
 int mpi_wanted(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--mpi")) return 1;
     return 0;
 }
@@ -149,7 +149,7 @@ static int reserve(Mpi *m, size_t len)
 
 int mpi_wanted(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
         if (!strcmp(argv[i], "--mpi")) return 1;
     return 0;
 }

@@ -4,56 +4,88 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "cal.h"
 #include "cmd.h"
+#include "fmt.h"
+#include "opt.h"
 #include "salvo.h"
 #include "trace.h"
 
 /* --- validate ---------------------------------------------------------------- */
+enum { V_SET = 1 };
+static const OptSpec validate_opts[] = {
+    { V_SET, "--set", "PATH=VALUE", "override a parameter before checking (repeatable)" },
+    { 0, NULL, NULL, NULL },
+};
+static const CmdSpec validate_spec = {
+    "validate", "FILE... [--set PATH=VALUE ...]",
+    "Checks syntax, types, ranges and references; reports every problem as\n"
+    "FILE:LINE:COL: error: PATH: message. Exit 0 if all are valid, 2 if not.",
+    validate_opts,
+};
+
 int cmd_validate(int argc, char **argv)
 {
-    if (argc < 2 || !strcmp(argv[1], "--help")) {
-        fputs("usage: salvo validate FILE... [--set PATH=VALUE ...]\n"
-              "Checks syntax, types, ranges and references; reports every problem as\n"
-              "FILE:LINE:COL: error: PATH: message. Exit 0 if all are valid, 2 if not.\n",
-              argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    const char **sets = calloc((size_t)argc + 1, sizeof *sets), **files = calloc((size_t)argc + 1, sizeof *files);
+    int nsets = 0, nfiles = 0, bad = 0, c;
+    OptParser p;
+    if (!sets || !files) {
+        free(sets);
+        free(files);
+        fputs("salvo: out of memory\n", stderr);
+        return 1;
     }
-    const char *sets[256];
-    int nsets = 0, bad = 0;
-    for (int i = 1; i < argc; i++)
-        if (!strcmp(argv[i], "--set")) {
-            if (i + 1 >= argc || nsets == 256) {
-                fputs("salvo: --set needs PATH=VALUE\n", stderr);
-                return 2;
+    opt_init(&p, &validate_spec, argc, argv);
+    while ((c = opt_next(&p)) != OPT_END) {
+        if (c == OPT_HELP) {
+            opt_usage(&validate_spec, stdout);
+            goto out;
+        } else if (c == OPT_ERROR) {
+            bad = 2;
+            goto out;
+        } else if (c == OPT_OPERAND) {
+            files[nfiles++] = p.val;
+        } else if (c == V_SET) {
+            if (!strchr(p.val, '=')) {
+                fprintf(stderr, "salvo validate: --set: expected PATH=VALUE, got '%s'\n", p.val);
+                bad = 2;
+                goto out;
             }
-            sets[nsets++] = argv[++i];
+            sets[nsets++] = p.val;
         }
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--set")) { i++; continue; }
-        if (argv[i][0] == '-') {
-            fprintf(stderr, "salvo: validate: unknown option '%s'\n", argv[i]);
-            return 2;
-        }
+    }
+    if (!nfiles) {
+        opt_usage_short(&validate_spec, stderr);
+        bad = 2;
+        goto out;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        const char *file = files[i];
+        char found[4096];
+        if (args_scenario(file, found, sizeof found)) file = found;
         Diag d;
-        diag_init(&d, argv[i]);
-        Scenario *s = scenario_load(argv[i], sets, nsets, &d);
+        diag_init(&d, file);
+        Scenario *s = scenario_load(file, sets, nsets, &d);
         if (!s) {
             diag_print(&d, stderr);
-            bad = 1;
+            bad = 2;
         } else {
             const TraceHeader *h = scenario_trace_header(s);
             printf("%s: ok: %s (%d places, %d routes, %d carriers, %d treaties, %d programmes, %d events, "
                    "%d decisions, %d metrics, %d assumptions)\n",
-                   argv[i], scenario_name(s), h->nplaces, h->nroutes, h->ncarriers, h->ntreaties,
+                   file, scenario_name(s), h->nplaces, h->nroutes, h->ncarriers, h->ntreaties,
                    h->nprogrammes, h->nevents, h->ndecisions, scenario_metric_count(s),
                    scenario_assumption_count(s));
         }
         scenario_free(s);
         diag_free(&d);
     }
-    return bad ? 2 : 0;
+out:
+    free(sets);
+    free(files);
+    return bad;
 }
 
 /* --- the timeline in words ---------------------------------------------------- */
@@ -64,21 +96,45 @@ typedef struct Teller {
     int month;                  /* yyyymm of the supply summary being gathered */
     double *delivered, *total;  /* per resource: this month, all so far */
     int voyages, lost;
-    double *short_seen;         /* per stock: shortfall at the last report; <0 never short */
+    double *short_seen;         /* per stock: shortfall at the last report (<0 never short), and the latest known */
+    double *short_rate;         /* per stock: unmet demand per day since short_t, and short_t */
+    double *fired;              /* per event: when it last happened (-1 never) */
     TraceSink next;             /* a trace writer, if any */
 } Teller;
 
 static void human(double x, char *out, size_t n)
 {
-    double a = fabs(x);
-    if (a >= 1e6) snprintf(out, n, "%.2f M", x / 1e6);
-    else if (a >= 1e4) snprintf(out, n, "%.0f k", x / 1e3);
-    else snprintf(out, n, "%.0f", x);
+    fmt_num(out, n, x);
+}
+
+/* "189 drones" for a resource "Shahed-136 drones" counted in "drones" (its
+ * name already says the unit: "189 Shahed-136 drones"), else "2,000 rounds
+ * of 152 mm shells"; singular for exactly 1. */
+static void amount(char *buf, size_t n, double x, const TraceResource *r)
+{
+    char num[40];
+    human(x, num, sizeof num);
+    const char *unit = r->unit ? r->unit : "", *name = r->name ? r->name : "";
+    size_t ul = strlen(unit), nl = strlen(name);
+    int one = !strcmp(num, "1");
+    /* The name's last word is the unit (any case): say the name alone. */
+    if (ul && nl >= ul && !strcasecmp(name + nl - ul, unit) && (nl == ul || name[nl - ul - 1] == ' ')) {
+        int cut = one && nl > 1 && name[nl - 1] == 's';
+        snprintf(buf, n, "%s %.*s", num, (int)(nl - (size_t)cut), name);
+    } else if (ul) {
+        int cut = one && ul > 1 && unit[ul - 1] == 's';
+        snprintf(buf, n, "%s %.*s of %s", num, (int)(ul - (size_t)cut), unit, name);
+    } else {
+        snprintf(buf, n, "%s %s", num, name);
+    }
 }
 
 static const char *place(const TraceHeader *h, int i);
 
-static void flush_month(Teller *T)
+/* The supply and shortfall lines of the month gathered so far. t_end: the
+ * end of that month (or of the run), where shortfall still accruing at a
+ * known rate is cut, so each month shows the shortfall that happened in it. */
+static void flush_month(Teller *T, double t_end)
 {
     if (T->month == 0) return;
     int any = 0;
@@ -88,25 +144,30 @@ static void flush_month(Teller *T)
         const char *sep = " ";
         for (int r = 0; r < T->h->nresources; r++) {
             if (T->delivered[r] <= 0) continue;
-            char a[32], b[32];
-            human(T->delivered[r], a, sizeof a);
+            char a[96], b[32];
+            amount(a, sizeof a, T->delivered[r], &T->h->resources[r]);
             human(T->total[r], b, sizeof b);
-            fprintf(T->out, "%s%s %s of %s delivered to the end of the line (%s so far)", sep, a, T->h->resources[r].unit,
-                    T->h->resources[r].name, b);
+            fprintf(T->out, "%s%s delivered to the end of the line (%s so far)", sep, a, b);
             sep = "; ";
         }
-        fprintf(T->out, "%s%d voyages", sep, T->voyages);
+        fprintf(T->out, "%s%d voyage%s", sep, T->voyages, T->voyages == 1 ? "" : "s");
         if (T->lost) fprintf(T->out, ", %d lost", T->lost);
         fputc('\n', T->out);
     }
     for (int s = 0; s < T->h->nstocks; s++) {
+        double *rt = &T->short_rate[2 * s];
+        if (rt[0] > 0 && t_end > rt[1]) {
+            /* Shortfall grows linearly while the stock is empty: bring it to t_end. */
+            T->short_seen[2 * s + 1] += rt[0] * (t_end - rt[1]);
+            rt[1] = t_end;
+        }
         double now = T->short_seen[2 * s + 1], seen = T->short_seen[2 * s] > 0 ? T->short_seen[2 * s] : 0;
         if (now > seen + 0.5) {
-            char a[32];
+            char a[96];
             const TraceStock *st = &T->h->stocks[s];
-            human(now - seen, a, sizeof a);
-            fprintf(T->out, "%04d-%02d     shortfall at %s: %s %s of %s unmet\n", T->month / 100, T->month % 100,
-                    place(T->h, st->place), a, T->h->resources[st->resource].unit, T->h->resources[st->resource].name);
+            amount(a, sizeof a, now - seen, &T->h->resources[st->resource]);
+            fprintf(T->out, "%04d-%02d     shortfall at %s: %s unmet\n", T->month / 100, T->month % 100,
+                    place(T->h, st->place), a);
             T->short_seen[2 * s] = now;
         }
     }
@@ -131,15 +192,20 @@ static void tell(void *ctx, const TraceRec *r)
     Teller *T = ctx;
     const TraceHeader *h = T->h;
     if (T->next.emit) T->next.emit(T->next.ctx, r);
-    char date[11], due[11], a[32];
+    char date[11], due[11], a[96];
     cal_format_t(h->start, r->t, date);
     int y, m, d;
     cal_civil(h->start + (int64_t)floor(r->t), &y, &m, &d);
     int month = y * 100 + m;
-    if (month != T->month && r->kind != TR_STOCK) {
-        flush_month(T);
-        T->month = month;
+    /* Close every month up to this record's, each at 00:00 on the 1st of
+     * the next, so a month without records still gets its shortfall. */
+    while (T->month && T->month < month) {
+        int ny = T->month / 100, nm = T->month % 100 + 1;
+        if (nm > 12) { nm = 1; ny++; }
+        flush_month(T, (double)(cal_epoch_day(ny, nm, 1) - h->start));
+        T->month = ny * 100 + nm;
     }
+    T->month = month;
     FILE *o = T->out;
     const TraceCarrier *c = r->kind <= TR_RETURN && r->a >= 0 && r->a < h->ncarriers ? &h->carriers[r->a] : NULL;
     const TraceRoute *rt = c ? &h->routes[c->route] : NULL;
@@ -173,21 +239,24 @@ static void tell(void *ctx, const TraceRec *r)
         break;
     case TR_STOCK:
         T->short_seen[2 * r->a + 1] = r->y;
+        T->short_rate[2 * r->a + 1] = r->t;
         break;
     case TR_SHORT: {
         /* Only the first time a stock runs dry is told; after that the
          * monthly line gives the shortfall, or the timeline drowns. */
         const TraceStock *s = &h->stocks[r->a];
         T->short_seen[2 * r->a + 1] = r->y;
+        T->short_rate[2 * r->a] = r->b ? r->x : 0;
+        T->short_rate[2 * r->a + 1] = r->t;
         if (r->b && !T->verbose && T->short_seen[2 * r->a] < 0) {
-            human(r->x, a, sizeof a);
-            fprintf(o, "%s  %s at %s runs out for the first time: %s %s/day of demand unmet\n", date,
-                    h->resources[s->resource].name, place(h, s->place), a, h->resources[s->resource].unit);
+            amount(a, sizeof a, r->x, &h->resources[s->resource]);
+            fprintf(o, "%s  %s at %s runs out for the first time: %s a day of demand unmet\n", date,
+                    h->resources[s->resource].name, place(h, s->place), a);
             T->short_seen[2 * r->a] = r->y;
         } else if (T->verbose) {
-            human(r->x, a, sizeof a);
-            if (r->b) fprintf(o, "%s  %s at %s has run out: %s %s/day unmet\n", date,
-                              h->resources[s->resource].name, place(h, s->place), a, h->resources[s->resource].unit);
+            amount(a, sizeof a, r->x, &h->resources[s->resource]);
+            if (r->b) fprintf(o, "%s  %s at %s has run out: %s a day unmet\n", date,
+                              h->resources[s->resource].name, place(h, s->place), a);
             else fprintf(o, "%s  %s at %s is available again\n", date, h->resources[s->resource].name, place(h, s->place));
         }
         break;
@@ -231,13 +300,22 @@ static void tell(void *ctx, const TraceRec *r)
         break;
     }
     case TR_EVENT:
-        fprintf(o, "%s  EVENT %s\n", date, h->events[r->a].name);
+        if (r->b == 1) {
+            /* Its effects, after the event's delay. */
+            char when[11] = "";
+            if (T->fired[r->a] >= 0) cal_format_t(h->start, T->fired[r->a], when);
+            fprintf(o, "%s  EVENT %s takes effect%s%s%s\n", date, h->events[r->a].name, *when ? " (it happened on " : "",
+                    when, *when ? ")" : "");
+        } else {
+            T->fired[r->a] = r->t;
+            fprintf(o, "%s  EVENT %s\n", date, h->events[r->a].name);
+        }
         break;
     case TR_ROUTE:
         fprintf(o, "%s  route %s %s\n", date, h->routes[r->a].name, r->b ? "reopens" : "closes");
         break;
     case TR_END:
-        flush_month(T);
+        flush_month(T, r->t);
         fprintf(o, "%s  end of the scenario\n", date);
         break;
     default:
@@ -306,15 +384,19 @@ static void print_metrics(const Scenario *s, const double *v, FILE *o)
         } else if (mi->kind == MET_FLAG) {
             snprintf(val, sizeof val, "%s", v[m] != 0 ? "yes" : "no");
         } else {
-            snprintf(val, sizeof val, "%.6g %s", v[m], mi->unit);
+            char num[40];
+            if (mi->whole) fmt_whole(num, sizeof num, v[m]);
+            else fmt_num(num, sizeof num, v[m]);
+            snprintf(val, sizeof val, "%s %s", num, mi->unit);
         }
-        fprintf(o, "  %-28s %-40s %s\n", mi->id, val, mi->label);
+        if (mi->label && strcmp(mi->label, mi->id)) fprintf(o, "  %-28s %-40s %s\n", mi->id, val, mi->label);
+        else fprintf(o, "  %-28s %s\n", mi->id, val);   /* the label would only repeat the id */
     }
 }
 
 static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE *o)
 {
-    fprintf(o, "{\"scenario\":\"%s\",\"seed\":%llu,\"metrics\":{", scenario_name(s), (unsigned long long)seed);
+    fprintf(o, "{\"scenario\":\"%s\",\"seed\":\"%llu\",\"metrics\":{", scenario_name(s), (unsigned long long)seed);
     for (int m = 0; m < scenario_metric_count(s); m++) {
         const MetricInfo *mi = scenario_metric(s, m);
         if (m) fputc(',', o);
@@ -324,56 +406,65 @@ static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE
     fputs("}}\n", o);
 }
 
+enum { R_SEED = 1, R_UNTIL, R_TRACE, R_SET, R_JSON, R_VERBOSE };
+static const OptSpec run_opts[] = {
+    { R_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
+    { R_UNTIL, "--until", "DATE|DAYS", "stop early, at a date YYYY-MM-DD or after a number of days" },
+    { R_TRACE, "--trace", "OUT.jsonl", "write every event as JSON Lines (docs/trace.md)" },
+    { R_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
+    { R_JSON, "--json", NULL, "print only the metrics, as one JSON object" },
+    { R_VERBOSE, "--verbose", NULL, "print every voyage as well" },
+    { 0, NULL, NULL, NULL },
+};
+static const CmdSpec run_spec = {
+    "run", "FILE [--seed S] [--until DATE|DAYS] [--trace OUT.jsonl] [--set PATH=VALUE ...]\n"
+           "          [--json] [--verbose]",
+    "Simulates one replication and prints its timeline in words, then its metrics.\n"
+    "FILE may be the name of an installed scenario (korea-russia-2024).",
+    run_opts,
+};
+
 int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *until_s = NULL;
     const char *sets[256];
-    int nsets = 0, json = 0, verbose = 0;
+    int nsets = 0, json = 0, verbose = 0, c;
     unsigned long long seed = 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "--help")) {
-            puts("usage: salvo run FILE [--seed N] [--until DATE|DAYS] [--trace OUT.jsonl]\n"
-                 "                 [--set PATH=VALUE ...] [--json] [--verbose]\n"
-                 "Simulates one replication and prints its timeline and metrics.");
-            return 0;
-        } else if (!strcmp(a, "--seed")) {
-            if (args_seed(v, &seed) != 0) return 2;
-            i++;
-        } else if (!strcmp(a, "--until")) {
-            if (!v) { fputs("salvo: --until needs a value\n", stderr); return 2; }
-            until_s = v;
-            i++;
-        } else if (!strcmp(a, "--trace")) {
-            if (!v) { fputs("salvo: --trace needs a file name\n", stderr); return 2; }
-            trace = v;
-            i++;
-        } else if (!strcmp(a, "--set")) {
-            if (!v || !strchr(v, '=') || nsets == 256) {
-                fprintf(stderr, "salvo: --set: expected PATH=VALUE, got '%s'\n", v ? v : "");
+    char found[4096];
+    OptParser p;
+    opt_init(&p, &run_spec, argc, argv);
+    while ((c = opt_next(&p)) != OPT_END) {
+        switch (c) {
+        case OPT_HELP: opt_usage(&run_spec, stdout); return 0;
+        case OPT_ERROR: return 2;
+        case R_SEED:
+            if (args_seed(p.val, &seed) != 0) return 2;
+            break;
+        case R_UNTIL: until_s = p.val; break;
+        case R_TRACE: trace = p.val; break;
+        case R_SET:
+            if (!strchr(p.val, '=') || nsets == 256) {
+                fprintf(stderr, "salvo run: --set: expected PATH=VALUE, got '%s'\n", p.val);
                 return 2;
             }
-            sets[nsets++] = v;
-            i++;
-        } else if (!strcmp(a, "--json")) {
-            json = 1;
-        } else if (!strcmp(a, "--verbose")) {
-            verbose = 1;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "salvo: run: unknown option '%s' (see salvo run --help)\n", a);
-            return 2;
-        } else if (!file) {
-            file = a;
-        } else {
-            fprintf(stderr, "salvo: run: one scenario file at a time ('%s' and '%s')\n", file, a);
-            return 2;
+            sets[nsets++] = p.val;
+            break;
+        case R_JSON: json = 1; break;
+        case R_VERBOSE: verbose = 1; break;
+        case OPT_OPERAND:
+            if (file) {
+                fprintf(stderr, "salvo run: one scenario file at a time ('%s' and '%s')\n", file, p.val);
+                return 2;
+            }
+            file = p.val;
+            break;
         }
     }
     if (!file) {
-        fputs("usage: salvo run FILE [--seed N] [--until DATE|DAYS] [--trace OUT.jsonl] [--set PATH=VALUE ...] [--json]\n", stderr);
+        opt_usage_short(&run_spec, stderr);
         return 2;
     }
+    if (args_scenario(file, found, sizeof found)) file = found;
     Diag d;
     diag_init(&d, file);
     Scenario *s = scenario_load(file, sets, nsets, &d);
@@ -387,6 +478,13 @@ int cmd_run(int argc, char **argv)
         scenario_free(s);
         diag_free(&d);
         return 2;
+    }
+    if (until > scenario_end(s)) {
+        /* The run cannot go past the scenario's calendar: say so, go to its end. */
+        char e[11];
+        cal_format_t(scenario_start(s), scenario_end(s), e);
+        fprintf(stderr, "salvo run: --until %s is after the scenario's end; it ends earlier, on %s\n", until_s, e);
+        until = scenario_end(s);
     }
     TraceHeader h = *scenario_trace_header(s);
     h.seed = seed;
@@ -404,12 +502,15 @@ int cmd_run(int argc, char **argv)
     T.delivered = calloc((size_t)h.nresources + 1, sizeof(double));
     T.total = calloc((size_t)h.nresources + 1, sizeof(double));
     T.short_seen = calloc(2 * (size_t)h.nstocks + 1, sizeof(double));
+    T.short_rate = calloc(2 * (size_t)h.nstocks + 1, sizeof(double));
+    T.fired = calloc((size_t)h.nevents + 1, sizeof(double));
+    for (int i = 0; T.fired && i < h.nevents; i++) T.fired[i] = -1;
     for (int i = 0; T.short_seen && i < h.nstocks; i++) T.short_seen[2 * i] = -1;
     if (tw) T.next = trace_writer_sink(tw);
     TraceSink sink = { json ? forward : tell, &T };
     Sim *sim = sim_create(s);
     int rc = 0;
-    if (!sim || !T.delivered || !T.total || !T.short_seen) {
+    if (!sim || !T.delivered || !T.total || !T.short_seen || !T.short_rate || !T.fired) {
         fputs("salvo: out of memory\n", stderr);
         rc = 1;
         goto done;
@@ -426,7 +527,7 @@ int cmd_run(int argc, char **argv)
     else sim_set_sink(sim, &sink);
     sim_reset(sim, seed, 0);
     int halted = sim_run(sim, until) == SIM_HALTED;
-    if (!json) flush_month(&T);
+    if (!json) flush_month(&T, until);
     if (halted) {
         /* The metrics below stop at the halt; say so where it cannot be missed. */
         if (!json) printf("HALTED: %s\n", sim_halted(sim));
@@ -453,6 +554,8 @@ done:
     free(T.delivered);
     free(T.total);
     free(T.short_seen);
+    free(T.short_rate);
+    free(T.fired);
     scenario_free(s);
     diag_free(&d);
     return rc;

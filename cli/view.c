@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "opt.h"
 
 #ifndef SALVO_HAVE_VIEW
 
@@ -24,28 +25,45 @@ int cmd_view(int argc, char **argv)
 #include "session.h"
 #include "view.h"
 
-static void usage(FILE *out)
+enum { W_SEED = 1, W_SET, W_PLAY, W_RECORD, W_REPLAY, W_TRACE, W_SCREENSHOT, W_AT, W_SIZE, W_FRAMES, W_KEYS };
+static const OptSpec view_opts[] = {
+    { W_SEED, "--seed", "S", "replication seed, decimal or 0x hex (default 1)" },
+    { W_SET, "--set", "PATH=VALUE", "override a scenario parameter (repeatable)" },
+    { W_PLAY, "--play", NULL, "interactive: decisions pause and wait for you" },
+    { W_RECORD, "--record", "PLAY.json", "save the playthrough (scenario, seed, sets, choices) on quit" },
+    { W_REPLAY, "--replay", "PLAY.json", "reproduce a recorded playthrough" },
+    { W_TRACE, "--trace", "T.jsonl", "replay a saved trace, without the engine" },
+    { W_SCREENSHOT, "--screenshot", "OUT.png", "render the frame at --at to a PNG, headless (no display needed)" },
+    { W_AT, "--at", "DATE|DAY", "the screenshot's time; in the window, start there, paused" },
+    { W_SIZE, "--size", "WxH", "window or screenshot size (default 1400x820 / 1600x900)" },
+    { W_FRAMES, "--frames", "N", "run N frames of the window, then quit (smoke tests)" },
+    { W_KEYS, "--keys", "K1,K2,...", "press these keys, one per frame (tests: space, plus, minus, left,\n"
+      "right, home, end, esc, a letter or digit, click:X:Y, wheel:X:Y)" },
+    { 0, NULL, NULL, NULL },
+};
+static const CmdSpec view_spec = {
+    "view", "FILE [--seed S] [--set PATH=VALUE ...] [--play] [--record PLAY.json]\n"
+            "--trace T.jsonl\n"
+            "--replay PLAY.json [--play]\n"
+            "(FILE | --trace T.jsonl | --replay PLAY.json) --screenshot OUT.png --at DATE|DAY [--size WxH]",
+    "The SDL2 map view. The window needs a display (DISPLAY or WAYLAND_DISPLAY);\n"
+    "--screenshot needs none. Keys in the window: press h. SALVO_VIEW_STATS=1\n"
+    "prints frame timings.",
+    view_opts,
+};
+
+/* 1 if SDL could find a display to open a window on. Checked before SDL
+ * starts, because with none SDL may fall back to a driver that draws
+ * nowhere and the window would run unseen. SDL_VIDEODRIVER set by hand is
+ * taken as the user knowing better. */
+static int have_display(void)
 {
-    fputs("usage: salvo view FILE [--seed N] [--set PATH=VALUE ...] [--play] [--record PLAY.json]\n"
-          "       salvo view --trace T.jsonl\n"
-          "       salvo view --replay PLAY.json [--play]\n"
-          "options:\n"
-          "  --seed N            replication seed (default 1)\n"
-          "  --set PATH=VALUE    override a scenario parameter (repeatable)\n"
-          "  --play              interactive: decisions pause and wait for you\n"
-          "  --record PLAY.json  save the playthrough (scenario, seed, sets, choices) on quit\n"
-          "  --replay PLAY.json  reproduce a recorded playthrough\n"
-          "  --trace T.jsonl     replay a saved trace, without the engine\n"
-          "  --screenshot OUT.png --at DATE|DAY [--size WxH]\n"
-          "                      render the frame at that time to a PNG, headless\n"
-          "  --at DATE|DAY       (window) start there, paused\n"
-          "  --frames N          run N frames of the window, then quit (smoke tests)\n"
-          "  --size WxH          window or screenshot size (default 1400x820 / 1600x900)\n"
-          "  --keys K1,K2,...    press these keys, one per frame (for tests: space, plus,\n"
-          "                      minus, left, right, home, end, esc, a letter or digit,\n"
-          "                      click:X:Y, wheel:X:Y); SALVO_VIEW_STATS=1 prints timings\n"
-          "keys in the window: press h\n",
-          out);
+    static const char *const vars[] = { "DISPLAY", "WAYLAND_DISPLAY", "SDL_VIDEODRIVER" };
+    for (int i = 0; i < 3; i++) {
+        const char *v = getenv(vars[i]);
+        if (v && *v) return 1;
+    }
+    return 0;
 }
 
 static int parse_size(const char *v, int *w, int *h)
@@ -111,74 +129,78 @@ int cmd_view(int argc, char **argv)
     int nsets = 0, rc = 2;
     Session *s = NULL;
     if (!sets) return 1;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
-            usage(stdout);
+    OptParser p;
+    opt_init(&p, &view_spec, argc, argv);
+    for (int c; (c = opt_next(&p)) != OPT_END;) {
+        const char *v = p.val;
+        switch (c) {
+        case OPT_HELP:
+            opt_usage(&view_spec, stdout);
             rc = 0;
             goto out;
-        } else if (!strcmp(a, "--seed")) {
+        case OPT_ERROR: goto out;
+        case W_SEED:
             if (args_seed(v, &seed) != 0) goto out;
             seed_given = 1;
-            i++;
-        } else if (!strcmp(a, "--set")) {
-            if (!v || !strchr(v, '=')) {
-                fprintf(stderr, "salvo: --set: expected PATH=VALUE, got '%s'\n", v ? v : "");
+            break;
+        case W_SET:
+            if (!strchr(v, '=')) {
+                fprintf(stderr, "salvo view: --set: expected PATH=VALUE, got '%s'\n", v);
                 goto out;
             }
             sets[nsets++] = v;
-            i++;
-        } else if (!strcmp(a, "--play")) {
-            play = 1;
-        } else if (!strcmp(a, "--trace") || !strcmp(a, "--replay") || !strcmp(a, "--record") ||
-                   !strcmp(a, "--screenshot") || !strcmp(a, "--at") || !strcmp(a, "--size") ||
-                   !strcmp(a, "--keys")) {
-            if (!v) {
-                fprintf(stderr, "salvo: %s needs a value\n", a);
+            break;
+        case W_PLAY: play = 1; break;
+        case W_TRACE: trace = v; break;
+        case W_REPLAY: replay = v; break;
+        case W_RECORD: record = v; break;
+        case W_SCREENSHOT: shot = v; break;
+        case W_AT: at = v; break;
+        case W_SIZE: size = v; break;
+        case W_KEYS: keys = v; break;
+        case W_FRAMES:
+            if ((frames = args_count("--frames", v, 1)) < 0) goto out;
+            break;
+        case OPT_OPERAND:
+            if (file) {
+                fprintf(stderr, "salvo view: one scenario at a time ('%s' and '%s')\n", file, v);
                 goto out;
             }
-            const char **dst = !strcmp(a, "--trace") ? &trace : !strcmp(a, "--replay") ? &replay
-                             : !strcmp(a, "--record") ? &record : !strcmp(a, "--screenshot") ? &shot
-                             : !strcmp(a, "--at") ? &at : !strcmp(a, "--keys") ? &keys : &size;
-            *dst = v;
-            i++;
-        } else if (!strcmp(a, "--frames")) {
-            if ((frames = args_count(a, v, 1)) < 0) goto out;
-            i++;
-        } else if (a[0] == '-' && a[1]) {
-            fprintf(stderr, "salvo: view: unknown option '%s' (see salvo view --help)\n", a);
-            goto out;
-        } else if (!file) {
-            file = a;
-        } else {
-            fprintf(stderr, "salvo: view: one scenario at a time ('%s' and '%s')\n", file, a);
-            goto out;
+            file = v;
+            break;
         }
     }
     if (!!file + !!trace + !!replay != 1) {
-        fputs("salvo: view: give a scenario FILE, or --trace T.jsonl, or --replay PLAY.json\n", stderr);
-        usage(stderr);
+        fputs("salvo view: give a scenario FILE, or --trace T.jsonl, or --replay PLAY.json\n", stderr);
+        opt_usage_short(&view_spec, stderr);
         goto out;
     }
     if ((trace || replay) && (seed_given || nsets)) {
-        fputs("salvo: view: --seed and --set apply to a scenario, not to --trace or --replay\n", stderr);
+        fputs("salvo view: --seed and --set apply to a scenario, not to --trace or --replay\n", stderr);
         goto out;
     }
     if (trace && (play || record)) {
-        fputs("salvo: view: a saved trace cannot be played interactively or recorded\n", stderr);
+        fputs("salvo view: a saved trace cannot be played interactively or recorded\n", stderr);
         goto out;
     }
     if (shot && !at) {
-        fputs("salvo: view: --screenshot needs --at DATE|DAY\n", stderr);
+        fputs("salvo view: --screenshot needs --at DATE|DAY\n", stderr);
         goto out;
     }
     if (shot && (frames || record || play)) {
-        fputs("salvo: view: --screenshot renders one frame; it does not take --frames, --record or --play\n", stderr);
+        fputs("salvo view: --screenshot renders one frame; it does not take --frames, --record or --play\n", stderr);
         goto out;
     }
     int w = shot ? 1600 : 1400, h = shot ? 900 : 820;
     if (size && parse_size(size, &w, &h) != 0) goto out;
+    if (!shot && !have_display()) {
+        fputs("salvo view: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+              "Render a picture without one: salvo view ... --screenshot OUT.png --at DATE;\n"
+              "or run under a virtual display: xvfb-run -a salvo view ...\n", stderr);
+        goto out;
+    }
+    char found[4096];
+    if (file && args_scenario(file, found, sizeof found)) file = found;
 
     Diag d;
     diag_init(&d, file ? file : trace ? trace : replay);

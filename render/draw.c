@@ -35,8 +35,10 @@
 #define C_WHITE    0xFFFFFFu
 
 #define HUD_H   46
+#define FAR_LON 120.0   /* degrees from the central meridian: land beyond is left out */
 #define TL_H    62
 #define FEED_N  7
+#define MAX_NOTES 64
 
 typedef struct Batch { SDL_Vertex *v; int n, cap; } Batch;
 
@@ -58,6 +60,9 @@ typedef struct Pane {
     char (*name)[48];           /* short names for labels: up to " (" */
     double lat0, lat1, lon0, lon1;  /* inset: the region it shows */
     unsigned char *hide;        /* main: places left to the inset (no label, no gauge) */
+    int *nstock;                /* stocks per place (gauges beside it) */
+    SDL_FRect *country;         /* main: the country names shown, and where */
+    int *country_idx, ncountry; /* ... their index in the base map's labels */
 } Pane;
 
 struct Draw {
@@ -80,6 +85,12 @@ struct Draw {
     size_t feed_idx[FEED_N];
     SDL_Rect opt_rect[8];
     int nopt_rect;
+    int country_cap;            /* room in Pane.country */
+    int legend;                 /* the legend of symbols is shown */
+    ViewBox notes[MAX_NOTES];   /* passing notes drawn this frame (losses, troops) */
+    int nnotes;
+    SDL_FRect panels[3];        /* floating panels over the main map: treaty, feed, legend */
+    int npanels;
 };
 
 /* --- small helpers -------------------------------------------------------- */
@@ -123,6 +134,7 @@ static uint32_t actor_color(const Draw *d, int a)
 }
 
 static int in_pane(const struct Pane *p, float x, float y);
+static float marker_r(const Draw *d, int kind);
 
 /* --- geometry batch ----------------------------------------------------- */
 
@@ -212,26 +224,59 @@ static void flush(Draw *d)
 }
 
 /* A dashed polyline: `on` pixels drawn, `off` skipped, phase carried over
- * vertices so the pattern runs evenly along the whole line. */
+ * vertices so the pattern runs evenly along the whole line.
+ *
+ * The dashes are counted, not walked: dash k of the line covers
+ * [k*period, k*period + on) in distance from the start, measured in double,
+ * and each step moves k on by one. The old walk added the distance left in
+ * the dash to a float position; far from the origin (long lines at
+ * 1920x1080) that sum rounded back to the same float and the loop never
+ * ended. Lines with more than DASH_MAX dashes in one segment (a line
+ * projected to millions of pixels when zoomed in far) are drawn only where
+ * the first DASH_MAX dashes fall, which is far outside any frame. */
+#define DASH_MAX 20000
+
+int draw_dash_spans(const float *x, const float *y, int n, float on, float off,
+                    void (*span)(void *ctx, float x0, float y0, float x1, float y1), void *ctx)
+{
+    double period = (double)on + (double)off, at = 0;
+    int count = 0;
+    if (!(on > 0) || !(off >= 0) || !isfinite(period)) return 0;
+    for (int i = 0; i + 1 < n; i++) {
+        double dx = (double)x[i + 1] - x[i], dy = (double)y[i + 1] - y[i], len = sqrt(dx * dx + dy * dy);
+        if (!isfinite(len)) continue;   /* a point projected to infinity */
+        if (len < 1e-4) continue;
+        double k0 = floor(at / period);
+        for (long k = 0; k < DASH_MAX; k++) {
+            double s = (k0 + (double)k) * period - at, e = s + on;   /* dash, in this segment's distance */
+            if (s >= len) break;
+            if (s < 0) s = 0;
+            if (e > len) e = len;
+            if (e > s) {
+                if (span)
+                    span(ctx, (float)(x[i] + dx * s / len), (float)(y[i] + dy * s / len),
+                         (float)(x[i] + dx * e / len), (float)(y[i] + dy * e / len));
+                count++;
+            }
+        }
+        at = fmod(at + len, period);
+    }
+    return count;
+}
+
+typedef struct DashCtx { Batch *b; float w; SDL_Color c; } DashCtx;
+
+static void dash_seg(void *ctx, float x0, float y0, float x1, float y1)
+{
+    DashCtx *dc = ctx;
+    seg(dc->b, x0, y0, x1, y1, dc->w, dc->c);
+}
+
 static void dashed(Batch *b, const float *x, const float *y, int n, float w, float on, float off,
                    SDL_Color c)
 {
-    float phase = 0, period = on + off;
-    for (int i = 0; i + 1 < n; i++) {
-        float dx = x[i + 1] - x[i], dy = y[i + 1] - y[i], len = sqrtf(dx * dx + dy * dy);
-        if (len < 1e-4f) continue;
-        float s = 0;
-        while (s < len) {
-            float pos = fmodf(phase + s, period);
-            float left = pos < on ? on - pos : period - pos;
-            float e = s + left > len ? len : s + left;
-            if (pos < on)
-                seg(b, x[i] + dx * s / len, y[i] + dy * s / len, x[i] + dx * e / len,
-                    y[i] + dy * e / len, w, c);
-            s = e;
-        }
-        phase = fmodf(phase + len, period);
-    }
+    DashCtx dc = { b, w, c };
+    draw_dash_spans(x, y, n, on, off, dash_seg, &dc);
 }
 
 /* --- creation ------------------------------------------------------------- */
@@ -267,11 +312,19 @@ static void pane_land(Draw *d, Pane *p)
 }
 
 /* Where the floating panels go on the main map (the inset avoids them). */
+/* The treaty panel: per treaty a title (wrapped onto two lines if need
+ * be), then its steps. */
+static float treaty_title_lines(const Draw *d, int i);
 static SDL_FRect treaty_rect(const Draw *d)
 {
     const SDL_Rect *m = &d->main.r;
-    float lh = text_line(d->text, FONT_NORMAL), pad = S(d, 10), w = S(d, 380);
-    float hgt = d->h->ntreaties ? pad * 2 + d->h->ntreaties * (text_line(d->text, FONT_BOLD) + lh * 1.6f + pad) : 0;
+    float lh = text_line(d->text, FONT_NORMAL), pad = S(d, 10), w = fminf(S(d, 430), m->w * 0.42f);
+    float hgt = 0;
+    if (d->h->ntreaties) {
+        hgt = pad * 2;
+        for (int i = 0; i < d->h->ntreaties; i++)
+            hgt += treaty_title_lines(d, i) * text_line(d->text, FONT_BOLD) + S(d, 4) + lh * 1.75f + pad;
+    }
     SDL_FRect r = { m->x + m->w - w - S(d, 10), m->y + S(d, 10), w, hgt };
     return r;
 }
@@ -283,6 +336,48 @@ static SDL_FRect feed_rect(const Draw *d)
     float w = fminf(S(d, 560), m->w * 0.45f), hgt = pad * 2 + lh * (FEED_N + 1);
     SDL_FRect r = { m->x + S(d, 10), m->y + m->h - hgt - S(d, 10), w, hgt };
     return r;
+}
+
+/* The legend's rows: the place kinds and route modes the scenario has,
+ * then carriers, losses and gauges. */
+#define LEGEND_FIXED 4
+static int legend_rows(const Draw *d, int *kinds, int *modes)
+{
+    int n = LEGEND_FIXED;
+    for (int k = 0; k < PLACE__COUNT; k++) {
+        kinds[k] = 0;
+        for (int p = 0; p < d->h->nplaces && !kinds[k]; p++) kinds[k] = d->h->places[p].kind == k;
+        n += kinds[k];
+    }
+    for (int k = 0; k < MODE__COUNT; k++) {
+        modes[k] = 0;
+        for (int r = 0; r < d->h->nroutes && !modes[k]; r++) modes[k] = d->h->routes[r].mode == k;
+        n += modes[k];
+    }
+    return n;
+}
+
+static SDL_FRect legend_rect(const Draw *d)
+{
+    SDL_FRect r = { 0, 0, 0, 0 };
+    if (!d->legend) return r;
+    int kinds[PLACE__COUNT], modes[MODE__COUNT];
+    int n = legend_rows(d, kinds, modes);
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 3), pad = S(d, 7);
+    r.x = d->main.r.x + S(d, 10);
+    r.y = d->main.r.y + S(d, 10);
+    r.w = S(d, 150);
+    r.h = pad * 2 + lh * (float)n;
+    return r;
+}
+
+/* panels[k]: 0 treaty, 1 feed, 2 legend; zero-sized when not shown. */
+static void set_panels(Draw *d)
+{
+    d->npanels = 3;
+    d->panels[0] = treaty_rect(d);
+    d->panels[1] = feed_rect(d);
+    d->panels[2] = legend_rect(d);
 }
 
 static int frect_hit(const SDL_FRect *a, float x, float y, float w, float h)
@@ -303,6 +398,7 @@ static void plan_inset(Draw *d)
     const TraceHeader *h = d->h;
     Pane *m = &d->main, *in = &d->inset;
     in->on = 0;
+    set_panels(d);
     memset(m->hide, 0, (size_t)h->nplaces);
     for (int p = 0; p < h->nplaces; p++) proj_fwd(&m->proj, h->places[p].lat, h->places[p].lon, &m->px[p], &m->py[p]);
     int a = -1, b = -1;
@@ -364,7 +460,8 @@ static void plan_inset(Draw *d)
         for (int c = 0; c < 6 && pick < 0; c++) {
             float x = (float)cand[c].x, y = (float)cand[c].y;
             if (x < m->r.x || y < m->r.y || x + w > m->r.x + m->r.w || y + hgt > m->r.y + m->r.h) continue;
-            int clear = !frect_hit(&tr, x, y, (float)w, (float)hgt) && !frect_hit(&fr, x, y, (float)w, (float)hgt);
+            int clear = 1;
+            for (int k = 0; k < d->npanels; k++) clear &= !frect_hit(&d->panels[k], x, y, (float)w, (float)hgt);
             for (int p = 0; p < h->nplaces && clear; p++)
                 clear = !(m->px[p] > x - g && m->px[p] < x + w + g && m->py[p] > y - g && m->py[p] < y + hgt + g);
             if (clear) {
@@ -392,21 +489,79 @@ static void plan_inset(Draw *d)
     pane_land(d, in);
 }
 
+/* The box to show: every place and route waypoint, with margins for
+ * markers and labels, and never less than MIN_LAT x MIN_LON degrees (a
+ * scenario with one place). Longitudes are taken relative to the first
+ * place, so a scenario astride the date line gets one box, not the world. */
+#define MIN_LAT 5.0
+#define MIN_LON 8.0
+static void scenario_box(const TraceHeader *h, double *la0, double *la1, double *lo0, double *lo1)
+{
+    double ref = h->nplaces > 0 ? h->places[0].lon : 0;
+    double a0 = 90, a1 = -90, o0 = 1e9, o1 = -1e9;
+    for (int i = 0; i < h->nplaces + h->nroutes; i++) {
+        const double *lat, *lon;
+        int n;
+        if (i < h->nplaces) {
+            lat = &h->places[i].lat;
+            lon = &h->places[i].lon;
+            n = 1;
+        } else {
+            lat = h->routes[i - h->nplaces].lat;
+            lon = h->routes[i - h->nplaces].lon;
+            n = h->routes[i - h->nplaces].npts;
+        }
+        for (int k = 0; k < n; k++) {
+            if (!isfinite(lat[k]) || !isfinite(lon[k])) continue;
+            double lo = ref + remainder(lon[k] - ref, 360.0);
+            a0 = fmin(a0, lat[k]); a1 = fmax(a1, lat[k]);
+            o0 = fmin(o0, lo); o1 = fmax(o1, lo);
+        }
+    }
+    if (a0 > a1) { a0 = a1 = 45; o0 = o1 = 60; }     /* no places: somewhere */
+    double pa = fmax(1.0, (a1 - a0) * 0.10), po = fmax(1.5, (o1 - o0) * 0.06);
+    a0 -= pa; a1 += pa; o0 -= po; o1 += po;
+    if (a1 - a0 < MIN_LAT) { double c = (a0 + a1) / 2; a0 = c - MIN_LAT / 2; a1 = c + MIN_LAT / 2; }
+    if (o1 - o0 < MIN_LON) { double c = (o0 + o1) / 2; o0 = c - MIN_LON / 2; o1 = c + MIN_LON / 2; }
+    *la0 = fmax(a0, -75); *la1 = fmin(a1, 82);
+    *lo0 = o0; *lo1 = o1;
+}
+
+/* 1 if a place's marker lies under the treaty panel or the feed. */
+static int place_under_panel(const Draw *d)
+{
+    float g = S(d, 14);
+    for (int i = 0; i < d->h->nplaces; i++) {
+        double x, y;
+        proj_fwd(&d->main.proj, d->h->places[i].lat, d->h->places[i].lon, &x, &y);
+        for (int k = 0; k < d->npanels; k++)
+            if (frect_hit(&d->panels[k], (float)x - g, (float)y - g, 2 * g, 2 * g)) return 1;
+    }
+    return 0;
+}
+
 void draw_refit(Draw *d)
 {
-    const TraceHeader *h = d->h;
-    /* Always Ukraine to Japan; wider if the places need it. */
-    double la0 = 38, la1 = 58, lo0 = 24, lo1 = 146;
-    for (int i = 0; i < h->nplaces; i++) {
-        const TracePlace *p = &h->places[i];
-        if (p->lat - 2 < la0) la0 = p->lat - 2;
-        if (p->lat + 2 > la1) la1 = p->lat + 2;
-        if (p->lon - 3 < lo0) lo0 = p->lon - 3;
-        if (p->lon + 3 > lo1) lo1 = p->lon + 3;
-    }
+    double la0, la1, lo0, lo1;
+    scenario_box(d->h, &la0, &la1, &lo0, &lo1);
     float pad = S(d, 12);
     Pane *m = &d->main;
-    proj_fit(&m->proj, la0, la1, lo0, lo1, m->r.x + pad, m->r.y + pad, m->r.w - 2 * pad, m->r.h - 2 * pad);
+    set_panels(d);
+    SDL_FRect tr = treaty_rect(d), fr = feed_rect(d), lr = legend_rect(d);
+    float top = fmaxf(tr.h > 0 ? tr.y + tr.h - m->r.y : 0, lr.h > 0 ? lr.y + lr.h - m->r.y : 0);
+    float bottom = m->r.y + m->r.h - fr.y;
+    /* The places in the whole map if they clear the panels; else in the
+     * band between the panels, or beside them. */
+    const float cut[4][4] = {   /* top, bottom, left, right */
+        { 0, 0, 0, 0 }, { top, 0, 0, 0 }, { 0, bottom, 0, 0 }, { top, bottom, 0, 0 },
+    };
+    for (int c = 0; c < 4; c++) {
+        float x = m->r.x + pad + cut[c][2], y = m->r.y + pad + cut[c][0];
+        float w = m->r.w - 2 * pad - cut[c][2] - cut[c][3], h = m->r.h - 2 * pad - cut[c][0] - cut[c][1];
+        if (w < 50 || h < 50) continue;
+        proj_fit(&m->proj, la0, la1, lo0, lo1, x, y, w, h);
+        if (!place_under_panel(d)) break;
+    }
     draw_map_moved(d);
 }
 
@@ -421,7 +576,9 @@ static int alloc_places(Draw *d)
         free(p->lab);
         free(p->hide);
         free(p->name);
+        free(p->nstock);
         p->hide = calloc((size_t)n, 1);
+        p->nstock = calloc((size_t)n, sizeof *p->nstock);
         p->name = calloc((size_t)n, sizeof *p->name);
         for (int k = 0; p->name && k < d->h->nplaces; k++) {
             /* "Tikhoretsk (719th ammunition base)" is labelled "Tikhoretsk";
@@ -437,7 +594,7 @@ static int alloc_places(Draw *d)
         p->px = calloc((size_t)n, sizeof *p->px);
         p->py = calloc((size_t)n, sizeof *p->py);
         p->lab = calloc((size_t)n, sizeof *p->lab);
-        ok &= p->px && p->py && p->lab && p->hide && p->name;
+        ok &= p->px && p->py && p->lab && p->hide && p->name && p->nstock;
     }
     return ok;
 }
@@ -453,6 +610,7 @@ Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Bas
     d->map = map;
     d->ui = ui;
     d->cur = &d->main;
+    d->legend = 1;
     d->text = text_create(ren, ui, diag);
     if (!d->text) goto err;
     if (map) {
@@ -466,6 +624,10 @@ Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Bas
             d->ring_start[i] = map->land[i].start;
             d->ring_count[i] = map->land[i].n;
         }
+        d->country_cap = map->nlabels;
+        d->main.country = calloc((size_t)map->nlabels + 1, sizeof *d->main.country);
+        d->main.country_idx = calloc((size_t)map->nlabels + 1, sizeof *d->main.country_idx);
+        if (!d->main.country || !d->main.country_idx) goto err;
     }
     if (!alloc_places(d)) goto err;
     SDL_SetRenderDrawBlendMode(ren, SDL_BLENDMODE_BLEND);
@@ -479,6 +641,9 @@ err:
 
 static void free_pane(Pane *p)
 {
+    free(p->nstock);
+    free(p->country);
+    free(p->country_idx);
     free(p->hide);
     free(p->name);
     if (p->land) SDL_DestroyTexture(p->land);
@@ -545,6 +710,59 @@ void draw_resize(Draw *d, int w, int h_px, float ui)
 
 Proj *draw_proj(Draw *d) { return &d->main.proj; }
 
+static void put_box(ViewBox *out, size_t max, size_t *n, float x, float y, float w, float h, int kind, int place,
+                    int pane, int leader)
+{
+    if (*n < max) {
+        ViewBox b = { x, y, w, h, kind, place, pane, leader };
+        out[*n] = b;
+    }
+    (*n)++;
+}
+
+size_t draw_layout(const Draw *d, ViewBox *out, size_t max)
+{
+    size_t n = 0;
+    const Pane *m = &d->main;
+    put_box(out, max, &n, (float)m->r.x, (float)m->r.y, (float)m->r.w, (float)m->r.h, VIEW_BOX_MAP, -1, 0, 0);
+    for (int k = 0; k < d->npanels; k++)
+        if (d->panels[k].w > 0 && d->panels[k].h > 0)
+            put_box(out, max, &n, d->panels[k].x, d->panels[k].y, d->panels[k].w, d->panels[k].h, VIEW_BOX_PANEL, k, 0, 0);
+    if (d->inset.on)
+        put_box(out, max, &n, (float)d->inset.r.x, (float)d->inset.r.y, (float)d->inset.r.w, (float)d->inset.r.h,
+                VIEW_BOX_INSET, -1, 1, 0);
+    for (int k = 0; k < m->ncountry; k++)
+        put_box(out, max, &n, m->country[k].x, m->country[k].y, m->country[k].w, m->country[k].h, VIEW_BOX_COUNTRY,
+                -1, 0, 0);
+    for (int k = 0; k < d->nnotes; k++) {
+        if (n < max) out[n] = d->notes[k];
+        n++;
+    }
+    for (int pane = 0; pane < 2; pane++) {
+        const Pane *p = pane ? &d->inset : &d->main;
+        if (pane && !d->inset.on) break;
+        for (int i = 0; i < d->h->nplaces; i++) {
+            if (pane == 0 && d->inset.on && m->hide[i]) continue;
+            if (pane == 1 && !(d->inset.on && m->hide[i])) continue;
+            float r = marker_r(d, d->h->places[i].kind);
+            put_box(out, max, &n, (float)p->px[i] - r, (float)p->py[i] - r, 2 * r, 2 * r, VIEW_BOX_MARKER, i, pane, 0);
+            const LabelSpot *l = &p->lab[i];
+            if (l->show) put_box(out, max, &n, l->x, l->y, l->w, l->h, VIEW_BOX_LABEL, i, pane, l->leader);
+        }
+    }
+    return n;
+}
+
+void draw_set_legend(Draw *d, int on)
+{
+    d->legend = on != 0;
+    /* Keep the person's zoom and pan: only the inset and the labels move
+     * (they avoid the legend). draw_refit fits around it again. */
+    draw_map_moved(d);
+}
+
+int draw_legend_on(const Draw *d) { return d->legend; }
+
 void draw_map_moved(Draw *d)
 {
     d->main.land_dirty = 1;
@@ -570,8 +788,9 @@ static float stipple(uint32_t *px, int w, int h, float x0, float y0, float x1, f
         float u = (float)k / (float)steps;
         float along = fmodf(phase + u * len, on + off);
         if (along >= on) continue;
-        int x = (int)(x0 + u * dx), y = (int)(y0 + u * dy);
-        if (x < 0 || y < 0 || x >= w || y >= h) continue;
+        float fx = x0 + u * dx, fy = y0 + u * dy;
+        if (!(fx >= 0 && fy >= 0 && fx < (float)w && fy < (float)h)) continue;   /* also NaN */
+        int x = (int)fx, y = (int)fy;
         uint32_t *q = &px[(size_t)y * (size_t)w + (size_t)x];
         uint32_t out = 0xff000000u;
         for (int sft = 0; sft < 24; sft += 8) {
@@ -593,6 +812,14 @@ static void build_land(Draw *d, Pane *p)
         d->mx[i] = (float)(x - p->r.x);
         d->my[i] = (float)(y - p->r.y);
     }
+    /* The asset comes in 30-degree bands of longitude: leave out the bands
+     * on the far side of the globe, where the cone folds over. */
+    for (int i = 0; i < m->nland; i++) {
+        int keep = 1;
+        for (int k = m->land[i].start; k < m->land[i].start + m->land[i].n && keep; k++)
+            keep = fabs(proj_dlon(&p->proj, m->lon[k])) <= FAR_LON;
+        d->ring_count[i] = keep ? m->land[i].n : 0;
+    }
     size_t npx = (size_t)p->land_w * (size_t)p->land_h;
     for (size_t i = 0; i < npx; i++) p->land_px[i] = 0xff000000u | C_SEA;
     raster_fill(d->raster, p->land_px, p->land_w, p->land_h, p->land_w, d->mx, d->my, d->ring_start,
@@ -602,6 +829,10 @@ static void build_land(Draw *d, Pane *p)
     float dash = S(d, 4), gap = S(d, 2.5f);
     for (int i = 0; i < m->nborders; i++) {
         const BasemapLine *l = &m->borders[i];
+        int keep = 1;
+        for (int j = l->start; j < l->start + l->n && keep; j++)
+            keep = fabs(proj_dlon(&p->proj, m->lon[j])) <= FAR_LON;
+        if (!keep) continue;
         float phase = 0;
         for (int j = l->start; j + 1 < l->start + l->n; j++)
             phase = stipple(p->land_px, p->land_w, p->land_h, d->mx[j], d->my[j], d->mx[j + 1], d->my[j + 1],
@@ -623,16 +854,10 @@ static void draw_base(Draw *d)
     SDL_RenderCopy(d->ren, p->land, NULL, &dst);
     const Basemap *m = d->map;
     if (p != &d->main) return;
-    /* Country names: quiet, behind everything. */
-    for (int i = 0; i < m->nlabels; i++) {
-        const BasemapLabel *l = &m->labels[i];
-        if (l->rank > 4) continue;
-        double x, y;
-        proj_fwd(&p->proj, l->lat, l->lon, &x, &y);
-        if (!in_pane(&d->main, (float)x, (float)y)) continue;
-        text_draw(d->text, l->name, FONT_LARGE, (float)x, (float)y - S(d, 10), 0xD6D0C2u, ALIGN_CENTER,
-                  NO_HALO);
-    }
+    /* Country names: quiet, behind everything; place_labels chose them. */
+    for (int k = 0; k < p->ncountry; k++)
+        text_draw(d->text, m->labels[p->country_idx[k]].name, FONT_LARGE, p->country[k].x, p->country[k].y, 0xD6D0C2u,
+                  ALIGN_LEFT, NO_HALO);
 }
 
 /* --- places and labels -------------------------------------------------- */
@@ -702,12 +927,88 @@ static int label_priority(int kind)
     return kind >= 0 && kind < PLACE__COUNT ? pr[kind] : 5;
 }
 
-/* Greedy placement: most important places first; for each, the first of
- * 16 candidate spots (8 directions, near then far with a leader line) that
- * overlaps no placed label, no marker and no gauge. */
+/* The obstacles a label must not cover in the pane being laid out:
+ * markers, gauges with their value lines, the floating panels, the inset
+ * (on the main map) and the labels placed so far. */
+static int label_blocked(Draw *d, int self, float lx, float ly, float tw, float th)
+{
+    const TraceHeader *h = d->h;
+    Pane *c = d->cur;
+    if (lx < c->r.x || lx + tw > c->r.x + c->r.w || ly < c->r.y || ly + th > c->r.y + c->r.h) return 1;
+    for (int q = 0; q < h->nplaces; q++) {
+        float rq = marker_r(d, h->places[q].kind) + S(d, 2);
+        if (overlaps(lx, ly, tw, th, (float)c->px[q] - rq, (float)c->py[q] - rq * 1.3f, 2 * rq, 2.4f * rq)) return 1;
+        if (c->lab[q].show && q != self &&
+            overlaps(lx, ly, tw, th, c->lab[q].x, c->lab[q].y, c->lab[q].w, c->lab[q].h))
+            return 1;
+        if (hidden(d, q) || !c->nstock[q]) continue;
+        /* The gauge columns, and the value or SHORT lines below them. */
+        float gx = (float)c->px[q] + S(d, 9), n = (float)c->nstock[q];
+        if (overlaps(lx, ly, tw, th, gx, (float)c->py[q] - S(d, 22), S(d, 10) * n + S(d, 2), S(d, 30)) ||
+            overlaps(lx, ly, tw, th, gx, (float)c->py[q] + S(d, 8), S(d, 96), text_line(d->text, FONT_BOLD) * n))
+            return 1;
+    }
+    if (c == &d->inset) {
+        /* The inset's title, top right. */
+        float tw, th;
+        text_size(d->text, "enlarged \u00D799", FONT_SMALL, &tw, &th);
+        if (overlaps(lx, ly, tw, th, c->r.x + c->r.w - tw - S(d, 8), (float)c->r.y, tw + S(d, 8), th + S(d, 6)))
+            return 1;
+    }
+    if (c == &d->main) {
+        for (int k = 0; k < d->npanels; k++)
+            if (frect_hit(&d->panels[k], lx, ly, tw, th)) return 1;
+        if (d->inset.on) {
+            float g = S(d, 4);
+            if (overlaps(lx, ly, tw, th, d->inset.r.x - g, d->inset.r.y - g, d->inset.r.w + 2 * g, d->inset.r.h + 2 * g))
+                return 1;
+        }
+    }
+    return 0;
+}
+
+/* A passing note on the map (a loss, troops on the move): centred on *x
+ * near the preferred y, moved up, down or aside to the first spot clear of the
+ * places' labels, markers, gauges and panels, and of the notes already
+ * drawn this frame; where there is none, the preferred spot. Returns the
+ * top y and sets *x to the centre; the note is recorded for draw_layout. */
+static float note_spot(Draw *d, const char *s, int font, float *x, float y)
+{
+    float tw, th;
+    text_size(d->text, s, font, &tw, &th);
+    float bx = *x, by = y;
+    int found = 0;
+    for (int ring = 0; ring < 6 && !found; ring++)
+        for (int k = 0; k < 3 * (2 * ring + 1) && !found; k++) {
+            /* Rows ring lines up and down, at the centre, left, right. */
+            int row = k / 3 - ring, col = k % 3;
+            if (ring && row != -ring && row != ring && col == 0) continue;
+            float cx = *x + (col == 0 ? 0 : col == 1 ? -(tw / 2 + S(d, 14)) : tw / 2 + S(d, 14));
+            float ty = y + (float)row * (th + S(d, 2)), lx = cx - tw / 2;
+            int hit = label_blocked(d, -1, lx, ty, tw, th);
+            for (int n = 0; n < d->nnotes && !hit; n++)
+                hit = d->notes[n].pane == (d->cur == &d->inset) &&
+                      overlaps(lx, ty, tw, th, d->notes[n].x, d->notes[n].y, d->notes[n].w, d->notes[n].h);
+            if (!hit) { bx = cx; by = ty; found = 1; }
+        }
+    if (d->nnotes < MAX_NOTES) {
+        ViewBox b = { bx - tw / 2, by, tw, th, VIEW_BOX_NOTE, -1, d->cur == &d->inset, 0 };
+        d->notes[d->nnotes++] = b;
+    }
+    *x = bx;
+    return by;
+}
+
+/* Greedy placement: most important places first. For each, the first
+ * free spot of 8 directions at growing distances (beyond the first, with a
+ * leader line to the marker), then of a wider ring search; free means
+ * clear of everything label_blocked() names. Country names come after and
+ * give way: a name that would touch a place's label, marker or gauge, a
+ * panel or another name is left out. */
 static void place_labels(Draw *d)
 {
     const TraceHeader *h = d->h;
+    Pane *c = d->cur;
     int n = h->nplaces;
     int order[512];
     int m = n < 512 ? n : 512;
@@ -720,56 +1021,79 @@ static void place_labels(Draw *d)
         }
         order[j + 1] = v;
     }
-    for (int i = 0; i < n; i++) d->cur->lab[i].show = 0;
+    memset(c->nstock, 0, sizeof *c->nstock * (size_t)(n + 1));
+    for (int s = 0; s < h->nstocks; s++)
+        if (h->stocks[s].place >= 0 && h->stocks[s].place < n) c->nstock[h->stocks[s].place]++;
+    for (int i = 0; i < n; i++) c->lab[i].show = 0;
     for (int oi = 0; oi < m; oi++) {
         int p = order[oi];
-        if (hidden(d, p)) continue;
+        if (hidden(d, p) || !in_pane(c, (float)c->px[p], (float)c->py[p])) continue;
         float tw, th;
-        text_size(d->text, d->cur->name[p], FONT_BOLD, &tw, &th);
+        text_size(d->text, c->name[p], FONT_BOLD, &tw, &th);
         float r = marker_r(d, h->places[p].kind) + S(d, 3);
-        float x = (float)d->cur->px[p], y = (float)d->cur->py[p];
+        float x = (float)c->px[p], y = (float)c->py[p];
+        float gw = c->nstock[p] ? S(d, 10) * (float)c->nstock[p] + S(d, 4) : 0;   /* gauges to the right */
         int done = 0;
-        for (int far = 0; far < 2 && !done; far++) {
-            float g = far ? S(d, 26) : 0;
+        float lx = 0, ly = 0;
+        for (int far = 0; far < 5 && !done; far++) {
+            float g = S(d, 22) * (float)far;
             const float cand[8][2] = {
-                { x + r + g, y - th / 2 }, { x - r - g - tw, y - th / 2 },
+                { x + r + gw + g, y - th / 2 }, { x - r - g - tw, y - th / 2 },
                 { x - tw / 2, y - r - g - th }, { x - tw / 2, y + r + g },
                 { x + r * 0.7f + g, y - r * 0.7f - g - th }, { x - r * 0.7f - g - tw, y - r * 0.7f - g - th },
                 { x + r * 0.7f + g, y + r * 0.7f + g }, { x - r * 0.7f - g - tw, y + r * 0.7f + g },
             };
-            for (int c = 0; c < 8 && !done; c++) {
-                float lx = cand[c][0], ly = cand[c][1];
-                if (lx < d->cur->r.x || lx + tw > d->cur->r.x + d->cur->r.w || ly < d->cur->r.y ||
-                    ly + th > d->cur->r.y + d->cur->r.h)
-                    continue;
-                int hit = 0;
-                for (int q = 0; q < n && !hit; q++) {
-                    float rq = marker_r(d, h->places[q].kind) + S(d, 1);
-                    /* Markers, and the gauge column to the right of each. */
-                    hit = overlaps(lx, ly, tw, th, (float)d->cur->px[q] - rq, (float)d->cur->py[q] - rq, 2 * rq, 2 * rq);
-                    if (d->cur->lab[q].show && q != p)
-                        hit |= overlaps(lx, ly, tw, th, d->cur->lab[q].x, d->cur->lab[q].y, d->cur->lab[q].w, d->cur->lab[q].h);
+            for (int k = 0; k < 8 && !done; k++)
+                if (!label_blocked(d, p, cand[k][0], cand[k][1], tw, th)) {
+                    lx = cand[k][0];
+                    ly = cand[k][1];
+                    done = far > 0 ? 2 : 1;
                 }
-                for (int s = 0; s < h->nstocks && !hit; s++) {
-                    int q = h->stocks[s].place;
-                    if (hidden(d, q)) continue;
-                    /* The gauge, and its value or SHORT line below it. */
-                    hit = overlaps(lx, ly, tw, th, (float)d->cur->px[q] + S(d, 9), (float)d->cur->py[q] - S(d, 22),
-                                   S(d, 20), S(d, 30)) ||
-                          overlaps(lx, ly, tw, th, (float)d->cur->px[q] + S(d, 9), (float)d->cur->py[q] + S(d, 8),
-                                   S(d, 58), S(d, 13));
-                }
-                if (!hit) {
-                    LabelSpot *l = &d->cur->lab[p];
-                    l->x = lx; l->y = ly; l->w = tw; l->h = th;
-                    l->show = 1;
-                    l->leader = far;
-                    done = 1;
+        }
+        /* Wider: 24 directions on rings out to a quarter of the pane. */
+        float rmax = fmaxf((float)c->r.w, (float)c->r.h) / 2;
+        for (float rad = S(d, 40); rad <= rmax && !done; rad += S(d, 12))
+            for (int k = 0; k < 24 && !done; k++) {
+                float a = (float)(2 * M_PI * k / 24);
+                float cx = x + rad * cosf(a), cy = y + rad * sinf(a);
+                float tx = cx - tw / 2 + cosf(a) * tw / 2, ty = cy - th / 2 + sinf(a) * th / 2;
+                if (!label_blocked(d, p, tx, ty, tw, th)) {
+                    lx = tx;
+                    ly = ty;
+                    done = 2;
                 }
             }
+        if (done) {
+            LabelSpot *l = &c->lab[p];
+            l->x = lx; l->y = ly; l->w = tw; l->h = th;
+            l->show = 1;
+            l->leader = done == 2;
         }
     }
-    d->cur->labels_dirty = 0;
+    c->ncountry = 0;
+    if (c == &d->main && d->map) {
+        const Basemap *bm = d->map;
+        for (int i = 0; i < bm->nlabels && c->ncountry < d->country_cap; i++) {
+            const BasemapLabel *l = &bm->labels[i];
+            if (l->rank > 4 || fabs(proj_dlon(&c->proj, l->lon)) > FAR_LON) continue;
+            double x, y;
+            proj_fwd(&c->proj, l->lat, l->lon, &x, &y);
+            float tw, th;
+            text_size(d->text, l->name, FONT_LARGE, &tw, &th);
+            float lx = (float)x - tw / 2, ly = (float)y - S(d, 10);
+            if (label_blocked(d, -1, lx, ly, tw, th)) continue;
+            int clash = 0;
+            for (int k = 0; k < c->ncountry && !clash; k++) {
+                const SDL_FRect *o = &c->country[k];
+                clash = overlaps(lx, ly, tw, th, o->x - S(d, 6), o->y, o->w + S(d, 12), o->h);
+            }
+            if (clash) continue;
+            SDL_FRect fr = { lx, ly, tw, th };
+            c->country_idx[c->ncountry] = i;
+            c->country[c->ncountry++] = fr;
+        }
+    }
+    c->labels_dirty = 0;
 }
 
 /* --- routes, carriers, losses ------------------------------------------- */
@@ -903,7 +1227,8 @@ static void draw_losses(Draw *d, const VFrame *f)
         char buf[160], q[32];
         vstate_qty(l->cargo, q, sizeof q);
         snprintf(buf, sizeof buf, "%s lost (%s)", l->carrier >= 0 ? d->h->carriers[l->carrier].name : "?", q);
-        text_draw(d->text, buf, FONT_SMALL, (float)sx, (float)sy + S(d, 13), OI_VERMIL, ALIGN_CENTER, C_WHITE);
+        float nx = (float)sx, ny = note_spot(d, buf, FONT_SMALL, &nx, (float)sy + S(d, 13));
+        text_draw(d->text, buf, FONT_SMALL, nx, ny, OI_VERMIL, ALIGN_CENTER, C_WHITE);
     }
 }
 
@@ -961,7 +1286,8 @@ static void draw_troops(Draw *d, const VFrame *f)
         char q[32], buf[96];
         vstate_qty(m->troops, q, sizeof q);
         snprintf(buf, sizeof buf, "%s troops", q);
-        text_draw(d->text, buf, FONT_BOLD, x, y - S(d, 24), actor_color(d, m->actor), ALIGN_CENTER, C_WHITE);
+        float nx = x, ny = note_spot(d, buf, FONT_BOLD, &nx, y - S(d, 24));
+        text_draw(d->text, buf, FONT_BOLD, nx, ny, actor_color(d, m->actor), ALIGN_CENTER, C_WHITE);
     }
     for (int p = 0; p < d->h->nplaces && p < 64; p++) {
         if (total_at[p] <= 0) continue;
@@ -1060,7 +1386,8 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
         int kind = h->places[p].kind;
         if (hidden(d, p)) continue;
         if (!st->short_on && kind != PLACE_FRONT && kind != PLACE_DEPOT) continue;
-        float gx = (float)d->cur->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->cur->py[p] + S(d, 9);
+        /* One line per stock, in the order of the gauges. */
+        float gx = (float)d->cur->px[p] + S(d, 10), gy = (float)d->cur->py[p] + S(d, 9) + (float)k * text_line(d->text, FONT_BOLD);
         char q[32], buf[64];
         if (st->short_on) {
             vstate_qty(st->unmet_rate, q, sizeof q);
@@ -1092,6 +1419,64 @@ static void draw_place_labels(Draw *d)
 
 /* --- panels ------------------------------------------------------------- */
 
+#define WRAP_LEN 256
+/* Break s into at most maxl lines no wider than maxw, at spaces; a word
+ * wider than a line is cut with "…", and so is the last line if the text
+ * runs on. Returns the number of lines. */
+static int wrap(Draw *d, const char *s, int font, float maxw, char out[][WRAP_LEN], int maxl)
+{
+    int nl = 0;
+    const char *p = s;
+    while (*p && nl < maxl) {
+        while (*p == ' ') p++;
+        if (!*p) break;
+        /* The longest run of whole words that fits. */
+        size_t best = 0, len = 0;
+        for (;;) {
+            size_t w = len;
+            while (p[w] == ' ') w++;
+            while (p[w] && p[w] != ' ') w++;
+            if (w >= WRAP_LEN - 4) break;
+            char tmp[WRAP_LEN];
+            memcpy(tmp, p, w);
+            tmp[w] = '\0';
+            float tw;
+            text_size(d->text, tmp, font, &tw, NULL);
+            if (tw > maxw) break;
+            best = len = w;
+            if (!p[w]) break;
+        }
+        int cut = 0;
+        if (best == 0) {    /* one word too wide: cut it */
+            best = strcspn(p, " ");
+            if (best > WRAP_LEN - 4) best = WRAP_LEN - 4;
+            cut = 1;
+        }
+        memcpy(out[nl], p, best);
+        out[nl][best] = '\0';
+        p += best;
+        while (*p == ' ') p++;
+        if (*p && nl == maxl - 1) cut = 1;
+        if (cut) {
+            /* Trim until the line and its ellipsis fit. */
+            size_t l = strlen(out[nl]);
+            for (;;) {
+                char tmp[WRAP_LEN + 4];
+                snprintf(tmp, sizeof tmp, "%s\u2026", out[nl]);
+                float tw;
+                text_size(d->text, tmp, font, &tw, NULL);
+                if (tw <= maxw || l == 0) break;
+                do l--; while (l > 0 && ((unsigned char)out[nl][l] & 0xC0) == 0x80);   /* whole UTF-8 characters */
+                out[nl][l] = '\0';
+            }
+            size_t k = strlen(out[nl]);
+            if (k + 4 < WRAP_LEN) memcpy(out[nl] + k, "\u2026", sizeof "\u2026");
+        }
+        nl++;
+    }
+    return nl;
+}
+
 static void panel_a(Draw *d, float x, float y, float w, float h, int alpha)
 {
     fill_rect(d, x, y, w, h, C_PANEL, alpha);
@@ -1104,6 +1489,17 @@ static void panel(Draw *d, float x, float y, float w, float h)
     stroke_rect(d, x, y, w, h, 0x4A525C, 255);
 }
 
+static float treaty_title_lines(const Draw *d, int i)
+{
+    float tw;
+    text_size(d->text, d->h->treaties[i].name, FONT_BOLD, &tw, NULL);
+    float w = fminf(S(d, 430), d->main.r.w * 0.42f) - 2 * S(d, 10);
+    return tw <= w ? 1.0f : 2.0f;
+}
+
+/* Each treaty's steps left to right in the order they happened, with
+ * their full dates; the steps not reached follow, greyed, in their usual
+ * order (signed, in force, triggered, honoured, declined). */
 static void draw_treaty_panel(Draw *d, const VFrame *f)
 {
     const TraceHeader *h = d->h;
@@ -1115,34 +1511,43 @@ static void draw_treaty_panel(Draw *d, const VFrame *f)
     float cy = y + pad;
     static const char *const names[TREATY__COUNT] = { "Signed", "In force", "Triggered", "Honoured", "Declined" };
     for (int i = 0; i < h->ntreaties; i++) {
-        text_draw(d->text, h->treaties[i].name, FONT_BOLD, x + pad, cy, C_PANEL_FG, ALIGN_LEFT, NO_HALO);
-        cy += text_line(d->text, FONT_BOLD) + S(d, 4);
+        char title[2][WRAP_LEN];
+        int nt = wrap(d, h->treaties[i].name, FONT_BOLD, w - 2 * pad, title, (int)treaty_title_lines(d, i));
+        for (int k = 0; k < nt; k++) {
+            text_draw(d->text, title[k], FONT_BOLD, x + pad, cy, C_PANEL_FG, ALIGN_LEFT, NO_HALO);
+            cy += text_line(d->text, FONT_BOLD);
+        }
+        cy += S(d, 4);
         const double *reached = &f->treaty_reached[(size_t)i * TREATY__COUNT];
+        int order[TREATY__COUNT];
+        vstate_treaty_order(f, i, order);
         float step = (w - 2 * pad) / TREATY__COUNT;
         Batch *b = &d->b;
-        for (int s = 0; s < TREATY__COUNT; s++) {
-            float cx = x + pad + step * (s + 0.5f);
+        for (int k = 0; k < TREATY__COUNT; k++) {
+            int s = order[k];
+            float cx = x + pad + step * (k + 0.5f);
             int on = reached[s] >= 0, cur = f->treaty[i] == s;
             uint32_t c = s == TREATY_DECLINED ? OI_VERMIL : s == TREATY_HONOURED ? OI_GREEN : OI_SKY;
-            if (s + 1 < TREATY__COUNT)
+            if (k + 1 < TREATY__COUNT)
                 seg(b, cx, cy + S(d, 6), cx + step, cy + S(d, 6), S(d, 2), rgba(0x5A636E, 255));
             if (cur) disc(b, cx, cy + S(d, 6), S(d, 8), rgba(C_WHITE, 255));
             disc(b, cx, cy + S(d, 6), S(d, 6), on ? rgba(c, 255) : rgba(0x3A424C, 255));
         }
         flush(d);
-        for (int s = 0; s < TREATY__COUNT; s++) {
-            float cx = x + pad + step * (s + 0.5f);
+        for (int k = 0; k < TREATY__COUNT; k++) {
+            int s = order[k];
+            float cx = x + pad + step * (k + 0.5f);
             int on = reached[s] >= 0;
             text_draw(d->text, names[s], FONT_SMALL, cx, cy + S(d, 15), on ? C_PANEL_FG : 0x8A929C, ALIGN_CENTER,
                       NO_HALO);
             if (on) {
                 char date[11];
                 cal_format_t(h->start, reached[s], date);
-                text_draw(d->text, date + 2, FONT_SMALL, cx, cy + S(d, 15) + lh * 0.85f, 0xB8C0C8, ALIGN_CENTER,
+                text_draw(d->text, date, FONT_SMALL, cx, cy + S(d, 15) + lh * 0.85f, 0xB8C0C8, ALIGN_CENTER,
                           NO_HALO);
             }
         }
-        cy += lh * 1.6f + pad + S(d, 10);
+        cy += lh * 1.75f + pad;
     }
 }
 
@@ -1156,19 +1561,27 @@ static void draw_feed(Draw *d, const VFrame *f)
     SDL_Rect clip = { (int)x, (int)y, (int)(w - pad / 2), (int)hgt };
     SDL_RenderSetClipRect(d->ren, &clip);
     text_draw(d->text, "Recent events", FONT_BOLD, x + pad, y + pad - S(d, 1), C_PANEL_FG, ALIGN_LEFT, NO_HALO);
-    for (size_t i = 0; i < n; i++) {
-        char buf[256], date[11];
+    /* Newest first; a long event wraps onto the next lines (up to 3), and
+     * the feed shows as many events as fit in its FEED_N lines. */
+    float col = x + pad + S(d, 80), tw = x + w - pad - col;
+    int used = 0;
+    for (size_t i = 0; i < n && used < FEED_N; i++) {
+        char buf[256], date[11], lines[3][WRAP_LEN];
         const TraceRec *r = vstate_record(d->vs, d->feed_idx[i]);
         vstate_describe(d->vs, r, buf, sizeof buf);
         cal_format_t(d->h->start, r->t, date);
-        float yy = y + pad + lh * (float)(i + 1);
+        int room = FEED_N - used < 3 ? FEED_N - used : 3;
+        int nl = wrap(d, buf, FONT_SMALL, tw, lines, room);
         int age_a = i == 0 ? 0xFFFFFF : 0xC8CDD2;
         uint32_t dc = r->kind == TR_LOST || (r->kind == TR_LAUNCH && r->c != 0) ||
                               (r->kind == TR_SHORT && r->b == 1)
                           ? 0xF0A070u
                           : (uint32_t)age_a;
+        float yy = y + pad + lh * (float)(used + 1);
         text_draw(d->text, date, FONT_SMALL, x + pad, yy, 0x9AA4AE, ALIGN_LEFT, NO_HALO);
-        text_draw(d->text, buf, FONT_SMALL, x + pad + S(d, 78), yy, dc, ALIGN_LEFT, NO_HALO);
+        for (int k = 0; k < nl; k++)
+            text_draw(d->text, lines[k], FONT_SMALL, col, yy + lh * (float)k, dc, ALIGN_LEFT, NO_HALO);
+        used += nl > 0 ? nl : 1;
     }
     if (n == 0)
         text_draw(d->text, "Nothing yet.", FONT_SMALL, x + pad, y + pad + lh, 0x9AA4AE, ALIGN_LEFT, NO_HALO);
@@ -1176,12 +1589,75 @@ static void draw_feed(Draw *d, const VFrame *f)
     SDL_RenderSetClipRect(d->ren, &clip);
 }
 
+/* The legend: one row per symbol the scenario uses ("l" toggles it). */
+static void draw_legend(Draw *d)
+{
+    SDL_FRect r = legend_rect(d);
+    if (r.w <= 0) return;
+    int kinds[PLACE__COUNT], modes[MODE__COUNT];
+    legend_rows(d, kinds, modes);
+    panel(d, r.x, r.y, r.w, r.h);
+    float lh = text_line(d->text, FONT_SMALL) + S(d, 3), pad = S(d, 7);
+    float sx = r.x + pad + S(d, 9), tx = r.x + pad + S(d, 26), y = r.y + pad;
+    Batch *b = &d->b;
+    const char *label[24];
+    int nl = 0;
+    static const char *const kname[PLACE__COUNT] = { "arsenal", "port", "rail hub", "depot", "front",
+                                                     "launch site", "capital" };
+    static const char *const mname[MODE__COUNT] = { "rail", "sea", "road", "air" };
+    for (int k = 0; k < PLACE__COUNT; k++) {
+        if (!kinds[k]) continue;
+        float cy = y + lh * (float)nl + lh / 2;
+        place_marker(d, k, sx, cy, S(d, 6.5f), rgba(C_INK, 255));
+        place_marker(d, k, sx, cy, S(d, 5.2f), rgba(0xB8BEC6, 255));
+        label[nl++] = kname[k];
+    }
+    for (int k = 0; k < MODE__COUNT; k++) {
+        if (!modes[k]) continue;
+        float cy = y + lh * (float)nl + lh / 2;
+        const float xs[2] = { sx - S(d, 10), sx + S(d, 10) }, ys[2] = { cy, cy };
+        switch (k) {
+        case MODE_SEA: dashed(b, xs, ys, 2, S(d, 2), S(d, 5), S(d, 3), rgba(OI_SKY, 255)); break;
+        case MODE_RAIL:
+            seg(b, xs[0], cy, xs[1], cy, S(d, 3.2f), rgba(0x0A0A0A, 255));
+            dashed(b, xs, ys, 2, S(d, 1.4f), S(d, 4), S(d, 4), rgba(C_WHITE, 255));
+            break;
+        case MODE_ROAD:
+            seg(b, xs[0], cy, xs[1], cy, S(d, 3.4f), rgba(0x7A5A1E, 255));
+            seg(b, xs[0], cy, xs[1], cy, S(d, 1.6f), rgba(OI_ORANGE, 255));
+            break;
+        default: dashed(b, xs, ys, 2, S(d, 2), S(d, 2), S(d, 4), rgba(OI_PURPLE, 255)); break;
+        }
+        label[nl++] = mname[k];
+    }
+    float cy = y + lh * (float)nl + lh / 2;
+    rectf(b, sx - S(d, 7), cy - S(d, 3), S(d, 14), S(d, 6), rgba(C_INK, 255));
+    rectf(b, sx - S(d, 6), cy - S(d, 2), S(d, 12), S(d, 4), rgba(OI_ORANGE, 255));
+    label[nl++] = "carrier, loaded";
+    cy += lh;
+    rectf(b, sx - S(d, 5), cy - S(d, 3), S(d, 10), S(d, 6), rgba(C_INK, 255));
+    rectf(b, sx - S(d, 4), cy - S(d, 2), S(d, 8), S(d, 4), rgba(C_WHITE, 255));
+    label[nl++] = "carrier, empty";
+    cy += lh;
+    float k = S(d, 4);
+    seg(b, sx - k, cy - k, sx + k, cy + k, S(d, 2.5f), rgba(OI_VERMIL, 255));
+    seg(b, sx - k, cy + k, sx + k, cy - k, S(d, 2.5f), rgba(OI_VERMIL, 255));
+    label[nl++] = "carrier lost";
+    cy += lh;
+    rectf(b, sx - S(d, 4), cy - lh / 2 + S(d, 1), S(d, 8), lh - S(d, 2), rgba(C_WHITE, 255));
+    rectf(b, sx - S(d, 4), cy, S(d, 8), lh / 2 - S(d, 1), rgba(OI_GREEN, 255));
+    label[nl++] = "stock (red: short)";
+    flush(d);
+    for (int i = 0; i < nl; i++)
+        text_draw(d->text, label[i], FONT_SMALL, tx, y + lh * (float)i, C_PANEL_FG, ALIGN_LEFT, NO_HALO);
+}
+
 static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
 {
     const TraceHeader *h = d->h;
     float hh = S(d, HUD_H);
     fill_rect(d, 0, 0, (float)d->w, hh, C_PANEL, 245);
-    char date[11], buf[256], q[32], q2[32];
+    char date[11], buf[256], q[128], q2[128];
     cal_format_t(h->start, f->t, date);
     int y, m, dd;
     cal_civil(h->start + (int64_t)floor(f->t), &y, &m, &dd);
@@ -1200,20 +1676,18 @@ static void draw_hud(Draw *d, const VFrame *f, const DrawUI *ui)
     x += text_draw(d->text, buf, FONT_BOLD, x, (hh - text_line(d->text, FONT_BOLD)) / 2,
                    ui->decision ? OI_ORANGE : ui->playing ? OI_SKY : 0xC8CDD2, ALIGN_LEFT, NO_HALO) + S(d, 22);
 
-    /* Key metrics. */
-    const char *unit = h->nresources > 0 ? h->resources[0].unit : "units";
-    vstate_qty(h->nresources > 0 ? f->delivered[0] : f->tot.delivered, q, sizeof q);
+    /* Key metrics: each resource in its own unit, never summed. */
     int any_short = 0;
     for (int s = 0; s < h->nstocks; s++) any_short |= f->stocks[s].short_on;
-    struct { const char *label; char value[64]; uint32_t color; } met[4];
-    snprintf(met[0].value, sizeof met[0].value, "%s %s", q, unit);
+    struct { const char *label; char value[160]; uint32_t color; } met[4];
+    vstate_by_resource(h, f->delivered, met[0].value, sizeof met[0].value);
     met[0].label = "Delivered";
     met[0].color = C_WHITE;
-    vstate_qty(f->tot.lost, q, sizeof q);
-    snprintf(met[1].value, sizeof met[1].value, "%s (%d)", q, f->tot.losses);
+    vstate_by_resource(h, f->lost, q, sizeof q);
+    snprintf(met[1].value, sizeof met[1].value, "%s (%d)", f->tot.losses ? q : "0", f->tot.losses);
     met[1].label = "Lost";
     met[1].color = f->tot.losses ? 0xF0A070u : C_WHITE;
-    vstate_qty(f->tot.shortfall, q2, sizeof q2);
+    vstate_by_resource(h, f->shortfall, q2, sizeof q2);
     snprintf(met[2].value, sizeof met[2].value, "%s%s", q2, any_short ? " \u25BC now" : "");
     met[2].label = "Shortfall";
     met[2].color = any_short ? 0xF0A070u : C_WHITE;
@@ -1435,26 +1909,32 @@ static void draw_decision(Draw *d, const DrawDecision *dec)
 static void draw_end(Draw *d, const VFrame *f, const DrawUI *ui)
 {
     const TraceHeader *h = d->h;
-    char lines[24][200];
+    char lines[24][420];
     uint32_t col[24];
     int n = 0;
-    const char *unit = h->nresources > 0 ? h->resources[0].unit : "units";
-    char a[32], b[32], c[32];
-    vstate_qty(h->nresources > 0 ? f->delivered[0] : f->tot.delivered, a, sizeof a);
-    vstate_qty(f->tot.lost, b, sizeof b);
-    vstate_qty(f->tot.shortfall, c, sizeof c);
-    snprintf(lines[n], 200, "Delivered %s %s, lost %s, shortfall %s", a, unit, b, c);
+    char a[128], b[128], c[128];
+    vstate_by_resource(h, f->delivered, a, sizeof a);
+    vstate_by_resource(h, f->lost, b, sizeof b);
+    vstate_by_resource(h, f->shortfall, c, sizeof c);
+    snprintf(lines[n], sizeof lines[n], "Delivered %s; lost %s; shortfall %s", a, b, c);
     col[n++] = C_WHITE;
     vstate_qty(f->tot.troops, a, sizeof a);
-    snprintf(lines[n], 200, "Launches: %d in orbit, %d failed.  Troops sent: %s", f->tot.launches_ok,
+    snprintf(lines[n], sizeof lines[n], "Launches: %d in orbit, %d failed.  Troops sent: %s", f->tot.launches_ok,
              f->tot.launches_failed, a);
     col[n++] = C_WHITE;
     if (ui->previous) {
         const VTotals *p = ui->previous;
         vstate_qty(ui->previous_delivered, a, sizeof a);
+        /* The previous run's totals mix resources: its shortfall is shown
+         * only when there is one resource to count. */
         vstate_qty(p->shortfall, c, sizeof c);
-        snprintf(lines[n], 200, "Previous run: delivered %s, shortfall %s, launches %d in orbit, %d failed", a, c,
-                 p->launches_ok, p->launches_failed);
+        const char *unit = h->nresources > 0 ? h->resources[0].unit : "";
+        if (h->nresources <= 1)
+            snprintf(lines[n], sizeof lines[n], "Previous run: delivered %s %s, shortfall %s, launches %d in orbit, %d failed",
+                     a, unit, c, p->launches_ok, p->launches_failed);
+        else
+            snprintf(lines[n], sizeof lines[n], "Previous run: delivered %s %s, launches %d in orbit, %d failed", a, unit,
+                     p->launches_ok, p->launches_failed);
         col[n++] = 0x9AA4AE;
     }
     int nd = 0;
@@ -1462,16 +1942,16 @@ static void draw_end(Draw *d, const VFrame *f, const DrawUI *ui)
         const TraceRec *r = vstate_record(d->vs, i);
         if (r->kind != TR_DECISION) continue;
         if (nd++ == 0) {
-            snprintf(lines[n], 200, "Decisions:");
+            snprintf(lines[n], sizeof lines[n], "Decisions:");
             col[n++] = 0x9AA4AE;
         }
         char date[11];
         cal_format_t(h->start, r->t, date);
         const TraceDecisionDef *dd = &h->decisions[r->a];
-        snprintf(lines[n], 200, "  %s  %s: %s (%s)", date, dd->name, dd->options[r->b], r->c ? "you" : "policy");
+        snprintf(lines[n], sizeof lines[n], "  %s  %s: %s (%s)", date, dd->name, dd->options[r->b], r->c ? "you" : "policy");
         col[n++] = C_PANEL_FG;
     }
-    snprintf(lines[n], 200, "Home: watch again   \u2190: step back   r: new seed%s",
+    snprintf(lines[n], sizeof lines[n], "Home: watch again   \u2190: step back   r: new seed%s",
              ui->mode && !strcmp(ui->mode, "play") ? "   c at an earlier time: choose again" : "");
     col[n++] = OI_SKY;
     float lh = text_line(d->text, FONT_NORMAL) + S(d, 3), pad = S(d, 14), w = S(d, 300);
@@ -1505,6 +1985,7 @@ static void draw_help(Draw *d)
         { "drag the timeline", "scrub backward and forward" },
         { "wheel / drag map", "zoom / pan;  0 resets the map" },
         { "s", "save a screenshot (PNG)" },
+        { "l", "legend of symbols on / off" },
         { "h  or  ?", "this help" },
         { "q  or  Esc", "quit" },
     };
@@ -1591,6 +2072,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     const VFrame *f = vstate_at(d->vs, ui->t);
     Pane *m = &d->main;
     d->cur = m;
+    d->nnotes = 0;
     pane_places(d, m);
     if (m->labels_dirty) place_labels(d);
 
@@ -1611,6 +2093,7 @@ void draw_frame(Draw *d, const DrawUI *ui)
     if (d->inset.on) draw_inset(d, f, ui);
     draw_treaty_panel(d, f);
     draw_feed(d, f);
+    draw_legend(d);
     if (ui->selected >= 0 && ui->selected < d->h->nplaces) draw_place_panel(d, f, ui->selected);
     SDL_RenderSetClipRect(d->ren, NULL);
     draw_hud(d, f, ui);

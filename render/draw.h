@@ -5,8 +5,11 @@
  * Drawing never changes the view state and never reaches into the engine.
  *
  * Layout, in output pixels: a heads-up bar at the top, the timeline at the
- * bottom, the map between them, with the treaty panel and the event feed
- * floating over the map's corners. All sizes scale with `ui` (HiDPI).
+ * bottom, the map between them, with the legend, the treaty panel and the
+ * event feed floating over the map's corners. All sizes scale with `ui`
+ * (HiDPI). The map is fitted to the scenario's places; place labels never
+ * overlap each other, markers, gauges, panels or the inset, and country
+ * names give way to all of them (draw_layout reports the rectangles).
  *
  * Cost: the land layer is rasterised into a texture only when the map
  * moves (zoom, pan, resize); everything else is batched into a few
@@ -22,6 +25,7 @@
 #include "basemap.h"
 #include "proj.h"
 #include "trace.h"
+#include "view.h"
 #include "vstate.h"
 
 typedef struct DrawDecision {       /* a decision waiting for the player */
@@ -63,6 +67,13 @@ void draw_resize(Draw *dr, int w, int h_px, float ui);
 /* Draw the frame at ui->t. */
 void draw_frame(Draw *dr, const DrawUI *ui);
 
+/* Show or hide the legend of symbols (shown at first); keeps zoom and pan,
+ * re-places the inset and the labels. */
+void draw_set_legend(Draw *dr, int on);
+int draw_legend_on(const Draw *dr);
+/* The layout of the last frame (see view.h): writes up to max boxes,
+ * returns how many there are. */
+size_t draw_layout(const Draw *dr, ViewBox *out, size_t max);
 /* The projection, for zoom and pan; call draw_map_moved after changing it. */
 Proj *draw_proj(Draw *dr);
 void draw_map_moved(Draw *dr);
@@ -78,6 +89,14 @@ int draw_hit_timeline(const Draw *dr, float x, float y, double *t);
 double draw_timeline_time(const Draw *dr, float x);
 /* The decision option button at (x, y), or -1 (after a frame showing it). */
 int draw_hit_option(const Draw *dr, float x, float y);
+
+/* The dashes of a polyline, `on` pixels drawn and `off` skipped, the
+ * pattern running on across vertices: span() gets each dash's ends (span
+ * may be NULL to count). Returns the number of dashes. Always ends, for any
+ * coordinates (huge, NaN, infinite) and any on/off (on <= 0 draws nothing);
+ * at most 20,000 dashes per segment. */
+int draw_dash_spans(const float *x, const float *y, int n, float on, float off,
+                    void (*span)(void *ctx, float x0, float y0, float x1, float y1), void *ctx);
 
 /* Base colours (0xRRGGBB), for tests that check pixels. */
 #define DRAW_COLOR_SEA  0xC9DDE8u

@@ -13,6 +13,9 @@ void proj_init(Proj *p, double lat1, double lat2, double lat0, double lon0)
     double f1 = lat1 * DEG, f2 = lat2 * DEG;
     if (fabs(f1 - f2) < 1e-9) p->n = sin(f1);
     else p->n = log(cos(f1) / cos(f2)) / log(tq(f2) / tq(f1));
+    /* A box astride the equator gives a cone constant near 0 (a cylinder):
+     * keep it away from 0 so F stays finite. */
+    if (!(fabs(p->n) >= 0.05)) p->n = p->n < 0 ? -0.05 : 0.05;
     p->F = cos(f1) * pow(tq(f1), p->n) / p->n;
     p->rho0 = p->F / pow(tq(lat0 * DEG), p->n);
     p->lon0 = lon0 * DEG;
@@ -23,7 +26,10 @@ void proj_init(Proj *p, double lat1, double lat2, double lat0, double lon0)
 void proj_raw(const Proj *p, double lat, double lon, double *x, double *y)
 {
     double rho = p->F / pow(tq(lat * DEG), p->n);
-    double th = p->n * (lon * DEG - p->lon0);
+    /* Longitude from the central meridian, wrapped to [-180, 180), so a map
+     * centred near the date line sees both sides of it. */
+    double dl = remainder(lon * DEG - p->lon0, 2 * M_PI);
+    double th = p->n * dl;
     *x = rho * sin(th);
     *y = p->rho0 - rho * cos(th);
 }
@@ -59,6 +65,11 @@ void proj_fit(Proj *p, double lat_min, double lat_max, double lon_min, double lo
     p->scale = sx < sy ? sx : sy;
     p->ox = x + w / 2 - p->scale * (x0 + x1) / 2;
     p->oy = y + h / 2 + p->scale * (y0 + y1) / 2;
+}
+
+double proj_dlon(const Proj *p, double lon)
+{
+    return remainder(lon * DEG - p->lon0, 2 * M_PI) / DEG;
 }
 
 void proj_fwd(const Proj *p, double lat, double lon, double *sx, double *sy)

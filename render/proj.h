@@ -27,6 +27,9 @@ void proj_raw(const Proj *p, double lat, double lon, double *x, double *y);
  * into the screen rectangle (x, y, w, h), keeping the aspect. */
 void proj_fit(Proj *p, double lat_min, double lat_max, double lon_min, double lon_max,
               double x, double y, double w, double h);
+/* Degrees of longitude from the central meridian, in [-180, 180]. Land
+ * more than about 120 degrees away folds over in a conic: leave it out. */
+double proj_dlon(const Proj *p, double lon);
 /* Degrees to screen pixels (y down). */
 void proj_fwd(const Proj *p, double lat, double lon, double *sx, double *sy);
 /* Screen pixels back to degrees. */

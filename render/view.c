@@ -139,6 +139,13 @@ void view_shot_project(ViewShot *s, double lat, double lon, double *x, double *y
     proj_fwd(draw_proj(s->draw), lat, lon, x, y);
 }
 
+size_t view_shot_layout(const ViewShot *s, ViewBox *out, size_t max)
+{
+    return draw_layout(s->draw, out, max);
+}
+
+void view_shot_legend(ViewShot *s, int on) { draw_set_legend(s->draw, on); }
+
 static int save_png(SDL_Surface *src, const char *png, Diag *d)
 {
     SDL_Surface *rgb = SDL_ConvertSurfaceFormat(src, SDL_PIXELFORMAT_RGB24, 0);
@@ -293,6 +300,7 @@ static void key(Ui *u, const SDL_KeyboardEvent *k, Diag *d)
     case SDLK_HOME: u->t = 0; break;
     case SDLK_END: u->t = limit(u); break;
     case SDLK_h: u->help = !u->help; break;
+    case SDLK_l: draw_set_legend(u->draw, !draw_legend_on(u->draw)); break;
     case SDLK_SLASH: if (shift) u->help = !u->help; break;
     case SDLK_QUESTION: u->help = !u->help; break;
     case SDLK_s: screenshot(u); break;

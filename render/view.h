@@ -25,6 +25,30 @@ void view_shot_render(ViewShot *s, double t);
 uint32_t view_shot_pixel(const ViewShot *s, int x, int y);
 /* Where (lat, lon) lands on the canvas. */
 void view_shot_project(ViewShot *s, double lat, double lon, double *x, double *y);
+/* What the last frame laid out, for tests of the layout: rectangles in
+ * output pixels. Markers are centred on their place; a label with a leader
+ * line may stand away from its place. */
+typedef enum ViewBoxKind {
+    VIEW_BOX_MARKER,    /* a place's marker (place set; pane 1 if in the inset) */
+    VIEW_BOX_LABEL,     /* a place's name (place set) */
+    VIEW_BOX_COUNTRY,   /* a country name on the main map */
+    VIEW_BOX_INSET,     /* the inset's frame */
+    VIEW_BOX_PANEL,     /* a floating panel: treaty, feed, legend */
+    VIEW_BOX_MAP,       /* the main map's area */
+    VIEW_BOX_NOTE       /* a passing note: a loss, troops on the move */
+} ViewBoxKind;
+typedef struct ViewBox {
+    float x, y, w, h;
+    int kind;           /* ViewBoxKind */
+    int place;          /* marker, label: the place; panel: 0 treaty, 1 feed,
+                           2 legend; else -1 */
+    int pane;           /* 0 the main map, 1 the inset */
+    int leader;         /* label: joined to its place by a leader line */
+} ViewBox;
+/* Writes up to max boxes; returns how many there are. */
+size_t view_shot_layout(const ViewShot *s, ViewBox *out, size_t max);
+/* Show or hide the legend (shown at first). */
+void view_shot_legend(ViewShot *s, int on);
 /* Save the last frame as PNG; 0, or -1 with a diagnostic. */
 int view_shot_save(ViewShot *s, const char *png, Diag *d);
 

@@ -371,8 +371,10 @@ VState *vstate_create(const TraceHeader *h, const TraceRec *recs, size_t n)
     f->treaty_reached = calloc((size_t)h->ntreaties * TREATY__COUNT + 1, sizeof *f->treaty_reached);
     f->route_open = calloc((size_t)h->nroutes + 1, sizeof *f->route_open);
     f->delivered = calloc((size_t)h->nresources + 1, sizeof *f->delivered);
+    f->lost = calloc((size_t)h->nresources + 1, sizeof *f->lost);
+    f->shortfall = calloc((size_t)h->nresources + 1, sizeof *f->shortfall);
     if (!f->carriers || !f->losses || !f->launches || !f->troops || !f->stocks || !f->treaty ||
-        !f->treaty_since || !f->treaty_reached || !f->route_open || !f->delivered)
+        !f->treaty_since || !f->treaty_reached || !f->route_open || !f->delivered || !f->lost || !f->shortfall)
         goto err;
     return vs;
 err:
@@ -411,7 +413,45 @@ void vstate_destroy(VState *vs)
     free(f->treaty_reached);
     free(f->route_open);
     free(f->delivered);
+    free(f->lost);
+    free(f->shortfall);
     free(vs);
+}
+
+int vstate_treaty_order(const VFrame *f, int treaty, int order[TREATY__COUNT])
+{
+    const double *reached = &f->treaty_reached[(size_t)treaty * TREATY__COUNT];
+    int no = 0;
+    for (int s = 0; s < TREATY__COUNT; s++)
+        if (reached[s] >= 0) {
+            int j = no++;
+            while (j > 0 && reached[order[j - 1]] > reached[s]) { order[j] = order[j - 1]; j--; }
+            order[j] = s;
+        }
+    int nreached = no;
+    for (int s = 0; s < TREATY__COUNT; s++)
+        if (reached[s] < 0) order[no++] = s;
+    return nreached;
+}
+
+int vstate_by_resource(const TraceHeader *h, const double *v, char *buf, size_t n)
+{
+    size_t len = 0;
+    int shown = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < h->nresources; k++) {
+        if (!(v[k] != 0)) continue;
+        char q[32];
+        vstate_qty(v[k], q, sizeof q);
+        int w = snprintf(buf + len, len < n ? n - len : 0, "%s%s %s", shown ? " \u00B7 " : "", q,
+                         h->resources[k].unit ? h->resources[k].unit : "");
+        if (w > 0) len += (size_t)w;
+        if (len >= n) len = n - 1;
+        shown++;
+    }
+    if (!shown)
+        snprintf(buf, n, "0 %s", h->nresources > 0 && h->resources[0].unit ? h->resources[0].unit : "");
+    return shown;
 }
 
 size_t vstate_count(const VState *vs) { return vs->n; }
@@ -518,6 +558,12 @@ const VFrame *vstate_at(VState *vs, double t)
     }
 
     double short_total = 0;
+    for (int k = 0; k < h->nresources; k++) f->shortfall[k] = f->lost[k] = 0;
+    /* O(losses so far): losses are few (tens), unlike records. */
+    for (size_t i = 0; i < vs->nloss && vs->r[vs->losses[i]].t <= t; i++) {
+        const TraceRec *r = &vs->r[vs->losses[i]];
+        if (r->c >= 0 && r->c < h->nresources) f->lost[r->c] += r->x;
+    }
     for (int s = 0; s < h->nstocks; s++) {
         VStock *st = &f->stocks[s];
         size_t il = last_at(vs, &vs->stock_lvl, s, t);
@@ -536,6 +582,8 @@ const VFrame *vstate_at(VState *vs, double t)
             st->shortfall += st->unmet_rate * (t - vs->r[last].t);
         }
         short_total += st->shortfall;
+        int res = h->stocks[s].resource;
+        if (res >= 0 && res < h->nresources) f->shortfall[res] += st->shortfall;
     }
     for (int i = 0; i < h->ntreaties; i++) {
         size_t k = last_at(vs, &vs->treaty, i, t);
@@ -672,12 +720,17 @@ int vstate_describe(const VState *vs, const TraceRec *r, char *buf, size_t n)
         return snprintf(buf, n, "%s %s %s", actor_name(h, r->b), assist_words[r->c & 3],
                         h->programmes[r->a].name);
     case TR_TREATY: {
-        static const char *const words[TREATY__COUNT] = { "signed", "in force", "triggered",
-                                                          "honoured", "declined" };
+        /* Worded as `salvo run` words it: the actor of a trigger is the
+         * victim of the aggression, not its author. */
         const char *name = h->treaties[r->a].name;
-        if (r->c >= 0 && (r->b == TREATY_TRIGGERED || r->b == TREATY_HONOURED || r->b == TREATY_DECLINED))
-            return snprintf(buf, n, "%s %s by %s", name, words[r->b], actor_name(h, r->c));
-        return snprintf(buf, n, "%s %s", name, words[r->b]);
+        switch (r->b) {
+        case TREATY_SIGNED: return snprintf(buf, n, "%s signed", name);
+        case TREATY_IN_FORCE: return snprintf(buf, n, "%s enters into force", name);
+        case TREATY_TRIGGERED:
+            return snprintf(buf, n, "%s triggered by aggression against %s", name, actor_name(h, r->c));
+        case TREATY_HONOURED: return snprintf(buf, n, "%s honoured by %s", name, actor_name(h, r->c));
+        default: return snprintf(buf, n, "%s: %s declines to act", name, actor_name(h, r->c));
+        }
     }
     case TR_TROOPS:
         return snprintf(buf, n, "%s sends %s troops, %s to %s", actor_name(h, r->a), q,
@@ -688,6 +741,7 @@ int vstate_describe(const VState *vs, const TraceRec *r, char *buf, size_t n)
                         d->options[r->b], r->c ? "player" : "policy");
     }
     case TR_EVENT:
+        if (r->b == 1) return snprintf(buf, n, "%s takes effect", h->events[r->a].name);
         return snprintf(buf, n, "%s", h->events[r->a].name);
     case TR_ROUTE:
         return snprintf(buf, n, "%s %s", h->routes[r->a].name, r->b ? "reopened" : "closed");

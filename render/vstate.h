@@ -75,7 +75,8 @@ typedef struct VTotals {        /* running totals up to t, all resources */
     double delivered, lost, duds, departed;
     int trips, losses, launches_ok, launches_failed, decisions;
     double troops;              /* sent so far */
-    double shortfall;           /* sum of cumulative shortfall over stocks */
+    double shortfall;           /* sum of cumulative shortfall over stocks, all
+                                   resources mixed: use VFrame.shortfall[] to show */
 } VTotals;
 
 typedef struct VFrame {
@@ -92,6 +93,10 @@ typedef struct VFrame {
                                                status was first reached, or -1 */
     int *route_open;                        /* [nroutes] 1 open, 0 closed */
     double *delivered;                      /* [nresources] delivered so far */
+    double *lost;                           /* [nresources] lost so far */
+    double *shortfall;                      /* [nresources] cumulative shortfall, all stocks
+                                               of that resource (never summed across
+                                               resources: rounds and drones do not add) */
     VTotals tot;
 } VFrame;
 
@@ -123,6 +128,15 @@ double vstate_step(const VState *vs, double t, int dir);
 int vstate_describe(const VState *vs, const TraceRec *r, char *buf, size_t n);
 /* A quantity for people: 950, 12,400, 1.25 M. */
 void vstate_qty(double v, char *buf, size_t n);
+/* A treaty's steps in the order to show them: those reached by the
+ * frame's time in date order (ties in status order), then the others in
+ * status order. Returns how many were reached. */
+int vstate_treaty_order(const VFrame *f, int treaty, int order[TREATY__COUNT]);
+/* One figure per resource, each in its own unit, never added across
+ * resources: "3.92 M rounds · 1,200 drones" (only the non-zero ones; "0
+ * UNIT" of the first resource if all are zero). v has one value per
+ * resource of h. Returns how many were non-zero. */
+int vstate_by_resource(const TraceHeader *h, const double *v, char *buf, size_t n);
 /* Number of records indexed, and record i of them. */
 size_t vstate_count(const VState *vs);
 const TraceRec *vstate_record(const VState *vs, size_t i);

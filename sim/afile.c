@@ -1,5 +1,6 @@
 /* afile.c — write to a temporary file, then rename: see afile.h. */
 #include "afile.h"
+#include "mem.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -10,7 +11,7 @@
 static char *dupstr(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *p = malloc(n);
+    char *p = mem_malloc(n);
     if (p) memcpy(p, s, n);
     return p;
 }
@@ -20,7 +21,7 @@ int afile_open(AFile *f, const char *path, Diag *d)
     static const char suffix[] = ".tmp.";
     memset(f, 0, sizeof *f);
     size_t n = strlen(path) + sizeof suffix + 24;
-    f->tmp = malloc(n);
+    f->tmp = mem_malloc(n);
     f->path = dupstr(path);
     if (!f->tmp || !f->path) goto err;
     /* The pid and the address keep two writers in one process apart too. */

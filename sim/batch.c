@@ -46,6 +46,7 @@
  *   end
  */
 #include "batch.h"
+#include "mem.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -97,7 +98,7 @@ int batch_model_series_len(const BatchModel *m)
 Batch *batch_create(const BatchModel *m, Diag *d)
 {
     assert(m && m->nmetrics >= 1 && m->replicate && m->worker_create);
-    Batch *b = calloc(1, sizeof *b);
+    Batch *b = mem_calloc(1, sizeof *b);
     if (!b) goto oom;
     b->m = m;
     b->nm = m->nmetrics;
@@ -105,11 +106,11 @@ Batch *batch_create(const BatchModel *m, Diag *d)
     b->ndims = b->nm + b->ns;
     double h = m->horizon > 0 && m->horizon < 1e6 ? ceil(m->horizon) + 1 : 0;
     b->ndays = (int32_t)h;
-    b->series_dim = malloc((size_t)b->nm * sizeof *b->series_dim);
-    b->mom = malloc((size_t)b->ndims * sizeof *b->mom);
-    b->tail = malloc((size_t)b->ndims * sizeof *b->tail);
-    b->sk = malloc((size_t)b->ndims * sizeof *b->sk);
-    b->days = calloc((size_t)b->nm, sizeof *b->days);
+    b->series_dim = mem_malloc((size_t)b->nm * sizeof *b->series_dim);
+    b->mom = mem_malloc((size_t)b->ndims * sizeof *b->mom);
+    b->tail = mem_malloc((size_t)b->ndims * sizeof *b->tail);
+    b->sk = mem_malloc((size_t)b->ndims * sizeof *b->sk);
+    b->days = mem_calloc((size_t)b->nm, sizeof *b->days);
     if (!b->series_dim || !b->mom || !b->tail || !b->sk || !b->days) goto oom;
     for (int i = 0, next = b->nm; i < b->nm; i++) {
         const MetricInfo *mi = &m->metrics[i];
@@ -195,7 +196,7 @@ static int text_reserve(Text *t, size_t more)
     if (t->len + more <= t->cap) return 0;
     size_t cap = t->cap ? t->cap : 4096;
     while (cap < t->len + more) cap *= 2;
-    char *p = realloc(t->p, cap);
+    char *p = mem_realloc(t->p, cap);
     if (!p) return -1;
     t->p = p;
     t->cap = cap;
@@ -220,8 +221,10 @@ static int csv_row(Text *t, const BatchModel *m, uint64_t seed, uint64_t rep, co
     for (int i = 0; i < m->nmetrics; i++) {
         *p++ = ',';
         double x = sc[i];
-        if (isnan(x)) continue;
-        if (isinf(x)) p += sprintf(p, "%s", x > 0 ? (m->metrics[i].kind == MET_TIME ? "never" : "inf") : "-inf");
+        /* Numbers only, so every CSV reader gets a numeric column: a time
+         * that never came (and a NaN) is an empty cell, a missing value. */
+        if (isnan(x) || (isinf(x) && x > 0 && m->metrics[i].kind == MET_TIME)) continue;
+        if (isinf(x)) p += sprintf(p, "%s", x > 0 ? "inf" : "-inf");
         else p += fmt_double(p, 26, x);
     }
     *p++ = '\n';
@@ -642,23 +645,23 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     }
 
     int rc = -1, nworkers = 0;
-    Worker *workers = calloc((size_t)o->threads, sizeof *workers);
-    r.slots = calloc((size_t)r.nslots + 1, sizeof *r.slots);
+    Worker *workers = mem_calloc((size_t)o->threads, sizeof *workers);
+    r.slots = mem_calloc((size_t)r.nslots + 1, sizeof *r.slots);
     if (!workers || !r.slots) goto oom;
     for (int i = 0; i < r.nslots + 1; i++) {
         /* The spare slot after the ring receives the blocks of other parts. */
         Slot *s = &r.slots[i];
-        s->mom = malloc((size_t)b->ndims * sizeof *s->mom);
-        s->keys = malloc((size_t)BATCH_BLOCK * (size_t)b->ndims * sizeof *s->keys);
-        s->scalars = malloc((size_t)BATCH_BLOCK * (size_t)b->nm * sizeof *s->scalars);
+        s->mom = mem_malloc((size_t)b->ndims * sizeof *s->mom);
+        s->keys = mem_malloc((size_t)BATCH_BLOCK * (size_t)b->ndims * sizeof *s->keys);
+        s->scalars = mem_malloc((size_t)BATCH_BLOCK * (size_t)b->nm * sizeof *s->scalars);
         if (!s->mom || !s->keys || !s->scalars) goto oom;
     }
     for (int i = 0; i < o->threads; i++) {
         workers[i].run = &r;
         Worker *w = &workers[i];
-        w->series = malloc(((size_t)b->ns + 1) * sizeof *w->series);
-        w->last_x = malloc((size_t)b->ndims * sizeof *w->last_x);
-        w->last_key = malloc((size_t)b->ndims * sizeof *w->last_key);
+        w->series = mem_malloc(((size_t)b->ns + 1) * sizeof *w->series);
+        w->last_x = mem_malloc((size_t)b->ndims * sizeof *w->last_x);
+        w->last_key = mem_malloc((size_t)b->ndims * sizeof *w->last_key);
         w->model_worker = b->m->worker_create(b->m->ctx);
         if (!w->series || !w->last_x || !w->last_key || !w->model_worker) {
             if (w->model_worker) b->m->worker_destroy(w->model_worker);
@@ -950,7 +953,7 @@ static void get_store(Tok *t, StatStore *st)
     st->lo = (int32_t)lo;
     st->floor = (int32_t)floor;
     if (len == 0) return;
-    st->counts = malloc((size_t)len * sizeof *st->counts);
+    st->counts = mem_malloc((size_t)len * sizeof *st->counts);
     if (!st->counts) {
         t->bad = 1;
         return;
@@ -967,11 +970,11 @@ int batch_resume(Batch *b, const char *path, const BatchOptions *o, Diag *d)
         return -1;
     }
     size_t cap = 1 << 16, len = 0, got;
-    char *buf = malloc(cap);
+    char *buf = mem_malloc(cap);
     while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
         len += got;
         if (len + 1 == cap) {
-            char *p = realloc(buf, cap * 2);
+            char *p = mem_realloc(buf, cap * 2);
             if (!p) {
                 free(buf);
                 buf = NULL;

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "batch.h"
+#include "mem.h"
 
 struct BatchScenario {
     const Scenario *s;
@@ -36,7 +37,7 @@ typedef struct ScenarioWorker {
 static void *worker_create(void *ctx)
 {
     BatchScenario *bs = ctx;
-    ScenarioWorker *w = calloc(1, sizeof *w);
+    ScenarioWorker *w = mem_calloc(1, sizeof *w);
     if (!w) return NULL;
     w->bs = bs;
     w->sim = sim_create(bs->s);
@@ -100,7 +101,7 @@ static uint64_t worker_events(void *worker)
 
 BatchScenario *batch_scenario_create(const Scenario *s)
 {
-    BatchScenario *bs = calloc(1, sizeof *bs);
+    BatchScenario *bs = mem_calloc(1, sizeof *bs);
     int n = scenario_metric_count(s);
     if (!bs) return NULL;
     if (n < 1) {
@@ -109,8 +110,8 @@ BatchScenario *batch_scenario_create(const Scenario *s)
     }
     bs->s = s;
     pthread_mutex_init(&bs->lock, NULL);
-    bs->metrics = calloc((size_t)n, sizeof *bs->metrics);
-    bs->levels = calloc((size_t)n, sizeof *bs->levels);
+    bs->metrics = mem_calloc((size_t)n, sizeof *bs->metrics);
+    bs->levels = mem_calloc((size_t)n, sizeof *bs->levels);
     if (!bs->metrics || !bs->levels) goto err;
     for (int i = 0; i < n; i++) {
         bs->metrics[i] = *scenario_metric(s, i);

@@ -6,6 +6,7 @@
  * diag_errors() never under-reports.
  */
 #include "diag.h"
+#include "mem.h"
 
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 static char *dupstr(const char *s)
 {
     size_t n = strlen(s) + 1;
-    char *p = malloc(n);
+    char *p = mem_malloc(n);
     if (p) memcpy(p, s, n);
     return p;
 }
@@ -47,7 +48,7 @@ void diag_add(Diag *d, int line, int col, const char *path, const char *fmt, ...
     if (d->count == d->cap) {
         int ncap = d->cap ? d->cap * 2 : 8;
         if (ncap > DIAG_MAX) ncap = DIAG_MAX;
-        DiagItem *n = realloc(d->items, (size_t)ncap * sizeof *n);
+        DiagItem *n = mem_realloc(d->items, (size_t)ncap * sizeof *n);
         if (!n) {
             d->dropped++;
             return;
@@ -59,7 +60,7 @@ void diag_add(Diag *d, int line, int col, const char *path, const char *fmt, ...
     va_start(ap, fmt);
     int len = vsnprintf(NULL, 0, fmt, ap);
     va_end(ap);
-    char *msg = len >= 0 ? malloc((size_t)len + 1) : NULL;
+    char *msg = len >= 0 ? mem_malloc((size_t)len + 1) : NULL;
     char *p = dupstr(path ? path : "");
     if (!msg || !p) {
         free(msg);

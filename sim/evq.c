@@ -77,10 +77,10 @@
  * at 100,000); copying payloads as one 32-byte block (no change).
  */
 #include "evq.h"
+#include "mem.h"
 
 #include <assert.h>
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,20 +109,6 @@ struct EvSlot {
 };
 
 static const EvHeapEntry SENTINEL = { UINT64_MAX, UINT64_MAX };
-
-/* Out of memory in the event loop cannot be recovered from (evq.h). */
-static void out_of_memory(void)
-{
-    fputs("salvo: out of memory (event queue)\n", stderr);
-    abort();
-}
-
-static void *xalloc(void *p, size_t n)
-{
-    void *q = realloc(p, n);
-    if (!q) out_of_memory();
-    return q;
-}
 
 /* Map a time to 64 bits whose unsigned order is the order of the times:
  * flip the sign bit of non-negative values, all bits of negative ones.
@@ -167,14 +153,22 @@ static inline size_t before(Ord a, Ord b)
 void evq_init(EvQ *q)
 {
     memset(q, 0, sizeof *q);
+    q->limit = EVQ_MAX_PENDING;
+}
+
+void evq_set_limit(EvQ *q, size_t max_pending)
+{
+    q->limit = max_pending >= 1 && max_pending <= EVQ_MAX_PENDING ? max_pending : EVQ_MAX_PENDING;
 }
 
 void evq_free(EvQ *q)
 {
-    if (q->heap) free(q->heap - HEAP_PAD);
-    free(q->pool);
-    free(q->free_slots);
+    if (q->heap) mem_free(q->heap - HEAP_PAD);
+    mem_free(q->pool);
+    mem_free(q->free_slots);
+    size_t limit = q->limit;
     memset(q, 0, sizeof *q);
+    q->limit = limit;
 }
 
 void evq_clear(EvQ *q)
@@ -189,45 +183,60 @@ void evq_clear(EvQ *q)
     q->live = 0;
     q->seq = 0;
     q->vacant = 0;
+    q->error = EVQ_OK;
     if (q->heap)
         for (size_t j = 0; j < SENTINELS; j++) q->heap[j] = SENTINEL;
 }
 
-static void grow_pool(EvQ *q)
+/* Room for more payloads: double the pool, up to the limit. A failure
+ * leaves the queue as it was. */
+static int grow_pool(EvQ *q)
 {
     size_t old = q->pool_cap, cap = old ? old * 2 : 256;
-    if (cap > (size_t)SLOT_MASK + 1) {
-        fputs("salvo: more than 2^24 events pending\n", stderr);
-        abort();
-    }
-    q->pool = xalloc(q->pool, cap * sizeof *q->pool);
-    q->free_slots = xalloc(q->free_slots, cap * sizeof *q->free_slots);
+    if (old >= q->limit) return EVQ_FULL;
+    if (cap > q->limit) cap = q->limit;
+    EvSlot *pool = mem_realloc(q->pool, cap * sizeof *q->pool);
+    if (!pool) return EVQ_NOMEM;
+    q->pool = pool;
+    uint32_t *fs = mem_realloc(q->free_slots, cap * sizeof *q->free_slots);
+    if (!fs) return EVQ_NOMEM;     /* the bigger pool is kept; pool_cap is not raised */
+    q->free_slots = fs;
     /* Push new slots so the lowest index is taken first. */
     for (size_t i = cap; i > old; i--) {
         q->pool[i - 1].gen = 0;
         q->free_slots[q->nfree++] = (uint32_t)(i - 1);
     }
     q->pool_cap = cap;
+    return EVQ_OK;
 }
 
 /* Double the heap. realloc keeps no alignment promise beyond 16 bytes, so
  * allocate aligned and copy. */
-static void grow_heap(EvQ *q)
+static int grow_heap(EvQ *q)
 {
     size_t cap = q->cap ? q->cap * 2 : 256;
-    /* C11 aligned_alloc wants a size that is a multiple of the alignment. */
-    size_t bytes = ((cap + HEAP_PAD) * sizeof(EvHeapEntry) + 63) & ~(size_t)63;
-    EvHeapEntry *mem = aligned_alloc(64, bytes);
-    if (!mem) out_of_memory();
+    EvHeapEntry *mem = mem_aligned(64, (cap + HEAP_PAD) * sizeof(EvHeapEntry));
+    if (!mem) return EVQ_NOMEM;
     EvHeapEntry *h = mem + HEAP_PAD;
     if (q->heap) {
         memcpy(h, q->heap, (q->n + SENTINELS) * sizeof *h);
-        free(q->heap - HEAP_PAD);
+        mem_free(q->heap - HEAP_PAD);
     } else {
         for (size_t j = 0; j < SENTINELS; j++) h[j] = SENTINEL;
     }
     q->heap = h;
     q->cap = cap;
+    return EVQ_OK;
+}
+
+/* The rare path of a push: room is short. Records why it failed. */
+static NOINLINE int make_room(EvQ *q)
+{
+    int e = EVQ_OK;
+    if (q->nfree == 0) e = grow_pool(q);
+    if (e == EVQ_OK && !q->vacant && q->n + 1 + SENTINELS > q->cap) e = grow_heap(q);
+    if (e != EVQ_OK && q->error == EVQ_OK) q->error = e;
+    return e;
 }
 
 static void sift_up(EvHeapEntry *h, size_t i, EvHeapEntry e)
@@ -303,7 +312,8 @@ static void settle(EvQ *q)
 EvHandle evq_push(EvQ *q, const Event *ev)
 {
     assert(!isnan(ev->t));
-    if (q->nfree == 0) grow_pool(q);
+    if ((q->nfree == 0 || (!q->vacant && q->n + 1 + SENTINELS > q->cap)) && make_room(q) != EVQ_OK)
+        return (EvHandle){ 0, 0 };
     uint32_t slot = q->free_slots[--q->nfree];
     EvSlot *s = &q->pool[slot];
     s->t = ev->t;
@@ -320,7 +330,6 @@ EvHandle evq_push(EvQ *q, const Event *ev)
         q->vacant = 0;
         fill_root(q->heap, q->n, e);
     } else {
-        if (q->n + 1 + SENTINELS > q->cap) grow_heap(q);
         sift_up(q->heap, q->n, e);
         q->n++;
         q->heap[q->n + SENTINELS - 1] = SENTINEL;

@@ -15,7 +15,11 @@
  *
  * Memory: the pool and heap grow by doubling and are kept across
  * evq_clear(), so a replication loop allocates nothing in steady state.
- * Limits: 2^24 events pending at once, 2^40 pushes between clears.
+ * Limits: EVQ_MAX_PENDING (2^24) events pending at once (or a lower limit
+ * set by evq_set_limit), 2^40 pushes between clears. A push past the limit,
+ * or one that finds no memory, schedules nothing: it returns a null handle
+ * and records why in q->error (sticky until evq_clear), for the owner to
+ * turn into a halt. Nothing here prints or aborts.
  * Design notes and measurements: the opening comment of evq.c.
  */
 #ifndef SALVO_EVQ_H
@@ -48,6 +52,14 @@ typedef struct EvHeapEntry {
 
 typedef struct EvSlot EvSlot;   /* a pooled payload; private to evq.c */
 
+#define EVQ_MAX_PENDING ((size_t)1 << 24)
+
+typedef enum EvqError {
+    EVQ_OK,
+    EVQ_FULL,       /* a push found the limit of pending events reached */
+    EVQ_NOMEM       /* a push found no memory to grow */
+} EvqError;
+
 typedef struct EvQ {
     EvHeapEntry *heap;      /* node 0; 3 entries after a 64-byte boundary */
     size_t n, cap;          /* heap nodes (live, cancelled, vacant root); capacity */
@@ -57,13 +69,19 @@ typedef struct EvQ {
     size_t live;            /* pending, not cancelled */
     uint64_t seq;
     int vacant;             /* node 0 is a hole left by evq_pop */
+    size_t limit;           /* most events pending at once */
+    EvqError error;         /* first push that failed since evq_clear */
 } EvQ;
 
 void evq_init(EvQ *q);
 void evq_free(EvQ *q);
-/* Drop every pending event; keep the memory. */
+/* Drop every pending event and any error; keep the memory and the limit. */
 void evq_clear(EvQ *q);
-/* Schedule a copy of *ev. Aborts only if memory runs out. */
+/* At most max_pending events pending at once (1..EVQ_MAX_PENDING; anything
+ * else restores EVQ_MAX_PENDING). For tests of the limit. */
+void evq_set_limit(EvQ *q, size_t max_pending);
+/* Schedule a copy of *ev. If the limit is reached or memory runs out,
+ * schedules nothing, sets q->error and returns a handle with gen 0. */
 EvHandle evq_push(EvQ *q, const Event *ev);
 /* Remove the earliest live event into *out. 0 when none is pending. */
 int evq_pop(EvQ *q, Event *out);

@@ -63,6 +63,11 @@ const JsonValue *json_root(const JsonDoc *doc);
 
 /* Member lookup (first match), NULL if absent or v is not an object. */
 const JsonValue *json_get(const JsonValue *obj, const char *key);
+/* Duplicate keys of an object in O(n log n): first[i] (room for obj->len)
+ * becomes the index of the earliest member with member i's key, i itself
+ * for a first occurrence. Returns the number of duplicates, 0 for a
+ * non-object, -1 if memory ran out (first[] is then undefined). */
+long json_first_keys(const JsonValue *obj, size_t *first);
 /* "null", "boolean" (true and false), "number", "string", "array", "object". */
 const char *json_type_name(JsonType t);
 

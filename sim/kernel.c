@@ -59,6 +59,7 @@ void kernel_stop(Kernel *k)
 KernelStatus kernel_run(Kernel *k, double until)
 {
     k->stop = 0;
+    if (k->q.error != EVQ_OK) return KERNEL_FULL;
     for (;;) {
         double t = evq_peek_time(&k->q);
         if (t == INFINITY) {
@@ -74,6 +75,7 @@ KernelStatus kernel_run(Kernel *k, double until)
         k->now = ev.t;
         k->events++;
         k->handlers[ev.kind](k->ctx, &ev);
+        if (k->q.error != EVQ_OK) return KERNEL_FULL;
         if (k->stop) {
             k->stop = 0;
             return KERNEL_STOPPED;

@@ -11,6 +11,11 @@
  *
  * A handler may call kernel_stop() to make kernel_run() return early after
  * the current event, e.g. to wait for a person's decision.
+ *
+ * Scheduling can fail (the queue's limit of pending events, or no memory);
+ * kernel_at then returns a null handle, and kernel_run returns KERNEL_FULL
+ * as soon as the handler that failed returns (or at once, if a failure
+ * happened before the run). Nothing here prints or aborts.
  */
 #ifndef SALVO_KERNEL_H
 #define SALVO_KERNEL_H
@@ -33,7 +38,9 @@ typedef struct Kernel {
 typedef enum KernelStatus {
     KERNEL_EMPTY,    /* nothing left to run */
     KERNEL_UNTIL,    /* next event is after `until`; clock set to until */
-    KERNEL_STOPPED   /* a handler called kernel_stop() */
+    KERNEL_STOPPED,  /* a handler called kernel_stop() */
+    KERNEL_FULL      /* an event could not be scheduled (k->q.error says why);
+                      * the state is incomplete, so the run must end */
 } KernelStatus;
 
 void kernel_init(Kernel *k, void *ctx);

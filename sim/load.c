@@ -16,6 +16,7 @@
 #include <assert.h>
 #include <ctype.h>
 #include <errno.h>
+#include <setjmp.h>
 #include <sys/stat.h>
 #include <math.h>
 #include <stdarg.h>
@@ -25,6 +26,7 @@
 
 #include "cal.h"
 #include "json.h"
+#include "mem.h"
 #include "scenario_int.h"
 #include "sha256.h"
 
@@ -37,7 +39,7 @@ static void *arena_alloc(void **arena, size_t n)
     n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
     if (!c || c->cap - c->used < n) {
         size_t cap = n > 65536 ? n : 65536;
-        Chunk *nc = malloc(sizeof *nc + cap);
+        Chunk *nc = mem_malloc(sizeof *nc + cap);
         if (!nc) return NULL;
         nc->next = c;
         nc->used = 0;
@@ -83,23 +85,35 @@ typedef struct Ld {
     Deferred *deferred;
     int ndeferred, cap_deferred;
     uint64_t cond_stocks;       /* stocks read by the condition being compiled */
+    jmp_buf *oom_at;            /* where running out of memory unwinds to (load_guarded) */
+    JsonDoc *set_doc;           /* the --set value being applied, freed on unwinding */
 } Ld;
 
-#define A(L, n) arena_alloc(&(L)->s->arena, (n))
-
-static void oom(void)
+/* Running out of memory while compiling unwinds to load_guarded() with
+ * longjmp, as Lua's luaD_throw does: every allocation is owned by the
+ * Scenario (its arena and arrays), the Ld or the documents the moment it is
+ * made, so scenario_load_buffer frees everything from there, and no
+ * caller in between needs an error path for a condition it cannot mend. */
+static _Noreturn void oom(Ld *L)
 {
-    fputs("salvo: out of memory while loading a scenario\n", stderr);
-    abort();
+    longjmp(*L->oom_at, 1);
 }
 
-static void *grow(void *arr, int *cap, int need, size_t elsize)
+static void *need(Ld *L, void *p)
 {
-    if (need <= *cap) return arr;
+    if (!p) oom(L);
+    return p;
+}
+
+#define A(L, n) need((L), arena_alloc(&(L)->s->arena, (n)))
+
+static void *grow(Ld *L, void *arr, int *cap, int want, size_t elsize)
+{
+    if (want <= *cap) return arr;
     int nc = *cap ? *cap * 2 : 16;
-    while (nc < need) nc *= 2;
-    void *p = realloc(arr, (size_t)nc * elsize);
-    if (!p) oom();
+    while (nc < want) nc *= 2;
+    /* On failure arr is still owned by the Scenario, which frees it. */
+    void *p = need(L, mem_realloc(arr, (size_t)nc * elsize));
     *cap = nc;
     return p;
 }
@@ -108,7 +122,6 @@ static char *sdup(Ld *L, const char *s)
 {
     size_t n = strlen(s) + 1;
     char *p = A(L, n);
-    if (!p) oom();
     memcpy(p, s, n);
     return p;
 }
@@ -159,6 +172,13 @@ static int fields(Ld *L, const JsonValue *v, const char *path, const char *const
     }
     int nallowed = 0;
     while (allowed[nallowed]) nallowed++;
+    /* Most objects are small: their first[] lives on the stack. */
+    size_t small[32];
+    size_t *first = v->len <= 32 ? small : need(L, mem_malloc(v->len * sizeof *first));
+    if (json_first_keys(v, first) < 0) {
+        if (first != small) mem_free(first);
+        oom(L);
+    }
     for (size_t i = 0; i < v->len; i++) {
         const char *k = v->keys[i];
         JsonValue kv = { .line = v->key_line[i], .col = v->key_col[i] };
@@ -167,17 +187,17 @@ static int fields(Ld *L, const JsonValue *v, const char *path, const char *const
         char p[512];
         pkey(p, sizeof p, path, k);
         if (!known) {
-            const char *s = diag_suggest(k, allowed, nallowed);
+            /* Past DIAG_MAX the message is only counted: skip the search
+             * for a suggestion (a million unknown keys would pay for it). */
+            const char *s = L->d->count < DIAG_MAX ? diag_suggest(k, allowed, nallowed) : NULL;
             if (s) err(L, &kv, p, "unknown field '%s' (did you mean '%s'?)", k, s);
             else err(L, &kv, p, "unknown field '%s'", k);
         }
-        for (size_t j = 0; j < i; j++)
-            if (!strcmp(k, v->keys[j])) {
-                err(L, &kv, p, "duplicate key '%s' (first at line %d, column %d)", k,
-                    v->key_line[j], v->key_col[j]);
-                break;
-            }
+        size_t j = first[i];
+        if (j != i)
+            err(L, &kv, p, "duplicate key '%s' (first at line %d, column %d)", k, v->key_line[j], v->key_col[j]);
     }
+    if (first != small) mem_free(first);
     return 1;
 }
 
@@ -389,7 +409,7 @@ static int ref_field(Ld *L, const JsonValue *obj, const char *path, const char *
 static int stream(Ld *L, const char *component, const char *purpose)
 {
     Scenario *s = L->s;
-    s->streams = grow(s->streams, &L->cap_streams, s->nstreams + 1, sizeof *s->streams);
+    s->streams = grow(L, s->streams, &L->cap_streams, s->nstreams + 1, sizeof *s->streams);
     s->streams[s->nstreams] = (StreamDef){ sdup(L, component), purpose, rng_key_prefix(component, purpose) };
     return s->nstreams++;
 }
@@ -456,11 +476,18 @@ void dist_set_mean(Dist *d, double mean)
     switch (d->kind) {
     case DIST_CONST: d->p[0] = mean; break;
     case DIST_UNIFORM: case DIST_TRIANGULAR: case DIST_DISCRETE:
-        if (old != 0) {
+        /* Scale when the new mean has the old one's sign, so the spread
+         * stays in proportion; otherwise (an old mean of 0, or a change of
+         * sign, which scaling would mirror or collapse) shift every point
+         * by the difference, which keeps the shape exactly. */
+        if (f > 0) {
             for (int i = 0; i < 3; i++) d->p[i] *= f;
             for (int i = 0; i < d->n; i++) d->values[i] *= f;
         } else {
-            *d = dist_const(mean);
+            double dx = mean - old;
+            int np = d->kind == DIST_UNIFORM ? 2 : d->kind == DIST_TRIANGULAR ? 3 : 0;
+            for (int i = 0; i < np; i++) d->p[i] += dx;
+            for (int i = 0; i < d->n; i++) d->values[i] += dx;
         }
         break;
     case DIST_EXPONENTIAL: case DIST_POISSON: d->p[0] = mean; break;
@@ -582,7 +609,7 @@ static int parse_dist(Ld *L, const JsonValue *v, const char *path, Dist *out)
 static int add_param(Ld *L, Dist d, ParamCon con, const char *idpath)
 {
     Scenario *s = L->s;
-    s->params = grow(s->params, &L->cap_params, s->nparams + 1, sizeof *s->params);
+    s->params = grow(L, s->params, &L->cap_params, s->nparams + 1, sizeof *s->params);
     ParamDef *pd = &s->params[s->nparams];
     memset(pd, 0, sizeof *pd);
     pd->d = d;
@@ -634,7 +661,7 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
     int idx = add_param(L, d, con, idpath);
     if (is_record) {
         Scenario *s = L->s;
-        s->assumptions = grow(s->assumptions, &L->cap_assumptions, s->nassumptions + 1, sizeof *s->assumptions);
+        s->assumptions = grow(L, s->assumptions, &L->cap_assumptions, s->nassumptions + 1, sizeof *s->assumptions);
         Assumption *a = &s->assumptions[s->nassumptions];
         memset(a, 0, sizeof *a);
         a->path = s->params[idx].path;
@@ -677,8 +704,8 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
                 a->source_title = s->sources[si].title;
             }
         }
-        s->assumption_param = grow(s->assumption_param, &L->cap_aparam, s->nassumptions + 1, sizeof(int));
-        s->assumption_stream = grow(s->assumption_stream, &L->cap_astream, s->nassumptions + 1, sizeof(int));
+        s->assumption_param = grow(L, s->assumption_param, &L->cap_aparam, s->nassumptions + 1, sizeof(int));
+        s->assumption_stream = grow(L, s->assumption_stream, &L->cap_astream, s->nassumptions + 1, sizeof(int));
         s->assumption_param[s->nassumptions] = idx;
         char comp[600];
         snprintf(comp, sizeof comp, "assumption:%s", idpath);
@@ -692,7 +719,7 @@ static int param_field(Ld *L, const JsonValue *obj, const char *path, const char
 static int add_node(Ld *L, CondNode n)
 {
     Scenario *s = L->s;
-    s->cond_nodes = grow(s->cond_nodes, &L->cap_nodes, s->ncond_nodes + 1, sizeof *s->cond_nodes);
+    s->cond_nodes = grow(L, s->cond_nodes, &L->cap_nodes, s->ncond_nodes + 1, sizeof *s->cond_nodes);
     s->cond_nodes[s->ncond_nodes] = n;
     return s->ncond_nodes++;
 }
@@ -700,7 +727,7 @@ static int add_node(Ld *L, CondNode n)
 static void add_time(Ld *L, double day)
 {
     Scenario *s = L->s;
-    s->times = grow(s->times, &L->cap_times, s->ntimes + 1, sizeof *s->times);
+    s->times = grow(L, s->times, &L->cap_times, s->ntimes + 1, sizeof *s->times);
     s->times[s->ntimes++] = day;
 }
 
@@ -869,7 +896,7 @@ static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, uns
             int k = cond_node(L, c, p, depth + 1, cats);
             if (k < 0) return -1;
             Scenario *s = L->s;
-            s->cond_kids = grow(s->cond_kids, &L->cap_kids, s->ncond_kids + 1, sizeof *s->cond_kids);
+            s->cond_kids = grow(L, s->cond_kids, &L->cap_kids, s->ncond_kids + 1, sizeof *s->cond_kids);
             n.op = C_NOT;
             n.kid = s->ncond_kids;
             n.nkids = 1;
@@ -893,7 +920,7 @@ static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, uns
             kids[nk++] = k;
         }
         Scenario *s = L->s;
-        s->cond_kids = grow(s->cond_kids, &L->cap_kids, s->ncond_kids + nk, sizeof *s->cond_kids);
+        s->cond_kids = grow(L, s->cond_kids, &L->cap_kids, s->ncond_kids + nk, sizeof *s->cond_kids);
         n.op = g == 0 ? C_ALL : C_ANY;
         n.kid = s->ncond_kids;
         n.nkids = nk;
@@ -924,7 +951,7 @@ static Cond cond_field(Ld *L, const JsonValue *obj, const char *path, const char
 static void add_watch(Ld *L, int kind, int idx, const Cond *c)
 {
     Scenario *s = L->s;
-    s->watch = grow(s->watch, &L->cap_watch, s->nwatch + 1, sizeof *s->watch);
+    s->watch = grow(L, s->watch, &L->cap_watch, s->nwatch + 1, sizeof *s->watch);
     s->watch[s->nwatch++] = (WatchDef){ kind, idx, c };
 }
 
@@ -952,7 +979,7 @@ static EffectList effects_field(Ld *L, const JsonValue *obj, const char *path, c
         return el;
     }
     Scenario *s = L->s;
-    s->effects = grow(s->effects, &L->cap_effects, s->neffects + (int)arr->len, sizeof *s->effects);
+    s->effects = grow(L, s->effects, &L->cap_effects, s->neffects + (int)arr->len, sizeof *s->effects);
     el.first = s->neffects;
     int st = stream(L, owner, "effects");
     for (size_t i = 0; i < arr->len; i++) {
@@ -989,7 +1016,7 @@ static EffectList effects_field(Ld *L, const JsonValue *obj, const char *path, c
             snprintf(vp, sizeof vp, "%s.%s", ip, opnd);
             ef.value = param_field(L, e, pe, opnd, kind == E_SCALE ? PC_NONNEG : PC_ANY, 1, kind == E_SCALE ? 1 : 0, vp);
             if (pathname) {
-                L->deferred = grow(L->deferred, &L->cap_deferred, L->ndeferred + 1, sizeof *L->deferred);
+                L->deferred = grow(L, L->deferred, &L->cap_deferred, L->ndeferred + 1, sizeof *L->deferred);
                 char pn[530];
                 pkey(pn, sizeof pn, pe, name);
                 L->deferred[L->ndeferred++] = (Deferred){ s->neffects, pathname, get(e, name), sdup(L, pn) };
@@ -1089,6 +1116,8 @@ static void load_sources(Ld *L, const JsonValue *arr)
         }
         src->date = date;
         src->url = str_field(L, e, p, "url", 0, "");
+        src->publisher = str_field(L, e, p, "publisher", 0, "");
+        src->note = str_field(L, e, p, "note", 0, "");
     }
 }
 
@@ -1589,6 +1618,8 @@ static void load_programmes(Ld *L, const JsonValue *arr)
                         if (!fields(L, a, pk, hf)) continue;
                         AttemptDef *ad = &g->history[g->nhistory++];
                         ad->day = date_field(L, a, pk, "date", 1, 0);
+                        ad->path = sfmt(L, "programmes.%s.history[%zu]", id, k);
+                        ad->note = str_field(L, a, pk, "note", 0, "");
                         if (ad->day < prev) err(L, get(a, "date"), pk, "attempts must be in date order");
                         prev = ad->day;
                         const char *o = str_field(L, a, pk, "outcome", 0, "random");
@@ -1621,6 +1652,8 @@ static void load_programmes(Ld *L, const JsonValue *arr)
         assert(gs_ == g->stream + PS_STAGE);
         gs_ = stream(L, ip, "interval");
         assert(gs_ == g->stream + PS_INTERVAL);
+        gs_ = stream(L, ip, "reliability");   /* base, ceiling, growth per replication */
+        assert(gs_ == g->stream + PS_RELIABILITY);
         (void)gs_;
         const JsonValue *as = get(e, "assistance");
         if (as) {
@@ -1997,6 +2030,11 @@ static void load_metrics(Ld *L, const JsonValue *arr)
             pkey(pq, sizeof pq, p, k);
             quantity(L, get(e, k), pq, &m->q, &cats);
             m->info.kind = k[0] == 't' ? MET_TOTAL : MET_LEVEL;
+            /* Counts are whole numbers; amounts of a resource flow continuously
+             * and are not (docs/batch.md, Whole numbers). */
+            m->info.whole = (m->q.kind >= Q_R_VOYAGES && m->q.kind <= Q_R_LOSSES) ||
+                            (m->q.kind >= Q_L_ATTEMPTS && m->q.kind <= Q_T_DECLINED) || m->q.kind == Q_TROOPS ||
+                            m->q.kind == Q_EVENT || m->q.kind == Q_DECISION || m->q.kind == Q_ASSIST;
             if (m->info.kind == MET_LEVEL) {
                 m->every = num_field(L, e, p, "every", 1, 7, 1e-3, 1e6);
                 m->info.series_t0 = 0;
@@ -2019,6 +2057,7 @@ static void load_metrics(Ld *L, const JsonValue *arr)
             if (!*m->info.unit) m->info.unit = "days";
         } else {
             m->info.kind = MET_FLAG;
+            m->info.whole = 1;
             m->cond = cond_field(L, e, p, "happened", 1);
             m->by = date_field(L, e, p, "by", 1, s->end);
         }
@@ -2039,7 +2078,7 @@ static int param_by_path(const Scenario *s, const char *path)
  * synthetic paths of effect operands). */
 static const char *suggest_path(const Scenario *s, const char *path)
 {
-    const char **c = malloc((size_t)(s->nparams + 1) * sizeof *c);
+    const char **c = mem_malloc((size_t)(s->nparams + 1) * sizeof *c);
     if (!c) return NULL;
     int n = 0;
     for (int i = 0; i < s->nparams; i++)
@@ -2096,7 +2135,14 @@ static void apply_set(Ld *L, const char *set)
     diag_init(&vd, "--set");
     const char *val = eq + 1;
     JsonDoc *doc = json_parse(val, strlen(val), &vd);
+    L->set_doc = doc;   /* freed by scenario_load_buffer if memory runs out below */
     if (!doc) {
+        /* A message lost (dropped) can only have been lost to memory too. */
+        for (int i = 0; i < vd.count + (vd.dropped > 0); i++)
+            if (i == vd.count || strstr(vd.items[i].msg, "out of memory")) {
+                diag_free(&vd);
+                oom(L);
+            }
         diag_add(L->d, 0, 0, "", "--set %s: '%s' is not a number or a JSON distribution", path, val);
         diag_free(&vd);
         return;
@@ -2113,9 +2159,11 @@ static void apply_set(Ld *L, const char *set)
         else dist_set_mean(&d, v->num);
     } else if (parse_dist(L, v, where, &d) != 0) {
         json_free(doc);
+        L->set_doc = NULL;
         return;
     }
     json_free(doc);
+    L->set_doc = NULL;
     if (diag_errors(L->d) != before) return;
     const char *why = param_check(&d, pd->con);
     if (why) {
@@ -2204,9 +2252,12 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     static const char *const top[] = {
         "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
         "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
-        "programmes", "events", "decisions", "metrics", NULL
+        "programmes", "events", "decisions", "metrics", "$schema", NULL
     };
     if (!fields(L, root, "", top)) return;
+    /* "$schema" points editors at scenarios/schema.json; the engine only
+     * checks that it is a string. */
+    (void)str_field(L, root, "", "$schema", 0, "");
     const JsonValue *ver = get(root, "salvo");
     if (!ver) err(L, root, "salvo", "missing required field 'salvo' (the format version: 1)");
     else if (ver->type != JSON_NUMBER || ver->num != 1) err(L, ver, "salvo", "unsupported format version; expected 1");
@@ -2336,25 +2387,43 @@ void scenario_free(Scenario *s)
     arena_free(arena);
 }
 
+/* compile() with a place to unwind to when memory runs out (see oom()).
+ * Returns 0, or -1 if it unwound. Only *L changes after setjmp, and L is
+ * not itself modified, so nothing needs to be volatile. */
+static int load_guarded(Ld *L, const char *name, const JsonValue *root, const char *const *sets, int nsets)
+{
+    jmp_buf at;
+    L->oom_at = &at;
+    if (setjmp(at)) return -1;
+    L->s->file = sdup(L, name);
+    compile(L, root, sets, nsets);
+    return 0;
+}
+
 Scenario *scenario_load_buffer(const char *name, const char *text, size_t len,
                                const char *const *sets, int nsets, Diag *d)
 {
     int before = diag_errors(d);
     JsonDoc *doc = json_parse(text, len, d);
     if (!doc) return NULL;
-    Scenario *s = calloc(1, sizeof *s);
-    if (!s) oom();
+    Scenario *s = mem_calloc(1, sizeof *s);
+    if (!s) {
+        json_free(doc);
+        diag_add(d, 0, 0, "", "out of memory while loading the scenario");
+        return NULL;
+    }
     Ld L;
     memset(&L, 0, sizeof L);
     L.d = d;
     L.s = s;
-    s->file = sdup(&L, name);
     sha256_hex(text, len, s->sha256);
-    compile(&L, json_root(doc), sets, nsets);
+    int failed = load_guarded(&L, name, json_root(doc), sets, nsets);
     /* Watchers point at Cond values inside arrays that no longer move. */
     free(L.deferred);
+    json_free(L.set_doc);
     json_free(doc);
-    if (diag_errors(d) != before) {
+    if (failed) diag_add(d, 0, 0, "", "out of memory while loading the scenario");
+    if (failed || diag_errors(d) != before) {
         scenario_free(s);
         return NULL;
     }
@@ -2381,8 +2450,12 @@ Scenario *scenario_load(const char *path, const char *const *sets, int nsets, Di
         return NULL;
     }
     size_t n = (size_t)st.st_size;
-    char *buf = malloc(n + 1);
-    if (!buf) oom();
+    char *buf = mem_malloc(n + 1);
+    if (!buf) {
+        diag_add(d, 0, 0, "", "out of memory reading the scenario (%zu bytes)", n);
+        fclose(f);
+        return NULL;
+    }
     size_t got = fread(buf, 1, n, f);
     int rerr = ferror(f);
     fclose(f);

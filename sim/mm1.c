@@ -2,6 +2,7 @@
  * ring buffer that only grows (doubling), so the steady state allocates
  * nothing. Arrivals and services draw from separate keyed streams. */
 #include "mm1.h"
+#include "mem.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -19,13 +20,14 @@ typedef struct Mm1 {
     uint64_t served, target;
     double sum_time;
     size_t max_len;
+    int failed;             /* out of memory: the run stopped early */
 } Mm1;
 
 static int ring_push(Mm1 *m, double t)
 {
     if (m->len == m->cap) {
         size_t cap = m->cap ? m->cap * 2 : 64;
-        double *r = malloc(cap * sizeof *r);
+        double *r = mem_malloc(cap * sizeof *r);
         if (!r) return -1;
         for (size_t i = 0; i < m->len; i++) r[i] = m->ring[(m->head + i) % m->cap];
         free(m->ring);
@@ -41,7 +43,11 @@ static int ring_push(Mm1 *m, double t)
 static void on_arrive(void *ctx, const Event *ev)
 {
     Mm1 *m = ctx;
-    if (ring_push(m, ev->t) != 0) abort();
+    if (ring_push(m, ev->t) != 0) {
+        m->failed = 1;
+        kernel_stop(&m->k);
+        return;
+    }
     if (m->len == 1)  /* server was idle */
         kernel_after(&m->k, rng_exponential(&m->services, m->mean_service), MM1_DEPART, 0, 0, 0);
     kernel_after(&m->k, rng_exponential(&m->arrivals, m->mean_gap), MM1_ARRIVE, 0, 0, 0);
@@ -76,7 +82,12 @@ int mm1_run(double lambda, double mu, uint64_t customers, uint64_t seed, Mm1Resu
     m.mean_service = 1.0 / mu;
     m.target = customers;
     kernel_after(&m.k, rng_exponential(&m.arrivals, m.mean_gap), MM1_ARRIVE, 0, 0, 0);
-    kernel_run(&m.k, 1e300);
+    KernelStatus ks = kernel_run(&m.k, 1e300);
+    if (m.failed || ks == KERNEL_FULL) {
+        kernel_free(&m.k);
+        free(m.ring);
+        return -1;
+    }
     out->mean_time = m.sum_time / (double)m.served;
     out->customers = m.served;
     out->events = m.k.events;

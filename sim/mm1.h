@@ -14,7 +14,8 @@ typedef struct Mm1Result {
 } Mm1Result;
 
 /* Simulate until `customers` have been served. 0 on success, -1 on bad
- * parameters (rates must be > 0 and lambda < mu for a steady state). */
+ * parameters (rates must be > 0 and lambda < mu for a steady state) or if
+ * memory ran out. */
 int mm1_run(double lambda, double mu, uint64_t customers, uint64_t seed, Mm1Result *out);
 
 #endif

@@ -2,6 +2,7 @@
  * Invariant: paired metric 4k+j always refers to common metric k, whose
  * indices in A and B are ia[k] and ib[k]. */
 #include "paired.h"
+#include "mem.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -42,15 +43,15 @@ static void worker_destroy(void *worker)
 static void *worker_create(void *ctx)
 {
     const Paired *p = ctx;
-    PairWorker *w = calloc(1, sizeof *w);
+    PairWorker *w = mem_calloc(1, sizeof *w);
     if (!w) return NULL;
     w->p = p;
     int len = p->lena > p->lenb ? p->lena : p->lenb;
     w->wa = p->a->worker_create(p->a->ctx);
     w->wb = p->b->worker_create(p->b->ctx);
-    w->sa = malloc((size_t)p->a->nmetrics * sizeof *w->sa);
-    w->sb = malloc((size_t)p->b->nmetrics * sizeof *w->sb);
-    w->series = malloc(((size_t)len + 1) * sizeof *w->series);
+    w->sa = mem_malloc((size_t)p->a->nmetrics * sizeof *w->sa);
+    w->sb = mem_malloc((size_t)p->b->nmetrics * sizeof *w->sb);
+    w->series = mem_malloc(((size_t)len + 1) * sizeof *w->series);
     if (!w->wa || !w->wb || !w->sa || !w->sb || !w->series) {
         worker_destroy(w);
         return NULL;
@@ -89,14 +90,14 @@ static uint64_t worker_events(void *worker)
 
 Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
 {
-    Paired *p = calloc(1, sizeof *p);
+    Paired *p = mem_calloc(1, sizeof *p);
     if (!p) goto oom;
     p->a = a;
     p->b = b;
     p->lena = batch_model_series_len(a);
     p->lenb = batch_model_series_len(b);
-    p->ia = malloc((size_t)a->nmetrics * sizeof *p->ia);
-    p->ib = malloc((size_t)a->nmetrics * sizeof *p->ib);
+    p->ia = mem_malloc((size_t)a->nmetrics * sizeof *p->ia);
+    p->ib = mem_malloc((size_t)a->nmetrics * sizeof *p->ib);
     if (!p->ia || !p->ib) goto oom;
     size_t text = 0;
     for (int i = 0; i < a->nmetrics; i++)
@@ -113,8 +114,8 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
         paired_destroy(p);
         return NULL;
     }
-    p->metrics = calloc((size_t)p->n * 4, sizeof *p->metrics);
-    p->names = malloc(text);
+    p->metrics = mem_calloc((size_t)p->n * 4, sizeof *p->metrics);
+    p->names = mem_malloc(text);
     if (!p->metrics || !p->names) goto oom;
     static const char *const suffix[4] = { "a", "b", "diff", "better" };
     char *s = p->names;
@@ -132,6 +133,7 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
                 mi->kind = MET_TOTAL;
             } else if (j == 3) {
                 mi->kind = MET_FLAG;
+                mi->whole = 1;
                 mi->unit = "";
                 mi->better = 0;
             }

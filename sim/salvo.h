@@ -45,6 +45,7 @@ typedef struct MetricInfo {
     int better;             /* +1 higher is better for the scenario's main actor, -1 lower, 0 neither */
     int series_len;         /* LEVEL: grid points; else 0 */
     double series_t0, series_dt; /* LEVEL: grid start and step, days */
+    int whole;              /* values are whole numbers: counts (voyages, launches, troops, events) and flags */
 } MetricInfo;
 
 /* A parameter's assumption record: value, plausible range and source. */
@@ -87,7 +88,8 @@ const TraceHeader *scenario_trace_header(const Scenario *s);
 typedef enum SimStatus {
     SIM_DONE,       /* reached `until` or the scenario's end */
     SIM_DECISION,   /* paused: a decision awaits sim_answer() (interactive mode) */
-    SIM_HALTED      /* stopped for good by an event limit (an event storm): see sim_halted() */
+    SIM_HALTED      /* stopped for good by an event limit (an event storm, or more events
+                     * pending than the queue holds) or by memory running out: see sim_halted() */
 } SimStatus;
 
 /* Events one replication may dispatch before it is halted (SIM_HALTED);
@@ -104,11 +106,15 @@ typedef struct SimDecision {
     double t;
 } SimDecision;
 
+/* NULL if memory ran out. */
 Sim *sim_create(const Scenario *s);
 void sim_destroy(Sim *sim);
 /* Start replication `rep` of base seed `seed` at t = 0. Keeps the sink and
- * the interactive setting; clears scripted answers. */
-void sim_reset(Sim *sim, uint64_t seed, uint64_t rep);
+ * the interactive setting; clears scripted answers. 0 on success; -1 if the
+ * first events could not be scheduled (out of memory, or more than the
+ * event queue holds), and then sim_run returns SIM_HALTED and sim_halted()
+ * says why. */
+int sim_reset(Sim *sim, uint64_t seed, uint64_t rep);
 /* Where trace records go; NULL for nowhere (the fastest). */
 void sim_set_sink(Sim *sim, const TraceSink *sink);
 /* Interactive: decisions pause the run (SIM_DECISION) instead of asking the

@@ -106,7 +106,10 @@ typedef struct Effect {
 typedef struct EffectList { int first, n; } EffectList;
 
 /* --- entities --------------------------------------------------------- */
-typedef struct SourceDef { const char *id, *title, *date, *url; } SourceDef;
+typedef struct SourceDef {
+    const char *id, *title, *date, *url;    /* "" when not given */
+    const char *publisher, *note;           /* "" when not given; shown in the assumption ledger */
+} SourceDef;
 
 typedef struct StockDef {
     int place, resource;
@@ -161,7 +164,12 @@ typedef struct TreatyDef {
     int first_response, nresponses;
 } TreatyDef;
 
-typedef struct AttemptDef { double day; int outcome; /* -1 random, 0 success, k failed stage */ } AttemptDef;
+typedef struct AttemptDef {
+    double day;
+    int outcome;                /* -1 random, 0 success, k failed stage */
+    const char *path;           /* "programmes.ID.history[K]", for the assumption ledger */
+    const char *note;           /* "" when not given */
+} AttemptDef;
 
 typedef struct AssistDef {
     const char *id;
@@ -224,7 +232,7 @@ typedef struct MetricDef {
  * first in its `stream` field; these are the offsets of the others (the
  * loader creates them in this order; docs/models.md, Random streams). */
 enum { RS_TRANSIT, RS_RETURN, RS_LOSS, RS_DUD, RS_CONTAINER };   /* route:ID */
-enum { PS_OUTCOME, PS_STAGE, PS_INTERVAL };                      /* launch:ID (a programme) */
+enum { PS_OUTCOME, PS_STAGE, PS_INTERVAL, PS_RELIABILITY };                      /* launch:ID (a programme) */
 enum { TS_HONOUR, TS_DELAY };                                    /* treaty:ID:PARTY */
 
 typedef struct StreamDef {
@@ -287,6 +295,10 @@ struct Scenario {
 };
 
 /* param.c-style helpers shared by load.c and sim.c */
+/* Tests only: at most max_pending events pending at once in this Sim's
+ * queue (0: back to EVQ_MAX_PENDING), so the halt at the queue's limit can
+ * be tested without 2^24 events. */
+void sim_set_queue_limit(Sim *S, size_t max_pending);
 /* Set the mean of a distribution, keeping its shape (see docs/scenario.md). */
 void dist_set_mean(Dist *d, double mean);
 /* Is the value (mean, or the support for a distribution) within the constraint? */

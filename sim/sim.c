@@ -54,6 +54,7 @@
 #include <string.h>
 
 #include "kernel.h"
+#include "mem.h"
 #include "scenario_int.h"
 
 enum {
@@ -90,7 +91,11 @@ typedef struct CarrierRt {
 } CarrierRt;
 
 typedef struct RouteRt { int open; double delivered, lost, voyages, losses; } RouteRt;
-typedef struct ProgRt { int attempts, successes, failures, streak, hist_left; double boost, growth; } ProgRt;
+typedef struct ProgRt {
+    int attempts, successes, failures, streak, hist_left;
+    double boost, growth;       /* added by assistance */
+    double base, ceiling, learn;/* base, ceiling and growth, drawn once per replication */
+} ProgRt;
 typedef struct TreatyRt { int signed_, in_force, triggered, honoured, declined; } TreatyRt;
 typedef struct RespRt { int done, waiting_force; } RespRt;
 typedef struct EventRt {
@@ -189,7 +194,6 @@ static double draw(Sim *S, int i, Rng *r)
     }
 }
 
-static double pmean(const Sim *S, int i) { return dist_mean(&S->pd[i].d); }
 
 static void settle(Sim *S);
 static void apply_effects(Sim *S, EffectList el);
@@ -664,11 +668,24 @@ static double reliability(Sim *S, int g, int attempt)
 {
     const ProgrammeDef *pd = &S->sc->programmes[g];
     const ProgRt *pr = &S->progs[g];
-    double b = pmean(S, pd->base), c = pd->ceiling >= 0 ? pmean(S, pd->ceiling) : b;
-    double gr = pmean(S, pd->growth) + pr->growth;
+    double b = pr->base, c = pd->ceiling >= 0 ? pr->ceiling : b;
+    double gr = pr->learn + pr->growth;
     if (gr > 1) gr = 1;
     double p = c - (c - b) * pow(1 - gr, attempt - 1) + pr->boost;
     return p < 0 ? 0 : p > 0.999 ? 0.999 : p;
+}
+
+/* A programme's base, ceiling and growth are drawn once per replication
+ * (docs/scenario.md), from the programme's own "reliability" stream, and
+ * again when an effect changes one of them. which: -1 all, else the param. */
+static void draw_reliability(Sim *S, int g, int which)
+{
+    const ProgrammeDef *pd = &S->sc->programmes[g];
+    ProgRt *pr = &S->progs[g];
+    Rng *r = rs(S, pd->stream + PS_RELIABILITY);
+    if (which < 0 || which == pd->base) pr->base = draw(S, pd->base, r);
+    if (pd->ceiling >= 0 && (which < 0 || which == pd->ceiling)) pr->ceiling = draw(S, pd->ceiling, r);
+    if (which < 0 || which == pd->growth) pr->learn = draw(S, pd->growth, r);
 }
 
 static void schedule_next_launch(Sim *S, int g)
@@ -778,6 +795,9 @@ static void on_scen(void *ctx, const Event *ev)
 static void on_effects(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
+    /* A delayed event's effects: say when they land (b = 1), so a timeline
+     * can tell it apart from the event itself. */
+    emit(S, TR_EVENT, (int)ev->a, 1, -1, 0, 0);
     apply_effects(S, S->sc->events[ev->a].effects);
     settle(S);
 }
@@ -803,6 +823,10 @@ static void param_changed(Sim *S, int p)
         er->hazard = (EvHandle){ 0, 0 };
         if (ed->max > 0 && er->count >= ed->max) return;
         schedule_hazard(S, i, S->k.now > ed->from ? S->k.now : ed->from);
+    }
+    for (int g = 0; g < S->sc->nprogrammes; g++) {
+        const ProgrammeDef *pg = &S->sc->programmes[g];
+        if (p == pg->base || p == pg->ceiling || p == pg->growth) draw_reliability(S, g, p);
     }
 }
 
@@ -1371,11 +1395,22 @@ static void dispatch(void *ctx, const Event *ev)
     }
     kernel_stop(&S->k);
 }
-#define NEW(p, n) do { (p) = calloc((size_t)(n) + 1, sizeof *(p)); if (!(p)) goto err; } while (0)
+/* An event could not be scheduled: the run cannot go on (sim.c's model
+ * state would miss it), so it is halted with the queue's reason. */
+static void queue_failed(Sim *S)
+{
+    if (S->k.q.error == EVQ_FULL)
+        snprintf(S->halted, sizeof S->halted, "more than %zu events pending at day %.6g (the limit of the "
+                 "event queue)", S->k.q.limit, S->k.now);
+    else
+        snprintf(S->halted, sizeof S->halted, "out of memory for the event queue at day %.6g", S->k.now);
+}
+
+#define NEW(p, n) do { (p) = mem_calloc((size_t)(n) + 1, sizeof *(p)); if (!(p)) goto err; } while (0)
 
 Sim *sim_create(const Scenario *sc)
 {
-    Sim *S = calloc(1, sizeof *S);
+    Sim *S = mem_calloc(1, sizeof *S);
     if (!S) return NULL;
     S->sc = sc;
     kernel_init(&S->k, S);
@@ -1423,7 +1458,7 @@ Sim *sim_create(const Scenario *sc)
      * sc->params may be NULL: memcpy from NULL is undefined even for 0
      * bytes (found by fuzz_scenario under UBSan). */
     if (sc->nparams > 0) memcpy(S->pd, sc->params, (size_t)sc->nparams * sizeof *S->pd);
-    sim_reset(S, 0, 0);
+    if (sim_reset(S, 0, 0) != 0) goto err;
     return S;
 err:
     sim_destroy(S);
@@ -1444,7 +1479,7 @@ void sim_destroy(Sim *S)
     free(S);
 }
 
-void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
+int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
 {
     const Scenario *sc = S->sc;
     kernel_reset(&S->k);
@@ -1536,6 +1571,7 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     }
     for (int g = 0; g < sc->nprogrammes; g++) {
         const ProgrammeDef *pd = &sc->programmes[g];
+        draw_reliability(S, g, -1);
         int n = 0;
         for (int h = 0; h < pd->nhistory; h++)
             if (pd->history[h].day <= sc->end) {
@@ -1559,6 +1595,9 @@ void sim_reset(Sim *S, uint64_t seed, uint64_t rep)
         if (sc->metrics[m].info.kind == MET_LEVEL && sample_leader(sc, m)) kernel_at(&S->k, 0, EV_SAMPLE, (uint32_t)m, 0, 0);
     /* A first look at every watcher, once the day-0 events have run. */
     kernel_at(&S->k, 0, EV_TICK, 0, 1, 0);
+    if (S->k.q.error == EVQ_OK) return 0;
+    queue_failed(S);    /* sim_run will say SIM_HALTED, with this reason */
+    return -1;
 }
 
 void sim_set_sink(Sim *S, const TraceSink *sink)
@@ -1597,7 +1636,8 @@ SimStatus sim_run(Sim *S, double until)
     double end = S->sc->end;
     if (until > end) until = end;
     KernelStatus ks = kernel_run(&S->k, until);
-    if (ks == KERNEL_STOPPED && S->halted[0]) {
+    if (ks == KERNEL_FULL) queue_failed(S);
+    if ((ks == KERNEL_STOPPED || ks == KERNEL_FULL) && S->halted[0]) {
         /* The run ends here, at the storm's instant: a trace still closes
          * with the final stock levels and END, and metrics are as of now. */
         finish(S);
@@ -1612,6 +1652,7 @@ SimStatus sim_run(Sim *S, double until)
 const char *sim_halted(const Sim *S) { return S->halted[0] ? S->halted : NULL; }
 
 void sim_set_event_limit(Sim *S, uint64_t max) { S->max_events = max ? max : SIM_MAX_EVENTS; }
+void sim_set_queue_limit(Sim *S, size_t max_pending) { evq_set_limit(&S->k.q, max_pending); }
 
 const SimDecision *sim_pending(const Sim *S) { return S->pending >= 0 ? &S->pend : NULL; }
 

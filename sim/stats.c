@@ -9,6 +9,7 @@
  * values added, never on their order or on how sketches were merged.
  */
 #include "stats.h"
+#include "mem.h"
 
 #include <assert.h>
 #include <math.h>
@@ -141,7 +142,7 @@ static int store_reserve(StatStore *st, int32_t need)
     if (need <= st->cap) return 0;
     int32_t cap = st->cap ? st->cap : 16;
     while (cap < need) cap *= 2;
-    uint64_t *p = realloc(st->counts, (size_t)cap * sizeof *p);
+    uint64_t *p = mem_realloc(st->counts, (size_t)cap * sizeof *p);
     if (!p) return -1;
     st->counts = p;
     st->cap = cap;
@@ -306,26 +307,67 @@ void stats_sketch_each(const StatSketch *s, void (*fn)(void *arg, double value, 
             fn(arg, stats_sketch_key_value(s->pos.lo + i + STATS_KEY_OFFSET), s->pos.counts[i]);
 }
 
-double stats_sketch_quantile(const StatSketch *s, double q)
+/* The key of the value of 0-based rank floor(q (n - 1)), walking from the
+ * smallest value up (n > 0). */
+static int32_t quantile_key(const StatSketch *s, double q)
 {
-    if (s->n == 0) return NAN;
     if (q < 0.0) q = 0.0;
     if (q > 1.0) q = 1.0;
     uint64_t rank = (uint64_t)floor(q * (double)(s->n - 1));
-    /* Walk from the smallest value up; `seen` counts values passed. */
-    uint64_t seen = s->ninf;
-    if (rank < seen) return -INFINITY;
+    uint64_t seen = s->ninf;    /* values passed */
+    if (rank < seen) return STATS_KEY_NINF;
     for (int32_t i = s->neg.len - 1; i >= 0; i--) {
         seen += s->neg.counts[i];
-        if (rank < seen) return stats_sketch_key_value(-(s->neg.lo + i + STATS_KEY_OFFSET));
+        if (rank < seen) return -(s->neg.lo + i + STATS_KEY_OFFSET);
     }
     seen += s->zero;
-    if (rank < seen) return 0.0;
+    if (rank < seen) return 0;
     for (int32_t i = 0; i < s->pos.len; i++) {
         seen += s->pos.counts[i];
-        if (rank < seen) return stats_sketch_key_value(s->pos.lo + i + STATS_KEY_OFFSET);
+        if (rank < seen) return s->pos.lo + i + STATS_KEY_OFFSET;
     }
-    return INFINITY;
+    return STATS_KEY_PINF;
+}
+
+double stats_sketch_quantile(const StatSketch *s, double q)
+{
+    if (s->n == 0) return NAN;
+    return stats_sketch_key_value(quantile_key(s, q));
+}
+
+static double clamp(double x, double lo, double hi)
+{
+    return x < lo ? lo : x > hi ? hi : x;
+}
+
+double stats_sketch_quantile_within(const StatSketch *s, double q, double lo, double hi)
+{
+    if (s->n == 0) return NAN;
+    int32_t key = quantile_key(s, q);
+    double v = stats_sketch_key_value(key);
+    if (isinf(v) || !(lo <= hi)) return v;
+    /* The smallest and the largest finite values are known exactly. */
+    double qc = q < 0.0 ? 0.0 : q > 1.0 ? 1.0 : q;
+    uint64_t rank = (uint64_t)floor(qc * (double)(s->n - 1));
+    if (rank == s->ninf) return lo;
+    if (rank + 1 + s->pinf == s->n) return hi;
+    if (key == 0) return clamp(0.0, lo, hi);
+    /* The bucket holds magnitudes (gamma^(i-1), gamma^i]; the true value is
+     * in it and in [lo, hi]. Any point of an interval [a, b] with b/a <=
+     * gamma is within a = (gamma-1)/(gamma+1) of its relative midpoint
+     * 2ab/(a+b), so the midpoint of the cut interval keeps the bound --
+     * where snapping to lo or hi (an older rule) could miss by 2a -- and
+     * is lo itself when the cut leaves only lo. */
+    int32_t idx = (key > 0 ? key : -key) - STATS_KEY_OFFSET;
+    double top = exp(LN_GAMMA * idx), bot = exp(LN_GAMMA * (idx - 1));
+    double a = key > 0 ? bot : -top, b = key > 0 ? top : -bot;
+    if (a < lo) a = lo;
+    if (b > hi) b = hi;
+    if (a > b) return clamp(v, lo, hi);    /* lo or hi on the bucket's edge, to rounding */
+    if (a == b) return a;
+    if (a <= 0.0 && b >= 0.0) return clamp(v, lo, hi);  /* (cannot happen: one sign per bucket) */
+    double m = 2.0 * a * b / (a + b);      /* same formula for two negatives */
+    return clamp(m, a, b);
 }
 
 /* --- daily counts -------------------------------------------------------- */
@@ -335,7 +377,7 @@ int stats_days_init(StatDays *d, int32_t ndays)
     d->ndays = ndays > 0 ? ndays : 0;
     d->counts = NULL;
     if (d->ndays == 0) return 0;
-    d->counts = calloc((size_t)d->ndays, sizeof *d->counts);
+    d->counts = mem_calloc((size_t)d->ndays, sizeof *d->counts);
     if (!d->counts) {
         d->ndays = 0;
         return -1;

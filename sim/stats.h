@@ -107,6 +107,12 @@ int stats_sketch_merge(StatSketch *a, const StatSketch *b);
  * rank floor(q * (n - 1)) over all counted values, +-inf included, NaN
  * excluded. NaN when the sketch is empty. */
 double stats_sketch_quantile(const StatSketch *s, double q);
+/* The same quantile, given the exact smallest (lo) and largest (hi)
+ * finite values counted: the estimate is the relative midpoint of the
+ * bucket cut to [lo, hi], so it keeps the guarantee |q' - q| <= a |q|, is
+ * exact when the cut leaves one value (a bucket holding only the minimum,
+ * or only the maximum), and never leaves [lo, hi]. +-inf and NaN as above. */
+double stats_sketch_quantile_within(const StatSketch *s, double q, double lo, double hi);
 /* ln(gamma), the log of the bucket ratio (for tests and documentation). */
 double stats_sketch_ln_gamma(void);
 /* The value that represents key k (the bucket's midpoint in relative

@@ -10,21 +10,32 @@
 #include "afile.h"
 #include "cal.h"
 
-/* A quantile estimate, made exact where we can: clamped into [lo, hi], and
- * snapped to lo or hi when it comes from the bucket that holds them (so a
- * flag's quantiles are exactly 0 or 1, an integer minimum stays itself). */
-static double refine(double x, double lo, double hi)
+/* The metric that dimension dim belongs to (its scalar or a series point). */
+static const MetricInfo *dim_metric(const Batch *b, int dim)
 {
-    if (isnan(x) || isinf(x)) return x;
-    if (x <= lo || stats_sketch_key(x) == stats_sketch_key(lo)) return lo;
-    if (x >= hi || stats_sketch_key(x) == stats_sketch_key(hi)) return hi;
-    return x;
+    const BatchModel *m = batch_model(b);
+    if (dim < m->nmetrics) return &m->metrics[dim];
+    for (int i = 0; i < m->nmetrics; i++) {
+        int d0 = batch_series_dim(b, i, 0);
+        if (d0 >= 0 && dim >= d0 && dim < d0 + m->metrics[i].series_len) return &m->metrics[i];
+    }
+    return NULL;
+}
+
+/* A quantile of a whole-number metric is a whole number: the one nearest
+ * the estimate. Below 1/(2 alpha) = 100 a bucket is narrower than 1, so
+ * this is the true order statistic exactly; above, it moves the estimate
+ * by at most half a unit (docs/batch.md). */
+static double whole(double x)
+{
+    return isfinite(x) ? nearbyint(x) : x;
 }
 
 void summary_stat(const Batch *b, int dim, SummaryStat *out)
 {
     const StatSketch *sk = batch_sketch(b, dim);
     StatMoments m = batch_moments(b, dim);
+    const MetricInfo *mi = dim_metric(b, dim);
     memset(out, 0, sizeof *out);
     out->n = sk->n;
     out->n_finite = m.n;
@@ -43,11 +54,12 @@ void summary_stat(const Batch *b, int dim, SummaryStat *out)
         out->min = out->max = NAN;
     }
     double lo = m.n ? m.min : -INFINITY, hi = m.n ? m.max : INFINITY;
-    out->p5 = refine(stats_sketch_quantile(sk, 0.05), lo, hi);
-    out->p25 = refine(stats_sketch_quantile(sk, 0.25), lo, hi);
-    out->median = refine(stats_sketch_quantile(sk, 0.50), lo, hi);
-    out->p75 = refine(stats_sketch_quantile(sk, 0.75), lo, hi);
-    out->p95 = refine(stats_sketch_quantile(sk, 0.95), lo, hi);
+    static const double qs[5] = { 0.05, 0.25, 0.50, 0.75, 0.95 };
+    double *dst[5] = { &out->p5, &out->p25, &out->median, &out->p75, &out->p95 };
+    for (int k = 0; k < 5; k++) {
+        double x = stats_sketch_quantile_within(sk, qs[k], lo, hi);
+        *dst[k] = mi && (mi->whole || mi->kind == MET_FLAG) ? whole(x) : x;
+    }
 }
 
 double summary_prob_by(const Batch *b, int metric, int64_t day)
@@ -98,19 +110,21 @@ static const char *kind_name(MetricKind k)
 typedef struct Hist {
     double lo, width;
     int nbins;
+    int whole;          /* whole-number values: bucket values rounded first */
     double counts[SUMMARY_HIST_BINS];
 } Hist;
 
 static void hist_add(void *arg, double value, uint64_t count)
 {
     Hist *h = arg;
+    if (h->whole) value = nearbyint(value);
     int i = h->width > 0 ? (int)floor((value - h->lo) / h->width) : 0;
     if (i < 0) i = 0;
     if (i >= h->nbins) i = h->nbins - 1;
     h->counts[i] += (double)count;
 }
 
-static cJSON *histogram_json(const Batch *b, int dim, MetricKind kind, const SummaryStat *st)
+static cJSON *histogram_json(const Batch *b, int dim, const MetricInfo *mi, const SummaryStat *st)
 {
     cJSON *o = cJSON_CreateObject();
     cJSON *edges = cJSON_AddArrayToObject(o, "edges");
@@ -118,20 +132,30 @@ static cJSON *histogram_json(const Batch *b, int dim, MetricKind kind, const Sum
     if (st->n_finite == 0) return o;
     Hist h;
     memset(&h, 0, sizeof h);
-    if (kind == MET_FLAG) {
+    double last;
+    if (mi->kind == MET_FLAG) {
         h.lo = 0.0;
         h.nbins = 2;
         h.width = 0.5;
+        last = 1.0;
+    } else if (mi->whole) {
+        /* Bins of whole width starting at the minimum: [k, k + w), so a
+         * value 5 is in the bin that starts at 5, never in [4.8, 5). */
+        double span = st->max - st->min + 1;
+        h.lo = st->min;
+        h.width = span <= SUMMARY_HIST_BINS ? 1 : ceil(span / SUMMARY_HIST_BINS);
+        h.nbins = (int)ceil(span / h.width);
+        h.whole = 1;
+        last = h.lo + h.width * h.nbins;
     } else {
         h.lo = st->min;
         h.nbins = st->max > st->min ? SUMMARY_HIST_BINS : 1;
         h.width = (st->max - st->min) / h.nbins;
+        last = st->max;     /* exact, not lo + n w */
     }
     stats_sketch_each(batch_sketch(b, dim), hist_add, &h);
     for (int i = 0; i <= h.nbins; i++)
-        cJSON_AddItemToArray(edges, cJSON_CreateNumber(i == h.nbins && kind != MET_FLAG
-                                                           ? st->max   /* exact, not lo + n w */
-                                                           : h.lo + h.width * i));
+        cJSON_AddItemToArray(edges, cJSON_CreateNumber(i == h.nbins ? last : h.lo + h.width * i));
     for (int i = 0; i < h.nbins; i++) cJSON_AddItemToArray(counts, cJSON_CreateNumber(h.counts[i]));
     return o;
 }
@@ -198,7 +222,7 @@ static cJSON *metric_json(const Batch *b, int i)
         add_num(o, "never_fraction", st.n ? (double)st.n_never / (double)st.n : NAN);
         cJSON_AddItemToObject(o, "cdf", cdf_json(b, i));
     }
-    cJSON_AddItemToObject(o, "histogram", histogram_json(b, i, mi->kind, &st));
+    cJSON_AddItemToObject(o, "histogram", histogram_json(b, i, mi, &st));
     return o;
 }
 

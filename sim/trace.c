@@ -14,6 +14,7 @@
  * Everything the TraceFile points at lives in one arena: one free.
  */
 #include "trace.h"
+#include "mem.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -98,6 +99,38 @@ static const unsigned char REFS[TR__COUNT][3] = {
 
 static int in(int32_t v, int n) { return v >= 0 && v < n; }
 
+/* --- named fields (trace format 2) -------------------------------------
+ * Each kind's operands a, b, c, x, y under their names, and how each is
+ * spelt in JSON. A slot without a name is not written; reading, it gets
+ * -1 (a, b, c) or 0 (x, y), which is what the engine puts there. */
+/* F_FLAG: an int slot that is 1 or -1, written as `"name":true` only when
+ * it is 1 and read back as -1 when absent (EVENT's `effects`). */
+enum FieldType { F_NONE, F_IDX, F_INT, F_BOOL, F_STATUS, F_ASSIST, F_NUM, F_FLAG };
+typedef struct Field { const char *name; unsigned char type; } Field;
+static const Field FIELDS[TR__COUNT][5] = {
+    [TR_DEPART]   = { { "carrier", F_IDX }, { "route", F_IDX }, { "resource", F_IDX }, { "cargo", F_NUM }, { "eta", F_NUM } },
+    [TR_ARRIVE]   = { { "carrier", F_IDX }, { "route", F_IDX }, { "resource", F_IDX }, { "delivered", F_NUM }, { "duds", F_NUM } },
+    [TR_LOST]     = { { "carrier", F_IDX }, { "route", F_IDX }, { "resource", F_IDX }, { "cargo", F_NUM }, { "fraction", F_NUM } },
+    [TR_RETURN]   = { { "carrier", F_IDX }, { "route", F_IDX } },
+    [TR_STOCK]    = { { "stock", F_IDX }, { 0 }, { 0 }, { "level", F_NUM }, { "shortfall", F_NUM } },
+    [TR_SHORT]    = { { "stock", F_IDX }, { "starts", F_BOOL }, { 0 }, { "unmet_rate", F_NUM }, { "shortfall", F_NUM } },
+    [TR_LAUNCH]   = { { "programme", F_IDX }, { "attempt", F_INT }, { "stage", F_INT }, { "p", F_NUM } },
+    [TR_ASSIST]   = { { "programme", F_IDX }, { "actor", F_IDX }, { "step", F_ASSIST } },
+    [TR_TREATY]   = { { "treaty", F_IDX }, { "status", F_STATUS }, { "actor", F_IDX } },
+    [TR_TROOPS]   = { { "actor", F_IDX }, { "from", F_IDX }, { "to", F_IDX }, { "troops", F_NUM }, { "arrival", F_NUM } },
+    [TR_DECISION] = { { "decision", F_IDX }, { "option", F_INT }, { "person", F_BOOL } },
+    [TR_EVENT]    = { { "event", F_IDX }, { "effects", F_FLAG } },
+    [TR_ROUTE]    = { { "route", F_IDX }, { "open", F_BOOL } },
+    [TR_PARAM]    = { { "event", F_IDX }, { 0 }, { 0 }, { "value", F_NUM } },
+    [TR_END]      = { { 0 } },
+};
+static const char *const ASSIST_NAMES[4] = { "offered", "accepted", "arrived", "refused" };
+
+const char *trace_field_name(TraceKind k, int slot)
+{
+    return k >= 0 && k < TR__COUNT && slot >= 0 && slot < 5 ? FIELDS[k][slot].name : NULL;
+}
+
 int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n)
 {
     static const char *const opnd[3] = { "a", "b", "c" };
@@ -139,8 +172,8 @@ int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n
         case R_ASSIST: ok = v >= 0 && v <= 3; what = "0-3"; break;
         }
         if (!ok) {
-            snprintf(why, n, "%s: %s record: expected %s, got %d", opnd[i],
-                     KIND_NAMES[r->kind], what, (int)v);
+            snprintf(why, n, "%s: %s record: expected %s, got %d",
+                     FIELDS[r->kind][i].name ? FIELDS[r->kind][i].name : opnd[i], KIND_NAMES[r->kind], what, (int)v);
             return 0;
         }
     }
@@ -166,8 +199,11 @@ static void tracebuf_emit(void *ctx, const TraceRec *r)
         /* Doubling: amortised O(1), and after the first replication a
          * cleared buffer is reused without any allocation. */
         size_t cap = b->cap ? b->cap * 2 : 1024;
-        TraceRec *p = realloc(b->recs, cap * sizeof *p);
-        if (!p) abort();    /* out of memory in a sink has no caller to tell */
+        TraceRec *p = mem_realloc(b->recs, cap * sizeof *p);
+        if (!p) {
+            b->lost++;
+            return;
+        }
         b->recs = p;
         b->cap = cap;
     }
@@ -241,9 +277,11 @@ static void write_header(FILE *fp, const TraceHeader *h)
     fputs("{\"salvo\":", fp);
     put_str(fp, h->salvo_version ? h->salvo_version : "");
     fputs(",\"type\":\"header\"", fp);
+    put_key(fp, "trace", 0); fprintf(fp, "%d", TRACE_VERSION);
     put_key(fp, "scenario", 0); put_str(fp, h->scenario);
     put_key(fp, "sha256", 0); put_str(fp, h->sha256);
-    put_key(fp, "seed", 0); fprintf(fp, "%" PRIu64, h->seed);
+    /* A string: a JSON number loses 64-bit seeds in jq and JavaScript. */
+    put_key(fp, "seed", 0); fprintf(fp, "\"%" PRIu64 "\"", h->seed);
     put_key(fp, "start", 0); put_str(fp, date);
     put_key(fp, "end", 0); put_num(fp, h->end);
 
@@ -374,7 +412,7 @@ struct TraceWriter {
 
 TraceWriter *trace_writer_open(const char *path, const TraceHeader *h, Diag *d)
 {
-    TraceWriter *w = calloc(1, sizeof *w);
+    TraceWriter *w = mem_calloc(1, sizeof *w);
     if (!w) {
         diag_add(d, 0, 0, "", "out of memory opening '%s'", path);
         return NULL;
@@ -396,12 +434,28 @@ static void writer_emit(void *ctx, const TraceRec *r)
     cal_format_t(w->start, r->t, date);
     fputs("{\"t\":", fp);
     put_num(fp, r->t);
-    fprintf(fp, ",\"date\":\"%s\",\"kind\":\"%s\",\"a\":%" PRId32 ",\"b\":%" PRId32
-                ",\"c\":%" PRId32 ",\"x\":",
-            date, trace_kind_name((TraceKind)r->kind), r->a, r->b, r->c);
-    put_num(fp, r->x);
-    fputs(",\"y\":", fp);
-    put_num(fp, r->y);
+    fprintf(fp, ",\"date\":\"%s\",\"kind\":\"%s\"", date, trace_kind_name((TraceKind)r->kind));
+    const int32_t iv[3] = { r->a, r->b, r->c };
+    const double dv[2] = { r->x, r->y };
+    const Field *f = r->kind >= 0 && r->kind < TR__COUNT ? FIELDS[r->kind] : FIELDS[TR_END];
+    for (int i = 0; i < 5; i++) {
+        if (!f[i].name || (f[i].type == F_FLAG && iv[i] != 1)) continue;
+        put_key(fp, f[i].name, 0);
+        switch (f[i].type) {
+        case F_BOOL: fputs(iv[i] ? "true" : "false", fp); break;
+        case F_FLAG: fputs("true", fp); break;
+        case F_STATUS:
+            if (iv[i] >= 0 && iv[i] < TREATY__COUNT) put_str(fp, TREATY_NAMES[iv[i]]);
+            else fprintf(fp, "%" PRId32, iv[i]);    /* trace_rec_valid refuses it on reading */
+            break;
+        case F_ASSIST:
+            if (iv[i] >= 0 && iv[i] < 4) put_str(fp, ASSIST_NAMES[iv[i]]);
+            else fprintf(fp, "%" PRId32, iv[i]);
+            break;
+        case F_NUM: put_num(fp, dv[i - 3]); break;
+        default: fprintf(fp, "%" PRId32, iv[i]); break;
+        }
+    }
     fputs("}\n", fp);
 }
 
@@ -437,7 +491,7 @@ static void *arena_alloc(Block **head, size_t n)
     Block *b = *head;
     if (!b || b->cap - b->used < n) {
         size_t cap = n > 65536 ? n : 65536;
-        b = malloc(sizeof *b + cap);
+        b = mem_malloc(sizeof *b + cap);
         if (!b) return NULL;
         b->next = *head;
         b->used = 0;
@@ -465,6 +519,7 @@ typedef struct Reader {
     const char *line;   /* the raw text of the current line */
     int lineno;
     int oom;
+    int version;        /* the trace format: 1 (positional a/b/c/x/y) or 2 */
 } Reader;
 
 /* 1-based column of `"key":` in the current line, or 1. Within a JSON
@@ -603,6 +658,24 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
                  "(expected {\"salvo\":...,\"type\":\"header\",...})");
         return 0;
     }
+    /* The format first: a newer one is refused before anything else is
+     * read from it. No "trace" key is format 1, from before it had one. */
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "trace");
+    rd->version = 1;
+    if (ver) {
+        if (!cJSON_IsNumber(ver) || ver->valuedouble != floor(ver->valuedouble) || ver->valuedouble < 1) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace", "expected the trace format number");
+            return 0;
+        }
+        if (ver->valuedouble > TRACE_VERSION) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace",
+                     "trace format %.0f is newer than this salvo reads (formats 1 to %d); "
+                     "use a newer salvo, or write the trace again with this one",
+                     ver->valuedouble, TRACE_VERSION);
+            return 0;
+        }
+        rd->version = (int)ver->valuedouble;
+    }
     ok &= get_str(rd, root, "salvo", "salvo", "salvo", &h->salvo_version);
     ok &= get_str(rd, root, "scenario", "scenario", "scenario", &h->scenario);
     ok &= get_str(rd, root, "sha256", "sha256", "sha256", &h->sha256);
@@ -615,10 +688,23 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         }
     } else ok = 0;
     ok &= get_num(rd, root, "end", "end", "end", &h->end);
-    /* The seed is a 64-bit integer: a double would round it, so it is read
-     * from the text itself (the cJSON value only says that it is there). */
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
-    if (!cJSON_IsNumber(seed)) {
+    if (rd->version >= 2) {
+        /* A decimal string: 64 bits, exactly. */
+        char *end = NULL;
+        const char *sv = cJSON_IsString(seed) ? seed->valuestring : NULL;
+        errno = 0;
+        unsigned long long v = sv && isdigit((unsigned char)sv[0]) ? strtoull(sv, &end, 10) : 0;
+        if (!sv || !isdigit((unsigned char)sv[0]) || errno || *end) {
+            diag_add(rd->d, rd->lineno, seed ? key_col(rd, "seed") : 1, "seed",
+                     "expected the seed as a string of digits (\"42\")");
+            ok = 0;
+        }
+        h->seed = v;
+    } else if (!cJSON_IsNumber(seed)) {
+        /* Format 1: the seed is a 64-bit integer: a double would round it,
+         * so it is read from the text itself (the cJSON value only says
+         * that it is there). */
         diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
         ok = 0;
     } else {
@@ -855,6 +941,57 @@ static int rec_num(Reader *rd, const cJSON *obj, const char *key, double *out)
     return 1;
 }
 
+/* One named field of a format-2 record into its slot. */
+static int rec_field(Reader *rd, const cJSON *o, TraceKind kind, int slot, TraceRec *r)
+{
+    const Field *f = &FIELDS[kind][slot];
+    int32_t *iv[3] = { &r->a, &r->b, &r->c };
+    if (!f->name) {
+        if (slot < 3) *iv[slot] = -1;
+        else *(slot == 3 ? &r->x : &r->y) = 0;
+        return 1;
+    }
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, f->name);
+    if (!v && f->type == F_FLAG) {
+        *iv[slot] = -1;
+        return 1;
+    }
+    if (!v) {
+        diag_add(rd->d, rd->lineno, 1, f->name, "missing \"%s\" (a %s record has it)", f->name, KIND_NAMES[kind]);
+        return 0;
+    }
+    switch (f->type) {
+    case F_NUM: return rec_num(rd, o, f->name, slot == 3 ? &r->x : &r->y);
+    case F_FLAG:
+        if (!cJSON_IsBool(v)) {
+            diag_add(rd->d, rd->lineno, key_col(rd, f->name), f->name, "expected true or false");
+            return 0;
+        }
+        *iv[slot] = cJSON_IsTrue(v) ? 1 : -1;
+        return 1;
+    case F_BOOL:
+        if (!cJSON_IsBool(v)) {
+            diag_add(rd->d, rd->lineno, key_col(rd, f->name), f->name, "expected true or false");
+            return 0;
+        }
+        *iv[slot] = cJSON_IsTrue(v);
+        return 1;
+    case F_STATUS: case F_ASSIST: {
+        const char *const *names = f->type == F_STATUS ? TREATY_NAMES : ASSIST_NAMES;
+        int n = f->type == F_STATUS ? TREATY__COUNT : 4;
+        int k = cJSON_IsString(v) ? lookup(names, n, v->valuestring) : -1;
+        if (k < 0) {
+            diag_add(rd->d, rd->lineno, key_col(rd, f->name), f->name, "expected one of \"%s\" ... \"%s\"",
+                     names[0], names[n - 1]);
+            return 0;
+        }
+        *iv[slot] = k;
+        return 1;
+    }
+    default: return rec_int(rd, o, f->name, iv[slot]);
+    }
+}
+
 static int parse_rec(Reader *rd, const cJSON *o, const TraceHeader *h, TraceRec *r)
 {
     memset(r, 0, sizeof *r);
@@ -877,7 +1014,11 @@ static int parse_rec(Reader *rd, const cJSON *o, const TraceHeader *h, TraceRec 
                  "unknown record kind \"%s\"", kind->valuestring);
         return 0;
     }
-    int ok = rec_int(rd, o, "a", &r->a) & rec_int(rd, o, "b", &r->b) & rec_int(rd, o, "c", &r->c) &
+    int ok = 1;
+    if (rd->version >= 2)
+        for (int i = 0; i < 5; i++) ok &= rec_field(rd, o, (TraceKind)r->kind, i, r);
+    else
+        ok = rec_int(rd, o, "a", &r->a) & rec_int(rd, o, "b", &r->b) & rec_int(rd, o, "c", &r->c) &
              rec_num(rd, o, "x", &r->x) & rec_num(rd, o, "y", &r->y);
     if (!ok) return 0;
     char why[160];
@@ -924,7 +1065,7 @@ TraceFile *trace_read(const char *path, Diag *d)
         diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));
         return NULL;
     }
-    TraceFile *f = calloc(1, sizeof *f);
+    TraceFile *f = mem_calloc(1, sizeof *f);
     Reader rd = { .d = d };
     char *line = NULL;
     size_t linecap = 0, cap = 0;
@@ -961,7 +1102,7 @@ TraceFile *trace_read(const char *path, Diag *d)
         }
         if (f->n == cap) {
             cap = cap ? cap * 2 : 4096;
-            TraceRec *p = realloc(f->recs, cap * sizeof *p);
+            TraceRec *p = mem_realloc(f->recs, cap * sizeof *p);
             if (!p) { cJSON_Delete(o); goto oom; }
             f->recs = p;
         }

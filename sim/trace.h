@@ -9,27 +9,42 @@
  * the engine or the scenario.
  *
  * Record kinds and the meaning of their operands (indices refer to the
- * header's arrays; -1 means none):
+ * header's arrays; -1 means none). In a trace file (format 2) each operand
+ * is written under the name in brackets; see docs/trace.md.
  *
  *   kind        a           b            c              x                 y
  *   DEPART      carrier     route        resource       cargo (units)     planned arrival t
+ *                                                       [cargo]           [eta]
  *   ARRIVE      carrier     route        resource       delivered good    duds
+ *                                                       [delivered]       [duds]
  *   LOST        carrier     route        resource       cargo lost        fraction of way (0..1)
+ *                                                       [cargo]           [fraction]
  *   RETURN      carrier     route        -1             0                 0
  *   STOCK       stock       -1           -1             level             cumulative shortfall
+ *                                                       [level]           [shortfall]
  *   SHORT       stock       1=starts,    -1             unmet rate/day    cumulative shortfall
- *                           0=ends
+ *                           0=ends [starts]             [unmet_rate]      [shortfall]
  *   LAUNCH      programme   attempt #    0=success,     P(success) used   0
- *                           (1-based)    k=failed at stage k
+ *                           (1-based)    k=failed at stage k  [p]
+ *                           [attempt]    [stage]
  *   ASSIST      programme   actor        0=offered,     0                 0
- *                                        1=accepted, 2=arrived, 3=refused
+ *                                        1=accepted, 2=arrived, 3=refused [step]
  *   TREATY      treaty      TreatyStatus party actor    0                 0
+ *                           [status]     [actor]
  *   TROOPS      actor       from place   to place       troops            arrival t
+ *                           [from]       [to]           [troops]          [arrival]
  *   DECISION    decision    option       1=person,0=policy  0             0
- *   EVENT       event       -1           -1             0                 0
+ *                           [option]     [person]
+ *   EVENT       event       -1 happens,  -1             0                 0
+ *                           1 its effects after its delay
+ *                           [effects: true when 1, absent when -1]
  *   ROUTE       route       1=open,0=closed  -1         0                 0
+ *                           [open]
  *   PARAM       event       -1           -1             new value         0
+ *                                                       [value]
  *   END         -1          -1           -1             0                 0
+ *
+ * The operand a is named after what it indexes ([carrier], [stock], ...).
  *
  * Units: t in days from the header's start date; cargo in the resource's
  * unit (rounds for shells).
@@ -120,6 +135,9 @@ typedef struct TraceHeader {
 
 const char *trace_kind_name(TraceKind k);         /* "depart", ... */
 int trace_kind_from_name(const char *s);          /* -1 if unknown */
+/* The name of operand `slot` (0..4 for a, b, c, x, y) of kind k in a
+ * format-2 trace file ("carrier", "cargo", ...), or NULL if not written. */
+const char *trace_field_name(TraceKind k, int slot);
 const char *treaty_status_name(TreatyStatus s);   /* "signed", "in-force", ... */
 const char *place_kind_name(PlaceKind k);         /* "arsenal", "launch-site", ... */
 int place_kind_from_name(const char *s);
@@ -131,19 +149,25 @@ int route_mode_from_name(const char *s);
 int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n);
 
 /* --- in-memory buffer sink -------------------------------------------- */
-typedef struct TraceBuf { TraceRec *recs; size_t n, cap; } TraceBuf;
+/* lost: records not kept because memory ran out (a sink has no caller to
+ * tell; the owner checks it after the run). */
+typedef struct TraceBuf { TraceRec *recs; size_t n, cap, lost; } TraceBuf;
 void tracebuf_init(TraceBuf *b);
 void tracebuf_free(TraceBuf *b);
 void tracebuf_clear(TraceBuf *b);
 TraceSink tracebuf_sink(TraceBuf *b);
 
 /* --- JSON Lines ---------------------------------------------------------
- * Line 1: {"salvo":"0.1.0","type":"header","scenario":...,"sha256":...,
- *          "seed":N,"start":"YYYY-MM-DD","end":DAYS,"actors":[...],...}
- * Then one record per line:
- *   {"t":12.5,"date":"2023-09-08","kind":"depart","a":0,"b":1,"c":0,"x":75000,"y":14.2}
+ * Format 2 (docs/trace.md, docs/trace.schema.json):
+ * Line 1: {"salvo":"0.1.0","type":"header","trace":2,"scenario":...,"sha256":...,
+ *          "seed":"N","start":"YYYY-MM-DD","end":DAYS,"actors":[...],...}
+ * Then one record per line, its operands by name:
+ *   {"t":12.5,"date":"2023-09-08","kind":"depart","carrier":0,"route":1,"resource":0,"cargo":75000,"eta":14.2}
  * Numbers are printed with %.17g trimmed, so the same run gives the same bytes.
+ * The reader also reads format 1 (no "trace" key; a numeric seed; records
+ * with positional "a","b","c","x","y"), and refuses newer formats.
  */
+#define TRACE_VERSION 2
 typedef struct TraceWriter TraceWriter;
 /* Write to a temporary file beside `path`; renamed into place by close. */
 TraceWriter *trace_writer_open(const char *path, const TraceHeader *h, Diag *d);

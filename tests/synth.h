@@ -79,10 +79,10 @@ static inline void synth_replicate(void *worker, uint64_t seed, uint64_t rep, do
 static inline void synth_init(Synth *sy)
 {
     static const MetricInfo metrics[4] = {
-        { "x", "a normal total", "rounds", MET_TOTAL, 1, 0, 0, 0 },
-        { "t", "an exponential time", "days", MET_TIME, -1, 0, 0, 0 },
-        { "f", "a coin", "", MET_FLAG, 1, 0, 0, 0 },
-        { "lvl", "a level", "tonnes", MET_LEVEL, 1, 5, 0.0, 10.0 },
+        { "x", "a normal total", "rounds", MET_TOTAL, 1, 0, 0, 0, 0 },
+        { "t", "an exponential time", "days", MET_TIME, -1, 0, 0, 0, 0 },
+        { "f", "a coin", "", MET_FLAG, 1, 0, 0, 0, 1 },
+        { "lvl", "a level", "tonnes", MET_LEVEL, 1, 5, 0.0, 10.0, 0 },
     };
     for (int i = 0; i < 4; i++) sy->metrics[i] = metrics[i];
     sy->shift = 0.0;

@@ -520,7 +520,7 @@ START_TEST(paired_common_random_numbers)
     /* No metric in common: a clear error. */
     Synth c;
     synth_init(&c);
-    static const MetricInfo other = { "y", "y", "", MET_TOTAL, 0, 0, 0, 0 };
+    static const MetricInfo other = { "y", "y", "", MET_TOTAL, 0, 0, 0, 0, 0 };
     c.metrics[0] = other;
     c.model.nmetrics = 1;
     ck_assert_ptr_null(paired_create(&c.model, &a.model, &d));

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "scenario_int.h"   /* dist_set_mean */
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 #include <malloc.h>
@@ -858,6 +859,65 @@ START_TEST(test_prepare_idempotent)
 }
 END_TEST
 
+/* dist_set_mean keeps the kind and the shape for every kind (issue 8, item
+ * 8): the new mean is exact, a distribution whose old mean is 0 (or whose
+ * mean changes sign) is shifted, keeping its variance, and one whose mean
+ * keeps its sign is scaled, multiplying the variance by f^2 for the
+ * location-scale kinds. Expected variances are stated per case; -1 means
+ * "not checked" (kinds whose parameters tie the variance to the mean). */
+static Dist discrete3(double a, double b, double c)
+{
+    Dist d;
+    memset(&d, 0, sizeof d);
+    d.kind = DIST_DISCRETE;
+    d.n = 3;
+    d.values[0] = a; d.values[1] = b; d.values[2] = c;
+    d.cum[0] = 1; d.cum[1] = 2; d.cum[2] = 1;
+    return d;
+}
+
+START_TEST(test_set_mean_keeps_shape)
+{
+    struct { const char *what; Dist d; double mean, var; } C[] = {
+        { "const", make(DIST_CONST, 3, 0, 0), 5, 0 },
+        { "uniform mean 0", make(DIST_UNIFORM, -1, 1, 0), 4, 4.0 / 12 },
+        { "uniform scaled", make(DIST_UNIFORM, 1, 3, 0), 4, 16.0 / 12 },
+        { "uniform sign change", make(DIST_UNIFORM, 1, 3, 0), -2, 4.0 / 12 },
+        { "uniform to 0", make(DIST_UNIFORM, 1, 3, 0), 0, 4.0 / 12 },
+        { "triangular mean 0", make(DIST_TRIANGULAR, -3, 0, 3), 2, 27.0 / 18 },
+        { "triangular scaled", make(DIST_TRIANGULAR, 2, 3, 7), 6, 2.25 * 21 / 18.0 },
+        { "discrete mean 0", discrete3(-2, 0, 2), 10, 2.0 },
+        { "discrete scaled", discrete3(1, 2, 3), 4, 4 * 0.5 },
+        { "exponential", make(DIST_EXPONENTIAL, 2, 0, 0), 3, 9 },
+        { "normal scaled", make(DIST_NORMAL, 2, 1, 0), 4, 4 },
+        { "normal mean 0", make(DIST_NORMAL, 0, 1.5, 0), 1, 2.25 },
+        { "lognormal", make(DIST_LOGNORMAL, 2, 1, 0), 4, 4 },
+        { "poisson", make(DIST_POISSON, 2, 0, 0), 5, 5 },
+        { "poisson mean 0", make(DIST_POISSON, 0, 0, 0), 5, 5 },
+        { "bernoulli", make(DIST_BERNOULLI, 0.2, 0, 0), 0.5, 0.25 },
+        { "binomial", make(DIST_BINOMIAL, 10, 0.2, 0), 5, 2.5 },
+        { "beta", make(DIST_BETA, 2, 2, 0), 0.25, -1 },
+        { "gamma", make(DIST_GAMMA, 2, 1, 0), 6, 18 },
+    };
+    for (size_t c = 0; c < sizeof C / sizeof C[0]; c++) {
+        Dist d = C[c].d;
+        ck_assert_msg(dist_prepare(&d) == NULL, "%s", C[c].what);
+        dist_set_mean(&d, C[c].mean);
+        ck_assert_msg(d.kind == C[c].d.kind, "%s: kind %d became %d", C[c].what, C[c].d.kind, d.kind);
+        ck_assert_msg(fabs(dist_mean(&d) - C[c].mean) < 1e-12, "%s: mean %.17g, wanted %g", C[c].what,
+                      dist_mean(&d), C[c].mean);
+        if (C[c].var >= 0)
+            ck_assert_msg(fabs(dist_variance(&d) - C[c].var) < 1e-12, "%s: variance %.17g, wanted %.17g",
+                          C[c].what, dist_variance(&d), C[c].var);
+    }
+    /* Beta keeps alpha + beta. */
+    Dist b = make(DIST_BETA, 2, 2, 0);
+    ck_assert_ptr_null(dist_prepare(&b));
+    dist_set_mean(&b, 0.25);
+    ck_assert_double_eq_tol(b.p[0] + b.p[1], 4.0, 1e-12);
+}
+END_TEST
+
 #define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 Suite *suite_dist(void)
@@ -874,6 +934,7 @@ Suite *suite_dist(void)
     tcase_add_test(tc, test_prepare_discrete);
     tcase_add_test(tc, test_prepare_accepts_degenerate);
     tcase_add_test(tc, test_prepare_idempotent);
+    tcase_add_test(tc, test_set_mean_keeps_shape);
     suite_add_tcase(s, tc);
 
     /* Generous timeouts: the sanitizer build is several times slower. */

@@ -38,11 +38,68 @@ START_TEST(test_docs_example_runs)
 }
 END_TEST
 
+/* Every option that `salvo CMD --help` lists (printed from the option
+ * tables in cli/) is in the man page and in docs/cli.md or
+ * docs/batch.md, so the three cannot drift apart; and every command is in
+ * both. */
+START_TEST(test_docs_options_documented)
+{
+    static const char *const cmds[] = { "validate", "run", "batch", "compare", "sweep",
+#ifdef SALVO_HAVE_VIEW
+                                        "view",
+#endif
+                                        "demo", "version", "help" };
+    char *man = slurp("docs/salvo.1"), *cli = slurp("docs/cli.md"), *batch = slurp("docs/batch.md");
+    ck_assert_ptr_nonnull(man);
+    ck_assert_ptr_nonnull(cli);
+    ck_assert_ptr_nonnull(batch);
+    const char *bin = strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN;
+    int checked = 0;
+    for (size_t i = 0; i < sizeof cmds / sizeof *cmds; i++) {
+        char want[64];
+        snprintf(want, sizeof want, ".B %s\n", cmds[i]);
+        ck_assert_msg(strstr(man, want) != NULL, "docs/salvo.1 lacks the command %s", cmds[i]);
+        snprintf(want, sizeof want, "## `salvo %s", cmds[i]);
+        ck_assert_msg(strstr(cli, want) != NULL, "docs/cli.md lacks a section '%s'", want);
+        char cmd[256];
+        snprintf(cmd, sizeof cmd, "%s %s --help", bin, cmds[i]);
+        FILE *p = popen(cmd, "r");
+        ck_assert_ptr_nonnull(p);
+        char line[512];
+        int in_opts = 0;
+        while (fgets(line, sizeof line, p)) {
+            if (!strcmp(line, "options:\n")) in_opts = 1;
+            if (!in_opts || strncmp(line, "  --", 4) != 0) continue;
+            char name[64];
+            size_t n = strcspn(line + 2, " \n");
+            snprintf(name, sizeof name, "%.*s", (int)n, line + 2);
+            char roff[128], *o = roff;
+            for (const char *c = name; *c && o < roff + sizeof roff - 3; c++) {
+                if (*c == '-') *o++ = '\\';
+                *o++ = *c;
+            }
+            *o = '\0';
+            ck_assert_msg(strstr(man, roff) != NULL, "docs/salvo.1 lacks %s (salvo %s)", name, cmds[i]);
+            char md[80];
+            snprintf(md, sizeof md, "`%s", name);
+            ck_assert_msg(strstr(cli, md) || strstr(batch, md), "docs/cli.md lacks `%s` (salvo %s)", name, cmds[i]);
+            checked++;
+        }
+        ck_assert_int_eq(pclose(p), 0);
+    }
+    ck_assert_int_ge(checked, 30);
+    free(man);
+    free(cli);
+    free(batch);
+}
+END_TEST
+
 Suite *suite_docs(void)
 {
     Suite *s = suite_create("docs");
     TCase *tc = tcase_create("example");
     tcase_add_test(tc, test_docs_example_runs);
+    tcase_add_test(tc, test_docs_options_documented);
     suite_add_tcase(s, tc);
     return s;
 }

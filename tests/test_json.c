@@ -6,6 +6,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "json.h"
+#include "salvo.h"
 
 static JsonDoc *parse_ok_n(const char *s, size_t n)
 {
@@ -271,6 +273,115 @@ START_TEST(test_values_duplicates_kept_in_order)
     ck_assert_ptr_null(json_get(r->items[0], "a"));
     ck_assert_ptr_null(json_get(NULL, "a"));
     json_free(doc);
+}
+END_TEST
+
+/* json_first_keys against the pairwise definition, on objects small (the
+ * no-allocation path) and large (the sorting path), with keys drawn from a
+ * small alphabet so that most objects hold duplicates, some many times. */
+START_TEST(test_values_first_keys_match_pairwise)
+{
+    uint64_t x = 12345;  /* fixed seed: an LCG, enough to vary the keys */
+    char *buf = malloc(1 << 16);
+    size_t *first = malloc(400 * sizeof *first);
+    int bad = 0, dup_objects = 0;
+    for (int trial = 0; trial < 200; trial++) {
+        int n = trial < 20 ? trial : 9 + (trial * 37) % 380;
+        int alphabet = 1 + trial % 50 * 8;
+        size_t len = 0;
+        buf[len++] = '{';
+        for (int i = 0; i < n; i++) {
+            x = x * 6364136223846793005u + 1442695040888963407u;
+            len += (size_t)sprintf(buf + len, "%s\"k%d\":%d", i ? "," : "", (int)((x >> 33) % (uint64_t)alphabet), i);
+        }
+        buf[len++] = '}';
+        JsonDoc *doc = parse_ok_n(buf, len);
+        const JsonValue *r = json_root(doc);
+        long want = 0;
+        for (size_t i = 0; i < r->len; i++)
+            for (size_t j = 0; j < i; j++)
+                if (!strcmp(r->keys[i], r->keys[j])) {
+                    want++;
+                    break;
+                }
+        long got = json_first_keys(r, first);
+        if (got != want) bad++;
+        for (size_t i = 0; i < r->len; i++) {
+            size_t f = i;
+            for (size_t j = 0; j < i; j++)
+                if (!strcmp(r->keys[i], r->keys[j])) {
+                    f = j;
+                    break;
+                }
+            if (first[i] != f) bad++;
+        }
+        dup_objects += want > 0;
+        json_free(doc);
+    }
+    ck_assert_int_eq(bad, 0);
+    ck_assert_int_gt(dup_objects, 100);
+    /* Not an object: no duplicates, first[] untouched. */
+    JsonDoc *doc = parse_ok("[1, 2]");
+    ck_assert_int_eq(json_first_keys(json_root(doc), first), 0);
+    json_free(doc);
+    free(first);
+    free(buf);
+}
+END_TEST
+
+/* The loader reports a duplicate in a big object (the sorting path) at the
+ * duplicate, naming where the first one is. The duplicates come early, as
+ * the diagnostics of a file are capped (DIAG_MAX) and each of the 20,000
+ * other keys is an unknown field. */
+START_TEST(test_values_loader_duplicate_in_big_object)
+{
+    size_t cap = 1 << 20, len = 0;
+    char *buf = malloc(cap);
+    len += (size_t)sprintf(buf + len, "{\"name\": \"dups\",\n\"x17\": 0,\n  \"x17\": 1, \"name\": \"again\"");
+    for (int i = 0; i < 20000; i++) len += (size_t)sprintf(buf + len, ",\n\"y%d\": 0", i);
+    len += (size_t)sprintf(buf + len, "}");
+    Diag d;
+    diag_init(&d, "big.json");
+    Scenario *sc = scenario_load_buffer("big.json", buf, len, NULL, 0, &d);
+    ck_assert_ptr_null(sc);
+    int found17 = 0, found_name = 0;
+    for (int i = 0; i < d.count; i++) {
+        const DiagItem *it = &d.items[i];
+        if (strstr(it->msg, "duplicate key 'x17' (first at line 2, column 1)") && it->line == 3 && it->col == 3)
+            found17++;
+        if (strstr(it->msg, "duplicate key 'name' (first at line 1, column 2)") && it->line == 3 && it->col == 13)
+            found_name++;
+    }
+    ck_assert_int_eq(found17, 1);
+    ck_assert_int_eq(found_name, 1);
+    ck_assert_int_gt(diag_errors(&d), 20000);
+    diag_free(&d);
+    free(buf);
+}
+END_TEST
+
+/* A top-level "$schema" (for editors) is accepted when it is a string. */
+START_TEST(test_values_loader_schema_key)
+{
+    const char *ok = "{\"$schema\": \"schema.json\", \"salvo\": 1, \"name\": \"s\", "
+                     "\"calendar\": {\"start\": \"2024-01-01\", \"end\": \"2024-02-01\"}, "
+                     "\"actors\": [{\"id\": \"a\"}], \"places\": [{\"id\": \"p\", \"kind\": \"capital\", \"lat\": 0, \"lon\": 0}]}";
+    Diag d;
+    diag_init(&d, "s.json");
+    Scenario *sc = scenario_load_buffer("s.json", ok, strlen(ok), NULL, 0, &d);
+    ck_assert_ptr_nonnull(sc);
+    scenario_free(sc);
+    diag_free(&d);
+    const char *bad = "{\"$schema\": 5, \"salvo\": 1, \"name\": \"s\", "
+                      "\"calendar\": {\"start\": \"2024-01-01\", \"end\": \"2024-02-01\"}, "
+                      "\"actors\": [{\"id\": \"a\"}], \"places\": [{\"id\": \"p\", \"kind\": \"capital\", \"lat\": 0, \"lon\": 0}]}";
+    diag_init(&d, "s.json");
+    ck_assert_ptr_null(scenario_load_buffer("s.json", bad, strlen(bad), NULL, 0, &d));
+    ck_assert_int_eq(d.count, 1);
+    ck_assert_str_eq(d.items[0].path, "$schema");
+    ck_assert_int_eq(d.items[0].col, 13);
+    ck_assert_ptr_nonnull(strstr(d.items[0].msg, "expected a string"));
+    diag_free(&d);
 }
 END_TEST
 
@@ -771,6 +882,9 @@ Suite *suite_json(void)
     tcase_add_test(tc, test_values_huge_exponents);
     tcase_add_test(tc, test_values_strings_and_escapes);
     tcase_add_test(tc, test_values_duplicates_kept_in_order);
+    tcase_add_test(tc, test_values_first_keys_match_pairwise);
+    tcase_add_test(tc, test_values_loader_duplicate_in_big_object);
+    tcase_add_test(tc, test_values_loader_schema_key);
     tcase_add_test(tc, test_values_nested_and_empty);
     tcase_add_test(tc, test_values_length_not_nul_terminated);
     tcase_add_test(tc, test_type_names);

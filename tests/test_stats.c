@@ -161,6 +161,76 @@ START_TEST(sketch_lognormal_accuracy)
 }
 END_TEST
 
+/* stats_sketch_quantile_within (the summary's quantiles) against exact
+ * order statistics, on data built to break it: values on bucket edges,
+ * the minimum or maximum sharing the quantile's bucket, small integers,
+ * signed values and zeros. The rule it replaced (snap to min or max when
+ * they share the bucket) was up to 2 alpha off: the first case below,
+ * where the median sits at a bucket's bottom and the maximum at its top,
+ * gave 0.99% error. Seeds: 11 + trial. */
+static void check_within(double *xs, size_t n)
+{
+    StatSketch s;
+    stats_sketch_init(&s);
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_int_eq(stats_sketch_add(&s, xs[i]), 0);
+        if (xs[i] < lo) lo = xs[i];
+        if (xs[i] > hi) hi = xs[i];
+    }
+    qsort(xs, n, sizeof *xs, cmp_double);
+    for (int k = 0; k <= 100; k++) {
+        double q = k / 100.0;
+        double exact = xs[(size_t)floor(q * (double)(n - 1))];
+        double est = stats_sketch_quantile_within(&s, q, lo, hi);
+        double tol = STATS_SKETCH_ALPHA * fabs(exact) * (1.0 + 1e-9);
+        if (fabs(exact) < STATS_SKETCH_MIN) tol = STATS_SKETCH_MIN;
+        ck_assert_msg(fabs(est - exact) <= tol, "n=%zu q=%g exact=%.17g est=%.17g (%.3f%%)", n, q, exact, est,
+                      100 * fabs(est - exact) / fabs(exact));
+        ck_assert(est >= lo && est <= hi);
+    }
+    /* The extremes are exact. */
+    ck_assert(stats_sketch_quantile_within(&s, 0.0, lo, hi) == lo);
+    ck_assert(stats_sketch_quantile_within(&s, 1.0, lo, hi) == hi);
+    stats_sketch_free(&s);
+}
+
+START_TEST(sketch_within_keeps_bound)
+{
+    double lg = stats_sketch_ln_gamma();
+    /* Median at the bottom of bucket 700, maximum at its top. */
+    double bottom = exp(lg * 699) * (1 + 1e-12), top = exp(lg * 700) * (1 - 1e-12);
+    double xs[5] = { 1.0, bottom, bottom, top, top };
+    check_within(xs, 5);
+    /* And mirrored: the minimum at the bottom, the median at the top. */
+    double ys[5] = { bottom, bottom, top, top, 1e6 };
+    check_within(ys, 5);
+    enum { N = 3001 };
+    double *v = malloc(N * sizeof *v);
+    for (int trial = 0; trial < 300; trial++) {
+        Rng r = test_rng(11 + (uint64_t)trial);
+        size_t n = 1 + rng_u32(&r) % N;
+        int shape = trial % 6;
+        int base = (int)(rng_u32(&r) % 2000) - 1000;
+        for (size_t i = 0; i < n; i++) {
+            double u = rng_double(&r);
+            switch (shape) {
+            case 0: v[i] = (double)(1 + rng_u32(&r) % 20); break;                 /* small integers */
+            case 1: v[i] = (double)(95 + rng_u32(&r) % 20) * 10; break;           /* 950..1140, two per bucket */
+            case 2:                                                                /* bucket edges */
+                v[i] = exp(lg * (base + (int)(rng_u32(&r) % 3))) * (u < 0.5 ? 1 - 1e-12 : 1 + 1e-12);
+                break;
+            case 3: v[i] = (u < 0.5 ? -1 : 1) * exp(3 * normal(&r)); break;       /* both signs */
+            case 4: v[i] = u < 0.3 ? 0.0 : exp(lg * base * 0.01) * (1 + u * 0.0099); break; /* zeros + one bucket */
+            default: v[i] = 1e6 * (1 + 0.0099 * u); break;                          /* one or two buckets */
+            }
+        }
+        check_within(v, n);
+    }
+    free(v);
+}
+END_TEST
+
 START_TEST(sketch_signed_and_special)
 {
     Rng r = test_rng(8);
@@ -310,6 +380,7 @@ Suite *suite_stats(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, sketch_lognormal_accuracy);
     tcase_add_test(tc, sketch_signed_and_special);
+    tcase_add_test(tc, sketch_within_keeps_bound);
     tcase_add_test(tc, sketch_merge_exact);
     tcase_add_test(tc, sketch_folding);
     suite_add_tcase(s, tc);

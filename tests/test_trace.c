@@ -6,11 +6,18 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <glob.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "trace.h"
 
+#ifndef SALVO_BIN
+#define SALVO_BIN "salvo"
+#endif
+
 #define GOLDEN "tests/data/golden.jsonl"
+#define GOLDEN_V1 "tests/data/golden-v1.jsonl"   /* the same trace in format 1 */
 
 
 static void spill(const char *path, const char *text)
@@ -163,8 +170,8 @@ START_TEST(numbers_round_trip_exactly)
     ck_assert_int_eq(write_file(p2, &f->h, recs, N), 0);
     char *a = slurp_len(p1, NULL), *b = slurp_len(p2, NULL);
     ck_assert_str_eq(a, b);
-    ck_assert_ptr_nonnull(strstr(a, "\"x\":0.30000000000000004,"));
-    ck_assert_ptr_nonnull(strstr(a, "\"x\":42,"));
+    ck_assert_ptr_nonnull(strstr(a, "\"level\":0.30000000000000004,"));
+    ck_assert_ptr_nonnull(strstr(a, "\"level\":42,"));
     TraceFile *g = trace_read(p1, &d);
     ck_assert_ptr_nonnull(g);
     ck_assert_uint_eq(g->n, N);
@@ -199,6 +206,9 @@ START_TEST(big_seed_and_nonfinite)
     TraceFile *g = trace_read(p, &d);
     ck_assert_ptr_nonnull(g);
     ck_assert_uint_eq(g->h.seed, 18446744073709551557ull);
+    char *text = slurp_len(p, NULL);
+    ck_assert_ptr_nonnull(strstr(text, "\"seed\":\"18446744073709551557\","));   /* a string: jq keeps it */
+    free(text);
     ck_assert(isnan(g->recs[0].y));
     remove(p);
     trace_file_free(g);
@@ -238,26 +248,29 @@ END_TEST
 
 /* --- bad files ---------------------------------------------------------- */
 
-static const char *first_line(void)
+/* The header line of the format-1 (v = 1) or format-2 golden trace. */
+static const char *first_line(int v)
 {
-    static char *line;
-    if (!line) {
-        char *all = slurp_len(GOLDEN, NULL);
+    static char *line[2];
+    if (!line[v - 1]) {
+        char *all = slurp_len(v == 1 ? GOLDEN_V1 : GOLDEN, NULL);
         *strchr(all, '\n') = '\0';
-        line = all;  /* kept for the process; read once */
+        line[v - 1] = all;  /* kept for the process; read once */
     }
-    return line;
+    return line[v - 1];
 }
 
 /* Write header + body to a file; read it; expect failure at line:col with
- * `needle` in the message. col 0 means any column. */
+ * `needle` in the message. col 0 means any column. with_header: 0 none,
+ * 1 the header of a format-1 trace, 2 of a format-2 trace. */
 static void expect_bad(const char *body, int with_header, int line, int col, const char *needle)
 {
     char p[256];
     tmp_path(p, sizeof p, "bad.jsonl");
-    size_t n = strlen(first_line()) + strlen(body) + 8;
+    const char *hl = with_header ? first_line(with_header) : "";
+    size_t n = strlen(hl) + strlen(body) + 8;
     char *text = malloc(n);
-    snprintf(text, n, "%s%s%s", with_header ? first_line() : "", with_header ? "\n" : "", body);
+    snprintf(text, n, "%s%s%s", hl, with_header ? "\n" : "", body);
     spill(p, text);
     free(text);
     Diag d;
@@ -320,6 +333,166 @@ START_TEST(bad_files_name_their_line)
 }
 END_TEST
 
+/* Format 2: named fields, each checked by name; newer formats refused. */
+START_TEST(bad_named_fields)
+{
+    expect_bad("{\"t\":1,\"kind\":\"depart\",\"carrier\":0,\"route\":0,\"resource\":0,\"cargo\":5}\n", 2, 2, 1,
+               "missing \"eta\" (a depart record has it)");
+    expect_bad("{\"t\":1,\"kind\":\"depart\",\"a\":0,\"b\":0,\"c\":0,\"x\":0,\"y\":0}\n", 2, 2, 1,
+               "missing \"carrier\"");
+    expect_bad("{\"t\":1,\"kind\":\"depart\",\"carrier\":99,\"route\":0,\"resource\":0,\"cargo\":5,\"eta\":2}\n", 2,
+               2, 0, "carrier: depart record: expected a carrier index, got 99");
+    expect_bad("{\"t\":1,\"kind\":\"route\",\"route\":0,\"open\":1}\n", 2, 2, 33, "expected true or false");
+    expect_bad("{\"t\":1,\"kind\":\"treaty\",\"treaty\":0,\"status\":\"ratified\",\"actor\":-1}\n", 2, 2, 0,
+               "expected one of \"signed\" ... \"declined\"");
+    expect_bad("{\"t\":1,\"kind\":\"assist\",\"programme\":0,\"actor\":0,\"step\":2}\n", 2, 2, 0, "\"offered\"");
+    /* The seed of format 2 is a string of digits. */
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"trace\":2,\"scenario\":\"s\",\"sha256\":\"\",\"seed\":1,"
+               "\"start\":\"2023-02-03\",\"end\":10}\n", 0, 1, 0, "seed as a string of digits");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"trace\":2,\"scenario\":\"s\",\"sha256\":\"\",\"seed\":\"-1\","
+               "\"start\":\"2023-02-03\",\"end\":10}\n", 0, 1, 0, "seed as a string of digits");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"trace\":2,\"scenario\":\"s\",\"sha256\":\"\","
+               "\"seed\":\"99999999999999999999\",\"start\":\"2023-02-03\",\"end\":10}\n", 0, 1, 0, "seed");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"trace\":3,\"scenario\":\"s\",\"sha256\":\"\",\"seed\":\"1\","
+               "\"start\":\"2023-02-03\",\"end\":10}\n", 0, 1, 0,
+               "trace format 3 is newer than this salvo reads (formats 1 to 2)");
+    expect_bad("{\"salvo\":\"0.1.0\",\"type\":\"header\",\"trace\":\"2\",\"scenario\":\"s\",\"sha256\":\"\",\"seed\":\"1\","
+               "\"start\":\"2023-02-03\",\"end\":10}\n", 0, 1, 0, "trace format number");
+}
+END_TEST
+
+/* A format-1 trace (positional a/b/c/x/y, numeric seed) reads to the same
+ * header and records as the same trace in format 2, and writing it gives
+ * format 2. */
+START_TEST(format_1_still_reads)
+{
+    Diag d;
+    diag_init(&d, GOLDEN_V1);
+    TraceFile *f1 = trace_read(GOLDEN_V1, &d), *f2 = trace_read(GOLDEN, &d);
+    if (!f1 || !f2) diag_print(&d, stderr);
+    ck_assert(f1 && f2);
+    ck_assert_uint_eq(f1->h.seed, f2->h.seed);
+    ck_assert_int_eq(f1->h.nplaces, f2->h.nplaces);
+    ck_assert_uint_eq(f1->n, f2->n);
+    for (size_t i = 0; i < f1->n; i++) {
+        const TraceRec *a = &f1->recs[i], *b = &f2->recs[i];
+        ck_assert_msg(a->t == b->t && a->kind == b->kind && a->a == b->a && a->b == b->b && a->c == b->c &&
+                      a->x == b->x && a->y == b->y, "record %zu differs", i);
+    }
+    char out[256];
+    tmp_path(out, sizeof out, "v1to2.jsonl");
+    ck_assert_int_eq(write_file(out, &f1->h, f1->recs, f1->n), 0);
+    size_t la, lb;
+    char *a = slurp_len(GOLDEN, &la), *b = slurp_len(out, &lb);
+    ck_assert_uint_eq(la, lb);
+    ck_assert(memcmp(a, b, la) == 0);
+    ck_assert_ptr_nonnull(strstr(b, "\"trace\":2,"));
+    ck_assert_ptr_nonnull(strstr(b, "\"seed\":\"42\","));
+    free(a);
+    free(b);
+    remove(out);
+    trace_file_free(f1);
+    trace_file_free(f2);
+    diag_free(&d);
+}
+END_TEST
+
+static int shell(const char *cmd)
+{
+    int rc = system(cmd);
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+/* The trace of every shipped scenario (and the Caspian test scenario), as
+ * `salvo run --trace` writes it: valid against docs/trace.schema.json by a
+ * real validator (python3-jsonschema; skipped with a message when it is
+ * absent), and read → write gives it back byte for byte. */
+START_TEST(shipped_traces_match_the_schema)
+{
+    glob_t g;
+    ck_assert_int_eq(glob("scenarios/*.json", 0, NULL, &g), 0);
+    int done = 0, validated = 0;
+    /* After the shipped ones: the Caspian scenario, and the drones scenario,
+     * whose event has a delay (an `effects` record). */
+    static const char *const extra[] = { "tests/data/caspian.json", "tests/data/cli/drones.json" };
+    for (size_t i = 0; i < g.gl_pathc + 2; i++) {
+        const char *sc = i < g.gl_pathc ? g.gl_pathv[i] : extra[i - g.gl_pathc];
+        if (strstr(sc, "schema.json")) continue;
+        char tr[256], back[256], cmd[1024];
+        tmp_path(tr, sizeof tr, "shipped.jsonl");
+        tmp_path(back, sizeof back, "shipped-back.jsonl");
+        snprintf(cmd, sizeof cmd, "%s%s run %s --seed 7 --trace %s >/dev/null", strchr(SALVO_BIN, '/') ? "" : "./",
+                 SALVO_BIN, sc, tr);
+        ck_assert_msg(shell(cmd) == 0, "%s failed", cmd);
+        snprintf(cmd, sizeof cmd, "/usr/bin/python3 tests/validate-trace.py %s", tr);
+        int rc = access("/usr/bin/python3", X_OK) == 0 ? shell(cmd) : 3;
+        if (rc == 3) {
+            if (!done) fprintf(stderr, "trace schema: skipped (no /usr/bin/python3 with python3-jsonschema)\n");
+        } else {
+            ck_assert_msg(rc == 0, "%s: its trace does not match docs/trace.schema.json (see above)", sc);
+            validated++;
+        }
+        Diag d;
+        diag_init(&d, tr);
+        TraceFile *f = trace_read(tr, &d);
+        if (!f) diag_print(&d, stderr);
+        ck_assert_ptr_nonnull(f);
+        if (strstr(sc, "drones")) {
+            int happens = 0, effects = 0;
+            for (size_t k = 0; k < f->n; k++)
+                if (f->recs[k].kind == TR_EVENT) {
+                    happens += f->recs[k].b == -1 && f->recs[k].t == 31;
+                    effects += f->recs[k].b == 1 && f->recs[k].t == 36;
+                }
+            ck_assert_msg(happens == 1 && effects == 1, "drones: the strike happens on day 31, takes effect on day 36");
+        }
+        ck_assert_int_eq(write_file(back, &f->h, f->recs, f->n), 0);
+        size_t la, lb;
+        char *a = slurp_len(tr, &la), *b = slurp_len(back, &lb);
+        ck_assert_msg(la == lb && memcmp(a, b, la) == 0, "%s: read and written again, its trace differs", sc);
+        free(a);
+        free(b);
+        trace_file_free(f);
+        diag_free(&d);
+        remove(tr);
+        remove(back);
+        done++;
+    }
+    globfree(&g);
+    ck_assert_int_ge(done, 2);
+    if (validated) fprintf(stderr, "trace schema: %d traces valid\n", validated);
+}
+END_TEST
+
+/* docs/trace.md's table of records names every field the writer writes,
+ * for every kind, and so does the schema. */
+START_TEST(docs_name_every_field)
+{
+    char *doc = slurp_len("docs/trace.md", NULL), *schema = slurp_len("docs/trace.schema.json", NULL);
+    ck_assert(doc && schema);
+    for (int k = 0; k < TR__COUNT; k++) {
+        char row[64], title[64];
+        snprintf(row, sizeof row, "\n| `%s` |", trace_kind_name((TraceKind)k));
+        const char *r = strstr(doc, row);
+        ck_assert_msg(r, "docs/trace.md: no row for %s", trace_kind_name((TraceKind)k));
+        const char *eol = strchr(r + 1, '\n');
+        snprintf(title, sizeof title, "\"title\": \"%s\"", trace_kind_name((TraceKind)k));
+        ck_assert_msg(strstr(schema, title), "docs/trace.schema.json: no branch for %s", trace_kind_name((TraceKind)k));
+        for (int i = 0; i < 5; i++) {
+            const char *name = trace_field_name((TraceKind)k, i);
+            if (!name) continue;
+            char want[40];
+            snprintf(want, sizeof want, "`%s`", name);
+            const char *hit = strstr(r, want);
+            ck_assert_msg(hit && (!eol || hit < eol), "docs/trace.md: %s row lacks %s", trace_kind_name((TraceKind)k),
+                          want);
+        }
+    }
+    free(doc);
+    free(schema);
+}
+END_TEST
+
 START_TEST(missing_file_is_a_diagnostic)
 {
     Diag d;
@@ -341,15 +514,20 @@ Suite *suite_trace(void)
     tcase_add_test(tc, buffer_sink_keeps_copies);
     suite_add_tcase(s, tc);
     tc = tcase_create("jsonl");
+    tcase_set_timeout(tc, 120);   /* runs salvo and the validator on every shipped scenario */
     tcase_add_test(tc, golden_reads);
     tcase_add_test(tc, golden_rewrites_byte_identical);
     tcase_add_test(tc, numbers_round_trip_exactly);
     tcase_add_test(tc, big_seed_and_nonfinite);
+    tcase_add_test(tc, format_1_still_reads);
+    tcase_add_test(tc, shipped_traces_match_the_schema);
+    tcase_add_test(tc, docs_name_every_field);
     tcase_add_test(tc, writer_reports_bad_path);
     tcase_add_test(tc, writer_abort_leaves_nothing);
     suite_add_tcase(s, tc);
     tc = tcase_create("bad_input");
     tcase_add_test(tc, bad_files_name_their_line);
+    tcase_add_test(tc, bad_named_fields);
     tcase_add_test(tc, missing_file_is_a_diagnostic);
     suite_add_tcase(s, tc);
     return s;

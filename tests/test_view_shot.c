@@ -205,6 +205,20 @@ START_TEST(cli_screenshot_and_errors)
     /* A trace where a scenario belongs: the loader's error, then a hint. */
     ck_assert_int_eq(run_cli(GOLDEN " --screenshot x.png --at 1", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "use salvo view --trace"));
+    /* A trace of format 1 still plays; a newer format is refused clearly. */
+    snprintf(args, sizeof args, "--trace tests/data/golden-v1.jsonl --screenshot %s --at 2024-10-15 --size 640x400", png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
+    remove(png);
+    char newer[128];
+    snprintf(newer, sizeof newer, "/tmp/salvo-test-%ld-newer.jsonl", (long)getpid());
+    FILE *fp = fopen(newer, "wb");
+    ck_assert_ptr_nonnull(fp);
+    fputs("{\"salvo\":\"9.0\",\"type\":\"header\",\"trace\":3,\"seed\":\"1\"}\n", fp);
+    fclose(fp);
+    snprintf(args, sizeof args, "--trace %s --screenshot %s --at 1", newer, png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "trace format 3 is newer than this salvo reads"));
+    remove(newer);
     ck_assert_int_eq(run_cli("--help", err, sizeof err), 0);
 }
 END_TEST

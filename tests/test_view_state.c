@@ -278,10 +278,49 @@ START_TEST(events_in_words)
     ck_assert_str_eq(buf, "North Korea sends 1,500 troops, Alpha to Bravo");
     vstate_describe(vs, &TINY[10], buf, sizeof buf);
     ck_assert_str_eq(buf, "Alpha–Bravo closed");
+    /* Treaty steps read as `salvo run` reads them: the actor of a trigger
+     * is the victim of the aggression. */
+    const TraceRec trig = { 30, TR_TREATY, 0, TREATY_TRIGGERED, 0, 0, 0 };
+    vstate_describe(vs, &trig, buf, sizeof buf);
+    ck_assert_str_eq(buf, "The Treaty triggered by aggression against Russia");
+    const TraceRec hon = { 31, TR_TREATY, 0, TREATY_HONOURED, 1, 0, 0 };
+    vstate_describe(vs, &hon, buf, sizeof buf);
+    ck_assert_str_eq(buf, "The Treaty honoured by North Korea");
+    const TraceRec dec = { 31, TR_TREATY, 0, TREATY_DECLINED, 1, 0, 0 };
+    vstate_describe(vs, &dec, buf, sizeof buf);
+    ck_assert_str_eq(buf, "The Treaty: North Korea declines to act");
+    const TraceRec inf = { 31, TR_TREATY, 0, TREATY_IN_FORCE, -1, 0, 0 };
+    vstate_describe(vs, &inf, buf, sizeof buf);
+    ck_assert_str_eq(buf, "The Treaty enters into force");
     vstate_qty(1250000, buf, sizeof buf);
     ck_assert_str_eq(buf, "1.25 M");
     vstate_qty(-12400, buf, sizeof buf);
     ck_assert_str_eq(buf, "-12,400");
+}
+END_TEST
+
+/* The treaty panel's steps come in the order they happened: here the
+ * trigger (day 20) before the entry into force (day 25). */
+START_TEST(treaty_steps_in_date_order)
+{
+    static const TraceRec recs[] = {
+        { 12, TR_TREATY, 0, TREATY_SIGNED, -1, 0, 0 },
+        { 20, TR_TREATY, 0, TREATY_TRIGGERED, 0, 0, 0 },
+        { 25, TR_TREATY, 0, TREATY_IN_FORCE, -1, 0, 0 },
+        { 40, TR_TREATY, 0, TREATY_HONOURED, 1, 0, 0 },
+    };
+    TraceHeader h = tiny_header();
+    VState *v = vstate_create(&h, recs, 4);
+    int order[TREATY__COUNT];
+    ck_assert_int_eq(vstate_treaty_order(vstate_at(v, 30), 0, order), 3);
+    const int want30[TREATY__COUNT] = { TREATY_SIGNED, TREATY_TRIGGERED, TREATY_IN_FORCE, TREATY_HONOURED,
+                                        TREATY_DECLINED };
+    for (int i = 0; i < TREATY__COUNT; i++) ck_assert_int_eq(order[i], want30[i]);
+    ck_assert_int_eq(vstate_treaty_order(vstate_at(v, 15), 0, order), 1);
+    const int want15[TREATY__COUNT] = { TREATY_SIGNED, TREATY_IN_FORCE, TREATY_TRIGGERED, TREATY_HONOURED,
+                                        TREATY_DECLINED };
+    for (int i = 0; i < TREATY__COUNT; i++) ck_assert_int_eq(order[i], want15[i]);
+    vstate_destroy(v);
 }
 END_TEST
 
@@ -451,6 +490,7 @@ Suite *suite_view_state(void)
     tcase_add_test(tc, totals_at_time);
     tcase_add_test(tc, feed_and_steps);
     tcase_add_test(tc, events_in_words);
+    tcase_add_test(tc, treaty_steps_in_date_order);
     suite_add_tcase(s, tc);
     tc = tcase_create("golden");
     tcase_add_test(tc, golden_carriers_consistent);

@@ -19,7 +19,7 @@ trap 'rm -rf "$out"' EXIT INT TERM
 run() { echo "+ $*"; xvfb-run -a "$@"; }
 
 # Every key, a click on the timeline and on the map, zoom; ends with q.
-keys="h,h,plus,plus,minus,right,right,left,end,home,space,space,0,click:700:790,click:1200:420"
+keys="h,h,l,l,plus,plus,minus,right,right,left,end,home,space,space,0,click:700:790,click:1200:420"
 keys="$keys,wheel:1200:420,wheel:1200:420,s,r,c,1,esc,q"
 (cd "$out" && SALVO_VIEW_STATS=1 xvfb-run -a "$OLDPWD/$BIN" view --trace "$OLDPWD/tests/data/golden.jsonl" \
     --frames 60 --keys "$keys")
@@ -40,6 +40,30 @@ if [ -f "$scen" ]; then
 fi
 "$BIN" view --trace tests/data/golden.jsonl --screenshot "$out/golden.png" --at 2024-10-15 --size 800x500
 test -s "$out/golden.png"
+# A trace of the older format 1 still plays.
+"$BIN" view --trace tests/data/golden-v1.jsonl --screenshot "$out/golden-v1.png" --at 2024-10-15 --size 800x500
+test -s "$out/golden-v1.png"
+
+# Headless screenshots of every shipped scenario (and the Caspian test
+# scenario) at every common size, through the command line: each must
+# finish (1920x1080 used to hang in dashed()) and be a PNG of that size.
+# test_view_fit checks the same frames' layout in-process.
+png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'; }
+for scen in scenarios/*.json tests/data/caspian.json; do
+    case $scen in */schema.json) continue ;; esac
+    for size in 1280x720 1366x768 1600x900 1920x1080 2560x1440 3840x2160; do
+        png="$out/$(basename "$scen" .json)-$size.png"
+        t0=$(date +%s.%N)
+        timeout 60 "$BIN" view "$scen" --seed 5 --screenshot "$png" --at 200 --size "$size"
+        t1=$(date +%s.%N)
+        got=$(png_size "$png")
+        if [ "$got" != "$size" ]; then
+            echo "view-smoke: $png is $got, not $size" >&2
+            exit 1
+        fi
+        echo "  $scen $size: $(awk "BEGIN { printf \"%.2f\", $t1 - $t0 }") s"
+    done
+done
 # Bad input is a message and exit 2, not a crash.
 if "$BIN" view --trace tests/data/golden.jsonl --screenshot "$out/x.png" --at 1999-01-01 2>/dev/null; then
     echo "view-smoke: --at outside the run was accepted" >&2

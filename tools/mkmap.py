@@ -11,9 +11,11 @@ Input (Natural Earth, public domain / CC0, see assets/LICENCE-naturalearth.txt):
     ne_50m_admin_0_boundary_lines_land.json land borders
     ne_110m_admin_0_countries.json          country names and label points
 
-What it does: clips every layer to the region salvo needs (Ukraine to Japan,
-with room to pan: lon CLIP_LON, lat CLIP_LAT), simplifies with
-Douglas-Peucker (TOLERANCE degrees), quantises to 0.01 degree and writes:
+What it does: takes the whole world from 60S to 84N (CLIP_LAT: the view's
+conic projection cannot show the poles, and no scenario is set in
+Antarctica), simplifies with Douglas-Peucker (TOLERANCE degrees), cuts every
+ring and line into TILE-degree bands of longitude, quantises to 0.01 degree
+and writes:
 
     "SALVOMAP"        8 bytes magic
     u32 version       1
@@ -23,21 +25,25 @@ Douglas-Peucker (TOLERANCE degrees), quantises to 0.01 degree and writes:
 
 All integers little-endian; coordinates in hundredths of a degree. Land rings
 are closed implicitly (last point != first) and are filled with the even-odd
-rule. Ring edges that lie on the clip rectangle are artefacts of clipping:
-the view does not stroke them as coast.
+rule. Ring edges that lie on the clip rectangle or on a band's edge are
+artefacts of cutting: the view does not stroke them as coast, and the two
+sides of a cut share the same points, so the even-odd fill hides the seam.
+The bands let the view leave out land more than 120 degrees of longitude
+away from the map's centre, where a conic projection folds over.
 """
 import json
 import os
 import struct
 import sys
 
-CLIP_LON = (10.0, 166.0)
-CLIP_LAT = (24.0, 74.0)
-TOLERANCE = 0.03
+CLIP_LON = (-180.0, 180.0)
+CLIP_LAT = (-60.0, 84.0)
+TILE = 30.0
+TOLERANCE = 0.04
 MIN_RING_AREA = 0.02   # square degrees: drop specks smaller than this
 SCALE = 100
-LABEL_LON = (18.0, 152.0)
-LABEL_LAT = (30.0, 58.0)
+LABEL_LON = (-180.0, 180.0)
+LABEL_LAT = (-60.0, 70.0)
 
 
 def simplify(pts, tol):
@@ -146,6 +152,33 @@ def clip_line(line):
     return parts
 
 
+def tiles():
+    x = CLIP_LON[0]
+    while x < CLIP_LON[1]:
+        yield (x, min(x + TILE, CLIP_LON[1]))
+        x += TILE
+
+
+def split_line(line):
+    """Cut a polyline where it crosses a band's edge; both pieces get the
+    crossing point."""
+    def band(p):
+        return min(int((p[0] - CLIP_LON[0]) // TILE), int((CLIP_LON[1] - CLIP_LON[0]) // TILE) - 1)
+    parts, cur = [], [line[0]]
+    for p, q in zip(line, line[1:]):
+        bp, bq = band(p), band(q)
+        while bp != bq and abs(q[0] - p[0]) < 180:
+            edge = CLIP_LON[0] + TILE * (max(bp, bq) if bq > bp else bp)
+            y = p[1] + (q[1] - p[1]) * (edge - p[0]) / (q[0] - p[0])
+            cur.append((edge, y))
+            parts.append(cur)
+            cur = [(edge, y)]
+            bp += 1 if bq > bp else -1
+        cur.append(q)
+    parts.append(cur)
+    return [c for c in parts if len(c) > 1]
+
+
 def area(ring):
     s = 0.0
     for i in range(len(ring)):
@@ -183,9 +216,15 @@ def main():
                 if max(xs) < CLIP_LON[0] or min(xs) > CLIP_LON[1] or \
                    max(ys) < CLIP_LAT[0] or min(ys) > CLIP_LAT[1]:
                     continue
-                r = quant(simplify_ring(clip_ring(simplify_ring(ring, TOLERANCE / 4)), TOLERANCE))
-                if len(r) >= 3 and area(r) >= MIN_RING_AREA * SCALE * SCALE:
-                    rings.append(r)
+                whole = simplify_ring(ring, TOLERANCE)
+                if len(whole) < 3 or area(whole) < MIN_RING_AREA:
+                    continue
+                for lon in tiles():
+                    if max(xs) < lon[0] or min(xs) > lon[1]:
+                        continue
+                    r = quant(clip_ring(whole, lon))
+                    if len(r) >= 3 and area(r) > 0:
+                        rings.append(r)
 
     lines = []
     for f in borders["features"]:
@@ -193,9 +232,10 @@ def main():
         parts = [g["coordinates"]] if g["type"] == "LineString" else g["coordinates"]
         for part in parts:
             for piece in clip_line([tuple(p) for p in part]):
-                q = quant(simplify(piece, TOLERANCE))
-                if len(q) >= 2:
-                    lines.append(q)
+                for cut in split_line(simplify(piece, TOLERANCE)):
+                    q = quant(cut)
+                    if len(q) >= 2:
+                        lines.append(q)
 
     labels = []
     for f in countries["features"]:

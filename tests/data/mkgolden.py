@@ -13,6 +13,11 @@ writing it again with the C writer must give the same bytes; test_trace
 checks that.
 
     python3 tests/data/mkgolden.py > tests/data/golden.jsonl
+    python3 tests/data/mkgolden.py --v1 > tests/data/golden-v1.jsonl
+
+The first is trace format 2 (named fields, the seed as a string; see
+docs/trace.md); with --v1 the same trace in format 1 (positional
+a/b/c/x/y, a numeric seed), which the reader still reads.
 """
 import datetime
 import heapq
@@ -97,8 +102,12 @@ def header():
     def named(v):
         return "[" + ",".join('{"id":%s,"name":%s,"actor":%d,"place":%d}' % (js(a), js(b), c, d)
                               for a, b, c, d in v) + "]"
-    out = ['{"salvo":"0.1.0","type":"header","scenario":"golden","sha256":%s,"seed":42,'
-           '"start":"%s","end":%s' % (js("0" * 64), START.isoformat(), num(END))]
+    if V1:
+        out = ['{"salvo":"0.1.0","type":"header","scenario":"golden","sha256":%s,"seed":42,'
+               '"start":"%s","end":%s' % (js("0" * 64), START.isoformat(), num(END))]
+    else:
+        out = ['{"salvo":"0.1.0","type":"header","trace":2,"scenario":"golden","sha256":%s,"seed":"42",'
+               '"start":"%s","end":%s' % (js("0" * 64), START.isoformat(), num(END))]
     out.append(',"actors":[' + ",".join('{"id":%s,"name":%s,"color":"%s"}' % (js(a), js(b), c)
                                       for a, b, c in ACTORS) + "]")
     out.append(',"places":[' + ",".join(
@@ -325,12 +334,54 @@ def run():
     return m.recs
 
 
+V1 = "--v1" in sys.argv[1:]
+
+# Trace format 2: each kind's operands a, b, c, x, y by name (sim/trace.c's
+# FIELDS); None is not written. Types: i index/integer, b boolean,
+# s treaty status, a assistance step, n number.
+FIELDS = {
+    "depart": [("carrier", "i"), ("route", "i"), ("resource", "i"), ("cargo", "n"), ("eta", "n")],
+    "arrive": [("carrier", "i"), ("route", "i"), ("resource", "i"), ("delivered", "n"), ("duds", "n")],
+    "lost": [("carrier", "i"), ("route", "i"), ("resource", "i"), ("cargo", "n"), ("fraction", "n")],
+    "return": [("carrier", "i"), ("route", "i"), None, None, None],
+    "stock": [("stock", "i"), None, None, ("level", "n"), ("shortfall", "n")],
+    "short": [("stock", "i"), ("starts", "b"), None, ("unmet_rate", "n"), ("shortfall", "n")],
+    "launch": [("programme", "i"), ("attempt", "i"), ("stage", "i"), ("p", "n"), None],
+    "assist": [("programme", "i"), ("actor", "i"), ("step", "a"), None, None],
+    "treaty": [("treaty", "i"), ("status", "s"), ("actor", "i"), None, None],
+    "troops": [("actor", "i"), ("from", "i"), ("to", "i"), ("troops", "n"), ("arrival", "n")],
+    "decision": [("decision", "i"), ("option", "i"), ("person", "b"), None, None],
+    "event": [("event", "i"), None, None, None, None],
+    "route": [("route", "i"), ("open", "b"), None, None, None],
+    "param": [("event", "i"), None, None, ("value", "n"), None],
+    "end": [None, None, None, None, None],
+}
+STATUS = ["signed", "in-force", "triggered", "honoured", "declined"]
+STEPS = ["offered", "accepted", "arrived", "refused"]
+
+
+def record(t, kind, vals):
+    d = START + datetime.timedelta(days=int(t // 1))
+    head = '{"t":%s,"date":"%s","kind":"%s"' % (num(t), d.isoformat(), kind)
+    if V1:
+        a, b, c, x, y = vals
+        return head + ',"a":%d,"b":%d,"c":%d,"x":%s,"y":%s}' % (a, b, c, num(x), num(y))
+    parts = []
+    for f, v in zip(FIELDS[kind], vals):
+        if f is None:
+            continue
+        name, typ = f
+        text = {"i": lambda: "%d" % v, "b": lambda: "true" if v else "false",
+                "s": lambda: '"%s"' % STATUS[v], "a": lambda: '"%s"' % STEPS[v],
+                "n": lambda: num(v)}[typ]()
+        parts.append('"%s":%s' % (name, text))
+    return head + "".join("," + p for p in parts) + "}"
+
+
 def main():
     out = [header()]
     for t, k, a, b, c, x, y in run():
-        d = START + datetime.timedelta(days=int(t // 1))
-        out.append('{"t":%s,"date":"%s","kind":"%s","a":%d,"b":%d,"c":%d,"x":%s,"y":%s}'
-                   % (num(t), d.isoformat(), KINDS[k], a, b, c, num(x), num(y)))
+        out.append(record(t, KINDS[k], (a, b, c, x, y)))
     sys.stdout.write("\n".join(out) + "\n")
 
 
