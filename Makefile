@@ -65,18 +65,22 @@ CLI_SRC    := $(sort $(wildcard cli/*.c))
 RENDER_SRC := $(if $(HAVE_SDL),$(sort $(wildcard render/*.c)))
 REPORT_SRC := $(sort $(wildcard report/*.c))
 TEST_SRC   := $(sort $(wildcard tests/test_*.c))
+# The oracle (tests/oracle/, docs/oracle.md): linked into the test runner
+# (suite_oracle) and, with its main.c, into build/oracle for `make oracle`.
+ORACLE_SRC := $(filter-out tests/oracle/main.c,$(sort $(wildcard tests/oracle/*.c)))
 
 SIM_OBJ    := $(SIM_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ    := $(CLI_SRC:%.c=$(BUILD)/%.o)
 RENDER_OBJ := $(RENDER_SRC:%.c=$(BUILD)/%.o)
 REPORT_OBJ := $(REPORT_SRC:%.c=$(BUILD)/%.o)
-TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o
+ORACLE_OBJ := $(ORACLE_SRC:%.c=$(BUILD)/%.o)
+TEST_OBJ   := $(TEST_SRC:%.c=$(BUILD)/%.o) $(BUILD)/tests/runner.o $(ORACLE_OBJ)
 LIB        := $(BUILD)/libsalvo.a
 LIBS       := $(CJSON_LIBS) -lpthread -lm
 
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 
-.PHONY: all deps run test check-run bench sanitize install uninstall clean screenshot bless
+.PHONY: all deps run test check-run bench sanitize install uninstall clean screenshot bless oracle
 all: salvo
 
 deps:
@@ -154,7 +158,7 @@ $(BUILD)/suites.h: $(TEST_SRC)
 	@grep -ho '^Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void)/X(\1)/' > $@.tmp
 	@mv $@.tmp $@
 
-$(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard sim/*.h) $(wildcard render/*.h) $(wildcard report/*.h)
+$(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard tests/oracle/*.h) $(wildcard sim/*.h) $(wildcard render/*.h) $(wildcard report/*.h)
 	@mkdir -p $(dir $@)
 	$(SAY) CC $<
 	$(Q)$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
@@ -165,6 +169,19 @@ $(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB)
 	$(Q)$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
 
 $(BUILD)/bench: $(BUILD)/tests/bench.o $(LIB)
+	$(SAY) LD $@
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
+
+# `make oracle`: ORACLE_N generated deterministic scenarios (seeds from
+# ORACLE_FROM) checked against the independent reference integrator;
+# discrepancies are saved under build/oracle-out/ (docs/oracle.md).
+ORACLE_N    ?= 10000
+ORACLE_FROM ?= 1
+oracle: deps
+	@$(MAKE) --no-print-directory $(BUILD)/oracle
+	$(BUILD)/oracle -n $(ORACLE_N) --from $(ORACLE_FROM) --dir $(BUILD)/oracle-out
+
+$(BUILD)/oracle: $(BUILD)/tests/oracle/main.o $(ORACLE_OBJ) $(LIB)
 	$(SAY) LD $@
 	$(Q)$(CC) $(BASEFLAGS) -o $@ $^ $(LIBS)
 
