@@ -1282,6 +1282,13 @@ static void settle(Sim *S)
                  * as it was just after the last look (a condition that held
                  * for an instant only has stopped holding since). */
                 EventRt *er = &S->events[wd->idx];
+                const EventDef *ed = &sc->events[wd->idx];
+                /* `max` counts every time it happened, however it was made
+                 * to: an {"event": E} effect may have used it up. */
+                if (ed->max > 0 && er->count >= ed->max) {
+                    watch_finished(S, w);
+                    break;
+                }
                 int before = er->prev_t == S->k.now ? er->prev : er->prev_right;
                 int rising = v && !before;
                 er->prev = v;
@@ -1289,7 +1296,6 @@ static void settle(Sim *S)
                 er->prev_t = S->k.now;
                 if (rising) {
                     fire_event(S, wd->idx);
-                    const EventDef *ed = &sc->events[wd->idx];
                     if (ed->max > 0 && er->count >= ed->max) watch_finished(S, w);
                 }
                 break;
