@@ -866,11 +866,19 @@ static void apply_effects(Sim *S, EffectList el)
         case E_CLOSE: case E_OPEN: {
             int open = e->kind == E_OPEN, rt = e->target;
             if (S->routes[rt].open == open) break;
+            const RouteDef *rd = &sc->routes[rt];
+            int head = !open && rd->from >= 0 ? queue_head(S, rd->from) : -1;
             S->routes[rt].open = open;
             emit(S, TR_ROUTE, rt, open, -1, 0, 0);
             if (open) {
-                const RouteDef *rd = &sc->routes[rt];
                 for (int c = rd->first_carrier; c < rd->first_carrier + rd->ncarriers; c++) try_load(S, c);
+            } else if (head >= 0 && sc->carriers[head].route == rt && !S->wake_on[rd->from]) {
+                /* Closing the route of the first carrier in line lets the
+                 * next one (of another route) move up, once the whole list
+                 * has applied: a list that closes two routes from one stock
+                 * sends neither's carriers. The wake is run below. */
+                S->wake_on[rd->from] = 1;
+                S->wake[S->nwake++] = rd->from;
             }
             break;
         }
@@ -922,6 +930,8 @@ static void apply_effects(Sim *S, EffectList el)
         }
     }
     S->nesting--;
+    /* The wakes left by closed routes (E_CLOSE above), if nothing ran them. */
+    if (S->nesting == 0 && S->nwake > 0) wake_carriers(S, S->wake[S->nwake - 1]);
 }
 
 static void on_defer(void *ctx, const Event *ev)
