@@ -490,7 +490,9 @@ static void try_load(Sim *S, int c)
             depart(S, c, level < cap ? level : cap);
             return;
         }
-        if (slot <= now + 1e-9) slot += cd->every;
+        /* Slot k is first + k * every, never a running sum: carriers with
+         * the same schedule must get the same instants to the bit. */
+        if (slot <= now + 1e-9) slot = cd->first + (k + 1) * cd->every;
         plan_ready(S, c, slot);
         return;
     }
