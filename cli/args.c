@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "cmd.h"
+#include "num.h"
 
 long long args_count(const char *opt, const char *val, long long min)
 {
@@ -23,13 +24,7 @@ long long args_count(const char *opt, const char *val, long long min)
 
 int args_seed(const char *val, unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    if (!val || !*val || *val == '-') goto bad;
-    *out = strtoull(val, &end, 0);
-    if (errno || *end) goto bad;
-    return 0;
-bad:
-    fprintf(stderr, "salvo: --seed: expected an unsigned 64-bit integer, got '%s'\n", val ? val : "");
+    if (parse_seed(val, out) == 0) return 0;
+    fprintf(stderr, "salvo: --seed: expected an unsigned 64-bit integer (decimal or 0x hex), got '%s'\n", val ? val : "");
     return -1;
 }

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "outpath.h"
 #include "batch.h"
 #include "cal.h"
 #include "cmd.h"
@@ -43,11 +45,27 @@
 /* The one piece of process-wide state: a signal handler can reach nothing
  * else. Set by SIGINT/SIGTERM, read by the batch engine's reducer. */
 static volatile sig_atomic_t interrupted;
+/* The CSV being streamed, removed by a second signal (unlink is
+ * async-signal-safe); the other outputs only exist as temporaries for the
+ * moment they are written, and a later run removes such leftovers. */
+static char csv_tmp[PATH_MAX];
 
+/* The first signal asks the workers to stop at their next replication; the
+ * second exits at once with 130, leaving every previous output as it was. */
 static void on_signal(int sig)
 {
     (void)sig;
+    if (interrupted) {
+        if (csv_tmp[0]) unlink(csv_tmp);
+        _exit(130);
+    }
     interrupted = 1;
+}
+
+static void remember_csv_tmp(const AFile *f)
+{
+    csv_tmp[0] = '\0';
+    if (f->tmp && strlen(f->tmp) < sizeof csv_tmp) memcpy(csv_tmp, f->tmp, strlen(f->tmp) + 1);
 }
 
 static void catch_signals(void)
@@ -202,15 +220,6 @@ bad:
     return -1;
 }
 
-static int check_output(const char *opt, const char *path)
-{
-    if (path && !afile_writable(path)) {
-        fprintf(stderr, "salvo: %s: cannot write '%s' (no such directory, or not writable)\n", opt, path);
-        return -1;
-    }
-    return 0;
-}
-
 /* Parse argv (argv[0] is the subcommand). `allowed` lists the options this
  * subcommand takes; mpi is the job (--mpi) or NULL. Returns 0, 1 for --help,
  * -1 on error (already printed). */
@@ -351,9 +360,8 @@ static int parse_args(int argc, char **argv, const char *allowed, int nfiles, Mp
     if (mpi && !a->threads_set && mpi_local_size(mpi) > 1)
         a->threads = a->threads / mpi_local_size(mpi) > 1 ? a->threads / mpi_local_size(mpi) : 1;
     /* Only rank 0 writes: other nodes need not see its file system. */
-    if (mpi_rank(mpi) == 0 && (check_output("--csv", a->csv) < 0 || check_output("--json", a->json) < 0 ||
-                               check_output("--checkpoint", a->checkpoint) < 0))
-        return -1;
+    OutPath outs[] = { { "--csv", a->csv }, { "--json", a->json }, { "--checkpoint", a->checkpoint } };
+    if (mpi_rank(mpi) == 0 && outpath_check_all(a->files, a->nfiles, outs, 3) < 0) return -1;
     a->command = join_command(argc, argv);
     return 0;
 }
@@ -567,6 +575,7 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
     }
     if (a->csv && root) {
         if (afile_open(&csv, a->csv, &d) < 0) goto ready;
+        remember_csv_tmp(&csv);
         if (batch_done(b) > 0 && batch_csv_copy(a->csv, batch_done(b), csv.fp, &d) < 0) {
             rc = 2;
             goto ready;
@@ -589,6 +598,7 @@ ready:
     if (a->mpi && mpi_end_run(a->mpi, !ok, &d) < 0) ok = 0;
     progress_end(&pr);
     if (!ok) goto out;
+    csv_tmp[0] = '\0';
     if (a->csv && root && afile_commit(&csv, &d) < 0) goto out;
     rc = batch_stopped(b) ? 130 : 0;
     *out = b;
@@ -1028,6 +1038,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
                     w->as->path, w->as->lo, w->as->hi, w->slo.mean, w->slo.ci_lo, w->slo.ci_hi,
                     w->shi.mean, w->shi.ci_lo, w->shi.ci_hi, w->eff);
     }
+    csv_tmp[0] = '\0';
     if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
     if (a->csv && !csv.path) rc = 1;
     SummaryRun run;
@@ -1149,6 +1160,7 @@ int cmd_sweep(int argc, char **argv)
         rc = 1;
         goto out_ids;
     }
+    remember_csv_tmp(&csv);
     diag_free(&d);
     if (csv.fp) {
         fputs("point", csv.fp);
@@ -1211,6 +1223,7 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc == 130) fprintf(stderr, "salvo sweep: interrupted; outputs hold the points completed\n");
     diag_init(&d, "sweep");
+    csv_tmp[0] = '\0';
     if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
     SummaryRun run;
     memset(&run, 0, sizeof run);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd.h"
+#include "outpath.h"
 #include "mm1.h"
 
 static void usage(FILE *out)
@@ -60,7 +61,7 @@ int main(int argc, char **argv)
         { "demo", cmd_demo },
     };
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
-        if (!strcmp(c, cmds[i].name)) return cmds[i].fn(argc - 1, argv + 1);
+        if (!strcmp(c, cmds[i].name)) return outpath_close_stdout(cmds[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "salvo: unknown command '%s'\n", c);
     usage(stderr);
     return 2;

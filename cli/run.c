@@ -1,12 +1,16 @@
 /* run.c — `salvo validate` and `salvo run`: check scenarios; simulate one
  * replication and tell what happened, in words, then its metrics. */
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cal.h"
 #include "cmd.h"
+#include "outpath.h"
 #include "salvo.h"
 #include "trace.h"
 
@@ -324,6 +328,28 @@ static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE
     fputs("}}\n", o);
 }
 
+/* SIGINT/SIGTERM during `run`: one replication has no partial result worth
+ * keeping, so the trace's temporary file is removed (unlink is
+ * async-signal-safe) and the process exits 130 at once. */
+static char trace_tmp[PATH_MAX];
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (trace_tmp[0]) unlink(trace_tmp);
+    _exit(130);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *until_s = NULL;
@@ -374,6 +400,8 @@ int cmd_run(int argc, char **argv)
         fputs("usage: salvo run FILE [--seed N] [--until DATE|DAYS] [--trace OUT.jsonl] [--set PATH=VALUE ...] [--json]\n", stderr);
         return 2;
     }
+    OutPath outs[] = { { "--trace", trace } };
+    if (outpath_check_all(&file, 1, outs, 1) < 0) return 2;
     Diag d;
     diag_init(&d, file);
     Scenario *s = scenario_load(file, sets, nsets, &d);
@@ -391,8 +419,11 @@ int cmd_run(int argc, char **argv)
     TraceHeader h = *scenario_trace_header(s);
     h.seed = seed;
     TraceWriter *tw = NULL;
+    catch_signals();
     if (trace) {
         tw = trace_writer_open(trace, &h, &d);
+        const char *tmp = trace_writer_temp(tw);
+        if (tmp && strlen(tmp) < sizeof trace_tmp) memcpy(trace_tmp, tmp, strlen(tmp) + 1);
         if (!tw) {
             diag_print(&d, stderr);
             scenario_free(s);
@@ -440,6 +471,7 @@ int cmd_run(int argc, char **argv)
     else print_metrics(s, v, stdout);
     free(v);
     if (tw) {
+        trace_tmp[0] = '\0';     /* committed (or removed) below */
         int e = trace_writer_close(tw, &d);
         tw = NULL;
         if (e != 0) {

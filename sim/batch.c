@@ -285,6 +285,7 @@ typedef struct Slot {
     int state;
     int failed;             /* out of memory in the worker */
     uint64_t block, rep0, nrep;
+    int cut;                /* a stop ended the block early (nrep is short) */
     uint64_t events;
     StatMoments *mom;       /* ndims: the block's moments in replication order */
     int32_t *keys;          /* ndims * BATCH_BLOCK sketch keys, dimension-major */
@@ -357,7 +358,17 @@ static void fill_block(Run *r, Worker *w, Slot *s)
         else stats_moments_init(&s->mom[k]);
     }
     uint64_t ev0 = m->worker_events ? m->worker_events(w->model_worker) : 0;
+    s->cut = 0;
     for (uint64_t i = 0; i < s->nrep; i++) {
+        /* A stop ends the block at this replication boundary (one process
+         * only: the parts of a shared run exchange whole blocks). The
+         * reducer folds the cut block as the short last one and goes no
+         * further, so the completed replications stay a prefix. */
+        if (!r->sh && r->o->stop && *r->o->stop) {
+            s->nrep = i;
+            s->cut = 1;
+            break;
+        }
         uint64_t rep = rep0 + i;
         double *sc = s->scalars + i * (uint64_t)b->nm;
         m->replicate(w->model_worker, r->o->seed, rep, sc, w->series);
@@ -775,12 +786,18 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
             next_pr = now_s() + o->progress_every;
         }
         pthread_mutex_lock(&r.mu);
+        int cut = s->cut;
         if (owned(&r, k)) {
             s->state = SLOT_FREE;
             r.lreduced++;
             pthread_cond_broadcast(&r.space);
         }
         r.reduced = k + 1;
+        if (cut) {
+            /* Blocks after a cut one would leave a gap: drop them. */
+            r.halt = 1;
+            break;
+        }
         if (root && o->target_metric >= 0 && b->done % BATCH_ROUND == 0 && b->done < r.runs &&
             halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
             b->target_met = 1;

@@ -2284,8 +2284,14 @@ Scenario *scenario_load_buffer(const char *name, const char *text, size_t len,
 
 Scenario *scenario_load(const char *path, const char *const *sets, int nsets, Diag *d)
 {
-    FILE *f = fopen(path, "rb");
     struct stat st;
+    /* Before opening: opening a FIFO for reading blocks until a writer comes. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        diag_add(d, 0, 0, "", "not a regular file (a scenario is read from a file, not a %s)",
+                 S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO" : "device");
+        return NULL;
+    }
+    FILE *f = fopen(path, "rb");
     if (!f) {
         diag_add(d, 0, 0, "", "cannot open scenario: %s", strerror(errno));
         return NULL;

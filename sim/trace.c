@@ -411,6 +411,11 @@ TraceSink trace_writer_sink(TraceWriter *w)
     return s;
 }
 
+const char *trace_writer_temp(const TraceWriter *w)
+{
+    return w ? w->f.tmp : NULL;
+}
+
 int trace_writer_close(TraceWriter *w, Diag *d)
 {
     if (!w) return 0;

@@ -148,6 +148,9 @@ typedef struct TraceWriter TraceWriter;
 /* Write to a temporary file beside `path`; renamed into place by close. */
 TraceWriter *trace_writer_open(const char *path, const TraceHeader *h, Diag *d);
 TraceSink trace_writer_sink(TraceWriter *w);
+/* The temporary file being written (NULL when written in place): a signal
+ * handler removes it before exiting. */
+const char *trace_writer_temp(const TraceWriter *w);
 /* Finish and rename. Returns 0, or -1 with a diagnostic (file removed). */
 int trace_writer_close(TraceWriter *w, Diag *d);
 /* Abandon: remove the temporary file. */

@@ -224,9 +224,10 @@ START_TEST(resume_extends_finished_batch)
 }
 END_TEST
 
-/* A stop request (as from SIGINT) finishes the blocks in flight and leaves
- * a consistent prefix; resuming completes it to exactly the uninterrupted
- * result. */
+/* A stop request (as from SIGINT) ends each block in flight at its next
+ * replication and leaves a consistent prefix (not a whole number of blocks:
+ * the cut block is kept as the short last one); resuming completes it to
+ * exactly the uninterrupted result. */
 START_TEST(interrupt_then_resume_is_identical)
 {
     Synth sy;
@@ -246,7 +247,8 @@ START_TEST(interrupt_then_resume_is_identical)
     ck_assert(batch_stopped(cut));
     ck_assert_uint_ge(batch_done(cut), 701);
     ck_assert_uint_lt(batch_done(cut), 3000);
-    ck_assert_uint_eq(batch_done(cut) % BATCH_BLOCK, 0);
+    /* The stop was seen within a replication or two, not a block later. */
+    ck_assert_uint_le(batch_done(cut), 700 + 2 * BATCH_BLOCK);
     uint64_t done = batch_done(cut);
     batch_destroy(cut);
 
