@@ -62,6 +62,15 @@ static void on_signal(int sig)
     interrupted = 1;
 }
 
+/* Signals are held back while a temporary is created and its name noted. */
+static void hold_signals(sigset_t *block, sigset_t *old)
+{
+    sigemptyset(block);
+    sigaddset(block, SIGINT);
+    sigaddset(block, SIGTERM);
+    sigprocmask(SIG_BLOCK, block, old);
+}
+
 static void remember_csv_tmp(const AFile *f)
 {
     csv_tmp[0] = '\0';
@@ -75,6 +84,8 @@ static void catch_signals(void)
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;   /* writes to pipes carry on; the flag is polled */
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);     /* one handler at a time: the second */
+    sigaddset(&sa.sa_mask, SIGTERM);    /* signal surely sees the first */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
@@ -574,8 +585,12 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
         goto ready;
     }
     if (a->csv && root) {
-        if (afile_open(&csv, a->csv, &d) < 0) goto ready;
+        sigset_t block, old;
+        hold_signals(&block, &old);
+        int e = afile_open(&csv, a->csv, &d);
         remember_csv_tmp(&csv);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (e < 0) goto ready;
         if (batch_done(b) > 0 && batch_csv_copy(a->csv, batch_done(b), csv.fp, &d) < 0) {
             rc = 2;
             goto ready;
@@ -1154,13 +1169,17 @@ int cmd_sweep(int argc, char **argv)
     }
     Diag d;
     diag_init(&d, a.csv ? a.csv : "");
-    if (a.csv && afile_open(&csv, a.csv, &d) < 0) {
+    sigset_t block, old;
+    hold_signals(&block, &old);
+    int e = a.csv ? afile_open(&csv, a.csv, &d) : 0;
+    remember_csv_tmp(&csv);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (e < 0) {
         diag_print(&d, stderr);
         diag_free(&d);
         rc = 1;
         goto out_ids;
     }
-    remember_csv_tmp(&csv);
     diag_free(&d);
     if (csv.fp) {
         fputs("point", csv.fp);

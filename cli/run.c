@@ -421,9 +421,16 @@ int cmd_run(int argc, char **argv)
     TraceWriter *tw = NULL;
     catch_signals();
     if (trace) {
+        /* Held back until the handler knows the temporary's name. */
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        sigprocmask(SIG_BLOCK, &block, &old);
         tw = trace_writer_open(trace, &h, &d);
         const char *tmp = trace_writer_temp(tw);
         if (tmp && strlen(tmp) < sizeof trace_tmp) memcpy(trace_tmp, tmp, strlen(tmp) + 1);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         if (!tw) {
             diag_print(&d, stderr);
             scenario_free(s);

@@ -52,6 +52,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -689,11 +690,17 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     pthread_cond_init(&r.space, NULL);
     pthread_cond_init(&r.ready, NULL);
     int started = 0;
+    /* Workers block every signal: a front end's handler then runs on the
+     * calling thread only, one signal after another. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     for (int i = 0; i < nworkers; i++)
         if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) == 0) {
             workers[i].started = 1;
             started++;
         }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     int failed = started == 0;
     if (failed) diag_add(d, 0, 0, "", "cannot start worker threads");
 

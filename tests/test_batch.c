@@ -278,6 +278,30 @@ START_TEST(interrupt_then_resume_is_identical)
 }
 END_TEST
 
+/* A stop ends a block at the next replication, not at the block's end: one
+ * worker, the flag raised during replication 700, exactly 701 done (before
+ * issue 13, item 10: 704, the end of the block). */
+START_TEST(stop_at_replication_boundary)
+{
+    Synth sy;
+    synth_init(&sy);
+    volatile sig_atomic_t stop = 0;
+    sy.stop = &stop;
+    sy.stop_at = 700;
+    BatchOptions o = options(3000, 1);
+    o.stop = &stop;
+    Batch *cut = run_batch(&sy.model, &o, tmp("part.csv"));
+    ck_assert(batch_stopped(cut));
+    ck_assert_uint_eq(batch_done(cut), 701);
+    char *csv = slurp(tmp("part.csv"));
+    int rows = 0;
+    for (char *p = csv; *p; p++) rows += *p == '\n';
+    ck_assert_int_eq(rows, 702);
+    free(csv);
+    batch_destroy(cut);
+}
+END_TEST
+
 /* --target stops at the first 1024-replication round whose CI half-width
  * is small enough, whatever the thread count. Normal(10, 2): 1.96 * 2 /
  * sqrt(n) <= 0.1 needs n >= 1537, so the run ends at 2048. */
@@ -765,6 +789,7 @@ Suite *suite_batch(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, resume_extends_finished_batch);
     tcase_add_test(tc, interrupt_then_resume_is_identical);
+    tcase_add_test(tc, stop_at_replication_boundary);
     tcase_add_test(tc, checkpoint_mismatch_rejected);
     suite_add_tcase(s, tc);
     tc = tcase_create("share");

@@ -1,0 +1,361 @@
+/* test_reliability.c — the promises of docs/reliability.md, by running the
+ * built binary (SALVO_BIN, or $SALVO_TEST_BIN to try another build): no
+ * output ever replaces an input or another output, special files are
+ * written in place, write errors on stdout are not ignored, signals leave
+ * no temporary files and a second one exits at once, bad paths and values
+ * fail with exit 2 before any work.
+ *
+ * Each test here failed before the fix it guards (issue 13).
+ */
+#include <check.h>
+#include "testutil.h"
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SHIP "tests/data/batch/ship.json"
+#define KR "scenarios/korea-russia-2024.json"
+
+static const char *bin(void)
+{
+    const char *b = getenv("SALVO_TEST_BIN");
+    if (b && *b) return b;
+    return strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN;
+}
+
+/* Run `salvo ARGS` (a shell command line, redirections allowed); the exit
+ * status, or -1 if killed by a signal. stdout and stderr go to files in the
+ * scratch directory unless ARGS redirects them. */
+static int salvo(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s >>%s/out.txt 2>>%s/err.txt", bin(), args, dir, dir);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int salvo_raw(const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static void copy_file(const char *from, const char *to)
+{
+    size_t n;
+    char *t = slurp_len(from, &n);
+    ck_assert_ptr_nonnull(t);
+    FILE *f = fopen(to, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(t, 1, n, f), n);
+    fclose(f);
+    free(t);
+}
+
+static void write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int same_text(const char *path, const char *text)
+{
+    char *t = slurp(path);
+    int ok = t && !strcmp(t, text);
+    free(t);
+    return ok;
+}
+
+/* Number of names in the scratch directory containing ".tmp.". */
+static int temps_left(void)
+{
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    while (dp && (e = readdir(dp)) != NULL) n += strstr(e->d_name, ".tmp.") != NULL;
+    if (dp) closedir(dp);
+    return n;
+}
+
+static void wait_for(const char *stem)
+{
+    char prefix[128];
+    snprintf(prefix, sizeof prefix, "%s.tmp.", stem);
+    for (int tries = 0; tries < 200000; tries++) {
+        DIR *dp = opendir(dir);
+        struct dirent *e;
+        int found = 0;
+        while (dp && !found && (e = readdir(dp)) != NULL) found = !strncmp(e->d_name, prefix, strlen(prefix));
+        if (dp) closedir(dp);
+        if (found) return;
+        struct timespec ts = { 0, 500 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    ck_abort_msg("no temporary file for %s appeared", stem);
+}
+
+/* Item 1: an output that is an input or another output is refused, exit 2,
+ * before any work, and the files are untouched. */
+START_TEST(output_never_overwrites_input_or_output)
+{
+    char a[1024];
+    copy_file(SHIP, tmp("sc.json"));
+    char *orig = slurp(tmp("sc.json"));
+    const char *cases[] = {
+        "batch %s/sc.json --runs 5 --quiet --csv %s/sc.json",
+        "batch %s/sc.json --runs 5 --quiet --json %s/sc.json",
+        "batch %s/sc.json --runs 5 --quiet --checkpoint %s/sc.json",
+        "batch %s/sc.json --runs 5 --quiet --json %s/./sc.json",
+        "compare %s/sc.json " SHIP " --runs 5 --quiet --csv %s/sc.json",
+        "sweep %s/sc.json --vary routes.ship.loss=0:0.1:2 --runs 5 --quiet --json %s/sc.json",
+        "run %s/sc.json --trace %s/sc.json",
+        "run %s/sc.json --trace %s/link.json",
+    };
+    ck_assert_int_eq(symlink("sc.json", tmp("link.json")), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(a, sizeof a, cases[i], dir, dir);
+        ck_assert_msg(salvo(a) == 2, "exit 2 expected: %s", a);
+        ck_assert_msg(same_text(tmp("sc.json"), orig), "the scenario was changed by: %s", a);
+    }
+    free(orig);
+    /* Two outputs on one file: neither is written. */
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s --csv %s", tmp("x"), tmp("x"));
+    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_ne(access(tmp("x"), F_OK), 0);
+    write_text(tmp("ck"), "precious\n");
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --checkpoint %s --json %s/./ck", tmp("ck"), dir);
+    ck_assert_int_eq(salvo(a), 2);
+    ck_assert(same_text(tmp("ck"), "precious\n"));
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_ptr_nonnull(strstr(err, "same file as --json"));
+    free(err);
+    /* Two outputs to one character device are fine: nothing is replaced. */
+    ck_assert_int_eq(salvo("batch " SHIP " --runs 5 --quiet --json /dev/null --csv /dev/null"), 0);
+}
+END_TEST
+
+/* Item 2: a FIFO is written in place (not replaced by a regular file); a
+ * symlink's target is replaced and the link stays; "-" is stdout. */
+START_TEST(special_outputs_written_in_place)
+{
+    char a[1024];
+    ck_assert_int_eq(mkfifo(tmp("fifo"), 0600), 0);
+    int rd = open(tmp("fifo"), O_RDONLY | O_NONBLOCK);
+    ck_assert_int_ge(rd, 0);
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s", tmp("fifo"));
+    ck_assert_int_eq(salvo(a), 0);
+    struct stat st;
+    ck_assert_int_eq(lstat(tmp("fifo"), &st), 0);
+    ck_assert_msg(S_ISFIFO(st.st_mode), "the FIFO was replaced");
+    char buf[256];
+    ssize_t n = read(rd, buf, sizeof buf - 1);
+    ck_assert_int_gt(n, 0);
+    buf[n] = '\0';
+    ck_assert_msg(!strncmp(buf, "rep,seed_key,", 13), "the CSV did not reach the FIFO: '%s'", buf);
+    close(rd);
+
+    write_text(tmp("target.json"), "old\n");
+    ck_assert_int_eq(symlink("target.json", tmp("link.json")), 0);
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", tmp("link.json"));
+    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(lstat(tmp("link.json"), &st), 0);
+    ck_assert_msg(S_ISLNK(st.st_mode), "the link was replaced");
+    char *t = slurp(tmp("target.json"));
+    ck_assert_ptr_nonnull(strstr(t, "\"metrics\""));
+    free(t);
+
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json - > %s", tmp("stdout.json"));
+    ck_assert_int_eq(salvo_raw(a), 0);
+    t = slurp(tmp("stdout.json"));
+    ck_assert_ptr_nonnull(strstr(t, "\"metrics\""));
+    free(t);
+    ck_assert_int_ne(access("-", F_OK), 0);
+}
+END_TEST
+
+/* Item 5: a write error on standard output is exit 1 with a message. */
+START_TEST(stdout_write_errors_fail)
+{
+    if (access("/dev/full", W_OK) != 0) return;
+    char a[1024];
+    const char *cases[] = {
+        "run " KR " --json",
+        "run " KR,
+        "batch " SHIP " --runs 5 --quiet",
+        "validate " KR,
+        "compare " SHIP " tests/data/batch/ship-risky.json --runs 5 --quiet",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        snprintf(a, sizeof a, "%s > /dev/full 2>%s", cases[i], tmp("err.txt"));
+        ck_assert_msg(salvo_raw(a) == 1, "exit 1 expected: %s", a);
+        char *err = slurp(tmp("err.txt"));
+        ck_assert_msg(strstr(err, "standard output") != NULL, "no message for: %s", a);
+        free(err);
+    }
+}
+END_TEST
+
+/* Item 6: SIGINT during `run --trace` leaves no temporary file and exits
+ * 130. The run is held mid-way by a full stdout pipe nobody reads. */
+START_TEST(run_sigint_leaves_no_temp)
+{
+    int p[2];
+    ck_assert_int_eq(pipe(p), 0);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        close(p[0]);
+        dup2(p[1], 1);
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) dup2(fd, 2);
+        execl(bin(), bin(), "run", KR, "--verbose", "--trace", tmp("t.jsonl"), (char *)NULL);
+        _exit(127);
+    }
+    close(p[1]);
+    wait_for("t.jsonl");
+    kill(pid, SIGINT);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    close(p[0]);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 130, "status %d", st);
+    ck_assert_int_eq(temps_left(), 0);
+    ck_assert_int_ne(access(tmp("t.jsonl"), F_OK), 0);
+}
+END_TEST
+
+/* Item 6: the temporaries of a dead process (kill -9) are removed by the
+ * next run over the same output; a live process's are left alone. */
+START_TEST(stale_temps_removed)
+{
+    pid_t dead = fork();
+    if (dead == 0) _exit(0);
+    ck_assert_int_gt(dead, 0);
+    waitpid(dead, NULL, 0);
+    char name[256], live[256], a[1024];
+    snprintf(name, sizeof name, "%s/out.csv.tmp.%ld.1a2b3c", dir, (long)dead);
+    snprintf(live, sizeof live, "%s/out.csv.tmp.%ld.1a2b3c", dir, (long)getpid());
+    write_text(name, "half a file");
+    write_text(live, "being written");
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s", tmp("out.csv"));
+    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_ne(access(name, F_OK), 0);
+    ck_assert_int_eq(access(live, F_OK), 0);
+}
+END_TEST
+
+/* Item 7: a directory or a name too long for the temporary suffix is
+ * refused before any work with exit 2 (it used to fail after the batch with
+ * exit 1). */
+START_TEST(bad_output_paths_before_work)
+{
+    char a[1024], longname[320];
+    ck_assert_int_eq(mkdir(tmp("adir"), 0700), 0);
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", tmp("adir"));
+    ck_assert_int_eq(salvo(a), 2);
+    snprintf(a, sizeof a, "run " KR " --trace %s", tmp("adir"));
+    ck_assert_int_eq(salvo(a), 2);
+    int at = snprintf(longname, sizeof longname, "%s/", dir);
+    memset(longname + at, 'a', 240);
+    longname[at + 240] = '\0';
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", longname);
+    ck_assert_int_eq(salvo(a), 2);
+    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s/nodir/x.csv", dir);
+    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(temps_left(), 0);
+}
+END_TEST
+
+/* Item 10: a second signal exits at once with 130 and leaves the previous
+ * outputs exactly as they were. SIGINT and SIGTERM (one handler) are both
+ * made pending while the process is stopped, so they arrive back to back
+ * whatever the machine's load. */
+START_TEST(second_signal_exits_at_once)
+{
+    write_text(tmp("out.json"), "previous json\n");
+    write_text(tmp("out.csv"), "previous csv\n");
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execl(bin(), bin(), "batch", SHIP, "--runs", "100000000", "--threads", "2", "--json", tmp("out.json"),
+              "--csv", tmp("out.csv"), "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    for (int tries = 0; tries < 200000 && !partial_output_started("out.csv"); tries++) {
+        struct timespec ts = { 0, 500 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGSTOP);
+    kill(pid, SIGINT);
+    kill(pid, SIGTERM);
+    kill(pid, SIGCONT);
+    int st;
+    ck_assert_int_eq(waitpid(pid, &st, 0), pid);
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 130, "status %d", st);
+    ck_assert(same_text(tmp("out.json"), "previous json\n"));
+    ck_assert(same_text(tmp("out.csv"), "previous csv\n"));
+    ck_assert_int_eq(temps_left(), 0);
+}
+END_TEST
+
+/* Item 13: --seed is decimal or 0x hex: "010" is ten, " -1" and "-1" are
+ * refused; validate refuses a FIFO instead of blocking on it. */
+START_TEST(input_edges)
+{
+    char a[1024];
+    ck_assert_int_eq(salvo_raw("run " KR " --json --seed 010 2>/dev/null | grep -q '\"seed\":10,'"), 0);
+    ck_assert_int_eq(salvo_raw("run " KR " --json --seed 0x10 2>/dev/null | grep -q '\"seed\":16,'"), 0);
+    ck_assert_int_eq(salvo("run " KR " --json --seed ' -1'"), 2);
+    ck_assert_int_eq(salvo("run " KR " --json --seed -1"), 2);
+    ck_assert_int_eq(salvo("run " KR " --json --seed 0x"), 2);
+    ck_assert_int_eq(salvo("batch " SHIP " --runs 2 --quiet --seed '+5'"), 2);
+    ck_assert_int_eq(mkfifo(tmp("sc.fifo"), 0600), 0);
+    /* `timeout` turns a hang into exit 124, not a stuck test. */
+    snprintf(a, sizeof a, "timeout 20 %s validate %s >/dev/null 2>%s", bin(), tmp("sc.fifo"), tmp("err.txt"));
+    int st = system(a);
+    ck_assert_int_eq(WEXITSTATUS(st), 2);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
+    free(err);
+}
+END_TEST
+
+Suite *suite_reliability(void)
+{
+    Suite *s = suite_create("reliability");
+    TCase *tc = tcase_create("outputs");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, output_never_overwrites_input_or_output);
+    tcase_add_test(tc, special_outputs_written_in_place);
+    tcase_add_test(tc, stdout_write_errors_fail);
+    tcase_add_test(tc, stale_temps_removed);
+    tcase_add_test(tc, bad_output_paths_before_work);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("signals");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, run_sigint_leaves_no_temp);
+    tcase_add_test(tc, second_signal_exits_at_once);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("input edges");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, input_edges);
+    suite_add_tcase(s, tc);
+    return s;
+}
