@@ -15,7 +15,8 @@
 #                      NO_MPI=1 builds without MPI even when it is there.
 #   build/test_salvo   tests/test_*.c, one Check suite per file, gathered by
 #                      tests/runner.c through the generated build/suites.h.
-# `make sanitize` repeats the test build in build-san/ with ASan + UBSan.
+# `make sanitize` repeats the test build in build-san/ with ASan + UBSan
+# (including float-cast-overflow, which plain -fsanitize=undefined leaves out).
 # -ffp-contract=off: no fused multiply-adds, so every build (and every
 # machine of the same libm) computes the same bits.
 
@@ -89,7 +90,7 @@ bench: deps
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  SAN="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  SALVO_BIN=build-san/salvo check-run
 
 # The engine: no SDL flags here, on purpose.

@@ -10,6 +10,7 @@
 #include <check.h>
 #include "testutil.h"
 #include <errno.h>
+#include <math.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -19,6 +20,11 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <cjson/cJSON.h>
+#include "batch.h"
+#include "stats.h"
+#include "summary.h"
 
 #define SHIP "tests/data/batch/ship.json"
 #define KR "scenarios/korea-russia-2024.json"
@@ -335,6 +341,53 @@ START_TEST(input_edges)
 }
 END_TEST
 
+/* Item 12: a metric that varies only in its last bit. Its sketch bucket's
+ * representative lies above max by up to 0.5%, a quotient of ~1e14 bin
+ * widths: converting that to int was undefined (x86: INT_MIN, bin 0). The
+ * counts belong in the last bin. */
+typedef struct Tiny { double v; } Tiny;
+static void *tiny_create(void *ctx) { return ctx; }
+static void tiny_destroy(void *w) { (void)w; }
+static void tiny_rep(void *w, uint64_t seed, uint64_t rep, double *sc, double *series)
+{
+    (void)seed;
+    (void)series;
+    const Tiny *t = w;
+    sc[0] = rep % 2 ? nextafter(t->v, 2 * t->v) : t->v;
+}
+
+START_TEST(histogram_tiny_spread)
+{
+    /* A value whose bucket's representative is above it. */
+    Tiny t = { 1.0 };
+    while (stats_sketch_key_value(stats_sketch_key(t.v)) <= nextafter(t.v, 2 * t.v)) t.v *= 1.0009;
+    static const MetricInfo mi[1] = { { "x", "tiny spread", "", MET_TOTAL, 1, 0, 0, 0 } };
+    BatchModel m = { 1, mi, 0, 10, &t, tiny_create, tiny_destroy, tiny_rep, NULL };
+    Diag d;
+    diag_init(&d, "test");
+    Batch *b = batch_create(&m, &d);
+    ck_assert_ptr_nonnull(b);
+    BatchOptions o;
+    memset(&o, 0, sizeof o);
+    o.runs = 10;
+    o.threads = 1;
+    o.seed = 1;
+    o.target_metric = -1;
+    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    SummaryRun run;
+    memset(&run, 0, sizeof run);
+    cJSON *j = summary_json(b, &run);
+    cJSON *counts = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"),
+                                                                                "x"), "histogram"), "counts");
+    int n = cJSON_GetArraySize(counts);
+    ck_assert_int_eq(n, 20);
+    ck_assert_double_eq(cJSON_GetArrayItem(counts, n - 1)->valuedouble, 10);
+    cJSON_Delete(j);
+    batch_destroy(b);
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_reliability(void)
 {
     Suite *s = suite_create("reliability");
@@ -356,6 +409,7 @@ Suite *suite_reliability(void)
     tc = tcase_create("input edges");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, input_edges);
+    tcase_add_test(tc, histogram_tiny_spread);
     suite_add_tcase(s, tc);
     return s;
 }
