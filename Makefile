@@ -152,7 +152,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/salvo
 
 clean:
-	rm -rf build build-san build-fuzz salvo
+	rm -rf build build-san build-fuzz build-fuzz-cli salvo
 
 # Regenerate the golden runs after a deliberate change to a model; review
 # `git diff tests/golden` before committing.
@@ -181,6 +181,21 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_NAMES   := json scenario set trace
 FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# `make fuzz-cli`: whole-scenario mutation fuzzing through the real binary
+# (tests/fuzz/cli_fuzz.py): mutants of the shipped and verify scenarios go
+# through validate, then run, then a 3-run batch, built with ASan + UBSan
+# (float-cast-overflow included) in build-san/, each step under a timeout.
+# FUZZ_CLI_SECONDS (default 60) and FUZZ_CLI_SEED choose the run. Findings go
+# to build-fuzz-cli/findings/. Not part of `make test`.
+FUZZ_CLI_SECONDS ?= 60
+FUZZ_CLI_SEED    ?= 1
+.PHONY: fuzz-cli
+fuzz-cli: deps
+	@$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
+	  SAN="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  SALVO_BIN=build-san/salvo build-san/salvo
+	python3 tests/fuzz/cli_fuzz.py build-san/salvo $(FUZZ_CLI_SECONDS) build-fuzz-cli $(FUZZ_CLI_SEED)
 
 .PHONY: fuzz fuzz-build
 fuzz:

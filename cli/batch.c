@@ -584,6 +584,12 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
         rc = 2;
         goto ready;
     }
+    if (a->resume && (uint64_t)a->runs < batch_done(b)) {
+        diag_add(&d, 0, 0, "", "the checkpoint '%s' already holds %" PRIu64 " replications; "
+                 "--runs must be at least that (got %lld)", a->checkpoint, batch_done(b), a->runs);
+        rc = 2;
+        goto ready;
+    }
     if (a->csv && root) {
         sigset_t block, old;
         hold_signals(&block, &old);

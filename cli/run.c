@@ -1,5 +1,6 @@
 /* run.c — `salvo validate` and `salvo run`: check scenarios; simulate one
  * replication and tell what happened, in words, then its metrics. */
+#include <ctype.h>
 #include <limits.h>
 #include <math.h>
 #include <signal.h>
@@ -277,21 +278,35 @@ static void wrap(const char *text, FILE *o)
     fputs("\n\n", o);
 }
 
+/* --until: a date or a number of days. Before the start is an error; past
+ * the end the run stops at the end, and says so. */
 static int parse_until(const char *v, const Scenario *s, double *out)
 {
     int64_t e;
     char *end;
+    double x;
+    char a[11], b[11];
+    cal_format(scenario_start(s), a);
+    cal_format_t(scenario_start(s), scenario_end(s), b);
     if (cal_parse(v, &e) == 0) {
-        *out = (double)(e - scenario_start(s));
-        return 0;
+        x = (double)(e - scenario_start(s));
+        if (x < 0) {
+            fprintf(stderr, "salvo: --until: %s is before the scenario's start (%s)\n", v, a);
+            return -1;
+        }
+    } else {
+        x = strtod(v, &end);
+        if (end == v || *end || !(x >= 0) || !isfinite(x) || isspace((unsigned char)*v)) {
+            fprintf(stderr, "salvo: --until: expected a date YYYY-MM-DD or a number of days >= 0, got '%s'\n", v);
+            return -1;
+        }
     }
-    double x = strtod(v, &end);
-    if (end != v && !*end && x >= 0 && isfinite(x)) {
-        *out = x;
-        return 0;
+    if (x > scenario_end(s)) {
+        fprintf(stderr, "salvo: --until %s is after the scenario's end (%s); the run stops there\n", v, b);
+        x = scenario_end(s);
     }
-    fprintf(stderr, "salvo: --until: expected a date YYYY-MM-DD or a number of days, got '%s'\n", v);
-    return -1;
+    *out = x;
+    return 0;
 }
 
 static void print_metrics(const Scenario *s, const double *v, FILE *o)

@@ -330,6 +330,18 @@ START_TEST(input_edges)
     ck_assert_int_eq(salvo("run " KR " --json --seed -1"), 2);
     ck_assert_int_eq(salvo("run " KR " --json --seed 0x"), 2);
     ck_assert_int_eq(salvo("batch " SHIP " --runs 2 --quiet --seed '+5'"), 2);
+    /* --until before the start: exit 2; after the end: said, and cut. */
+    ck_assert_int_eq(salvo("run " KR " --json --until 2023-06-30"), 2);
+    snprintf(a, sizeof a, "run " KR " --json --until 2099-01-01 >/dev/null 2>%s", tmp("err.txt"));
+    ck_assert_int_eq(salvo_raw(a), 0);
+    char *e0 = slurp(tmp("err.txt"));
+    ck_assert_ptr_nonnull(strstr(e0, "after the scenario's end"));
+    free(e0);
+    /* --resume with fewer --runs than the checkpoint holds is usage: 2. */
+    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --quiet --checkpoint %s", tmp("ck"));
+    ck_assert_int_eq(salvo(a), 0);
+    snprintf(a, sizeof a, "batch " SHIP " --runs 100 --quiet --checkpoint %s --resume", tmp("ck"));
+    ck_assert_int_eq(salvo(a), 2);
     ck_assert_int_eq(mkfifo(tmp("sc.fifo"), 0600), 0);
     /* `timeout` turns a hang into exit 124, not a stuck test. */
     snprintf(a, sizeof a, "timeout 20 %s validate %s >/dev/null 2>%s", bin(), tmp("sc.fifo"), tmp("err.txt"));
