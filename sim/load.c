@@ -1011,6 +1011,21 @@ static EffectList effects_field(Ld *L, const JsonValue *obj, const char *path, c
             fields(L, e, pe, allowed);
             ef.target = ref_field(L, e, pe, "trigger", &L->treaties, "treaty", 1);
             ef.target2 = ref_field(L, e, pe, "against", &L->actors, "actor", 1);
+            /* Aggression against a non-party wakes no response: a silent no-op.
+             * (Parties are known once their treaty is loaded: always for
+             * events and decisions, which come after treaties.) */
+            if (ef.target >= 0 && ef.target2 >= 0 && L->s->treaties && ef.target < L->s->ntreaties &&
+                L->s->treaties[ef.target].parties) {
+                const TreatyDef *td = &L->s->treaties[ef.target];
+                int party = 0;
+                for (int k = 0; k < td->nparties; k++) party |= td->parties[k] == ef.target2;
+                if (!party) {
+                    char pa[600];
+                    pkey(pa, sizeof pa, pe, "against");
+                    err(L, get(e, "against"), pa, "'%s' is not a party to treaty '%s'", L->actors.ids[ef.target2],
+                        L->treaties.ids[ef.target]);
+                }
+            }
             break;
         }
         case E_STOCK_ADD: {
@@ -1535,6 +1550,13 @@ static void load_programmes(Ld *L, const JsonValue *arr)
                     }
                 }
             }
+            /* max_attempts counts the history too: fewer is a contradiction. */
+            if (get(e, "max_attempts") && g->nhistory > g->max_attempts) {
+                char pm[80];
+                pkey(pm, sizeof pm, p, "max_attempts");
+                err(L, get(e, "max_attempts"), pm, "max_attempts (%d) counts the history too, which already has %d attempts",
+                    g->max_attempts, g->nhistory);
+            }
         }
         snprintf(ip, sizeof ip, "programmes.%s.base", id);
         g->base = param_field(L, e, p, "base", PC_PROB, 1, 0.5, ip);
@@ -1711,6 +1733,12 @@ static void load_events(Ld *L, const JsonValue *arr)
         }
         ev->from = date_field(L, e, p, "from", 0, 0);
         ev->until = date_field(L, e, p, "until", 0, s->end);
+        if (get(e, "from") && ev->from > ev->until) {
+            char pf[80];
+            pkey(pf, sizeof pf, p, "from");
+            err(L, get(e, "from"), pf, "the window opens after it closes ('from' is after '%s')",
+                get(e, "until") ? "until" : "the calendar's end");
+        }
         if (get(e, "at")) {
             ev->trigger = EV_AT;
             ev->at = date_field(L, e, p, "at", 1, 0);
@@ -1940,6 +1968,11 @@ static void load_metrics(Ld *L, const JsonValue *arr)
             m->info.kind = MET_FLAG;
             m->cond = cond_field(L, e, p, "happened", 1);
             m->by = date_field(L, e, p, "by", 1, s->end);
+            if (get(e, "by") && (m->by < 0 || m->by > s->end)) {
+                char pb[80];
+                pkey(pb, sizeof pb, p, "by");
+                err(L, get(e, "by"), pb, "the date is outside the calendar (a flag's 'by' must be within start..end)");
+            }
         }
     }
     for (int i = 0; i < s->nmetrics; i++)
