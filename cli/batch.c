@@ -597,7 +597,7 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
         remember_csv_tmp(&csv);
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (e < 0) goto ready;
-        if (batch_done(b) > 0 && batch_csv_copy(a->csv, batch_done(b), csv.fp, &d) < 0) {
+        if (batch_done(b) > 0 && batch_csv_copy(a->csv, m, a->seed, batch_done(b), csv.fp, &d) < 0) {
             rc = 2;
             goto ready;
         }

@@ -32,7 +32,7 @@
  * Checkpoint file (text; doubles in C99 hex so that they round-trip bit
  * for bit; written to a temporary file and renamed, see afile.h):
  *
- *   salvo-checkpoint 1
+ *   salvo-checkpoint 2
  *   fingerprint <text to end of line>
  *   seed <u64> block <BATCH_BLOCK> dims <n> metrics <m> ndays <d>
  *   metric <i> <kind> <series_len> <id>               (m lines)
@@ -44,8 +44,10 @@
  *          <neg.lo> <neg.floor> <neg.len> <counts...>  (dims records)
  *   days <metric> <counts...>                           (TIME metrics)
  *   end
+ *   sha256 <hex of every byte above>
  */
 #include "batch.h"
+#include "sha256.h"
 
 #include <assert.h>
 #include <errno.h>
@@ -237,45 +239,62 @@ void batch_csv_header(const BatchModel *m, FILE *out)
     fputc('\n', out);
 }
 
-int batch_csv_copy(const char *path, uint64_t rows, FILE *out, Diag *d)
+int batch_csv_copy(const char *path, const BatchModel *m, uint64_t seed, uint64_t rows, FILE *out, Diag *d)
 {
     FILE *in = fopen(path, "rb");
     if (!in) {
         diag_add(d, 0, 0, "", "cannot resume the CSV: cannot read '%s': %s", path, strerror(errno));
         return -1;
     }
-    /* The header, then `rows` lines whose first field is their index. */
-    uint64_t line = 0;
-    int c, at_start = 1;
-    uint64_t field = 0;
-    int in_field = 1;
-    while (line < rows + 1 && (c = getc(in)) != EOF) {
-        if (line >= 1) {
-            if (at_start) {
-                field = 0;
-                in_field = 1;
-            }
-            if (in_field && c >= '0' && c <= '9') field = field * 10 + (uint64_t)(c - '0');
-            else if (in_field && c == ',') {
-                if (field != line - 1) break;
-                in_field = 0;
-            } else if (in_field) break;
-        }
-        at_start = 0;
-        putc(c, out);
-        if (c == '\n') {
-            line++;
-            at_start = 1;
-        }
+    /* The header must be this model's, and row r must be replication r of
+     * this seed: its seed_key says so. Only the row index was checked once,
+     * and an unrelated CSV (other seed, other scenario) was spliced in. */
+    char *want = NULL, *line = NULL;
+    size_t wlen = 0, cap = 0;
+    FILE *h = open_memstream(&want, &wlen);
+    if (h) {
+        batch_csv_header(m, h);
+        fclose(h);
     }
+    int rc = -1;
+    if (!want) {
+        diag_add(d, 0, 0, "", "out of memory resuming the CSV");
+        goto out;
+    }
+    ssize_t len = getline(&line, &cap, in);
+    if (len < 0 || (size_t)len != wlen || memcmp(line, want, wlen) != 0) {
+        diag_add(d, 1, 1, "", "cannot resume the CSV: '%s' does not start with this batch's header "
+                 "(%.*s); it is not this scenario's CSV", path, (int)(wlen ? wlen - 1 : 0), want);
+        goto out;
+    }
+    fwrite(line, 1, (size_t)len, out);
+    for (uint64_t r = 0; r < rows; r++) {
+        len = getline(&line, &cap, in);
+        if (len < 0 || line[len - 1] != '\n') {
+            diag_add(d, 0, 0, "", "cannot resume the CSV: '%s' holds %" PRIu64 " of the %" PRIu64
+                     " rows the checkpoint has; resume without --csv or start again", path, r, rows);
+            goto out;
+        }
+        char expect[64];
+        int n = snprintf(expect, sizeof expect, "%" PRIu64 ",%" PRIu64 ",", r,
+                         rng_key_hash(seed, r, "replication", ""));
+        int commas = 0;
+        for (ssize_t k = 0; k < len; k++) commas += line[k] == ',';
+        if (strncmp(line, expect, (size_t)n) != 0 || commas != m->nmetrics + 1) {
+            diag_add(d, (int)(r + 2 < INT32_MAX ? r + 2 : INT32_MAX), 1, "",
+                     "cannot resume the CSV: row %" PRIu64 " of '%s' is not replication %" PRIu64
+                     " of seed %" PRIu64 " (expected it to begin '%.*s' with %d fields)",
+                     r, path, r, seed, n - 1, expect, m->nmetrics + 2);
+            goto out;
+        }
+        fwrite(line, 1, (size_t)len, out);
+    }
+    rc = 0;
+out:
+    free(line);
+    free(want);
     fclose(in);
-    if (line < rows + 1) {
-        diag_add(d, 0, 0, "", "cannot resume the CSV: '%s' holds %" PRIu64 " of the %" PRIu64
-                 " rows the checkpoint has; resume without --csv or start again",
-                 path, line ? line - 1 : 0, rows);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* --- the run ---------------------------------------------------------------- */
@@ -863,10 +882,15 @@ static void put_store(FILE *f, const StatStore *st)
 
 static int write_checkpoint(const Batch *b, const BatchOptions *o, Diag *d)
 {
-    AFile af;
-    if (afile_open(&af, o->checkpoint, d) < 0) return -1;
-    FILE *f = af.fp;
-    fprintf(f, "salvo-checkpoint 1\nfingerprint %s\n", o->fingerprint ? o->fingerprint : "");
+    /* The body is made in memory first: its SHA-256 closes the file. */
+    char *body = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&body, &blen);
+    if (!f) {
+        diag_add(d, 0, 0, "", "out of memory writing checkpoint '%s'", o->checkpoint);
+        return -1;
+    }
+    fprintf(f, "salvo-checkpoint 2\nfingerprint %s\n", o->fingerprint ? o->fingerprint : "");
     fprintf(f, "seed %" PRIu64 " block %d dims %d metrics %d ndays %" PRId32 "\n", b->seed,
             BATCH_BLOCK, b->ndims, b->nm, b->ndays);
     for (int i = 0; i < b->nm; i++)
@@ -891,7 +915,39 @@ static int write_checkpoint(const Batch *b, const BatchOptions *o, Diag *d)
         fputc('\n', f);
     }
     fputs("end\n", f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || !body) {
+        free(body);
+        diag_add(d, 0, 0, "", "out of memory writing checkpoint '%s'", o->checkpoint);
+        return -1;
+    }
+    char hex[65];
+    sha256_hex(body, blen, hex);
+    AFile af;
+    if (afile_open(&af, o->checkpoint, d) < 0) {
+        free(body);
+        return -1;
+    }
+    fwrite(body, 1, blen, af.fp);
+    fprintf(af.fp, "sha256 %s\n", hex);
+    free(body);
     return afile_commit(&af, d);
+}
+
+/* The last line is "sha256 HEX" over every byte before it. 0 and the text
+ * cut before that line; -1 if it is missing or does not match. */
+static int check_sum(char *text)
+{
+    char *line = NULL;
+    for (char *p = strstr(text, "\nsha256 "); p; p = strstr(p + 1, "\nsha256 ")) line = p + 1;
+    if (!line) return -1;
+    const char *hex = line + 7;
+    if (strlen(hex) != 65 || hex[64] != '\n') return -1;
+    char want[65];
+    sha256_hex(text, (size_t)(line - text), want);
+    if (memcmp(want, hex, 64) != 0) return -1;
+    *line = '\0';
+    return 0;
 }
 
 /* A whitespace tokenizer over the whole file. */
@@ -1020,8 +1076,14 @@ int batch_resume_text(Batch *b, char *text, const char *path, const BatchOptions
 {
     Tok t = { path, text, text, d, 0 };
     int rc = -1;
+    /* One changed digit used to resume to a silently wrong mean. */
+    if (check_sum(text) < 0) {
+        diag_add(d, 0, 0, "", "checkpoint '%s' is damaged or incomplete (its SHA-256 line is missing "
+                 "or does not match its contents); it cannot be resumed", path);
+        return -1;
+    }
     tok_expect(&t, "salvo-checkpoint");
-    tok_expect(&t, "1");
+    tok_expect(&t, "2");
     tok_expect(&t, "fingerprint");
     if (t.bad) goto bad;
     /* The fingerprint is the rest of its line. */

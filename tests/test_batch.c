@@ -204,7 +204,7 @@ START_TEST(resume_extends_finished_batch)
     ck_assert_int_eq(batch_resume(b, tmp("ck"), &o, &d), 0);
     ck_assert_uint_eq(batch_done(b), 1000);
     FILE *f = fopen(tmp("resumed.csv"), "wb");
-    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), 1000, f, &d), 0);
+    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), &sy.model, o.seed, 1000, f, &d), 0);
     o.csv = f;
     ck_assert_int_eq(batch_run(b, &o, &d), 0);
     fclose(f);
@@ -260,7 +260,7 @@ START_TEST(interrupt_then_resume_is_identical)
     ck_assert_int_eq(batch_resume(b, tmp("ck"), &o, &d), 0);
     ck_assert_uint_eq(batch_done(b), done);
     FILE *f = fopen(tmp("resumed.csv"), "wb");
-    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), done, f, &d), 0);
+    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), &sy.model, o.seed, done, f, &d), 0);
     o.csv = f;
     ck_assert_int_eq(batch_run(b, &o, &d), 0);
     fclose(f);
@@ -373,12 +373,20 @@ START_TEST(checkpoint_mismatch_rejected)
     ck_assert_uint_eq(batch_done(b), 0);
     batch_destroy(b);
     /* A CSV with too few rows cannot seed a resume. */
-    f = fopen(tmp("short.csv"), "wb");
-    fputs("rep,seed_key,x\n0,1,2\n1,1,2\n", f);
-    fclose(f);
+    BatchOptions o2 = options(2, 1);
+    batch_destroy(run_batch(&sy.model, &o2, tmp("short.csv")));
     FILE *out = fopen(tmp("out.csv"), "wb");
-    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), 2, out, &d), 0);
-    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), 3, out, &d), -1);
+    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed, 2, out, &d), 0);
+    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed, 3, out, &d), -1);
+    /* Nor one of another seed (issue 13, item 3: rows were spliced in), nor
+     * one whose header is not this model's. */
+    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed + 1, 2, out, &d), -1);
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "is not replication 0"));
+    f = fopen(tmp("other.csv"), "wb");
+    fputs("rep,seed_key,delivered\n", f);
+    fclose(f);
+    ck_assert_int_eq(batch_csv_copy(tmp("other.csv"), &sy.model, o2.seed, 0, out, &d), -1);
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "header"));
     fclose(out);
     diag_free(&d);
 }
@@ -642,7 +650,7 @@ static Batch *run_shared(const BatchModel *m, Wire *w, int nparts, const int *th
         if (csv) {
             f = fopen(csv, "wb");
             ck_assert_ptr_nonnull(f);
-            if (ck) ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), batch_done(b), f, d), 0);
+            if (ck) ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), m, o.seed, batch_done(b), f, d), 0);
             o.csv = f;
             o.csv_header = !ck;
         }

@@ -353,6 +353,67 @@ START_TEST(input_edges)
 }
 END_TEST
 
+/* Item 4: every single-character change of a checkpoint is refused with
+ * exit 2 (once 7 of 60 resumed to a silently different summary). */
+START_TEST(checkpoint_damage_refused)
+{
+    char a[1024];
+    snprintf(a, sizeof a, "batch " SHIP " --runs 300 --threads 1 --quiet --checkpoint %s", tmp("ck"));
+    ck_assert_int_eq(salvo(a), 0);
+    size_t len;
+    char *orig = slurp_len(tmp("ck"), &len);
+    ck_assert_ptr_nonnull(orig);
+    for (int k = 0; k < 60; k++) {
+        size_t at = (size_t)k * (len - 1) / 59;
+        char *t = malloc(len);
+        memcpy(t, orig, len);
+        /* A digit for a digit (the hardest case), else any other byte. */
+        if (t[at] >= '0' && t[at] <= '8') t[at]++;
+        else if (t[at] == '9') t[at] = '0';
+        else t[at] = t[at] == 'x' ? 'y' : 'x';
+        FILE *f = fopen(tmp("bad.ck"), "wb");
+        fwrite(t, 1, len, f);
+        fclose(f);
+        free(t);
+        snprintf(a, sizeof a, "batch " SHIP " --runs 600 --threads 1 --quiet --checkpoint %s --resume",
+                 tmp("bad.ck"));
+        ck_assert_msg(salvo(a) == 2, "a checkpoint changed at byte %zu was accepted", at);
+    }
+    free(orig);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_ptr_nonnull(strstr(err, "damaged"));
+    free(err);
+}
+END_TEST
+
+/* Item 3: --resume --csv refuses a CSV of another seed or another scenario
+ * (it used to splice its rows under this batch's header). */
+START_TEST(resume_csv_must_match)
+{
+    char a[1024];
+    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --quiet --checkpoint %s --csv %s", tmp("ck"), tmp("a.csv"));
+    ck_assert_int_eq(salvo(a), 0);
+    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --seed 2 --quiet --csv %s", tmp("other-seed.csv"));
+    ck_assert_int_eq(salvo(a), 0);
+    snprintf(a, sizeof a, "batch " KR " --runs 200 --quiet --csv %s", tmp("other-scenario.csv"));
+    ck_assert_int_eq(salvo(a), 0);
+    const char *bad[] = { "other-seed.csv", "other-scenario.csv" };
+    for (int i = 0; i < 2; i++) {
+        copy_file(tmp(bad[i]), tmp("b.csv"));
+        char *before = slurp(tmp("b.csv"));
+        snprintf(a, sizeof a, "batch " SHIP " --runs 400 --quiet --checkpoint %s --resume --csv %s", tmp("ck"),
+                 tmp("b.csv"));
+        ck_assert_msg(salvo(a) == 2, "resumed over %s", bad[i]);
+        ck_assert_msg(same_text(tmp("b.csv"), before), "%s was changed", bad[i]);
+        free(before);
+    }
+    /* The right CSV still resumes. */
+    snprintf(a, sizeof a, "batch " SHIP " --runs 400 --quiet --checkpoint %s --resume --csv %s", tmp("ck"),
+             tmp("a.csv"));
+    ck_assert_int_eq(salvo(a), 0);
+}
+END_TEST
+
 /* Item 12: a metric that varies only in its last bit. Its sketch bucket's
  * representative lies above max by up to 0.5%, a quotient of ~1e14 bin
  * widths: converting that to int was undefined (x86: INT_MIN, bin 0). The
@@ -422,6 +483,8 @@ Suite *suite_reliability(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, input_edges);
     tcase_add_test(tc, histogram_tiny_spread);
+    tcase_add_test(tc, checkpoint_damage_refused);
+    tcase_add_test(tc, resume_csv_must_match);
     suite_add_tcase(s, tc);
     return s;
 }
