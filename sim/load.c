@@ -2156,9 +2156,21 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     static const char *const top[] = {
         "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
         "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
-        "programmes", "events", "decisions", "metrics", NULL
+        "programmes", "events", "decisions", "metrics", "limits", NULL
     };
     if (!fields(L, root, "", top)) return;
+    /* "limits": {"events": N}: a scenario that truly needs more events per
+     * replication than SIM_MAX_EVENTS says so itself. */
+    const JsonValue *lim = get(root, "limits");
+    static const char *const lf[] = { "events", NULL };
+    if (lim && fields(L, lim, "limits", lf)) {
+        const JsonValue *ne = get(lim, "events");
+        if (ne && (ne->type != JSON_NUMBER || ne->num < 1 || ne->num > (double)SIM_MAX_EVENTS_CEILING ||
+                   ne->num != floor(ne->num)))
+            err(L, ne, "limits.events", "expected a whole number of events per replication, 1 to 10^12");
+        else if (ne)
+            s->max_events = (uint64_t)ne->num;
+    }
     const JsonValue *ver = get(root, "salvo");
     if (!ver) err(L, root, "salvo", "missing required field 'salvo' (the format version: 1)");
     else if (ver->type != JSON_NUMBER || ver->num != 1) err(L, ver, "salvo", "unsupported format version; expected 1");

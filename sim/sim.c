@@ -1130,7 +1130,8 @@ static void dispatch(void *ctx, const Event *ev)
         storm(S, ev->t);
         return;
     } else if (S->k.events > S->max_events) {
-        snprintf(S->halted, sizeof S->halted, "more than %llu events by day %.6g (the limit per replication)",
+        snprintf(S->halted, sizeof S->halted, "more than %llu events by day %.6g (the limit per replication; "
+                 "a scenario that needs more raises it with \"limits\": {\"events\": N})",
                  (unsigned long long)S->max_events, ev->t);
     } else {
         HANDLERS[ev->kind](ctx, ev);
@@ -1147,7 +1148,7 @@ Sim *sim_create(const Scenario *sc)
     S->sc = sc;
     kernel_init(&S->k, S);
     for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, dispatch);
-    S->max_events = SIM_MAX_EVENTS;
+    S->max_events = sc->max_events ? sc->max_events : SIM_MAX_EVENTS;
     NEW(S->rng, sc->nstreams);
     NEW(S->rng_keyed, sc->nstreams);
     NEW(S->pd, sc->nparams);
@@ -1372,7 +1373,10 @@ SimStatus sim_run(Sim *S, double until)
 
 const char *sim_halted(const Sim *S) { return S->halted[0] ? S->halted : NULL; }
 
-void sim_set_event_limit(Sim *S, uint64_t max) { S->max_events = max ? max : SIM_MAX_EVENTS; }
+void sim_set_event_limit(Sim *S, uint64_t max)
+{
+    S->max_events = max ? max : S->sc->max_events ? S->sc->max_events : SIM_MAX_EVENTS;
+}
 
 const SimDecision *sim_pending(const Sim *S) { return S->pending >= 0 ? &S->pend : NULL; }
 

@@ -453,6 +453,48 @@ START_TEST(fanout_storm_halts)
 }
 END_TEST
 
+/* The per-replication budget: a runaway scenario halts at SIM_MAX_EVENTS
+ * (5,000,000: `batch --runs 50` well under a minute), the message says how
+ * to raise it, and "limits": {"events": N} moves it. */
+static const char HAZARD[] =
+    "{\"salvo\": 1, \"name\": \"hazard-storm\", \"title\": \"t\", %s"
+    " \"calendar\": {\"start\": \"2024-01-01\", \"end\": \"2024-12-31\"},"
+    " \"actors\": [{\"id\": \"a\"}], \"places\": [{\"id\": \"here\", \"kind\": \"capital\", \"lat\": 0, \"lon\": 0}],"
+    " \"events\": [{\"id\": \"often\", \"hazard\": 1e15}],"
+    " \"metrics\": [{\"id\": \"n\", \"total\": \"event.often\"}]}";
+
+static uint64_t events_until_halt(const char *limits, char *why, size_t n)
+{
+    char text[2048];
+    snprintf(text, sizeof text, HAZARD, limits);
+    Diag d;
+    diag_init(&d, "hazard.json");
+    Scenario *sc = scenario_load_buffer("hazard.json", text, strlen(text), NULL, 0, &d);
+    ck_assert_msg(sc != NULL, "%s", d.count ? d.items[0].msg : "?");
+    Sim *sim = sim_create(sc);
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, scenario_end(sc)), SIM_HALTED);
+    snprintf(why, n, "%s", sim_halted(sim));
+    uint64_t e = sim_events(sim);
+    sim_destroy(sim);
+    scenario_free(sc);
+    diag_free(&d);
+    return e;
+}
+
+START_TEST(event_budget)
+{
+    char why[512];
+    uint64_t e = events_until_halt("", why, sizeof why);
+    ck_assert_uint_le(e, SIM_MAX_EVENTS + 1);
+    ck_assert_uint_ge(e, SIM_MAX_EVENTS);
+    ck_assert_uint_le(SIM_MAX_EVENTS, 5000000);
+    ck_assert_ptr_nonnull(strstr(why, "\"limits\": {\"events\": N}"));
+    e = events_until_halt("\"limits\": {\"events\": 1000},", why, sizeof why);
+    ck_assert_uint_le(e, 1001);
+}
+END_TEST
+
 /* Item 12: a metric that varies only in its last bit. Its sketch bucket's
  * representative lies above max by up to 0.5%, a quotient of ~1e14 bin
  * widths: converting that to int was undefined (x86: INT_MIN, bin 0). The
@@ -523,6 +565,7 @@ Suite *suite_reliability(void)
     tcase_add_test(tc, input_edges);
     tcase_add_test(tc, histogram_tiny_spread);
     tcase_add_test(tc, fanout_storm_halts);
+    tcase_add_test(tc, event_budget);
     tcase_add_test(tc, checkpoint_damage_refused);
     tcase_add_test(tc, resume_csv_must_match);
     suite_add_tcase(s, tc);
