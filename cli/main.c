@@ -1,7 +1,9 @@
 /* main.c — the `salvo` binary: one program, several subcommands. It only
  * dispatches; each subcommand parses its own arguments and calls sim/. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "afile.h"
 #include "cmd.h"
 #include "outpath.h"
 #include "mm1.h"
@@ -60,6 +62,9 @@ int main(int argc, char **argv)
         { "compare", cmd_compare },   { "sweep", cmd_sweep },   { "view", cmd_view },
         { "demo", cmd_demo },
     };
+    /* Tests only (tests/test_reliability.c): fail the N-th output write. */
+    const char *fail = getenv("SALVO_TEST_FAIL_WRITE");
+    if (fail) afile_fail_write(atol(fail));
     for (size_t i = 0; i < sizeof cmds / sizeof cmds[0]; i++)
         if (!strcmp(c, cmds[i].name)) return outpath_close_stdout(cmds[i].fn(argc - 1, argv + 1));
     fprintf(stderr, "salvo: unknown command '%s'\n", c);

@@ -191,7 +191,9 @@ int afile_commit(AFile *f, Diag *d)
     if (ok && (fflush(f->fp) != 0 || ferror(f->fp))) ok = 0;
     /* A cookie stream (the test hook) has no descriptor: EBADF. */
     if (ok && !f->direct && fileno(f->fp) >= 0 && fsync(fileno(f->fp)) != 0 && errno != EINVAL) ok = 0;
-    int saved = errno ? errno : EIO;
+    /* A write that failed earlier leaves only the stream's error flag: its
+     * errno is gone by now, so say what is known. */
+    int saved = errno;
     if (f->fp && f->fp != stdout && fclose(f->fp) != 0) {
         if (ok) saved = errno;
         ok = 0;
@@ -199,7 +201,8 @@ int afile_commit(AFile *f, Diag *d)
     f->fp = NULL;
     if (ok && f->tmp && rename(f->tmp, f->path) != 0) { saved = errno; ok = 0; }
     if (!ok) {
-        diag_add(d, 0, 0, "", "cannot write '%s': %s", f->path ? f->path : "?", strerror(saved));
+        diag_add(d, 0, 0, "", "cannot write '%s': %s", f->path ? f->path : "?",
+                 saved ? strerror(saved) : "a write failed (disk full, or an I/O error)");
         if (f->tmp) remove(f->tmp);
     }
     free(f->tmp);

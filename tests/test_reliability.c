@@ -495,6 +495,78 @@ START_TEST(event_budget)
 }
 END_TEST
 
+/* Fault injection: the N-th write of any output fails with ENOSPC (the
+ * SALVO_TEST_FAIL_WRITE hook, sim/afile.h), for every N until the command
+ * succeeds, for each kind of output. Each failure must exit 1 with a
+ * message naming the file, leave no temporary file, and leave every output
+ * either absent or whole (identical to the reference run's). Under
+ * `make sanitize` a leak or a crash on any of these paths fails too. */
+static void fault_loop(const char *kind, const char *args, const char *const *outs, int nouts)
+{
+    char a[2048], ref[8][200];
+    /* The reference: no fault. */
+    snprintf(a, sizeof a, "%s", args);
+    ck_assert_msg(salvo(a) == 0, "%s: the reference run failed", kind);
+    for (int i = 0; i < nouts; i++) {
+        snprintf(ref[i], sizeof ref[i], "%s.ref", tmp(outs[i]));
+        ck_assert_int_eq(rename(tmp(outs[i]), ref[i]), 0);
+    }
+    int n;
+    for (n = 1; n < 100000; n++) {
+        for (int i = 0; i < nouts; i++) remove(tmp(outs[i]));
+        remove(tmp("err.txt"));
+        snprintf(a, sizeof a, "env SALVO_TEST_FAIL_WRITE=%d %s %s 2>%s >/dev/null", n, bin(), args, tmp("err.txt"));
+        int st = system(a);
+        ck_assert_msg(WIFEXITED(st), "%s: write %d: killed by a signal", kind, n);
+        int rc = WEXITSTATUS(st);
+        ck_assert_int_eq(temps_left(), 0);
+        if (rc == 0) break;
+        ck_assert_msg(rc == 1, "%s: write %d failed: exit %d", kind, n, rc);
+        char *err = slurp(tmp("err.txt"));
+        ck_assert_msg(err && strstr(err, "cannot write '") && (strstr(err, "No space left on device") ||
+                                                                strstr(err, "a write failed")),
+                      "%s: write %d: no message: %s", kind, n, err ? err : "");
+        free(err);
+        for (int i = 0; i < nouts; i++) {
+            if (access(tmp(outs[i]), F_OK) != 0) continue;
+            /* JSON summaries carry wall time and memory: compare the rest by size class only. */
+            size_t la, lb;
+            char *x = slurp_len(tmp(outs[i]), &la), *y = slurp_len(ref[i], &lb);
+            if (strstr(outs[i], ".json")) {
+                cJSON *j = cJSON_Parse(x);
+                ck_assert_msg(j != NULL, "%s: write %d: %s is not whole", kind, n, outs[i]);
+                cJSON_Delete(j);
+            } else {
+                ck_assert_msg(la == lb && memcmp(x, y, la) == 0, "%s: write %d: %s is not whole", kind, n, outs[i]);
+            }
+            free(x);
+            free(y);
+        }
+    }
+    ck_assert_msg(n > 1, "%s: the hook never fired", kind);
+}
+
+START_TEST(write_faults_every_output)
+{
+    char args[1024];
+    const char *batch_outs[] = { "runs.csv", "sum.json", "ck" };
+    snprintf(args, sizeof args, "batch " SHIP " --runs 40 --threads 1 --quiet --csv %s --json %s --checkpoint %s",
+             tmp("runs.csv"), tmp("sum.json"), tmp("ck"));
+    fault_loop("batch", args, batch_outs, 3);
+    const char *trace_outs[] = { "t.jsonl" };
+    snprintf(args, sizeof args, "run scenarios/verify/launch-constant-p.json --trace %s", tmp("t.jsonl"));
+    fault_loop("trace", args, trace_outs, 1);
+    const char *cmp_outs[] = { "c.csv", "c.json" };
+    snprintf(args, sizeof args, "compare " SHIP " tests/data/batch/ship-risky.json --runs 20 --quiet --csv %s --json %s",
+             tmp("c.csv"), tmp("c.json"));
+    fault_loop("compare", args, cmp_outs, 2);
+    const char *sweep_outs[] = { "s.csv", "s.json" };
+    snprintf(args, sizeof args, "sweep " SHIP " --vary routes.ship.loss=0:0.1:2 --runs 10 --quiet --csv %s --json %s",
+             tmp("s.csv"), tmp("s.json"));
+    fault_loop("sweep", args, sweep_outs, 2);
+}
+END_TEST
+
 /* Item 12: a metric that varies only in its last bit. Its sketch bucket's
  * representative lies above max by up to 0.5%, a quotient of ~1e14 bin
  * widths: converting that to int was undefined (x86: INT_MIN, bin 0). The
@@ -553,6 +625,7 @@ Suite *suite_reliability(void)
     tcase_add_test(tc, stdout_write_errors_fail);
     tcase_add_test(tc, stale_temps_removed);
     tcase_add_test(tc, bad_output_paths_before_work);
+    tcase_add_test(tc, write_faults_every_output);
     suite_add_tcase(s, tc);
     tc = tcase_create("signals");
     tcase_add_checked_fixture(tc, setup, teardown);
