@@ -44,21 +44,25 @@ void afile_fail_write(long n)
     writes_seen = 0;
 }
 
+/* Each 256 bytes count as one write, as a device taking small writes
+ * would: a large fwrite then holds many points where the failure can land. */
 static ssize_t hooked_write(void *cookie, const char *buf, size_t n)
 {
     int fd = (int)(intptr_t)cookie;
-    if (++writes_seen == fail_at) {
-        errno = ENOSPC;
-        return -1;
-    }
     size_t done = 0;
     while (done < n) {
-        ssize_t w = write(fd, buf + done, n - done);
-        if (w < 0) {
-            if (errno == EINTR) continue;
-            return done ? (ssize_t)done : -1;
+        if (++writes_seen == fail_at) {
+            errno = ENOSPC;
+            return -1;
         }
-        done += (size_t)w;
+        size_t chunk = n - done < 256 ? n - done : 256, put = 0;
+        while (put < chunk) {
+            ssize_t w = write(fd, buf + done + put, chunk - put);
+            if (w < 0 && errno == EINTR) continue;
+            if (w < 0) return -1;
+            put += (size_t)w;
+        }
+        done += chunk;
     }
     return (ssize_t)done;
 }
