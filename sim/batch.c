@@ -664,7 +664,21 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     r.nblocks = (o->runs + BATCH_BLOCK - 1) / BATCH_BLOCK;
     r.reduced = b->done / BATCH_BLOCK;
     r.next = next_owned(&r, r.reduced);
+    /* Memory is bounded independent of the thread count: blocks in flight
+     * (the ring) and workers (each with its Sim and a series buffer) share
+     * BATCH_FLIGHT_BYTES. A block of a scenario at the sample-point limit
+     * holds 64 x 1,000,000 sketch keys (256 MB), so then the ring has its
+     * minimum of 2 slots and only 2 workers run: more threads could only
+     * wait for a free slot anyway. The results do not depend on it. */
+    size_t slot_bytes = (size_t)BATCH_BLOCK * (size_t)b->ndims * sizeof(int32_t) +
+                        (size_t)BATCH_BLOCK * (size_t)b->nm * sizeof(double) +
+                        (size_t)b->ndims * sizeof(StatMoments) + (size_t)BATCH_BLOCK * 32 * (size_t)b->nm;
+    size_t worker_bytes = ((size_t)b->ns + (size_t)b->ndims) * sizeof(double) +
+                          (size_t)b->ndims * sizeof(int32_t) + (size_t)b->ns * sizeof(double);
+    size_t fit = BATCH_FLIGHT_BYTES / (slot_bytes + worker_bytes + 1);
     r.nslots = 2 * o->threads + 2;
+    if ((size_t)r.nslots > fit) r.nslots = fit < 2 ? 2 : (int)fit;
+    int nthreads = o->threads < r.nslots ? o->threads : r.nslots;
     /* A finished round that already meets the target needs nothing more. */
     if (o->target_metric >= 0 && b->done > 0 && b->done % BATCH_ROUND == 0 &&
         halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
@@ -673,10 +687,10 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     }
 
     int rc = -1, nworkers = 0;
-    Worker *workers = calloc((size_t)o->threads, sizeof *workers);
+    Worker *workers = calloc((size_t)nthreads, sizeof *workers);
     r.slots = calloc((size_t)r.nslots + 1, sizeof *r.slots);
     if (!workers || !r.slots) goto oom;
-    for (int i = 0; i < r.nslots + 1; i++) {
+    for (int i = 0; i < r.nslots + (r.sh != NULL); i++) {
         /* The spare slot after the ring receives the blocks of other parts. */
         Slot *s = &r.slots[i];
         s->mom = malloc((size_t)b->ndims * sizeof *s->mom);
@@ -684,7 +698,7 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
         s->scalars = malloc((size_t)BATCH_BLOCK * (size_t)b->nm * sizeof *s->scalars);
         if (!s->mom || !s->keys || !s->scalars) goto oom;
     }
-    for (int i = 0; i < o->threads; i++) {
+    for (int i = 0; i < nthreads; i++) {
         workers[i].run = &r;
         Worker *w = &workers[i];
         w->series = malloc(((size_t)b->ns + 1) * sizeof *w->series);

@@ -34,6 +34,9 @@
 #include "stats.h"
 
 #define BATCH_BLOCK 64      /* replications per reduction block */
+/* Bytes of blocks in flight and of worker buffers together (at least 2
+ * slots and 1 worker whatever the scenario): see docs/reliability.md. */
+#define BATCH_FLIGHT_BYTES ((size_t)256 << 20)
 #define BATCH_ROUND 1024    /* --target checks the CI after every ROUND replications */
 
 typedef struct BatchModel {
