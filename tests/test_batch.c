@@ -245,9 +245,9 @@ START_TEST(interrupt_then_resume_is_identical)
     o.checkpoint = tmp("ck");
     Batch *cut = run_batch(&sy.model, &o, tmp("part.csv"));
     ck_assert(batch_stopped(cut));
-    ck_assert_uint_ge(batch_done(cut), 701);
-    ck_assert_uint_lt(batch_done(cut), 3000);
-    /* The stop was seen within a replication or two, not a block later. */
+    /* Each worker stops at its next replication, so the completed prefix
+     * ends where the earliest block in flight was cut: at most a block or
+     * two past 700, possibly before it (not a timing-free bound below). */
     ck_assert_uint_le(batch_done(cut), 700 + 2 * BATCH_BLOCK);
     uint64_t done = batch_done(cut);
     batch_destroy(cut);
