@@ -614,6 +614,40 @@ START_TEST(histogram_tiny_spread)
 }
 END_TEST
 
+/* docs/reliability.md names a test for every promise: each must exist. */
+START_TEST(reliability_doc_names_real_tests)
+{
+    char *doc = slurp("docs/reliability.md");
+    ck_assert_ptr_nonnull(doc);
+    char all[1 << 16];
+    size_t used = 0;
+    FILE *p = popen("cat tests/test_*.c | grep -o 'START_TEST([a-z0-9_]*)'", "r");
+    ck_assert_ptr_nonnull(p);
+    used = fread(all, 1, sizeof all - 1, p);
+    pclose(p);
+    all[used] = '\0';
+    int checked = 0;
+    for (char *a = strchr(doc, '`'); a; a = strchr(a + 1, '`')) {
+        char *b = strchr(a + 1, '`');
+        if (!b) break;
+        size_t n = (size_t)(b - a - 1);
+        char name[96];
+        if (n > 0 && n < sizeof name - 20 && strspn(a + 1, "abcdefghijklmnopqrstuvwxyz0123456789_") == n &&
+            memchr(a + 1, '_', n) && strncmp(a + 1, "suite_", 6) != 0 && strncmp(a + 1, "afile_", 6) != 0 &&
+            strncmp(a + 1, "batch_csv_copy", 14) != 0 && strncmp(a + 1, "seed_key", 8) != 0 &&
+            strncmp(a + 1, "max_attempts", 12) != 0) {
+            snprintf(name, sizeof name, "START_TEST(%.*s)", (int)n, a + 1);
+            ck_assert_msg(strstr(all, name) != NULL, "docs/reliability.md names a test that does not exist: %.*s",
+                          (int)n, a + 1);
+            checked++;
+        }
+        a = b;
+    }
+    ck_assert_int_ge(checked, 15);
+    free(doc);
+}
+END_TEST
+
 Suite *suite_reliability(void)
 {
     Suite *s = suite_create("reliability");
@@ -639,6 +673,7 @@ Suite *suite_reliability(void)
     tcase_add_test(tc, histogram_tiny_spread);
     tcase_add_test(tc, fanout_storm_halts);
     tcase_add_test(tc, event_budget);
+    tcase_add_test(tc, reliability_doc_names_real_tests);
     tcase_add_test(tc, checkpoint_damage_refused);
     tcase_add_test(tc, resume_csv_must_match);
     suite_add_tcase(s, tc);
