@@ -614,6 +614,39 @@ START_TEST(histogram_tiny_spread)
 }
 END_TEST
 
+#ifdef SALVO_HAVE_VIEW
+#include "session.h"
+
+/* Item 11: a playthrough's "scenario" is taken relative to the playthrough,
+ * must be a scenario (never a file whose contents would be echoed), and a
+ * choice outside int's range is refused (it was undefined behaviour). */
+START_TEST(replay_paths_and_choices)
+{
+    copy_file(SHIP, tmp("sc.json"));
+    write_text(tmp("secret.txt"), "topsecret:x:0:0:root\n");
+    Diag d;
+    diag_init(&d, "play");
+    /* Relative to the playthrough, not to the working directory. */
+    write_text(tmp("good.play"), "{\"type\":\"playthrough\",\"scenario\":\"sc.json\",\"seed\":\"1\",\"choices\":[]}");
+    Session *s = session_open_replay(tmp("good.play"), 0, &d);
+    ck_assert_msg(s != NULL, "%s", d.count ? d.items[0].msg : "?");
+    session_close(s);
+    /* Not a scenario: refused, and not a byte of it is echoed. */
+    char text[512];
+    snprintf(text, sizeof text, "{\"type\":\"playthrough\",\"scenario\":\"%s\",\"seed\":\"1\",\"choices\":[]}",
+             tmp("secret.txt"));
+    write_text(tmp("bad.play"), text);
+    ck_assert_ptr_null(session_open_replay(tmp("bad.play"), 0, &d));
+    ck_assert_int_gt(d.count, 0);
+    for (int i = 0; i < d.count; i++) ck_assert_ptr_null(strstr(d.items[i].msg, "topsecret"));
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "not a salvo scenario"));
+    write_text(tmp("big.play"), "{\"type\":\"playthrough\",\"scenario\":\"sc.json\",\"seed\":\"1\",\"choices\":[1e10]}");
+    ck_assert_ptr_null(session_open_replay(tmp("big.play"), 0, &d));
+    diag_free(&d);
+}
+END_TEST
+#endif
+
 /* docs/reliability.md names a test for every promise: each must exist. */
 START_TEST(reliability_doc_names_real_tests)
 {
@@ -674,6 +707,9 @@ Suite *suite_reliability(void)
     tcase_add_test(tc, fanout_storm_halts);
     tcase_add_test(tc, event_budget);
     tcase_add_test(tc, reliability_doc_names_real_tests);
+#ifdef SALVO_HAVE_VIEW
+    tcase_add_test(tc, replay_paths_and_choices);
+#endif
     tcase_add_test(tc, checkpoint_damage_refused);
     tcase_add_test(tc, resume_csv_must_match);
     suite_add_tcase(s, tc);
