@@ -3,7 +3,7 @@
 # Does nothing when everything is present; uses sudo when not root.
 set -e
 PKGS="build-essential pkg-config libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcjson-dev check \
-fonts-dejavu-core xvfb xauth libopenmpi-dev openmpi-bin"
+fonts-dejavu-core xvfb xauth libopenmpi-dev openmpi-bin python3"
 missing=""
 for p in $PKGS; do
     st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
