@@ -41,6 +41,9 @@
 #include <stdio.h>
 #include "diag.h"
 
+/* The largest trace file trace_read accepts (it holds the whole trace). */
+#define TRACE_MAX_BYTES (1ull << 30)
+
 typedef enum TraceKind {
     TR_DEPART, TR_ARRIVE, TR_LOST, TR_RETURN, TR_STOCK, TR_SHORT, TR_LAUNCH,
     TR_ASSIST, TR_TREATY, TR_TROOPS, TR_DECISION, TR_EVENT, TR_ROUTE, TR_PARAM,

@@ -26,6 +26,7 @@
 #include "salvo.h"
 #include "stats.h"
 #include "summary.h"
+#include "trace.h"
 
 #define SHIP "tests/data/batch/ship.json"
 #define KR "scenarios/korea-russia-2024.json"
@@ -647,6 +648,25 @@ START_TEST(replay_paths_and_choices)
 END_TEST
 #endif
 
+/* Item 13: the trace reader refuses a file over TRACE_MAX_BYTES before
+ * reading it (a 4.2 GB trace once took 2.1 GB of memory), and a FIFO. */
+START_TEST(trace_size_limit)
+{
+    FILE *f = fopen(tmp("huge.jsonl"), "wb");
+    ck_assert_ptr_nonnull(f);
+    fclose(f);
+    ck_assert_int_eq(truncate(tmp("huge.jsonl"), (off_t)TRACE_MAX_BYTES + 1), 0);   /* sparse */
+    Diag d;
+    diag_init(&d, "trace");
+    ck_assert_ptr_null(trace_read(tmp("huge.jsonl"), &d));
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "too large"));
+    ck_assert_int_eq(mkfifo(tmp("t.fifo"), 0600), 0);
+    ck_assert_ptr_null(trace_read(tmp("t.fifo"), &d));
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "not a regular file"));
+    diag_free(&d);
+}
+END_TEST
+
 /* docs/reliability.md names a test for every promise: each must exist. */
 START_TEST(reliability_doc_names_real_tests)
 {
@@ -707,6 +727,7 @@ Suite *suite_reliability(void)
     tcase_add_test(tc, fanout_storm_halts);
     tcase_add_test(tc, event_budget);
     tcase_add_test(tc, reliability_doc_names_real_tests);
+    tcase_add_test(tc, trace_size_limit);
 #ifdef SALVO_HAVE_VIEW
     tcase_add_test(tc, replay_paths_and_choices);
 #endif
