@@ -79,8 +79,9 @@ def mutate_once(doc, rnd, strings):
         if node and r < 0.5:
             del node[rnd.choice(list(node))]
         elif node and r < 0.8:
+            # one field takes another field's value
             k = rnd.choice(list(node))
-            node[k + rnd.choice(["", "_"]) if False else k] = copy.deepcopy(rnd.choice(list(node.values())))
+            node[k] = copy.deepcopy(rnd.choice(list(node.values())))
         else:
             # graft a subtree from elsewhere
             _, other = rnd.choice(nodes)
