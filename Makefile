@@ -15,7 +15,8 @@
 #                      NO_MPI=1 builds without MPI even when it is there.
 #   build/test_salvo   tests/test_*.c, one Check suite per file, gathered by
 #                      tests/runner.c through the generated build/suites.h.
-# `make sanitize` repeats the test build in build-san/ with ASan + UBSan.
+# `make sanitize` repeats the test build in build-san/ with ASan + UBSan
+# (including float-cast-overflow, which plain -fsanitize=undefined leaves out).
 # -ffp-contract=off: no fused multiply-adds, so every build (and every
 # machine of the same libm) computes the same bits.
 
@@ -109,7 +110,7 @@ bench: deps
 
 sanitize: deps
 	@$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
-	  SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  SAN="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	  SALVO_BIN=build-san/salvo check-run
 
 # The engine: no SDL flags here, on purpose.
@@ -209,7 +210,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/salvo $(DESTDIR)$(PREFIX)/share/doc/salvo
 
 clean:
-	rm -rf build build-san build-fuzz salvo
+	rm -rf build build-san build-fuzz build-fuzz-cli salvo
 
 # Regenerate the golden runs after a deliberate change to a model; review
 # `git diff tests/golden` before committing.
@@ -250,6 +251,21 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 30
 FUZZ_NAMES   := json scenario set trace
 FUZZ_SAN     := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+# `make fuzz-cli`: whole-scenario mutation fuzzing through the real binary
+# (tests/fuzz/cli_fuzz.py): mutants of the shipped and verify scenarios go
+# through validate, then run, then a 3-run batch, built with ASan + UBSan
+# (float-cast-overflow included) in build-san/, each step under a timeout.
+# FUZZ_CLI_SECONDS (default 60) and FUZZ_CLI_SEED choose the run. Findings go
+# to build-fuzz-cli/findings/. Not part of `make test`.
+FUZZ_CLI_SECONDS ?= 60
+FUZZ_CLI_SEED    ?= 1
+.PHONY: fuzz-cli
+fuzz-cli: deps
+	@$(MAKE) --no-print-directory BUILD=build-san OPT=-O1 \
+	  SAN="-fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	  SALVO_BIN=build-san/salvo build-san/salvo
+	python3 tests/fuzz/cli_fuzz.py build-san/salvo $(FUZZ_CLI_SECONDS) build-fuzz-cli $(FUZZ_CLI_SEED)
 
 .PHONY: fuzz fuzz-build
 fuzz:

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cmd.h"
+#include "num.h"
 
 long long args_count(const char *opt, const char *val, long long min)
 {
@@ -26,14 +27,8 @@ long long args_count(const char *opt, const char *val, long long min)
 
 int args_seed(const char *val, unsigned long long *out)
 {
-    char *end;
-    errno = 0;
-    if (!val || !*val || *val == '-') goto bad;
-    *out = strtoull(val, &end, 0);
-    if (errno || *end) goto bad;
-    return 0;
-bad:
-    fprintf(stderr, "salvo: --seed: expected an unsigned 64-bit integer, got '%s'\n", val ? val : "");
+    if (parse_seed(val, out) == 0) return 0;
+    fprintf(stderr, "salvo: --seed: expected an unsigned 64-bit integer (decimal or 0x hex), got '%s'\n", val ? val : "");
     return -1;
 }
 

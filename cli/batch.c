@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "afile.h"
+#include "outpath.h"
 #include "batch.h"
 #include "cal.h"
 #include "cmd.h"
@@ -46,11 +48,36 @@
 /* The one piece of process-wide state: a signal handler can reach nothing
  * else. Set by SIGINT/SIGTERM, read by the batch engine's reducer. */
 static volatile sig_atomic_t interrupted;
+/* The CSV being streamed, removed by a second signal (unlink is
+ * async-signal-safe); the other outputs only exist as temporaries for the
+ * moment they are written, and a later run removes such leftovers. */
+static char csv_tmp[PATH_MAX];
 
+/* The first signal asks the workers to stop at their next replication; the
+ * second exits at once with 130, leaving every previous output as it was. */
 static void on_signal(int sig)
 {
     (void)sig;
+    if (interrupted) {
+        if (csv_tmp[0]) unlink(csv_tmp);
+        _exit(130);
+    }
     interrupted = 1;
+}
+
+/* Signals are held back while a temporary is created and its name noted. */
+static void hold_signals(sigset_t *block, sigset_t *old)
+{
+    sigemptyset(block);
+    sigaddset(block, SIGINT);
+    sigaddset(block, SIGTERM);
+    sigprocmask(SIG_BLOCK, block, old);
+}
+
+static void remember_csv_tmp(const AFile *f)
+{
+    csv_tmp[0] = '\0';
+    if (f->tmp && strlen(f->tmp) < sizeof csv_tmp) memcpy(csv_tmp, f->tmp, strlen(f->tmp) + 1);
 }
 
 static void catch_signals(void)
@@ -60,6 +87,8 @@ static void catch_signals(void)
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;   /* writes to pipes carry on; the flag is polled */
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);     /* one handler at a time: the second */
+    sigaddset(&sa.sa_mask, SIGTERM);    /* signal surely sees the first */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }
@@ -245,15 +274,6 @@ bad:
     return -1;
 }
 
-static int check_output(const char *opt, const char *path)
-{
-    if (path && !afile_writable(path)) {
-        fprintf(stderr, "salvo: %s: cannot write '%s' (no such directory, or not writable)\n", opt, path);
-        return -1;
-    }
-    return 0;
-}
-
 /* Parse argv (argv[0] is the subcommand) with the table of `spec`; mpi is
  * the job (--mpi) or NULL. Returns 0, 1 for --help, -1 on error (already
  * printed). */
@@ -384,10 +404,9 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
     if (mpi && !a->threads_set && mpi_local_size(mpi) > 1)
         a->threads = a->threads / mpi_local_size(mpi) > 1 ? a->threads / mpi_local_size(mpi) : 1;
     /* Only rank 0 writes: other nodes need not see its file system. */
-    if (mpi_rank(mpi) == 0 && (check_output("--csv", a->csv) < 0 || check_output("--json", a->json) < 0 ||
-                               check_output("--checkpoint", a->checkpoint) < 0 ||
-                               check_output("--report", a->report) < 0))
-        return -1;
+    OutPath outs[] = { { "--csv", a->csv }, { "--json", a->json }, { "--checkpoint", a->checkpoint },
+                       { "--report", a->report } };
+    if (mpi_rank(mpi) == 0 && outpath_check_all(a->files, a->nfiles, outs, 4) < 0) return -1;
     a->command = join_command(argc, argv);
     return 0;
 }
@@ -588,9 +607,20 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
         rc = 2;
         goto ready;
     }
+    if (a->resume && (uint64_t)a->runs < batch_done(b)) {
+        diag_add(&d, 0, 0, "", "the checkpoint '%s' already holds %" PRIu64 " replications; "
+                 "--runs must be at least that (got %lld)", a->checkpoint, batch_done(b), a->runs);
+        rc = 2;
+        goto ready;
+    }
     if (a->csv && root) {
-        if (afile_open(&csv, a->csv, &d) < 0) goto ready;
-        if (batch_done(b) > 0 && batch_csv_copy(a->csv, batch_done(b), csv.fp, &d) < 0) {
+        sigset_t block, old;
+        hold_signals(&block, &old);
+        int e = afile_open(&csv, a->csv, &d);
+        remember_csv_tmp(&csv);
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        if (e < 0) goto ready;
+        if (batch_done(b) > 0 && batch_csv_copy(a->csv, m, a->seed, batch_done(b), csv.fp, &d) < 0) {
             rc = 2;
             goto ready;
         }
@@ -612,6 +642,7 @@ ready:
     if (a->mpi && mpi_end_run(a->mpi, !ok, &d) < 0) ok = 0;
     progress_end(&pr);
     if (!ok) goto out;
+    csv_tmp[0] = '\0';
     if (a->csv && root && afile_commit(&csv, &d) < 0) goto out;
     rc = batch_stopped(b) ? 130 : 0;
     *out = b;
@@ -1092,6 +1123,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
                     w->as->path, w->as->lo, w->as->hi, w->slo.mean, w->slo.ci_lo, w->slo.ci_hi,
                     w->shi.mean, w->shi.ci_lo, w->shi.ci_hi, w->eff);
     }
+    csv_tmp[0] = '\0';
     if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
     if (csv_failed) rc = 1;   /* (a committed AFile is zeroed: test the open, not csv.path) */
     SummaryRun run;
@@ -1213,7 +1245,12 @@ int cmd_sweep(int argc, char **argv)
     }
     Diag d;
     diag_init(&d, a.csv ? a.csv : "");
-    if (a.csv && afile_open(&csv, a.csv, &d) < 0) {
+    sigset_t block, old;
+    hold_signals(&block, &old);
+    int e = a.csv ? afile_open(&csv, a.csv, &d) : 0;
+    remember_csv_tmp(&csv);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (e < 0) {
         diag_print(&d, stderr);
         diag_free(&d);
         rc = 1;
@@ -1283,6 +1320,7 @@ int cmd_sweep(int argc, char **argv)
     }
     if (rc == 130) fprintf(stderr, "salvo sweep: interrupted; outputs hold the points completed\n");
     diag_init(&d, "sweep");
+    csv_tmp[0] = '\0';
     if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
     SummaryRun run;
     memset(&run, 0, sizeof run);

@@ -2,9 +2,12 @@
  * dispatches; each subcommand parses its own arguments (cli/opt.h) and
  * calls sim/. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include "afile.h"
 #include "cmd.h"
 #include "diag.h"
+#include "outpath.h"
 #include "mm1.h"
 #include "opt.h"
 
@@ -167,9 +170,12 @@ int main(int argc, char **argv)
         usage(stdout);
         return 0;
     }
-    if (!strcmp(c, "-V") || !strcmp(c, "--version")) return cmd_version(argc - 1, argv + 1);
+    /* Tests only (tests/test_reliability.c): fail the N-th output write. */
+    const char *fail = getenv("SALVO_TEST_FAIL_WRITE");
+    if (fail) afile_fail_write(atol(fail));
+    if (!strcmp(c, "-V") || !strcmp(c, "--version")) return outpath_close_stdout(cmd_version(argc - 1, argv + 1));
     const struct Command *cmd = find(c);
-    if (cmd) return cmd->fn(argc - 1, argv + 1);
+    if (cmd) return outpath_close_stdout(cmd->fn(argc - 1, argv + 1));
     if (c[0] == '-') fprintf(stderr, "salvo: '%s' is not a command; options follow the command (salvo COMMAND --help)\n", c);
     else unknown(c);
     return 2;

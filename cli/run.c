@@ -1,15 +1,20 @@
 /* run.c — `salvo validate` and `salvo run`: check scenarios; simulate one
  * replication and tell what happened, in words, then its metrics. */
+#include <ctype.h>
+#include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "cal.h"
 #include "cmd.h"
 #include "fmt.h"
 #include "opt.h"
+#include "outpath.h"
 #include "salvo.h"
 #include "trace.h"
 
@@ -351,21 +356,36 @@ static void wrap(const char *text, FILE *o)
     fputs("\n\n", o);
 }
 
+/* --until: a date or a number of days. Before the start is an error; past
+ * the end the run stops at the end, and says so. */
 static int parse_until(const char *v, const Scenario *s, double *out)
 {
     int64_t e;
     char *end;
+    double x;
+    char a[11], b[11];
+    cal_format(scenario_start(s), a);
+    cal_format_t(scenario_start(s), scenario_end(s), b);
     if (cal_parse(v, &e) == 0) {
-        *out = (double)(e - scenario_start(s));
-        return 0;
+        x = (double)(e - scenario_start(s));
+        if (x < 0) {
+            fprintf(stderr, "salvo: --until: %s is before the scenario's start (%s)\n", v, a);
+            return -1;
+        }
+    } else {
+        x = strtod(v, &end);
+        if (end == v || *end || !(x >= 0) || !isfinite(x) || isspace((unsigned char)*v)) {
+            fprintf(stderr, "salvo: --until: expected a date YYYY-MM-DD or a number of days >= 0, got '%s'\n", v);
+            return -1;
+        }
     }
-    double x = strtod(v, &end);
-    if (end != v && !*end && x >= 0 && isfinite(x)) {
-        *out = x;
-        return 0;
+    if (x > scenario_end(s)) {
+        /* The run cannot go past the scenario's calendar: say so, go to its end. */
+        fprintf(stderr, "salvo run: --until %s is after the scenario's end; it ends earlier, on %s\n", v, b);
+        x = scenario_end(s);
     }
-    fprintf(stderr, "salvo: --until: expected a date YYYY-MM-DD or a number of days, got '%s'\n", v);
-    return -1;
+    *out = x;
+    return 0;
 }
 
 static void print_metrics(const Scenario *s, const double *v, FILE *o)
@@ -424,6 +444,28 @@ static const CmdSpec run_spec = {
     run_opts,
 };
 
+/* SIGINT/SIGTERM during `run`: one replication has no partial result worth
+ * keeping, so the trace's temporary file is removed (unlink is
+ * async-signal-safe) and the process exits 130 at once. */
+static char trace_tmp[PATH_MAX];
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    if (trace_tmp[0]) unlink(trace_tmp);
+    _exit(130);
+}
+
+static void catch_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *until_s = NULL;
@@ -465,6 +507,8 @@ int cmd_run(int argc, char **argv)
         return 2;
     }
     if (args_scenario(file, found, sizeof found)) file = found;
+    OutPath outs[] = { { "--trace", trace } };
+    if (outpath_check_all(&file, 1, outs, 1) < 0) return 2;
     Diag d;
     diag_init(&d, file);
     Scenario *s = scenario_load(file, sets, nsets, &d);
@@ -479,18 +523,21 @@ int cmd_run(int argc, char **argv)
         diag_free(&d);
         return 2;
     }
-    if (until > scenario_end(s)) {
-        /* The run cannot go past the scenario's calendar: say so, go to its end. */
-        char e[11];
-        cal_format_t(scenario_start(s), scenario_end(s), e);
-        fprintf(stderr, "salvo run: --until %s is after the scenario's end; it ends earlier, on %s\n", until_s, e);
-        until = scenario_end(s);
-    }
     TraceHeader h = *scenario_trace_header(s);
     h.seed = seed;
     TraceWriter *tw = NULL;
+    catch_signals();
     if (trace) {
+        /* Held back until the handler knows the temporary's name. */
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        sigprocmask(SIG_BLOCK, &block, &old);
         tw = trace_writer_open(trace, &h, &d);
+        const char *tmp = trace_writer_temp(tw);
+        if (tmp && strlen(tmp) < sizeof trace_tmp) memcpy(trace_tmp, tmp, strlen(tmp) + 1);
+        sigprocmask(SIG_SETMASK, &old, NULL);
         if (!tw) {
             diag_print(&d, stderr);
             scenario_free(s);
@@ -541,6 +588,7 @@ int cmd_run(int argc, char **argv)
     else print_metrics(s, v, stdout);
     free(v);
     if (tw) {
+        trace_tmp[0] = '\0';     /* committed (or removed) below */
         int e = trace_writer_close(tw, &d);
         tw = NULL;
         if (e != 0) {

@@ -9,10 +9,12 @@
 #include "session.h"
 
 #include <cjson/cJSON.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "afile.h"
 
@@ -132,6 +134,56 @@ Session *session_open_trace(const char *path, Diag *d)
     return s;
 }
 
+/* The scenario a playthrough names: a relative path is taken from the
+ * playthrough's directory (then, for playthroughs recorded with a path
+ * relative to the working directory, as given). It must be a regular file
+ * holding a JSON object with a "salvo" key; anything else is refused
+ * without echoing a byte of it (a playthrough naming /etc/passwd once had
+ * its first word printed by the loader's error). NULL after a diagnostic. */
+static char *replay_scenario_path(const char *play, const char *name, Diag *d)
+{
+    char *path = NULL;
+    const char *slash = strrchr(play, '/');
+    if (name[0] != '/' && slash) {
+        size_t n = (size_t)(slash - play) + 1 + strlen(name) + 1;
+        path = malloc(n);
+        if (path) snprintf(path, n, "%.*s/%s", (int)(slash - play), play, name);
+        struct stat st;
+        if (path && stat(path, &st) != 0) {
+            free(path);
+            path = NULL;
+        }
+    }
+    if (!path) {
+        size_t n = strlen(name) + 1;
+        path = malloc(n);
+        if (!path) return NULL;
+        memcpy(path, name, n);
+    }
+    struct stat st;
+    int ok = stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (64 << 20);
+    if (ok) {
+        FILE *fp = fopen(path, "rb");
+        char *text = fp ? malloc((size_t)st.st_size + 1) : NULL;
+        size_t got = text ? fread(text, 1, (size_t)st.st_size, fp) : 0;
+        if (fp) fclose(fp);
+        cJSON *j = NULL;
+        if (text) {
+            text[got] = '\0';
+            j = cJSON_Parse(text);
+        }
+        ok = cJSON_IsObject(j) && cJSON_GetObjectItemCaseSensitive(j, "salvo") != NULL;
+        cJSON_Delete(j);
+        free(text);
+    }
+    if (!ok) {
+        diag_add(d, 0, 0, "", "%s: \"scenario\" names '%s', which is not a salvo scenario file", play, name);
+        free(path);
+        return NULL;
+    }
+    return path;
+}
+
 Session *session_open_replay(const char *path, int play, Diag *d)
 {
     FILE *fp = fopen(path, "rb");
@@ -179,24 +231,34 @@ Session *session_open_replay(const char *path, int play, Diag *d)
     int nsets = sets ? cJSON_GetArraySize(sets) : 0, nch = cJSON_GetArraySize(ch);
     const char **sv = calloc((size_t)nsets + 1, sizeof *sv);
     int *cv = calloc((size_t)nch + 1, sizeof *cv);
-    int ok = sv && cv;
-    for (int i = 0; ok && i < nsets; i++) {
-        const cJSON *e = cJSON_GetArrayItem(sets, i);
-        if (!cJSON_IsString(e)) ok = 0;
-        else sv[i] = e->valuestring;
-    }
-    for (int i = 0; ok && i < nch; i++) {
-        const cJSON *e = cJSON_GetArrayItem(ch, i);
-        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble != floor(e->valuedouble)) ok = 0;
-        else cv[i] = (int)e->valuedouble;
-    }
+    int ok = sv && cv, i = 0;
+    /* Walked, not indexed: cJSON_GetArrayItem is O(i), and 2 M choices
+     * took over a minute. A choice outside int's range was undefined. */
+    const cJSON *e;
+    if (ok && sets)
+        cJSON_ArrayForEach(e, sets) {
+            if (!cJSON_IsString(e)) ok = 0;
+            else if (i < nsets) sv[i++] = e->valuestring;
+        }
+    i = 0;
+    if (ok)
+        cJSON_ArrayForEach(e, ch) {
+            if (!cJSON_IsNumber(e) || !(e->valuedouble >= 0) || e->valuedouble > INT_MAX ||
+                e->valuedouble != floor(e->valuedouble)) {
+                ok = 0;
+                break;
+            }
+            if (i < nch) cv[i++] = (int)e->valuedouble;
+        }
+    char *scpath = ok ? replay_scenario_path(path, sc->valuestring, d) : NULL;
     if (!ok) diag_add(d, 0, 0, "", "%s: \"sets\" must be strings and \"choices\" option numbers", path);
-    else {
-        s = open_live(sc->valuestring, sv, nsets, sd, play, cv, nch, d);
+    else if (scpath) {
+        s = open_live(scpath, sv, nsets, sd, play, cv, nch, d);
         if (s && cJSON_IsString(sha) && strcmp(sha->valuestring, scenario_sha256(s->sc)) != 0)
             fprintf(stderr, "salvo: warning: %s has changed since the playthrough was recorded; "
-                            "the replay may differ\n", sc->valuestring);
+                            "the replay may differ\n", scpath);
     }
+    free(scpath);
     free(sv);
     free(cv);
 out:

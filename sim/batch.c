@@ -32,7 +32,7 @@
  * Checkpoint file (text; doubles in C99 hex so that they round-trip bit
  * for bit; written to a temporary file and renamed, see afile.h):
  *
- *   salvo-checkpoint 1
+ *   salvo-checkpoint 2
  *   fingerprint <text to end of line>
  *   seed <u64> block <BATCH_BLOCK> dims <n> metrics <m> ndays <d>
  *   metric <i> <kind> <series_len> <id>               (m lines)
@@ -44,15 +44,18 @@
  *          <neg.lo> <neg.floor> <neg.len> <counts...>  (dims records)
  *   days <metric> <counts...>                           (TIME metrics)
  *   end
+ *   sha256 <hex of every byte above>
  */
 #include "batch.h"
 #include "mem.h"
+#include "sha256.h"
 
 #include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -239,45 +242,62 @@ void batch_csv_header(const BatchModel *m, FILE *out)
     fputc('\n', out);
 }
 
-int batch_csv_copy(const char *path, uint64_t rows, FILE *out, Diag *d)
+int batch_csv_copy(const char *path, const BatchModel *m, uint64_t seed, uint64_t rows, FILE *out, Diag *d)
 {
     FILE *in = fopen(path, "rb");
     if (!in) {
         diag_add(d, 0, 0, "", "cannot resume the CSV: cannot read '%s': %s", path, strerror(errno));
         return -1;
     }
-    /* The header, then `rows` lines whose first field is their index. */
-    uint64_t line = 0;
-    int c, at_start = 1;
-    uint64_t field = 0;
-    int in_field = 1;
-    while (line < rows + 1 && (c = getc(in)) != EOF) {
-        if (line >= 1) {
-            if (at_start) {
-                field = 0;
-                in_field = 1;
-            }
-            if (in_field && c >= '0' && c <= '9') field = field * 10 + (uint64_t)(c - '0');
-            else if (in_field && c == ',') {
-                if (field != line - 1) break;
-                in_field = 0;
-            } else if (in_field) break;
-        }
-        at_start = 0;
-        putc(c, out);
-        if (c == '\n') {
-            line++;
-            at_start = 1;
-        }
+    /* The header must be this model's, and row r must be replication r of
+     * this seed: its seed_key says so. Only the row index was checked once,
+     * and an unrelated CSV (other seed, other scenario) was spliced in. */
+    char *want = NULL, *line = NULL;
+    size_t wlen = 0, cap = 0;
+    FILE *h = open_memstream(&want, &wlen);
+    if (h) {
+        batch_csv_header(m, h);
+        fclose(h);
     }
+    int rc = -1;
+    if (!want) {
+        diag_add(d, 0, 0, "", "out of memory resuming the CSV");
+        goto out;
+    }
+    ssize_t len = getline(&line, &cap, in);
+    if (len < 0 || (size_t)len != wlen || memcmp(line, want, wlen) != 0) {
+        diag_add(d, 1, 1, "", "cannot resume the CSV: '%s' does not start with this batch's header "
+                 "(%.*s); it is not this scenario's CSV", path, (int)(wlen ? wlen - 1 : 0), want);
+        goto out;
+    }
+    fwrite(line, 1, (size_t)len, out);
+    for (uint64_t r = 0; r < rows; r++) {
+        len = getline(&line, &cap, in);
+        if (len < 0 || line[len - 1] != '\n') {
+            diag_add(d, 0, 0, "", "cannot resume the CSV: '%s' holds %" PRIu64 " of the %" PRIu64
+                     " rows the checkpoint has; resume without --csv or start again", path, r, rows);
+            goto out;
+        }
+        char expect[64];
+        int n = snprintf(expect, sizeof expect, "%" PRIu64 ",%" PRIu64 ",", r,
+                         rng_key_hash(seed, r, "replication", ""));
+        int commas = 0;
+        for (ssize_t k = 0; k < len; k++) commas += line[k] == ',';
+        if (strncmp(line, expect, (size_t)n) != 0 || commas != m->nmetrics + 1) {
+            diag_add(d, (int)(r + 2 < INT32_MAX ? r + 2 : INT32_MAX), 1, "",
+                     "cannot resume the CSV: row %" PRIu64 " of '%s' is not replication %" PRIu64
+                     " of seed %" PRIu64 " (expected it to begin '%.*s' with %d fields)",
+                     r, path, r, seed, n - 1, expect, m->nmetrics + 2);
+            goto out;
+        }
+        fwrite(line, 1, (size_t)len, out);
+    }
+    rc = 0;
+out:
+    free(line);
+    free(want);
     fclose(in);
-    if (line < rows + 1) {
-        diag_add(d, 0, 0, "", "cannot resume the CSV: '%s' holds %" PRIu64 " of the %" PRIu64
-                 " rows the checkpoint has; resume without --csv or start again",
-                 path, line ? line - 1 : 0, rows);
-        return -1;
-    }
-    return 0;
+    return rc;
 }
 
 /* --- the run ---------------------------------------------------------------- */
@@ -288,6 +308,7 @@ typedef struct Slot {
     int state;
     int failed;             /* out of memory in the worker */
     uint64_t block, rep0, nrep;
+    int cut;                /* a stop ended the block early (nrep is short) */
     uint64_t events;
     StatMoments *mom;       /* ndims: the block's moments in replication order */
     int32_t *keys;          /* ndims * BATCH_BLOCK sketch keys, dimension-major */
@@ -360,7 +381,17 @@ static void fill_block(Run *r, Worker *w, Slot *s)
         else stats_moments_init(&s->mom[k]);
     }
     uint64_t ev0 = m->worker_events ? m->worker_events(w->model_worker) : 0;
+    s->cut = 0;
     for (uint64_t i = 0; i < s->nrep; i++) {
+        /* A stop ends the block at this replication boundary (one process
+         * only: the parts of a shared run exchange whole blocks). The
+         * reducer folds the cut block as the short last one and goes no
+         * further, so the completed replications stay a prefix. */
+        if (!r->sh && r->o->stop && *r->o->stop) {
+            s->nrep = i;
+            s->cut = 1;
+            break;
+        }
         uint64_t rep = rep0 + i;
         double *sc = s->scalars + i * (uint64_t)b->nm;
         m->replicate(w->model_worker, r->o->seed, rep, sc, w->series);
@@ -636,7 +667,21 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     r.nblocks = (o->runs + BATCH_BLOCK - 1) / BATCH_BLOCK;
     r.reduced = b->done / BATCH_BLOCK;
     r.next = next_owned(&r, r.reduced);
+    /* Memory is bounded independent of the thread count: blocks in flight
+     * (the ring) and workers (each with its Sim and a series buffer) share
+     * BATCH_FLIGHT_BYTES. A block of a scenario at the sample-point limit
+     * holds 64 x 1,000,000 sketch keys (256 MB), so then the ring has its
+     * minimum of 2 slots and only 2 workers run: more threads could only
+     * wait for a free slot anyway. The results do not depend on it. */
+    size_t slot_bytes = (size_t)BATCH_BLOCK * (size_t)b->ndims * sizeof(int32_t) +
+                        (size_t)BATCH_BLOCK * (size_t)b->nm * sizeof(double) +
+                        (size_t)b->ndims * sizeof(StatMoments) + (size_t)BATCH_BLOCK * 32 * (size_t)b->nm;
+    size_t worker_bytes = ((size_t)b->ns + (size_t)b->ndims) * sizeof(double) +
+                          (size_t)b->ndims * sizeof(int32_t) + (size_t)b->ns * sizeof(double);
+    size_t fit = BATCH_FLIGHT_BYTES / (slot_bytes + worker_bytes + 1);
     r.nslots = 2 * o->threads + 2;
+    if ((size_t)r.nslots > fit) r.nslots = fit < 2 ? 2 : (int)fit;
+    int nthreads = o->threads < r.nslots ? o->threads : r.nslots;
     /* A finished round that already meets the target needs nothing more. */
     if (o->target_metric >= 0 && b->done > 0 && b->done % BATCH_ROUND == 0 &&
         halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
@@ -645,10 +690,10 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     }
 
     int rc = -1, nworkers = 0;
-    Worker *workers = mem_calloc((size_t)o->threads, sizeof *workers);
+    Worker *workers = mem_calloc((size_t)nthreads, sizeof *workers);
     r.slots = mem_calloc((size_t)r.nslots + 1, sizeof *r.slots);
     if (!workers || !r.slots) goto oom;
-    for (int i = 0; i < r.nslots + 1; i++) {
+    for (int i = 0; i < r.nslots + (r.sh != NULL); i++) {
         /* The spare slot after the ring receives the blocks of other parts. */
         Slot *s = &r.slots[i];
         s->mom = mem_malloc((size_t)b->ndims * sizeof *s->mom);
@@ -656,7 +701,7 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
         s->scalars = mem_malloc((size_t)BATCH_BLOCK * (size_t)b->nm * sizeof *s->scalars);
         if (!s->mom || !s->keys || !s->scalars) goto oom;
     }
-    for (int i = 0; i < o->threads; i++) {
+    for (int i = 0; i < nthreads; i++) {
         workers[i].run = &r;
         Worker *w = &workers[i];
         w->series = mem_malloc(((size_t)b->ns + 1) * sizeof *w->series);
@@ -681,11 +726,17 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     pthread_cond_init(&r.space, NULL);
     pthread_cond_init(&r.ready, NULL);
     int started = 0;
+    /* Workers block every signal: a front end's handler then runs on the
+     * calling thread only, one signal after another. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
     for (int i = 0; i < nworkers; i++)
         if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) == 0) {
             workers[i].started = 1;
             started++;
         }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     int failed = started == 0;
     if (failed) diag_add(d, 0, 0, "", "cannot start worker threads");
 
@@ -778,12 +829,18 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
             next_pr = now_s() + o->progress_every;
         }
         pthread_mutex_lock(&r.mu);
+        int cut = s->cut;
         if (owned(&r, k)) {
             s->state = SLOT_FREE;
             r.lreduced++;
             pthread_cond_broadcast(&r.space);
         }
         r.reduced = k + 1;
+        if (cut) {
+            /* Blocks after a cut one would leave a gap: drop them. */
+            r.halt = 1;
+            break;
+        }
         if (root && o->target_metric >= 0 && b->done % BATCH_ROUND == 0 && b->done < r.runs &&
             halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
             b->target_met = 1;
@@ -842,10 +899,15 @@ static void put_store(FILE *f, const StatStore *st)
 
 static int write_checkpoint(const Batch *b, const BatchOptions *o, Diag *d)
 {
-    AFile af;
-    if (afile_open(&af, o->checkpoint, d) < 0) return -1;
-    FILE *f = af.fp;
-    fprintf(f, "salvo-checkpoint 1\nfingerprint %s\n", o->fingerprint ? o->fingerprint : "");
+    /* The body is made in memory first: its SHA-256 closes the file. */
+    char *body = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&body, &blen);
+    if (!f) {
+        diag_add(d, 0, 0, "", "out of memory writing checkpoint '%s'", o->checkpoint);
+        return -1;
+    }
+    fprintf(f, "salvo-checkpoint 2\nfingerprint %s\n", o->fingerprint ? o->fingerprint : "");
     fprintf(f, "seed %" PRIu64 " block %d dims %d metrics %d ndays %" PRId32 "\n", b->seed,
             BATCH_BLOCK, b->ndims, b->nm, b->ndays);
     for (int i = 0; i < b->nm; i++)
@@ -870,7 +932,39 @@ static int write_checkpoint(const Batch *b, const BatchOptions *o, Diag *d)
         fputc('\n', f);
     }
     fputs("end\n", f);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || !body) {
+        free(body);
+        diag_add(d, 0, 0, "", "out of memory writing checkpoint '%s'", o->checkpoint);
+        return -1;
+    }
+    char hex[65];
+    sha256_hex(body, blen, hex);
+    AFile af;
+    if (afile_open(&af, o->checkpoint, d) < 0) {
+        free(body);
+        return -1;
+    }
+    fwrite(body, 1, blen, af.fp);
+    fprintf(af.fp, "sha256 %s\n", hex);
+    free(body);
     return afile_commit(&af, d);
+}
+
+/* The last line is "sha256 HEX" over every byte before it. 0 and the text
+ * cut before that line; -1 if it is missing or does not match. */
+static int check_sum(char *text)
+{
+    char *line = NULL;
+    for (char *p = strstr(text, "\nsha256 "); p; p = strstr(p + 1, "\nsha256 ")) line = p + 1;
+    if (!line) return -1;
+    const char *hex = line + 7;
+    if (strlen(hex) != 65 || hex[64] != '\n') return -1;
+    char want[65];
+    sha256_hex(text, (size_t)(line - text), want);
+    if (memcmp(want, hex, 64) != 0) return -1;
+    *line = '\0';
+    return 0;
 }
 
 /* A whitespace tokenizer over the whole file. */
@@ -999,8 +1093,14 @@ int batch_resume_text(Batch *b, char *text, const char *path, const BatchOptions
 {
     Tok t = { path, text, text, d, 0 };
     int rc = -1;
+    /* One changed digit used to resume to a silently wrong mean. */
+    if (check_sum(text) < 0) {
+        diag_add(d, 0, 0, "", "checkpoint '%s' is damaged or incomplete (its SHA-256 line is missing "
+                 "or does not match its contents); it cannot be resumed", path);
+        return -1;
+    }
     tok_expect(&t, "salvo-checkpoint");
-    tok_expect(&t, "1");
+    tok_expect(&t, "2");
     tok_expect(&t, "fingerprint");
     if (t.bad) goto bad;
     /* The fingerprint is the rest of its line. */

@@ -34,6 +34,9 @@
 #include "stats.h"
 
 #define BATCH_BLOCK 64      /* replications per reduction block */
+/* Bytes of blocks in flight and of worker buffers together (at least 2
+ * slots and 1 worker whatever the scenario): see docs/reliability.md. */
+#define BATCH_FLIGHT_BYTES ((size_t)256 << 20)
 #define BATCH_ROUND 1024    /* --target checks the CI after every ROUND replications */
 
 typedef struct BatchModel {
@@ -145,8 +148,10 @@ const StatDays *batch_days(const Batch *b, int metric);
 /* Write the CSV header row for model m. */
 void batch_csv_header(const BatchModel *m, FILE *out);
 /* Copy the header and the first `rows` data rows of a CSV written by an
- * earlier run into out (resume). 0, or -1 with a diagnostic. */
-int batch_csv_copy(const char *path, uint64_t rows, FILE *out, Diag *d);
+ * earlier run of model m with `seed` into out (resume). The header must be
+ * m's and row r must carry r and replication r's seed_key. 0, or -1 with a
+ * diagnostic. */
+int batch_csv_copy(const char *path, const BatchModel *m, uint64_t seed, uint64_t rows, FILE *out, Diag *d);
 
 /* --- scenarios as models -------------------------------------------------- */
 

@@ -1040,6 +1040,21 @@ static EffectList effects_field(Ld *L, const JsonValue *obj, const char *path, c
             fields(L, e, pe, allowed);
             ef.target = ref_field(L, e, pe, "trigger", &L->treaties, "treaty", 1);
             ef.target2 = ref_field(L, e, pe, "against", &L->actors, "actor", 1);
+            /* Aggression against a non-party wakes no response: a silent no-op.
+             * (Parties are known once their treaty is loaded: always for
+             * events and decisions, which come after treaties.) */
+            if (ef.target >= 0 && ef.target2 >= 0 && L->s->treaties && ef.target < L->s->ntreaties &&
+                L->s->treaties[ef.target].parties) {
+                const TreatyDef *td = &L->s->treaties[ef.target];
+                int party = 0;
+                for (int k = 0; k < td->nparties; k++) party |= td->parties[k] == ef.target2;
+                if (!party) {
+                    char pa[600];
+                    pkey(pa, sizeof pa, pe, "against");
+                    err(L, get(e, "against"), pa, "'%s' is not a party to treaty '%s'", L->actors.ids[ef.target2],
+                        L->treaties.ids[ef.target]);
+                }
+            }
             break;
         }
         case E_STOCK_ADD: {
@@ -1635,6 +1650,13 @@ static void load_programmes(Ld *L, const JsonValue *arr)
                     }
                 }
             }
+            /* max_attempts counts the history too: fewer is a contradiction. */
+            if (get(e, "max_attempts") && g->nhistory > g->max_attempts) {
+                char pm[80];
+                pkey(pm, sizeof pm, p, "max_attempts");
+                err(L, get(e, "max_attempts"), pm, "max_attempts (%d) counts the history too, which already has %d attempts",
+                    g->max_attempts, g->nhistory);
+            }
         }
         snprintf(ip, sizeof ip, "programmes.%s.base", id);
         g->base = param_field(L, e, p, "base", PC_PROB, 1, 0.5, ip);
@@ -1825,6 +1847,12 @@ static void load_events(Ld *L, const JsonValue *arr)
         }
         ev->from = date_field(L, e, p, "from", 0, 0);
         ev->until = date_field(L, e, p, "until", 0, s->end);
+        if (get(e, "from") && ev->from > ev->until) {
+            char pf[80];
+            pkey(pf, sizeof pf, p, "from");
+            err(L, get(e, "from"), pf, "the window opens after it closes ('from' is after '%s')",
+                get(e, "until") ? "until" : "the calendar's end");
+        }
         if (get(e, "at")) {
             ev->trigger = EV_AT;
             ev->at = date_field(L, e, p, "at", 1, 0);
@@ -2060,6 +2088,11 @@ static void load_metrics(Ld *L, const JsonValue *arr)
             m->info.whole = 1;
             m->cond = cond_field(L, e, p, "happened", 1);
             m->by = date_field(L, e, p, "by", 1, s->end);
+            if (get(e, "by") && (m->by < 0 || m->by > s->end)) {
+                char pb[80];
+                pkey(pb, sizeof pb, p, "by");
+                err(L, get(e, "by"), pb, "the date is outside the calendar (a flag's 'by' must be within start..end)");
+            }
         }
     }
     for (int i = 0; i < s->nmetrics; i++)
@@ -2252,9 +2285,21 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     static const char *const top[] = {
         "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
         "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
-        "programmes", "events", "decisions", "metrics", "$schema", NULL
+        "programmes", "events", "decisions", "metrics", "limits", "$schema", NULL
     };
     if (!fields(L, root, "", top)) return;
+    /* "limits": {"events": N}: a scenario that truly needs more events per
+     * replication than SIM_MAX_EVENTS says so itself. */
+    const JsonValue *lim = get(root, "limits");
+    static const char *const lf[] = { "events", NULL };
+    if (lim && fields(L, lim, "limits", lf)) {
+        const JsonValue *ne = get(lim, "events");
+        if (ne && (ne->type != JSON_NUMBER || ne->num < 1 || ne->num > (double)SIM_MAX_EVENTS_CEILING ||
+                   ne->num != floor(ne->num)))
+            err(L, ne, "limits.events", "expected a whole number of events per replication, 1 to 10^12");
+        else if (ne)
+            s->max_events = (uint64_t)ne->num;
+    }
     /* "$schema" points editors at scenarios/schema.json; the engine only
      * checks that it is a string. */
     (void)str_field(L, root, "", "$schema", 0, "");
@@ -2432,8 +2477,14 @@ Scenario *scenario_load_buffer(const char *name, const char *text, size_t len,
 
 Scenario *scenario_load(const char *path, const char *const *sets, int nsets, Diag *d)
 {
-    FILE *f = fopen(path, "rb");
     struct stat st;
+    /* Before opening: opening a FIFO for reading blocks until a writer comes. */
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        diag_add(d, 0, 0, "", "not a regular file (a scenario is read from a file, not a %s)",
+                 S_ISDIR(st.st_mode) ? "directory" : S_ISFIFO(st.st_mode) ? "FIFO" : "device");
+        return NULL;
+    }
+    FILE *f = fopen(path, "rb");
     if (!f) {
         diag_add(d, 0, 0, "", "cannot open scenario: %s", strerror(errno));
         return NULL;

@@ -251,6 +251,7 @@ struct Scenario {
     char sha256[65];
     int64_t start;              /* epoch day */
     double end;                 /* days */
+    uint64_t max_events;        /* "limits": {"events"}; 0: SIM_MAX_EVENTS */
 
     int nsources, nactors, nresources, nplaces, nstocks, nproducers, nconsumers;
     int nroutes, ncarriers, ntreaties, nresponses, nprogrammes, nassists;

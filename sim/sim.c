@@ -832,10 +832,33 @@ static void param_changed(Sim *S, int p)
     }
 }
 
+/* Halt for an event storm at day t (dispatch() and apply_effects()). */
+static void storm(Sim *S, double t)
+{
+    if (!S->halted[0])
+        snprintf(S->halted, sizeof S->halted, "more than %u events at day %.6g: an event storm "
+                 "(zero transit and return, or effects that make themselves happen again?)",
+                 SIM_MAX_EVENTS_AT_ONCE, t);
+    kernel_stop(&S->k);
+}
+
 static void apply_effects(Sim *S, EffectList el)
 {
     const Scenario *sc = S->sc;
-    if (el.n <= 0) return;
+    if (el.n <= 0 || S->halted[0]) return;
+    /* Every list of effects applied counts toward the instant's storm limit,
+     * nested ones included: two events whose effects fire each other twice
+     * make 2^16 nested lists per dispatched event, whose deferred halves
+     * once filled the queue past its ceiling (an abort) long before the
+     * dispatched events alone reached the limit. */
+    if (S->k.now != S->instant_t) {     /* outside dispatch (an answer) */
+        S->instant_t = S->k.now;
+        S->instant_n = 0;
+    }
+    if (++S->instant_n > SIM_MAX_EVENTS_AT_ONCE) {
+        storm(S, S->k.now);
+        return;
+    }
     /* An effect can make an event happen whose effects make another happen,
      * and so on, each inside the last: past SIM_MAX_NESTING they wait for
      * the queue (same instant), so a cycle cannot overflow the C stack; it
@@ -1400,12 +1423,12 @@ static void dispatch(void *ctx, const Event *ev)
         S->instant_t = ev->t;
         S->instant_n = 0;
     }
-    if (++S->instant_n > SIM_MAX_EVENTS_AT_ONCE) {
-        snprintf(S->halted, sizeof S->halted, "more than %u events at day %.6g: an event storm "
-                 "(zero transit and return, or effects that make themselves happen again?)",
-                 SIM_MAX_EVENTS_AT_ONCE, ev->t);
+    if (++S->instant_n > SIM_MAX_EVENTS_AT_ONCE || S->halted[0]) {
+        storm(S, ev->t);
+        return;
     } else if (S->k.events > S->max_events) {
-        snprintf(S->halted, sizeof S->halted, "more than %llu events by day %.6g (the limit per replication)",
+        snprintf(S->halted, sizeof S->halted, "more than %llu events by day %.6g (the limit per replication; "
+                 "a scenario that needs more raises it with \"limits\": {\"events\": N})",
                  (unsigned long long)S->max_events, ev->t);
     } else {
         HANDLERS[ev->kind](ctx, ev);
@@ -1433,7 +1456,7 @@ Sim *sim_create(const Scenario *sc)
     S->sc = sc;
     kernel_init(&S->k, S);
     for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, dispatch);
-    S->max_events = SIM_MAX_EVENTS;
+    S->max_events = sc->max_events ? sc->max_events : SIM_MAX_EVENTS;
     NEW(S->rng, sc->nstreams);
     NEW(S->rng_keyed, sc->nstreams);
     NEW(S->pd, sc->nparams);
@@ -1669,7 +1692,10 @@ SimStatus sim_run(Sim *S, double until)
 
 const char *sim_halted(const Sim *S) { return S->halted[0] ? S->halted : NULL; }
 
-void sim_set_event_limit(Sim *S, uint64_t max) { S->max_events = max ? max : SIM_MAX_EVENTS; }
+void sim_set_event_limit(Sim *S, uint64_t max)
+{
+    S->max_events = max ? max : S->sc->max_events ? S->sc->max_events : SIM_MAX_EVENTS;
+}
 void sim_set_queue_limit(Sim *S, size_t max_pending) { evq_set_limit(&S->k.q, max_pending); }
 
 const SimDecision *sim_pending(const Sim *S) { return S->pending >= 0 ? &S->pend : NULL; }

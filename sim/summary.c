@@ -120,9 +120,15 @@ static void hist_add(void *arg, double value, uint64_t count)
 {
     Hist *h = arg;
     if (h->whole) value = nearbyint(value);
-    int i = h->width > 0 ? (int)floor((value - h->lo) / h->width) : 0;
-    if (i < 0) i = 0;
-    if (i >= h->nbins) i = h->nbins - 1;
+    /* Clamp in double before converting: with a tiny width (a metric that
+     * varies in its last bits) the quotient of a bucket's representative,
+     * up to 0.5% off, overflows an int, which is undefined behaviour (found
+     * by -fsanitize=float-cast-overflow; on x86 it put them in bin 0). */
+    double q = h->width > 0 ? floor((value - h->lo) / h->width) : 0.0;
+    int i;
+    if (!(q > 0)) i = 0;                                /* also NaN */
+    else if (q >= (double)h->nbins) i = h->nbins - 1;
+    else i = (int)q;
     h->counts[i] += (double)count;
 }
 

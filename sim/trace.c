@@ -23,6 +23,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "afile.h"
 #include "cal.h"
@@ -463,6 +464,11 @@ TraceSink trace_writer_sink(TraceWriter *w)
 {
     TraceSink s = { writer_emit, w };
     return s;
+}
+
+const char *trace_writer_temp(const TraceWriter *w)
+{
+    return w ? w->f.tmp : NULL;
 }
 
 int trace_writer_close(TraceWriter *w, Diag *d)
@@ -1060,6 +1066,18 @@ static cJSON *parse_line(Reader *rd, const char *line, size_t len)
 
 TraceFile *trace_read(const char *path, Diag *d)
 {
+    /* Checked before opening (a FIFO would block) and before reading: the
+     * whole trace is held in memory, about 0.5 byte per byte of file. */
+    struct stat st;
+    if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+        diag_add(d, 0, 0, "", "cannot read '%s': not a regular file", path);
+        return NULL;
+    }
+    if (stat(path, &st) == 0 && (unsigned long long)st.st_size > TRACE_MAX_BYTES) {
+        diag_add(d, 0, 0, "", "'%s' is too large (%lld bytes; a trace is read whole, and the limit is %llu MiB)",
+                 path, (long long)st.st_size, TRACE_MAX_BYTES >> 20);
+        return NULL;
+    }
     FILE *fp = fopen(path, "rb");
     if (!fp) {
         diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));

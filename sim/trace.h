@@ -56,6 +56,9 @@
 #include <stdio.h>
 #include "diag.h"
 
+/* The largest trace file trace_read accepts (it holds the whole trace). */
+#define TRACE_MAX_BYTES (1ull << 30)
+
 typedef enum TraceKind {
     TR_DEPART, TR_ARRIVE, TR_LOST, TR_RETURN, TR_STOCK, TR_SHORT, TR_LAUNCH,
     TR_ASSIST, TR_TREATY, TR_TROOPS, TR_DECISION, TR_EVENT, TR_ROUTE, TR_PARAM,
@@ -172,6 +175,9 @@ typedef struct TraceWriter TraceWriter;
 /* Write to a temporary file beside `path`; renamed into place by close. */
 TraceWriter *trace_writer_open(const char *path, const TraceHeader *h, Diag *d);
 TraceSink trace_writer_sink(TraceWriter *w);
+/* The temporary file being written (NULL when written in place): a signal
+ * handler removes it before exiting. */
+const char *trace_writer_temp(const TraceWriter *w);
 /* Finish and rename. Returns 0, or -1 with a diagnostic (file removed). */
 int trace_writer_close(TraceWriter *w, Diag *d);
 /* Abandon: remove the temporary file. */

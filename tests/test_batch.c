@@ -204,7 +204,7 @@ START_TEST(resume_extends_finished_batch)
     ck_assert_int_eq(batch_resume(b, tmp("ck"), &o, &d), 0);
     ck_assert_uint_eq(batch_done(b), 1000);
     FILE *f = fopen(tmp("resumed.csv"), "wb");
-    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), 1000, f, &d), 0);
+    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), &sy.model, o.seed, 1000, f, &d), 0);
     o.csv = f;
     ck_assert_int_eq(batch_run(b, &o, &d), 0);
     fclose(f);
@@ -224,9 +224,10 @@ START_TEST(resume_extends_finished_batch)
 }
 END_TEST
 
-/* A stop request (as from SIGINT) finishes the blocks in flight and leaves
- * a consistent prefix; resuming completes it to exactly the uninterrupted
- * result. */
+/* A stop request (as from SIGINT) ends each block in flight at its next
+ * replication and leaves a consistent prefix (not a whole number of blocks:
+ * the cut block is kept as the short last one); resuming completes it to
+ * exactly the uninterrupted result. */
 START_TEST(interrupt_then_resume_is_identical)
 {
     Synth sy;
@@ -244,9 +245,10 @@ START_TEST(interrupt_then_resume_is_identical)
     o.checkpoint = tmp("ck");
     Batch *cut = run_batch(&sy.model, &o, tmp("part.csv"));
     ck_assert(batch_stopped(cut));
-    ck_assert_uint_ge(batch_done(cut), 701);
-    ck_assert_uint_lt(batch_done(cut), 3000);
-    ck_assert_uint_eq(batch_done(cut) % BATCH_BLOCK, 0);
+    /* Each worker stops at its next replication, so the completed prefix
+     * ends where the earliest block in flight was cut: at most a block or
+     * two past 700, possibly before it (not a timing-free bound below). */
+    ck_assert_uint_le(batch_done(cut), 700 + 2 * BATCH_BLOCK);
     uint64_t done = batch_done(cut);
     batch_destroy(cut);
 
@@ -258,7 +260,7 @@ START_TEST(interrupt_then_resume_is_identical)
     ck_assert_int_eq(batch_resume(b, tmp("ck"), &o, &d), 0);
     ck_assert_uint_eq(batch_done(b), done);
     FILE *f = fopen(tmp("resumed.csv"), "wb");
-    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), done, f, &d), 0);
+    ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), &sy.model, o.seed, done, f, &d), 0);
     o.csv = f;
     ck_assert_int_eq(batch_run(b, &o, &d), 0);
     fclose(f);
@@ -273,6 +275,30 @@ START_TEST(interrupt_then_resume_is_identical)
     batch_destroy(b);
     batch_destroy(whole);
     diag_free(&d);
+}
+END_TEST
+
+/* A stop ends a block at the next replication, not at the block's end: one
+ * worker, the flag raised during replication 700, exactly 701 done (before
+ * issue 13, item 10: 704, the end of the block). */
+START_TEST(stop_at_replication_boundary)
+{
+    Synth sy;
+    synth_init(&sy);
+    volatile sig_atomic_t stop = 0;
+    sy.stop = &stop;
+    sy.stop_at = 700;
+    BatchOptions o = options(3000, 1);
+    o.stop = &stop;
+    Batch *cut = run_batch(&sy.model, &o, tmp("part.csv"));
+    ck_assert(batch_stopped(cut));
+    ck_assert_uint_eq(batch_done(cut), 701);
+    char *csv = slurp(tmp("part.csv"));
+    int rows = 0;
+    for (char *p = csv; *p; p++) rows += *p == '\n';
+    ck_assert_int_eq(rows, 702);
+    free(csv);
+    batch_destroy(cut);
 }
 END_TEST
 
@@ -347,12 +373,20 @@ START_TEST(checkpoint_mismatch_rejected)
     ck_assert_uint_eq(batch_done(b), 0);
     batch_destroy(b);
     /* A CSV with too few rows cannot seed a resume. */
-    f = fopen(tmp("short.csv"), "wb");
-    fputs("rep,seed_key,x\n0,1,2\n1,1,2\n", f);
-    fclose(f);
+    BatchOptions o2 = options(2, 1);
+    batch_destroy(run_batch(&sy.model, &o2, tmp("short.csv")));
     FILE *out = fopen(tmp("out.csv"), "wb");
-    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), 2, out, &d), 0);
-    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), 3, out, &d), -1);
+    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed, 2, out, &d), 0);
+    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed, 3, out, &d), -1);
+    /* Nor one of another seed (issue 13, item 3: rows were spliced in), nor
+     * one whose header is not this model's. */
+    ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed + 1, 2, out, &d), -1);
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "is not replication 0"));
+    f = fopen(tmp("other.csv"), "wb");
+    fputs("rep,seed_key,delivered\n", f);
+    fclose(f);
+    ck_assert_int_eq(batch_csv_copy(tmp("other.csv"), &sy.model, o2.seed, 0, out, &d), -1);
+    ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "header"));
     fclose(out);
     diag_free(&d);
 }
@@ -616,7 +650,7 @@ static Batch *run_shared(const BatchModel *m, Wire *w, int nparts, const int *th
         if (csv) {
             f = fopen(csv, "wb");
             ck_assert_ptr_nonnull(f);
-            if (ck) ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), batch_done(b), f, d), 0);
+            if (ck) ck_assert_int_eq(batch_csv_copy(tmp("part.csv"), m, o.seed, batch_done(b), f, d), 0);
             o.csv = f;
             o.csv_header = !ck;
         }
@@ -763,6 +797,7 @@ Suite *suite_batch(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, resume_extends_finished_batch);
     tcase_add_test(tc, interrupt_then_resume_is_identical);
+    tcase_add_test(tc, stop_at_replication_boundary);
     tcase_add_test(tc, checkpoint_mismatch_rejected);
     suite_add_tcase(s, tc);
     tc = tcase_create("share");

@@ -77,6 +77,10 @@ BEYOND_SCHEMA = {
     "88-huge-parameter.json": "the 10^15 bound on a distribution's mean (a derived value)",
     "89-too-many-samples.json": "points in all LEVEL series together (a derived count)",
     "90-range-huge.json": "a range's bounds against the 10^15 bound of the derived mean",
+    "91-window-reversed.json": "an order of two dates (an event window's from after its until)",
+    "92-trigger-non-party.json": "a reference checked against another field (the trigger's actor must be a party)",
+    "93-flag-by-outside.json": "a date against the calendar (a flag's by outside start..end)",
+    "94-max-attempts-history.json": "a number against the length of another array (max_attempts below the history)",
 }
 
 
