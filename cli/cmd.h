@@ -16,6 +16,11 @@ int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallbac
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
 int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
 
+#include <stdio.h>
+struct RecordRow;
+/* cli/record.c: the record check as a table, held-out rows apart. */
+void record_print(const struct RecordRow *rows, int n, FILE *out);
+
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */
 long long args_count(const char *opt, const char *val, long long min);

@@ -1,0 +1,356 @@
+/* test_validity.c — observations, sums of quantities and the record check
+ * (issue 11), on scenarios whose answers are worked out by hand:
+ *   - sums and linear combinations: values, and exact crossings of a
+ *     condition on a sum (piecewise linear, with a jump from a count);
+ *   - observations read the state at the end of their date;
+ *   - the record check of scenarios/verify/record-uniform.json: bands, PIT
+ *     and interval scores against the uniform distribution they come from;
+ *   - bad observations are load errors with a place and a suggestion;
+ *   - the record check is the same for any number of threads.
+ * Statistical checks state their tolerance in standard errors. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "batch.h"
+#include "record.h"
+#include "salvo.h"
+#include "summary.h"
+
+#define HEAD(end) \
+    "{\"salvo\":1,\"name\":\"val\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"" end "\"}," \
+    "\"sources\":[{\"id\":\"src\",\"title\":\"t\"}]," \
+    "\"actors\":[{\"id\":\"a\"}],\"resources\":[{\"id\":\"r\"}]," \
+    "\"places\":[{\"id\":\"p\",\"kind\":\"depot\",\"lat\":0,\"lon\":0}],"
+
+static Scenario *load_msg(const char *text, char *msg, size_t nmsg)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load_buffer("val.json", text, strlen(text), NULL, 0, &d);
+    if (msg) {
+        FILE *f = fmemopen(msg, nmsg, "w");
+        diag_print(&d, f);
+        fclose(f);
+    } else if (!s) {
+        diag_print(&d, stderr);
+    }
+    diag_free(&d);
+    return s;
+}
+
+static Scenario *load(const char *text) { return load_msg(text, NULL, 0); }
+
+static double metric(const Scenario *s, const double *v, const char *id)
+{
+    int m = scenario_metric_find(s, id);
+    ck_assert_msg(m >= 0, "no metric %s", id);
+    return v[m];
+}
+
+#define NEAR(x, want) \
+    ck_assert_msg(fabs((x) - (want)) <= 1e-6 * (1 + fabs((double)(want))), "%.12g, expected %.12g", \
+                  (double)(x), (double)(want))
+
+/* Stock s gains 100/day from 0; event e happens at 00:00 on 2024-01-06
+ * (day 5). With q = stock.s + 50 day + 1000 event.e:
+ *   q(t) = 150 t before day 5, 150 t + 1000 from day 5;
+ *   q >= 1500: 150 t = 1500 at t = 10 without the jump, but at t = 5 the
+ *              jump takes q from 750 to 1750: true at 5 exactly;
+ *   q >= 2000: 150 t + 1000 = 2000 at t = 6.6667 (between events: only
+ *              the crossing planner can find it);
+ *   r = stock.s - 2 x day x 50 = 0 all the time (== 0 holds at day 0);
+ *   total of q at the end (day 30): 4500 + 1000 = 5500. */
+static const char *SUM_SC = HEAD("2024-01-31")
+    "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\"}],"
+    "\"producers\":[{\"id\":\"in\",\"stock\":\"s\",\"rate\":100}],"
+    "\"events\":[{\"id\":\"e\",\"at\":\"2024-01-06\"}],"
+    "\"metrics\":["
+    "{\"id\":\"q\",\"total\":{\"sum\":[\"stock.s\",{\"quantity\":\"day\",\"coef\":50},{\"quantity\":\"event.e\",\"coef\":1000}]}},"
+    "{\"id\":\"t1500\",\"time_of\":{\"quantity\":{\"sum\":[\"stock.s\",{\"quantity\":\"day\",\"coef\":50},"
+    "{\"quantity\":\"event.e\",\"coef\":1000}]},\">=\":1500}},"
+    "{\"id\":\"t2000\",\"time_of\":{\"quantity\":{\"sum\":[\"stock.s\",{\"quantity\":\"day\",\"coef\":50},"
+    "{\"quantity\":\"event.e\",\"coef\":1000}]},\">=\":2000}},"
+    "{\"id\":\"nested\",\"time_of\":{\"quantity\":{\"sum\":[{\"sum\":[\"stock.s\",{\"quantity\":\"day\",\"coef\":50}]},"
+    "{\"quantity\":\"event.e\",\"coef\":1000}]},\">=\":2000}},"
+    "{\"id\":\"r0\",\"time_of\":{\"quantity\":{\"sum\":[\"stock.s\",{\"quantity\":\"day\",\"coef\":-100}]},\"==\":0}},"
+    "{\"id\":\"lv\",\"level\":{\"sum\":[\"stock.s\",\"stock.s\"]},\"every\":10}]}";
+
+START_TEST(test_sum_values_and_crossings)
+{
+    Scenario *s = load(SUM_SC);
+    ck_assert_ptr_nonnull(s);
+    Sim *sim = sim_create(s);
+    ck_assert_ptr_nonnull(sim);
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    double v[8];
+    sim_metrics(sim, v);
+    NEAR(metric(s, v, "q"), 5500);
+    NEAR(metric(s, v, "t1500"), 5);
+    NEAR(metric(s, v, "t2000"), 20.0 / 3);
+    NEAR(metric(s, v, "nested"), 20.0 / 3);
+    NEAR(metric(s, v, "r0"), 0);
+    const double *lv = sim_series(sim, scenario_metric_find(s, "lv"));
+    NEAR(lv[0], 0);
+    NEAR(lv[1], 2000);
+    NEAR(lv[3], 6000);
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
+/* Observations are read at the end of their date: stock d gets 1000 at
+ * 00:00 on 2024-01-11 (an event at day 10); 'before' (2024-01-10) reads 0,
+ * 'after' (2024-01-11) reads 1000; 'mid' reads stock a = 10 R and
+ * 'late' produced = 20 R, where produced at the end (31 days) is 31 R. */
+START_TEST(test_observations_at_end_of_date)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
+    if (!s) diag_print(&d, stderr);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(scenario_observation_count(s), 6);
+    const Observation *o = scenario_observation(s, 1);
+    ck_assert_str_eq(o->id, "low");
+    ck_assert_str_eq(o->metric, "stock-a");
+    NEAR(o->low, 270);
+    NEAR(o->high, 330);
+    ck_assert_str_eq(scenario_observation(s, 0)->metric, "stock-a");  /* same quantity as a level metric */
+    ck_assert_str_eq(scenario_observation(s, 3)->metric, "late");
+    ck_assert_int_eq(scenario_observation(s, 2)->held_out, 1);
+    NEAR(scenario_observation(s, 0)->t, 10);
+    Sim *sim = sim_create(s);
+    ck_assert_ptr_nonnull(sim);
+    for (uint64_t rep = 0; rep < 5; rep++) {
+        sim_reset(sim, 7, rep);
+        ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+        double v[2];
+        sim_metrics(sim, v);
+        const double *ob = sim_observations(sim);
+        double R = metric(s, v, "produced") / 31;
+        ck_assert(R >= 50 && R <= 150);
+        NEAR(ob[0], 10 * R);
+        NEAR(ob[1], 10 * R);
+        NEAR(ob[2], 10 * R + 1000);
+        NEAR(ob[3], 20 * R);
+        ck_assert_double_eq(ob[4], 0);
+        ck_assert_double_eq(ob[5], 1000);
+    }
+    /* Before its date, an observation is not yet known. */
+    sim_reset(sim, 7, 0);
+    ck_assert_int_eq(sim_run(sim, 9.5), SIM_DONE);
+    ck_assert(isnan(sim_observations(sim)[0]));
+    sim_destroy(sim);
+    scenario_free(s);
+}
+END_TEST
+
+START_TEST(test_interval_score_by_hand)
+{
+    /* inside: the width; below by 250 at alpha 0.1: + 20 x 250 */
+    ck_assert_double_eq(record_interval_score(550, 1450, 0.1, 800), 900);
+    ck_assert_double_eq(record_interval_score(550, 1450, 0.1, 300), 5900);
+    ck_assert_double_eq(record_interval_score(550, 1450, 0.1, 1500), 900 + 20 * 50);
+    ck_assert_double_eq(record_interval_score(0, 10, 0.5, 12), 10 + 4 * 2);
+}
+END_TEST
+
+static Batch *record_batch(const Scenario *s, BatchScenario **bs, uint64_t runs, int threads)
+{
+    *bs = batch_scenario_create(s);
+    ck_assert_ptr_nonnull(*bs);
+    batch_scenario_set_record(*bs, 1);
+    Diag d;
+    diag_init(&d, "test");
+    Batch *b = batch_create(batch_scenario_model(*bs), &d);
+    ck_assert_ptr_nonnull(b);
+    BatchOptions o;
+    memset(&o, 0, sizeof o);
+    o.seed = 11;
+    o.runs = runs;
+    o.threads = threads;
+    o.target_metric = -1;
+    o.fingerprint = "validity";
+    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    diag_free(&d);
+    return b;
+}
+
+/* The standard error of the q-quantile of n draws from a uniform of width
+ * w: sqrt(q (1 - q) / n) w. Quantile tolerances: 5 standard errors plus the
+ * sketch's relative accuracy (0.5%); PIT: 5 standard errors of a share. */
+static void near_quantile(double got, double want, double q, double width, uint64_t n)
+{
+    double tol = 5 * sqrt(q * (1 - q) / (double)n) * width + 0.005 * fabs(want);
+    ck_assert_msg(fabs(got - want) <= tol, "quantile %.2f: %.6g, expected %.6g +- %.3g", q, got, want, tol);
+}
+
+START_TEST(test_record_check_uniform)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(s);
+    BatchScenario *bs;
+    const uint64_t N = 8000;
+    Batch *b = record_batch(s, &bs, N, 2);
+    RecordRow rows[6];
+    ck_assert_int_eq(record_build(b, s, rows), 0);
+    /* mid: 10 R ~ U[500, 1500] */
+    const RecordRow *r = &rows[0];
+    ck_assert_uint_eq(r->n, N);
+    near_quantile(r->p5, 550, 0.05, 1000, N);
+    near_quantile(r->p25, 750, 0.25, 1000, N);
+    near_quantile(r->p50, 1000, 0.50, 1000, N);
+    near_quantile(r->p75, 1250, 0.75, 1000, N);
+    near_quantile(r->p95, 1450, 0.95, 1000, N);
+    ck_assert(r->in50 && r->in90);
+    double se = sqrt(0.3 * 0.7 / (double)N);
+    ck_assert_msg(fabs(r->pit - 0.3) <= 5 * se + 0.005, "pit %g", r->pit);
+    ck_assert_double_eq(r->interval_score, r->p95 - r->p5);
+    ck_assert_msg(fabs(r->interval_score - 900) <= 30, "score %g", r->interval_score);
+    /* low: [270, 330], below everything */
+    r = &rows[1];
+    ck_assert(!r->in50 && !r->in90);
+    ck_assert_double_eq(r->pit, 0);
+    ck_assert_double_eq(r->interval_score, record_interval_score(r->p5, r->p95, 0.1, 300));
+    ck_assert_msg(fabs(r->interval_score - 5900) <= 21 * 30, "score %g", r->interval_score);
+    /* sum: 10 R + 1000 ~ U[1500, 2500], midpoint 2000: PIT 0.5 */
+    r = &rows[2];
+    near_quantile(r->p50, 2000, 0.5, 1000, N);
+    ck_assert_msg(fabs(r->pit - 0.5) <= 5 * sqrt(0.25 / (double)N) + 0.005, "pit %g", r->pit);
+    /* late: 20 R ~ U[1000, 3000], p95 2900 < 2950: outside, PIT 1 */
+    r = &rows[3];
+    near_quantile(r->p95, 2900, 0.95, 2000, N);
+    ck_assert(!r->in90);
+    ck_assert_double_eq(r->pit, 1);
+    /* before/after: exact */
+    ck_assert_double_eq(rows[4].p5, 0);
+    ck_assert_double_eq(rows[4].p95, 0);
+    ck_assert_double_eq(rows[5].p50, 1000);
+    ck_assert(rows[4].in90 && rows[5].in50);
+    char line[512];
+    record_summary(rows, 6, 0, line, sizeof line);
+    ck_assert_msg(strstr(line, "3 of 5 observations inside the 90% band, 3 inside the 50% band"), "%s", line);
+    record_summary(rows, 6, 1, line, sizeof line);
+    ck_assert_msg(strstr(line, "1 of 1 held-out observation inside the 90% band"), "%s", line);
+    /* The JSON rows carry what the report draws. */
+    cJSON *j = record_json(rows, 6);
+    ck_assert_ptr_nonnull(j);
+    cJSON *e = cJSON_GetArrayItem(j, 1);
+    ck_assert_str_eq(cJSON_GetObjectItem(e, "metric")->valuestring, "stock-a");
+    ck_assert_str_eq(cJSON_GetObjectItem(e, "date")->valuestring, "2024-01-10");
+    ck_assert_double_eq(cJSON_GetObjectItem(e, "value")->valuedouble, 300);
+    ck_assert_str_eq(cJSON_GetObjectItem(e, "source")->valuestring, "hand");
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(e, "in90")));
+    cJSON_Delete(j);
+    batch_destroy(b);
+    batch_scenario_destroy(bs);
+    scenario_free(s);
+}
+END_TEST
+
+/* The record check is a function of the block-ordered totals: the same
+ * bits on 1 and 3 threads. */
+START_TEST(test_record_check_threads)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(s);
+    RecordRow a[6], c[6];
+    BatchScenario *b1, *b3;
+    Batch *x = record_batch(s, &b1, 1000, 1), *y = record_batch(s, &b3, 1000, 3);
+    record_build(x, s, a);
+    record_build(y, s, c);
+    for (int k = 0; k < 6; k++) {
+        ck_assert(memcmp(&a[k].p5, &c[k].p5, 5 * sizeof(double)) == 0);
+        ck_assert(memcmp(&a[k].pit, &c[k].pit, sizeof(double)) == 0);
+        ck_assert(memcmp(&a[k].interval_score, &c[k].interval_score, sizeof(double)) == 0);
+    }
+    batch_destroy(x);
+    batch_destroy(y);
+    batch_scenario_destroy(b1);
+    batch_scenario_destroy(b3);
+    scenario_free(s);
+}
+END_TEST
+
+#define OBS_SC(obs) HEAD("2024-03-01") \
+    "\"stocks\":[{\"id\":\"s\",\"place\":\"p\",\"resource\":\"r\"}]," \
+    "\"metrics\":[{\"id\":\"m\",\"total\":\"stock.s\"},{\"id\":\"t\",\"time_of\":{\"after\":\"2024-01-05\"}}]," \
+    "\"observations\":[" obs "]}"
+
+static void bad(const char *text, const char *want)
+{
+    char msg[2048];
+    Scenario *s = load_msg(text, msg, sizeof msg);
+    ck_assert_msg(s == NULL, "loaded, expected: %s", want);
+    ck_assert_msg(strstr(msg, want) != NULL, "message:\n%s\nexpected: %s", msg, want);
+}
+
+START_TEST(test_bad_observations)
+{
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2023-12-31\",\"quantity\":\"stock.s\",\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "observations[0].date: date 2023-12-31 is outside the calendar");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-03-01\",\"quantity\":\"stock.s\",\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "observations[0].date: date 2024-03-01 is outside the calendar");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"low\":3,\"high\":2,\"source\":\"src\"}"),
+        "observations[0].high: high (2) is below low (3)");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"low\":1,\"high\":2,\"source\":\"sr\"}"),
+        "observations[0].source: unknown source 'sr' (did you mean 'src'?)");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"low\":1,\"high\":2}"),
+        "observations[0].source: missing required field 'source'");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"lo\":1,\"high\":2,\"source\":\"src\"}"),
+        "unknown field 'lo' (did you mean 'low'?)");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"low\":1,\"value\":2,\"rel_error\":0.1,"
+               "\"source\":\"src\"}"), "give the record's range as 'low' and 'high', or as 'value' and 'rel_error'");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"metric\":\"t\",\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "metric 't' is not a 'level' or 'total' metric");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"metric\":\"mm\",\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "unknown metric 'mm' (did you mean 'm'?)");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "an observation needs a 'quantity'");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":{\"sum\":[\"stock.s\",{\"quantity\":\"stock.x\"}]},"
+               "\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "observations[0].quantity.sum[1].quantity: unknown quantity 'stock.x'");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":{\"sum\":[]},\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "observations[0].quantity.sum: expected a list of 1 to");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":{\"sum\":[{\"quantity\":\"stock.s\",\"coeff\":2}]},"
+               "\"low\":1,\"high\":2,\"source\":\"src\"}"), "unknown field 'coeff' (did you mean 'coef'?)");
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"low\":1,\"high\":2,\"source\":\"src\"},"
+               "{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"low\":1,\"high\":2,\"source\":\"src\"}"),
+        "duplicate id 'o'");
+    /* the batch default */
+    bad(HEAD("2024-03-01") "\"batch\":{\"uncertain\":true}}", "unknown field 'uncertain' (did you mean 'uncertainty'?)");
+    /* The place is named: FILE:LINE:COL. */
+    bad(OBS_SC("{\"id\":\"o\",\"date\":\"2024-01-05\",\"quantity\":\"stock.s\",\"low\":3,\"high\":2,\"source\":\"src\"}"),
+        "test:1:");
+}
+END_TEST
+
+Suite *suite_validity(void);
+Suite *suite_validity(void)
+{
+    Suite *s = suite_create("validity");
+    TCase *tc = tcase_create("sums");
+    tcase_add_test(tc, test_sum_values_and_crossings);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("observations");
+    tcase_add_test(tc, test_observations_at_end_of_date);
+    tcase_add_test(tc, test_bad_observations);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("record");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_interval_score_by_hand);
+    tcase_add_test(tc, test_record_check_uniform);
+    tcase_add_test(tc, test_record_check_threads);
+    suite_add_tcase(s, tc);
+    return s;
+}
