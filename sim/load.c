@@ -734,6 +734,21 @@ static void add_time(Ld *L, double day)
 
 static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *cats);
 
+/* Counts are whole numbers; amounts of a resource flow continuously and
+ * are not (docs/batch.md, Whole numbers). A sum of counts with whole
+ * coefficients is a count. */
+static int whole_qty(const Scenario *s, Qty q)
+{
+    if (q.kind == Q_SUM) {
+        const SumDef *sd = &s->sums[q.idx];
+        for (int i = 0; i < sd->n; i++)
+            if (sd->coef[i] != floor(sd->coef[i]) || !whole_qty(s, sd->terms[i])) return 0;
+        return 1;
+    }
+    return (q.kind >= Q_R_VOYAGES && q.kind <= Q_R_LOSSES) || (q.kind >= Q_L_ATTEMPTS && q.kind <= Q_T_DECLINED) ||
+           q.kind == Q_TROOPS || q.kind == Q_EVENT || q.kind == Q_DECISION || q.kind == Q_ASSIST;
+}
+
 static int continuous_kind(int kind)
 {
     return kind == Q_STOCK || kind == Q_STOCK_SHORT || kind == Q_SHORTFALL || kind == Q_CONSUMED ||
@@ -2176,6 +2191,7 @@ static void load_observations(Ld *L, const JsonValue *arr)
         } else if (!mv) {
             err(L, e, p, "an observation needs a 'quantity' (or the 'metric' whose quantity it observes)");
         }
+        in->whole = diag_errors(L->d) == 0 && whole_qty(s, o->q);
         if (metric >= 0) in->metric = s->metrics[metric].info.id;
         else if (!mv && qv && qv->type == JSON_STRING)
             /* A LEVEL metric of the same quantity is its chart. */

@@ -53,15 +53,17 @@ int record_build(const Batch *b, const Scenario *s, RecordRow *rows)
         r->obs = o;
         r->n = st.n;
         r->value = 0.5 * (o->low + o->high);
-        r->p5 = st.p5;
-        r->p25 = st.p25;
-        r->p50 = st.median;
-        r->p75 = st.p75;
-        r->p95 = st.p95;
-        r->in50 = st.n > 0 && o->low <= st.p75 && o->high >= st.p25;
-        r->in90 = st.n > 0 && o->low <= st.p95 && o->high >= st.p5;
+        /* A quantile of a count is a count: the nearest whole number to the
+         * sketch's estimate, as summary_stat does for whole metrics. */
+        r->p5 = o->whole && isfinite(st.p5) ? nearbyint(st.p5) : st.p5;
+        r->p25 = o->whole && isfinite(st.p25) ? nearbyint(st.p25) : st.p25;
+        r->p50 = o->whole && isfinite(st.median) ? nearbyint(st.median) : st.median;
+        r->p75 = o->whole && isfinite(st.p75) ? nearbyint(st.p75) : st.p75;
+        r->p95 = o->whole && isfinite(st.p95) ? nearbyint(st.p95) : st.p95;
+        r->in50 = st.n > 0 && o->low <= r->p75 && o->high >= r->p25;
+        r->in90 = st.n > 0 && o->low <= r->p95 && o->high >= r->p5;
         r->pit = pit(batch_sketch(b, dim), r->value);
-        r->interval_score = st.n > 0 ? record_interval_score(st.p5, st.p95, 0.1, r->value) : NAN;
+        r->interval_score = st.n > 0 ? record_interval_score(r->p5, r->p95, 0.1, r->value) : NAN;
     }
     return 0;
 }

@@ -69,6 +69,7 @@ typedef struct Observation {
     const char *note;       /* "" if none */
     const char *metric;     /* the LEVEL metric whose chart it belongs on, else its own id */
     int held_out;           /* kept out of any fit; reported apart */
+    int whole;              /* the quantity is a whole number (a count, or a sum of counts) */
 } Observation;
 
 /* --- scenarios --------------------------------------------------------- */

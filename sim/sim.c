@@ -337,10 +337,21 @@ static void on_stock_empty(void *ctx, const Event *ev)
     Sim *S = ctx;
     int i = (int)ev->a;
     S->stocks[i].empty = (EvHandle){ 0, 0 };
+    /* This event exists only for a trace (stock_changed). It must not
+     * change the run: integrating the stock in two pieces instead of one
+     * rounds differently, and `salvo run --rep R --trace` must equal row R
+     * of the batch bit for bit. So the records are made from the state
+     * synced here, and the state is put back as it was. */
+    StockRt saved = S->stocks[i];
     stock_sync(S, i);
-    S->stocks[i].level = 0;
-    stock_changed(S, i);
-    settle(S);
+    StockRt *st = &S->stocks[i];
+    double net = st->in - st->demand;
+    if (!st->short_on && net < 0) {
+        emit(S, TR_SHORT, i, 1, -1, -net, st->shortfall);
+        saved.short_on = 1;
+    }
+    emit(S, TR_STOCK, i, -1, -1, 0, st->shortfall);
+    *st = saved;
 }
 
 /* --- producers and consumers ------------------------------------------------ */

@@ -9,6 +9,7 @@
  *   - the record check is the same for any number of threads.
  * Statistical checks state their tolerance in standard errors. */
 #include <check.h>
+#include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,20 @@
 #include "record.h"
 #include "salvo.h"
 #include "summary.h"
+#include "testutil.h"
+
+/* The binary under test, run from the repository root (make test). */
+#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
+#define DEFAULT_SC "scenarios/korea-russia-2024.json"
+
+static int salvo(const char *args)
+{
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "%s %s >%s/out.txt 2>%s/err.txt", BIN, args, dir, dir);
+    int st = system(cmd);
+    ck_assert(WIFEXITED(st));
+    return WEXITSTATUS(st);
+}
 
 #define HEAD(end) \
     "{\"salvo\":1,\"name\":\"val\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"" end "\"}," \
@@ -335,6 +350,110 @@ START_TEST(test_bad_observations)
 }
 END_TEST
 
+
+/* `salvo run FILE --seed S --rep R` is replication R of `salvo batch FILE
+ * --seed S`: every metric equal, bit for bit, to row R of the CSV, in the
+ * scenario's default mode (parametric uncertainty, for the default
+ * scenario) and with --no-uncertainty; and --trace works with --rep. */
+static void rep_matches_csv(const char *mode)
+{
+    char args[1024];
+    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 6 --seed 9 --threads 2 --quiet --csv %s %s",
+             tmp("runs.csv"), mode);
+    ck_assert_int_eq(salvo(args), 0);
+    char *csv = slurp(tmp("runs.csv"));
+    ck_assert_ptr_nonnull(csv);
+    char *save = NULL, *header = strtok_r(csv, "\n", &save);
+    ck_assert_ptr_nonnull(header);
+    char *rows[6];
+    for (int r = 0; r < 6; r++) ck_assert_ptr_nonnull(rows[r] = strtok_r(NULL, "\n", &save));
+    for (int r = 1; r < 6; r += 4) {
+        snprintf(args, sizeof args, "run " DEFAULT_SC " --seed 9 --rep %d --json %s --trace %s", r, mode,
+                 tmp("t.jsonl"));
+        ck_assert_int_eq(salvo(args), 0);
+        char *out = slurp(tmp("out.txt"));
+        cJSON *j = cJSON_Parse(out);
+        free(out);
+        ck_assert_ptr_nonnull(j);
+        ck_assert_str_eq(cJSON_GetObjectItem(j, "mode")->valuestring, *mode ? "dice" : "uncertainty");
+        cJSON *m = cJSON_GetObjectItem(j, "metrics");
+        /* Walk the header and the row together: rep, seed_key, then metrics. */
+        char hcopy[4096], rcopy[4096];
+        snprintf(hcopy, sizeof hcopy, "%s", header);
+        snprintf(rcopy, sizeof rcopy, "%s", rows[r]);
+        char *hp = hcopy, *rp = rcopy;
+        int col = 0, checked = 0;
+        for (;;) {
+            char *hc = strsep(&hp, ","), *rc = strsep(&rp, ",");
+            if (!hc) break;
+            ck_assert_ptr_nonnull(rc);
+            if (col++ == 0) {
+                ck_assert_int_eq(atoi(rc), r);
+                continue;
+            }
+            cJSON *x = cJSON_GetObjectItem(m, hc);
+            if (!x) continue;   /* seed_key */
+            if (cJSON_IsNull(x)) ck_assert_str_eq(rc, "");
+            else ck_assert_msg(strtod(rc, NULL) == x->valuedouble, "rep %d %s: run %.17g, batch %s", r, hc,
+                               x->valuedouble, rc);
+            checked++;
+        }
+        ck_assert_int_eq(checked, cJSON_GetArraySize(m));
+        cJSON_Delete(j);
+        char *trace = slurp(tmp("t.jsonl"));
+        ck_assert_ptr_nonnull(trace);
+        ck_assert(strstr(trace, "\"kind\":\"end\"") || strstr(trace, "end"));
+        free(trace);
+    }
+    free(csv);
+}
+
+START_TEST(test_run_rep_is_batch_row)
+{
+    rep_matches_csv("");
+    rep_matches_csv("--no-uncertainty");
+}
+END_TEST
+
+/* The default scenario checks its record in every batch: the terminal says
+ * which mode ran and prints the check; the JSON has run.mode and a
+ * "record" entry per observation with the keys the report draws. */
+START_TEST(test_default_batch_record)
+{
+    char args[512];
+    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 200 --threads 2 --quiet --json %s", tmp("s.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    char *out = slurp(tmp("out.txt"));
+    ck_assert_ptr_nonnull(out);
+    ck_assert_msg(strstr(out, "mode: parametric uncertainty (the scenario's batch default)"), "%s", out);
+    ck_assert(strstr(out, "The record:"));
+    ck_assert(strstr(out, "observations inside the 90% band"));
+    ck_assert(strstr(out, "Held out"));
+    free(out);
+    char *text = slurp(tmp("s.json"));
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "run"), "mode")->valuestring, "uncertainty");
+    cJSON *rec = cJSON_GetObjectItem(j, "record");
+    ck_assert(cJSON_IsArray(rec));
+    ck_assert_int_ge(cJSON_GetArraySize(rec), 8);
+    static const char *const keys[] = { "metric", "date", "value", "low", "high", "source", "id", "p5", "p25",
+                                        "p50", "p75", "p95", "in50", "in90", "pit", "interval_score", "held_out" };
+    cJSON *e;
+    cJSON_ArrayForEach(e, rec)
+        for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
+            ck_assert_msg(cJSON_GetObjectItem(e, keys[k]) != NULL, "record entry without '%s'", keys[k]);
+    cJSON_Delete(j);
+    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 64 --quiet --no-uncertainty");
+    ck_assert_int_eq(salvo(args), 0);
+    out = slurp(tmp("out.txt"));
+    ck_assert(strstr(out, "mode: the dice only"));
+    free(out);
+    ck_assert_int_eq(salvo("batch " DEFAULT_SC " --runs 8 --quiet --uncertainty --no-uncertainty"), 2);
+}
+END_TEST
+
 Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
@@ -351,6 +470,12 @@ Suite *suite_validity(void)
     tcase_add_test(tc, test_interval_score_by_hand);
     tcase_add_test(tc, test_record_check_uniform);
     tcase_add_test(tc, test_record_check_threads);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_run_rep_is_batch_row);
+    tcase_add_test(tc, test_default_batch_record);
     suite_add_tcase(s, tc);
     return s;
 }
