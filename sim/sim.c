@@ -1747,6 +1747,12 @@ const double *sim_series(const Sim *S, int m)
 
 const double *sim_observations(const Sim *S) { return S->obs; }
 
+double sim_assumption_value(const Sim *S, int a)
+{
+    if (a < 0 || a >= S->sc->nassumptions) return NAN;
+    return dist_mean(&S->pd[S->sc->assumption_param[a]].d);
+}
+
 int sim_choices(const Sim *S, const int **choices)
 {
     *choices = S->choices;

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "batch.h"
+#include "fit.h"
 #include "record.h"
 #include "salvo.h"
 #include "summary.h"
@@ -454,6 +455,92 @@ START_TEST(test_default_batch_record)
 }
 END_TEST
 
+/* ABC recovers a known parameter from observations the model made itself
+ * (scenarios/verify/abc-recover.json): the file's record is replication 0
+ * of seed 1 with R = 130, which the test first re-makes. The prior mean of
+ * R is 100 (triangular(50, 100, 150)); the posterior mean must be closer to
+ * 130 than 100 is by more than 3 standard errors of the posterior mean
+ * (its sd / sqrt(ESS)), and the posterior sd less than half the prior's. */
+START_TEST(test_abc_recovers_parameter)
+{
+    Diag d;
+    diag_init(&d, "test");
+    const char *truth[] = { "producers.make.rate=130" };
+    Scenario *t = scenario_load("scenarios/verify/abc-recover.json", truth, 1, &d);
+    ck_assert_ptr_nonnull(t);
+    Sim *sim = sim_create(t);
+    sim_reset(sim, 1, 0);
+    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
+    const Observation *o0 = scenario_observation(t, 0), *o1 = scenario_observation(t, 1);
+    ck_assert(fabs(sim_observations(sim)[0] - 0.5 * (o0->low + o0->high)) < 1e-6);
+    ck_assert(fabs(sim_observations(sim)[1] - 0.5 * (o1->low + o1->high)) < 1e-6);
+    sim_destroy(sim);
+    scenario_free(t);
+
+    Scenario *s = scenario_load("scenarios/verify/abc-recover.json", NULL, 0, &d);
+    ck_assert_ptr_nonnull(s);
+    FitOptions o = { .seed = 1, .runs = 4000, .threads = 2, .until = scenario_end(s) };
+    Fit *f = fit_run(s, &o, &d);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_int_eq(f->nused, 1);     /* a-20 is held out */
+    const FitStat *r = &f->assumption[0];
+    ck_assert_msg(fabs(r->prior_mean - 100) < 5 * 20.41 / sqrt(4000.0), "prior mean %g", r->prior_mean);
+    double se = r->post_sd / sqrt(f->ess);
+    ck_assert_msg(fabs(r->post_mean - 130) + 3 * se < fabs(100 - 130.0), "posterior mean %g (se %g), ess %g",
+                  r->post_mean, se, f->ess);
+    ck_assert_msg(r->post_sd < 0.5 * r->prior_sd, "posterior sd %g, prior sd %g", r->post_sd, r->prior_sd);
+    /* the held-out observation inside the posterior predictive 90% band */
+    ck_assert(o1->low <= f->obs[1].post_p95 && o1->high >= f->obs[1].post_p5);
+    /* Weighing by nothing gives the prior back. */
+    FitOptions early = o;
+    early.until = 3;
+    Fit *g = fit_run(s, &early, &d);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_int_eq(g->nused, 0);
+    ck_assert_double_eq(g->ess, (double)g->runs);
+    ck_assert_double_eq(g->assumption[0].post_mean, g->assumption[0].prior_mean);
+    fit_free(g);
+    fit_free(f);
+    scenario_free(s);
+    diag_free(&d);
+}
+END_TEST
+
+/* A fit is the same bits on 1 and 3 threads. */
+START_TEST(test_fit_threads)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
+    ck_assert_ptr_nonnull(s);
+    FitOptions o = { .seed = 5, .runs = 150, .threads = 1, .until = scenario_end(s) };
+    Fit *a = fit_run(s, &o, &d);
+    o.threads = 3;
+    Fit *b = fit_run(s, &o, &d);
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert(memcmp(&a->ess, &b->ess, sizeof a->ess) == 0);
+    ck_assert(memcmp(a->assumption, b->assumption, (size_t)a->nassumptions * sizeof *a->assumption) == 0);
+    ck_assert(memcmp(a->obs, b->obs, (size_t)a->nobs * sizeof *a->obs) == 0);
+    ck_assert(memcmp(a->metric, b->metric, (size_t)a->nmetrics * sizeof *a->metric) == 0);
+    fit_free(a);
+    fit_free(b);
+    scenario_free(s);
+    diag_free(&d);
+}
+END_TEST
+
+START_TEST(test_fit_scale_by_hand)
+{
+    Observation o = { .low = 80, .high = 120 };
+    ck_assert_double_eq(fit_scale(&o), 20);             /* half the range */
+    o = (Observation){ .low = 990, .high = 1010 };
+    ck_assert_double_eq(fit_scale(&o), 50);             /* 5% of 1000 */
+    o = (Observation){ .low = 1, .high = 1, .whole = 1 };
+    ck_assert_double_eq(fit_scale(&o), 0.5);            /* a count */
+}
+END_TEST
+
 Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
@@ -476,6 +563,12 @@ Suite *suite_validity(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_run_rep_is_batch_row);
     tcase_add_test(tc, test_default_batch_record);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("fit");
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_fit_scale_by_hand);
+    tcase_add_test(tc, test_abc_recovers_parameter);
+    tcase_add_test(tc, test_fit_threads);
     suite_add_tcase(s, tc);
     return s;
 }
