@@ -16,6 +16,7 @@ int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallbac
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
 int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
 int cmd_fit(int argc, char **argv);        /* cli/fit.c: history matching (ABC) */
+int cmd_discover(int argc, char **argv);   /* cli/discover.c: scenario discovery (PRIM) */
 
 #include <stdio.h>
 struct RecordRow;

@@ -25,6 +25,7 @@ static const struct Command {
     { "compare", cmd_compare, "compare A B --runs N    paired comparison with common random numbers" },
     { "sweep", cmd_sweep, "sweep FILE --vary ...   parameter grid, or --assumptions for a tornado" },
     { "view", cmd_view, "view FILE               the map view (SDL2), or --trace T.jsonl" },
+    { "discover", cmd_discover, "discover FILE --metric M --where \"M < X\"   which assumption ranges make it likely (PRIM)" },
     { "fit", cmd_fit, "fit FILE --runs N        history matching: weigh the assumptions by the record (ABC)" },
     { "assumptions", cmd_assumptions, "assumptions FILE        the assumption ledger: every parameter, its value, source, note" },
     { "demo", cmd_demo, "demo                    the kernel's M/M/1 demonstration" },

@@ -139,6 +139,54 @@ void fit_free(Fit *f)
     free(f);
 }
 
+/* Run the replications into t->rows (allocated here). The prefix of rows
+ * all done, or -1 when out of memory. */
+static int64_t run_table(Table *t)
+{
+    const FitOptions *o = t->o;
+    int nth = o->threads > 0 ? o->threads : 1, started = 0;
+    pthread_t *th = mem_calloc((size_t)nth, sizeof *th);
+    t->rows = mem_malloc((size_t)o->runs * (size_t)(t->width ? t->width : 1) * sizeof *t->rows);
+    t->finished = mem_calloc((size_t)o->runs, 1);
+    if (!th || !t->rows || !t->finished) {
+        free(th);
+        return -1;
+    }
+    pthread_mutex_init(&t->lock, NULL);
+    for (int i = 0; i < nth; i++)
+        if (pthread_create(&th[i], NULL, worker, t) == 0) started++;
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    pthread_mutex_destroy(&t->lock);
+    free(th);
+    if (t->failed || started == 0) return -1;
+    /* An interrupted run keeps the prefix of replications all done. */
+    uint64_t n = 0;
+    while (n < o->runs && t->finished[n]) n++;
+    return (int64_t)n;
+}
+
+double *fit_sample(const Scenario *s, const FitOptions *o, uint64_t *done, int *width, Diag *d)
+{
+    Table t;
+    memset(&t, 0, sizeof t);
+    t.s = s;
+    t.o = o;
+    t.na = scenario_assumption_count(s);
+    t.no = scenario_observation_count(s);
+    t.nm = scenario_metric_count(s);
+    t.width = t.na + t.no + t.nm;
+    int64_t n = o->runs ? run_table(&t) : -1;
+    free(t.finished);
+    if (n < 0) {
+        diag_add(d, 0, 0, "", "out of memory for %llu replications x %d values", (unsigned long long)o->runs, t.width);
+        free(t.rows);
+        return NULL;
+    }
+    *done = (uint64_t)n;
+    *width = t.width;
+    return t.rows;
+}
+
 Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d)
 {
     Table t;
@@ -152,32 +200,20 @@ Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d)
     Fit *f = mem_calloc(1, sizeof *f);
     double *w = NULL;
     Pair *buf = NULL;
-    pthread_t *th = NULL;
-    int nth = o->threads > 0 ? o->threads : 1, started = 0;
     if (!f || o->runs == 0) goto oom;
-    t.rows = mem_malloc((size_t)o->runs * (size_t)(t.width ? t.width : 1) * sizeof *t.rows);
-    t.finished = mem_calloc((size_t)o->runs, 1);
     w = mem_malloc((size_t)o->runs * sizeof *w);
     buf = mem_malloc((size_t)o->runs * sizeof *buf);
-    th = mem_calloc((size_t)nth, sizeof *th);
     f->used = mem_calloc((size_t)t.no + 1, sizeof *f->used);
     f->scale = mem_calloc((size_t)t.no + 1, sizeof *f->scale);
     f->assumption = mem_calloc((size_t)t.na + 1, sizeof *f->assumption);
     f->obs = mem_calloc((size_t)t.no + 1, sizeof *f->obs);
     f->obs_pit = mem_calloc((size_t)t.no + 1, sizeof *f->obs_pit);
     f->metric = mem_calloc((size_t)t.nm + 1, sizeof *f->metric);
-    if (!t.rows || !t.finished || !w || !buf || !th || !f->used || !f->scale || !f->assumption || !f->obs ||
-        !f->obs_pit || !f->metric)
+    if (!w || !buf || !f->used || !f->scale || !f->assumption || !f->obs || !f->obs_pit || !f->metric)
         goto oom;
-    pthread_mutex_init(&t.lock, NULL);
-    for (int i = 0; i < nth; i++)
-        if (pthread_create(&th[i], NULL, worker, &t) == 0) started++;
-    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
-    pthread_mutex_destroy(&t.lock);
-    if (t.failed || started == 0) goto oom;
-    /* An interrupted fit keeps the prefix of replications all done. */
-    uint64_t n = 0;
-    while (n < o->runs && t.finished[n]) n++;
+    int64_t done = run_table(&t);
+    if (done < 0) goto oom;
+    uint64_t n = (uint64_t)done;
     f->runs = n;
     f->nassumptions = t.na;
     f->nobs = t.no;
@@ -231,7 +267,6 @@ Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d)
     free(t.finished);
     free(w);
     free(buf);
-    free(th);
     return f;
 oom:
     diag_add(d, 0, 0, "", "out of memory for the fit (it holds %llu replications x %d values)",
@@ -240,7 +275,6 @@ oom:
     free(t.finished);
     free(w);
     free(buf);
-    free(th);
     fit_free(f);
     return NULL;
 }

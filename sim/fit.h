@@ -59,6 +59,12 @@ typedef struct Fit {
 Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d);
 void fit_free(Fit *f);
 
+/* The replications alone (for salvo discover): row r (width values) is
+ * replication r's assumptions (drawn), observations and metric scalars.
+ * *done rows are complete. The caller frees the table with free(). NULL
+ * with a diagnostic when out of memory. */
+double *fit_sample(const Scenario *s, const FitOptions *o, uint64_t *done, int *width, Diag *d);
+
 /* The kernel's scale of an observation (see above). */
 double fit_scale(const Observation *o);
 

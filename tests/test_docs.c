@@ -44,7 +44,7 @@ END_TEST
  * both. */
 START_TEST(test_docs_options_documented)
 {
-    static const char *const cmds[] = { "validate", "run", "batch", "compare", "sweep", "fit",
+    static const char *const cmds[] = { "validate", "run", "batch", "compare", "sweep", "fit", "discover",
 #ifdef SALVO_HAVE_VIEW
                                         "view",
 #endif
