@@ -491,6 +491,7 @@ START_TEST(test_abc_recovers_parameter)
                   r->post_mean, se, f->ess);
     ck_assert_msg(r->post_sd < 0.5 * r->prior_sd, "posterior sd %g, prior sd %g", r->post_sd, r->prior_sd);
     /* the held-out observation inside the posterior predictive 90% band */
+    o1 = scenario_observation(s, 1);
     ck_assert(o1->low <= f->obs[1].post_p95 && o1->high >= f->obs[1].post_p5);
     /* Weighing by nothing gives the prior back. */
     FitOptions early = o;
