@@ -77,6 +77,8 @@ BEYOND_SCHEMA = {
     "88-huge-parameter.json": "the 10^15 bound on a distribution's mean (a derived value)",
     "89-too-many-samples.json": "points in all LEVEL series together (a derived count)",
     "90-range-huge.json": "a range's bounds against the 10^15 bound of the derived mean",
+    "92-observation-after-calendar.json": "an observation's date against the calendar",
+    "93-observation-low-above-high.json": "the order of two numbers of one object",
 }
 
 
