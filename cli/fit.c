@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "afile.h"
 #include "cal.h"
 #include "cmd.h"
 #include "fit.h"
@@ -19,13 +20,14 @@
 #include "salvo.h"
 #include "summary.h"
 
-enum { F_RUNS = 1, F_THREADS, F_SEED, F_UNTIL, F_JSON, F_SET, F_UNCERTAINTY, F_QUIET, F_TOP };
+enum { F_RUNS = 1, F_THREADS, F_SEED, F_UNTIL, F_JSON, F_CSV, F_SET, F_UNCERTAINTY, F_QUIET, F_TOP };
 static const OptSpec fit_opts[] = {
     { F_RUNS, "--runs", "N", "replications, each drawing every ranged assumption (default 4000)" },
     { F_THREADS, "--threads", "T", "worker threads (default: all cores); results do not depend on T" },
     { F_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
     { F_UNTIL, "--until", "DATE", "weigh by the observations on or before DATE (default: all)" },
     { F_JSON, "--json", "FILE", "the fit: weights, posteriors, predictive bands" },
+    { F_CSV, "--csv", "FILE", "each replication's weight (rep,weight: joins batch --uncertainty's CSV on rep)" },
     { F_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
     { F_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption (always so for a fit; accepted for clarity)" },
     { F_TOP, "--top", "K", "print the K assumptions the record moves most (default 15; all in the JSON)" },
@@ -34,7 +36,7 @@ static const OptSpec fit_opts[] = {
 };
 static const CmdSpec fit_spec = {
     "fit", "FILE [--uncertainty] [--runs N] [--until DATE] [--threads T] [--seed S]\n"
-           "          [--json FIT.json] [--set PATH=VALUE ...] [--top K] [--quiet]",
+           "          [--json FIT.json] [--csv WEIGHTS.csv] [--set PATH=VALUE ...] [--top K] [--quiet]",
     "History matching: replications drawing every ranged assumption, weighted by\n"
     "their agreement with the scenario's observations up to DATE (approximate\n"
     "Bayesian computation). Prints the effective sample size, the posterior of\n"
@@ -90,7 +92,7 @@ static const char *role(const Observation *o, const int *used, int k)
 
 int cmd_fit(int argc, char **argv)
 {
-    const char *file = NULL, *json = NULL, *until_s = NULL;
+    const char *file = NULL, *json = NULL, *until_s = NULL, *csv = NULL;
     const char *sets[256];
     int nsets = 0, top = 15;
     unsigned long long seed = 1;
@@ -128,6 +130,7 @@ int cmd_fit(int argc, char **argv)
             break;
         case F_UNTIL: until_s = p.val; break;
         case F_JSON: json = p.val; break;
+        case F_CSV: csv = p.val; break;
         case F_SET:
             if (!strchr(p.val, '=') || nsets == 256) {
                 fprintf(stderr, "salvo fit: --set: expected PATH=VALUE, got '%s'\n", p.val);
@@ -332,6 +335,21 @@ int cmd_fit(int argc, char **argv)
         }
         diag_free(&dj);
         cJSON_Delete(root);
+    }
+    if (csv) {
+        Diag dc;
+        diag_init(&dc, csv);
+        AFile af;
+        memset(&af, 0, sizeof af);
+        if (afile_open(&af, csv, &dc) == 0) {
+            fputs("rep,weight\n", af.fp);
+            for (uint64_t r = 0; r < f->runs; r++) fprintf(af.fp, "%llu,%.17g\n", (unsigned long long)r, f->weight[r]);
+            if (afile_commit(&af, &dc) < 0) rc = 1;
+        } else {
+            rc = 1;
+        }
+        if (diag_errors(&dc)) diag_print(&dc, stderr);
+        diag_free(&dc);
     }
     if (stop_fit) {
         fprintf(stderr, "salvo fit: interrupted after %llu replications; the fit uses those\n",

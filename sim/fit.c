@@ -136,6 +136,7 @@ void fit_free(Fit *f)
     free(f->obs);
     free(f->obs_pit);
     free(f->metric);
+    free(f->weight);
     free(f);
 }
 
@@ -265,7 +266,8 @@ Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d)
     for (int m = 0; m < t.nm; m++) column(&t, n, t.na + t.no + m, w, buf, &f->metric[m]);
     free(t.rows);
     free(t.finished);
-    free(w);
+    f->weight = w;     /* the caller's now (fit_free) */
+    w = NULL;
     free(buf);
     return f;
 oom:

@@ -53,6 +53,7 @@ typedef struct Fit {
     FitStat *obs;                   /* nobs: prior and posterior predictive */
     double *obs_pit;                /* nobs: posterior PIT of the record's midpoint */
     FitStat *metric;                /* nmetrics (scalars; a time that never came is +inf) */
+    double *weight;                 /* runs: each replication's weight, scaled so the largest is 1 */
 } Fit;
 
 /* Run and weigh. NULL with a diagnostic on failure (out of memory). */

@@ -622,6 +622,48 @@ START_TEST(test_prim_by_hand)
 }
 END_TEST
 
+/* salvo fit on the command line: its JSON's effective sample size is
+ * (sum w)^2 / sum w^2 of the weights in its CSV, recomputed here, and
+ * every weight is in [0, 1] with the largest 1. */
+START_TEST(test_fit_cli_weights)
+{
+    char args[512];
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs 300 --threads 2 --json %s --csv %s",
+             tmp("fit.json"), tmp("w.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    char *out = slurp(tmp("out.txt"));
+    ck_assert(strstr(out, "effective sample size"));
+    ck_assert(strstr(out, "producers.make.rate"));
+    free(out);
+    char *csv = slurp(tmp("w.csv"));
+    ck_assert_ptr_nonnull(csv);
+    ck_assert(!strncmp(csv, "rep,weight\n", 11));
+    double s1 = 0, s2 = 0, top = 0;
+    int n = 0;
+    for (char *line = strchr(csv, '\n'); line && line[1]; line = strchr(line + 1, '\n')) {
+        int rep;
+        double w;
+        ck_assert_int_eq(sscanf(line + 1, "%d,%lf", &rep, &w), 2);
+        ck_assert_int_eq(rep, n);
+        ck_assert(w >= 0 && w <= 1);
+        if (w > top) top = w;
+        s1 += w;
+        s2 += w * w;
+        n++;
+    }
+    free(csv);
+    ck_assert_int_eq(n, 300);
+    ck_assert_double_eq(top, 1);
+    char *text = slurp(tmp("fit.json"));
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(j);
+    double ess = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "fit"), "ess")->valuedouble;
+    ck_assert_msg(fabs(ess - s1 * s1 / s2) <= 1e-9 * ess, "ess %g, from the weights %g", ess, s1 * s1 / s2);
+    cJSON_Delete(j);
+}
+END_TEST
+
 Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
@@ -644,6 +686,7 @@ Suite *suite_validity(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_run_rep_is_batch_row);
     tcase_add_test(tc, test_default_batch_record);
+    tcase_add_test(tc, test_fit_cli_weights);
     suite_add_tcase(s, tc);
     tc = tcase_create("fit");
     tcase_set_timeout(tc, 120);
