@@ -54,8 +54,9 @@ static void *worker(void *arg)
         if (!go) break;
         double *row = t->rows + r * (uint64_t)t->width;
         sim_reset(sim, t->o->seed, r);
-        sim_run(sim, INFINITY);
+        /* As drawn: effects during the run may change a parameter. */
         for (int a = 0; a < t->na; a++) row[a] = sim_assumption_value(sim, a);
+        sim_run(sim, INFINITY);
         const double *ob = sim_observations(sim);
         for (int k = 0; k < t->no; k++) row[t->na + k] = ob[k];
         sim_metrics(sim, row + t->na + t->no);

@@ -169,8 +169,9 @@ const double *sim_series(const Sim *sim, int metric);
  * observation (scenario_observation order), each sampled at its `t`; NAN
  * for one whose date the run has not reached. */
 const double *sim_observations(const Sim *sim);
-/* Assumption a's value in this replication (a distribution's mean): drawn
- * under sim_set_uncertainty, else the scenario's value. */
+/* Assumption a's current value in this replication (a distribution's
+ * mean): right after sim_reset, the value drawn under sim_set_uncertainty
+ * (else the scenario's); later, as effects have left it. */
 double sim_assumption_value(const Sim *sim, int a);
 /* The choices taken so far (by policy, script or person), in order. */
 int sim_choices(const Sim *sim, const int **choices);

@@ -664,6 +664,33 @@ START_TEST(test_fit_cli_weights)
 }
 END_TEST
 
+/* The values a fit weighs are the assumptions as drawn, inside their prior
+ * ranges, not as the run's effects left them (the default scenario scales
+ * the front's demand during the run). */
+START_TEST(test_fit_sample_is_the_draw)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
+    ck_assert_ptr_nonnull(s);
+    FitOptions o = { .seed = 3, .runs = 64, .threads = 2, .until = scenario_end(s) };
+    uint64_t n = 0;
+    int width = 0;
+    double *rows = fit_sample(s, &o, &n, &width, &d);
+    ck_assert_ptr_nonnull(rows);
+    for (uint64_t r = 0; r < n; r++)
+        for (int a = 0; a < scenario_assumption_count(s); a++) {
+            const Assumption *as = scenario_assumption(s, a);
+            double v = rows[r * (uint64_t)width + (uint64_t)a], eps = 1e-9 * (1 + fabs(as->hi));
+            ck_assert_msg(v >= as->lo - eps && v <= as->hi + eps, "%s = %g outside [%g, %g]", as->path, v, as->lo,
+                          as->hi);
+        }
+    free(rows);
+    scenario_free(s);
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
@@ -693,6 +720,7 @@ Suite *suite_validity(void)
     tcase_add_test(tc, test_fit_scale_by_hand);
     tcase_add_test(tc, test_abc_recovers_parameter);
     tcase_add_test(tc, test_fit_threads);
+    tcase_add_test(tc, test_fit_sample_is_the_draw);
     suite_add_tcase(s, tc);
     tc = tcase_create("discover");
     tcase_set_timeout(tc, 120);
