@@ -83,6 +83,7 @@ typedef struct Args {
     int threads;
     unsigned long long seed;
     const char *csv, *json, *checkpoint;
+    const char *report, *svg;   /* --report FILE, --svg DIR (cli/report.c) */
     int resume, quiet, assumptions, uncertainty;
     int no_uncertainty;     /* --no-uncertainty: the dice only, whatever the scenario's default */
     int threads_set;        /* --threads given */
@@ -106,7 +107,7 @@ typedef struct Args {
 /* The options, one table per subcommand (cli/opt.h); --help is printed from them. */
 enum {
     A_RUNS = 1, A_THREADS, A_SEED, A_CSV, A_JSON, A_SET, A_CHECKPOINT, A_RESUME, A_TARGET, A_QUIET,
-    A_METRIC, A_BY, A_UNCERTAINTY, A_MPI, A_VARY, A_STEPS, A_ASSUMPTIONS, A_NO_UNCERTAINTY,
+    A_METRIC, A_BY, A_UNCERTAINTY, A_MPI, A_VARY, A_STEPS, A_ASSUMPTIONS, A_REPORT, A_SVG, A_NO_UNCERTAINTY,
 };
 #define O_RUNS        { A_RUNS, "--runs", "N", "replications (default 1000)" }
 #define O_THREADS     { A_THREADS, "--threads", "T", "worker threads (default: all cores); results do not depend on T" }
@@ -117,6 +118,8 @@ enum {
 #define O_UNCERTAINTY { A_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption per replication" }
 #define O_QUIET       { A_QUIET, "--quiet", NULL, "no progress line" }
 #define O_MPI         { A_MPI, "--mpi", NULL, "under mpirun: split the runs between the ranks (docs/batch.md)" }
+#define O_REPORT      { A_REPORT, "--report", "FILE", "also write the HTML report of the summary (docs/report.md)" }
+#define O_SVG         { A_SVG, "--svg", "DIR", "with --report: also write each chart as DIR/ID.svg" }
 #define O_END         { 0, NULL, NULL, NULL }
 
 static const OptSpec batch_opts[] = {
@@ -129,13 +132,14 @@ static const OptSpec batch_opts[] = {
     { A_BY, "--by", "DATE", "also print P(time metric by DATE) (repeatable)" },
     O_UNCERTAINTY,
     { A_NO_UNCERTAINTY, "--no-uncertainty", NULL, "the dice only, even where the scenario's batch default draws its assumptions" },
-    O_QUIET, O_MPI, O_END,
+    O_QUIET, O_MPI, O_REPORT, O_SVG, O_END,
 };
 static const CmdSpec batch_spec = {
     "batch", "FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
              "            [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
              "            [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
-             "            [--uncertainty | --no-uncertainty] [--quiet] [--mpi]",
+             "            [--uncertainty | --no-uncertainty] [--quiet] [--mpi]\n"
+             "            [--report REPORT.html [--svg DIR]]",
     "Monte Carlo batch: N replications on T threads; the summary is identical for\n"
     "any T. Under mpirun, --mpi splits the batch between the ranks (identical\n"
     "summary again). See docs/batch.md.",
@@ -145,11 +149,12 @@ static const CmdSpec batch_spec = {
 static const OptSpec compare_opts[] = {
     O_RUNS, O_THREADS, O_SEED,
     O_CSV("one row per replication: A's, B's and B-A's values"), O_JSON("the paired statistics"), O_SET,
-    O_UNCERTAINTY, O_QUIET, O_MPI, O_END,
+    O_UNCERTAINTY, O_QUIET, O_MPI, O_REPORT, O_SVG, O_END,
 };
 static const CmdSpec compare_spec = {
     "compare", "A.json B.json [--runs N] [--threads T] [--seed S] [--set PATH=VALUE ...]\n"
-               "              [--json OUT.json] [--csv RUNS.csv] [--uncertainty] [--quiet] [--mpi]",
+               "              [--json OUT.json] [--csv RUNS.csv] [--uncertainty] [--quiet] [--mpi]\n"
+               "              [--report REPORT.html [--svg DIR]]",
     "Runs A and B with common random numbers and reports the paired difference B-A\n"
     "(over the replications where both have a value).",
     compare_opts,
@@ -162,12 +167,13 @@ static const OptSpec sweep_opts[] = {
     { A_METRIC, "--metric", "M", "the metric to print (and, with --assumptions, to rank by)" },
     O_RUNS, O_THREADS, O_SEED,
     O_CSV("one row per point (or per assumption)"), O_JSON("every point's statistics"), O_SET,
-    O_UNCERTAINTY, O_QUIET, O_END,
+    O_UNCERTAINTY, O_QUIET, O_REPORT, O_SVG, O_END,
 };
 static const CmdSpec sweep_spec = {
     "sweep", "FILE --vary PATH[=LO:HI:STEPS] [--vary ...] [--runs N] [--steps K]\n"
              "            [--threads T] [--seed S] [--set PATH=VALUE ...] [--metric M]\n"
              "            [--csv OUT.csv] [--json OUT.json] [--uncertainty] [--quiet]\n"
+             "            [--report REPORT.html [--svg DIR]]\n"
              "FILE --assumptions --metric M [--runs N] ...",
     "A full-factorial grid (--vary PATH alone uses the assumption's range), or\n"
     "every ranged assumption low vs high, ranked by its effect on M (tornado).",
@@ -317,6 +323,8 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
         case A_CSV: a->csv = val; break;
         case A_JSON: a->json = val; break;
         case A_CHECKPOINT: a->checkpoint = val; break;
+        case A_REPORT: a->report = val; break;
+        case A_SVG: a->svg = val; break;
         case A_METRIC: a->metric = val; break;
         case A_SET:
             if (check_set(val) < 0) return -1;
@@ -383,7 +391,8 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
         a->threads = a->threads / mpi_local_size(mpi) > 1 ? a->threads / mpi_local_size(mpi) : 1;
     /* Only rank 0 writes: other nodes need not see its file system. */
     if (mpi_rank(mpi) == 0 && (check_output("--csv", a->csv) < 0 || check_output("--json", a->json) < 0 ||
-                               check_output("--checkpoint", a->checkpoint) < 0))
+                               check_output("--checkpoint", a->checkpoint) < 0 ||
+                               check_output("--report", a->report) < 0))
         return -1;
     a->command = join_command(argc, argv);
     return 0;
@@ -747,9 +756,10 @@ agree:
         nrec = 0;
         rc = 1;
     }
-    if (a.json) {
+    summary_run_scenario(&run, s);
+    if (a.json || a.report) {
         Diag d;
-        diag_init(&d, a.json);
+        diag_init(&d, a.json ? a.json : a.report);
         cJSON *j = summary_json(b, &run);
         cJSON *jrun = j ? cJSON_GetObjectItemCaseSensitive(j, "run") : NULL;
         if (jrun) cJSON_AddStringToObject(jrun, "mode", a.uncertainty ? "uncertainty" : "dice");
@@ -774,10 +784,12 @@ agree:
             j = NULL;
             diag_add(&d, 0, 0, "", "out of memory building the summary");
         }
-        if (!j || summary_write(j, a.json, &d) < 0) {
+        if (!j || (a.json && summary_write(j, a.json, &d) < 0)) {
             diag_print(&d, stderr);
             rc = 1;
         }
+        /* --report: the HTML report of this summary (cli/report.c) */
+        if (j && report_hook(j, a.report, a.svg) != 0) rc = 1;
         cJSON_Delete(j);
         diag_free(&d);
     }
@@ -904,7 +916,7 @@ agree:
           "date: where it happened in both), in days for a date; ±95%: its 95% CI half-width; indep ±95%: what\n"
           "two independent batches of this size would give; var red: how many times fewer runs pairing needs.\n",
           stdout);
-    if (a.json) {
+    if (a.json || a.report) {
         SummaryRun run;
         memset(&run, 0, sizeof run);
         run.version = SALVO_VERSION;
@@ -918,18 +930,20 @@ agree:
         run.ranks = mpi ? mpi_size(mpi) : 0;
         run.wall_s = batch_seconds(b);
         run.uncertainty = a.uncertainty;
+        summary_run_scenario(&run, sa);
         cJSON *root = cJSON_CreateObject();
         cJSON_AddItemToObject(root, "metrics", paired_json(p, b));
         cJSON *rj = summary_run_json(b, &run);
         cJSON_AddStringToObject(rj, "scenario_b", scenario_name(sb));
         cJSON_AddStringToObject(rj, "sha256_b", scenario_sha256(sb));
         cJSON_AddItemToObject(root, "run", rj);
-        diag_init(&d, a.json);
-        if (summary_write(root, a.json, &d) < 0) {
+        diag_init(&d, a.json ? a.json : "");
+        if (a.json && summary_write(root, a.json, &d) < 0) {
             diag_print(&d, stderr);
             rc = 1;
         }
         diag_free(&d);
+        if (report_hook(root, a.report, a.svg) != 0) rc = 1;
         cJSON_Delete(root);
     }
 out:
@@ -984,8 +998,12 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     BatchScenario *bs0 = batch_scenario_create(base);
     if (!bs0) return 2;
     int metric = find_metric(batch_scenario_model(bs0), a->metric, "--metric");
+    cJSON *info = summary_metric_info_json(batch_scenario_model(bs0));
     batch_scenario_destroy(bs0);
-    if (metric < 0) return 2;
+    if (metric < 0) {
+        cJSON_Delete(info);
+        return 2;
+    }
     int n = scenario_assumption_count(base), nr = 0;
     typedef struct Row { const Assumption *as; double lo, hi, eff; SummaryStat slo, shi; } Row;
     Row *rows = calloc((size_t)n + 1, sizeof *rows);
@@ -1050,6 +1068,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
         }
     if (rc != 0) {
         cJSON_Delete(jbase);
+        cJSON_Delete(info);
         free(rows);
         return rc;
     }
@@ -1077,6 +1096,7 @@ static int sweep_assumptions(const Args *a, Scenario *base)
            "mean @low", "mean @high", "effect", "source");
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "metric", a->metric);
+    cJSON_AddItemToObject(root, "metric_info", info);
     cJSON_AddItemToObject(root, "base", jbase);
     cJSON *arr = cJSON_AddArrayToObject(root, "assumptions");
     AFile csv;
@@ -1128,8 +1148,10 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     run.runs = (uint64_t)a->runs;
     run.threads = a->threads;
     run.uncertainty = a->uncertainty;
+    summary_run_scenario(&run, base);
     cJSON_AddItemToObject(root, "run", summary_run_json(NULL, &run));
     if (a->json && summary_write(root, a->json, &d) < 0) rc = 1;
+    if (report_hook(root, a->report, a->svg) != 0) rc = 1;
     diag_print(&d, stderr);
     diag_free(&d);
     cJSON_Delete(root);
@@ -1205,6 +1227,7 @@ int cmd_sweep(int argc, char **argv)
     char **ids = calloc((size_t)nm, sizeof *ids);
     for (int i = 0; ids && i < nm; i++) ids[i] = strdup(m0->metrics[i].id);
     if (a.metric) only = find_metric(m0, a.metric, "--metric");
+    cJSON *info = summary_metric_info_json(m0);
     batch_scenario_destroy(bs0);
     if (!ids || (a.metric && only < 0)) goto out_ids;
 
@@ -1248,6 +1271,8 @@ int cmd_sweep(int argc, char **argv)
     }
     root = cJSON_CreateObject();
     cJSON *jv = cJSON_AddArrayToObject(root, "vary");
+    cJSON_AddItemToObject(root, "metric_info", info);
+    info = NULL;
     for (int v = 0; v < a.nvary; v++) {
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "path", a.vary[v].path);
@@ -1313,13 +1338,16 @@ int cmd_sweep(int argc, char **argv)
     run.runs = (uint64_t)a.runs;
     run.threads = a.threads;
     run.uncertainty = a.uncertainty;
+    summary_run_scenario(&run, base);
     cJSON *rj = summary_run_json(NULL, &run);
     cJSON_AddBoolToObject(rj, "partial", rc == 130);
     cJSON_AddItemToObject(root, "run", rj);
     if (a.json && (rc == 0 || rc == 130) && summary_write(root, a.json, &d) < 0) rc = 1;
+    if ((rc == 0 || rc == 130) && report_hook(root, a.report, a.svg) != 0) rc = 1;
     diag_print(&d, stderr);
     diag_free(&d);
 out_ids:
+    cJSON_Delete(info);
     for (int i = 0; ids && i < nm; i++) free(ids[i]);
     free(ids);
 out:

@@ -15,6 +15,7 @@ int cmd_sweep(int argc, char **argv);      /* cli/batch.c */
 int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallback) */
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
 int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
+int cmd_report(int argc, char **argv);     /* cli/report.c: HTML report of a summary */
 int cmd_fit(int argc, char **argv);        /* cli/fit.c: history matching (ABC) */
 int cmd_discover(int argc, char **argv);   /* cli/discover.c: scenario discovery (PRIM) */
 
@@ -32,5 +33,11 @@ int args_seed(const char *val, unsigned long long *out);
  * here: its installed copy, DATADIR/scenarios/NAME[.json], into out (n
  * bytes). 1 if found, 0 if name is to be used as it is. */
 int args_scenario(const char *name, char *out, size_t n);
+
+/* --report FILE [--svg DIR] of batch, compare and sweep (cli/report.c):
+ * write the report of the summary just built; path NULL does nothing.
+ * 0, 1 (a write failed) or 2 (not a summary); messages printed. */
+struct cJSON;
+int report_hook(const struct cJSON *summary, const char *path, const char *svg_dir);
 
 #endif

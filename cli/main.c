@@ -24,6 +24,7 @@ static const struct Command {
     { "batch", cmd_batch, "batch FILE --runs N     Monte Carlo batch with summary statistics" },
     { "compare", cmd_compare, "compare A B --runs N    paired comparison with common random numbers" },
     { "sweep", cmd_sweep, "sweep FILE --vary ...   parameter grid, or --assumptions for a tornado" },
+    { "report", cmd_report, "report SUMMARY.json     an HTML page of charts from a batch, compare or sweep summary" },
     { "view", cmd_view, "view FILE               the map view (SDL2), or --trace T.jsonl" },
     { "discover", cmd_discover, "discover FILE --metric M --where \"M < X\"   which assumption ranges make it likely (PRIM)" },
     { "fit", cmd_fit, "fit FILE --runs N        history matching: weigh the assumptions by the record (ABC)" },

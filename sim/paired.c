@@ -16,6 +16,7 @@ struct Paired {
     int n;                  /* metrics in common */
     int *ia, *ib;
     int lena, lenb;         /* series lengths of A and B */
+    int *offa, *offb;       /* common metric k's series offset in A's / B's series, or -1 */
     MetricInfo *metrics;    /* 4n records */
     char *names;            /* storage for the derived ids and labels */
     BatchModel model;
@@ -25,7 +26,7 @@ typedef struct PairWorker {
     const Paired *p;
     void *wa, *wb;
     double *sa, *sb;        /* scalars of A and B */
-    double *series;         /* scratch for either's series */
+    double *sera, *serb;    /* A's and B's series of this replication */
 } PairWorker;
 
 static void worker_destroy(void *worker)
@@ -36,7 +37,8 @@ static void worker_destroy(void *worker)
     if (w->wb) w->p->b->worker_destroy(w->wb);
     free(w->sa);
     free(w->sb);
-    free(w->series);
+    free(w->sera);
+    free(w->serb);
     free(w);
 }
 
@@ -46,13 +48,13 @@ static void *worker_create(void *ctx)
     PairWorker *w = mem_calloc(1, sizeof *w);
     if (!w) return NULL;
     w->p = p;
-    int len = p->lena > p->lenb ? p->lena : p->lenb;
     w->wa = p->a->worker_create(p->a->ctx);
     w->wb = p->b->worker_create(p->b->ctx);
     w->sa = mem_malloc((size_t)p->a->nmetrics * sizeof *w->sa);
     w->sb = mem_malloc((size_t)p->b->nmetrics * sizeof *w->sb);
-    w->series = mem_malloc(((size_t)len + 1) * sizeof *w->series);
-    if (!w->wa || !w->wb || !w->sa || !w->sb || !w->series) {
+    w->sera = mem_malloc(((size_t)p->lena + 1) * sizeof *w->sera);
+    w->serb = mem_malloc(((size_t)p->lenb + 1) * sizeof *w->serb);
+    if (!w->wa || !w->wb || !w->sa || !w->sb || !w->sera || !w->serb) {
         worker_destroy(w);
         return NULL;
     }
@@ -63,9 +65,21 @@ static void replicate(void *worker, uint64_t seed, uint64_t rep, double *sc, dou
 {
     PairWorker *w = worker;
     const Paired *p = w->p;
-    (void)series;
-    p->a->replicate(w->wa, seed, rep, w->sa, w->series);
-    p->b->replicate(w->wb, seed, rep, w->sb, w->series);
+    p->a->replicate(w->wa, seed, rep, w->sa, w->sera);
+    p->b->replicate(w->wb, seed, rep, w->sb, w->serb);
+    /* The series of common level metrics, A's then B's, in metric order. */
+    for (int k = 0; k < p->n; k++) {
+        if (p->offa[k] >= 0) {
+            int len = p->metrics[4 * k].series_len;
+            memcpy(series, w->sera + p->offa[k], (size_t)len * sizeof *series);
+            series += len;
+        }
+        if (p->offb[k] >= 0) {
+            int len = p->metrics[4 * k + 1].series_len;
+            memcpy(series, w->serb + p->offb[k], (size_t)len * sizeof *series);
+            series += len;
+        }
+    }
     for (int k = 0; k < p->n; k++) {
         double a = w->sa[p->ia[k]], b = w->sb[p->ib[k]];
         int sense = p->a->metrics[p->ia[k]].better;
@@ -98,7 +112,9 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
     p->lenb = batch_model_series_len(b);
     p->ia = mem_malloc((size_t)a->nmetrics * sizeof *p->ia);
     p->ib = mem_malloc((size_t)a->nmetrics * sizeof *p->ib);
-    if (!p->ia || !p->ib) goto oom;
+    p->offa = mem_malloc((size_t)a->nmetrics * sizeof *p->offa);
+    p->offb = mem_malloc((size_t)a->nmetrics * sizeof *p->offb);
+    if (!p->ia || !p->ib || !p->offa || !p->offb) goto oom;
     size_t text = 0;
     for (int i = 0; i < a->nmetrics; i++)
         for (int j = 0; j < b->nmetrics; j++)
@@ -124,7 +140,7 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
         for (int j = 0; j < 4; j++) {
             MetricInfo *mi = &p->metrics[4 * k + j];
             *mi = j == 1 ? *mb : *ma;
-            mi->series_len = 0;
+            if (j > 1 || mi->kind != MET_LEVEL) mi->series_len = 0;
             int len = sprintf(s, "%s.%s", ma->id, suffix[j]);
             mi->id = s;
             mi->label = s;
@@ -137,6 +153,18 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
                 mi->unit = "";
                 mi->better = 0;
             }
+        }
+    }
+    /* Where each common level metric's series sits in A's and B's. */
+    for (int k = 0; k < p->n; k++) {
+        p->offa[k] = p->offb[k] = -1;
+        for (int side = 0; side < 2; side++) {
+            const BatchModel *src = side ? b : a;
+            int idx = side ? p->ib[k] : p->ia[k], off = 0;
+            for (int i = 0; i < idx; i++)
+                if (src->metrics[i].kind == MET_LEVEL && src->metrics[i].series_len > 0) off += src->metrics[i].series_len;
+            if (p->metrics[4 * k + side].kind == MET_LEVEL && p->metrics[4 * k + side].series_len > 0)
+                *(side ? &p->offb[k] : &p->offa[k]) = off;
         }
     }
     BatchModel *m = &p->model;
@@ -161,6 +189,8 @@ void paired_destroy(Paired *p)
     if (!p) return;
     free(p->ia);
     free(p->ib);
+    free(p->offa);
+    free(p->offb);
     free(p->metrics);
     free(p->names);
     free(p);
@@ -210,8 +240,18 @@ cJSON *paired_json(const Paired *p, const Batch *b)
         PairedStat st;
         paired_stat(p, b, k, &st);
         cJSON *o = cJSON_AddObjectToObject(root, paired_id(p, k));
-        cJSON_AddItemToObject(o, "a", summary_brief_json(b, 4 * k));
-        cJSON_AddItemToObject(o, "b", summary_brief_json(b, 4 * k + 1));
+        /* What the metric is, for a reader of the summary (and the report). */
+        const MetricInfo *mi = &p->a->metrics[p->ia[k]];
+        static const char *const kinds[4] = { "total", "time", "flag", "level" };
+        cJSON_AddStringToObject(o, "label", mi->label ? mi->label : mi->id);
+        cJSON_AddStringToObject(o, "unit", mi->unit ? mi->unit : "");
+        cJSON_AddStringToObject(o, "kind", (unsigned)mi->kind < 4 ? kinds[mi->kind] : "?");
+        cJSON_AddStringToObject(o, "better", mi->better > 0 ? "higher" : mi->better < 0 ? "lower" : "neither");
+        cJSON *ja = summary_brief_json(b, 4 * k), *jb = summary_brief_json(b, 4 * k + 1);
+        if (batch_series_dim(b, 4 * k, 0) >= 0) cJSON_AddItemToObject(ja, "series", summary_series_json(b, 4 * k));
+        if (batch_series_dim(b, 4 * k + 1, 0) >= 0) cJSON_AddItemToObject(jb, "series", summary_series_json(b, 4 * k + 1));
+        cJSON_AddItemToObject(o, "a", ja);
+        cJSON_AddItemToObject(o, "b", jb);
         cJSON *dj = cJSON_AddObjectToObject(o, "diff");
         cJSON_AddNumberToObject(dj, "n", (double)st.n);
         cJSON_AddItemToObject(dj, "mean", summary_number(st.diff));

@@ -13,7 +13,8 @@
  *   diff   B - A (a total); NaN (not counted) unless both are finite
  *   better 1 if B is better than A under A's `better` sense, else 0; NaN
  *          when the metric has no sense (better == 0)
- * LEVEL series are not compared (their paired metrics have no series).
+ * A common LEVEL metric keeps its series on A's and on B's metric (dims
+ * 4k and 4k+1), so the summary can draw both fans; diff and better have none.
  */
 #ifndef SALVO_PAIRED_H
 #define SALVO_PAIRED_H
@@ -43,8 +44,10 @@ typedef struct PairedStat {
 
 /* The paired statistics of common metric k from a batch of the paired model. */
 void paired_stat(const Paired *p, const Batch *b, int k, PairedStat *out);
-/* {"id": {"a": brief, "b": brief, "diff": {...}, "b_better": x,
- * "variance_reduction": x, "independent_halfwidth": x}, ...} */
+/* {"id": {"label", "unit", "kind", "better", "a": brief, "b": brief,
+ * "diff": {...}, "b_better": x, "variance_reduction": x,
+ * "independent_halfwidth": x}, ...}; a level metric's briefs carry its
+ * "series" (as in the batch summary). */
 cJSON *paired_json(const Paired *p, const Batch *b);
 
 #endif

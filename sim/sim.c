@@ -502,7 +502,9 @@ static void try_load(Sim *S, int c)
             depart(S, c, level < cap ? level : cap);
             return;
         }
-        if (slot <= now + 1e-9) slot += cd->every;
+        /* Slot k is first + k * every, never a running sum: carriers with
+         * the same schedule must get the same instants to the bit. */
+        if (slot <= now + 1e-9) slot = cd->first + (k + 1) * cd->every;
         plan_ready(S, c, slot);
         return;
     }
@@ -878,11 +880,19 @@ static void apply_effects(Sim *S, EffectList el)
         case E_CLOSE: case E_OPEN: {
             int open = e->kind == E_OPEN, rt = e->target;
             if (S->routes[rt].open == open) break;
+            const RouteDef *rd = &sc->routes[rt];
+            int head = !open && rd->from >= 0 ? queue_head(S, rd->from) : -1;
             S->routes[rt].open = open;
             emit(S, TR_ROUTE, rt, open, -1, 0, 0);
             if (open) {
-                const RouteDef *rd = &sc->routes[rt];
                 for (int c = rd->first_carrier; c < rd->first_carrier + rd->ncarriers; c++) try_load(S, c);
+            } else if (head >= 0 && sc->carriers[head].route == rt && !S->wake_on[rd->from]) {
+                /* Closing the route of the first carrier in line lets the
+                 * next one (of another route) move up, once the whole list
+                 * has applied: a list that closes two routes from one stock
+                 * sends neither's carriers. The wake is run below. */
+                S->wake_on[rd->from] = 1;
+                S->wake[S->nwake++] = rd->from;
             }
             break;
         }
@@ -934,6 +944,8 @@ static void apply_effects(Sim *S, EffectList el)
         }
     }
     S->nesting--;
+    /* The wakes left by closed routes (E_CLOSE above), if nothing ran them. */
+    if (S->nesting == 0 && S->nwake > 0) wake_carriers(S, S->wake[S->nwake - 1]);
 }
 
 static void on_defer(void *ctx, const Event *ev)
@@ -1317,6 +1329,13 @@ static void settle(Sim *S)
                  * as it was just after the last look (a condition that held
                  * for an instant only has stopped holding since). */
                 EventRt *er = &S->events[wd->idx];
+                const EventDef *ed = &sc->events[wd->idx];
+                /* `max` counts every time it happened, however it was made
+                 * to: an {"event": E} effect may have used it up. */
+                if (ed->max > 0 && er->count >= ed->max) {
+                    watch_finished(S, w);
+                    break;
+                }
                 int before = er->prev_t == S->k.now ? er->prev : er->prev_right;
                 int rising = v && !before;
                 er->prev = v;
@@ -1324,7 +1343,6 @@ static void settle(Sim *S)
                 er->prev_t = S->k.now;
                 if (rising) {
                     fire_event(S, wd->idx);
-                    const EventDef *ed = &sc->events[wd->idx];
                     if (ed->max > 0 && er->count >= ed->max) watch_finished(S, w);
                 }
                 break;

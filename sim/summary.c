@@ -4,8 +4,10 @@
 #include "summary.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "afile.h"
 #include "cal.h"
@@ -226,7 +228,7 @@ static cJSON *metric_json(const Batch *b, int i)
     return o;
 }
 
-static cJSON *series_json(const Batch *b, int i)
+cJSON *summary_series_json(const Batch *b, int i)
 {
     const BatchModel *m = batch_model(b);
     const MetricInfo *mi = &m->metrics[i];
@@ -252,6 +254,41 @@ static cJSON *series_json(const Batch *b, int i)
     return o;
 }
 
+void summary_run_scenario(SummaryRun *run, const Scenario *s)
+{
+    run->scenario = scenario_name(s);
+    run->sha256 = scenario_sha256(s);
+    run->title = scenario_title(s);
+    run->description = scenario_description(s);
+    run->start_day = scenario_start(s);
+    run->has_start = 1;
+}
+
+cJSON *summary_metric_info_json(const BatchModel *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    for (int i = 0; i < m->nmetrics; i++) {
+        const MetricInfo *mi = &m->metrics[i];
+        cJSON *e = cJSON_AddObjectToObject(o, mi->id);
+        cJSON_AddStringToObject(e, "label", mi->label ? mi->label : mi->id);
+        cJSON_AddStringToObject(e, "unit", mi->unit ? mi->unit : "");
+        cJSON_AddStringToObject(e, "kind", kind_name(mi->kind));
+        cJSON_AddStringToObject(e, "better", mi->better > 0 ? "higher" : mi->better < 0 ? "lower" : "neither");
+    }
+    return o;
+}
+
+/* Now as "YYYY-MM-DDTHH:MM:SSZ", or SOURCE_DATE_EPOCH's instant when set. */
+static void now_utc(char out[32])
+{
+    const char *sde = getenv("SOURCE_DATE_EPOCH");
+    char *end;
+    long long v = sde ? strtoll(sde, &end, 10) : 0;
+    time_t t = sde && *sde && !*end ? (time_t)v : time(NULL);
+    struct tm tm;
+    if (!gmtime_r(&t, &tm) || !strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm)) snprintf(out, 32, "unknown");
+}
+
 cJSON *summary_run_json(const Batch *b, const SummaryRun *run)
 {
     cJSON *o = cJSON_CreateObject();
@@ -260,6 +297,16 @@ cJSON *summary_run_json(const Batch *b, const SummaryRun *run)
     cJSON_AddStringToObject(o, "command", run->command ? run->command : "");
     cJSON_AddStringToObject(o, "scenario", run->scenario ? run->scenario : "");
     cJSON_AddStringToObject(o, "sha256", run->sha256 ? run->sha256 : "");
+    if (run->title) cJSON_AddStringToObject(o, "title", run->title);
+    if (run->description) cJSON_AddStringToObject(o, "description", run->description);
+    if (run->has_start) {
+        char start[11];
+        cal_format(run->start_day, start);
+        cJSON_AddStringToObject(o, "start", start);
+    }
+    char date[32];
+    now_utc(date);
+    cJSON_AddStringToObject(o, "date", date);
     /* A seed is a 64-bit integer; JSON numbers are doubles. Write both. */
     char seed[24];
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)run->seed);
@@ -313,7 +360,7 @@ cJSON *summary_json(const Batch *b, const SummaryRun *run)
     for (int i = 0; i < m->nmetrics; i++) {
         cJSON_AddItemToObject(metrics, m->metrics[i].id, metric_json(b, i));
         if (batch_series_dim(b, i, 0) >= 0)
-            cJSON_AddItemToObject(series, m->metrics[i].id, series_json(b, i));
+            cJSON_AddItemToObject(series, m->metrics[i].id, summary_series_json(b, i));
     }
     cJSON_AddItemToObject(root, "run", summary_run_json(b, run));
     return root;

@@ -44,7 +44,17 @@ typedef struct SummaryRun {
     int uncertainty;        /* ranged assumptions drawn per replication */
     const char *target_metric;  /* NULL if no --target */
     double target_halfwidth;
+    /* For the report's header (summary_run_scenario fills them): */
+    const char *title, *description;    /* may be NULL: not written */
+    int64_t start_day;                  /* epoch day of t = 0 ... */
+    int has_start;                      /* ... when set: written as "start" */
 } SummaryRun;
+
+/* Fill run's scenario, sha256, title, description and start from s. */
+void summary_run_scenario(SummaryRun *run, const Scenario *s);
+/* {"id": {"label", "unit", "kind", "better"}, ...} for every metric of m:
+ * what a sweep's points do not repeat. */
+cJSON *summary_metric_info_json(const BatchModel *m);
 
 /* Statistics of dimension dim of batch b. */
 void summary_stat(const Batch *b, int dim, SummaryStat *out);
@@ -56,8 +66,13 @@ double summary_prob_by(const Batch *b, int metric, int64_t day);
  * NULL when out of memory. The caller deletes it. */
 cJSON *summary_json(const Batch *b, const SummaryRun *run);
 /* The "run" object alone (also used by compare and sweep); b may be NULL
- * (then without runs_completed, partial and events). */
+ * (then without runs_completed, partial and events). It records the date
+ * and time it was written ("date", UTC; SOURCE_DATE_EPOCH when set, for
+ * reproducible documents). */
 cJSON *summary_run_json(const Batch *b, const SummaryRun *run);
+/* A LEVEL metric's series: {"t0", "dt", "t", "dates", "mean", "p5",
+ * "p25", "p50", "p75", "p95"} (metric i must have one). */
+cJSON *summary_series_json(const Batch *b, int metric);
 /* One metric's brief: n, mean, sd, ci95, halfwidth (sweep points). */
 cJSON *summary_brief_json(const Batch *b, int metric);
 /* A double as JSON: a number, or "never" / "-inf" / null. */

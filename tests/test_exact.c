@@ -8,7 +8,10 @@
  *   - a hazard changed by an effect takes effect at once (memoryless);
  *   - no two components share a random stream;
  *   - a producer's `end` is its last day; "by DATE" counts the whole day;
- *   - overflow.STOCK is the amount lost to a full stock.
+ *   - overflow.STOCK is the amount lost to a full stock;
+ *   - the engine bugs the oracle found (docs/oracle.md): a `when` event's
+ *     `max` counts effects that made it happen, closing a route lets the
+ *     next carrier in line move up, identical schedules share their slots.
  * Each of these failed on the engine before the fix. Statistical checks
  * state their tolerance in standard errors of the statistic. */
 #include <check.h>
@@ -618,6 +621,95 @@ START_TEST(test_crossings_match_fixed_step_reference)
 }
 END_TEST
 
+/* A conditional event happens at most `max` times, however it was made to
+ * happen (tests/oracle/cases/when-max). w1 and w2 (max 2) become true at day
+ * 5.5. b (day 2) makes both happen, c (day 3) makes w1 happen again: w1 has
+ * used its 2 and must not happen at 5.5 (the engine gave 3); w2 has one
+ * left, so it happens at 5.5: 2 each, w2's second at 5.5. */
+static const char *WHEN_MAX_SC = HEAD("2024-01-11")
+    "\"events\":[{\"id\":\"b\",\"at\":\"2024-01-03\",\"effects\":[{\"event\":\"w1\"},{\"event\":\"w2\"}]},{\"id\":\"c\",\"at\":\"2024-01-04\",\"effects\":[{\"event\":\"w1\"}]},{\"id\":\"w1\",\"max\":2,\"when\":{\"quantity\":\"day\",\">=\":5.5}},{\"id\":\"w2\",\"max\":2,\"when\":{\"quantity\":\"day\",\">=\":5.5}}],"
+    "\"metrics\":[{\"id\":\"w1\",\"total\":\"event.w1\"},{\"id\":\"w2\",\"total\":\"event.w2\"},{\"id\":\"w2-second\",\"time_of\":{\"quantity\":\"event.w2\",\">=\":1.5}}]}";
+
+START_TEST(test_when_max_counts_effects)
+{
+    Scenario *s = load(WHEN_MAX_SC);
+    ck_assert_ptr_nonnull(s);
+    double v[4];
+    run(s, 0, v);
+    EXPECT(s, v, "w1", 2);
+    EXPECT(s, v, "w2", 2);
+    EXPECT(s, v, "w2-second", 5.5);
+    scenario_free(s);
+}
+END_TEST
+
+/* Closing a route lets the next carrier in line at its stock move up
+ * (tests/oracle/cases/close-wake). Stock a holds 80 and nothing changes it;
+ * big (r1, 1000), small (r2, 50) and mid (r3, 40) wait in that order
+ * (declared order), transit and return 1 day; big is first and cannot fill.
+ *   close r1 on day 2: small is first, a holds its 50, it leaves at once
+ *     (a = 30); mid, next, needs 40 and never gets it. r2: 1 voyage, 50,
+ *     first on day 2; r3: none; a = 30 (the engine left a at 80).
+ *   close r1 and r2 in one effect list: mid moves up once the list has
+ *     applied (small never leaves), takes 40 on day 2 and, back on day 4,
+ *     the other 40. r3: 2 voyages, 80, first on day 2; a = 0. */
+#define CLOSE_SC(effects) HEAD("2024-01-11") \
+    "\"stocks\":[{\"id\":\"a\",\"place\":\"p\",\"resource\":\"r\",\"initial\":80},{\"id\":\"b\",\"place\":\"p\",\"resource\":\"r\"},{\"id\":\"c\",\"place\":\"p\",\"resource\":\"r\"},{\"id\":\"d\",\"place\":\"p\",\"resource\":\"r\"}]," \
+    "\"routes\":[{\"id\":\"r1\",\"mode\":\"rail\",\"from\":\"a\",\"to\":\"b\",\"transit\":1,\"carriers\":[{\"id\":\"big\",\"containers\":1000}]},{\"id\":\"r2\",\"mode\":\"rail\",\"from\":\"a\",\"to\":\"c\",\"transit\":1,\"carriers\":[{\"id\":\"small\",\"containers\":50}]},{\"id\":\"r3\",\"mode\":\"rail\",\"from\":\"a\",\"to\":\"d\",\"transit\":1,\"carriers\":[{\"id\":\"mid\",\"containers\":40}]}]," \
+    "\"events\":[{\"id\":\"shut\",\"at\":\"2024-01-03\",\"effects\":[" effects "]}]," \
+    "\"metrics\":[{\"id\":\"v2\",\"total\":\"voyages.route.r2\"},{\"id\":\"d2\",\"total\":\"delivered.route.r2\"},{\"id\":\"v3\",\"total\":\"voyages.route.r3\"},{\"id\":\"d3\",\"total\":\"delivered.route.r3\"},{\"id\":\"a\",\"total\":\"stock.a\"},{\"id\":\"first2\",\"time_of\":{\"quantity\":\"voyages.route.r2\",\">=\":0.5}},{\"id\":\"first3\",\"time_of\":{\"quantity\":\"voyages.route.r3\",\">=\":0.5}}]}"
+
+START_TEST(test_close_lets_the_next_move_up)
+{
+    Scenario *s = load(CLOSE_SC("{\"close\":\"r1\"}"));
+    ck_assert_ptr_nonnull(s);
+    double v[8];
+    run(s, 0, v);
+    EXPECT(s, v, "v2", 1);
+    EXPECT(s, v, "d2", 50);
+    EXPECT(s, v, "first2", 2);
+    EXPECT(s, v, "v3", 0);
+    EXPECT(s, v, "a", 30);
+    scenario_free(s);
+    s = load(CLOSE_SC("{\"close\":\"r1\"},{\"close\":\"r2\"}"));
+    ck_assert_ptr_nonnull(s);
+    run(s, 0, v);
+    EXPECT(s, v, "v2", 0);
+    EXPECT(s, v, "v3", 2);
+    EXPECT(s, v, "d3", 80);
+    EXPECT(s, v, "first3", 2);
+    EXPECT(s, v, "a", 0);
+    scenario_free(s);
+}
+END_TEST
+
+/* Identical schedule carriers share their slots to the bit
+ * (tests/oracle/cases/slot-residue): x-1 and x-2 (count 2) leave at
+ * first + k * 0.7 from day 1, and are back 0.6 days after leaving, so both
+ * wait at every slot: 1, 1.7, ..., 5.9 (6.6 is past the end, day 6). Stock
+ * a = 100 + 10t: at each slot one takes everything (110 at day 1, then
+ * 7), the other finds a empty and skips. 8 voyages (the engine made 9: a
+ * running sum of slots put one a rounding later, with 1e-15 units on
+ * board); the 7 that arrive by day 6 bring 110 + 6 * 7 = 152; a = 10 * 0.1. */
+static const char *SLOTS_SC = HEAD("2024-01-07")
+    "\"stocks\":[{\"id\":\"a\",\"place\":\"p\",\"resource\":\"r\",\"initial\":100},{\"id\":\"b\",\"place\":\"p\",\"resource\":\"r\"}],"
+    "\"producers\":[{\"id\":\"p\",\"stock\":\"a\",\"rate\":10}],"
+    "\"routes\":[{\"id\":\"t\",\"mode\":\"rail\",\"from\":\"a\",\"to\":\"b\",\"transit\":0.3,\"return\":0.3,\"carriers\":[{\"id\":\"x\",\"containers\":1000,\"every\":0.7,\"first\":\"2024-01-02\",\"count\":2}]}],"
+    "\"metrics\":[{\"id\":\"voyages\",\"total\":\"voyages.route.t\"},{\"id\":\"delivered\",\"total\":\"delivered.route.t\"},{\"id\":\"a\",\"total\":\"stock.a\"}]}";
+
+START_TEST(test_identical_schedules_share_slots)
+{
+    Scenario *s = load(SLOTS_SC);
+    ck_assert_ptr_nonnull(s);
+    double v[4];
+    run(s, 0, v);
+    EXPECT(s, v, "voyages", 8);
+    EXPECT(s, v, "delivered", 152);
+    EXPECT(s, v, "a", 1);
+    scenario_free(s);
+}
+END_TEST
+
 Suite *suite_exact(void);
 Suite *suite_exact(void)
 {
@@ -646,6 +738,11 @@ Suite *suite_exact(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("overflow");
     tcase_add_test(tc, test_overflow_quantity);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("oracle-bugs");
+    tcase_add_test(tc, test_when_max_counts_effects);
+    tcase_add_test(tc, test_close_lets_the_next_move_up);
+    tcase_add_test(tc, test_identical_schedules_share_slots);
     suite_add_tcase(s, tc);
     return s;
 }
