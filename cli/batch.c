@@ -31,6 +31,7 @@
 #include "fmt.h"
 #include "opt.h"
 #include "paired.h"
+#include "record.h"
 #include "salvo.h"
 #include "sha256.h"
 #include "summary.h"
@@ -113,6 +114,7 @@ typedef struct Args {
     const char *csv, *json, *checkpoint;
     const char *report, *svg;   /* --report FILE, --svg DIR (cli/report.c) */
     int resume, quiet, assumptions, uncertainty;
+    int no_uncertainty;     /* --no-uncertainty: the dice only, whatever the scenario's default */
     int threads_set;        /* --threads given */
     Mpi *mpi;               /* --mpi: the job this rank belongs to, else NULL */
     const char *sets[MAX_SETS];
@@ -134,7 +136,7 @@ typedef struct Args {
 /* The options, one table per subcommand (cli/opt.h); --help is printed from them. */
 enum {
     A_RUNS = 1, A_THREADS, A_SEED, A_CSV, A_JSON, A_SET, A_CHECKPOINT, A_RESUME, A_TARGET, A_QUIET,
-    A_METRIC, A_BY, A_UNCERTAINTY, A_MPI, A_VARY, A_STEPS, A_ASSUMPTIONS, A_REPORT, A_SVG,
+    A_METRIC, A_BY, A_UNCERTAINTY, A_MPI, A_VARY, A_STEPS, A_ASSUMPTIONS, A_REPORT, A_SVG, A_NO_UNCERTAINTY,
 };
 #define O_RUNS        { A_RUNS, "--runs", "N", "replications (default 1000)" }
 #define O_THREADS     { A_THREADS, "--threads", "T", "worker threads (default: all cores); results do not depend on T" }
@@ -157,13 +159,16 @@ static const OptSpec batch_opts[] = {
     { A_TARGET, "--target", "METRIC:HALFWIDTH", "stop once METRIC's 95% CI half-width is <= HALFWIDTH" },
     { A_METRIC, "--metric", "M", "the metric the progress line shows" },
     { A_BY, "--by", "DATE", "also print P(time metric by DATE) (repeatable)" },
-    O_UNCERTAINTY, O_QUIET, O_MPI, O_REPORT, O_SVG, O_END,
+    O_UNCERTAINTY,
+    { A_NO_UNCERTAINTY, "--no-uncertainty", NULL, "the dice only, even where the scenario's batch default draws its assumptions" },
+    O_QUIET, O_MPI, O_REPORT, O_SVG, O_END,
 };
 static const CmdSpec batch_spec = {
     "batch", "FILE [--runs N] [--threads T] [--seed S] [--csv RUNS.csv]\n"
              "            [--json SUMMARY.json] [--set PATH=VALUE ...] [--checkpoint FILE]\n"
              "            [--resume] [--target METRIC:HALFWIDTH] [--metric M] [--by DATE ...]\n"
-             "            [--uncertainty] [--quiet] [--mpi] [--report REPORT.html [--svg DIR]]",
+             "            [--uncertainty | --no-uncertainty] [--quiet] [--mpi]\n"
+             "            [--report REPORT.html [--svg DIR]]",
     "Monte Carlo batch: N replications on T threads; the summary is identical for\n"
     "any T. Under mpirun, --mpi splits the batch between the ranks (identical\n"
     "summary again). See docs/batch.md.",
@@ -305,6 +310,7 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
         case A_RESUME: a->resume = 1; break;
         case A_QUIET: a->quiet = 1; break;
         case A_UNCERTAINTY: a->uncertainty = 1; break;
+        case A_NO_UNCERTAINTY: a->no_uncertainty = 1; break;
         case A_MPI: break;     /* seen before parsing: mpi */
         case A_ASSUMPTIONS: a->assumptions = 1; break;
         case A_RUNS:
@@ -708,7 +714,9 @@ static int report_halted(BatchScenario *bs, const char *what, Mpi *mpi, int rc)
 static int batch_main(int argc, char **argv, Mpi *mpi)
 {
     Args a;
-    int rc = 2, target = -1, main_metric = 0;
+    int rc = 2, target = -1, main_metric = 0, unc_default = 0;
+    RecordRow *rec = NULL;
+    int nrec = 0;
     Scenario *s = NULL;
     BatchScenario *bs = NULL;
     Batch *b = NULL;
@@ -723,7 +731,16 @@ static int batch_main(int argc, char **argv, Mpi *mpi)
         fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a.files[0]);
         goto agree;
     }
+    if (a.uncertainty && a.no_uncertainty) {
+        fprintf(stderr, "salvo batch: --uncertainty and --no-uncertainty contradict each other\n");
+        goto agree;
+    }
+    /* The scenario's own default ("batch": {"uncertainty": true}) unless
+     * the command line says otherwise. */
+    unc_default = !a.uncertainty && !a.no_uncertainty && scenario_batch_uncertainty(s);
+    if (unc_default) a.uncertainty = 1;
     batch_scenario_set_uncertainty(bs, a.uncertainty);
+    batch_scenario_set_record(bs, scenario_observation_count(s) > 0);
     m = batch_scenario_model(bs);
     if (a.target && (target = find_metric(m, a.target_metric_id, "--target")) < 0) goto agree;
     if (a.metric && (main_metric = find_metric(m, a.metric, "--metric")) < 0) goto agree;
@@ -759,11 +776,34 @@ agree:
     run.uncertainty = a.uncertainty;
     run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
     run.target_halfwidth = a.target_halfwidth;
+    const char *mode = a.uncertainty ? (unc_default ? "parametric uncertainty (the scenario's batch default): every "
+                                                      "ranged assumption drawn per replication, with the dice"
+                                                    : "parametric uncertainty (--uncertainty): every ranged "
+                                                      "assumption drawn per replication, with the dice")
+                                     : "the dice only: assumptions at their values";
+    nrec = scenario_observation_count(s);
+    if (nrec > 0 && (!(rec = calloc((size_t)nrec, sizeof *rec)) || record_build(b, s, rec) < 0)) {
+        fprintf(stderr, "salvo batch: out of memory building the record check\n");
+        nrec = 0;
+        rc = 1;
+    }
     summary_run_scenario(&run, s);
     if (a.json || a.report) {
         Diag d;
         diag_init(&d, a.json ? a.json : a.report);
         cJSON *j = summary_json(b, &run);
+        cJSON *jrun = j ? cJSON_GetObjectItemCaseSensitive(j, "run") : NULL;
+        if (jrun) cJSON_AddStringToObject(jrun, "mode", a.uncertainty ? "uncertainty" : "dice");
+        if (jrun) cJSON_AddStringToObject(jrun, "mode_from", unc_default ? "scenario" : a.uncertainty ||
+                                          a.no_uncertainty ? "command line" : "default");
+        if (j && nrec > 0) {
+            cJSON *jr = record_json(rec, nrec);
+            if (!jr || !cJSON_AddItemToObject(j, "record", jr)) {
+                cJSON_Delete(jr);
+                cJSON_Delete(j);
+                j = NULL;
+            }
+        }
         /* The assumption ledger, for reports (docs/batch.md). */
         LedgerRow *rows;
         int nrows = ledger_build(s, &rows);
@@ -795,13 +835,16 @@ agree:
     if (target >= 0)
         printf("target %s ±%s: %s\n", m->metrics[target].id, strrchr(a.target, ':') + 1,
                batch_target_met(b) ? "met" : "not met within --runs");
+    printf("mode: %s\n", mode);
     putchar('\n');
     print_table(b, &a, stdout);
+    record_print(rec, nrec, stdout);
     if (batch_stopped(b))
         fprintf(stderr, "salvo batch: interrupted after %" PRIu64 " replications; outputs are partial%s\n",
                 batch_done(b), a.checkpoint ? " (continue with --resume)" : "");
 out:
     rc = report_halted(bs, a.nfiles > 0 ? a.files[0] : "batch", mpi, rc);
+    free(rec);
     batch_destroy(b);
     batch_scenario_destroy(bs);
     scenario_free(s);

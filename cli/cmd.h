@@ -16,6 +16,13 @@ int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallbac
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
 int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
 int cmd_report(int argc, char **argv);     /* cli/report.c: HTML report of a summary */
+int cmd_fit(int argc, char **argv);        /* cli/fit.c: history matching (ABC) */
+int cmd_discover(int argc, char **argv);   /* cli/discover.c: scenario discovery (PRIM) */
+
+#include <stdio.h>
+struct RecordRow;
+/* cli/record.c: the record check as a table, held-out rows apart. */
+void record_print(const struct RecordRow *rows, int n, FILE *out);
 
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */

@@ -29,6 +29,8 @@ static const struct Command {
     { "sweep", cmd_sweep, "sweep FILE --vary ...   parameter grid, or --assumptions for a tornado" },
     { "report", cmd_report, "report SUMMARY.json     an HTML page of charts from a batch, compare or sweep summary" },
     { "view", cmd_view, "view FILE               the map view (SDL2), or --trace T.jsonl" },
+    { "discover", cmd_discover, "discover FILE --metric M --where \"M < X\"   which assumption ranges make it likely (PRIM)" },
+    { "fit", cmd_fit, "fit FILE --runs N        history matching: weigh the assumptions by the record (ABC)" },
     { "assumptions", cmd_assumptions, "assumptions FILE        the assumption ledger: every parameter, its value, source, note" },
     { "demo", cmd_demo, "demo                    the kernel's M/M/1 demonstration" },
     { "version", cmd_version, "version                 print the version" },

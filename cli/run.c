@@ -414,9 +414,10 @@ static void print_metrics(const Scenario *s, const double *v, FILE *o)
     }
 }
 
-static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE *o)
+static void json_metrics(const Scenario *s, const double *v, uint64_t seed, uint64_t rep, int uncertainty, FILE *o)
 {
-    fprintf(o, "{\"scenario\":\"%s\",\"seed\":\"%llu\",\"metrics\":{", scenario_name(s), (unsigned long long)seed);
+    fprintf(o, "{\"scenario\":\"%s\",\"seed\":\"%llu\",\"rep\":%llu,\"mode\":\"%s\",\"metrics\":{",
+            scenario_name(s), (unsigned long long)seed, (unsigned long long)rep, uncertainty ? "uncertainty" : "dice");
     for (int m = 0; m < scenario_metric_count(s); m++) {
         const MetricInfo *mi = scenario_metric(s, m);
         if (m) fputc(',', o);
@@ -426,9 +427,12 @@ static void json_metrics(const Scenario *s, const double *v, uint64_t seed, FILE
     fputs("}}\n", o);
 }
 
-enum { R_SEED = 1, R_UNTIL, R_TRACE, R_SET, R_JSON, R_VERBOSE };
+enum { R_SEED = 1, R_UNTIL, R_TRACE, R_SET, R_JSON, R_VERBOSE, R_REP, R_UNCERTAINTY, R_NO_UNCERTAINTY };
 static const OptSpec run_opts[] = {
     { R_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
+    { R_REP, "--rep", "R", "replication R of `salvo batch FILE --seed S` (default 0), exactly" },
+    { R_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption (the default where the scenario's batch says so)" },
+    { R_NO_UNCERTAINTY, "--no-uncertainty", NULL, "the dice only, whatever the scenario's batch default" },
     { R_UNTIL, "--until", "DATE|DAYS", "stop early, at a date YYYY-MM-DD or after a number of days" },
     { R_TRACE, "--trace", "OUT.jsonl", "write every event as JSON Lines (docs/trace.md)" },
     { R_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
@@ -437,9 +441,11 @@ static const OptSpec run_opts[] = {
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec run_spec = {
-    "run", "FILE [--seed S] [--until DATE|DAYS] [--trace OUT.jsonl] [--set PATH=VALUE ...]\n"
-           "          [--json] [--verbose]",
+    "run", "FILE [--seed S] [--rep R] [--uncertainty | --no-uncertainty] [--until DATE|DAYS]\n"
+           "          [--trace OUT.jsonl] [--set PATH=VALUE ...] [--json] [--verbose]",
     "Simulates one replication and prints its timeline in words, then its metrics.\n"
+    "Replication R of seed S is replication R of `salvo batch FILE --seed S`, in the\n"
+    "same mode (the scenario's batch default, or --uncertainty / --no-uncertainty).\n"
     "FILE may be the name of an installed scenario (korea-russia-2024).",
     run_opts,
 };
@@ -470,8 +476,9 @@ int cmd_run(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *until_s = NULL;
     const char *sets[256];
-    int nsets = 0, json = 0, verbose = 0, c;
+    int nsets = 0, json = 0, verbose = 0, c, unc = 0, no_unc = 0;
     unsigned long long seed = 1;
+    long long rep = 0;
     char found[4096];
     OptParser p;
     opt_init(&p, &run_spec, argc, argv);
@@ -483,6 +490,11 @@ int cmd_run(int argc, char **argv)
             if (args_seed(p.val, &seed) != 0) return 2;
             break;
         case R_UNTIL: until_s = p.val; break;
+        case R_REP:
+            if ((rep = args_count("--rep", p.val, 0)) < 0) return 2;
+            break;
+        case R_UNCERTAINTY: unc = 1; break;
+        case R_NO_UNCERTAINTY: no_unc = 1; break;
         case R_TRACE: trace = p.val; break;
         case R_SET:
             if (!strchr(p.val, '=') || nsets == 256) {
@@ -506,6 +518,10 @@ int cmd_run(int argc, char **argv)
         opt_usage_short(&run_spec, stderr);
         return 2;
     }
+    if (unc && no_unc) {
+        fprintf(stderr, "salvo run: --uncertainty and --no-uncertainty contradict each other\n");
+        return 2;
+    }
     if (args_scenario(file, found, sizeof found)) file = found;
     OutPath outs[] = { { "--trace", trace } };
     if (outpath_check_all(&file, 1, outs, 1) < 0) return 2;
@@ -523,6 +539,8 @@ int cmd_run(int argc, char **argv)
         diag_free(&d);
         return 2;
     }
+    /* The same mode as `salvo batch FILE`, so that --rep R is its replication R. */
+    int uncertainty = unc || (!no_unc && scenario_batch_uncertainty(s));
     TraceHeader h = *scenario_trace_header(s);
     h.seed = seed;
     TraceWriter *tw = NULL;
@@ -563,7 +581,8 @@ int cmd_run(int argc, char **argv)
         goto done;
     }
     if (!json) {
-        printf("%s — %s\nseed %llu, from ", scenario_name(s), scenario_title(s), seed);
+        printf("%s — %s\nseed %llu, replication %lld, %s; from ", scenario_name(s), scenario_title(s), seed, rep,
+               uncertainty ? "ranged assumptions drawn (parametric uncertainty)" : "assumptions at their values");
         char a[11], b[11];
         cal_format(scenario_start(s), a);
         cal_format_t(scenario_start(s), until, b);
@@ -572,7 +591,8 @@ int cmd_run(int argc, char **argv)
     }
     if (json && !tw) sim_set_sink(sim, NULL);
     else sim_set_sink(sim, &sink);
-    sim_reset(sim, seed, 0);
+    sim_set_uncertainty(sim, uncertainty);
+    sim_reset(sim, seed, (uint64_t)rep);
     int halted = sim_run(sim, until) == SIM_HALTED;
     if (!json) flush_month(&T, until);
     if (halted) {
@@ -584,7 +604,7 @@ int cmd_run(int argc, char **argv)
     double *v = calloc((size_t)scenario_metric_count(s) + 1, sizeof *v);
     if (!v) { rc = 1; goto done; }
     sim_metrics(sim, v);
-    if (json) json_metrics(s, v, seed, stdout);
+    if (json) json_metrics(s, v, seed, (uint64_t)rep, uncertainty, stdout);
     else print_metrics(s, v, stdout);
     free(v);
     if (tw) {

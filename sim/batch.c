@@ -93,7 +93,12 @@ int batch_model_series_len(const BatchModel *m)
     for (int i = 0; i < m->nmetrics; i++)
         if (m->metrics[i].kind == MET_LEVEL && m->metrics[i].series_len > 0)
             n += m->metrics[i].series_len;
-    return n;
+    return n + m->nextra;
+}
+
+int batch_extra_dim(const Batch *b, int k)
+{
+    return k >= 0 && k < b->m->nextra ? b->ndims - b->m->nextra + k : -1;
 }
 
 /* --- totals --------------------------------------------------------------- */

@@ -53,9 +53,13 @@ typedef struct BatchModel {
     void (*replicate)(void *worker, uint64_t seed, uint64_t rep, double *scalars, double *series);
     /* Optional: events dispatched by this worker so far (for events/s). */
     uint64_t (*worker_events)(void *worker);
+    /* Values per replication after the series (a scenario's observations,
+     * batch_scenario_set_record), reduced like series points; 0 if none. */
+    int nextra;
 } BatchModel;
 
-/* Total series values per replication (sum of LEVEL series_len). */
+/* Total series values per replication (sum of LEVEL series_len), plus the
+ * model's nextra values, which replicate writes after the series. */
 int batch_model_series_len(const BatchModel *m);
 
 typedef struct BatchProgress {
@@ -142,6 +146,8 @@ int batch_series_dim(const Batch *b, int metric, int point);
 StatMoments batch_moments(const Batch *b, int dim);
 /* Sketch of dimension dim: every value, +inf ("never") included. */
 const StatSketch *batch_sketch(const Batch *b, int dim);
+/* The dimension of the model's extra value k (an observation); -1 if none. */
+int batch_extra_dim(const Batch *b, int k);
 /* Daily counts of TIME metric `metric` (NULL for other kinds). */
 const StatDays *batch_days(const Batch *b, int metric);
 
@@ -163,6 +169,9 @@ void batch_scenario_destroy(BatchScenario *bs);
 /* Parametric uncertainty in every replication (sim_set_uncertainty); set
  * before the batch runs. */
 void batch_scenario_set_uncertainty(BatchScenario *bs, int on);
+/* The record check: reduce every observation of the scenario as an extra
+ * value (batch_extra_dim k = observation k); set before batch_create. */
+void batch_scenario_set_record(BatchScenario *bs, int on);
 const BatchModel *batch_scenario_model(const BatchScenario *bs);
 /* Replications of the runs so far that the engine halted (an event storm,
  * see sim_halted): their count, the lowest such replication and its reason.

@@ -92,6 +92,8 @@ static void replicate(void *worker, uint64_t seed, uint64_t rep, double *scalars
             for (int j = 0; j < len; j++) series[j] = NAN;
         series += len;
     }
+    if (bs->model.nextra > 0)
+        memcpy(series, sim_observations(w->sim), (size_t)bs->model.nextra * sizeof *series);
 }
 
 static uint64_t worker_events(void *worker)
@@ -146,6 +148,11 @@ void batch_scenario_destroy(BatchScenario *bs)
 void batch_scenario_set_uncertainty(BatchScenario *bs, int on)
 {
     bs->uncertainty = on != 0;
+}
+
+void batch_scenario_set_record(BatchScenario *bs, int on)
+{
+    bs->model.nextra = on ? scenario_observation_count(bs->s) : 0;
 }
 
 const BatchModel *batch_scenario_model(const BatchScenario *bs)

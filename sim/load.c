@@ -79,9 +79,10 @@ typedef struct Ld {
     Scenario *s;
     int bad_calendar;
     IdTab sources, actors, resources, places, stocks, producers, consumers, routes;
-    IdTab treaties, programmes, assists, events, decisions, metrics;
+    IdTab treaties, programmes, assists, events, decisions, metrics, observations;
     int cap_aparam, cap_astream;
     int cap_params, cap_assumptions, cap_streams, cap_effects, cap_nodes, cap_kids, cap_watch, cap_times;
+    int cap_sums;
     Deferred *deferred;
     int ndeferred, cap_deferred;
     uint64_t cond_stocks;       /* stocks read by the condition being compiled */
@@ -731,11 +732,85 @@ static void add_time(Ld *L, double day)
     s->times[s->ntimes++] = day;
 }
 
+static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *cats);
+
+/* Counts are whole numbers; amounts of a resource flow continuously and
+ * are not (docs/batch.md, Whole numbers). A sum of counts with whole
+ * coefficients is a count. */
+static int whole_qty(const Scenario *s, Qty q)
+{
+    if (q.kind == Q_SUM) {
+        const SumDef *sd = &s->sums[q.idx];
+        for (int i = 0; i < sd->n; i++)
+            if (sd->coef[i] != floor(sd->coef[i]) || !whole_qty(s, sd->terms[i])) return 0;
+        return 1;
+    }
+    return (q.kind >= Q_R_VOYAGES && q.kind <= Q_R_LOSSES) || (q.kind >= Q_L_ATTEMPTS && q.kind <= Q_T_DECLINED) ||
+           q.kind == Q_TROOPS || q.kind == Q_EVENT || q.kind == Q_DECISION || q.kind == Q_ASSIST;
+}
+
+static int continuous_kind(int kind)
+{
+    return kind == Q_STOCK || kind == Q_STOCK_SHORT || kind == Q_SHORTFALL || kind == Q_CONSUMED ||
+           kind == Q_PRODUCED || kind == Q_DAY;
+}
+
+/* {"sum": [Q, {"quantity": Q, "coef": k}, ...]} → Qty{Q_SUM, index}: a
+ * linear combination, piecewise linear in time when its terms are. */
+static int quantity_sum(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *cats)
+{
+    static const char *const f[] = { "sum", NULL };
+    if (!fields(L, v, p, f)) return -1;
+    const JsonValue *arr = get(v, "sum");
+    char pa[512];
+    pkey(pa, sizeof pa, p, "sum");
+    if (arr->type != JSON_ARRAY || arr->len < 1 || arr->len > SC_MAX_LIST) {
+        err(L, arr, pa, "expected a list of 1 to %d quantities (a name, or {\"quantity\": Q, \"coef\": k})",
+            SC_MAX_LIST);
+        return -1;
+    }
+    SumDef sd = { 0 };
+    sd.n = (int)arr->len;
+    sd.terms = A(L, (size_t)sd.n * sizeof *sd.terms);
+    sd.coef = A(L, (size_t)sd.n * sizeof *sd.coef);
+    int bad = 0;
+    for (int i = 0; i < sd.n; i++) {
+        const JsonValue *t = arr->items[i];
+        char pt[600];
+        snprintf(pt, sizeof pt, "%s[%d]", pa, i);
+        sd.coef[i] = 1;
+        if (t->type == JSON_OBJECT && get(t, "quantity")) {
+            static const char *const tf[] = { "quantity", "coef", NULL };
+            fields(L, t, pt, tf);
+            sd.coef[i] = num_field(L, t, pt, "coef", 0, 1, -SC_MAX_MAGNITUDE, SC_MAX_MAGNITUDE);
+            char pq[640];
+            pkey(pq, sizeof pq, pt, "quantity");
+            if (quantity(L, get(t, "quantity"), pq, &sd.terms[i], cats) != 0) bad = 1;
+        } else if (t->type == JSON_OBJECT && !get(t, "sum")) {
+            err(L, t, pt, "expected a quantity name, {\"quantity\": Q, \"coef\": k} or {\"sum\": [...]}");
+            bad = 1;
+        } else if (quantity(L, t, pt, &sd.terms[i], cats) != 0) {
+            bad = 1;
+        }
+        if (bad) continue;
+        if (sd.terms[i].kind == Q_SUM ? L->s->sums[sd.terms[i].idx].continuous : continuous_kind(sd.terms[i].kind))
+            sd.continuous = 1;
+    }
+    if (bad) return -1;
+    Scenario *s = L->s;
+    s->sums = grow(L, s->sums, &L->cap_sums, s->nsums + 1, sizeof *s->sums);
+    s->sums[s->nsums] = sd;
+    *q = (Qty){ Q_SUM, s->nsums++ };
+    return 0;
+}
+
 /* "delivered.shells-152" → Qty. 0 on success. */
 static int quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *cats)
 {
+    if (v->type == JSON_OBJECT && get(v, "sum")) return quantity_sum(L, v, p, q, cats);
     if (v->type != JSON_STRING) {
-        err(L, v, p, "expected a quantity name such as \"delivered.RESOURCE\", found %s", json_type_name(v->type));
+        err(L, v, p, "expected a quantity name such as \"delivered.RESOURCE\" or {\"sum\": [...]}, found %s",
+            json_type_name(v->type));
         return -1;
     }
     char buf[256];
@@ -2099,6 +2174,99 @@ static void load_metrics(Ld *L, const JsonValue *arr)
         if (s->metrics[i].cond.root >= 0) add_watch(L, W_METRIC, i, &s->metrics[i].cond);
 }
 
+/* Observations: dated figures from the record (docs/scenario.md,
+ * Observations). A date names a whole day, so the model is read at its end
+ * (00:00 of the next day), as "by DATE" is everywhere in salvo. */
+static void load_observations(Ld *L, const JsonValue *arr)
+{
+    Scenario *s = L->s;
+    s->nobs = L->observations.n;
+    s->obs = A(L, (size_t)(s->nobs + 1) * sizeof *s->obs);
+    static const char *const f[] = { "id", "date", "quantity", "metric", "low", "high", "value", "rel_error",
+                                     "unit", "source", "held_out", "note", NULL };
+    for (int i = 0; i < s->nobs; i++) {
+        const JsonValue *e = arr->items[i];
+        char p[64];
+        pidx(p, sizeof p, "observations", i);
+        ObsDef *o = &s->obs[i];
+        Observation *in = &o->info;
+        in->id = L->observations.ids[i];
+        in->metric = in->id;
+        in->date = in->unit = in->note = in->source = "";
+        o->q = (Qty){ Q_DAY, 0 };
+        if (!fields(L, e, p, f)) continue;
+        in->date = str_field(L, e, p, "date", 1, "");
+        double day = date_field(L, e, p, "date", 1, NAN);
+        char pp[96];
+        pkey(pp, sizeof pp, p, "date");
+        if (!isnan(day) && (day < 0 || day >= s->end))
+            err(L, get(e, "date"), pp, "date %s is outside the calendar (the run covers %d days from the start; "
+                "the end date itself is not simulated)", in->date, (int)s->end);
+        in->t = isnan(day) ? s->end : day + 1;
+        const JsonValue *qv = get(e, "quantity"), *mv = get(e, "metric");
+        int metric = -1;
+        if (mv) {
+            pkey(pp, sizeof pp, p, "metric");
+            metric = ref_value(L, mv, pp, &L->metrics, "metric");
+            if (metric >= 0 && s->metrics[metric].info.kind != MET_LEVEL &&
+                s->metrics[metric].info.kind != MET_TOTAL) {
+                err(L, mv, pp, "metric '%s' is not a 'level' or 'total' metric (an observation is a quantity "
+                    "at a date)", mv->str);
+                metric = -1;
+            }
+        }
+        if (qv) {
+            unsigned cats = 0;
+            pkey(pp, sizeof pp, p, "quantity");
+            quantity(L, qv, pp, &o->q, &cats);
+        } else if (metric >= 0) {
+            o->q = s->metrics[metric].q;
+        } else if (!mv) {
+            err(L, e, p, "an observation needs a 'quantity' (or the 'metric' whose quantity it observes)");
+        }
+        in->whole = diag_errors(L->d) == 0 && whole_qty(s, o->q);
+        if (metric >= 0) in->metric = s->metrics[metric].info.id;
+        else if (!mv && qv && qv->type == JSON_STRING)
+            /* A LEVEL metric of the same quantity is its chart. */
+            for (int m = 0; m < s->nmetrics; m++)
+                if (s->metrics[m].info.kind == MET_LEVEL && s->metrics[m].q.kind == o->q.kind &&
+                    s->metrics[m].q.idx == o->q.idx && o->q.kind != Q_SUM) {
+                    in->metric = s->metrics[m].info.id;
+                    break;
+                }
+        int ranged = get(e, "low") || get(e, "high"), valued = get(e, "value") || get(e, "rel_error");
+        if (ranged && valued) {
+            err(L, e, p, "give the record's range as 'low' and 'high', or as 'value' and 'rel_error', not both");
+        } else if (valued) {
+            double v = num_field(L, e, p, "value", 1, 0, -SC_MAX_MAGNITUDE, SC_MAX_MAGNITUDE);
+            double r = num_field(L, e, p, "rel_error", 1, 0, 0, 10);
+            in->low = v - fabs(v) * r;
+            in->high = v + fabs(v) * r;
+        } else {
+            in->low = num_field(L, e, p, "low", 1, 0, -SC_MAX_MAGNITUDE, SC_MAX_MAGNITUDE);
+            in->high = num_field(L, e, p, "high", 1, in->low, -SC_MAX_MAGNITUDE, SC_MAX_MAGNITUDE);
+            if (get(e, "low") && get(e, "high") && in->low > in->high) {
+                pkey(pp, sizeof pp, p, "high");
+                err(L, get(e, "high"), pp, "high (%g) is below low (%g)", in->high, in->low);
+            }
+        }
+        in->unit = str_field(L, e, p, "unit", 0, "");
+        pkey(pp, sizeof pp, p, "source");
+        int src = ref_field(L, e, p, "source", &L->sources, "source", 1);
+        if (src >= 0) in->source = s->sources[src].id;
+        in->held_out = bool_field(L, e, p, "held_out", 0);
+        in->note = str_field(L, e, p, "note", 0, "");
+    }
+}
+
+/* batch: how `salvo batch` runs this scenario by default. */
+static void load_batch(Ld *L, const JsonValue *v)
+{
+    static const char *const f[] = { "uncertainty", NULL };
+    if (!fields(L, v, "batch", f)) return;
+    L->s->batch_uncertainty = bool_field(L, v, "batch", "uncertainty", 0);
+}
+
 /* --- pass 3: paths --------------------------------------------------------- */
 static int param_by_path(const Scenario *s, const char *path)
 {
@@ -2285,7 +2453,7 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     static const char *const top[] = {
         "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
         "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
-        "programmes", "events", "decisions", "metrics", "limits", "$schema", NULL
+        "programmes", "events", "decisions", "metrics", "observations", "batch", "limits", "$schema", NULL
     };
     if (!fields(L, root, "", top)) return;
     /* "limits": {"events": N}: a scenario that truly needs more events per
@@ -2398,6 +2566,12 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     if (ls[10]) load_events(L, ls[10]);
     if (ls[11]) load_decisions(L, ls[11]);
     if (ls[12]) load_metrics(L, ls[12]);
+    {
+        const JsonValue *ob = list(L, root, "observations", 0);
+        collect(L, &L->observations, ob, "observations");
+        if (ob) load_observations(L, ob);
+        if (get(root, "batch")) load_batch(L, get(root, "batch"));
+    }
     for (int i = 0; i < s->nplaces && ls[9]; i++) (void)i;
     /* pass 3 */
     resolve_deferred(L);
@@ -2427,6 +2601,7 @@ void scenario_free(Scenario *s)
     free(s->cond_kids);
     free(s->watch);
     free(s->times);
+    free(s->sums);
     void *arena = s->arena;
     free(s);
     arena_free(arena);

@@ -57,6 +57,21 @@ typedef struct Assumption {
     const char *note;
 } Assumption;
 
+/* A dated figure from the public record (a scenario's `observations`),
+ * compared with the model in every batch (docs/validation.md). */
+typedef struct Observation {
+    const char *id;
+    const char *date;       /* "YYYY-MM-DD" */
+    double t;               /* when it is sampled, days from the start: the end of `date` */
+    double low, high;       /* the record's range (low <= high); its midpoint is the value */
+    const char *unit;       /* "" if none */
+    const char *source;     /* source id */
+    const char *note;       /* "" if none */
+    const char *metric;     /* the LEVEL metric whose chart it belongs on, else its own id */
+    int held_out;           /* kept out of any fit; reported apart */
+    int whole;              /* the quantity is a whole number (a count, or a sum of counts) */
+} Observation;
+
 /* --- scenarios --------------------------------------------------------- */
 
 /* Load, validate and compile. `sets` are "PATH=VALUE" overrides. On any
@@ -79,6 +94,11 @@ const MetricInfo *scenario_metric(const Scenario *s, int i);
 int scenario_metric_find(const Scenario *s, const char *id); /* -1 if none */
 int scenario_assumption_count(const Scenario *s);
 const Assumption *scenario_assumption(const Scenario *s, int i);
+int scenario_observation_count(const Scenario *s);
+const Observation *scenario_observation(const Scenario *s, int i);  /* NULL if out of range */
+/* The scenario's `batch.uncertainty`: 1 if its batch default draws the
+ * ranged assumptions in every replication. */
+int scenario_batch_uncertainty(const Scenario *s);
 /* The header a trace of this scenario carries (owned by the scenario;
  * seed field left 0 — set it on a copy). */
 const TraceHeader *scenario_trace_header(const Scenario *s);
@@ -149,6 +169,14 @@ uint64_t sim_events(const Sim *sim);        /* events dispatched this replicatio
 void sim_metrics(const Sim *sim, double *out);
 /* LEVEL metric i's series (series_len values), NULL for other kinds. */
 const double *sim_series(const Sim *sim, int metric);
+/* The scenario's observations as this replication saw them, one value per
+ * observation (scenario_observation order), each sampled at its `t`; NAN
+ * for one whose date the run has not reached. */
+const double *sim_observations(const Sim *sim);
+/* Assumption a's current value in this replication (a distribution's
+ * mean): right after sim_reset, the value drawn under sim_set_uncertainty
+ * (else the scenario's); later, as effects have left it. */
+double sim_assumption_value(const Sim *sim, int a);
 /* The choices taken so far (by policy, script or person), in order. */
 int sim_choices(const Sim *sim, const int **choices);
 

@@ -30,4 +30,13 @@ const Assumption *scenario_assumption(const Scenario *s, int i)
     return i >= 0 && i < s->nassumptions ? &s->assumptions[i] : NULL;
 }
 
+int scenario_observation_count(const Scenario *s) { return s->nobs; }
+
+const Observation *scenario_observation(const Scenario *s, int i)
+{
+    return i >= 0 && i < s->nobs ? &s->obs[i].info : NULL;
+}
+
+int scenario_batch_uncertainty(const Scenario *s) { return s->batch_uncertainty; }
+
 const TraceHeader *scenario_trace_header(const Scenario *s) { return &s->header; }

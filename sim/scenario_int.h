@@ -58,6 +58,7 @@ typedef enum QtyKind {
     Q_EVENT, Q_DECISION, Q_DAY,
     Q_ASSIST,                                                          /* per assistance */
     Q_STOCK_OVERFLOW,                                                  /* per stock */
+    Q_SUM,                                                             /* idx: Scenario.sums */
     Q__COUNT
 } QtyKind;
 
@@ -69,6 +70,16 @@ enum {
 };
 
 typedef struct Qty { int kind; int idx; } Qty;
+
+/* A linear combination of quantities, {"sum": [...]}: sum of coef[i] x
+ * terms[i]. A term may itself be a sum. `continuous`: some term changes
+ * between events (so the sum is piecewise linear, like its terms). */
+typedef struct SumDef {
+    Qty *terms;
+    double *coef;
+    int n;
+    int continuous;
+} SumDef;
 
 typedef enum CondOp { C_CMP, C_AFTER, C_BEFORE, C_ALL, C_ANY, C_NOT } CondOp;
 typedef enum CmpOp { CMP_GE, CMP_GT, CMP_LE, CMP_LT, CMP_EQ, CMP_NE } CmpOp;
@@ -228,6 +239,11 @@ typedef struct MetricDef {
     double every;               /* LEVEL */
 } MetricDef;
 
+typedef struct ObsDef {
+    Observation info;
+    Qty q;
+} ObsDef;
+
 /* A component with several random purposes owns consecutive streams, the
  * first in its `stream` field; these are the offsets of the others (the
  * loader creates them in this order; docs/models.md, Random streams). */
@@ -257,6 +273,8 @@ struct Scenario {
     int nroutes, ncarriers, ntreaties, nresponses, nprogrammes, nassists;
     int nevents, ndecisions, nmetrics, nparams, nassumptions, nstreams;
     int neffects, ncond_nodes, ncond_kids, nwatch, ntimes;
+    int nsums, nobs;
+    int batch_uncertainty;      /* batch.uncertainty */
     unsigned watch_cats;        /* union of the categories every watcher reads */
     int *watch_by_cat[8];       /* watchers that read each CAT_ bit */
     int nwatch_by_cat[8];
@@ -281,6 +299,8 @@ struct Scenario {
     EventDef *events;
     DecisionDef *decisions;
     MetricDef *metrics;
+    SumDef *sums;
+    ObsDef *obs;
     ParamDef *params;
     Assumption *assumptions;
     int *assumption_param;      /* param of each assumption */

@@ -60,7 +60,7 @@
 enum {
     EV_FLOW, EV_REDRAW, EV_STOCK_EMPTY, EV_READY, EV_ARRIVE, EV_LOST, EV_RETURN,
     EV_TREATY_SIGN, EV_TREATY_FORCE, EV_RESPONSE, EV_LAUNCH, EV_ASSIST, EV_SCEN, EV_EFFECTS,
-    EV_TICK, EV_SAMPLE, EV_DEFER, EV_CROSS, EV__COUNT
+    EV_TICK, EV_SAMPLE, EV_DEFER, EV_CROSS, EV_OBSERVE, EV__COUNT
 };
 
 /* See "Termination" above. Effects nested deeper than this are deferred. */
@@ -131,6 +131,7 @@ struct Sim {
     unsigned round;
     double *metric_t;           /* first time a TIME/FLAG metric's condition held */
     double *series;             /* all LEVEL series, concatenated */
+    double *obs;                /* each observation's quantity at its date, NAN before */
     int *series_off;
     double *res_delivered, *res_lost, *res_duds;
     double *troops;
@@ -336,10 +337,21 @@ static void on_stock_empty(void *ctx, const Event *ev)
     Sim *S = ctx;
     int i = (int)ev->a;
     S->stocks[i].empty = (EvHandle){ 0, 0 };
+    /* This event exists only for a trace (stock_changed). It must not
+     * change the run: integrating the stock in two pieces instead of one
+     * rounds differently, and `salvo run --rep R --trace` must equal row R
+     * of the batch bit for bit. So the records are made from the state
+     * synced here, and the state is put back as it was. */
+    StockRt saved = S->stocks[i];
     stock_sync(S, i);
-    S->stocks[i].level = 0;
-    stock_changed(S, i);
-    settle(S);
+    StockRt *st = &S->stocks[i];
+    double net = st->in - st->demand;
+    if (!st->short_on && net < 0) {
+        emit(S, TR_SHORT, i, 1, -1, -net, st->shortfall);
+        saved.short_on = 1;
+    }
+    emit(S, TR_STOCK, i, -1, -1, 0, st->shortfall);
+    *st = saved;
 }
 
 /* --- producers and consumers ------------------------------------------------ */
@@ -1003,6 +1015,11 @@ static double qty(Sim *S, Qty q)
     case Q_DAY: return S->k.now;
     case Q_ASSIST: return S->assists[q.idx].state;
     case Q_STOCK_OVERFLOW: return S->stocks[q.idx].overflow;
+    case Q_SUM: {
+        const SumDef *sd = &sc->sums[q.idx];
+        for (int i = 0; i < sd->n; i++) sum += sd->coef[i] * qty(S, sd->terms[i]);
+        return sum;
+    }
     }
     return 0;
 }
@@ -1018,11 +1035,13 @@ typedef struct Lin { double v, s, kink; } Lin;
  * closed-form integration leaves rounding dust). */
 #define STOCK_EPS 1e-9
 
-static int continuous(int kind)
+static int continuous(const Scenario *sc, Qty q)
 {
-    switch (kind) {
+    switch (q.kind) {
     case Q_STOCK: case Q_STOCK_SHORT: case Q_SHORTFALL: case Q_CONSUMED: case Q_PRODUCED: case Q_DAY:
         return 1;
+    case Q_SUM:
+        return sc->sums[q.idx].continuous;
     default:
         return 0;
     }
@@ -1072,6 +1091,22 @@ static void lin(Sim *S, Qty q, Lin *l)
         stock_sync(S, q.idx);
         stock_lin(S, q.idx, q.kind, l);
         return;
+    case Q_SUM: {
+        /* A linear combination of piecewise-linear quantities is piecewise
+         * linear: its slope changes only where a term's does. A term that
+         * changes only at events is a constant between them. */
+        const SumDef *sd = &sc->sums[q.idx];
+        *l = (Lin){ 0, 0, INFINITY };
+        for (int i = 0; i < sd->n; i++) {
+            Lin one = { 0, 0, INFINITY };
+            if (continuous(sc, sd->terms[i])) lin(S, sd->terms[i], &one);
+            else one.v = qty(S, sd->terms[i]);
+            l->v += sd->coef[i] * one.v;
+            l->s += sd->coef[i] * one.s;
+            if (one.kink < l->kink) l->kink = one.kink;
+        }
+        return;
+    }
     default:    /* per resource: the sum over its stocks */
         *l = (Lin){ 0, 0, INFINITY };
         for (int i = 0; i < sc->nstocks; i++)
@@ -1120,7 +1155,7 @@ static void eval2(Sim *S, int n, int *at, int *right)
     const int *kids = c->nkids ? S->sc->cond_kids + c->kid : NULL;
     switch (c->op) {
     case C_CMP:
-        if (continuous(c->q.kind)) {
+        if (continuous(S->sc, c->q)) {
             Lin l;
             lin(S, c->q, &l);
             if (at_threshold(&l, c->x, S->k.now)) {
@@ -1177,7 +1212,7 @@ static double next_change(Sim *S, int n)
 {
     const CondNode *c = &S->sc->cond_nodes[n];
     if (c->op == C_CMP) {
-        if (!continuous(c->q.kind)) return INFINITY;
+        if (!continuous(S->sc, c->q)) return INFINITY;
         Lin l;
         lin(S, c->q, &l);
         double t = l.kink;
@@ -1199,7 +1234,7 @@ static double next_change(Sim *S, int n)
 static int reads_continuous(const Scenario *sc, int n)
 {
     const CondNode *c = &sc->cond_nodes[n];
-    if (c->op == C_CMP) return continuous(c->q.kind);
+    if (c->op == C_CMP) return continuous(sc, c->q);
     for (int i = 0; i < c->nkids; i++)
         if (reads_continuous(sc, sc->cond_kids[c->kid + i])) return 1;
     return 0;
@@ -1404,13 +1439,21 @@ static void on_sample(void *ctx, const Event *ev)
         kernel_at(&S->k, (k + 1) * md->every, EV_SAMPLE, (uint32_t)m, (uint32_t)(k + 1), 0);
 }
 
+/* An observation is read at the end of its date, before anything else
+ * that happens at that instant (sim_reset queues it first). */
+static void on_observe(void *ctx, const Event *ev)
+{
+    Sim *S = ctx;
+    S->obs[ev->a] = qty(S, S->sc->obs[ev->a].q);
+}
+
 /* --- lifecycle -------------------------------------------------------------- */
 static const KernelHandler HANDLERS[EV__COUNT] = {
     [EV_FLOW] = on_flow, [EV_REDRAW] = on_redraw, [EV_STOCK_EMPTY] = on_stock_empty,
     [EV_READY] = on_ready, [EV_ARRIVE] = on_arrive, [EV_LOST] = on_lost, [EV_RETURN] = on_return,
     [EV_TREATY_SIGN] = on_treaty_sign, [EV_TREATY_FORCE] = on_treaty_force,
     [EV_RESPONSE] = on_response, [EV_LAUNCH] = on_launch, [EV_ASSIST] = on_assist,
-    [EV_SCEN] = on_scen, [EV_EFFECTS] = on_effects, [EV_TICK] = on_tick, [EV_SAMPLE] = on_sample,
+    [EV_SCEN] = on_scen, [EV_EFFECTS] = on_effects, [EV_TICK] = on_tick, [EV_SAMPLE] = on_sample, [EV_OBSERVE] = on_observe,
     [EV_DEFER] = on_defer, [EV_CROSS] = on_cross,
 };
 
@@ -1487,6 +1530,7 @@ Sim *sim_create(const Scenario *sc)
         total += sc->metrics[m].info.series_len;
     }
     NEW(S->series, total);
+    NEW(S->obs, sc->nobs);
     for (int i = 0; i < sc->nstocks; i++) NEW(S->stocks[i].queue, sc->stocks[i].ncarriers);
     NEW(S->res_delivered, sc->nresources);
     NEW(S->res_lost, sc->nresources);
@@ -1515,7 +1559,7 @@ void sim_destroy(Sim *S)
     free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
     free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done); free(S->stamp);
     free(S->cross); free(S->cross_t); free(S->wcont);
-    free(S->metric_t); free(S->series_off); free(S->series); free(S->res_delivered);
+    free(S->metric_t); free(S->series_off); free(S->series); free(S->obs); free(S->res_delivered);
     free(S->res_lost); free(S->res_duds); free(S->troops); free(S->wake); free(S->wake_on);
     free(S);
 }
@@ -1592,6 +1636,12 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
         if (st->level > st->cap) st->level = st->cap;
     }
     for (int i = 0; i < sc->nroutes; i++) S->routes[i].open = sc->routes[i].open;
+    /* Queued before every other event, so that at a shared instant the
+     * observation reads the state at the end of its date. */
+    for (int i = 0; i < sc->nobs; i++) {
+        S->obs[i] = NAN;
+        kernel_at(&S->k, sc->obs[i].info.t, EV_OBSERVE, (uint32_t)i, 0, 0);
+    }
     if (S->sink) {
         for (int i = 0; i < sc->nstocks; i++) emit(S, TR_STOCK, i, -1, -1, S->stocks[i].level, 0);
         for (int i = 0; i < sc->nroutes; i++)
@@ -1664,6 +1714,10 @@ static void finish(Sim *S)
 {
     S->ended = 1;
     for (int i = 0; i < S->sc->nstocks; i++) stock_sync(S, i);
+    /* A halted run's observations after the halt read the state as it
+     * stood then, as its metrics do. */
+    for (int i = 0; i < S->sc->nobs; i++)
+        if (isnan(S->obs[i]) && S->halted[0]) S->obs[i] = qty(S, S->sc->obs[i].q);
     if (S->sink)
         for (int i = 0; i < S->sc->nstocks; i++)
             emit(S, TR_STOCK, i, -1, -1, S->stocks[i].level, S->stocks[i].shortfall);
@@ -1733,6 +1787,14 @@ const double *sim_series(const Sim *S, int m)
 {
     if (m < 0 || m >= S->sc->nmetrics || S->sc->metrics[m].info.kind != MET_LEVEL) return NULL;
     return S->series + S->series_off[m];
+}
+
+const double *sim_observations(const Sim *S) { return S->obs; }
+
+double sim_assumption_value(const Sim *S, int a)
+{
+    if (a < 0 || a >= S->sc->nassumptions) return NAN;
+    return dist_mean(&S->pd[S->sc->assumption_param[a]].d);
 }
 
 int sim_choices(const Sim *S, const int **choices)

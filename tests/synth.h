@@ -91,6 +91,7 @@ static inline void synth_init(Synth *sy)
     sy->stop_at = 0;
     BatchModel *m = &sy->model;
     m->nmetrics = 4;
+    m->nextra = 0;
     m->metrics = sy->metrics;
     m->start_day = 19723;           /* 2024-01-01 */
     m->horizon = 365.0;

@@ -44,7 +44,7 @@ END_TEST
  * both. */
 START_TEST(test_docs_options_documented)
 {
-    static const char *const cmds[] = { "validate", "run", "batch", "compare", "sweep", "report",
+    static const char *const cmds[] = { "validate", "run", "batch", "compare", "sweep", "report", "fit", "discover",
 #ifdef SALVO_HAVE_VIEW
                                         "view",
 #endif

@@ -365,6 +365,36 @@ START_TEST(mpi_flag_without_mpirun)
 }
 END_TEST
 
+/* The record check is folded like every other statistic: the default
+ * scenario's "record" under 2 ranks is the single process's, bit for bit. */
+START_TEST(record_under_mpi)
+{
+    if (!have_mpi("record_under_mpi")) return;
+    char args[768];
+    snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 640 --threads 1 --seed 4 --json %s "
+             "--quiet", tmp("ref.json"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 640 --threads 1 --seed 4 --json %s "
+             "--mpi", tmp("m.json"));
+    ck_assert_int_eq(salvo(2, args), 0);
+    char *ref = body(tmp("ref.json")), *b = body(tmp("m.json"));
+    ck_assert_msg(strcmp(ref, b) == 0, "the summary differs under 2 ranks");
+    free(ref);
+    free(b);
+    cJSON *x = run_object(tmp("ref.json")), *y = run_object(tmp("m.json"));
+    char *rx = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "record"));
+    char *ry = cJSON_PrintUnformatted(cJSON_GetObjectItem(y, "record"));
+    ck_assert_ptr_nonnull(rx);
+    ck_assert_ptr_nonnull(ry);
+    ck_assert_msg(strstr(rx, "\"pit\"") != NULL, "no record check: %.200s", rx);
+    ck_assert_msg(strcmp(rx, ry) == 0, "the record check differs under 2 ranks");
+    free(rx);
+    free(ry);
+    cJSON_Delete(x);
+    cJSON_Delete(y);
+}
+END_TEST
+
 Suite *suite_mpi(void)
 {
     Suite *s = suite_create("mpi");
@@ -375,6 +405,7 @@ Suite *suite_mpi(void)
     tcase_add_test(tc, ranks_give_identical_summary_and_csv);
     tcase_add_test(tc, resume_and_target_under_mpi);
     tcase_add_test(tc, compare_under_mpi);
+    tcase_add_test(tc, record_under_mpi);
     tcase_add_test(tc, bad_input_stops_every_rank);
     tcase_add_test(tc, sigterm_to_ranks_then_resume);
     suite_add_tcase(s, tc);

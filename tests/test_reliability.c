@@ -589,7 +589,7 @@ START_TEST(histogram_tiny_spread)
     Tiny t = { 1.0 };
     while (stats_sketch_key_value(stats_sketch_key(t.v)) <= nextafter(t.v, 2 * t.v)) t.v *= 1.0009;
     static const MetricInfo mi[1] = { { "x", "tiny spread", "", MET_TOTAL, 1, 0, 0, 0, 0 } };
-    BatchModel m = { 1, mi, 0, 10, &t, tiny_create, tiny_destroy, tiny_rep, NULL };
+    BatchModel m = { 1, mi, 0, 10, &t, tiny_create, tiny_destroy, tiny_rep, NULL, 0 };
     Diag d;
     diag_init(&d, "test");
     Batch *b = batch_create(&m, &d);

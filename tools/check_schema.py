@@ -81,6 +81,8 @@ BEYOND_SCHEMA = {
     "92-trigger-non-party.json": "a reference checked against another field (the trigger's actor must be a party)",
     "93-flag-by-outside.json": "a date against the calendar (a flag's by outside start..end)",
     "94-max-attempts-history.json": "a number against the length of another array (max_attempts below the history)",
+    "96-observation-after-calendar.json": "an observation's date against the calendar",
+    "97-observation-low-above-high.json": "the order of two numbers of one object",
 }
 
 
