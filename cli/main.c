@@ -19,7 +19,7 @@ static const struct Command {
     int (*fn)(int, char **);
     const char *line;
 } commands[] = {
-    { "validate", cmd_validate, "validate FILE...        check scenarios; report every problem (exit 2 if any)" },
+    { "validate", cmd_validate, "validate FILE...        check scenarios and exercises; report every problem (exit 2 if any)" },
     { "run", cmd_run, "run FILE                simulate one replication and print its timeline" },
     { "batch", cmd_batch, "batch FILE --runs N     Monte Carlo batch with summary statistics" },
     { "compare", cmd_compare, "compare A B --runs N    paired comparison with common random numbers" },

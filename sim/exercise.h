@@ -1,0 +1,83 @@
+/* exercise.h — a teaching exercise: a briefing, the predictions a student
+ * commits before playing, the decision points of a shipped scenario with
+ * what is shown at each, debrief questions and instructor notes
+ * (docs/exercises.md; scenarios/exercise.schema.json).
+ *
+ * An Exercise is plain read-only data once loaded. It owns its parsed
+ * document (every string points into it) and the scenario it names, which
+ * is loaded through the usual validating loader, path relative to the
+ * exercise file. Every metric and decision the exercise names is resolved
+ * to an index at load, with "did you mean" for a near miss; nothing is
+ * parsed and then ignored. Nothing here prints.
+ */
+#ifndef SALVO_EXERCISE_H
+#define SALVO_EXERCISE_H
+
+#include <stdint.h>
+#include "diag.h"
+#include "salvo.h"
+
+typedef enum ExLevel { EX_INTRODUCTORY, EX_INTERMEDIATE, EX_ADVANCED } ExLevel;
+
+/* A dated fact with its source: what the student may know. */
+typedef struct ExFact {
+    const char *text;
+    const char *as_of;          /* YYYY-MM-DD */
+    int64_t as_of_day;          /* epoch day */
+    const char *source;
+} ExFact;
+
+typedef enum ExPredKind {
+    PRED_INTERVAL,      /* a best guess and an 80% interval for a metric's value */
+    PRED_PROBABILITY    /* a probability that an event holds (a FLAG metric, or metric > above) */
+} ExPredKind;
+
+typedef struct ExPrediction {
+    const char *id;
+    const char *question;
+    ExPredKind kind;
+    int metric;                 /* scenario metric index */
+    const char *unit;           /* equals the metric's unit */
+    const char *by;             /* date the value is read: the metric's date */
+    int64_t by_day;
+    int has_above;              /* PROBABILITY on a non-FLAG metric: P(value > above) */
+    double above;
+} ExPrediction;
+
+typedef struct ExDecision {
+    int decision;               /* scenario decision index */
+    const char *prompt;
+    int *show, nshow;           /* metric indices shown with their values so far */
+    ExFact *known;              /* what the student learns at this point */
+    int nknown;
+} ExDecision;
+
+typedef struct Exercise {
+    const char *path;           /* as given */
+    const char *id, *title;
+    ExLevel level;
+    int minutes;                /* expected duration */
+    const char *scenario_path;  /* as written in the file (relative to it) */
+    Scenario *scenario;         /* loaded and owned */
+    const char **objectives; int nobjectives;
+    const char *situation, *role;
+    ExFact *known; int nknown;  /* known at the start date */
+    ExPrediction *predictions; int npredictions;
+    ExDecision *decisions; int ndecisions;
+    const char **debrief; int ndebrief;
+    const char *instructor_notes;
+    void *doc_;                 /* private: the parsed document */
+} Exercise;
+
+/* Load and validate; NULL with every problem in d (FILE:LINE:COL, JSON
+ * path), the scenario's own problems included. */
+Exercise *exercise_load(const char *path, Diag *d);
+void exercise_free(Exercise *ex);
+/* 1 if the file at path looks like an exercise (a top-level
+ * "salvo_exercise" member), so `salvo validate` can tell the kinds apart. */
+int exercise_sniff(const char *path);
+const char *exercise_level_name(ExLevel l);
+/* The exercise decision point for scenario decision d, or NULL. */
+const ExDecision *exercise_decision(const Exercise *ex, int d);
+
+#endif
