@@ -7,6 +7,7 @@
  */
 #include "exercise.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include "cal.h"
@@ -508,4 +509,48 @@ const ExDecision *exercise_decision(const Exercise *ex, int d)
     for (int i = 0; i < ex->ndecisions; i++)
         if (ex->decisions[i].decision == d) return &ex->decisions[i];
     return NULL;
+}
+
+/* --- the debrief's arithmetic ---------------------------------------------- */
+
+double exercise_percentile(const double *sample, int n, double x)
+{
+    long below = 0, equal = 0;
+    for (int i = 0; i < n; i++) {
+        below += sample[i] < x;
+        equal += sample[i] == x;
+    }
+    return 100.0 * ((double)below + 0.5 * (double)equal) / (double)n;
+}
+
+double exercise_brier(double p, int happened)
+{
+    double e = p - (happened ? 1.0 : 0.0);
+    return e * e;
+}
+
+int exercise_hit(double lo, double hi, double x) { return lo <= x && x <= hi; }
+
+double exercise_outcome(const Exercise *ex, int i, const double *metrics)
+{
+    const ExPrediction *pr = &ex->predictions[i];
+    double v = metrics[pr->metric];
+    if (pr->kind == PRED_INTERVAL) return v;
+    if (pr->has_above) return v > pr->above ? 1.0 : 0.0;
+    return v != 0 ? 1.0 : 0.0;
+}
+
+int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *answers, int nanswers, int nruns, double *out)
+{
+    Sim *sim = sim_create(sc);
+    if (!sim) return -1;
+    int nm = scenario_metric_count(sc);
+    for (int r = 0; r < nruns; r++) {
+        sim_reset(sim, seed, (uint64_t)r + 1);
+        sim_script(sim, answers, nanswers);
+        sim_run(sim, INFINITY);
+        sim_metrics(sim, out + (size_t)r * (size_t)nm);
+    }
+    sim_destroy(sim);
+    return 0;
 }

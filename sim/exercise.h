@@ -80,4 +80,24 @@ const char *exercise_level_name(ExLevel l);
 /* The exercise decision point for scenario decision d, or NULL. */
 const ExDecision *exercise_decision(const Exercise *ex, int d);
 
+/* --- the debrief's arithmetic ------------------------------------------ */
+
+/* Where x falls in a sample, in percent: 100 * (#below + #equal / 2) / n
+ * (the mid-rank, so a value every run shares is the 50th percentile).
+ * n > 0; the sample need not be sorted. */
+double exercise_percentile(const double *sample, int n, double x);
+/* The Brier score of probability p for an event that happened (1) or not (0). */
+double exercise_brier(double p, int happened);
+/* 1 if x lies in [lo, hi]. */
+int exercise_hit(double lo, double hi, double x);
+/* The outcome a prediction is scored against, from a run's metric values:
+ * an interval's metric value; a probability's event as 0 or 1. */
+double exercise_outcome(const Exercise *ex, int prediction, const double *metrics);
+/* The distribution under the same decisions: replications 1..nruns of
+ * `seed` (replication 0 is the student's own run), each with `answers`
+ * scripted in order (later decisions by the scenario's policy). out gets
+ * nruns * nmetrics values, row r = replication r + 1. 0, or -1 if memory
+ * ran out. Allocates one Sim. */
+int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *answers, int nanswers, int nruns, double *out);
+
 #endif

@@ -4,6 +4,7 @@
  * `salvo validate` exits 2 on it. */
 #include <check.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,6 +170,56 @@ START_TEST(validate_takes_exercises)
 }
 END_TEST
 
+/* Scores by hand. Brier: (0.7 - 1)^2 = 0.09, (0.7 - 0)^2 = 0.49,
+ * (0.5 - x)^2 = 0.25 either way. Percentile of 3 in {1,2,3,3,5}: 2 below,
+ * 2 equal -> (2 + 1) / 5 = 60%; of 0: 0%; of 9: 100%. */
+START_TEST(scores_by_hand)
+{
+    ck_assert_double_eq_tol(exercise_brier(0.7, 1), 0.09, 1e-15);
+    ck_assert_double_eq_tol(exercise_brier(0.7, 0), 0.49, 1e-15);
+    ck_assert_double_eq(exercise_brier(0.5, 0), 0.25);
+    ck_assert_double_eq(exercise_brier(0.5, 1), 0.25);
+    ck_assert_double_eq(exercise_brier(1, 1), 0);
+    const double s[5] = { 3, 1, 5, 3, 2 };
+    ck_assert_double_eq_tol(exercise_percentile(s, 5, 3), 60, 1e-12);
+    ck_assert_double_eq(exercise_percentile(s, 5, 0), 0);
+    ck_assert_double_eq(exercise_percentile(s, 5, 9), 100);
+    ck_assert_double_eq_tol(exercise_percentile(s, 5, 2.5), 40, 1e-12);
+    ck_assert_int_eq(exercise_hit(1, 2, 1), 1);
+    ck_assert_int_eq(exercise_hit(1, 2, 2), 1);
+    ck_assert_int_eq(exercise_hit(1, 2, 2.0000001), 0);
+}
+END_TEST
+
+/* The debrief's percentile against a known distribution: successes in
+ * scenarios/verify/launch-constant-p.json are Binomial(5, 0.3). The
+ * mid-rank percentile of 1 success is 100 * (P(X=0) + P(X=1)/2) =
+ * 100 * (0.7^5 + 5 * 0.3 * 0.7^4 / 2) = 34.8145. Per run the score is 1,
+ * 1/2 or 0 with variance 0.2581075 - 0.348145^2 = 0.136904, so over 4,000
+ * runs one standard error is 0.585 points; the test allows 4 SE (2.34),
+ * for any seed. Also the distribution's percentile of 3 successes:
+ * 100 * (P(X<=2) + P(X=3)/2) = 100 * (0.83692 + 0.1323/2) = 90.307. */
+START_TEST(percentile_on_known_distribution)
+{
+    Diag d;
+    diag_init(&d, "v");
+    Scenario *sc = scenario_load("scenarios/verify/launch-constant-p.json", NULL, 0, &d);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(sc);
+    int nm = scenario_metric_count(sc), m = scenario_metric_find(sc, "successes"), n = 4000;
+    double *out = malloc((size_t)n * (size_t)nm * sizeof *out), *x = malloc((size_t)n * sizeof *x);
+    ck_assert_int_eq(exercise_outcomes(sc, 20261201, NULL, 0, n, out), 0);
+    for (int r = 0; r < n; r++) x[r] = out[(size_t)r * (size_t)nm + (size_t)m];
+    double p1 = exercise_percentile(x, n, 1), p3 = exercise_percentile(x, n, 3);
+    ck_assert_msg(fabs(p1 - 34.8145) < 4 * 0.585, "percentile of 1: %g", p1);
+    /* Variance for x = 3: E[Y^2] = 0.83692 + 0.1323 / 4 = 0.870, mean 0.90307 -> 0.0545, SE 0.369 points. */
+    ck_assert_msg(fabs(p3 - 90.307) < 4 * 0.369, "percentile of 3: %g", p3);
+    free(out);
+    free(x);
+    scenario_free(sc);
+}
+END_TEST
+
 Suite *suite_exercise(void)
 {
     Suite *s = suite_create("exercise");
@@ -178,6 +229,11 @@ Suite *suite_exercise(void)
     tcase_add_test(tc, good_exercise_loads);
     tcase_add_test(tc, bad_exercises_name_the_place);
     tcase_add_test(tc, validate_takes_exercises);
+    tcase_set_timeout(tc, 60);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("debrief");
+    tcase_add_test(tc, scores_by_hand);
+    tcase_add_test(tc, percentile_on_known_distribution);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
