@@ -15,6 +15,7 @@ int cmd_sweep(int argc, char **argv);      /* cli/batch.c */
 int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallback) */
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
 int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
+int cmd_exercise(int argc, char **argv);   /* cli/exercise.c: a teaching exercise in the terminal */
 
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */

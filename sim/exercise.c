@@ -554,3 +554,8 @@ int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *answers, int
     sim_destroy(sim);
     return 0;
 }
+
+const char *exercise_option_id(const Exercise *ex, int d, int o)
+{
+    return ex->scenario->decisions[d].option_ids[o];
+}

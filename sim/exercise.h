@@ -80,6 +80,9 @@ const char *exercise_level_name(ExLevel l);
 /* The exercise decision point for scenario decision d, or NULL. */
 const ExDecision *exercise_decision(const Exercise *ex, int d);
 
+/* The id of option o of scenario decision d (what a student may type). */
+const char *exercise_option_id(const Exercise *ex, int d, int o);
+
 /* --- the debrief's arithmetic ------------------------------------------ */
 
 /* Where x falls in a sample, in percent: 100 * (#below + #equal / 2) / n

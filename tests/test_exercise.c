@@ -220,6 +220,91 @@ START_TEST(percentile_on_known_distribution)
 }
 END_TEST
 
+/* The part of a transcript from "== Debrief ==" on, without the line
+ * naming the saved file. */
+static char *debrief_part(const char *path)
+{
+    char *all = slurp(path);
+    ck_assert_ptr_nonnull(all);
+    char *d = strstr(all, "== Debrief ==");
+    ck_assert_ptr_nonnull(d);
+    char *saved = strstr(d, "\nPlaythrough saved:");
+    if (saved) *saved = '\0';
+    char *out = strdup(d);
+    free(all);
+    return out;
+}
+
+/* A scripted student through the whole loop: predictions, three decisions
+ * (by id and by number), the debrief, the playthrough saved; then the
+ * playthrough replayed gives the same debrief to the byte, and one whose
+ * scenario hash differs is refused. With 'half' at the arms-pipeline, the
+ * front goes short by more than 1 M rounds in every run (checked below
+ * from the printed share), so the Brier score of p = 0.3 is
+ * (0.3 - 1)^2 = 0.490. */
+START_TEST(scripted_student_whole_loop)
+{
+    FILE *f = fopen(tmp("answers.txt"), "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("# predictions: BEST LOW HIGH, BEST LOW HIGH, p\n2000000 1000000 4000000\n\n1500000 500000 3000000\n30%\n"
+          "# decisions\nhalf\n2\nask\naccept\n", f);
+    fclose(f);
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --name Ada --futures 40 "
+             "--runs 200 --answers %s --save %s > %s 2>&1", tmp("answers.txt"), tmp("ada.json"), tmp("out.txt"));
+    int rc = system(cmd);
+    char *out = slurp(tmp("out.txt"));
+    ck_assert_msg(WEXITSTATUS(rc) == 0, "exit %d:\n%s", WEXITSTATUS(rc), out);
+    const char *want[] = { "== The shell pipeline", "What is known at the start", "== Your predictions",
+                           "== Decision on 2023-09-13", "3) none: Refuse", "percentile", "<-- your run",
+                           "It happened in 100% of the runs.", "Brier score 0.490", "Intervals: ",
+                           "arms-pipeline on 2023-09-13 (you chose 'half'); 40 futures per option",
+                           "What mattered:", "== Debrief questions ==", "Playthrough saved:" };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++)
+        ck_assert_msg(strstr(out, want[i]) != NULL, "missing '%s' in:\n%s", want[i], out);
+    free(out);
+    char *play = slurp(tmp("ada.json"));
+    ck_assert_ptr_nonnull(strstr(play, "\"type\":\"playthrough\""));
+    ck_assert_ptr_nonnull(strstr(play, "\"choices\":[1,1,0]"));
+    ck_assert_ptr_nonnull(strstr(play, "\"name\":\"Ada\""));
+    ck_assert_ptr_nonnull(strstr(play, "\"salvo\":\"" SALVO_VERSION "\""));
+    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --futures 40 --runs 200 "
+             "--replay %s > %s 2>&1", tmp("ada.json"), tmp("replay.txt"));
+    rc = system(cmd);
+    ck_assert_int_eq(WEXITSTATUS(rc), 0);
+    char *a = debrief_part(tmp("out.txt")), *b = debrief_part(tmp("replay.txt"));
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    /* Another scenario's hash: refused, exit 2, saying why. */
+    char *h = strstr(play, "\"sha256\":\"");
+    ck_assert_ptr_nonnull(h);
+    h[10] = h[10] == '0' ? '1' : '0';
+    f = fopen(tmp("other.json"), "w");
+    fputs(play, f);
+    fclose(f);
+    free(play);
+    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --replay %s > /dev/null 2> %s",
+             tmp("other.json"), tmp("err.txt"));
+    rc = system(cmd);
+    ck_assert_int_eq(WEXITSTATUS(rc), 2);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_msg(strstr(err, "made on a different scenario") && strstr(err, "refused"), "got: %s", err);
+    free(err);
+    /* A bad scripted answer is an error, not a question asked again. */
+    f = fopen(tmp("bad.txt"), "w");
+    fputs("1 2 3\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --answers %s > /dev/null 2> %s",
+             tmp("bad.txt"), tmp("err.txt"));
+    rc = system(cmd);
+    ck_assert_int_eq(WEXITSTATUS(rc), 2);
+    err = slurp(tmp("err.txt"));
+    ck_assert_msg(strstr(err, "prediction 'delivered': expected LOW <= BEST <= HIGH, got '1 2 3'"), "got: %s", err);
+    free(err);
+}
+END_TEST
+
 Suite *suite_exercise(void)
 {
     Suite *s = suite_create("exercise");
@@ -229,6 +314,7 @@ Suite *suite_exercise(void)
     tcase_add_test(tc, good_exercise_loads);
     tcase_add_test(tc, bad_exercises_name_the_place);
     tcase_add_test(tc, validate_takes_exercises);
+    tcase_add_test(tc, scripted_student_whole_loop);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     tc = tcase_create("debrief");
