@@ -23,6 +23,7 @@
 #include "fmt.h"
 #include "json.h"
 #include "opt.h"
+#include "playthrough.h"
 #include "salvo.h"
 
 enum { X_NAME = 1, X_SEED, X_ANSWERS, X_REPLAY, X_SAVE, X_FUTURES, X_RUNS, X_THREADS };
@@ -494,75 +495,16 @@ static int save(const Play *P, const char *path)
     return 0;
 }
 
-static double num(const JsonValue *o, const char *k, int *bad)
+/* A playthrough for this exercise (playthrough.c refuses another scenario's). */
+static int load_replay(Play *P, const char *path, Playthrough *pt)
 {
-    const JsonValue *v = json_get(o, k);
-    if (!v || v->type != JSON_NUMBER) { *bad = 1; return 0; }
-    return v->num;
-}
-
-/* Read a playthrough for this exercise. Refuses one made on another
- * scenario (a different sha256): its choices would not replay the same run. */
-static int load_replay(Play *P, const char *path, JsonDoc **docp, int *choices)
-{
-    Diag d;
-    diag_init(&d, path);
-    JsonDoc *doc = json_parse_file(path, &d);
-    if (!doc) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        return -1;
-    }
-    diag_free(&d);
-    *docp = doc;
-    const JsonValue *r = json_root(doc), *v;
-    int bad = 0;
-    v = json_get(r, "type");
-    if (!v || v->type != JSON_STRING || strcmp(v->str, "playthrough") != 0) {
-        fprintf(stderr, "salvo exercise: %s: not a playthrough (no \"type\": \"playthrough\")\n", path);
-        return -1;
-    }
-    v = json_get(r, "sha256");
-    if (!v || v->type != JSON_STRING || strcmp(v->str, scenario_sha256(P->sc)) != 0) {
-        fprintf(stderr, "salvo exercise: %s: this playthrough was made on a different scenario (sha256 %.12s..., "
-                "this exercise's scenario %s is %.12s...); it would not replay the same run, so it is refused\n",
-                path, v && v->type == JSON_STRING ? v->str : "missing", P->ex->scenario_path, scenario_sha256(P->sc));
-        return -1;
-    }
-    v = json_get(r, "exercise_id");
-    if (!v || v->type != JSON_STRING || strcmp(v->str, P->ex->id) != 0) {
-        fprintf(stderr, "salvo exercise: %s: a playthrough of exercise '%s', not '%s'\n", path,
-                v && v->type == JSON_STRING ? v->str : "?", P->ex->id);
-        return -1;
-    }
-    v = json_get(r, "seed");
-    if (!v || v->type != JSON_STRING || args_seed(v->str, &P->seed) != 0) bad = 1;
-    v = json_get(r, "name");
-    if (v && v->type == JSON_STRING) P->name = v->str; else bad = 1;
-    v = json_get(r, "choices");
-    if (!v || v->type != JSON_ARRAY || v->len > MAX_DEC) bad = 1;
-    for (size_t i = 0; !bad && i < v->len; i++) {
-        if (v->items[i]->type != JSON_NUMBER) bad = 1;
-        else choices[i] = (int)v->items[i]->num;
-    }
-    if (!bad) P->nreplay = (int)v->len;
-    v = json_get(r, "predictions");
-    if (!v || v->type != JSON_ARRAY || (int)v->len != P->ex->npredictions) bad = 1;
-    for (int i = 0; !bad && i < P->ex->npredictions; i++) {
-        const JsonValue *o = v->items[i], *id = json_get(o, "id");
-        if (!id || id->type != JSON_STRING || strcmp(id->str, P->ex->predictions[i].id) != 0) { bad = 1; break; }
-        if (P->ex->predictions[i].kind == PRED_INTERVAL) {
-            P->pred[i].best = num(o, "best", &bad);
-            P->pred[i].lo = num(o, "low", &bad);
-            P->pred[i].hi = num(o, "high", &bad);
-        } else {
-            P->pred[i].p = num(o, "p", &bad);
-        }
-    }
-    if (bad) {
-        fprintf(stderr, "salvo exercise: %s: a malformed playthrough (seed, name, choices or predictions)\n", path);
-        return -1;
-    }
+    if (playthrough_read(path, P->ex, pt, "exercise", stderr) != 0) return -1;
+    P->seed = pt->seed;
+    P->name = pt->name;
+    for (int i = 0; i < P->ex->npredictions; i++)
+        P->pred[i] = (Pred){ pt->best[i], pt->lo[i], pt->hi[i], pt->p[i] };
+    P->replay_choices = pt->choices;
+    P->nreplay = pt->nchoices;
     return 0;
 }
 
@@ -611,14 +553,13 @@ int cmd_exercise(int argc, char **argv)
     P.ex = ex;
     P.sc = ex->scenario;
     P.in = stdin;
-    int rc = 2, replay_choices[MAX_DEC];
-    JsonDoc *doc = NULL;
+    int rc = 2;
+    Playthrough pt;
     double *mine = calloc((size_t)scenario_metric_count(P.sc), sizeof *mine);
     P.pred = calloc((size_t)ex->npredictions + 1, sizeof *P.pred);
     if (!mine || !P.pred) goto out;
     if (replay) {
-        if (load_replay(&P, replay, &doc, replay_choices) != 0) goto out;
-        P.replay_choices = replay_choices;
+        if (load_replay(&P, replay, &pt) != 0) goto out;
         P.scripted = 1;
     } else if (answers) {
         P.in = fopen(answers, "r");
@@ -655,7 +596,6 @@ out:
     for (int k = 0; k < P.nfans; k++) free(P.fan[k]);
     free(mine);
     free(P.pred);
-    json_free(doc);
     exercise_free(ex);
     return rc;
 }
