@@ -16,6 +16,7 @@ int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallbac
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
 int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
 int cmd_exercise(int argc, char **argv);   /* cli/exercise.c: a teaching exercise in the terminal */
+int cmd_debrief(int argc, char **argv);    /* cli/debrief.c: the class debrief */
 
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */

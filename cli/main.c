@@ -27,6 +27,7 @@ static const struct Command {
     { "view", cmd_view, "view FILE               the map view (SDL2), or --trace T.jsonl" },
     { "assumptions", cmd_assumptions, "assumptions FILE        the assumption ledger: every parameter, its value, source, note" },
     { "exercise", cmd_exercise, "exercise FILE           a teaching exercise: briefing, predictions, play, debrief" },
+    { "debrief", cmd_debrief, "debrief CLASSDIR        the class debrief from every playthrough in a folder" },
     { "demo", cmd_demo, "demo                    the kernel's M/M/1 demonstration" },
     { "version", cmd_version, "version                 print the version" },
     { "help", cmd_help, "help [COMMAND]          this list, or COMMAND's options" },

@@ -305,6 +305,51 @@ START_TEST(scripted_student_whole_loop)
 }
 END_TEST
 
+/* The class debrief of three scripted students: choices counted, the
+ * student's percentile the same as `salvo exercise` printed (same runs,
+ * same student run), the HTML page self-contained. */
+START_TEST(class_debrief)
+{
+    const char *who[3][2] = { { "Ada", "2000000 1000000 4000000\n1500000 500000 3000000\n30%\nhalf\n2\nask\naccept\n" },
+                              { "Bo", "8000000 6000000 10000000\n4000000 3000000 6000000\n0.8\nfull\n1\nask\naccept\n" },
+                              { "Cy", "0 0 10\n0 0 10\n0.9\nnone\n3\nalone\naccept\n" } };
+    char cmd[1024], cls[256];
+    snprintf(cls, sizeof cls, "%s/class", dir);
+    snprintf(cmd, sizeof cmd, "mkdir -p %s", cls);
+    ck_assert_int_eq(system(cmd), 0);
+    for (int i = 0; i < 3; i++) {
+        FILE *f = fopen(tmp("a.txt"), "w");
+        fputs(who[i][1], f);
+        fclose(f);
+        snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --name %s --seed %d "
+                 "--futures 10 --runs 100 --answers %s --save %s/%s.json > %s/%s.out", who[i][0], i + 1, tmp("a.txt"),
+                 cls, who[i][0], dir, who[i][0]);
+        ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
+    }
+    snprintf(cmd, sizeof cmd, "./salvo debrief %s --runs 100 --html %s > %s", cls, tmp("class.html"), tmp("class.txt"));
+    ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
+    char *out = slurp(tmp("class.txt"));
+    ck_assert_msg(strstr(out, "arms-pipeline: full 1, half 1, none 1") != NULL, "%s", out);
+    ck_assert_ptr_nonnull(strstr(out, "luckiest:"));
+    ck_assert_ptr_nonnull(strstr(out, "of 6 80% intervals held"));
+    /* Ada's percentile for deliveries, as her own debrief printed it. */
+    char *ada = slurp(tmp("Ada.out"));
+    const char *p = strstr(ada, "percentile ");
+    ck_assert_ptr_nonnull(p);
+    double pct = atof(p + 11);
+    const char *r = strstr(out, "  Ada");
+    ck_assert_ptr_nonnull(r);
+    ck_assert_msg(fabs(atof(r + 5) - pct) < 1e-9, "class debrief %g, her own %g", atof(r + 5), pct);
+    free(ada);
+    free(out);
+    char *page = slurp(tmp("class.html"));
+    ck_assert_ptr_nonnull(strstr(page, "<svg"));
+    ck_assert_ptr_null(strstr(page, "<script"));
+    ck_assert_ptr_null(strstr(page, "http://www.w3.org/2000/svg\" src"));
+    free(page);
+}
+END_TEST
+
 Suite *suite_exercise(void)
 {
     Suite *s = suite_create("exercise");
@@ -315,6 +360,7 @@ Suite *suite_exercise(void)
     tcase_add_test(tc, bad_exercises_name_the_place);
     tcase_add_test(tc, validate_takes_exercises);
     tcase_add_test(tc, scripted_student_whole_loop);
+    tcase_add_test(tc, class_debrief);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     tc = tcase_create("debrief");
