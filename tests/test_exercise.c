@@ -11,6 +11,12 @@
 #include "exercise.h"
 #include "testutil.h"
 
+/* The binary under test: build-san/salvo in the sanitizer build. */
+#ifndef SALVO_BIN
+#define SALVO_BIN "salvo"
+#endif
+#define BIN "./" SALVO_BIN
+
 START_TEST(shipped_exercises_load)
 {
     const char *files[] = { "scenarios/exercises/shell-pipeline.json", "scenarios/exercises/treaty-hold.json",
@@ -155,11 +161,11 @@ END_TEST
  * FILE:LINE:COL message on a bad one. */
 START_TEST(validate_takes_exercises)
 {
-    int rc = system("./salvo validate scenarios/exercises/*.json > /dev/null");
+    int rc = system(BIN " validate scenarios/exercises/*.json > /dev/null");
     ck_assert_int_eq(WEXITSTATUS(rc), 0);
     const char *path = write_ex("\"title\": \"T\"", "\"titel\": \"T\"");
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "./salvo validate %s 2> %s", path, tmp("err.txt"));
+    snprintf(cmd, sizeof cmd, BIN " validate %s 2> %s", path, tmp("err.txt"));
     rc = system(cmd);
     ck_assert_int_eq(WEXITSTATUS(rc), 2);
     char *err = slurp(tmp("err.txt"));
@@ -250,7 +256,7 @@ START_TEST(scripted_student_whole_loop)
           "# decisions\nhalf\n2\nask\naccept\n", f);
     fclose(f);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --name Ada --futures 40 "
+    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --name Ada --futures 40 "
              "--runs 200 --answers %s --save %s > %s 2>&1", tmp("answers.txt"), tmp("ada.json"), tmp("out.txt"));
     int rc = system(cmd);
     char *out = slurp(tmp("out.txt"));
@@ -268,7 +274,7 @@ START_TEST(scripted_student_whole_loop)
     ck_assert_ptr_nonnull(strstr(play, "\"choices\":[1,1,0]"));
     ck_assert_ptr_nonnull(strstr(play, "\"name\":\"Ada\""));
     ck_assert_ptr_nonnull(strstr(play, "\"salvo\":\"" SALVO_VERSION "\""));
-    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --futures 40 --runs 200 "
+    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --futures 40 --runs 200 "
              "--replay %s > %s 2>&1", tmp("ada.json"), tmp("replay.txt"));
     rc = system(cmd);
     ck_assert_int_eq(WEXITSTATUS(rc), 0);
@@ -284,7 +290,7 @@ START_TEST(scripted_student_whole_loop)
     fputs(play, f);
     fclose(f);
     free(play);
-    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --replay %s > /dev/null 2> %s",
+    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --replay %s > /dev/null 2> %s",
              tmp("other.json"), tmp("err.txt"));
     rc = system(cmd);
     ck_assert_int_eq(WEXITSTATUS(rc), 2);
@@ -295,7 +301,7 @@ START_TEST(scripted_student_whole_loop)
     f = fopen(tmp("bad.txt"), "w");
     fputs("1 2 3\n", f);
     fclose(f);
-    snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --answers %s > /dev/null 2> %s",
+    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --answers %s > /dev/null 2> %s",
              tmp("bad.txt"), tmp("err.txt"));
     rc = system(cmd);
     ck_assert_int_eq(WEXITSTATUS(rc), 2);
@@ -321,12 +327,12 @@ START_TEST(class_debrief)
         FILE *f = fopen(tmp("a.txt"), "w");
         fputs(who[i][1], f);
         fclose(f);
-        snprintf(cmd, sizeof cmd, "./salvo exercise scenarios/exercises/shell-pipeline.json --name %s --seed %d "
+        snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --name %s --seed %d "
                  "--futures 10 --runs 100 --answers %s --save %s/%s.json > %s/%s.out", who[i][0], i + 1, tmp("a.txt"),
                  cls, who[i][0], dir, who[i][0]);
         ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
     }
-    snprintf(cmd, sizeof cmd, "./salvo debrief %s --runs 100 --html %s > %s", cls, tmp("class.html"), tmp("class.txt"));
+    snprintf(cmd, sizeof cmd, BIN " debrief %s --runs 100 --html %s > %s", cls, tmp("class.html"), tmp("class.txt"));
     ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
     char *out = slurp(tmp("class.txt"));
     ck_assert_msg(strstr(out, "arms-pipeline: full 1, half 1, none 1") != NULL, "%s", out);

@@ -81,7 +81,8 @@ static void same_trace(const Buf *whole, const Buf *prefix, const Buf *tail, con
 {
     ck_assert_msg(prefix->n + tail->n == whole->n, "%s: %zu + %zu records, uninterrupted %zu", what,
                   prefix->n, tail->n, whole->n);
-    ck_assert_msg(memcmp(whole->r, prefix->r, prefix->n * sizeof *prefix->r) == 0, "%s: prefix differs", what);
+    ck_assert_msg(prefix->n == 0 || memcmp(whole->r, prefix->r, prefix->n * sizeof *prefix->r) == 0,
+                  "%s: prefix differs", what);
     ck_assert_msg(tail->n == 0 || memcmp(whole->r + prefix->n, tail->r, tail->n * sizeof *tail->r) == 0,
                   "%s: continuation differs", what);
 }
