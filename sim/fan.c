@@ -1,6 +1,8 @@
-/* fan.c — fork-and-fan (see fan.h). Futures are dealt to threads in fixed
- * stripes (thread i takes futures i, i + threads, ...): which thread runs
- * a future never changes what it computes, only who writes its slot. */
+/* fan.c — fork-and-fan (see fan.h). Futures are dealt to threads in
+ * contiguous ranges (thread i takes [i*n/T, (i+1)*n/T)), so threads write
+ * to separate stretches of `out` rather than interleaved rows sharing cache
+ * lines. Which thread runs a future never changes what it computes, only
+ * who writes its slot. */
 #include "fan.h"
 
 #include <pthread.h>
@@ -14,7 +16,7 @@ typedef struct FanWork {
     const Scenario *sc;
     Sim *dst;
     uint64_t fork;
-    int nfutures, noptions, nmetrics, stride, first;
+    int nfutures, noptions, nmetrics, first, last;   /* futures [first, last) */
     double *out;
     int failed;
     pthread_t thread;
@@ -23,7 +25,7 @@ typedef struct FanWork {
 static void *fan_worker(void *arg)
 {
     FanWork *w = arg;
-    for (int j = w->first; j < w->nfutures; j += w->stride)
+    for (int j = w->first; j < w->last; j++)
         for (int o = 0; o < w->noptions; o++) {
             if (sim_fork(w->dst, w->src, w->fork, (uint64_t)j) != 0) {
                 w->failed = 1;
@@ -54,7 +56,9 @@ int fan_run(const Sim *src, uint64_t fork, int nfutures, int threads, double *ou
     int rc = 0;
     for (int i = 0; i < threads; i++) {
         w[i] = (FanWork){ .src = src, .sc = sc, .fork = fork, .nfutures = nfutures, .noptions = pd->noptions,
-                          .nmetrics = scenario_metric_count(sc), .stride = threads, .first = i, .out = out };
+                          .nmetrics = scenario_metric_count(sc), .out = out,
+                          .first = (int)((long long)nfutures * i / threads),
+                          .last = (int)((long long)nfutures * (i + 1) / threads) };
         w[i].dst = sim_create(sc);
         if (!w[i].dst) rc = -1;
     }
