@@ -26,7 +26,7 @@
 #include "playthrough.h"
 #include "salvo.h"
 
-enum { X_NAME = 1, X_SEED, X_ANSWERS, X_REPLAY, X_SAVE, X_FUTURES, X_RUNS, X_THREADS };
+enum { X_NAME = 1, X_SEED, X_ANSWERS, X_REPLAY, X_SAVE, X_FUTURES, X_RUNS, X_THREADS, X_TORNADO };
 static const OptSpec exercise_opts[] = {
     { X_NAME, "--name", "NAME", "the student's name, saved in the playthrough (default: student)" },
     { X_SEED, "--seed", "S", "base seed of the student's run (default 1)" },
@@ -36,6 +36,7 @@ static const OptSpec exercise_opts[] = {
     { X_FUTURES, "--futures", "N", "futures per option in the fan at each decision (default 1000)" },
     { X_RUNS, "--runs", "N", "runs of the distribution under the same decisions (default 1000)" },
     { X_THREADS, "--threads", "N", "threads for the fans (default 2); results do not depend on it" },
+    { X_TORNADO, "--tornado", "N", "runs per side for 'what mattered', each ranged assumption low vs high (default 50; 0: skip)" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec exercise_spec = {
@@ -62,7 +63,7 @@ typedef struct Play {
     int fan_dec[MAX_DEC];       /* per pause: scenario decision */
     double fan_t[MAX_DEC];
     double *fan[MAX_DEC];       /* noptions * futures * nmetrics */
-    int nfans, futures, runs, threads;
+    int nfans, futures, runs, threads, tornado;
     const int *replay_choices;
     int nreplay;
 } Play;
@@ -332,6 +333,81 @@ static void histogram(const Scenario *sc, int m, const double *sorted, int n, do
     }
 }
 
+/* "What mattered": the tornado under the student's decisions. Each ranged
+ * assumption is set to its low and then its high end (through the loader,
+ * as --set does) and P->tornado runs of each are made with the student's
+ * answers scripted; replication r is the same on both sides (common random
+ * numbers), so the difference of the means is the assumption's effect. The
+ * three largest effects on each interval metric are put in words. */
+typedef struct Effect { int a; double eff; } Effect;
+
+static int by_effect(const void *x, const void *y)
+{
+    double a = fabs(((const Effect *)x)->eff), b = fabs(((const Effect *)y)->eff);
+    int ia = ((const Effect *)x)->a, ib = ((const Effect *)y)->a;
+    return a < b ? 1 : a > b ? -1 : ia - ib;
+}
+
+static void what_mattered(const Play *P)
+{
+    const Exercise *ex = P->ex;
+    const Scenario *sc = P->sc;
+    int na = scenario_assumption_count(sc), nm = scenario_metric_count(sc), np = ex->npredictions;
+    if (P->tornado <= 0 || na == 0) return;
+    Effect *eff = calloc((size_t)na * (size_t)np + 1, sizeof *eff);
+    double *out = malloc((size_t)P->tornado * (size_t)nm * sizeof *out), *mean = calloc((size_t)np * 2 + 1, sizeof *mean);
+    int nr = 0;
+    if (!eff || !out || !mean) goto done;
+    for (int a = 0; a < na; a++) {
+        const Assumption *as = scenario_assumption(sc, a);
+        if (!(as->lo < as->hi)) continue;
+        int ok = 1;
+        for (int side = 0; side < 2 && ok; side++) {
+            char set[512];
+            snprintf(set, sizeof set, "%s=%.17g", as->path, side ? as->hi : as->lo);
+            const char *sets[1] = { set };
+            Diag d;
+            diag_init(&d, ex->scenario_file);
+            Scenario *s = scenario_load(ex->scenario_file, sets, 1, &d);
+            diag_free(&d);
+            if (!s || exercise_outcomes(s, P->seed, P->choices, P->nchoices, P->tornado, out) != 0) ok = 0;
+            for (int i = 0; ok && i < np; i++) {
+                double sum = 0;
+                for (int r = 0; r < P->tornado; r++) sum += out[(size_t)r * (size_t)nm + (size_t)ex->predictions[i].metric];
+                mean[2 * i + side] = sum / P->tornado;
+            }
+            scenario_free(s);
+        }
+        if (!ok) continue;
+        for (int i = 0; i < np; i++) eff[i * na + nr] = (Effect){ a, mean[2 * i + 1] - mean[2 * i] };
+        nr++;
+    }
+    printf("\n== What mattered: the assumptions that move each outcome most under your decisions ==\n"
+           "  (each ranged assumption from the low to the high end of its range, %d runs a side)\n", P->tornado);
+    for (int i = 0; i < np; i++) {
+        const ExPrediction *pr = &ex->predictions[i];
+        if (pr->kind != PRED_INTERVAL || nr == 0) continue;
+        Effect *e = eff + (size_t)i * (size_t)na;
+        qsort(e, (size_t)nr, sizeof *e, by_effect);
+        printf("  %s:\n", scenario_metric(sc, pr->metric)->label);
+        for (int k = 0; k < 3 && k < nr; k++) {
+            const Assumption *as = scenario_assumption(sc, e[k].a);
+            char lo[64], hi[64], d[64];
+            fmt_num(lo, sizeof lo, as->lo);
+            fmt_num(hi, sizeof hi, as->hi);
+            fmt_amount(d, sizeof d, fabs(e[k].eff), pr->unit);
+            int src = as->source_title && as->source_title[0];
+            printf("    %d. %s, from %s to %s, %s it by %s on average%s%s%s.\n", k + 1, as->path, lo, hi,
+                   e[k].eff >= 0 ? "raises" : "lowers", d, src ? " (source: " : "", src ? as->source_title : "",
+                   src ? ")" : "");
+        }
+    }
+done:
+    free(eff);
+    free(out);
+    free(mean);
+}
+
 static void debrief(Play *P, const double *mine)
 {
     const Exercise *ex = P->ex;
@@ -440,6 +516,7 @@ static void debrief(Play *P, const double *mine)
             }
         }
     }
+    what_mattered(P);
     puts("\n== Debrief questions ==");
     for (int i = 0; i < ex->ndebrief; i++) wrap_at(printf("  %d. ", i + 1), "     ", ex->debrief[i]);
     free(all);
@@ -518,6 +595,7 @@ int cmd_exercise(int argc, char **argv)
     P.futures = 1000;
     P.runs = 1000;
     P.threads = 2;
+    P.tornado = 50;
     int c;
     long long n;
     opt_init(&p, &exercise_spec, argc, argv);
@@ -536,6 +614,7 @@ int cmd_exercise(int argc, char **argv)
         case X_SAVE: out = p.val; break;
         case X_FUTURES: if ((n = args_count("--futures", p.val, 1)) < 0 || n > 1000000) return 2; P.futures = (int)n; break;
         case X_RUNS: if ((n = args_count("--runs", p.val, 1)) < 0 || n > 10000000) return 2; P.runs = (int)n; break;
+        case X_TORNADO: if ((n = args_count("--tornado", p.val, 0)) < 0 || n > 100000) return 2; P.tornado = (int)n; break;
         case X_THREADS: if ((n = args_count("--threads", p.val, 1)) < 0 || n > 256) return 2; P.threads = (int)n; break;
         }
     }

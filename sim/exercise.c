@@ -419,6 +419,7 @@ static void load_doc(Ld *L, const JsonValue *root, const char *path)
             snprintf(full, sizeof full, "%s", ex->scenario_path);
         else
             snprintf(full, sizeof full, "%.*s/%s", (int)(slash - path), path, ex->scenario_path);
+        snprintf(ex->scenario_file, sizeof ex->scenario_file, "%s", full);
         Diag sd;
         diag_init(&sd, full);
         ex->scenario = scenario_load(full, NULL, 0, &sd);

@@ -58,6 +58,7 @@ typedef struct Exercise {
     ExLevel level;
     int minutes;                /* expected duration */
     const char *scenario_path;  /* as written in the file (relative to it) */
+    char scenario_file[4096];   /* the path it was loaded from */
     Scenario *scenario;         /* loaded and owned */
     const char **objectives; int nobjectives;
     const char *situation, *role;

@@ -257,7 +257,7 @@ START_TEST(scripted_student_whole_loop)
     fclose(f);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --name Ada --futures 40 "
-             "--runs 200 --answers %s --save %s > %s 2>&1", tmp("answers.txt"), tmp("ada.json"), tmp("out.txt"));
+             "--runs 200 --tornado 5 --answers %s --save %s > %s 2>&1", tmp("answers.txt"), tmp("ada.json"), tmp("out.txt"));
     int rc = system(cmd);
     char *out = slurp(tmp("out.txt"));
     ck_assert_msg(WEXITSTATUS(rc) == 0, "exit %d:\n%s", WEXITSTATUS(rc), out);
@@ -265,7 +265,8 @@ START_TEST(scripted_student_whole_loop)
                            "== Decision on 2023-09-13", "3) none: Refuse", "percentile", "<-- your run",
                            "It happened in 100% of the runs.", "Brier score 0.490", "Intervals: ",
                            "arms-pipeline on 2023-09-13 (you chose 'half'); 40 futures per option",
-                           "What mattered:", "== Debrief questions ==", "Playthrough saved:" };
+                           "What mattered:", "== What mattered: the assumptions", "    1. ",
+                           "== Debrief questions ==", "Playthrough saved:" };
     for (size_t i = 0; i < sizeof want / sizeof *want; i++)
         ck_assert_msg(strstr(out, want[i]) != NULL, "missing '%s' in:\n%s", want[i], out);
     free(out);
@@ -275,7 +276,7 @@ START_TEST(scripted_student_whole_loop)
     ck_assert_ptr_nonnull(strstr(play, "\"name\":\"Ada\""));
     ck_assert_ptr_nonnull(strstr(play, "\"salvo\":\"" SALVO_VERSION "\""));
     snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --futures 40 --runs 200 "
-             "--replay %s > %s 2>&1", tmp("ada.json"), tmp("replay.txt"));
+             "--tornado 5 --replay %s > %s 2>&1", tmp("ada.json"), tmp("replay.txt"));
     rc = system(cmd);
     ck_assert_int_eq(WEXITSTATUS(rc), 0);
     char *a = debrief_part(tmp("out.txt")), *b = debrief_part(tmp("replay.txt"));
@@ -328,7 +329,7 @@ START_TEST(class_debrief)
         fputs(who[i][1], f);
         fclose(f);
         snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --name %s --seed %d "
-                 "--futures 10 --runs 100 --answers %s --save %s/%s.json > %s/%s.out", who[i][0], i + 1, tmp("a.txt"),
+                 "--futures 10 --runs 100 --tornado 0 --answers %s --save %s/%s.json > %s/%s.out", who[i][0], i + 1, tmp("a.txt"),
                  cls, who[i][0], dir, who[i][0]);
         ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
     }
