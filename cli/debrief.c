@@ -1,9 +1,11 @@
 /* debrief.c — `salvo debrief CLASSDIR`: the class debrief from every
  * playthrough (*.json with "type": "playthrough") in a folder.
  *
- * Each student's run is re-simulated from (seed, choices) — replication 0
- * with the choices scripted, exactly what `salvo exercise` played — and set
- * against --runs runs under the same decisions. Written as a terminal
+ * Each student's run is re-simulated from (seed, choices) — replication 0,
+ * paused at each decision and answered in turn, exactly what `salvo
+ * exercise` played — and set against --runs runs under the same decisions
+ * (each decision the student took answered the same way whenever it comes
+ * up). Written as a terminal
  * summary and, with --html, a self-contained page (inline SVG from
  * cli/svgchart.c, no JavaScript, nothing fetched).
  */
@@ -117,18 +119,37 @@ int cmd_debrief(int argc, char **argv)
     all = malloc((size_t)runs * (size_t)nm * sizeof *all);
     col = malloc((size_t)runs * sizeof *col);
     if (!all || !col) goto out;
+    const TraceHeader *h = scenario_trace_header(sc);
+    /* Per decision and option, how many students chose it. */
+    int *count = calloc((size_t)h->ndecisions * 8 + 1, sizeof *count);
+    int *by_decision = malloc(((size_t)h->ndecisions + 1) * sizeof *by_decision);
     Sim *sim = sim_create(sc);
-    if (!sim) goto out;
+    if (!sim || !count || !by_decision) { sim_destroy(sim); free(count); free(by_decision); goto out; }
     for (int s = 0; s < ns; s++) {
         Student *S = &st[s];
         S->mine = calloc((size_t)nm, sizeof *S->mine);
         S->pct = calloc((size_t)np + 1, sizeof *S->pct);
-        if (!S->mine || !S->pct) { sim_destroy(sim); goto out; }
+        if (!S->mine || !S->pct) { sim_destroy(sim); free(count); free(by_decision); goto out; }
+        /* The student's run, replayed as it was played: paused at each
+         * decision and answered, which says which decision each choice was. */
+        for (int d = 0; d < h->ndecisions; d++) by_decision[d] = -1;
+        sim_set_interactive(sim, 1);
         sim_reset(sim, S->pt.seed, 0);
-        sim_script(sim, S->pt.choices, S->pt.nchoices);
-        sim_run(sim, INFINITY);
+        int k = 0;
+        while (sim_run(sim, INFINITY) == SIM_DECISION) {
+            int dd = sim_pending(sim)->decision, o = k < S->pt.nchoices ? S->pt.choices[k] : -1;
+            if (o < 0 || o >= sim_pending(sim)->noptions) {
+                fprintf(stderr, "salvo debrief: %s: no valid choice for decision %d (%s)\n", S->pt.path, k + 1, h->decisions[dd].id);
+                sim_destroy(sim); free(count); free(by_decision);
+                goto out;
+            }
+            if (o < 8) count[dd * 8 + o]++;
+            by_decision[dd] = o;
+            sim_answer(sim, o);
+            k++;
+        }
         sim_metrics(sim, S->mine);
-        exercise_outcomes(sc, S->pt.seed, S->pt.choices, S->pt.nchoices, runs, all);
+        exercise_outcomes(sc, S->pt.seed, by_decision, runs, all);
         double luck = 0;
         int nl = 0;
         for (int i = 0; i < np; i++) {
@@ -150,24 +171,11 @@ int cmd_debrief(int argc, char **argv)
         S->luck = nl ? luck / nl : 50;
     }
     sim_destroy(sim);
+    free(by_decision);
     qsort(st, (size_t)ns, sizeof *st, by_name);
     /* --- terminal summary --- */
-    const TraceHeader *h = scenario_trace_header(sc);
     printf("Class debrief: %s (%d playthroughs in %s; %d runs per student under the same decisions)\n\n", ex->title, ns, dir, runs);
     puts("Choices at each decision (how many students chose each option; a decision a run never met counts none):");
-    /* Decisions are met in an order that can differ between runs, so count by decision id: replay each run's order. */
-    int *count = calloc((size_t)h->ndecisions * 8 + 1, sizeof *count);
-    Sim *probe = sim_create(sc);
-    for (int s = 0; probe && count && s < ns; s++) {
-        sim_set_interactive(probe, 1);
-        sim_reset(probe, st[s].pt.seed, 0);
-        for (int k = 0; k < st[s].pt.nchoices && sim_run(probe, INFINITY) == SIM_DECISION; k++) {
-            int dd = sim_pending(probe)->decision, o = st[s].pt.choices[k];
-            if (o >= 0 && o < 8) count[dd * 8 + o]++;
-            sim_answer(probe, o);
-        }
-    }
-    sim_destroy(probe);
     for (int dd = 0; count && dd < h->ndecisions; dd++) {
         printf("  %s:", h->decisions[dd].id);
         for (int o = 0; o < h->decisions[dd].noptions && o < 8; o++)

@@ -60,6 +60,7 @@ typedef struct Play {
     unsigned long long seed;
     Pred *pred;
     int choices[MAX_DEC], nchoices;
+    int *by_decision;           /* option per scenario decision, -1 if the student never met it */
     int fan_dec[MAX_DEC];       /* per pause: scenario decision */
     double fan_t[MAX_DEC];
     double *fan[MAX_DEC];       /* noptions * futures * nmetrics */
@@ -283,6 +284,7 @@ static int play(Play *P, double *mine)
         int o = ask_decision(P, sim);
         if (o < 0) { rc = -1; break; }
         P->choices[P->nchoices++] = o;
+        P->by_decision[sd->decision] = o;
         sim_answer(sim, o);
         puts("");
     }
@@ -370,7 +372,7 @@ static void what_mattered(const Play *P)
             diag_init(&d, ex->scenario_file);
             Scenario *s = scenario_load(ex->scenario_file, sets, 1, &d);
             diag_free(&d);
-            if (!s || exercise_outcomes(s, P->seed, P->choices, P->nchoices, P->tornado, out) != 0) ok = 0;
+            if (!s || exercise_outcomes(s, P->seed, P->by_decision, P->tornado, out) != 0) ok = 0;
             for (int i = 0; ok && i < np; i++) {
                 double sum = 0;
                 for (int r = 0; r < P->tornado; r++) sum += out[(size_t)r * (size_t)nm + (size_t)ex->predictions[i].metric];
@@ -414,13 +416,13 @@ static void debrief(Play *P, const double *mine)
     const Scenario *sc = P->sc;
     int nm = scenario_metric_count(sc), n = P->runs;
     double *all = malloc((size_t)n * (size_t)nm * sizeof *all), *col = malloc((size_t)(n > P->futures ? n : P->futures) * sizeof *col);
-    if (!all || !col || exercise_outcomes(sc, P->seed, P->choices, P->nchoices, n, all) != 0) {
+    if (!all || !col || exercise_outcomes(sc, P->seed, P->by_decision, n, all) != 0) {
         fprintf(stderr, "salvo exercise: out of memory for the debrief\n");
         free(all); free(col);
         return;
     }
     puts("== Debrief ==");
-    printf("Your run against %d runs under the same decisions (seed %llu, replications 1-%d):\n", n, P->seed, n);
+    printf("Your run against %d runs under the same decisions (seed %llu, replications 1-%d; each decision you took answered as you did whenever it came up):\n", n, P->seed, n);
     int seen[256] = { 0 };
     for (int i = 0; i < ex->npredictions; i++) {
         int m = ex->predictions[i].metric;
@@ -636,7 +638,10 @@ int cmd_exercise(int argc, char **argv)
     Playthrough pt;
     double *mine = calloc((size_t)scenario_metric_count(P.sc), sizeof *mine);
     P.pred = calloc((size_t)ex->npredictions + 1, sizeof *P.pred);
-    if (!mine || !P.pred) goto out;
+    int ndec = scenario_trace_header(P.sc)->ndecisions;
+    P.by_decision = malloc(((size_t)ndec + 1) * sizeof *P.by_decision);
+    if (!mine || !P.pred || !P.by_decision) goto out;
+    for (int d = 0; d < ndec; d++) P.by_decision[d] = -1;
     if (replay) {
         if (load_replay(&P, replay, &pt) != 0) goto out;
         P.scripted = 1;
@@ -675,6 +680,7 @@ out:
     for (int k = 0; k < P.nfans; k++) free(P.fan[k]);
     free(mine);
     free(P.pred);
+    free(P.by_decision);
     exercise_free(ex);
     return rc;
 }

@@ -541,14 +541,14 @@ double exercise_outcome(const Exercise *ex, int i, const double *metrics)
     return v != 0 ? 1.0 : 0.0;
 }
 
-int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *answers, int nanswers, int nruns, double *out)
+int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *by_decision, int nruns, double *out)
 {
     Sim *sim = sim_create(sc);
     if (!sim) return -1;
     int nm = scenario_metric_count(sc);
     for (int r = 0; r < nruns; r++) {
         sim_reset(sim, seed, (uint64_t)r + 1);
-        sim_script(sim, answers, nanswers);
+        sim_script_decisions(sim, by_decision);
         sim_run(sim, INFINITY);
         sim_metrics(sim, out + (size_t)r * (size_t)nm);
     }

@@ -98,10 +98,11 @@ int exercise_hit(double lo, double hi, double x);
  * an interval's metric value; a probability's event as 0 or 1. */
 double exercise_outcome(const Exercise *ex, int prediction, const double *metrics);
 /* The distribution under the same decisions: replications 1..nruns of
- * `seed` (replication 0 is the student's own run), each with `answers`
- * scripted in order (later decisions by the scenario's policy). out gets
- * nruns * nmetrics values, row r = replication r + 1. 0, or -1 if memory
- * ran out. Allocates one Sim. */
-int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *answers, int nanswers, int nruns, double *out);
+ * `seed` (replication 0 is the student's own run), each decision d the
+ * student took answered with by_decision[d] whenever it comes up (the
+ * order and dates may differ from run to run), -1 or a NULL array: by the
+ * scenario's policy. out gets nruns * nmetrics values, row r =
+ * replication r + 1. 0, or -1 if memory ran out. Allocates one Sim. */
+int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *by_decision, int nruns, double *out);
 
 #endif

@@ -131,6 +131,11 @@ void sim_script(Sim *sim, const int *answers, int n);
  * halt. After a halt the clock stays at the halting instant, metrics and
  * series are as of then, a trace ends there with END, and every later call
  * returns SIM_HALTED until sim_reset. */
+/* Scripted by decision: option[d] (scenario_trace_header's decision order)
+ * answers decision d whenever it comes up, -1 leaves it to the rest (the
+ * positional script, the person, or the policy). The array (one per
+ * decision) is the caller's and must outlive the run. Call after sim_reset. */
+void sim_script_decisions(Sim *sim, const int *option);
 SimStatus sim_run(Sim *sim, double until);
 /* Why this replication was halted, in words with the day; NULL if it was not. */
 const char *sim_halted(const Sim *sim);

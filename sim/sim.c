@@ -143,6 +143,7 @@ struct Sim {
     int uncertain;              /* draw each ranged assumption per replication */
     int uncertain_done;         /* pd[] holds drawn assumption values to undo */
     int *choices, nchoices;     /* decisions taken, in order */
+    const int *by_decision;     /* sim_script_decisions: option per decision, -1 = as otherwise */
     const int *script;
     int nscript;
     int pending;                /* decision awaiting an answer, -1 */
@@ -1303,7 +1304,10 @@ static void settle(Sim *S)
             case W_DECISION:
                 if (!v) break;
                 watch_finished(S, w);
-                if (S->nchoices < S->nscript) {
+                if (S->by_decision && S->by_decision[wd->idx] >= 0
+                    && S->by_decision[wd->idx] < sc->decisions[wd->idx].noptions) {
+                    take_decision(S, wd->idx, S->by_decision[wd->idx], 1);
+                } else if (S->nchoices < S->nscript) {
                     int o = S->script[S->nchoices];
                     if (o < 0 || o >= sc->decisions[wd->idx].noptions) o = 0;
                     take_decision(S, wd->idx, o, 1);
@@ -1496,6 +1500,7 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->nchoices = 0;
     S->script = NULL;
     S->nscript = 0;
+    S->by_decision = NULL;
     S->ended = 0;
     S->nesting = 0;
     S->nwake = 0;
@@ -1670,6 +1675,7 @@ int sim_clone(Sim *D, const Sim *S)
     D->uncertain_done = S->uncertain_done;
     D->nchoices = S->nchoices;
     D->script = S->script;      /* owned by the caller of sim_script */
+    D->by_decision = S->by_decision;
     D->nscript = S->nscript;
     D->pending = S->pending;
     D->pend = S->pend;          /* its strings belong to the shared scenario */
@@ -1714,6 +1720,11 @@ void sim_set_sink(Sim *S, const TraceSink *sink)
 
 void sim_set_interactive(Sim *S, int on) { S->interactive = on; }
 void sim_set_uncertainty(Sim *S, int on) { S->uncertain = on; }
+
+void sim_script_decisions(Sim *S, const int *option)
+{
+    S->by_decision = option;
+}
 
 void sim_script(Sim *S, const int *answers, int n)
 {

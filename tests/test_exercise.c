@@ -214,7 +214,7 @@ START_TEST(percentile_on_known_distribution)
     ck_assert_ptr_nonnull(sc);
     int nm = scenario_metric_count(sc), m = scenario_metric_find(sc, "successes"), n = 4000;
     double *out = malloc((size_t)n * (size_t)nm * sizeof *out), *x = malloc((size_t)n * sizeof *x);
-    ck_assert_int_eq(exercise_outcomes(sc, 20261201, NULL, 0, n, out), 0);
+    ck_assert_int_eq(exercise_outcomes(sc, 20261201, NULL, n, out), 0);
     for (int r = 0; r < n; r++) x[r] = out[(size_t)r * (size_t)nm + (size_t)m];
     double p1 = exercise_percentile(x, n, 1), p3 = exercise_percentile(x, n, 3);
     ck_assert_msg(fabs(p1 - 34.8145) < 4 * 0.585, "percentile of 1: %g", p1);
@@ -357,6 +357,48 @@ START_TEST(class_debrief)
 }
 END_TEST
 
+/* sim_script_decisions answers a decision by its id whenever it comes up:
+ * with every decision of the default scenario but 'ask-for-troops' mapped,
+ * an interactive run pauses only there, and every choice taken is the
+ * mapped one of its decision. */
+START_TEST(script_by_decision)
+{
+    Diag d;
+    diag_init(&d, "s");
+    Scenario *sc = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(sc);
+    const TraceHeader *h = scenario_trace_header(sc);
+    int map[16], left = -1;
+    ck_assert_int_le(h->ndecisions, 16);
+    for (int i = 0; i < h->ndecisions; i++) {
+        map[i] = h->decisions[i].noptions - 1;
+        if (!strcmp(h->decisions[i].id, "ask-for-troops")) { map[i] = -1; left = i; }
+    }
+    ck_assert_int_ge(left, 0);
+    Sim *sim = sim_create(sc);
+    for (uint64_t seed = 1; seed <= 5; seed++) {
+        sim_set_interactive(sim, 1);
+        sim_reset(sim, seed, 0);
+        sim_script_decisions(sim, map);
+        int pauses = 0;
+        while (sim_run(sim, INFINITY) == SIM_DECISION) {
+            ck_assert_int_eq(sim_pending(sim)->decision, left);
+            sim_answer(sim, 0);
+            pauses++;
+        }
+        ck_assert_int_le(pauses, 1);
+        const int *ch;
+        int n = sim_choices(sim, &ch);
+        ck_assert_int_ge(n, 1);
+        /* arms-pipeline comes first in every run: its mapped option. */
+        ck_assert_int_eq(ch[0], map[0]);
+    }
+    sim_destroy(sim);
+    scenario_free(sc);
+}
+END_TEST
+
 Suite *suite_exercise(void)
 {
     Suite *s = suite_create("exercise");
@@ -373,6 +415,7 @@ Suite *suite_exercise(void)
     tc = tcase_create("debrief");
     tcase_add_test(tc, scores_by_hand);
     tcase_add_test(tc, percentile_on_known_distribution);
+    tcase_add_test(tc, script_by_decision);
     tcase_set_timeout(tc, 60);
     suite_add_tcase(s, tc);
     return s;
