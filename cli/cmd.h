@@ -15,6 +15,8 @@ int cmd_sweep(int argc, char **argv);      /* cli/batch.c */
 int cmd_view(int argc, char **argv);       /* cli/view.c (or the no-view fallback) */
 int cmd_demo(int argc, char **argv);       /* cli/main.c: the kernel's M/M/1 demonstration */
 int cmd_assumptions(int argc, char **argv); /* cli/assumptions.c: the assumption ledger */
+int cmd_exercise(int argc, char **argv);   /* cli/exercise.c: a teaching exercise in the terminal */
+int cmd_debrief(int argc, char **argv);    /* cli/debrief.c: the class debrief */
 int cmd_report(int argc, char **argv);     /* cli/report.c: HTML report of a summary */
 int cmd_fit(int argc, char **argv);        /* cli/fit.c: history matching (ABC) */
 int cmd_discover(int argc, char **argv);   /* cli/discover.c: scenario discovery (PRIM) */

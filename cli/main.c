@@ -22,7 +22,7 @@ static const struct Command {
     int (*fn)(int, char **);
     const char *line;
 } commands[] = {
-    { "validate", cmd_validate, "validate FILE...        check scenarios; report every problem (exit 2 if any)" },
+    { "validate", cmd_validate, "validate FILE...        check scenarios and exercises; report every problem (exit 2 if any)" },
     { "run", cmd_run, "run FILE                simulate one replication and print its timeline" },
     { "batch", cmd_batch, "batch FILE --runs N     Monte Carlo batch with summary statistics" },
     { "compare", cmd_compare, "compare A B --runs N    paired comparison with common random numbers" },
@@ -32,6 +32,8 @@ static const struct Command {
     { "discover", cmd_discover, "discover FILE --metric M --where \"M < X\"   which assumption ranges make it likely (PRIM)" },
     { "fit", cmd_fit, "fit FILE --runs N        history matching: weigh the assumptions by the record (ABC)" },
     { "assumptions", cmd_assumptions, "assumptions FILE        the assumption ledger: every parameter, its value, source, note" },
+    { "exercise", cmd_exercise, "exercise FILE           a teaching exercise: briefing, predictions, play, debrief" },
+    { "debrief", cmd_debrief, "debrief CLASSDIR        the class debrief from every playthrough in a folder" },
     { "demo", cmd_demo, "demo                    the kernel's M/M/1 demonstration" },
     { "version", cmd_version, "version                 print the version" },
     { "help", cmd_help, "help [COMMAND]          this list, or COMMAND's options" },

@@ -12,6 +12,7 @@
 
 #include "cal.h"
 #include "cmd.h"
+#include "exercise.h"
 #include "fmt.h"
 #include "opt.h"
 #include "outpath.h"
@@ -26,7 +27,8 @@ static const OptSpec validate_opts[] = {
 };
 static const CmdSpec validate_spec = {
     "validate", "FILE... [--set PATH=VALUE ...]",
-    "Checks syntax, types, ranges and references; reports every problem as\n"
+    "Checks scenarios and exercises (docs/exercises.md): syntax, types, ranges\n"
+    "and references; reports every problem as\n"
     "FILE:LINE:COL: error: PATH: message. Exit 0 if all are valid, 2 if not.",
     validate_opts,
 };
@@ -72,6 +74,26 @@ int cmd_validate(int argc, char **argv)
         if (args_scenario(file, found, sizeof found)) file = found;
         Diag d;
         diag_init(&d, file);
+        if (exercise_sniff(file)) {
+            if (nsets) {
+                fprintf(stderr, "salvo validate: %s: --set applies to scenarios, not to exercises\n", file);
+                bad = 2;
+                diag_free(&d);
+                continue;
+            }
+            Exercise *ex = exercise_load(file, &d);
+            if (!ex) {
+                diag_print(&d, stderr);
+                bad = 2;
+            } else {
+                printf("%s: ok: exercise %s (%s, %d min; scenario %s; %d predictions, %d decision points)\n",
+                       file, ex->id, exercise_level_name(ex->level), ex->minutes, ex->scenario_path,
+                       ex->npredictions, ex->ndecisions);
+            }
+            exercise_free(ex);
+            diag_free(&d);
+            continue;
+        }
         Scenario *s = scenario_load(file, sets, nsets, &d);
         if (!s) {
             diag_print(&d, stderr);

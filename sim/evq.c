@@ -188,6 +188,52 @@ void evq_clear(EvQ *q)
         for (size_t j = 0; j < SENTINELS; j++) q->heap[j] = SENTINEL;
 }
 
+int evq_copy(EvQ *dst, const EvQ *src)
+{
+    if (dst == src) return EVQ_OK;
+    if (dst->pool_cap < src->pool_cap) {
+        EvSlot *pool = mem_realloc(dst->pool, src->pool_cap * sizeof *pool);
+        if (!pool) goto err;
+        dst->pool = pool;
+        uint32_t *fs = mem_realloc(dst->free_slots, src->pool_cap * sizeof *fs);
+        if (!fs) goto err;
+        dst->free_slots = fs;
+        dst->pool_cap = src->pool_cap;
+    }
+    if (dst->cap < src->n + SENTINELS && src->heap) {
+        EvHeapEntry *mem = mem_aligned(64, (src->cap + HEAP_PAD) * sizeof(EvHeapEntry));
+        if (!mem) goto err;
+        if (dst->heap) mem_free(dst->heap - HEAP_PAD);
+        dst->heap = mem + HEAP_PAD;
+        dst->cap = src->cap;
+    }
+    if (src->pool_cap) memcpy(dst->pool, src->pool, src->pool_cap * sizeof *dst->pool);
+    /* dst may have more slots than src. They go to the bottom of the free
+     * stack, lowest index nearest the top, with generation 0: exactly what
+     * src's grow_pool would add when its own free slots run out, so the
+     * copy hands out the same slots and handles as the original would. */
+    size_t nf = 0;
+    for (size_t i = dst->pool_cap; i > src->pool_cap; i--) {
+        dst->pool[i - 1].gen = 0;
+        dst->free_slots[nf++] = (uint32_t)(i - 1);
+    }
+    if (src->nfree) memcpy(dst->free_slots + nf, src->free_slots, src->nfree * sizeof *dst->free_slots);
+    dst->nfree = nf + src->nfree;
+    if (src->heap) memcpy(dst->heap, src->heap, (src->n + SENTINELS) * sizeof *dst->heap);
+    else if (dst->heap)
+        for (size_t j = 0; j < SENTINELS; j++) dst->heap[j] = SENTINEL;
+    dst->n = src->n;
+    dst->live = src->live;
+    dst->seq = src->seq;
+    dst->vacant = src->vacant;
+    dst->limit = src->limit;
+    dst->error = src->error;
+    return EVQ_OK;
+err:
+    evq_clear(dst);
+    return EVQ_NOMEM;
+}
+
 /* Room for more payloads: double the pool, up to the limit. A failure
  * leaves the queue as it was. */
 static int grow_pool(EvQ *q)

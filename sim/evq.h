@@ -83,6 +83,13 @@ void evq_set_limit(EvQ *q, size_t max_pending);
 /* Schedule a copy of *ev. If the limit is reached or memory runs out,
  * schedules nothing, sets q->error and returns a handle with gen 0. */
 EvHandle evq_push(EvQ *q, const Event *ev);
+/* Make dst an exact copy of src: the same pending events in the same slots,
+ * generations and order, so every handle valid in src is valid in dst and
+ * names the same event, and the same later pushes land in the same slots.
+ * Allocates only when dst's pool or heap is smaller than src's (a copy into
+ * a queue that already held such a copy allocates nothing). On failure
+ * returns EVQ_NOMEM and leaves dst cleared (empty, usable). O(pool size). */
+int evq_copy(EvQ *dst, const EvQ *src);
 /* Remove the earliest live event into *out. 0 when none is pending. */
 int evq_pop(EvQ *q, Event *out);
 /* Time of the earliest live event, or +INFINITY. Reaps dead tops. */

@@ -121,9 +121,26 @@ void rng_keyed(Rng *r, uint64_t seed, uint64_t rep, const char *component, const
     rng_keyed_prefix(r, rng_key_prefix(component, purpose), seed, rep);
 }
 
+static void seed_from_key(Rng *r, uint64_t key);
+
 void rng_keyed_prefix(Rng *r, uint64_t prefix, uint64_t seed, uint64_t rep)
 {
-    uint64_t key = key_from_prefix(prefix, seed, rep);
+    seed_from_key(r, key_from_prefix(prefix, seed, rep));
+}
+
+/* "fork" tag: the hashed tuple is three words longer than an unforked key's
+ * (a different length of input), and carries the fork and future. */
+#define FORK_TAG 0x6b726f66ULL
+
+void rng_keyed_fork(Rng *r, uint64_t prefix, uint64_t seed, uint64_t rep, uint64_t fork, uint64_t future)
+{
+    uint64_t h = fnv_u64(fnv_u64(prefix, seed), rep);
+    h = fnv_u64(fnv_u64(fnv_u64(h, FORK_TAG), fork), future);
+    seed_from_key(r, fmix64(h));
+}
+
+static void seed_from_key(Rng *r, uint64_t key)
+{
     uint64_t state_word = splitmix_mix(key + GOLDEN);
     uint64_t inc_word = splitmix_mix(key + 2u * GOLDEN);
     /* Same procedure as rng_seed, but keeping all 64 increment bits (rng_seed

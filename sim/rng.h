@@ -32,6 +32,12 @@ void rng_keyed(Rng *r, uint64_t seed, uint64_t rep, const char *component, const
 uint64_t rng_key_prefix(const char *component, const char *purpose);
 void rng_keyed_prefix(Rng *r, uint64_t prefix, uint64_t seed, uint64_t rep);
 
+/* The stream of (seed, rep, fork, future) for a clone that continues a
+ * replication on fresh streams (sim_fork): the usual key with a fork tag,
+ * the fork id and the future index appended, so it differs from the
+ * unforked stream of the same component and from every other fork. */
+void rng_keyed_fork(Rng *r, uint64_t prefix, uint64_t seed, uint64_t rep, uint64_t fork, uint64_t future);
+
 /* 64-bit hash of a key tuple; the stable "seed key" written to CSV rows. */
 uint64_t rng_key_hash(uint64_t seed, uint64_t rep, const char *component, const char *purpose);
 

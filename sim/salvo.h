@@ -155,15 +155,36 @@ void sim_script(Sim *sim, const int *answers, int n);
  * halt. After a halt the clock stays at the halting instant, metrics and
  * series are as of then, a trace ends there with END, and every later call
  * returns SIM_HALTED until sim_reset. */
+/* Scripted by decision: option[d] (scenario_trace_header's decision order)
+ * answers decision d whenever it comes up, -1 leaves it to the rest (the
+ * positional script, the person, or the policy). The array (one per
+ * decision) is the caller's and must outlive the run. Call after sim_reset. */
+void sim_script_decisions(Sim *sim, const int *option);
 SimStatus sim_run(Sim *sim, double until);
 /* Why this replication was halted, in words with the day; NULL if it was not. */
 const char *sim_halted(const Sim *sim);
 /* Change this Sim's event limit per replication (0: back to SIM_MAX_EVENTS). */
 void sim_set_event_limit(Sim *sim, uint64_t max);
+/* Clone: make dst (a Sim of the same scenario) an exact copy of src as it
+ * stands — clock, pending events, stocks, carriers, treaties, programmes,
+ * conditions' planned crossings, random streams, choices, metrics so far,
+ * a pending decision, the interactive and scripted settings — so running
+ * dst gives what running src would, to the bit. dst keeps its own sink.
+ * Allocates nothing once dst has held a clone of a run as big (a fan
+ * reuses one dst). 0 on success; -1 if memory ran out (dst is then halted
+ * until sim_reset). */
+int sim_clone(Sim *dst, const Sim *src);
+/* Fork: sim_clone, then every random stream continues on a fresh stream
+ * keyed by (fork, future) on top of its usual key (docs/models.md, Forks).
+ * Draws already made stay made. Future j of fork f is the same whatever
+ * thread runs it and whatever option is then answered (common random
+ * numbers across a decision's options). sim_reset ends the fork. */
+int sim_fork(Sim *dst, const Sim *src, uint64_t fork, uint64_t future);
 const SimDecision *sim_pending(const Sim *sim);
 /* Answer the pending decision; 0 on success, -1 if none or out of range. */
 int sim_answer(Sim *sim, int option);
 double sim_now(const Sim *sim);
+const Scenario *sim_scenario(const Sim *sim);  /* the scenario it runs */
 uint64_t sim_events(const Sim *sim);        /* events dispatched this replication */
 /* Metric scalars for this replication: scenario_metric_count() values. */
 void sim_metrics(const Sim *sim, double *out);

@@ -144,6 +144,7 @@ struct Sim {
     int uncertain;              /* draw each ranged assumption per replication */
     int uncertain_done;         /* pd[] holds drawn assumption values to undo */
     int *choices, nchoices;     /* decisions taken, in order */
+    const int *by_decision;     /* sim_script_decisions: option per decision, -1 = as otherwise */
     const int *script;
     int nscript;
     int pending;                /* decision awaiting an answer, -1 */
@@ -158,6 +159,9 @@ struct Sim {
     double instant_t;           /* time of the last event dispatched */
     uint64_t instant_n;         /* events dispatched at instant_t */
     char halted[160];           /* why the run was halted, "" if it was not */
+    /* Forks (sim_fork): streams keyed from now on also by (fork, future). */
+    int forked;
+    uint64_t fork_id, fork_future;
 };
 
 /* --- small helpers --------------------------------------------------------- */
@@ -173,7 +177,10 @@ static void emit(Sim *S, int kind, int a, int b, int c, double x, double y)
  * and keying is the same whenever it happens, so results do not change. */
 static __attribute__((noinline)) void key_stream(Sim *S, int stream)
 {
-    rng_keyed_prefix(&S->rng[stream], S->sc->streams[stream].prefix, S->seed, S->rep);
+    if (S->forked)
+        rng_keyed_fork(&S->rng[stream], S->sc->streams[stream].prefix, S->seed, S->rep, S->fork_id, S->fork_future);
+    else
+        rng_keyed_prefix(&S->rng[stream], S->sc->streams[stream].prefix, S->seed, S->rep);
     S->rng_keyed[stream] = 1;
 }
 
@@ -1373,7 +1380,10 @@ static void settle(Sim *S)
             case W_DECISION:
                 if (!v) break;
                 watch_finished(S, w);
-                if (S->nchoices < S->nscript) {
+                if (S->by_decision && S->by_decision[wd->idx] >= 0
+                    && S->by_decision[wd->idx] < sc->decisions[wd->idx].noptions) {
+                    take_decision(S, wd->idx, S->by_decision[wd->idx], 1);
+                } else if (S->nchoices < S->nscript) {
                     int o = S->script[S->nchoices];
                     if (o < 0 || o >= sc->decisions[wd->idx].noptions) o = 0;
                     take_decision(S, wd->idx, o, 1);
@@ -1575,6 +1585,7 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->nchoices = 0;
     S->script = NULL;
     S->nscript = 0;
+    S->by_decision = NULL;
     S->ended = 0;
     S->nesting = 0;
     S->nwake = 0;
@@ -1583,6 +1594,7 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     S->instant_t = 0;
     S->instant_n = 0;
     S->halted[0] = '\0';
+    S->forked = 0;
     memset(S->rng_keyed, 0, (size_t)sc->nstreams);
     /* Only parameters that effects can change need a fresh copy; the rest
      * were copied by sim_create and never change. */
@@ -1691,6 +1703,103 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
     return -1;
 }
 
+/* Every field of struct Sim is either copied here or named as kept. Arrays
+ * are sized by the scenario, so copying them allocates nothing; only the
+ * event queue can need room (evq_copy), and then only the first time. */
+#define COPY(f, n) do { if ((n) > 0) memcpy(D->f, S->f, (size_t)(n) * sizeof *D->f); } while (0)
+
+int sim_clone(Sim *D, const Sim *S)
+{
+    const Scenario *sc = S->sc;
+    assert(D->sc == sc);
+    if (D == S) return 0;
+    /* Kept: D->k.ctx (its own Sim), the handler table, D->sink. */
+    if (evq_copy(&D->k.q, &S->k.q) != EVQ_OK) {
+        snprintf(D->halted, sizeof D->halted, "out of memory cloning the event queue at day %.6g", S->k.now);
+        return -1;
+    }
+    D->k.now = S->k.now;
+    D->k.events = S->k.events;
+    D->k.stop = S->k.stop;
+    D->seed = S->seed;
+    D->rep = S->rep;
+    COPY(rng, sc->nstreams);
+    COPY(rng_keyed, sc->nstreams);
+    COPY(pd, sc->nparams);
+    for (int i = 0; i < sc->nstocks; i++) {
+        int *queue = D->stocks[i].queue;
+        D->stocks[i] = S->stocks[i];
+        D->stocks[i].queue = queue;
+        if (S->stocks[i].nqueue > 0)
+            memcpy(queue, S->stocks[i].queue, (size_t)S->stocks[i].nqueue * sizeof *queue);
+    }
+    COPY(prod, sc->nproducers);
+    COPY(cons, sc->nconsumers);
+    COPY(carriers, sc->ncarriers);
+    COPY(routes, sc->nroutes);
+    COPY(progs, sc->nprogrammes);
+    COPY(assists, sc->nassists);
+    COPY(treaties, sc->ntreaties);
+    COPY(resp, sc->nresponses);
+    COPY(events, sc->nevents);
+    COPY(decided, sc->ndecisions);
+    COPY(choices, sc->ndecisions);
+    COPY(watch_done, sc->nwatch);
+    COPY(stamp, sc->nwatch);
+    COPY(cross, sc->nwatch);
+    COPY(cross_t, sc->nwatch);
+    /* wcont and series_off depend only on the scenario. */
+    D->round = S->round;
+    COPY(metric_t, sc->nmetrics);
+    int total = 0;
+    for (int m = 0; m < sc->nmetrics; m++) total += sc->metrics[m].info.series_len;
+    COPY(series, total);
+    COPY(obs, sc->nobs);
+    COPY(res_delivered, sc->nresources);
+    COPY(res_lost, sc->nresources);
+    COPY(res_duds, sc->nresources);
+    COPY(troops, sc->nactors);
+    D->dirty = S->dirty;
+    D->dirty_stocks = S->dirty_stocks;
+    D->active_cats = S->active_cats;
+    D->interactive = S->interactive;
+    D->uncertain = S->uncertain;
+    D->uncertain_done = S->uncertain_done;
+    D->nchoices = S->nchoices;
+    D->script = S->script;      /* owned by the caller of sim_script */
+    D->by_decision = S->by_decision;
+    D->nscript = S->nscript;
+    D->pending = S->pending;
+    D->pend = S->pend;          /* its strings belong to the shared scenario */
+    D->ended = S->ended;
+    D->nesting = S->nesting;
+    D->nwake = S->nwake;
+    COPY(wake, S->nwake);
+    COPY(wake_on, sc->nstocks);
+    D->waking = S->waking;
+    D->max_events = S->max_events;
+    D->instant_t = S->instant_t;
+    D->instant_n = S->instant_n;
+    memcpy(D->halted, S->halted, sizeof D->halted);
+    D->forked = S->forked;
+    D->fork_id = S->fork_id;
+    D->fork_future = S->fork_future;
+    return 0;
+}
+#undef COPY
+
+int sim_fork(Sim *D, const Sim *S, uint64_t fork, uint64_t future)
+{
+    if (sim_clone(D, S) != 0) return -1;
+    /* Every stream is re-keyed at its next draw, now also by (fork, future):
+     * draws already made (pending events, per-replication values) stay. */
+    memset(D->rng_keyed, 0, (size_t)S->sc->nstreams);
+    D->forked = 1;
+    D->fork_id = fork;
+    D->fork_future = future;
+    return 0;
+}
+
 void sim_set_sink(Sim *S, const TraceSink *sink)
 {
     if (sink) {
@@ -1703,6 +1812,11 @@ void sim_set_sink(Sim *S, const TraceSink *sink)
 
 void sim_set_interactive(Sim *S, int on) { S->interactive = on; }
 void sim_set_uncertainty(Sim *S, int on) { S->uncertain = on; }
+
+void sim_script_decisions(Sim *S, const int *option)
+{
+    S->by_decision = option;
+}
 
 void sim_script(Sim *S, const int *answers, int n)
 {
@@ -1765,6 +1879,7 @@ int sim_answer(Sim *S, int option)
 }
 
 double sim_now(const Sim *S) { return S->k.now; }
+const Scenario *sim_scenario(const Sim *S) { return S->sc; }
 uint64_t sim_events(const Sim *S) { return S->k.events; }
 
 void sim_metrics(const Sim *S_, double *out)

@@ -12,13 +12,21 @@
  *              N thousand distinct keys, seconds: the duplicate-key check
  *              must not be quadratic (issue 8: 200,000 keys took 147 s with
  *              the pairwise scan; 1,000,000 must take under 2 s).
+ *   fan_3x1000_tN  fork-and-fan (issue 9): from the first three-option
+ *              decision after day 100 of the default scenario (seed 1,
+ *              earlier decisions answered with option 0), 1,000 futures of
+ *              each of the 3 options run to the end on N threads, seconds
+ *              (target: under 1 s on the 2-core build machine).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include "salvo.h"
 #include "dist.h"
 #include "evq.h"
+#include "fan.h"
 #include "mm1.h"
 
 static double now_s(void)
@@ -71,8 +79,49 @@ static void validate_keys(int n)
     free(buf);
 }
 
-int main(void)
+static void fan_bench(void)
 {
+    Diag d;
+    diag_init(&d, "bench");
+    Scenario *sc = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
+    diag_free(&d);
+    if (!sc) {
+        printf("fan: cannot load scenarios/korea-russia-2024.json (run from the source tree)\n");
+        return;
+    }
+    Sim *src = sim_create(sc);
+    sim_set_interactive(src, 1);
+    sim_reset(src, 1, 0);
+    const SimDecision *p = NULL;
+    while (sim_run(src, INFINITY) == SIM_DECISION) {
+        p = sim_pending(src);
+        if (p->noptions == 3 && p->t > 100) break;
+        sim_answer(src, 0);
+        p = NULL;
+    }
+    if (!p) {
+        printf("fan: no three-option decision after day 100 with seed 1\n");
+    } else {
+        int nm = scenario_metric_count(sc);
+        double *out = malloc((size_t)3 * 1000 * (size_t)nm * sizeof *out);
+        for (int threads = 1; threads <= 2 && out; threads++) {
+            double t0 = now_s();
+            fan_run(src, 1, 1000, threads, out, NULL);
+            printf("bench: fan_3x1000_t%d %.3f s\n", threads, now_s() - t0);
+        }
+        printf("fan from decision %s at day %.1f\n", p->id, p->t);
+        free(out);
+    }
+    sim_destroy(src);
+    scenario_free(sc);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1 && strcmp(argv[1], "fan") == 0) {   /* `build/bench fan`: this figure alone */
+        fan_bench();
+        return 0;
+    }
     printf("salvo benchmarks (timings vary with the machine; nothing here fails)\n");
     hold(10, 10000000);
     hold(1000, 10000000);
@@ -87,5 +136,6 @@ int main(void)
            (unsigned long long)res.events, dt);
     validate_keys(200000);
     validate_keys(1000000);
+    fan_bench();
     return 0;
 }

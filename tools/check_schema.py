@@ -163,6 +163,63 @@ def strict_load(path):
         return json.loads(f.read().decode("utf-8"), parse_constant=no_constant, object_pairs_hook=no_dups)
 
 
+# Exercises (scenarios/exercise.schema.json): every shipped exercise
+# validates, and each mistake below is rejected by the schema and (when
+# ./salvo is built) by `salvo validate`.
+def check_exercises(cls):
+    with open(os.environ.get("SALVO_EXERCISE_SCHEMA") or os.path.join(ROOT, "scenarios", "exercise.schema.json"),
+              encoding="utf-8") as f:
+        schema = json.load(f)
+    cls.check_schema(schema)
+    v = cls(schema)
+    bad = 0
+    shipped = sorted(glob.glob(os.path.join(ROOT, "scenarios", "exercises", "*.json")))
+    if len(shipped) < 3:
+        print("check-schema: expected at least three exercises in scenarios/exercises/")
+        bad += 1
+    for p in shipped:
+        errs = list(v.iter_errors(strict_load(p)))
+        for e in errs[:10]:
+            print("check-schema: %s: %s: %s" % (os.path.relpath(p, ROOT),
+                  "/".join(str(x) for x in e.absolute_path) or "(top)", e.message[:300]))
+        bad += bool(errs)
+    base = strict_load(os.path.join(ROOT, "scenarios", "exercises", "shell-pipeline.json"))
+    def mistake(edit):
+        doc = json.loads(json.dumps(base))
+        edit(doc)
+        return doc
+    mistakes = {
+        "unknown top-level field": mistake(lambda d: d.__setitem__("titel", "x")),
+        "level not a level": mistake(lambda d: d.__setitem__("level", "beginner")),
+        "minutes not whole": mistake(lambda d: d.__setitem__("minutes", 50.5)),
+        "no predictions": mistake(lambda d: d.__setitem__("predictions", [])),
+        "interval without unit": mistake(lambda d: d["predictions"][0].pop("unit")),
+        "fact without source": mistake(lambda d: d["briefing"]["known"][0].pop("source")),
+        "kind misspelt": mistake(lambda d: d["predictions"][0].__setitem__("kind", "intervals")),
+    }
+    salvo = os.path.join(ROOT, "salvo")
+    import subprocess, tempfile
+    for name, doc in mistakes.items():
+        if v.is_valid(doc):
+            print("check-schema: exercise mistake '%s': the schema accepts it" % name)
+            bad += 1
+        if os.access(salvo, os.X_OK):
+            # Written beside the shipped ones, so the relative scenario path holds.
+            fd, tmp = tempfile.mkstemp(suffix=".json", dir=os.path.join(ROOT, "scenarios", "exercises"),
+                                       prefix=".check-")
+            with os.fdopen(fd, "w") as f:
+                json.dump(doc, f)
+            try:
+                rc = subprocess.run([salvo, "validate", tmp], capture_output=True).returncode
+            finally:
+                os.unlink(tmp)
+            if rc != 2:
+                print("check-schema: exercise mistake '%s': salvo validate exits %d, not 2" % (name, rc))
+                bad += 1
+    print("check-schema: %d shipped exercises checked; %d exercise mistakes rejected" % (len(shipped), len(mistakes)))
+    return bad
+
+
 def main():
     with open(os.environ.get("SALVO_SCHEMA") or os.path.join(ROOT, "scenarios", "schema.json"), encoding="utf-8") as f:
         schema = json.load(f)
@@ -172,7 +229,8 @@ def main():
     bad = 0
     shipped = sorted(p for p in glob.glob(os.path.join(ROOT, "scenarios", "*.json"))
                      + glob.glob(os.path.join(ROOT, "scenarios", "*", "*.json"))
-                     if os.path.basename(p) != "schema.json")
+                     if os.path.basename(p) not in ("schema.json", "exercise.schema.json")
+                     and os.path.basename(os.path.dirname(p)) != "exercises")
     for p in shipped:
         errs = sorted(v.iter_errors(strict_load(p)), key=lambda e: list(e.absolute_path))
         rel = os.path.relpath(p, ROOT)
@@ -225,11 +283,9 @@ def main():
         len(GOOD), len(BAD), "" if verdicts is not None else " (schema only: no ./salvo binary)"))
     print("check-schema: %d shipped scenarios checked; %d bad inputs rejected by the schema, "
           "%d not JSON or beyond a schema (listed in tools/check_schema.py)" % (len(shipped), rejected, skipped))
-    if bad:
-        print("check-schema: FAILED (%d problems)" % bad)
-        return 1
-    print("check-schema: ok")
-    return 0
+    bad += check_exercises(cls)
+    print("check-schema: ok" if not bad else "check-schema: FAILED (%d problems)" % bad)
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":

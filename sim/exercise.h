@@ -1,0 +1,108 @@
+/* exercise.h — a teaching exercise: a briefing, the predictions a student
+ * commits before playing, the decision points of a shipped scenario with
+ * what is shown at each, debrief questions and instructor notes
+ * (docs/exercises.md; scenarios/exercise.schema.json).
+ *
+ * An Exercise is plain read-only data once loaded. It owns its parsed
+ * document (every string points into it) and the scenario it names, which
+ * is loaded through the usual validating loader, path relative to the
+ * exercise file. Every metric and decision the exercise names is resolved
+ * to an index at load, with "did you mean" for a near miss; nothing is
+ * parsed and then ignored. Nothing here prints.
+ */
+#ifndef SALVO_EXERCISE_H
+#define SALVO_EXERCISE_H
+
+#include <stdint.h>
+#include "diag.h"
+#include "salvo.h"
+
+typedef enum ExLevel { EX_INTRODUCTORY, EX_INTERMEDIATE, EX_ADVANCED } ExLevel;
+
+/* A dated fact with its source: what the student may know. */
+typedef struct ExFact {
+    const char *text;
+    const char *as_of;          /* YYYY-MM-DD */
+    int64_t as_of_day;          /* epoch day */
+    const char *source;
+} ExFact;
+
+typedef enum ExPredKind {
+    PRED_INTERVAL,      /* a best guess and an 80% interval for a metric's value */
+    PRED_PROBABILITY    /* a probability that an event holds (a FLAG metric, or metric > above) */
+} ExPredKind;
+
+typedef struct ExPrediction {
+    const char *id;
+    const char *question;
+    ExPredKind kind;
+    int metric;                 /* scenario metric index */
+    const char *unit;           /* equals the metric's unit */
+    const char *by;             /* date the value is read: the metric's date */
+    int64_t by_day;
+    int has_above;              /* PROBABILITY on a non-FLAG metric: P(value > above) */
+    double above;
+} ExPrediction;
+
+typedef struct ExDecision {
+    int decision;               /* scenario decision index */
+    const char *prompt;
+    int *show, nshow;           /* metric indices shown with their values so far */
+    ExFact *known;              /* what the student learns at this point */
+    int nknown;
+} ExDecision;
+
+typedef struct Exercise {
+    const char *path;           /* as given */
+    const char *id, *title;
+    ExLevel level;
+    int minutes;                /* expected duration */
+    const char *scenario_path;  /* as written in the file (relative to it) */
+    char scenario_file[4096];   /* the path it was loaded from */
+    Scenario *scenario;         /* loaded and owned */
+    const char **objectives; int nobjectives;
+    const char *situation, *role;
+    ExFact *known; int nknown;  /* known at the start date */
+    ExPrediction *predictions; int npredictions;
+    ExDecision *decisions; int ndecisions;
+    const char **debrief; int ndebrief;
+    const char *instructor_notes;
+    void *doc_;                 /* private: the parsed document */
+} Exercise;
+
+/* Load and validate; NULL with every problem in d (FILE:LINE:COL, JSON
+ * path), the scenario's own problems included. */
+Exercise *exercise_load(const char *path, Diag *d);
+void exercise_free(Exercise *ex);
+/* 1 if the file at path looks like an exercise (a top-level
+ * "salvo_exercise" member), so `salvo validate` can tell the kinds apart. */
+int exercise_sniff(const char *path);
+const char *exercise_level_name(ExLevel l);
+/* The exercise decision point for scenario decision d, or NULL. */
+const ExDecision *exercise_decision(const Exercise *ex, int d);
+
+/* The id of option o of scenario decision d (what a student may type). */
+const char *exercise_option_id(const Exercise *ex, int d, int o);
+
+/* --- the debrief's arithmetic ------------------------------------------ */
+
+/* Where x falls in a sample, in percent: 100 * (#below + #equal / 2) / n
+ * (the mid-rank, so a value every run shares is the 50th percentile).
+ * n > 0; the sample need not be sorted. */
+double exercise_percentile(const double *sample, int n, double x);
+/* The Brier score of probability p for an event that happened (1) or not (0). */
+double exercise_brier(double p, int happened);
+/* 1 if x lies in [lo, hi]. */
+int exercise_hit(double lo, double hi, double x);
+/* The outcome a prediction is scored against, from a run's metric values:
+ * an interval's metric value; a probability's event as 0 or 1. */
+double exercise_outcome(const Exercise *ex, int prediction, const double *metrics);
+/* The distribution under the same decisions: replications 1..nruns of
+ * `seed` (replication 0 is the student's own run), each decision d the
+ * student took answered with by_decision[d] whenever it comes up (the
+ * order and dates may differ from run to run), -1 or a NULL array: by the
+ * scenario's policy. out gets nruns * nmetrics values, row r =
+ * replication r + 1. 0, or -1 if memory ran out. Allocates one Sim. */
+int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *by_decision, int nruns, double *out);
+
+#endif
