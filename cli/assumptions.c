@@ -7,6 +7,7 @@
 
 #include "afile.h"
 #include "cmd.h"
+#include "outpath.h"
 #include "ledger.h"
 #include "opt.h"
 #include "salvo.h"
@@ -94,12 +95,8 @@ int cmd_assumptions(int argc, char **argv)
     }
     char found[4096];
     if (args_scenario(file, found, sizeof found)) file = found;
-    const char *outs[3] = { csv, md, json };
-    for (int k = 0; k < 3; k++)
-        if (outs[k] && strcmp(outs[k], "-") != 0 && !afile_writable(outs[k])) {
-            fprintf(stderr, "salvo: assumptions: cannot write '%s' (no such directory, or not writable)\n", outs[k]);
-            return 2;
-        }
+    OutPath outs[] = { { "--csv", csv }, { "--markdown", md }, { "--json", json } };
+    if (outpath_check_all(&file, 1, outs, 3) < 0) return 2;
     Diag d;
     diag_init(&d, file);
     Scenario *s = scenario_load(file, sets, nsets, &d);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "cmd.h"
+#include "outpath.h"
 #include "exercise.h"
 #include "fmt.h"
 #include "opt.h"
@@ -71,6 +72,11 @@ int cmd_debrief(int argc, char **argv)
         }
     }
     if (!dir) { opt_usage_short(&debrief_spec, stderr); return 2; }
+    {
+        const char *ins[] = { dir, exfile };
+        OutPath outs[] = { { "--html", html } };
+        if (outpath_check_all(ins, exfile ? 2 : 1, outs, 1) < 0) return 2;
+    }
     DIR *dp = opendir(dir);
     if (!dp) { fprintf(stderr, "salvo debrief: cannot open folder %s\n", dir); return 2; }
     /* File names sorted, so the report does not depend on the directory's order. */

@@ -13,6 +13,7 @@
 
 #include "cal.h"
 #include "cmd.h"
+#include "outpath.h"
 #include "fit.h"
 #include "fmt.h"
 #include "opt.h"
@@ -174,6 +175,8 @@ int cmd_discover(int argc, char **argv)
         return 2;
     }
     if (args_scenario(file, found, sizeof found)) file = found;
+    OutPath outs[] = { { "--json", json } };
+    if (outpath_check_all(&file, 1, outs, 1) < 0) return 2;
     Diag d;
     diag_init(&d, file);
     Scenario *s = scenario_load(file, sets, nsets, &d);

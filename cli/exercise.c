@@ -18,6 +18,7 @@
 #include <string.h>
 #include "cal.h"
 #include "cmd.h"
+#include "outpath.h"
 #include "exercise.h"
 #include "fan.h"
 #include "fmt.h"
@@ -622,6 +623,11 @@ int cmd_exercise(int argc, char **argv)
     }
     if (!file) { opt_usage_short(&exercise_spec, stderr); return 2; }
     if (answers && replay) { fprintf(stderr, "salvo exercise: --answers and --replay exclude each other\n"); return 2; }
+    {
+        const char *ins[] = { file, answers ? answers : replay };
+        OutPath outs[] = { { "--save", out } };
+        if (outpath_check_all(ins, (answers || replay) ? 2 : 1, outs, 1) < 0) return 2;
+    }
     Diag d;
     diag_init(&d, file);
     Exercise *ex = exercise_load(file, &d);

@@ -14,6 +14,7 @@
 #include "afile.h"
 #include "cal.h"
 #include "cmd.h"
+#include "outpath.h"
 #include "fit.h"
 #include "fmt.h"
 #include "opt.h"
@@ -153,6 +154,8 @@ int cmd_fit(int argc, char **argv)
         return 2;
     }
     if (args_scenario(file, found, sizeof found)) file = found;
+    OutPath outs[] = { { "--json", json }, { "--csv", csv } };
+    if (outpath_check_all(&file, 1, outs, 2) < 0) return 2;
     Diag d;
     diag_init(&d, file);
     Scenario *s = scenario_load(file, sets, nsets, &d);

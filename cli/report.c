@@ -10,6 +10,7 @@
 
 #include "afile.h"
 #include "cmd.h"
+#include "outpath.h"
 #include "opt.h"
 #include "report.h"
 
@@ -66,10 +67,8 @@ int cmd_report(int argc, char **argv)
         memcpy(def + n, ".html", 6);
         out = def;
     }
-    if (!afile_writable(out)) {
-        fprintf(stderr, "salvo report: -o: cannot write '%s' (no such directory, or not writable)\n", out);
-        return 2;
-    }
+    OutPath outs[] = { { "-o", out } };
+    if (outpath_check_all(&in, 1, outs, 1) < 0) return 2;
     Diag d;
     diag_init(&d, in);
     int rc = report_from_file(in, out, svg, &d);

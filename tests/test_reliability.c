@@ -129,6 +129,10 @@ START_TEST(output_never_overwrites_input_or_output)
         "sweep %s/sc.json --vary routes.ship.loss=0:0.1:2 --runs 5 --quiet --json %s/sc.json",
         "run %s/sc.json --trace %s/sc.json",
         "run %s/sc.json --trace %s/link.json",
+        "assumptions %s/sc.json --csv %s/sc.json",
+        "fit %s/sc.json --runs 5 --quiet --json %s/sc.json",
+        "discover %s/sc.json --runs 5 --metric delivered --where 'delivered < 1' --quiet --json %s/sc.json",
+        "report %s/sc.json -o %s/sc.json",
     };
     ck_assert_int_eq(symlink("sc.json", tmp("link.json")), 0);
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
