@@ -569,6 +569,12 @@ START_TEST(write_faults_every_output)
     snprintf(args, sizeof args, "sweep " SHIP " --vary routes.ship.loss=0:0.1:2 --runs 10 --quiet --csv %s --json %s",
              tmp("s.csv"), tmp("s.json"));
     fault_loop("sweep", args, sweep_outs, 2);
+    /* The report of a fixed summary: the same bytes every time it is whole. */
+    snprintf(args, sizeof args, "batch " SHIP " --runs 20 --quiet --json %s", tmp("rep.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    const char *report_outs[] = { "r.html" };
+    snprintf(args, sizeof args, "report %s -o %s", tmp("rep.json"), tmp("r.html"));
+    fault_loop("report", args, report_outs, 1);
 }
 END_TEST
 
