@@ -190,13 +190,17 @@ $(BUILD)/oracle: $(BUILD)/tests/oracle/main.o $(ORACLE_OBJ) $(LIB)
 # (its /usr/local paths rewritten to PREFIX) and the documents; the binary
 # finds the scenarios by name beside itself (PREFIX/bin/../share/salvo),
 # wherever the tree is copied, and in the PREFIX it was built for.
-DOCS := docs/cli.md docs/batch.md docs/scenario.md docs/models.md docs/view.md docs/fuzzing.md README.md
+DOCS := docs/cli.md docs/batch.md docs/scenario.md docs/models.md docs/view.md docs/fuzzing.md \
+        docs/report.md docs/trace.md docs/trace.schema.json docs/exercises.md docs/validation.md \
+        docs/reliability.md docs/oracle.md README.md
 install: $(SALVO_BIN)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify \
+	  $(DESTDIR)$(PREFIX)/share/salvo/scenarios/exercises \
 	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/salvo
 	install -m 755 $(SALVO_BIN) $(DESTDIR)$(PREFIX)/bin/salvo
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/
 	install -m 644 scenarios/verify/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/verify/
+	install -m 644 scenarios/exercises/*.json $(DESTDIR)$(PREFIX)/share/salvo/scenarios/exercises/
 	if [ -d assets ] && ls assets/* >/dev/null 2>&1; then install -d $(DESTDIR)$(PREFIX)/share/salvo/assets; \
 	  install -m 644 assets/*.* $(DESTDIR)$(PREFIX)/share/salvo/assets/; fi
 	sed 's|/usr/local|$(PREFIX)|g' docs/salvo.1 > $(DESTDIR)$(PREFIX)/share/man/man1/salvo.1
