@@ -38,6 +38,19 @@ if [ -f "$scen" ]; then
     "$BIN" view "$scen" --seed 1 --screenshot "$out/scenario.png" --at 2024-10-15
     test -s "$out/scenario.png"
 fi
+
+# An exercise: the briefing, play answering every decision, the debrief,
+# in the window; then its three screens headless.
+ex=scenarios/exercises/shell-pipeline.json
+if [ -f "$ex" ]; then
+    run "$BIN" view "$ex" --exercise --frames 300 --runs 50 \
+        --keys "space,end,1,end,1,end,1,end,1,end,1,end,1" --record "$out/ex-play.json"
+    test -s "$out/ex-play.json"
+    for screen in briefing decision debrief; do
+        "$BIN" view "$ex" --exercise --screenshot "$out/ex-$screen.png" --screen "$screen" --runs 100
+        test -s "$out/ex-$screen.png"
+    done
+fi
 "$BIN" view --trace tests/data/golden.jsonl --screenshot "$out/golden.png" --at 2024-10-15 --size 800x500
 test -s "$out/golden.png"
 # A trace of the older format 1 still plays.
@@ -50,7 +63,7 @@ test -s "$out/golden-v1.png"
 # test_view_fit checks the same frames' layout in-process.
 png_size() { od -An -tu1 -j16 -N8 "$1" | awk '{ printf "%dx%d", $1*16777216+$2*65536+$3*256+$4, $5*16777216+$6*65536+$7*256+$8 }'; }
 for scen in scenarios/*.json tests/data/caspian.json; do
-    case $scen in */schema.json) continue ;; esac
+    case $scen in */schema.json | *.schema.json) continue ;; esac
     for size in 1280x720 1366x768 1600x900 1920x1080 2560x1440 3840x2160; do
         png="$out/$(basename "$scen" .json)-$size.png"
         t0=$(date +%s.%N)
