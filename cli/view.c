@@ -46,7 +46,7 @@ static const OptSpec view_opts[] = {
     { W_EXERCISE, "--exercise", NULL, "FILE is an exercise (docs/exercises.md): briefing, play, debrief\n"
       "(implied when FILE is one); with it, --replay takes a salvo exercise playthrough" },
     { W_SCREEN, "--screen", "NAME", "with --exercise --screenshot: briefing, decision (the first),\n"
-      "decision:K (the K-th) or debrief, instead of the map at --at" },
+      "decision:K (the K-th), fan, fan:K (1000 futures per option) or debrief" },
     { W_RUNS, "--runs", "N", "with --exercise: runs of the debrief's distribution (default 1000)" },
     { 0, NULL, NULL, NULL },
 };
@@ -56,7 +56,7 @@ static const CmdSpec view_spec = {
             "--replay PLAY.json [--play]\n"
             "(FILE | --trace T.jsonl | --replay PLAY.json) --screenshot OUT.png --at DATE|DAY [--size WxH]\n"
             "EXERCISE --exercise [--seed S | --replay PLAY.json] [--runs N]\n"
-            "EXERCISE --exercise [--replay PLAY.json] --screenshot OUT.png --screen briefing|decision[:K]|debrief",
+            "EXERCISE --exercise [--replay PLAY.json] --screenshot OUT.png --screen briefing|decision[:K]|fan[:K]|debrief",
     "The SDL2 map view. The window needs a display (DISPLAY or WAYLAND_DISPLAY);\n"
     "--screenshot needs none. Keys in the window: press h. SALVO_VIEW_STATS=1\n"
     "prints frame timings.",
@@ -136,16 +136,18 @@ static int parse_screen(const char *v, ExScreen *sc, int *k)
     if (!strcmp(v, "briefing")) *sc = EXS_BRIEFING;
     else if (!strcmp(v, "debrief")) *sc = EXS_DEBRIEF;
     else if (!strcmp(v, "decision")) *sc = EXS_DECISION;
-    else if (!strncmp(v, "decision:", 9)) {
+    else if (!strcmp(v, "fan")) *sc = EXS_FAN;
+    else if (!strncmp(v, "decision:", 9) || !strncmp(v, "fan:", 4)) {
+        const char *num = strchr(v, ':') + 1;
         char *end;
-        long n = strtol(v + 9, &end, 10);
-        if (*end || end == v + 9 || n < 1 || n > 64) goto bad;
-        *sc = EXS_DECISION;
+        long n = strtol(num, &end, 10);
+        if (*end || end == num || n < 1 || n > 64) goto bad;
+        *sc = v[0] == 'f' ? EXS_FAN : EXS_DECISION;
         *k = (int)n - 1;
     } else goto bad;
     return 0;
 bad:
-    fprintf(stderr, "salvo view: --screen: expected briefing, decision, decision:K or debrief, got '%s'\n", v);
+    fprintf(stderr, "salvo view: --screen: expected briefing, decision[:K], fan[:K] or debrief, got '%s'\n", v);
     return -1;
 }
 
@@ -153,7 +155,7 @@ bad:
 typedef struct ExArgs {
     const char *file, *replay, *shot, *screen, *keys, *record;
     unsigned long long seed;
-    int seed_given, runs, w, h, frames;
+    int seed_given, runs, w, h, frames, futures;
 } ExArgs;
 
 /* salvo view EXERCISE --exercise: the briefing, play on the map pausing at
@@ -187,7 +189,8 @@ static int view_exercise(const ExArgs *a)
     }
     if (a->shot) {
         rc = 1;
-        v = exview_create(ex, seed, choices, nchoices, screen == EXS_DEBRIEF ? a->runs : 1, a->w, a->h, &d);
+        v = exview_create(ex, seed, choices, nchoices, screen == EXS_DEBRIEF ? a->runs : 1,
+                          screen == EXS_FAN ? a->futures : 0, a->w, a->h, &d);
         if (!v) goto out;
         if (exview_render(v, screen, k) != 0) {
             fprintf(stderr, "salvo view: --screen %s: the run paused at %d decision%s\n", a->screen,
@@ -205,7 +208,7 @@ static int view_exercise(const ExArgs *a)
     }
     rc = 1;
     /* The briefing needs no distribution: one run. */
-    v = exview_create(ex, seed, NULL, 0, 1, a->w, a->h, &d);
+    v = exview_create(ex, seed, NULL, 0, 1, 0, a->w, a->h, &d);
     if (!v) goto out;
     int q = exview_window(v, EXS_BRIEFING, a->keys, a->frames, &d);
     exview_destroy(v);
@@ -231,7 +234,7 @@ static int view_exercise(const ExArgs *a)
     }
     const int *made;
     int nmade = session_choices(s, &made);
-    v = exview_create(ex, seed, made, nmade, a->runs, a->w, a->h, &d);
+    v = exview_create(ex, seed, made, nmade, a->runs, 0, a->w, a->h, &d);
     if (!v) goto out;
     rc = exview_window(v, EXS_DEBRIEF, a->keys, a->frames, &d) < 0;
 out:
@@ -313,7 +316,7 @@ int cmd_view(int argc, char **argv)
             goto out;
         }
         if (shot && !screen) {
-            fputs("salvo view: with --exercise, --screenshot needs --screen briefing|decision[:K]|debrief\n", stderr);
+            fputs("salvo view: with --exercise, --screenshot needs --screen briefing|decision[:K]|fan[:K]|debrief\n", stderr);
             goto out;
         }
         if (screen && !shot) {
@@ -325,7 +328,7 @@ int cmd_view(int argc, char **argv)
             goto out;
         }
         ExArgs a = { file, replay, shot, screen, keys, record, seed, seed_given, (int)runs,
-                     shot ? 1600 : 1400, shot ? 900 : 820, (int)(frames > 1000000000 ? 1000000000 : frames) };
+                     shot ? 1600 : 1400, shot ? 900 : 820, (int)(frames > 1000000000 ? 1000000000 : frames), 1000 };
         if (size && parse_size(size, &a.w, &a.h) != 0) goto out;
         if (!shot && !have_display()) {
             fputs("salvo view: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "cal.h"
+#include "fan.h"
 #include "text.h"
 
 #define MAX_PAUSE 64
@@ -27,6 +28,8 @@ typedef struct Pause {          /* the student's run at one decision */
     int decision, option;
     double t;
     double *now;                /* metric values so far */
+    double *fan;                /* noptions x futures x nm, or NULL */
+    int noptions;
 } Pause;
 
 typedef struct Chart { float x0, x1, marker; double lo, hi, mine; int ok; } Chart;
@@ -35,7 +38,7 @@ struct ExView {
     const Exercise *ex;
     const Scenario *sc;
     uint64_t seed;
-    int nm, nruns;
+    int nm, nruns, futures;
     Pause pause[MAX_PAUSE];
     int npause;
     double *mine;               /* the student's final metrics */
@@ -68,6 +71,14 @@ static int play(ExView *v, const int *choices, int nchoices)
         p->decision = sd->decision;
         p->t = sd->t;
         int k = v->npause - 1;
+        p->noptions = sd->noptions;
+        if (v->futures > 0) {
+            /* Fork id = the pause's ordinal, as salvo exercise forks: the
+             * same futures, to the bit, as the terminal's debrief. */
+            p->fan = malloc((size_t)sd->noptions * (size_t)v->futures * (size_t)v->nm * sizeof *p->fan);
+            char err[160];
+            if (!p->fan || fan_run(sim, (uint64_t)k, v->futures, 2, p->fan, err) != 0) { rc = -1; break; }
+        }
         p->option = k < nchoices && choices[k] >= 0 && choices[k] < sd->noptions ? choices[k] : 0;
         v->by_decision[sd->decision] = p->option;
         sim_answer(sim, p->option);
@@ -77,11 +88,12 @@ static int play(ExView *v, const int *choices, int nchoices)
     return rc;
 }
 
-ExView *exview_create(const Exercise *ex, uint64_t seed, const int *choices, int nchoices, int nruns, int w, int h,
-                      Diag *d)
+ExView *exview_create(const Exercise *ex, uint64_t seed, const int *choices, int nchoices, int nruns, int futures,
+                      int w, int h, Diag *d)
 {
     ExView *v = calloc(1, sizeof *v);
     if (!v) return NULL;
+    v->futures = futures;
     v->ex = ex;
     v->sc = ex->scenario;
     v->seed = seed;
@@ -128,7 +140,10 @@ void exview_destroy(ExView *v)
     text_destroy(v->text);
     if (v->ren) SDL_DestroyRenderer(v->ren);
     if (v->surf) SDL_FreeSurface(v->surf);
-    for (int i = 0; i < v->npause; i++) free(v->pause[i].now);
+    for (int i = 0; i < v->npause; i++) {
+        free(v->pause[i].now);
+        free(v->pause[i].fan);
+    }
     free(v->mine);
     free(v->all);
     free(v->by_decision);
@@ -414,12 +429,88 @@ static void debrief(ExView *v)
     footer(v, "The fan at each decision, prediction scores and what mattered: salvo exercise (terminal) prints them.");
 }
 
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The fan at pause k: for each metric predicted, each option's futures as
+ * a band from their 10th to 90th percentile with a tick at the mean, all
+ * options of a metric on one axis; the student's choice in orange. */
+static void fan(ExView *v, int k)
+{
+    const Pause *p = &v->pause[k];
+    const TraceDecisionDef *dd = &scenario_trace_header(v->sc)->decisions[p->decision];
+    char date[11], buf[512], a[64], b[64], c[64];
+    cal_format_t(scenario_start(v->sc), p->t, date);
+    Col col = column(v, 0);
+    snprintf(buf, sizeof buf, "The fan at decision %d on %s: what each choice led to from where you stood", k + 1, date);
+    para(&col, "", buf, FONT_TITLE, C_HEAD);
+    snprintf(buf, sizeof buf, "%s \xe2\x80\x94 %d futures per option, forked from your run at that moment; bars span the middle "
+             "80%% of the futures, the tick is their mean.", dd->name ? dd->name : dd->id, v->futures);
+    para(&col, "", buf, FONT_NORMAL, C_INK);
+    double *x = malloc((size_t)v->futures * sizeof *x);
+    if (!x) return;
+    float lab = 150 * v->ui, bh = text_line(v->text, FONT_NORMAL) * 1.1f, y = col.y + 10 * v->ui;
+    int seen[16], nseen = 0;
+    for (int i = 0; i < v->ex->npredictions && nseen < 16; i++) {
+        int m = v->ex->predictions[i].metric, dup = 0;
+        for (int j = 0; j < nseen; j++) dup |= seen[j] == m;
+        if (dup) continue;
+        seen[nseen++] = m;
+        if (y + bh * (float)(p->noptions + 2.5f) > col.bottom) break;
+        double q[8][3], lo = INFINITY, hi = -INFINITY;
+        int no = p->noptions < 8 ? p->noptions : 8;
+        for (int o = 0; o < no; o++) {
+            double sum = 0;
+            for (int j = 0; j < v->futures; j++) {
+                x[j] = p->fan[((size_t)o * (size_t)v->futures + (size_t)j) * (size_t)v->nm + (size_t)m];
+                sum += x[j];
+            }
+            qsort(x, (size_t)v->futures, sizeof *x, cmp_double);
+            q[o][0] = x[(int)(0.1 * (v->futures - 1))];
+            q[o][1] = sum / v->futures;
+            q[o][2] = x[(int)ceil(0.9 * (v->futures - 1))];
+            lo = fmin(lo, q[o][0]);
+            hi = fmax(hi, q[o][2]);
+        }
+        if (!(hi > lo)) hi = lo + 1;
+        text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, col.x, y, C_INK, ALIGN_LEFT, NO_HALO);
+        y += text_line(v->text, FONT_BOLD) * 1.2f;
+        float px = col.x + lab, pw = col.w - lab;
+        for (int o = 0; o < no; o++) {
+            uint32_t ink = o == p->option ? C_MARK : C_BAR;
+            text_draw(v->text, exercise_option_id(v->ex, p->decision, o), o == p->option ? FONT_BOLD : FONT_NORMAL,
+                      col.x, y, ink, ALIGN_LEFT, NO_HALO);
+            float xa = px + pw * (float)((q[o][0] - lo) / (hi - lo)), xb = px + pw * (float)((q[o][2] - lo) / (hi - lo));
+            float xm = px + pw * (float)((q[o][1] - lo) / (hi - lo));
+            fill(v, xa, y + bh * 0.25f, fmaxf(xb - xa, 2), bh * 0.4f, ink);
+            fill(v, xm - 1.5f * v->ui, y, 3 * v->ui, bh * 0.9f, C_INK);
+            exview_value(v->sc, m, q[o][1], c, sizeof c);
+            text_draw(v->text, c, FONT_SMALL, xm + 4 * v->ui, y + bh * 0.55f, C_MUTED, xm > px + pw * 0.8f ? ALIGN_RIGHT : ALIGN_LEFT,
+                      NO_HALO);
+            y += bh * 1.25f;
+        }
+        exview_value(v->sc, m, lo, a, sizeof a);
+        exview_value(v->sc, m, hi, b, sizeof b);
+        fill(v, px, y, pw, 1, C_RULE);
+        text_draw(v->text, a, FONT_SMALL, px, y + 2, C_MUTED, ALIGN_LEFT, NO_HALO);
+        text_draw(v->text, b, FONT_SMALL, px + pw, y + 2, C_MUTED, ALIGN_RIGHT, NO_HALO);
+        y += bh * 1.6f;
+    }
+    free(x);
+    footer(v, "Same futures as salvo exercise prints for this seed and choices (fork id = the decision's ordinal).");
+}
+
 int exview_render(ExView *v, ExScreen screen, int scroll)
 {
-    if (screen == EXS_DECISION && (scroll < 0 || scroll >= v->npause)) return -1;
+    if ((screen == EXS_DECISION || screen == EXS_FAN) && (scroll < 0 || scroll >= v->npause)) return -1;
+    if (screen == EXS_FAN && !v->pause[scroll].fan) return -1;
     clear(v);
     if (screen == EXS_BRIEFING) briefing(v, scroll < 0 ? 0 : scroll);
     else if (screen == EXS_DECISION) decision(v, scroll);
+    else if (screen == EXS_FAN) fan(v, scroll);
     else debrief(v);
     SDL_RenderPresent(v->ren);
     return 0;

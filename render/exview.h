@@ -18,18 +18,20 @@
 #include <stdint.h>
 #include "exercise.h"
 
-typedef enum ExScreen { EXS_BRIEFING, EXS_DECISION, EXS_DEBRIEF } ExScreen;
+typedef enum ExScreen { EXS_BRIEFING, EXS_DECISION, EXS_FAN, EXS_DEBRIEF } ExScreen;
 
 typedef struct ExView ExView;
 
 /* Play the student's run and the nruns of the distribution; a w x h
- * canvas. choices (n of them) answer the decisions in order. NULL with a
- * diagnostic. */
-ExView *exview_create(const Exercise *ex, uint64_t seed, const int *choices, int nchoices, int nruns, int w, int h,
-                      Diag *d);
+ * canvas. choices (n of them) answer the decisions in order. futures > 0:
+ * at each decision, that many futures per option (fan.h, fork id = the
+ * decision's ordinal, as salvo exercise forks) for the fan screen. NULL
+ * with a diagnostic. */
+ExView *exview_create(const Exercise *ex, uint64_t seed, const int *choices, int nchoices, int nruns, int futures,
+                      int w, int h, Diag *d);
 void exview_destroy(ExView *v);
 /* Draw a screen; `scroll` lines down (briefing) or the decision's ordinal
- * (decision). -1 if there is no such decision, else 0. */
+ * (decision, fan). -1 if there is no such decision (or no fan), else 0. */
 int exview_render(ExView *v, ExScreen screen, int scroll);
 /* How many decisions the student's run paused at. */
 int exview_decisions(const ExView *v);

@@ -43,7 +43,7 @@ static ExView *make(int runs)
 {
     Diag d;
     diag_init(&d, EX);
-    ExView *v = exview_create(ex, 1, NULL, 0, runs, W, H, &d);
+    ExView *v = exview_create(ex, 1, NULL, 0, runs, 0, W, H, &d);
     if (!v) diag_print(&d, stderr);
     diag_free(&d);
     ck_assert_ptr_nonnull(v);
@@ -175,6 +175,34 @@ START_TEST(debrief_marker_where_the_data_put_it)
 }
 END_TEST
 
+START_TEST(fan_needs_its_futures_and_marks_the_choice)
+{
+    ExView *v = make(1);
+    ck_assert_int_eq(exview_render(v, EXS_FAN, 0), -1);     /* made without futures */
+    exview_destroy(v);
+    Diag d;
+    diag_init(&d, EX);
+    int choice[1] = { 1 };      /* half */
+    v = exview_create(ex, 1, choice, 1, 1, 40, W, H, &d);
+    diag_free(&d);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(exview_render(v, EXS_FAN, 0), 0);
+    /* One orange band per metric predicted (the choice), and blue ones for
+     * the other options: both colours present. */
+    int orange = 0, blue = 0;
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            uint32_t c = exview_pixel(v, x, y);
+            orange += c == MARK;
+            blue += c == 0x0072B2u;
+        }
+    ck_assert_int_gt(orange, 100);
+    ck_assert_int_gt(blue, 100);
+    ck_assert_int_eq(exview_render(v, EXS_FAN, exview_decisions(v)), -1);
+    exview_destroy(v);
+}
+END_TEST
+
 static int run_cli(const char *args, char *err, size_t n)
 {
     char errf[128], cmd[1024];
@@ -194,8 +222,8 @@ START_TEST(cli_screens_and_errors)
 {
     char err[2048], args[512], png[128];
     snprintf(png, sizeof png, "/tmp/salvo-test-%ld-exv.png", (long)getpid());
-    static const char *const screens[] = { "briefing", "decision", "decision:2", "debrief" };
-    for (int i = 0; i < 4; i++) {
+    static const char *const screens[] = { "briefing", "decision", "decision:2", "debrief", "fan:1" };
+    for (int i = 0; i < 5; i++) {
         remove(png);
         /* --exercise is implied by the file. */
         snprintf(args, sizeof args, EX " %s --screenshot %s --screen %s --runs 50 --size 800x500",
@@ -206,7 +234,7 @@ START_TEST(cli_screens_and_errors)
     remove(png);
     snprintf(args, sizeof args, EX " --screenshot %s --screen menu", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
-    ck_assert_ptr_nonnull(strstr(err, "expected briefing, decision, decision:K or debrief, got 'menu'"));
+    ck_assert_ptr_nonnull(strstr(err, "expected briefing, decision[:K], fan[:K] or debrief, got 'menu'"));
     snprintf(args, sizeof args, EX " --screenshot %s --screen decision:40", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "the run paused at"));
@@ -233,6 +261,7 @@ Suite *suite_view_exercise(void)
     tcase_add_test(tc, briefing_has_its_rows_and_scrolls);
     tcase_add_test(tc, decision_shows_the_chosen_option);
     tcase_add_test(tc, debrief_marker_where_the_data_put_it);
+    tcase_add_test(tc, fan_needs_its_futures_and_marks_the_choice);
     suite_add_tcase(s, tc);
     tc = tcase_create("cli");
     tcase_set_timeout(tc, 60);

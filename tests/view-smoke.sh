@@ -46,7 +46,7 @@ if [ -f "$ex" ]; then
     run "$BIN" view "$ex" --exercise --frames 300 --runs 50 \
         --keys "space,end,1,end,1,end,1,end,1,end,1,end,1" --record "$out/ex-play.json"
     test -s "$out/ex-play.json"
-    for screen in briefing decision debrief; do
+    for screen in briefing decision fan debrief; do
         "$BIN" view "$ex" --exercise --screenshot "$out/ex-$screen.png" --screen "$screen" --runs 100
         test -s "$out/ex-$screen.png"
     done
