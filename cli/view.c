@@ -254,6 +254,7 @@ int cmd_view(int argc, char **argv)
     int play = 0, seed_given = 0, exercise = 0;
     const char *screen = NULL;
     long long runs = 1000;
+    int runs_given = 0;
     long long frames = 0;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, rc = 2;
@@ -292,6 +293,7 @@ int cmd_view(int argc, char **argv)
         case W_SCREEN: screen = v; break;
         case W_RUNS:
             if ((runs = args_count("--runs", v, 1)) < 0) goto out;
+            runs_given = 1;
             if (runs > 1000000) {
                 fprintf(stderr, "salvo view: --runs: at most 1000000, got %lld\n", runs);
                 goto out;
@@ -339,7 +341,7 @@ int cmd_view(int argc, char **argv)
         rc = view_exercise(&a);
         goto out;
     }
-    if (screen || runs != 1000) {
+    if (screen || runs_given) {
         fputs("salvo view: --screen and --runs go with --exercise\n", stderr);
         goto out;
     }

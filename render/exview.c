@@ -354,7 +354,7 @@ static void decision(ExView *v, int k)
                  o == p->option ? "   \xe2\x86\x90 chosen" : "");
         para(&c, "", buf, o == p->option ? FONT_BOLD : FONT_NORMAL, o == p->option ? C_MARK : C_INK);
     }
-    footer(v, "Press an option's number to choose; the run goes on to the next decision or the end.");
+    footer(v, "In the window this shows over the map, and keys 1-9 choose; the run goes on to the next decision or the end.");
 }
 
 static void chart(ExView *v, Chart *ch, int m, float x, float y, float w, float h)
