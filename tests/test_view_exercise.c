@@ -249,6 +249,56 @@ START_TEST(cli_screens_and_errors)
     ck_assert_int_eq(access(png, R_OK), -1);
 }
 END_TEST
+/* A scripted student through the view: the terminal plays and saves the
+ * playthrough, the view replays it to every screen headless; a
+ * playthrough whose scenario hash was changed is refused. */
+START_TEST(cli_scripted_student_replayed)
+{
+    char dir[128], path[256], play[256], args[1024], err[2048], png[256];
+    snprintf(dir, sizeof dir, "/tmp/salvo-test-%ld-exv", (long)getpid());
+    snprintf(args, sizeof args, "mkdir -p %s", dir);
+    ck_assert_int_eq(system(args), 0);
+    snprintf(path, sizeof path, "%s/answers.txt", dir);
+    snprintf(play, sizeof play, "%s/ada.json", dir);
+    snprintf(png, sizeof png, "%s/debrief.png", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("2000000 1000000 4000000\n1500000 500000 3000000\n30%\nhalf\n2\nask\naccept\n", f);
+    fclose(f);
+    snprintf(args, sizeof args, "%s%s exercise " EX " --name Ada --futures 10 --runs 20 --tornado 0 --answers %s "
+             "--save %s >/dev/null 2>&1", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN, path, play);
+    ck_assert_int_eq(system(args), 0);
+    static const char *const screens[] = { "briefing", "decision:1", "fan:1", "debrief" };
+    for (int i = 0; i < 4; i++) {
+        remove(png);
+        snprintf(args, sizeof args, EX " --exercise --replay %s --screenshot %s --screen %s --runs 50 --size 640x400",
+                 play, png, screens[i]);
+        ck_assert_msg(run_cli(args, err, sizeof err) == 0, "%s: %s", screens[i], err);
+        ck_assert_int_eq(access(png, R_OK), 0);
+    }
+    /* --seed with --replay is a contradiction. */
+    snprintf(args, sizeof args, EX " --replay %s --seed 3 --screenshot %s --screen debrief", play, png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--seed and --replay exclude each other"));
+    /* Another scenario's hash: refused, exit 2. */
+    f = fopen(play, "r+");
+    ck_assert_ptr_nonnull(f);
+    char text[8192];
+    size_t n = fread(text, 1, sizeof text - 1, f);
+    text[n] = '\0';
+    char *h = strstr(text, "\"sha256\":\"");
+    ck_assert_ptr_nonnull(h);
+    h[10] = h[10] == '0' ? '1' : '0';
+    rewind(f);
+    fwrite(text, 1, n, f);
+    fclose(f);
+    snprintf(args, sizeof args, EX " --replay %s --screenshot %s --screen debrief", play, png);
+    ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
+    ck_assert_msg(strstr(err, "different scenario"), "got: %s", err);
+    snprintf(args, sizeof args, "rm -rf %s", dir);
+    ck_assert_int_eq(system(args), 0);
+}
+END_TEST
 #endif
 
 Suite *suite_view_exercise(void)
@@ -266,6 +316,7 @@ Suite *suite_view_exercise(void)
     tc = tcase_create("cli");
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, cli_screens_and_errors);
+    tcase_add_test(tc, cli_scripted_student_replayed);
     suite_add_tcase(s, tc);
 #endif
     return s;
