@@ -307,21 +307,18 @@ static double quantile(const double *s, int n, double q)
     return s[i < 0 ? 0 : i >= n ? n - 1 : i];
 }
 
-/* A text histogram of 10 bins with the student's marker. */
-static void histogram(const Scenario *sc, int m, const double *sorted, int n, double x)
+/* A text histogram of 10 bins with the student's marker (binned by
+ * exercise_histogram, as the view's chart is). */
+static void histogram(const Scenario *sc, int m, const double *sample, int n, double x)
 {
-    double lo = sorted[0], hi = sorted[n - 1];
-    if (!(hi > lo)) {
+    int bins[10];
+    double lo, hi;
+    int mark = exercise_histogram(sample, n, x, 10, bins, &lo, &hi);
+    if (mark < 0) {
         char v[64];
         value_text(v, sizeof v, sc, m, lo);
         printf("    every run: %s\n", v);
         return;
-    }
-    int bins[10] = { 0 }, mark = x <= lo ? 0 : x >= hi ? 9 : (int)((x - lo) / (hi - lo) * 10);
-    if (mark > 9) mark = 9;
-    for (int i = 0; i < n; i++) {
-        int b = (int)((sorted[i] - lo) / (hi - lo) * 10);
-        bins[b > 9 ? 9 : b]++;
     }
     int top = 1;
     for (int b = 0; b < 10; b++) if (bins[b] > top) top = bins[b];

@@ -22,10 +22,14 @@ int cmd_view(int argc, char **argv)
 
 #include <math.h>
 #include "cal.h"
+#include "exercise.h"
+#include "exview.h"
+#include "playthrough.h"
 #include "session.h"
 #include "view.h"
 
-enum { W_SEED = 1, W_SET, W_PLAY, W_RECORD, W_REPLAY, W_TRACE, W_SCREENSHOT, W_AT, W_SIZE, W_FRAMES, W_KEYS };
+enum { W_SEED = 1, W_SET, W_PLAY, W_RECORD, W_REPLAY, W_TRACE, W_SCREENSHOT, W_AT, W_SIZE, W_FRAMES, W_KEYS,
+       W_EXERCISE, W_SCREEN, W_RUNS };
 static const OptSpec view_opts[] = {
     { W_SEED, "--seed", "S", "replication seed, decimal or 0x hex (default 1)" },
     { W_SET, "--set", "PATH=VALUE", "override a scenario parameter (repeatable)" },
@@ -39,13 +43,20 @@ static const OptSpec view_opts[] = {
     { W_FRAMES, "--frames", "N", "run N frames of the window, then quit (smoke tests)" },
     { W_KEYS, "--keys", "K1,K2,...", "press these keys, one per frame (tests: space, plus, minus, left,\n"
       "right, home, end, esc, a letter or digit, click:X:Y, wheel:X:Y)" },
+    { W_EXERCISE, "--exercise", NULL, "FILE is an exercise (docs/exercises.md): briefing, play, debrief\n"
+      "(implied when FILE is one); with it, --replay takes a salvo exercise playthrough" },
+    { W_SCREEN, "--screen", "NAME", "with --exercise --screenshot: briefing, decision (the first),\n"
+      "decision:K (the K-th), fan, fan:K (1000 futures per option) or debrief" },
+    { W_RUNS, "--runs", "N", "with --exercise: runs of the debrief's distribution (default 1000)" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec view_spec = {
     "view", "FILE [--seed S] [--set PATH=VALUE ...] [--play] [--record PLAY.json]\n"
             "--trace T.jsonl\n"
             "--replay PLAY.json [--play]\n"
-            "(FILE | --trace T.jsonl | --replay PLAY.json) --screenshot OUT.png --at DATE|DAY [--size WxH]",
+            "(FILE | --trace T.jsonl | --replay PLAY.json) --screenshot OUT.png --at DATE|DAY [--size WxH]\n"
+            "EXERCISE --exercise [--seed S | --replay PLAY.json] [--runs N]\n"
+            "EXERCISE --exercise [--replay PLAY.json] --screenshot OUT.png --screen briefing|decision[:K]|fan[:K]|debrief",
     "The SDL2 map view. The window needs a display (DISPLAY or WAYLAND_DISPLAY);\n"
     "--screenshot needs none. Keys in the window: press h. SALVO_VIEW_STATS=1\n"
     "prints frame timings.",
@@ -118,12 +129,132 @@ static int parse_at(const char *v, const TraceHeader *h, double *t)
     return 0;
 }
 
+/* --screen: briefing, decision, decision:K (1-based) or debrief. */
+static int parse_screen(const char *v, ExScreen *sc, int *k)
+{
+    *k = 0;
+    if (!strcmp(v, "briefing")) *sc = EXS_BRIEFING;
+    else if (!strcmp(v, "debrief")) *sc = EXS_DEBRIEF;
+    else if (!strcmp(v, "decision")) *sc = EXS_DECISION;
+    else if (!strcmp(v, "fan")) *sc = EXS_FAN;
+    else if (!strncmp(v, "decision:", 9) || !strncmp(v, "fan:", 4)) {
+        const char *num = strchr(v, ':') + 1;
+        char *end;
+        long n = strtol(num, &end, 10);
+        if (*end || end == num || n < 1 || n > 64) goto bad;
+        *sc = v[0] == 'f' ? EXS_FAN : EXS_DECISION;
+        *k = (int)n - 1;
+    } else goto bad;
+    return 0;
+bad:
+    fprintf(stderr, "salvo view: --screen: expected briefing, decision[:K], fan[:K] or debrief, got '%s'\n", v);
+    return -1;
+}
+
+/* What the exercise run takes from the command line. */
+typedef struct ExArgs {
+    const char *file, *replay, *shot, *screen, *keys, *record;
+    unsigned long long seed;
+    int seed_given, runs, w, h, frames, futures;
+} ExArgs;
+
+/* salvo view EXERCISE --exercise: the briefing, play on the map pausing at
+ * each decision, the debrief; or one of those screens, headless. The
+ * predictions are not asked here (salvo exercise asks them in the
+ * terminal); the briefing says so. */
+static int view_exercise(const ExArgs *a)
+{
+    Diag d;
+    diag_init(&d, a->file);
+    Exercise *ex = exercise_load(a->file, &d);
+    if (!ex) {
+        diag_print(&d, stderr);
+        diag_free(&d);
+        return 2;
+    }
+    int rc = 2, k = 0;
+    unsigned long long seed = a->seed;
+    const int *choices = NULL;
+    int nchoices = 0;
+    ExScreen screen = EXS_BRIEFING;
+    ExView *v = NULL;
+    Session *s = NULL;
+    Playthrough pt;
+    if (a->screen && parse_screen(a->screen, &screen, &k) != 0) goto out;
+    if (a->replay) {
+        if (playthrough_read(a->replay, ex, &pt, "view", stderr) != 0) goto out;
+        seed = pt.seed;
+        choices = pt.choices;
+        nchoices = pt.nchoices;
+    }
+    if (a->shot) {
+        rc = 1;
+        v = exview_create(ex, seed, choices, nchoices, screen == EXS_DEBRIEF ? a->runs : 1,
+                          screen == EXS_FAN ? a->futures : 0, a->w, a->h, &d);
+        if (!v) goto out;
+        if (exview_render(v, screen, k) != 0) {
+            fprintf(stderr, "salvo view: --screen %s: the run paused at %d decision%s\n", a->screen,
+                    exview_decisions(v), exview_decisions(v) == 1 ? "" : "s");
+            rc = 2;
+            goto out;
+        }
+        if (exview_save(v, a->shot, &d) == 0) rc = 0;
+        goto out;
+    }
+    if (a->replay) {
+        fputs("salvo view: --replay with --exercise is for --screenshot; in the window you play\n"
+              "(salvo exercise EXERCISE --replay PLAY.json replays it in the terminal)\n", stderr);
+        goto out;
+    }
+    rc = 1;
+    /* The briefing needs no distribution: one run. */
+    v = exview_create(ex, seed, NULL, 0, 1, 0, a->w, a->h, &d);
+    if (!v) goto out;
+    int q = exview_window(v, EXS_BRIEFING, a->keys, a->frames, &d);
+    exview_destroy(v);
+    v = NULL;
+    if (q != 0) {
+        rc = q < 0 ? 1 : 0;
+        goto out;
+    }
+    s = session_open_scenario(ex->scenario_file, NULL, 0, seed, 1, &d);
+    if (!s) goto out;
+    ViewOptions o = { 0 };
+    o.width = a->w;
+    o.height = a->h;
+    o.frames = a->frames;
+    o.record = a->record;
+    o.mode = "exercise";
+    o.keys = a->keys;
+    o.exercise = ex;
+    if (view_run(s, &o, &d) != 0) goto out;
+    if (session_pending(s)) {       /* quit before the end: no debrief */
+        rc = 0;
+        goto out;
+    }
+    const int *made;
+    int nmade = session_choices(s, &made);
+    v = exview_create(ex, seed, made, nmade, a->runs, 0, a->w, a->h, &d);
+    if (!v) goto out;
+    rc = exview_window(v, EXS_DEBRIEF, a->keys, a->frames, &d) < 0;
+out:
+    if (rc == 1 || (rc == 2 && d.count)) diag_print(&d, stderr);
+    diag_free(&d);
+    session_close(s);
+    exview_destroy(v);
+    exercise_free(ex);
+    return rc;
+}
+
 int cmd_view(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *replay = NULL, *record = NULL, *shot = NULL, *at = NULL;
     const char *size = NULL, *keys = NULL;
     unsigned long long seed = 1;
-    int play = 0, seed_given = 0;
+    int play = 0, seed_given = 0, exercise = 0;
+    const char *screen = NULL;
+    long long runs = 1000;
+    int runs_given = 0;
     long long frames = 0;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, rc = 2;
@@ -158,6 +289,16 @@ int cmd_view(int argc, char **argv)
         case W_AT: at = v; break;
         case W_SIZE: size = v; break;
         case W_KEYS: keys = v; break;
+        case W_EXERCISE: exercise = 1; break;
+        case W_SCREEN: screen = v; break;
+        case W_RUNS:
+            if ((runs = args_count("--runs", v, 1)) < 0) goto out;
+            runs_given = 1;
+            if (runs > 1000000) {
+                fprintf(stderr, "salvo view: --runs: at most 1000000, got %lld\n", runs);
+                goto out;
+            }
+            break;
         case W_FRAMES:
             if ((frames = args_count("--frames", v, 1)) < 0) goto out;
             break;
@@ -169,6 +310,40 @@ int cmd_view(int argc, char **argv)
             file = v;
             break;
         }
+    }
+    if (file && !exercise && !trace && exercise_sniff(file)) exercise = 1;
+    if (exercise) {
+        if (!file || trace || play || nsets) {
+            fputs("salvo view: --exercise takes an exercise FILE, not --trace, --play or --set\n", stderr);
+            goto out;
+        }
+        if (shot && !screen) {
+            fputs("salvo view: with --exercise, --screenshot needs --screen briefing|decision[:K]|fan[:K]|debrief\n", stderr);
+            goto out;
+        }
+        if (screen && !shot) {
+            fputs("salvo view: --screen goes with --screenshot\n", stderr);
+            goto out;
+        }
+        if (replay && seed_given) {
+            fputs("salvo view: --seed and --replay exclude each other (the playthrough has its seed)\n", stderr);
+            goto out;
+        }
+        ExArgs a = { file, replay, shot, screen, keys, record, seed, seed_given, (int)runs,
+                     shot ? 1600 : 1400, shot ? 900 : 820, (int)(frames > 1000000000 ? 1000000000 : frames), 1000 };
+        if (size && parse_size(size, &a.w, &a.h) != 0) goto out;
+        if (!shot && !have_display()) {
+            fputs("salvo view: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
+                  "Render the screens without one: salvo view EXERCISE --exercise --screenshot OUT.png --screen briefing\n",
+                  stderr);
+            goto out;
+        }
+        rc = view_exercise(&a);
+        goto out;
+    }
+    if (screen || runs_given) {
+        fputs("salvo view: --screen and --runs go with --exercise\n", stderr);
+        goto out;
     }
     if (!!file + !!trace + !!replay != 1) {
         fputs("salvo view: give a scenario FILE, or --trace T.jsonl, or --replay PLAY.json\n", stderr);

@@ -1880,8 +1880,13 @@ static void draw_decision(Draw *d, const DrawDecision *dec)
         text_size(d->text, dec->options[i], FONT_BOLD, &tw, NULL);
         if (tw + 2 * pad + S(d, 48) > w) w = tw + 2 * pad + S(d, 48);
     }
+    for (int i = 0; i < dec->nnotes; i++) {
+        text_size(d->text, dec->notes[i], FONT_SMALL, &tw, NULL);
+        if (tw + 2 * pad > w) w = tw + 2 * pad;
+    }
     if (w > d->w - S(d, 40)) w = d->w - S(d, 40);
-    float hh = pad * 3 + text_line(d->text, FONT_LARGE) + text_line(d->text, FONT_NORMAL) + n * (bh + S(d, 8));
+    float nh = dec->nnotes ? text_line(d->text, FONT_SMALL) * (float)dec->nnotes + pad : 0;
+    float hh = pad * 3 + text_line(d->text, FONT_LARGE) + text_line(d->text, FONT_NORMAL) + nh + n * (bh + S(d, 8));
     float x = (d->w - w) / 2, y = d->cur->r.y + (d->cur->r.h - hh) / 2;
     fill_rect(d, 0, (float)d->cur->r.y, (float)d->w, (float)d->cur->r.h, 0x000000, 70);
     panel_a(d, x, y, w, hh, 250);
@@ -1891,6 +1896,10 @@ static void draw_decision(Draw *d, const DrawDecision *dec)
     text_draw(d->text, dec->name, FONT_LARGE, x + pad, y + pad + text_line(d->text, FONT_NORMAL), C_WHITE, ALIGN_LEFT,
               NO_HALO);
     float by = y + pad * 2 + text_line(d->text, FONT_LARGE) + text_line(d->text, FONT_NORMAL);
+    for (int i = 0; i < dec->nnotes; i++)
+        text_draw(d->text, dec->notes[i], FONT_SMALL, x + pad, by + text_line(d->text, FONT_SMALL) * (float)i,
+                  dec->notes[i][0] == ' ' ? 0x9AA4AE : C_PANEL_FG, ALIGN_LEFT, NO_HALO);
+    by += nh;
     d->nopt_rect = n;
     for (int i = 0; i < n; i++) {
         SDL_Rect r = { (int)(x + pad), (int)by, (int)(w - 2 * pad), (int)bh };

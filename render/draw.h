@@ -33,6 +33,9 @@ typedef struct DrawDecision {       /* a decision waiting for the player */
     int noptions;
     const char *const *options;
     int hover;                      /* option under the mouse, -1 none */
+    const char *const *notes;       /* an exercise's lines shown with it (prompt,
+                                       values so far, what is known), or NULL */
+    int nnotes;
 } DrawDecision;
 
 typedef struct DrawUI {

@@ -306,6 +306,13 @@ double session_done(const Session *s)
     return sim_pending(s->sim) ? sim_now(s->sim) : s->hdr.end;
 }
 
+int session_metrics(const Session *s, double *out)
+{
+    if (!s->sim) return -1;
+    sim_metrics(s->sim, out);
+    return 0;
+}
+
 int session_answer(Session *s, int option)
 {
     if (!s->sim || sim_answer(s->sim, option) != 0) return -1;

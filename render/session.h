@@ -43,6 +43,9 @@ int session_interactive(const Session *s);
 const SimDecision *session_pending(const Session *s);
 /* How far the simulation has got, in days (the end for a finished run). */
 double session_done(const Session *s);
+/* The live run's metric values so far (scenario_metric order) into out;
+ * -1 for a saved trace. */
+int session_metrics(const Session *s, double *out);
 /* Answer the pending decision and run on to the next one or the end.
  * 0, or -1 if there is no pending decision or the option is out of range. */
 int session_answer(Session *s, int option);

@@ -21,6 +21,7 @@
 #include "basemap.h"
 #include "cal.h"
 #include "draw.h"
+#include "exview.h"
 #include "vstate.h"
 
 /* --- the base map asset ----------------------------------------------------- */
@@ -180,6 +181,9 @@ typedef struct Ui {
     char status[256];
     Uint32 status_until;
     DrawDecision dec;
+    char notes[32][192];        /* the exercise's lines for the pending decision */
+    const char *note[32];
+    double notes_t;             /* ... built for the decision pending at this time */
     int quit;
     VTotals prev;               /* the last run's outcome, for comparison */
     double prev_delivered;
@@ -451,6 +455,59 @@ static const char *script_event(const char *p, SDL_Event *e)
     return *p ? p : NULL;
 }
 
+/* Append text to the notes, wrapped at about `cols` characters; later
+ * lines start with `indent` spaces (a leading space draws muted). */
+static void note_wrap(Ui *u, int *n, const char *lead, const char *text, int indent, int cols)
+{
+    char line[192];
+    int len = snprintf(line, sizeof line, "%s", lead), words = 0;
+    for (const char *p = text; *p && *n < 32;) {
+        while (*p == ' ') p++;
+        const char *w = p;
+        while (*p && *p != ' ') p++;
+        int k = (int)(p - w);
+        if (!k) break;
+        if (words && len + 1 + k > cols) {
+            snprintf(u->notes[(*n)++], sizeof u->notes[0], "%s", line);
+            len = snprintf(line, sizeof line, "%*s", indent, "");
+            words = 0;
+        }
+        if (len + k + 2 < (int)sizeof line) len += snprintf(line + len, sizeof line - (size_t)len, "%s%.*s", words ? " " : "", k, w);
+        words++;
+    }
+    if (*n < 32 && (words || *lead)) snprintf(u->notes[(*n)++], sizeof u->notes[0], "%s", line);
+}
+
+/* What the exercise shows at the pending decision: its prompt, the values
+ * so far it names, and what is known by that date with the sources. */
+static int exercise_notes(Ui *u, const Exercise *ex, const SimDecision *p)
+{
+    const ExDecision *xd = exercise_decision(ex, p->decision);
+    int n = 0;
+    if (!xd) return 0;
+    const Scenario *sc = ex->scenario;
+    note_wrap(u, &n, "", xd->prompt, 0, 96);
+    int nm = scenario_metric_count(sc);
+    double *now = calloc((size_t)nm + 1, sizeof *now);
+    if (now && xd->nshow && session_metrics(u->s, now) == 0)
+        for (int i = 0; i < xd->nshow && n < 32; i++) {
+            char v[64];
+            exview_value(sc, xd->show[i], now[xd->show[i]], v, sizeof v);
+            snprintf(u->notes[n++], sizeof u->notes[0], "So far, %.100s: %s", scenario_metric(sc, xd->show[i])->label, v);
+        }
+    free(now);
+    int64_t today = scenario_start(sc) + (int64_t)floor(p->t);
+    for (int i = 0; i < xd->nknown && n < 32; i++) {
+        if (xd->known[i].as_of_day > today) continue;
+        char lead[32];
+        snprintf(lead, sizeof lead, "[%.10s] ", xd->known[i].as_of);
+        note_wrap(u, &n, lead, xd->known[i].text, 13, 96);
+        note_wrap(u, &n, "             Source: ", xd->known[i].source, 13, 96);
+    }
+    for (int i = 0; i < n; i++) u->note[i] = u->notes[i];
+    return n;
+}
+
 int view_run(Session *s, const ViewOptions *o, Diag *d)
 {
     Ui u;
@@ -459,6 +516,7 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
     u.speed = 3;
     u.selected = u.hover = -1;
     u.dec.hover = -1;
+    u.notes_t = -1;
     int rc = -1;
     if (SDL_Init(SDL_INIT_VIDEO) != 0) {
         diag_add(d, 0, 0, "", "cannot open a window: %s (use --screenshot for headless frames)", SDL_GetError());
@@ -560,6 +618,11 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
             u.dec.name = p->name;
             u.dec.noptions = p->noptions;
             u.dec.options = p->options;
+            if (o->exercise && u.notes_t != p->t) {
+                u.dec.nnotes = exercise_notes(&u, o->exercise, p);
+                u.dec.notes = u.note;
+                u.notes_t = p->t;
+            }
             ui.decision = &u.dec;
         }
         ui.status = SDL_GetTicks() < u.status_until ? u.status : NULL;

@@ -10,6 +10,7 @@
 #define SALVO_VIEW_H
 
 #include <stdint.h>
+#include "exercise.h"
 #include "session.h"
 #include "trace.h"
 
@@ -63,6 +64,8 @@ typedef struct ViewOptions {
     const char *keys;           /* tests: comma-separated keys pressed one per frame
                                    ("space,plus,right,h,1,click:X:Y"), or NULL */
     int stats;                  /* print frame timings to stderr on exit */
+    const Exercise *exercise;   /* an exercise's run: each decision shows what the
+                                   exercise says is shown at it; or NULL */
 } ViewOptions;
 
 /* Open the window and run until the person quits. 0 on a normal quit;

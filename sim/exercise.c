@@ -7,6 +7,7 @@
  */
 #include "exercise.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -559,4 +560,24 @@ int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *by_decision,
 const char *exercise_option_id(const Exercise *ex, int d, int o)
 {
     return ex->scenario->decisions[d].option_ids[o];
+}
+
+int exercise_histogram(const double *sample, int n, double x, int nbins, int *bins, double *lo, double *hi)
+{
+    assert(n > 0 && nbins > 0);
+    double a = sample[0], b = sample[0];
+    for (int i = 1; i < n; i++) {
+        if (sample[i] < a) a = sample[i];
+        if (sample[i] > b) b = sample[i];
+    }
+    *lo = a;
+    *hi = b;
+    for (int k = 0; k < nbins; k++) bins[k] = 0;
+    if (!(b > a)) return -1;
+    for (int i = 0; i < n; i++) {
+        int k = (int)((sample[i] - a) / (b - a) * nbins);
+        bins[k >= nbins ? nbins - 1 : k]++;
+    }
+    int mark = x <= a ? 0 : x >= b ? nbins - 1 : (int)((x - a) / (b - a) * nbins);
+    return mark >= nbins ? nbins - 1 : mark;
 }

@@ -90,6 +90,12 @@ const char *exercise_option_id(const Exercise *ex, int d, int o);
  * (the mid-rank, so a value every run shares is the 50th percentile).
  * n > 0; the sample need not be sorted. */
 double exercise_percentile(const double *sample, int n, double x);
+/* The histogram of a sample over its own range [*lo, *hi] in nbins equal
+ * bins (counts into bins; the maximum falls in the last bin). Returns the
+ * bin x falls in, clamped to the range, or -1 if every value is the same
+ * (then bins is all zero). Shared by the terminal's text histogram and
+ * the view's chart, so both bin alike. n > 0, nbins > 0. */
+int exercise_histogram(const double *sample, int n, double x, int nbins, int *bins, double *lo, double *hi);
 /* The Brier score of probability p for an event that happened (1) or not (0). */
 double exercise_brier(double p, int happened);
 /* 1 if x lies in [lo, hi]. */

@@ -473,12 +473,12 @@ END_TEST
 START_TEST(quiet_build)
 {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "make --no-print-directory BUILD=%s/b %s/b/sim/cal.o >%s/q.txt 2>&1", dir, dir, dir);
+    snprintf(cmd, sizeof cmd, "env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory BUILD=%s/b %s/b/sim/cal.o >%s/q.txt 2>&1", dir, dir, dir);
     ck_assert_int_eq(sh(cmd), 0);
     char *q = slurp(tmp("q.txt"));
     ck_assert_str_eq(q, "  CC     sim/cal.c\n");
     free(q);
-    snprintf(cmd, sizeof cmd, "rm %s/b/sim/cal.o && make --no-print-directory V=1 BUILD=%s/b %s/b/sim/cal.o >%s/v.txt 2>&1",
+    snprintf(cmd, sizeof cmd, "rm %s/b/sim/cal.o && env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory V=1 BUILD=%s/b %s/b/sim/cal.o >%s/v.txt 2>&1",
              dir, dir, dir, dir);
     ck_assert_int_eq(sh(cmd), 0);
     ck_assert(has("v.txt", " -c sim/cal.c -o "));

@@ -194,6 +194,22 @@ START_TEST(scores_by_hand)
     ck_assert_int_eq(exercise_hit(1, 2, 1), 1);
     ck_assert_int_eq(exercise_hit(1, 2, 2), 1);
     ck_assert_int_eq(exercise_hit(1, 2, 2.0000001), 0);
+    /* The histogram both debriefs draw: range [1, 5] in 4 bins of width 1;
+     * the maximum falls in the last bin; the marker is clamped. */
+    int bins[4];
+    double lo, hi;
+    ck_assert_int_eq(exercise_histogram(s, 5, 3.5, 4, bins, &lo, &hi), 2);
+    ck_assert_double_eq(lo, 1);
+    ck_assert_double_eq(hi, 5);
+    ck_assert_int_eq(bins[0], 1);
+    ck_assert_int_eq(bins[1], 1);
+    ck_assert_int_eq(bins[2], 2);
+    ck_assert_int_eq(bins[3], 1);
+    ck_assert_int_eq(exercise_histogram(s, 5, -7, 4, bins, &lo, &hi), 0);
+    ck_assert_int_eq(exercise_histogram(s, 5, 99, 4, bins, &lo, &hi), 3);
+    const double same[3] = { 2, 2, 2 };
+    ck_assert_int_eq(exercise_histogram(same, 3, 2, 4, bins, &lo, &hi), -1);
+    ck_assert_int_eq(bins[0] + bins[1] + bins[2] + bins[3], 0);
 }
 END_TEST
 

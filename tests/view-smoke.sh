@@ -38,6 +38,19 @@ if [ -f "$scen" ]; then
     "$BIN" view "$scen" --seed 1 --screenshot "$out/scenario.png" --at 2024-10-15
     test -s "$out/scenario.png"
 fi
+
+# An exercise: the briefing, play answering every decision, the debrief,
+# in the window; then its three screens headless.
+ex=scenarios/exercises/shell-pipeline.json
+if [ -f "$ex" ]; then
+    run "$BIN" view "$ex" --exercise --frames 300 --runs 50 \
+        --keys "space,end,1,end,1,end,1,end,1,end,1,end,1" --record "$out/ex-play.json"
+    test -s "$out/ex-play.json"
+    for screen in briefing decision fan debrief; do
+        "$BIN" view "$ex" --exercise --screenshot "$out/ex-$screen.png" --screen "$screen" --runs 100
+        test -s "$out/ex-$screen.png"
+    done
+fi
 "$BIN" view --trace tests/data/golden.jsonl --screenshot "$out/golden.png" --at 2024-10-15 --size 800x500
 test -s "$out/golden.png"
 # A trace of the older format 1 still plays.
