@@ -2,9 +2,10 @@
  * integers, and the keyed-stream guarantees the engine relies on (order and
  * thread independence, isolation between components, distinct keys).
  *
- * Statistical checks use fixed seeds, so they are deterministic; each states
- * the critical value it uses. "p = 1e-6" means a correct generator would fail
- * that check for about one seed in a million.
+ * Statistical checks use fixed seeds only to be reproducible; each holds
+ * for any seed at p = 1e-6 (5 standard errors for a mean, the p = 1e-6
+ * critical value for a chi-square), stated where it is made: a correct
+ * generator fails such a check for about one seed in a million.
  */
 #include <check.h>
 #include <math.h>
