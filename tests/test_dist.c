@@ -67,7 +67,8 @@ START_TEST(test_kind_names_round_trip)
     ck_assert_int_eq(dist_kind_from_name("gauss"), -1);
     ck_assert_int_eq(dist_kind_from_name(""), -1);
     ck_assert_int_eq(dist_kind_from_name(NULL), -1);
-    ck_assert_ptr_nonnull(dist_kind_name(DIST__COUNT));
+    ck_assert_str_eq(dist_kind_name(DIST__COUNT), "unknown");
+    ck_assert_str_eq(dist_kind_name((DistKind)-1), "unknown");
 }
 END_TEST
 
@@ -616,13 +617,19 @@ START_TEST(test_exponential_finite_nonnegative)
     Dist d = make(DIST_EXPONENTIAL, 1.0, 0, 0);
     ck_assert_ptr_null(dist_prepare(&d));
     int bad = 0;
+    double sx = 0.0, sy = 0.0;
     for (int i = 0; i < NDRAW; i++) {
         double x = dist_draw(&d, &r);
         bad += !(x >= 0.0) || !isfinite(x);
         double y = rng_exponential(&r, 1e300);
         bad += !(y >= 0.0) || !isfinite(y);
+        sx += x;
+        sy += y / 1e300;
     }
     ck_assert_int_eq(bad, 0);
+    /* And the right scale: means 1 and 1e300 within 5 SE (sd = mean). */
+    ck_assert_double_eq_tol(sx / NDRAW, 1.0, 5.0 / sqrt(NDRAW));
+    ck_assert_double_eq_tol(sy / NDRAW, 1.0, 5.0 / sqrt(NDRAW));
     d.p[0] = 0.0;
     ck_assert_ptr_null(dist_prepare(&d));
     ck_assert(dist_draw(&d, &r) == 0.0);
@@ -731,13 +738,20 @@ START_TEST(test_gamma_extreme_shapes)
     Rng r;
     rng_seed(&r, 8006u, 54u);
     static const double shapes[] = {0.01, 0.3, 1.0, 50.0, 1e6};
-    int bad = 0;
-    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++)
+    /* And the mean of Gamma(k, 1) is k, variance k: within 5 SE,
+     * sqrt(k / N), N = 10^5. */
+    int bad = 0, off = 0;
+    for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
+        double sum = 0.0;
         for (int i = 0; i < 100000; i++) {
             double x = rng_gamma(&r, shapes[c]);
             bad += !(x >= 0.0) || !isfinite(x);
+            sum += x;
         }
+        off += fabs(sum / 100000 - shapes[c]) > 5.0 * sqrt(shapes[c] / 100000);
+    }
     ck_assert_int_eq(bad, 0);
+    ck_assert_int_eq(off, 0);
 }
 END_TEST
 
@@ -842,7 +856,7 @@ START_TEST(test_prepare_idempotent)
     d.cum[1] = 2;
     d.cum[2] = 3;
     d.cum[3] = 4;
-    ck_assert_ptr_nonnull(dist_prepare(&d));
+    ck_assert_str_eq(dist_prepare(&d), "discrete table is not cumulative; to give new raw weights, set d[0] = 0 first");
     /* ...and clearing the mark makes them raw weights again. */
     d.d[0] = 0.0;
     ck_assert_ptr_null(dist_prepare(&d));
