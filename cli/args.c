@@ -25,6 +25,39 @@ long long args_count(const char *opt, const char *val, long long min)
     return v;
 }
 
+int args_threads_default(void)
+{
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    return cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
+}
+
+int args_threads(const char *val, int *out)
+{
+    long long t = args_count("--threads", val, 1);
+    if (t < 0) return -1;
+    if (t > ARGS_MAX_THREADS) {
+        fprintf(stderr, "salvo: --threads: at most %d, got %lld\n", ARGS_MAX_THREADS, t);
+        return -1;
+    }
+    *out = (int)t;
+    return 0;
+}
+
+int args_set(const char *val, const char **sets, int *nsets, int cap)
+{
+    const char *eq = val ? strchr(val, '=') : NULL;
+    if (!eq || eq == val || !eq[1]) {
+        fprintf(stderr, "salvo: --set: expected PATH=VALUE, got '%s'\n", val ? val : "");
+        return -1;
+    }
+    if (*nsets >= cap) {
+        fprintf(stderr, "salvo: too many --set options (at most %d)\n", cap);
+        return -1;
+    }
+    sets[(*nsets)++] = val;
+    return 0;
+}
+
 int args_seed(const char *val, unsigned long long *out)
 {
     if (parse_seed(val, out) == 0) return 0;

@@ -238,17 +238,6 @@ static int parse_double(const char *opt, const char *s, double *out)
     return 0;
 }
 
-/* PATH=VALUE with both sides non-empty. */
-static int check_set(const char *s)
-{
-    const char *eq = strchr(s, '=');
-    if (!eq || eq == s || !eq[1]) {
-        fprintf(stderr, "salvo: --set: expected PATH=VALUE, got '%s'\n", s);
-        return -1;
-    }
-    return 0;
-}
-
 /* PATH=LO:HI:STEPS, or PATH alone (range from the assumption record). */
 static int parse_vary(const char *s, Vary *v)
 {
@@ -290,8 +279,7 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
     a->runs = DEFAULT_RUNS;
     a->seed = DEFAULT_SEED;
     a->steps = 5;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    a->threads = cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
+    a->threads = args_threads_default();
     OptParser p;
     opt_init(&p, spec, argc, argv);
     for (int c; (c = opt_next(&p)) != OPT_END;) {
@@ -316,17 +304,10 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
         case A_RUNS:
             if ((a->runs = args_count("--runs", val, 1)) < 0) return -1;
             break;
-        case A_THREADS: {
-            long long t = args_count("--threads", val, 1);
-            if (t < 0) return -1;
-            if (t > 1024) {
-                fprintf(stderr, "salvo: --threads: at most 1024, got %lld\n", t);
-                return -1;
-            }
-            a->threads = (int)t;
+        case A_THREADS:
+            if (args_threads(val, &a->threads) < 0) return -1;
             a->threads_set = 1;
             break;
-        }
         case A_STEPS: {
             long long t = args_count("--steps", val, 1);
             if (t < 0) return -1;
@@ -347,12 +328,7 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
         case A_SVG: a->svg = val; break;
         case A_METRIC: a->metric = val; break;
         case A_SET:
-            if (check_set(val) < 0) return -1;
-            if (a->nsets >= MAX_SETS - MAX_VARY) {
-                fprintf(stderr, "salvo: too many --set options (at most %d)\n", MAX_SETS - MAX_VARY);
-                return -1;
-            }
-            a->sets[a->nsets++] = val;
+            if (args_set(val, a->sets, &a->nsets, MAX_SETS - MAX_VARY) < 0) return -1;
             break;
         case A_BY: {
             int64_t day;

@@ -29,6 +29,14 @@ void record_print(const struct RecordRow *rows, int n, FILE *out);
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */
 long long args_count(const char *opt, const char *val, long long min);
+/* --threads: 1 to ARGS_MAX_THREADS, into out; 0 ok, -1 on error. The
+ * default is the number of cores, at most 256. */
+#define ARGS_MAX_THREADS 1024
+int args_threads(const char *val, int *out);
+int args_threads_default(void);
+/* --set PATH=VALUE (both sides non-empty) appended to sets[*nsets] (cap
+ * entries at most); 0 ok, -1 on error (message printed). */
+int args_set(const char *val, const char **sets, int *nsets, int cap);
 /* Parse an unsigned 64-bit seed (decimal or 0x hex); 0 ok, -1 on error. */
 int args_seed(const char *val, unsigned long long *out);
 /* A scenario named without a path ("korea-russia-2024") that is not a file

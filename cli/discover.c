@@ -115,8 +115,7 @@ int cmd_discover(int argc, char **argv)
     unsigned long long seed = 1;
     long long runs = 4000;
     double alpha = 0.05, support = 0.05, coverage = 0.5;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
+    int threads = args_threads_default();
     char found[4096];
     OptParser p;
     opt_init(&p, &discover_spec, argc, argv);
@@ -127,16 +126,9 @@ int cmd_discover(int argc, char **argv)
         case D_RUNS:
             if ((runs = args_count("--runs", p.val, 1)) < 0) return 2;
             break;
-        case D_THREADS: {
-            long long t = args_count("--threads", p.val, 1);
-            if (t < 0) return 2;
-            if (t > 1024) {
-                fprintf(stderr, "salvo discover: --threads: at most 1024, got %lld\n", t);
-                return 2;
-            }
-            threads = (int)t;
+        case D_THREADS:
+            if (args_threads(p.val, &threads) < 0) return 2;
             break;
-        }
         case D_SEED:
             if (args_seed(p.val, &seed) != 0) return 2;
             break;
@@ -153,11 +145,7 @@ int cmd_discover(int argc, char **argv)
             if (parse_frac("--min-coverage", p.val, &coverage) < 0) return 2;
             break;
         case D_SET:
-            if (!strchr(p.val, '=') || nsets == 256) {
-                fprintf(stderr, "salvo discover: --set: expected PATH=VALUE, got '%s'\n", p.val);
-                return 2;
-            }
-            sets[nsets++] = p.val;
+            if (args_set(p.val, sets, &nsets, 256) < 0) return 2;
             break;
         case D_UNCERTAINTY: case D_QUIET: break;
         case OPT_OPERAND:

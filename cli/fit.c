@@ -98,8 +98,7 @@ int cmd_fit(int argc, char **argv)
     int nsets = 0, top = 15;
     unsigned long long seed = 1;
     long long runs = 4000;
-    long cores = sysconf(_SC_NPROCESSORS_ONLN);
-    int threads = cores > 0 ? (int)(cores < 256 ? cores : 256) : 1;
+    int threads = args_threads_default();
     char found[4096];
     OptParser p;
     opt_init(&p, &fit_spec, argc, argv);
@@ -110,16 +109,9 @@ int cmd_fit(int argc, char **argv)
         case F_RUNS:
             if ((runs = args_count("--runs", p.val, 1)) < 0) return 2;
             break;
-        case F_THREADS: {
-            long long t = args_count("--threads", p.val, 1);
-            if (t < 0) return 2;
-            if (t > 1024) {
-                fprintf(stderr, "salvo fit: --threads: at most 1024, got %lld\n", t);
-                return 2;
-            }
-            threads = (int)t;
+        case F_THREADS:
+            if (args_threads(p.val, &threads) < 0) return 2;
             break;
-        }
         case F_TOP: {
             long long t = args_count("--top", p.val, 0);
             if (t < 0) return 2;
@@ -133,11 +125,7 @@ int cmd_fit(int argc, char **argv)
         case F_JSON: json = p.val; break;
         case F_CSV: csv = p.val; break;
         case F_SET:
-            if (!strchr(p.val, '=') || nsets == 256) {
-                fprintf(stderr, "salvo fit: --set: expected PATH=VALUE, got '%s'\n", p.val);
-                return 2;
-            }
-            sets[nsets++] = p.val;
+            if (args_set(p.val, sets, &nsets, 256) < 0) return 2;
             break;
         case F_UNCERTAINTY: case F_QUIET: break;
         case OPT_OPERAND:

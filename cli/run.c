@@ -55,12 +55,10 @@ int cmd_validate(int argc, char **argv)
         } else if (c == OPT_OPERAND) {
             files[nfiles++] = p.val;
         } else if (c == V_SET) {
-            if (!strchr(p.val, '=')) {
-                fprintf(stderr, "salvo validate: --set: expected PATH=VALUE, got '%s'\n", p.val);
+            if (args_set(p.val, sets, &nsets, argc) < 0) {
                 bad = 2;
                 goto out;
             }
-            sets[nsets++] = p.val;
         }
     }
     if (!nfiles) {
@@ -519,11 +517,7 @@ int cmd_run(int argc, char **argv)
         case R_NO_UNCERTAINTY: no_unc = 1; break;
         case R_TRACE: trace = p.val; break;
         case R_SET:
-            if (!strchr(p.val, '=') || nsets == 256) {
-                fprintf(stderr, "salvo run: --set: expected PATH=VALUE, got '%s'\n", p.val);
-                return 2;
-            }
-            sets[nsets++] = p.val;
+            if (args_set(p.val, sets, &nsets, 256) < 0) return 2;
             break;
         case R_JSON: json = 1; break;
         case R_VERBOSE: verbose = 1; break;
