@@ -20,7 +20,7 @@ static void open_svg(FILE *f, const char *title, int w, int h)
     fprintf(f, "<figure><svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\" "
             "role=\"img\" aria-label=\"", w, h, w, h);
     svg_text(f, title);
-    fputs("\" font-family=\"sans-serif\" font-size=\"12\">\n", f);
+    fputs("\" style=\"font-family:sans-serif;font-size:12px\">\n", f);
 }
 
 static void close_svg(FILE *f, const char *title)
