@@ -348,7 +348,7 @@ START_TEST(tables_read_well)
 {
     ck_assert_int_eq(salvo("run scenarios/korea-russia-2024.json --seed 3 --no-uncertainty"), 0);
     no_enotation("out.txt");
-    ck_assert(has("out.txt", "voyages-vostochny            79 voyages"));
+    ck_assert(has("out.txt", "voyages-vostochny            123 voyages"));
     ck_assert_int_eq(salvo_env("COLUMNS=200", "batch scenarios/korea-russia-2024.json --runs 128 --quiet"), 0);
     no_enotation("out.txt");
     ck_assert(has("out.txt", "±95%: half-width of the 95% confidence interval of the mean"));

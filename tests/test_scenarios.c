@@ -514,9 +514,9 @@ START_TEST(test_default_calibration)
      * point, 7.5 M (no public figure; a sanity ceiling). On top, the Monte
      * Carlo error: the mean passes when it is within TOL_SE standard errors
      * (its sample sd / sqrt(400)) of the band, so a model whose true mean
-     * is in the band passes for any seed. The model sits near the edges
-     * today (about 4.81 M on 14 Jun, 5.89 M on 27 Aug, 30.8 voyages): a
-     * recalibration should move those in, not widen these. */
+     * is in the band passes for any seed. The model sits inside the
+     * figures themselves (about 2.07, 2.93, 4.46 and 6.25 M; 36.8 voyages):
+     * keep it there by recalibrating, not by widening these. */
     static const struct { double day; double lo, hi; const char *when; } pts[] = {
         { 181, 0.85 * 2.0e6, 1.15 * 2.0e6, "29 Dec 2023" },
         { 240, 0.85 * 3.0e6, 1.15 * 3.0e6, "26 Feb 2024" },
