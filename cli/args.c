@@ -8,6 +8,12 @@
 #include <unistd.h>
 #include "cmd.h"
 #include "num.h"
+#include "salvo.h"
+#include "sha256.h"
+
+#ifndef SALVO_GIT
+#define SALVO_GIT "unknown"
+#endif
 
 long long args_count(const char *opt, const char *val, long long min)
 {
@@ -106,4 +112,21 @@ int args_scenario(const char *name, char *out, size_t n)
     if (in_dir(SALVO_DATADIR, name, out, n)) return 1;
     const char *env = getenv("SALVO_DATADIR");
     return env && *env && in_dir(env, name, out, n);
+}
+
+void args_fingerprint(const Scenario *s, const char *const *sets, int nsets, const char *extra, char out[65])
+{
+    Sha256 h;
+    unsigned char dig[32];
+    static const char build[] = "salvo " SALVO_VERSION " " SALVO_GIT "\n";
+    sha256_init(&h);
+    sha256_update(&h, build, sizeof build - 1);
+    sha256_update(&h, scenario_sha256(s), strlen(scenario_sha256(s)));
+    for (int i = 0; i < nsets; i++) {
+        sha256_update(&h, "\n", 1);
+        sha256_update(&h, sets[i], strlen(sets[i]));
+    }
+    if (extra) sha256_update(&h, extra, strlen(extra));
+    sha256_final(&h, dig);
+    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", dig[i]);
 }

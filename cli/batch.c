@@ -417,19 +417,7 @@ static Scenario *load(const char *path, const char *const *sets, int nsets)
  * engine's build (a different model code could give other results). */
 static void fingerprint(const Scenario *s, const Args *a, const char *extra, char out[65])
 {
-    Sha256 h;
-    unsigned char dig[32];
-    static const char build[] = "salvo " SALVO_VERSION " " SALVO_GIT "\n";
-    sha256_init(&h);
-    sha256_update(&h, build, sizeof build - 1);
-    sha256_update(&h, scenario_sha256(s), strlen(scenario_sha256(s)));
-    for (int i = 0; i < a->nsets; i++) {
-        sha256_update(&h, "\n", 1);
-        sha256_update(&h, a->sets[i], strlen(a->sets[i]));
-    }
-    if (extra) sha256_update(&h, extra, strlen(extra));
-    sha256_final(&h, dig);
-    for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", dig[i]);
+    args_fingerprint(s, a->sets, a->nsets, extra, out);
 }
 
 /* --- progress and formatting ------------------------------------------------ */

@@ -19,31 +19,28 @@
 #include "opt.h"
 #include "prim.h"
 #include "salvo.h"
+#include "sample.h"
 #include "summary.h"
 
-enum { D_RUNS = 1, D_THREADS, D_SEED, D_METRIC, D_WHERE, D_JSON, D_SET, D_UNCERTAINTY, D_ALPHA, D_SUPPORT,
-       D_COVERAGE, D_QUIET };
+enum { D_METRIC = SAMPLE_NEXT, D_WHERE, D_JSON, D_ALPHA, D_SUPPORT, D_COVERAGE };
 static const OptSpec discover_opts[] = {
     { D_METRIC, "--metric", "M", "the outcome metric" },
     { D_WHERE, "--where", "\"M OP X\"", "the outcome of interest: OP is <, <=, >, >=, == or !=; X a number (a date for a time)" },
-    { D_RUNS, "--runs", "N", "replications, each drawing every ranged assumption (default 4000)" },
-    { D_THREADS, "--threads", "T", "worker threads (default: all cores); results do not depend on T" },
-    { D_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
     { D_JSON, "--json", "FILE", "the peeling trajectory and the chosen box" },
-    { D_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
-    { D_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption (always so here; accepted for clarity)" },
     { D_ALPHA, "--alpha", "A", "share of the box peeled at each step (default 0.05)" },
     { D_SUPPORT, "--min-support", "B", "stop peeling below this share of the runs (default 0.05)" },
     { D_COVERAGE, "--min-coverage", "C", "choose the densest box with at least this coverage (default 0.5)" },
-    { D_QUIET, "--quiet", NULL, "accepted for symmetry with batch" },
+    SAMPLE_OPTS,
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec discover_spec = {
     "discover", "FILE --metric M --where \"M OP X\" [--uncertainty] [--runs N] [--threads T]\n"
                 "          [--seed S] [--json OUT.json] [--set PATH=VALUE ...] [--alpha A]\n"
-                "          [--min-support B] [--min-coverage C] [--quiet]",
+                "          [--min-support B] [--min-coverage C] [--checkpoint FILE] [--resume]\n"
+                "          [--quiet] [--mpi]",
     "Scenario discovery (PRIM; Friedman and Fisher 1999, Bryant and Lempert 2010):\n"
-    "which ranges of the assumptions make the outcome likely. See docs/validation.md.",
+    "which ranges of the assumptions make the outcome likely. The same on any T and\n"
+    "under --mpi; --checkpoint and --resume as for batch. See docs/validation.md.",
     discover_opts,
 };
 
@@ -107,103 +104,87 @@ static int parse_where(const char *w, const char *metric, const Scenario *s, con
     return 0;
 }
 
+/* The command's own options. */
+typedef struct DiscoverArgs {
+    const char *json, *metric, *where;
+    double alpha, support, coverage;
+} DiscoverArgs;
+
+static int discover_opt(void *ctx, int c, const char *val)
+{
+    DiscoverArgs *o = ctx;
+    switch (c) {
+    case D_METRIC: o->metric = val; return 0;
+    case D_WHERE: o->where = val; return 0;
+    case D_JSON: o->json = val; return 0;
+    case D_ALPHA: return parse_frac("--alpha", val, &o->alpha);
+    case D_SUPPORT: return parse_frac("--min-support", val, &o->support);
+    case D_COVERAGE: return parse_frac("--min-coverage", val, &o->coverage);
+    }
+    return -1;
+}
+
+/* Parse, check and load: 0 go (*out loaded; *m, *op, *x the outcome), 1
+ * help, -1 bad (message printed). */
+static int discover_setup(int argc, char **argv, SampleArgs *a, DiscoverArgs *o, Scenario **out, int *m, int *op,
+                          double *x)
+{
+    int r = sample_parse(a, &discover_spec, argc, argv, discover_opt, o);
+    if (r != 0) return r;
+    if (a->file && (!o->metric || !o->where)) {
+        fprintf(stderr, "salvo discover: --metric and --where are required\n");
+        opt_usage_short(&discover_spec, stderr);
+        return -1;
+    }
+    OutPath outs[] = { { "--json", o->json } };
+    if (sample_check(a, &discover_spec, outs, 1) < 0 || !(*out = sample_load(a))) return -1;
+    const Scenario *s = *out;
+    if ((*m = scenario_metric_find(s, o->metric)) < 0) {
+        fprintf(stderr, "salvo discover: --metric: no metric '%s'; metrics are:", o->metric);
+        for (int i = 0; i < scenario_metric_count(s); i++) fprintf(stderr, " %s", scenario_metric(s, i)->id);
+        fputc('\n', stderr);
+        return -1;
+    }
+    if (parse_where(o->where, o->metric, s, scenario_metric(s, *m), op, x) < 0) return -1;
+    for (int k = 0; k < scenario_assumption_count(s); k++)
+        if (scenario_assumption(s, k)->lo < scenario_assumption(s, k)->hi) return 0;
+    fprintf(stderr, "salvo discover: %s: no assumption has a range to explore\n", a->file);
+    return -1;
+}
+
+static int discover_main(int argc, char **argv, Mpi *mpi);
+
 int cmd_discover(int argc, char **argv)
 {
-    const char *file = NULL, *json = NULL, *metric = NULL, *where = NULL;
-    const char *sets[256];
-    int nsets = 0;
-    unsigned long long seed = 1;
-    long long runs = 4000;
-    double alpha = 0.05, support = 0.05, coverage = 0.5;
-    int threads = args_threads_default();
-    char found[4096];
-    OptParser p;
-    opt_init(&p, &discover_spec, argc, argv);
-    for (int c; (c = opt_next(&p)) != OPT_END;) {
-        switch (c) {
-        case OPT_HELP: opt_usage(&discover_spec, stdout); return 0;
-        case OPT_ERROR: return 2;
-        case D_RUNS:
-            if ((runs = args_count("--runs", p.val, 1)) < 0) return 2;
-            break;
-        case D_THREADS:
-            if (args_threads(p.val, &threads) < 0) return 2;
-            break;
-        case D_SEED:
-            if (args_seed(p.val, &seed) != 0) return 2;
-            break;
-        case D_METRIC: metric = p.val; break;
-        case D_WHERE: where = p.val; break;
-        case D_JSON: json = p.val; break;
-        case D_ALPHA:
-            if (parse_frac("--alpha", p.val, &alpha) < 0) return 2;
-            break;
-        case D_SUPPORT:
-            if (parse_frac("--min-support", p.val, &support) < 0) return 2;
-            break;
-        case D_COVERAGE:
-            if (parse_frac("--min-coverage", p.val, &coverage) < 0) return 2;
-            break;
-        case D_SET:
-            if (args_set(p.val, sets, &nsets, 256) < 0) return 2;
-            break;
-        case D_UNCERTAINTY: case D_QUIET: break;
-        case OPT_OPERAND:
-            if (file) {
-                fprintf(stderr, "salvo discover: one scenario file at a time ('%s' and '%s')\n", file, p.val);
-                return 2;
-            }
-            file = p.val;
-            break;
-        }
-    }
-    if (!file || !metric || !where) {
-        if (file) fprintf(stderr, "salvo discover: --metric and --where are required\n");
-        opt_usage_short(&discover_spec, stderr);
-        return 2;
-    }
-    if (args_scenario(file, found, sizeof found)) file = found;
-    OutPath outs[] = { { "--json", json } };
-    if (outpath_check_all(&file, 1, outs, 1) < 0) return 2;
-    Diag d;
-    diag_init(&d, file);
-    Scenario *s = scenario_load(file, sets, nsets, &d);
-    if (!s) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        return 2;
-    }
-    int rc = 2, m = scenario_metric_find(s, metric), op = -1;
+    return sample_command(argc, argv, "discover", discover_main);
+}
+
+static int discover_main(int argc, char **argv, Mpi *mpi)
+{
+    SampleArgs sa;
+    DiscoverArgs da = { NULL, NULL, NULL, 0.05, 0.05, 0.5 };
+    Scenario *s = NULL;
+    int m = -1, op = -1;
     double x = 0;
-    double *rows = NULL, *pts = NULL;
+    sample_init(&sa, "discover", mpi);
+    int rc = sample_agree(&sa, discover_setup(argc, argv, &sa, &da, &s, &m, &op, &x), &s);
+    if (!s) return rc;
+    const char *json = da.json, *metric = da.metric, *where = da.where;
+    double alpha = da.alpha, support = da.support, coverage = da.coverage;
+    unsigned long long seed = sa.seed;
+    double *pts = NULL;
     unsigned char *y = NULL;
     int *dims = NULL;
     Prim *pr = NULL;
-    if (m < 0) {
-        fprintf(stderr, "salvo discover: --metric: no metric '%s'; metrics are:", metric);
-        for (int i = 0; i < scenario_metric_count(s); i++) fprintf(stderr, " %s", scenario_metric(s, i)->id);
-        fputc('\n', stderr);
-        goto out;
-    }
-    if (parse_where(where, metric, s, scenario_metric(s, m), &op, &x) < 0) goto out;
+    uint64_t n = 0;
+    int width = 0;
+    double *rows = sample_run(&sa, s, &n, &width, &rc);
+    if (!rows) goto out;
     int na = scenario_assumption_count(s), nd = 0;
     dims = malloc(((size_t)na + 1) * sizeof *dims);
     if (!dims) goto oom;
     for (int a = 0; a < na; a++)
         if (scenario_assumption(s, a)->lo < scenario_assumption(s, a)->hi) dims[nd++] = a;
-    if (nd == 0) {
-        fprintf(stderr, "salvo discover: %s: no assumption has a range to explore\n", file);
-        goto out;
-    }
-    rc = 1;
-    FitOptions o = { .seed = seed, .runs = (uint64_t)runs, .threads = threads, .until = scenario_end(s) };
-    uint64_t n = 0;
-    int width = 0;
-    rows = fit_sample(s, &o, &n, &width, &d);
-    if (!rows) {
-        diag_print(&d, stderr);
-        goto out;
-    }
     pts = malloc((size_t)n * (size_t)nd * sizeof *pts);
     y = malloc((size_t)n + 1);
     if (!pts || !y) goto oom;
@@ -293,9 +274,12 @@ int cmd_discover(int argc, char **argv)
         if (bad) diag_print(&dj2, stderr);
         diag_free(&dj2);
         cJSON_Delete(root);
-        if (bad) goto out;
+        if (bad) {
+            rc = 1;
+            goto out;
+        }
     }
-    rc = 0;
+    if (rc == 130) sample_interrupted(&sa, n);
     goto out;
 oom:
     fputs("salvo discover: out of memory\n", stderr);
@@ -307,6 +291,5 @@ out:
     free(y);
     free(dims);
     scenario_free(s);
-    diag_free(&d);
     return rc;
 }

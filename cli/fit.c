@@ -5,7 +5,6 @@
  * metrics, and writes the same as JSON. Nothing is computed here. */
 #include <cjson/cJSON.h>
 #include <math.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,39 +18,30 @@
 #include "fmt.h"
 #include "opt.h"
 #include "salvo.h"
+#include "sample.h"
 #include "summary.h"
 
-enum { F_RUNS = 1, F_THREADS, F_SEED, F_UNTIL, F_JSON, F_CSV, F_SET, F_UNCERTAINTY, F_QUIET, F_TOP };
+enum { F_UNTIL = SAMPLE_NEXT, F_JSON, F_CSV, F_TOP };
 static const OptSpec fit_opts[] = {
-    { F_RUNS, "--runs", "N", "replications, each drawing every ranged assumption (default 4000)" },
-    { F_THREADS, "--threads", "T", "worker threads (default: all cores); results do not depend on T" },
-    { F_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
     { F_UNTIL, "--until", "DATE", "weigh by the observations on or before DATE (default: all)" },
     { F_JSON, "--json", "FILE", "the fit: weights, posteriors, predictive bands" },
     { F_CSV, "--csv", "FILE", "each replication's weight (rep,weight: joins batch --uncertainty's CSV on rep)" },
-    { F_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
-    { F_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption (always so for a fit; accepted for clarity)" },
     { F_TOP, "--top", "K", "print the K assumptions the record moves most (default 15; all in the JSON)" },
-    { F_QUIET, "--quiet", NULL, "accepted for symmetry with batch (a fit prints no progress line)" },
+    SAMPLE_OPTS,
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec fit_spec = {
     "fit", "FILE [--uncertainty] [--runs N] [--until DATE] [--threads T] [--seed S]\n"
-           "          [--json FIT.json] [--csv WEIGHTS.csv] [--set PATH=VALUE ...] [--top K] [--quiet]",
+           "          [--json FIT.json] [--csv WEIGHTS.csv] [--set PATH=VALUE ...] [--top K]\n"
+           "          [--checkpoint FILE] [--resume] [--quiet] [--mpi]",
     "History matching: replications drawing every ranged assumption, weighted by\n"
     "their agreement with the scenario's observations up to DATE (approximate\n"
     "Bayesian computation). Prints the effective sample size, the posterior of\n"
     "each assumption against its prior, and the posterior predictive bands of the\n"
-    "observations after DATE and of the held-out ones. See docs/validation.md.",
+    "observations after DATE and of the held-out ones. The same on any T and under\n"
+    "--mpi; --checkpoint and --resume as for batch. See docs/validation.md.",
     fit_opts,
 };
-
-static volatile int stop_fit;
-static void on_sigint(int sig)
-{
-    (void)sig;
-    stop_fit = 1;
-}
 
 static cJSON *stat_json(const FitStat *st)
 {
@@ -91,97 +81,93 @@ static const char *role(const Observation *o, const int *used, int k)
     return o->held_out ? "held out" : used[k] ? "weighs" : "after DATE";
 }
 
-int cmd_fit(int argc, char **argv)
+/* The fit's own options. */
+typedef struct FitArgs {
+    const char *json, *csv, *until;
+    int top;
+} FitArgs;
+
+static int fit_opt(void *ctx, int c, const char *val)
 {
-    const char *file = NULL, *json = NULL, *until_s = NULL, *csv = NULL;
-    const char *sets[256];
-    int nsets = 0, top = 15;
-    unsigned long long seed = 1;
-    long long runs = 4000;
-    int threads = args_threads_default();
-    char found[4096];
-    OptParser p;
-    opt_init(&p, &fit_spec, argc, argv);
-    for (int c; (c = opt_next(&p)) != OPT_END;) {
-        switch (c) {
-        case OPT_HELP: opt_usage(&fit_spec, stdout); return 0;
-        case OPT_ERROR: return 2;
-        case F_RUNS:
-            if ((runs = args_count("--runs", p.val, 1)) < 0) return 2;
-            break;
-        case F_THREADS:
-            if (args_threads(p.val, &threads) < 0) return 2;
-            break;
-        case F_TOP: {
-            long long t = args_count("--top", p.val, 0);
-            if (t < 0) return 2;
-            top = t > 100000 ? 100000 : (int)t;
-            break;
-        }
-        case F_SEED:
-            if (args_seed(p.val, &seed) != 0) return 2;
-            break;
-        case F_UNTIL: until_s = p.val; break;
-        case F_JSON: json = p.val; break;
-        case F_CSV: csv = p.val; break;
-        case F_SET:
-            if (args_set(p.val, sets, &nsets, 256) < 0) return 2;
-            break;
-        case F_UNCERTAINTY: case F_QUIET: break;
-        case OPT_OPERAND:
-            if (file) {
-                fprintf(stderr, "salvo fit: one scenario file at a time ('%s' and '%s')\n", file, p.val);
-                return 2;
-            }
-            file = p.val;
-            break;
-        }
+    FitArgs *f = ctx;
+    switch (c) {
+    case F_UNTIL: f->until = val; return 0;
+    case F_JSON: f->json = val; return 0;
+    case F_CSV: f->csv = val; return 0;
+    case F_TOP: {
+        long long t = args_count("--top", val, 0);
+        if (t < 0) return -1;
+        f->top = t > 100000 ? 100000 : (int)t;
+        return 0;
     }
-    if (!file) {
-        opt_usage_short(&fit_spec, stderr);
-        return 2;
     }
-    if (args_scenario(file, found, sizeof found)) file = found;
-    OutPath outs[] = { { "--json", json }, { "--csv", csv } };
-    if (outpath_check_all(&file, 1, outs, 2) < 0) return 2;
-    Diag d;
-    diag_init(&d, file);
-    Scenario *s = scenario_load(file, sets, nsets, &d);
-    if (!s) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        return 2;
-    }
-    FitOptions o = { .seed = seed, .runs = (uint64_t)runs, .threads = threads, .until = scenario_end(s),
-                     .stop = &stop_fit };
-    if (until_s) {
+    return -1;
+}
+
+/* Parse, check and load: 0 go (*out loaded, *until set), 1 help, -1 bad. */
+static int fit_setup(int argc, char **argv, SampleArgs *a, FitArgs *fa, Scenario **out, double *until)
+{
+    int r = sample_parse(a, &fit_spec, argc, argv, fit_opt, fa);
+    if (r != 0) return r;
+    OutPath outs[] = { { "--json", fa->json }, { "--csv", fa->csv } };
+    if (sample_check(a, &fit_spec, outs, 2) < 0 || !(*out = sample_load(a))) return -1;
+    const Scenario *s = *out;
+    *until = scenario_end(s);
+    if (fa->until) {
         int64_t day;
-        if (cal_parse(until_s, &day) != 0) {
-            fprintf(stderr, "salvo fit: --until: expected a date YYYY-MM-DD, got '%s'\n", until_s);
-            scenario_free(s);
-            diag_free(&d);
-            return 2;
+        if (cal_parse(fa->until, &day) != 0) {
+            fprintf(stderr, "salvo fit: --until: expected a date YYYY-MM-DD, got '%s'\n", fa->until);
+            return -1;
         }
-        o.until = (double)(day - scenario_start(s));
+        *until = (double)(day - scenario_start(s));
     }
-    int rc = 0;
     int nobs = scenario_observation_count(s), na = scenario_assumption_count(s);
     if (nobs == 0 || na == 0) {
-        fprintf(stderr, "salvo fit: %s: a fit needs observations and ranged assumptions (it has %d and %d)\n", file,
-                nobs, na);
-        scenario_free(s);
-        diag_free(&d);
-        return 2;
+        fprintf(stderr, "salvo fit: %s: a fit needs observations and ranged assumptions (it has %d and %d)\n",
+                a->file, nobs, na);
+        return -1;
     }
-    signal(SIGINT, on_sigint);
-    Fit *f = fit_run(s, &o, &d);
-    signal(SIGINT, SIG_DFL);
+    return 0;
+}
+
+static int fit_main(int argc, char **argv, Mpi *mpi);
+
+int cmd_fit(int argc, char **argv)
+{
+    return sample_command(argc, argv, "fit", fit_main);
+}
+
+static int fit_main(int argc, char **argv, Mpi *mpi)
+{
+    SampleArgs a;
+    FitArgs fa = { NULL, NULL, NULL, 15 };
+    Scenario *s = NULL;
+    double until = 0;
+    sample_init(&a, "fit", mpi);
+    int rc = sample_agree(&a, fit_setup(argc, argv, &a, &fa, &s, &until), &s);
+    if (!s) return rc;
+    uint64_t n = 0;
+    int width = 0;
+    double *rows = sample_run(&a, s, &n, &width, &rc);
+    if (!rows) {
+        scenario_free(s);
+        return rc;
+    }
+    const char *json = fa.json, *csv = fa.csv, *until_s = fa.until;
+    int top = fa.top, threads = a.threads;
+    unsigned long long seed = a.seed;
+    Diag d;
+    diag_init(&d, a.file);
+    Fit *f = n ? fit_weigh(s, rows, n, until, &d) : NULL;
+    free(rows);
     if (!f) {
+        if (!n) fputs("salvo fit: no replication finished\n", stderr);
         diag_print(&d, stderr);
         scenario_free(s);
         diag_free(&d);
-        return 1;
+        return rc ? rc : 1;
     }
+    int nobs = scenario_observation_count(s), na = scenario_assumption_count(s);
     if (f->nused == 0)
         fprintf(stderr, "salvo fit: warning: no observation weighs (all are held out or after --until): the posterior "
                 "is the prior\n");
@@ -218,15 +204,11 @@ int cmd_fit(int argc, char **argv)
     for (int i = 0; i < na && i < top; i++) {
         const Assumption *as = scenario_assumption(s, ord[i]);
         const FitStat *st = &f->assumption[ord[i]];
-        char lo[32], hi[32], pm[32], qm[32], q5[32], q95[32], range[72], band[72];
-        fmt_num(lo, sizeof lo, as->lo);
-        fmt_num(hi, sizeof hi, as->hi);
+        char pm[32], qm[32], range[72], band[72];
         fmt_num(pm, sizeof pm, st->prior_mean);
         fmt_num(qm, sizeof qm, st->post_mean);
-        fmt_num(q5, sizeof q5, st->post_p5);
-        fmt_num(q95, sizeof q95, st->post_p95);
-        snprintf(range, sizeof range, "%s–%s", lo, hi);
-        snprintf(band, sizeof band, "%s–%s", q5, q95);
+        fmt_range(range, sizeof range, as->lo, as->hi);
+        fmt_range(band, sizeof band, st->post_p5, st->post_p95);
         printf("%-*s  %23s %12s %12s %27s %+7.2f\n", w, as->path, range, pm, qm, band, shift(st));
     }
     int wo = 11;
@@ -239,16 +221,10 @@ int cmd_fit(int argc, char **argv)
     for (int k = 0; k < nobs; k++) {
         const Observation *ob = scenario_observation(s, k);
         const FitStat *st = &f->obs[k];
-        char a[32], b[32], rec[72], pri[72], post[72];
-        fmt_num(a, sizeof a, ob->low);
-        fmt_num(b, sizeof b, ob->high);
-        snprintf(rec, sizeof rec, "%s–%s", a, b);
-        fmt_num(a, sizeof a, st->prior_p5);
-        fmt_num(b, sizeof b, st->prior_p95);
-        snprintf(pri, sizeof pri, "%s–%s", a, b);
-        fmt_num(a, sizeof a, st->post_p5);
-        fmt_num(b, sizeof b, st->post_p95);
-        snprintf(post, sizeof post, "%s–%s", a, b);
+        char rec[72], pri[72], post[72];
+        fmt_range(rec, sizeof rec, ob->low, ob->high);
+        fmt_range(pri, sizeof pri, st->prior_p5, st->prior_p95);
+        fmt_range(post, sizeof post, st->post_p5, st->post_p95);
         int in = ob->low <= st->post_p95 && ob->high >= st->post_p5;
         if (!f->used[k]) {
             checks++;
@@ -318,6 +294,7 @@ int cmd_fit(int argc, char **argv)
         snprintf(sd, sizeof sd, "%llu", seed);
         cJSON_AddStringToObject(run, "seed", sd);
         cJSON_AddNumberToObject(run, "threads", threads);
+        cJSON_AddNumberToObject(run, "ranks", mpi ? mpi_size(mpi) : 0);
         Diag dj;
         diag_init(&dj, json);
         if (summary_write(root, json, &dj) < 0) {
@@ -342,11 +319,7 @@ int cmd_fit(int argc, char **argv)
         if (diag_errors(&dc)) diag_print(&dc, stderr);
         diag_free(&dc);
     }
-    if (stop_fit) {
-        fprintf(stderr, "salvo fit: interrupted after %llu replications; the fit uses those\n",
-                (unsigned long long)f->runs);
-        rc = 130;
-    }
+    if (rc == 130) sample_interrupted(&a, f->runs);
 out:
     free(ord);
     fit_free(f);

@@ -103,3 +103,11 @@ int fmt_columns(void)
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) return ws.ws_col;
     return 120;
 }
+
+void fmt_range(char *buf, size_t n, double lo, double hi)
+{
+    char a[32], b[32];
+    fmt_num(a, sizeof a, lo);
+    fmt_num(b, sizeof b, hi);
+    snprintf(buf, n, "%s–%s", a, b);
+}

@@ -18,6 +18,8 @@
 
 /* x by the rules above into buf (n bytes). */
 void fmt_num(char *buf, size_t n, double x);
+/* "lo–hi" (an en dash), each by fmt_num: a range or a band. */
+void fmt_range(char *buf, size_t n, double lo, double hi);
 /* x rounded to a whole number, with thousands separators. */
 void fmt_whole(char *buf, size_t n, double x);
 /* A value of metric mi: a date for a time (day x after start_day; "never"),

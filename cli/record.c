@@ -15,17 +15,14 @@ static void print_rows(const RecordRow *rows, int n, int held_out, int w, FILE *
         const RecordRow *r = &rows[k];
         const Observation *o = r->obs;
         if (o->held_out != held_out) continue;
-        char lo[32], hi[32], p5[32], p25[32], p50[32], p75[32], p95[32], is[32];
-        fmt_num(lo, sizeof lo, o->low);
-        fmt_num(hi, sizeof hi, o->high);
+        char range[72], p5[32], p25[32], p50[32], p75[32], p95[32], is[32];
+        fmt_range(range, sizeof range, o->low, o->high);
         fmt_num(p5, sizeof p5, r->p5);
         fmt_num(p25, sizeof p25, r->p25);
         fmt_num(p50, sizeof p50, r->p50);
         fmt_num(p75, sizeof p75, r->p75);
         fmt_num(p95, sizeof p95, r->p95);
         fmt_num(is, sizeof is, r->interval_score);
-        char range[72];
-        snprintf(range, sizeof range, "%s–%s", lo, hi);
         fprintf(out, "%-*s  %s  %21s  %10s %10s %10s %10s %10s  %-3s %-3s %5.2f %10s  %s\n", w, o->id, o->date, range,
                 p5, p25, p50, p75, p95, r->in50 ? "yes" : "no", r->in90 ? "yes" : "no", r->pit, is, o->unit);
     }

@@ -1,28 +1,188 @@
 /* fit.c — history matching by ABC (fit.h, docs/validation.md).
  *
  * Invariant: row r of the table is replication r of `salvo batch FILE
- * --uncertainty --seed S`, whichever thread wrote it, and every sum runs
- * over the rows in order: results do not depend on the thread count.
+ * --uncertainty --seed S`, whichever thread or rank ran it: the rows come
+ * from the batch engine (sim/batch.h) through its CSV, which it writes in
+ * replication order whatever the threads, the MPI ranks or a resume, and
+ * every sum runs over the rows in order. So the fit is the same on any
+ * thread count, under MPI and after a checkpoint.
  */
+#include <errno.h>
+#include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "batch.h"
 #include "fit.h"
 #include "mem.h"
 
-typedef struct Table {
+/* The fit's model: replication r of `salvo batch FILE --uncertainty`,
+ * whose "metrics" are the row the fit needs. Its columns are plain totals
+ * (MET_TOTAL), so the batch CSV writes +inf as "inf" and NaN as an empty
+ * cell, and every value reads back bit for bit (batch.c writes the
+ * shortest text that does). */
+struct FitModel {
     const Scenario *s;
-    const FitOptions *o;
-    int na, no, nm, width;
-    double *rows;                   /* runs x width: assumptions, observations, metrics */
-    pthread_mutex_t lock;
-    uint64_t next;                  /* next replication to hand out */
-    uint64_t done;                  /* replications finished (a prefix, see below) */
-    unsigned char *finished;
-    int failed;
-} Table;
+    int na, no, nm;
+    MetricInfo *cols;               /* na + no + nm columns */
+    char *names;                    /* their ids: "assumption:PATH", "observation:ID", "metric:ID" */
+    BatchModel model;
+};
+
+typedef struct FitWorker {
+    const FitModel *fm;
+    Sim *sim;
+    uint64_t events;
+} FitWorker;
+
+static void *fit_worker_create(void *ctx)
+{
+    FitWorker *w = mem_calloc(1, sizeof *w);
+    if (!w) return NULL;
+    w->fm = ctx;
+    if (!(w->sim = sim_create(w->fm->s))) {
+        free(w);
+        return NULL;
+    }
+    sim_set_sink(w->sim, NULL);
+    sim_set_uncertainty(w->sim, 1);
+    return w;
+}
+
+static void fit_worker_destroy(void *worker)
+{
+    FitWorker *w = worker;
+    if (!w) return;
+    sim_destroy(w->sim);
+    free(w);
+}
+
+static void fit_replicate(void *worker, uint64_t seed, uint64_t rep, double *row, double *series)
+{
+    (void)series;
+    FitWorker *w = worker;
+    const FitModel *fm = w->fm;
+    sim_reset(w->sim, seed, rep);
+    /* As drawn: effects during the run may change a parameter. */
+    for (int a = 0; a < fm->na; a++) row[a] = sim_assumption_value(w->sim, a);
+    sim_run(w->sim, INFINITY);
+    memcpy(row + fm->na, sim_observations(w->sim), (size_t)fm->no * sizeof *row);
+    sim_metrics(w->sim, row + fm->na + fm->no);
+    w->events += sim_events(w->sim);
+}
+
+static uint64_t fit_worker_events(void *worker)
+{
+    return ((const FitWorker *)worker)->events;
+}
+
+FitModel *fit_model_create(const Scenario *s)
+{
+    FitModel *fm = mem_calloc(1, sizeof *fm);
+    if (!fm) return NULL;
+    fm->s = s;
+    fm->na = scenario_assumption_count(s);
+    fm->no = scenario_observation_count(s);
+    fm->nm = scenario_metric_count(s);
+    int width = fm->na + fm->no + fm->nm;
+    size_t bytes = 1;
+    for (int j = 0; j < width; j++) {
+        const char *id = j < fm->na ? scenario_assumption(s, j)->path
+                         : j < fm->na + fm->no ? scenario_observation(s, j - fm->na)->id
+                                               : scenario_metric(s, j - fm->na - fm->no)->id;
+        bytes += strlen(id) + sizeof "observation:";
+    }
+    fm->cols = mem_calloc((size_t)width + 1, sizeof *fm->cols);
+    fm->names = mem_malloc(bytes);
+    if (!fm->cols || !fm->names) {
+        fit_model_destroy(fm);
+        return NULL;
+    }
+    char *p = fm->names;
+    for (int j = 0; j < width; j++) {
+        MetricInfo *c = &fm->cols[j];
+        c->id = p;
+        if (j < fm->na) {
+            p += sprintf(p, "assumption:%s", scenario_assumption(s, j)->path) + 1;
+        } else if (j < fm->na + fm->no) {
+            const Observation *o = scenario_observation(s, j - fm->na);
+            p += sprintf(p, "observation:%s", o->id) + 1;
+            c->unit = o->unit;
+        } else {
+            const MetricInfo *mi = scenario_metric(s, j - fm->na - fm->no);
+            p += sprintf(p, "metric:%s", mi->id) + 1;
+            c->unit = mi->unit;
+        }
+        c->label = c->id;
+        if (!c->unit) c->unit = "";
+        c->kind = MET_TOTAL;
+    }
+    fm->model = (BatchModel){ .nmetrics = width, .metrics = fm->cols, .start_day = scenario_start(s),
+                              .horizon = scenario_end(s), .ctx = fm, .worker_create = fit_worker_create,
+                              .worker_destroy = fit_worker_destroy, .replicate = fit_replicate,
+                              .worker_events = fit_worker_events };
+    return fm;
+}
+
+void fit_model_destroy(FitModel *fm)
+{
+    if (!fm) return;
+    free(fm->cols);
+    free(fm->names);
+    free(fm);
+}
+
+const BatchModel *fit_model(const FitModel *fm)
+{
+    return &fm->model;
+}
+
+double *fit_rows_read(FILE *in, const BatchModel *m, uint64_t n, Diag *d)
+{
+    int width = m->nmetrics;
+    double *rows = mem_malloc(((size_t)n * (size_t)width + 1) * sizeof *rows);
+    char *line = NULL;
+    size_t cap = 0;
+    if (!rows) {
+        diag_add(d, 0, 0, "", "out of memory for %" PRIu64 " replications x %d values", n, width);
+        return NULL;
+    }
+    /* The header, then row r is replication r with width values. */
+    ssize_t len = getline(&line, &cap, in);
+    if (len < 0 || strncmp(line, "rep,seed_key", 12) != 0) goto bad;
+    for (uint64_t r = 0; r < n; r++) {
+        if ((len = getline(&line, &cap, in)) < 0) goto bad;
+        char *p = line, *end;
+        errno = 0;
+        unsigned long long rep = strtoull(p, &end, 10);
+        if (errno || end == p || *end != ',' || rep != r) goto bad;
+        p = strchr(end + 1, ',');
+        if (!p) goto bad;
+        for (int j = 0; j < width; j++) {
+            if (*p != ',') goto bad;
+            p++;
+            double *x = &rows[r * (uint64_t)width + (uint64_t)j];
+            if (*p == ',' || *p == '\n') {
+                *x = NAN;       /* an empty cell: a value the run never reached */
+                continue;
+            }
+            *x = strtod(p, &end);
+            if (end == p) goto bad;
+            p = end;
+        }
+        if (*p != '\n') goto bad;
+    }
+    free(line);
+    return rows;
+bad:
+    diag_add(d, 0, 0, "", "the replications' rows do not read back (expected %" PRIu64 " rows of %d values)", n,
+             width);
+    free(line);
+    free(rows);
+    return NULL;
+}
 
 double fit_scale(const Observation *o)
 {
@@ -31,41 +191,6 @@ double fit_scale(const Observation *o)
     if (o->whole && h < 0.5) h = 0.5;
     if (h <= 0) h = 1e-9;
     return h;
-}
-
-static void *worker(void *arg)
-{
-    Table *t = arg;
-    Sim *sim = sim_create(t->s);
-    if (!sim) {
-        pthread_mutex_lock(&t->lock);
-        t->failed = 1;
-        pthread_mutex_unlock(&t->lock);
-        return NULL;
-    }
-    sim_set_sink(sim, NULL);
-    sim_set_uncertainty(sim, 1);
-    for (;;) {
-        pthread_mutex_lock(&t->lock);
-        uint64_t r = t->next;
-        int go = r < t->o->runs && !t->failed && !(t->o->stop && *t->o->stop);
-        if (go) t->next++;
-        pthread_mutex_unlock(&t->lock);
-        if (!go) break;
-        double *row = t->rows + r * (uint64_t)t->width;
-        sim_reset(sim, t->o->seed, r);
-        /* As drawn: effects during the run may change a parameter. */
-        for (int a = 0; a < t->na; a++) row[a] = sim_assumption_value(sim, a);
-        sim_run(sim, INFINITY);
-        const double *ob = sim_observations(sim);
-        for (int k = 0; k < t->no; k++) row[t->na + k] = ob[k];
-        sim_metrics(sim, row + t->na + t->no);
-        pthread_mutex_lock(&t->lock);
-        t->finished[r] = 1;
-        pthread_mutex_unlock(&t->lock);
-    }
-    sim_destroy(sim);
-    return NULL;
 }
 
 typedef struct Pair { double x, w; uint64_t r; } Pair;
@@ -92,12 +217,12 @@ static double wquantile(const Pair *p, uint64_t n, double total, double q)
 
 /* Column j's prior and posterior statistics over rows 0..n-1 (NaN values,
  * such as an observation a halted run never reached, are left out). */
-static void column(const Table *t, uint64_t n, int j, const double *w, Pair *buf, FitStat *st)
+static void column(const double *rows, int width, uint64_t n, int j, const double *w, Pair *buf, FitStat *st)
 {
     uint64_t m = 0;
     double s0 = 0, s1 = 0, s2 = 0, ws = 0, w1 = 0, w2 = 0;
     for (uint64_t r = 0; r < n; r++) {
-        double x = t->rows[r * (uint64_t)t->width + (uint64_t)j];
+        double x = rows[r * (uint64_t)width + (uint64_t)j];
         if (isnan(x)) continue;
         buf[m++] = (Pair){ x, w[r], r };
         if (isfinite(x)) {
@@ -141,101 +266,90 @@ void fit_free(Fit *f)
     free(f);
 }
 
-/* Run the replications into t->rows (allocated here). The prefix of rows
- * all done, or -1 when out of memory. */
-static int64_t run_table(Table *t)
-{
-    const FitOptions *o = t->o;
-    int nth = o->threads > 0 ? o->threads : 1, started = 0;
-    pthread_t *th = mem_calloc((size_t)nth, sizeof *th);
-    t->rows = mem_malloc((size_t)o->runs * (size_t)(t->width ? t->width : 1) * sizeof *t->rows);
-    t->finished = mem_calloc((size_t)o->runs, 1);
-    if (!th || !t->rows || !t->finished) {
-        free(th);
-        return -1;
-    }
-    pthread_mutex_init(&t->lock, NULL);
-    for (int i = 0; i < nth; i++)
-        if (pthread_create(&th[i], NULL, worker, t) == 0) started++;
-    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
-    pthread_mutex_destroy(&t->lock);
-    free(th);
-    if (t->failed || started == 0) return -1;
-    /* An interrupted run keeps the prefix of replications all done. */
-    uint64_t n = 0;
-    while (n < o->runs && t->finished[n]) n++;
-    return (int64_t)n;
-}
-
 double *fit_sample(const Scenario *s, const FitOptions *o, uint64_t *done, int *width, Diag *d)
 {
-    Table t;
-    memset(&t, 0, sizeof t);
-    t.s = s;
-    t.o = o;
-    t.na = scenario_assumption_count(s);
-    t.no = scenario_observation_count(s);
-    t.nm = scenario_metric_count(s);
-    t.width = t.na + t.no + t.nm;
-    int64_t n = o->runs ? run_table(&t) : -1;
-    free(t.finished);
-    if (n < 0) {
-        diag_add(d, 0, 0, "", "out of memory for %llu replications x %d values", (unsigned long long)o->runs, t.width);
-        free(t.rows);
-        return NULL;
+    FitModel *fm = fit_model_create(s);
+    Batch *b = fm ? batch_create(fit_model(fm), d) : NULL;
+    FILE *tmp = b ? tmpfile() : NULL;
+    double *rows = NULL;
+    if (!tmp) {
+        if (!diag_errors(d)) diag_add(d, 0, 0, "", "out of memory (or no temporary file) for the replications");
+        goto out;
     }
-    *done = (uint64_t)n;
-    *width = t.width;
-    return t.rows;
+    BatchOptions bo;
+    memset(&bo, 0, sizeof bo);
+    bo.seed = o->seed;
+    bo.runs = o->runs;
+    bo.threads = o->threads > 0 ? o->threads : 1;
+    bo.target_metric = -1;
+    bo.csv = tmp;
+    bo.csv_header = 1;
+    bo.stop = o->stop;
+    if (batch_run(b, &bo, d) < 0) goto out;
+    rewind(tmp);
+    if ((rows = fit_rows_read(tmp, fit_model(fm), batch_done(b), d))) {
+        *done = batch_done(b);
+        *width = fit_model(fm)->nmetrics;
+    }
+out:
+    if (tmp) fclose(tmp);
+    batch_destroy(b);
+    fit_model_destroy(fm);
+    return rows;
 }
 
 Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d)
 {
-    Table t;
-    memset(&t, 0, sizeof t);
-    t.s = s;
-    t.o = o;
-    t.na = scenario_assumption_count(s);
-    t.no = scenario_observation_count(s);
-    t.nm = scenario_metric_count(s);
-    t.width = t.na + t.no + t.nm;
+    uint64_t n = 0;
+    int width = 0;
+    double *rows = o->runs ? fit_sample(s, o, &n, &width, d) : NULL;
+    if (!rows) {
+        if (!diag_errors(d)) diag_add(d, 0, 0, "", "a fit needs at least one replication");
+        return NULL;
+    }
+    Fit *f = fit_weigh(s, rows, n, o->until, d);
+    free(rows);
+    return f;
+}
+
+Fit *fit_weigh(const Scenario *s, const double *rows, uint64_t n, double until, Diag *d)
+{
+    int na = scenario_assumption_count(s), no = scenario_observation_count(s), nm = scenario_metric_count(s);
+    int width = na + no + nm;
     Fit *f = mem_calloc(1, sizeof *f);
     double *w = NULL;
     Pair *buf = NULL;
-    if (!f || o->runs == 0) goto oom;
-    w = mem_malloc((size_t)o->runs * sizeof *w);
-    buf = mem_malloc((size_t)o->runs * sizeof *buf);
-    f->used = mem_calloc((size_t)t.no + 1, sizeof *f->used);
-    f->scale = mem_calloc((size_t)t.no + 1, sizeof *f->scale);
-    f->assumption = mem_calloc((size_t)t.na + 1, sizeof *f->assumption);
-    f->obs = mem_calloc((size_t)t.no + 1, sizeof *f->obs);
-    f->obs_pit = mem_calloc((size_t)t.no + 1, sizeof *f->obs_pit);
-    f->metric = mem_calloc((size_t)t.nm + 1, sizeof *f->metric);
+    if (!f || n == 0) goto oom;
+    w = mem_malloc((size_t)n * sizeof *w);
+    buf = mem_malloc((size_t)n * sizeof *buf);
+    f->used = mem_calloc((size_t)no + 1, sizeof *f->used);
+    f->scale = mem_calloc((size_t)no + 1, sizeof *f->scale);
+    f->assumption = mem_calloc((size_t)na + 1, sizeof *f->assumption);
+    f->obs = mem_calloc((size_t)no + 1, sizeof *f->obs);
+    f->obs_pit = mem_calloc((size_t)no + 1, sizeof *f->obs_pit);
+    f->metric = mem_calloc((size_t)nm + 1, sizeof *f->metric);
     if (!w || !buf || !f->used || !f->scale || !f->assumption || !f->obs || !f->obs_pit || !f->metric)
         goto oom;
-    int64_t done = run_table(&t);
-    if (done < 0) goto oom;
-    uint64_t n = (uint64_t)done;
     f->runs = n;
-    f->nassumptions = t.na;
-    f->nobs = t.no;
-    f->nmetrics = t.nm;
-    for (int k = 0; k < t.no; k++) {
+    f->nassumptions = na;
+    f->nobs = no;
+    f->nmetrics = nm;
+    for (int k = 0; k < no; k++) {
         const Observation *ob = scenario_observation(s, k);
         f->scale[k] = fit_scale(ob);
-        f->used[k] = !ob->held_out && ob->t <= o->until + 1;
+        f->used[k] = !ob->held_out && ob->t <= until + 1;
         f->nused += f->used[k];
     }
     /* Log-weights first, then scaled by the largest, so that a fit with
      * many observations does not underflow every weight to 0. */
     double top = -INFINITY;
     for (uint64_t r = 0; r < n; r++) {
-        const double *row = t.rows + r * (uint64_t)t.width;
+        const double *row = rows + r * (uint64_t)width;
         double lw = 0;
-        for (int k = 0; k < t.no; k++) {
+        for (int k = 0; k < no; k++) {
             if (!f->used[k]) continue;
             const Observation *ob = scenario_observation(s, k);
-            double y = row[t.na + k], z = (y - 0.5 * (ob->low + ob->high)) / f->scale[k];
+            double y = row[na + k], z = (y - 0.5 * (ob->low + ob->high)) / f->scale[k];
             lw += isnan(y) ? -INFINITY : -0.5 * z * z;
         }
         w[r] = lw;
@@ -250,13 +364,13 @@ Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d)
     f->wsum = s1;
     f->max_w = isfinite(top) ? exp(top) : 0;
     f->ess = s2 > 0 ? s1 * s1 / s2 : 0;
-    for (int a = 0; a < t.na; a++) column(&t, n, a, w, buf, &f->assumption[a]);
-    for (int k = 0; k < t.no; k++) {
-        column(&t, n, t.na + k, w, buf, &f->obs[k]);
+    for (int a = 0; a < na; a++) column(rows, width, n, a, w, buf, &f->assumption[a]);
+    for (int k = 0; k < no; k++) {
+        column(rows, width, n, na + k, w, buf, &f->obs[k]);
         const Observation *ob = scenario_observation(s, k);
         double mid = 0.5 * (ob->low + ob->high), below = 0, at = 0, tot = 0;
         for (uint64_t r = 0; r < n; r++) {
-            double y = t.rows[r * (uint64_t)t.width + (uint64_t)(t.na + k)];
+            double y = rows[r * (uint64_t)width + (uint64_t)(na + k)];
             if (isnan(y)) continue;
             tot += w[r];
             if (y < mid) below += w[r];
@@ -264,18 +378,12 @@ Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d)
         }
         f->obs_pit[k] = tot > 0 ? (below + 0.5 * at) / tot : NAN;
     }
-    for (int m = 0; m < t.nm; m++) column(&t, n, t.na + t.no + m, w, buf, &f->metric[m]);
-    free(t.rows);
-    free(t.finished);
+    for (int m = 0; m < nm; m++) column(rows, width, n, na + no + m, w, buf, &f->metric[m]);
     f->weight = w;     /* the caller's now (fit_free) */
-    w = NULL;
     free(buf);
     return f;
 oom:
-    diag_add(d, 0, 0, "", "out of memory for the fit (it holds %llu replications x %d values)",
-             (unsigned long long)o->runs, t.width);
-    free(t.rows);
-    free(t.finished);
+    diag_add(d, 0, 0, "", "out of memory for the fit (it holds %" PRIu64 " replications x %d values)", n, width);
     free(w);
     free(buf);
     fit_free(f);

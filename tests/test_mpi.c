@@ -395,6 +395,69 @@ START_TEST(record_under_mpi)
 }
 END_TEST
 
+/* fit --mpi and discover --mpi: the JSON (and fit's weights) of one
+ * process with one thread, byte for byte, under 2 and 3 ranks; a fit
+ * checkpointed by one process and resumed by 3 ranks ends the same. */
+START_TEST(fit_and_discover_under_mpi)
+{
+    if (!have_mpi("fit_and_discover_under_mpi")) return;
+    char args[768];
+    static const char fit[] = "fit scenarios/verify/abc-recover.json --runs 3000 --seed 4 --top 3";
+    snprintf(args, sizeof args, "%s --threads 1 --json %s --csv %s", fit, tmp("f0.json"), tmp("f0.csv"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    char *ref = body(tmp("f0.json")), *ref_csv = slurp(tmp("f0.csv"));
+    ck_assert_ptr_nonnull(ref_csv);
+    static const struct { int np, threads; } cases[] = { { 2, 1 }, { 3, 2 } };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        snprintf(args, sizeof args, "%s --threads %d --json %s --csv %s --mpi", fit, cases[i].threads, tmp("f.json"),
+                 tmp("f.csv"));
+        int rc = salvo(cases[i].np, args);
+        char *err = slurp(tmp("err.txt"));
+        ck_assert_msg(rc == 0, "fit -np %d: exit %d; stderr:\n%.500s", cases[i].np, rc, err ? err : "");
+        free(err);
+        char *b = body(tmp("f.json")), *c = slurp(tmp("f.csv"));
+        ck_assert_msg(strcmp(ref, b) == 0, "fit -np %d: the JSON differs", cases[i].np);
+        ck_assert_msg(c && strcmp(ref_csv, c) == 0, "fit -np %d: the weights differ", cases[i].np);
+        free(b);
+        free(c);
+        cJSON *j = run_object(tmp("f.json"));
+        ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "run"), "ranks")->valueint, cases[i].np);
+        cJSON_Delete(j);
+        char *out = slurp(tmp("out.txt"));
+        char *first = strstr(out, "ABC fit:");
+        ck_assert_msg(first && !strstr(first + 1, "ABC fit:"), "fit -np %d: the report once:\n%.300s", cases[i].np,
+                      out);
+        free(out);
+    }
+    /* Checkpoint of 1000 by one process, resumed to 3000 by 3 ranks. */
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs 1000 --seed 4 --top 3 --checkpoint %s "
+             "--json %s", tmp("ck"), tmp("r.json"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    snprintf(args, sizeof args, "%s --threads 1 --checkpoint %s --resume --json %s --mpi", fit, tmp("ck"),
+             tmp("r.json"));
+    ck_assert_int_eq(salvo(3, args), 0);
+    char *b = body(tmp("r.json"));
+    ck_assert_msg(strcmp(ref, b) == 0, "fit resumed under 3 ranks differs");
+    free(b);
+    free(ref);
+    free(ref_csv);
+    static const char disc[] = "discover scenarios/verify/prim-box.json --metric planted --where 'planted == 1' "
+                               "--runs 3000 --seed 2";
+    snprintf(args, sizeof args, "%s --threads 1 --json %s", disc, tmp("d0.json"));
+    ck_assert_int_eq(salvo(0, args), 0);
+    snprintf(args, sizeof args, "%s --threads 1 --json %s --mpi", disc, tmp("d2.json"));
+    ck_assert_int_eq(salvo(2, args), 0);
+    char *x = body(tmp("d0.json")), *y = body(tmp("d2.json"));
+    ck_assert_msg(strcmp(x, y) == 0, "discover under 2 ranks differs");
+    free(x);
+    free(y);
+    /* Bad input stops every rank with 2, once. */
+    ck_assert_int_eq(salvo(2, "fit tests/data/batch/none.json --mpi"), 2);
+    ck_assert_int_eq(salvo(2, "discover scenarios/verify/prim-box.json --metric nothing --where 'nothing > 1' --mpi"),
+                     2);
+}
+END_TEST
+
 Suite *suite_mpi(void)
 {
     Suite *s = suite_create("mpi");
@@ -408,6 +471,7 @@ Suite *suite_mpi(void)
     tcase_add_test(tc, record_under_mpi);
     tcase_add_test(tc, bad_input_stops_every_rank);
     tcase_add_test(tc, sigterm_to_ranks_then_resume);
+    tcase_add_test(tc, fit_and_discover_under_mpi);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -11,9 +11,14 @@
 #include <check.h>
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 #include "batch.h"
 #include "fit.h"
 #include "prim.h"
@@ -664,6 +669,124 @@ START_TEST(test_fit_cli_weights)
 }
 END_TEST
 
+/* A summary file without its "run" object (threads, ranks, wall time):
+ * what must not depend on how the replications were run. */
+static char *without_run(const char *name)
+{
+    char *text = slurp(tmp(name));
+    ck_assert_msg(text != NULL, "no file %s", name);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(j);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(j, "run"));
+    cJSON_DeleteItemFromObject(j, "run");
+    char *out = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return out;
+}
+
+static void same_file(const char *a, const char *b)
+{
+    char *x = slurp(tmp(a)), *y = slurp(tmp(b));
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_msg(strcmp(x, y) == 0, "%s and %s differ", a, b);
+    free(x);
+    free(y);
+}
+
+static void same_summary(const char *a, const char *b)
+{
+    char *x = without_run(a), *y = without_run(b);
+    ck_assert_msg(strcmp(x, y) == 0, "%s and %s differ:\n%.300s\n%.300s", a, b, x, y);
+    free(x);
+    free(y);
+}
+
+/* fit and discover: the same JSON (and weights) on 1 and 3 threads, and a
+ * fit checkpointed at 700 runs and resumed to 2000 gives the fit of 2000. */
+START_TEST(test_fit_discover_threads_and_resume)
+{
+    char args[768];
+    static const char fit[] = "fit scenarios/verify/abc-recover.json --runs 2000 --seed 5 --top 3";
+    snprintf(args, sizeof args, "%s --threads 1 --json %s --csv %s", fit, tmp("a.json"), tmp("a.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "%s --threads 3 --json %s --csv %s", fit, tmp("b.json"), tmp("b.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    same_summary("a.json", "b.json");
+    same_file("a.csv", "b.csv");
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs 700 --seed 5 --threads 2 --checkpoint %s "
+             "--json %s", tmp("ck"), tmp("c.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "%s --threads 2 --checkpoint %s --resume --json %s --csv %s", fit, tmp("ck"),
+             tmp("c.json"), tmp("c.csv"));
+    ck_assert_int_eq(salvo(args), 0);
+    same_summary("a.json", "c.json");
+    same_file("a.csv", "c.csv");
+    /* A resume that asks for fewer runs than the checkpoint holds, or of
+     * another seed, is refused with exit 2. */
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs 100 --seed 5 --checkpoint %s --resume",
+             tmp("ck"));
+    ck_assert_int_eq(salvo(args), 2);
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs 3000 --seed 6 --checkpoint %s --resume",
+             tmp("ck"));
+    ck_assert_int_eq(salvo(args), 2);
+    static const char disc[] = "discover scenarios/verify/prim-box.json --metric planted --where 'planted == 1' "
+                               "--runs 3000 --seed 2";
+    snprintf(args, sizeof args, "%s --threads 1 --json %s", disc, tmp("d1.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "%s --threads 3 --json %s", disc, tmp("d3.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    same_summary("d1.json", "d3.json");
+}
+END_TEST
+
+/* A fit stopped by SIGINT exits 130 with a prefix of the runs done, and
+ * resumed from its checkpoint ends exactly where an uninterrupted fit of
+ * as many runs does. */
+START_TEST(test_fit_interrupted_then_resumed)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "exec %s fit scenarios/verify/abc-recover.json --runs 100000000 --seed 7 --threads 2 "
+             "--top 0 --checkpoint %s --json %s >%s/out.txt 2>%s/err.txt", BIN, tmp("ck"), tmp("i.json"), dir, dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    /* Rows appear in ck.rows once the first blocks are reduced. */
+    struct stat st;
+    for (int tries = 0; tries < 30000 && !(stat(tmp("ck.rows"), &st) == 0 && st.st_size > 100000); tries++) {
+        struct timespec ts = { 0, 1000 * 1000 };
+        nanosleep(&ts, NULL);
+    }
+    ck_assert_int_eq(kill(pid, SIGINT), 0);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130, "status %d:\n%s", status, err);
+    ck_assert_msg(strstr(err, "interrupted after") && strstr(err, "--resume"), "%s", err);
+    free(err);
+    char *text = slurp(tmp("i.json"));
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(j);
+    long done = (long)cJSON_GetObjectItem(cJSON_GetObjectItem(j, "fit"), "runs")->valuedouble;
+    cJSON_Delete(j);
+    ck_assert_int_gt(done, 0);
+    ck_assert_int_lt(done, 100000000);
+    char args[768];
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs %ld --seed 7 --threads 1 --top 0 "
+             "--checkpoint %s --resume --json %s", done + 1000, tmp("ck"), tmp("r.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs %ld --seed 7 --threads 2 --top 0 "
+             "--json %s", done + 1000, tmp("u.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    same_summary("r.json", "u.json");
+}
+END_TEST
+
 /* The values a fit weighs are the assumptions as drawn, inside their prior
  * ranges, not as the run's effects left them (the default scenario scales
  * the front's demand during the run). */
@@ -714,6 +837,8 @@ Suite *suite_validity(void)
     tcase_add_test(tc, test_run_rep_is_batch_row);
     tcase_add_test(tc, test_default_batch_record);
     tcase_add_test(tc, test_fit_cli_weights);
+    tcase_add_test(tc, test_fit_discover_threads_and_resume);
+    tcase_add_test(tc, test_fit_interrupted_then_resumed);
     suite_add_tcase(s, tc);
     tc = tcase_create("fit");
     tcase_set_timeout(tc, 120);
