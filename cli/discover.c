@@ -1,9 +1,11 @@
-/* discover.c — `salvo discover FILE --metric M --where "M < X"`: scenario
+/* discover.c — `salvo discover FILE --metric M --where "M OP X"`: scenario
  * discovery with PRIM (sim/prim.h). Runs replications drawing every ranged
- * assumption (those of `salvo batch --uncertainty`), marks the ones whose
- * metric meets the condition, peels boxes in the space of the ranged
- * assumptions, and prints the peeling trajectory and the chosen box.
- * Nothing is computed here beyond parsing and printing. */
+ * assumption (those of `salvo batch --uncertainty`, through cli/sample.c:
+ * threads, --mpi, checkpoints), marks the ones whose metric meets the
+ * condition, and finds boxes in the space of the ranged assumptions by
+ * peeling, pasting and covering; prints each box with its peeling
+ * trajectory, and writes the same as JSON. Nothing is computed here beyond
+ * parsing and printing. */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -22,22 +24,24 @@
 #include "sample.h"
 #include "summary.h"
 
-enum { D_METRIC = SAMPLE_NEXT, D_WHERE, D_JSON, D_ALPHA, D_SUPPORT, D_COVERAGE };
+enum { D_METRIC = SAMPLE_NEXT, D_WHERE, D_JSON, D_ALPHA, D_PASTE, D_SUPPORT, D_COVERAGE, D_BOXES };
 static const OptSpec discover_opts[] = {
     { D_METRIC, "--metric", "M", "the outcome metric" },
     { D_WHERE, "--where", "\"M OP X\"", "the outcome of interest: OP is <, <=, >, >=, == or !=; X a number (a date for a time)" },
     { D_JSON, "--json", "FILE", "the peeling trajectory and the chosen box" },
     { D_ALPHA, "--alpha", "A", "share of the box peeled at each step (default 0.05)" },
+    { D_PASTE, "--paste-alpha", "P", "share of the box pasted back at each step after peeling (default 0.01)" },
     { D_SUPPORT, "--min-support", "B", "stop peeling below this share of the runs (default 0.05)" },
     { D_COVERAGE, "--min-coverage", "C", "choose the densest box with at least this coverage (default 0.5)" },
+    { D_BOXES, "--boxes", "K", "covering: up to K boxes, each on the runs the earlier ones left (default 3)" },
     SAMPLE_OPTS,
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec discover_spec = {
     "discover", "FILE --metric M --where \"M OP X\" [--uncertainty] [--runs N] [--threads T]\n"
                 "          [--seed S] [--json OUT.json] [--set PATH=VALUE ...] [--alpha A]\n"
-                "          [--min-support B] [--min-coverage C] [--checkpoint FILE] [--resume]\n"
-                "          [--quiet] [--mpi]",
+                "          [--paste-alpha P] [--min-support B] [--min-coverage C] [--boxes K]\n"
+                "          [--checkpoint FILE] [--resume] [--quiet] [--mpi]",
     "Scenario discovery (PRIM; Friedman and Fisher 1999, Bryant and Lempert 2010):\n"
     "which ranges of the assumptions make the outcome likely. The same on any T and\n"
     "under --mpi; --checkpoint and --resume as for batch. See docs/validation.md.",
@@ -104,10 +108,28 @@ static int parse_where(const char *w, const char *metric, const Scenario *s, con
     return 0;
 }
 
+/* A box as {"PATH": [lo, hi], ...}, naming only the assumptions it
+ * restricts: bounds other than those of all the runs it was found among
+ * (`all`, its trajectory's first step). */
+static cJSON *box_json(const Scenario *s, const int *dims, int nd, const PrimStep *all, const double *lo,
+                       const double *hi)
+{
+    cJSON *box = cJSON_CreateObject();
+    for (int j = 0; j < nd; j++) {
+        if (lo[j] == all->lo[j] && hi[j] == all->hi[j]) continue;
+        cJSON *r = cJSON_CreateArray();
+        cJSON_AddItemToArray(r, cJSON_CreateNumber(lo[j]));
+        cJSON_AddItemToArray(r, cJSON_CreateNumber(hi[j]));
+        cJSON_AddItemToObject(box, scenario_assumption(s, dims[j])->path, r);
+    }
+    return box;
+}
+
 /* The command's own options. */
 typedef struct DiscoverArgs {
     const char *json, *metric, *where;
-    double alpha, support, coverage;
+    double alpha, paste, support, coverage;
+    int boxes;
 } DiscoverArgs;
 
 static int discover_opt(void *ctx, int c, const char *val)
@@ -118,6 +140,13 @@ static int discover_opt(void *ctx, int c, const char *val)
     case D_WHERE: o->where = val; return 0;
     case D_JSON: o->json = val; return 0;
     case D_ALPHA: return parse_frac("--alpha", val, &o->alpha);
+    case D_PASTE: return parse_frac("--paste-alpha", val, &o->paste);
+    case D_BOXES: {
+        long long k = args_count("--boxes", val, 1);
+        if (k < 0) return -1;
+        o->boxes = k > 100 ? 100 : (int)k;
+        return 0;
+    }
     case D_SUPPORT: return parse_frac("--min-support", val, &o->support);
     case D_COVERAGE: return parse_frac("--min-coverage", val, &o->coverage);
     }
@@ -162,7 +191,7 @@ int cmd_discover(int argc, char **argv)
 static int discover_main(int argc, char **argv, Mpi *mpi)
 {
     SampleArgs sa;
-    DiscoverArgs da = { NULL, NULL, NULL, 0.05, 0.05, 0.5 };
+    DiscoverArgs da = { NULL, NULL, NULL, 0.05, 0.01, 0.05, 0.5, 3 };
     Scenario *s = NULL;
     int m = -1, op = -1;
     double x = 0;
@@ -175,7 +204,7 @@ static int discover_main(int argc, char **argv, Mpi *mpi)
     double *pts = NULL;
     unsigned char *y = NULL;
     int *dims = NULL;
-    Prim *pr = NULL;
+    PrimCover *pr = NULL;
     uint64_t n = 0;
     int width = 0;
     double *rows = sample_run(&sa, s, &n, &width, &rc);
@@ -195,72 +224,85 @@ static int discover_main(int argc, char **argv, Mpi *mpi)
         y[r] = (unsigned char)holds(op, rows[r * (uint64_t)width + (uint64_t)col], x);
         cases += y[r];
     }
-    pr = prim_peel(pts, y, n, nd, alpha, support);
+    PrimOptions po = { alpha, da.paste, support, coverage, da.boxes };
+    pr = prim_cover(pts, y, n, nd, &po);
     if (!pr) goto oom;
-    int best = prim_choose(pr, coverage);
-    const PrimStep *b = &pr->steps[best];
     printf("%s — %s\n", scenario_name(s), scenario_title(s));
     printf("PRIM: %llu replications (seed %llu), %d ranged assumptions drawn from their priors; %s: %llu runs "
-           "(%.1f%%)\n", (unsigned long long)n, seed, nd, where, (unsigned long long)cases,
-           n ? 100.0 * (double)cases / (double)n : 0.0);
-    printf("peeling %.0f%% a step down to %.0f%% support: %d boxes\n\n", 100 * alpha, 100 * support, pr->nsteps);
-    printf("Peeling trajectory (coverage: share of the outcome's runs inside; density: share of the box's runs with "
-           "the outcome):\n%5s %9s %8s %8s  %s\n", "step", "coverage", "density", "support", "peeled");
-    for (int i = 0; i < pr->nsteps; i++) {
-        const PrimStep *st = &pr->steps[i];
-        char what[512] = "(all runs)";
-        if (st->dim >= 0) {
-            char v[32];
-            fmt_num(v, sizeof v, st->upper ? st->hi[st->dim] : st->lo[st->dim]);
-            snprintf(what, sizeof what, "%s %s %s", scenario_assumption(s, dims[st->dim])->path,
-                     st->upper ? "<=" : ">=", v);
+           "(%.1f%%)\n", (unsigned long long)n, seed, nd, where, (unsigned long long)cases, 100 * pr->density);
+    printf("peeling %g%% a step down to %g%% support, pasting %g%% a step, up to %d box%s\n", 100 * alpha,
+           100 * support, 100 * da.paste, da.boxes, da.boxes == 1 ? "" : "es");
+    puts("coverage: the share of all the outcome's runs a box takes; density: the share of its runs with the "
+         "outcome;\nsupport: its share of all runs. A later box takes only the runs no earlier box took.");
+    for (int k = 0; k < pr->nboxes; k++) {
+        const PrimBox *bx = &pr->boxes[k];
+        const Prim *tr = bx->peel;
+        printf("\nBox %d: peeling trajectory%s\n%5s %9s %8s %8s  %s\n", k + 1,
+               k ? " on the runs left by the boxes before" : "", "step", "coverage", "density", "support", "peeled");
+        for (int i = 0; i < tr->nsteps; i++) {
+            const PrimStep *st = &tr->steps[i];
+            char what[512] = "(all runs left)";
+            if (st->dim >= 0) {
+                char v[32];
+                fmt_num(v, sizeof v, st->upper ? st->hi[st->dim] : st->lo[st->dim]);
+                snprintf(what, sizeof what, "%s %s %s", scenario_assumption(s, dims[st->dim])->path,
+                         st->upper ? "<=" : ">=", v);
+            }
+            printf("%5d %8.1f%% %7.1f%% %7.1f%%  %s%s\n", i, 100 * st->coverage, 100 * st->density, 100 * st->support,
+                   what, i == bx->chosen ? "   <- chosen" : "");
         }
-        printf("%5d %8.1f%% %7.1f%% %7.1f%%  %s%s\n", i, 100 * st->coverage, 100 * st->density, 100 * st->support, what,
-               i == best ? "   <- chosen" : "");
+        const PrimStep *ch = &tr->steps[bx->chosen];
+        printf("Box %d (step %d, the densest covering >= %g%% of the cases left; %d paste%s): coverage %.1f%%, "
+               "density %.1f%%, support %.1f%% (before pasting %.1f%%, %.1f%%)\n", k + 1, bx->chosen, 100 * coverage,
+               bx->pastes, bx->pastes == 1 ? "" : "s", 100 * bx->coverage, 100 * bx->density, 100 * bx->support,
+               100 * ch->coverage, 100 * ch->density);
+        int restricted = 0;
+        for (int j = 0; j < nd; j++) {
+            if (bx->lo[j] == tr->steps[0].lo[j] && bx->hi[j] == tr->steps[0].hi[j]) continue;
+            const Assumption *as = scenario_assumption(s, dims[j]);
+            char l[32], h[32], prior[72];
+            fmt_num(l, sizeof l, bx->lo[j]);
+            fmt_num(h, sizeof h, bx->hi[j]);
+            fmt_range(prior, sizeof prior, as->lo, as->hi);
+            printf("  %-50s %12s – %-12s (prior range %s)\n", as->path, l, h, prior);
+            restricted++;
+        }
+        if (!restricted) puts("  (no restriction: no box does better than all the runs)");
     }
-    printf("\nThe chosen box (the densest with coverage >= %.0f%%): coverage %.1f%%, density %.1f%% (%.1f%% "
-           "overall)\n", 100 * coverage, 100 * b->coverage, 100 * b->density,
-           n ? 100.0 * (double)cases / (double)n : 0.0);
-    const PrimStep *all = &pr->steps[0];
-    int restricted = 0;
-    for (int j = 0; j < nd; j++) {
-        if (b->lo[j] == all->lo[j] && b->hi[j] == all->hi[j]) continue;
-        const Assumption *as = scenario_assumption(s, dims[j]);
-        char l[32], h[32], pl[32], ph[32];
-        fmt_num(l, sizeof l, b->lo[j]);
-        fmt_num(h, sizeof h, b->hi[j]);
-        fmt_num(pl, sizeof pl, as->lo);
-        fmt_num(ph, sizeof ph, as->hi);
-        printf("  %-50s %12s – %-12s (prior range %s – %s)\n", as->path, l, h, pl, ph);
-        restricted++;
-    }
-    if (!restricted) puts("  (no restriction: no box does better than all the runs)");
     if (json) {
         cJSON *root = cJSON_CreateObject(), *dj = cJSON_AddObjectToObject(root, "discover");
-        cJSON_AddStringToObject(dj, "method", "PRIM peeling (Friedman and Fisher 1999; Bryant and Lempert 2010)");
+        cJSON_AddStringToObject(dj, "method", "PRIM peeling, pasting and covering (Friedman and Fisher 1999; "
+                                "Bryant and Lempert 2010)");
         cJSON_AddStringToObject(dj, "metric", metric);
         cJSON_AddStringToObject(dj, "where", where);
         cJSON_AddNumberToObject(dj, "runs", (double)n);
         cJSON_AddNumberToObject(dj, "cases", (double)cases);
+        cJSON_AddNumberToObject(dj, "density", pr->density);
         cJSON_AddNumberToObject(dj, "alpha", alpha);
+        cJSON_AddNumberToObject(dj, "paste_alpha", da.paste);
         cJSON_AddNumberToObject(dj, "min_support", support);
-        cJSON_AddNumberToObject(dj, "chosen", best);
-        cJSON *tr = cJSON_AddArrayToObject(dj, "trajectory");
-        for (int i = 0; i < pr->nsteps; i++) {
-            const PrimStep *st = &pr->steps[i];
+        cJSON_AddNumberToObject(dj, "min_coverage", coverage);
+        cJSON *ba = cJSON_AddArrayToObject(dj, "boxes");
+        for (int k = 0; k < pr->nboxes; k++) {
+            const PrimBox *bx = &pr->boxes[k];
             cJSON *e = cJSON_CreateObject();
-            cJSON_AddNumberToObject(e, "coverage", st->coverage);
-            cJSON_AddNumberToObject(e, "density", st->density);
-            cJSON_AddNumberToObject(e, "support", st->support);
-            cJSON *box = cJSON_AddObjectToObject(e, "box");
-            for (int j = 0; j < nd; j++) {
-                if (st->lo[j] == all->lo[j] && st->hi[j] == all->hi[j]) continue;
-                cJSON *r = cJSON_CreateArray();
-                cJSON_AddItemToArray(r, cJSON_CreateNumber(st->lo[j]));
-                cJSON_AddItemToArray(r, cJSON_CreateNumber(st->hi[j]));
-                cJSON_AddItemToObject(box, scenario_assumption(s, dims[j])->path, r);
+            cJSON_AddNumberToObject(e, "coverage", bx->coverage);
+            cJSON_AddNumberToObject(e, "density", bx->density);
+            cJSON_AddNumberToObject(e, "support", bx->support);
+            cJSON_AddNumberToObject(e, "chosen", bx->chosen);
+            cJSON_AddNumberToObject(e, "pastes", bx->pastes);
+            cJSON_AddItemToObject(e, "box", box_json(s, dims, nd, &bx->peel->steps[0], bx->lo, bx->hi));
+            cJSON *tr = cJSON_AddArrayToObject(e, "trajectory");
+            for (int i = 0; i < bx->peel->nsteps; i++) {
+                const PrimStep *st = &bx->peel->steps[i];
+                cJSON *t = cJSON_CreateObject();
+                cJSON_AddNumberToObject(t, "coverage", st->coverage);
+                cJSON_AddNumberToObject(t, "density", st->density);
+                cJSON_AddNumberToObject(t, "support", st->support);
+                cJSON_AddItemToObject(t, "box", box_json(s, dims, nd, &bx->peel->steps[0], st->lo, st->hi));
+                cJSON_AddItemToArray(tr, t);
             }
-            cJSON_AddItemToArray(tr, e);
+            cJSON_AddItemToArray(ba, e);
         }
         cJSON *run = cJSON_AddObjectToObject(root, "run");
         cJSON_AddStringToObject(run, "scenario", scenario_name(s));
@@ -285,7 +327,7 @@ oom:
     fputs("salvo discover: out of memory\n", stderr);
     rc = 1;
 out:
-    prim_free(pr);
+    prim_cover_free(pr);
     free(rows);
     free(pts);
     free(y);

@@ -548,6 +548,40 @@ START_TEST(test_fit_scale_by_hand)
 }
 END_TEST
 
+/* The sample of a verify scenario with three rates R1..R3 and a flag: x
+ * (n x 3, the drawn rates) and y (the flag), from fit_sample with `seed`
+ * and `threads`; every flag is checked against planted(R). */
+static uint64_t rates_sample(const char *path, uint64_t seed, int threads, double **x, unsigned char **y,
+                             int (*planted)(const double *r))
+{
+    Diag d;
+    diag_init(&d, "test");
+    Scenario *s = scenario_load(path, NULL, 0, &d);
+    ck_assert_ptr_nonnull(s);
+    ck_assert_int_eq(scenario_assumption_count(s), 3);
+    FitOptions o = { .seed = seed, .runs = 8000, .threads = threads, .until = scenario_end(s) };
+    uint64_t n = 0;
+    int width = 0;
+    double *rows = fit_sample(s, &o, &n, &width, &d);
+    ck_assert_ptr_nonnull(rows);
+    ck_assert_uint_eq(n, 8000);
+    *x = malloc((size_t)n * 3 * sizeof **x);
+    *y = malloc((size_t)n);
+    for (uint64_t r = 0; r < n; r++) {
+        const double *row = rows + r * (uint64_t)width;
+        for (int j = 0; j < 3; j++) (*x)[r * 3 + (uint64_t)j] = row[j];
+        (*y)[r] = row[3] == 1;
+        ck_assert_int_eq((*y)[r], planted(row));
+    }
+    free(rows);
+    scenario_free(s);
+    diag_free(&d);
+    return n;
+}
+
+static int planted_one(const double *r) { return r[0] >= 70 && r[1] <= 30; }
+static int planted_two(const double *r) { return (r[0] >= 70 && r[1] <= 30) || r[2] >= 80; }
+
 /* PRIM finds the box planted in scenarios/verify/prim-box.json: the flag is
  * 1 exactly when R1 >= 70 and R2 <= 30 (R3 irrelevant). Peeling 5% a step
  * down to 2% support, the densest box with coverage >= 50% must bound R1
@@ -557,30 +591,13 @@ END_TEST
  * and 3 threads. */
 START_TEST(test_prim_planted_box)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/prim-box.json", NULL, 0, &d);
-    ck_assert_ptr_nonnull(s);
-    ck_assert_int_eq(scenario_assumption_count(s), 3);
-    FitOptions o = { .seed = 1, .runs = 8000, .threads = 3, .until = scenario_end(s) };
-    uint64_t n = 0, n1 = 0;
-    int width = 0, w1 = 0;
-    double *rows = fit_sample(s, &o, &n, &width, &d);
-    o.threads = 1;
-    double *rows1 = fit_sample(s, &o, &n1, &w1, &d);
-    ck_assert_ptr_nonnull(rows);
-    ck_assert_ptr_nonnull(rows1);
-    ck_assert_uint_eq(n, 8000);
-    ck_assert(n1 == n && w1 == width && memcmp(rows, rows1, (size_t)n * (size_t)width * sizeof *rows) == 0);
-    double *x = malloc((size_t)n * 3 * sizeof *x);
-    unsigned char *y = malloc((size_t)n);
-    for (uint64_t r = 0; r < n; r++) {
-        const double *row = rows + r * (uint64_t)width;
-        for (int j = 0; j < 3; j++) x[r * 3 + (uint64_t)j] = row[j];
-        y[r] = row[3] == 1;
-        /* the flag is the planted box, exactly */
-        ck_assert_int_eq(y[r], row[0] >= 70 && row[1] <= 30);
-    }
+    double *x, *x1;
+    unsigned char *y, *y1;
+    uint64_t n = rates_sample("scenarios/verify/prim-box.json", 1, 3, &x, &y, planted_one);
+    ck_assert_uint_eq(rates_sample("scenarios/verify/prim-box.json", 1, 1, &x1, &y1, planted_one), n);
+    ck_assert(memcmp(x, x1, (size_t)n * 3 * sizeof *x) == 0 && memcmp(y, y1, (size_t)n) == 0);
+    free(x1);
+    free(y1);
     Prim *p = prim_peel(x, y, n, 3, 0.05, 0.02);
     ck_assert_ptr_nonnull(p);
     const PrimStep *b = &p->steps[prim_choose(p, 0.5)], *all = &p->steps[0];
@@ -588,18 +605,102 @@ START_TEST(test_prim_planted_box)
     ck_assert_msg(fabs(b->hi[1] - 30) <= 5, "R2 <= %g", b->hi[1]);
     ck_assert(b->lo[2] == all->lo[2] && b->hi[2] == all->hi[2]);
     ck_assert_msg(b->density >= 0.9 && b->coverage >= 0.85, "density %g coverage %g", b->density, b->coverage);
-    /* Densities never fall along the trajectory; supports never rise. */
-    for (int i = 1; i < p->nsteps; i++) {
-        ck_assert(p->steps[i].density > p->steps[i - 1].density);
-        ck_assert(p->steps[i].support <= p->steps[i - 1].support);
-    }
+    /* Supports fall at every step, down to the minimum (peeling goes on
+     * while a peel leaves enough runs, even through a dip in density). */
+    for (int i = 1; i < p->nsteps; i++) ck_assert(p->steps[i].support < p->steps[i - 1].support);
+    ck_assert(p->steps[p->nsteps - 1].support >= 0.02);
+    /* Pasting takes back what peeling cut past the box's edges: the pasted
+     * box keeps density 1 and holds nearly every case, more than peeling
+     * alone left. */
+    PrimOptions po = { 0.05, 0.01, 0.02, 0.5, 1 };
+    PrimCover *c = prim_cover(x, y, n, 3, &po);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->nboxes, 1);
+    const PrimBox *pb = &c->boxes[0];
+    ck_assert_msg(pb->density == 1 && pb->coverage >= 0.98 && pb->coverage > b->coverage,
+                  "pasted: density %g coverage %g (peeled: %g)", pb->density, pb->coverage, b->coverage);
+    ck_assert_msg(pb->lo[0] <= b->lo[0] && fabs(pb->lo[0] - 70) <= 1 && fabs(pb->hi[1] - 30) <= 1,
+                  "pasted box R1 >= %g, R2 <= %g", pb->lo[0], pb->hi[1]);
+    prim_cover_free(c);
     prim_free(p);
     free(x);
     free(y);
-    free(rows);
-    free(rows1);
-    scenario_free(s);
-    diag_free(&d);
+}
+END_TEST
+
+/* Pasting by hand: a 40 x 40 grid of points ((i + 0.5) / 40), the cases
+ * exactly where x1 >= E1 and x2 >= E2. Peeling in coarse steps cuts a
+ * column or row of cases past an edge (early, while the slab it removed
+ * was still mostly non-cases along the other dimension); pasting 1% a
+ * step puts it back, to the first grid value at or above each edge, with
+ * density 1 and every case inside. Without pasting the box is the peeled
+ * one, which misses cases. */
+START_TEST(test_prim_pasting_recovers_edges)
+{
+    static const struct { double e1, e2, alpha; } cases[] = { { 0.5, 0.5, 0.1 }, { 0.42, 0.37, 0.2 }, { 0.3, 0.6, 0.2 } };
+    enum { G = 40 };
+    double x[2 * G * G];
+    unsigned char y[G * G];
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        for (int i = 0; i < G; i++)
+            for (int j = 0; j < G; j++) {
+                int k = i * G + j;
+                x[2 * k] = (i + 0.5) / G;
+                x[2 * k + 1] = (j + 0.5) / G;
+                y[k] = x[2 * k] >= cases[c].e1 && x[2 * k + 1] >= cases[c].e2;
+            }
+        /* The first grid values at or above the edges. */
+        double want1 = (ceil(cases[c].e1 * G - 0.5) + 0.5) / G, want2 = (ceil(cases[c].e2 * G - 0.5) + 0.5) / G;
+        PrimOptions peel_only = { cases[c].alpha, 0, 0.05, 0.5, 1 }, pasted = peel_only;
+        pasted.paste_alpha = 0.01;
+        PrimCover *a = prim_cover(x, y, G * G, 2, &peel_only), *b = prim_cover(x, y, G * G, 2, &pasted);
+        ck_assert_ptr_nonnull(a);
+        ck_assert_ptr_nonnull(b);
+        const PrimBox *pa = &a->boxes[0], *pb = &b->boxes[0];
+        ck_assert_msg(pa->pastes == 0 && pa->coverage < 1 && (pa->lo[0] > want1 || pa->lo[1] > want2),
+                      "case %zu: peeling alone did not overshoot (x1 >= %g, x2 >= %g)", c, pa->lo[0], pa->lo[1]);
+        ck_assert_msg(pb->pastes > 0 && pb->lo[0] == want1 && pb->lo[1] == want2,
+                      "case %zu: pasted box x1 >= %g, x2 >= %g; want %g, %g", c, pb->lo[0], pb->lo[1], want1, want2);
+        ck_assert_double_eq(pb->density, 1);
+        ck_assert_double_eq(pb->coverage, 1);
+        ck_assert_double_eq(pb->hi[0], (G - 0.5) / G);
+        prim_cover_free(a);
+        prim_cover_free(b);
+    }
+}
+END_TEST
+
+/* Covering finds both boxes planted in scenarios/verify/prim-two-boxes.json
+ * (the flag is 1 when R1 >= 70 and R2 <= 30, or when R3 >= 80): first the
+ * slab R3 >= 80 (the larger), then, on the runs it leaves, the box in R1 and
+ * R2; each box restricts only its own assumptions, is nearly pure, and
+ * together they hold nearly every case. Bounds within 2 of the planted
+ * edges: at 8000 runs the sampling error of an edge is below 1. */
+START_TEST(test_prim_covering_two_boxes)
+{
+    double *x;
+    unsigned char *y;
+    uint64_t n = rates_sample("scenarios/verify/prim-two-boxes.json", 11, 2, &x, &y, planted_two);
+    PrimOptions po = { 0.05, 0.01, 0.02, 0.5, 3 };
+    PrimCover *c = prim_cover(x, y, n, 3, &po);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(c->nboxes, 2);
+    const PrimBox *b1 = &c->boxes[0], *b2 = &c->boxes[1];
+    const PrimStep *all1 = &b1->peel->steps[0], *all2 = &b2->peel->steps[0];
+    ck_assert_msg(fabs(b1->lo[2] - 80) <= 2, "box 1: R3 >= %g", b1->lo[2]);
+    ck_assert(b1->lo[0] == all1->lo[0] && b1->hi[0] == all1->hi[0]);
+    ck_assert(b1->lo[1] == all1->lo[1] && b1->hi[1] == all1->hi[1]);
+    ck_assert_msg(fabs(b2->lo[0] - 70) <= 2 && fabs(b2->hi[1] - 30) <= 2, "box 2: R1 >= %g, R2 <= %g", b2->lo[0],
+                  b2->hi[1]);
+    ck_assert(b2->lo[2] == all2->lo[2] && b2->hi[2] == all2->hi[2]);
+    ck_assert_msg(b1->density >= 0.97 && b2->density >= 0.97, "densities %g %g", b1->density, b2->density);
+    ck_assert_msg(b1->coverage + b2->coverage >= 0.95, "coverages %g + %g", b1->coverage, b2->coverage);
+    /* The second box's trajectory is over the runs the first left: its
+     * first step's support is theirs. */
+    ck_assert_double_eq_tol(all2->support, 1 - b1->support, 1e-12);
+    prim_cover_free(c);
+    free(x);
+    free(y);
 }
 END_TEST
 
@@ -851,6 +952,8 @@ Suite *suite_validity(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_prim_by_hand);
     tcase_add_test(tc, test_prim_planted_box);
+    tcase_add_test(tc, test_prim_pasting_recovers_edges);
+    tcase_add_test(tc, test_prim_covering_two_boxes);
     suite_add_tcase(s, tc);
     return s;
 }
