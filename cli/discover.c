@@ -24,11 +24,12 @@
 #include "sample.h"
 #include "summary.h"
 
-enum { D_METRIC = SAMPLE_NEXT, D_WHERE, D_JSON, D_ALPHA, D_PASTE, D_SUPPORT, D_COVERAGE, D_BOXES };
+enum { D_METRIC = SAMPLE_NEXT, D_WHERE, D_JSON, D_REPORT, D_ALPHA, D_PASTE, D_SUPPORT, D_COVERAGE, D_BOXES };
 static const OptSpec discover_opts[] = {
     { D_METRIC, "--metric", "M", "the outcome metric" },
     { D_WHERE, "--where", "\"M OP X\"", "the outcome of interest: OP is <, <=, >, >=, == or !=; X a number (a date for a time)" },
-    { D_JSON, "--json", "FILE", "the peeling trajectory and the chosen box" },
+    { D_JSON, "--json", "FILE", "every box with its peeling trajectory" },
+    { D_REPORT, "--report", "FILE", "the boxes as an HTML page (the one salvo report makes of --json)" },
     { D_ALPHA, "--alpha", "A", "share of the box peeled at each step (default 0.05)" },
     { D_PASTE, "--paste-alpha", "P", "share of the box pasted back at each step after peeling (default 0.01)" },
     { D_SUPPORT, "--min-support", "B", "stop peeling below this share of the runs (default 0.05)" },
@@ -39,7 +40,7 @@ static const OptSpec discover_opts[] = {
 };
 static const CmdSpec discover_spec = {
     "discover", "FILE --metric M --where \"M OP X\" [--uncertainty] [--runs N] [--threads T]\n"
-                "          [--seed S] [--json OUT.json] [--set PATH=VALUE ...] [--alpha A]\n"
+                "          [--seed S] [--json OUT.json] [--report OUT.html] [--set PATH=VALUE ...] [--alpha A]\n"
                 "          [--paste-alpha P] [--min-support B] [--min-coverage C] [--boxes K]\n"
                 "          [--checkpoint FILE] [--resume] [--quiet] [--mpi]",
     "Scenario discovery (PRIM; Friedman and Fisher 1999, Bryant and Lempert 2010):\n"
@@ -127,7 +128,7 @@ static cJSON *box_json(const Scenario *s, const int *dims, int nd, const PrimSte
 
 /* The command's own options. */
 typedef struct DiscoverArgs {
-    const char *json, *metric, *where;
+    const char *json, *metric, *where, *report;
     double alpha, paste, support, coverage;
     int boxes;
 } DiscoverArgs;
@@ -139,6 +140,7 @@ static int discover_opt(void *ctx, int c, const char *val)
     case D_METRIC: o->metric = val; return 0;
     case D_WHERE: o->where = val; return 0;
     case D_JSON: o->json = val; return 0;
+    case D_REPORT: o->report = val; return 0;
     case D_ALPHA: return parse_frac("--alpha", val, &o->alpha);
     case D_PASTE: return parse_frac("--paste-alpha", val, &o->paste);
     case D_BOXES: {
@@ -165,8 +167,8 @@ static int discover_setup(int argc, char **argv, SampleArgs *a, DiscoverArgs *o,
         opt_usage_short(&discover_spec, stderr);
         return -1;
     }
-    OutPath outs[] = { { "--json", o->json } };
-    if (sample_check(a, &discover_spec, outs, 1) < 0 || !(*out = sample_load(a))) return -1;
+    OutPath outs[] = { { "--json", o->json }, { "--report", o->report } };
+    if (sample_check(a, &discover_spec, outs, 2) < 0 || !(*out = sample_load(a))) return -1;
     const Scenario *s = *out;
     if ((*m = scenario_metric_find(s, o->metric)) < 0) {
         fprintf(stderr, "salvo discover: --metric: no metric '%s'; metrics are:", o->metric);
@@ -191,7 +193,7 @@ int cmd_discover(int argc, char **argv)
 static int discover_main(int argc, char **argv, Mpi *mpi)
 {
     SampleArgs sa;
-    DiscoverArgs da = { NULL, NULL, NULL, 0.05, 0.01, 0.05, 0.5, 3 };
+    DiscoverArgs da = { NULL, NULL, NULL, NULL, 0.05, 0.01, 0.05, 0.5, 3 };
     Scenario *s = NULL;
     int m = -1, op = -1;
     double x = 0;
@@ -269,7 +271,7 @@ static int discover_main(int argc, char **argv, Mpi *mpi)
         }
         if (!restricted) puts("  (no restriction: no box does better than all the runs)");
     }
-    if (json) {
+    if (json || da.report) {
         cJSON *root = cJSON_CreateObject(), *dj = cJSON_AddObjectToObject(root, "discover");
         cJSON_AddStringToObject(dj, "method", "PRIM peeling, pasting and covering (Friedman and Fisher 1999; "
                                 "Bryant and Lempert 2010)");
@@ -310,11 +312,7 @@ static int discover_main(int argc, char **argv, Mpi *mpi)
         char sd[24];
         snprintf(sd, sizeof sd, "%llu", seed);
         cJSON_AddStringToObject(run, "seed", sd);
-        Diag dj2;
-        diag_init(&dj2, json);
-        int bad = summary_write(root, json, &dj2) < 0;
-        if (bad) diag_print(&dj2, stderr);
-        diag_free(&dj2);
+        int bad = sample_write_json(root, json) < 0 || report_hook(root, da.report, NULL) != 0;
         cJSON_Delete(root);
         if (bad) {
             rc = 1;

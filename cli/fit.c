@@ -21,18 +21,19 @@
 #include "sample.h"
 #include "summary.h"
 
-enum { F_UNTIL = SAMPLE_NEXT, F_JSON, F_CSV, F_TOP };
+enum { F_UNTIL = SAMPLE_NEXT, F_JSON, F_CSV, F_REPORT, F_TOP };
 static const OptSpec fit_opts[] = {
     { F_UNTIL, "--until", "DATE", "weigh by the observations on or before DATE (default: all)" },
     { F_JSON, "--json", "FILE", "the fit: weights, posteriors, predictive bands" },
     { F_CSV, "--csv", "FILE", "each replication's weight (rep,weight: joins batch --uncertainty's CSV on rep)" },
+    { F_REPORT, "--report", "FILE", "the fit as an HTML page (the one salvo report makes of --json)" },
     { F_TOP, "--top", "K", "print the K assumptions the record moves most (default 15; all in the JSON)" },
     SAMPLE_OPTS,
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec fit_spec = {
     "fit", "FILE [--uncertainty] [--runs N] [--until DATE] [--threads T] [--seed S]\n"
-           "          [--json FIT.json] [--csv WEIGHTS.csv] [--set PATH=VALUE ...] [--top K]\n"
+           "          [--json FIT.json] [--csv WEIGHTS.csv] [--report FIT.html] [--set PATH=VALUE ...] [--top K]\n"
            "          [--checkpoint FILE] [--resume] [--quiet] [--mpi]",
     "History matching: replications drawing every ranged assumption, weighted by\n"
     "their agreement with the scenario's observations up to DATE (approximate\n"
@@ -83,7 +84,7 @@ static const char *role(const Observation *o, const int *used, int k)
 
 /* The fit's own options. */
 typedef struct FitArgs {
-    const char *json, *csv, *until;
+    const char *json, *csv, *until, *report;
     int top;
 } FitArgs;
 
@@ -94,6 +95,7 @@ static int fit_opt(void *ctx, int c, const char *val)
     case F_UNTIL: f->until = val; return 0;
     case F_JSON: f->json = val; return 0;
     case F_CSV: f->csv = val; return 0;
+    case F_REPORT: f->report = val; return 0;
     case F_TOP: {
         long long t = args_count("--top", val, 0);
         if (t < 0) return -1;
@@ -109,8 +111,8 @@ static int fit_setup(int argc, char **argv, SampleArgs *a, FitArgs *fa, Scenario
 {
     int r = sample_parse(a, &fit_spec, argc, argv, fit_opt, fa);
     if (r != 0) return r;
-    OutPath outs[] = { { "--json", fa->json }, { "--csv", fa->csv } };
-    if (sample_check(a, &fit_spec, outs, 2) < 0 || !(*out = sample_load(a))) return -1;
+    OutPath outs[] = { { "--json", fa->json }, { "--csv", fa->csv }, { "--report", fa->report } };
+    if (sample_check(a, &fit_spec, outs, 3) < 0 || !(*out = sample_load(a))) return -1;
     const Scenario *s = *out;
     *until = scenario_end(s);
     if (fa->until) {
@@ -140,7 +142,7 @@ int cmd_fit(int argc, char **argv)
 static int fit_main(int argc, char **argv, Mpi *mpi)
 {
     SampleArgs a;
-    FitArgs fa = { NULL, NULL, NULL, 15 };
+    FitArgs fa = { NULL, NULL, NULL, NULL, 15 };
     Scenario *s = NULL;
     double until = 0;
     sample_init(&a, "fit", mpi);
@@ -250,7 +252,7 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
                v[5]);
     }
     puts("\nRead with docs/validation.md: the record is uncertain and partly from parties to the war.");
-    if (json) {
+    if (json || fa.report) {
         cJSON *root = cJSON_CreateObject(), *fit = cJSON_AddObjectToObject(root, "fit");
         cJSON_AddStringToObject(fit, "method", "ABC: Gaussian kernel on (model - record midpoint) / h per observation "
                                 "(Pritchard et al. 1999; Beaumont, Zhang and Balding 2002)");
@@ -295,13 +297,7 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
         cJSON_AddStringToObject(run, "seed", sd);
         cJSON_AddNumberToObject(run, "threads", threads);
         cJSON_AddNumberToObject(run, "ranks", mpi ? mpi_size(mpi) : 0);
-        Diag dj;
-        diag_init(&dj, json);
-        if (summary_write(root, json, &dj) < 0) {
-            diag_print(&dj, stderr);
-            rc = 1;
-        }
-        diag_free(&dj);
+        if (sample_write_json(root, json) < 0 || report_hook(root, fa.report, NULL) != 0) rc = 1;
         cJSON_Delete(root);
     }
     if (csv) {

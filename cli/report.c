@@ -1,5 +1,6 @@
 /* report.c — `salvo report SUMMARY.json [-o report.html] [--svg DIR]`: the
- * HTML report of a batch, compare or sweep summary (report/report.h), and
+ * HTML report of a batch, compare, sweep, fit or discover summary
+ * (report/report.h), and
  * the hook batch, compare and sweep call for --report.
  *
  * Exit status: 0 written; 1 an output could not be written; 2 bad usage, a
@@ -24,7 +25,7 @@ static const OptSpec report_opts[] = {
 static const CmdSpec report_spec = {
     "report", "SUMMARY.json [-o REPORT.html] [--svg DIR]",
     "Writes a self-contained HTML page (inline SVG charts, no script, printable) from a\n"
-    "batch, compare or sweep JSON summary. See docs/report.md.",
+    "batch, compare, sweep, fit or discover JSON summary. See docs/report.md.",
     report_opts,
 };
 

@@ -22,6 +22,7 @@
 #include "cmd.h"
 #include "fit.h"
 #include "sample.h"
+#include "summary.h"
 
 /* The one piece of process-wide state: a signal handler reaches nothing
  * else. Set by SIGINT/SIGTERM, watched by the engine's reducer; a second
@@ -267,4 +268,15 @@ void sample_interrupted(const SampleArgs *a, uint64_t done)
 {
     fprintf(stderr, "salvo %s: interrupted after %" PRIu64 " replications; the results use those%s\n", a->cmd,
             done, a->checkpoint ? " (continue with --resume)" : "");
+}
+
+int sample_write_json(const struct cJSON *root, const char *path)
+{
+    if (!path) return 0;
+    Diag d;
+    diag_init(&d, path);
+    int rc = summary_write(root, path, &d);
+    if (rc < 0) diag_print(&d, stderr);
+    diag_free(&d);
+    return rc < 0 ? -1 : 0;
 }

@@ -97,6 +97,11 @@ Scenario *sample_load(SampleArgs *a);
  * printed. */
 double *sample_run(SampleArgs *a, const Scenario *s, uint64_t *n, int *width, int *rc);
 
+/* Write root to path through summary_write (path NULL: nothing); 0, or -1
+ * after printing why not. */
+struct cJSON;
+int sample_write_json(const struct cJSON *root, const char *path);
+
 /* Message lines after an interrupted run ("continue with --resume"). */
 void sample_interrupted(const SampleArgs *a, uint64_t done);
 

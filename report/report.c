@@ -1245,6 +1245,354 @@ static void tornado_report(Rep *r)
     sbuf_puts(r->html, "</tbody>\n</table>\n</section>\n</main>\n");
 }
 
+/* --- fit and discover -------------------------------------------------------- */
+
+/* Rows of intervals on one axis: a chart type of its own (prior against
+ * posterior, the record against predictive bands), kept here until
+ * report/chart.c takes it. Row i has nb bands (lo, mid, hi; a NAN mid has
+ * no dot), drawn one under the other in the colours given. */
+typedef struct Bands {
+    const char *label;
+    double lo[3], mid[3], hi[3];
+} Bands;
+
+static void bands_chart(Rep *r, const char *id, const char *title, const char *xlabel, const Bands *rows, int n,
+                        int nb, const char *const *names, const char *const *colors, const char *caption)
+{
+    Chart c;
+    Sbuf svg = { 0 };
+    double rowh = 12 + 8 * nb, lo = INFINITY, hi = -INFINITY, widest = 0;
+    for (int i = 0; i < n; i++) widest = fmax(widest, chart_text_width(rows[i].label, 12));
+    /* The labels are paths: the chart widens rather than cut them. */
+    chart_begin(&c, &svg, id, title, ceil(fmax(760, widest + 16 + 440)), 54 + 48 + rowh * (n > 0 ? n : 1) + 8);
+    for (int i = 0; i < n; i++) {
+        for (int b = 0; b < nb; b++) {
+            const double v[3] = { rows[i].lo[b], rows[i].mid[b], rows[i].hi[b] };
+            for (int k = 0; k < 3; k++)
+                if (isfinite(v[k])) lo = fmin(lo, v[k]), hi = fmax(hi, v[k]);
+        }
+    }
+    if (!(lo < hi)) lo = 0, hi = 1;
+    double pad = (hi - lo) * 0.04;
+    c.left = widest + 16;
+    c.ycat = 1;
+    chart_legend_room(&c, nb, names);
+    chart_axes(&c, lo - pad, hi + pad, 0, xlabel, 0, n > 0 ? n : 1, NULL);
+    for (int i = 0; i < n; i++) {
+        double yc = n - i - 0.5;
+        for (int b = 0; b < nb; b++)
+            chart_herrbar(&c, yc + 0.25 * ((nb - 1) / 2.0 - b), rows[i].mid[b], rows[i].lo[b], rows[i].hi[b],
+                          colors[b]);
+        sbuf_printf(&svg, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">", c.px0 - 6, chart_py(&c, yc) + 4.2);
+        sbuf_esc(&svg, rows[i].label);
+        sbuf_puts(&svg, "</text>\n");
+    }
+    chart_legend(&c, nb, colors, names);
+    chart_end(&c);
+    figure(r, id, &svg, caption);
+    sbuf_free(&svg);
+}
+
+/* A number in a cell, data-k naming its JSON field. */
+static void td_field(Rep *r, const cJSON *o, const char *key)
+{
+    char v[64];
+    fmt_num(v, sizeof v, get(o, key));
+    td_num(r, key, v);
+}
+
+/* A number in running text, data-k naming its JSON field. */
+static void span_field(Rep *r, const cJSON *o, const char *key, const char *data_k)
+{
+    char v[64];
+    fmt_num(v, sizeof v, get(o, key));
+    sbuf_printf(r->html, "<span class=\"num\" data-k=\"%s\">", data_k);
+    sbuf_esc(r->html, v);
+    sbuf_puts(r->html, "</span>");
+}
+
+/* Every element of the array at key in o is an object with the string
+ * fields strs and the number fields nums; else an error naming the path. */
+static const cJSON *checked_array(Rep *r, const cJSON *o, const char *key, const char *path, const char *const *strs,
+                                  const char *const *nums)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, key), *e;
+    char p[160];
+    snprintf(p, sizeof p, "%s.%s", path, key);
+    if (!cJSON_IsArray(a)) {
+        bad(r, p, "expected an array");
+        return NULL;
+    }
+    int i = 0;
+    cJSON_ArrayForEach(e, a)
+    {
+        char pe[200];
+        snprintf(pe, sizeof pe, "%s[%d]", p, i++);
+        for (int k = 0; strs && strs[k]; k++)
+            if (!gets(e, strs[k])) bad(r, pe, "'%s': expected a string", strs[k]);
+        for (int k = 0; nums && nums[k]; k++) need(r, e, nums[k], pe);
+    }
+    return a;
+}
+
+/* Indices of the assumptions by |shift|, largest first (ties in order). */
+static const cJSON *const *shift_order(const cJSON *as, int n)
+{
+    const cJSON **o = calloc((size_t)n + 1, sizeof *o), *e;
+    if (!o) return NULL;
+    int i = 0;
+    cJSON_ArrayForEach(e, as) o[i++] = e;
+    for (int a = 1; a < n; a++)     /* insertion sort: stable, n is small */
+        for (int b = a; b > 0 && fabs(get(o[b], "shift")) > fabs(get(o[b - 1], "shift")); b--) {
+            const cJSON *t = o[b];
+            o[b] = o[b - 1];
+            o[b - 1] = t;
+        }
+    return o;
+}
+
+#define FIT_CHART_ROWS 15
+
+static void fit_report(Rep *r)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(r->root, "fit"), *e;
+    static const char *const astr[] = { "path", NULL };
+    static const char *const anum[] = { "low", "high", "prior_mean", "prior_p5", "prior_p95", "mean", "p5", "p95",
+                                        "shift", NULL };
+    static const char *const ostr[] = { "id", "date", "role", NULL };
+    static const char *const onum[] = { "low", "high", "prior_p5", "prior_p95", "p5", "p50", "p95", "pit", NULL };
+    need(r, f, "runs", "fit");
+    need(r, f, "ess", "fit");
+    need(r, f, "observations_used", "fit");
+    const cJSON *as = checked_array(r, f, "assumptions", "fit", astr, anum);
+    const cJSON *obs = checked_array(r, f, "observations", "fit", ostr, onum);
+    const cJSON *mets = cJSON_GetObjectItemCaseSensitive(f, "metrics");
+    if (!cJSON_IsObject(mets)) bad(r, "fit.metrics", "expected an object of metrics");
+    if (r->bad) return;
+    header(r, "fit", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    sbuf_puts(r->html, "<main>\n<section id=\"fit\">\n<h2>History matching: what the record says about the "
+                       "assumptions</h2>\n<p>");
+    span_field(r, f, "runs", "fit.runs");
+    sbuf_puts(r->html, " replications drew every ranged assumption from its prior and were weighted by their "
+                       "agreement with ");
+    span_field(r, f, "observations_used", "fit.observations_used");
+    sbuf_puts(r->html, " observations");
+    if (gets(f, "until") && *gets(f, "until")) {
+        sbuf_puts(r->html, " on or before ");
+        sbuf_esc(r->html, gets(f, "until"));
+    }
+    sbuf_puts(r->html, " (");
+    sbuf_esc(r->html, gets(f, "method") ? gets(f, "method") : "approximate Bayesian computation");
+    sbuf_puts(r->html, "). Effective sample size ");
+    span_field(r, f, "ess", "fit.ess");
+    sbuf_puts(r->html, get(f, "ess") < 50 ? ": too few to trust; run more replications.</p>\n"
+                                          : ": the posterior rests on about that many runs.</p>\n");
+    int na = cJSON_GetArraySize(as), rows = na < FIT_CHART_ROWS ? na : FIT_CHART_ROWS;
+    const cJSON *const *ord = shift_order(as, na);
+    Bands *b = calloc((size_t)(na > cJSON_GetArraySize(obs) ? na : cJSON_GetArraySize(obs)) + 1, sizeof *b);
+    if (!ord || !b) {
+        free((void *)ord);
+        free(b);
+        bad(r, "fit", "out of memory");
+        return;
+    }
+    /* Each assumption on its own prior range: 0 is its low end, 1 its high. */
+    for (int i = 0; i < rows; i++) {
+        double lo = get(ord[i], "low"), w = get(ord[i], "high") - lo;
+        if (!(w > 0)) w = 1;
+        b[i].label = gets(ord[i], "path");
+        static const char *const k[2][3] = { { "prior_p5", "prior_mean", "prior_p95" }, { "p5", "mean", "p95" } };
+        for (int j = 0; j < 2; j++) {
+            b[i].lo[j] = (get(ord[i], k[j][0]) - lo) / w;
+            b[i].mid[j] = (get(ord[i], k[j][1]) - lo) / w;
+            b[i].hi[j] = (get(ord[i], k[j][2]) - lo) / w;
+        }
+    }
+    static const char *const pnames[2] = { "prior: mean and 90%", "posterior: mean and 90%" };
+    static const char *const pcols[2] = { CHART_MUTED, CHART_BLUE };
+    char title[160];
+    snprintf(title, sizeof title, "The %d assumptions the record moves most", rows);
+    bands_chart(r, "fit-posterior", title, "position in the prior range (0 = low end, 1 = high end)", b, rows, 2,
+                pnames, pcols, "Prior and posterior of each assumption, on its own prior range, ranked by the "
+                               "shift of the mean in prior standard deviations.");
+    sbuf_puts(r->html, "<table class=\"data\" id=\"fit-assumptions\">\n<thead><tr><th>assumption</th>"
+                       "<th class=\"n\">low</th><th class=\"n\">high</th><th class=\"n\">prior mean</th>"
+                       "<th class=\"n\">posterior mean</th><th class=\"n\">posterior p5</th>"
+                       "<th class=\"n\">posterior p95</th><th class=\"n\">shift</th></tr></thead>\n<tbody>\n");
+    for (int i = 0; i < na; i++) {
+        sbuf_puts(r->html, "<tr><td><code>");
+        sbuf_esc(r->html, gets(ord[i], "path"));
+        sbuf_puts(r->html, "</code></td>");
+        static const char *const k[7] = { "low", "high", "prior_mean", "mean", "p5", "p95", "shift" };
+        for (int j = 0; j < 7; j++) td_field(r, ord[i], k[j]);
+        sbuf_puts(r->html, "</tr>\n");
+    }
+    sbuf_puts(r->html, "</tbody>\n</table>\n</section>\n<section id=\"fit-record\">\n<h2>The record against "
+                       "the prior and posterior predictive bands</h2>\n");
+    /* Observations in units of the record's midpoint: 1 is the record. */
+    int no = 0;
+    cJSON_ArrayForEach(e, obs)
+    {
+        double mid = 0.5 * (get(e, "low") + get(e, "high"));
+        if (!(fabs(mid) > 0)) continue;
+        b[no].label = gets(e, "id");
+        static const char *const k[3][2] = { { "low", "high" }, { "prior_p5", "prior_p95" }, { "p5", "p95" } };
+        for (int j = 0; j < 3; j++) {
+            b[no].lo[j] = get(e, k[j][0]) / mid;
+            b[no].hi[j] = get(e, k[j][1]) / mid;
+            b[no].mid[j] = j == 2 ? get(e, "p50") / mid : NAN;
+        }
+        no++;
+    }
+    static const char *const onames[3] = { "the record", "prior 90%", "posterior 90% and median" };
+    static const char *const ocols[3] = { CHART_INK, CHART_MUTED, CHART_BLUE };
+    bands_chart(r, "fit-predictive", "Observations: the record, the prior and the posterior predictive",
+                "value / the record's midpoint", b, no, 3, onames, ocols,
+                "Each observation divided by the record's midpoint. Those after the fit's date and the held-out "
+                "ones did not weigh: whether the record falls in their posterior band is the check.");
+    free((void *)ord);
+    free(b);
+    sbuf_puts(r->html, "<table class=\"data\" id=\"fit-observations\">\n<thead><tr><th>observation</th><th>date</th>"
+                       "<th>role</th><th class=\"n\">record low</th><th class=\"n\">record high</th>"
+                       "<th class=\"n\">prior p5</th><th class=\"n\">prior p95</th><th class=\"n\">posterior p5</th>"
+                       "<th class=\"n\">posterior p95</th><th class=\"n\">PIT</th></tr></thead>\n<tbody>\n");
+    cJSON_ArrayForEach(e, obs)
+    {
+        sbuf_puts(r->html, "<tr>");
+        td_text(r, gets(e, "id"));
+        td_text(r, gets(e, "date"));
+        td_text(r, gets(e, "role"));
+        static const char *const k[7] = { "low", "high", "prior_p5", "prior_p95", "p5", "p95", "pit" };
+        for (int j = 0; j < 7; j++) td_field(r, e, k[j]);
+        sbuf_puts(r->html, "</tr>\n");
+    }
+    sbuf_puts(r->html, "</tbody>\n</table>\n<h3>Metrics: prior and posterior predictive</h3>\n"
+                       "<table class=\"data\" id=\"fit-metrics\">\n<thead><tr><th>metric</th>"
+                       "<th class=\"n\">prior p5</th><th class=\"n\">prior median</th><th class=\"n\">prior p95</th>"
+                       "<th class=\"n\">posterior p5</th><th class=\"n\">posterior median</th>"
+                       "<th class=\"n\">posterior p95</th></tr></thead>\n<tbody>\n");
+    cJSON_ArrayForEach(e, mets)
+    {
+        sbuf_puts(r->html, "<tr>");
+        td_text(r, e->string);
+        static const char *const k[6] = { "prior_p5", "prior_p50", "prior_p95", "p5", "p50", "p95" };
+        for (int j = 0; j < 6; j++) td_field(r, e, k[j]);
+        sbuf_puts(r->html, "</tr>\n");
+    }
+    sbuf_puts(r->html, "</tbody>\n</table>\n<p class=\"note\">Read with docs/validation.md: the record is uncertain "
+                       "and partly from parties to the war.</p>\n</section>\n</main>\n");
+}
+
+static void discover_report(Rep *r)
+{
+    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(r->root, "discover"), *bx;
+    static const char *const bnum[] = { "coverage", "density", "support", "chosen", "pastes", NULL };
+    need(r, dj, "runs", "discover");
+    need(r, dj, "cases", "discover");
+    need(r, dj, "density", "discover");
+    if (!gets(dj, "where")) bad(r, "discover", "'where': expected a string");
+    const cJSON *boxes = checked_array(r, dj, "boxes", "discover", NULL, bnum);
+    int k = 0;
+    cJSON_ArrayForEach(bx, boxes)
+    {
+        char p[64];
+        snprintf(p, sizeof p, "discover.boxes[%d]", k++);
+        static const char *const tnum[] = { "coverage", "density", "support", NULL };
+        checked_array(r, bx, "trajectory", p, NULL, tnum);
+        if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(bx, "box"))) bad(r, p, "'box': expected an object");
+    }
+    if (r->bad) return;
+    header(r, "discover", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    sbuf_puts(r->html, "<main>\n<section id=\"discover\">\n<h2>Scenario discovery: where <code>");
+    sbuf_esc(r->html, gets(dj, "where"));
+    sbuf_puts(r->html, "</code></h2>\n<p>");
+    span_field(r, dj, "cases", "discover.cases");
+    sbuf_puts(r->html, " of ");
+    span_field(r, dj, "runs", "discover.runs");
+    sbuf_puts(r->html, " replications (every ranged assumption drawn from its prior) meet the condition. PRIM "
+                       "peels, pastes and covers (Friedman and Fisher 1999; Bryant and Lempert 2010): each box "
+                       "below takes the runs no earlier box took; its coverage is its share of all the cases, its "
+                       "density the share of its runs that are cases (all runs: ");
+    span_field(r, dj, "density", "discover.density");
+    sbuf_puts(r->html, ").</p>\n");
+    k = 0;
+    cJSON_ArrayForEach(bx, boxes)
+    {
+        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(bx, "trajectory"), *st;
+        int n = cJSON_GetArraySize(tr), chosen = (int)get(bx, "chosen"), i = 0;
+        double *x = calloc((size_t)n + 1, sizeof *x), *y = calloc((size_t)n + 1, sizeof *y);
+        if (!x || !y) {
+            free(x);
+            free(y);
+            bad(r, "discover", "out of memory");
+            return;
+        }
+        cJSON_ArrayForEach(st, tr)
+        {
+            x[i] = get(st, "coverage");
+            y[i++] = get(st, "density");
+        }
+        char id[32], title[96];
+        snprintf(id, sizeof id, "discover-box-%d", k + 1);
+        snprintf(title, sizeof title, "Box %d: the peeling trajectory", k + 1);
+        Chart c;
+        Sbuf svg = { 0 };
+        chart_begin(&c, &svg, id, title, 560, 360);
+        static const char *const names[2] = { "peeling steps", "the box after pasting" };
+        static const char *const cols[2] = { CHART_BLUE, CHART_ORANGE };
+        chart_legend_room(&c, 2, names);
+        chart_axes(&c, 0, 1, 0, "coverage (share of all cases)", 0, 1, "density (share of the box's runs)");
+        chart_line(&c, x, y, n, CHART_BLUE, 1.5, NULL);
+        for (i = 0; i < n; i++) chart_errbar(&c, x[i], y[i], NAN, NAN, CHART_BLUE);
+        if (chosen >= 0 && chosen < n) {
+            char lab[48];
+            snprintf(lab, sizeof lab, "chosen: step %d", chosen);
+            chart_label(&c, x[chosen], y[chosen] - 0.05, "middle", CHART_INK, lab);
+        }
+        chart_errbar(&c, get(bx, "coverage"), get(bx, "density"), NAN, NAN, CHART_ORANGE);
+        chart_legend(&c, 2, cols, names);
+        chart_end(&c);
+        free(x);
+        free(y);
+        char cap[160];
+        snprintf(cap, sizeof cap, "Each peel trades coverage for density; the chosen step is pasted back out "
+                                  "(%d paste%s) into the box.", (int)get(bx, "pastes"), get(bx, "pastes") == 1 ? "" : "s");
+        sbuf_printf(r->html, "<h3>Box %d</h3>\n<div class=\"pair\">\n", k + 1);
+        figure(r, id, &svg, cap);
+        sbuf_free(&svg);
+        sbuf_printf(r->html, "<table class=\"data small\" id=\"discover-box-%d-table\">\n<thead><tr><th>assumption</th>"
+                             "<th class=\"n\">from</th><th class=\"n\">to</th></tr></thead>\n<tbody>\n", k + 1);
+        const cJSON *range;
+        int restricted = 0;
+        cJSON_ArrayForEach(range, cJSON_GetObjectItemCaseSensitive(bx, "box"))
+        {
+            char lo[64], hi[64];
+            fmt_num(lo, sizeof lo, jnum(cJSON_GetArrayItem(range, 0)));
+            fmt_num(hi, sizeof hi, jnum(cJSON_GetArrayItem(range, 1)));
+            sbuf_puts(r->html, "<tr><td><code>");
+            sbuf_esc(r->html, range->string);
+            sbuf_puts(r->html, "</code></td>");
+            td_num(r, "from", lo);
+            td_num(r, "to", hi);
+            sbuf_puts(r->html, "</tr>\n");
+            restricted++;
+        }
+        if (!restricted) sbuf_puts(r->html, "<tr><td colspan=\"3\">no restriction: no box does better than all the "
+                                            "runs</td></tr>\n");
+        sbuf_puts(r->html, "</tbody>\n</table>\n<table class=\"data small\">\n<tbody>\n");
+        static const char *const rowk[3] = { "coverage", "density", "support" };
+        for (int j = 0; j < 3; j++) {
+            sbuf_printf(r->html, "<tr><th scope=\"row\">%s</th>", rowk[j]);
+            td_field(r, bx, rowk[j]);
+            sbuf_puts(r->html, "</tr>\n");
+        }
+        sbuf_puts(r->html, "</tbody>\n</table>\n</div>\n");
+        k++;
+    }
+    sbuf_puts(r->html, "<p class=\"note\">A box says what the model does, not what the world does: read it with "
+                       "the record check (docs/validation.md).</p>\n</section>\n</main>\n");
+}
+
 /* --- the page ------------------------------------------------------------ */
 
 static const char CSS[] =
@@ -1306,10 +1654,14 @@ int report_html(const cJSON *summary, Sbuf *html, const char *svg_dir, Diag *d, 
         kind = 3;
     } else if (cJSON_GetObjectItemCaseSensitive(summary, "base") && gets(summary, "metric")) {
         kind = 4;
+    } else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(summary, "fit"))) {
+        kind = 5;
+    } else if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(summary, "discover"))) {
+        kind = 6;
     }
     if (!kind) {
-        diag_add(d, 0, 0, "", "not a salvo summary: expected \"metrics\" (batch, compare), \"points\" (sweep) "
-                              "or \"metric\" and \"base\" (sweep --assumptions)");
+        diag_add(d, 0, 0, "", "not a salvo summary: expected \"metrics\" (batch, compare), \"points\" (sweep), "
+                              "\"metric\" and \"base\" (sweep --assumptions), \"fit\" or \"discover\"");
         return -1;
     }
     if (!cJSON_IsObject(run)) {
@@ -1337,13 +1689,15 @@ int report_html(const cJSON *summary, Sbuf *html, const char *svg_dir, Diag *d, 
     }
     const char *title = gets(run, "title") ? gets(run, "title") : gets(run, "scenario");
     char t[512];
-    static const char *const what[5] = { "", "batch", "compare", "sweep", "assumption sweep" };
+    static const char *const what[7] = { "", "batch", "compare", "sweep", "assumption sweep", "fit", "discover" };
     snprintf(t, sizeof t, "%s — salvo %s report", title ? title : "summary", what[kind]);
     page_open(&r, t);
     switch (kind) {
     case 1: batch_report(&r); break;
     case 2: compare_report(&r); break;
     case 3: sweep_report(&r); break;
+    case 5: fit_report(&r); break;
+    case 6: discover_report(&r); break;
     default: tornado_report(&r); break;
     }
     sbuf_puts(html, "<footer><p class=\"note\">Written by <code>salvo report</code> from the summary alone; the "

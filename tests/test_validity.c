@@ -888,6 +888,165 @@ START_TEST(test_fit_interrupted_then_resumed)
 }
 END_TEST
 
+/* The number a report cell or span shows after `data-k="KEY">` from *at
+ * on (thousands separators and a typographic minus read back); *at moves
+ * past it. NAN if there is none. */
+static double shown_after(const char **at, const char *key)
+{
+    char pat[96];
+    snprintf(pat, sizeof pat, "data-k=\"%s\">", key);
+    const char *p = strstr(*at, pat);
+    if (!p) return NAN;
+    p += strlen(pat);
+    char num[64];
+    size_t k = 0;
+    for (; *p && *p != '<' && k + 1 < sizeof num; p++) {
+        if (*p == ',') continue;
+        if (!strncmp(p, "\xE2\x88\x92", 3)) {
+            num[k++] = '-';
+            p += 2;
+            continue;
+        }
+        num[k++] = *p;
+    }
+    num[k] = '\0';
+    *at = p;
+    char *end;
+    double v = strtod(num, &end);
+    return end == num ? NAN : v;
+}
+
+/* A shown value is the JSON's to the 4 significant digits the page keeps. */
+static void same_number(double shown, double json, const char *what)
+{
+    ck_assert_msg(fabs(shown - json) <= 5e-4 * fabs(json) + 1e-12, "%s: the page shows %.10g, the JSON has %.10g",
+                  what, shown, json);
+}
+
+static void tidy_and_xmllint(const char *html, const char *svgdir)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "tidy -errors -q %s > %s/tidy.txt 2>&1", tmp(html), dir);
+    int st = system(cmd);
+    char *out = slurp(tmp("tidy.txt"));
+    ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 0 && out && !*out, "tidy on %s:\n%s", html, out ? out : "");
+    free(out);
+    snprintf(cmd, sizeof cmd, "for f in %s/*.svg; do xmllint --noout \"$f\" || exit 1; done", tmp(svgdir));
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* `salvo CMD --json STEM.json --report STEM.html`, then `salvo report
+ * STEM.json -o STEM-again.html --svg STEM-svg`: the two pages are the same
+ * bytes, pass tidy, and every chart parses. The page's text. */
+static char *run_with_report(const char *cmd, const char *stem)
+{
+    char args[1024], name[64], again[64], svg[64];
+    snprintf(name, sizeof name, "%s.json", stem);
+    snprintf(args, sizeof args, "%s --json %s", cmd, tmp(name));
+    snprintf(name, sizeof name, "%s.html", stem);
+    snprintf(args + strlen(args), sizeof args - strlen(args), " --report %s", tmp(name));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(again, sizeof again, "%s-again.html", stem);
+    snprintf(svg, sizeof svg, "%s-svg", stem);
+    snprintf(name, sizeof name, "%s.json", stem);
+    snprintf(args, sizeof args, "report %s -o %s", tmp(name), tmp(again));
+    snprintf(args + strlen(args), sizeof args - strlen(args), " --svg %s", tmp(svg));
+    ck_assert_int_eq(salvo(args), 0);
+    snprintf(name, sizeof name, "%s.html", stem);
+    same_file(name, again);
+    tidy_and_xmllint(name, svg);
+    return slurp(tmp(name));
+}
+
+/* The fit and discover pages: `--report` writes the page `salvo report`
+ * makes of the --json file, byte for byte; it passes tidy, its charts parse;
+ * the numbers it shows are the JSON's (the effective sample size, every
+ * assumption's posterior mean and shift, every observation's posterior
+ * band; discover's cases and every box's coverage and density and its
+ * bounds). A fit summary without its ess is refused, naming the place. */
+START_TEST(test_fit_discover_reports)
+{
+    char args[768];
+    char *html = run_with_report("fit scenarios/verify/abc-recover.json --runs 1500 --seed 3 --top 0", "f");
+    char *text = slurp(tmp("f.json"));
+    cJSON *j = cJSON_Parse(text), *f = cJSON_GetObjectItem(j, "fit"), *e;
+    free(text);
+    ck_assert_ptr_nonnull(f);
+    const char *at = html;
+    same_number(shown_after(&at, "fit.ess"), cJSON_GetObjectItem(f, "ess")->valuedouble, "ess");
+    int n = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(f, "assumptions"))
+    {
+        char code[300];
+        snprintf(code, sizeof code, "<code>%s</code>", cJSON_GetObjectItem(e, "path")->valuestring);
+        at = strstr(html, "id=\"fit-assumptions\"");
+        ck_assert_ptr_nonnull(at);
+        at = strstr(at, code);
+        ck_assert_msg(at != NULL, "no row for %s", code);
+        same_number(shown_after(&at, "mean"), cJSON_GetObjectItem(e, "mean")->valuedouble, code);
+        same_number(shown_after(&at, "shift"), cJSON_GetObjectItem(e, "shift")->valuedouble, code);
+        n++;
+    }
+    ck_assert_int_ge(n, 1);
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(f, "observations"))
+    {
+        char cell[300];
+        snprintf(cell, sizeof cell, "<td>%s</td>", cJSON_GetObjectItem(e, "id")->valuestring);
+        at = strstr(strstr(html, "id=\"fit-observations\""), cell);
+        ck_assert_msg(at != NULL, "no row for %s", cell);
+        same_number(shown_after(&at, "p5"), cJSON_GetObjectItem(e, "p5")->valuedouble, cell);
+        same_number(shown_after(&at, "p95"), cJSON_GetObjectItem(e, "p95")->valuedouble, cell);
+    }
+    free(html);
+    /* Without its ess a fit summary is refused, exit 2, naming the place. */
+    cJSON_DeleteItemFromObject(f, "ess");
+    char *broken = cJSON_Print(j);
+    FILE *out = fopen(tmp("bad.json"), "w");
+    fputs(broken, out);
+    fclose(out);
+    free(broken);
+    cJSON_Delete(j);
+    snprintf(args, sizeof args, "report %s -o %s", tmp("bad.json"), tmp("bad.html"));
+    ck_assert_int_eq(salvo(args), 2);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_msg(strstr(err, "fit") && strstr(err, "'ess'"), "%s", err);
+    free(err);
+
+    html = run_with_report("discover scenarios/verify/prim-two-boxes.json --metric planted --where 'planted == 1' "
+                           "--runs 4000", "d");
+    text = slurp(tmp("d.json"));
+    j = cJSON_Parse(text);
+    free(text);
+    cJSON *dj = cJSON_GetObjectItem(j, "discover");
+    at = html;
+    same_number(shown_after(&at, "discover.cases"), cJSON_GetObjectItem(dj, "cases")->valuedouble, "cases");
+    int k = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItem(dj, "boxes"))
+    {
+        char id[64];
+        snprintf(id, sizeof id, "id=\"discover-box-%d-table\"", ++k);
+        at = strstr(html, id);
+        ck_assert_msg(at != NULL, "no table for box %d", k);
+        cJSON *range;
+        cJSON_ArrayForEach(range, cJSON_GetObjectItem(e, "box"))
+        {
+            char code[300];
+            snprintf(code, sizeof code, "<code>%s</code>", range->string);
+            at = strstr(at, code);
+            ck_assert_msg(at != NULL, "box %d: no row for %s", k, code);
+            same_number(shown_after(&at, "from"), cJSON_GetArrayItem(range, 0)->valuedouble, code);
+            same_number(shown_after(&at, "to"), cJSON_GetArrayItem(range, 1)->valuedouble, code);
+        }
+        same_number(shown_after(&at, "coverage"), cJSON_GetObjectItem(e, "coverage")->valuedouble, "coverage");
+        same_number(shown_after(&at, "density"), cJSON_GetObjectItem(e, "density")->valuedouble, "density");
+    }
+    ck_assert_int_eq(k, 2);
+    ck_assert_int_eq(access(tmp("d-svg/discover-box-2.svg"), F_OK), 0);
+    cJSON_Delete(j);
+    free(html);
+}
+END_TEST
+
 /* The values a fit weighs are the assumptions as drawn, inside their prior
  * ranges, not as the run's effects left them (the default scenario scales
  * the front's demand during the run). */
@@ -940,6 +1099,7 @@ Suite *suite_validity(void)
     tcase_add_test(tc, test_fit_cli_weights);
     tcase_add_test(tc, test_fit_discover_threads_and_resume);
     tcase_add_test(tc, test_fit_interrupted_then_resumed);
+    tcase_add_test(tc, test_fit_discover_reports);
     suite_add_tcase(s, tc);
     tc = tcase_create("fit");
     tcase_set_timeout(tc, 120);
