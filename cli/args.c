@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "cmd.h"
 #include "num.h"
+#include "outpath.h"
 #include "salvo.h"
 #include "sha256.h"
 
@@ -129,4 +130,17 @@ void args_fingerprint(const Scenario *s, const char *const *sets, int nsets, con
     if (extra) sha256_update(&h, extra, strlen(extra));
     sha256_final(&h, dig);
     for (int i = 0; i < 32; i++) sprintf(out + 2 * i, "%02x", dig[i]);
+}
+
+Scenario *args_open_scenario(const char **file, char *found, size_t nfound, const char *const *sets, int nsets,
+                             const OutPath *outs, int nouts)
+{
+    if (args_scenario(*file, found, nfound)) *file = found;
+    if (nouts > 0 && outpath_check_all(file, 1, outs, nouts) < 0) return NULL;
+    Diag d;
+    diag_init(&d, *file);
+    Scenario *s = scenario_load(*file, sets, nsets, &d);
+    if (!s) diag_print(&d, stderr);
+    diag_free(&d);
+    return s;
 }

@@ -94,18 +94,9 @@ int cmd_assumptions(int argc, char **argv)
         return 2;
     }
     char found[4096];
-    if (args_scenario(file, found, sizeof found)) file = found;
     OutPath outs[] = { { "--csv", csv }, { "--markdown", md }, { "--json", json } };
-    if (outpath_check_all(&file, 1, outs, 3) < 0) return 2;
-    Diag d;
-    diag_init(&d, file);
-    Scenario *s = scenario_load(file, sets, nsets, &d);
-    if (!s) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        return 2;
-    }
-    diag_free(&d);
+    Scenario *s = args_open_scenario(&file, found, sizeof found, sets, nsets, outs, 3);
+    if (!s) return 2;
     LedgerRow *rows;
     int n = ledger_build(s, &rows);
     int rc = 0;

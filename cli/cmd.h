@@ -43,10 +43,17 @@ int args_seed(const char *val, unsigned long long *out);
  * here: its installed copy, DATADIR/scenarios/NAME[.json], into out (n
  * bytes). 1 if found, 0 if name is to be used as it is. */
 int args_scenario(const char *name, char *out, size_t n);
+/* The scenario operand of a command: *file becomes its installed copy when
+ * named without a path (args_scenario, into found), the outputs are checked
+ * against it (outpath_check_all; nouts 0: none), and it is loaded with the
+ * --set values. NULL after printing why (the command exits 2). */
+struct OutPath;
+struct Scenario;
+struct Scenario *args_open_scenario(const char **file, char *found, size_t nfound, const char *const *sets,
+                                    int nsets, const struct OutPath *outs, int nouts);
 /* What a checkpoint must match: the hex SHA-256 of the build, the
  * scenario's bytes, every --set and `extra` (a mode; may be NULL). A
  * different model code could give other results, so the build counts. */
-struct Scenario;
 void args_fingerprint(const struct Scenario *s, const char *const *sets, int nsets, const char *extra, char out[65]);
 
 /* --report FILE [--svg DIR] of batch, compare and sweep (cli/report.c):

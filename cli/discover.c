@@ -168,7 +168,7 @@ static int discover_setup(int argc, char **argv, SampleArgs *a, DiscoverArgs *o,
         return -1;
     }
     OutPath outs[] = { { "--json", o->json }, { "--report", o->report } };
-    if (sample_check(a, &discover_spec, outs, 2) < 0 || !(*out = sample_load(a))) return -1;
+    if (!(*out = sample_open(a, &discover_spec, outs, 2))) return -1;
     const Scenario *s = *out;
     if ((*m = scenario_metric_find(s, o->metric)) < 0) {
         fprintf(stderr, "salvo discover: --metric: no metric '%s'; metrics are:", o->metric);

@@ -112,7 +112,7 @@ static int fit_setup(int argc, char **argv, SampleArgs *a, FitArgs *fa, Scenario
     int r = sample_parse(a, &fit_spec, argc, argv, fit_opt, fa);
     if (r != 0) return r;
     OutPath outs[] = { { "--json", fa->json }, { "--csv", fa->csv }, { "--report", fa->report } };
-    if (sample_check(a, &fit_spec, outs, 3) < 0 || !(*out = sample_load(a))) return -1;
+    if (!(*out = sample_open(a, &fit_spec, outs, 3))) return -1;
     const Scenario *s = *out;
     *until = scenario_end(s);
     if (fa->until) {

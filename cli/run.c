@@ -538,17 +538,11 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "salvo run: --uncertainty and --no-uncertainty contradict each other\n");
         return 2;
     }
-    if (args_scenario(file, found, sizeof found)) file = found;
     OutPath outs[] = { { "--trace", trace } };
-    if (outpath_check_all(&file, 1, outs, 1) < 0) return 2;
+    Scenario *s = args_open_scenario(&file, found, sizeof found, sets, nsets, outs, 1);
+    if (!s) return 2;
     Diag d;
     diag_init(&d, file);
-    Scenario *s = scenario_load(file, sets, nsets, &d);
-    if (!s) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        return 2;
-    }
     double until = scenario_end(s);
     if (until_s && parse_until(until_s, s, &until) != 0) {
         scenario_free(s);

@@ -118,35 +118,26 @@ int sample_parse(SampleArgs *a, const CmdSpec *spec, int argc, char **argv,
     return 0;
 }
 
-int sample_check(SampleArgs *a, const CmdSpec *spec, const OutPath *outs, int nouts)
+Scenario *sample_open(SampleArgs *a, const CmdSpec *spec, const OutPath *outs, int nouts)
 {
     if (!a->file) {
         opt_usage_short(spec, stderr);
-        return -1;
+        return NULL;
     }
-    if (args_scenario(a->file, a->found, sizeof a->found)) a->file = a->found;
     if (a->resume && !a->checkpoint) {
         fprintf(stderr, "salvo %s: --resume needs --checkpoint FILE\n", a->cmd);
-        return -1;
+        return NULL;
     }
     /* Under mpirun, the cores of a node are shared by its ranks. */
     if (a->mpi && !a->threads_set && mpi_local_size(a->mpi) > 1)
         a->threads = a->threads / mpi_local_size(a->mpi) > 1 ? a->threads / mpi_local_size(a->mpi) : 1;
-    if (mpi_rank(a->mpi) != 0) return 0;
+    /* Only rank 0 writes, so only it checks the outputs. */
     OutPath all[8];
     int n = 0;
     for (int i = 0; i < nouts && n < 7; i++) all[n++] = outs[i];
     all[n++] = (OutPath){ "--checkpoint", a->checkpoint };
-    return outpath_check_all(&a->file, 1, all, n) < 0 ? -1 : 0;
-}
-
-Scenario *sample_load(SampleArgs *a)
-{
-    Diag d;
-    diag_init(&d, a->file);
-    Scenario *s = scenario_load(a->file, a->sets, a->nsets, &d);
-    if (!s) diag_print(&d, stderr);
-    diag_free(&d);
+    Scenario *s = args_open_scenario(&a->file, a->found, sizeof a->found, a->sets, a->nsets, all,
+                                     mpi_rank(a->mpi) == 0 ? n : 0);
     /* A fit's checkpoint is not a batch's: its rows are another model's. */
     if (s) args_fingerprint(s, a->sets, a->nsets, "\nfit-rows", a->fingerprint);
     return s;

@@ -81,13 +81,11 @@ int sample_opt(SampleArgs *a, int c, const char *val);
  * printed on rank 0), -1 bad (message printed). */
 int sample_parse(SampleArgs *a, const CmdSpec *spec, int argc, char **argv,
                  int (*own)(void *ctx, int c, const char *val), void *ctx);
-/* After the arguments: a scenario operand was given, --resume has its
- * --checkpoint, and (rank 0) the outputs are safe to write. 0, or -1 after
- * a message (usage of spec when the operand is missing). */
-int sample_check(SampleArgs *a, const CmdSpec *spec, const OutPath *outs, int nouts);
-/* Load the scenario with --set (message on failure) and compute the
- * checkpoint fingerprint. NULL on failure. */
-Scenario *sample_load(SampleArgs *a);
+/* After the arguments: a scenario operand was given (else the usage of
+ * spec), --resume has its --checkpoint, (rank 0) the outputs are safe to
+ * write; then the scenario is loaded with --set and the checkpoint
+ * fingerprint computed. NULL after a message. */
+Scenario *sample_open(SampleArgs *a, const CmdSpec *spec, const OutPath *outs, int nouts);
 
 /* Run the replications (collective under --mpi). On rank 0 returns the
  * table (n rows of *width values, fit.h's layout; the caller frees it)
