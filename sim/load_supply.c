@@ -1,0 +1,341 @@
+/* load_supply.c — the supply section: stocks, producers, consumers, and
+ * routes with their carriers (a count expands into ID-1 ... ID-n). The run
+ * side is supply.c.
+ *
+ * The one definition of "delivered": an arrival is a final delivery (it
+ * counts toward delivered.RESOURCE) when no route leaves its destination
+ * stock. load_supply_links() computes it once per route as
+ * TraceRoute.final, which the engine (supply.c), the view and `salvo run`
+ * all read, the last two from the trace header.
+ */
+#include <assert.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "load_int.h"
+
+void load_stocks(Ld *L, const JsonValue *arr)
+{
+    Scenario *s = L->s;
+    s->nstocks = L->stocks.n;
+    s->stocks = A(L, (size_t)(s->nstocks + 1) * sizeof *s->stocks);
+    s->stock_info = A(L, (size_t)(s->nstocks + 1) * sizeof *s->stock_info);
+    static const char *const f[] = { "id", "place", "resource", "initial", "capacity", NULL };
+    for (int i = 0; i < s->nstocks; i++) {
+        const JsonValue *e = arr->items[i];
+        char p[64], ip[160];
+        ld_pidx(p, sizeof p, "stocks", i);
+        StockDef *st = &s->stocks[i];
+        const char *id = L->stocks.ids[i];
+        st->place = st->resource = -1;
+        st->capacity = -1;
+        st->initial = -1;
+        if (ld_fields(L, e, p, f)) {
+            st->place = ld_ref_field(L, e, p, "place", &L->places, "place", 1);
+            st->resource = ld_ref_field(L, e, p, "resource", &L->resources, "resource", 1);
+        }
+        snprintf(ip, sizeof ip, "stocks.%s.initial", id);
+        st->initial = ld_param_field(L, e, p, "initial", PC_NONNEG, 0, 0, ip);
+        if (ld_get(e, "capacity")) {
+            snprintf(ip, sizeof ip, "stocks.%s.capacity", id);
+            st->capacity = ld_param_field(L, e, p, "capacity", PC_NONNEG, 0, 0, ip);
+        }
+        snprintf(ip, sizeof ip, "stock:%s", id);
+        st->stream = ld_stream(L, ip, "initial");
+        TraceStock *ti = &s->stock_info[i];
+        ti->id = id;
+        ti->place = st->place;
+        ti->resource = st->resource;
+        ti->initial = dist_mean(&s->params[st->initial].d);
+        ti->capacity = st->capacity >= 0 ? dist_mean(&s->params[st->capacity].d) : INFINITY;
+    }
+}
+
+void load_flows(Ld *L, const JsonValue *arr, int producer)
+{
+    Scenario *s = L->s;
+    const char *listname = producer ? "producers" : "consumers";
+    IdTab *t = producer ? &L->producers : &L->consumers;
+    int n = t->n;
+    FlowDef *fl = A(L, (size_t)(n + 1) * sizeof *fl);
+    if (producer) { s->producers = fl; s->nproducers = n; }
+    else { s->consumers = fl; s->nconsumers = n; }
+    static const char *const f[] = { "id", "stock", "rate", "period", "start", "end", "ramp", NULL };
+    for (int i = 0; i < n; i++) {
+        const JsonValue *e = arr->items[i];
+        char p[64], ip[160];
+        ld_pidx(p, sizeof p, listname, i);
+        FlowDef *d = &fl[i];
+        d->id = t->ids[i];
+        d->stock = -1;
+        int ok = ld_fields(L, e, p, f);
+        if (ok) d->stock = ld_ref_field(L, e, p, "stock", &L->stocks, "stock", 1);
+        snprintf(ip, sizeof ip, "%s.%s.rate", listname, d->id);
+        d->rate = ld_param_field(L, e, p, "rate", PC_NONNEG, 1, 0, ip);
+        s->params[d->rate].owner = producer ? OWN_PRODUCER : OWN_CONSUMER;
+        s->params[d->rate].owner_idx = i;
+        d->period = ld_num_field(L, e, p, "period", 0, 0, 0, 1e6);
+        d->start = ld_date_field(L, e, p, "start", 0, 0);
+        d->end = ld_date_field(L, e, p, "end", 0, s->end);
+        if (d->end < d->start) {
+            char pe[80];
+            ld_pkey(pe, sizeof pe, p, "end");
+            ld_err(L, ld_get(e, "end"), pe, "end is before start");
+        }
+        d->ramp_from = 1;
+        d->ramp_steps = 0;
+        const JsonValue *r = ld_get(e, "ramp");
+        if (r) {
+            char pr[80];
+            ld_pkey(pr, sizeof pr, p, "ramp");
+            static const char *const rf[] = { "from", "days", "steps", NULL };
+            if (ld_fields(L, r, pr, rf)) {
+                d->ramp_from = ld_num_field(L, r, pr, "from", 1, 1, 0, 1);
+                d->ramp_days = ld_num_field(L, r, pr, "days", 1, 0, 0, 1e5);
+                d->ramp_steps = ld_int_field(L, r, pr, "steps", 0, 4, 1, 365);
+            }
+        }
+        snprintf(ip, sizeof ip, "%s:%s", producer ? "producer" : "consumer", d->id);
+        d->stream = ld_stream(L, ip, "rate");
+    }
+}
+
+/* A carrier with count n > 1 becomes ID-1 ... ID-n, whose names also key
+ * their random streams. A declared id of that form on the same route would
+ * share one: an error naming both places. (Two generated ids cannot
+ * collide: the part after the last '-' is all digits, so ID-k fixes ID and k.) */
+static void generated_ids_unique(Ld *L, const IdTab *ct, const JsonValue *cs, const char *pc)
+{
+    for (int j = 0; j < ct->n; j++) {
+        const char *d = ct->ids[j], *dash = strrchr(d, '-');
+        if (!dash || dash == d || dash[1] < '1' || dash[1] > '9' || strspn(dash + 1, "0123456789") != strlen(dash + 1)
+            || strlen(dash + 1) > 5)
+            continue;
+        long k = strtol(dash + 1, NULL, 10);
+        for (int g = 0; g < ct->n; g++) {
+            const char *x = ct->ids[g];
+            const JsonValue *cnt = ld_get(cs->items[g], "count");
+            if (g == j || !cnt || cnt->type != JSON_NUMBER || cnt->num < 2 || k > cnt->num) continue;
+            if (strlen(x) != (size_t)(dash - d) || strncmp(x, d, (size_t)(dash - d))) continue;
+            char pj[120], pi[130];
+            ld_pidx(pj, sizeof pj, pc, j);
+            ld_pkey(pi, sizeof pi, pj, "id");
+            ld_err(L, ct->at[j], pi, "duplicate id '%s': carrier '%s' with count %.0f (line %d, column %d) "
+                "generates the same id", d, x, cnt->num, cnt->line, cnt->col);
+        }
+    }
+}
+
+void load_routes(Ld *L, const JsonValue *arr)
+{
+    Scenario *s = L->s;
+    s->nroutes = L->routes.n;
+    s->routes = A(L, (size_t)(s->nroutes + 1) * sizeof *s->routes);
+    s->route_info = A(L, (size_t)(s->nroutes + 1) * sizeof *s->route_info);
+    /* Count carriers first (count expands). The total is capped: 1,024
+     * routes x 256 carriers x count 10,000 would be 2.6 billion carriers (an
+     * int overflow, then an allocation that cannot succeed). Found by
+     * reading the loader while fuzzing; tests/bad/87-too-many-carriers.json. */
+    int total = 0;
+    for (int i = 0; i < s->nroutes; i++) {
+        const JsonValue *cs = ld_get(arr->items[i], "carriers");
+        if (cs && cs->type == JSON_ARRAY && cs->len <= SC_MAX_CARRIERS)
+            for (size_t j = 0; j < cs->len; j++) {
+                const JsonValue *c = ld_get(cs->items[j], "count");
+                int k = c && c->type == JSON_NUMBER && c->num >= 1 && c->num <= SC_MAX_COUNT ? (int)c->num : 1;
+                if (total <= SC_MAX_ALL_CARRIERS && total + k > SC_MAX_ALL_CARRIERS) {
+                    char pj[120];
+                    snprintf(pj, sizeof pj, "routes[%d].carriers[%zu]%s", i, j, c ? ".count" : "");
+                    ld_err(L, c ? c : cs->items[j], pj, "too many carriers: the scenario would have more than %d "
+                        "(counting each carrier's count)", SC_MAX_ALL_CARRIERS);
+                }
+                if (total <= SC_MAX_ALL_CARRIERS) total += k;
+            }
+    }
+    if (total > SC_MAX_ALL_CARRIERS) total = SC_MAX_ALL_CARRIERS;
+    s->carriers = A(L, (size_t)(total + 1) * sizeof *s->carriers);
+    s->carrier_info = A(L, (size_t)(total + 1) * sizeof *s->carrier_info);
+    static const char *const f[] = { "id", "name", "mode", "from", "to", "waypoints", "container",
+                                     "transit", "return", "loss", "dud", "open", "carriers", NULL };
+    static const char *const cf[] = { "id", "name", "count", "containers", "min_load", "max_wait",
+                                      "first", "every", NULL };
+    for (int i = 0; i < s->nroutes; i++) {
+        const JsonValue *e = arr->items[i];
+        char p[64], ip[200];
+        ld_pidx(p, sizeof p, "routes", i);
+        RouteDef *r = &s->routes[i];
+        TraceRoute *ri = &s->route_info[i];
+        const char *id = L->routes.ids[i];
+        ri->id = id;
+        ri->name = id;
+        r->from = r->to = -1;
+        r->first_carrier = s->ncarriers;
+        int ok = ld_fields(L, e, p, f);
+        if (ok) {
+            ri->name = ld_str_field(L, e, p, "name", 0, id);
+            const char *mode = ld_str_field(L, e, p, "mode", 1, NULL);
+            if (mode) {
+                ri->mode = route_mode_from_name(mode);
+                if (ri->mode < 0) {
+                    char pm[80];
+                    ld_pkey(pm, sizeof pm, p, "mode");
+                    ld_err(L, ld_get(e, "mode"), pm, "unknown mode '%s'; expected rail, sea, road or air", mode);
+                    ri->mode = MODE_RAIL;
+                }
+            }
+            r->from = ld_ref_field(L, e, p, "from", &L->stocks, "stock", 1);
+            r->to = ld_ref_field(L, e, p, "to", &L->stocks, "stock", 1);
+            if (r->from >= 0 && r->to >= 0) {
+                if (r->from == r->to)
+                    ld_err(L, ld_get(e, "to"), p, "a route needs two different stocks");
+                else if (s->stocks[r->from].resource != s->stocks[r->to].resource)
+                    ld_err(L, ld_get(e, "to"), p, "stocks '%s' and '%s' hold different resources",
+                        L->stocks.ids[r->from], L->stocks.ids[r->to]);
+            }
+            ri->from = r->from >= 0 ? s->stocks[r->from].place : -1;
+            ri->to = r->to >= 0 ? s->stocks[r->to].place : -1;
+            r->open = ld_bool_field(L, e, p, "open", 1);
+            const JsonValue *w = ld_get(e, "waypoints");
+            if (w) {
+                char pw[80];
+                ld_pkey(pw, sizeof pw, p, "waypoints");
+                if (w->type != JSON_ARRAY || w->len > SC_MAX_LIST) {
+                    ld_err(L, w, pw, "expected an array of [lat, lon] pairs");
+                } else {
+                    double *lat = A(L, (w->len + 1) * sizeof *lat), *lon = A(L, (w->len + 1) * sizeof *lon);
+                    for (size_t k = 0; k < w->len; k++) {
+                        const JsonValue *pt = w->items[k];
+                        if (pt->type != JSON_ARRAY || pt->len != 2 || pt->items[0]->type != JSON_NUMBER ||
+                            pt->items[1]->type != JSON_NUMBER || fabs(pt->items[0]->num) > 90 ||
+                            fabs(pt->items[1]->num) > 180) {
+                            char pk[96];
+                            ld_pidx(pk, sizeof pk, pw, (int)k);
+                            ld_err(L, pt, pk, "expected [lat, lon] with lat in [-90, 90] and lon in [-180, 180]");
+                            continue;
+                        }
+                        lat[ri->npts] = pt->items[0]->num;
+                        lon[ri->npts] = pt->items[1]->num;
+                        ri->npts++;
+                    }
+                    ri->lat = lat;
+                    ri->lon = lon;
+                }
+            }
+        }
+        snprintf(ip, sizeof ip, "routes.%s.container", id);
+        r->container = ld_param_field(L, e, p, "container", PC_POS, 0, 1, ip);
+        snprintf(ip, sizeof ip, "routes.%s.transit", id);
+        r->transit = ld_param_field(L, e, p, "transit", PC_NONNEG, 1, 1, ip);
+        snprintf(ip, sizeof ip, "routes.%s.return", id);
+        if (ld_get(e, "return")) r->ret = ld_param_field(L, e, p, "return", PC_NONNEG, 0, 0, ip);
+        else r->ret = -1;
+        snprintf(ip, sizeof ip, "routes.%s.loss", id);
+        r->loss = ld_param_field(L, e, p, "loss", PC_PROB, 0, 0, ip);
+        snprintf(ip, sizeof ip, "routes.%s.dud", id);
+        r->dud = ld_param_field(L, e, p, "dud", PC_PROB, 0, 0, ip);
+        snprintf(ip, sizeof ip, "route:%s", id);
+        r->stream = ld_stream(L, ip, "transit");
+        int rs_ = ld_stream(L, ip, "return");
+        assert(rs_ == r->stream + RS_RETURN);
+        rs_ = ld_stream(L, ip, "loss");
+        assert(rs_ == r->stream + RS_LOSS);
+        rs_ = ld_stream(L, ip, "dud");
+        assert(rs_ == r->stream + RS_DUD);
+        rs_ = ld_stream(L, ip, "container");
+        assert(rs_ == r->stream + RS_CONTAINER);
+        (void)rs_;
+        /* carriers */
+        const JsonValue *cs = ld_get(e, "carriers");
+        char pc[80];
+        ld_pkey(pc, sizeof pc, p, "carriers");
+        if (ok && !cs) ld_err(L, e, pc, "missing required field 'carriers'");
+        else if (cs && (cs->type != JSON_ARRAY || cs->len == 0)) ld_err(L, cs, pc, "expected a non-empty array of carriers");
+        else if (cs && cs->len > SC_MAX_CARRIERS) ld_err(L, cs, pc, "too many carriers (the limit is %d)", SC_MAX_CARRIERS);
+        else if (cs) {
+            IdTab ct = { 0 };
+            ld_collect(L, &ct, cs, pc);
+            for (size_t j = 0; j < cs->len; j++) {
+                const JsonValue *c = cs->items[j];
+                char pj[96];
+                ld_pidx(pj, sizeof pj, pc, (int)j);
+                if (!ld_fields(L, c, pj, cf)) continue;
+                const char *cid = ct.ids[j];
+                const char *cname = ld_str_field(L, c, pj, "name", 0, cid);
+                int count = ld_int_field(L, c, pj, "count", 0, 1, 1, SC_MAX_COUNT);
+                snprintf(ip, sizeof ip, "routes.%s.carriers.%s.containers", id, cid);
+                int containers = ld_param_field(L, c, pj, "containers", PC_NONNEG, 1, 1, ip);
+                double min_load = ld_num_field(L, c, pj, "min_load", 0, 1, 0, 1);
+                if (ld_get(c, "min_load") && min_load <= 0) {
+                    char pm[120];
+                    ld_pkey(pm, sizeof pm, pj, "min_load");
+                    ld_err(L, ld_get(c, "min_load"), pm, "expected a fraction in (0, 1]");
+                }
+                double max_wait = ld_num_field(L, c, pj, "max_wait", 0, -1, 0, 1e6);
+                double first = ld_date_field(L, c, pj, "first", 0, 0);
+                double every = ld_num_field(L, c, pj, "every", 0, 0, 0, 1e6);
+                if (ld_get(c, "every") && every <= 0) {
+                    char pm[120];
+                    ld_pkey(pm, sizeof pm, pj, "every");
+                    ld_err(L, ld_get(c, "every"), pm, "expected a number of days > 0");
+                }
+                for (int k = 0; k < count && s->ncarriers < total; k++) {
+                    CarrierDef *cd = &s->carriers[s->ncarriers];
+                    TraceCarrier *ci = &s->carrier_info[s->ncarriers];
+                    cd->id = count > 1 ? ld_sfmt(L, "%s-%d", cid, k + 1) : cid;
+                    cd->name = count > 1 ? ld_sfmt(L, "%s %d", cname, k + 1) : cname;
+                    cd->route = i;
+                    cd->containers = containers;
+                    cd->min_load = min_load > 0 ? min_load : 1;
+                    cd->max_wait = max_wait;
+                    cd->first = first;
+                    cd->every = every;
+                    snprintf(ip, sizeof ip, "carrier:%s/%s", id, cd->id);
+                    cd->stream = ld_stream(L, ip, "containers");
+                    ci->id = cd->id;
+                    ci->name = cd->name;
+                    ci->route = i;
+                    ci->capacity = dist_mean(&s->params[containers].d) * dist_mean(&s->params[r->container].d);
+                    s->ncarriers++;
+                }
+            }
+            generated_ids_unique(L, &ct, cs, pc);
+        }
+        r->ncarriers = s->ncarriers - r->first_carrier;
+    }
+}
+
+/* --- links, after every list ------------------------------------------------ */
+void load_supply_links(Ld *L)
+{
+    Scenario *s = L->s;
+    for (int i = 0; i < s->nstocks; i++) {
+        StockDef *st = &s->stocks[i];
+        st->producers = A(L, (size_t)(s->nproducers + 1) * sizeof(int));
+        st->consumers = A(L, (size_t)(s->nconsumers + 1) * sizeof(int));
+        st->carriers = A(L, (size_t)(s->ncarriers + 1) * sizeof(int));
+    }
+    for (int i = 0; i < s->nproducers; i++)
+        if (s->producers[i].stock >= 0) {
+            StockDef *st = &s->stocks[s->producers[i].stock];
+            st->producers[st->nproducers++] = i;
+        }
+    for (int i = 0; i < s->nconsumers; i++)
+        if (s->consumers[i].stock >= 0) {
+            StockDef *st = &s->stocks[s->consumers[i].stock];
+            st->consumers[st->nconsumers++] = i;
+        }
+    for (int i = 0; i < s->nstocks; i++) s->stocks[i].terminal = 1;
+    for (int i = 0; i < s->nroutes; i++)
+        if (s->routes[i].from >= 0) s->stocks[s->routes[i].from].terminal = 0;
+    for (int i = 0; i < s->nroutes; i++)
+        s->route_info[i].final = s->routes[i].to >= 0 && s->stocks[s->routes[i].to].terminal;
+    for (int i = 0; i < s->ncarriers; i++) {
+        int from = s->routes[s->carriers[i].route].from;
+        if (from >= 0) {
+            StockDef *st = &s->stocks[from];
+            st->carriers[st->ncarriers++] = i;
+        }
+    }
+}
