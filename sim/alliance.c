@@ -20,9 +20,9 @@ static void respond(Sim *S, int r)
     RespRt *rr = &S->resp[r];
     rr->done = 1;
     rr->waiting_force = 0;
-    double p = draw(S, rd->honour, rs(S, rd->stream));
+    double p = draw(S, rd->honour, rs(S, rd->stream + TS_HONOUR));
     int treaty = rd->treaty;
-    if (rng_double(rs(S, rd->stream)) < p) {
+    if (rng_double(rs(S, rd->stream + TS_HONOUR)) < p) {
         double delay = draw(S, rd->delay, rs(S, rd->stream + TS_DELAY));
         kernel_after(&S->k, delay, EV_RESPONSE, (uint32_t)r, (uint32_t)treaty, 0);
     } else {

@@ -67,7 +67,7 @@ void launch_on_launch(void *ctx, const Event *ev)
     int k = ++pr->attempts;
     double p = reliability(S, g, k);
     int forced = hist ? pd->history[ev->b].outcome : -1;
-    double u = rng_double(rs(S, pd->stream));   /* drawn even when forced: keeps streams aligned */
+    double u = rng_double(rs(S, pd->stream + PS_OUTCOME));   /* drawn even when forced: keeps streams aligned */
     int outcome = forced >= 0 ? forced : (u < p ? 0 : -1);
     if (outcome < 0) {
         Rng *r = rs(S, pd->stream + PS_STAGE);

@@ -105,6 +105,8 @@ int ld_ref_field(Ld *L, const JsonValue *obj, const char *path, const char *key,
 /* --- parameters and streams (load_param.c) --------------------------------- */
 /* A new random stream keyed by (component, purpose): its index. */
 int ld_stream(Ld *L, const char *component, const char *purpose);
+/* n consecutive streams, purposes[k] the k-th (scenario_int.h): the first. */
+int ld_streams(Ld *L, const char *component, const char *const *purposes, int n);
 const char *ld_con_words(ParamCon c);
 int ld_con_ok(double x, ParamCon c);
 /* A param field (number, distribution or assumption record) → param index. */

@@ -9,6 +9,7 @@
  * constraint and within +-SC_MAX_MAGNITUDE (param_check), whether they
  * come from the file, --set or (at run time) an effect.
  */
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,20 @@ int ld_stream(Ld *L, const char *component, const char *purpose)
     s->streams = ld_grow(L, s->streams, &L->cap_streams, s->nstreams + 1, sizeof *s->streams);
     s->streams[s->nstreams] = (StreamDef){ ld_sdup(L, component), purpose, rng_key_prefix(component, purpose) };
     return s->nstreams++;
+}
+
+/* n consecutive streams of one component, one per purpose, in the order
+ * of the purposes (an enum's name table, scenario_int.h): the first's
+ * index, so purpose k is that + k. */
+int ld_streams(Ld *L, const char *component, const char *const *purposes, int n)
+{
+    int first = L->s->nstreams;
+    for (int k = 0; k < n; k++) {
+        int sk = ld_stream(L, component, purposes[k]);
+        assert(sk == first + k);
+        (void)sk;   /* only the assert reads it: NDEBUG builds */
+    }
+    return first;
 }
 
 const char *ld_con_words(ParamCon c)

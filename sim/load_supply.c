@@ -8,7 +8,6 @@
  * TraceRoute.final, which the engine (supply.c), the view and `salvo run`
  * all read, the last two from the trace header.
  */
-#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -128,18 +127,14 @@ static void generated_ids_unique(Ld *L, const IdTab *ct, const JsonValue *cs, co
     }
 }
 
-void load_routes(Ld *L, const JsonValue *arr)
+/* Carriers in all, each counted `count` times. The total is capped: 1,024
+ * routes x 256 carriers x count 10,000 would be 2.6 billion carriers (an
+ * int overflow, then an allocation that cannot succeed). Found by reading
+ * the loader while fuzzing; tests/bad/87-too-many-carriers.json. */
+static int count_carriers(Ld *L, const JsonValue *arr)
 {
-    Scenario *s = L->s;
-    s->nroutes = L->routes.n;
-    s->routes = A(L, (size_t)(s->nroutes + 1) * sizeof *s->routes);
-    s->route_info = A(L, (size_t)(s->nroutes + 1) * sizeof *s->route_info);
-    /* Count carriers first (count expands). The total is capped: 1,024
-     * routes x 256 carriers x count 10,000 would be 2.6 billion carriers (an
-     * int overflow, then an allocation that cannot succeed). Found by
-     * reading the loader while fuzzing; tests/bad/87-too-many-carriers.json. */
     int total = 0;
-    for (int i = 0; i < s->nroutes; i++) {
+    for (int i = 0; i < L->s->nroutes; i++) {
         const JsonValue *cs = ld_get(arr->items[i], "carriers");
         if (cs && cs->type == JSON_ARRAY && cs->len <= SC_MAX_CARRIERS)
             for (size_t j = 0; j < cs->len; j++) {
@@ -154,16 +149,174 @@ void load_routes(Ld *L, const JsonValue *arr)
                 if (total <= SC_MAX_ALL_CARRIERS) total += k;
             }
     }
-    if (total > SC_MAX_ALL_CARRIERS) total = SC_MAX_ALL_CARRIERS;
+    return total > SC_MAX_ALL_CARRIERS ? SC_MAX_ALL_CARRIERS : total;
+}
+
+/* A route's name, mode, stocks (two, of one resource) and whether it
+ * starts open. */
+static void route_ends(Ld *L, const JsonValue *e, const char *p, RouteDef *r, TraceRoute *ri)
+{
+    Scenario *s = L->s;
+    ri->name = ld_str_field(L, e, p, "name", 0, ri->id);
+    const char *mode = ld_str_field(L, e, p, "mode", 1, NULL);
+    if (mode) {
+        ri->mode = route_mode_from_name(mode);
+        if (ri->mode < 0) {
+            char pm[80];
+            ld_pkey(pm, sizeof pm, p, "mode");
+            ld_err(L, ld_get(e, "mode"), pm, "unknown mode '%s'; expected rail, sea, road or air", mode);
+            ri->mode = MODE_RAIL;
+        }
+    }
+    r->from = ld_ref_field(L, e, p, "from", &L->stocks, "stock", 1);
+    r->to = ld_ref_field(L, e, p, "to", &L->stocks, "stock", 1);
+    if (r->from >= 0 && r->to >= 0) {
+        if (r->from == r->to)
+            ld_err(L, ld_get(e, "to"), p, "a route needs two different stocks");
+        else if (s->stocks[r->from].resource != s->stocks[r->to].resource)
+            ld_err(L, ld_get(e, "to"), p, "stocks '%s' and '%s' hold different resources",
+                L->stocks.ids[r->from], L->stocks.ids[r->to]);
+    }
+    ri->from = r->from >= 0 ? s->stocks[r->from].place : -1;
+    ri->to = r->to >= 0 ? s->stocks[r->to].place : -1;
+    r->open = ld_bool_field(L, e, p, "open", 1);
+}
+
+/* The map's waypoints between the ends: [lat, lon] pairs. */
+static void route_waypoints(Ld *L, const JsonValue *e, const char *p, TraceRoute *ri)
+{
+    const JsonValue *w = ld_get(e, "waypoints");
+    if (!w) return;
+    char pw[80];
+    ld_pkey(pw, sizeof pw, p, "waypoints");
+    if (w->type != JSON_ARRAY || w->len > SC_MAX_LIST) {
+        ld_err(L, w, pw, "expected an array of [lat, lon] pairs");
+        return;
+    }
+    double *lat = A(L, (w->len + 1) * sizeof *lat), *lon = A(L, (w->len + 1) * sizeof *lon);
+    for (size_t k = 0; k < w->len; k++) {
+        const JsonValue *pt = w->items[k];
+        if (pt->type != JSON_ARRAY || pt->len != 2 || pt->items[0]->type != JSON_NUMBER ||
+            pt->items[1]->type != JSON_NUMBER || fabs(pt->items[0]->num) > 90 ||
+            fabs(pt->items[1]->num) > 180) {
+            char pk[96];
+            ld_pidx(pk, sizeof pk, pw, (int)k);
+            ld_err(L, pt, pk, "expected [lat, lon] with lat in [-90, 90] and lon in [-180, 180]");
+            continue;
+        }
+        lat[ri->npts] = pt->items[0]->num;
+        lon[ri->npts] = pt->items[1]->num;
+        ri->npts++;
+    }
+    ri->lat = lat;
+    ri->lon = lon;
+}
+
+/* A route's parameters, then its streams (scenario_int.h, RS_). */
+static void route_params(Ld *L, const JsonValue *e, const char *p, RouteDef *r, const char *id)
+{
+    char ip[200];
+    snprintf(ip, sizeof ip, "routes.%s.container", id);
+    r->container = ld_param_field(L, e, p, "container", PC_POS, 0, 1, ip);
+    snprintf(ip, sizeof ip, "routes.%s.transit", id);
+    r->transit = ld_param_field(L, e, p, "transit", PC_NONNEG, 1, 1, ip);
+    snprintf(ip, sizeof ip, "routes.%s.return", id);
+    if (ld_get(e, "return")) r->ret = ld_param_field(L, e, p, "return", PC_NONNEG, 0, 0, ip);
+    else r->ret = -1;
+    snprintf(ip, sizeof ip, "routes.%s.loss", id);
+    r->loss = ld_param_field(L, e, p, "loss", PC_PROB, 0, 0, ip);
+    snprintf(ip, sizeof ip, "routes.%s.dud", id);
+    r->dud = ld_param_field(L, e, p, "dud", PC_PROB, 0, 0, ip);
+    static const char *const purposes[RS__COUNT] = ROUTE_STREAMS;
+    snprintf(ip, sizeof ip, "route:%s", id);
+    r->stream = ld_streams(L, ip, purposes, RS__COUNT);
+}
+
+/* One entry of a route's carriers: `count` carriers (ID-1 ... ID-n when
+ * more than one), each with its own stream, while the total allows. */
+static void route_carrier(Ld *L, const JsonValue *c, const char *pj, int route, const char *id, const char *cid,
+                          int total)
+{
+    static const char *const cf[] = { "id", "name", "count", "containers", "min_load", "max_wait",
+                                      "first", "every", NULL };
+    Scenario *s = L->s;
+    if (!ld_fields(L, c, pj, cf)) return;
+    char ip[200];
+    const char *cname = ld_str_field(L, c, pj, "name", 0, cid);
+    int count = ld_int_field(L, c, pj, "count", 0, 1, 1, SC_MAX_COUNT);
+    snprintf(ip, sizeof ip, "routes.%s.carriers.%s.containers", id, cid);
+    int containers = ld_param_field(L, c, pj, "containers", PC_NONNEG, 1, 1, ip);
+    double min_load = ld_num_field(L, c, pj, "min_load", 0, 1, 0, 1);
+    if (ld_get(c, "min_load") && min_load <= 0) {
+        char pm[120];
+        ld_pkey(pm, sizeof pm, pj, "min_load");
+        ld_err(L, ld_get(c, "min_load"), pm, "expected a fraction in (0, 1]");
+    }
+    double max_wait = ld_num_field(L, c, pj, "max_wait", 0, -1, 0, 1e6);
+    double first = ld_date_field(L, c, pj, "first", 0, 0);
+    double every = ld_num_field(L, c, pj, "every", 0, 0, 0, 1e6);
+    if (ld_get(c, "every") && every <= 0) {
+        char pm[120];
+        ld_pkey(pm, sizeof pm, pj, "every");
+        ld_err(L, ld_get(c, "every"), pm, "expected a number of days > 0");
+    }
+    const RouteDef *r = &s->routes[route];
+    for (int k = 0; k < count && s->ncarriers < total; k++) {
+        CarrierDef *cd = &s->carriers[s->ncarriers];
+        TraceCarrier *ci = &s->carrier_info[s->ncarriers];
+        cd->id = count > 1 ? ld_sfmt(L, "%s-%d", cid, k + 1) : cid;
+        cd->name = count > 1 ? ld_sfmt(L, "%s %d", cname, k + 1) : cname;
+        cd->route = route;
+        cd->containers = containers;
+        cd->min_load = min_load > 0 ? min_load : 1;
+        cd->max_wait = max_wait;
+        cd->first = first;
+        cd->every = every;
+        snprintf(ip, sizeof ip, "carrier:%s/%s", id, cd->id);
+        cd->stream = ld_stream(L, ip, "containers");
+        ci->id = cd->id;
+        ci->name = cd->name;
+        ci->route = route;
+        ci->capacity = dist_mean(&s->params[containers].d) * dist_mean(&s->params[r->container].d);
+        s->ncarriers++;
+    }
+}
+
+/* A route's list of carriers (required when the route itself is an object). */
+static void route_carriers(Ld *L, const JsonValue *e, const char *p, int route, const char *id, int ok, int total)
+{
+    const JsonValue *cs = ld_get(e, "carriers");
+    char pc[80];
+    ld_pkey(pc, sizeof pc, p, "carriers");
+    if (ok && !cs) ld_err(L, e, pc, "missing required field 'carriers'");
+    else if (cs && (cs->type != JSON_ARRAY || cs->len == 0)) ld_err(L, cs, pc, "expected a non-empty array of carriers");
+    else if (cs && cs->len > SC_MAX_CARRIERS) ld_err(L, cs, pc, "too many carriers (the limit is %d)", SC_MAX_CARRIERS);
+    else if (cs) {
+        IdTab ct = { 0 };
+        ld_collect(L, &ct, cs, pc);
+        for (size_t j = 0; j < cs->len; j++) {
+            char pj[96];
+            ld_pidx(pj, sizeof pj, pc, (int)j);
+            route_carrier(L, cs->items[j], pj, route, id, ct.ids[j], total);
+        }
+        generated_ids_unique(L, &ct, cs, pc);
+    }
+}
+
+void load_routes(Ld *L, const JsonValue *arr)
+{
+    Scenario *s = L->s;
+    s->nroutes = L->routes.n;
+    s->routes = A(L, (size_t)(s->nroutes + 1) * sizeof *s->routes);
+    s->route_info = A(L, (size_t)(s->nroutes + 1) * sizeof *s->route_info);
+    int total = count_carriers(L, arr);
     s->carriers = A(L, (size_t)(total + 1) * sizeof *s->carriers);
     s->carrier_info = A(L, (size_t)(total + 1) * sizeof *s->carrier_info);
     static const char *const f[] = { "id", "name", "mode", "from", "to", "waypoints", "container",
                                      "transit", "return", "loss", "dud", "open", "carriers", NULL };
-    static const char *const cf[] = { "id", "name", "count", "containers", "min_load", "max_wait",
-                                      "first", "every", NULL };
     for (int i = 0; i < s->nroutes; i++) {
         const JsonValue *e = arr->items[i];
-        char p[64], ip[200];
+        char p[64];
         ld_pidx(p, sizeof p, "routes", i);
         RouteDef *r = &s->routes[i];
         TraceRoute *ri = &s->route_info[i];
@@ -174,134 +327,11 @@ void load_routes(Ld *L, const JsonValue *arr)
         r->first_carrier = s->ncarriers;
         int ok = ld_fields(L, e, p, f);
         if (ok) {
-            ri->name = ld_str_field(L, e, p, "name", 0, id);
-            const char *mode = ld_str_field(L, e, p, "mode", 1, NULL);
-            if (mode) {
-                ri->mode = route_mode_from_name(mode);
-                if (ri->mode < 0) {
-                    char pm[80];
-                    ld_pkey(pm, sizeof pm, p, "mode");
-                    ld_err(L, ld_get(e, "mode"), pm, "unknown mode '%s'; expected rail, sea, road or air", mode);
-                    ri->mode = MODE_RAIL;
-                }
-            }
-            r->from = ld_ref_field(L, e, p, "from", &L->stocks, "stock", 1);
-            r->to = ld_ref_field(L, e, p, "to", &L->stocks, "stock", 1);
-            if (r->from >= 0 && r->to >= 0) {
-                if (r->from == r->to)
-                    ld_err(L, ld_get(e, "to"), p, "a route needs two different stocks");
-                else if (s->stocks[r->from].resource != s->stocks[r->to].resource)
-                    ld_err(L, ld_get(e, "to"), p, "stocks '%s' and '%s' hold different resources",
-                        L->stocks.ids[r->from], L->stocks.ids[r->to]);
-            }
-            ri->from = r->from >= 0 ? s->stocks[r->from].place : -1;
-            ri->to = r->to >= 0 ? s->stocks[r->to].place : -1;
-            r->open = ld_bool_field(L, e, p, "open", 1);
-            const JsonValue *w = ld_get(e, "waypoints");
-            if (w) {
-                char pw[80];
-                ld_pkey(pw, sizeof pw, p, "waypoints");
-                if (w->type != JSON_ARRAY || w->len > SC_MAX_LIST) {
-                    ld_err(L, w, pw, "expected an array of [lat, lon] pairs");
-                } else {
-                    double *lat = A(L, (w->len + 1) * sizeof *lat), *lon = A(L, (w->len + 1) * sizeof *lon);
-                    for (size_t k = 0; k < w->len; k++) {
-                        const JsonValue *pt = w->items[k];
-                        if (pt->type != JSON_ARRAY || pt->len != 2 || pt->items[0]->type != JSON_NUMBER ||
-                            pt->items[1]->type != JSON_NUMBER || fabs(pt->items[0]->num) > 90 ||
-                            fabs(pt->items[1]->num) > 180) {
-                            char pk[96];
-                            ld_pidx(pk, sizeof pk, pw, (int)k);
-                            ld_err(L, pt, pk, "expected [lat, lon] with lat in [-90, 90] and lon in [-180, 180]");
-                            continue;
-                        }
-                        lat[ri->npts] = pt->items[0]->num;
-                        lon[ri->npts] = pt->items[1]->num;
-                        ri->npts++;
-                    }
-                    ri->lat = lat;
-                    ri->lon = lon;
-                }
-            }
+            route_ends(L, e, p, r, ri);
+            route_waypoints(L, e, p, ri);
         }
-        snprintf(ip, sizeof ip, "routes.%s.container", id);
-        r->container = ld_param_field(L, e, p, "container", PC_POS, 0, 1, ip);
-        snprintf(ip, sizeof ip, "routes.%s.transit", id);
-        r->transit = ld_param_field(L, e, p, "transit", PC_NONNEG, 1, 1, ip);
-        snprintf(ip, sizeof ip, "routes.%s.return", id);
-        if (ld_get(e, "return")) r->ret = ld_param_field(L, e, p, "return", PC_NONNEG, 0, 0, ip);
-        else r->ret = -1;
-        snprintf(ip, sizeof ip, "routes.%s.loss", id);
-        r->loss = ld_param_field(L, e, p, "loss", PC_PROB, 0, 0, ip);
-        snprintf(ip, sizeof ip, "routes.%s.dud", id);
-        r->dud = ld_param_field(L, e, p, "dud", PC_PROB, 0, 0, ip);
-        snprintf(ip, sizeof ip, "route:%s", id);
-        r->stream = ld_stream(L, ip, "transit");
-        int rs_ = ld_stream(L, ip, "return");
-        assert(rs_ == r->stream + RS_RETURN);
-        rs_ = ld_stream(L, ip, "loss");
-        assert(rs_ == r->stream + RS_LOSS);
-        rs_ = ld_stream(L, ip, "dud");
-        assert(rs_ == r->stream + RS_DUD);
-        rs_ = ld_stream(L, ip, "container");
-        assert(rs_ == r->stream + RS_CONTAINER);
-        (void)rs_;
-        /* carriers */
-        const JsonValue *cs = ld_get(e, "carriers");
-        char pc[80];
-        ld_pkey(pc, sizeof pc, p, "carriers");
-        if (ok && !cs) ld_err(L, e, pc, "missing required field 'carriers'");
-        else if (cs && (cs->type != JSON_ARRAY || cs->len == 0)) ld_err(L, cs, pc, "expected a non-empty array of carriers");
-        else if (cs && cs->len > SC_MAX_CARRIERS) ld_err(L, cs, pc, "too many carriers (the limit is %d)", SC_MAX_CARRIERS);
-        else if (cs) {
-            IdTab ct = { 0 };
-            ld_collect(L, &ct, cs, pc);
-            for (size_t j = 0; j < cs->len; j++) {
-                const JsonValue *c = cs->items[j];
-                char pj[96];
-                ld_pidx(pj, sizeof pj, pc, (int)j);
-                if (!ld_fields(L, c, pj, cf)) continue;
-                const char *cid = ct.ids[j];
-                const char *cname = ld_str_field(L, c, pj, "name", 0, cid);
-                int count = ld_int_field(L, c, pj, "count", 0, 1, 1, SC_MAX_COUNT);
-                snprintf(ip, sizeof ip, "routes.%s.carriers.%s.containers", id, cid);
-                int containers = ld_param_field(L, c, pj, "containers", PC_NONNEG, 1, 1, ip);
-                double min_load = ld_num_field(L, c, pj, "min_load", 0, 1, 0, 1);
-                if (ld_get(c, "min_load") && min_load <= 0) {
-                    char pm[120];
-                    ld_pkey(pm, sizeof pm, pj, "min_load");
-                    ld_err(L, ld_get(c, "min_load"), pm, "expected a fraction in (0, 1]");
-                }
-                double max_wait = ld_num_field(L, c, pj, "max_wait", 0, -1, 0, 1e6);
-                double first = ld_date_field(L, c, pj, "first", 0, 0);
-                double every = ld_num_field(L, c, pj, "every", 0, 0, 0, 1e6);
-                if (ld_get(c, "every") && every <= 0) {
-                    char pm[120];
-                    ld_pkey(pm, sizeof pm, pj, "every");
-                    ld_err(L, ld_get(c, "every"), pm, "expected a number of days > 0");
-                }
-                for (int k = 0; k < count && s->ncarriers < total; k++) {
-                    CarrierDef *cd = &s->carriers[s->ncarriers];
-                    TraceCarrier *ci = &s->carrier_info[s->ncarriers];
-                    cd->id = count > 1 ? ld_sfmt(L, "%s-%d", cid, k + 1) : cid;
-                    cd->name = count > 1 ? ld_sfmt(L, "%s %d", cname, k + 1) : cname;
-                    cd->route = i;
-                    cd->containers = containers;
-                    cd->min_load = min_load > 0 ? min_load : 1;
-                    cd->max_wait = max_wait;
-                    cd->first = first;
-                    cd->every = every;
-                    snprintf(ip, sizeof ip, "carrier:%s/%s", id, cd->id);
-                    cd->stream = ld_stream(L, ip, "containers");
-                    ci->id = cd->id;
-                    ci->name = cd->name;
-                    ci->route = i;
-                    ci->capacity = dist_mean(&s->params[containers].d) * dist_mean(&s->params[r->container].d);
-                    s->ncarriers++;
-                }
-            }
-            generated_ids_unique(L, &ct, cs, pc);
-        }
+        route_params(L, e, p, r, id);
+        route_carriers(L, e, p, i, id, ok, total);
         r->ncarriers = s->ncarriers - r->first_carrier;
     }
 }

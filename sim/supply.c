@@ -274,7 +274,7 @@ static void depart(Sim *S, int c, double amount)
     cr->cargo = amount;
     cr->dep_t = S->k.now;
     rr->voyages++;
-    double transit = draw(S, rd->transit, rs(S, rd->stream));
+    double transit = draw(S, rd->transit, rs(S, rd->stream + RS_TRANSIT));
     Rng *lr = rs(S, rd->stream + RS_LOSS);
     double u = rng_double(lr), f = rng_double(lr);
     double p = draw(S, rd->loss, lr);
