@@ -529,15 +529,10 @@ static void build_header(Scenario *s)
     h->ndecisions = s->ndecisions; h->decisions = s->decision_info;
 }
 
-static void compile(Ld *L, const JsonValue *root, const char *const *sets, int nsets)
+/* The top of the document: format version, name, title, limits. */
+static void compile_header(Ld *L, const JsonValue *root)
 {
     Scenario *s = L->s;
-    static const char *const top[] = {
-        "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
-        "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
-        "programmes", "events", "decisions", "metrics", "observations", "batch", "limits", "$schema", NULL
-    };
-    if (!ld_fields(L, root, "", top)) return;
     /* "limits": {"events": N}: a scenario that truly needs more events per
      * replication than SIM_MAX_EVENTS says so itself. */
     const JsonValue *lim = ld_get(root, "limits");
@@ -562,6 +557,12 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     s->title = ld_str_field(L, root, "", "title", 0, s->name);
     s->description = ld_str_field(L, root, "", "description", 0, "");
     s->briefing = ld_str_field(L, root, "", "briefing", 0, "");
+}
+
+/* "calendar": the start and end dates; s->start and s->end (days). */
+static void compile_calendar(Ld *L, const JsonValue *root)
+{
+    Scenario *s = L->s;
     const JsonValue *cal = ld_get(root, "calendar");
     static const char *const cf[] = { "start", "end", NULL };
     if (!cal) ld_err(L, root, "calendar", "missing required field 'calendar' ({\"start\": date, \"end\": date})");
@@ -594,74 +595,102 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
             s->end = 365;
         }
     }
-    /* pass 1 */
-    const JsonValue *ls[14];
-    static const char *const names[] = { "sources", "actors", "resources", "places", "stocks", "producers",
-                                         "consumers", "routes", "treaties", "programmes", "events",
-                                         "decisions", "metrics" };
-    IdTab *tabs[] = { &L->sources, &L->actors, &L->resources, &L->places, &L->stocks, &L->producers,
-                      &L->consumers, &L->routes, &L->treaties, &L->programmes, &L->events,
-                      &L->decisions, &L->metrics };
-    for (int i = 0; i < 13; i++) {
-        int required = i == 1 || i == 3;
-        ls[i] = list(L, root, names[i], required);
-        ld_collect(L, tabs[i], ls[i], names[i]);
+}
+
+/* Pass 1 for assistance offers: their ids are global (effects name them),
+ * though each is listed inside its programme. */
+static void collect_assist_ids(Ld *L, const JsonValue *pg)
+{
+    int n = 0;
+    for (size_t i = 0; pg && i < pg->len; i++) {
+        const JsonValue *as = ld_get(pg->items[i], "assistance");
+        if (as && as->type == JSON_ARRAY) n += (int)as->len;
     }
-    /* assistance ids are global (effects name them) */
-    {
-        int n = 0;
-        const JsonValue *pg = ls[9];
-        for (size_t i = 0; pg && i < pg->len; i++) {
-            const JsonValue *as = ld_get(pg->items[i], "assistance");
-            if (as && as->type == JSON_ARRAY) n += (int)as->len;
-        }
-        L->assists.ids = A(L, (size_t)(n + 1) * sizeof(char *));
-        L->assists.at = A(L, (size_t)(n + 1) * sizeof(JsonValue *));
-        for (size_t i = 0; pg && i < pg->len; i++) {
-            const JsonValue *as = ld_get(pg->items[i], "assistance");
-            if (!as || as->type != JSON_ARRAY) continue;
-            for (size_t k = 0; k < as->len; k++) {
-                const JsonValue *idv = ld_get(as->items[k], "id");
-                char pa[120];
-                snprintf(pa, sizeof pa, "programmes[%zu].assistance[%zu].id", i, k);
-                const char *id = "";
-                if (!idv) ld_err(L, as->items[k], pa, "missing required field 'id'");
-                else if (idv->type != JSON_STRING || !ld_valid_id(idv->str)) ld_err(L, idv, pa, "expected an id");
-                else if (ld_find(&L->assists, idv->str) >= 0) ld_err(L, idv, pa, "duplicate assistance id '%s'", idv->str);
-                else id = ld_sdup(L, idv->str);
-                L->assists.at[L->assists.n] = idv ? idv : as->items[k];
-                L->assists.ids[L->assists.n++] = id;
-            }
+    L->assists.ids = A(L, (size_t)(n + 1) * sizeof(char *));
+    L->assists.at = A(L, (size_t)(n + 1) * sizeof(JsonValue *));
+    for (size_t i = 0; pg && i < pg->len; i++) {
+        const JsonValue *as = ld_get(pg->items[i], "assistance");
+        if (!as || as->type != JSON_ARRAY) continue;
+        for (size_t k = 0; k < as->len; k++) {
+            const JsonValue *idv = ld_get(as->items[k], "id");
+            char pa[120];
+            snprintf(pa, sizeof pa, "programmes[%zu].assistance[%zu].id", i, k);
+            const char *id = "";
+            if (!idv) ld_err(L, as->items[k], pa, "missing required field 'id'");
+            else if (idv->type != JSON_STRING || !ld_valid_id(idv->str)) ld_err(L, idv, pa, "expected an id");
+            else if (ld_find(&L->assists, idv->str) >= 0) ld_err(L, idv, pa, "duplicate assistance id '%s'", idv->str);
+            else id = ld_sdup(L, idv->str);
+            L->assists.at[L->assists.n] = idv ? idv : as->items[k];
+            L->assists.ids[L->assists.n++] = id;
         }
     }
-    /* pass 2 */
-    if (ls[0]) load_sources(L, ls[0]);
-    if (ls[1]) load_actors(L, ls[1]);
-    if (ls[2]) load_resources(L, ls[2]);
-    if (ls[3]) load_places(L, ls[3]);
-    if (ls[4]) load_stocks(L, ls[4]);
-    if (ls[5]) load_flows(L, ls[5], 1);
-    if (ls[6]) load_flows(L, ls[6], 0);
-    if (ls[7]) load_routes(L, ls[7]);
-    if (ls[9]) load_programmes(L, ls[9]);
-    if (ls[8]) load_treaties(L, ls[8]);
-    if (ls[10]) load_events(L, ls[10]);
-    if (ls[11]) load_decisions(L, ls[11]);
-    if (ls[12]) load_metrics(L, ls[12]);
-    {
-        const JsonValue *ob = list(L, root, "observations", 0);
-        ld_collect(L, &L->observations, ob, "observations");
-        if (ob) load_observations(L, ob);
-        if (ld_get(root, "batch")) load_batch(L, ld_get(root, "batch"));
+}
+
+/* The lists, by their key in the document. ls[] in compile() is indexed the
+ * same way. */
+enum { LS_SOURCES, LS_ACTORS, LS_RESOURCES, LS_PLACES, LS_STOCKS, LS_PRODUCERS, LS_CONSUMERS, LS_ROUTES,
+       LS_TREATIES, LS_PROGRAMMES, LS_EVENTS, LS_DECISIONS, LS_METRICS, LS__COUNT };
+static const char *const LIST_KEYS[LS__COUNT] = {
+    [LS_SOURCES] = "sources", [LS_ACTORS] = "actors", [LS_RESOURCES] = "resources", [LS_PLACES] = "places",
+    [LS_STOCKS] = "stocks", [LS_PRODUCERS] = "producers", [LS_CONSUMERS] = "consumers", [LS_ROUTES] = "routes",
+    [LS_TREATIES] = "treaties", [LS_PROGRAMMES] = "programmes", [LS_EVENTS] = "events",
+    [LS_DECISIONS] = "decisions", [LS_METRICS] = "metrics",
+};
+
+/* Pass 1: every list's ids, so that references may point forward. */
+static void collect_ids(Ld *L, const JsonValue *root, const JsonValue **ls)
+{
+    IdTab *tabs[LS__COUNT] = {
+        [LS_SOURCES] = &L->sources, [LS_ACTORS] = &L->actors, [LS_RESOURCES] = &L->resources,
+        [LS_PLACES] = &L->places, [LS_STOCKS] = &L->stocks, [LS_PRODUCERS] = &L->producers,
+        [LS_CONSUMERS] = &L->consumers, [LS_ROUTES] = &L->routes, [LS_TREATIES] = &L->treaties,
+        [LS_PROGRAMMES] = &L->programmes, [LS_EVENTS] = &L->events, [LS_DECISIONS] = &L->decisions,
+        [LS_METRICS] = &L->metrics,
+    };
+    for (int i = 0; i < LS__COUNT; i++) {
+        int required = i == LS_ACTORS || i == LS_PLACES;
+        ls[i] = list(L, root, LIST_KEYS[i], required);
+        ld_collect(L, tabs[i], ls[i], LIST_KEYS[i]);
     }
-    for (int i = 0; i < s->nplaces && ls[9]; i++) (void)i;
-    /* pass 3 */
-    ld_resolve_deferred(L);
-    if (diag_errors(L->d) == 0) ld_streams_unique(L);
-    if (diag_errors(L->d) == 0)
-        for (int i = 0; i < nsets; i++) ld_apply_set(L, sets[i]);
-    load_supply_links(L);
-    build_header(s);
+    collect_assist_ids(L, ls[LS_PROGRAMMES]);
+}
+
+/* Pass 2, in the load order: this order numbers the parameters, the
+ * assumptions (the ledger and --vary list them in it) and the streams
+ * (load_int.h). A list may use what an earlier one compiled: routes read
+ * their stocks' resources, effects in events and decisions check treaty
+ * parties (treaties before events), observations read metrics. Programmes
+ * come before treaties, out of document order: moving them would renumber
+ * the parameters and assumptions after them (results would not change;
+ * the ledger's order and --vary's indices would). */
+static void compile_lists(Ld *L, const JsonValue *root, const JsonValue *const *ls)
+{
+    if (ls[LS_SOURCES]) load_sources(L, ls[LS_SOURCES]);
+    if (ls[LS_ACTORS]) load_actors(L, ls[LS_ACTORS]);
+    if (ls[LS_RESOURCES]) load_resources(L, ls[LS_RESOURCES]);
+    if (ls[LS_PLACES]) load_places(L, ls[LS_PLACES]);
+    if (ls[LS_STOCKS]) load_stocks(L, ls[LS_STOCKS]);
+    if (ls[LS_PRODUCERS]) load_flows(L, ls[LS_PRODUCERS], 1);
+    if (ls[LS_CONSUMERS]) load_flows(L, ls[LS_CONSUMERS], 0);
+    if (ls[LS_ROUTES]) load_routes(L, ls[LS_ROUTES]);
+    if (ls[LS_PROGRAMMES]) load_programmes(L, ls[LS_PROGRAMMES]);
+    if (ls[LS_TREATIES]) load_treaties(L, ls[LS_TREATIES]);
+    if (ls[LS_EVENTS]) load_events(L, ls[LS_EVENTS]);
+    if (ls[LS_DECISIONS]) load_decisions(L, ls[LS_DECISIONS]);
+    if (ls[LS_METRICS]) load_metrics(L, ls[LS_METRICS]);
+    const JsonValue *ob = list(L, root, "observations", 0);
+    ld_collect(L, &L->observations, ob, "observations");
+    if (ob) load_observations(L, ob);
+    if (ld_get(root, "batch")) load_batch(L, ld_get(root, "batch"));
+    /* The numbering this order gives: assumptions in the order of their
+     * parameters, each parameter numbered once. */
+    for (int a = 1; a < L->s->nassumptions; a++) assert(L->s->assumption_param[a - 1] < L->s->assumption_param[a]);
+}
+
+/* The watchers by the categories of state they read (cond.c's settle). */
+static void index_watchers(Ld *L)
+{
+    Scenario *s = L->s;
     for (int i = 0; i < s->nwatch; i++) s->watch_cats |= s->watch[i].cond->cats;
     for (int b = 0; b < 8; b++) {
         s->watch_by_cat[b] = A(L, (size_t)(s->nwatch + 1) * sizeof(int));
@@ -670,6 +699,28 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     }
 }
 
+static void compile(Ld *L, const JsonValue *root, const char *const *sets, int nsets)
+{
+    static const char *const top[] = {
+        "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
+        "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
+        "programmes", "events", "decisions", "metrics", "observations", "batch", "limits", "$schema", NULL
+    };
+    if (!ld_fields(L, root, "", top)) return;
+    compile_header(L, root);
+    compile_calendar(L, root);
+    const JsonValue *ls[LS__COUNT];
+    collect_ids(L, root, ls);
+    compile_lists(L, root, ls);
+    /* pass 3 */
+    ld_resolve_deferred(L);
+    if (diag_errors(L->d) == 0) ld_streams_unique(L);
+    if (diag_errors(L->d) == 0)
+        for (int i = 0; i < nsets; i++) ld_apply_set(L, sets[i]);
+    load_supply_links(L);
+    build_header(L->s);
+    index_watchers(L);
+}
 
 void scenario_free(Scenario *s)
 {
