@@ -337,6 +337,106 @@ static int option_ref(Ld *L, const JsonValue *v, const char *p, const DecisionDe
     return 0;
 }
 
+/* "options": 2 to SC_MAX_OPTIONS, each with an id, a label and effects.
+ * -1 if there is no usable list (the policy is then not read). */
+static int decision_options(Ld *L, const JsonValue *e, const char *p, DecisionDef *d, const char *id)
+{
+    static const char *const of[] = { "id", "label", "effects", NULL };
+    const JsonValue *os = ld_get(e, "options");
+    char po[80];
+    ld_pkey(po, sizeof po, p, "options");
+    if (!os) { ld_err(L, e, po, "missing required field 'options'"); return -1; }
+    if (os->type != JSON_ARRAY || os->len < 2 || os->len > SC_MAX_OPTIONS) {
+        ld_err(L, os, po, "expected an array of 2 to %d options", SC_MAX_OPTIONS);
+        return -1;
+    }
+    for (size_t k = 0; k < os->len; k++) {
+        const JsonValue *o = os->items[k];
+        char pk[96];
+        ld_pidx(pk, sizeof pk, po, (int)k);
+        d->option_ids[k] = "";
+        d->option_labels[k] = "";
+        if (!ld_fields(L, o, pk, of)) { d->noptions++; continue; }
+        const char *oid = ld_str_field(L, o, pk, "id", 1, "");
+        if (*oid && !ld_valid_id(oid)) {
+            char pi[120];
+            ld_pkey(pi, sizeof pi, pk, "id");
+            ld_err(L, ld_get(o, "id"), pi, "expected an id (lower-case letters, digits, '-' and '_')");
+        }
+        for (size_t j = 0; j < k; j++)
+            if (*oid && !strcmp(oid, d->option_ids[j])) ld_err(L, ld_get(o, "id"), pk, "duplicate option id '%s'", oid);
+        d->option_ids[k] = oid;
+        d->option_labels[k] = ld_str_field(L, o, pk, "label", 0, oid);
+        char owner[200], idp[200];
+        snprintf(owner, sizeof owner, "decision:%s:%s", id, oid);
+        snprintf(idp, sizeof idp, "decisions.%s.options.%s", id, oid);
+        d->option_effects[k] = ld_effects_field(L, o, pk, "effects", owner, idp);
+        d->noptions++;
+    }
+    return 0;
+}
+
+/* "policy": fixed (the default: the first option), probabilities, or rules
+ * with an else. */
+static void decision_policy(Ld *L, const JsonValue *e, const char *p, DecisionDef *d)
+{
+    d->policy = POL_FIXED;
+    d->fixed = 0;
+    const JsonValue *pol = ld_get(e, "policy");
+    if (!pol) return;
+    char pp[80];
+    ld_pkey(pp, sizeof pp, p, "policy");
+    static const char *const pf[] = { "fixed", "probabilities", "rules", "else", NULL };
+    if (!ld_fields(L, pol, pp, pf)) return;
+    char pk[120];
+    if (ld_get(pol, "fixed")) {
+        ld_pkey(pk, sizeof pk, pp, "fixed");
+        d->fixed = option_ref(L, ld_get(pol, "fixed"), pk, d);
+    } else if (ld_get(pol, "probabilities")) {
+        const JsonValue *w = ld_get(pol, "probabilities");
+        ld_pkey(pk, sizeof pk, pp, "probabilities");
+        d->policy = POL_PROB;
+        double sum = 0;
+        if (w->type != JSON_ARRAY || (int)w->len != d->noptions) {
+            ld_err(L, w, pk, "expected %d probabilities, one per option", d->noptions);
+        } else {
+            for (size_t k = 0; k < w->len; k++) {
+                if (w->items[k]->type != JSON_NUMBER || w->items[k]->num < 0) {
+                    ld_err(L, w->items[k], pk, "expected a weight >= 0");
+                    continue;
+                }
+                d->weights[k] = w->items[k]->num;
+                sum += w->items[k]->num;
+            }
+            if (sum <= 0) ld_err(L, w, pk, "weights must not all be 0");
+        }
+    } else if (ld_get(pol, "rules")) {
+        const JsonValue *rs = ld_get(pol, "rules");
+        ld_pkey(pk, sizeof pk, pp, "rules");
+        d->policy = POL_RULES;
+        if (rs->type != JSON_ARRAY || rs->len > 64) {
+            ld_err(L, rs, pk, "expected an array of {\"if\": condition, \"choose\": OPTION}");
+        } else {
+            d->rule_conds = A(L, (rs->len + 1) * sizeof *d->rule_conds);
+            d->rule_choice = A(L, (rs->len + 1) * sizeof *d->rule_choice);
+            static const char *const rrf[] = { "if", "choose", NULL };
+            for (size_t k = 0; k < rs->len; k++) {
+                char pr[140], pc[160];
+                ld_pidx(pr, sizeof pr, pk, (int)k);
+                if (!ld_fields(L, rs->items[k], pr, rrf)) continue;
+                d->rule_conds[d->nrules] = ld_cond_field(L, rs->items[k], pr, "if", 1);
+                ld_pkey(pc, sizeof pc, pr, "choose");
+                d->rule_choice[d->nrules] = option_ref(L, ld_get(rs->items[k], "choose"), pc, d);
+                d->nrules++;
+            }
+        }
+        ld_pkey(pk, sizeof pk, pp, "else");
+        d->otherwise = ld_get(pol, "else") ? option_ref(L, ld_get(pol, "else"), pk, d) : 0;
+    } else {
+        ld_err(L, pol, pp, "expected one of 'fixed', 'probabilities' or 'rules'");
+    }
+}
+
 void load_decisions(Ld *L, const JsonValue *arr)
 {
     Scenario *s = L->s;
@@ -344,7 +444,6 @@ void load_decisions(Ld *L, const JsonValue *arr)
     s->decisions = A(L, (size_t)(s->ndecisions + 1) * sizeof *s->decisions);
     s->decision_info = A(L, (size_t)(s->ndecisions + 1) * sizeof *s->decision_info);
     static const char *const f[] = { "id", "name", "actor", "when", "options", "policy", NULL };
-    static const char *const of[] = { "id", "label", "effects", NULL };
     for (int i = 0; i < s->ndecisions; i++) {
         const JsonValue *e = arr->items[i];
         char p[64], ip[200];
@@ -362,93 +461,9 @@ void load_decisions(Ld *L, const JsonValue *arr)
         d->when = ld_cond_field(L, e, p, "when", 1);
         snprintf(ip, sizeof ip, "decision:%s", id);
         d->stream = ld_stream(L, ip, "policy");
-        const JsonValue *os = ld_get(e, "options");
-        char po[80];
-        ld_pkey(po, sizeof po, p, "options");
-        if (!os) { ld_err(L, e, po, "missing required field 'options'"); continue; }
-        if (os->type != JSON_ARRAY || os->len < 2 || os->len > SC_MAX_OPTIONS) {
-            ld_err(L, os, po, "expected an array of 2 to %d options", SC_MAX_OPTIONS);
-            continue;
-        }
-        for (size_t k = 0; k < os->len; k++) {
-            const JsonValue *o = os->items[k];
-            char pk[96];
-            ld_pidx(pk, sizeof pk, po, (int)k);
-            d->option_ids[k] = "";
-            d->option_labels[k] = "";
-            if (!ld_fields(L, o, pk, of)) { d->noptions++; continue; }
-            const char *oid = ld_str_field(L, o, pk, "id", 1, "");
-            if (*oid && !ld_valid_id(oid)) {
-                char pi[120];
-                ld_pkey(pi, sizeof pi, pk, "id");
-                ld_err(L, ld_get(o, "id"), pi, "expected an id (lower-case letters, digits, '-' and '_')");
-            }
-            for (size_t j = 0; j < k; j++)
-                if (*oid && !strcmp(oid, d->option_ids[j])) ld_err(L, ld_get(o, "id"), pk, "duplicate option id '%s'", oid);
-            d->option_ids[k] = oid;
-            d->option_labels[k] = ld_str_field(L, o, pk, "label", 0, oid);
-            char owner[200], idp[200];
-            snprintf(owner, sizeof owner, "decision:%s:%s", id, oid);
-            snprintf(idp, sizeof idp, "decisions.%s.options.%s", id, oid);
-            d->option_effects[k] = ld_effects_field(L, o, pk, "effects", owner, idp);
-            d->noptions++;
-        }
+        if (decision_options(L, e, p, d, id) != 0) continue;
         di->noptions = d->noptions;
-        d->policy = POL_FIXED;
-        d->fixed = 0;
-        const JsonValue *pol = ld_get(e, "policy");
-        if (!pol) continue;
-        char pp[80];
-        ld_pkey(pp, sizeof pp, p, "policy");
-        static const char *const pf[] = { "fixed", "probabilities", "rules", "else", NULL };
-        if (!ld_fields(L, pol, pp, pf)) continue;
-        char pk[120];
-        if (ld_get(pol, "fixed")) {
-            ld_pkey(pk, sizeof pk, pp, "fixed");
-            d->fixed = option_ref(L, ld_get(pol, "fixed"), pk, d);
-        } else if (ld_get(pol, "probabilities")) {
-            const JsonValue *w = ld_get(pol, "probabilities");
-            ld_pkey(pk, sizeof pk, pp, "probabilities");
-            d->policy = POL_PROB;
-            double sum = 0;
-            if (w->type != JSON_ARRAY || (int)w->len != d->noptions) {
-                ld_err(L, w, pk, "expected %d probabilities, one per option", d->noptions);
-            } else {
-                for (size_t k = 0; k < w->len; k++) {
-                    if (w->items[k]->type != JSON_NUMBER || w->items[k]->num < 0) {
-                        ld_err(L, w->items[k], pk, "expected a weight >= 0");
-                        continue;
-                    }
-                    d->weights[k] = w->items[k]->num;
-                    sum += w->items[k]->num;
-                }
-                if (sum <= 0) ld_err(L, w, pk, "weights must not all be 0");
-            }
-        } else if (ld_get(pol, "rules")) {
-            const JsonValue *rs = ld_get(pol, "rules");
-            ld_pkey(pk, sizeof pk, pp, "rules");
-            d->policy = POL_RULES;
-            if (rs->type != JSON_ARRAY || rs->len > 64) {
-                ld_err(L, rs, pk, "expected an array of {\"if\": condition, \"choose\": OPTION}");
-            } else {
-                d->rule_conds = A(L, (rs->len + 1) * sizeof *d->rule_conds);
-                d->rule_choice = A(L, (rs->len + 1) * sizeof *d->rule_choice);
-                static const char *const rrf[] = { "if", "choose", NULL };
-                for (size_t k = 0; k < rs->len; k++) {
-                    char pr[140], pc[160];
-                    ld_pidx(pr, sizeof pr, pk, (int)k);
-                    if (!ld_fields(L, rs->items[k], pr, rrf)) continue;
-                    d->rule_conds[d->nrules] = ld_cond_field(L, rs->items[k], pr, "if", 1);
-                    ld_pkey(pc, sizeof pc, pr, "choose");
-                    d->rule_choice[d->nrules] = option_ref(L, ld_get(rs->items[k], "choose"), pc, d);
-                    d->nrules++;
-                }
-            }
-            ld_pkey(pk, sizeof pk, pp, "else");
-            d->otherwise = ld_get(pol, "else") ? option_ref(L, ld_get(pol, "else"), pk, d) : 0;
-        } else {
-            ld_err(L, pol, pp, "expected one of 'fixed', 'probabilities' or 'rules'");
-        }
+        decision_policy(L, e, p, d);
     }
     for (int i = 0; i < s->ndecisions; i++)
         if (s->decisions[i].when.root >= 0) ld_add_watch(L, W_DECISION, i, &s->decisions[i].when);
