@@ -203,15 +203,6 @@ static void flush_month(Teller *T, double t_end)
 static const char *place(const TraceHeader *h, int i) { return i >= 0 && i < h->nplaces ? h->places[i].name : "?"; }
 static const char *actor(const TraceHeader *h, int i) { return i >= 0 && i < h->nactors ? h->actors[i].name : "?"; }
 
-/* Does no route leave this place? Arrivals there are final deliveries
- * (the engine's delivered.RESOURCE counts the same way, by stock). */
-static int terminal(const TraceHeader *h, int place)
-{
-    for (int i = 0; i < h->nroutes; i++)
-        if (h->routes[i].from == place) return 0;
-    return 1;
-}
-
 static void tell(void *ctx, const TraceRec *r)
 {
     Teller *T = ctx;
@@ -245,7 +236,9 @@ static void tell(void *ctx, const TraceRec *r)
         }
         break;
     case TR_ARRIVE:
-        if (r->c >= 0 && terminal(h, rt->to)) {
+        /* Counted where the engine counts it: on a final route (the trace
+         * header's flag, sim/load_supply.c, route_final). */
+        if (r->c >= 0 && rt->final) {
             T->delivered[r->c] += r->x;
             T->total[r->c] += r->x;
         }

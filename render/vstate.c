@@ -256,7 +256,8 @@ static void add_rec(const TraceHeader *h, VTotals *t, double *res, int nres, con
     case TR_DEPART: t->departed += r->x; t->trips++; break;
     case TR_ARRIVE:
         if (isfinite(r->y)) t->duds += r->y;
-        /* Count a round once, where it ends up, as the engine does. */
+        /* Count a round once, where it ends up: on a final route, the
+         * engine's own flag (sim/load_supply.c, route_final). */
         if (r->b >= 0 && r->b < h->nroutes && !h->routes[r->b].final) break;
         t->delivered += r->x;
         if (res && r->c >= 0 && r->c < nres) res[r->c] += r->x;

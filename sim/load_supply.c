@@ -337,6 +337,21 @@ void load_routes(Ld *L, const JsonValue *arr)
 }
 
 /* --- links, after every list ------------------------------------------------ */
+/* THE definition of "delivered": an arrival on route r is a final delivery,
+ * counted once toward delivered.RESOURCE, when no route leaves the stock it
+ * arrives at (the stock, not the place: a port that ships shells onward
+ * still takes oil as a final delivery). Computed once here into
+ * RouteDef.final (the engine, supply.c) and TraceRoute.final (the trace
+ * header: the view and `salvo run`), so the three cannot disagree. */
+static int route_final(const Scenario *s, int r)
+{
+    int to = s->routes[r].to;
+    if (to < 0) return 0;
+    for (int i = 0; i < s->nroutes; i++)
+        if (s->routes[i].from == to) return 0;
+    return 1;
+}
+
 void load_supply_links(Ld *L)
 {
     Scenario *s = L->s;
@@ -356,11 +371,7 @@ void load_supply_links(Ld *L)
             StockDef *st = &s->stocks[s->consumers[i].stock];
             st->consumers[st->nconsumers++] = i;
         }
-    for (int i = 0; i < s->nstocks; i++) s->stocks[i].terminal = 1;
-    for (int i = 0; i < s->nroutes; i++)
-        if (s->routes[i].from >= 0) s->stocks[s->routes[i].from].terminal = 0;
-    for (int i = 0; i < s->nroutes; i++)
-        s->route_info[i].final = s->routes[i].to >= 0 && s->stocks[s->routes[i].to].terminal;
+    for (int i = 0; i < s->nroutes; i++) s->routes[i].final = s->route_info[i].final = route_final(s, i);
     for (int i = 0; i < s->ncarriers; i++) {
         int from = s->routes[s->carriers[i].route].from;
         if (from >= 0) {

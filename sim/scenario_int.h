@@ -130,7 +130,6 @@ typedef struct StockDef {
     int stream;
     int *producers, nproducers, *consumers, nconsumers;
     int *carriers, ncarriers;   /* carriers whose route starts here */
-    int terminal;               /* no route leaves it: arrivals here count as delivered.RESOURCE */
 } StockDef;
 
 typedef struct FlowDef {        /* a producer or a consumer */
@@ -157,6 +156,7 @@ typedef struct RouteDef {
     int from, to;               /* stocks */
     int container, transit, ret, loss, dud;  /* params */
     int open;
+    int final;                  /* arrivals are final deliveries (load_supply.c, route_final) */
     int first_carrier, ncarriers;
     int stream;
 } RouteDef;

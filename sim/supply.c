@@ -385,8 +385,9 @@ void supply_on_arrive(void *ctx, const Event *ev)
     double dud = draw(S, rd->dud, rs(S, rd->stream + RS_DUD));
     double bad = cr->cargo * dud, good = cr->cargo - bad;
     S->routes[cd->route].delivered += good;
-    /* A round counts as delivered once, where it ends up, not at every transhipment. */
-    if (S->sc->stocks[rd->to].terminal) S->res_delivered[res] += good;
+    /* A round counts as delivered once, where it ends up, not at every
+     * transhipment: on a final route (load_supply.c, route_final). */
+    if (rd->final) S->res_delivered[res] += good;
     S->res_duds[res] += bad;
     emit(S, TR_ARRIVE, c, cd->route, res, good, bad);
     cr->cargo = 0;
