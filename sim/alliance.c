@@ -9,6 +9,7 @@
  * Invariant: a response acts at most once per replication (RespRt.done);
  * one that requires the treaty in force waits for it (waiting_force).
  */
+#include <assert.h>
 #include <string.h>
 
 #include "model_int.h"
@@ -18,6 +19,7 @@ static void respond(Sim *S, int r)
 {
     const ResponseDef *rd = &S->sc->responses[r];
     RespRt *rr = &S->resp[r];
+    assert(!rr->done);      /* a response acts at most once */
     rr->done = 1;
     rr->waiting_force = 0;
     double p = draw(S, rd->honour, rs(S, rd->stream + TS_HONOUR));

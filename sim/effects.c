@@ -13,6 +13,8 @@
  *   - a parameter an effect changes stays within +-SC_MAX_MAGNITUDE and
  *     its field's constraint.
  */
+#include <assert.h>
+
 #include "model_int.h"
 
 /* Parameter p was changed by an effect: whatever drew from it draws again
@@ -53,6 +55,7 @@ void effects_apply(Sim *S, EffectList el)
         return;
     }
     S->nesting++;
+    assert(S->nesting <= SIM_MAX_NESTING);
     for (int k = 0; k < el.n; k++) {
         const Effect *e = &sc->effects[el.first + k];
         Rng *r = rs(S, e->stream);

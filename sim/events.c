@@ -8,6 +8,7 @@
  * (0: no limit); a hazard changed by an effect drops its pending gap and
  * draws a new one at the new rate (memoryless), from its own stream.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "model_int.h"
@@ -16,6 +17,7 @@ void events_fire(Sim *S, int i)
 {
     const EventDef *ed = &S->sc->events[i];
     S->events[i].count++;
+    assert(ed->max == 0 || S->events[i].count <= ed->max);
     emit(S, TR_EVENT, i, -1, -1, 0, 0);
     S->dirty |= CAT_EVENT;
     if (ed->delay >= 0) {

@@ -11,6 +11,7 @@
  * Invariant: every attempt draws its outcome uniform even when the history
  * forces the outcome, so the stream stays aligned whatever the history.
  */
+#include <assert.h>
 #include <math.h>
 #include <string.h>
 
@@ -97,6 +98,7 @@ void launch_on_assist(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     const AssistDef *ad = &S->sc->assists[ev->a];
+    assert(S->assists[ev->a].steps == ASSIST_ACCEPTED + 1);     /* only an acceptance schedules it */
     S->assists[ev->a].steps = ASSIST_ARRIVED + 1;
     ProgRt *pr = &S->progs[ad->programme];
     pr->boost += draw(S, ad->boost, rs(S, ad->stream));
@@ -110,6 +112,7 @@ void launch_on_assist(void *ctx, const Event *ev)
 static void assist_step(Sim *S, int a, AssistStep step)
 {
     const AssistDef *ad = &S->sc->assists[a];
+    assert(step >= 0 && step < ASSIST__COUNT && S->assists[a].steps <= (int)step);
     S->assists[a].steps = (int)step + 1;
     S->dirty |= CAT_LAUNCH;
     emit(S, TR_ASSIST, ad->programme, ad->actor, step, 0, 0);

@@ -130,8 +130,6 @@ int ld_quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *cats
     for (int i = 0; i < 6; i++)
         if (!strcmp(k, res_q[i])) {
             if (np == 2) {
-                JsonValue at = *v;
-                (void)at;
                 int r = ld_find(&L->resources, part[1]);
                 if (r < 0) goto unknown_id;
                 *q = (Qty){ Q_DELIVERED + i, r };

@@ -428,7 +428,6 @@ void ld_apply_set(Ld *L, const char *set)
 {
     Scenario *s = L->s;
     const char *eq = strchr(set, '=');
-    JsonValue none = { 0 };
     if (!eq || eq == set) {
         diag_add(L->d, 0, 0, "", "--set '%s': expected PATH=VALUE, e.g. routes.rajin-vostochny.loss=0.2", set);
         return;
@@ -482,7 +481,6 @@ void ld_apply_set(Ld *L, const char *set)
                  why, ld_con_words(pd->con));
         return;
     }
-    (void)none;
     pd->d = d;
     if (pd->assumption >= 0) {
         /* An override may leave the assumption's plausible range; the range

@@ -20,6 +20,8 @@
 #ifndef SALVO_MODEL_INT_H
 #define SALVO_MODEL_INT_H
 
+#include <assert.h>
+
 #include "kernel.h"
 #include "scenario_int.h"
 
@@ -150,6 +152,7 @@ void sim_key_stream(Sim *S, int stream);     /* sim.c */
 
 static inline Rng *rs(Sim *S, int stream)
 {
+    assert(stream >= 0 && stream < S->sc->nstreams);
     if (__builtin_expect(!S->rng_keyed[stream], 0)) sim_key_stream(S, stream);
     return &S->rng[stream];
 }

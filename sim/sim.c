@@ -7,7 +7,12 @@
  * Metrics: EV_SAMPLE on each LEVEL metric's grid; EV_OBSERVE at each
  * observation's date; TIME and FLAG metrics are watchers (cond.c).
  *
- * Invariants (each model file states its own):
+ * Invariants (each model file states its own, and asserts what can be
+ * checked where it is enforced: stocks synced and within [0, cap] at every
+ * change, a response acting once, an event within its `max`, effects
+ * nesting within SIM_MAX_NESTING, assistance steps in order, streams in
+ * range). The asserts are on in every build the Makefile makes (it never
+ * defines NDEBUG; their cost is measured in docs/models.md, Module map):
  *   - the clock only moves forward (kernel.c asserts it);
  *   - every random draw comes from the stream of the component that makes
  *     it (keyed by name per replication; the loader proves no two share a

@@ -102,6 +102,7 @@ static void wake_carriers(Sim *S, int i)
 {
     if (!S->wake_on[i]) {
         S->wake_on[i] = 1;
+        assert(S->nwake < S->sc->nstocks);
         S->wake[S->nwake++] = i;
     }
     if (S->waking) return;
@@ -120,6 +121,9 @@ static void wake_carriers(Sim *S, int i)
 static void stock_changed(Sim *S, int i)
 {
     StockRt *st = &S->stocks[i];
+    /* The invariants: synced to now before a change, and within [0, cap]. */
+    assert(st->t == S->k.now);
+    assert(st->level >= 0 && st->level <= st->cap);
     double net = st->in - st->demand;
     /* The crossing of zero needs an event only for a trace, which shows the
      * shortage as it starts: the integration itself handles the crossing in
@@ -257,6 +261,7 @@ static void carrier_begin_wait(Sim *S, int c)
     cr->cap_units = draw(S, cd->containers, rs(S, cd->stream)) * draw(S, rd->container, rs(S, rd->stream + RS_CONTAINER));
     if (cd->every <= 0 && rd->from >= 0) {
         StockRt *st = &S->stocks[rd->from];
+        assert(st->nqueue < S->sc->stocks[rd->from].ncarriers);
         st->queue[st->nqueue++] = c;
     }
 }
@@ -451,6 +456,7 @@ void supply_route_set_open(Sim *S, int rt, int open)
          * has applied: a list that closes two routes from one stock
          * sends neither's carriers. The wake is run by effects_apply. */
         S->wake_on[rd->from] = 1;
+        assert(S->nwake < sc->nstocks);
         S->wake[S->nwake++] = rd->from;
     }
 }
