@@ -97,6 +97,92 @@ static int quantity_sum(Ld *L, const JsonValue *v, const char *p, Qty *q, unsign
     return 0;
 }
 
+/* What a quantity name's parts matched: a quantity, a known family with a
+ * wrong shape, an id the scenario lacks, or not this family at all. */
+enum { QN_OK, QN_NONE, QN_BAD, QN_NO_ID };
+
+/* Per resource, route or stock: delivered.R, lost.route.ID,
+ * shortfall.stock.ID, ... */
+static int resource_quantity(Ld *L, char *const *part, int np, Qty *q, unsigned *cats)
+{
+    static const char *const res_q[] = { "delivered", "lost", "duds", "shortfall", "consumed", "produced" };
+    for (int i = 0; i < 6; i++) {
+        if (strcmp(part[0], res_q[i])) continue;
+        if (np == 2) {
+            int r = ld_find(&L->resources, part[1]);
+            if (r < 0) return QN_NO_ID;
+            *q = (Qty){ Q_DELIVERED + i, r };
+            *cats |= i >= 3 ? CAT_STOCK | CAT_SUPPLY : CAT_SUPPLY;
+            if (i >= 3) L->cond_stocks = ~(uint64_t)0;
+            return QN_OK;
+        }
+        if (np == 3 && !strcmp(part[1], "route") && (i == 0 || i == 1)) {
+            int r = ld_find(&L->routes, part[2]);
+            if (r < 0) return QN_NO_ID;
+            *q = (Qty){ i == 0 ? Q_R_DELIVERED : Q_R_LOST, r };
+            *cats |= CAT_SUPPLY;
+            return QN_OK;
+        }
+        if (np == 3 && !strcmp(part[1], "stock") && i == 3) {
+            int r = ld_find(&L->stocks, part[2]);
+            if (r < 0) return QN_NO_ID;
+            *q = (Qty){ Q_STOCK_SHORT, r };
+            *cats |= CAT_STOCK;
+            L->cond_stocks |= (uint64_t)1 << (r & 63);
+            return QN_OK;
+        }
+        return QN_BAD;
+    }
+    if ((!strcmp(part[0], "voyages") || !strcmp(part[0], "losses")) && np == 3 && !strcmp(part[1], "route")) {
+        int r = ld_find(&L->routes, part[2]);
+        if (r < 0) return QN_NO_ID;
+        *q = (Qty){ part[0][0] == 'v' ? Q_R_VOYAGES : Q_R_LOSSES, r };
+        *cats |= CAT_SUPPLY;
+        return QN_OK;
+    }
+    return QN_NONE;
+}
+
+/* KIND.ID: stock, troops, event, decision, assist, overflow. */
+static int single_quantity(Ld *L, char *const *part, int np, Qty *q, unsigned *cats)
+{
+    const struct { const char *name; int kind; const IdTab *t; unsigned cat; } one[] = {
+        { "stock", Q_STOCK, &L->stocks, CAT_STOCK },
+        { "troops", Q_TROOPS, &L->actors, CAT_TROOPS },
+        { "event", Q_EVENT, &L->events, CAT_EVENT },
+        { "decision", Q_DECISION, &L->decisions, CAT_DECISION },
+        { "assist", Q_ASSIST, &L->assists, CAT_LAUNCH },
+        { "overflow", Q_STOCK_OVERFLOW, &L->stocks, CAT_STOCK },
+    };
+    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
+        if (!strcmp(part[0], one[i].name) && np == 2) {
+            int r = ld_find(one[i].t, part[1]);
+            if (r < 0) return QN_NO_ID;
+            *q = (Qty){ one[i].kind, r };
+            *cats |= one[i].cat;
+            if (one[i].kind == Q_STOCK || one[i].kind == Q_STOCK_OVERFLOW) L->cond_stocks |= (uint64_t)1 << (r & 63);
+            return QN_OK;
+        }
+    return QN_NONE;
+}
+
+/* FAMILY.ID.FIELD: launch.ID.attempts ..., treaty.ID.signed ...; the
+ * fields' kinds are consecutive from `first`. */
+static int field_quantity(char *const *part, int np, const char *family, const IdTab *t,
+                          const char *const *fields, int nfields, int first, unsigned cat, Qty *q, unsigned *cats)
+{
+    if (strcmp(part[0], family) || np != 3) return QN_NONE;
+    int r = ld_find(t, part[1]);
+    if (r < 0) return QN_NO_ID;
+    for (int i = 0; i < nfields; i++)
+        if (!strcmp(part[2], fields[i])) {
+            *q = (Qty){ first + i, r };
+            *cats |= cat;
+            return QN_OK;
+        }
+    return QN_BAD;
+}
+
 /* "delivered.shells-152" → Qty. 0 on success. */
 int ld_quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *cats)
 {
@@ -112,93 +198,20 @@ int ld_quantity(Ld *L, const JsonValue *v, const char *p, Qty *q, unsigned *cats
     int np = 1;
     for (char *c = buf; *c && np < 4; c++)
         if (*c == '.') { *c = '\0'; part[np++] = c + 1; }
-    static const char *const res_q[] = { "delivered", "lost", "duds", "shortfall", "consumed", "produced" };
-    const char *k = part[0];
-    struct { const char *name; int kind; const IdTab *t; const char *what; unsigned cat; } one[] = {
-        { "stock", Q_STOCK, &L->stocks, "stock", CAT_STOCK },
-        { "troops", Q_TROOPS, &L->actors, "actor", CAT_TROOPS },
-        { "event", Q_EVENT, &L->events, "event", CAT_EVENT },
-        { "decision", Q_DECISION, &L->decisions, "decision", CAT_DECISION },
-        { "assist", Q_ASSIST, &L->assists, "assistance", CAT_LAUNCH },
-        { "overflow", Q_STOCK_OVERFLOW, &L->stocks, "stock", CAT_STOCK },
-    };
-    if (np == 1 && !strcmp(k, "day")) {
+    if (np == 1 && !strcmp(part[0], "day")) {
         *q = (Qty){ Q_DAY, 0 };
         *cats |= CAT_TIME;
         return 0;
     }
-    for (int i = 0; i < 6; i++)
-        if (!strcmp(k, res_q[i])) {
-            if (np == 2) {
-                int r = ld_find(&L->resources, part[1]);
-                if (r < 0) goto unknown_id;
-                *q = (Qty){ Q_DELIVERED + i, r };
-                *cats |= i >= 3 ? CAT_STOCK | CAT_SUPPLY : CAT_SUPPLY;
-                if (i >= 3) L->cond_stocks = ~(uint64_t)0;
-                return 0;
-            }
-            if (np == 3 && !strcmp(part[1], "route") && (i == 0 || i == 1)) {
-                int r = ld_find(&L->routes, part[2]);
-                if (r < 0) goto unknown_id;
-                *q = (Qty){ i == 0 ? Q_R_DELIVERED : Q_R_LOST, r };
-                *cats |= CAT_SUPPLY;
-                return 0;
-            }
-            if (np == 3 && !strcmp(part[1], "stock") && i == 3) {
-                int r = ld_find(&L->stocks, part[2]);
-                if (r < 0) goto unknown_id;
-                *q = (Qty){ Q_STOCK_SHORT, r };
-                *cats |= CAT_STOCK;
-                L->cond_stocks |= (uint64_t)1 << (r & 63);
-                return 0;
-            }
-            goto bad;
-        }
-    if ((!strcmp(k, "voyages") || !strcmp(k, "losses")) && np == 3 && !strcmp(part[1], "route")) {
-        int r = ld_find(&L->routes, part[2]);
-        if (r < 0) goto unknown_id;
-        *q = (Qty){ k[0] == 'v' ? Q_R_VOYAGES : Q_R_LOSSES, r };
-        *cats |= CAT_SUPPLY;
-        return 0;
-    }
-    for (size_t i = 0; i < sizeof one / sizeof one[0]; i++)
-        if (!strcmp(k, one[i].name) && np == 2) {
-            int r = ld_find(one[i].t, part[1]);
-            if (r < 0) goto unknown_id;
-            *q = (Qty){ one[i].kind, r };
-            *cats |= one[i].cat;
-            if (one[i].kind == Q_STOCK || one[i].kind == Q_STOCK_OVERFLOW) L->cond_stocks |= (uint64_t)1 << (r & 63);
-            return 0;
-        }
-    if (!strcmp(k, "launch") && np == 3) {
-        static const char *const f[] = { "attempts", "successes", "failures", "streak" };
-        int r = ld_find(&L->programmes, part[1]);
-        if (r < 0) goto unknown_id;
-        for (int i = 0; i < 4; i++)
-            if (!strcmp(part[2], f[i])) {
-                *q = (Qty){ Q_L_ATTEMPTS + i, r };
-                *cats |= CAT_LAUNCH;
-                return 0;
-            }
-        goto bad;
-    }
-    if (!strcmp(k, "treaty") && np == 3) {
-        static const char *const f[] = { "signed", "in_force", "triggered", "honoured", "declined" };
-        int r = ld_find(&L->treaties, part[1]);
-        if (r < 0) goto unknown_id;
-        for (int i = 0; i < 5; i++)
-            if (!strcmp(part[2], f[i])) {
-                *q = (Qty){ Q_T_SIGNED + i, r };
-                *cats |= CAT_TREATY;
-                return 0;
-            }
-        goto bad;
-    }
-bad:
-    ld_err(L, v, p, "unknown quantity '%s' (see docs/scenario.md, Conditions, for the list)", v->str);
-    return -1;
-unknown_id:
-    ld_err(L, v, p, "unknown quantity '%s': no such id in the scenario", v->str);
+    static const char *const launch_f[] = { "attempts", "successes", "failures", "streak" };
+    static const char *const treaty_f[] = { "signed", "in_force", "triggered", "honoured", "declined" };
+    int m = resource_quantity(L, part, np, q, cats);
+    if (m == QN_NONE) m = single_quantity(L, part, np, q, cats);
+    if (m == QN_NONE) m = field_quantity(part, np, "launch", &L->programmes, launch_f, 4, Q_L_ATTEMPTS, CAT_LAUNCH, q, cats);
+    if (m == QN_NONE) m = field_quantity(part, np, "treaty", &L->treaties, treaty_f, 5, Q_T_SIGNED, CAT_TREATY, q, cats);
+    if (m == QN_OK) return 0;
+    if (m == QN_NO_ID) ld_err(L, v, p, "unknown quantity '%s': no such id in the scenario", v->str);
+    else ld_err(L, v, p, "unknown quantity '%s' (see docs/scenario.md, Conditions, for the list)", v->str);
     return -1;
 }
 
