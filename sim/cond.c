@@ -364,6 +364,60 @@ static void watch_finished(Sim *S, int w)
     S->active_cats = cats;
 }
 
+/* Watcher w of an event, its condition now v (and just after, right). The
+ * event happens when its condition becomes true. Seen again at the same
+ * instant, the condition was as last seen; at a later instant, as it was
+ * just after the last look (a condition that held for an instant only has
+ * stopped holding since). */
+static void watch_event(Sim *S, int w, int v, int right)
+{
+    const WatchDef *wd = &S->sc->watch[w];
+    EventRt *er = &S->events[wd->idx];
+    const EventDef *ed = &S->sc->events[wd->idx];
+    /* `max` counts every time it happened, however it was made to: an
+     * {"event": E} effect may have used it up. */
+    if (ed->max > 0 && er->count >= ed->max) {
+        watch_finished(S, w);
+        return;
+    }
+    int before = er->prev_t == S->k.now ? er->prev : er->prev_right;
+    int rising = v && !before;
+    er->prev = v;
+    er->prev_right = right;
+    er->prev_t = S->k.now;
+    if (rising) {
+        events_fire(S, wd->idx);
+        if (ed->max > 0 && er->count >= ed->max) watch_finished(S, w);
+    }
+}
+
+/* Watcher w of a decision, whose condition holds: answered by the
+ * per-decision script, the positional script, the person (the run pauses:
+ * returns 1) or the policy. */
+static int watch_decision(Sim *S, int w)
+{
+    const Scenario *sc = S->sc;
+    int d = sc->watch[w].idx;
+    watch_finished(S, w);
+    if (S->by_decision && S->by_decision[d] >= 0 && S->by_decision[d] < sc->decisions[d].noptions) {
+        cond_take_decision(S, d, S->by_decision[d], 1);
+    } else if (S->nchoices < S->nscript) {
+        int o = S->script[S->nchoices];
+        if (o < 0 || o >= sc->decisions[d].noptions) o = 0;
+        cond_take_decision(S, d, o, 1);
+    } else if (S->interactive) {
+        const DecisionDef *dd = &sc->decisions[d];
+        const TraceDecisionDef *di = &sc->decision_info[d];
+        S->pending = d;
+        S->pend = (SimDecision){ d, di->id, di->name, di->actor, dd->noptions, di->options, S->k.now };
+        kernel_stop(&S->k);
+        return 1;
+    } else {
+        cond_take_decision(S, d, policy_choice(S, d), 0);
+    }
+    return 0;
+}
+
 /* Re-check the watchers whose conditions read what changed. Effects may
  * change more; loop until quiet (bounded, so a scenario whose effects
  * re-arm each other cannot hang the run). */
@@ -383,75 +437,37 @@ void cond_settle(Sim *S)
          * scenario order within a category (stamp skips repeats). */
         S->round++;
         for (unsigned bits = d; bits; bits &= bits - 1) {
-        int b = __builtin_ctz(bits);
-        for (int k = 0; k < sc->nwatch_by_cat[b]; k++) {
-            int w = sc->watch_by_cat[b][k];
-            const WatchDef *wd = &sc->watch[w];
-            if (S->watch_done[w] || S->stamp[w] == S->round) continue;
-            /* Only stocks changed, and none that this condition reads. */
-            if ((wd->cond->cats & d) == CAT_STOCK && !(wd->cond->stocks & stocks)) continue;
-            S->stamp[w] = S->round;
-            int right, v = cond_now(S, wd->cond, &right);
-            switch (wd->kind) {
-            case W_EVENT: {
-                /* It happens when its condition becomes true. Seen again at
-                 * the same instant, it was as last seen; at a later instant,
-                 * as it was just after the last look (a condition that held
-                 * for an instant only has stopped holding since). */
-                EventRt *er = &S->events[wd->idx];
-                const EventDef *ed = &sc->events[wd->idx];
-                /* `max` counts every time it happened, however it was made
-                 * to: an {"event": E} effect may have used it up. */
-                if (ed->max > 0 && er->count >= ed->max) {
-                    watch_finished(S, w);
+            int b = __builtin_ctz(bits);
+            for (int k = 0; k < sc->nwatch_by_cat[b]; k++) {
+                int w = sc->watch_by_cat[b][k];
+                const WatchDef *wd = &sc->watch[w];
+                if (S->watch_done[w] || S->stamp[w] == S->round) continue;
+                /* Only stocks changed, and none that this condition reads. */
+                if ((wd->cond->cats & d) == CAT_STOCK && !(wd->cond->stocks & stocks)) continue;
+                S->stamp[w] = S->round;
+                int right, v = cond_now(S, wd->cond, &right);
+                switch (wd->kind) {
+                case W_EVENT:
+                    watch_event(S, w, v, right);
+                    break;
+                case W_DECISION:
+                    if (v && watch_decision(S, w)) {
+                        /* Paused for the person: the rest is re-checked
+                         * (and its crossings re-planned) after the answer. */
+                        S->dirty |= d;
+                        S->dirty_stocks |= stocks;
+                        return;
+                    }
+                    break;
+                case W_METRIC:
+                    if (v) {
+                        S->metric_t[wd->idx] = S->k.now;
+                        watch_finished(S, w);
+                    }
                     break;
                 }
-                int before = er->prev_t == S->k.now ? er->prev : er->prev_right;
-                int rising = v && !before;
-                er->prev = v;
-                er->prev_right = right;
-                er->prev_t = S->k.now;
-                if (rising) {
-                    events_fire(S, wd->idx);
-                    if (ed->max > 0 && er->count >= ed->max) watch_finished(S, w);
-                }
-                break;
+                if (S->wcont[w] && !S->watch_done[w]) plan_cross(S, w);
             }
-            case W_DECISION:
-                if (!v) break;
-                watch_finished(S, w);
-                if (S->by_decision && S->by_decision[wd->idx] >= 0
-                    && S->by_decision[wd->idx] < sc->decisions[wd->idx].noptions) {
-                    cond_take_decision(S, wd->idx, S->by_decision[wd->idx], 1);
-                } else if (S->nchoices < S->nscript) {
-                    int o = S->script[S->nchoices];
-                    if (o < 0 || o >= sc->decisions[wd->idx].noptions) o = 0;
-                    cond_take_decision(S, wd->idx, o, 1);
-                } else if (S->interactive) {
-                    const DecisionDef *dd = &sc->decisions[wd->idx];
-                    const TraceDecisionDef *di = &sc->decision_info[wd->idx];
-                    S->pending = wd->idx;
-                    S->pend = (SimDecision){ wd->idx, di->id, di->name, di->actor, dd->noptions,
-                                             di->options, S->k.now };
-                    /* The rest is re-checked (and its crossings re-planned)
-                     * after the answer. */
-                    S->dirty |= d;
-                    S->dirty_stocks |= stocks;
-                    kernel_stop(&S->k);
-                    return;
-                } else {
-                    cond_take_decision(S, wd->idx, policy_choice(S, wd->idx), 0);
-                }
-                break;
-            case W_METRIC:
-                if (v) {
-                    S->metric_t[wd->idx] = S->k.now;
-                    watch_finished(S, w);
-                }
-                break;
-            }
-            if (S->wcont[w] && !S->watch_done[w]) plan_cross(S, w);
-        }
         }
     }
 }
