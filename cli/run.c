@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "exercise.h"
 #include "fmt.h"
+#include "narrate.h"
 #include "opt.h"
 #include "outpath.h"
 #include "salvo.h"
@@ -201,15 +202,14 @@ static void flush_month(Teller *T, double t_end)
 }
 
 static const char *place(const TraceHeader *h, int i) { return i >= 0 && i < h->nplaces ? h->places[i].name : "?"; }
-static const char *actor(const TraceHeader *h, int i) { return i >= 0 && i < h->nactors ? h->actors[i].name : "?"; }
 
-/* Does no route leave this place? Arrivals there are final deliveries
- * (the engine's delivered.RESOURCE counts the same way, by stock). */
-static int terminal(const TraceHeader *h, int place)
+/* One line of the timeline: the date, a tag, what the record means
+ * (sim/narrate.c, the one place that words records), and a tail. */
+static void say(Teller *T, const char *tag, const TraceRec *r, const char *date, const char *tail)
 {
-    for (int i = 0; i < h->nroutes; i++)
-        if (h->routes[i].from == place) return 0;
-    return 1;
+    char what[512];
+    narrate_record(T->h, r, what, sizeof what);
+    fprintf(T->out, "%s  %s%s%s\n", date, tag, what, tail);
 }
 
 static void tell(void *ctx, const TraceRec *r)
@@ -245,7 +245,9 @@ static void tell(void *ctx, const TraceRec *r)
         }
         break;
     case TR_ARRIVE:
-        if (r->c >= 0 && terminal(h, rt->to)) {
+        /* Counted where the engine counts it: on a final route (the trace
+         * header's flag, sim/load_supply.c, route_final). */
+        if (r->c >= 0 && rt->final) {
             T->delivered[r->c] += r->x;
             T->total[r->c] += r->x;
         }
@@ -256,9 +258,7 @@ static void tell(void *ctx, const TraceRec *r)
         break;
     case TR_LOST:
         T->lost++;
-        human(r->x, a, sizeof a);
-        fprintf(o, "%s  LOST: %s on %s with %s %s, %.0f%% of the way\n", date, c->name, rt->name, a,
-                r->c >= 0 ? h->resources[r->c].unit : "", r->y * 100);
+        say(T, "", r, date, "");
         break;
     case TR_RETURN:
         break;
@@ -286,59 +286,27 @@ static void tell(void *ctx, const TraceRec *r)
         }
         break;
     }
-    case TR_LAUNCH: {
-        const TraceNamed *g = &h->programmes[r->a];
-        if (r->c == 0) fprintf(o, "%s  LAUNCH %s attempt %d from %s: success (p = %.2f)\n", date, g->name, r->b,
-                               place(h, g->place), r->x);
-        else fprintf(o, "%s  LAUNCH %s attempt %d from %s: failure at stage %d (p = %.2f)\n", date, g->name,
-                     r->b, place(h, g->place), r->c, r->x);
-        break;
-    }
-    case TR_ASSIST: {
-        static const char *const what[] = { "offers", "help accepted from", "help has arrived from", "refused by" };
-        const TraceNamed *g = &h->programmes[r->a];
-        if (r->c == 0) fprintf(o, "%s  %s offers help to %s\n", date, actor(h, r->b), g->name);
-        else fprintf(o, "%s  %s: %s %s\n", date, g->name, what[r->c < 4 ? r->c : 0], actor(h, r->b));
-        break;
-    }
-    case TR_TREATY: {
-        const TraceNamed *t = &h->treaties[r->a];
-        switch (r->b) {
-        case TREATY_SIGNED: fprintf(o, "%s  TREATY %s signed\n", date, t->name); break;
-        case TREATY_IN_FORCE: fprintf(o, "%s  TREATY %s enters into force\n", date, t->name); break;
-        case TREATY_TRIGGERED: fprintf(o, "%s  TREATY %s triggered by aggression against %s\n", date, t->name, actor(h, r->c)); break;
-        case TREATY_HONOURED: fprintf(o, "%s  TREATY %s honoured by %s\n", date, t->name, actor(h, r->c)); break;
-        default: fprintf(o, "%s  TREATY %s: %s declines to act\n", date, t->name, actor(h, r->c)); break;
-        }
-        break;
-    }
-    case TR_TROOPS:
-        cal_format_t(h->start, r->y, due);
-        human(r->x, a, sizeof a);
-        fprintf(o, "%s  TROOPS: %s sends %s from %s to %s (arriving %s)\n", date, actor(h, r->a), a,
-                place(h, r->b), place(h, r->c), due);
-        break;
-    case TR_DECISION: {
-        const TraceDecisionDef *dd = &h->decisions[r->a];
-        fprintf(o, "%s  DECISION %s: %s chooses \"%s\"%s\n", date, dd->name, actor(h, dd->actor),
-                r->b >= 0 && r->b < dd->noptions ? dd->options[r->b] : "?", r->c ? " (by a person)" : "");
-        break;
-    }
+    case TR_LAUNCH: say(T, "LAUNCH ", r, date, ""); break;
+    case TR_ASSIST: say(T, "", r, date, ""); break;
+    case TR_TREATY: say(T, "TREATY ", r, date, ""); break;
+    case TR_TROOPS: say(T, "", r, date, ""); break;
+    case TR_DECISION: say(T, "DECISION ", r, date, ""); break;
     case TR_EVENT:
         if (r->b == 1) {
-            /* Its effects, after the event's delay. */
-            char when[11] = "";
-            if (T->fired[r->a] >= 0) cal_format_t(h->start, T->fired[r->a], when);
-            fprintf(o, "%s  EVENT %s takes effect%s%s%s\n", date, h->events[r->a].name, *when ? " (it happened on " : "",
-                    when, *when ? ")" : "");
+            /* Its effects, after the event's delay: say when it happened. */
+            char when[40] = "";
+            if (T->fired[r->a] >= 0) {
+                char d[11];
+                cal_format_t(h->start, T->fired[r->a], d);
+                snprintf(when, sizeof when, " (it happened on %s)", d);
+            }
+            say(T, "EVENT ", r, date, when);
         } else {
             T->fired[r->a] = r->t;
-            fprintf(o, "%s  EVENT %s\n", date, h->events[r->a].name);
+            say(T, "EVENT ", r, date, "");
         }
         break;
-    case TR_ROUTE:
-        fprintf(o, "%s  route %s %s\n", date, h->routes[r->a].name, r->b ? "reopens" : "closes");
-        break;
+    case TR_ROUTE: say(T, "", r, date, ""); break;
     case TR_END:
         flush_month(T, r->t);
         fprintf(o, "%s  end of the scenario\n", date);

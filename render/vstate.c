@@ -13,6 +13,8 @@
  */
 #include "vstate.h"
 
+#include "narrate.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,7 +258,8 @@ static void add_rec(const TraceHeader *h, VTotals *t, double *res, int nres, con
     case TR_DEPART: t->departed += r->x; t->trips++; break;
     case TR_ARRIVE:
         if (isfinite(r->y)) t->duds += r->y;
-        /* Count a round once, where it ends up, as the engine does. */
+        /* Count a round once, where it ends up: on a final route, the
+         * engine's own flag (sim/load_supply.c, route_final). */
         if (r->b >= 0 && r->b < h->nroutes && !h->routes[r->b].final) break;
         t->delivered += r->x;
         if (res && r->c >= 0 && r->c < nres) res[r->c] += r->x;
@@ -640,118 +643,9 @@ double vstate_step(const VState *vs, double t, int dir)
     return a > 0 ? vs->r[vs->news[a - 1]].t : t;
 }
 
-void vstate_qty(double v, char *buf, size_t n)
-{
-    double a = fabs(v);
-    if (!isfinite(v)) snprintf(buf, n, "?");
-    else if (a >= 1e9) snprintf(buf, n, "%.2f bn", v / 1e9);
-    else if (a >= 1e6) snprintf(buf, n, "%.2f M", v / 1e6);
-    else if (a >= 1000) {
-        long long iv = llround(v);
-        long long hi = iv / 1000, lo3 = llabs(iv % 1000);
-        snprintf(buf, n, "%lld,%03lld", hi, lo3);
-    } else if (a == floor(a)) snprintf(buf, n, "%.0f", v);
-    else snprintf(buf, n, "%.1f", v);
-}
-
-static const char *place_name(const TraceHeader *h, int p)
-{
-    return p >= 0 && p < h->nplaces ? h->places[p].name : "?";
-}
-
-static const char *actor_name(const TraceHeader *h, int a)
-{
-    return a >= 0 && a < h->nactors ? h->actors[a].name : "someone";
-}
-
-static const char *unit_of(const TraceHeader *h, int res)
-{
-    return res >= 0 && res < h->nresources ? h->resources[res].unit : "units";
-}
+void vstate_qty(double v, char *buf, size_t n) { narrate_qty(v, buf, n); }
 
 int vstate_describe(const VState *vs, const TraceRec *r, char *buf, size_t n)
 {
-    const TraceHeader *h = vs->h;
-    char q[32], q2[32];
-    vstate_qty(r->x, q, sizeof q);
-    static const char *const assist_words[4] = { "offered help to", "accepted help for",
-                                                 "delivered help to", "refused help to" };
-    switch (r->kind) {
-    case TR_DEPART: {
-        const TraceRoute *rt = &h->routes[r->b];
-        return snprintf(buf, n, "%s left %s with %s %s", h->carriers[r->a].name,
-                        place_name(h, rt->from), q, unit_of(h, r->c));
-    }
-    case TR_ARRIVE: {
-        const TraceRoute *rt = &h->routes[r->b];
-        vstate_qty(r->y, q2, sizeof q2);
-        return snprintf(buf, n, "%s reached %s with %s %s (%s duds)", h->carriers[r->a].name,
-                        place_name(h, rt->to), q, unit_of(h, r->c), q2);
-    }
-    case TR_LOST: {
-        const TraceRoute *rt = &h->routes[r->b];
-        return snprintf(buf, n, "%s lost between %s and %s with %s %s", h->carriers[r->a].name,
-                        place_name(h, rt->from), place_name(h, rt->to), q, unit_of(h, r->c));
-    }
-    case TR_RETURN:
-        return snprintf(buf, n, "%s back at %s", h->carriers[r->a].name,
-                        place_name(h, h->routes[r->b].from));
-    case TR_STOCK: {
-        const TraceStock *s = &h->stocks[r->a];
-        return snprintf(buf, n, "Stock at %s: %s %s", place_name(h, s->place), q,
-                        unit_of(h, s->resource));
-    }
-    case TR_SHORT: {
-        const TraceStock *s = &h->stocks[r->a];
-        vstate_qty(r->y, q2, sizeof q2);
-        if (r->b == 1)
-            return snprintf(buf, n, "Shortfall at %s: %s %s/day unmet", place_name(h, s->place), q,
-                            unit_of(h, s->resource));
-        return snprintf(buf, n, "Shortfall at %s ends (%s %s short so far)", place_name(h, s->place),
-                        q2, unit_of(h, s->resource));
-    }
-    case TR_LAUNCH: {
-        const char *name = h->programmes[r->a].name;
-        if (r->c == 0)
-            return snprintf(buf, n, "%s: launch %d reached orbit (P=%.2f)", name, r->b, r->x);
-        return snprintf(buf, n, "%s: launch %d failed at stage %d (P=%.2f)", name, r->b, r->c, r->x);
-    }
-    case TR_ASSIST:
-        return snprintf(buf, n, "%s %s %s", actor_name(h, r->b), assist_words[r->c & 3],
-                        h->programmes[r->a].name);
-    case TR_TREATY: {
-        /* Worded as `salvo run` words it: the actor of a trigger is the
-         * victim of the aggression, not its author. */
-        const char *name = h->treaties[r->a].name;
-        switch (r->b) {
-        case TREATY_SIGNED: return snprintf(buf, n, "%s signed", name);
-        case TREATY_IN_FORCE: return snprintf(buf, n, "%s enters into force", name);
-        case TREATY_TRIGGERED:
-            return snprintf(buf, n, "%s triggered by aggression against %s", name, actor_name(h, r->c));
-        case TREATY_HONOURED: return snprintf(buf, n, "%s honoured by %s", name, actor_name(h, r->c));
-        default: return snprintf(buf, n, "%s: %s declines to act", name, actor_name(h, r->c));
-        }
-    }
-    case TR_TROOPS:
-        return snprintf(buf, n, "%s sends %s troops, %s to %s", actor_name(h, r->a), q,
-                        place_name(h, r->b), place_name(h, r->c));
-    case TR_DECISION: {
-        const TraceDecisionDef *d = &h->decisions[r->a];
-        return snprintf(buf, n, "%s: \"%s\" %s (%s)", actor_name(h, d->actor), d->name,
-                        d->options[r->b], r->c ? "player" : "policy");
-    }
-    case TR_EVENT:
-        if (r->b == 1) return snprintf(buf, n, "%s takes effect", h->events[r->a].name);
-        return snprintf(buf, n, "%s", h->events[r->a].name);
-    case TR_ROUTE:
-        return snprintf(buf, n, "%s %s", h->routes[r->a].name, r->b ? "reopened" : "closed");
-    case TR_PARAM:
-        if (r->a >= 0)
-            return snprintf(buf, n, "%s: parameter now %s", h->events[r->a].name, q);
-        return snprintf(buf, n, "A parameter changed to %s", q);
-    case TR_END:
-        return snprintf(buf, n, "End of the run");
-    default:
-        return snprintf(buf, n, "?");
-    }
+    return narrate_record(vs->h, r, buf, n);
 }

@@ -1,7 +1,8 @@
-/* scenario_int.h — the compiled scenario, shared by the loader (load.c),
- * the accessors (scenario.c) and the models (sim.c). Not a public header.
+/* scenario_int.h — the compiled scenario, shared by the loader (load*.c),
+ * the accessors (scenario.c) and the models (sim.c and the model files
+ * model_int.h lists). Not a public header.
  *
- *   JSON document ──load.c──▶ Scenario (this file) ──sim.c──▶ Sim per replication
+ *   JSON document ──load*.c──▶ Scenario (this file) ──sim.c──▶ Sim per replication
  *
  * Invariants after a successful load:
  *   - every reference is an index into the matching array (never a string);
@@ -129,7 +130,6 @@ typedef struct StockDef {
     int stream;
     int *producers, nproducers, *consumers, nconsumers;
     int *carriers, ncarriers;   /* carriers whose route starts here */
-    int terminal;               /* no route leaves it: arrivals here count as delivered.RESOURCE */
 } StockDef;
 
 typedef struct FlowDef {        /* a producer or a consumer */
@@ -156,6 +156,7 @@ typedef struct RouteDef {
     int from, to;               /* stocks */
     int container, transit, ret, loss, dud;  /* params */
     int open;
+    int final;                  /* arrivals are final deliveries (load_supply.c, route_final) */
     int first_carrier, ncarriers;
     int stream;
 } RouteDef;
@@ -244,12 +245,27 @@ typedef struct ObsDef {
     Qty q;
 } ObsDef;
 
-/* A component with several random purposes owns consecutive streams, the
- * first in its `stream` field; these are the offsets of the others (the
- * loader creates them in this order; docs/models.md, Random streams). */
-enum { RS_TRANSIT, RS_RETURN, RS_LOSS, RS_DUD, RS_CONTAINER };   /* route:ID */
-enum { PS_OUTCOME, PS_STAGE, PS_INTERVAL, PS_RELIABILITY };                      /* launch:ID (a programme) */
-enum { TS_HONOUR, TS_DELAY };                                    /* treaty:ID:PARTY */
+/* Random stream purposes: the one place they are named. A stream is keyed
+ * by (component, purpose), e.g. ("route:rajin-vostochny", "loss"), so a
+ * purpose's name is part of every draw made from it (renaming one changes
+ * the results). A component with one purpose owns one stream, its
+ * `stream` field:
+ *   stock:ID "initial", producer:ID / consumer:ID "rate",
+ *   carrier:ROUTE/ID "containers", assist:ID "draws", event:ID "timing",
+ *   decision:ID "policy", OWNER "effects" (each list of effects),
+ *   assumption:PATH "value".
+ * A component with several owns consecutive streams, the first in its
+ * `stream` field, and the model reads purpose k as stream + k with the
+ * constants below (never a bare number). ld_streams (load_param.c) creates
+ * them from the name tables below, in enum order, so the two cannot drift. */
+enum { RS_TRANSIT, RS_RETURN, RS_LOSS, RS_DUD, RS_CONTAINER, RS__COUNT };   /* route:ID */
+#define ROUTE_STREAMS { [RS_TRANSIT] = "transit", [RS_RETURN] = "return", [RS_LOSS] = "loss", \
+                        [RS_DUD] = "dud", [RS_CONTAINER] = "container" }
+enum { PS_OUTCOME, PS_STAGE, PS_INTERVAL, PS_RELIABILITY, PS__COUNT };    /* launch:ID (a programme) */
+#define LAUNCH_STREAMS { [PS_OUTCOME] = "outcome", [PS_STAGE] = "stage", [PS_INTERVAL] = "interval", \
+                         [PS_RELIABILITY] = "reliability" }
+enum { TS_HONOUR, TS_DELAY, TS__COUNT };                                  /* treaty:ID:PARTY */
+#define RESPONSE_STREAMS { [TS_HONOUR] = "honour", [TS_DELAY] = "delay" }
 
 typedef struct StreamDef {
     const char *component, *purpose;
@@ -315,7 +331,6 @@ struct Scenario {
     TraceHeader header;
 };
 
-/* param.c-style helpers shared by load.c and sim.c */
 /* Tests only: at most max_pending events pending at once in this Sim's
  * queue (0: back to EVQ_MAX_PENDING), so the halt at the queue's limit can
  * be tested without 2^24 events. */

@@ -27,8 +27,8 @@
  *   LAUNCH      programme   attempt #    0=success,     P(success) used   0
  *                           (1-based)    k=failed at stage k  [p]
  *                           [attempt]    [stage]
- *   ASSIST      programme   actor        0=offered,     0                 0
- *                                        1=accepted, 2=arrived, 3=refused [step]
+ *   ASSIST      programme   actor        AssistStep:    0                 0
+ *                                        0=offered, 1=accepted, 2=arrived [step]
  *   TREATY      treaty      TreatyStatus party actor    0                 0
  *                           [status]     [actor]
  *   TROOPS      actor       from place   to place       troops            arrival t
@@ -69,6 +69,14 @@ typedef enum TreatyStatus {
     TREATY_SIGNED, TREATY_IN_FORCE, TREATY_TRIGGERED, TREATY_HONOURED, TREATY_DECLINED,
     TREATY__COUNT
 } TreatyStatus;
+
+/* The steps of an offer of assistance, in the order they happen: the c
+ * operand of an ASSIST record. The engine keeps how many have happened
+ * (the quantity assist.ID: 0 not offered, step + 1 after step). */
+typedef enum AssistStep {
+    ASSIST_OFFERED, ASSIST_ACCEPTED, ASSIST_ARRIVED,
+    ASSIST__COUNT
+} AssistStep;
 
 typedef enum PlaceKind {
     PLACE_ARSENAL, PLACE_PORT, PLACE_RAIL_HUB, PLACE_DEPOT, PLACE_FRONT,
