@@ -35,6 +35,7 @@
 #include "salvo.h"
 #include "sha256.h"
 #include "summary.h"
+#include "sweep.h"
 
 #ifndef SALVO_GIT
 #define SALVO_GIT "unknown"
@@ -43,8 +44,8 @@
 #define DEFAULT_RUNS 1000
 #define DEFAULT_SEED 1
 #define MAX_SETS 256
-#define MAX_VARY 8
-#define MAX_POINTS 10000
+#define MAX_VARY SWEEP_MAX_AXES
+#define MAX_POINTS SWEEP_MAX_POINTS
 
 /* The one piece of process-wide state: a signal handler can reach nothing
  * else. Set by SIGINT/SIGTERM, read by the batch engine's reducer. */
@@ -97,11 +98,8 @@ static void catch_signals(void)
 /* --- arguments -------------------------------------------------------------- */
 
 typedef struct Vary {
-    const char *path;       /* points into argv or into pathbuf */
+    SweepAxis axis;         /* axis.path points into argv or into pathbuf */
     char pathbuf[256];
-    double lo, hi;
-    int steps;
-    int ranged;             /* lo/hi/steps given; else from the assumption */
 } Vary;
 
 typedef struct Args {
@@ -239,9 +237,10 @@ static int parse_double(const char *opt, const char *s, double *out)
 }
 
 /* PATH=LO:HI:STEPS, or PATH alone (range from the assumption record). */
-static int parse_vary(const char *s, Vary *v)
+static int parse_vary(const char *s, Vary *vy)
 {
-    memset(v, 0, sizeof *v);
+    memset(vy, 0, sizeof *vy);
+    SweepAxis *v = &vy->axis;
     const char *eq = strchr(s, '=');
     if (!eq) {
         if (!*s) goto bad;
@@ -250,10 +249,10 @@ static int parse_vary(const char *s, Vary *v)
     }
     if (eq == s) goto bad;
     size_t len = (size_t)(eq - s);
-    if (len >= sizeof v->pathbuf) goto bad;
-    memcpy(v->pathbuf, s, len);
-    v->pathbuf[len] = '\0';
-    v->path = v->pathbuf;
+    if (len >= sizeof vy->pathbuf) goto bad;
+    memcpy(vy->pathbuf, s, len);
+    vy->pathbuf[len] = '\0';
+    v->path = vy->pathbuf;
     char lo[64], hi[64], extra;
     int steps;
     if (sscanf(eq + 1, "%63[^:]:%63[^:]:%d%c", lo, hi, &steps, &extra) != 3) goto bad;
@@ -557,6 +556,38 @@ static long max_rss_kb(void)
  * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
  * every rank calls this at the same point (its steps are collective); only
  * rank 0 has the totals, writes the CSV and the checkpoint. */
+/* The options every batch of `a` shares: no target; the progress line on a
+ * terminal, shown by `root` only (rank 0 of an MPI job). */
+static void batch_options(const Args *a, Progress *pr, int root, BatchOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = a->seed;
+    o->runs = (uint64_t)a->runs;
+    o->threads = a->threads;
+    o->target_metric = -1;
+    o->stop = &interrupted;
+    if (root && !a->quiet && isatty(STDERR_FILENO)) {
+        o->progress = on_progress;
+        o->progress_arg = pr;
+        o->progress_every = 0.25;
+    }
+}
+
+/* The provenance of a summary of `a` over scenario s (the "run" object). */
+static void run_record(const Args *a, const Scenario *s, SummaryRun *run)
+{
+    memset(run, 0, sizeof *run);
+    run->version = SALVO_VERSION;
+    run->git = SALVO_GIT;
+    run->command = a->command;
+    run->seed = a->seed;
+    run->runs = (uint64_t)a->runs;
+    run->threads = a->threads;
+    run->ranks = a->mpi ? mpi_size(a->mpi) : 0;
+    run->uncertainty = a->uncertainty;
+    summary_run_scenario(run, s);
+}
+
 static int run_model(const BatchModel *m, const Args *a, const char *fp, int target_metric,
                      int main_metric, Batch **out)
 {
@@ -567,21 +598,12 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
     memset(&csv, 0, sizeof csv);
     Progress pr = { m->metrics[main_metric].id, 0 };
     BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = a->seed;
-    o.runs = (uint64_t)a->runs;
-    o.threads = a->threads;
+    batch_options(a, &pr, root, &o);
     o.target_metric = target_metric;
     o.target_halfwidth = a->target_halfwidth;
     o.checkpoint = root ? a->checkpoint : NULL;
     o.fingerprint = fp;
-    o.stop = &interrupted;
     o.progress_metric = main_metric;
-    if (root && !a->quiet && isatty(STDERR_FILENO)) {
-        o.progress = on_progress;
-        o.progress_arg = &pr;
-        o.progress_every = 0.25;
-    }
     Batch *b = batch_create(m, &d);
     if (!b) goto ready;
     if (a->resume && (a->mpi ? mpi_resume(a->mpi, b, a->checkpoint, &o, &d)
@@ -737,19 +759,9 @@ agree:
     if (!b || mpi_rank(mpi) != 0) goto out;
 
     SummaryRun run;
-    memset(&run, 0, sizeof run);
-    run.version = SALVO_VERSION;
-    run.git = SALVO_GIT;
-    run.command = a.command;
-    run.scenario = scenario_name(s);
-    run.sha256 = scenario_sha256(s);
-    run.seed = a.seed;
-    run.runs = (uint64_t)a.runs;
-    run.threads = a.threads;
-    run.ranks = mpi ? mpi_size(mpi) : 0;
+    run_record(&a, s, &run);
     run.wall_s = batch_seconds(b);
     run.max_rss_kb = max_rss_kb();
-    run.uncertainty = a.uncertainty;
     run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
     run.target_halfwidth = a.target_halfwidth;
     const char *mode = a.uncertainty ? (unc_default ? "parametric uncertainty (the scenario's batch default): every "
@@ -763,7 +775,6 @@ agree:
         nrec = 0;
         rc = 1;
     }
-    summary_run_scenario(&run, s);
     if (a.json || a.report) {
         Diag d;
         diag_init(&d, a.json ? a.json : a.report);
@@ -925,19 +936,8 @@ agree:
           stdout);
     if (a.json || a.report) {
         SummaryRun run;
-        memset(&run, 0, sizeof run);
-        run.version = SALVO_VERSION;
-        run.git = SALVO_GIT;
-        run.command = a.command;
-        run.scenario = scenario_name(sa);
-        run.sha256 = scenario_sha256(sa);
-        run.seed = a.seed;
-        run.runs = (uint64_t)a.runs;
-        run.threads = a.threads;
-        run.ranks = mpi ? mpi_size(mpi) : 0;
+        run_record(&a, sa, &run);
         run.wall_s = batch_seconds(b);
-        run.uncertainty = a.uncertainty;
-        summary_run_scenario(&run, sa);
         cJSON *root = cJSON_CreateObject();
         cJSON_AddItemToObject(root, "metrics", paired_json(p, b));
         cJSON *rj = summary_run_json(b, &run);
@@ -968,143 +968,82 @@ out:
 
 /* --- sweep -------------------------------------------------------------------- */
 
-
-static void fmt_exact(char *buf, size_t n, double x)
+/* What a sweep's points share: the batch options of `a` (sim/sweep.h). */
+static void sweep_options(const Args *a, Progress *pr, SweepSpec *s)
 {
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) return;
-    }
+    memset(s, 0, sizeof *s);
+    s->path = a->files[0];
+    s->sets = a->sets;
+    s->nsets = a->nsets;
+    s->uncertainty = a->uncertainty;
+    batch_options(a, pr, 1, &s->batch);
 }
 
-/* Run one point (sets = base + extra) quietly; 0 / 130 with *out, else error. */
-static int run_point(const Args *a, const char *const *sets, int nsets, Batch **out, Scenario **sout,
-                     BatchScenario **bsout)
+/* The exit status of a sweep's step, its message printed as the loader's
+ * diagnostics or as the command's own. */
+static int sweep_exit(SweepStatus st, const Diag *d, const char *path)
 {
-    Scenario *s = load(a->files[0], sets, nsets);
-    if (!s) return 2;
-    BatchScenario *bs = batch_scenario_create(s);
-    if (!bs) {
-        scenario_free(s);
-        fprintf(stderr, "salvo sweep: the scenario has no metrics\n");
+    switch (st) {
+    case SWEEP_OK: return 0;
+    case SWEEP_STOPPED: return 130;
+    case SWEEP_BAD_POINT:
+        diag_print(d, stderr);
+        if (diag_errors(d) == 0) fprintf(stderr, "%s: cannot load the scenario\n", path);
         return 2;
+    case SWEEP_BAD_SPEC:
+    case SWEEP_FAILED:
+        for (int i = 0; i < d->count; i++) fprintf(stderr, "salvo sweep: %s\n", d->items[i].msg);
+        return st == SWEEP_FAILED ? 1 : 2;
     }
-    batch_scenario_set_uncertainty(bs, a->uncertainty);
-    Args quiet = *a;
-    quiet.csv = NULL;
-    quiet.checkpoint = NULL;
-    quiet.resume = 0;
-    int rc = run_model(batch_scenario_model(bs), &quiet, NULL, -1, 0, out);
-    *sout = s;
-    *bsout = bs;
-    return rc;
+    return 1;
 }
 
-static int sweep_assumptions(const Args *a, Scenario *base)
+/* Each point ends the progress line of its batch. */
+static void sweep_point_end(void *arg, const SweepPoint *p)
 {
-    BatchScenario *bs0 = batch_scenario_create(base);
-    if (!bs0) return 2;
-    int metric = find_metric(batch_scenario_model(bs0), a->metric, "--metric");
-    cJSON *info = summary_metric_info_json(batch_scenario_model(bs0));
-    batch_scenario_destroy(bs0);
-    if (metric < 0) {
-        cJSON_Delete(info);
-        return 2;
-    }
-    int n = scenario_assumption_count(base), nr = 0;
-    typedef struct Row { const Assumption *as; double lo, hi, eff; SummaryStat slo, shi; } Row;
-    Row *rows = calloc((size_t)n + 1, sizeof *rows);
-    if (!rows) return 1;
-    for (int i = 0; i < n; i++) {
-        const Assumption *as = scenario_assumption(base, i);
-        if (as->hi > as->lo) rows[nr++].as = as;
-    }
-    if (nr == 0) {
-        fprintf(stderr, "salvo sweep: %s has no assumption with a range\n", a->files[0]);
-        free(rows);
-        return 2;
-    }
-    /* Check every low/high value loads before running anything. */
-    const char *sets[MAX_SETS];
-    char extra[320];
-    for (int i = 0; i < a->nsets; i++) sets[i] = a->sets[i];
-    for (int k = 0; k < nr; k++)
-        for (int side = 0; side < 2; side++) {
-            char v[40];
-            fmt_exact(v, sizeof v, side ? rows[k].as->hi : rows[k].as->lo);
-            snprintf(extra, sizeof extra, "%s=%s", rows[k].as->path, v);
-            sets[a->nsets] = extra;
-            Scenario *s = load(a->files[0], sets, a->nsets + 1);
-            if (!s) {
-                free(rows);
-                return 2;
-            }
-            scenario_free(s);
-        }
+    (void)p;
+    progress_end(arg);
+}
+
+/* --- sweep --assumptions: the tornado --- */
+
+/* Row `rank` of the tornado as JSON. */
+static cJSON *tornado_row_json(const SweepEffect *w, int rank)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "rank", rank);
+    cJSON_AddStringToObject(o, "path", w->as->path);
+    cJSON_AddNumberToObject(o, "value", w->as->value);
+    cJSON_AddNumberToObject(o, "low", w->as->lo);
+    cJSON_AddNumberToObject(o, "high", w->as->hi);
+    cJSON_AddItemToObject(o, "mean_low", summary_number(w->low.mean));
+    cJSON_AddItemToObject(o, "halfwidth_low", summary_number(w->low.halfwidth));
+    cJSON_AddItemToObject(o, "mean_high", summary_number(w->high.mean));
+    cJSON_AddItemToObject(o, "halfwidth_high", summary_number(w->high.halfwidth));
+    cJSON_AddItemToObject(o, "effect", summary_number(w->effect));
+    cJSON_AddStringToObject(o, "source", w->as->source ? w->as->source : "");
+    cJSON_AddStringToObject(o, "source_title", w->as->source_title ? w->as->source_title : "");
+    return o;
+}
+
+/* The table, the CSV and the JSON of a tornado; `info` is taken over. */
+static int tornado_write(const Args *a, const Scenario *base, const SweepTornado *t, cJSON *info)
+{
     int rc = 0;
-    Batch *bb = NULL;
-    Scenario *sb = NULL;
-    BatchScenario *bsb = NULL;
-    SummaryStat sbase;
-    int r = run_point(a, (const char *const *)a->sets, a->nsets, &bb, &sb, &bsb);
-    if (r != 0 && r != 130) {
-        free(rows);
-        return r;
-    }
-    summary_stat(bb, metric, &sbase);
-    cJSON *jbase = summary_brief_json(bb, metric);
-    batch_destroy(bb);
-    batch_scenario_destroy(bsb);
-    scenario_free(sb);
-    rc = r;
-    for (int k = 0; k < nr && rc == 0; k++)
-        for (int side = 0; side < 2 && rc == 0; side++) {
-            char v[40];
-            fmt_exact(v, sizeof v, side ? rows[k].as->hi : rows[k].as->lo);
-            snprintf(extra, sizeof extra, "%s=%s", rows[k].as->path, v);
-            sets[a->nsets] = extra;
-            Batch *b = NULL;
-            Scenario *s = NULL;
-            BatchScenario *bsp = NULL;
-            r = run_point(a, sets, a->nsets + 1, &b, &s, &bsp);
-            if (b) summary_stat(b, metric, side ? &rows[k].shi : &rows[k].slo);
-            if (r != 0) rc = r;
-            batch_destroy(b);
-            batch_scenario_destroy(bsp);
-            scenario_free(s);
-        }
-    if (rc != 0) {
-        cJSON_Delete(jbase);
-        cJSON_Delete(info);
-        free(rows);
-        return rc;
-    }
-    for (int k = 0; k < nr; k++) rows[k].eff = rows[k].shi.mean - rows[k].slo.mean;
-    /* Rank by |effect| (insertion sort: a handful of rows; stable). */
-    for (int i = 1; i < nr; i++) {
-        Row t = rows[i];
-        int j = i;
-        while (j > 0 && fabs(rows[j - 1].eff) < fabs(t.eff)) {
-            rows[j] = rows[j - 1];
-            j--;
-        }
-        rows[j] = t;
-    }
-    char bm[32];
-    fmt_num(bm, sizeof bm, sbase.mean);
-    char bh[32];
-    fmt_num(bh, sizeof bh, sbase.halfwidth);
+    char bm[32], bh[32];
+    fmt_num(bm, sizeof bm, t->base.mean);
+    fmt_num(bh, sizeof bh, t->base.halfwidth);
     printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%s; %lld runs each)\n\n",
            a->metric, bm, bh, a->runs);
     int pw = 10;
-    for (int k = 0; k < nr; k++)
-        if ((int)strlen(rows[k].as->path) > pw) pw = (int)strlen(rows[k].as->path);
+    for (int k = 0; k < t->n; k++)
+        if ((int)strlen(t->rows[k].as->path) > pw) pw = (int)strlen(t->rows[k].as->path);
     printf("%4s  %-*s %10s %10s %12s %12s %12s  %s\n", "rank", pw, "assumption", "low", "high",
            "mean @low", "mean @high", "effect", "source");
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "metric", a->metric);
     cJSON_AddItemToObject(root, "metric_info", info);
-    cJSON_AddItemToObject(root, "base", jbase);
+    cJSON_AddItemToObject(root, "base", cJSON_Duplicate(t->base_json, 1));
     cJSON *arr = cJSON_AddArrayToObject(root, "assumptions");
     AFile csv;
     memset(&csv, 0, sizeof csv);
@@ -1113,58 +1052,232 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     int csv_failed = a->csv && afile_open(&csv, a->csv, &d) != 0;
     if (csv.fp)
         fprintf(csv.fp, "rank,path,low,high,mean_low,ci_low_lo,ci_low_hi,mean_high,ci_high_lo,ci_high_hi,effect\n");
-    for (int k = 0; k < nr; k++) {
-        Row *w = &rows[k];
+    for (int k = 0; k < t->n; k++) {
+        const SweepEffect *w = &t->rows[k];
         char lo[32], hi[32], ml[32], mh[32], ef[32];
         fmt_num(lo, sizeof lo, w->as->lo);
         fmt_num(hi, sizeof hi, w->as->hi);
-        fmt_num(ml, sizeof ml, w->slo.mean);
-        fmt_num(mh, sizeof mh, w->shi.mean);
-        fmt_num(ef, sizeof ef, w->eff);
+        fmt_num(ml, sizeof ml, w->low.mean);
+        fmt_num(mh, sizeof mh, w->high.mean);
+        fmt_num(ef, sizeof ef, w->effect);
         printf("%4d  %-*s %10s %10s %12s %12s %12s  %s\n", k + 1, pw, w->as->path, lo, hi, ml, mh, ef,
                w->as->source ? w->as->source : "");
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "rank", k + 1);
-        cJSON_AddStringToObject(o, "path", w->as->path);
-        cJSON_AddNumberToObject(o, "value", w->as->value);
-        cJSON_AddNumberToObject(o, "low", w->as->lo);
-        cJSON_AddNumberToObject(o, "high", w->as->hi);
-        cJSON_AddItemToObject(o, "mean_low", summary_number(w->slo.mean));
-        cJSON_AddItemToObject(o, "halfwidth_low", summary_number(w->slo.halfwidth));
-        cJSON_AddItemToObject(o, "mean_high", summary_number(w->shi.mean));
-        cJSON_AddItemToObject(o, "halfwidth_high", summary_number(w->shi.halfwidth));
-        cJSON_AddItemToObject(o, "effect", summary_number(w->eff));
-        cJSON_AddStringToObject(o, "source", w->as->source ? w->as->source : "");
-        cJSON_AddStringToObject(o, "source_title", w->as->source_title ? w->as->source_title : "");
-        cJSON_AddItemToArray(arr, o);
+        cJSON_AddItemToArray(arr, tornado_row_json(w, k + 1));
         if (csv.fp)
             fprintf(csv.fp, "%d,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", k + 1,
-                    w->as->path, w->as->lo, w->as->hi, w->slo.mean, w->slo.ci_lo, w->slo.ci_hi,
-                    w->shi.mean, w->shi.ci_lo, w->shi.ci_hi, w->eff);
+                    w->as->path, w->as->lo, w->as->hi, w->low.mean, w->low.ci_lo, w->low.ci_hi,
+                    w->high.mean, w->high.ci_lo, w->high.ci_hi, w->effect);
     }
     csv_tmp[0] = '\0';
     if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
     if (csv_failed) rc = 1;   /* (a committed AFile is zeroed: test the open, not csv.path) */
     SummaryRun run;
-    memset(&run, 0, sizeof run);
-    run.version = SALVO_VERSION;
-    run.git = SALVO_GIT;
-    run.command = a->command;
-    run.scenario = scenario_name(base);
-    run.sha256 = scenario_sha256(base);
-    run.seed = a->seed;
-    run.runs = (uint64_t)a->runs;
-    run.threads = a->threads;
-    run.uncertainty = a->uncertainty;
-    summary_run_scenario(&run, base);
+    run_record(a, base, &run);
     cJSON_AddItemToObject(root, "run", summary_run_json(NULL, &run));
     if (a->json && summary_write(root, a->json, &d) < 0) rc = 1;
     if (report_hook(root, a->report, a->svg) != 0) rc = 1;
     diag_print(&d, stderr);
     diag_free(&d);
     cJSON_Delete(root);
-    free(rows);
     return rc;
+}
+
+static int run_tornado(const Args *a, const Scenario *base)
+{
+    BatchScenario *bs0 = batch_scenario_create(base);
+    if (!bs0) return 2;
+    const BatchModel *m0 = batch_scenario_model(bs0);
+    int metric = find_metric(m0, a->metric, "--metric");
+    cJSON *info = summary_metric_info_json(m0);
+    Progress pr = { m0->metrics[0].id, 0 };     /* the strings are the scenario's */
+    batch_scenario_destroy(bs0);
+    if (metric < 0) {
+        cJSON_Delete(info);
+        return 2;
+    }
+    SweepSpec spec;
+    sweep_options(a, &pr, &spec);
+    spec.on_point = sweep_point_end;
+    spec.arg = &pr;
+    Diag d;
+    diag_init(&d, a->files[0]);
+    SweepTornado *t;
+    int rc = sweep_exit(sweep_tornado(base, &spec, metric, &t, &d), &d, a->files[0]);
+    diag_free(&d);
+    if (rc == 0) rc = tornado_write(a, base, t, info);
+    else cJSON_Delete(info);
+    sweep_tornado_destroy(t);
+    return rc;
+}
+
+/* --- sweep --vary: the grid --- */
+
+/* What the grid's points write as they come. */
+typedef struct GridOut {
+    const Args *a;
+    const SweepGrid *g;
+    const BatchModel *m0;   /* the base scenario's model: the metric ids */
+    int only;               /* --metric's index, or -1: print every metric */
+    Progress pr;
+    AFile csv;
+    cJSON *root, *points;
+} GridOut;
+
+/* Open the CSV (if any) and write its header; 0, or 1 (printed). */
+static int grid_open_csv(GridOut *o)
+{
+    const Args *a = o->a;
+    Diag d;
+    diag_init(&d, a->csv ? a->csv : "");
+    sigset_t block, old;
+    hold_signals(&block, &old);
+    int e = a->csv ? afile_open(&o->csv, a->csv, &d) : 0;
+    remember_csv_tmp(&o->csv);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    if (e < 0) diag_print(&d, stderr);
+    diag_free(&d);
+    if (e < 0) return 1;
+    if (o->csv.fp) {
+        fputs("point", o->csv.fp);
+        for (int v = 0; v < o->g->naxes; v++) fprintf(o->csv.fp, ",%s", o->g->axes[v].path);
+        for (int i = 0; i < o->m0->nmetrics; i++) {
+            const char *id = o->m0->metrics[i].id;
+            fprintf(o->csv.fp, ",%s_mean,%s_ci_lo,%s_ci_hi", id, id, id);
+        }
+        fputc('\n', o->csv.fp);
+    }
+    return 0;
+}
+
+/* The JSON's axes ("vary") and metric records; `info` is taken over. */
+static void grid_json_begin(GridOut *o, cJSON *info)
+{
+    o->root = cJSON_CreateObject();
+    cJSON *jv = cJSON_AddArrayToObject(o->root, "vary");
+    cJSON_AddItemToObject(o->root, "metric_info", info);
+    for (int v = 0; v < o->g->naxes; v++) {
+        cJSON *ax = cJSON_CreateObject();
+        cJSON_AddStringToObject(ax, "path", o->g->axes[v].path);
+        cJSON_AddItemToObject(ax, "values", cJSON_CreateDoubleArray(o->g->values[v], o->g->axes[v].steps));
+        cJSON_AddItemToArray(jv, ax);
+    }
+    o->points = cJSON_AddArrayToObject(o->root, "points");
+}
+
+/* One finished point: its lines, its CSV row and its JSON (on_point). */
+static void grid_point_out(void *arg, const SweepPoint *p)
+{
+    GridOut *o = arg;
+    const SweepGrid *g = o->g;
+    const Batch *b = p->batch;
+    FILE *csv = o->csv.fp;
+    progress_end(&o->pr);
+    if (!b || batch_stopped(b)) return;
+    printf("point %lld:", p->index + 1);
+    for (int v = 0; v < g->naxes; v++) {
+        char num[32];
+        fmt_num(num, sizeof num, p->values[v]);
+        printf(" %s=%s", g->axes[v].path, num);
+    }
+    putchar('\n');
+    cJSON *jo = cJSON_CreateObject();
+    cJSON *set = cJSON_AddObjectToObject(jo, "set");
+    for (int v = 0; v < g->naxes; v++) cJSON_AddNumberToObject(set, g->axes[v].path, p->values[v]);
+    cJSON *jm = cJSON_AddObjectToObject(jo, "metrics");
+    if (csv) {
+        fprintf(csv, "%lld", p->index);
+        for (int v = 0; v < g->naxes; v++) fprintf(csv, ",%.17g", p->values[v]);
+    }
+    for (int i = 0; i < o->m0->nmetrics; i++) {
+        const char *id = o->m0->metrics[i].id;
+        SummaryStat st;
+        summary_stat(b, i, &st);
+        cJSON_AddItemToObject(jm, id, summary_brief_json(b, i));
+        if (csv) fprintf(csv, ",%.17g,%.17g,%.17g", st.mean, st.ci_lo, st.ci_hi);
+        if (o->only >= 0 && i != o->only) continue;
+        char mean[32], hw[32];
+        fmt_value(mean, sizeof mean, batch_model(b), i, st.mean);
+        fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
+        printf("    %-32s %14s ±%s\n", id, mean, hw);
+    }
+    if (csv) fputc('\n', csv);
+    cJSON_AddItemToArray(o->points, jo);
+}
+
+/* After the points: commit the CSV, write the JSON and the report. */
+static int grid_finish(GridOut *o, const Scenario *base, int rc)
+{
+    const Args *a = o->a;
+    if (rc == 130) fprintf(stderr, "salvo sweep: interrupted; outputs hold the points completed\n");
+    Diag d;
+    diag_init(&d, "sweep");
+    csv_tmp[0] = '\0';
+    if (o->csv.fp && afile_commit(&o->csv, &d) < 0) rc = 1;
+    SummaryRun run;
+    run_record(a, base, &run);
+    cJSON *rj = summary_run_json(NULL, &run);
+    cJSON_AddBoolToObject(rj, "partial", rc == 130);
+    cJSON_AddItemToObject(o->root, "run", rj);
+    if (a->json && (rc == 0 || rc == 130) && summary_write(o->root, a->json, &d) < 0) rc = 1;
+    if ((rc == 0 || rc == 130) && report_hook(o->root, a->report, a->svg) != 0) rc = 1;
+    diag_print(&d, stderr);
+    diag_free(&d);
+    return rc;
+}
+
+static int run_grid(const Args *a, const Scenario *base)
+{
+    GridOut o;
+    memset(&o, 0, sizeof o);
+    o.a = a;
+    o.only = -1;
+    SweepAxis axes[MAX_VARY];
+    for (int v = 0; v < a->nvary; v++) axes[v] = a->vary[v].axis;
+    Diag d;
+    diag_init(&d, a->files[0]);
+    SweepGrid *g = sweep_grid_create(base, axes, a->nvary, a->steps, &d);
+    BatchScenario *bs0 = g ? batch_scenario_create(base) : NULL;
+    cJSON *info = NULL;
+    int rc = g ? 2 : sweep_exit(SWEEP_BAD_SPEC, &d, a->files[0]);
+    if (!bs0) goto out;
+    o.g = g;
+    o.m0 = batch_scenario_model(bs0);
+    o.pr.metric = o.m0->metrics[0].id;
+    if (a->metric && (o.only = find_metric(o.m0, a->metric, "--metric")) < 0) goto out;
+    info = summary_metric_info_json(o.m0);
+    SweepSpec spec;
+    sweep_options(a, &o.pr, &spec);
+    spec.on_point = grid_point_out;
+    spec.arg = &o;
+    if ((rc = sweep_exit(sweep_grid_check(g, &spec, &d), &d, a->files[0])) != 0) goto out;
+    if ((rc = grid_open_csv(&o)) != 0) goto out;
+    grid_json_begin(&o, info);
+    info = NULL;
+    printf("sweep of %s: %lld points x %lld runs (seed %llu, common random numbers across points)\n\n",
+           scenario_name(base), g->npoints, a->runs, a->seed);
+    rc = sweep_exit(sweep_grid_run(g, &spec, &d), &d, a->files[0]);
+    rc = grid_finish(&o, base, rc);
+out:
+    if (o.csv.fp) afile_abort(&o.csv);
+    cJSON_Delete(o.root);
+    cJSON_Delete(info);
+    diag_free(&d);
+    batch_scenario_destroy(bs0);
+    sweep_grid_destroy(g);
+    return rc;
+}
+
+/* The mode of a sweep: --vary or --assumptions (with --metric); 0, or -1
+ * (printed). */
+static int sweep_mode(const Args *a)
+{
+    const char *why = NULL;
+    if (a->assumptions && a->nvary) why = "use either --vary or --assumptions, not both";
+    else if (!a->assumptions && !a->nvary)
+        why = "nothing to vary: give --vary PATH=LO:HI:STEPS or --assumptions";
+    else if (a->assumptions && !a->metric) why = "--assumptions needs --metric M (the metric to rank by)";
+    if (why) fprintf(stderr, "salvo sweep: %s\n", why);
+    return why ? -1 : 0;
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -1178,196 +1291,10 @@ int cmd_sweep(int argc, char **argv)
     if (r < 0) return 2;
     int rc = 2;
     Scenario *base = NULL;
-    double *values[MAX_VARY] = { 0 };
-    cJSON *root = NULL;
-    AFile csv;
-    memset(&csv, 0, sizeof csv);
-    if (a.assumptions && a.nvary) {
-        fprintf(stderr, "salvo sweep: use either --vary or --assumptions, not both\n");
-        goto out;
+    if (sweep_mode(&a) == 0 && (base = load(a.files[0], a.sets, a.nsets))) {
+        catch_signals();
+        rc = a.assumptions ? run_tornado(&a, base) : run_grid(&a, base);
     }
-    if (!a.assumptions && !a.nvary) {
-        fprintf(stderr, "salvo sweep: nothing to vary: give --vary PATH=LO:HI:STEPS or --assumptions\n");
-        goto out;
-    }
-    if (a.assumptions && !a.metric) {
-        fprintf(stderr, "salvo sweep: --assumptions needs --metric M (the metric to rank by)\n");
-        goto out;
-    }
-    base = load(a.files[0], a.sets, a.nsets);
-    if (!base) goto out;
-    catch_signals();
-    if (a.assumptions) {
-        rc = sweep_assumptions(&a, base);
-        goto out;
-    }
-    /* Resolve ranges from assumption records, then build the grid. */
-    long long npoints = 1;
-    for (int v = 0; v < a.nvary; v++) {
-        Vary *vy = &a.vary[v];
-        if (!vy->ranged) {
-            const Assumption *found = NULL;
-            for (int i = 0; i < scenario_assumption_count(base); i++)
-                if (!strcmp(scenario_assumption(base, i)->path, vy->path)) found = scenario_assumption(base, i);
-            if (!found || !(found->hi > found->lo)) {
-                fprintf(stderr, "salvo sweep: --vary %s: %s; give PATH=LO:HI:STEPS\n", vy->path,
-                        found ? "its assumption has no range" : "no assumption record with this path");
-                goto out;
-            }
-            vy->lo = found->lo;
-            vy->hi = found->hi;
-            vy->steps = a.steps;
-        }
-        values[v] = malloc((size_t)vy->steps * sizeof *values[v]);
-        if (!values[v]) goto out;
-        for (int k = 0; k < vy->steps; k++)
-            values[v][k] = vy->steps == 1 ? vy->lo : vy->lo + (vy->hi - vy->lo) * k / (vy->steps - 1);
-        npoints *= vy->steps;
-        if (npoints > MAX_POINTS) {
-            fprintf(stderr, "salvo sweep: the grid has more than %d points\n", MAX_POINTS);
-            goto out;
-        }
-    }
-    BatchScenario *bs0 = batch_scenario_create(base);
-    if (!bs0) goto out;
-    const BatchModel *m0 = batch_scenario_model(bs0);
-    int nm = m0->nmetrics, only = -1;
-    char **ids = calloc((size_t)nm, sizeof *ids);
-    for (int i = 0; ids && i < nm; i++) ids[i] = strdup(m0->metrics[i].id);
-    if (a.metric) only = find_metric(m0, a.metric, "--metric");
-    cJSON *info = summary_metric_info_json(m0);
-    batch_scenario_destroy(bs0);
-    if (!ids || (a.metric && only < 0)) goto out_ids;
-
-    /* Every point's sets, checked by loading before any batch runs. */
-    const char *sets[MAX_SETS];
-    char extra[MAX_VARY][320];
-    for (int i = 0; i < a.nsets; i++) sets[i] = a.sets[i];
-    for (int v = 0; v < a.nvary; v++) sets[a.nsets + v] = extra[v];
-    int idx[MAX_VARY];
-#define POINT_SETS(pt)                                                               \
-    do {                                                                             \
-        long long rest = (pt);                                                       \
-        for (int v = a.nvary - 1; v >= 0; v--) {                                     \
-            idx[v] = (int)(rest % a.vary[v].steps);                                  \
-            rest /= a.vary[v].steps;                                                 \
-            char num[40];                                                            \
-            fmt_exact(num, sizeof num, values[v][idx[v]]);                           \
-            snprintf(extra[v], sizeof extra[v], "%s=%s", a.vary[v].path, num);       \
-        }                                                                            \
-    } while (0)
-    for (long long pt = 0; pt < npoints; pt++) {
-        POINT_SETS(pt);
-        Scenario *s = load(a.files[0], sets, a.nsets + a.nvary);
-        if (!s) goto out_ids;
-        scenario_free(s);
-    }
-    Diag d;
-    diag_init(&d, a.csv ? a.csv : "");
-    sigset_t block, old;
-    hold_signals(&block, &old);
-    int e = a.csv ? afile_open(&csv, a.csv, &d) : 0;
-    remember_csv_tmp(&csv);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (e < 0) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        rc = 1;
-        goto out_ids;
-    }
-    diag_free(&d);
-    if (csv.fp) {
-        fputs("point", csv.fp);
-        for (int v = 0; v < a.nvary; v++) fprintf(csv.fp, ",%s", a.vary[v].path);
-        for (int i = 0; i < nm; i++) fprintf(csv.fp, ",%s_mean,%s_ci_lo,%s_ci_hi", ids[i], ids[i], ids[i]);
-        fputc('\n', csv.fp);
-    }
-    root = cJSON_CreateObject();
-    cJSON *jv = cJSON_AddArrayToObject(root, "vary");
-    cJSON_AddItemToObject(root, "metric_info", info);
-    info = NULL;
-    for (int v = 0; v < a.nvary; v++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "path", a.vary[v].path);
-        cJSON_AddItemToObject(o, "values", cJSON_CreateDoubleArray(values[v], a.vary[v].steps));
-        cJSON_AddItemToArray(jv, o);
-    }
-    cJSON *jp = cJSON_AddArrayToObject(root, "points");
-    printf("sweep of %s: %lld points x %lld runs (seed %llu, common random numbers across points)\n\n",
-           scenario_name(base), npoints, a.runs, a.seed);
-    rc = 0;
-    for (long long pt = 0; pt < npoints && rc == 0; pt++) {
-        POINT_SETS(pt);
-        Batch *b = NULL;
-        Scenario *s = NULL;
-        BatchScenario *bsp = NULL;
-        r = run_point(&a, sets, a.nsets + a.nvary, &b, &s, &bsp);
-        if (r != 0) rc = r;
-        if (b && !batch_stopped(b)) {
-            printf("point %lld:", pt + 1);
-            for (int v = 0; v < a.nvary; v++) {
-                char num[32];
-                fmt_num(num, sizeof num, values[v][idx[v]]);
-                printf(" %s=%s", a.vary[v].path, num);
-            }
-            putchar('\n');
-            cJSON *o = cJSON_CreateObject();
-            cJSON *set = cJSON_AddObjectToObject(o, "set");
-            for (int v = 0; v < a.nvary; v++) cJSON_AddNumberToObject(set, a.vary[v].path, values[v][idx[v]]);
-            cJSON *jm = cJSON_AddObjectToObject(o, "metrics");
-            if (csv.fp) {
-                fprintf(csv.fp, "%lld", pt);
-                for (int v = 0; v < a.nvary; v++) fprintf(csv.fp, ",%.17g", values[v][idx[v]]);
-            }
-            for (int i = 0; i < nm; i++) {
-                SummaryStat st;
-                summary_stat(b, i, &st);
-                cJSON_AddItemToObject(jm, ids[i], summary_brief_json(b, i));
-                if (csv.fp) fprintf(csv.fp, ",%.17g,%.17g,%.17g", st.mean, st.ci_lo, st.ci_hi);
-                if (only >= 0 && i != only) continue;
-                char mean[32], hw[32];
-                fmt_value(mean, sizeof mean, batch_model(b), i, st.mean);
-                fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
-                printf("    %-32s %14s ±%s\n", ids[i], mean, hw);
-            }
-            if (csv.fp) fputc('\n', csv.fp);
-            cJSON_AddItemToArray(jp, o);
-        }
-        batch_destroy(b);
-        batch_scenario_destroy(bsp);
-        scenario_free(s);
-    }
-    if (rc == 130) fprintf(stderr, "salvo sweep: interrupted; outputs hold the points completed\n");
-    diag_init(&d, "sweep");
-    csv_tmp[0] = '\0';
-    if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
-    SummaryRun run;
-    memset(&run, 0, sizeof run);
-    run.version = SALVO_VERSION;
-    run.git = SALVO_GIT;
-    run.command = a.command;
-    run.scenario = scenario_name(base);
-    run.sha256 = scenario_sha256(base);
-    run.seed = a.seed;
-    run.runs = (uint64_t)a.runs;
-    run.threads = a.threads;
-    run.uncertainty = a.uncertainty;
-    summary_run_scenario(&run, base);
-    cJSON *rj = summary_run_json(NULL, &run);
-    cJSON_AddBoolToObject(rj, "partial", rc == 130);
-    cJSON_AddItemToObject(root, "run", rj);
-    if (a.json && (rc == 0 || rc == 130) && summary_write(root, a.json, &d) < 0) rc = 1;
-    if ((rc == 0 || rc == 130) && report_hook(root, a.report, a.svg) != 0) rc = 1;
-    diag_print(&d, stderr);
-    diag_free(&d);
-out_ids:
-    cJSON_Delete(info);
-    for (int i = 0; ids && i < nm; i++) free(ids[i]);
-    free(ids);
-out:
-    if (csv.fp) afile_abort(&csv);
-    cJSON_Delete(root);
-    for (int v = 0; v < MAX_VARY; v++) free(values[v]);
     scenario_free(base);
     args_free(&a);
     return rc;
