@@ -117,7 +117,9 @@ Batch *batch_create(const BatchModel *m, Diag *d)
     b->series_dim = mem_malloc((size_t)b->nm * sizeof *b->series_dim);
     b->mom = mem_malloc((size_t)b->ndims * sizeof *b->mom);
     b->tail = mem_malloc((size_t)b->ndims * sizeof *b->tail);
-    b->sk = mem_malloc((size_t)b->ndims * sizeof *b->sk);
+    /* Zeroed, so that batch_destroy may free the sketches of a batch whose
+     * set-up failed before stats_sketch_init reached them. */
+    b->sk = mem_calloc((size_t)b->ndims, sizeof *b->sk);
     b->days = mem_calloc((size_t)b->nm, sizeof *b->days);
     if (!b->series_dim || !b->mom || !b->tail || !b->sk || !b->days) goto oom;
     for (int i = 0, next = b->nm; i < b->nm; i++) {

@@ -122,10 +122,10 @@ static SweepStatus point_run(const SweepSpec *s, const PointSets *ps, PointRun *
     return batch_stopped(b) ? SWEEP_STOPPED : SWEEP_OK;
 }
 
-static void hand_over(const SweepSpec *s, long long index, const double *values, const Batch *b)
+static void hand_over(const SweepSpec *s, long long index, const double *values, const PointRun *pr)
 {
     if (!s->on_point) return;
-    SweepPoint p = { index, values, b };
+    SweepPoint p = { index, values, pr->b, pr->s };
     s->on_point(s->arg, &p);
 }
 
@@ -234,7 +234,7 @@ SweepStatus sweep_grid_run(const SweepGrid *g, const SweepSpec *s, Diag *d)
         PointRun pr;
         grid_point(g, pt, values, &ps);
         st = point_run(s, &ps, &pr, d);
-        hand_over(s, pt, values, pr.b);
+        hand_over(s, pt, values, &pr);
         point_free(&pr);
     }
     point_sets_free(&ps);
@@ -284,7 +284,7 @@ static SweepStatus tornado_base(SweepTornado *t, const SweepSpec *s, int metric,
     PointSets base = { (const char **)s->sets, s->nsets, NULL, 0 };
     PointRun pr;
     SweepStatus st = point_run(s, &base, &pr, d);
-    hand_over(s, -1, NULL, pr.b);
+    hand_over(s, -1, NULL, &pr);
     if (pr.b) {
         summary_stat(pr.b, metric, &t->base);
         t->base_json = summary_brief_json(pr.b, metric);
@@ -301,7 +301,7 @@ static SweepStatus tornado_ends(SweepTornado *t, const SweepSpec *s, int metric,
             PointRun pr;
             tornado_point(t, k, side, ps);
             SweepStatus st = point_run(s, ps, &pr, d);
-            hand_over(s, 2LL * k + side, NULL, pr.b);
+            hand_over(s, 2LL * k + side, NULL, &pr);
             if (pr.b) summary_stat(pr.b, metric, side ? &t->rows[k].high : &t->rows[k].low);
             point_free(&pr);
             if (st != SWEEP_OK) return st;

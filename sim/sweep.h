@@ -40,6 +40,8 @@ typedef struct SweepPoint {
     long long index;        /* grid: 0..npoints-1; tornado: -1 base, 2k low, 2k+1 high of row k */
     const double *values;   /* grid: each axis's value at this point; tornado: NULL */
     const Batch *batch;     /* the point's totals (maybe stopped early); NULL if it failed */
+    const Scenario *scenario;   /* the point's scenario as loaded (its assumptions hold
+                                 * the point's values); NULL if it did not load */
 } SweepPoint;
 
 /* What every point shares. */
