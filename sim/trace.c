@@ -654,34 +654,89 @@ static int parse_color(const char *s, uint32_t *out)
     return 1;
 }
 
-static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
+/* The trace format, first: a newer one is refused before anything else is
+ * read from it. No "trace" key is format 1, from before it had one. */
+static int parse_version(Reader *rd, const cJSON *root)
 {
-    int ok = 1, i;
-    char path[64];
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "trace");
+    rd->version = 1;
+    if (!ver) return 1;
+    if (!cJSON_IsNumber(ver) || ver->valuedouble != floor(ver->valuedouble) || ver->valuedouble < 1) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace", "expected the trace format number");
+        return 0;
+    }
+    if (ver->valuedouble > TRACE_VERSION) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace",
+                 "trace format %.0f is newer than this salvo reads (formats 1 to %d); "
+                 "use a newer salvo, or write the trace again with this one",
+                 ver->valuedouble, TRACE_VERSION);
+        return 0;
+    }
+    rd->version = (int)ver->valuedouble;
+    return 1;
+}
+
+/* Format 2: the seed is a decimal string, 64 bits exactly. */
+static int parse_seed_string(Reader *rd, const cJSON *seed, uint64_t *out)
+{
+    char *end = NULL;
+    const char *sv = cJSON_IsString(seed) ? seed->valuestring : NULL;
+    errno = 0;
+    unsigned long long v = sv && isdigit((unsigned char)sv[0]) ? strtoull(sv, &end, 10) : 0;
+    *out = v;
+    if (!sv || !isdigit((unsigned char)sv[0]) || errno || *end) {
+        diag_add(rd->d, rd->lineno, seed ? key_col(rd, "seed") : 1, "seed",
+                 "expected the seed as a string of digits (\"42\")");
+        return 0;
+    }
+    return 1;
+}
+
+/* Format 1: the seed is a 64-bit integer: a double would round it, so it
+ * is read from the text itself (the cJSON value only says that it is
+ * there). Find `"seed"`, JSON whitespace, ':' as a key, the way cJSON read
+ * it: the writer's `"seed":` is not the only spelling (found by fuzz_trace:
+ * `"seed" :1` used to read from a NULL pointer). cJSON skips every byte
+ * <= 32 as whitespace, so this does too. The number must agree with
+ * cJSON's value, in case the first key "seed" found in the line belongs to
+ * a nested object. */
+static int parse_seed_number(Reader *rd, const cJSON *seed, uint64_t *out)
+{
+    if (!cJSON_IsNumber(seed)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
+        return 0;
+    }
+    const char *p = NULL;
+    for (const char *k = strstr(rd->line, "\"seed\""); k && !p; k = strstr(k + 1, "\"seed\"")) {
+        const char *q = k + 6;
+        while (*q && (unsigned char)*q <= 32) q++;
+        if (*q == ':') p = q + 1;
+    }
+    while (p && *p && (unsigned char)*p <= 32) p++;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long s = p ? strtoull(p, &end, 10) : 0;
+    *out = s;
+    if (!p || errno || end == p || *p == '-' || (double)s != seed->valuedouble ||
+        (*end != ',' && *end != '}' && (unsigned char)*end > 32)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
+        return 0;
+    }
+    return 1;
+}
+
+/* What the trace is of: the format, the salvo and scenario that wrote it,
+ * the calendar and the seed. */
+static int parse_identity(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1;
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
     if (!cJSON_IsString(type) || strcmp(type->valuestring, "header") != 0) {
         diag_add(rd->d, rd->lineno, 1, "", "the first line is not a salvo trace header "
                  "(expected {\"salvo\":...,\"type\":\"header\",...})");
         return 0;
     }
-    /* The format first: a newer one is refused before anything else is
-     * read from it. No "trace" key is format 1, from before it had one. */
-    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "trace");
-    rd->version = 1;
-    if (ver) {
-        if (!cJSON_IsNumber(ver) || ver->valuedouble != floor(ver->valuedouble) || ver->valuedouble < 1) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace", "expected the trace format number");
-            return 0;
-        }
-        if (ver->valuedouble > TRACE_VERSION) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace",
-                     "trace format %.0f is newer than this salvo reads (formats 1 to %d); "
-                     "use a newer salvo, or write the trace again with this one",
-                     ver->valuedouble, TRACE_VERSION);
-            return 0;
-        }
-        rd->version = (int)ver->valuedouble;
-    }
+    if (!parse_version(rd, root)) return 0;
     ok &= get_str(rd, root, "salvo", "salvo", "salvo", &h->salvo_version);
     ok &= get_str(rd, root, "scenario", "scenario", "scenario", &h->scenario);
     ok &= get_str(rd, root, "sha256", "sha256", "sha256", &h->sha256);
@@ -695,55 +750,24 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
     } else ok = 0;
     ok &= get_num(rd, root, "end", "end", "end", &h->end);
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
-    if (rd->version >= 2) {
-        /* A decimal string: 64 bits, exactly. */
-        char *end = NULL;
-        const char *sv = cJSON_IsString(seed) ? seed->valuestring : NULL;
-        errno = 0;
-        unsigned long long v = sv && isdigit((unsigned char)sv[0]) ? strtoull(sv, &end, 10) : 0;
-        if (!sv || !isdigit((unsigned char)sv[0]) || errno || *end) {
-            diag_add(rd->d, rd->lineno, seed ? key_col(rd, "seed") : 1, "seed",
-                     "expected the seed as a string of digits (\"42\")");
-            ok = 0;
-        }
-        h->seed = v;
-    } else if (!cJSON_IsNumber(seed)) {
-        /* Format 1: the seed is a 64-bit integer: a double would round it,
-         * so it is read from the text itself (the cJSON value only says
-         * that it is there). */
-        diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
-        ok = 0;
-    } else {
-        /* Find `"seed"`, JSON whitespace, ':' as a key, the way cJSON read
-         * it: the writer's `"seed":` is not the only spelling (found by
-         * fuzz_trace: `"seed" :1` used to read from a NULL pointer). cJSON
-         * skips every byte <= 32 as whitespace, so this does too. The
-         * number must agree with cJSON's value, in case the first key
-         * "seed" found in the line belongs to a nested object. */
-        const char *p = NULL;
-        for (const char *k = strstr(rd->line, "\"seed\""); k && !p; k = strstr(k + 1, "\"seed\"")) {
-            const char *q = k + 6;
-            while (*q && (unsigned char)*q <= 32) q++;
-            if (*q == ':') p = q + 1;
-        }
-        while (p && *p && (unsigned char)*p <= 32) p++;
-        char *end = NULL;
-        errno = 0;
-        unsigned long long s = p ? strtoull(p, &end, 10) : 0;
-        if (!p || errno || end == p || *p == '-' || (double)s != seed->valuedouble ||
-            (*end != ',' && *end != '}' && (unsigned char)*end > 32)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
-            ok = 0;
-        }
-        h->seed = s;
-    }
-    if (!ok) return 0;
+    ok &= rd->version >= 2 ? parse_seed_string(rd, seed, &h->seed) : parse_seed_number(rd, seed, &h->seed);
+    return ok;
+}
 
-    /* Arrays, in dependency order: later ones are checked against earlier. */
+/* Each header array has a reader that returns 1 (read), 0 (read, with
+ * problems reported: go on, to report more) or -1 (stop: the array is
+ * missing or memory ran out). The arrays come in dependency order: later
+ * ones are checked against earlier. */
+typedef int (*ArrayReader)(Reader *rd, const cJSON *root, TraceHeader *h);
+
+static int read_actors(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
     const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "actors", &h->nactors))) return 0;
+    if (!(arr = get_array(rd, root, "actors", &h->nactors))) return -1;
     TraceActor *actors = rd_array(rd, (size_t)h->nactors, sizeof *actors);
-    if (!actors) return 0;
+    if (!actors) return -1;
     for (i = 0, e = arr->child; e; e = e->next, i++) {
         PATH(path, "actors", i);
         const char *col = NULL;
@@ -756,10 +780,17 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         }
     }
     h->actors = actors;
+    return ok;
+}
 
-    if (!(arr = get_array(rd, root, "places", &h->nplaces))) return 0;
+static int read_places(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
+    const cJSON *arr, *e;
+    if (!(arr = get_array(rd, root, "places", &h->nplaces))) return -1;
     TracePlace *places = rd_array(rd, (size_t)h->nplaces, sizeof *places);
-    if (!places) return 0;
+    if (!places) return -1;
     for (i = 0, e = arr->child; e; e = e->next, i++) {
         PATH(path, "places", i);
         const char *kind = NULL;
@@ -783,10 +814,47 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         }
     }
     h->places = places;
+    return ok;
+}
 
-    if (!(arr = get_array(rd, root, "routes", &h->nroutes))) return 0;
+/* A route's waypoints, [[lat, lon], ...]: 1, 0 or -1 as an ArrayReader. */
+static int read_waypoints(Reader *rd, const cJSON *e, const char *path, TraceRoute *r)
+{
+    int ok = 1;
+    const cJSON *wp = cJSON_GetObjectItemCaseSensitive(e, "waypoints");
+    if (wp && !cJSON_IsArray(wp)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "\"waypoints\": expected an array");
+        return 0;
+    }
+    r->npts = wp ? cJSON_GetArraySize(wp) : 0;
+    double *lat = rd_array(rd, (size_t)r->npts, sizeof *lat);
+    double *lon = rd_array(rd, (size_t)r->npts, sizeof *lon);
+    if (!lat || !lon) return -1;
+    int k = 0;
+    for (const cJSON *p = wp ? wp->child : NULL; p; p = p->next, k++) {
+        const cJSON *la = cJSON_GetArrayItem(p, 0), *lo = cJSON_GetArrayItem(p, 1);
+        if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2 || !cJSON_IsNumber(la) ||
+            !cJSON_IsNumber(lo) || fabs(la->valuedouble) > 90 || fabs(lo->valuedouble) > 180) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "waypoints[%d]: expected [lat, lon]", k);
+            ok = 0;
+            continue;
+        }
+        lat[k] = la->valuedouble;
+        lon[k] = lo->valuedouble;
+    }
+    r->lat = lat;
+    r->lon = lon;
+    return ok;
+}
+
+static int read_routes(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
+    const cJSON *arr, *e;
+    if (!(arr = get_array(rd, root, "routes", &h->nroutes))) return -1;
     TraceRoute *routes = rd_array(rd, (size_t)h->nroutes, sizeof *routes);
-    if (!routes) return 0;
+    if (!routes) return -1;
     for (i = 0, e = arr->child; e; e = e->next, i++) {
         PATH(path, "routes", i);
         TraceRoute *r = &routes[i];
@@ -806,37 +874,22 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         /* Traces written before "final" existed: every arrival counts. */
         const cJSON *fin = cJSON_GetObjectItemCaseSensitive(e, "final");
         r->final = fin ? cJSON_IsTrue(fin) : 1;
-        const cJSON *wp = cJSON_GetObjectItemCaseSensitive(e, "waypoints");
-        if (wp && !cJSON_IsArray(wp)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "\"waypoints\": expected an array");
-            ok = 0;
-            continue;
-        }
-        r->npts = wp ? cJSON_GetArraySize(wp) : 0;
-        double *lat = rd_array(rd, (size_t)r->npts, sizeof *lat);
-        double *lon = rd_array(rd, (size_t)r->npts, sizeof *lon);
-        if (!lat || !lon) return 0;
-        int k = 0;
-        for (const cJSON *p = wp ? wp->child : NULL; p; p = p->next, k++) {
-            const cJSON *la = cJSON_GetArrayItem(p, 0), *lo = cJSON_GetArrayItem(p, 1);
-            if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2 || !cJSON_IsNumber(la) ||
-                !cJSON_IsNumber(lo) || fabs(la->valuedouble) > 90 || fabs(lo->valuedouble) > 180) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path,
-                         "waypoints[%d]: expected [lat, lon]", k);
-                ok = 0;
-                continue;
-            }
-            lat[k] = la->valuedouble;
-            lon[k] = lo->valuedouble;
-        }
-        r->lat = lat;
-        r->lon = lon;
+        int w = read_waypoints(rd, e, path, r);
+        if (w < 0) return -1;
+        ok &= w;
     }
     h->routes = routes;
+    return ok;
+}
 
-    if (!(arr = get_array(rd, root, "carriers", &h->ncarriers))) return 0;
+static int read_carriers(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
+    const cJSON *arr, *e;
+    if (!(arr = get_array(rd, root, "carriers", &h->ncarriers))) return -1;
     TraceCarrier *carriers = rd_array(rd, (size_t)h->ncarriers, sizeof *carriers);
-    if (!carriers) return 0;
+    if (!carriers) return -1;
     for (i = 0, e = arr->child; e; e = e->next, i++) {
         PATH(path, "carriers", i);
         ok &= get_str(rd, e, "id", path, "carriers", &carriers[i].id);
@@ -845,10 +898,17 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         ok &= get_num(rd, e, "capacity", path, "carriers", &carriers[i].capacity);
     }
     h->carriers = carriers;
+    return ok;
+}
 
-    if (!(arr = get_array(rd, root, "resources", &h->nresources))) return 0;
+static int read_resources(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
+    const cJSON *arr, *e;
+    if (!(arr = get_array(rd, root, "resources", &h->nresources))) return -1;
     TraceResource *res = rd_array(rd, (size_t)h->nresources, sizeof *res);
-    if (!res) return 0;
+    if (!res) return -1;
     for (i = 0, e = arr->child; e; e = e->next, i++) {
         PATH(path, "resources", i);
         ok &= get_str(rd, e, "id", path, "resources", &res[i].id);
@@ -856,10 +916,17 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         ok &= get_str(rd, e, "unit", path, "resources", &res[i].unit);
     }
     h->resources = res;
+    return ok;
+}
 
-    if (!(arr = get_array(rd, root, "stocks", &h->nstocks))) return 0;
+static int read_stocks(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
+    const cJSON *arr, *e;
+    if (!(arr = get_array(rd, root, "stocks", &h->nstocks))) return -1;
     TraceStock *stocks = rd_array(rd, (size_t)h->nstocks, sizeof *stocks);
-    if (!stocks) return 0;
+    if (!stocks) return -1;
     for (i = 0, e = arr->child; e; e = e->next, i++) {
         PATH(path, "stocks", i);
         ok &= get_str(rd, e, "id", path, "stocks", &stocks[i].id);
@@ -874,43 +941,87 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
         else ok &= get_num(rd, e, "capacity", path, "stocks", &stocks[i].capacity);
     }
     h->stocks = stocks;
+    return ok;
+}
 
-    ok &= parse_named(rd, root, "treaties", h->nactors, h->nplaces, &h->treaties, &h->ntreaties);
-    ok &= parse_named(rd, root, "programmes", h->nactors, h->nplaces, &h->programmes, &h->nprogrammes);
-    ok &= parse_named(rd, root, "events", h->nactors, h->nplaces, &h->events, &h->nevents);
+/* Treaties, programmes and events: named things (parse_named), which
+ * report a missing array but never stop the header. */
+static int read_treaties(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    return parse_named(rd, root, "treaties", h->nactors, h->nplaces, &h->treaties, &h->ntreaties);
+}
 
-    if (!(arr = get_array(rd, root, "decisions", &h->ndecisions))) return 0;
+static int read_programmes(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    return parse_named(rd, root, "programmes", h->nactors, h->nplaces, &h->programmes, &h->nprogrammes);
+}
+
+static int read_events(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    return parse_named(rd, root, "events", h->nactors, h->nplaces, &h->events, &h->nevents);
+}
+
+/* A decision's options: a non-empty array of strings. */
+static int read_options(Reader *rd, const cJSON *e, const char *path, TraceDecisionDef *dd)
+{
+    int ok = 1;
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(e, "options");
+    int n = cJSON_IsArray(opts) ? cJSON_GetArraySize(opts) : 0;
+    if (n < 1) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
+                 "\"options\": expected a non-empty array of strings");
+        return 0;
+    }
+    const char **o = rd_array(rd, (size_t)n, sizeof *o);
+    if (!o) return -1;
+    int k = 0;
+    for (const cJSON *p = opts->child; p; p = p->next, k++) {
+        if (!cJSON_IsString(p)) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path, "options[%d]: expected a string", k);
+            ok = 0;
+            continue;
+        }
+        o[k] = rd_strdup(rd, p->valuestring);
+    }
+    dd->noptions = n;
+    dd->options = o;
+    return ok;
+}
+
+static int read_decisions(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1, i;
+    char path[64];
+    const cJSON *arr, *e;
+    if (!(arr = get_array(rd, root, "decisions", &h->ndecisions))) return -1;
     TraceDecisionDef *dec = rd_array(rd, (size_t)h->ndecisions, sizeof *dec);
-    if (!dec) return 0;
+    if (!dec) return -1;
     for (i = 0, e = arr->child; e; e = e->next, i++) {
         PATH(path, "decisions", i);
         ok &= get_str(rd, e, "id", path, "decisions", &dec[i].id);
         ok &= get_str(rd, e, "name", path, "decisions", &dec[i].name);
         ok &= get_index(rd, e, "actor", path, "decisions", h->nactors, 1, &dec[i].actor);
-        const cJSON *opts = cJSON_GetObjectItemCaseSensitive(e, "options");
-        int n = cJSON_IsArray(opts) ? cJSON_GetArraySize(opts) : 0;
-        if (n < 1) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
-                     "\"options\": expected a non-empty array of strings");
-            ok = 0;
-            continue;
-        }
-        const char **o = rd_array(rd, (size_t)n, sizeof *o);
-        if (!o) return 0;
-        int k = 0;
-        for (const cJSON *p = opts->child; p; p = p->next, k++) {
-            if (!cJSON_IsString(p)) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
-                         "options[%d]: expected a string", k);
-                ok = 0;
-                continue;
-            }
-            o[k] = rd_strdup(rd, p->valuestring);
-        }
-        dec[i].noptions = n;
-        dec[i].options = o;
+        int o = read_options(rd, e, path, &dec[i]);
+        if (o < 0) return -1;
+        ok &= o;
     }
     h->decisions = dec;
+    return ok;
+}
+
+static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    static const ArrayReader arrays[] = {
+        read_actors, read_places, read_routes, read_carriers, read_resources, read_stocks,
+        read_treaties, read_programmes, read_events, read_decisions,
+    };
+    if (!parse_identity(rd, root, h)) return 0;
+    int ok = 1;
+    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
+        int r = arrays[i](rd, root, h);
+        if (r < 0) return 0;
+        ok &= r;
+    }
     return ok && !rd->oom;
 }
 
