@@ -270,6 +270,112 @@ static void put_key(FILE *fp, const char *k, int first)
     fputc(':', fp);
 }
 
+/* Each item of a header array is an object; these write its members. */
+typedef void (*PutItem)(FILE *fp, const void *item);
+
+static void put_actor(FILE *fp, const void *item)
+{
+    const TraceActor *a = item;
+    put_key(fp, "id", 1); put_str(fp, a->id);
+    put_key(fp, "name", 0); put_str(fp, a->name);
+    put_key(fp, "color", 0); fprintf(fp, "\"#%06" PRIx32 "\"", a->color & 0xffffffu);
+}
+
+static void put_place(FILE *fp, const void *item)
+{
+    const TracePlace *p = item;
+    put_key(fp, "id", 1); put_str(fp, p->id);
+    put_key(fp, "name", 0); put_str(fp, p->name);
+    put_key(fp, "kind", 0); put_str(fp, place_kind_name((PlaceKind)p->kind));
+    put_key(fp, "actor", 0); fprintf(fp, "%d", p->actor);
+    put_key(fp, "lat", 0); put_num(fp, p->lat);
+    put_key(fp, "lon", 0); put_num(fp, p->lon);
+}
+
+static void put_route(FILE *fp, const void *item)
+{
+    const TraceRoute *r = item;
+    put_key(fp, "id", 1); put_str(fp, r->id);
+    put_key(fp, "name", 0); put_str(fp, r->name);
+    put_key(fp, "mode", 0); put_str(fp, route_mode_name((RouteMode)r->mode));
+    put_key(fp, "from", 0); fprintf(fp, "%d", r->from);
+    put_key(fp, "to", 0); fprintf(fp, "%d", r->to);
+    put_key(fp, "final", 0); fputs(r->final ? "true" : "false", fp);
+    put_key(fp, "waypoints", 0); fputc('[', fp);
+    for (int k = 0; k < r->npts; k++) {
+        fputs(k ? ",[" : "[", fp);
+        put_num(fp, r->lat[k]);
+        fputc(',', fp);
+        put_num(fp, r->lon[k]);
+        fputc(']', fp);
+    }
+    fputc(']', fp);
+}
+
+static void put_carrier(FILE *fp, const void *item)
+{
+    const TraceCarrier *c = item;
+    put_key(fp, "id", 1); put_str(fp, c->id);
+    put_key(fp, "name", 0); put_str(fp, c->name);
+    put_key(fp, "route", 0); fprintf(fp, "%d", c->route);
+    put_key(fp, "capacity", 0); put_num(fp, c->capacity);
+}
+
+static void put_resource(FILE *fp, const void *item)
+{
+    const TraceResource *r = item;
+    put_key(fp, "id", 1); put_str(fp, r->id);
+    put_key(fp, "name", 0); put_str(fp, r->name);
+    put_key(fp, "unit", 0); put_str(fp, r->unit);
+}
+
+static void put_stock(FILE *fp, const void *item)
+{
+    const TraceStock *s = item;
+    put_key(fp, "id", 1); put_str(fp, s->id);
+    put_key(fp, "place", 0); fprintf(fp, "%d", s->place);
+    put_key(fp, "resource", 0); fprintf(fp, "%d", s->resource);
+    put_key(fp, "initial", 0); put_num(fp, s->initial);
+    put_key(fp, "capacity", 0); put_num(fp, s->capacity);
+}
+
+/* A treaty, a programme or an event. */
+static void put_named(FILE *fp, const void *item)
+{
+    const TraceNamed *v = item;
+    put_key(fp, "id", 1); put_str(fp, v->id);
+    put_key(fp, "name", 0); put_str(fp, v->name);
+    put_key(fp, "actor", 0); fprintf(fp, "%d", v->actor);
+    put_key(fp, "place", 0); fprintf(fp, "%d", v->place);
+}
+
+static void put_decision(FILE *fp, const void *item)
+{
+    const TraceDecisionDef *dd = item;
+    put_key(fp, "id", 1); put_str(fp, dd->id);
+    put_key(fp, "name", 0); put_str(fp, dd->name);
+    put_key(fp, "actor", 0); fprintf(fp, "%d", dd->actor);
+    put_key(fp, "options", 0); fputc('[', fp);
+    for (int k = 0; k < dd->noptions; k++) {
+        if (k) fputc(',', fp);
+        put_str(fp, dd->options[k]);
+    }
+    fputc(']', fp);
+}
+
+/* "key":[{...},{...}] of n items of `size` bytes. */
+static void put_array(FILE *fp, const char *key, const void *items, int n, size_t size, PutItem put)
+{
+    put_key(fp, key, 0);
+    fputc('[', fp);
+    for (int i = 0; i < n; i++) {
+        fputs(i ? ",{" : "{", fp);
+        put(fp, (const char *)items + (size_t)i * size);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+}
+
 /* The header is one line; keys are always written in this order. */
 static void write_header(FILE *fp, const TraceHeader *h)
 {
@@ -285,125 +391,17 @@ static void write_header(FILE *fp, const TraceHeader *h)
     put_key(fp, "seed", 0); fprintf(fp, "\"%" PRIu64 "\"", h->seed);
     put_key(fp, "start", 0); put_str(fp, date);
     put_key(fp, "end", 0); put_num(fp, h->end);
-
-    put_key(fp, "actors", 0); fputc('[', fp);
-    for (int i = 0; i < h->nactors; i++) {
-        const TraceActor *a = &h->actors[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, a->id);
-        put_key(fp, "name", 0); put_str(fp, a->name);
-        put_key(fp, "color", 0); fprintf(fp, "\"#%06" PRIx32 "\"", a->color & 0xffffffu);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "places", 0); fputc('[', fp);
-    for (int i = 0; i < h->nplaces; i++) {
-        const TracePlace *p = &h->places[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, p->id);
-        put_key(fp, "name", 0); put_str(fp, p->name);
-        put_key(fp, "kind", 0); put_str(fp, place_kind_name((PlaceKind)p->kind));
-        put_key(fp, "actor", 0); fprintf(fp, "%d", p->actor);
-        put_key(fp, "lat", 0); put_num(fp, p->lat);
-        put_key(fp, "lon", 0); put_num(fp, p->lon);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "routes", 0); fputc('[', fp);
-    for (int i = 0; i < h->nroutes; i++) {
-        const TraceRoute *r = &h->routes[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, r->id);
-        put_key(fp, "name", 0); put_str(fp, r->name);
-        put_key(fp, "mode", 0); put_str(fp, route_mode_name((RouteMode)r->mode));
-        put_key(fp, "from", 0); fprintf(fp, "%d", r->from);
-        put_key(fp, "to", 0); fprintf(fp, "%d", r->to);
-        put_key(fp, "final", 0); fputs(r->final ? "true" : "false", fp);
-        put_key(fp, "waypoints", 0); fputc('[', fp);
-        for (int k = 0; k < r->npts; k++) {
-            fputs(k ? ",[" : "[", fp);
-            put_num(fp, r->lat[k]);
-            fputc(',', fp);
-            put_num(fp, r->lon[k]);
-            fputc(']', fp);
-        }
-        fputs("]}", fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "carriers", 0); fputc('[', fp);
-    for (int i = 0; i < h->ncarriers; i++) {
-        const TraceCarrier *c = &h->carriers[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, c->id);
-        put_key(fp, "name", 0); put_str(fp, c->name);
-        put_key(fp, "route", 0); fprintf(fp, "%d", c->route);
-        put_key(fp, "capacity", 0); put_num(fp, c->capacity);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "resources", 0); fputc('[', fp);
-    for (int i = 0; i < h->nresources; i++) {
-        const TraceResource *r = &h->resources[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, r->id);
-        put_key(fp, "name", 0); put_str(fp, r->name);
-        put_key(fp, "unit", 0); put_str(fp, r->unit);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "stocks", 0); fputc('[', fp);
-    for (int i = 0; i < h->nstocks; i++) {
-        const TraceStock *s = &h->stocks[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, s->id);
-        put_key(fp, "place", 0); fprintf(fp, "%d", s->place);
-        put_key(fp, "resource", 0); fprintf(fp, "%d", s->resource);
-        put_key(fp, "initial", 0); put_num(fp, s->initial);
-        put_key(fp, "capacity", 0); put_num(fp, s->capacity);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    const struct { const char *key; const TraceNamed *v; int n; } named[3] = {
-        { "treaties", h->treaties, h->ntreaties },
-        { "programmes", h->programmes, h->nprogrammes },
-        { "events", h->events, h->nevents },
-    };
-    for (int k = 0; k < 3; k++) {
-        put_key(fp, named[k].key, 0);
-        fputc('[', fp);
-        for (int i = 0; i < named[k].n; i++) {
-            const TraceNamed *v = &named[k].v[i];
-            fputs(i ? ",{" : "{", fp);
-            put_key(fp, "id", 1); put_str(fp, v->id);
-            put_key(fp, "name", 0); put_str(fp, v->name);
-            put_key(fp, "actor", 0); fprintf(fp, "%d", v->actor);
-            put_key(fp, "place", 0); fprintf(fp, "%d", v->place);
-            fputc('}', fp);
-        }
-        fputc(']', fp);
-    }
-
-    put_key(fp, "decisions", 0); fputc('[', fp);
-    for (int i = 0; i < h->ndecisions; i++) {
-        const TraceDecisionDef *dd = &h->decisions[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, dd->id);
-        put_key(fp, "name", 0); put_str(fp, dd->name);
-        put_key(fp, "actor", 0); fprintf(fp, "%d", dd->actor);
-        put_key(fp, "options", 0); fputc('[', fp);
-        for (int k = 0; k < dd->noptions; k++) {
-            if (k) fputc(',', fp);
-            put_str(fp, dd->options[k]);
-        }
-        fputs("]}", fp);
-    }
-    fputs("]}\n", fp);
+    put_array(fp, "actors", h->actors, h->nactors, sizeof *h->actors, put_actor);
+    put_array(fp, "places", h->places, h->nplaces, sizeof *h->places, put_place);
+    put_array(fp, "routes", h->routes, h->nroutes, sizeof *h->routes, put_route);
+    put_array(fp, "carriers", h->carriers, h->ncarriers, sizeof *h->carriers, put_carrier);
+    put_array(fp, "resources", h->resources, h->nresources, sizeof *h->resources, put_resource);
+    put_array(fp, "stocks", h->stocks, h->nstocks, sizeof *h->stocks, put_stock);
+    put_array(fp, "treaties", h->treaties, h->ntreaties, sizeof *h->treaties, put_named);
+    put_array(fp, "programmes", h->programmes, h->nprogrammes, sizeof *h->programmes, put_named);
+    put_array(fp, "events", h->events, h->nevents, sizeof *h->events, put_named);
+    put_array(fp, "decisions", h->decisions, h->ndecisions, sizeof *h->decisions, put_decision);
+    fputs("}\n", fp);
 }
 
 struct TraceWriter {
