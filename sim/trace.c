@@ -1173,10 +1173,12 @@ static cJSON *parse_line(Reader *rd, const char *line, size_t len)
  * short answer rather than DIAG_MAX lines of the same complaint. */
 #define READ_MAX_ERRORS 20
 
-TraceFile *trace_read(const char *path, Diag *d)
+/* The trace file, opened for reading once it is known to be a regular
+ * file of a size that can be held: checked before opening (a FIFO would
+ * block) and before reading (the whole trace is held in memory, about 0.5
+ * byte per byte of file). NULL with a diagnostic. */
+static FILE *open_trace(const char *path, Diag *d)
 {
-    /* Checked before opening (a FIFO would block) and before reading: the
-     * whole trace is held in memory, about 0.5 byte per byte of file. */
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         diag_add(d, 0, 0, "", "cannot read '%s': not a regular file", path);
@@ -1188,84 +1190,108 @@ TraceFile *trace_read(const char *path, Diag *d)
         return NULL;
     }
     FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));
-        return NULL;
+    if (!fp) diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));
+    return fp;
+}
+
+/* The reading of a whole file, line by line. */
+typedef struct FileRead {
+    TraceFile *f;
+    size_t cap;             /* records f->recs has room for */
+    int have_header;
+    double last_t;          /* time of the last record kept */
+} FileRead;
+
+/* What one line did to the reading. */
+enum { LINE_NEXT, LINE_STOP, LINE_OOM };
+
+/* A record line: kept if valid and not earlier than the last one. */
+static int read_record(Reader *rd, const cJSON *o, FileRead *fr)
+{
+    TraceFile *f = fr->f;
+    if (f->n == fr->cap) {
+        size_t cap = fr->cap ? fr->cap * 2 : 4096;
+        TraceRec *p = mem_realloc(f->recs, cap * sizeof *p);
+        if (!p) return LINE_OOM;
+        f->recs = p;
+        fr->cap = cap;
     }
-    TraceFile *f = mem_calloc(1, sizeof *f);
+    TraceRec *r = &f->recs[f->n];
+    if (parse_rec(rd, o, &f->h, r)) {
+        if (r->t < fr->last_t) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "t"), "t", "time goes backwards (%g after %g)", r->t,
+                     fr->last_t);
+        } else {
+            fr->last_t = r->t;
+            f->n++;
+        }
+    }
+    return LINE_NEXT;
+}
+
+/* One line of len bytes (its end of line taken off): the header first,
+ * then records. */
+static int read_line(Reader *rd, char *line, size_t len, FileRead *fr)
+{
+    rd->line = line;
+    if (len != strlen(line)) {
+        diag_add(rd->d, rd->lineno, (int)strlen(line) + 1, "", "NUL byte in the line");
+        return LINE_NEXT;
+    }
+    if (len == 0) {
+        diag_add(rd->d, rd->lineno, 1, "", "empty line (one JSON object per line expected)");
+        return LINE_NEXT;
+    }
+    cJSON *o = parse_line(rd, line, len);
+    /* Nothing can be checked without the header. */
+    if (!o) return fr->have_header ? LINE_NEXT : LINE_STOP;
+    int rc = LINE_NEXT;
+    if (!fr->have_header) {
+        int ok = parse_header(rd, o, &fr->f->h);
+        if (rd->oom) rc = LINE_OOM;
+        else if (!ok) rc = LINE_STOP;
+        fr->have_header = ok;
+    } else {
+        rc = read_record(rd, o, fr);
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+TraceFile *trace_read(const char *path, Diag *d)
+{
+    FILE *fp = open_trace(path, d);
+    if (!fp) return NULL;
+    FileRead fr = { mem_calloc(1, sizeof *fr.f), 0, 0, 0 };
+    TraceFile *f = fr.f;
     Reader rd = { .d = d };
     char *line = NULL;
-    size_t linecap = 0, cap = 0;
+    size_t linecap = 0;
     ssize_t len;
-    int have_header = 0, errors0 = diag_errors(d);
-    double last_t = 0;
-    if (!f) goto oom;
-
-    while ((len = getline(&line, &linecap, fp)) >= 0) {
+    int errors0 = diag_errors(d), how = f ? LINE_NEXT : LINE_OOM;
+    while (how == LINE_NEXT && (len = getline(&line, &linecap, fp)) >= 0) {
         rd.lineno++;
         if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
         if (len > 0 && line[len - 1] == '\r') line[--len] = '\0';
-        rd.line = line;
-        if ((size_t)len != strlen(line)) {
-            diag_add(d, rd.lineno, (int)strlen(line) + 1, "", "NUL byte in the line");
-            goto next;
-        }
-        if (len == 0) {
-            diag_add(d, rd.lineno, 1, "", "empty line (one JSON object per line expected)");
-            goto next;
-        }
-        cJSON *o = parse_line(&rd, line, (size_t)len);
-        if (!o) {
-            if (!have_header) break;    /* nothing can be checked without the header */
-            goto next;
-        }
-        if (!have_header) {
-            int ok = parse_header(&rd, o, &f->h);
-            cJSON_Delete(o);
-            if (rd.oom) goto oom;
-            if (!ok) break;
-            have_header = 1;
-            goto next;
-        }
-        if (f->n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            TraceRec *p = mem_realloc(f->recs, cap * sizeof *p);
-            if (!p) { cJSON_Delete(o); goto oom; }
-            f->recs = p;
-        }
-        TraceRec *r = &f->recs[f->n];
-        if (parse_rec(&rd, o, &f->h, r)) {
-            if (r->t < last_t) {
-                diag_add(d, rd.lineno, key_col(&rd, "t"), "t",
-                         "time goes backwards (%g after %g)", r->t, last_t);
-            } else {
-                last_t = r->t;
-                f->n++;
-            }
-        }
-        cJSON_Delete(o);
-    next:
-        if (diag_errors(d) - errors0 >= READ_MAX_ERRORS) break;
+        how = read_line(&rd, line, (size_t)len, &fr);
+        if (how == LINE_NEXT && diag_errors(d) - errors0 >= READ_MAX_ERRORS) how = LINE_STOP;
     }
-    if (ferror(fp)) diag_add(d, rd.lineno, 0, "", "read error: %s", strerror(errno));
-    if (!have_header && diag_errors(d) == errors0)
-        diag_add(d, 1, 1, "", "empty file: expected a salvo trace header on line 1");
-    free(line);
-    fclose(fp);
-    f->arena = rd.arena;
-    if (diag_errors(d) > errors0) {
-        trace_file_free(f);
-        return NULL;
+    if (how == LINE_OOM) {
+        diag_add(d, rd.lineno, 0, "", "out of memory reading '%s'", path);
+    } else {
+        if (ferror(fp)) diag_add(d, rd.lineno, 0, "", "read error: %s", strerror(errno));
+        if (!fr.have_header && diag_errors(d) == errors0)
+            diag_add(d, 1, 1, "", "empty file: expected a salvo trace header on line 1");
     }
-    return f;
-oom:
-    diag_add(d, rd.lineno, 0, "", "out of memory reading '%s'", path);
     free(line);
     fclose(fp);
     if (f) f->arena = rd.arena;
     else arena_free(rd.arena);
-    trace_file_free(f);
-    return NULL;
+    if (how == LINE_OOM || diag_errors(d) > errors0) {
+        trace_file_free(f);
+        return NULL;
+    }
+    return f;
 }
 
 void trace_file_free(TraceFile *f)
