@@ -267,108 +267,114 @@ bad:
     return -1;
 }
 
-/* Parse argv (argv[0] is the subcommand) with the table of `spec`; mpi is
- * the job (--mpi) or NULL. Returns 0, 1 for --help, -1 on error (already
- * printed). */
-static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mpi *mpi, Args *a)
+/* --steps K: 1..MAX_POINTS. */
+static int parse_steps(const char *val, int *out)
 {
-    memset(a, 0, sizeof *a);
-    a->cmd = argv[0];
-    a->mpi = mpi;
-    a->runs = DEFAULT_RUNS;
-    a->seed = DEFAULT_SEED;
-    a->steps = 5;
-    a->threads = args_threads_default();
-    OptParser p;
-    opt_init(&p, spec, argc, argv);
-    for (int c; (c = opt_next(&p)) != OPT_END;) {
-        const char *val = p.val;
-        switch (c) {
-        case OPT_HELP: return 1;
-        case OPT_ERROR: return -1;
-        case OPT_OPERAND:
-            if (a->nfiles >= nfiles) {
-                fprintf(stderr, "salvo %s: unexpected argument '%s' (%d scenario file%s expected)\n", a->cmd, val,
-                        nfiles, nfiles > 1 ? "s" : "");
-                return -1;
-            }
-            a->files[a->nfiles++] = val;
-            break;
-        case A_RESUME: a->resume = 1; break;
-        case A_QUIET: a->quiet = 1; break;
-        case A_UNCERTAINTY: a->uncertainty = 1; break;
-        case A_NO_UNCERTAINTY: a->no_uncertainty = 1; break;
-        case A_MPI: break;     /* seen before parsing: mpi */
-        case A_ASSUMPTIONS: a->assumptions = 1; break;
-        case A_RUNS:
-            if ((a->runs = args_count("--runs", val, 1)) < 0) return -1;
-            break;
-        case A_THREADS:
-            if (args_threads(val, &a->threads) < 0) return -1;
-            a->threads_set = 1;
-            break;
-        case A_STEPS: {
-            long long t = args_count("--steps", val, 1);
-            if (t < 0) return -1;
-            if (t > MAX_POINTS) {
-                fprintf(stderr, "salvo: --steps: at most %d\n", MAX_POINTS);
-                return -1;
-            }
-            a->steps = (int)t;
-            break;
-        }
-        case A_SEED:
-            if (args_seed(val, &a->seed) < 0) return -1;
-            break;
-        case A_CSV: a->csv = val; break;
-        case A_JSON: a->json = val; break;
-        case A_CHECKPOINT: a->checkpoint = val; break;
-        case A_REPORT: a->report = val; break;
-        case A_SVG: a->svg = val; break;
-        case A_METRIC: a->metric = val; break;
-        case A_SET:
-            if (args_set(val, a->sets, &a->nsets, MAX_SETS - MAX_VARY) < 0) return -1;
-            break;
-        case A_BY: {
-            int64_t day;
-            if (cal_parse(val, &day) < 0) {
-                fprintf(stderr, "salvo: --by: expected a date YYYY-MM-DD, got '%s'\n", val);
-                return -1;
-            }
-            if (a->nby >= 16) {
-                fprintf(stderr, "salvo: --by: at most 16 dates\n");
-                return -1;
-            }
-            a->by[a->nby++] = val;
-            break;
-        }
-        case A_TARGET: {
-            const char *colon = strrchr(val, ':');
-            if (!colon || colon == val || (size_t)(colon - val) >= sizeof a->target_id) {
-                fprintf(stderr, "salvo: --target: expected METRIC:HALFWIDTH, got '%s'\n", val);
-                return -1;
-            }
-            memcpy(a->target_id, val, (size_t)(colon - val));
-            a->target_id[colon - val] = '\0';
-            if (parse_double("--target", colon + 1, &a->target_halfwidth) < 0) return -1;
-            if (!(a->target_halfwidth > 0)) {
-                fprintf(stderr, "salvo: --target: the half-width must be > 0, got '%s'\n", colon + 1);
-                return -1;
-            }
-            a->target = val;
-            a->target_metric_id = a->target_id;
-            break;
-        }
-        case A_VARY:
-            if (a->nvary >= MAX_VARY) {
-                fprintf(stderr, "salvo: --vary: at most %d parameters\n", MAX_VARY);
-                return -1;
-            }
-            if (parse_vary(val, &a->vary[a->nvary]) < 0) return -1;
-            a->nvary++;
-            break;
-        }
+    long long t = args_count("--steps", val, 1);
+    if (t < 0) return -1;
+    if (t > MAX_POINTS) {
+        fprintf(stderr, "salvo: --steps: at most %d\n", MAX_POINTS);
+        return -1;
     }
+    *out = (int)t;
+    return 0;
+}
+
+/* --by DATE (repeatable, at most 16). */
+static int add_by(Args *a, const char *val)
+{
+    int64_t day;
+    if (cal_parse(val, &day) < 0) {
+        fprintf(stderr, "salvo: --by: expected a date YYYY-MM-DD, got '%s'\n", val);
+        return -1;
+    }
+    if (a->nby >= 16) {
+        fprintf(stderr, "salvo: --by: at most 16 dates\n");
+        return -1;
+    }
+    a->by[a->nby++] = val;
+    return 0;
+}
+
+/* --target METRIC:HALFWIDTH, the half-width > 0. */
+static int parse_target(Args *a, const char *val)
+{
+    const char *colon = strrchr(val, ':');
+    if (!colon || colon == val || (size_t)(colon - val) >= sizeof a->target_id) {
+        fprintf(stderr, "salvo: --target: expected METRIC:HALFWIDTH, got '%s'\n", val);
+        return -1;
+    }
+    memcpy(a->target_id, val, (size_t)(colon - val));
+    a->target_id[colon - val] = '\0';
+    if (parse_double("--target", colon + 1, &a->target_halfwidth) < 0) return -1;
+    if (!(a->target_halfwidth > 0)) {
+        fprintf(stderr, "salvo: --target: the half-width must be > 0, got '%s'\n", colon + 1);
+        return -1;
+    }
+    a->target = val;
+    a->target_metric_id = a->target_id;
+    return 0;
+}
+
+/* --vary PATH[=LO:HI:STEPS] (repeatable, at most MAX_VARY). */
+static int add_vary(Args *a, const char *val)
+{
+    if (a->nvary >= MAX_VARY) {
+        fprintf(stderr, "salvo: --vary: at most %d parameters\n", MAX_VARY);
+        return -1;
+    }
+    if (parse_vary(val, &a->vary[a->nvary]) < 0) return -1;
+    a->nvary++;
+    return 0;
+}
+
+/* A scenario file operand: at most nfiles of them. */
+static int add_file(Args *a, const char *val, int nfiles)
+{
+    if (a->nfiles >= nfiles) {
+        fprintf(stderr, "salvo %s: unexpected argument '%s' (%d scenario file%s expected)\n", a->cmd, val,
+                nfiles, nfiles > 1 ? "s" : "");
+        return -1;
+    }
+    a->files[a->nfiles++] = val;
+    return 0;
+}
+
+/* One option (or operand) c with its value; 0, or -1 (printed). */
+static int take_option(Args *a, int c, const char *val, int nfiles)
+{
+    switch (c) {
+    case OPT_OPERAND: return add_file(a, val, nfiles);
+    case A_RESUME: a->resume = 1; break;
+    case A_QUIET: a->quiet = 1; break;
+    case A_UNCERTAINTY: a->uncertainty = 1; break;
+    case A_NO_UNCERTAINTY: a->no_uncertainty = 1; break;
+    case A_MPI: break;     /* seen before parsing: the job given to parse_args */
+    case A_ASSUMPTIONS: a->assumptions = 1; break;
+    case A_RUNS: return (a->runs = args_count("--runs", val, 1)) < 0 ? -1 : 0;
+    case A_THREADS:
+        a->threads_set = 1;
+        return args_threads(val, &a->threads);
+    case A_STEPS: return parse_steps(val, &a->steps);
+    case A_SEED: return args_seed(val, &a->seed);
+    case A_CSV: a->csv = val; break;
+    case A_JSON: a->json = val; break;
+    case A_CHECKPOINT: a->checkpoint = val; break;
+    case A_REPORT: a->report = val; break;
+    case A_SVG: a->svg = val; break;
+    case A_METRIC: a->metric = val; break;
+    case A_SET: return args_set(val, a->sets, &a->nsets, MAX_SETS - MAX_VARY);
+    case A_BY: return add_by(a, val);
+    case A_TARGET: return parse_target(a, val);
+    case A_VARY: return add_vary(a, val);
+    }
+    return 0;
+}
+
+/* After the options: the scenarios found, what goes together, the threads
+ * of an MPI rank, every output path, the command line. 0, or -1 (printed). */
+static int finish_args(Args *a, int argc, char **argv, int nfiles, Mpi *mpi)
+{
     for (int i = 0; i < a->nfiles; i++) {
         char found[4096];
         if (args_scenario(a->files[i], found, sizeof found) && (a->found[i] = strdup(found))) a->files[i] = a->found[i];
@@ -390,6 +396,27 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
     if (mpi_rank(mpi) == 0 && outpath_check_all(a->files, a->nfiles, outs, 4) < 0) return -1;
     a->command = join_command(argc, argv);
     return 0;
+}
+
+/* Parse argv (argv[0] is the subcommand) with the table of `spec`; mpi is
+ * the job (--mpi) or NULL. Returns 0, 1 for --help, -1 on error (already
+ * printed). */
+static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mpi *mpi, Args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = argv[0];
+    a->mpi = mpi;
+    a->runs = DEFAULT_RUNS;
+    a->seed = DEFAULT_SEED;
+    a->steps = 5;
+    a->threads = args_threads_default();
+    OptParser p;
+    opt_init(&p, spec, argc, argv);
+    for (int c; (c = opt_next(&p)) != OPT_END;) {
+        if (c == OPT_HELP) return 1;
+        if (c == OPT_ERROR || take_option(a, c, p.val, nfiles) < 0) return -1;
+    }
+    return finish_args(a, argc, argv, nfiles, mpi);
 }
 
 static void args_free(Args *a)
@@ -709,133 +736,177 @@ static int report_halted(BatchScenario *bs, const char *what, Mpi *mpi, int rc)
     return rc == 0 ? 1 : rc;
 }
 
-static int batch_main(int argc, char **argv, Mpi *mpi)
-{
+/* A batch: its arguments, what they name in the scenario, its result. */
+typedef struct BatchJob {
     Args a;
-    int rc = 2, target = -1, main_metric = 0, unc_default = 0;
-    RecordRow *rec = NULL;
-    int nrec = 0;
-    Scenario *s = NULL;
-    BatchScenario *bs = NULL;
-    Batch *b = NULL;
-    const BatchModel *m = NULL;
-    char fp[65] = "";
-    int r = parse_args(argc, argv, &batch_spec, 1, mpi, &a);
-    if (r != 0) goto agree;
-    r = -1;
-    if (!(s = load(a.files[0], a.sets, a.nsets))) goto agree;
-    bs = batch_scenario_create(s);
-    if (!bs) {
-        fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a.files[0]);
-        goto agree;
+    Scenario *s;
+    BatchScenario *bs;
+    const BatchModel *m;
+    int target;             /* --target's metric, or -1 */
+    int main_metric;        /* the progress line's: --metric, else the target's, else 0 */
+    int unc_default;        /* uncertainty on by the scenario's batch default */
+    char fp[65];            /* what a checkpoint (and every MPI rank) must match */
+    Batch *b;
+    RecordRow *rec;         /* the record check, nrec rows */
+    int nrec;
+} BatchJob;
+
+/* Load the scenario and resolve what the arguments name in it. 0, or -1
+ * (printed). */
+static int batch_prepare(BatchJob *j)
+{
+    Args *a = &j->a;
+    if (!(j->s = load(a->files[0], a->sets, a->nsets))) return -1;
+    if (!(j->bs = batch_scenario_create(j->s))) {
+        fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a->files[0]);
+        return -1;
     }
-    if (a.uncertainty && a.no_uncertainty) {
+    if (a->uncertainty && a->no_uncertainty) {
         fprintf(stderr, "salvo batch: --uncertainty and --no-uncertainty contradict each other\n");
-        goto agree;
+        return -1;
     }
     /* The scenario's own default ("batch": {"uncertainty": true}) unless
      * the command line says otherwise. */
-    unc_default = !a.uncertainty && !a.no_uncertainty && scenario_batch_uncertainty(s);
-    if (unc_default) a.uncertainty = 1;
-    batch_scenario_set_uncertainty(bs, a.uncertainty);
-    batch_scenario_set_record(bs, scenario_observation_count(s) > 0);
-    m = batch_scenario_model(bs);
-    if (a.target && (target = find_metric(m, a.target_metric_id, "--target")) < 0) goto agree;
-    if (a.metric && (main_metric = find_metric(m, a.metric, "--metric")) < 0) goto agree;
-    if (!a.metric && target >= 0) main_metric = target;
-    fingerprint(s, &a, a.uncertainty ? "\n--uncertainty" : NULL, fp);
-    r = 0;
-agree:
-    /* With --mpi: every rank goes, or none (each has checked the same
-     * arguments and loaded the same scenario, byte for byte). */
-    if (mpi) r = mpi_agree(mpi, r, fp);
-    if (r == 1) {
-        opt_usage(&batch_spec, stdout);
-        rc = 0;
-    }
-    if (r != 0) goto out;
-    catch_signals();
-    rc = run_model(m, &a, fp, target, main_metric, &b);
-    if (!b || mpi_rank(mpi) != 0) goto out;
+    j->unc_default = !a->uncertainty && !a->no_uncertainty && scenario_batch_uncertainty(j->s);
+    if (j->unc_default) a->uncertainty = 1;
+    batch_scenario_set_uncertainty(j->bs, a->uncertainty);
+    batch_scenario_set_record(j->bs, scenario_observation_count(j->s) > 0);
+    j->m = batch_scenario_model(j->bs);
+    if (a->target && (j->target = find_metric(j->m, a->target_metric_id, "--target")) < 0) return -1;
+    if (a->metric && (j->main_metric = find_metric(j->m, a->metric, "--metric")) < 0) return -1;
+    if (!a->metric && j->target >= 0) j->main_metric = j->target;
+    fingerprint(j->s, a, a->uncertainty ? "\n--uncertainty" : NULL, j->fp);
+    return 0;
+}
 
-    SummaryRun run;
-    run_record(&a, s, &run);
-    run.wall_s = batch_seconds(b);
-    run.max_rss_kb = max_rss_kb();
-    run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
-    run.target_halfwidth = a.target_halfwidth;
-    const char *mode = a.uncertainty ? (unc_default ? "parametric uncertainty (the scenario's batch default): every "
-                                                      "ranged assumption drawn per replication, with the dice"
-                                                    : "parametric uncertainty (--uncertainty): every ranged "
-                                                      "assumption drawn per replication, with the dice")
-                                     : "the dice only: assumptions at their values";
-    nrec = scenario_observation_count(s);
-    if (nrec > 0 && (!(rec = calloc((size_t)nrec, sizeof *rec)) || record_build(b, s, rec) < 0)) {
-        fprintf(stderr, "salvo batch: out of memory building the record check\n");
-        nrec = 0;
+/* The summary's JSON: statistics, run, mode, record and assumption ledger.
+ * NULL when out of memory (d says so, or the caller's check does). */
+static cJSON *batch_json(const BatchJob *j, const SummaryRun *run, Diag *d)
+{
+    const Args *a = &j->a;
+    cJSON *js = summary_json(j->b, run);
+    cJSON *jrun = js ? cJSON_GetObjectItemCaseSensitive(js, "run") : NULL;
+    if (jrun) cJSON_AddStringToObject(jrun, "mode", a->uncertainty ? "uncertainty" : "dice");
+    if (jrun) cJSON_AddStringToObject(jrun, "mode_from", j->unc_default ? "scenario" : a->uncertainty ||
+                                      a->no_uncertainty ? "command line" : "default");
+    if (js && j->nrec > 0) {
+        cJSON *jr = record_json(j->rec, j->nrec);
+        if (!jr || !cJSON_AddItemToObject(js, "record", jr)) {
+            cJSON_Delete(jr);
+            cJSON_Delete(js);
+            js = NULL;
+        }
+    }
+    /* The assumption ledger, for reports (docs/batch.md). */
+    LedgerRow *rows;
+    int nrows = ledger_build(j->s, &rows);
+    cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
+    ledger_free(rows);
+    if (js && (!ledger || !cJSON_AddItemToObject(js, "assumptions", ledger))) {
+        cJSON_Delete(ledger);
+        cJSON_Delete(js);
+        js = NULL;
+        diag_add(d, 0, 0, "", "out of memory building the summary");
+    }
+    return js;
+}
+
+/* --json and --report; 0, or 1 (printed). */
+static int batch_write(const BatchJob *j, const SummaryRun *run)
+{
+    const Args *a = &j->a;
+    int rc = 0;
+    Diag d;
+    diag_init(&d, a->json ? a->json : a->report);
+    cJSON *js = batch_json(j, run, &d);
+    if (!js || (a->json && summary_write(js, a->json, &d) < 0)) {
+        diag_print(&d, stderr);
         rc = 1;
     }
-    if (a.json || a.report) {
-        Diag d;
-        diag_init(&d, a.json ? a.json : a.report);
-        cJSON *j = summary_json(b, &run);
-        cJSON *jrun = j ? cJSON_GetObjectItemCaseSensitive(j, "run") : NULL;
-        if (jrun) cJSON_AddStringToObject(jrun, "mode", a.uncertainty ? "uncertainty" : "dice");
-        if (jrun) cJSON_AddStringToObject(jrun, "mode_from", unc_default ? "scenario" : a.uncertainty ||
-                                          a.no_uncertainty ? "command line" : "default");
-        if (j && nrec > 0) {
-            cJSON *jr = record_json(rec, nrec);
-            if (!jr || !cJSON_AddItemToObject(j, "record", jr)) {
-                cJSON_Delete(jr);
-                cJSON_Delete(j);
-                j = NULL;
-            }
-        }
-        /* The assumption ledger, for reports (docs/batch.md). */
-        LedgerRow *rows;
-        int nrows = ledger_build(s, &rows);
-        cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
-        ledger_free(rows);
-        if (j && (!ledger || !cJSON_AddItemToObject(j, "assumptions", ledger))) {
-            cJSON_Delete(ledger);
-            cJSON_Delete(j);
-            j = NULL;
-            diag_add(&d, 0, 0, "", "out of memory building the summary");
-        }
-        if (!j || (a.json && summary_write(j, a.json, &d) < 0)) {
-            diag_print(&d, stderr);
-            rc = 1;
-        }
-        /* --report: the HTML report of this summary (cli/report.c) */
-        if (j && report_hook(j, a.report, a.svg) != 0) rc = 1;
-        cJSON_Delete(j);
-        diag_free(&d);
-    }
-    printf("%s — %s\n", scenario_name(s), scenario_title(s));
+    /* --report: the HTML report of this summary (cli/report.c) */
+    if (js && report_hook(js, a->report, a->svg) != 0) rc = 1;
+    cJSON_Delete(js);
+    diag_free(&d);
+    return rc;
+}
+
+/* What the terminal shows: the run, its mode, the table and the record. */
+static void batch_print(const BatchJob *j, Mpi *mpi)
+{
+    const Args *a = &j->a;
+    const Batch *b = j->b;
+    const char *mode = a->uncertainty ? (j->unc_default ? "parametric uncertainty (the scenario's batch default): "
+                                                          "every ranged assumption drawn per replication, with the dice"
+                                                        : "parametric uncertainty (--uncertainty): every ranged "
+                                                          "assumption drawn per replication, with the dice")
+                                      : "the dice only: assumptions at their values";
+    printf("%s — %s\n", scenario_name(j->s), scenario_title(j->s));
     double secs = batch_seconds(b);
     char ranks[32] = "";
     if (mpi) snprintf(ranks, sizeof ranks, "%d rank%s x ", mpi_size(mpi), mpi_size(mpi) == 1 ? "" : "s");
     printf("%" PRIu64 " replications%s (seed %llu, %s%d thread%s, %.2f s, %.0f runs/s, %.3g M events/s)\n",
-           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, ranks, a.threads,
-           a.threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
+           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a->seed, ranks, a->threads,
+           a->threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
            secs > 0 ? (double)batch_events(b) / secs / 1e6 : 0.0);
-    if (target >= 0)
-        printf("target %s ±%s: %s\n", m->metrics[target].id, strrchr(a.target, ':') + 1,
+    if (j->target >= 0)
+        printf("target %s ±%s: %s\n", j->m->metrics[j->target].id, strrchr(a->target, ':') + 1,
                batch_target_met(b) ? "met" : "not met within --runs");
     printf("mode: %s\n", mode);
     putchar('\n');
-    print_table(b, &a, stdout);
-    record_print(rec, nrec, stdout);
+    print_table(b, a, stdout);
+    record_print(j->rec, j->nrec, stdout);
     if (batch_stopped(b))
         fprintf(stderr, "salvo batch: interrupted after %" PRIu64 " replications; outputs are partial%s\n",
-                batch_done(b), a.checkpoint ? " (continue with --resume)" : "");
-out:
-    rc = report_halted(bs, a.nfiles > 0 ? a.files[0] : "batch", mpi, rc);
-    free(rec);
-    batch_destroy(b);
-    batch_scenario_destroy(bs);
-    scenario_free(s);
-    args_free(&a);
+                batch_done(b), a->checkpoint ? " (continue with --resume)" : "");
+}
+
+/* After the run (rank 0): the record check, the outputs and the table. */
+static int batch_report(BatchJob *j, Mpi *mpi, int rc)
+{
+    const Args *a = &j->a;
+    SummaryRun run;
+    run_record(a, j->s, &run);
+    run.wall_s = batch_seconds(j->b);
+    run.max_rss_kb = max_rss_kb();
+    run.target_metric = j->target >= 0 ? j->m->metrics[j->target].id : NULL;
+    run.target_halfwidth = a->target_halfwidth;
+    j->nrec = scenario_observation_count(j->s);
+    if (j->nrec > 0 && (!(j->rec = calloc((size_t)j->nrec, sizeof *j->rec)) || record_build(j->b, j->s, j->rec) < 0)) {
+        fprintf(stderr, "salvo batch: out of memory building the record check\n");
+        j->nrec = 0;
+        rc = 1;
+    }
+    if ((a->json || a->report) && batch_write(j, &run) != 0) rc = 1;
+    batch_print(j, mpi);
+    return rc;
+}
+
+static int batch_main(int argc, char **argv, Mpi *mpi)
+{
+    BatchJob j;
+    memset(&j, 0, sizeof j);
+    j.target = -1;
+    int rc = 2;
+    int r = parse_args(argc, argv, &batch_spec, 1, mpi, &j.a);
+    if (r == 0) r = batch_prepare(&j);
+    /* With --mpi: every rank goes, or none (each has checked the same
+     * arguments and loaded the same scenario, byte for byte). */
+    if (mpi) r = mpi_agree(mpi, r, j.fp);
+    if (r == 1) {
+        opt_usage(&batch_spec, stdout);
+        rc = 0;
+    }
+    if (r == 0) {
+        catch_signals();
+        rc = run_model(j.m, &j.a, j.fp, j.target, j.main_metric, &j.b);
+        if (j.b && mpi_rank(mpi) == 0) rc = batch_report(&j, mpi, rc);
+    }
+    rc = report_halted(j.bs, j.a.nfiles > 0 ? j.a.files[0] : "batch", mpi, rc);
+    free(j.rec);
+    batch_destroy(j.b);
+    batch_scenario_destroy(j.bs);
+    scenario_free(j.s);
+    args_free(&j.a);
     return rc;
 }
 
@@ -852,117 +923,146 @@ int cmd_compare(int argc, char **argv)
     return mpi_finish(mpi, compare_main(argc, argv, mpi));
 }
 
-static int compare_main(int argc, char **argv, Mpi *mpi)
-{
+/* A comparison: its arguments, the two scenarios, their pairing, its result. */
+typedef struct CompareJob {
     Args a;
-    int rc = 2;
-    Scenario *sa = NULL, *sb = NULL;
-    BatchScenario *ba = NULL, *bb = NULL;
-    Paired *p = NULL;
-    Batch *b = NULL;
-    Diag d;
-    char fp[65] = "";
-    int r = parse_args(argc, argv, &compare_spec, 2, mpi, &a);
-    if (r != 0) goto agree;
-    r = -1;
-    if (!(sa = load(a.files[0], a.sets, a.nsets)) || !(sb = load(a.files[1], a.sets, a.nsets))) goto agree;
-    ba = batch_scenario_create(sa);
-    bb = batch_scenario_create(sb);
-    if (!ba || !bb) {
-        fprintf(stderr, "salvo compare: a scenario has no metrics\n");
-        goto agree;
-    }
-    batch_scenario_set_uncertainty(ba, a.uncertainty);
-    batch_scenario_set_uncertainty(bb, a.uncertainty);
-    diag_init(&d, a.files[1]);
-    p = paired_create(batch_scenario_model(ba), batch_scenario_model(bb), &d);
-    if (!p) {
-        for (int i = 0; i < d.count; i++) fprintf(stderr, "salvo compare: %s\n", d.items[i].msg);
-        diag_free(&d);
-        goto agree;
-    }
-    diag_free(&d);
-    /* What every rank must agree on: both scenarios, --set, the build. */
-    fingerprint(sa, &a, scenario_sha256(sb), fp);
-    r = 0;
-agree:
-    if (mpi) r = mpi_agree(mpi, r, fp);
-    if (r == 1) {
-        opt_usage(&compare_spec, stdout);
-        rc = 0;
-    }
-    if (r != 0) goto out;
-    catch_signals();
-    rc = run_model(paired_model(p), &a, NULL, -1, 2, &b);
-    if (!b || mpi_rank(mpi) != 0) goto out;
+    Scenario *sa, *sb;
+    BatchScenario *ba, *bb;
+    Paired *p;
+    char fp[65];
+    Batch *b;
+} CompareJob;
 
-    printf("compare  A = %s (%s)\n         B = %s (%s)\n", scenario_name(sa), a.files[0],
-           scenario_name(sb), a.files[1]);
-    printf("%" PRIu64 " paired replications%s, common random numbers (seed %llu), %.2f s\n\n",
-           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, batch_seconds(b));
-    const BatchModel *pm = paired_model(p);
-    int w = 6, uw = 4;
-    for (int k = 0; k < paired_count(p); k++) {
-        const MetricInfo *mi = &pm->metrics[4 * k];
-        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
-        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
-        if (unit && (int)strlen(unit) > uw) uw = (int)strlen(unit);
+/* Load both scenarios and pair their metrics. 0, or -1 (printed). */
+static int compare_prepare(CompareJob *j)
+{
+    Args *a = &j->a;
+    if (!(j->sa = load(a->files[0], a->sets, a->nsets)) || !(j->sb = load(a->files[1], a->sets, a->nsets)))
+        return -1;
+    j->ba = batch_scenario_create(j->sa);
+    j->bb = batch_scenario_create(j->sb);
+    if (!j->ba || !j->bb) {
+        fprintf(stderr, "salvo compare: a scenario has no metrics\n");
+        return -1;
     }
+    batch_scenario_set_uncertainty(j->ba, a->uncertainty);
+    batch_scenario_set_uncertainty(j->bb, a->uncertainty);
+    Diag d;
+    diag_init(&d, a->files[1]);
+    j->p = paired_create(batch_scenario_model(j->ba), batch_scenario_model(j->bb), &d);
+    for (int i = 0; !j->p && i < d.count; i++) fprintf(stderr, "salvo compare: %s\n", d.items[i].msg);
+    diag_free(&d);
+    if (!j->p) return -1;
+    /* What every rank must agree on: both scenarios, --set, the build. */
+    fingerprint(j->sa, a, scenario_sha256(j->sb), j->fp);
+    return 0;
+}
+
+/* The unit column of a compared metric. */
+static const char *compare_unit(const MetricInfo *mi)
+{
+    return mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
+}
+
+/* One row of the comparison table, its metric id w wide. */
+static void compare_row(const CompareJob *j, int k, int w)
+{
+    const BatchModel *pm = paired_model(j->p);
+    const MetricInfo *mi = &pm->metrics[4 * k];
+    PairedStat st;
+    paired_stat(j->p, j->b, k, &st);
+    char ma[32], mb[32], df[32], hw[32], ih[32], bt[16], vr[16];
+    fmt_metric(ma, sizeof ma, mi, pm->start_day, st.mean_a);
+    fmt_metric(mb, sizeof mb, mi, pm->start_day, st.mean_b);
+    fmt_num(df + 1, sizeof df - 1, st.diff);
+    df[0] = st.diff > 0 ? '+' : ' ';
+    fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
+    fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
+    if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
+    else snprintf(bt, sizeof bt, "%.1f%%", 100 * st.better_fraction);
+    if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
+    else if (isnan(st.var_reduction)) snprintf(vr, sizeof vr, "-");
+    else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
+    const char *unit = compare_unit(mi);
+    printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, paired_id(j->p, k), ma, mb, df[0] == ' ' ? df + 1 : df,
+           hw, ih, bt, vr, unit ? unit : "");
+}
+
+static void compare_print(const CompareJob *j)
+{
+    const Args *a = &j->a;
+    const Paired *p = j->p;
+    printf("compare  A = %s (%s)\n         B = %s (%s)\n", scenario_name(j->sa), a->files[0],
+           scenario_name(j->sb), a->files[1]);
+    printf("%" PRIu64 " paired replications%s, common random numbers (seed %llu), %.2f s\n\n",
+           batch_done(j->b), batch_stopped(j->b) ? " — PARTIAL, interrupted" : "", a->seed, batch_seconds(j->b));
+    int w = 6;
+    for (int k = 0; k < paired_count(p); k++)
+        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
     printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, "metric", "mean A", "mean B", "B-A", "±95%",
            "indep ±95%", "B better", "var red", "unit");
-    for (int k = 0; k < paired_count(p); k++) {
-        const MetricInfo *mi = &pm->metrics[4 * k];
-        PairedStat st;
-        paired_stat(p, b, k, &st);
-        char ma[32], mb[32], df[32], hw[32], ih[32], bt[16], vr[16];
-        fmt_metric(ma, sizeof ma, mi, pm->start_day, st.mean_a);
-        fmt_metric(mb, sizeof mb, mi, pm->start_day, st.mean_b);
-        fmt_num(df + 1, sizeof df - 1, st.diff);
-        df[0] = st.diff > 0 ? '+' : ' ';
-        fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
-        fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
-        if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
-        else snprintf(bt, sizeof bt, "%.1f%%", 100 * st.better_fraction);
-        if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
-        else if (isnan(st.var_reduction)) snprintf(vr, sizeof vr, "-");
-        else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
-        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
-        printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, paired_id(p, k), ma, mb, df[0] == ' ' ? df + 1 : df,
-               hw, ih, bt, vr, unit ? unit : "");
-    }
+    for (int k = 0; k < paired_count(p); k++) compare_row(j, k, w);
     fputs("B-A: the mean of the paired differences over the replications where both have a value (for a\n"
           "date: where it happened in both), in days for a date; ±95%: its 95% CI half-width; indep ±95%: what\n"
           "two independent batches of this size would give; var red: how many times fewer runs pairing needs.\n",
           stdout);
-    if (a.json || a.report) {
-        SummaryRun run;
-        run_record(&a, sa, &run);
-        run.wall_s = batch_seconds(b);
-        cJSON *root = cJSON_CreateObject();
-        cJSON_AddItemToObject(root, "metrics", paired_json(p, b));
-        cJSON *rj = summary_run_json(b, &run);
-        cJSON_AddStringToObject(rj, "scenario_b", scenario_name(sb));
-        cJSON_AddStringToObject(rj, "sha256_b", scenario_sha256(sb));
-        cJSON_AddItemToObject(root, "run", rj);
-        diag_init(&d, a.json ? a.json : "");
-        if (a.json && summary_write(root, a.json, &d) < 0) {
-            diag_print(&d, stderr);
-            rc = 1;
-        }
-        diag_free(&d);
-        if (report_hook(root, a.report, a.svg) != 0) rc = 1;
-        cJSON_Delete(root);
+}
+
+/* --json and --report; 0, or 1 (printed). */
+static int compare_write(const CompareJob *j)
+{
+    const Args *a = &j->a;
+    int rc = 0;
+    SummaryRun run;
+    run_record(a, j->sa, &run);
+    run.wall_s = batch_seconds(j->b);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "metrics", paired_json(j->p, j->b));
+    cJSON *rj = summary_run_json(j->b, &run);
+    cJSON_AddStringToObject(rj, "scenario_b", scenario_name(j->sb));
+    cJSON_AddStringToObject(rj, "sha256_b", scenario_sha256(j->sb));
+    cJSON_AddItemToObject(root, "run", rj);
+    Diag d;
+    diag_init(&d, a->json ? a->json : "");
+    if (a->json && summary_write(root, a->json, &d) < 0) {
+        diag_print(&d, stderr);
+        rc = 1;
     }
-out:
-    rc = report_halted(ba, a.nfiles > 0 ? a.files[0] : "A", mpi, rc);
-    rc = report_halted(bb, a.nfiles > 1 ? a.files[1] : "B", mpi, rc);
-    batch_destroy(b);
-    paired_destroy(p);
-    batch_scenario_destroy(ba);
-    batch_scenario_destroy(bb);
-    scenario_free(sa);
-    scenario_free(sb);
-    args_free(&a);
+    diag_free(&d);
+    if (report_hook(root, a->report, a->svg) != 0) rc = 1;
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int compare_main(int argc, char **argv, Mpi *mpi)
+{
+    CompareJob j;
+    memset(&j, 0, sizeof j);
+    int rc = 2;
+    int r = parse_args(argc, argv, &compare_spec, 2, mpi, &j.a);
+    if (r == 0) r = compare_prepare(&j);
+    if (mpi) r = mpi_agree(mpi, r, j.fp);
+    if (r == 1) {
+        opt_usage(&compare_spec, stdout);
+        rc = 0;
+    }
+    if (r == 0) {
+        catch_signals();
+        rc = run_model(paired_model(j.p), &j.a, NULL, -1, 2, &j.b);
+        if (j.b && mpi_rank(mpi) == 0) {
+            compare_print(&j);
+            if ((j.a.json || j.a.report) && compare_write(&j) != 0) rc = 1;
+        }
+    }
+    rc = report_halted(j.ba, j.a.nfiles > 0 ? j.a.files[0] : "A", mpi, rc);
+    rc = report_halted(j.bb, j.a.nfiles > 1 ? j.a.files[1] : "B", mpi, rc);
+    batch_destroy(j.b);
+    paired_destroy(j.p);
+    batch_scenario_destroy(j.ba);
+    batch_scenario_destroy(j.bb);
+    scenario_free(j.sa);
+    scenario_free(j.sb);
+    args_free(&j.a);
     return rc;
 }
 
