@@ -736,6 +736,23 @@ static int report_halted(BatchScenario *bs, const char *what, Mpi *mpi, int rc)
     return rc == 0 ? 1 : rc;
 }
 
+/* Whether to run, once the arguments (r: parse_args's result, or -1 if
+ * the scenarios did not prepare) are checked: with --mpi every rank goes,
+ * or none (each has checked the same arguments and loaded the same
+ * scenarios, byte for byte, fingerprinted in fp). --help prints the usage
+ * and sets *rc to 0. Catches the signals of a run that goes. */
+static int agree_to_run(Mpi *mpi, int r, const char *fp, const CmdSpec *spec, int *rc)
+{
+    if (mpi) r = mpi_agree(mpi, r, fp);
+    if (r == 1) {
+        opt_usage(spec, stdout);
+        *rc = 0;
+    }
+    if (r != 0) return 0;
+    catch_signals();
+    return 1;
+}
+
 /* A batch: its arguments, what they name in the scenario, its result. */
 typedef struct BatchJob {
     Args a;
@@ -889,15 +906,7 @@ static int batch_main(int argc, char **argv, Mpi *mpi)
     int rc = 2;
     int r = parse_args(argc, argv, &batch_spec, 1, mpi, &j.a);
     if (r == 0) r = batch_prepare(&j);
-    /* With --mpi: every rank goes, or none (each has checked the same
-     * arguments and loaded the same scenario, byte for byte). */
-    if (mpi) r = mpi_agree(mpi, r, j.fp);
-    if (r == 1) {
-        opt_usage(&batch_spec, stdout);
-        rc = 0;
-    }
-    if (r == 0) {
-        catch_signals();
+    if (agree_to_run(mpi, r, j.fp, &batch_spec, &rc)) {
         rc = run_model(j.m, &j.a, j.fp, j.target, j.main_metric, &j.b);
         if (j.b && mpi_rank(mpi) == 0) rc = batch_report(&j, mpi, rc);
     }
@@ -1041,13 +1050,7 @@ static int compare_main(int argc, char **argv, Mpi *mpi)
     int rc = 2;
     int r = parse_args(argc, argv, &compare_spec, 2, mpi, &j.a);
     if (r == 0) r = compare_prepare(&j);
-    if (mpi) r = mpi_agree(mpi, r, j.fp);
-    if (r == 1) {
-        opt_usage(&compare_spec, stdout);
-        rc = 0;
-    }
-    if (r == 0) {
-        catch_signals();
+    if (agree_to_run(mpi, r, j.fp, &compare_spec, &rc)) {
         rc = run_model(paired_model(j.p), &j.a, NULL, -1, 2, &j.b);
         if (j.b && mpi_rank(mpi) == 0) {
             compare_print(&j);

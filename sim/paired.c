@@ -167,16 +167,9 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
                 *(side ? &p->offb[k] : &p->offa[k]) = off;
         }
     }
-    BatchModel *m = &p->model;
-    m->nmetrics = 4 * p->n;
-    m->metrics = p->metrics;
-    m->start_day = a->start_day;
-    m->horizon = a->horizon;
-    m->ctx = p;
-    m->worker_create = worker_create;
-    m->worker_destroy = worker_destroy;
-    m->replicate = replicate;
-    m->worker_events = worker_events;
+    p->model = (BatchModel){ .nmetrics = 4 * p->n, .metrics = p->metrics, .start_day = a->start_day,
+                             .horizon = a->horizon, .ctx = p, .worker_create = worker_create,
+                             .worker_destroy = worker_destroy, .replicate = replicate, .worker_events = worker_events };
     return p;
 oom:
     diag_add(d, 0, 0, "", "out of memory pairing the scenarios");

@@ -35,21 +35,23 @@ typedef struct PointSets {
     int nextra;
 } PointSets;
 
-/* Room for PATH=VALUE of each path; -1 when out of memory (d says so). */
-static int point_sets_init(PointSets *ps, const SweepSpec *s, const char *const *paths, int npaths, Diag *d)
+/* Room for nextra assignments PATH=VALUE, no PATH longer than `longest`;
+ * -1 when out of memory (d says so). */
+static int point_sets_init(PointSets *ps, const SweepSpec *s, int nextra, size_t longest, Diag *d)
 {
     memset(ps, 0, sizeof *ps);
-    ps->sets = mem_calloc((size_t)s->nsets + (size_t)npaths + 1, sizeof *ps->sets);
-    ps->extra = mem_calloc((size_t)npaths + 1, sizeof *ps->extra);
+    ps->sets = mem_calloc((size_t)s->nsets + (size_t)nextra + 1, sizeof *ps->sets);
+    ps->extra = mem_calloc((size_t)nextra + 1, sizeof *ps->extra);
     if (!ps->sets || !ps->extra) goto oom;
     for (int i = 0; i < s->nsets; i++) ps->sets[i] = s->sets[i];
-    for (int k = 0; k < npaths; k++) {
-        if (!(ps->extra[k] = mem_malloc(strlen(paths[k]) + 48))) goto oom;
+    for (int k = 0; k < nextra; k++) {
+        /* '=', a %.17g number (at most 24 bytes) and the NUL */
+        if (!(ps->extra[k] = mem_malloc(longest + 32))) goto oom;
         ps->extra[k][0] = '\0';
         ps->nextra = k + 1;
         ps->sets[s->nsets + k] = ps->extra[k];
     }
-    ps->nsets = s->nsets + npaths;
+    ps->nsets = s->nsets + nextra;
     return 0;
 oom:
     diag_add(d, 0, 0, "", "out of memory setting up the sweep");
@@ -205,9 +207,10 @@ static void grid_point(const SweepGrid *g, long long pt, double *values, PointSe
 
 static int grid_sets(const SweepGrid *g, const SweepSpec *s, PointSets *ps, Diag *d)
 {
-    const char *paths[SWEEP_MAX_AXES];
-    for (int v = 0; v < g->naxes; v++) paths[v] = g->axes[v].path;
-    return point_sets_init(ps, s, paths, g->naxes, d);
+    size_t longest = 0;
+    for (int v = 0; v < g->naxes; v++)
+        if (strlen(g->axes[v].path) > longest) longest = strlen(g->axes[v].path);
+    return point_sets_init(ps, s, g->naxes, longest, d);
 }
 
 SweepStatus sweep_grid_check(const SweepGrid *g, const SweepSpec *s, Diag *d)
@@ -341,11 +344,10 @@ SweepStatus sweep_tornado(const Scenario *base, const SweepSpec *s, int metric, 
         st = SWEEP_BAD_SPEC;
         goto done;
     }
-    const char *one_path[1] = { "" };
     size_t longest = 0;
     for (int k = 0; k < t->n; k++)
-        if (strlen(t->rows[k].as->path) > longest) longest = strlen(one_path[0] = t->rows[k].as->path);
-    if (point_sets_init(&ps, s, one_path, 1, d) < 0) goto done;
+        if (strlen(t->rows[k].as->path) > longest) longest = strlen(t->rows[k].as->path);
+    if (point_sets_init(&ps, s, 1, longest, d) < 0) goto done;
     if ((st = tornado_check(t, s, &ps, d)) != SWEEP_OK) goto done;
     if ((st = tornado_base(t, s, metric, d)) != SWEEP_OK) goto done;
     if ((st = tornado_ends(t, s, metric, &ps, d)) != SWEEP_OK) goto done;
