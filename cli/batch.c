@@ -1,6 +1,7 @@
 /* batch.c — `salvo batch`, `salvo compare` and `salvo sweep`: parse the
  * arguments, check every output path before any work, load the scenarios,
- * run the batch engine (sim/batch.h) and print or write what it found.
+ * run the batch engine (sim/batch.h; a sweep's grid or tornado is computed
+ * by sim/sweep.h) and print or write what it found.
  * With --mpi (batch, compare) the ranks of an MPI job share the run through
  * cli/mpi.c; every rank takes the same steps, only rank 0 writes or prints.
  *

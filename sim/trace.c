@@ -75,7 +75,6 @@ int route_mode_from_name(const char *s) { return lookup(MODE_NAMES, MODE__COUNT,
 /* What each operand of each kind refers to. */
 enum Ref {
     R_ANY,        /* a number with no index meaning */
-    R_NONE,       /* must be -1 (written as -1, ignored on read) */
     R_CARRIER, R_ROUTE, R_RESOURCE_OPT, R_STOCK, R_PROGRAMME, R_ACTOR_OPT,
     R_TREATY, R_STATUS, R_ACTOR, R_PLACE, R_DECISION, R_OPTION, R_EVENT,
     R_EVENT_OPT, R_BOOL, R_POSITIVE, R_NONNEG, R_ASSIST
@@ -149,7 +148,7 @@ int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n
         int ok = 1;
         const char *what = "";
         switch ((enum Ref)REFS[r->kind][i]) {
-        case R_ANY: case R_NONE: break;
+        case R_ANY: break;
         case R_CARRIER: ok = in(v, h->ncarriers); what = "a carrier index"; break;
         case R_ROUTE: ok = in(v, h->nroutes); what = "a route index"; break;
         case R_RESOURCE_OPT: ok = v == -1 || in(v, h->nresources); what = "a resource index or -1"; break;
