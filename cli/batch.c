@@ -710,14 +710,20 @@ static void warn_mpirun(const char *cmd)
                 "whole batch on its own\n", cmd);
 }
 
+/* `salvo cmd` by fn, in an MPI job when --mpi asks for one (cli/mpi.c). */
+static int with_mpi(int argc, char **argv, const char *cmd, int (*fn)(int argc, char **argv, Mpi *mpi))
+{
+    Mpi *mpi = NULL;
+    if (mpi_wanted(argc, argv) && !(mpi = mpi_start(cmd))) return 2;
+    if (!mpi) warn_mpirun(cmd);
+    return mpi_finish(mpi, fn(argc, argv, mpi));
+}
+
 static int batch_main(int argc, char **argv, Mpi *mpi);
 
 int cmd_batch(int argc, char **argv)
 {
-    Mpi *mpi = NULL;
-    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("batch"))) return 2;
-    if (!mpi) warn_mpirun("batch");
-    return mpi_finish(mpi, batch_main(argc, argv, mpi));
+    return with_mpi(argc, argv, "batch", batch_main);
 }
 
 /* Halted replications are reported, and make the exit status 1: their
@@ -927,10 +933,7 @@ static int compare_main(int argc, char **argv, Mpi *mpi);
 
 int cmd_compare(int argc, char **argv)
 {
-    Mpi *mpi = NULL;
-    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("compare"))) return 2;
-    if (!mpi) warn_mpirun("compare");
-    return mpi_finish(mpi, compare_main(argc, argv, mpi));
+    return with_mpi(argc, argv, "compare", compare_main);
 }
 
 /* A comparison: its arguments, the two scenarios, their pairing, its result. */

@@ -619,26 +619,6 @@ static const cJSON *get_array(Reader *rd, const cJSON *root, const char *key, in
 
 #define PATH(buf, key, i) snprintf(buf, sizeof buf, "%s[%d]", key, i)
 
-static int parse_named(Reader *rd, const cJSON *root, const char *key, int nactors,
-                       int nplaces, const TraceNamed **out, int *n)
-{
-    const cJSON *arr = get_array(rd, root, key, n);
-    if (!arr) return 0;
-    TraceNamed *v = rd_array(rd, (size_t)*n, sizeof *v);
-    if (!v) return 0;
-    int i = 0, ok = 1;
-    char path[64];
-    for (const cJSON *e = arr->child; e; e = e->next, i++) {
-        PATH(path, key, i);
-        ok &= get_str(rd, e, "id", path, key, &v[i].id);
-        ok &= get_str(rd, e, "name", path, key, &v[i].name);
-        ok &= get_index(rd, e, "actor", path, key, nactors, 1, &v[i].actor);
-        ok &= get_index(rd, e, "place", path, key, nplaces, 1, &v[i].place);
-    }
-    *out = v;
-    return ok;
-}
-
 /* "#rrggbb", six hex digits exactly. strtoul alone would also take a sign
  * or spaces ("#-00001" gave 0xFFFFFFFF, not a colour): found by the colour
  * check in fuzz_trace. */
@@ -751,70 +731,77 @@ static int parse_identity(Reader *rd, const cJSON *root, TraceHeader *h)
     return ok;
 }
 
-/* Each header array has a reader that returns 1 (read), 0 (read, with
- * problems reported: go on, to report more) or -1 (stop: the array is
- * missing or memory ran out). The arrays come in dependency order: later
- * ones are checked against earlier. */
-typedef int (*ArrayReader)(Reader *rd, const cJSON *root, TraceHeader *h);
+/* Each header array is read by read_array with one item reader per type.
+ * Both return 1 (read), 0 (read, with problems reported: go on, to report
+ * more) or -1 (stop: the array is missing or memory ran out). `key` is the
+ * array's, for the column of messages; `path` the item's ("routes[3]"). The
+ * arrays come in dependency order: later ones are checked against earlier
+ * ones, through h. */
+typedef int (*ReadItem)(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                        void *item);
 
-static int read_actors(Reader *rd, const cJSON *root, TraceHeader *h)
+/* The array `key` of root into *out (n items of `size` bytes). */
+static int read_array(Reader *rd, const cJSON *root, const char *key, const TraceHeader *h, ReadItem read,
+                      size_t size, const void **out, int *n)
 {
-    int ok = 1, i;
+    const cJSON *arr = get_array(rd, root, key, n);
+    if (!arr) return -1;
+    char *items = rd_array(rd, (size_t)*n, size);
+    if (!items) return -1;
+    int ok = 1, i = 0;
     char path[64];
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "actors", &h->nactors))) return -1;
-    TraceActor *actors = rd_array(rd, (size_t)h->nactors, sizeof *actors);
-    if (!actors) return -1;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "actors", i);
-        const char *col = NULL;
-        ok &= get_str(rd, e, "id", path, "actors", &actors[i].id);
-        ok &= get_str(rd, e, "name", path, "actors", &actors[i].name);
-        if (get_str(rd, e, "color", path, "actors", &col) && !parse_color(col, &actors[i].color)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "actors"), path,
-                     "\"color\": expected \"#rrggbb\", got \"%s\"", col);
-            ok = 0;
-        }
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        PATH(path, key, i);
+        int r = read(rd, e, path, key, h, items + (size_t)i * size);
+        if (r < 0) return -1;
+        ok &= r;
     }
-    h->actors = actors;
+    *out = items;
     return ok;
 }
 
-static int read_places(Reader *rd, const cJSON *root, TraceHeader *h)
+static int read_actor(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
 {
-    int ok = 1, i;
-    char path[64];
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "places", &h->nplaces))) return -1;
-    TracePlace *places = rd_array(rd, (size_t)h->nplaces, sizeof *places);
-    if (!places) return -1;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "places", i);
-        const char *kind = NULL;
-        ok &= get_str(rd, e, "id", path, "places", &places[i].id);
-        ok &= get_str(rd, e, "name", path, "places", &places[i].name);
-        if (get_str(rd, e, "kind", path, "places", &kind)) {
-            places[i].kind = place_kind_from_name(kind);
-            if (places[i].kind < 0) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "places"), path,
-                         "\"kind\": unknown place kind \"%s\"", kind);
-                ok = 0;
-            }
-        } else ok = 0;
-        ok &= get_index(rd, e, "actor", path, "places", h->nactors, 1, &places[i].actor);
-        ok &= get_num(rd, e, "lat", path, "places", &places[i].lat);
-        ok &= get_num(rd, e, "lon", path, "places", &places[i].lon);
-        if (ok && (fabs(places[i].lat) > 90 || fabs(places[i].lon) > 180)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "places"), path,
-                     "lat/lon out of range (%g, %g)", places[i].lat, places[i].lon);
-            ok = 0;
-        }
+    TraceActor *a = item;
+    const char *col = NULL;
+    int ok = 1;
+    (void)h;
+    ok &= get_str(rd, e, "id", path, key, &a->id);
+    ok &= get_str(rd, e, "name", path, key, &a->name);
+    if (get_str(rd, e, "color", path, key, &col) && !parse_color(col, &a->color)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, key), path, "\"color\": expected \"#rrggbb\", got \"%s\"", col);
+        ok = 0;
     }
-    h->places = places;
     return ok;
 }
 
-/* A route's waypoints, [[lat, lon], ...]: 1, 0 or -1 as an ArrayReader. */
+static int read_place(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
+{
+    TracePlace *p = item;
+    const char *kind = NULL;
+    int ok = 1;
+    ok &= get_str(rd, e, "id", path, key, &p->id);
+    ok &= get_str(rd, e, "name", path, key, &p->name);
+    if (get_str(rd, e, "kind", path, key, &kind)) {
+        p->kind = place_kind_from_name(kind);
+        if (p->kind < 0) {
+            diag_add(rd->d, rd->lineno, key_col(rd, key), path, "\"kind\": unknown place kind \"%s\"", kind);
+            ok = 0;
+        }
+    } else ok = 0;
+    ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &p->actor);
+    ok &= get_num(rd, e, "lat", path, key, &p->lat);
+    ok &= get_num(rd, e, "lon", path, key, &p->lon);
+    if (ok && (fabs(p->lat) > 90 || fabs(p->lon) > 180)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, key), path, "lat/lon out of range (%g, %g)", p->lat, p->lon);
+        ok = 0;
+    }
+    return ok;
+}
+
+/* A route's waypoints, [[lat, lon], ...]: 1, 0 or -1 as a ReadItem. */
 static int read_waypoints(Reader *rd, const cJSON *e, const char *path, TraceRoute *r)
 {
     int ok = 1;
@@ -844,118 +831,83 @@ static int read_waypoints(Reader *rd, const cJSON *e, const char *path, TraceRou
     return ok;
 }
 
-static int read_routes(Reader *rd, const cJSON *root, TraceHeader *h)
+static int read_route(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
 {
-    int ok = 1, i;
-    char path[64];
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "routes", &h->nroutes))) return -1;
-    TraceRoute *routes = rd_array(rd, (size_t)h->nroutes, sizeof *routes);
-    if (!routes) return -1;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "routes", i);
-        TraceRoute *r = &routes[i];
-        const char *mode = NULL;
-        ok &= get_str(rd, e, "id", path, "routes", &r->id);
-        ok &= get_str(rd, e, "name", path, "routes", &r->name);
-        if (get_str(rd, e, "mode", path, "routes", &mode)) {
-            r->mode = route_mode_from_name(mode);
-            if (r->mode < 0) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path,
-                         "\"mode\": unknown route mode \"%s\"", mode);
-                ok = 0;
-            }
-        } else ok = 0;
-        ok &= get_index(rd, e, "from", path, "routes", h->nplaces, 0, &r->from);
-        ok &= get_index(rd, e, "to", path, "routes", h->nplaces, 0, &r->to);
-        /* Traces written before "final" existed: every arrival counts. */
-        const cJSON *fin = cJSON_GetObjectItemCaseSensitive(e, "final");
-        r->final = fin ? cJSON_IsTrue(fin) : 1;
-        int w = read_waypoints(rd, e, path, r);
-        if (w < 0) return -1;
-        ok &= w;
-    }
-    h->routes = routes;
+    TraceRoute *r = item;
+    const char *mode = NULL;
+    int ok = 1;
+    ok &= get_str(rd, e, "id", path, key, &r->id);
+    ok &= get_str(rd, e, "name", path, key, &r->name);
+    if (get_str(rd, e, "mode", path, key, &mode)) {
+        r->mode = route_mode_from_name(mode);
+        if (r->mode < 0) {
+            diag_add(rd->d, rd->lineno, key_col(rd, key), path, "\"mode\": unknown route mode \"%s\"", mode);
+            ok = 0;
+        }
+    } else ok = 0;
+    ok &= get_index(rd, e, "from", path, key, h->nplaces, 0, &r->from);
+    ok &= get_index(rd, e, "to", path, key, h->nplaces, 0, &r->to);
+    /* Traces written before "final" existed: every arrival counts. */
+    const cJSON *fin = cJSON_GetObjectItemCaseSensitive(e, "final");
+    r->final = fin ? cJSON_IsTrue(fin) : 1;
+    int w = read_waypoints(rd, e, path, r);
+    return w < 0 ? -1 : ok & w;
+}
+
+static int read_carrier(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                        void *item)
+{
+    TraceCarrier *c = item;
+    int ok = 1;
+    ok &= get_str(rd, e, "id", path, key, &c->id);
+    ok &= get_str(rd, e, "name", path, key, &c->name);
+    ok &= get_index(rd, e, "route", path, key, h->nroutes, 1, &c->route);
+    ok &= get_num(rd, e, "capacity", path, key, &c->capacity);
     return ok;
 }
 
-static int read_carriers(Reader *rd, const cJSON *root, TraceHeader *h)
+static int read_resource(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                         void *item)
 {
-    int ok = 1, i;
-    char path[64];
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "carriers", &h->ncarriers))) return -1;
-    TraceCarrier *carriers = rd_array(rd, (size_t)h->ncarriers, sizeof *carriers);
-    if (!carriers) return -1;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "carriers", i);
-        ok &= get_str(rd, e, "id", path, "carriers", &carriers[i].id);
-        ok &= get_str(rd, e, "name", path, "carriers", &carriers[i].name);
-        ok &= get_index(rd, e, "route", path, "carriers", h->nroutes, 1, &carriers[i].route);
-        ok &= get_num(rd, e, "capacity", path, "carriers", &carriers[i].capacity);
-    }
-    h->carriers = carriers;
+    TraceResource *r = item;
+    int ok = 1;
+    (void)h;
+    ok &= get_str(rd, e, "id", path, key, &r->id);
+    ok &= get_str(rd, e, "name", path, key, &r->name);
+    ok &= get_str(rd, e, "unit", path, key, &r->unit);
     return ok;
 }
 
-static int read_resources(Reader *rd, const cJSON *root, TraceHeader *h)
+static int read_stock(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
 {
-    int ok = 1, i;
-    char path[64];
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "resources", &h->nresources))) return -1;
-    TraceResource *res = rd_array(rd, (size_t)h->nresources, sizeof *res);
-    if (!res) return -1;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "resources", i);
-        ok &= get_str(rd, e, "id", path, "resources", &res[i].id);
-        ok &= get_str(rd, e, "name", path, "resources", &res[i].name);
-        ok &= get_str(rd, e, "unit", path, "resources", &res[i].unit);
-    }
-    h->resources = res;
+    TraceStock *s = item;
+    int ok = 1;
+    ok &= get_str(rd, e, "id", path, key, &s->id);
+    ok &= get_index(rd, e, "place", path, key, h->nplaces, 0, &s->place);
+    ok &= get_index(rd, e, "resource", path, key, h->nresources, 1, &s->resource);
+    ok &= get_num(rd, e, "initial", path, key, &s->initial);
+    /* The writer prints an unbounded stock's capacity (INFINITY) as null,
+     * JSON having no infinity; read it back as such (found by fuzz_trace:
+     * every trace with an unbounded stock used to be refused). */
+    const cJSON *capv = cJSON_GetObjectItemCaseSensitive(e, "capacity");
+    if (cJSON_IsNull(capv)) s->capacity = INFINITY;
+    else ok &= get_num(rd, e, "capacity", path, key, &s->capacity);
     return ok;
 }
 
-static int read_stocks(Reader *rd, const cJSON *root, TraceHeader *h)
+/* A treaty, a programme or an event. */
+static int read_named(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
 {
-    int ok = 1, i;
-    char path[64];
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "stocks", &h->nstocks))) return -1;
-    TraceStock *stocks = rd_array(rd, (size_t)h->nstocks, sizeof *stocks);
-    if (!stocks) return -1;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "stocks", i);
-        ok &= get_str(rd, e, "id", path, "stocks", &stocks[i].id);
-        ok &= get_index(rd, e, "place", path, "stocks", h->nplaces, 0, &stocks[i].place);
-        ok &= get_index(rd, e, "resource", path, "stocks", h->nresources, 1, &stocks[i].resource);
-        ok &= get_num(rd, e, "initial", path, "stocks", &stocks[i].initial);
-        /* The writer prints an unbounded stock's capacity (INFINITY) as null,
-         * JSON having no infinity; read it back as such (found by fuzz_trace:
-         * every trace with an unbounded stock used to be refused). */
-        const cJSON *capv = cJSON_GetObjectItemCaseSensitive(e, "capacity");
-        if (cJSON_IsNull(capv)) stocks[i].capacity = INFINITY;
-        else ok &= get_num(rd, e, "capacity", path, "stocks", &stocks[i].capacity);
-    }
-    h->stocks = stocks;
+    TraceNamed *v = item;
+    int ok = 1;
+    ok &= get_str(rd, e, "id", path, key, &v->id);
+    ok &= get_str(rd, e, "name", path, key, &v->name);
+    ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &v->actor);
+    ok &= get_index(rd, e, "place", path, key, h->nplaces, 1, &v->place);
     return ok;
-}
-
-/* Treaties, programmes and events: named things (parse_named), which
- * report a missing array but never stop the header. */
-static int read_treaties(Reader *rd, const cJSON *root, TraceHeader *h)
-{
-    return parse_named(rd, root, "treaties", h->nactors, h->nplaces, &h->treaties, &h->ntreaties);
-}
-
-static int read_programmes(Reader *rd, const cJSON *root, TraceHeader *h)
-{
-    return parse_named(rd, root, "programmes", h->nactors, h->nplaces, &h->programmes, &h->nprogrammes);
-}
-
-static int read_events(Reader *rd, const cJSON *root, TraceHeader *h)
-{
-    return parse_named(rd, root, "events", h->nactors, h->nplaces, &h->events, &h->nevents);
 }
 
 /* A decision's options: a non-empty array of strings. */
@@ -985,40 +937,43 @@ static int read_options(Reader *rd, const cJSON *e, const char *path, TraceDecis
     return ok;
 }
 
-static int read_decisions(Reader *rd, const cJSON *root, TraceHeader *h)
+static int read_decision(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                         void *item)
 {
-    int ok = 1, i;
-    char path[64];
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "decisions", &h->ndecisions))) return -1;
-    TraceDecisionDef *dec = rd_array(rd, (size_t)h->ndecisions, sizeof *dec);
-    if (!dec) return -1;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "decisions", i);
-        ok &= get_str(rd, e, "id", path, "decisions", &dec[i].id);
-        ok &= get_str(rd, e, "name", path, "decisions", &dec[i].name);
-        ok &= get_index(rd, e, "actor", path, "decisions", h->nactors, 1, &dec[i].actor);
-        int o = read_options(rd, e, path, &dec[i]);
-        if (o < 0) return -1;
-        ok &= o;
-    }
-    h->decisions = dec;
-    return ok;
+    TraceDecisionDef *dd = item;
+    int ok = 1;
+    ok &= get_str(rd, e, "id", path, key, &dd->id);
+    ok &= get_str(rd, e, "name", path, key, &dd->name);
+    ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &dd->actor);
+    int o = read_options(rd, e, path, dd);
+    return o < 0 ? -1 : ok & o;
 }
 
 static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
 {
-    static const ArrayReader arrays[] = {
-        read_actors, read_places, read_routes, read_carriers, read_resources, read_stocks,
-        read_treaties, read_programmes, read_events, read_decisions,
-    };
     if (!parse_identity(rd, root, h)) return 0;
     int ok = 1;
-    for (size_t i = 0; i < sizeof arrays / sizeof *arrays; i++) {
-        int r = arrays[i](rd, root, h);
-        if (r < 0) return 0;
-        ok &= r;
-    }
+    /* Every array in dependency order; a missing one stops the header,
+     * except treaties, programmes and events (reported, and read on). */
+#define READ(key, field, count, item, stops)                                                        \
+    do {                                                                                            \
+        const void *v = NULL;                                                                       \
+        int r = read_array(rd, root, key, h, item, sizeof *h->field, &v, &h->count);                \
+        if (r < 0 && (stops)) return 0;                                                             \
+        h->field = v;                                                                               \
+        ok &= r > 0;                                                                                \
+    } while (0)
+    READ("actors", actors, nactors, read_actor, 1);
+    READ("places", places, nplaces, read_place, 1);
+    READ("routes", routes, nroutes, read_route, 1);
+    READ("carriers", carriers, ncarriers, read_carrier, 1);
+    READ("resources", resources, nresources, read_resource, 1);
+    READ("stocks", stocks, nstocks, read_stock, 1);
+    READ("treaties", treaties, ntreaties, read_named, 0);
+    READ("programmes", programmes, nprogrammes, read_named, 0);
+    READ("events", events, nevents, read_named, 0);
+    READ("decisions", decisions, ndecisions, read_decision, 1);
+#undef READ
     return ok && !rd->oom;
 }
 
