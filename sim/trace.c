@@ -586,6 +586,20 @@ static int get_num(Reader *rd, const cJSON *obj, const char *key, const char *pa
     return 1;
 }
 
+/* A name from a fixed table (a place kind, a route mode), as its index. */
+static int get_enum(Reader *rd, const cJSON *obj, const char *key, const char *path, const char *top,
+                    int (*from_name)(const char *), const char *what, int *out)
+{
+    const char *name = NULL;
+    if (!get_str(rd, obj, key, path, top, &name)) return 0;
+    *out = from_name(name);
+    if (*out < 0) {
+        diag_add(rd->d, rd->lineno, key_col(rd, top), path, "\"%s\": unknown %s \"%s\"", key, what, name);
+        return 0;
+    }
+    return 1;
+}
+
 /* An integer index, -1 allowed, below `limit` (limit < 0: no upper check). */
 static int get_index(Reader *rd, const cJSON *obj, const char *key, const char *path,
                      const char *top, int limit, int allow_none, int *out)
@@ -780,17 +794,10 @@ static int read_place(Reader *rd, const cJSON *e, const char *path, const char *
                       void *item)
 {
     TracePlace *p = item;
-    const char *kind = NULL;
     int ok = 1;
     ok &= get_str(rd, e, "id", path, key, &p->id);
     ok &= get_str(rd, e, "name", path, key, &p->name);
-    if (get_str(rd, e, "kind", path, key, &kind)) {
-        p->kind = place_kind_from_name(kind);
-        if (p->kind < 0) {
-            diag_add(rd->d, rd->lineno, key_col(rd, key), path, "\"kind\": unknown place kind \"%s\"", kind);
-            ok = 0;
-        }
-    } else ok = 0;
+    ok &= get_enum(rd, e, "kind", path, key, place_kind_from_name, "place kind", &p->kind);
     ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &p->actor);
     ok &= get_num(rd, e, "lat", path, key, &p->lat);
     ok &= get_num(rd, e, "lon", path, key, &p->lon);
@@ -835,17 +842,10 @@ static int read_route(Reader *rd, const cJSON *e, const char *path, const char *
                       void *item)
 {
     TraceRoute *r = item;
-    const char *mode = NULL;
     int ok = 1;
     ok &= get_str(rd, e, "id", path, key, &r->id);
     ok &= get_str(rd, e, "name", path, key, &r->name);
-    if (get_str(rd, e, "mode", path, key, &mode)) {
-        r->mode = route_mode_from_name(mode);
-        if (r->mode < 0) {
-            diag_add(rd->d, rd->lineno, key_col(rd, key), path, "\"mode\": unknown route mode \"%s\"", mode);
-            ok = 0;
-        }
-    } else ok = 0;
+    ok &= get_enum(rd, e, "mode", path, key, route_mode_from_name, "route mode", &r->mode);
     ok &= get_index(rd, e, "from", path, key, h->nplaces, 0, &r->from);
     ok &= get_index(rd, e, "to", path, key, h->nplaces, 0, &r->to);
     /* Traces written before "final" existed: every arrival counts. */
