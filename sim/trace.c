@@ -586,6 +586,14 @@ static int get_num(Reader *rd, const cJSON *obj, const char *key, const char *pa
     return 1;
 }
 
+/* The "id" and "name" of a header item (both read, both reported). */
+static int get_names(Reader *rd, const cJSON *obj, const char *path, const char *top, const char **id,
+                     const char **name)
+{
+    int ok = get_str(rd, obj, "id", path, top, id);
+    return get_str(rd, obj, "name", path, top, name) && ok;
+}
+
 /* A name from a fixed table (a place kind, a route mode), as its index. */
 static int get_enum(Reader *rd, const cJSON *obj, const char *key, const char *path, const char *top,
                     int (*from_name)(const char *), const char *what, int *out)
@@ -781,8 +789,7 @@ static int read_actor(Reader *rd, const cJSON *e, const char *path, const char *
     const char *col = NULL;
     int ok = 1;
     (void)h;
-    ok &= get_str(rd, e, "id", path, key, &a->id);
-    ok &= get_str(rd, e, "name", path, key, &a->name);
+    ok &= get_names(rd, e, path, key, &a->id, &a->name);
     if (get_str(rd, e, "color", path, key, &col) && !parse_color(col, &a->color)) {
         diag_add(rd->d, rd->lineno, key_col(rd, key), path, "\"color\": expected \"#rrggbb\", got \"%s\"", col);
         ok = 0;
@@ -795,8 +802,7 @@ static int read_place(Reader *rd, const cJSON *e, const char *path, const char *
 {
     TracePlace *p = item;
     int ok = 1;
-    ok &= get_str(rd, e, "id", path, key, &p->id);
-    ok &= get_str(rd, e, "name", path, key, &p->name);
+    ok &= get_names(rd, e, path, key, &p->id, &p->name);
     ok &= get_enum(rd, e, "kind", path, key, place_kind_from_name, "place kind", &p->kind);
     ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &p->actor);
     ok &= get_num(rd, e, "lat", path, key, &p->lat);
@@ -843,8 +849,7 @@ static int read_route(Reader *rd, const cJSON *e, const char *path, const char *
 {
     TraceRoute *r = item;
     int ok = 1;
-    ok &= get_str(rd, e, "id", path, key, &r->id);
-    ok &= get_str(rd, e, "name", path, key, &r->name);
+    ok &= get_names(rd, e, path, key, &r->id, &r->name);
     ok &= get_enum(rd, e, "mode", path, key, route_mode_from_name, "route mode", &r->mode);
     ok &= get_index(rd, e, "from", path, key, h->nplaces, 0, &r->from);
     ok &= get_index(rd, e, "to", path, key, h->nplaces, 0, &r->to);
@@ -860,8 +865,7 @@ static int read_carrier(Reader *rd, const cJSON *e, const char *path, const char
 {
     TraceCarrier *c = item;
     int ok = 1;
-    ok &= get_str(rd, e, "id", path, key, &c->id);
-    ok &= get_str(rd, e, "name", path, key, &c->name);
+    ok &= get_names(rd, e, path, key, &c->id, &c->name);
     ok &= get_index(rd, e, "route", path, key, h->nroutes, 1, &c->route);
     ok &= get_num(rd, e, "capacity", path, key, &c->capacity);
     return ok;
@@ -873,8 +877,7 @@ static int read_resource(Reader *rd, const cJSON *e, const char *path, const cha
     TraceResource *r = item;
     int ok = 1;
     (void)h;
-    ok &= get_str(rd, e, "id", path, key, &r->id);
-    ok &= get_str(rd, e, "name", path, key, &r->name);
+    ok &= get_names(rd, e, path, key, &r->id, &r->name);
     ok &= get_str(rd, e, "unit", path, key, &r->unit);
     return ok;
 }
@@ -903,8 +906,7 @@ static int read_named(Reader *rd, const cJSON *e, const char *path, const char *
 {
     TraceNamed *v = item;
     int ok = 1;
-    ok &= get_str(rd, e, "id", path, key, &v->id);
-    ok &= get_str(rd, e, "name", path, key, &v->name);
+    ok &= get_names(rd, e, path, key, &v->id, &v->name);
     ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &v->actor);
     ok &= get_index(rd, e, "place", path, key, h->nplaces, 1, &v->place);
     return ok;
@@ -942,8 +944,7 @@ static int read_decision(Reader *rd, const cJSON *e, const char *path, const cha
 {
     TraceDecisionDef *dd = item;
     int ok = 1;
-    ok &= get_str(rd, e, "id", path, key, &dd->id);
-    ok &= get_str(rd, e, "name", path, key, &dd->name);
+    ok &= get_names(rd, e, path, key, &dd->id, &dd->name);
     ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &dd->actor);
     int o = read_options(rd, e, path, dd);
     return o < 0 ? -1 : ok & o;
