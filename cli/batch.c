@@ -580,10 +580,6 @@ static long max_rss_kb(void)
 /* --- batch ------------------------------------------------------------------- */
 
 
-/* Run the engine over model m with the outputs of `a`. On success fills *out
- * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
- * every rank calls this at the same point (its steps are collective); only
- * rank 0 has the totals, writes the CSV and the checkpoint. */
 /* The options every batch of `a` shares: no target; the progress line on a
  * terminal, shown by `root` only (rank 0 of an MPI job). */
 static void batch_options(const Args *a, Progress *pr, int root, BatchOptions *o)
@@ -616,6 +612,35 @@ static void run_record(const Args *a, const Scenario *s, SummaryRun *run)
     summary_run_scenario(run, s);
 }
 
+/* Open a CSV to stream rows into, its temporary noted for the signal
+ * handler (signals held meanwhile). 0, or -1 with a diagnostic. */
+static int open_streamed_csv(AFile *csv, const char *path, Diag *d)
+{
+    sigset_t block, old;
+    hold_signals(&block, &old);
+    int e = afile_open(csv, path, d);
+    remember_csv_tmp(csv);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return e < 0 ? -1 : 0;
+}
+
+/* --resume: the totals of --checkpoint (every rank reads them under
+ * --mpi), which --runs must not be below. 0, or -1 with a diagnostic. */
+static int resume(const Args *a, Batch *b, const BatchOptions *o, Diag *d)
+{
+    if ((a->mpi ? mpi_resume(a->mpi, b, a->checkpoint, o, d) : batch_resume(b, a->checkpoint, o, d)) < 0) return -1;
+    if ((uint64_t)a->runs < batch_done(b)) {
+        diag_add(d, 0, 0, "", "the checkpoint '%s' already holds %" PRIu64 " replications; "
+                 "--runs must be at least that (got %lld)", a->checkpoint, batch_done(b), a->runs);
+        return -1;
+    }
+    return 0;
+}
+
+/* Run the engine over model m with the outputs of `a`. On success fills *out
+ * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
+ * every rank calls this at the same point (its steps are collective); only
+ * rank 0 has the totals, writes the CSV and the checkpoint. */
 static int run_model(const BatchModel *m, const Args *a, const char *fp, int target_metric,
                      int main_metric, Batch **out)
 {
@@ -634,24 +659,12 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
     o.progress_metric = main_metric;
     Batch *b = batch_create(m, &d);
     if (!b) goto ready;
-    if (a->resume && (a->mpi ? mpi_resume(a->mpi, b, a->checkpoint, &o, &d)
-                             : batch_resume(b, a->checkpoint, &o, &d)) < 0) {
-        rc = 2;
-        goto ready;
-    }
-    if (a->resume && (uint64_t)a->runs < batch_done(b)) {
-        diag_add(&d, 0, 0, "", "the checkpoint '%s' already holds %" PRIu64 " replications; "
-                 "--runs must be at least that (got %lld)", a->checkpoint, batch_done(b), a->runs);
+    if (a->resume && resume(a, b, &o, &d) < 0) {
         rc = 2;
         goto ready;
     }
     if (a->csv && root) {
-        sigset_t block, old;
-        hold_signals(&block, &old);
-        int e = afile_open(&csv, a->csv, &d);
-        remember_csv_tmp(&csv);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        if (e < 0) goto ready;
+        if (open_streamed_csv(&csv, a->csv, &d) < 0) goto ready;
         if (batch_done(b) > 0 && batch_csv_copy(a->csv, m, a->seed, batch_done(b), csv.fp, &d) < 0) {
             rc = 2;
             goto ready;
@@ -1236,11 +1249,7 @@ static int grid_open_csv(GridOut *o)
     const Args *a = o->a;
     Diag d;
     diag_init(&d, a->csv ? a->csv : "");
-    sigset_t block, old;
-    hold_signals(&block, &old);
-    int e = a->csv ? afile_open(&o->csv, a->csv, &d) : 0;
-    remember_csv_tmp(&o->csv);
-    sigprocmask(SIG_SETMASK, &old, NULL);
+    int e = a->csv ? open_streamed_csv(&o->csv, a->csv, &d) : 0;
     if (e < 0) diag_print(&d, stderr);
     diag_free(&d);
     if (e < 0) return 1;
