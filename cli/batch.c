@@ -1,6 +1,7 @@
 /* batch.c — `salvo batch`, `salvo compare` and `salvo sweep`: parse the
  * arguments, check every output path before any work, load the scenarios,
- * run the batch engine (sim/batch.h) and print or write what it found.
+ * run the batch engine (sim/batch.h; a sweep's grid or tornado is computed
+ * by sim/sweep.h) and print or write what it found.
  * With --mpi (batch, compare) the ranks of an MPI job share the run through
  * cli/mpi.c; every rank takes the same steps, only rank 0 writes or prints.
  *
@@ -35,6 +36,7 @@
 #include "salvo.h"
 #include "sha256.h"
 #include "summary.h"
+#include "sweep.h"
 
 #ifndef SALVO_GIT
 #define SALVO_GIT "unknown"
@@ -43,8 +45,8 @@
 #define DEFAULT_RUNS 1000
 #define DEFAULT_SEED 1
 #define MAX_SETS 256
-#define MAX_VARY 8
-#define MAX_POINTS 10000
+#define MAX_VARY SWEEP_MAX_AXES
+#define MAX_POINTS SWEEP_MAX_POINTS
 
 /* The one piece of process-wide state: a signal handler can reach nothing
  * else. Set by SIGINT/SIGTERM, read by the batch engine's reducer. */
@@ -97,11 +99,8 @@ static void catch_signals(void)
 /* --- arguments -------------------------------------------------------------- */
 
 typedef struct Vary {
-    const char *path;       /* points into argv or into pathbuf */
+    SweepAxis axis;         /* axis.path points into argv or into pathbuf */
     char pathbuf[256];
-    double lo, hi;
-    int steps;
-    int ranged;             /* lo/hi/steps given; else from the assumption */
 } Vary;
 
 typedef struct Args {
@@ -239,9 +238,10 @@ static int parse_double(const char *opt, const char *s, double *out)
 }
 
 /* PATH=LO:HI:STEPS, or PATH alone (range from the assumption record). */
-static int parse_vary(const char *s, Vary *v)
+static int parse_vary(const char *s, Vary *vy)
 {
-    memset(v, 0, sizeof *v);
+    memset(vy, 0, sizeof *vy);
+    SweepAxis *v = &vy->axis;
     const char *eq = strchr(s, '=');
     if (!eq) {
         if (!*s) goto bad;
@@ -250,10 +250,10 @@ static int parse_vary(const char *s, Vary *v)
     }
     if (eq == s) goto bad;
     size_t len = (size_t)(eq - s);
-    if (len >= sizeof v->pathbuf) goto bad;
-    memcpy(v->pathbuf, s, len);
-    v->pathbuf[len] = '\0';
-    v->path = v->pathbuf;
+    if (len >= sizeof vy->pathbuf) goto bad;
+    memcpy(vy->pathbuf, s, len);
+    vy->pathbuf[len] = '\0';
+    v->path = vy->pathbuf;
     char lo[64], hi[64], extra;
     int steps;
     if (sscanf(eq + 1, "%63[^:]:%63[^:]:%d%c", lo, hi, &steps, &extra) != 3) goto bad;
@@ -268,108 +268,114 @@ bad:
     return -1;
 }
 
-/* Parse argv (argv[0] is the subcommand) with the table of `spec`; mpi is
- * the job (--mpi) or NULL. Returns 0, 1 for --help, -1 on error (already
- * printed). */
-static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mpi *mpi, Args *a)
+/* --steps K: 1..MAX_POINTS. */
+static int parse_steps(const char *val, int *out)
 {
-    memset(a, 0, sizeof *a);
-    a->cmd = argv[0];
-    a->mpi = mpi;
-    a->runs = DEFAULT_RUNS;
-    a->seed = DEFAULT_SEED;
-    a->steps = 5;
-    a->threads = args_threads_default();
-    OptParser p;
-    opt_init(&p, spec, argc, argv);
-    for (int c; (c = opt_next(&p)) != OPT_END;) {
-        const char *val = p.val;
-        switch (c) {
-        case OPT_HELP: return 1;
-        case OPT_ERROR: return -1;
-        case OPT_OPERAND:
-            if (a->nfiles >= nfiles) {
-                fprintf(stderr, "salvo %s: unexpected argument '%s' (%d scenario file%s expected)\n", a->cmd, val,
-                        nfiles, nfiles > 1 ? "s" : "");
-                return -1;
-            }
-            a->files[a->nfiles++] = val;
-            break;
-        case A_RESUME: a->resume = 1; break;
-        case A_QUIET: a->quiet = 1; break;
-        case A_UNCERTAINTY: a->uncertainty = 1; break;
-        case A_NO_UNCERTAINTY: a->no_uncertainty = 1; break;
-        case A_MPI: break;     /* seen before parsing: mpi */
-        case A_ASSUMPTIONS: a->assumptions = 1; break;
-        case A_RUNS:
-            if ((a->runs = args_count("--runs", val, 1)) < 0) return -1;
-            break;
-        case A_THREADS:
-            if (args_threads(val, &a->threads) < 0) return -1;
-            a->threads_set = 1;
-            break;
-        case A_STEPS: {
-            long long t = args_count("--steps", val, 1);
-            if (t < 0) return -1;
-            if (t > MAX_POINTS) {
-                fprintf(stderr, "salvo: --steps: at most %d\n", MAX_POINTS);
-                return -1;
-            }
-            a->steps = (int)t;
-            break;
-        }
-        case A_SEED:
-            if (args_seed(val, &a->seed) < 0) return -1;
-            break;
-        case A_CSV: a->csv = val; break;
-        case A_JSON: a->json = val; break;
-        case A_CHECKPOINT: a->checkpoint = val; break;
-        case A_REPORT: a->report = val; break;
-        case A_SVG: a->svg = val; break;
-        case A_METRIC: a->metric = val; break;
-        case A_SET:
-            if (args_set(val, a->sets, &a->nsets, MAX_SETS - MAX_VARY) < 0) return -1;
-            break;
-        case A_BY: {
-            int64_t day;
-            if (cal_parse(val, &day) < 0) {
-                fprintf(stderr, "salvo: --by: expected a date YYYY-MM-DD, got '%s'\n", val);
-                return -1;
-            }
-            if (a->nby >= 16) {
-                fprintf(stderr, "salvo: --by: at most 16 dates\n");
-                return -1;
-            }
-            a->by[a->nby++] = val;
-            break;
-        }
-        case A_TARGET: {
-            const char *colon = strrchr(val, ':');
-            if (!colon || colon == val || (size_t)(colon - val) >= sizeof a->target_id) {
-                fprintf(stderr, "salvo: --target: expected METRIC:HALFWIDTH, got '%s'\n", val);
-                return -1;
-            }
-            memcpy(a->target_id, val, (size_t)(colon - val));
-            a->target_id[colon - val] = '\0';
-            if (parse_double("--target", colon + 1, &a->target_halfwidth) < 0) return -1;
-            if (!(a->target_halfwidth > 0)) {
-                fprintf(stderr, "salvo: --target: the half-width must be > 0, got '%s'\n", colon + 1);
-                return -1;
-            }
-            a->target = val;
-            a->target_metric_id = a->target_id;
-            break;
-        }
-        case A_VARY:
-            if (a->nvary >= MAX_VARY) {
-                fprintf(stderr, "salvo: --vary: at most %d parameters\n", MAX_VARY);
-                return -1;
-            }
-            if (parse_vary(val, &a->vary[a->nvary]) < 0) return -1;
-            a->nvary++;
-            break;
-        }
+    long long t = args_count("--steps", val, 1);
+    if (t < 0) return -1;
+    if (t > MAX_POINTS) {
+        fprintf(stderr, "salvo: --steps: at most %d\n", MAX_POINTS);
+        return -1;
     }
+    *out = (int)t;
+    return 0;
+}
+
+/* --by DATE (repeatable, at most 16). */
+static int add_by(Args *a, const char *val)
+{
+    int64_t day;
+    if (cal_parse(val, &day) < 0) {
+        fprintf(stderr, "salvo: --by: expected a date YYYY-MM-DD, got '%s'\n", val);
+        return -1;
+    }
+    if (a->nby >= 16) {
+        fprintf(stderr, "salvo: --by: at most 16 dates\n");
+        return -1;
+    }
+    a->by[a->nby++] = val;
+    return 0;
+}
+
+/* --target METRIC:HALFWIDTH, the half-width > 0. */
+static int parse_target(Args *a, const char *val)
+{
+    const char *colon = strrchr(val, ':');
+    if (!colon || colon == val || (size_t)(colon - val) >= sizeof a->target_id) {
+        fprintf(stderr, "salvo: --target: expected METRIC:HALFWIDTH, got '%s'\n", val);
+        return -1;
+    }
+    memcpy(a->target_id, val, (size_t)(colon - val));
+    a->target_id[colon - val] = '\0';
+    if (parse_double("--target", colon + 1, &a->target_halfwidth) < 0) return -1;
+    if (!(a->target_halfwidth > 0)) {
+        fprintf(stderr, "salvo: --target: the half-width must be > 0, got '%s'\n", colon + 1);
+        return -1;
+    }
+    a->target = val;
+    a->target_metric_id = a->target_id;
+    return 0;
+}
+
+/* --vary PATH[=LO:HI:STEPS] (repeatable, at most MAX_VARY). */
+static int add_vary(Args *a, const char *val)
+{
+    if (a->nvary >= MAX_VARY) {
+        fprintf(stderr, "salvo: --vary: at most %d parameters\n", MAX_VARY);
+        return -1;
+    }
+    if (parse_vary(val, &a->vary[a->nvary]) < 0) return -1;
+    a->nvary++;
+    return 0;
+}
+
+/* A scenario file operand: at most nfiles of them. */
+static int add_file(Args *a, const char *val, int nfiles)
+{
+    if (a->nfiles >= nfiles) {
+        fprintf(stderr, "salvo %s: unexpected argument '%s' (%d scenario file%s expected)\n", a->cmd, val,
+                nfiles, nfiles > 1 ? "s" : "");
+        return -1;
+    }
+    a->files[a->nfiles++] = val;
+    return 0;
+}
+
+/* One option (or operand) c with its value; 0, or -1 (printed). */
+static int take_option(Args *a, int c, const char *val, int nfiles)
+{
+    switch (c) {
+    case OPT_OPERAND: return add_file(a, val, nfiles);
+    case A_RESUME: a->resume = 1; break;
+    case A_QUIET: a->quiet = 1; break;
+    case A_UNCERTAINTY: a->uncertainty = 1; break;
+    case A_NO_UNCERTAINTY: a->no_uncertainty = 1; break;
+    case A_MPI: break;     /* seen before parsing: the job given to parse_args */
+    case A_ASSUMPTIONS: a->assumptions = 1; break;
+    case A_RUNS: return (a->runs = args_count("--runs", val, 1)) < 0 ? -1 : 0;
+    case A_THREADS:
+        a->threads_set = 1;
+        return args_threads(val, &a->threads);
+    case A_STEPS: return parse_steps(val, &a->steps);
+    case A_SEED: return args_seed(val, &a->seed);
+    case A_CSV: a->csv = val; break;
+    case A_JSON: a->json = val; break;
+    case A_CHECKPOINT: a->checkpoint = val; break;
+    case A_REPORT: a->report = val; break;
+    case A_SVG: a->svg = val; break;
+    case A_METRIC: a->metric = val; break;
+    case A_SET: return args_set(val, a->sets, &a->nsets, MAX_SETS - MAX_VARY);
+    case A_BY: return add_by(a, val);
+    case A_TARGET: return parse_target(a, val);
+    case A_VARY: return add_vary(a, val);
+    }
+    return 0;
+}
+
+/* After the options: the scenarios found, what goes together, the threads
+ * of an MPI rank, every output path, the command line. 0, or -1 (printed). */
+static int finish_args(Args *a, int argc, char **argv, int nfiles, Mpi *mpi)
+{
     for (int i = 0; i < a->nfiles; i++) {
         char found[4096];
         if (args_scenario(a->files[i], found, sizeof found) && (a->found[i] = strdup(found))) a->files[i] = a->found[i];
@@ -391,6 +397,27 @@ static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mp
     if (mpi_rank(mpi) == 0 && outpath_check_all(a->files, a->nfiles, outs, 4) < 0) return -1;
     a->command = join_command(argc, argv);
     return 0;
+}
+
+/* Parse argv (argv[0] is the subcommand) with the table of `spec`; mpi is
+ * the job (--mpi) or NULL. Returns 0, 1 for --help, -1 on error (already
+ * printed). */
+static int parse_args(int argc, char **argv, const CmdSpec *spec, int nfiles, Mpi *mpi, Args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->cmd = argv[0];
+    a->mpi = mpi;
+    a->runs = DEFAULT_RUNS;
+    a->seed = DEFAULT_SEED;
+    a->steps = 5;
+    a->threads = args_threads_default();
+    OptParser p;
+    opt_init(&p, spec, argc, argv);
+    for (int c; (c = opt_next(&p)) != OPT_END;) {
+        if (c == OPT_HELP) return 1;
+        if (c == OPT_ERROR || take_option(a, c, p.val, nfiles) < 0) return -1;
+    }
+    return finish_args(a, argc, argv, nfiles, mpi);
 }
 
 static void args_free(Args *a)
@@ -541,6 +568,63 @@ static long max_rss_kb(void)
 /* --- batch ------------------------------------------------------------------- */
 
 
+/* The options every batch of `a` shares: no target; the progress line on a
+ * terminal, shown by `root` only (rank 0 of an MPI job). */
+static void batch_options(const Args *a, Progress *pr, int root, BatchOptions *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = a->seed;
+    o->runs = (uint64_t)a->runs;
+    o->threads = a->threads;
+    o->target_metric = -1;
+    o->stop = &interrupted;
+    if (root && !a->quiet && isatty(STDERR_FILENO)) {
+        o->progress = on_progress;
+        o->progress_arg = pr;
+        o->progress_every = 0.25;
+    }
+}
+
+/* The provenance of a summary of `a` over scenario s (the "run" object). */
+static void run_record(const Args *a, const Scenario *s, SummaryRun *run)
+{
+    memset(run, 0, sizeof *run);
+    run->version = SALVO_VERSION;
+    run->git = SALVO_GIT;
+    run->command = a->command;
+    run->seed = a->seed;
+    run->runs = (uint64_t)a->runs;
+    run->threads = a->threads;
+    run->ranks = a->mpi ? mpi_size(a->mpi) : 0;
+    run->uncertainty = a->uncertainty;
+    summary_run_scenario(run, s);
+}
+
+/* Open a CSV to stream rows into, its temporary noted for the signal
+ * handler (signals held meanwhile). 0, or -1 with a diagnostic. */
+static int open_streamed_csv(AFile *csv, const char *path, Diag *d)
+{
+    sigset_t block, old;
+    hold_signals(&block, &old);
+    int e = afile_open(csv, path, d);
+    remember_csv_tmp(csv);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return e < 0 ? -1 : 0;
+}
+
+/* --resume: the totals of --checkpoint (every rank reads them under
+ * --mpi), which --runs must not be below. 0, or -1 with a diagnostic. */
+static int resume(const Args *a, Batch *b, const BatchOptions *o, Diag *d)
+{
+    if ((a->mpi ? mpi_resume(a->mpi, b, a->checkpoint, o, d) : batch_resume(b, a->checkpoint, o, d)) < 0) return -1;
+    if ((uint64_t)a->runs < batch_done(b)) {
+        diag_add(d, 0, 0, "", "the checkpoint '%s' already holds %" PRIu64 " replications; "
+                 "--runs must be at least that (got %lld)", a->checkpoint, batch_done(b), a->runs);
+        return -1;
+    }
+    return 0;
+}
+
 /* Run the engine over model m with the outputs of `a`. On success fills *out
  * (the caller destroys it) and returns 0 or 130; else 1 or 2. With --mpi
  * every rank calls this at the same point (its steps are collective); only
@@ -555,41 +639,20 @@ static int run_model(const BatchModel *m, const Args *a, const char *fp, int tar
     memset(&csv, 0, sizeof csv);
     Progress pr = { m->metrics[main_metric].id, 0 };
     BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = a->seed;
-    o.runs = (uint64_t)a->runs;
-    o.threads = a->threads;
+    batch_options(a, &pr, root, &o);
     o.target_metric = target_metric;
     o.target_halfwidth = a->target_halfwidth;
     o.checkpoint = root ? a->checkpoint : NULL;
     o.fingerprint = fp;
-    o.stop = &interrupted;
     o.progress_metric = main_metric;
-    if (root && !a->quiet && isatty(STDERR_FILENO)) {
-        o.progress = on_progress;
-        o.progress_arg = &pr;
-        o.progress_every = 0.25;
-    }
     Batch *b = batch_create(m, &d);
     if (!b) goto ready;
-    if (a->resume && (a->mpi ? mpi_resume(a->mpi, b, a->checkpoint, &o, &d)
-                             : batch_resume(b, a->checkpoint, &o, &d)) < 0) {
-        rc = 2;
-        goto ready;
-    }
-    if (a->resume && (uint64_t)a->runs < batch_done(b)) {
-        diag_add(&d, 0, 0, "", "the checkpoint '%s' already holds %" PRIu64 " replications; "
-                 "--runs must be at least that (got %lld)", a->checkpoint, batch_done(b), a->runs);
+    if (a->resume && resume(a, b, &o, &d) < 0) {
         rc = 2;
         goto ready;
     }
     if (a->csv && root) {
-        sigset_t block, old;
-        hold_signals(&block, &old);
-        int e = afile_open(&csv, a->csv, &d);
-        remember_csv_tmp(&csv);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        if (e < 0) goto ready;
+        if (open_streamed_csv(&csv, a->csv, &d) < 0) goto ready;
         if (batch_done(b) > 0 && batch_csv_copy(a->csv, m, a->seed, batch_done(b), csv.fp, &d) < 0) {
             rc = 2;
             goto ready;
@@ -648,14 +711,20 @@ static void warn_mpirun(const char *cmd)
                 "whole batch on its own\n", cmd);
 }
 
+/* `salvo cmd` by fn, in an MPI job when --mpi asks for one (cli/mpi.c). */
+static int with_mpi(int argc, char **argv, const char *cmd, int (*fn)(int argc, char **argv, Mpi *mpi))
+{
+    Mpi *mpi = NULL;
+    if (mpi_wanted(argc, argv) && !(mpi = mpi_start(cmd))) return 2;
+    if (!mpi) warn_mpirun(cmd);
+    return mpi_finish(mpi, fn(argc, argv, mpi));
+}
+
 static int batch_main(int argc, char **argv, Mpi *mpi);
 
 int cmd_batch(int argc, char **argv)
 {
-    Mpi *mpi = NULL;
-    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("batch"))) return 2;
-    if (!mpi) warn_mpirun("batch");
-    return mpi_finish(mpi, batch_main(argc, argv, mpi));
+    return with_mpi(argc, argv, "batch", batch_main);
 }
 
 /* Halted replications are reported, and make the exit status 1: their
@@ -675,144 +744,186 @@ static int report_halted(BatchScenario *bs, const char *what, Mpi *mpi, int rc)
     return rc == 0 ? 1 : rc;
 }
 
-static int batch_main(int argc, char **argv, Mpi *mpi)
+/* Whether to run, once the arguments (r: parse_args's result, or -1 if
+ * the scenarios did not prepare) are checked: with --mpi every rank goes,
+ * or none (each has checked the same arguments and loaded the same
+ * scenarios, byte for byte, fingerprinted in fp). --help prints the usage
+ * and sets *rc to 0. Catches the signals of a run that goes. */
+static int agree_to_run(Mpi *mpi, int r, const char *fp, const CmdSpec *spec, int *rc)
 {
-    Args a;
-    int rc = 2, target = -1, main_metric = 0, unc_default = 0;
-    RecordRow *rec = NULL;
-    int nrec = 0;
-    Scenario *s = NULL;
-    BatchScenario *bs = NULL;
-    Batch *b = NULL;
-    const BatchModel *m = NULL;
-    char fp[65] = "";
-    int r = parse_args(argc, argv, &batch_spec, 1, mpi, &a);
-    if (r != 0) goto agree;
-    r = -1;
-    if (!(s = load(a.files[0], a.sets, a.nsets))) goto agree;
-    bs = batch_scenario_create(s);
-    if (!bs) {
-        fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a.files[0]);
-        goto agree;
+    if (mpi) r = mpi_agree(mpi, r, fp);
+    if (r == 1) {
+        opt_usage(spec, stdout);
+        *rc = 0;
     }
-    if (a.uncertainty && a.no_uncertainty) {
+    if (r != 0) return 0;
+    catch_signals();
+    return 1;
+}
+
+/* A batch: its arguments, what they name in the scenario, its result. */
+typedef struct BatchJob {
+    Args a;
+    Scenario *s;
+    BatchScenario *bs;
+    const BatchModel *m;
+    int target;             /* --target's metric, or -1 */
+    int main_metric;        /* the progress line's: --metric, else the target's, else 0 */
+    int unc_default;        /* uncertainty on by the scenario's batch default */
+    char fp[65];            /* what a checkpoint (and every MPI rank) must match */
+    Batch *b;
+    RecordRow *rec;         /* the record check, nrec rows */
+    int nrec;
+} BatchJob;
+
+/* Load the scenario and resolve what the arguments name in it. 0, or -1
+ * (printed). */
+static int batch_prepare(BatchJob *j)
+{
+    Args *a = &j->a;
+    if (!(j->s = load(a->files[0], a->sets, a->nsets))) return -1;
+    if (!(j->bs = batch_scenario_create(j->s))) {
+        fprintf(stderr, "salvo batch: %s: the scenario has no metrics to summarise\n", a->files[0]);
+        return -1;
+    }
+    if (a->uncertainty && a->no_uncertainty) {
         fprintf(stderr, "salvo batch: --uncertainty and --no-uncertainty contradict each other\n");
-        goto agree;
+        return -1;
     }
     /* The scenario's own default ("batch": {"uncertainty": true}) unless
      * the command line says otherwise. */
-    unc_default = !a.uncertainty && !a.no_uncertainty && scenario_batch_uncertainty(s);
-    if (unc_default) a.uncertainty = 1;
-    batch_scenario_set_uncertainty(bs, a.uncertainty);
-    batch_scenario_set_record(bs, scenario_observation_count(s) > 0);
-    m = batch_scenario_model(bs);
-    if (a.target && (target = find_metric(m, a.target_metric_id, "--target")) < 0) goto agree;
-    if (a.metric && (main_metric = find_metric(m, a.metric, "--metric")) < 0) goto agree;
-    if (!a.metric && target >= 0) main_metric = target;
-    fingerprint(s, &a, a.uncertainty ? "\n--uncertainty" : NULL, fp);
-    r = 0;
-agree:
-    /* With --mpi: every rank goes, or none (each has checked the same
-     * arguments and loaded the same scenario, byte for byte). */
-    if (mpi) r = mpi_agree(mpi, r, fp);
-    if (r == 1) {
-        opt_usage(&batch_spec, stdout);
-        rc = 0;
-    }
-    if (r != 0) goto out;
-    catch_signals();
-    rc = run_model(m, &a, fp, target, main_metric, &b);
-    if (!b || mpi_rank(mpi) != 0) goto out;
+    j->unc_default = !a->uncertainty && !a->no_uncertainty && scenario_batch_uncertainty(j->s);
+    if (j->unc_default) a->uncertainty = 1;
+    batch_scenario_set_uncertainty(j->bs, a->uncertainty);
+    batch_scenario_set_record(j->bs, scenario_observation_count(j->s) > 0);
+    j->m = batch_scenario_model(j->bs);
+    if (a->target && (j->target = find_metric(j->m, a->target_metric_id, "--target")) < 0) return -1;
+    if (a->metric && (j->main_metric = find_metric(j->m, a->metric, "--metric")) < 0) return -1;
+    if (!a->metric && j->target >= 0) j->main_metric = j->target;
+    fingerprint(j->s, a, a->uncertainty ? "\n--uncertainty" : NULL, j->fp);
+    return 0;
+}
 
-    SummaryRun run;
-    memset(&run, 0, sizeof run);
-    run.version = SALVO_VERSION;
-    run.git = SALVO_GIT;
-    run.command = a.command;
-    run.scenario = scenario_name(s);
-    run.sha256 = scenario_sha256(s);
-    run.seed = a.seed;
-    run.runs = (uint64_t)a.runs;
-    run.threads = a.threads;
-    run.ranks = mpi ? mpi_size(mpi) : 0;
-    run.wall_s = batch_seconds(b);
-    run.max_rss_kb = max_rss_kb();
-    run.uncertainty = a.uncertainty;
-    run.target_metric = target >= 0 ? m->metrics[target].id : NULL;
-    run.target_halfwidth = a.target_halfwidth;
-    const char *mode = a.uncertainty ? (unc_default ? "parametric uncertainty (the scenario's batch default): every "
-                                                      "ranged assumption drawn per replication, with the dice"
-                                                    : "parametric uncertainty (--uncertainty): every ranged "
-                                                      "assumption drawn per replication, with the dice")
-                                     : "the dice only: assumptions at their values";
-    nrec = scenario_observation_count(s);
-    if (nrec > 0 && (!(rec = calloc((size_t)nrec, sizeof *rec)) || record_build(b, s, rec) < 0)) {
-        fprintf(stderr, "salvo batch: out of memory building the record check\n");
-        nrec = 0;
+/* The summary's JSON: statistics, run, mode, record and assumption ledger.
+ * NULL when out of memory (d says so, or the caller's check does). */
+static cJSON *batch_json(const BatchJob *j, const SummaryRun *run, Diag *d)
+{
+    const Args *a = &j->a;
+    cJSON *js = summary_json(j->b, run);
+    cJSON *jrun = js ? cJSON_GetObjectItemCaseSensitive(js, "run") : NULL;
+    if (jrun) cJSON_AddStringToObject(jrun, "mode", a->uncertainty ? "uncertainty" : "dice");
+    if (jrun) cJSON_AddStringToObject(jrun, "mode_from", j->unc_default ? "scenario" : a->uncertainty ||
+                                      a->no_uncertainty ? "command line" : "default");
+    if (js && j->nrec > 0) {
+        cJSON *jr = record_json(j->rec, j->nrec);
+        if (!jr || !cJSON_AddItemToObject(js, "record", jr)) {
+            cJSON_Delete(jr);
+            cJSON_Delete(js);
+            js = NULL;
+        }
+    }
+    /* The assumption ledger, for reports (docs/batch.md). */
+    LedgerRow *rows;
+    int nrows = ledger_build(j->s, &rows);
+    cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
+    ledger_free(rows);
+    if (js && (!ledger || !cJSON_AddItemToObject(js, "assumptions", ledger))) {
+        cJSON_Delete(ledger);
+        cJSON_Delete(js);
+        js = NULL;
+        diag_add(d, 0, 0, "", "out of memory building the summary");
+    }
+    return js;
+}
+
+/* --json and --report; 0, or 1 (printed). */
+static int batch_write(const BatchJob *j, const SummaryRun *run)
+{
+    const Args *a = &j->a;
+    int rc = 0;
+    Diag d;
+    diag_init(&d, a->json ? a->json : a->report);
+    cJSON *js = batch_json(j, run, &d);
+    if (!js || (a->json && summary_write(js, a->json, &d) < 0)) {
+        diag_print(&d, stderr);
         rc = 1;
     }
-    summary_run_scenario(&run, s);
-    if (a.json || a.report) {
-        Diag d;
-        diag_init(&d, a.json ? a.json : a.report);
-        cJSON *j = summary_json(b, &run);
-        cJSON *jrun = j ? cJSON_GetObjectItemCaseSensitive(j, "run") : NULL;
-        if (jrun) cJSON_AddStringToObject(jrun, "mode", a.uncertainty ? "uncertainty" : "dice");
-        if (jrun) cJSON_AddStringToObject(jrun, "mode_from", unc_default ? "scenario" : a.uncertainty ||
-                                          a.no_uncertainty ? "command line" : "default");
-        if (j && nrec > 0) {
-            cJSON *jr = record_json(rec, nrec);
-            if (!jr || !cJSON_AddItemToObject(j, "record", jr)) {
-                cJSON_Delete(jr);
-                cJSON_Delete(j);
-                j = NULL;
-            }
-        }
-        /* The assumption ledger, for reports (docs/batch.md). */
-        LedgerRow *rows;
-        int nrows = ledger_build(s, &rows);
-        cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
-        ledger_free(rows);
-        if (j && (!ledger || !cJSON_AddItemToObject(j, "assumptions", ledger))) {
-            cJSON_Delete(ledger);
-            cJSON_Delete(j);
-            j = NULL;
-            diag_add(&d, 0, 0, "", "out of memory building the summary");
-        }
-        if (!j || (a.json && summary_write(j, a.json, &d) < 0)) {
-            diag_print(&d, stderr);
-            rc = 1;
-        }
-        /* --report: the HTML report of this summary (cli/report.c) */
-        if (j && report_hook(j, a.report, a.svg) != 0) rc = 1;
-        cJSON_Delete(j);
-        diag_free(&d);
-    }
-    printf("%s — %s\n", scenario_name(s), scenario_title(s));
+    /* --report: the HTML report of this summary (cli/report.c) */
+    if (js && report_hook(js, a->report, a->svg) != 0) rc = 1;
+    cJSON_Delete(js);
+    diag_free(&d);
+    return rc;
+}
+
+/* What the terminal shows: the run, its mode, the table and the record. */
+static void batch_print(const BatchJob *j, Mpi *mpi)
+{
+    const Args *a = &j->a;
+    const Batch *b = j->b;
+    const char *mode = a->uncertainty ? (j->unc_default ? "parametric uncertainty (the scenario's batch default): "
+                                                          "every ranged assumption drawn per replication, with the dice"
+                                                        : "parametric uncertainty (--uncertainty): every ranged "
+                                                          "assumption drawn per replication, with the dice")
+                                      : "the dice only: assumptions at their values";
+    printf("%s — %s\n", scenario_name(j->s), scenario_title(j->s));
     double secs = batch_seconds(b);
     char ranks[32] = "";
     if (mpi) snprintf(ranks, sizeof ranks, "%d rank%s x ", mpi_size(mpi), mpi_size(mpi) == 1 ? "" : "s");
     printf("%" PRIu64 " replications%s (seed %llu, %s%d thread%s, %.2f s, %.0f runs/s, %.3g M events/s)\n",
-           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, ranks, a.threads,
-           a.threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
+           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a->seed, ranks, a->threads,
+           a->threads == 1 ? "" : "s", secs, secs > 0 ? (double)(batch_done(b)) / secs : 0.0,
            secs > 0 ? (double)batch_events(b) / secs / 1e6 : 0.0);
-    if (target >= 0)
-        printf("target %s ±%s: %s\n", m->metrics[target].id, strrchr(a.target, ':') + 1,
+    if (j->target >= 0)
+        printf("target %s ±%s: %s\n", j->m->metrics[j->target].id, strrchr(a->target, ':') + 1,
                batch_target_met(b) ? "met" : "not met within --runs");
     printf("mode: %s\n", mode);
     putchar('\n');
-    print_table(b, &a, stdout);
-    record_print(rec, nrec, stdout);
+    print_table(b, a, stdout);
+    record_print(j->rec, j->nrec, stdout);
     if (batch_stopped(b))
         fprintf(stderr, "salvo batch: interrupted after %" PRIu64 " replications; outputs are partial%s\n",
-                batch_done(b), a.checkpoint ? " (continue with --resume)" : "");
-out:
-    rc = report_halted(bs, a.nfiles > 0 ? a.files[0] : "batch", mpi, rc);
-    free(rec);
-    batch_destroy(b);
-    batch_scenario_destroy(bs);
-    scenario_free(s);
-    args_free(&a);
+                batch_done(b), a->checkpoint ? " (continue with --resume)" : "");
+}
+
+/* After the run (rank 0): the record check, the outputs and the table. */
+static int batch_report(BatchJob *j, Mpi *mpi, int rc)
+{
+    const Args *a = &j->a;
+    SummaryRun run;
+    run_record(a, j->s, &run);
+    run.wall_s = batch_seconds(j->b);
+    run.max_rss_kb = max_rss_kb();
+    run.target_metric = j->target >= 0 ? j->m->metrics[j->target].id : NULL;
+    run.target_halfwidth = a->target_halfwidth;
+    j->nrec = scenario_observation_count(j->s);
+    if (j->nrec > 0 && (!(j->rec = calloc((size_t)j->nrec, sizeof *j->rec)) || record_build(j->b, j->s, j->rec) < 0)) {
+        fprintf(stderr, "salvo batch: out of memory building the record check\n");
+        j->nrec = 0;
+        rc = 1;
+    }
+    if ((a->json || a->report) && batch_write(j, &run) != 0) rc = 1;
+    batch_print(j, mpi);
+    return rc;
+}
+
+static int batch_main(int argc, char **argv, Mpi *mpi)
+{
+    BatchJob j;
+    memset(&j, 0, sizeof j);
+    j.target = -1;
+    int rc = 2;
+    int r = parse_args(argc, argv, &batch_spec, 1, mpi, &j.a);
+    if (r == 0) r = batch_prepare(&j);
+    if (agree_to_run(mpi, r, j.fp, &batch_spec, &rc)) {
+        rc = run_model(j.m, &j.a, j.fp, j.target, j.main_metric, &j.b);
+        if (j.b && mpi_rank(mpi) == 0) rc = batch_report(&j, mpi, rc);
+    }
+    rc = report_halted(j.bs, j.a.nfiles > 0 ? j.a.files[0] : "batch", mpi, rc);
+    free(j.rec);
+    batch_destroy(j.b);
+    batch_scenario_destroy(j.bs);
+    scenario_free(j.s);
+    args_free(&j.a);
     return rc;
 }
 
@@ -823,276 +934,224 @@ static int compare_main(int argc, char **argv, Mpi *mpi);
 
 int cmd_compare(int argc, char **argv)
 {
-    Mpi *mpi = NULL;
-    if (mpi_wanted(argc, argv) && !(mpi = mpi_start("compare"))) return 2;
-    if (!mpi) warn_mpirun("compare");
-    return mpi_finish(mpi, compare_main(argc, argv, mpi));
+    return with_mpi(argc, argv, "compare", compare_main);
 }
 
-static int compare_main(int argc, char **argv, Mpi *mpi)
-{
+/* A comparison: its arguments, the two scenarios, their pairing, its result. */
+typedef struct CompareJob {
     Args a;
-    int rc = 2;
-    Scenario *sa = NULL, *sb = NULL;
-    BatchScenario *ba = NULL, *bb = NULL;
-    Paired *p = NULL;
-    Batch *b = NULL;
-    Diag d;
-    char fp[65] = "";
-    int r = parse_args(argc, argv, &compare_spec, 2, mpi, &a);
-    if (r != 0) goto agree;
-    r = -1;
-    if (!(sa = load(a.files[0], a.sets, a.nsets)) || !(sb = load(a.files[1], a.sets, a.nsets))) goto agree;
-    ba = batch_scenario_create(sa);
-    bb = batch_scenario_create(sb);
-    if (!ba || !bb) {
-        fprintf(stderr, "salvo compare: a scenario has no metrics\n");
-        goto agree;
-    }
-    batch_scenario_set_uncertainty(ba, a.uncertainty);
-    batch_scenario_set_uncertainty(bb, a.uncertainty);
-    diag_init(&d, a.files[1]);
-    p = paired_create(batch_scenario_model(ba), batch_scenario_model(bb), &d);
-    if (!p) {
-        for (int i = 0; i < d.count; i++) fprintf(stderr, "salvo compare: %s\n", d.items[i].msg);
-        diag_free(&d);
-        goto agree;
-    }
-    diag_free(&d);
-    /* What every rank must agree on: both scenarios, --set, the build. */
-    fingerprint(sa, &a, scenario_sha256(sb), fp);
-    r = 0;
-agree:
-    if (mpi) r = mpi_agree(mpi, r, fp);
-    if (r == 1) {
-        opt_usage(&compare_spec, stdout);
-        rc = 0;
-    }
-    if (r != 0) goto out;
-    catch_signals();
-    rc = run_model(paired_model(p), &a, NULL, -1, 2, &b);
-    if (!b || mpi_rank(mpi) != 0) goto out;
+    Scenario *sa, *sb;
+    BatchScenario *ba, *bb;
+    Paired *p;
+    char fp[65];
+    Batch *b;
+} CompareJob;
 
-    printf("compare  A = %s (%s)\n         B = %s (%s)\n", scenario_name(sa), a.files[0],
-           scenario_name(sb), a.files[1]);
-    printf("%" PRIu64 " paired replications%s, common random numbers (seed %llu), %.2f s\n\n",
-           batch_done(b), batch_stopped(b) ? " — PARTIAL, interrupted" : "", a.seed, batch_seconds(b));
-    const BatchModel *pm = paired_model(p);
-    int w = 6, uw = 4;
-    for (int k = 0; k < paired_count(p); k++) {
-        const MetricInfo *mi = &pm->metrics[4 * k];
-        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
-        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
-        if (unit && (int)strlen(unit) > uw) uw = (int)strlen(unit);
+/* Load both scenarios and pair their metrics. 0, or -1 (printed). */
+static int compare_prepare(CompareJob *j)
+{
+    Args *a = &j->a;
+    if (!(j->sa = load(a->files[0], a->sets, a->nsets)) || !(j->sb = load(a->files[1], a->sets, a->nsets)))
+        return -1;
+    j->ba = batch_scenario_create(j->sa);
+    j->bb = batch_scenario_create(j->sb);
+    if (!j->ba || !j->bb) {
+        fprintf(stderr, "salvo compare: a scenario has no metrics\n");
+        return -1;
     }
+    batch_scenario_set_uncertainty(j->ba, a->uncertainty);
+    batch_scenario_set_uncertainty(j->bb, a->uncertainty);
+    Diag d;
+    diag_init(&d, a->files[1]);
+    j->p = paired_create(batch_scenario_model(j->ba), batch_scenario_model(j->bb), &d);
+    for (int i = 0; !j->p && i < d.count; i++) fprintf(stderr, "salvo compare: %s\n", d.items[i].msg);
+    diag_free(&d);
+    if (!j->p) return -1;
+    /* What every rank must agree on: both scenarios, --set, the build. */
+    fingerprint(j->sa, a, scenario_sha256(j->sb), j->fp);
+    return 0;
+}
+
+/* The unit column of a compared metric. */
+static const char *compare_unit(const MetricInfo *mi)
+{
+    return mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
+}
+
+/* One row of the comparison table, its metric id w wide. */
+static void compare_row(const CompareJob *j, int k, int w)
+{
+    const BatchModel *pm = paired_model(j->p);
+    const MetricInfo *mi = &pm->metrics[4 * k];
+    PairedStat st;
+    paired_stat(j->p, j->b, k, &st);
+    char ma[32], mb[32], df[32], hw[32], ih[32], bt[16], vr[16];
+    fmt_metric(ma, sizeof ma, mi, pm->start_day, st.mean_a);
+    fmt_metric(mb, sizeof mb, mi, pm->start_day, st.mean_b);
+    fmt_num(df + 1, sizeof df - 1, st.diff);
+    df[0] = st.diff > 0 ? '+' : ' ';
+    fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
+    fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
+    if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
+    else snprintf(bt, sizeof bt, "%.1f%%", 100 * st.better_fraction);
+    if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
+    else if (isnan(st.var_reduction)) snprintf(vr, sizeof vr, "-");
+    else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
+    const char *unit = compare_unit(mi);
+    printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, paired_id(j->p, k), ma, mb, df[0] == ' ' ? df + 1 : df,
+           hw, ih, bt, vr, unit ? unit : "");
+}
+
+static void compare_print(const CompareJob *j)
+{
+    const Args *a = &j->a;
+    const Paired *p = j->p;
+    printf("compare  A = %s (%s)\n         B = %s (%s)\n", scenario_name(j->sa), a->files[0],
+           scenario_name(j->sb), a->files[1]);
+    printf("%" PRIu64 " paired replications%s, common random numbers (seed %llu), %.2f s\n\n",
+           batch_done(j->b), batch_stopped(j->b) ? " — PARTIAL, interrupted" : "", a->seed, batch_seconds(j->b));
+    int w = 6;
+    for (int k = 0; k < paired_count(p); k++)
+        if ((int)strlen(paired_id(p, k)) > w) w = (int)strlen(paired_id(p, k));
     printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, "metric", "mean A", "mean B", "B-A", "±95%",
            "indep ±95%", "B better", "var red", "unit");
-    for (int k = 0; k < paired_count(p); k++) {
-        const MetricInfo *mi = &pm->metrics[4 * k];
-        PairedStat st;
-        paired_stat(p, b, k, &st);
-        char ma[32], mb[32], df[32], hw[32], ih[32], bt[16], vr[16];
-        fmt_metric(ma, sizeof ma, mi, pm->start_day, st.mean_a);
-        fmt_metric(mb, sizeof mb, mi, pm->start_day, st.mean_b);
-        fmt_num(df + 1, sizeof df - 1, st.diff);
-        df[0] = st.diff > 0 ? '+' : ' ';
-        fmt_num(hw, sizeof hw, isfinite(st.diff_halfwidth) ? st.diff_halfwidth : NAN);
-        fmt_num(ih, sizeof ih, isfinite(st.indep_halfwidth) ? st.indep_halfwidth : NAN);
-        if (isnan(st.better_fraction)) snprintf(bt, sizeof bt, "-");
-        else snprintf(bt, sizeof bt, "%.1f%%", 100 * st.better_fraction);
-        if (isinf(st.var_reduction)) snprintf(vr, sizeof vr, "inf");
-        else if (isnan(st.var_reduction)) snprintf(vr, sizeof vr, "-");
-        else snprintf(vr, sizeof vr, "%.1fx", st.var_reduction);
-        const char *unit = mi->kind == MET_TIME ? "date/days" : mi->kind == MET_FLAG ? "P" : mi->unit;
-        printf("%-*s  %12s %12s %12s %10s %10s %9s %8s  %s\n", w, paired_id(p, k), ma, mb, df[0] == ' ' ? df + 1 : df,
-               hw, ih, bt, vr, unit ? unit : "");
-    }
+    for (int k = 0; k < paired_count(p); k++) compare_row(j, k, w);
     fputs("B-A: the mean of the paired differences over the replications where both have a value (for a\n"
           "date: where it happened in both), in days for a date; ±95%: its 95% CI half-width; indep ±95%: what\n"
           "two independent batches of this size would give; var red: how many times fewer runs pairing needs.\n",
           stdout);
-    if (a.json || a.report) {
-        SummaryRun run;
-        memset(&run, 0, sizeof run);
-        run.version = SALVO_VERSION;
-        run.git = SALVO_GIT;
-        run.command = a.command;
-        run.scenario = scenario_name(sa);
-        run.sha256 = scenario_sha256(sa);
-        run.seed = a.seed;
-        run.runs = (uint64_t)a.runs;
-        run.threads = a.threads;
-        run.ranks = mpi ? mpi_size(mpi) : 0;
-        run.wall_s = batch_seconds(b);
-        run.uncertainty = a.uncertainty;
-        summary_run_scenario(&run, sa);
-        cJSON *root = cJSON_CreateObject();
-        cJSON_AddItemToObject(root, "metrics", paired_json(p, b));
-        cJSON *rj = summary_run_json(b, &run);
-        cJSON_AddStringToObject(rj, "scenario_b", scenario_name(sb));
-        cJSON_AddStringToObject(rj, "sha256_b", scenario_sha256(sb));
-        cJSON_AddItemToObject(root, "run", rj);
-        diag_init(&d, a.json ? a.json : "");
-        if (a.json && summary_write(root, a.json, &d) < 0) {
-            diag_print(&d, stderr);
-            rc = 1;
-        }
-        diag_free(&d);
-        if (report_hook(root, a.report, a.svg) != 0) rc = 1;
-        cJSON_Delete(root);
+}
+
+/* --json and --report; 0, or 1 (printed). */
+static int compare_write(const CompareJob *j)
+{
+    const Args *a = &j->a;
+    int rc = 0;
+    SummaryRun run;
+    run_record(a, j->sa, &run);
+    run.wall_s = batch_seconds(j->b);
+    cJSON *root = cJSON_CreateObject();
+    cJSON_AddItemToObject(root, "metrics", paired_json(j->p, j->b));
+    cJSON *rj = summary_run_json(j->b, &run);
+    cJSON_AddStringToObject(rj, "scenario_b", scenario_name(j->sb));
+    cJSON_AddStringToObject(rj, "sha256_b", scenario_sha256(j->sb));
+    cJSON_AddItemToObject(root, "run", rj);
+    Diag d;
+    diag_init(&d, a->json ? a->json : "");
+    if (a->json && summary_write(root, a->json, &d) < 0) {
+        diag_print(&d, stderr);
+        rc = 1;
     }
-out:
-    rc = report_halted(ba, a.nfiles > 0 ? a.files[0] : "A", mpi, rc);
-    rc = report_halted(bb, a.nfiles > 1 ? a.files[1] : "B", mpi, rc);
-    batch_destroy(b);
-    paired_destroy(p);
-    batch_scenario_destroy(ba);
-    batch_scenario_destroy(bb);
-    scenario_free(sa);
-    scenario_free(sb);
-    args_free(&a);
+    diag_free(&d);
+    if (report_hook(root, a->report, a->svg) != 0) rc = 1;
+    cJSON_Delete(root);
+    return rc;
+}
+
+static int compare_main(int argc, char **argv, Mpi *mpi)
+{
+    CompareJob j;
+    memset(&j, 0, sizeof j);
+    int rc = 2;
+    int r = parse_args(argc, argv, &compare_spec, 2, mpi, &j.a);
+    if (r == 0) r = compare_prepare(&j);
+    if (agree_to_run(mpi, r, j.fp, &compare_spec, &rc)) {
+        rc = run_model(paired_model(j.p), &j.a, NULL, -1, 2, &j.b);
+        if (j.b && mpi_rank(mpi) == 0) {
+            compare_print(&j);
+            if ((j.a.json || j.a.report) && compare_write(&j) != 0) rc = 1;
+        }
+    }
+    rc = report_halted(j.ba, j.a.nfiles > 0 ? j.a.files[0] : "A", mpi, rc);
+    rc = report_halted(j.bb, j.a.nfiles > 1 ? j.a.files[1] : "B", mpi, rc);
+    batch_destroy(j.b);
+    paired_destroy(j.p);
+    batch_scenario_destroy(j.ba);
+    batch_scenario_destroy(j.bb);
+    scenario_free(j.sa);
+    scenario_free(j.sb);
+    args_free(&j.a);
     return rc;
 }
 
 /* --- sweep -------------------------------------------------------------------- */
 
-
-static void fmt_exact(char *buf, size_t n, double x)
+/* What a sweep's points share: the batch options of `a` (sim/sweep.h). */
+static void sweep_options(const Args *a, Progress *pr, SweepSpec *s)
 {
-    for (int prec = 6; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, x);
-        if (strtod(buf, NULL) == x) return;
-    }
+    memset(s, 0, sizeof *s);
+    s->path = a->files[0];
+    s->sets = a->sets;
+    s->nsets = a->nsets;
+    s->uncertainty = a->uncertainty;
+    batch_options(a, pr, 1, &s->batch);
 }
 
-/* Run one point (sets = base + extra) quietly; 0 / 130 with *out, else error. */
-static int run_point(const Args *a, const char *const *sets, int nsets, Batch **out, Scenario **sout,
-                     BatchScenario **bsout)
+/* The exit status of a sweep's step, its message printed as the loader's
+ * diagnostics or as the command's own. */
+static int sweep_exit(SweepStatus st, const Diag *d, const char *path)
 {
-    Scenario *s = load(a->files[0], sets, nsets);
-    if (!s) return 2;
-    BatchScenario *bs = batch_scenario_create(s);
-    if (!bs) {
-        scenario_free(s);
-        fprintf(stderr, "salvo sweep: the scenario has no metrics\n");
+    switch (st) {
+    case SWEEP_OK: return 0;
+    case SWEEP_STOPPED: return 130;
+    case SWEEP_BAD_POINT:
+        diag_print(d, stderr);
+        if (diag_errors(d) == 0) fprintf(stderr, "%s: cannot load the scenario\n", path);
         return 2;
+    case SWEEP_BAD_SPEC:
+    case SWEEP_FAILED:
+        for (int i = 0; i < d->count; i++) fprintf(stderr, "salvo sweep: %s\n", d->items[i].msg);
+        return st == SWEEP_FAILED ? 1 : 2;
     }
-    batch_scenario_set_uncertainty(bs, a->uncertainty);
-    Args quiet = *a;
-    quiet.csv = NULL;
-    quiet.checkpoint = NULL;
-    quiet.resume = 0;
-    int rc = run_model(batch_scenario_model(bs), &quiet, NULL, -1, 0, out);
-    *sout = s;
-    *bsout = bs;
-    return rc;
+    return 1;
 }
 
-static int sweep_assumptions(const Args *a, Scenario *base)
+/* Each point ends the progress line of its batch. */
+static void sweep_point_end(void *arg, const SweepPoint *p)
 {
-    BatchScenario *bs0 = batch_scenario_create(base);
-    if (!bs0) return 2;
-    int metric = find_metric(batch_scenario_model(bs0), a->metric, "--metric");
-    cJSON *info = summary_metric_info_json(batch_scenario_model(bs0));
-    batch_scenario_destroy(bs0);
-    if (metric < 0) {
-        cJSON_Delete(info);
-        return 2;
-    }
-    int n = scenario_assumption_count(base), nr = 0;
-    typedef struct Row { const Assumption *as; double lo, hi, eff; SummaryStat slo, shi; } Row;
-    Row *rows = calloc((size_t)n + 1, sizeof *rows);
-    if (!rows) return 1;
-    for (int i = 0; i < n; i++) {
-        const Assumption *as = scenario_assumption(base, i);
-        if (as->hi > as->lo) rows[nr++].as = as;
-    }
-    if (nr == 0) {
-        fprintf(stderr, "salvo sweep: %s has no assumption with a range\n", a->files[0]);
-        free(rows);
-        return 2;
-    }
-    /* Check every low/high value loads before running anything. */
-    const char *sets[MAX_SETS];
-    char extra[320];
-    for (int i = 0; i < a->nsets; i++) sets[i] = a->sets[i];
-    for (int k = 0; k < nr; k++)
-        for (int side = 0; side < 2; side++) {
-            char v[40];
-            fmt_exact(v, sizeof v, side ? rows[k].as->hi : rows[k].as->lo);
-            snprintf(extra, sizeof extra, "%s=%s", rows[k].as->path, v);
-            sets[a->nsets] = extra;
-            Scenario *s = load(a->files[0], sets, a->nsets + 1);
-            if (!s) {
-                free(rows);
-                return 2;
-            }
-            scenario_free(s);
-        }
+    (void)p;
+    progress_end(arg);
+}
+
+/* --- sweep --assumptions: the tornado --- */
+
+/* Row `rank` of the tornado as JSON. */
+static cJSON *tornado_row_json(const SweepEffect *w, int rank)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "rank", rank);
+    cJSON_AddStringToObject(o, "path", w->as->path);
+    cJSON_AddNumberToObject(o, "value", w->as->value);
+    cJSON_AddNumberToObject(o, "low", w->as->lo);
+    cJSON_AddNumberToObject(o, "high", w->as->hi);
+    cJSON_AddItemToObject(o, "mean_low", summary_number(w->low.mean));
+    cJSON_AddItemToObject(o, "halfwidth_low", summary_number(w->low.halfwidth));
+    cJSON_AddItemToObject(o, "mean_high", summary_number(w->high.mean));
+    cJSON_AddItemToObject(o, "halfwidth_high", summary_number(w->high.halfwidth));
+    cJSON_AddItemToObject(o, "effect", summary_number(w->effect));
+    cJSON_AddStringToObject(o, "source", w->as->source ? w->as->source : "");
+    cJSON_AddStringToObject(o, "source_title", w->as->source_title ? w->as->source_title : "");
+    return o;
+}
+
+/* The table, the CSV and the JSON of a tornado; `info` is taken over. */
+static int tornado_write(const Args *a, const Scenario *base, const SweepTornado *t, cJSON *info)
+{
     int rc = 0;
-    Batch *bb = NULL;
-    Scenario *sb = NULL;
-    BatchScenario *bsb = NULL;
-    SummaryStat sbase;
-    int r = run_point(a, (const char *const *)a->sets, a->nsets, &bb, &sb, &bsb);
-    if (r != 0 && r != 130) {
-        free(rows);
-        return r;
-    }
-    summary_stat(bb, metric, &sbase);
-    cJSON *jbase = summary_brief_json(bb, metric);
-    batch_destroy(bb);
-    batch_scenario_destroy(bsb);
-    scenario_free(sb);
-    rc = r;
-    for (int k = 0; k < nr && rc == 0; k++)
-        for (int side = 0; side < 2 && rc == 0; side++) {
-            char v[40];
-            fmt_exact(v, sizeof v, side ? rows[k].as->hi : rows[k].as->lo);
-            snprintf(extra, sizeof extra, "%s=%s", rows[k].as->path, v);
-            sets[a->nsets] = extra;
-            Batch *b = NULL;
-            Scenario *s = NULL;
-            BatchScenario *bsp = NULL;
-            r = run_point(a, sets, a->nsets + 1, &b, &s, &bsp);
-            if (b) summary_stat(b, metric, side ? &rows[k].shi : &rows[k].slo);
-            if (r != 0) rc = r;
-            batch_destroy(b);
-            batch_scenario_destroy(bsp);
-            scenario_free(s);
-        }
-    if (rc != 0) {
-        cJSON_Delete(jbase);
-        cJSON_Delete(info);
-        free(rows);
-        return rc;
-    }
-    for (int k = 0; k < nr; k++) rows[k].eff = rows[k].shi.mean - rows[k].slo.mean;
-    /* Rank by |effect| (insertion sort: a handful of rows; stable). */
-    for (int i = 1; i < nr; i++) {
-        Row t = rows[i];
-        int j = i;
-        while (j > 0 && fabs(rows[j - 1].eff) < fabs(t.eff)) {
-            rows[j] = rows[j - 1];
-            j--;
-        }
-        rows[j] = t;
-    }
-    char bm[32];
-    fmt_num(bm, sizeof bm, sbase.mean);
-    char bh[32];
-    fmt_num(bh, sizeof bh, sbase.halfwidth);
+    char bm[32], bh[32];
+    fmt_num(bm, sizeof bm, t->base.mean);
+    fmt_num(bh, sizeof bh, t->base.halfwidth);
     printf("tornado: effect of each assumption, low -> high, on %s (base mean %s ±%s; %lld runs each)\n\n",
            a->metric, bm, bh, a->runs);
     int pw = 10;
-    for (int k = 0; k < nr; k++)
-        if ((int)strlen(rows[k].as->path) > pw) pw = (int)strlen(rows[k].as->path);
+    for (int k = 0; k < t->n; k++)
+        if ((int)strlen(t->rows[k].as->path) > pw) pw = (int)strlen(t->rows[k].as->path);
     printf("%4s  %-*s %10s %10s %12s %12s %12s  %s\n", "rank", pw, "assumption", "low", "high",
            "mean @low", "mean @high", "effect", "source");
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "metric", a->metric);
     cJSON_AddItemToObject(root, "metric_info", info);
-    cJSON_AddItemToObject(root, "base", jbase);
+    cJSON_AddItemToObject(root, "base", cJSON_Duplicate(t->base_json, 1));
     cJSON *arr = cJSON_AddArrayToObject(root, "assumptions");
     AFile csv;
     memset(&csv, 0, sizeof csv);
@@ -1101,58 +1160,228 @@ static int sweep_assumptions(const Args *a, Scenario *base)
     int csv_failed = a->csv && afile_open(&csv, a->csv, &d) != 0;
     if (csv.fp)
         fprintf(csv.fp, "rank,path,low,high,mean_low,ci_low_lo,ci_low_hi,mean_high,ci_high_lo,ci_high_hi,effect\n");
-    for (int k = 0; k < nr; k++) {
-        Row *w = &rows[k];
+    for (int k = 0; k < t->n; k++) {
+        const SweepEffect *w = &t->rows[k];
         char lo[32], hi[32], ml[32], mh[32], ef[32];
         fmt_num(lo, sizeof lo, w->as->lo);
         fmt_num(hi, sizeof hi, w->as->hi);
-        fmt_num(ml, sizeof ml, w->slo.mean);
-        fmt_num(mh, sizeof mh, w->shi.mean);
-        fmt_num(ef, sizeof ef, w->eff);
+        fmt_num(ml, sizeof ml, w->low.mean);
+        fmt_num(mh, sizeof mh, w->high.mean);
+        fmt_num(ef, sizeof ef, w->effect);
         printf("%4d  %-*s %10s %10s %12s %12s %12s  %s\n", k + 1, pw, w->as->path, lo, hi, ml, mh, ef,
                w->as->source ? w->as->source : "");
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddNumberToObject(o, "rank", k + 1);
-        cJSON_AddStringToObject(o, "path", w->as->path);
-        cJSON_AddNumberToObject(o, "value", w->as->value);
-        cJSON_AddNumberToObject(o, "low", w->as->lo);
-        cJSON_AddNumberToObject(o, "high", w->as->hi);
-        cJSON_AddItemToObject(o, "mean_low", summary_number(w->slo.mean));
-        cJSON_AddItemToObject(o, "halfwidth_low", summary_number(w->slo.halfwidth));
-        cJSON_AddItemToObject(o, "mean_high", summary_number(w->shi.mean));
-        cJSON_AddItemToObject(o, "halfwidth_high", summary_number(w->shi.halfwidth));
-        cJSON_AddItemToObject(o, "effect", summary_number(w->eff));
-        cJSON_AddStringToObject(o, "source", w->as->source ? w->as->source : "");
-        cJSON_AddStringToObject(o, "source_title", w->as->source_title ? w->as->source_title : "");
-        cJSON_AddItemToArray(arr, o);
+        cJSON_AddItemToArray(arr, tornado_row_json(w, k + 1));
         if (csv.fp)
             fprintf(csv.fp, "%d,%s,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g,%.17g\n", k + 1,
-                    w->as->path, w->as->lo, w->as->hi, w->slo.mean, w->slo.ci_lo, w->slo.ci_hi,
-                    w->shi.mean, w->shi.ci_lo, w->shi.ci_hi, w->eff);
+                    w->as->path, w->as->lo, w->as->hi, w->low.mean, w->low.ci_lo, w->low.ci_hi,
+                    w->high.mean, w->high.ci_lo, w->high.ci_hi, w->effect);
     }
     csv_tmp[0] = '\0';
     if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
     if (csv_failed) rc = 1;   /* (a committed AFile is zeroed: test the open, not csv.path) */
     SummaryRun run;
-    memset(&run, 0, sizeof run);
-    run.version = SALVO_VERSION;
-    run.git = SALVO_GIT;
-    run.command = a->command;
-    run.scenario = scenario_name(base);
-    run.sha256 = scenario_sha256(base);
-    run.seed = a->seed;
-    run.runs = (uint64_t)a->runs;
-    run.threads = a->threads;
-    run.uncertainty = a->uncertainty;
-    summary_run_scenario(&run, base);
+    run_record(a, base, &run);
     cJSON_AddItemToObject(root, "run", summary_run_json(NULL, &run));
     if (a->json && summary_write(root, a->json, &d) < 0) rc = 1;
     if (report_hook(root, a->report, a->svg) != 0) rc = 1;
     diag_print(&d, stderr);
     diag_free(&d);
     cJSON_Delete(root);
-    free(rows);
     return rc;
+}
+
+static int run_tornado(const Args *a, const Scenario *base)
+{
+    BatchScenario *bs0 = batch_scenario_create(base);
+    if (!bs0) return 2;
+    const BatchModel *m0 = batch_scenario_model(bs0);
+    int metric = find_metric(m0, a->metric, "--metric");
+    cJSON *info = summary_metric_info_json(m0);
+    Progress pr = { m0->metrics[0].id, 0 };     /* the strings are the scenario's */
+    batch_scenario_destroy(bs0);
+    if (metric < 0) {
+        cJSON_Delete(info);
+        return 2;
+    }
+    SweepSpec spec;
+    sweep_options(a, &pr, &spec);
+    spec.on_point = sweep_point_end;
+    spec.arg = &pr;
+    Diag d;
+    diag_init(&d, a->files[0]);
+    SweepTornado *t;
+    int rc = sweep_exit(sweep_tornado(base, &spec, metric, &t, &d), &d, a->files[0]);
+    diag_free(&d);
+    if (rc == 0) rc = tornado_write(a, base, t, info);
+    else cJSON_Delete(info);
+    sweep_tornado_destroy(t);
+    return rc;
+}
+
+/* --- sweep --vary: the grid --- */
+
+/* What the grid's points write as they come. */
+typedef struct GridOut {
+    const Args *a;
+    const SweepGrid *g;
+    const BatchModel *m0;   /* the base scenario's model: the metric ids */
+    int only;               /* --metric's index, or -1: print every metric */
+    Progress pr;
+    AFile csv;
+    cJSON *root, *points;
+} GridOut;
+
+/* Open the CSV (if any) and write its header; 0, or 1 (printed). */
+static int grid_open_csv(GridOut *o)
+{
+    const Args *a = o->a;
+    Diag d;
+    diag_init(&d, a->csv ? a->csv : "");
+    int e = a->csv ? open_streamed_csv(&o->csv, a->csv, &d) : 0;
+    if (e < 0) diag_print(&d, stderr);
+    diag_free(&d);
+    if (e < 0) return 1;
+    if (o->csv.fp) {
+        fputs("point", o->csv.fp);
+        for (int v = 0; v < o->g->naxes; v++) fprintf(o->csv.fp, ",%s", o->g->axes[v].path);
+        for (int i = 0; i < o->m0->nmetrics; i++) {
+            const char *id = o->m0->metrics[i].id;
+            fprintf(o->csv.fp, ",%s_mean,%s_ci_lo,%s_ci_hi", id, id, id);
+        }
+        fputc('\n', o->csv.fp);
+    }
+    return 0;
+}
+
+/* The JSON's axes ("vary") and metric records; `info` is taken over. */
+static void grid_json_begin(GridOut *o, cJSON *info)
+{
+    o->root = cJSON_CreateObject();
+    cJSON *jv = cJSON_AddArrayToObject(o->root, "vary");
+    cJSON_AddItemToObject(o->root, "metric_info", info);
+    for (int v = 0; v < o->g->naxes; v++) {
+        cJSON *ax = cJSON_CreateObject();
+        cJSON_AddStringToObject(ax, "path", o->g->axes[v].path);
+        cJSON_AddItemToObject(ax, "values", cJSON_CreateDoubleArray(o->g->values[v], o->g->axes[v].steps));
+        cJSON_AddItemToArray(jv, ax);
+    }
+    o->points = cJSON_AddArrayToObject(o->root, "points");
+}
+
+/* One finished point: its lines, its CSV row and its JSON (on_point). */
+static void grid_point_out(void *arg, const SweepPoint *p)
+{
+    GridOut *o = arg;
+    const SweepGrid *g = o->g;
+    const Batch *b = p->batch;
+    FILE *csv = o->csv.fp;
+    progress_end(&o->pr);
+    if (!b || batch_stopped(b)) return;
+    printf("point %lld:", p->index + 1);
+    for (int v = 0; v < g->naxes; v++) {
+        char num[32];
+        fmt_num(num, sizeof num, p->values[v]);
+        printf(" %s=%s", g->axes[v].path, num);
+    }
+    putchar('\n');
+    cJSON *jo = cJSON_CreateObject();
+    cJSON *set = cJSON_AddObjectToObject(jo, "set");
+    for (int v = 0; v < g->naxes; v++) cJSON_AddNumberToObject(set, g->axes[v].path, p->values[v]);
+    cJSON *jm = cJSON_AddObjectToObject(jo, "metrics");
+    if (csv) {
+        fprintf(csv, "%lld", p->index);
+        for (int v = 0; v < g->naxes; v++) fprintf(csv, ",%.17g", p->values[v]);
+    }
+    for (int i = 0; i < o->m0->nmetrics; i++) {
+        const char *id = o->m0->metrics[i].id;
+        SummaryStat st;
+        summary_stat(b, i, &st);
+        cJSON_AddItemToObject(jm, id, summary_brief_json(b, i));
+        if (csv) fprintf(csv, ",%.17g,%.17g,%.17g", st.mean, st.ci_lo, st.ci_hi);
+        if (o->only >= 0 && i != o->only) continue;
+        char mean[32], hw[32];
+        fmt_value(mean, sizeof mean, batch_model(b), i, st.mean);
+        fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
+        printf("    %-32s %14s ±%s\n", id, mean, hw);
+    }
+    if (csv) fputc('\n', csv);
+    cJSON_AddItemToArray(o->points, jo);
+}
+
+/* After the points: commit the CSV, write the JSON and the report. */
+static int grid_finish(GridOut *o, const Scenario *base, int rc)
+{
+    const Args *a = o->a;
+    if (rc == 130) fprintf(stderr, "salvo sweep: interrupted; outputs hold the points completed\n");
+    Diag d;
+    diag_init(&d, "sweep");
+    csv_tmp[0] = '\0';
+    if (o->csv.fp && afile_commit(&o->csv, &d) < 0) rc = 1;
+    SummaryRun run;
+    run_record(a, base, &run);
+    cJSON *rj = summary_run_json(NULL, &run);
+    cJSON_AddBoolToObject(rj, "partial", rc == 130);
+    cJSON_AddItemToObject(o->root, "run", rj);
+    if (a->json && (rc == 0 || rc == 130) && summary_write(o->root, a->json, &d) < 0) rc = 1;
+    if ((rc == 0 || rc == 130) && report_hook(o->root, a->report, a->svg) != 0) rc = 1;
+    diag_print(&d, stderr);
+    diag_free(&d);
+    return rc;
+}
+
+static int run_grid(const Args *a, const Scenario *base)
+{
+    GridOut o;
+    memset(&o, 0, sizeof o);
+    o.a = a;
+    o.only = -1;
+    SweepAxis axes[MAX_VARY];
+    for (int v = 0; v < a->nvary; v++) axes[v] = a->vary[v].axis;
+    Diag d;
+    diag_init(&d, a->files[0]);
+    SweepGrid *g = sweep_grid_create(base, axes, a->nvary, a->steps, &d);
+    BatchScenario *bs0 = g ? batch_scenario_create(base) : NULL;
+    cJSON *info = NULL;
+    int rc = g ? 2 : sweep_exit(SWEEP_BAD_SPEC, &d, a->files[0]);
+    if (!bs0) goto out;
+    o.g = g;
+    o.m0 = batch_scenario_model(bs0);
+    o.pr.metric = o.m0->metrics[0].id;
+    if (a->metric && (o.only = find_metric(o.m0, a->metric, "--metric")) < 0) goto out;
+    info = summary_metric_info_json(o.m0);
+    SweepSpec spec;
+    sweep_options(a, &o.pr, &spec);
+    spec.on_point = grid_point_out;
+    spec.arg = &o;
+    if ((rc = sweep_exit(sweep_grid_check(g, &spec, &d), &d, a->files[0])) != 0) goto out;
+    if ((rc = grid_open_csv(&o)) != 0) goto out;
+    grid_json_begin(&o, info);
+    info = NULL;
+    printf("sweep of %s: %lld points x %lld runs (seed %llu, common random numbers across points)\n\n",
+           scenario_name(base), g->npoints, a->runs, a->seed);
+    rc = sweep_exit(sweep_grid_run(g, &spec, &d), &d, a->files[0]);
+    rc = grid_finish(&o, base, rc);
+out:
+    if (o.csv.fp) afile_abort(&o.csv);
+    cJSON_Delete(o.root);
+    cJSON_Delete(info);
+    diag_free(&d);
+    batch_scenario_destroy(bs0);
+    sweep_grid_destroy(g);
+    return rc;
+}
+
+/* The mode of a sweep: --vary or --assumptions (with --metric); 0, or -1
+ * (printed). */
+static int sweep_mode(const Args *a)
+{
+    const char *why = NULL;
+    if (a->assumptions && a->nvary) why = "use either --vary or --assumptions, not both";
+    else if (!a->assumptions && !a->nvary)
+        why = "nothing to vary: give --vary PATH=LO:HI:STEPS or --assumptions";
+    else if (a->assumptions && !a->metric) why = "--assumptions needs --metric M (the metric to rank by)";
+    if (why) fprintf(stderr, "salvo sweep: %s\n", why);
+    return why ? -1 : 0;
 }
 
 int cmd_sweep(int argc, char **argv)
@@ -1166,196 +1395,10 @@ int cmd_sweep(int argc, char **argv)
     if (r < 0) return 2;
     int rc = 2;
     Scenario *base = NULL;
-    double *values[MAX_VARY] = { 0 };
-    cJSON *root = NULL;
-    AFile csv;
-    memset(&csv, 0, sizeof csv);
-    if (a.assumptions && a.nvary) {
-        fprintf(stderr, "salvo sweep: use either --vary or --assumptions, not both\n");
-        goto out;
+    if (sweep_mode(&a) == 0 && (base = load(a.files[0], a.sets, a.nsets))) {
+        catch_signals();
+        rc = a.assumptions ? run_tornado(&a, base) : run_grid(&a, base);
     }
-    if (!a.assumptions && !a.nvary) {
-        fprintf(stderr, "salvo sweep: nothing to vary: give --vary PATH=LO:HI:STEPS or --assumptions\n");
-        goto out;
-    }
-    if (a.assumptions && !a.metric) {
-        fprintf(stderr, "salvo sweep: --assumptions needs --metric M (the metric to rank by)\n");
-        goto out;
-    }
-    base = load(a.files[0], a.sets, a.nsets);
-    if (!base) goto out;
-    catch_signals();
-    if (a.assumptions) {
-        rc = sweep_assumptions(&a, base);
-        goto out;
-    }
-    /* Resolve ranges from assumption records, then build the grid. */
-    long long npoints = 1;
-    for (int v = 0; v < a.nvary; v++) {
-        Vary *vy = &a.vary[v];
-        if (!vy->ranged) {
-            const Assumption *found = NULL;
-            for (int i = 0; i < scenario_assumption_count(base); i++)
-                if (!strcmp(scenario_assumption(base, i)->path, vy->path)) found = scenario_assumption(base, i);
-            if (!found || !(found->hi > found->lo)) {
-                fprintf(stderr, "salvo sweep: --vary %s: %s; give PATH=LO:HI:STEPS\n", vy->path,
-                        found ? "its assumption has no range" : "no assumption record with this path");
-                goto out;
-            }
-            vy->lo = found->lo;
-            vy->hi = found->hi;
-            vy->steps = a.steps;
-        }
-        values[v] = malloc((size_t)vy->steps * sizeof *values[v]);
-        if (!values[v]) goto out;
-        for (int k = 0; k < vy->steps; k++)
-            values[v][k] = vy->steps == 1 ? vy->lo : vy->lo + (vy->hi - vy->lo) * k / (vy->steps - 1);
-        npoints *= vy->steps;
-        if (npoints > MAX_POINTS) {
-            fprintf(stderr, "salvo sweep: the grid has more than %d points\n", MAX_POINTS);
-            goto out;
-        }
-    }
-    BatchScenario *bs0 = batch_scenario_create(base);
-    if (!bs0) goto out;
-    const BatchModel *m0 = batch_scenario_model(bs0);
-    int nm = m0->nmetrics, only = -1;
-    char **ids = calloc((size_t)nm, sizeof *ids);
-    for (int i = 0; ids && i < nm; i++) ids[i] = strdup(m0->metrics[i].id);
-    if (a.metric) only = find_metric(m0, a.metric, "--metric");
-    cJSON *info = summary_metric_info_json(m0);
-    batch_scenario_destroy(bs0);
-    if (!ids || (a.metric && only < 0)) goto out_ids;
-
-    /* Every point's sets, checked by loading before any batch runs. */
-    const char *sets[MAX_SETS];
-    char extra[MAX_VARY][320];
-    for (int i = 0; i < a.nsets; i++) sets[i] = a.sets[i];
-    for (int v = 0; v < a.nvary; v++) sets[a.nsets + v] = extra[v];
-    int idx[MAX_VARY];
-#define POINT_SETS(pt)                                                               \
-    do {                                                                             \
-        long long rest = (pt);                                                       \
-        for (int v = a.nvary - 1; v >= 0; v--) {                                     \
-            idx[v] = (int)(rest % a.vary[v].steps);                                  \
-            rest /= a.vary[v].steps;                                                 \
-            char num[40];                                                            \
-            fmt_exact(num, sizeof num, values[v][idx[v]]);                           \
-            snprintf(extra[v], sizeof extra[v], "%s=%s", a.vary[v].path, num);       \
-        }                                                                            \
-    } while (0)
-    for (long long pt = 0; pt < npoints; pt++) {
-        POINT_SETS(pt);
-        Scenario *s = load(a.files[0], sets, a.nsets + a.nvary);
-        if (!s) goto out_ids;
-        scenario_free(s);
-    }
-    Diag d;
-    diag_init(&d, a.csv ? a.csv : "");
-    sigset_t block, old;
-    hold_signals(&block, &old);
-    int e = a.csv ? afile_open(&csv, a.csv, &d) : 0;
-    remember_csv_tmp(&csv);
-    sigprocmask(SIG_SETMASK, &old, NULL);
-    if (e < 0) {
-        diag_print(&d, stderr);
-        diag_free(&d);
-        rc = 1;
-        goto out_ids;
-    }
-    diag_free(&d);
-    if (csv.fp) {
-        fputs("point", csv.fp);
-        for (int v = 0; v < a.nvary; v++) fprintf(csv.fp, ",%s", a.vary[v].path);
-        for (int i = 0; i < nm; i++) fprintf(csv.fp, ",%s_mean,%s_ci_lo,%s_ci_hi", ids[i], ids[i], ids[i]);
-        fputc('\n', csv.fp);
-    }
-    root = cJSON_CreateObject();
-    cJSON *jv = cJSON_AddArrayToObject(root, "vary");
-    cJSON_AddItemToObject(root, "metric_info", info);
-    info = NULL;
-    for (int v = 0; v < a.nvary; v++) {
-        cJSON *o = cJSON_CreateObject();
-        cJSON_AddStringToObject(o, "path", a.vary[v].path);
-        cJSON_AddItemToObject(o, "values", cJSON_CreateDoubleArray(values[v], a.vary[v].steps));
-        cJSON_AddItemToArray(jv, o);
-    }
-    cJSON *jp = cJSON_AddArrayToObject(root, "points");
-    printf("sweep of %s: %lld points x %lld runs (seed %llu, common random numbers across points)\n\n",
-           scenario_name(base), npoints, a.runs, a.seed);
-    rc = 0;
-    for (long long pt = 0; pt < npoints && rc == 0; pt++) {
-        POINT_SETS(pt);
-        Batch *b = NULL;
-        Scenario *s = NULL;
-        BatchScenario *bsp = NULL;
-        r = run_point(&a, sets, a.nsets + a.nvary, &b, &s, &bsp);
-        if (r != 0) rc = r;
-        if (b && !batch_stopped(b)) {
-            printf("point %lld:", pt + 1);
-            for (int v = 0; v < a.nvary; v++) {
-                char num[32];
-                fmt_num(num, sizeof num, values[v][idx[v]]);
-                printf(" %s=%s", a.vary[v].path, num);
-            }
-            putchar('\n');
-            cJSON *o = cJSON_CreateObject();
-            cJSON *set = cJSON_AddObjectToObject(o, "set");
-            for (int v = 0; v < a.nvary; v++) cJSON_AddNumberToObject(set, a.vary[v].path, values[v][idx[v]]);
-            cJSON *jm = cJSON_AddObjectToObject(o, "metrics");
-            if (csv.fp) {
-                fprintf(csv.fp, "%lld", pt);
-                for (int v = 0; v < a.nvary; v++) fprintf(csv.fp, ",%.17g", values[v][idx[v]]);
-            }
-            for (int i = 0; i < nm; i++) {
-                SummaryStat st;
-                summary_stat(b, i, &st);
-                cJSON_AddItemToObject(jm, ids[i], summary_brief_json(b, i));
-                if (csv.fp) fprintf(csv.fp, ",%.17g,%.17g,%.17g", st.mean, st.ci_lo, st.ci_hi);
-                if (only >= 0 && i != only) continue;
-                char mean[32], hw[32];
-                fmt_value(mean, sizeof mean, batch_model(b), i, st.mean);
-                fmt_num(hw, sizeof hw, isfinite(st.halfwidth) ? st.halfwidth : NAN);
-                printf("    %-32s %14s ±%s\n", ids[i], mean, hw);
-            }
-            if (csv.fp) fputc('\n', csv.fp);
-            cJSON_AddItemToArray(jp, o);
-        }
-        batch_destroy(b);
-        batch_scenario_destroy(bsp);
-        scenario_free(s);
-    }
-    if (rc == 130) fprintf(stderr, "salvo sweep: interrupted; outputs hold the points completed\n");
-    diag_init(&d, "sweep");
-    csv_tmp[0] = '\0';
-    if (csv.fp && afile_commit(&csv, &d) < 0) rc = 1;
-    SummaryRun run;
-    memset(&run, 0, sizeof run);
-    run.version = SALVO_VERSION;
-    run.git = SALVO_GIT;
-    run.command = a.command;
-    run.scenario = scenario_name(base);
-    run.sha256 = scenario_sha256(base);
-    run.seed = a.seed;
-    run.runs = (uint64_t)a.runs;
-    run.threads = a.threads;
-    run.uncertainty = a.uncertainty;
-    summary_run_scenario(&run, base);
-    cJSON *rj = summary_run_json(NULL, &run);
-    cJSON_AddBoolToObject(rj, "partial", rc == 130);
-    cJSON_AddItemToObject(root, "run", rj);
-    if (a.json && (rc == 0 || rc == 130) && summary_write(root, a.json, &d) < 0) rc = 1;
-    if ((rc == 0 || rc == 130) && report_hook(root, a.report, a.svg) != 0) rc = 1;
-    diag_print(&d, stderr);
-    diag_free(&d);
-out_ids:
-    cJSON_Delete(info);
-    for (int i = 0; ids && i < nm; i++) free(ids[i]);
-    free(ids);
-out:
-    if (csv.fp) afile_abort(&csv);
-    cJSON_Delete(root);
-    for (int v = 0; v < MAX_VARY; v++) free(values[v]);
     scenario_free(base);
     args_free(&a);
     return rc;

@@ -425,13 +425,8 @@ static int share_recv(void *arg, uint64_t block, double wait, const void **bytes
 
 void mpi_share(Mpi *m, BatchShare *sh, volatile sig_atomic_t *stop, int csv)
 {
-    memset(sh, 0, sizeof *sh);
-    sh->nparts = m->size;
-    sh->part = m->rank;
-    sh->csv = csv;
-    sh->send = share_send;
-    sh->recv = share_recv;
-    sh->arg = m;
+    *sh = (BatchShare){ .nparts = m->size, .part = m->rank, .csv = csv, .send = share_send, .recv = share_recv,
+                        .arg = m };
     m->stop = stop;
     m->stopped = 0;
     m->sending = 0;

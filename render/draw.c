@@ -40,7 +40,7 @@
 #define FEED_N  7
 #define MAX_NOTES 64
 
-typedef struct Batch { SDL_Vertex *v; int n, cap; } Batch;
+typedef struct VertBatch { SDL_Vertex *v; int n, cap; } VertBatch;
 
 typedef struct LabelSpot { float x, y, w, h; int show, leader; } LabelSpot;
 
@@ -81,7 +81,7 @@ struct Draw {
     float *mx, *my;             /* projected base map points */
     int *ring_start, *ring_count;
 
-    Batch b;
+    VertBatch b;
     size_t feed_idx[FEED_N];
     SDL_Rect opt_rect[8];
     int nopt_rect;
@@ -138,7 +138,7 @@ static float marker_r(const Draw *d, int kind);
 
 /* --- geometry batch ----------------------------------------------------- */
 
-static int reserve(Batch *b, int k)
+static int reserve(VertBatch *b, int k)
 {
     if (b->n + k <= b->cap) return 1;
     int cap = b->cap ? b->cap : 4096;
@@ -150,7 +150,7 @@ static int reserve(Batch *b, int k)
     return 1;
 }
 
-static void vtx(Batch *b, float x, float y, SDL_Color c)
+static void vtx(VertBatch *b, float x, float y, SDL_Color c)
 {
     SDL_Vertex *v = &b->v[b->n++];
     v->position.x = x;
@@ -159,7 +159,7 @@ static void vtx(Batch *b, float x, float y, SDL_Color c)
     v->tex_coord.x = v->tex_coord.y = 0;
 }
 
-static void tri(Batch *b, float x0, float y0, float x1, float y1, float x2, float y2, SDL_Color c)
+static void tri(VertBatch *b, float x0, float y0, float x1, float y1, float x2, float y2, SDL_Color c)
 {
     if (!reserve(b, 3)) return;
     vtx(b, x0, y0, c);
@@ -167,19 +167,19 @@ static void tri(Batch *b, float x0, float y0, float x1, float y1, float x2, floa
     vtx(b, x2, y2, c);
 }
 
-static void quad(Batch *b, const float *x, const float *y, SDL_Color c)
+static void quad(VertBatch *b, const float *x, const float *y, SDL_Color c)
 {
     tri(b, x[0], y[0], x[1], y[1], x[2], y[2], c);
     tri(b, x[0], y[0], x[2], y[2], x[3], y[3], c);
 }
 
-static void rectf(Batch *b, float x, float y, float w, float h, SDL_Color c)
+static void rectf(VertBatch *b, float x, float y, float w, float h, SDL_Color c)
 {
     const float xs[4] = { x, x + w, x + w, x }, ys[4] = { y, y, y + h, y + h };
     quad(b, xs, ys, c);
 }
 
-static void seg(Batch *b, float x0, float y0, float x1, float y1, float w, SDL_Color c)
+static void seg(VertBatch *b, float x0, float y0, float x1, float y1, float w, SDL_Color c)
 {
     float dx = x1 - x0, dy = y1 - y0, len = sqrtf(dx * dx + dy * dy);
     if (len < 1e-4f) return;
@@ -189,7 +189,7 @@ static void seg(Batch *b, float x0, float y0, float x1, float y1, float w, SDL_C
     quad(b, xs, ys, c);
 }
 
-static void disc(Batch *b, float cx, float cy, float r, SDL_Color c)
+static void disc(VertBatch *b, float cx, float cy, float r, SDL_Color c)
 {
     int n = r < 4 ? 10 : r < 10 ? 16 : 28;
     for (int i = 0; i < n; i++) {
@@ -198,7 +198,7 @@ static void disc(Batch *b, float cx, float cy, float r, SDL_Color c)
     }
 }
 
-static void ring(Batch *b, float cx, float cy, float r, float w, SDL_Color c)
+static void ring(VertBatch *b, float cx, float cy, float r, float w, SDL_Color c)
 {
     int n = 28;
     for (int i = 0; i < n; i++) {
@@ -212,7 +212,7 @@ static void ring(Batch *b, float cx, float cy, float r, float w, SDL_Color c)
 }
 
 /* A convex polygon (or a star, which is convex from its centre). */
-static void fan(Batch *b, float cx, float cy, const float *x, const float *y, int n, SDL_Color c)
+static void fan(VertBatch *b, float cx, float cy, const float *x, const float *y, int n, SDL_Color c)
 {
     for (int i = 0; i < n; i++) tri(b, cx, cy, x[i], y[i], x[(i + 1) % n], y[(i + 1) % n], c);
 }
@@ -264,7 +264,7 @@ int draw_dash_spans(const float *x, const float *y, int n, float on, float off,
     return count;
 }
 
-typedef struct DashCtx { Batch *b; float w; SDL_Color c; } DashCtx;
+typedef struct DashCtx { VertBatch *b; float w; SDL_Color c; } DashCtx;
 
 static void dash_seg(void *ctx, float x0, float y0, float x1, float y1)
 {
@@ -272,7 +272,7 @@ static void dash_seg(void *ctx, float x0, float y0, float x1, float y1)
     seg(dc->b, x0, y0, x1, y1, dc->w, dc->c);
 }
 
-static void dashed(Batch *b, const float *x, const float *y, int n, float w, float on, float off,
+static void dashed(VertBatch *b, const float *x, const float *y, int n, float w, float on, float off,
                    SDL_Color c)
 {
     DashCtx dc = { b, w, c };
@@ -869,7 +869,7 @@ static float marker_r(const Draw *d, int kind)
 
 static void place_marker(Draw *d, int kind, float x, float y, float r, SDL_Color fill)
 {
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     float xs[10], ys[10];
     switch (kind) {
     case PLACE_PORT:
@@ -1119,7 +1119,7 @@ static int route_screen(Draw *d, int r, float *x, float *y)
 static void draw_routes(Draw *d, const VFrame *f)
 {
     float x[MAXPTS], y[MAXPTS];
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     for (int r = 0; r < d->h->nroutes; r++) {
         int n = route_screen(d, r, x, y);
         int open = f->route_open[r];
@@ -1156,7 +1156,7 @@ static void draw_routes(Draw *d, const VFrame *f)
 
 static void draw_carriers(Draw *d, const VFrame *f)
 {
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     for (size_t i = 0; i < f->ncarriers; i++) {
         const VCarrier *c = &f->carriers[i];
         double sx, sy, ex, ey;
@@ -1201,7 +1201,7 @@ static void draw_carriers(Draw *d, const VFrame *f)
 
 static void draw_losses(Draw *d, const VFrame *f)
 {
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     for (size_t i = 0; i < f->nlosses; i++) {
         const VLoss *l = &f->losses[i];
         double sx, sy;
@@ -1246,7 +1246,7 @@ static void arc_point(const Draw *d, const VTroops *m, double u, float *x, float
 
 static void draw_troops(Draw *d, const VFrame *f)
 {
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     double total_at[64] = { 0 };
     for (size_t i = 0; i < f->ntroops; i++) {
         const VTroops *m = &f->troops[i];
@@ -1305,7 +1305,7 @@ static void draw_troops(Draw *d, const VFrame *f)
 
 static void draw_launches(Draw *d, const VFrame *f, double window)
 {
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     for (size_t i = 0; i < f->nlaunches; i++) {
         const VLaunch *l = &f->launches[i];
         if (l->age > window) continue;
@@ -1355,7 +1355,7 @@ static void draw_launches(Draw *d, const VFrame *f, double window)
 static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
 {
     const TraceHeader *h = d->h;
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     for (int p = 0; p < h->nplaces; p++) {
         float x = (float)d->cur->px[p], y = (float)d->cur->py[p];
         float r = marker_r(d, h->places[p].kind);
@@ -1402,7 +1402,7 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
 
 static void draw_place_labels(Draw *d)
 {
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     for (int p = 0; p < d->h->nplaces; p++) {
         const LabelSpot *l = &d->cur->lab[p];
         if (!l->show || !l->leader) continue;
@@ -1522,7 +1522,7 @@ static void draw_treaty_panel(Draw *d, const VFrame *f)
         int order[TREATY__COUNT];
         vstate_treaty_order(f, i, order);
         float step = (w - 2 * pad) / TREATY__COUNT;
-        Batch *b = &d->b;
+        VertBatch *b = &d->b;
         for (int k = 0; k < TREATY__COUNT; k++) {
             int s = order[k];
             float cx = x + pad + step * (k + 0.5f);
@@ -1599,7 +1599,7 @@ static void draw_legend(Draw *d)
     panel(d, r.x, r.y, r.w, r.h);
     float lh = text_line(d->text, FONT_SMALL) + S(d, 3), pad = S(d, 7);
     float sx = r.x + pad + S(d, 9), tx = r.x + pad + S(d, 26), y = r.y + pad;
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     const char *label[24];
     int nl = 0;
     static const char *const kname[PLACE__COUNT] = { "arsenal", "port", "rail hub", "depot", "front",
@@ -1719,7 +1719,7 @@ static void draw_timeline(Draw *d, const VFrame *f, const DrawUI *ui)
     fill_rect(d, 0, y0, (float)d->w, hh, C_PANEL, 245);
     float ay = y0 + hh * 0.58f;           /* the axis */
     float xs = tl_x(d, 0), xe = tl_x(d, h->end), xp = tl_x(d, f->t);
-    Batch *b = &d->b;
+    VertBatch *b = &d->b;
     rectf(b, xs, ay - S(d, 2), xe - xs, S(d, 4), rgba(0x4A525C, 255));
     rectf(b, xs, ay - S(d, 2), xp - xs, S(d, 4), rgba(OI_SKY, 255));
     if (ui->sim_done < h->end && ui->sim_done > 0) {

@@ -117,7 +117,9 @@ Batch *batch_create(const BatchModel *m, Diag *d)
     b->series_dim = mem_malloc((size_t)b->nm * sizeof *b->series_dim);
     b->mom = mem_malloc((size_t)b->ndims * sizeof *b->mom);
     b->tail = mem_malloc((size_t)b->ndims * sizeof *b->tail);
-    b->sk = mem_malloc((size_t)b->ndims * sizeof *b->sk);
+    /* Zeroed, so that batch_destroy may free the sketches of a batch whose
+     * set-up failed before stats_sketch_init reached them. */
+    b->sk = mem_calloc((size_t)b->ndims, sizeof *b->sk);
     b->days = mem_calloc((size_t)b->nm, sizeof *b->days);
     if (!b->series_dim || !b->mom || !b->tail || !b->sk || !b->days) goto oom;
     for (int i = 0, next = b->nm; i < b->nm; i++) {
@@ -352,6 +354,12 @@ struct Run {
     uint64_t lclaimed;      /* local blocks claimed: the ring's write index */
     uint64_t lreduced;      /* local blocks reduced or sent: its read index */
     int halt;               /* no more claims */
+    int root;               /* this process folds the totals (part 0, or alone) */
+    Worker *workers;        /* nworkers set up (of nthreads wanted) */
+    int nthreads, nworkers;
+    /* The reducer's clock: progress and checkpoints when due. */
+    double t0, every, next_ck, next_pr;
+    uint64_t done0;         /* replications in the totals when the run began */
 };
 
 /* Is block k run by this process? */
@@ -624,24 +632,32 @@ static double halfwidth_of(const Batch *b, int metric)
     return stats_moments_halfwidth(&m);
 }
 
-static void report(Run *r, double t0, uint64_t done0, int force)
+static void report(Run *r)
 {
     const BatchOptions *o = r->o;
-    (void)force;
     if (!o->progress) return;
     BatchProgress p;
     p.done = r->b->done;
     p.total = r->runs;
-    p.elapsed = now_s() - t0;
-    p.rate = p.elapsed > 0 ? (double)(p.done - done0) / p.elapsed : NAN;
+    p.elapsed = now_s() - r->t0;
+    p.rate = p.elapsed > 0 ? (double)(p.done - r->done0) / p.elapsed : NAN;
     p.eta = p.rate > 0 ? (double)(p.total - p.done) / p.rate : NAN;
     p.halfwidth = halfwidth_of(r->b, o->progress_metric);
     o->progress(o->progress_arg, &p);
 }
 
-int batch_run(Batch *b, const BatchOptions *o, Diag *d)
+/* The progress line, when it is due at time `now`. */
+static void report_due(Run *r, double now)
 {
-    assert(o->threads >= 1);
+    if (r->o->progress && now >= r->next_pr) {
+        report(r);
+        r->next_pr = now_s() + r->o->progress_every;
+    }
+}
+
+/* Refuse a run that cannot continue these totals. */
+static int check_start(const Batch *b, const BatchOptions *o, Diag *d)
+{
     if (b->seeded && o->seed != b->seed) {
         diag_add(d, 0, 0, "", "these totals were made with seed %" PRIu64 ", not %" PRIu64,
                  b->seed, o->seed);
@@ -652,26 +668,25 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
                  "--runs must be at least that", b->done);
         return -1;
     }
-    b->seed = o->seed;
-    b->seeded = 1;
-    b->stopped = 0;
-    b->target_met = 0;
-    b->events = 0;
-    double t0 = now_s();
+    return 0;
+}
 
-    Run r;
-    memset(&r, 0, sizeof r);
-    r.b = b;
-    r.o = o;
-    r.sh = o->share && o->share->nparts > 1 ? o->share : NULL;
-    assert(!r.sh || (r.sh->part >= 0 && r.sh->part < r.sh->nparts && (r.sh->part ? !!r.sh->send : !!r.sh->recv)));
-    int root = !r.sh || r.sh->part == 0;
-    r.csv = root ? o->csv != NULL : r.sh->csv;
-    r.start = b->done;
-    r.runs = o->runs;
-    r.nblocks = (o->runs + BATCH_BLOCK - 1) / BATCH_BLOCK;
-    r.reduced = b->done / BATCH_BLOCK;
-    r.next = next_owned(&r, r.reduced);
+/* The blocks to walk, the ring's size and the threads to start. */
+static void plan_run(Run *r, Batch *b, const BatchOptions *o)
+{
+    memset(r, 0, sizeof *r);
+    r->t0 = now_s();
+    r->b = b;
+    r->o = o;
+    r->sh = o->share && o->share->nparts > 1 ? o->share : NULL;
+    assert(!r->sh || (r->sh->part >= 0 && r->sh->part < r->sh->nparts && (r->sh->part ? !!r->sh->send : !!r->sh->recv)));
+    r->root = !r->sh || r->sh->part == 0;
+    r->csv = r->root ? o->csv != NULL : r->sh->csv;
+    r->start = b->done;
+    r->runs = o->runs;
+    r->nblocks = (o->runs + BATCH_BLOCK - 1) / BATCH_BLOCK;
+    r->reduced = b->done / BATCH_BLOCK;
+    r->next = next_owned(r, r->reduced);
     /* Memory is bounded independent of the thread count: blocks in flight
      * (the ring) and workers (each with its Sim and a series buffer) share
      * BATCH_FLIGHT_BYTES. A block of a scenario at the sample-point limit
@@ -684,208 +699,289 @@ int batch_run(Batch *b, const BatchOptions *o, Diag *d)
     size_t worker_bytes = ((size_t)b->ns + (size_t)b->ndims) * sizeof(double) +
                           (size_t)b->ndims * sizeof(int32_t) + (size_t)b->ns * sizeof(double);
     size_t fit = BATCH_FLIGHT_BYTES / (slot_bytes + worker_bytes + 1);
-    r.nslots = 2 * o->threads + 2;
-    if ((size_t)r.nslots > fit) r.nslots = fit < 2 ? 2 : (int)fit;
-    int nthreads = o->threads < r.nslots ? o->threads : r.nslots;
+    r->nslots = 2 * o->threads + 2;
+    if ((size_t)r->nslots > fit) r->nslots = fit < 2 ? 2 : (int)fit;
+    r->nthreads = o->threads < r->nslots ? o->threads : r->nslots;
     /* A finished round that already meets the target needs nothing more. */
     if (o->target_metric >= 0 && b->done > 0 && b->done % BATCH_ROUND == 0 &&
         halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
         b->target_met = 1;
-        r.nblocks = r.reduced;
+        r->nblocks = r->reduced;
     }
+    r->every = o->checkpoint_every > 0 ? o->checkpoint_every : 2.0;
+    r->next_ck = r->t0 + r->every;
+    r->next_pr = r->t0 + o->progress_every;
+    r->done0 = b->done;
+}
 
-    int rc = -1, nworkers = 0;
-    Worker *workers = mem_calloc((size_t)nthreads, sizeof *workers);
-    r.slots = mem_calloc((size_t)r.nslots + 1, sizeof *r.slots);
-    if (!workers || !r.slots) goto oom;
-    for (int i = 0; i < r.nslots + (r.sh != NULL); i++) {
-        /* The spare slot after the ring receives the blocks of other parts. */
-        Slot *s = &r.slots[i];
+/* One worker's buffers and model worker; -1 (nothing kept) on failure. */
+static int worker_init(Worker *w, Run *r)
+{
+    const Batch *b = r->b;
+    w->run = r;
+    w->series = mem_malloc(((size_t)b->ns + 1) * sizeof *w->series);
+    w->last_x = mem_malloc((size_t)b->ndims * sizeof *w->last_x);
+    w->last_key = mem_malloc((size_t)b->ndims * sizeof *w->last_key);
+    w->model_worker = b->m->worker_create(b->m->ctx);
+    if (!w->series || !w->last_x || !w->last_key || !w->model_worker) {
+        if (w->model_worker) b->m->worker_destroy(w->model_worker);
+        free(w->series);
+        free(w->last_x);
+        free(w->last_key);
+        memset(w, 0, sizeof *w);
+        return -1;
+    }
+    /* NaN never equals itself: the first value always computes its key. */
+    for (int k = 0; k < b->ndims; k++) w->last_x[k] = NAN;
+    return 0;
+}
+
+/* The ring of slots (and the spare after it, which receives the blocks of
+ * other parts) and the workers. 0, or -1 with a diagnostic. */
+static int alloc_run(Run *r, Diag *d)
+{
+    const Batch *b = r->b;
+    r->workers = mem_calloc((size_t)r->nthreads, sizeof *r->workers);
+    r->slots = mem_calloc((size_t)r->nslots + 1, sizeof *r->slots);
+    if (!r->workers || !r->slots) goto oom;
+    for (int i = 0; i < r->nslots + (r->sh != NULL); i++) {
+        Slot *s = &r->slots[i];
         s->mom = mem_malloc((size_t)b->ndims * sizeof *s->mom);
         s->keys = mem_malloc((size_t)BATCH_BLOCK * (size_t)b->ndims * sizeof *s->keys);
         s->scalars = mem_malloc((size_t)BATCH_BLOCK * (size_t)b->nm * sizeof *s->scalars);
         if (!s->mom || !s->keys || !s->scalars) goto oom;
     }
-    for (int i = 0; i < nthreads; i++) {
-        workers[i].run = &r;
-        Worker *w = &workers[i];
-        w->series = mem_malloc(((size_t)b->ns + 1) * sizeof *w->series);
-        w->last_x = mem_malloc((size_t)b->ndims * sizeof *w->last_x);
-        w->last_key = mem_malloc((size_t)b->ndims * sizeof *w->last_key);
-        w->model_worker = b->m->worker_create(b->m->ctx);
-        if (!w->series || !w->last_x || !w->last_key || !w->model_worker) {
-            if (w->model_worker) b->m->worker_destroy(w->model_worker);
-            free(w->series);
-            free(w->last_x);
-            free(w->last_key);
-            memset(w, 0, sizeof *w);
-            goto oom;
-        }
-        /* NaN never equals itself: the first value always computes its key. */
-        for (int k = 0; k < b->ndims; k++) w->last_x[k] = NAN;
-        nworkers = i + 1;
+    for (int i = 0; i < r->nthreads; i++) {
+        if (worker_init(&r->workers[i], r) < 0) goto oom;
+        r->nworkers = i + 1;
     }
-    if (root && o->csv && o->csv_header) batch_csv_header(b->m, o->csv);
+    return 0;
+oom:
+    diag_add(d, 0, 0, "", "out of memory (or a model worker failed) setting up the batch");
+    return -1;
+}
 
-    pthread_mutex_init(&r.mu, NULL);
-    pthread_cond_init(&r.space, NULL);
-    pthread_cond_init(&r.ready, NULL);
+static void free_run(Run *r)
+{
+    for (int i = 0; i < r->nworkers; i++) {
+        r->b->m->worker_destroy(r->workers[i].model_worker);
+        free(r->workers[i].series);
+        free(r->workers[i].last_x);
+        free(r->workers[i].last_key);
+    }
+    free(r->workers);
+    if (r->slots)
+        for (int i = 0; i < r->nslots + 1; i++) {
+            free(r->slots[i].mom);
+            free(r->slots[i].keys);
+            free(r->slots[i].scalars);
+            free(r->slots[i].csv.p);
+        }
+    free(r->slots);
+    free(r->pack.p);
+}
+
+/* Start the workers; 0 if at least one runs, else -1 with a diagnostic.
+ * Workers block every signal: a front end's handler then runs on the
+ * calling thread only, one signal after another. */
+static int start_workers(Run *r, Diag *d)
+{
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->space, NULL);
+    pthread_cond_init(&r->ready, NULL);
     int started = 0;
-    /* Workers block every signal: a front end's handler then runs on the
-     * calling thread only, one signal after another. */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &old);
-    for (int i = 0; i < nworkers; i++)
-        if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) == 0) {
-            workers[i].started = 1;
+    for (int i = 0; i < r->nworkers; i++)
+        if (pthread_create(&r->workers[i].thread, NULL, worker_main, &r->workers[i]) == 0) {
+            r->workers[i].started = 1;
             started++;
         }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
-    int failed = started == 0;
-    if (failed) diag_add(d, 0, 0, "", "cannot start worker threads");
+    if (started == 0) diag_add(d, 0, 0, "", "cannot start worker threads");
+    return started ? 0 : -1;
+}
 
-    double every = o->checkpoint_every > 0 ? o->checkpoint_every : 2.0;
-    double next_ck = t0 + every, next_pr = t0 + o->progress_every;
-    uint64_t done0 = b->done;
-    pthread_mutex_lock(&r.mu);
-    while (!failed && r.reduced < r.nblocks) {
-        uint64_t k = r.reduced;
-        if (o->stop && *o->stop && !r.halt) {
-            r.halt = 1;
-            pthread_cond_broadcast(&r.space);
-        }
-        Slot *s;
-        if (!owned(&r, k)) {
-            if (!root) {
-                r.reduced = next_owned(&r, k);
-                continue;
-            }
-            /* Another part's block: wait for it without the lock, in slices
-             * short enough for progress and the stop flag. Once stopping,
-             * take only what is already here. */
-            int halted = r.halt;
-            pthread_mutex_unlock(&r.mu);
-            const void *bytes = NULL;
-            size_t len = 0;
-            int got = r.sh->recv(r.sh->arg, k, halted ? 0 : 0.05, &bytes, &len, d);
-            if (got < 0 || (got == 0 && halted)) {
-                pthread_mutex_lock(&r.mu);
-                if (got == -1) failed = 1;
-                else r.halt = 1;    /* a stop here or there: a partial run */
-                pthread_cond_broadcast(&r.space);
-                break;
-            }
-            if (got == 0) {
-                if (o->progress && now_s() >= next_pr) {
-                    report(&r, t0, done0, 0);
-                    next_pr = now_s() + o->progress_every;
-                }
-                pthread_mutex_lock(&r.mu);
-                continue;
-            }
-            s = &r.slots[r.nslots];
-            if (unpack_block(&r, k, bytes, len, s, d) < 0) {
-                pthread_mutex_lock(&r.mu);
-                failed = 1;
-                break;
-            }
-        } else {
-            s = &r.slots[r.lreduced % (uint64_t)r.nslots];
-            if (s->state != SLOT_DONE || s->block != k) {
-                if (r.halt && r.lclaimed == r.lreduced) break;
-                struct timespec ts;
-                clock_gettime(CLOCK_REALTIME, &ts);
-                ts.tv_nsec += 50 * 1000 * 1000;
-                if (ts.tv_nsec >= 1000000000L) {
-                    ts.tv_sec++;
-                    ts.tv_nsec -= 1000000000L;
-                }
-                pthread_cond_timedwait(&r.ready, &r.mu, &ts);
-                if (o->progress && now_s() >= next_pr) {
-                    pthread_mutex_unlock(&r.mu);
-                    report(&r, t0, done0, 0);
-                    next_pr = now_s() + o->progress_every;
-                    pthread_mutex_lock(&r.mu);
-                }
-                continue;
-            }
-            pthread_mutex_unlock(&r.mu);
-        }
-        if (!root) {
-            if (s->failed || pack_block(&r, s) < 0) {
-                diag_add(d, 0, 0, "", "out of memory packing block %" PRIu64, k);
-                failed = 1;
-            } else if (r.sh->send(r.sh->arg, r.pack.p, r.pack.len) < 0) {
-                diag_add(d, 0, 0, "", "cannot send block %" PRIu64 " to the reducing process", k);
-                failed = 1;
-            }
-        } else if (reduce_block(&r, s) < 0) {
-            diag_add(d, 0, 0, "", "out of memory or write error while reducing");
+static void join_workers(Run *r)
+{
+    for (int i = 0; i < r->nworkers; i++)
+        if (r->workers[i].started) pthread_join(r->workers[i].thread, NULL);
+    pthread_cond_destroy(&r->ready);
+    pthread_cond_destroy(&r->space);
+    pthread_mutex_destroy(&r->mu);
+}
+
+/* What the reducer found for block k. With TAKE_BLOCK it holds the block
+ * and not the lock; with the others it holds the lock. */
+enum { TAKE_BLOCK, TAKE_AGAIN, TAKE_END, TAKE_FAIL };
+
+/* Another part's block k (part 0 only): wait for it without the lock, in
+ * slices short enough for progress and the stop flag. Once stopping, take
+ * only what is already here. */
+static int take_remote(Run *r, uint64_t k, Slot **out, Diag *d)
+{
+    int halted = r->halt;
+    pthread_mutex_unlock(&r->mu);
+    const void *bytes = NULL;
+    size_t len = 0;
+    int got = r->sh->recv(r->sh->arg, k, halted ? 0 : 0.05, &bytes, &len, d);
+    if (got < 0 || (got == 0 && halted)) {
+        pthread_mutex_lock(&r->mu);
+        if (got != -1) r->halt = 1;     /* a stop here or there: a partial run */
+        pthread_cond_broadcast(&r->space);
+        return got == -1 ? TAKE_FAIL : TAKE_END;
+    }
+    if (got == 0) {
+        report_due(r, now_s());
+        pthread_mutex_lock(&r->mu);
+        return TAKE_AGAIN;
+    }
+    *out = &r->slots[r->nslots];
+    if (unpack_block(r, k, bytes, len, *out, d) < 0) {
+        pthread_mutex_lock(&r->mu);
+        return TAKE_FAIL;
+    }
+    return TAKE_BLOCK;
+}
+
+/* This process's block k, once a worker has filled it: wait in slices of
+ * 50 ms, for progress and the stop flag. */
+static int take_local(Run *r, uint64_t k, Slot **out)
+{
+    Slot *s = &r->slots[r->lreduced % (uint64_t)r->nslots];
+    if (s->state == SLOT_DONE && s->block == k) {
+        pthread_mutex_unlock(&r->mu);
+        *out = s;
+        return TAKE_BLOCK;
+    }
+    if (r->halt && r->lclaimed == r->lreduced) return TAKE_END;
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_nsec += 50 * 1000 * 1000;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    pthread_cond_timedwait(&r->ready, &r->mu, &ts);
+    if (r->o->progress && now_s() >= r->next_pr) {
+        pthread_mutex_unlock(&r->mu);
+        report_due(r, now_s());
+        pthread_mutex_lock(&r->mu);
+    }
+    return TAKE_AGAIN;
+}
+
+/* Fold block k into the totals (part 0) or send it there (other parts),
+ * then checkpoint and report when due. Without the lock. 0, or -1. */
+static int use_block(Run *r, uint64_t k, Slot *s, Diag *d)
+{
+    int failed = 0;
+    if (!r->root) {
+        if (s->failed || pack_block(r, s) < 0) {
+            diag_add(d, 0, 0, "", "out of memory packing block %" PRIu64, k);
+            failed = 1;
+        } else if (r->sh->send(r->sh->arg, r->pack.p, r->pack.len) < 0) {
+            diag_add(d, 0, 0, "", "cannot send block %" PRIu64 " to the reducing process", k);
             failed = 1;
         }
-        double now = now_s();
-        if (root && !failed && o->checkpoint && now >= next_ck) {
-            if (write_checkpoint(b, o, d) < 0) failed = 1;
-            next_ck = now_s() + every;
-        }
-        if (o->progress && now >= next_pr) {
-            report(&r, t0, done0, 0);
-            next_pr = now_s() + o->progress_every;
-        }
-        pthread_mutex_lock(&r.mu);
-        int cut = s->cut;
-        if (owned(&r, k)) {
-            s->state = SLOT_FREE;
-            r.lreduced++;
-            pthread_cond_broadcast(&r.space);
-        }
-        r.reduced = k + 1;
-        if (cut) {
-            /* Blocks after a cut one would leave a gap: drop them. */
-            r.halt = 1;
-            break;
-        }
-        if (root && o->target_metric >= 0 && b->done % BATCH_ROUND == 0 && b->done < r.runs &&
-            halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
-            b->target_met = 1;
-            break;
-        }
+    } else if (reduce_block(r, s) < 0) {
+        diag_add(d, 0, 0, "", "out of memory or write error while reducing");
+        failed = 1;
     }
-    r.halt = 1;
-    pthread_cond_broadcast(&r.space);
-    pthread_mutex_unlock(&r.mu);
-    for (int i = 0; i < nworkers; i++)
-        if (workers[i].started) pthread_join(workers[i].thread, NULL);
-    pthread_cond_destroy(&r.ready);
-    pthread_cond_destroy(&r.space);
-    pthread_mutex_destroy(&r.mu);
+    double now = now_s();
+    if (r->root && !failed && r->o->checkpoint && now >= r->next_ck) {
+        if (write_checkpoint(r->b, r->o, d) < 0) failed = 1;
+        r->next_ck = now_s() + r->every;
+    }
+    report_due(r, now);
+    return failed ? -1 : 0;
+}
 
-    b->stopped = !failed && !b->target_met && (root ? b->done < r.runs : r.halt);
-    b->seconds = now_s() - t0;
-    if (!failed) report(&r, t0, done0, 1);
-    if (root && !failed && o->checkpoint && write_checkpoint(b, o, d) < 0) failed = 1;
-    rc = failed ? -1 : 0;
-    goto out;
-oom:
-    diag_add(d, 0, 0, "", "out of memory (or a model worker failed) setting up the batch");
-out:
-    for (int i = 0; i < nworkers; i++) {
-        b->m->worker_destroy(workers[i].model_worker);
-        free(workers[i].series);
-        free(workers[i].last_x);
-        free(workers[i].last_key);
+/* Block k is done: free its slot (with the lock). 1 when the reducer goes
+ * no further: the block was cut short by a stop (blocks after it would
+ * leave a gap), or the target is met. */
+static int release_block(Run *r, uint64_t k, Slot *s)
+{
+    Batch *b = r->b;
+    const BatchOptions *o = r->o;
+    int cut = s->cut;
+    if (owned(r, k)) {
+        s->state = SLOT_FREE;
+        r->lreduced++;
+        pthread_cond_broadcast(&r->space);
     }
-    free(workers);
-    if (r.slots)
-        for (int i = 0; i < r.nslots + 1; i++) {
-            free(r.slots[i].mom);
-            free(r.slots[i].keys);
-            free(r.slots[i].scalars);
-            free(r.slots[i].csv.p);
+    r->reduced = k + 1;
+    if (cut) {
+        r->halt = 1;
+        return 1;
+    }
+    if (r->root && o->target_metric >= 0 && b->done % BATCH_ROUND == 0 && b->done < r->runs &&
+        halfwidth_of(b, o->target_metric) <= o->target_halfwidth) {
+        b->target_met = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* The reducer: walk the blocks strictly in order, taking each from a
+ * worker or from another part, until the last, a stop, the target or a
+ * failure. Returns 1 if the run failed (failed: already failed). */
+static int reduce_blocks(Run *r, int failed, Diag *d)
+{
+    const BatchOptions *o = r->o;
+    pthread_mutex_lock(&r->mu);
+    while (!failed && r->reduced < r->nblocks) {
+        uint64_t k = r->reduced;
+        if (o->stop && *o->stop && !r->halt) {
+            r->halt = 1;
+            pthread_cond_broadcast(&r->space);
         }
-    free(r.slots);
-    free(r.pack.p);
+        if (!owned(r, k) && !r->root) {
+            r->reduced = next_owned(r, k);
+            continue;
+        }
+        Slot *s = NULL;
+        int took = owned(r, k) ? take_local(r, k, &s) : take_remote(r, k, &s, d);
+        if (took == TAKE_AGAIN) continue;
+        if (took != TAKE_BLOCK) {
+            failed = took == TAKE_FAIL;
+            break;
+        }
+        failed = use_block(r, k, s, d) < 0;
+        pthread_mutex_lock(&r->mu);
+        if (release_block(r, k, s)) break;
+    }
+    r->halt = 1;
+    pthread_cond_broadcast(&r->space);
+    pthread_mutex_unlock(&r->mu);
+    return failed;
+}
+
+int batch_run(Batch *b, const BatchOptions *o, Diag *d)
+{
+    assert(o->threads >= 1);
+    if (check_start(b, o, d) < 0) return -1;
+    b->seed = o->seed;
+    b->seeded = 1;
+    b->stopped = 0;
+    b->target_met = 0;
+    b->events = 0;
+    Run r;
+    plan_run(&r, b, o);
+    int rc = -1;
+    if (alloc_run(&r, d) == 0) {
+        if (r.root && o->csv && o->csv_header) batch_csv_header(b->m, o->csv);
+        int failed = start_workers(&r, d) < 0;
+        failed = reduce_blocks(&r, failed, d);
+        join_workers(&r);
+        b->stopped = !failed && !b->target_met && (r.root ? b->done < r.runs : r.halt);
+        b->seconds = now_s() - r.t0;
+        if (!failed) report(&r);
+        if (r.root && !failed && o->checkpoint && write_checkpoint(b, o, d) < 0) failed = 1;
+        rc = failed ? -1 : 0;
+    }
+    free_run(&r);
     return rc;
 }
 
@@ -1094,104 +1190,97 @@ int batch_resume(Batch *b, const char *path, const BatchOptions *o, Diag *d)
     return rc;
 }
 
-int batch_resume_text(Batch *b, char *text, const char *path, const BatchOptions *o, Diag *d)
+/* How reading a checkpoint's part went: fine, refused with its own
+ * diagnostic (other inputs, another model), or damaged. */
+enum { CK_OK, CK_REFUSED, CK_DAMAGED };
+
+/* The head: format, fingerprint, seed, shapes and the metrics, each
+ * checked against this batch and these options. */
+static int read_head(Tok *t, const Batch *b, const BatchOptions *o, uint64_t *seed_out)
 {
-    Tok t = { path, text, text, d, 0 };
-    int rc = -1;
-    /* One changed digit used to resume to a silently wrong mean. */
-    if (check_sum(text) < 0) {
-        diag_add(d, 0, 0, "", "checkpoint '%s' is damaged or incomplete (its SHA-256 line is missing "
-                 "or does not match its contents); it cannot be resumed", path);
-        return -1;
-    }
-    tok_expect(&t, "salvo-checkpoint");
-    tok_expect(&t, "2");
-    tok_expect(&t, "fingerprint");
-    if (t.bad) goto bad;
+    tok_expect(t, "salvo-checkpoint");
+    tok_expect(t, "2");
+    tok_expect(t, "fingerprint");
+    if (t->bad) return CK_DAMAGED;
     /* The fingerprint is the rest of its line. */
-    while (*t.p == ' ') t.p++;
-    char *eol = strchr(t.p, '\n');
-    if (!eol) goto bad;
+    while (*t->p == ' ') t->p++;
+    char *eol = strchr(t->p, '\n');
+    if (!eol) return CK_DAMAGED;
     *eol = '\0';
     const char *want = o->fingerprint ? o->fingerprint : "";
-    if (strcmp(t.p, want) != 0) {
-        diag_add(d, 0, 0, "", "checkpoint '%s' was made from other inputs (scenario, --set values "
-                 "or model); it cannot be resumed with these", path);
-        goto out;
+    if (strcmp(t->p, want) != 0) {
+        diag_add(t->d, 0, 0, "", "checkpoint '%s' was made from other inputs (scenario, --set values "
+                 "or model); it cannot be resumed with these", t->path);
+        return CK_REFUSED;
     }
-    t.p = eol + 1;
-    tok_expect(&t, "seed");
-    uint64_t seed = tok_u64(&t);
-    tok_expect(&t, "block");
-    int64_t block = tok_i64(&t);
-    tok_expect(&t, "dims");
-    int64_t dims = tok_i64(&t);
-    tok_expect(&t, "metrics");
-    int64_t nm = tok_i64(&t);
-    tok_expect(&t, "ndays");
-    int64_t ndays = tok_i64(&t);
-    if (t.bad) goto bad;
+    t->p = eol + 1;
+    tok_expect(t, "seed");
+    uint64_t seed = tok_u64(t);
+    tok_expect(t, "block");
+    int64_t block = tok_i64(t);
+    tok_expect(t, "dims");
+    int64_t dims = tok_i64(t);
+    tok_expect(t, "metrics");
+    int64_t nm = tok_i64(t);
+    tok_expect(t, "ndays");
+    int64_t ndays = tok_i64(t);
+    if (t->bad) return CK_DAMAGED;
     if (seed != o->seed) {
-        diag_add(d, 0, 0, "", "checkpoint '%s' was made with --seed %" PRIu64 "; resume with the same seed",
-                 path, seed);
-        goto out;
+        diag_add(t->d, 0, 0, "", "checkpoint '%s' was made with --seed %" PRIu64 "; resume with the same seed",
+                 t->path, seed);
+        return CK_REFUSED;
     }
     if (block != BATCH_BLOCK || dims != b->ndims || nm != b->nm || ndays != b->ndays) {
-        diag_add(d, 0, 0, "", "checkpoint '%s' does not match this model (metrics, series or block size)",
-                 path);
-        goto out;
+        diag_add(t->d, 0, 0, "", "checkpoint '%s' does not match this model (metrics, series or block size)",
+                 t->path);
+        return CK_REFUSED;
     }
     for (int i = 0; i < b->nm; i++) {
-        tok_expect(&t, "metric");
-        if (tok_i64(&t) != i) t.bad = 1;
+        tok_expect(t, "metric");
+        if (tok_i64(t) != i) t->bad = 1;
         const MetricInfo *mi = &b->m->metrics[i];
-        int64_t kind = tok_i64(&t), slen = tok_i64(&t);
-        const char *id = tok_next(&t);
-        if (t.bad) goto bad;
+        int64_t kind = tok_i64(t), slen = tok_i64(t);
+        const char *id = tok_next(t);
+        if (t->bad) return CK_DAMAGED;
         if (kind != (int64_t)mi->kind || slen != (mi->kind == MET_LEVEL ? mi->series_len : 0) ||
             strcmp(id, mi->id) != 0) {
-            diag_add(d, 0, 0, "", "checkpoint '%s': metric %d is '%s', this model's is '%s'",
-                     path, i, id, mi->id);
-            goto out;
+            diag_add(t->d, 0, 0, "", "checkpoint '%s': metric %d is '%s', this model's is '%s'",
+                     t->path, i, id, mi->id);
+            return CK_REFUSED;
         }
     }
-    tok_expect(&t, "done");
-    uint64_t done = tok_u64(&t);
-    tok_expect(&t, "events");
-    (void)tok_u64(&t);      /* events of earlier runs: informative only */
-    for (int k = 0; k < b->ndims && !t.bad; k++) get_moments(&t, "mom", k, &b->mom[k]);
-    for (int k = 0; k < b->ndims && !t.bad; k++) get_moments(&t, "tail", k, &b->tail[k]);
-    for (int k = 0; k < b->ndims && !t.bad; k++) {
+    *seed_out = seed;
+    return CK_OK;
+}
+
+/* The totals, straight into b (t->bad on any damage). */
+static void read_totals(Tok *t, Batch *b)
+{
+    for (int k = 0; k < b->ndims && !t->bad; k++) get_moments(t, "mom", k, &b->mom[k]);
+    for (int k = 0; k < b->ndims && !t->bad; k++) get_moments(t, "tail", k, &b->tail[k]);
+    for (int k = 0; k < b->ndims && !t->bad; k++) {
         StatSketch *s = &b->sk[k];
-        tok_expect(&t, "sketch");
-        if (tok_i64(&t) != k) t.bad = 1;
-        s->zero = tok_u64(&t);
-        s->pinf = tok_u64(&t);
-        s->ninf = tok_u64(&t);
-        s->nan = tok_u64(&t);
-        s->n = tok_u64(&t);
-        get_store(&t, &s->pos);
-        get_store(&t, &s->neg);
+        tok_expect(t, "sketch");
+        if (tok_i64(t) != k) t->bad = 1;
+        s->zero = tok_u64(t);
+        s->pinf = tok_u64(t);
+        s->ninf = tok_u64(t);
+        s->nan = tok_u64(t);
+        s->n = tok_u64(t);
+        get_store(t, &s->pos);
+        get_store(t, &s->neg);
     }
-    for (int i = 0; i < b->nm && !t.bad; i++) {
+    for (int i = 0; i < b->nm && !t->bad; i++) {
         if (!b->days[i].ndays) continue;
-        tok_expect(&t, "days");
-        if (tok_i64(&t) != i) t.bad = 1;
-        for (int32_t j = 0; j < b->days[i].ndays; j++) b->days[i].counts[j] = tok_u64(&t);
+        tok_expect(t, "days");
+        if (tok_i64(t) != i) t->bad = 1;
+        for (int32_t j = 0; j < b->days[i].ndays; j++) b->days[i].counts[j] = tok_u64(t);
     }
-    tok_expect(&t, "end");
-    if (t.bad) goto bad;
-    /* Consistency: the tail is exactly the short part of the last block. */
-    for (int k = 0; k < b->ndims; k++)
-        if (b->tail[k].n > done % BATCH_BLOCK) goto bad;
-    b->done = done;
-    b->seed = seed;
-    b->seeded = 1;
-    rc = 0;
-    goto out;
-bad:
-    diag_add(d, 0, 0, "", "checkpoint '%s' is damaged or not a salvo checkpoint", path);
-    /* Leave empty totals behind, never half-restored ones. */
+}
+
+/* Empty totals, never half-restored ones. */
+static void clear_totals(Batch *b)
+{
     for (int k = 0; k < b->ndims; k++) {
         stats_moments_init(&b->mom[k]);
         stats_moments_init(&b->tail[k]);
@@ -1199,6 +1288,38 @@ bad:
     }
     for (int i = 0; i < b->nm; i++)
         if (b->days[i].ndays) memset(b->days[i].counts, 0, (size_t)b->days[i].ndays * sizeof(uint64_t));
-out:
-    return rc;
+}
+
+int batch_resume_text(Batch *b, char *text, const char *path, const BatchOptions *o, Diag *d)
+{
+    Tok t = { path, text, text, d, 0 };
+    /* One changed digit used to resume to a silently wrong mean. */
+    if (check_sum(text) < 0) {
+        diag_add(d, 0, 0, "", "checkpoint '%s' is damaged or incomplete (its SHA-256 line is missing "
+                 "or does not match its contents); it cannot be resumed", path);
+        return -1;
+    }
+    uint64_t seed = 0;
+    int head = read_head(&t, b, o, &seed);
+    if (head == CK_REFUSED) return -1;
+    if (head == CK_OK) {
+        tok_expect(&t, "done");
+        uint64_t done = tok_u64(&t);
+        tok_expect(&t, "events");
+        (void)tok_u64(&t);      /* events of earlier runs: informative only */
+        read_totals(&t, b);
+        tok_expect(&t, "end");
+        /* Consistency: the tail is exactly the short part of the last block. */
+        for (int k = 0; k < b->ndims && !t.bad; k++)
+            if (b->tail[k].n > done % BATCH_BLOCK) t.bad = 1;
+        if (!t.bad) {
+            b->done = done;
+            b->seed = seed;
+            b->seeded = 1;
+            return 0;
+        }
+    }
+    diag_add(d, 0, 0, "", "checkpoint '%s' is damaged or not a salvo checkpoint", path);
+    clear_totals(b);
+    return -1;
 }

@@ -120,16 +120,9 @@ BatchScenario *batch_scenario_create(const Scenario *s)
         if (bs->metrics[i].kind == MET_LEVEL && bs->metrics[i].series_len > 0)
             bs->levels[bs->nlevels++] = i;
     }
-    BatchModel *m = &bs->model;
-    m->nmetrics = n;
-    m->metrics = bs->metrics;
-    m->start_day = scenario_start(s);
-    m->horizon = scenario_end(s);
-    m->ctx = bs;
-    m->worker_create = worker_create;
-    m->worker_destroy = worker_destroy;
-    m->replicate = replicate;
-    m->worker_events = worker_events;
+    bs->model = (BatchModel){ .nmetrics = n, .metrics = bs->metrics, .start_day = scenario_start(s),
+                              .horizon = scenario_end(s), .ctx = bs, .worker_create = worker_create,
+                              .worker_destroy = worker_destroy, .replicate = replicate, .worker_events = worker_events };
     return bs;
 err:
     batch_scenario_destroy(bs);

@@ -102,19 +102,11 @@ static uint64_t worker_events(void *worker)
     return e;
 }
 
-Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
+/* The metric ids of A that B has too, in A's order: ia, ib and n. Returns
+ * the bytes the derived names need. */
+static size_t match_metrics(Paired *p)
 {
-    Paired *p = mem_calloc(1, sizeof *p);
-    if (!p) goto oom;
-    p->a = a;
-    p->b = b;
-    p->lena = batch_model_series_len(a);
-    p->lenb = batch_model_series_len(b);
-    p->ia = mem_malloc((size_t)a->nmetrics * sizeof *p->ia);
-    p->ib = mem_malloc((size_t)a->nmetrics * sizeof *p->ib);
-    p->offa = mem_malloc((size_t)a->nmetrics * sizeof *p->offa);
-    p->offb = mem_malloc((size_t)a->nmetrics * sizeof *p->offb);
-    if (!p->ia || !p->ib || !p->offa || !p->offb) goto oom;
+    const BatchModel *a = p->a, *b = p->b;
     size_t text = 0;
     for (int i = 0; i < a->nmetrics; i++)
         for (int j = 0; j < b->nmetrics; j++)
@@ -125,18 +117,17 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
                 text += 4 * (strlen(a->metrics[i].id) + 8);
                 break;
             }
-    if (p->n == 0) {
-        diag_add(d, 0, 0, "", "the two scenarios have no metric id in common");
-        paired_destroy(p);
-        return NULL;
-    }
-    p->metrics = mem_calloc((size_t)p->n * 4, sizeof *p->metrics);
-    p->names = mem_malloc(text);
-    if (!p->metrics || !p->names) goto oom;
+    return text;
+}
+
+/* The four records of each common metric (paired.h), named ID.a, ID.b,
+ * ID.diff and ID.better in p->names. */
+static void derive_metrics(Paired *p)
+{
     static const char *const suffix[4] = { "a", "b", "diff", "better" };
     char *s = p->names;
     for (int k = 0; k < p->n; k++) {
-        const MetricInfo *ma = &a->metrics[p->ia[k]], *mb = &b->metrics[p->ib[k]];
+        const MetricInfo *ma = &p->a->metrics[p->ia[k]], *mb = &p->b->metrics[p->ib[k]];
         for (int j = 0; j < 4; j++) {
             MetricInfo *mi = &p->metrics[4 * k + j];
             *mi = j == 1 ? *mb : *ma;
@@ -155,11 +146,15 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
             }
         }
     }
-    /* Where each common level metric's series sits in A's and B's. */
+}
+
+/* Where each common level metric's series sits in A's and B's. */
+static void locate_series(Paired *p)
+{
     for (int k = 0; k < p->n; k++) {
         p->offa[k] = p->offb[k] = -1;
         for (int side = 0; side < 2; side++) {
-            const BatchModel *src = side ? b : a;
+            const BatchModel *src = side ? p->b : p->a;
             int idx = side ? p->ib[k] : p->ia[k], off = 0;
             for (int i = 0; i < idx; i++)
                 if (src->metrics[i].kind == MET_LEVEL && src->metrics[i].series_len > 0) off += src->metrics[i].series_len;
@@ -167,16 +162,35 @@ Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
                 *(side ? &p->offb[k] : &p->offa[k]) = off;
         }
     }
-    BatchModel *m = &p->model;
-    m->nmetrics = 4 * p->n;
-    m->metrics = p->metrics;
-    m->start_day = a->start_day;
-    m->horizon = a->horizon;
-    m->ctx = p;
-    m->worker_create = worker_create;
-    m->worker_destroy = worker_destroy;
-    m->replicate = replicate;
-    m->worker_events = worker_events;
+}
+
+Paired *paired_create(const BatchModel *a, const BatchModel *b, Diag *d)
+{
+    Paired *p = mem_calloc(1, sizeof *p);
+    if (!p) goto oom;
+    p->a = a;
+    p->b = b;
+    p->lena = batch_model_series_len(a);
+    p->lenb = batch_model_series_len(b);
+    p->ia = mem_malloc((size_t)a->nmetrics * sizeof *p->ia);
+    p->ib = mem_malloc((size_t)a->nmetrics * sizeof *p->ib);
+    p->offa = mem_malloc((size_t)a->nmetrics * sizeof *p->offa);
+    p->offb = mem_malloc((size_t)a->nmetrics * sizeof *p->offb);
+    if (!p->ia || !p->ib || !p->offa || !p->offb) goto oom;
+    size_t text = match_metrics(p);
+    if (p->n == 0) {
+        diag_add(d, 0, 0, "", "the two scenarios have no metric id in common");
+        paired_destroy(p);
+        return NULL;
+    }
+    p->metrics = mem_calloc((size_t)p->n * 4, sizeof *p->metrics);
+    p->names = mem_malloc(text);
+    if (!p->metrics || !p->names) goto oom;
+    derive_metrics(p);
+    locate_series(p);
+    p->model = (BatchModel){ .nmetrics = 4 * p->n, .metrics = p->metrics, .start_day = a->start_day,
+                             .horizon = a->horizon, .ctx = p, .worker_create = worker_create,
+                             .worker_destroy = worker_destroy, .replicate = replicate, .worker_events = worker_events };
     return p;
 oom:
     diag_add(d, 0, 0, "", "out of memory pairing the scenarios");

@@ -75,7 +75,6 @@ int route_mode_from_name(const char *s) { return lookup(MODE_NAMES, MODE__COUNT,
 /* What each operand of each kind refers to. */
 enum Ref {
     R_ANY,        /* a number with no index meaning */
-    R_NONE,       /* must be -1 (written as -1, ignored on read) */
     R_CARRIER, R_ROUTE, R_RESOURCE_OPT, R_STOCK, R_PROGRAMME, R_ACTOR_OPT,
     R_TREATY, R_STATUS, R_ACTOR, R_PLACE, R_DECISION, R_OPTION, R_EVENT,
     R_EVENT_OPT, R_BOOL, R_POSITIVE, R_NONNEG, R_ASSIST
@@ -149,7 +148,7 @@ int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n
         int ok = 1;
         const char *what = "";
         switch ((enum Ref)REFS[r->kind][i]) {
-        case R_ANY: case R_NONE: break;
+        case R_ANY: break;
         case R_CARRIER: ok = in(v, h->ncarriers); what = "a carrier index"; break;
         case R_ROUTE: ok = in(v, h->nroutes); what = "a route index"; break;
         case R_RESOURCE_OPT: ok = v == -1 || in(v, h->nresources); what = "a resource index or -1"; break;
@@ -270,6 +269,112 @@ static void put_key(FILE *fp, const char *k, int first)
     fputc(':', fp);
 }
 
+/* Each item of a header array is an object; these write its members. */
+typedef void (*PutItem)(FILE *fp, const void *item);
+
+static void put_actor(FILE *fp, const void *item)
+{
+    const TraceActor *a = item;
+    put_key(fp, "id", 1); put_str(fp, a->id);
+    put_key(fp, "name", 0); put_str(fp, a->name);
+    put_key(fp, "color", 0); fprintf(fp, "\"#%06" PRIx32 "\"", a->color & 0xffffffu);
+}
+
+static void put_place(FILE *fp, const void *item)
+{
+    const TracePlace *p = item;
+    put_key(fp, "id", 1); put_str(fp, p->id);
+    put_key(fp, "name", 0); put_str(fp, p->name);
+    put_key(fp, "kind", 0); put_str(fp, place_kind_name((PlaceKind)p->kind));
+    put_key(fp, "actor", 0); fprintf(fp, "%d", p->actor);
+    put_key(fp, "lat", 0); put_num(fp, p->lat);
+    put_key(fp, "lon", 0); put_num(fp, p->lon);
+}
+
+static void put_route(FILE *fp, const void *item)
+{
+    const TraceRoute *r = item;
+    put_key(fp, "id", 1); put_str(fp, r->id);
+    put_key(fp, "name", 0); put_str(fp, r->name);
+    put_key(fp, "mode", 0); put_str(fp, route_mode_name((RouteMode)r->mode));
+    put_key(fp, "from", 0); fprintf(fp, "%d", r->from);
+    put_key(fp, "to", 0); fprintf(fp, "%d", r->to);
+    put_key(fp, "final", 0); fputs(r->final ? "true" : "false", fp);
+    put_key(fp, "waypoints", 0); fputc('[', fp);
+    for (int k = 0; k < r->npts; k++) {
+        fputs(k ? ",[" : "[", fp);
+        put_num(fp, r->lat[k]);
+        fputc(',', fp);
+        put_num(fp, r->lon[k]);
+        fputc(']', fp);
+    }
+    fputc(']', fp);
+}
+
+static void put_carrier(FILE *fp, const void *item)
+{
+    const TraceCarrier *c = item;
+    put_key(fp, "id", 1); put_str(fp, c->id);
+    put_key(fp, "name", 0); put_str(fp, c->name);
+    put_key(fp, "route", 0); fprintf(fp, "%d", c->route);
+    put_key(fp, "capacity", 0); put_num(fp, c->capacity);
+}
+
+static void put_resource(FILE *fp, const void *item)
+{
+    const TraceResource *r = item;
+    put_key(fp, "id", 1); put_str(fp, r->id);
+    put_key(fp, "name", 0); put_str(fp, r->name);
+    put_key(fp, "unit", 0); put_str(fp, r->unit);
+}
+
+static void put_stock(FILE *fp, const void *item)
+{
+    const TraceStock *s = item;
+    put_key(fp, "id", 1); put_str(fp, s->id);
+    put_key(fp, "place", 0); fprintf(fp, "%d", s->place);
+    put_key(fp, "resource", 0); fprintf(fp, "%d", s->resource);
+    put_key(fp, "initial", 0); put_num(fp, s->initial);
+    put_key(fp, "capacity", 0); put_num(fp, s->capacity);
+}
+
+/* A treaty, a programme or an event. */
+static void put_named(FILE *fp, const void *item)
+{
+    const TraceNamed *v = item;
+    put_key(fp, "id", 1); put_str(fp, v->id);
+    put_key(fp, "name", 0); put_str(fp, v->name);
+    put_key(fp, "actor", 0); fprintf(fp, "%d", v->actor);
+    put_key(fp, "place", 0); fprintf(fp, "%d", v->place);
+}
+
+static void put_decision(FILE *fp, const void *item)
+{
+    const TraceDecisionDef *dd = item;
+    put_key(fp, "id", 1); put_str(fp, dd->id);
+    put_key(fp, "name", 0); put_str(fp, dd->name);
+    put_key(fp, "actor", 0); fprintf(fp, "%d", dd->actor);
+    put_key(fp, "options", 0); fputc('[', fp);
+    for (int k = 0; k < dd->noptions; k++) {
+        if (k) fputc(',', fp);
+        put_str(fp, dd->options[k]);
+    }
+    fputc(']', fp);
+}
+
+/* "key":[{...},{...}] of n items of `size` bytes. */
+static void put_array(FILE *fp, const char *key, const void *items, int n, size_t size, PutItem put)
+{
+    put_key(fp, key, 0);
+    fputc('[', fp);
+    for (int i = 0; i < n; i++) {
+        fputs(i ? ",{" : "{", fp);
+        put(fp, (const char *)items + (size_t)i * size);
+        fputc('}', fp);
+    }
+    fputc(']', fp);
+}
+
 /* The header is one line; keys are always written in this order. */
 static void write_header(FILE *fp, const TraceHeader *h)
 {
@@ -285,125 +390,17 @@ static void write_header(FILE *fp, const TraceHeader *h)
     put_key(fp, "seed", 0); fprintf(fp, "\"%" PRIu64 "\"", h->seed);
     put_key(fp, "start", 0); put_str(fp, date);
     put_key(fp, "end", 0); put_num(fp, h->end);
-
-    put_key(fp, "actors", 0); fputc('[', fp);
-    for (int i = 0; i < h->nactors; i++) {
-        const TraceActor *a = &h->actors[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, a->id);
-        put_key(fp, "name", 0); put_str(fp, a->name);
-        put_key(fp, "color", 0); fprintf(fp, "\"#%06" PRIx32 "\"", a->color & 0xffffffu);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "places", 0); fputc('[', fp);
-    for (int i = 0; i < h->nplaces; i++) {
-        const TracePlace *p = &h->places[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, p->id);
-        put_key(fp, "name", 0); put_str(fp, p->name);
-        put_key(fp, "kind", 0); put_str(fp, place_kind_name((PlaceKind)p->kind));
-        put_key(fp, "actor", 0); fprintf(fp, "%d", p->actor);
-        put_key(fp, "lat", 0); put_num(fp, p->lat);
-        put_key(fp, "lon", 0); put_num(fp, p->lon);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "routes", 0); fputc('[', fp);
-    for (int i = 0; i < h->nroutes; i++) {
-        const TraceRoute *r = &h->routes[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, r->id);
-        put_key(fp, "name", 0); put_str(fp, r->name);
-        put_key(fp, "mode", 0); put_str(fp, route_mode_name((RouteMode)r->mode));
-        put_key(fp, "from", 0); fprintf(fp, "%d", r->from);
-        put_key(fp, "to", 0); fprintf(fp, "%d", r->to);
-        put_key(fp, "final", 0); fputs(r->final ? "true" : "false", fp);
-        put_key(fp, "waypoints", 0); fputc('[', fp);
-        for (int k = 0; k < r->npts; k++) {
-            fputs(k ? ",[" : "[", fp);
-            put_num(fp, r->lat[k]);
-            fputc(',', fp);
-            put_num(fp, r->lon[k]);
-            fputc(']', fp);
-        }
-        fputs("]}", fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "carriers", 0); fputc('[', fp);
-    for (int i = 0; i < h->ncarriers; i++) {
-        const TraceCarrier *c = &h->carriers[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, c->id);
-        put_key(fp, "name", 0); put_str(fp, c->name);
-        put_key(fp, "route", 0); fprintf(fp, "%d", c->route);
-        put_key(fp, "capacity", 0); put_num(fp, c->capacity);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "resources", 0); fputc('[', fp);
-    for (int i = 0; i < h->nresources; i++) {
-        const TraceResource *r = &h->resources[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, r->id);
-        put_key(fp, "name", 0); put_str(fp, r->name);
-        put_key(fp, "unit", 0); put_str(fp, r->unit);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    put_key(fp, "stocks", 0); fputc('[', fp);
-    for (int i = 0; i < h->nstocks; i++) {
-        const TraceStock *s = &h->stocks[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, s->id);
-        put_key(fp, "place", 0); fprintf(fp, "%d", s->place);
-        put_key(fp, "resource", 0); fprintf(fp, "%d", s->resource);
-        put_key(fp, "initial", 0); put_num(fp, s->initial);
-        put_key(fp, "capacity", 0); put_num(fp, s->capacity);
-        fputc('}', fp);
-    }
-    fputc(']', fp);
-
-    const struct { const char *key; const TraceNamed *v; int n; } named[3] = {
-        { "treaties", h->treaties, h->ntreaties },
-        { "programmes", h->programmes, h->nprogrammes },
-        { "events", h->events, h->nevents },
-    };
-    for (int k = 0; k < 3; k++) {
-        put_key(fp, named[k].key, 0);
-        fputc('[', fp);
-        for (int i = 0; i < named[k].n; i++) {
-            const TraceNamed *v = &named[k].v[i];
-            fputs(i ? ",{" : "{", fp);
-            put_key(fp, "id", 1); put_str(fp, v->id);
-            put_key(fp, "name", 0); put_str(fp, v->name);
-            put_key(fp, "actor", 0); fprintf(fp, "%d", v->actor);
-            put_key(fp, "place", 0); fprintf(fp, "%d", v->place);
-            fputc('}', fp);
-        }
-        fputc(']', fp);
-    }
-
-    put_key(fp, "decisions", 0); fputc('[', fp);
-    for (int i = 0; i < h->ndecisions; i++) {
-        const TraceDecisionDef *dd = &h->decisions[i];
-        fputs(i ? ",{" : "{", fp);
-        put_key(fp, "id", 1); put_str(fp, dd->id);
-        put_key(fp, "name", 0); put_str(fp, dd->name);
-        put_key(fp, "actor", 0); fprintf(fp, "%d", dd->actor);
-        put_key(fp, "options", 0); fputc('[', fp);
-        for (int k = 0; k < dd->noptions; k++) {
-            if (k) fputc(',', fp);
-            put_str(fp, dd->options[k]);
-        }
-        fputs("]}", fp);
-    }
-    fputs("]}\n", fp);
+    put_array(fp, "actors", h->actors, h->nactors, sizeof *h->actors, put_actor);
+    put_array(fp, "places", h->places, h->nplaces, sizeof *h->places, put_place);
+    put_array(fp, "routes", h->routes, h->nroutes, sizeof *h->routes, put_route);
+    put_array(fp, "carriers", h->carriers, h->ncarriers, sizeof *h->carriers, put_carrier);
+    put_array(fp, "resources", h->resources, h->nresources, sizeof *h->resources, put_resource);
+    put_array(fp, "stocks", h->stocks, h->nstocks, sizeof *h->stocks, put_stock);
+    put_array(fp, "treaties", h->treaties, h->ntreaties, sizeof *h->treaties, put_named);
+    put_array(fp, "programmes", h->programmes, h->nprogrammes, sizeof *h->programmes, put_named);
+    put_array(fp, "events", h->events, h->nevents, sizeof *h->events, put_named);
+    put_array(fp, "decisions", h->decisions, h->ndecisions, sizeof *h->decisions, put_decision);
+    fputs("}\n", fp);
 }
 
 struct TraceWriter {
@@ -589,6 +586,28 @@ static int get_num(Reader *rd, const cJSON *obj, const char *key, const char *pa
     return 1;
 }
 
+/* The "id" and "name" of a header item (both read, both reported). */
+static int get_names(Reader *rd, const cJSON *obj, const char *path, const char *top, const char **id,
+                     const char **name)
+{
+    int ok = get_str(rd, obj, "id", path, top, id);
+    return get_str(rd, obj, "name", path, top, name) && ok;
+}
+
+/* A name from a fixed table (a place kind, a route mode), as its index. */
+static int get_enum(Reader *rd, const cJSON *obj, const char *key, const char *path, const char *top,
+                    int (*from_name)(const char *), const char *what, int *out)
+{
+    const char *name = NULL;
+    if (!get_str(rd, obj, key, path, top, &name)) return 0;
+    *out = from_name(name);
+    if (*out < 0) {
+        diag_add(rd->d, rd->lineno, key_col(rd, top), path, "\"%s\": unknown %s \"%s\"", key, what, name);
+        return 0;
+    }
+    return 1;
+}
+
 /* An integer index, -1 allowed, below `limit` (limit < 0: no upper check). */
 static int get_index(Reader *rd, const cJSON *obj, const char *key, const char *path,
                      const char *top, int limit, int allow_none, int *out)
@@ -622,26 +641,6 @@ static const cJSON *get_array(Reader *rd, const cJSON *root, const char *key, in
 
 #define PATH(buf, key, i) snprintf(buf, sizeof buf, "%s[%d]", key, i)
 
-static int parse_named(Reader *rd, const cJSON *root, const char *key, int nactors,
-                       int nplaces, const TraceNamed **out, int *n)
-{
-    const cJSON *arr = get_array(rd, root, key, n);
-    if (!arr) return 0;
-    TraceNamed *v = rd_array(rd, (size_t)*n, sizeof *v);
-    if (!v) return 0;
-    int i = 0, ok = 1;
-    char path[64];
-    for (const cJSON *e = arr->child; e; e = e->next, i++) {
-        PATH(path, key, i);
-        ok &= get_str(rd, e, "id", path, key, &v[i].id);
-        ok &= get_str(rd, e, "name", path, key, &v[i].name);
-        ok &= get_index(rd, e, "actor", path, key, nactors, 1, &v[i].actor);
-        ok &= get_index(rd, e, "place", path, key, nplaces, 1, &v[i].place);
-    }
-    *out = v;
-    return ok;
-}
-
 /* "#rrggbb", six hex digits exactly. strtoul alone would also take a sign
  * or spaces ("#-00001" gave 0xFFFFFFFF, not a colour): found by the colour
  * check in fuzz_trace. */
@@ -654,34 +653,89 @@ static int parse_color(const char *s, uint32_t *out)
     return 1;
 }
 
-static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
+/* The trace format, first: a newer one is refused before anything else is
+ * read from it. No "trace" key is format 1, from before it had one. */
+static int parse_version(Reader *rd, const cJSON *root)
 {
-    int ok = 1, i;
-    char path[64];
+    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "trace");
+    rd->version = 1;
+    if (!ver) return 1;
+    if (!cJSON_IsNumber(ver) || ver->valuedouble != floor(ver->valuedouble) || ver->valuedouble < 1) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace", "expected the trace format number");
+        return 0;
+    }
+    if (ver->valuedouble > TRACE_VERSION) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace",
+                 "trace format %.0f is newer than this salvo reads (formats 1 to %d); "
+                 "use a newer salvo, or write the trace again with this one",
+                 ver->valuedouble, TRACE_VERSION);
+        return 0;
+    }
+    rd->version = (int)ver->valuedouble;
+    return 1;
+}
+
+/* Format 2: the seed is a decimal string, 64 bits exactly. */
+static int parse_seed_string(Reader *rd, const cJSON *seed, uint64_t *out)
+{
+    char *end = NULL;
+    const char *sv = cJSON_IsString(seed) ? seed->valuestring : NULL;
+    errno = 0;
+    unsigned long long v = sv && isdigit((unsigned char)sv[0]) ? strtoull(sv, &end, 10) : 0;
+    *out = v;
+    if (!sv || !isdigit((unsigned char)sv[0]) || errno || *end) {
+        diag_add(rd->d, rd->lineno, seed ? key_col(rd, "seed") : 1, "seed",
+                 "expected the seed as a string of digits (\"42\")");
+        return 0;
+    }
+    return 1;
+}
+
+/* Format 1: the seed is a 64-bit integer: a double would round it, so it
+ * is read from the text itself (the cJSON value only says that it is
+ * there). Find `"seed"`, JSON whitespace, ':' as a key, the way cJSON read
+ * it: the writer's `"seed":` is not the only spelling (found by fuzz_trace:
+ * `"seed" :1` used to read from a NULL pointer). cJSON skips every byte
+ * <= 32 as whitespace, so this does too. The number must agree with
+ * cJSON's value, in case the first key "seed" found in the line belongs to
+ * a nested object. */
+static int parse_seed_number(Reader *rd, const cJSON *seed, uint64_t *out)
+{
+    if (!cJSON_IsNumber(seed)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
+        return 0;
+    }
+    const char *p = NULL;
+    for (const char *k = strstr(rd->line, "\"seed\""); k && !p; k = strstr(k + 1, "\"seed\"")) {
+        const char *q = k + 6;
+        while (*q && (unsigned char)*q <= 32) q++;
+        if (*q == ':') p = q + 1;
+    }
+    while (p && *p && (unsigned char)*p <= 32) p++;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long s = p ? strtoull(p, &end, 10) : 0;
+    *out = s;
+    if (!p || errno || end == p || *p == '-' || (double)s != seed->valuedouble ||
+        (*end != ',' && *end != '}' && (unsigned char)*end > 32)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
+        return 0;
+    }
+    return 1;
+}
+
+/* What the trace is of: the format, the salvo and scenario that wrote it,
+ * the calendar and the seed. */
+static int parse_identity(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    int ok = 1;
     const cJSON *type = cJSON_GetObjectItemCaseSensitive(root, "type");
     if (!cJSON_IsString(type) || strcmp(type->valuestring, "header") != 0) {
         diag_add(rd->d, rd->lineno, 1, "", "the first line is not a salvo trace header "
                  "(expected {\"salvo\":...,\"type\":\"header\",...})");
         return 0;
     }
-    /* The format first: a newer one is refused before anything else is
-     * read from it. No "trace" key is format 1, from before it had one. */
-    const cJSON *ver = cJSON_GetObjectItemCaseSensitive(root, "trace");
-    rd->version = 1;
-    if (ver) {
-        if (!cJSON_IsNumber(ver) || ver->valuedouble != floor(ver->valuedouble) || ver->valuedouble < 1) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace", "expected the trace format number");
-            return 0;
-        }
-        if (ver->valuedouble > TRACE_VERSION) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "trace"), "trace",
-                     "trace format %.0f is newer than this salvo reads (formats 1 to %d); "
-                     "use a newer salvo, or write the trace again with this one",
-                     ver->valuedouble, TRACE_VERSION);
-            return 0;
-        }
-        rd->version = (int)ver->valuedouble;
-    }
+    if (!parse_version(rd, root)) return 0;
     ok &= get_str(rd, root, "salvo", "salvo", "salvo", &h->salvo_version);
     ok &= get_str(rd, root, "scenario", "scenario", "scenario", &h->scenario);
     ok &= get_str(rd, root, "sha256", "sha256", "sha256", &h->sha256);
@@ -695,222 +749,232 @@ static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
     } else ok = 0;
     ok &= get_num(rd, root, "end", "end", "end", &h->end);
     const cJSON *seed = cJSON_GetObjectItemCaseSensitive(root, "seed");
-    if (rd->version >= 2) {
-        /* A decimal string: 64 bits, exactly. */
-        char *end = NULL;
-        const char *sv = cJSON_IsString(seed) ? seed->valuestring : NULL;
-        errno = 0;
-        unsigned long long v = sv && isdigit((unsigned char)sv[0]) ? strtoull(sv, &end, 10) : 0;
-        if (!sv || !isdigit((unsigned char)sv[0]) || errno || *end) {
-            diag_add(rd->d, rd->lineno, seed ? key_col(rd, "seed") : 1, "seed",
-                     "expected the seed as a string of digits (\"42\")");
-            ok = 0;
-        }
-        h->seed = v;
-    } else if (!cJSON_IsNumber(seed)) {
-        /* Format 1: the seed is a 64-bit integer: a double would round it,
-         * so it is read from the text itself (the cJSON value only says
-         * that it is there). */
-        diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
+    ok &= rd->version >= 2 ? parse_seed_string(rd, seed, &h->seed) : parse_seed_number(rd, seed, &h->seed);
+    return ok;
+}
+
+/* Each header array is read by read_array with one item reader per type.
+ * Both return 1 (read), 0 (read, with problems reported: go on, to report
+ * more) or -1 (stop: the array is missing or memory ran out). `key` is the
+ * array's, for the column of messages; `path` the item's ("routes[3]"). The
+ * arrays come in dependency order: later ones are checked against earlier
+ * ones, through h. */
+typedef int (*ReadItem)(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                        void *item);
+
+/* The array `key` of root into *out (n items of `size` bytes). */
+static int read_array(Reader *rd, const cJSON *root, const char *key, const TraceHeader *h, ReadItem read,
+                      size_t size, const void **out, int *n)
+{
+    const cJSON *arr = get_array(rd, root, key, n);
+    if (!arr) return -1;
+    char *items = rd_array(rd, (size_t)*n, size);
+    if (!items) return -1;
+    int ok = 1, i = 0;
+    char path[64];
+    for (const cJSON *e = arr->child; e; e = e->next, i++) {
+        PATH(path, key, i);
+        int r = read(rd, e, path, key, h, items + (size_t)i * size);
+        if (r < 0) return -1;
+        ok &= r;
+    }
+    *out = items;
+    return ok;
+}
+
+static int read_actor(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
+{
+    TraceActor *a = item;
+    const char *col = NULL;
+    int ok = 1;
+    (void)h;
+    ok &= get_names(rd, e, path, key, &a->id, &a->name);
+    if (get_str(rd, e, "color", path, key, &col) && !parse_color(col, &a->color)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, key), path, "\"color\": expected \"#rrggbb\", got \"%s\"", col);
         ok = 0;
-    } else {
-        /* Find `"seed"`, JSON whitespace, ':' as a key, the way cJSON read
-         * it: the writer's `"seed":` is not the only spelling (found by
-         * fuzz_trace: `"seed" :1` used to read from a NULL pointer). cJSON
-         * skips every byte <= 32 as whitespace, so this does too. The
-         * number must agree with cJSON's value, in case the first key
-         * "seed" found in the line belongs to a nested object. */
-        const char *p = NULL;
-        for (const char *k = strstr(rd->line, "\"seed\""); k && !p; k = strstr(k + 1, "\"seed\"")) {
-            const char *q = k + 6;
-            while (*q && (unsigned char)*q <= 32) q++;
-            if (*q == ':') p = q + 1;
-        }
-        while (p && *p && (unsigned char)*p <= 32) p++;
-        char *end = NULL;
-        errno = 0;
-        unsigned long long s = p ? strtoull(p, &end, 10) : 0;
-        if (!p || errno || end == p || *p == '-' || (double)s != seed->valuedouble ||
-            (*end != ',' && *end != '}' && (unsigned char)*end > 32)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "seed"), "seed", "expected an unsigned integer");
-            ok = 0;
-        }
-        h->seed = s;
     }
-    if (!ok) return 0;
+    return ok;
+}
 
-    /* Arrays, in dependency order: later ones are checked against earlier. */
-    const cJSON *arr, *e;
-    if (!(arr = get_array(rd, root, "actors", &h->nactors))) return 0;
-    TraceActor *actors = rd_array(rd, (size_t)h->nactors, sizeof *actors);
-    if (!actors) return 0;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "actors", i);
-        const char *col = NULL;
-        ok &= get_str(rd, e, "id", path, "actors", &actors[i].id);
-        ok &= get_str(rd, e, "name", path, "actors", &actors[i].name);
-        if (get_str(rd, e, "color", path, "actors", &col) && !parse_color(col, &actors[i].color)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "actors"), path,
-                     "\"color\": expected \"#rrggbb\", got \"%s\"", col);
-            ok = 0;
-        }
+static int read_place(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
+{
+    TracePlace *p = item;
+    int ok = 1;
+    ok &= get_names(rd, e, path, key, &p->id, &p->name);
+    ok &= get_enum(rd, e, "kind", path, key, place_kind_from_name, "place kind", &p->kind);
+    ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &p->actor);
+    ok &= get_num(rd, e, "lat", path, key, &p->lat);
+    ok &= get_num(rd, e, "lon", path, key, &p->lon);
+    if (ok && (fabs(p->lat) > 90 || fabs(p->lon) > 180)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, key), path, "lat/lon out of range (%g, %g)", p->lat, p->lon);
+        ok = 0;
     }
-    h->actors = actors;
+    return ok;
+}
 
-    if (!(arr = get_array(rd, root, "places", &h->nplaces))) return 0;
-    TracePlace *places = rd_array(rd, (size_t)h->nplaces, sizeof *places);
-    if (!places) return 0;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "places", i);
-        const char *kind = NULL;
-        ok &= get_str(rd, e, "id", path, "places", &places[i].id);
-        ok &= get_str(rd, e, "name", path, "places", &places[i].name);
-        if (get_str(rd, e, "kind", path, "places", &kind)) {
-            places[i].kind = place_kind_from_name(kind);
-            if (places[i].kind < 0) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "places"), path,
-                         "\"kind\": unknown place kind \"%s\"", kind);
-                ok = 0;
-            }
-        } else ok = 0;
-        ok &= get_index(rd, e, "actor", path, "places", h->nactors, 1, &places[i].actor);
-        ok &= get_num(rd, e, "lat", path, "places", &places[i].lat);
-        ok &= get_num(rd, e, "lon", path, "places", &places[i].lon);
-        if (ok && (fabs(places[i].lat) > 90 || fabs(places[i].lon) > 180)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "places"), path,
-                     "lat/lon out of range (%g, %g)", places[i].lat, places[i].lon);
-            ok = 0;
-        }
+/* A route's waypoints, [[lat, lon], ...]: 1, 0 or -1 as a ReadItem. */
+static int read_waypoints(Reader *rd, const cJSON *e, const char *path, TraceRoute *r)
+{
+    int ok = 1;
+    const cJSON *wp = cJSON_GetObjectItemCaseSensitive(e, "waypoints");
+    if (wp && !cJSON_IsArray(wp)) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "\"waypoints\": expected an array");
+        return 0;
     }
-    h->places = places;
-
-    if (!(arr = get_array(rd, root, "routes", &h->nroutes))) return 0;
-    TraceRoute *routes = rd_array(rd, (size_t)h->nroutes, sizeof *routes);
-    if (!routes) return 0;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "routes", i);
-        TraceRoute *r = &routes[i];
-        const char *mode = NULL;
-        ok &= get_str(rd, e, "id", path, "routes", &r->id);
-        ok &= get_str(rd, e, "name", path, "routes", &r->name);
-        if (get_str(rd, e, "mode", path, "routes", &mode)) {
-            r->mode = route_mode_from_name(mode);
-            if (r->mode < 0) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path,
-                         "\"mode\": unknown route mode \"%s\"", mode);
-                ok = 0;
-            }
-        } else ok = 0;
-        ok &= get_index(rd, e, "from", path, "routes", h->nplaces, 0, &r->from);
-        ok &= get_index(rd, e, "to", path, "routes", h->nplaces, 0, &r->to);
-        /* Traces written before "final" existed: every arrival counts. */
-        const cJSON *fin = cJSON_GetObjectItemCaseSensitive(e, "final");
-        r->final = fin ? cJSON_IsTrue(fin) : 1;
-        const cJSON *wp = cJSON_GetObjectItemCaseSensitive(e, "waypoints");
-        if (wp && !cJSON_IsArray(wp)) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "\"waypoints\": expected an array");
+    r->npts = wp ? cJSON_GetArraySize(wp) : 0;
+    double *lat = rd_array(rd, (size_t)r->npts, sizeof *lat);
+    double *lon = rd_array(rd, (size_t)r->npts, sizeof *lon);
+    if (!lat || !lon) return -1;
+    int k = 0;
+    for (const cJSON *p = wp ? wp->child : NULL; p; p = p->next, k++) {
+        const cJSON *la = cJSON_GetArrayItem(p, 0), *lo = cJSON_GetArrayItem(p, 1);
+        if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2 || !cJSON_IsNumber(la) ||
+            !cJSON_IsNumber(lo) || fabs(la->valuedouble) > 90 || fabs(lo->valuedouble) > 180) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path, "waypoints[%d]: expected [lat, lon]", k);
             ok = 0;
             continue;
         }
-        r->npts = wp ? cJSON_GetArraySize(wp) : 0;
-        double *lat = rd_array(rd, (size_t)r->npts, sizeof *lat);
-        double *lon = rd_array(rd, (size_t)r->npts, sizeof *lon);
-        if (!lat || !lon) return 0;
-        int k = 0;
-        for (const cJSON *p = wp ? wp->child : NULL; p; p = p->next, k++) {
-            const cJSON *la = cJSON_GetArrayItem(p, 0), *lo = cJSON_GetArrayItem(p, 1);
-            if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2 || !cJSON_IsNumber(la) ||
-                !cJSON_IsNumber(lo) || fabs(la->valuedouble) > 90 || fabs(lo->valuedouble) > 180) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "routes"), path,
-                         "waypoints[%d]: expected [lat, lon]", k);
-                ok = 0;
-                continue;
-            }
-            lat[k] = la->valuedouble;
-            lon[k] = lo->valuedouble;
-        }
-        r->lat = lat;
-        r->lon = lon;
+        lat[k] = la->valuedouble;
+        lon[k] = lo->valuedouble;
     }
-    h->routes = routes;
+    r->lat = lat;
+    r->lon = lon;
+    return ok;
+}
 
-    if (!(arr = get_array(rd, root, "carriers", &h->ncarriers))) return 0;
-    TraceCarrier *carriers = rd_array(rd, (size_t)h->ncarriers, sizeof *carriers);
-    if (!carriers) return 0;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "carriers", i);
-        ok &= get_str(rd, e, "id", path, "carriers", &carriers[i].id);
-        ok &= get_str(rd, e, "name", path, "carriers", &carriers[i].name);
-        ok &= get_index(rd, e, "route", path, "carriers", h->nroutes, 1, &carriers[i].route);
-        ok &= get_num(rd, e, "capacity", path, "carriers", &carriers[i].capacity);
+static int read_route(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
+{
+    TraceRoute *r = item;
+    int ok = 1;
+    ok &= get_names(rd, e, path, key, &r->id, &r->name);
+    ok &= get_enum(rd, e, "mode", path, key, route_mode_from_name, "route mode", &r->mode);
+    ok &= get_index(rd, e, "from", path, key, h->nplaces, 0, &r->from);
+    ok &= get_index(rd, e, "to", path, key, h->nplaces, 0, &r->to);
+    /* Traces written before "final" existed: every arrival counts. */
+    const cJSON *fin = cJSON_GetObjectItemCaseSensitive(e, "final");
+    r->final = fin ? cJSON_IsTrue(fin) : 1;
+    int w = read_waypoints(rd, e, path, r);
+    return w < 0 ? -1 : ok & w;
+}
+
+static int read_carrier(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                        void *item)
+{
+    TraceCarrier *c = item;
+    int ok = 1;
+    ok &= get_names(rd, e, path, key, &c->id, &c->name);
+    ok &= get_index(rd, e, "route", path, key, h->nroutes, 1, &c->route);
+    ok &= get_num(rd, e, "capacity", path, key, &c->capacity);
+    return ok;
+}
+
+static int read_resource(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                         void *item)
+{
+    TraceResource *r = item;
+    int ok = 1;
+    (void)h;
+    ok &= get_names(rd, e, path, key, &r->id, &r->name);
+    ok &= get_str(rd, e, "unit", path, key, &r->unit);
+    return ok;
+}
+
+static int read_stock(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
+{
+    TraceStock *s = item;
+    int ok = 1;
+    ok &= get_str(rd, e, "id", path, key, &s->id);
+    ok &= get_index(rd, e, "place", path, key, h->nplaces, 0, &s->place);
+    ok &= get_index(rd, e, "resource", path, key, h->nresources, 1, &s->resource);
+    ok &= get_num(rd, e, "initial", path, key, &s->initial);
+    /* The writer prints an unbounded stock's capacity (INFINITY) as null,
+     * JSON having no infinity; read it back as such (found by fuzz_trace:
+     * every trace with an unbounded stock used to be refused). */
+    const cJSON *capv = cJSON_GetObjectItemCaseSensitive(e, "capacity");
+    if (cJSON_IsNull(capv)) s->capacity = INFINITY;
+    else ok &= get_num(rd, e, "capacity", path, key, &s->capacity);
+    return ok;
+}
+
+/* A treaty, a programme or an event. */
+static int read_named(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                      void *item)
+{
+    TraceNamed *v = item;
+    int ok = 1;
+    ok &= get_names(rd, e, path, key, &v->id, &v->name);
+    ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &v->actor);
+    ok &= get_index(rd, e, "place", path, key, h->nplaces, 1, &v->place);
+    return ok;
+}
+
+/* A decision's options: a non-empty array of strings. */
+static int read_options(Reader *rd, const cJSON *e, const char *path, TraceDecisionDef *dd)
+{
+    int ok = 1;
+    const cJSON *opts = cJSON_GetObjectItemCaseSensitive(e, "options");
+    int n = cJSON_IsArray(opts) ? cJSON_GetArraySize(opts) : 0;
+    if (n < 1) {
+        diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
+                 "\"options\": expected a non-empty array of strings");
+        return 0;
     }
-    h->carriers = carriers;
-
-    if (!(arr = get_array(rd, root, "resources", &h->nresources))) return 0;
-    TraceResource *res = rd_array(rd, (size_t)h->nresources, sizeof *res);
-    if (!res) return 0;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "resources", i);
-        ok &= get_str(rd, e, "id", path, "resources", &res[i].id);
-        ok &= get_str(rd, e, "name", path, "resources", &res[i].name);
-        ok &= get_str(rd, e, "unit", path, "resources", &res[i].unit);
-    }
-    h->resources = res;
-
-    if (!(arr = get_array(rd, root, "stocks", &h->nstocks))) return 0;
-    TraceStock *stocks = rd_array(rd, (size_t)h->nstocks, sizeof *stocks);
-    if (!stocks) return 0;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "stocks", i);
-        ok &= get_str(rd, e, "id", path, "stocks", &stocks[i].id);
-        ok &= get_index(rd, e, "place", path, "stocks", h->nplaces, 0, &stocks[i].place);
-        ok &= get_index(rd, e, "resource", path, "stocks", h->nresources, 1, &stocks[i].resource);
-        ok &= get_num(rd, e, "initial", path, "stocks", &stocks[i].initial);
-        /* The writer prints an unbounded stock's capacity (INFINITY) as null,
-         * JSON having no infinity; read it back as such (found by fuzz_trace:
-         * every trace with an unbounded stock used to be refused). */
-        const cJSON *capv = cJSON_GetObjectItemCaseSensitive(e, "capacity");
-        if (cJSON_IsNull(capv)) stocks[i].capacity = INFINITY;
-        else ok &= get_num(rd, e, "capacity", path, "stocks", &stocks[i].capacity);
-    }
-    h->stocks = stocks;
-
-    ok &= parse_named(rd, root, "treaties", h->nactors, h->nplaces, &h->treaties, &h->ntreaties);
-    ok &= parse_named(rd, root, "programmes", h->nactors, h->nplaces, &h->programmes, &h->nprogrammes);
-    ok &= parse_named(rd, root, "events", h->nactors, h->nplaces, &h->events, &h->nevents);
-
-    if (!(arr = get_array(rd, root, "decisions", &h->ndecisions))) return 0;
-    TraceDecisionDef *dec = rd_array(rd, (size_t)h->ndecisions, sizeof *dec);
-    if (!dec) return 0;
-    for (i = 0, e = arr->child; e; e = e->next, i++) {
-        PATH(path, "decisions", i);
-        ok &= get_str(rd, e, "id", path, "decisions", &dec[i].id);
-        ok &= get_str(rd, e, "name", path, "decisions", &dec[i].name);
-        ok &= get_index(rd, e, "actor", path, "decisions", h->nactors, 1, &dec[i].actor);
-        const cJSON *opts = cJSON_GetObjectItemCaseSensitive(e, "options");
-        int n = cJSON_IsArray(opts) ? cJSON_GetArraySize(opts) : 0;
-        if (n < 1) {
-            diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
-                     "\"options\": expected a non-empty array of strings");
+    const char **o = rd_array(rd, (size_t)n, sizeof *o);
+    if (!o) return -1;
+    int k = 0;
+    for (const cJSON *p = opts->child; p; p = p->next, k++) {
+        if (!cJSON_IsString(p)) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path, "options[%d]: expected a string", k);
             ok = 0;
             continue;
         }
-        const char **o = rd_array(rd, (size_t)n, sizeof *o);
-        if (!o) return 0;
-        int k = 0;
-        for (const cJSON *p = opts->child; p; p = p->next, k++) {
-            if (!cJSON_IsString(p)) {
-                diag_add(rd->d, rd->lineno, key_col(rd, "decisions"), path,
-                         "options[%d]: expected a string", k);
-                ok = 0;
-                continue;
-            }
-            o[k] = rd_strdup(rd, p->valuestring);
-        }
-        dec[i].noptions = n;
-        dec[i].options = o;
+        o[k] = rd_strdup(rd, p->valuestring);
     }
-    h->decisions = dec;
+    dd->noptions = n;
+    dd->options = o;
+    return ok;
+}
+
+static int read_decision(Reader *rd, const cJSON *e, const char *path, const char *key, const TraceHeader *h,
+                         void *item)
+{
+    TraceDecisionDef *dd = item;
+    int ok = 1;
+    ok &= get_names(rd, e, path, key, &dd->id, &dd->name);
+    ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &dd->actor);
+    int o = read_options(rd, e, path, dd);
+    return o < 0 ? -1 : ok & o;
+}
+
+static int parse_header(Reader *rd, const cJSON *root, TraceHeader *h)
+{
+    if (!parse_identity(rd, root, h)) return 0;
+    int ok = 1;
+    /* Every array in dependency order; a missing one stops the header,
+     * except treaties, programmes and events (reported, and read on). */
+#define READ(key, field, count, item, stops)                                                        \
+    do {                                                                                            \
+        const void *v = NULL;                                                                       \
+        int r = read_array(rd, root, key, h, item, sizeof *h->field, &v, &h->count);                \
+        if (r < 0 && (stops)) return 0;                                                             \
+        h->field = v;                                                                               \
+        ok &= r > 0;                                                                                \
+    } while (0)
+    READ("actors", actors, nactors, read_actor, 1);
+    READ("places", places, nplaces, read_place, 1);
+    READ("routes", routes, nroutes, read_route, 1);
+    READ("carriers", carriers, ncarriers, read_carrier, 1);
+    READ("resources", resources, nresources, read_resource, 1);
+    READ("stocks", stocks, nstocks, read_stock, 1);
+    READ("treaties", treaties, ntreaties, read_named, 0);
+    READ("programmes", programmes, nprogrammes, read_named, 0);
+    READ("events", events, nevents, read_named, 0);
+    READ("decisions", decisions, ndecisions, read_decision, 1);
+#undef READ
     return ok && !rd->oom;
 }
 
@@ -1064,10 +1128,12 @@ static cJSON *parse_line(Reader *rd, const char *line, size_t len)
  * short answer rather than DIAG_MAX lines of the same complaint. */
 #define READ_MAX_ERRORS 20
 
-TraceFile *trace_read(const char *path, Diag *d)
+/* The trace file, opened for reading once it is known to be a regular
+ * file of a size that can be held: checked before opening (a FIFO would
+ * block) and before reading (the whole trace is held in memory, about 0.5
+ * byte per byte of file). NULL with a diagnostic. */
+static FILE *open_trace(const char *path, Diag *d)
 {
-    /* Checked before opening (a FIFO would block) and before reading: the
-     * whole trace is held in memory, about 0.5 byte per byte of file. */
     struct stat st;
     if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
         diag_add(d, 0, 0, "", "cannot read '%s': not a regular file", path);
@@ -1079,84 +1145,108 @@ TraceFile *trace_read(const char *path, Diag *d)
         return NULL;
     }
     FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));
-        return NULL;
+    if (!fp) diag_add(d, 0, 0, "", "cannot read '%s': %s", path, strerror(errno));
+    return fp;
+}
+
+/* The reading of a whole file, line by line. */
+typedef struct FileRead {
+    TraceFile *f;
+    size_t cap;             /* records f->recs has room for */
+    int have_header;
+    double last_t;          /* time of the last record kept */
+} FileRead;
+
+/* What one line did to the reading. */
+enum { LINE_NEXT, LINE_STOP, LINE_OOM };
+
+/* A record line: kept if valid and not earlier than the last one. */
+static int read_record(Reader *rd, const cJSON *o, FileRead *fr)
+{
+    TraceFile *f = fr->f;
+    if (f->n == fr->cap) {
+        size_t cap = fr->cap ? fr->cap * 2 : 4096;
+        TraceRec *p = mem_realloc(f->recs, cap * sizeof *p);
+        if (!p) return LINE_OOM;
+        f->recs = p;
+        fr->cap = cap;
     }
-    TraceFile *f = mem_calloc(1, sizeof *f);
+    TraceRec *r = &f->recs[f->n];
+    if (parse_rec(rd, o, &f->h, r)) {
+        if (r->t < fr->last_t) {
+            diag_add(rd->d, rd->lineno, key_col(rd, "t"), "t", "time goes backwards (%g after %g)", r->t,
+                     fr->last_t);
+        } else {
+            fr->last_t = r->t;
+            f->n++;
+        }
+    }
+    return LINE_NEXT;
+}
+
+/* One line of len bytes (its end of line taken off): the header first,
+ * then records. */
+static int read_line(Reader *rd, char *line, size_t len, FileRead *fr)
+{
+    rd->line = line;
+    if (len != strlen(line)) {
+        diag_add(rd->d, rd->lineno, (int)strlen(line) + 1, "", "NUL byte in the line");
+        return LINE_NEXT;
+    }
+    if (len == 0) {
+        diag_add(rd->d, rd->lineno, 1, "", "empty line (one JSON object per line expected)");
+        return LINE_NEXT;
+    }
+    cJSON *o = parse_line(rd, line, len);
+    /* Nothing can be checked without the header. */
+    if (!o) return fr->have_header ? LINE_NEXT : LINE_STOP;
+    int rc = LINE_NEXT;
+    if (!fr->have_header) {
+        int ok = parse_header(rd, o, &fr->f->h);
+        if (rd->oom) rc = LINE_OOM;
+        else if (!ok) rc = LINE_STOP;
+        fr->have_header = ok;
+    } else {
+        rc = read_record(rd, o, fr);
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+TraceFile *trace_read(const char *path, Diag *d)
+{
+    FILE *fp = open_trace(path, d);
+    if (!fp) return NULL;
+    FileRead fr = { mem_calloc(1, sizeof *fr.f), 0, 0, 0 };
+    TraceFile *f = fr.f;
     Reader rd = { .d = d };
     char *line = NULL;
-    size_t linecap = 0, cap = 0;
+    size_t linecap = 0;
     ssize_t len;
-    int have_header = 0, errors0 = diag_errors(d);
-    double last_t = 0;
-    if (!f) goto oom;
-
-    while ((len = getline(&line, &linecap, fp)) >= 0) {
+    int errors0 = diag_errors(d), how = f ? LINE_NEXT : LINE_OOM;
+    while (how == LINE_NEXT && (len = getline(&line, &linecap, fp)) >= 0) {
         rd.lineno++;
         if (len > 0 && line[len - 1] == '\n') line[--len] = '\0';
         if (len > 0 && line[len - 1] == '\r') line[--len] = '\0';
-        rd.line = line;
-        if ((size_t)len != strlen(line)) {
-            diag_add(d, rd.lineno, (int)strlen(line) + 1, "", "NUL byte in the line");
-            goto next;
-        }
-        if (len == 0) {
-            diag_add(d, rd.lineno, 1, "", "empty line (one JSON object per line expected)");
-            goto next;
-        }
-        cJSON *o = parse_line(&rd, line, (size_t)len);
-        if (!o) {
-            if (!have_header) break;    /* nothing can be checked without the header */
-            goto next;
-        }
-        if (!have_header) {
-            int ok = parse_header(&rd, o, &f->h);
-            cJSON_Delete(o);
-            if (rd.oom) goto oom;
-            if (!ok) break;
-            have_header = 1;
-            goto next;
-        }
-        if (f->n == cap) {
-            cap = cap ? cap * 2 : 4096;
-            TraceRec *p = mem_realloc(f->recs, cap * sizeof *p);
-            if (!p) { cJSON_Delete(o); goto oom; }
-            f->recs = p;
-        }
-        TraceRec *r = &f->recs[f->n];
-        if (parse_rec(&rd, o, &f->h, r)) {
-            if (r->t < last_t) {
-                diag_add(d, rd.lineno, key_col(&rd, "t"), "t",
-                         "time goes backwards (%g after %g)", r->t, last_t);
-            } else {
-                last_t = r->t;
-                f->n++;
-            }
-        }
-        cJSON_Delete(o);
-    next:
-        if (diag_errors(d) - errors0 >= READ_MAX_ERRORS) break;
+        how = read_line(&rd, line, (size_t)len, &fr);
+        if (how == LINE_NEXT && diag_errors(d) - errors0 >= READ_MAX_ERRORS) how = LINE_STOP;
     }
-    if (ferror(fp)) diag_add(d, rd.lineno, 0, "", "read error: %s", strerror(errno));
-    if (!have_header && diag_errors(d) == errors0)
-        diag_add(d, 1, 1, "", "empty file: expected a salvo trace header on line 1");
-    free(line);
-    fclose(fp);
-    f->arena = rd.arena;
-    if (diag_errors(d) > errors0) {
-        trace_file_free(f);
-        return NULL;
+    if (how == LINE_OOM) {
+        diag_add(d, rd.lineno, 0, "", "out of memory reading '%s'", path);
+    } else {
+        if (ferror(fp)) diag_add(d, rd.lineno, 0, "", "read error: %s", strerror(errno));
+        if (!fr.have_header && diag_errors(d) == errors0)
+            diag_add(d, 1, 1, "", "empty file: expected a salvo trace header on line 1");
     }
-    return f;
-oom:
-    diag_add(d, rd.lineno, 0, "", "out of memory reading '%s'", path);
     free(line);
     fclose(fp);
     if (f) f->arena = rd.arena;
     else arena_free(rd.arena);
-    trace_file_free(f);
-    return NULL;
+    if (how == LINE_OOM || diag_errors(d) > errors0) {
+        trace_file_free(f);
+        return NULL;
+    }
+    return f;
 }
 
 void trace_file_free(TraceFile *f)

@@ -172,9 +172,15 @@ TraceSink tracebuf_sink(TraceBuf *b);
  * Format 2 (docs/trace.md, docs/trace.schema.json):
  * Line 1: {"salvo":"0.1.0","type":"header","trace":2,"scenario":...,"sha256":...,
  *          "seed":"N","start":"YYYY-MM-DD","end":DAYS,"actors":[...],...}
- * Then one record per line, its operands by name:
+ * Then one record per line: t, its calendar date, the kind's name, and the
+ * operands that have a name in the table above, in the order a b c x y
+ * (an operand without a name is not written):
  *   {"t":12.5,"date":"2023-09-08","kind":"depart","carrier":0,"route":1,"resource":0,"cargo":75000,"eta":14.2}
- * Numbers are printed with %.17g trimmed, so the same run gives the same bytes.
+ * A treaty status and an assistance step are written as their names
+ * ("status":"in-force", "step":"accepted"), a 1/0 operand as true/false,
+ * EVENT's effects only when 1. A number is written in the shortest form
+ * that reads back to the same double (an integer below 2^53 in full), a
+ * value that is not finite as null; so the same run gives the same bytes.
  * The reader also reads format 1 (no "trace" key; a numeric seed; records
  * with positional "a","b","c","x","y"), and refuses newer formats.
  */

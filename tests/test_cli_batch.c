@@ -332,6 +332,57 @@ START_TEST(sweep_grid_and_tornado)
 }
 END_TEST
 
+/* The mean of `metric` in a `salvo batch` summary of SHIP with one --set. */
+static double batch_mean_with(const char *set, const char *metric)
+{
+    char args[512];
+    snprintf(args, sizeof args, "batch " SHIP " --runs 200 --seed 77 --threads 2 --quiet --json %s%s%s",
+             tmp("one.json"), set ? " --set " : "", set ? set : "");
+    ck_assert_int_eq(salvo(args), 0);
+    cJSON *j = load_json(tmp("one.json"));
+    double m = num(j, "metrics", metric, "mean");
+    cJSON_Delete(j);
+    return m;
+}
+
+/* Through the whole front end: each sweep point, the tornado's base and
+ * each of its ends is the batch of the scenario with those values set
+ * (the same seed and runs; sweep on another thread count): the same
+ * numbers in the JSON. */
+START_TEST(sweep_numbers_are_batches)
+{
+    char args[512];
+    snprintf(args, sizeof args,
+             "sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 200 --seed 77 --threads 1 --json %s --quiet",
+             tmp("g.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    cJSON *g = load_json(tmp("g.json"));
+    cJSON *pts = cJSON_GetObjectItem(g, "points");
+    const char *sets[3] = { "routes.ship.loss=0", "routes.ship.loss=0.1", "routes.ship.loss=0.2" };
+    for (int i = 0; i < 3; i++)
+        ck_assert_double_eq(num(cJSON_GetArrayItem(pts, i), "metrics", "lost", "mean"),
+                            batch_mean_with(sets[i], "lost"));
+    cJSON_Delete(g);
+    snprintf(args, sizeof args,
+             "sweep " SHIP " --assumptions --metric delivered --runs 200 --seed 77 --threads 1 --json %s --quiet",
+             tmp("t.json"));
+    ck_assert_int_eq(salvo(args), 0);
+    cJSON *t = load_json(tmp("t.json"));
+    ck_assert_double_eq(num(t, "base", "mean", NULL), batch_mean_with(NULL, "delivered"));
+    cJSON *rate = cJSON_GetArrayItem(cJSON_GetObjectItem(t, "assumptions"), 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(rate, "path")->valuestring, "producers.factories.rate");
+    double lo = batch_mean_with("producers.factories.rate=5000", "delivered");
+    double hi = batch_mean_with("producers.factories.rate=12000", "delivered");
+    ck_assert_double_eq(num(rate, "mean_low", NULL, NULL), lo);
+    ck_assert_double_eq(num(rate, "mean_high", NULL, NULL), hi);
+    /* (cJSON writes 15 significant digits when they read back within
+     * DBL_EPSILON, so the difference of two written means can be off in
+     * the last digits: the effect is compared within that.) */
+    ck_assert_double_eq_tol(num(rate, "effect", NULL, NULL), hi - lo, 1e-12 * fabs(hi));
+    cJSON_Delete(t);
+}
+END_TEST
+
 /* --uncertainty draws each ranged assumption per replication: the spread
  * of delivered shells grows (the factories' rate ranges 5000..12000), the
  * result is still the same for any thread count. */
@@ -460,6 +511,7 @@ Suite *suite_cli_batch(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, compare_crn_narrows_ci);
     tcase_add_test(tc, sweep_grid_and_tornado);
+    tcase_add_test(tc, sweep_numbers_are_batches);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "trace.h"
 
 #ifndef SALVO_BIN
@@ -504,6 +505,42 @@ START_TEST(missing_file_is_a_diagnostic)
 }
 END_TEST
 
+/* Memory running out at any allocation of a read (the arena, the records):
+ * NULL and one "out of memory" diagnostic, never a crash or a leak (make
+ * sanitize), and the same file read after that is whole. */
+START_TEST(read_unwinds_every_allocation_failure)
+{
+    Diag d;
+    diag_init(&d, GOLDEN);
+    mem_fail_at(UINT64_MAX);
+    TraceFile *f = trace_read(GOLDEN, &d);
+    uint64_t total = mem_fail_count();
+    mem_fail_at(0);
+    ck_assert_ptr_nonnull(f);
+    size_t n = f->n;
+    trace_file_free(f);
+    ck_assert_int_ge(total, 3);
+    for (uint64_t k = 1; k <= total; k++) {
+        Diag e;
+        diag_init(&e, GOLDEN);
+        mem_fail_at(k);
+        TraceFile *g = trace_read(GOLDEN, &e);
+        mem_fail_at(0);
+        ck_assert_msg(g == NULL, "allocation %llu of %llu failed, yet the read succeeded", (unsigned long long)k,
+                      (unsigned long long)total);
+        ck_assert_int_eq(diag_errors(&e), 1);
+        ck_assert_ptr_nonnull(strstr(e.items[0].msg, "out of memory"));
+        diag_free(&e);
+    }
+    f = trace_read(GOLDEN, &d);
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(f->n, n);
+    trace_file_free(f);
+    ck_assert_int_eq(diag_errors(&d), 0);
+    diag_free(&d);
+}
+END_TEST
+
 Suite *suite_trace(void)
 {
     Suite *s = suite_create("trace");
@@ -529,6 +566,7 @@ Suite *suite_trace(void)
     tcase_add_test(tc, bad_files_name_their_line);
     tcase_add_test(tc, bad_named_fields);
     tcase_add_test(tc, missing_file_is_a_diagnostic);
+    tcase_add_test(tc, read_unwinds_every_allocation_failure);
     suite_add_tcase(s, tc);
     return s;
 }
