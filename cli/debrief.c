@@ -102,6 +102,7 @@ int cmd_debrief(int argc, char **argv)
     Student *st = calloc((size_t)nnames + 1, sizeof *st);
     int ns = 0;
     double *all = NULL, *col = NULL;
+    ExScore *score = NULL;
     if (!st) goto out;
     if (nnames == 0) { fprintf(stderr, "salvo debrief: no playthrough (*.json) in %s\n", dir); goto out; }
     char path[2048];
@@ -124,7 +125,8 @@ int cmd_debrief(int argc, char **argv)
     }
     all = malloc((size_t)runs * (size_t)nm * sizeof *all);
     col = malloc((size_t)runs * sizeof *col);
-    if (!all || !col) goto out;
+    score = malloc(((size_t)np + 1) * sizeof *score);
+    if (!all || !col || !score) goto out;
     const TraceHeader *h = scenario_trace_header(sc);
     /* Per decision and option, how many students chose it. */
     int *count = calloc((size_t)h->ndecisions * 8 + 1, sizeof *count);
@@ -167,13 +169,15 @@ int cmd_debrief(int argc, char **argv)
                 int better = scenario_metric(sc, pr->metric)->better;
                 luck += better < 0 ? 100 - S->pct[i] : S->pct[i];
                 nl++;
-                S->hits += exercise_hit(S->pt.lo[i], S->pt.hi[i], out);
-                S->nint++;
-            } else {
-                S->brier += exercise_brier(S->pt.p[i], out != 0);
-                S->nprob++;
             }
         }
+        /* Scored as the student's own debrief scores them (the one scorer). */
+        ExScoreSum sum;
+        exercise_score(ex, S->pt.guess, S->mine, all, runs, score, &sum);
+        S->hits = sum.hits;
+        S->nint = sum.nint;
+        S->brier = sum.brier * sum.nprob;
+        S->nprob = sum.nprob;
         S->luck = nl ? luck / nl : 50;
     }
     sim_destroy(sim);
@@ -208,9 +212,9 @@ int cmd_debrief(int argc, char **argv)
     for (int s = 0; s < ns; s++)
         for (int i = 0; i < np; i++)
             if (ex->predictions[i].kind == PRED_PROBABILITY) {
-                int b = (int)(st[s].pt.p[i] * 5);
+                int b = (int)(st[s].pt.guess[i].p * 5);
                 if (b > 4) b = 4;
-                stated[b] += st[s].pt.p[i];
+                stated[b] += st[s].pt.guess[i].p;
                 seen[b] += exercise_outcome(ex, i, st[s].mine);
                 nb[b]++;
             }
@@ -287,6 +291,7 @@ out:
     free(st);
     free(all);
     free(col);
+    free(score);
     for (int i = 0; i < nnames; i++) free(names[i]);
     free(names);
     exercise_free(ex);

@@ -103,3 +103,24 @@ int fmt_columns(void)
     if (isatty(STDOUT_FILENO) && ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40) return ws.ws_col;
     return 120;
 }
+
+void fmt_wrap(FILE *f, int col, const char *indent, const char *text)
+{
+    int width = 76;
+    const char *p = text;
+    while (*p) {
+        const char *w = p;
+        while (*p && *p != ' ') p++;
+        int len = (int)(p - w);
+        if (col + len > width && col > (int)strlen(indent) && p != text + len) {
+            fputs("\n", f);
+            fputs(indent, f);
+            col = (int)strlen(indent);
+        }
+        fwrite(w, 1, (size_t)len, f);
+        col += len;
+        while (*p == ' ') p++;
+        if (*p) { fputc(' ', f); col++; }
+    }
+    fputc('\n', f);
+}
