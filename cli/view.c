@@ -165,24 +165,25 @@ typedef struct ExArgs {
 /* After the window's debrief: the scores printed as the terminal prints
  * them, and the playthrough saved (--record, or the terminal's default
  * name when it is a new one). 0, or 1 if it could not be written. */
-static int after_debrief(const ExArgs *a, const Exercise *ex, ExView *v, Session *s, unsigned long long seed)
+static int after_debrief(const ExArgs *a, const char *name, const Exercise *ex, ExView *v, Session *s,
+                         unsigned long long seed)
 {
     ExGuess g[EXVIEW_MAX_PRED];
     ExScore sc[EXVIEW_MAX_PRED];
     ExScoreSum sum;
     if (exview_guesses(v, g) != 0 || exview_scores(v, sc, &sum) != 0) return 0;
-    printf("%s: %s, seed %llu\n", ex->title, a->name, seed);
+    printf("%s: %s, seed %llu\n", ex->title, name, seed);
     playthrough_print_scores(stdout, ex, g, sc, &sum);
     const char *out = a->record;
     char def[512];
     if (!out && !a->replay) {
-        playthrough_default_name(ex, a->name, seed, def, sizeof def);
+        playthrough_default_name(ex, name, seed, def, sizeof def);
         out = def;
     }
     if (!out) return 0;
     const int *made;
     int nmade = session_choices(s, &made);
-    if (playthrough_write(out, ex, a->name, seed, made, nmade, g, "view", stderr) != 0) return 1;
+    if (playthrough_write(out, ex, name, seed, made, nmade, g, "view", stderr) != 0) return 1;
     printf("\nPlaythrough saved: %s (replay: salvo view %s --replay %s, or salvo exercise ... --replay)\n", out,
            ex->path, out);
     return 0;
@@ -242,7 +243,8 @@ static int view_exercise(const ExArgs *a)
     ExLoop lo = { a->runs, a->futures, a->keys, a->frames };
     int r = exview_run(v, s, &lo, &d);
     if (r < 0) goto out;
-    rc = r == 1 ? after_debrief(a, ex, v, s, seed) : 0;
+    /* A replay keeps the student's name unless --name renames it. */
+    rc = r == 1 ? after_debrief(a, a->name ? a->name : a->replay ? pt.name : "student", ex, v, s, seed) : 0;
 out:
     if (rc == 1 || (rc == 2 && d.count)) diag_print(&d, stderr);
     diag_free(&d);
@@ -340,7 +342,7 @@ int cmd_view(int argc, char **argv)
             fputs("salvo view: --record saves a playthrough played in the window, not a --screenshot\n", stderr);
             goto out;
         }
-        ExArgs a = { file, replay, shot, screen, keys, record, name ? name : "student", seed, seed_given, (int)runs,
+        ExArgs a = { file, replay, shot, screen, keys, record, name, seed, seed_given, (int)runs,
                      shot ? 1600 : 1400, shot ? 900 : 820, (int)(frames > 1000000000 ? 1000000000 : frames), 1000 };
         if (size && parse_size(size, &a.w, &a.h) != 0) goto out;
         if (!shot && !have_display()) {
