@@ -125,6 +125,7 @@ void view_shot_render(ViewShot *s, double t)
     ui.still = 1;
     ui.sim_done = s->h->end;
     s->t = t;
+    ui.frame = vstate_at(s->vs, t);
     draw_frame(s->draw, &ui);
     SDL_RenderPresent(s->ren);
 }
@@ -679,6 +680,7 @@ int view_run_in(ViewWin *vw, Session *s, const ViewOptions *o, Diag *d)
         }
         ui.status = SDL_GetTicks() < u.status_until ? u.status : NULL;
         if (o->exercise && !p && u.t >= u.h->end) ui.status = "The run is over. Press Enter for the debrief.";
+        ui.frame = vstate_at(u.vs, u.t);
         Uint64 t0 = SDL_GetPerformanceCounter();
         draw_frame(u.draw, &ui);
         double ms = (double)(SDL_GetPerformanceCounter() - t0) / freq * 1000;
