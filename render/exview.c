@@ -488,7 +488,12 @@ int exview_set_guesses(ExView *v, const ExGuess *g)
         const ExGuess *q = &g[v->fpred[f]];
         double x = v->ex->predictions[v->fpred[f]].kind == PRED_PROBABILITY ? q->p
                    : v->fslot[f] == 0 ? q->best : v->fslot[f] == 1 ? q->lo : q->hi;
-        snprintf(v->field[f], FIELD_LEN, "%.17g", x);
+        /* The shortest text that reads back as the same number (0.3, not
+         * 0.29999999999999999), so Enter on a filled form keeps the guess. */
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(v->field[f], FIELD_LEN, "%.*g", prec, x);
+            if (strtod(v->field[f], NULL) == x) break;
+        }
     }
     memcpy(v->guess, g, (size_t)v->ex->npredictions * sizeof *g);
     memset(v->msg, 0, sizeof v->msg);
@@ -622,9 +627,17 @@ static void chart(ExView *v, Chart *ch, int m, float x, float y, float w, float 
     free(col);
     value_text(v, m, v->mine[m], mine, sizeof mine);
     snprintf(buf, sizeof buf, "%s: your run %s, percentile %.1f", scenario_metric(v->sc, m)->label, mine, pct);
-    text_draw(v->text, buf, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
-    float th = text_line(v->text, FONT_BOLD), sh = text_line(v->text, FONT_SMALL);
-    float py = y + th * 1.2f, ph = h - th * 1.2f - sh * 1.3f;
+    float th = text_line(v->text, FONT_BOLD), sh = text_line(v->text, FONT_SMALL), tw, tth, head = th * 1.2f;
+    text_size(v->text, buf, FONT_BOLD, &tw, &tth);
+    if (tw <= w) text_draw(v->text, buf, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
+    else {
+        /* Too wide for the column: the metric, then the run on a line of its own. */
+        text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
+        snprintf(buf, sizeof buf, "your run %s, percentile %.1f", mine, pct);
+        text_draw(v->text, buf, FONT_NORMAL, x, y + th, C_INK, ALIGN_LEFT, NO_HALO);
+        head += text_line(v->text, FONT_NORMAL);
+    }
+    float py = y + head, ph = h - head - sh * 1.3f;
     fill(v, x, py + ph, w, 1, C_INK);
     ch->x0 = x;
     ch->x1 = x + w;
@@ -728,9 +741,10 @@ static void debrief(ExView *v)
     for (int k = 0; k < n; k++)
         chart(v, &v->chart[k], metrics[k], c.x, top + (each + gapy) * (float)k, cw, each);
     if (v->npause && v->pause[0].fan)
-        footer(v, "\xe2\x86\x92 or Page Down: the fan at each decision   s: save this picture   Esc: quit");
+        footer(v, "\xe2\x86\x92 or Page Down: the fan at each decision, then the debrief questions   s: save this picture   "
+                  "Esc: quit");
     else
-        footer(v, "What mattered (the tornado) and the debrief questions: salvo exercise prints them in the terminal.");
+        footer(v, "What mattered (the tornado): salvo exercise prints it in the terminal.");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -834,8 +848,23 @@ static void fan(ExView *v, int k)
         y += bh * 1.6f;
     }
     free(x);
-    footer(v, "\xe2\x86\x90 \xe2\x86\x92: the debrief and the other decisions   s: save this picture   Esc: quit   "
-              "(the futures salvo exercise prints for this seed and these choices)");
+    footer(v, "\xe2\x86\x90 \xe2\x86\x92: the debrief, the other decisions, the questions   s: save this picture   Esc: quit   "
+              "(the futures salvo exercise prints)");
+}
+
+static void questions(ExView *v)
+{
+    Col c = column(v, 0);
+    char lead[16];
+    para(&c, "", "Debrief questions", FONT_TITLE, C_HEAD);
+    para(&c, "", "For the class discussion: your run, the runs under your decisions and the fans are the evidence.",
+         FONT_NORMAL, C_MUTED);
+    for (int i = 0; i < v->ex->ndebrief; i++) {
+        gap(&c, 0.5f);
+        snprintf(lead, sizeof lead, "%d. ", i + 1);
+        para(&c, lead, v->ex->debrief[i], FONT_NORMAL, C_INK);
+    }
+    footer(v, "\xe2\x86\x90: the fans and the debrief   s: save this picture   Esc: quit");
 }
 
 int exview_render(ExView *v, ExScreen screen, int scroll)
@@ -848,6 +877,7 @@ int exview_render(ExView *v, ExScreen screen, int scroll)
     else if (screen == EXS_PREDICT) form(v);
     else if (screen == EXS_DECISION) decision(v, scroll);
     else if (screen == EXS_FAN) fan(v, scroll);
+    else if (screen == EXS_QUESTIONS) questions(v);
     else debrief(v);
     SDL_RenderPresent(v->ren);
     return 0;
@@ -893,7 +923,8 @@ typedef struct Win {
     const char *script;         /* the rest of the test script, or NULL */
     int frames_run, limit;
     Phase phase;
-    int scroll, page;           /* briefing: lines down; debrief: 0, or the fan at decision page-1 */
+    int scroll, page;           /* briefing: lines down; debrief: 0, the fan at decision page-1, or
+                                   (the last page) the debrief questions */
     int dirty, reached;         /* redraw; the debrief was reached */
 } Win;
 
@@ -912,12 +943,19 @@ static void save_screen(Win *W, const char *what)
     diag_free(&d);
 }
 
+/* The debrief's last page: after the fans (if any), the questions. */
+static int last_page(const ExView *v)
+{
+    return (v->npause && v->pause[0].fan ? v->npause : 0) + 1;
+}
+
 /* The screen shown now, drawn and handed to the window. */
 static void redraw(Win *W)
 {
     ExView *v = W->v;
     if (W->phase == PH_BRIEFING) exview_render(v, EXS_BRIEFING, W->scroll);
     else if (W->phase == PH_FORM) exview_render(v, EXS_PREDICT, 0);
+    else if (W->page > 0 && W->page == last_page(v)) exview_render(v, EXS_QUESTIONS, 0);
     else if (W->page > 0) exview_render(v, EXS_FAN, W->page - 1);
     else exview_render(v, EXS_DEBRIEF, 0);
     if (W->tex) SDL_DestroyTexture(W->tex);
@@ -949,7 +987,8 @@ static void screen_key(Win *W, const SDL_KeyboardEvent *k)
     W->dirty = 1;
     if (sym == SDLK_F12 || (sym == SDLK_s && W->phase != PH_FORM)) {      /* the form takes letters as typing */
         char what[32];
-        if (W->phase == PH_DEBRIEF && W->page) snprintf(what, sizeof what, "fan-%d", W->page);
+        if (W->phase == PH_DEBRIEF && W->page == last_page(v)) snprintf(what, sizeof what, "questions");
+        else if (W->phase == PH_DEBRIEF && W->page) snprintf(what, sizeof what, "fan-%d", W->page);
         else snprintf(what, sizeof what, "%s", W->phase == PH_BRIEFING ? "briefing" : W->phase == PH_FORM ? "predictions"
                                                                                                           : "debrief");
         save_screen(W, what);
@@ -981,12 +1020,13 @@ static void screen_key(Win *W, const SDL_KeyboardEvent *k)
         }
         break;
     case PH_DEBRIEF: {
-        int last = v->npause && v->pause[0].fan ? v->npause : 0;
+        int last = last_page(v);
         if (sym == SDLK_RIGHT || sym == SDLK_PAGEDOWN || sym == SDLK_SPACE || sym == SDLK_n) {
             if (W->page < last) W->page++;
         } else if (sym == SDLK_LEFT || sym == SDLK_PAGEUP || sym == SDLK_p) {
             if (W->page > 0) W->page--;
         } else if (sym == SDLK_HOME) W->page = 0;
+        else if (sym == SDLK_END) W->page = last;
         else if (sym == SDLK_ESCAPE || sym == SDLK_q) W->phase = PH_QUIT;
         break;
     }

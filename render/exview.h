@@ -22,7 +22,7 @@
 #include "exercise.h"
 #include "session.h"
 
-typedef enum ExScreen { EXS_BRIEFING, EXS_PREDICT, EXS_DECISION, EXS_FAN, EXS_DEBRIEF } ExScreen;
+typedef enum ExScreen { EXS_BRIEFING, EXS_PREDICT, EXS_DECISION, EXS_FAN, EXS_DEBRIEF, EXS_QUESTIONS } ExScreen;
 
 /* The most predictions the form takes (an exercise with more is refused). */
 #define EXVIEW_MAX_PRED 32
@@ -94,7 +94,7 @@ typedef struct ExLoop {
  * briefing), play on the map with Session s (interactive; its decisions
  * show what the exercise shows at them; Enter at the end of the run goes
  * on), then the debrief (Right/Left or Page Down/Up: the fan at each
- * decision). s on any exercise screen saves it as salvo-exercise-SCREEN.png;
+ * decision, then the exercise's debrief questions). s on any exercise screen saves it as salvo-exercise-SCREEN.png;
  * Esc or q quits. Guesses already set (a replay) fill the form. Returns 1
  * if the student reached the debrief (exview_guesses and session_choices
  * then hold the playthrough), 0 if they quit before, -1 with a diagnostic
