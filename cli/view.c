@@ -42,7 +42,8 @@ static const OptSpec view_opts[] = {
     { W_SIZE, "--size", "WxH", "window or screenshot size (default 1400x820 / 1600x900)" },
     { W_FRAMES, "--frames", "N", "run N frames of the window, then quit (smoke tests)" },
     { W_KEYS, "--keys", "K1,K2,...", "press these keys, one per frame (tests: space, plus, minus, left,\n"
-      "right, home, end, esc, a letter or digit, click:X:Y, wheel:X:Y)" },
+      "right, up, down, home, end, esc, tab, backtab, return, backspace,\n"
+      "pageup, pagedown, f12, a letter or digit, click:X:Y, wheel:X:Y, text:CHARS)" },
     { W_EXERCISE, "--exercise", NULL, "FILE is an exercise (docs/exercises.md): briefing, predictions,\n"
       "play and debrief in one window (implied when FILE is one); with it, --replay takes\n"
       "an exercise playthrough and --record saves one (as salvo exercise does)" },

@@ -495,6 +495,13 @@ static int count_png(const char *png, uint32_t rgb, double x0, double x1)
     return n;
 }
 
+/* Under make sanitize, the X11, D-Bus and GL libraries SDL loads for a
+ * window keep memory past SDL_Quit that LeakSanitizer reports (and a GL
+ * driver unloaded by then cannot even be named in a suppression), so the
+ * window's process runs with leak detection off; ASan and UBSan stay on,
+ * and the same screens' code is leak-checked in-process above. */
+#define WINDOW_ENV "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 "
+
 /* A scripted student through the one window: briefing, the form (a bad
  * probability first, refused, then corrected), play answering each
  * decision, the debrief and a fan saved with F12. The playthrough it
@@ -503,7 +510,7 @@ START_TEST(window_loop_scripted_end_to_end)
 {
     char dir[128], cmd[2048], out1[16384], out2[16384], out3[16384], png[256], disp[64];
     snprintf(dir, sizeof dir, "/tmp/salvo-test-%ld-exw", (long)getpid());
-    snprintf(disp, sizeof disp, "%s", system("command -v xvfb-run >/dev/null 2>&1") == 0 ? "xvfb-run -a"
+    snprintf(disp, sizeof disp, "%s", system("command -v xvfb-run >/dev/null 2>&1") == 0 ? "xvfb-run -a env"
                                                                                         : "env SDL_VIDEODRIVER=offscreen");
     char bin[512];
     if (SALVO_BIN[0] == '/') snprintf(bin, sizeof bin, "%s", SALVO_BIN);
@@ -519,7 +526,7 @@ START_TEST(window_loop_scripted_end_to_end)
     const char *keys = "return,text:4450000,tab,text:4350000,tab,text:4600000,tab,text:2550000,tab,text:2450000,tab,"
                        "text:2650000,tab,text:1.5,return,backspace,backspace,backspace,text:30%,return,"
                        "end,2,end,1,end,1,end,1,end,1,end,1,end,1,end,return,f12,right,f12,q";
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s view %s --exercise --name Ada --runs %d --record ada.json --frames 900 "
+    snprintf(cmd, sizeof cmd, "cd %s && %s " WINDOW_ENV "%s view %s --exercise --name Ada --runs %d --record ada.json --frames 900 "
              "--keys '%s' 2>/dev/null", dir, disp, bin, exf, RUNS, keys);
     ck_assert_int_eq(sh(cmd, out1, sizeof out1), 0);
     char *s1 = scored(out1);
@@ -540,7 +547,7 @@ START_TEST(window_loop_scripted_end_to_end)
     ck_assert_int_eq(sh(cmd, out2, sizeof out2), 0);
     ck_assert_str_eq(scored(out2), s1);
     /* Replayed in the window (the form filled, the choices scripted). */
-    snprintf(cmd, sizeof cmd, "cd %s && %s %s view %s --replay ada.json --runs %d --frames 300 "
+    snprintf(cmd, sizeof cmd, "cd %s && %s " WINDOW_ENV "%s view %s --replay ada.json --runs %d --frames 300 "
              "--keys 'return,return,end,return' 2>/dev/null", dir, disp, bin, exf, RUNS);
     ck_assert_int_eq(sh(cmd, out3, sizeof out3), 0);
     ck_assert_str_eq(scored(out3), s1);
