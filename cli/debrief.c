@@ -6,8 +6,9 @@
  * exercise` played — and set against --runs runs under the same decisions
  * (each decision the student took answered the same way whenever it comes
  * up). Written as a terminal
- * summary and, with --html, a self-contained page (inline SVG from
- * cli/svgchart.c, no JavaScript, nothing fetched).
+ * summary and, with --html, a self-contained page (inline SVG drawn by
+ * report/chart.c, the report's charts; no JavaScript, nothing fetched),
+ * written whole or not at all (sim/afile.c).
  */
 #include <dirent.h>
 #include <math.h>
@@ -20,7 +21,9 @@
 #include "fmt.h"
 #include "opt.h"
 #include "playthrough.h"
-#include "svgchart.h"
+#include "afile.h"
+#include "chart.h"
+#include "sbuf.h"
 
 enum { D_EXERCISE = 1, D_HTML, D_RUNS };
 static const OptSpec debrief_opts[] = {
@@ -49,6 +52,86 @@ typedef struct Student {
 static int by_name(const void *a, const void *b)
 {
     return strcmp(((const Student *)a)->pt.name, ((const Student *)b)->pt.name);
+}
+
+/* The class debrief as a self-contained HTML page. 0, or 1 if it could
+ * not be written (then no file is left under the name). */
+static int write_html(const char *html, const Exercise *ex, const Student *st, int ns, int runs, const int *count,
+                      int hits, int nint, double brier, int nprob, const double *stated, const double *seen,
+                      const int *nb, const int who[3])
+{
+    const Scenario *sc = ex->scenario;
+    const TraceHeader *h = scenario_trace_header(sc);
+    Sbuf b = { 0 };
+    char id[32], t[512];
+    sbuf_puts(&b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Class debrief: ");
+    sbuf_esc(&b, ex->title);
+    sbuf_puts(&b, "</title><style>body{font-family:sans-serif;max-width:60em;margin:1em auto}td,th{padding:2px 8px;"
+                  "text-align:right}td:first-child,th:first-child{text-align:left}svg{display:block;margin:0.5em 0}"
+                  "</style></head><body>\n<h1>Class debrief: ");
+    sbuf_esc(&b, ex->title);
+    sbuf_printf(&b, "</h1>\n<p>%d playthroughs; %d runs per student under the same decisions.</p>\n<h2>Choices</h2>\n",
+                ns, runs);
+    for (int dd = 0; count && dd < h->ndecisions; dd++) {
+        const char *lab[8];
+        double v[8];
+        int no = h->decisions[dd].noptions < 8 ? h->decisions[dd].noptions : 8;
+        for (int o = 0; o < no; o++) {
+            lab[o] = exercise_option_id(ex, dd, o);
+            v[o] = count[dd * 8 + o];
+        }
+        snprintf(id, sizeof id, "choices-%d", dd + 1);
+        snprintf(t, sizeof t, "%s: how many students chose each option", h->decisions[dd].id);
+        chart_bars(&b, &(ChartRows){ id, t, "students", lab, v, no, 0, NAN, NULL });
+    }
+    sbuf_puts(&b, "<h2>Outcomes against the distribution</h2>\n");
+    const char **lab = calloc((size_t)ns + 1, sizeof *lab);
+    double *v = calloc((size_t)ns + 1, sizeof *v);
+    for (int i = 0; lab && v && i < ex->npredictions; i++) {
+        if (ex->predictions[i].kind != PRED_INTERVAL) continue;
+        for (int s = 0; s < ns; s++) {
+            lab[s] = st[s].pt.name;
+            v[s] = st[s].pct[i];
+        }
+        snprintf(id, sizeof id, "outcome-%d", i + 1);
+        snprintf(t, sizeof t, "%s: each student's percentile", scenario_metric(sc, ex->predictions[i].metric)->label);
+        chart_dots(&b, &(ChartRows){ id, t, "percentile among the runs under the student's decisions", lab, v, ns, 0, 100,
+                                     NULL });
+    }
+    free(lab);
+    free(v);
+    sbuf_puts(&b, "<h2>Calibration</h2>\n");
+    if (nint) sbuf_printf(&b, "<p>%d of %d 80%% intervals held (%.0f%%).</p>\n", hits, nint, 100.0 * hits / nint);
+    if (nprob) {
+        sbuf_printf(&b, "<p>Mean Brier score %.3f over %d probabilities.</p>\n", brier / nprob, nprob);
+        chart_calibration(&b, &(ChartCalibration){ "calibration", "Stated probability and what happened",
+                                                   stated, seen, nb, 5 });
+        sbuf_puts(&b, "<p>Points on the dashed diagonal are calibrated.</p>\n");
+    }
+    sbuf_puts(&b, "<h2>Runs worth discussing</h2>\n<table><tr><th></th><th>student</th><th>mean percentile</th></tr>\n");
+    const char *what[3] = { "luckiest", "unluckiest", "most typical" };
+    for (int k = 0; k < 3; k++) {
+        sbuf_printf(&b, "<tr><td>%s</td><td>", what[k]);
+        sbuf_esc(&b, st[who[k]].pt.name);
+        sbuf_printf(&b, "</td><td>%.1f</td></tr>\n", st[who[k]].luck);
+    }
+    sbuf_puts(&b, "</table>\n</body></html>\n");
+    int rc = 1;
+    Diag d;
+    diag_init(&d, html);
+    AFile f;
+    if (sbuf_failed(&b)) fprintf(stderr, "salvo debrief: out of memory writing %s\n", html);
+    else if (afile_open(&f, html, &d) == 0) {
+        fputs(b.s, f.fp);
+        if (afile_commit(&f, &d) == 0) {
+            printf("\nHTML: %s\n", html);
+            rc = 0;
+        }
+    }
+    if (rc && d.count) diag_print(&d, stderr);
+    diag_free(&d);
+    sbuf_free(&b);
+    return rc;
 }
 
 int cmd_debrief(int argc, char **argv)
@@ -102,6 +185,7 @@ int cmd_debrief(int argc, char **argv)
     Student *st = calloc((size_t)nnames + 1, sizeof *st);
     int ns = 0;
     double *all = NULL, *col = NULL;
+    ExScore *score = NULL;
     if (!st) goto out;
     if (nnames == 0) { fprintf(stderr, "salvo debrief: no playthrough (*.json) in %s\n", dir); goto out; }
     char path[2048];
@@ -124,7 +208,8 @@ int cmd_debrief(int argc, char **argv)
     }
     all = malloc((size_t)runs * (size_t)nm * sizeof *all);
     col = malloc((size_t)runs * sizeof *col);
-    if (!all || !col) goto out;
+    score = malloc(((size_t)np + 1) * sizeof *score);
+    if (!all || !col || !score) goto out;
     const TraceHeader *h = scenario_trace_header(sc);
     /* Per decision and option, how many students chose it. */
     int *count = calloc((size_t)h->ndecisions * 8 + 1, sizeof *count);
@@ -167,13 +252,15 @@ int cmd_debrief(int argc, char **argv)
                 int better = scenario_metric(sc, pr->metric)->better;
                 luck += better < 0 ? 100 - S->pct[i] : S->pct[i];
                 nl++;
-                S->hits += exercise_hit(S->pt.lo[i], S->pt.hi[i], out);
-                S->nint++;
-            } else {
-                S->brier += exercise_brier(S->pt.p[i], out != 0);
-                S->nprob++;
             }
         }
+        /* Scored as the student's own debrief scores them (the one scorer). */
+        ExScoreSum sum;
+        exercise_score(ex, S->pt.guess, S->mine, all, runs, score, &sum);
+        S->hits = sum.hits;
+        S->nint = sum.nint;
+        S->brier = sum.brier * sum.nprob;
+        S->nprob = sum.nprob;
         S->luck = nl ? luck / nl : 50;
     }
     sim_destroy(sim);
@@ -208,9 +295,9 @@ int cmd_debrief(int argc, char **argv)
     for (int s = 0; s < ns; s++)
         for (int i = 0; i < np; i++)
             if (ex->predictions[i].kind == PRED_PROBABILITY) {
-                int b = (int)(st[s].pt.p[i] * 5);
+                int b = (int)(st[s].pt.guess[i].p * 5);
                 if (b > 4) b = 4;
-                stated[b] += st[s].pt.p[i];
+                stated[b] += st[s].pt.guess[i].p;
                 seen[b] += exercise_outcome(ex, i, st[s].mine);
                 nb[b]++;
             }
@@ -234,59 +321,15 @@ int cmd_debrief(int argc, char **argv)
     printf("  unluckiest:   %s (%.1f), %s\n", st[unlucky].pt.name, st[unlucky].luck, st[unlucky].pt.path);
     printf("  most typical: %s (%.1f), %s\n", st[typical].pt.name, st[typical].luck, st[typical].pt.path);
     rc = 0;
-    if (html) {
-        FILE *f = fopen(html, "w");
-        if (!f) { fprintf(stderr, "salvo debrief: cannot write %s\n", html); rc = 1; goto out_count; }
-        fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Class debrief: ", f);
-        svg_text(f, ex->title);
-        fputs("</title><style>body{font-family:sans-serif;max-width:60em;margin:1em auto}td,th{padding:2px 8px;text-align:right}"
-              "td:first-child,th:first-child{text-align:left}</style></head><body>\n<h1>Class debrief: ", f);
-        svg_text(f, ex->title);
-        fprintf(f, "</h1>\n<p>%d playthroughs; %d runs per student under the same decisions.</p>\n<h2>Choices</h2>\n", ns, runs);
-        for (int dd = 0; count && dd < h->ndecisions; dd++) {
-            const char *lab[8];
-            double v[8];
-            int no = h->decisions[dd].noptions < 8 ? h->decisions[dd].noptions : 8;
-            for (int o = 0; o < no; o++) { lab[o] = exercise_option_id(ex, dd, o); v[o] = count[dd * 8 + o]; }
-            svg_bars(f, h->decisions[dd].id, lab, v, no);
-        }
-        fputs("<h2>Outcomes against the distribution</h2>\n", f);
-        const char **lab = calloc((size_t)ns + 1, sizeof *lab);
-        double *v = calloc((size_t)ns + 1, sizeof *v);
-        for (int i = 0; lab && v && i < np; i++) {
-            if (ex->predictions[i].kind != PRED_INTERVAL) continue;
-            for (int s = 0; s < ns; s++) { lab[s] = st[s].pt.name; v[s] = st[s].pct[i]; }
-            char t[256];
-            snprintf(t, sizeof t, "%s: percentile of each student's run", scenario_metric(sc, ex->predictions[i].metric)->label);
-            svg_dots(f, t, lab, v, ns);
-        }
-        free(lab);
-        free(v);
-        fputs("<h2>Calibration</h2>\n", f);
-        if (nint) fprintf(f, "<p>%d of %d 80%% intervals held (%.0f%%).</p>\n", hits, nint, 100.0 * hits / nint);
-        if (nprob) {
-            fprintf(f, "<p>Mean Brier score %.3f over %d probabilities.</p>\n", brier / nprob, nprob);
-            svg_calibration(f, "Stated probability against the share that happened (points on the diagonal are calibrated)", stated, seen, nb, 5);
-        }
-        fputs("<h2>Runs worth discussing</h2>\n<table><tr><th></th><th>student</th><th>mean percentile</th></tr>\n", f);
-        const char *what[3] = { "luckiest", "unluckiest", "most typical" };
-        int who[3] = { lucky, unlucky, typical };
-        for (int k = 0; k < 3; k++) {
-            fprintf(f, "<tr><td>%s</td><td>", what[k]);
-            svg_text(f, st[who[k]].pt.name);
-            fprintf(f, "</td><td>%.1f</td></tr>\n", st[who[k]].luck);
-        }
-        fputs("</table>\n</body></html>\n", f);
-        if (fclose(f) != 0) rc = 1;
-        else printf("\nHTML: %s\n", html);
-    }
-out_count:
+    const int who3[3] = { lucky, unlucky, typical };
+    if (html) rc = write_html(html, ex, st, ns, runs, count, hits, nint, brier, nprob, stated, seen, nb, who3);
     free(count);
 out:
     for (int s = 0; st && s < ns; s++) { free(st[s].mine); free(st[s].pct); }
     free(st);
     free(all);
     free(col);
+    free(score);
     for (int i = 0; i < nnames; i++) free(names[i]);
     free(names);
     exercise_free(ex);

@@ -50,8 +50,6 @@ static const CmdSpec exercise_spec = {
 
 #define MAX_DEC 64
 
-typedef struct Pred { double best, lo, hi, p; } Pred;
-
 typedef struct Play {
     const Exercise *ex;
     const Scenario *sc;
@@ -59,7 +57,7 @@ typedef struct Play {
     int scripted;               /* answers from a file or replay: a bad one is an error, not asked again */
     const char *name;
     unsigned long long seed;
-    Pred *pred;
+    ExGuess *pred;
     int choices[MAX_DEC], nchoices;
     int *by_decision;           /* option per scenario decision, -1 if the student never met it */
     int fan_dec[MAX_DEC];       /* per pause: scenario decision */
@@ -85,28 +83,7 @@ static int next_line(Play *P, char *buf, size_t n)
     return 0;
 }
 
-/* Words of text wrapped at 76 columns: the first line continues what is
- * already printed (col columns), later lines start with indent. */
-static void wrap_at(int col, const char *indent, const char *text)
-{
-    int width = 76;
-    const char *p = text;
-    while (*p) {
-        const char *w = p;
-        while (*p && *p != ' ') p++;
-        int len = (int)(p - w);
-        if (col + len > width && col > (int)strlen(indent) && p != text + len) {
-            fputs("\n", stdout);
-            fputs(indent, stdout);
-            col = (int)strlen(indent);
-        }
-        fwrite(w, 1, (size_t)len, stdout);
-        col += len;
-        while (*p == ' ') p++;
-        if (*p) { fputc(' ', stdout); col++; }
-    }
-    fputc('\n', stdout);
-}
+static void wrap_at(int col, const char *indent, const char *text) { fmt_wrap(stdout, col, indent, text); }
 
 static void wrap(const char *indent, const char *text)
 {
@@ -146,7 +123,7 @@ static int ask_predictions(Play *P)
     puts("== Your predictions (committed before you play) ==");
     for (int i = 0; i < ex->npredictions; i++) {
         const ExPrediction *pr = &ex->predictions[i];
-        Pred *q = &P->pred[i];
+        ExGuess *q = &P->pred[i];
         printf("\n%d. %s\n", i + 1, pr->question);
         for (;;) {
             if (pr->kind == PRED_INTERVAL)
@@ -162,19 +139,14 @@ static int ask_predictions(Play *P)
             if (P->scripted) printf("%s\n", line);
             const char *why = NULL;
             if (pr->kind == PRED_INTERVAL) {
-                char extra;
-                if (sscanf(line, "%lf %lf %lf %c", &q->best, &q->lo, &q->hi, &extra) != 3 || !isfinite(q->best)
-                    || !isfinite(q->lo) || !isfinite(q->hi))
+                char a[64], b[64], c[64], extra[2];
+                if (sscanf(line, "%63s %63s %63s %1s", a, b, c, extra) != 3 || exercise_parse_number(a, 0, &q->best)
+                    || exercise_parse_number(b, 0, &q->lo) || exercise_parse_number(c, 0, &q->hi))
                     why = "expected three numbers: BEST LOW HIGH";
-                else if (!(q->lo <= q->best && q->best <= q->hi))
-                    why = "expected LOW <= BEST <= HIGH";
-            } else {
-                char pct = 0, extra;
-                int n = sscanf(line, "%lf%c %c", &q->p, &pct, &extra);
-                if (n >= 2 && pct == '%' && n == 2) q->p /= 100;
-                else if (n != 1) why = "expected a probability such as 0.7 or 70%";
-                if (!why && !(q->p >= 0 && q->p <= 1)) why = "expected a probability from 0 to 1";
+            } else if (exercise_parse_number(line, 1, &q->p)) {
+                why = "expected a probability such as 0.7 or 70%";
             }
+            if (!why) why = exercise_check_guess(pr, q);
             if (!why) break;
             if (P->scripted) {
                 fprintf(stderr, "salvo exercise: prediction '%s': %s, got '%s'\n", pr->id, why, line);
@@ -436,40 +408,13 @@ static void debrief(Play *P, const double *mine)
                scenario_metric(sc, m)->label, v, pct, a, b);
         histogram(sc, m, col, n, mine[m]);
     }
-    puts("\n== Your predictions, scored ==");
-    int nint = 0, hits = 0, nprob = 0;
-    double brier = 0;
-    for (int i = 0; i < ex->npredictions; i++) {
-        const ExPrediction *pr = &ex->predictions[i];
-        double out = exercise_outcome(ex, i, mine);
-        if (pr->kind == PRED_INTERVAL) {
-            char lo[64], hi[64], v[64];
-            value_text(lo, sizeof lo, sc, pr->metric, P->pred[i].lo);
-            value_text(hi, sizeof hi, sc, pr->metric, P->pred[i].hi);
-            value_text(v, sizeof v, sc, pr->metric, out);
-            int h = exercise_hit(P->pred[i].lo, P->pred[i].hi, out);
-            /* How often the interval held over the distribution: 80% if calibrated. */
-            int cover = 0;
-            for (int r = 0; r < n; r++) cover += exercise_hit(P->pred[i].lo, P->pred[i].hi, all[(size_t)r * (size_t)nm + (size_t)pr->metric]);
-            printf("  %s: interval %s to %s; your run %s: %s. It holds in %.0f%% of the runs.\n", pr->id, lo, hi, v,
-                   h ? "a hit" : "a miss", 100.0 * cover / n);
-            nint++;
-            hits += h;
-        } else {
-            double bs = exercise_brier(P->pred[i].p, out != 0), f = 0;
-            for (int r = 0; r < n; r++) f += exercise_outcome(ex, i, all + (size_t)r * (size_t)nm);
-            printf("  %s: you said %.0f%%; in your run it %s; Brier score %.3f. It happened in %.0f%% of the runs.\n",
-                   pr->id, 100 * P->pred[i].p, out != 0 ? "happened" : "did not happen", bs, 100.0 * f / n);
-            nprob++;
-            brier += bs;
-        }
+    ExScore *score = malloc(((size_t)ex->npredictions + 1) * sizeof *score);
+    ExScoreSum sum;
+    if (score) {
+        exercise_score(ex, P->pred, mine, all, n, score, &sum);
+        playthrough_print_scores(stdout, ex, P->pred, score, &sum);
     }
-    if (nint) printf("  Intervals: %d of %d hit.", hits, nint);
-    if (nprob) printf(" Mean Brier score %.3f (0 is perfect; always saying 50%% scores 0.25).", brier / nprob);
-    puts("");
-    wrap("  ", "Calibration: of many 80% intervals about 80% should hold, and of events given 70% about 7 in 10 "
-               "should happen. One run cannot show calibration; the class debrief (salvo debrief) can. The share "
-               "of runs each interval holds in says whether it was too narrow (well under 80%) or too wide.");
+    free(score);
     puts("\n== The fan at each decision: what each choice led to from where you stood ==");
     for (int k = 0; k < P->nfans; k++) {
         const TraceDecisionDef *dd = &scenario_trace_header(sc)->decisions[P->fan_dec[k]];
@@ -523,51 +468,11 @@ static void debrief(Play *P, const double *mine)
     free(col);
 }
 
-static void put_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
-        else fputc(*p, f);
-    }
-    fputc('"', f);
-}
-
 /* The playthrough: the view's format (render/session.c) plus the exercise. */
 static int save(const Play *P, const char *path)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        fprintf(stderr, "salvo exercise: cannot write %s\n", path);
+    if (playthrough_write(path, P->ex, P->name, P->seed, P->choices, P->nchoices, P->pred, "exercise", stderr) != 0)
         return -1;
-    }
-    fprintf(f, "{\"salvo\":\"%s\",\"type\":\"playthrough\",\"scenario\":", SALVO_VERSION);
-    put_str(f, P->ex->scenario_path);
-    fprintf(f, ",\"sha256\":\"%s\",\"seed\":\"%llu\",\"sets\":[],\"choices\":[", scenario_sha256(P->sc), P->seed);
-    for (int i = 0; i < P->nchoices; i++) fprintf(f, "%s%d", i ? "," : "", P->choices[i]);
-    fputs("],\n \"exercise\":", f);
-    put_str(f, P->ex->path);
-    fputs(",\"exercise_id\":", f);
-    put_str(f, P->ex->id);
-    fputs(",\"name\":", f);
-    put_str(f, P->name);
-    fputs(",\"predictions\":[", f);
-    for (int i = 0; i < P->ex->npredictions; i++) {
-        const Pred *q = &P->pred[i];
-        fprintf(f, "%s\n  {\"id\":", i ? "," : "");
-        put_str(f, P->ex->predictions[i].id);
-        if (P->ex->predictions[i].kind == PRED_INTERVAL)
-            fprintf(f, ",\"best\":%.17g,\"low\":%.17g,\"high\":%.17g}", q->best, q->lo, q->hi);
-        else
-            fprintf(f, ",\"p\":%.17g}", q->p);
-    }
-    fputs("]}\n", f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        fprintf(stderr, "salvo exercise: error writing %s\n", path);
-        return -1;
-    }
     printf("\nPlaythrough saved: %s (replay: salvo exercise %s --replay %s)\n", path, P->ex->path, path);
     return 0;
 }
@@ -578,8 +483,7 @@ static int load_replay(Play *P, const char *path, Playthrough *pt)
     if (playthrough_read(path, P->ex, pt, "exercise", stderr) != 0) return -1;
     P->seed = pt->seed;
     P->name = pt->name;
-    for (int i = 0; i < P->ex->npredictions; i++)
-        P->pred[i] = (Pred){ pt->best[i], pt->lo[i], pt->hi[i], pt->p[i] };
+    for (int i = 0; i < P->ex->npredictions; i++) P->pred[i] = pt->guess[i];
     P->replay_choices = pt->choices;
     P->nreplay = pt->nchoices;
     return 0;
@@ -672,8 +576,7 @@ int cmd_exercise(int argc, char **argv)
     if (!replay) {
         char def[512];
         if (!out) {
-            snprintf(def, sizeof def, "%s-%s-%llu.play.json", ex->id, P.name, P.seed);
-            for (char *s = def; *s; s++) if (*s == '/' || *s == ' ') *s = '_';
+            playthrough_default_name(ex, P.name, P.seed, def, sizeof def);
             out = def;
         }
         if (save(&P, out) != 0) rc = 1;

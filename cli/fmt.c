@@ -111,3 +111,24 @@ void fmt_range(char *buf, size_t n, double lo, double hi)
     fmt_num(b, sizeof b, hi);
     snprintf(buf, n, "%s–%s", a, b);
 }
+
+void fmt_wrap(FILE *f, int col, const char *indent, const char *text)
+{
+    int width = 76;
+    const char *p = text;
+    while (*p) {
+        const char *w = p;
+        while (*p && *p != ' ') p++;
+        int len = (int)(p - w);
+        if (col + len > width && col > (int)strlen(indent) && p != text + len) {
+            fputs("\n", f);
+            fputs(indent, f);
+            col = (int)strlen(indent);
+        }
+        fwrite(w, 1, (size_t)len, f);
+        col += len;
+        while (*p == ' ') p++;
+        if (*p) { fputc(' ', f); col++; }
+    }
+    fputc('\n', f);
+}

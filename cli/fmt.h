@@ -13,6 +13,7 @@
 #define SALVO_FMT_H
 
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include "salvo.h"
 
@@ -28,6 +29,10 @@ void fmt_metric(char *buf, size_t n, const MetricInfo *mi, int64_t start_day, do
 /* "189 drones", "1 drone", "2,000 rounds": count and unit, the unit made
  * singular for exactly 1 (a final "s" dropped). */
 void fmt_amount(char *buf, size_t n, double x, const char *unit);
+/* Words of text wrapped at 76 columns to f: the first line continues what
+ * is already printed (col columns), later lines start with indent. Ends
+ * the line. */
+void fmt_wrap(FILE *f, int col, const char *indent, const char *text);
 /* The width of the terminal table output should fit: $COLUMNS, else the
  * terminal's width when stdout is one, else 120. */
 int fmt_columns(void);

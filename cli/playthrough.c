@@ -1,9 +1,12 @@
-/* playthrough.c — reading a saved playthrough (see playthrough.h). */
+/* playthrough.c — reading and writing a saved playthrough (see
+ * playthrough.h). */
 #include "playthrough.h"
 
 #include <stdio.h>
 #include <string.h>
+#include "afile.h"
 #include "cmd.h"
+#include "fmt.h"
 #include "json.h"
 
 static int copy_str(const JsonValue *r, const char *k, char *out, size_t n)
@@ -68,15 +71,15 @@ int playthrough_read(const char *path, const Exercise *ex, Playthrough *pt, cons
         for (int i = 0; !bad && i < ex->npredictions; i++) {
             const JsonValue *o = v->items[i], *id = json_get(o, "id");
             if (!id || id->type != JSON_STRING || strcmp(id->str, ex->predictions[i].id) != 0) { bad = 1; break; }
+            ExGuess *g = &pt->guess[i];
             if (ex->predictions[i].kind == PRED_INTERVAL) {
-                pt->best[i] = num(o, "best", &bad);
-                pt->lo[i] = num(o, "low", &bad);
-                pt->hi[i] = num(o, "high", &bad);
-                if (!(pt->lo[i] <= pt->best[i] && pt->best[i] <= pt->hi[i])) bad = 1;
+                g->best = num(o, "best", &bad);
+                g->lo = num(o, "low", &bad);
+                g->hi = num(o, "high", &bad);
             } else {
-                pt->p[i] = num(o, "p", &bad);
-                if (!(pt->p[i] >= 0 && pt->p[i] <= 1)) bad = 1;
+                g->p = num(o, "p", &bad);
             }
+            if (exercise_check_guess(&ex->predictions[i], g)) bad = 1;
         }
         if (bad) why = "a malformed playthrough (predictions do not match the exercise's)";
     }
@@ -86,4 +89,91 @@ int playthrough_read(const char *path, const Exercise *ex, Playthrough *pt, cons
         return -1;
     }
     return 0;
+}
+
+static void put_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
+        else if (*p < 0x20) fprintf(f, "\\u%04x", *p);
+        else fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int playthrough_write(const char *path, const Exercise *ex, const char *name, unsigned long long seed,
+                      const int *choices, int nchoices, const ExGuess *guess, const char *cmd, FILE *err)
+{
+    Diag d;
+    diag_init(&d, path);
+    AFile af;
+    if (afile_open(&af, path, &d) != 0) {
+        fprintf(err, "salvo %s: ", cmd);
+        diag_print(&d, err);
+        diag_free(&d);
+        return -1;
+    }
+    FILE *f = af.fp;
+    fprintf(f, "{\"salvo\":\"%s\",\"type\":\"playthrough\",\"scenario\":", SALVO_VERSION);
+    put_str(f, ex->scenario_path);
+    fprintf(f, ",\"sha256\":\"%s\",\"seed\":\"%llu\",\"sets\":[],\"choices\":[", scenario_sha256(ex->scenario), seed);
+    for (int i = 0; i < nchoices; i++) fprintf(f, "%s%d", i ? "," : "", choices[i]);
+    fputs("],\n \"exercise\":", f);
+    put_str(f, ex->path);
+    fputs(",\"exercise_id\":", f);
+    put_str(f, ex->id);
+    fputs(",\"name\":", f);
+    put_str(f, name);
+    fputs(",\"predictions\":[", f);
+    for (int i = 0; i < ex->npredictions; i++) {
+        const ExGuess *q = &guess[i];
+        fprintf(f, "%s\n  {\"id\":", i ? "," : "");
+        put_str(f, ex->predictions[i].id);
+        if (ex->predictions[i].kind == PRED_INTERVAL)
+            fprintf(f, ",\"best\":%.17g,\"low\":%.17g,\"high\":%.17g}", q->best, q->lo, q->hi);
+        else
+            fprintf(f, ",\"p\":%.17g}", q->p);
+    }
+    fputs("]}\n", f);
+    if (afile_commit(&af, &d) != 0) {
+        fprintf(err, "salvo %s: ", cmd);
+        diag_print(&d, err);
+        diag_free(&d);
+        return -1;
+    }
+    diag_free(&d);
+    return 0;
+}
+
+void playthrough_default_name(const Exercise *ex, const char *name, unsigned long long seed, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s-%s-%llu.play.json", ex->id, name, seed);
+    for (char *s = buf; *s; s++) if (*s == '/' || *s == ' ') *s = '_';
+}
+
+void playthrough_print_scores(FILE *f, const Exercise *ex, const ExGuess *g, const ExScore *sc, const ExScoreSum *sum)
+{
+    const Scenario *s = ex->scenario;
+    fputs("\n== Your predictions, scored ==\n", f);
+    for (int i = 0; i < ex->npredictions; i++) {
+        const ExPrediction *pr = &ex->predictions[i];
+        const MetricInfo *mi = scenario_metric(s, pr->metric);
+        if (pr->kind == PRED_INTERVAL) {
+            char lo[64], hi[64], v[64];
+            fmt_metric(lo, sizeof lo, mi, scenario_start(s), g[i].lo);
+            fmt_metric(hi, sizeof hi, mi, scenario_start(s), g[i].hi);
+            fmt_metric(v, sizeof v, mi, scenario_start(s), sc[i].outcome);
+            fprintf(f, "  %s: interval %s to %s; your run %s: %s. It holds in %.0f%% of the runs.\n", pr->id, lo, hi, v,
+                    sc[i].hit ? "a hit" : "a miss", 100 * sc[i].cover);
+        } else {
+            fprintf(f, "  %s: you said %.0f%%; in your run it %s; Brier score %.3f. It happened in %.0f%% of the runs.\n",
+                    pr->id, 100 * g[i].p, sc[i].outcome != 0 ? "happened" : "did not happen", sc[i].brier, 100 * sc[i].freq);
+        }
+    }
+    if (sum->nint) fprintf(f, "  Intervals: %d of %d hit.", sum->hits, sum->nint);
+    if (sum->nprob) fprintf(f, " Mean Brier score %.3f (0 is perfect; always saying 50%% scores 0.25).", sum->brier);
+    fputs("\n", f);
+    fputs("  ", f);
+    fmt_wrap(f, 2, "  ", EXERCISE_CALIBRATION);
 }

@@ -1,7 +1,9 @@
-/* playthrough.h — reading a saved exercise playthrough (the view's format,
- * render/session.c, plus "exercise", "exercise_id", "name" and
- * "predictions"; written by `salvo exercise`, read by it for --replay and
- * by `salvo debrief`). */
+/* playthrough.h — a saved exercise playthrough: the view's format
+ * (render/session.c: "type": "playthrough", "scenario", "sha256", "seed",
+ * "sets", "choices") plus "exercise", "exercise_id", "name" and
+ * "predictions". Written by `salvo exercise` and `salvo view --exercise`
+ * (one writer, so both write the same file), read by both for --replay and
+ * by `salvo debrief`. */
 #ifndef SALVO_PLAYTHROUGH_H
 #define SALVO_PLAYTHROUGH_H
 
@@ -19,7 +21,7 @@ typedef struct Playthrough {
     char sha256[65];
     unsigned long long seed;
     int choices[PT_MAX_CHOICES], nchoices;
-    double best[PT_MAX_PRED], lo[PT_MAX_PRED], hi[PT_MAX_PRED], p[PT_MAX_PRED];
+    ExGuess guess[PT_MAX_PRED]; /* per prediction of the exercise, in its order */
 } Playthrough;
 
 /* Read path. With ex, also check it belongs to ex (exercise id, and the
@@ -27,5 +29,16 @@ typedef struct Playthrough {
  * and read its predictions. 0, or -1 after printing why to err as
  * "salvo CMD: PATH: ...". */
 int playthrough_read(const char *path, const Exercise *ex, Playthrough *pt, const char *cmd, FILE *err);
+
+/* Write the playthrough of ex to path (whole or not at all: sim/afile.c):
+ * the student's name, seed, choices in order and guesses (one per
+ * prediction). 0, or -1 after printing why to err. */
+int playthrough_write(const char *path, const Exercise *ex, const char *name, unsigned long long seed,
+                      const int *choices, int nchoices, const ExGuess *guess, const char *cmd, FILE *err);
+/* The default file name: EXERCISE-NAME-SEED.play.json, '/' and ' ' as '_'. */
+void playthrough_default_name(const Exercise *ex, const char *name, unsigned long long seed, char *buf, size_t n);
+/* The debrief's "Your predictions, scored" section, as the terminal and
+ * `salvo view --exercise` print it (scores from exercise_score). */
+void playthrough_print_scores(FILE *f, const Exercise *ex, const ExGuess *g, const ExScore *sc, const ExScoreSum *sum);
 
 #endif

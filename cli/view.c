@@ -29,7 +29,7 @@ int cmd_view(int argc, char **argv)
 #include "view.h"
 
 enum { W_SEED = 1, W_SET, W_PLAY, W_RECORD, W_REPLAY, W_TRACE, W_SCREENSHOT, W_AT, W_SIZE, W_FRAMES, W_KEYS,
-       W_EXERCISE, W_SCREEN, W_RUNS };
+       W_EXERCISE, W_SCREEN, W_RUNS, W_NAME };
 static const OptSpec view_opts[] = {
     { W_SEED, "--seed", "S", "replication seed, decimal or 0x hex (default 1)" },
     { W_SET, "--set", "PATH=VALUE", "override a scenario parameter (repeatable)" },
@@ -42,12 +42,16 @@ static const OptSpec view_opts[] = {
     { W_SIZE, "--size", "WxH", "window or screenshot size (default 1400x820 / 1600x900)" },
     { W_FRAMES, "--frames", "N", "run N frames of the window, then quit (smoke tests)" },
     { W_KEYS, "--keys", "K1,K2,...", "press these keys, one per frame (tests: space, plus, minus, left,\n"
-      "right, home, end, esc, a letter or digit, click:X:Y, wheel:X:Y)" },
-    { W_EXERCISE, "--exercise", NULL, "FILE is an exercise (docs/exercises.md): briefing, play, debrief\n"
-      "(implied when FILE is one); with it, --replay takes a salvo exercise playthrough" },
-    { W_SCREEN, "--screen", "NAME", "with --exercise --screenshot: briefing, decision (the first),\n"
+      "right, up, down, home, end, esc, tab, backtab, return, backspace,\n"
+      "pageup, pagedown, f12, a letter or digit, click:X:Y, wheel:X:Y, text:CHARS)" },
+    { W_EXERCISE, "--exercise", NULL, "FILE is an exercise (docs/exercises.md): briefing, predictions,\n"
+      "play and debrief in one window (implied when FILE is one); with it, --replay takes\n"
+      "an exercise playthrough and --record saves one (as salvo exercise does)" },
+    { W_SCREEN, "--screen", "NAME", "with --exercise --screenshot: briefing, predictions (filled from\n"
+      "--replay), decision (the first),\n"
       "decision:K (the K-th), fan, fan:K (1000 futures per option) or debrief" },
     { W_RUNS, "--runs", "N", "with --exercise: runs of the debrief's distribution (default 1000)" },
+    { W_NAME, "--name", "NAME", "with --exercise: the student's name in the playthrough (default: student)" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec view_spec = {
@@ -55,8 +59,8 @@ static const CmdSpec view_spec = {
             "--trace T.jsonl\n"
             "--replay PLAY.json [--play]\n"
             "(FILE | --trace T.jsonl | --replay PLAY.json) --screenshot OUT.png --at DATE|DAY [--size WxH]\n"
-            "EXERCISE --exercise [--seed S | --replay PLAY.json] [--runs N]\n"
-            "EXERCISE --exercise [--replay PLAY.json] --screenshot OUT.png --screen briefing|decision[:K]|fan[:K]|debrief",
+            "EXERCISE --exercise [--seed S | --replay PLAY.json] [--name NAME] [--record PLAY.json] [--runs N]\n"
+            "EXERCISE --exercise [--replay PLAY.json] --screenshot OUT.png --screen briefing|predictions|decision[:K]|fan[:K]|debrief",
     "The SDL2 map view. The window needs a display (DISPLAY or WAYLAND_DISPLAY);\n"
     "--screenshot needs none. Keys in the window: press h. SALVO_VIEW_STATS=1\n"
     "prints frame timings.",
@@ -129,7 +133,7 @@ static int parse_at(const char *v, const TraceHeader *h, double *t)
     return 0;
 }
 
-/* --screen: briefing, decision, decision:K (1-based) or debrief. */
+/* --screen: briefing, predictions, decision, decision:K (1-based), fan, fan:K or debrief. */
 static int parse_screen(const char *v, ExScreen *sc, int *k)
 {
     *k = 0;
@@ -137,6 +141,7 @@ static int parse_screen(const char *v, ExScreen *sc, int *k)
     else if (!strcmp(v, "debrief")) *sc = EXS_DEBRIEF;
     else if (!strcmp(v, "decision")) *sc = EXS_DECISION;
     else if (!strcmp(v, "fan")) *sc = EXS_FAN;
+    else if (!strcmp(v, "predictions")) *sc = EXS_PREDICT;
     else if (!strncmp(v, "decision:", 9) || !strncmp(v, "fan:", 4)) {
         const char *num = strchr(v, ':') + 1;
         char *end;
@@ -147,21 +152,48 @@ static int parse_screen(const char *v, ExScreen *sc, int *k)
     } else goto bad;
     return 0;
 bad:
-    fprintf(stderr, "salvo view: --screen: expected briefing, decision[:K], fan[:K] or debrief, got '%s'\n", v);
+    fprintf(stderr, "salvo view: --screen: expected briefing, predictions, decision[:K], fan[:K] or debrief, got '%s'\n", v);
     return -1;
 }
 
 /* What the exercise run takes from the command line. */
 typedef struct ExArgs {
-    const char *file, *replay, *shot, *screen, *keys, *record;
+    const char *file, *replay, *shot, *screen, *keys, *record, *name;
     unsigned long long seed;
     int seed_given, runs, w, h, frames, futures;
 } ExArgs;
 
-/* salvo view EXERCISE --exercise: the briefing, play on the map pausing at
- * each decision, the debrief; or one of those screens, headless. The
- * predictions are not asked here (salvo exercise asks them in the
- * terminal); the briefing says so. */
+/* After the window's debrief: the scores printed as the terminal prints
+ * them, and the playthrough saved (--record, or the terminal's default
+ * name when it is a new one). 0, or 1 if it could not be written. */
+static int after_debrief(const ExArgs *a, const char *name, const Exercise *ex, ExView *v, Session *s,
+                         unsigned long long seed)
+{
+    ExGuess g[EXVIEW_MAX_PRED];
+    ExScore sc[EXVIEW_MAX_PRED];
+    ExScoreSum sum;
+    if (exview_guesses(v, g) != 0 || exview_scores(v, sc, &sum) != 0) return 0;
+    printf("%s: %s, seed %llu\n", ex->title, name, seed);
+    playthrough_print_scores(stdout, ex, g, sc, &sum);
+    const char *out = a->record;
+    char def[512];
+    if (!out && !a->replay) {
+        playthrough_default_name(ex, name, seed, def, sizeof def);
+        out = def;
+    }
+    if (!out) return 0;
+    const int *made;
+    int nmade = session_choices(s, &made);
+    if (playthrough_write(out, ex, name, seed, made, nmade, g, "view", stderr) != 0) return 1;
+    printf("\nPlaythrough saved: %s (replay: salvo view %s --replay %s, or salvo exercise ... --replay)\n", out,
+           ex->path, out);
+    return 0;
+}
+
+/* salvo view EXERCISE --exercise: the briefing, the predictions form, play
+ * on the map pausing at each decision, the debrief, in one window; or one
+ * of those screens, headless. With --replay, the playthrough's guesses
+ * fill the form and its choices answer the decisions. */
 static int view_exercise(const ExArgs *a)
 {
     Diag d;
@@ -187,11 +219,13 @@ static int view_exercise(const ExArgs *a)
         choices = pt.choices;
         nchoices = pt.nchoices;
     }
+    rc = 1;
     if (a->shot) {
-        rc = 1;
-        v = exview_create(ex, seed, choices, nchoices, screen == EXS_DEBRIEF ? a->runs : 1,
-                          screen == EXS_FAN ? a->futures : 0, a->w, a->h, &d);
+        int full = screen == EXS_DEBRIEF || screen == EXS_FAN;
+        v = exview_create(ex, seed, choices, nchoices, full ? a->runs : 1, screen == EXS_FAN ? a->futures : 0, a->w,
+                          a->h, &d);
         if (!v) goto out;
+        if (a->replay) exview_set_guesses(v, pt.guess);
         if (exview_render(v, screen, k) != 0) {
             fprintf(stderr, "salvo view: --screen %s: the run paused at %d decision%s\n", a->screen,
                     exview_decisions(v), exview_decisions(v) == 1 ? "" : "s");
@@ -201,42 +235,17 @@ static int view_exercise(const ExArgs *a)
         if (exview_save(v, a->shot, &d) == 0) rc = 0;
         goto out;
     }
-    if (a->replay) {
-        fputs("salvo view: --replay with --exercise is for --screenshot; in the window you play\n"
-              "(salvo exercise EXERCISE --replay PLAY.json replays it in the terminal)\n", stderr);
-        goto out;
-    }
-    rc = 1;
-    /* The briefing needs no distribution: one run. */
-    v = exview_create(ex, seed, NULL, 0, 1, 0, a->w, a->h, &d);
+    v = exview_create(ex, seed, NULL, 0, 0, 0, a->w, a->h, &d);
     if (!v) goto out;
-    int q = exview_window(v, EXS_BRIEFING, a->keys, a->frames, &d);
-    exview_destroy(v);
-    v = NULL;
-    if (q != 0) {
-        rc = q < 0 ? 1 : 0;
-        goto out;
-    }
-    s = session_open_scenario(ex->scenario_file, NULL, 0, seed, 1, &d);
+    if (a->replay) exview_set_guesses(v, pt.guess);
+    s = a->replay ? session_open_scripted(ex->scenario_file, seed, choices, nchoices, &d)
+                  : session_open_scenario(ex->scenario_file, NULL, 0, seed, 1, &d);
     if (!s) goto out;
-    ViewOptions o = { 0 };
-    o.width = a->w;
-    o.height = a->h;
-    o.frames = a->frames;
-    o.record = a->record;
-    o.mode = "exercise";
-    o.keys = a->keys;
-    o.exercise = ex;
-    if (view_run(s, &o, &d) != 0) goto out;
-    if (session_pending(s)) {       /* quit before the end: no debrief */
-        rc = 0;
-        goto out;
-    }
-    const int *made;
-    int nmade = session_choices(s, &made);
-    v = exview_create(ex, seed, made, nmade, a->runs, 0, a->w, a->h, &d);
-    if (!v) goto out;
-    rc = exview_window(v, EXS_DEBRIEF, a->keys, a->frames, &d) < 0;
+    ExLoop lo = { a->runs, a->futures, a->keys, a->frames };
+    int r = exview_run(v, s, &lo, &d);
+    if (r < 0) goto out;
+    /* A replay keeps the student's name unless --name renames it. */
+    rc = r == 1 ? after_debrief(a, a->name ? a->name : a->replay ? pt.name : "student", ex, v, s, seed) : 0;
 out:
     if (rc == 1 || (rc == 2 && d.count)) diag_print(&d, stderr);
     diag_free(&d);
@@ -249,7 +258,7 @@ out:
 int cmd_view(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *replay = NULL, *record = NULL, *shot = NULL, *at = NULL;
-    const char *size = NULL, *keys = NULL;
+    const char *size = NULL, *keys = NULL, *name = NULL;
     unsigned long long seed = 1;
     int play = 0, seed_given = 0, exercise = 0;
     const char *screen = NULL;
@@ -291,6 +300,7 @@ int cmd_view(int argc, char **argv)
         case W_KEYS: keys = v; break;
         case W_EXERCISE: exercise = 1; break;
         case W_SCREEN: screen = v; break;
+        case W_NAME: name = v; break;
         case W_RUNS:
             if ((runs = args_count("--runs", v, 1)) < 0) goto out;
             runs_given = 1;
@@ -318,7 +328,7 @@ int cmd_view(int argc, char **argv)
             goto out;
         }
         if (shot && !screen) {
-            fputs("salvo view: with --exercise, --screenshot needs --screen briefing|decision[:K]|fan[:K]|debrief\n", stderr);
+            fputs("salvo view: with --exercise, --screenshot needs --screen briefing|predictions|decision[:K]|fan[:K]|debrief\n", stderr);
             goto out;
         }
         if (screen && !shot) {
@@ -329,7 +339,11 @@ int cmd_view(int argc, char **argv)
             fputs("salvo view: --seed and --replay exclude each other (the playthrough has its seed)\n", stderr);
             goto out;
         }
-        ExArgs a = { file, replay, shot, screen, keys, record, seed, seed_given, (int)runs,
+        if (shot && record) {
+            fputs("salvo view: --record saves a playthrough played in the window, not a --screenshot\n", stderr);
+            goto out;
+        }
+        ExArgs a = { file, replay, shot, screen, keys, record, name, seed, seed_given, (int)runs,
                      shot ? 1600 : 1400, shot ? 900 : 820, (int)(frames > 1000000000 ? 1000000000 : frames), 1000 };
         if (size && parse_size(size, &a.w, &a.h) != 0) goto out;
         if (!shot && !have_display()) {
@@ -341,8 +355,8 @@ int cmd_view(int argc, char **argv)
         rc = view_exercise(&a);
         goto out;
     }
-    if (screen || runs_given) {
-        fputs("salvo view: --screen and --runs go with --exercise\n", stderr);
+    if (screen || runs_given || name) {
+        fputs("salvo view: --screen, --runs and --name go with --exercise\n", stderr);
         goto out;
     }
     if (!!file + !!trace + !!replay != 1) {

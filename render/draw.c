@@ -7,6 +7,7 @@
  */
 #include "draw.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,7 +69,7 @@ typedef struct Pane {
 struct Draw {
     SDL_Renderer *ren;
     const TraceHeader *h;
-    VState *vs;
+    const VState *vs;
     const Basemap *map;
     Text *text;
     float ui;
@@ -599,7 +600,7 @@ static int alloc_places(Draw *d)
     return ok;
 }
 
-Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Basemap *map,
+Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, const VState *vs, const Basemap *map,
                   int w, int h_px, float ui, Diag *diag)
 {
     Draw *d = calloc(1, sizeof *d);
@@ -668,7 +669,7 @@ void draw_destroy(Draw *d)
     free(d);
 }
 
-void draw_set_trace(Draw *d, const TraceHeader *h, VState *vs)
+void draw_set_trace(Draw *d, const TraceHeader *h, const VState *vs)
 {
     int same = d->h && d->h->nplaces == h->nplaces;
     d->h = h;
@@ -2078,7 +2079,8 @@ static void draw_inset(Draw *d, const VFrame *f, const DrawUI *ui)
 
 void draw_frame(Draw *d, const DrawUI *ui)
 {
-    const VFrame *f = vstate_at(d->vs, ui->t);
+    const VFrame *f = ui->frame;
+    assert(f && f->t == ui->t);     /* computed by the caller, for this time */
     Pane *m = &d->main;
     d->cur = m;
     d->nnotes = 0;

@@ -1,8 +1,10 @@
 /* draw.h — draws one frame of the map view with an SDL_Renderer.
  *
  * Everything drawn comes from a VFrame (vstate.h) and the trace header;
- * the DrawUI says what the person is doing (time shown, speed, panels).
- * Drawing never changes the view state and never reaches into the engine.
+ * the DrawUI says what the person is doing (time shown, speed, panels)
+ * and carries the frame, which the caller computes with vstate_at before
+ * drawing (update, then draw). The Draw holds the VState read-only: drawing
+ * never changes the view state and never reaches into the engine.
  *
  * Layout, in output pixels: a heads-up bar at the top, the timeline at the
  * bottom, the map between them, with the legend, the treaty panel and the
@@ -40,6 +42,7 @@ typedef struct DrawDecision {       /* a decision waiting for the player */
 
 typedef struct DrawUI {
     double t;                       /* time shown, days */
+    const VFrame *frame;            /* the picture at t: vstate_at(vs, t), by the caller */
     double speed;                   /* playback, days per second */
     int playing;
     int help;                       /* the help overlay is open */
@@ -60,14 +63,14 @@ typedef struct Draw Draw;
 
 /* Make a drawer for output of w x h pixels. `map` may be NULL (no base
  * map: plain sea). NULL with a diagnostic if the fonts cannot be opened. */
-Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, VState *vs, const Basemap *map,
+Draw *draw_create(SDL_Renderer *ren, const TraceHeader *h, const VState *vs, const Basemap *map,
                   int w, int h_px, float ui, Diag *d);
 void draw_destroy(Draw *dr);
 /* Use another trace (after re-simulating); keeps zoom and pan. */
-void draw_set_trace(Draw *dr, const TraceHeader *h, VState *vs);
+void draw_set_trace(Draw *dr, const TraceHeader *h, const VState *vs);
 /* New output size (window resized): refits the map. */
 void draw_resize(Draw *dr, int w, int h_px, float ui);
-/* Draw the frame at ui->t. */
+/* Draw ui->frame (the picture at ui->t). */
 void draw_frame(Draw *dr, const DrawUI *ui);
 
 /* Show or hide the legend of symbols (shown at first); keeps zoom and pan,

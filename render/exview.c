@@ -1,9 +1,11 @@
-/* exview.c — the exercise's screens: see exview.h.
+/* exview.c — the exercise's screens and its one-window loop: see exview.h.
  *
- * Update never mixes with drawing: exview_create runs everything (the
- * student's run, its pauses, the distribution) once, and a render only
- * lays text and bars out of those results. Text is wrapped by measured
- * width, so any canvas size reads; the briefing scrolls by whole lines.
+ * Update never mixes with drawing: exview_play runs everything (the
+ * student's run, its pauses, the distribution, the fans) once, and a
+ * render only lays text and bars out of those results; input changes the
+ * form's text or the screen shown, never the results. Text is wrapped by
+ * measured width, so any canvas size reads; the briefing scrolls by whole
+ * lines.
  */
 #include "exview.h"
 
@@ -17,12 +19,16 @@
 #include "cal.h"
 #include "fan.h"
 #include "text.h"
+#include "view.h"
+#include "view_int.h"
 
 #define MAX_PAUSE 64
 #define NBINS 20
 
 enum { C_PAPER = 0xF7F5F0, C_INK = 0x1E2328, C_MUTED = 0x5A636C, C_RULE = 0xC8C4BA, C_BAR = 0x0072B2,
-       C_MARK = 0xD55E00, C_HEAD = 0x0B3954 };
+       C_MARK = 0xD55E00, C_HEAD = 0x0B3954, C_FIELD = 0xFFFFFF, C_BAD = 0xB3261E };
+#define FIELD_LEN 40
+#define MAX_FIELDS (EXVIEW_MAX_PRED * 3)
 
 typedef struct Pause {          /* the student's run at one decision */
     int decision, option;
@@ -46,12 +52,31 @@ struct ExView {
     int *by_decision;
     Chart chart[16];
     int ncharts;
+    int ndec;                   /* the scenario's decisions */
+    /* The predictions form: its fields in order (an interval's best, low,
+     * high; a probability's p), their text, the focus and the complaints. */
+    char field[MAX_FIELDS][FIELD_LEN];
+    int fpred[MAX_FIELDS], fslot[MAX_FIELDS], nfields, focus;
+    SDL_FRect frect[MAX_FIELDS];        /* where the last form drew each field */
+    char msg[EXVIEW_MAX_PRED][200];     /* per prediction, "" if none */
+    ExGuess guess[EXVIEW_MAX_PRED];
+    int have_guess;
     SDL_Surface *surf;
     SDL_Renderer *ren;
     Text *text;
     int w, h;
     float ui;
 };
+
+static void free_pauses(ExView *v)
+{
+    for (int i = 0; i < v->npause; i++) {
+        free(v->pause[i].now);
+        free(v->pause[i].fan);
+    }
+    memset(v->pause, 0, sizeof v->pause);
+    v->npause = 0;
+}
 
 static int play(ExView *v, const int *choices, int nchoices)
 {
@@ -64,6 +89,7 @@ static int play(ExView *v, const int *choices, int nchoices)
         const SimDecision *sd = sim_pending(sim);
         if (v->npause >= MAX_PAUSE) { rc = -1; break; }
         Pause *p = &v->pause[v->npause];
+        memset(p, 0, sizeof *p);
         p->now = malloc((size_t)v->nm * sizeof *p->now + 1);
         if (!p->now) { rc = -1; break; }
         v->npause++;
@@ -88,33 +114,47 @@ static int play(ExView *v, const int *choices, int nchoices)
     return rc;
 }
 
+/* The form's fields for ex's predictions. */
+static void form_init(ExView *v)
+{
+    v->nfields = 0;
+    for (int i = 0; i < v->ex->npredictions; i++) {
+        int n = v->ex->predictions[i].kind == PRED_INTERVAL ? 3 : 1;
+        for (int k = 0; k < n; k++) {
+            v->fpred[v->nfields] = i;
+            v->fslot[v->nfields] = k;
+            v->field[v->nfields][0] = '\0';
+            v->nfields++;
+        }
+    }
+}
+
 ExView *exview_create(const Exercise *ex, uint64_t seed, const int *choices, int nchoices, int nruns, int futures,
                       int w, int h, Diag *d)
 {
+    if (ex->npredictions > EXVIEW_MAX_PRED) {
+        diag_add(d, 0, 0, "predictions", "the view takes at most %d predictions, this exercise has %d",
+                 EXVIEW_MAX_PRED, ex->npredictions);
+        return NULL;
+    }
     ExView *v = calloc(1, sizeof *v);
     if (!v) return NULL;
-    v->futures = futures;
     v->ex = ex;
     v->sc = ex->scenario;
     v->seed = seed;
     v->nm = scenario_metric_count(v->sc);
-    v->nruns = nruns;
     v->w = w;
     v->h = h;
     v->ui = h >= 1400 ? 2.0f : h >= 1000 ? 1.4f : 1.0f;
-    int ndec = scenario_trace_header(v->sc)->ndecisions;
+    v->ndec = scenario_trace_header(v->sc)->ndecisions;
     v->mine = calloc((size_t)v->nm + 1, sizeof *v->mine);
-    v->all = malloc((size_t)nruns * (size_t)v->nm * sizeof *v->all + 1);
-    v->by_decision = malloc(((size_t)ndec + 1) * sizeof *v->by_decision);
-    if (!v->mine || !v->all || !v->by_decision) {
+    v->by_decision = malloc(((size_t)v->ndec + 1) * sizeof *v->by_decision);
+    if (!v->mine || !v->by_decision) {
         diag_add(d, 0, 0, "", "out of memory for the exercise's runs");
         goto err;
     }
-    for (int i = 0; i < ndec; i++) v->by_decision[i] = -1;
-    if (play(v, choices, nchoices) != 0 || exercise_outcomes(v->sc, seed, v->by_decision, nruns, v->all) != 0) {
-        diag_add(d, 0, 0, "", "out of memory playing the exercise");
-        goto err;
-    }
+    form_init(v);
+    if (nruns > 0 && exview_play(v, choices, nchoices, nruns, futures, d) != 0) goto err;
     v->surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
     if (!v->surf) {
         diag_add(d, 0, 0, "", "cannot make a %dx%d canvas: %s", w, h, SDL_GetError());
@@ -134,16 +174,32 @@ err:
     return NULL;
 }
 
+int exview_play(ExView *v, const int *choices, int nchoices, int nruns, int futures, Diag *d)
+{
+    free_pauses(v);
+    free(v->all);
+    v->nruns = nruns;
+    v->futures = futures;
+    v->all = malloc((size_t)nruns * (size_t)v->nm * sizeof *v->all + 1);
+    if (!v->all) {
+        diag_add(d, 0, 0, "", "out of memory for the exercise's runs");
+        return -1;
+    }
+    for (int i = 0; i < v->ndec; i++) v->by_decision[i] = -1;
+    if (play(v, choices, nchoices) != 0 || exercise_outcomes(v->sc, v->seed, v->by_decision, nruns, v->all) != 0) {
+        diag_add(d, 0, 0, "", "out of memory playing the exercise");
+        return -1;
+    }
+    return 0;
+}
+
 void exview_destroy(ExView *v)
 {
     if (!v) return;
     text_destroy(v->text);
     if (v->ren) SDL_DestroyRenderer(v->ren);
     if (v->surf) SDL_FreeSurface(v->surf);
-    for (int i = 0; i < v->npause; i++) {
-        free(v->pause[i].now);
-        free(v->pause[i].fan);
-    }
+    free_pauses(v);
     free(v->mine);
     free(v->all);
     free(v->by_decision);
@@ -315,11 +371,212 @@ static void briefing(ExView *v, int scroll)
     para(&c, "", ex->role, FONT_NORMAL, C_INK);
     heading(&c, "What is known at the start, and from where");
     known(&c, ex->known, ex->nknown, INT64_MAX);
-    heading(&c, "Predictions");
-    para(&c, "", "Commit your predictions before you play: in the terminal with salvo exercise, or on paper. "
-                 "The view does not take them; the debrief shows where your run fell.", FONT_NORMAL, C_INK);
-    footer(v, c.clipped ? "Space or Enter: play   \xe2\x86\x93 / Page Down: more of the briefing   \xe2\x86\x91: back"
-                        : "Space or Enter: play   \xe2\x86\x91: back to the top");
+    heading(&c, "Next");
+    snprintf(buf, sizeof buf, "You commit %d prediction%s before you play; the debrief scores them against your run "
+             "and against the runs under your decisions.", ex->npredictions, ex->npredictions == 1 ? "" : "s");
+    para(&c, "", buf, FONT_NORMAL, C_INK);
+    footer(v, c.clipped ? "Space or Enter: your predictions   \xe2\x86\x93 / Page Down: more of the briefing   \xe2\x86\x91: back   Esc: quit"
+                        : "Space or Enter: your predictions   \xe2\x86\x91: back to the top   Esc: quit");
+}
+
+/* --- the predictions form ------------------------------------------------------ */
+
+static const char *const SLOT_NAME[3] = { "best guess", "low end", "high end" };
+
+/* Read prediction i's fields into g; NULL, or why not (into buf). */
+static const char *form_read(ExView *v, int i, ExGuess *g, char *buf, size_t n)
+{
+    const ExPrediction *pr = &v->ex->predictions[i];
+    *g = (ExGuess){ 0 };
+    double *slot[3] = { &g->best, &g->lo, &g->hi };
+    for (int f = 0; f < v->nfields; f++) {
+        if (v->fpred[f] != i) continue;
+        int k = v->fslot[f];
+        double *x = pr->kind == PRED_INTERVAL ? slot[k] : &g->p;
+        if (!v->field[f][0]) {
+            snprintf(buf, n, "fill in the %s", pr->kind == PRED_INTERVAL ? SLOT_NAME[k] : "probability");
+            return buf;
+        }
+        if (exercise_parse_number(v->field[f], pr->kind == PRED_PROBABILITY, x) != 0) {
+            snprintf(buf, n, "'%s' is not a number (%s)", v->field[f],
+                     pr->kind == PRED_INTERVAL ? "such as 2000000 or 2,000,000" : "such as 0.7 or 70%");
+            return buf;
+        }
+    }
+    return exercise_check_guess(pr, g);
+}
+
+/* Check prediction i: its complaint (or none) into v->msg[i]; 0 if valid. */
+static int form_check(ExView *v, int i, ExGuess *g)
+{
+    char why[160];
+    const char *w = form_read(v, i, g, why, sizeof why);
+    if (!w) {
+        v->msg[i][0] = '\0';
+        return 0;
+    }
+    snprintf(v->msg[i], sizeof v->msg[i], "Prediction %d (%s): %s", i + 1, v->ex->predictions[i].id, w);
+    return -1;
+}
+
+static int first_field(const ExView *v, int i)
+{
+    for (int f = 0; f < v->nfields; f++) if (v->fpred[f] == i) return f;
+    return 0;
+}
+
+int exview_form_input(ExView *v, ExKey k, const char *text)
+{
+    if (v->nfields == 0) return k == EXK_ENTER;
+    char *fld = v->field[v->focus];
+    size_t len = strlen(fld);
+    int from = v->fpred[v->focus];
+    ExGuess g;
+    switch (k) {
+    case EXK_TEXT:
+        for (const char *c = text ? text : ""; *c && len + 1 < FIELD_LEN; c++)
+            if ((*c >= '0' && *c <= '9') || strchr(".,-+eE% ", *c)) fld[len++] = *c;     /* a number's characters */
+        fld[len] = '\0';
+        v->have_guess = 0;
+        return 0;
+    case EXK_BACKSPACE:
+        if (len) fld[len - 1] = '\0';
+        v->have_guess = 0;
+        return 0;
+    case EXK_PREV:
+        if (v->focus > 0) v->focus--;
+        return 0;
+    case EXK_NEXT:
+    case EXK_ENTER:
+        if (k == EXK_ENTER && v->focus == v->nfields - 1) {
+            int bad = -1;
+            for (int i = v->ex->npredictions; i-- > 0;)
+                if (form_check(v, i, &v->guess[i]) != 0) bad = i;
+            if (bad >= 0) {
+                v->focus = first_field(v, bad);
+                return 0;
+            }
+            v->have_guess = 1;
+            return 1;
+        }
+        if (v->focus + 1 < v->nfields) v->focus++;
+        /* Leaving a prediction's last field: say now what is wrong with it. */
+        if (v->fpred[v->focus] != from || v->focus == v->nfields - 1) form_check(v, from, &g);
+        return 0;
+    }
+    return 0;
+}
+
+int exview_form_focus(ExView *v, int k)
+{
+    if (k < 0 || k >= v->nfields) return -1;
+    v->focus = k;
+    return 0;
+}
+
+const char *exview_form_message(const ExView *v)
+{
+    for (int i = 0; i < v->ex->npredictions; i++) if (v->msg[i][0]) return v->msg[i];
+    return NULL;
+}
+
+int exview_set_guesses(ExView *v, const ExGuess *g)
+{
+    for (int i = 0; i < v->ex->npredictions; i++)
+        if (exercise_check_guess(&v->ex->predictions[i], &g[i])) return -1;
+    for (int f = 0; f < v->nfields; f++) {
+        const ExGuess *q = &g[v->fpred[f]];
+        double x = v->ex->predictions[v->fpred[f]].kind == PRED_PROBABILITY ? q->p
+                   : v->fslot[f] == 0 ? q->best : v->fslot[f] == 1 ? q->lo : q->hi;
+        /* The shortest text that reads back as the same number (0.3, not
+         * 0.29999999999999999), so Enter on a filled form keeps the guess. */
+        for (int prec = 15; prec <= 17; prec++) {
+            snprintf(v->field[f], FIELD_LEN, "%.*g", prec, x);
+            if (strtod(v->field[f], NULL) == x) break;
+        }
+    }
+    memcpy(v->guess, g, (size_t)v->ex->npredictions * sizeof *g);
+    memset(v->msg, 0, sizeof v->msg);
+    v->have_guess = 1;
+    return 0;
+}
+
+int exview_guesses(const ExView *v, ExGuess *out)
+{
+    if (!v->have_guess) return -1;
+    memcpy(out, v->guess, (size_t)v->ex->npredictions * sizeof *out);
+    return 0;
+}
+
+int exview_scores(const ExView *v, ExScore *out, ExScoreSum *sum)
+{
+    if (!v->have_guess || v->nruns <= 0) return -1;
+    exercise_score(v->ex, v->guess, v->mine, v->all, v->nruns, out, sum);
+    return 0;
+}
+
+static void stroke(ExView *v, SDL_FRect r, uint32_t rgb, float t)
+{
+    fill(v, r.x, r.y, r.w, t, rgb);
+    fill(v, r.x, r.y + r.h - t, r.w, t, rgb);
+    fill(v, r.x, r.y, t, r.h, rgb);
+    fill(v, r.x + r.w - t, r.y, t, r.h, rgb);
+}
+
+/* Field f drawn at (x, y), its label before it; returns the x after it. */
+static float form_field(ExView *v, int f, const char *label, float x, float y)
+{
+    float lw, lh, fw = 170 * v->ui, fh = text_line(v->text, FONT_NORMAL) * 1.35f, pad = 6 * v->ui;
+    x += text_draw(v->text, label, FONT_NORMAL, x, y + (fh - text_line(v->text, FONT_NORMAL)) / 2, C_INK, ALIGN_LEFT,
+                   NO_HALO) + pad;
+    SDL_FRect r = { x, y, fw, fh };
+    v->frect[f] = r;
+    fill(v, r.x, r.y, r.w, r.h, C_FIELD);
+    int on = f == v->focus;
+    stroke(v, r, on ? C_BAR : C_RULE, on ? 2 * v->ui : 1);
+    float ty = y + (fh - text_line(v->text, FONT_NORMAL)) / 2;
+    float tw = text_draw(v->text, v->field[f], FONT_NORMAL, x + pad, ty, C_INK, ALIGN_LEFT, NO_HALO);
+    if (on) fill(v, x + pad + tw + 1, y + fh * 0.18f, 2 * v->ui, fh * 0.64f, C_INK);     /* the caret */
+    text_size(v->text, "M", FONT_NORMAL, &lw, &lh);
+    return x + fw + lw;
+}
+
+static void form(ExView *v)
+{
+    const Exercise *ex = v->ex;
+    Col c = column(v, 0);
+    char buf[512];
+    para(&c, "", "Your predictions", FONT_TITLE, C_HEAD);
+    para(&c, "", "Commit them before you play: the debrief scores them against your run and against the runs "
+                 "under your decisions. An 80% interval is a low and a high end you are 80% sure the value falls "
+                 "between.", FONT_NORMAL, C_MUTED);
+    for (int i = 0; i < ex->npredictions; i++) {
+        const ExPrediction *pr = &ex->predictions[i];
+        gap(&c, 0.6f);
+        snprintf(buf, sizeof buf, "%d. ", i + 1);
+        para(&c, buf, pr->question, FONT_BOLD, C_INK);
+        float y = c.y + 2 * v->ui, x = c.x + 24 * v->ui, fh = text_line(v->text, FONT_NORMAL) * 1.35f;
+        const char *unit = pr->unit && *pr->unit ? pr->unit : scenario_metric(v->sc, pr->metric)->unit;
+        for (int f = 0; f < v->nfields; f++) {
+            if (v->fpred[f] != i) continue;
+            if (pr->kind == PRED_PROBABILITY) {
+                x = form_field(v, f, "Probability", x, y);
+                text_draw(v->text, "from 0 to 1, or a percentage such as 70%", FONT_SMALL, x, y + fh * 0.2f, C_MUTED,
+                          ALIGN_LEFT, NO_HALO);
+            } else {
+                static const char *const lab[3] = { "Best guess", "80% interval: from", "to" };
+                x = form_field(v, f, lab[v->fslot[f]], x, y);
+                if (v->fslot[f] == 2) {
+                    snprintf(buf, sizeof buf, "%s on %s", unit, pr->by);
+                    text_draw(v->text, buf, FONT_SMALL, x, y + fh * 0.2f, C_MUTED, ALIGN_LEFT, NO_HALO);
+                }
+            }
+        }
+        c.y = y + fh + 4 * v->ui;
+        if (v->msg[i][0]) para(&c, "", v->msg[i], FONT_NORMAL, C_BAD);
+    }
+    footer(v, "Type a number   Tab or Enter: next field   Shift+Tab: back   Enter on the last field: check and play   "
+              "Esc: the briefing");
 }
 
 static void decision(ExView *v, int k)
@@ -370,9 +627,17 @@ static void chart(ExView *v, Chart *ch, int m, float x, float y, float w, float 
     free(col);
     value_text(v, m, v->mine[m], mine, sizeof mine);
     snprintf(buf, sizeof buf, "%s: your run %s, percentile %.1f", scenario_metric(v->sc, m)->label, mine, pct);
-    text_draw(v->text, buf, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
-    float th = text_line(v->text, FONT_BOLD), sh = text_line(v->text, FONT_SMALL);
-    float py = y + th * 1.2f, ph = h - th * 1.2f - sh * 1.3f;
+    float th = text_line(v->text, FONT_BOLD), sh = text_line(v->text, FONT_SMALL), tw, tth, head = th * 1.2f;
+    text_size(v->text, buf, FONT_BOLD, &tw, &tth);
+    if (tw <= w) text_draw(v->text, buf, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
+    else {
+        /* Too wide for the column: the metric, then the run on a line of its own. */
+        text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
+        snprintf(buf, sizeof buf, "your run %s, percentile %.1f", mine, pct);
+        text_draw(v->text, buf, FONT_NORMAL, x, y + th, C_INK, ALIGN_LEFT, NO_HALO);
+        head += text_line(v->text, FONT_NORMAL);
+    }
+    float py = y + head, ph = h - head - sh * 1.3f;
     fill(v, x, py + ph, w, 1, C_INK);
     ch->x0 = x;
     ch->x1 = x + w;
@@ -387,7 +652,7 @@ static void chart(ExView *v, Chart *ch, int m, float x, float y, float w, float 
     for (int k = 0; k < NBINS; k++) if (bins[k] > top) top = bins[k];
     float bw = w / NBINS;
     for (int k = 0; k < NBINS; k++) {
-        float bh = ph * (float)bins[k] / (float)top;
+        float bh = ph * 0.86f * (float)bins[k] / (float)top;     /* room above for the marker's label */
         fill(v, x + bw * (float)k + 1, py + ph - bh, bw - 2, bh, C_BAR);
     }
     double f = (v->mine[m] - ch->lo) / (ch->hi - ch->lo);
@@ -396,12 +661,51 @@ static void chart(ExView *v, Chart *ch, int m, float x, float y, float w, float 
     fill(v, ch->marker - mw / 2, py - th * 0.2f, mw, ph + th * 0.2f, C_MARK);
     int left = f > 0.85;    /* near the right edge the label goes on the marker's left */
     text_draw(v->text, "your run", FONT_SMALL, ch->marker + (left ? -mw : mw), py - th * 0.2f, C_MARK,
-              left ? ALIGN_RIGHT : ALIGN_LEFT, NO_HALO);
+              left ? ALIGN_RIGHT : ALIGN_LEFT, C_PAPER);
     value_text(v, m, ch->lo, a, sizeof a);
     value_text(v, m, ch->hi, b, sizeof b);
     text_draw(v->text, a, FONT_SMALL, x, py + ph + 2, C_MUTED, ALIGN_LEFT, NO_HALO);
     text_draw(v->text, b, FONT_SMALL, x + w, py + ph + 2, C_MUTED, ALIGN_RIGHT, NO_HALO);
     ch->ok = 1;
+}
+
+/* The predictions scored (exercise_score, the terminal's scorer) in a
+ * column: per prediction a line, then the totals and what calibration is. */
+static void scores(ExView *v, Col *c)
+{
+    const Exercise *ex = v->ex;
+    ExScore sc[EXVIEW_MAX_PRED];
+    ExScoreSum sum;
+    char buf[512], lo[64], hi[64], out[64], lead[16];
+    if (exview_scores(v, sc, &sum) != 0) return;
+    para(c, "", "Your predictions, scored", FONT_BOLD, C_HEAD);
+    for (int i = 0; i < ex->npredictions; i++) {
+        const ExPrediction *pr = &ex->predictions[i];
+        const ExGuess *g = &v->guess[i];
+        gap(c, 0.3f);
+        if (pr->kind == PRED_INTERVAL) {
+            exview_value(v->sc, pr->metric, g->lo, lo, sizeof lo);
+            exview_value(v->sc, pr->metric, g->hi, hi, sizeof hi);
+            exview_value(v->sc, pr->metric, sc[i].outcome, out, sizeof out);
+            snprintf(buf, sizeof buf, "%s: interval %s to %s; your run %s: %s. It holds in %.0f%% of the runs.", pr->id,
+                     lo, hi, out, sc[i].hit ? "a hit" : "a miss", 100 * sc[i].cover);
+        } else {
+            snprintf(buf, sizeof buf, "%s: you said %.0f%%; in your run it %s; Brier score %.3f. It happened in %.0f%% "
+                     "of the runs.", pr->id, 100 * g->p, sc[i].outcome != 0 ? "happened" : "did not happen", sc[i].brier,
+                     100 * sc[i].freq);
+        }
+        snprintf(lead, sizeof lead, "%s ", pr->kind == PRED_INTERVAL ? (sc[i].hit ? "\xe2\x9c\x93" : "\xe2\x9c\x97") : "\xe2\x80\xa2");
+        para(c, lead, buf, FONT_NORMAL, C_INK);
+    }
+    gap(c, 0.5f);
+    int n = 0;
+    if (sum.nint) n = snprintf(buf, sizeof buf, "Intervals: %d of %d hit. ", sum.hits, sum.nint);
+    if (sum.nprob)
+        snprintf(buf + n, sizeof buf - (size_t)n, "Mean Brier score %.3f (0 is perfect; always saying 50%% scores 0.25).",
+                 sum.brier);
+    para(c, "", buf, FONT_BOLD, C_INK);
+    gap(c, 0.3f);
+    para(c, "", EXERCISE_CALIBRATION, FONT_SMALL, C_MUTED);
 }
 
 static void debrief(ExView *v)
@@ -420,13 +724,27 @@ static void debrief(ExView *v)
         for (int k = 0; k < n; k++) seen |= metrics[k] == m;
         if (!seen) metrics[n++] = m;
     }
-    float top = c.y + 12 * v->ui, bottom = c.bottom, gapy = 14 * v->ui;
+    float top = c.y + 12 * v->ui, bottom = c.bottom, gapy = 14 * v->ui, cw = c.w;
+    if (v->have_guess) {
+        /* Charts on the left, the scores in a column on the right. */
+        float right = 0.40f * (float)(v->w) - 48 * v->ui;
+        cw = (float)v->w - 2 * c.x - right - 32 * v->ui;
+        Col r = c;
+        r.x = c.x + cw + 32 * v->ui;
+        r.w = right;
+        r.y = top;
+        scores(v, &r);
+    }
     float each = n ? (bottom - top - gapy * (float)(n - 1)) / (float)n : 0;
     if (each > 260 * v->ui) each = 260 * v->ui;
     v->ncharts = n;
     for (int k = 0; k < n; k++)
-        chart(v, &v->chart[k], metrics[k], c.x, top + (each + gapy) * (float)k, c.w, each);
-    footer(v, "The fan at each decision, prediction scores and what mattered: salvo exercise (terminal) prints them.");
+        chart(v, &v->chart[k], metrics[k], c.x, top + (each + gapy) * (float)k, cw, each);
+    if (v->npause && v->pause[0].fan)
+        footer(v, "\xe2\x86\x92 or Page Down: the fan at each decision, then the debrief questions   s: save this picture   "
+                  "Esc: quit");
+    else
+        footer(v, "What mattered (the tornado): salvo exercise prints it in the terminal.");
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -475,10 +793,22 @@ static void fan(ExView *v, int k)
             lo = fmin(lo, q[o][0]);
             hi = fmax(hi, q[o][2]);
         }
+        int flag = scenario_metric(v->sc, m)->kind == MET_FLAG;
+        if (flag) {
+            /* A yes/no outcome: the bar is the share of futures where it happened. */
+            lo = 0;
+            hi = 1;
+            for (int o = 0; o < no; o++) q[o][0] = 0, q[o][2] = q[o][1];
+        }
+        /* The axis takes in the student's own outcome, marked on it. */
+        if (!flag && isfinite(v->mine[m])) {
+            lo = fmin(lo, v->mine[m]);
+            hi = fmax(hi, v->mine[m]);
+        }
         if (!(hi > lo)) hi = lo + 1;
         text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, col.x, y, C_INK, ALIGN_LEFT, NO_HALO);
         y += text_line(v->text, FONT_BOLD) * 1.2f;
-        float px = col.x + lab, pw = col.w - lab;
+        float px = col.x + lab, pw = col.w - lab, y0 = y;
         for (int o = 0; o < no; o++) {
             uint32_t ink = o == p->option ? C_MARK : C_BAR;
             text_draw(v->text, exercise_option_id(v->ex, p->decision, o), o == p->option ? FONT_BOLD : FONT_NORMAL,
@@ -487,30 +817,67 @@ static void fan(ExView *v, int k)
             float xm = px + pw * (float)((q[o][1] - lo) / (hi - lo));
             fill(v, xa, y + bh * 0.25f, fmaxf(xb - xa, 2), bh * 0.4f, ink);
             fill(v, xm - 1.5f * v->ui, y, 3 * v->ui, bh * 0.9f, C_INK);
-            exview_value(v->sc, m, q[o][1], c, sizeof c);
-            text_draw(v->text, c, FONT_SMALL, xm + 4 * v->ui, y + bh * 0.55f, C_MUTED, xm > px + pw * 0.8f ? ALIGN_RIGHT : ALIGN_LEFT,
-                      NO_HALO);
+            if (flag) snprintf(c, sizeof c, "%.0f%% of futures", 100 * q[o][1]);
+            else exview_value(v->sc, m, q[o][1], c, sizeof c);
+            /* The mean's value beside the band: right of it, or left where the band ends near the axis's end. */
+            int room = xb + fmaxf(xb - xa, 2) < px + pw * 0.78f || xa < px + pw * 0.2f;
+            text_draw(v->text, c, FONT_SMALL, room ? fmaxf(xb, xm) + 6 * v->ui : fminf(xa, xm) - 6 * v->ui,
+                      y + (bh * 0.9f - text_line(v->text, FONT_SMALL)) / 2, C_MUTED, room ? ALIGN_LEFT : ALIGN_RIGHT, NO_HALO);
             y += bh * 1.25f;
         }
-        exview_value(v->sc, m, lo, a, sizeof a);
-        exview_value(v->sc, m, hi, b, sizeof b);
+        if (!flag && isfinite(v->mine[m])) {
+            /* The student's marker: where their own run ended. */
+            float xs = px + pw * (float)((v->mine[m] - lo) / (hi - lo)), mw = 2 * v->ui;
+            for (float yy = y0 - bh * 0.2f; yy < y; yy += 6 * v->ui)
+                fill(v, xs - mw / 2, yy, mw, fminf(4 * v->ui, y - yy), C_MARK);
+            exview_value(v->sc, m, v->mine[m], c, sizeof c);
+            snprintf(buf, sizeof buf, "orange dashes: where your run ended, %s", c);
+            text_draw(v->text, buf, FONT_SMALL, px + pw, y0 - text_line(v->text, FONT_BOLD) * 1.2f, C_MARK, ALIGN_RIGHT,
+                      NO_HALO);
+        }
+        if (flag) {
+            snprintf(a, sizeof a, "0%%");
+            snprintf(b, sizeof b, "100%%");
+        } else {
+            exview_value(v->sc, m, lo, a, sizeof a);
+            exview_value(v->sc, m, hi, b, sizeof b);
+        }
         fill(v, px, y, pw, 1, C_RULE);
         text_draw(v->text, a, FONT_SMALL, px, y + 2, C_MUTED, ALIGN_LEFT, NO_HALO);
         text_draw(v->text, b, FONT_SMALL, px + pw, y + 2, C_MUTED, ALIGN_RIGHT, NO_HALO);
         y += bh * 1.6f;
     }
     free(x);
-    footer(v, "Same futures as salvo exercise prints for this seed and choices (fork id = the decision's ordinal).");
+    footer(v, "\xe2\x86\x90 \xe2\x86\x92: the debrief, the other decisions, the questions   s: save this picture   Esc: quit   "
+              "(the futures salvo exercise prints)");
+}
+
+static void questions(ExView *v)
+{
+    Col c = column(v, 0);
+    char lead[16];
+    para(&c, "", "Debrief questions", FONT_TITLE, C_HEAD);
+    para(&c, "", "For the class discussion: your run, the runs under your decisions and the fans are the evidence.",
+         FONT_NORMAL, C_MUTED);
+    for (int i = 0; i < v->ex->ndebrief; i++) {
+        gap(&c, 0.5f);
+        snprintf(lead, sizeof lead, "%d. ", i + 1);
+        para(&c, lead, v->ex->debrief[i], FONT_NORMAL, C_INK);
+    }
+    footer(v, "\xe2\x86\x90: the fans and the debrief   s: save this picture   Esc: quit");
 }
 
 int exview_render(ExView *v, ExScreen screen, int scroll)
 {
     if ((screen == EXS_DECISION || screen == EXS_FAN) && (scroll < 0 || scroll >= v->npause)) return -1;
     if (screen == EXS_FAN && !v->pause[scroll].fan) return -1;
+    if (screen == EXS_DEBRIEF && v->nruns <= 0) return -1;
     clear(v);
     if (screen == EXS_BRIEFING) briefing(v, scroll < 0 ? 0 : scroll);
+    else if (screen == EXS_PREDICT) form(v);
     else if (screen == EXS_DECISION) decision(v, scroll);
     else if (screen == EXS_FAN) fan(v, scroll);
+    else if (screen == EXS_QUESTIONS) questions(v);
     else debrief(v);
     SDL_RenderPresent(v->ren);
     return 0;
@@ -547,76 +914,213 @@ int exview_save(ExView *v, const char *png, Diag *d)
 
 /* --- in a window ---------------------------------------------------------------- */
 
-/* The next key of a test script ("space,down,up,esc"), or 0 at its end. */
-static SDL_Keycode script_key(const char **p)
+typedef enum Phase { PH_BRIEFING, PH_FORM, PH_PLAY, PH_DEBRIEF, PH_QUIT } Phase;
+
+typedef struct Win {
+    ExView *v;
+    ViewWin *vw;
+    SDL_Texture *tex;
+    const char *script;         /* the rest of the test script, or NULL */
+    int frames_run, limit;
+    Phase phase;
+    int scroll, page;           /* briefing: lines down; debrief: 0, the fan at decision page-1, or
+                                   (the last page) the debrief questions */
+    int dirty, reached;         /* redraw; the debrief was reached */
+} Win;
+
+static void redraw(Win *W);
+
+static void save_screen(Win *W, const char *what)
 {
-    if (!*p || !**p) return 0;
-    const char *e = strchr(*p, ',');
-    size_t n = e ? (size_t)(e - *p) : strlen(*p);
-    static const struct { const char *name; SDL_Keycode sym; } names[] = {
-        { "space", SDLK_SPACE }, { "down", SDLK_DOWN }, { "up", SDLK_UP }, { "esc", SDLK_ESCAPE },
-        { "pagedown", SDLK_PAGEDOWN }, { "return", SDLK_RETURN },
-    };
-    SDL_Keycode k = n == 1 ? (SDL_Keycode)**p : SDLK_UNKNOWN;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (strlen(names[i].name) == n && !strncmp(*p, names[i].name, n)) k = names[i].sym;
-    *p = e ? e + 1 : *p + n;
-    return k;
+    redraw(W);      /* the screen as it is now, not as last drawn */
+    char name[96], msg[160];
+    snprintf(name, sizeof name, "salvo-exercise-%s.png", what);
+    Diag d;
+    diag_init(&d, name);
+    if (exview_save(W->v, name, &d) == 0) snprintf(msg, sizeof msg, "salvo: saved %s\n", name);
+    else snprintf(msg, sizeof msg, "salvo: cannot save %s: %s\n", name, d.count ? d.items[0].msg : "");
+    fputs(msg, stderr);
+    diag_free(&d);
 }
 
-int exview_window(ExView *v, ExScreen screen, const char *keys, int frames, Diag *d)
+/* The debrief's last page: after the fans (if any), the questions. */
+static int last_page(const ExView *v)
 {
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        diag_add(d, 0, 0, "", "cannot open a window: %s (use --screenshot for headless screens)", SDL_GetError());
-        return -1;
+    return (v->npause && v->pause[0].fan ? v->npause : 0) + 1;
+}
+
+/* The screen shown now, drawn and handed to the window. */
+static void redraw(Win *W)
+{
+    ExView *v = W->v;
+    if (W->phase == PH_BRIEFING) exview_render(v, EXS_BRIEFING, W->scroll);
+    else if (W->phase == PH_FORM) exview_render(v, EXS_PREDICT, 0);
+    else if (W->page > 0 && W->page == last_page(v)) exview_render(v, EXS_QUESTIONS, 0);
+    else if (W->page > 0) exview_render(v, EXS_FAN, W->page - 1);
+    else exview_render(v, EXS_DEBRIEF, 0);
+    if (W->tex) SDL_DestroyTexture(W->tex);
+    W->tex = SDL_CreateTextureFromSurface(W->vw->ren, v->surf);
+    W->dirty = 0;
+}
+
+/* A message alone on the canvas, shown at once (the debrief takes a few
+ * seconds to compute). */
+static void notice(Win *W, const char *title, const char *s)
+{
+    clear(W->v);
+    Col c = column(W->v, 0);
+    para(&c, "", title, FONT_TITLE, C_HEAD);
+    para(&c, "", s, FONT_NORMAL, C_INK);
+    SDL_RenderPresent(W->v->ren);
+    if (W->tex) SDL_DestroyTexture(W->tex);
+    W->tex = SDL_CreateTextureFromSurface(W->vw->ren, W->v->surf);
+    SDL_RenderClear(W->vw->ren);
+    if (W->tex) SDL_RenderCopy(W->vw->ren, W->tex, NULL, NULL);
+    SDL_RenderPresent(W->vw->ren);
+}
+
+static void screen_key(Win *W, const SDL_KeyboardEvent *k)
+{
+    ExView *v = W->v;
+    SDL_Keycode sym = k->keysym.sym;
+    int enter = sym == SDLK_RETURN || sym == SDLK_KP_ENTER;
+    W->dirty = 1;
+    if (sym == SDLK_F12 || (sym == SDLK_s && W->phase != PH_FORM)) {      /* the form takes letters as typing */
+        char what[32];
+        if (W->phase == PH_DEBRIEF && W->page == last_page(v)) snprintf(what, sizeof what, "questions");
+        else if (W->phase == PH_DEBRIEF && W->page) snprintf(what, sizeof what, "fan-%d", W->page);
+        else snprintf(what, sizeof what, "%s", W->phase == PH_BRIEFING ? "briefing" : W->phase == PH_FORM ? "predictions"
+                                                                                                          : "debrief");
+        save_screen(W, what);
+        return;
     }
-    int rc = -1, scroll = 0, dirty = 1;
-    SDL_Texture *tex = NULL;
-    SDL_Renderer *ren = NULL;
-    SDL_Window *win = SDL_CreateWindow(screen == EXS_BRIEFING ? "salvo \xe2\x80\x94 briefing" : "salvo \xe2\x80\x94 debrief",
-                                       SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, v->w, v->h, 0);
-    if (win) ren = SDL_CreateRenderer(win, -1, 0);
-    if (!ren) {
-        diag_add(d, 0, 0, "", "cannot open a window: %s", SDL_GetError());
-        goto out;
+    switch (W->phase) {
+    case PH_BRIEFING:
+        if (enter || sym == SDLK_SPACE) {
+            W->phase = PH_FORM;
+            if (v->have_guess) v->focus = v->nfields > 0 ? v->nfields - 1 : 0;   /* a replay: Enter goes on */
+            SDL_StartTextInput();
+        } else if (sym == SDLK_ESCAPE || sym == SDLK_q) W->phase = PH_QUIT;
+        else if (sym == SDLK_DOWN || sym == SDLK_j) W->scroll++;
+        else if (sym == SDLK_PAGEDOWN) W->scroll += 10;
+        else if ((sym == SDLK_UP || sym == SDLK_k) && W->scroll > 0) W->scroll--;
+        else if (sym == SDLK_PAGEUP) W->scroll = W->scroll > 10 ? W->scroll - 10 : 0;
+        break;
+    case PH_FORM:
+        if (sym == SDLK_TAB) exview_form_input(v, k->keysym.mod & KMOD_SHIFT ? EXK_PREV : EXK_NEXT, NULL);
+        else if (sym == SDLK_DOWN) exview_form_input(v, EXK_NEXT, NULL);
+        else if (sym == SDLK_UP) exview_form_input(v, EXK_PREV, NULL);
+        else if (sym == SDLK_BACKSPACE) exview_form_input(v, EXK_BACKSPACE, NULL);
+        else if (sym == SDLK_ESCAPE) {
+            W->phase = PH_BRIEFING;
+            SDL_StopTextInput();
+        } else if (enter && exview_form_input(v, EXK_ENTER, NULL) == 1) {
+            W->phase = PH_PLAY;
+            SDL_StopTextInput();
+        }
+        break;
+    case PH_DEBRIEF: {
+        int last = last_page(v);
+        if (sym == SDLK_RIGHT || sym == SDLK_PAGEDOWN || sym == SDLK_SPACE || sym == SDLK_n) {
+            if (W->page < last) W->page++;
+        } else if (sym == SDLK_LEFT || sym == SDLK_PAGEUP || sym == SDLK_p) {
+            if (W->page > 0) W->page--;
+        } else if (sym == SDLK_HOME) W->page = 0;
+        else if (sym == SDLK_END) W->page = last;
+        else if (sym == SDLK_ESCAPE || sym == SDLK_q) W->phase = PH_QUIT;
+        break;
     }
-    for (int frame = 0; rc < 0; frame++) {
+    default: break;
+    }
+}
+
+static void screen_event(Win *W, const SDL_Event *e)
+{
+    if (e->type == SDL_QUIT) W->phase = PH_QUIT;
+    else if (e->type == SDL_KEYDOWN) screen_key(W, &e->key);
+    else if (e->type == SDL_TEXTINPUT && W->phase == PH_FORM) {
+        exview_form_input(W->v, EXK_TEXT, e->text.text);
+        W->dirty = 1;
+    } else if (e->type == SDL_MOUSEBUTTONDOWN && e->button.button == SDL_BUTTON_LEFT && W->phase == PH_FORM) {
+        /* Window points to canvas pixels: the canvas fills the window. */
+        int ww, wh;
+        SDL_GetWindowSize(W->vw->win, &ww, &wh);
+        SDL_FPoint pt = { (float)e->button.x * (float)W->v->w / (float)(ww > 0 ? ww : 1),
+                          (float)e->button.y * (float)W->v->h / (float)(wh > 0 ? wh : 1) };
+        for (int f = 0; f < W->v->nfields; f++)
+            if (SDL_PointInFRect(&pt, &W->v->frect[f])) exview_form_focus(W->v, f);
+        W->dirty = 1;
+    } else if (e->type == SDL_WINDOWEVENT) W->dirty = 1;
+}
+
+/* Play on the map in the same window; then the debrief's runs. */
+static void play_phase(Win *W, Session *s, const ExLoop *o, Diag *d)
+{
+    ViewOptions vo = { 0 };
+    vo.width = W->v->w;
+    vo.height = W->v->h;
+    vo.frames = W->limit;
+    vo.mode = "exercise";
+    vo.exercise = W->v->ex;
+    vo.script = &W->script;
+    vo.frames_run = &W->frames_run;
+    int r = view_run_in(W->vw, s, &vo, d);
+    if (r != 1) {
+        W->phase = PH_QUIT;
+        return;
+    }
+    char msg[256];
+    snprintf(msg, sizeof msg, "Your run against %d runs under your decisions, and %d futures per option from each of "
+             "your decisions: a few seconds.", o->runs, o->futures);
+    notice(W, "Preparing the debrief\xe2\x80\xa6", msg);
+    const int *made;
+    int nmade = session_choices(s, &made);
+    if (exview_play(W->v, made, nmade, o->runs, o->futures, d) != 0) {
+        W->phase = PH_QUIT;
+        return;
+    }
+    W->reached = 1;
+    W->phase = PH_DEBRIEF;
+    W->page = 0;
+    W->dirty = 1;
+}
+
+int exview_run(ExView *v, Session *s, const ExLoop *o, Diag *d)
+{
+    char title[256];
+    snprintf(title, sizeof title, "salvo \xe2\x80\x94 %s", v->ex->title);
+    Win W = { 0 };
+    W.v = v;
+    W.script = o->keys && *o->keys ? o->keys : NULL;
+    W.limit = o->frames;
+    W.phase = PH_BRIEFING;
+    W.dirty = 1;
+    W.vw = view_win_open(v->w, v->h, title, d);
+    if (!W.vw) return -1;
+    SDL_StopTextInput();
+    int failed = 0;
+    while (W.phase != PH_QUIT && !failed) {
+        if (W.limit > 0 && W.frames_run >= W.limit) break;
+        if (W.phase == PH_PLAY) {
+            play_phase(&W, s, o, d);
+            failed = W.phase == PH_QUIT && d->count > 0;
+            continue;
+        }
         SDL_Event e;
-        SDL_Keycode k = script_key(&keys);
-        if (k) {
-            e.type = SDL_KEYDOWN;
-            e.key.keysym.sym = k;
+        if (W.script) {
+            W.script = view_script_event(W.script, &e);
             SDL_PushEvent(&e);
         }
-        while (SDL_PollEvent(&e)) {
-            if (e.type == SDL_QUIT) rc = 1;
-            if (e.type != SDL_KEYDOWN) continue;
-            switch (e.key.keysym.sym) {
-            case SDLK_SPACE: case SDLK_RETURN: case SDLK_KP_ENTER: rc = 0; break;
-            case SDLK_ESCAPE: case SDLK_q: rc = 1; break;
-            case SDLK_DOWN: case SDLK_j: scroll++; dirty = 1; break;
-            case SDLK_PAGEDOWN: scroll += 10; dirty = 1; break;
-            case SDLK_UP: case SDLK_k: if (scroll > 0) scroll--; dirty = 1; break;
-            case SDLK_PAGEUP: scroll = scroll > 10 ? scroll - 10 : 0; dirty = 1; break;
-            default: break;
-            }
-        }
-        if (dirty) {
-            exview_render(v, screen, scroll);
-            if (tex) SDL_DestroyTexture(tex);
-            tex = SDL_CreateTextureFromSurface(ren, v->surf);
-            dirty = 0;
-        }
-        SDL_RenderClear(ren);
-        if (tex) SDL_RenderCopy(ren, tex, NULL, NULL);
-        SDL_RenderPresent(ren);
+        while (SDL_PollEvent(&e)) screen_event(&W, &e);
+        if (W.phase == PH_PLAY || W.phase == PH_QUIT) continue;
+        if (W.dirty) redraw(&W);
+        SDL_RenderClear(W.vw->ren);
+        if (W.tex) SDL_RenderCopy(W.vw->ren, W.tex, NULL, NULL);
+        SDL_RenderPresent(W.vw->ren);
         SDL_Delay(16);
-        if (frames > 0 && frame + 1 >= frames && rc < 0) rc = 0;
+        W.frames_run++;
     }
-out:
-    if (tex) SDL_DestroyTexture(tex);
-    if (ren) SDL_DestroyRenderer(ren);
-    if (win) SDL_DestroyWindow(win);
-    SDL_Quit();
-    return rc;
+    if (W.tex) SDL_DestroyTexture(W.tex);
+    view_win_close(W.vw);
+    return failed ? -1 : W.reached;
 }

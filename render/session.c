@@ -122,6 +122,11 @@ Session *session_open_scenario(const char *path, const char *const *sets, int ns
     return open_live(path, sets, nsets, seed, play, NULL, 0, d);
 }
 
+Session *session_open_scripted(const char *path, uint64_t seed, const int *choices, int nchoices, Diag *d)
+{
+    return open_live(path, NULL, 0, seed, 1, choices, nchoices, d);
+}
+
 Session *session_open_trace(const char *path, Diag *d)
 {
     TraceFile *f = trace_read(path, d);

@@ -24,6 +24,9 @@ typedef struct Session Session;
  * which case it runs to the first decision). NULL with diagnostics. */
 Session *session_open_scenario(const char *path, const char *const *sets, int nsets, uint64_t seed,
                                int play, Diag *d);
+/* Simulate a scenario interactively with the first nchoices decisions
+ * answered by `choices` in order (a playthrough's), pausing at any after. */
+Session *session_open_scripted(const char *path, uint64_t seed, const int *choices, int nchoices, Diag *d);
 /* Replay a saved trace (no engine). */
 Session *session_open_trace(const char *path, Diag *d);
 /* Reproduce a recorded playthrough (PLAY.json from session_save). With

@@ -22,6 +22,7 @@
 #include "cal.h"
 #include "draw.h"
 #include "exview.h"
+#include "view_int.h"
 #include "vstate.h"
 
 /* --- the base map asset ----------------------------------------------------- */
@@ -124,6 +125,7 @@ void view_shot_render(ViewShot *s, double t)
     ui.still = 1;
     ui.sim_done = s->h->end;
     s->t = t;
+    ui.frame = vstate_at(s->vs, t);
     draw_frame(s->draw, &ui);
     SDL_RenderPresent(s->ren);
 }
@@ -147,7 +149,7 @@ size_t view_shot_layout(const ViewShot *s, ViewBox *out, size_t max)
 
 void view_shot_legend(ViewShot *s, int on) { draw_set_legend(s->draw, on); }
 
-static int save_png(SDL_Surface *src, const char *png, Diag *d)
+int view_save_png(SDL_Surface *src, const char *png, Diag *d)
 {
     SDL_Surface *rgb = SDL_ConvertSurfaceFormat(src, SDL_PIXELFORMAT_RGB24, 0);
     int rc = rgb ? IMG_SavePNG(rgb, png) : -1;
@@ -156,7 +158,7 @@ static int save_png(SDL_Surface *src, const char *png, Diag *d)
     return rc != 0 ? -1 : 0;
 }
 
-int view_shot_save(ViewShot *s, const char *png, Diag *d) { return save_png(s->surf, png, d); }
+int view_shot_save(ViewShot *s, const char *png, Diag *d) { return view_save_png(s->surf, png, d); }
 
 /* --- the window ------------------------------------------------------------- */
 
@@ -167,6 +169,7 @@ typedef struct Ui {
     SDL_Window *win;
     SDL_Renderer *ren;
     Session *s;
+    const ViewOptions *o;
     Basemap *map;
     VState *vs;
     Draw *draw;
@@ -244,7 +247,7 @@ static void screenshot(Ui *u)
     Diag d;
     diag_init(&d, name);
     if (SDL_RenderReadPixels(u->ren, NULL, SDL_PIXELFORMAT_ARGB8888, surf->pixels, surf->pitch) == 0 &&
-        save_png(surf, name, &d) == 0)
+        view_save_png(surf, name, &d) == 0)
         snprintf(msg, sizeof msg, "Screenshot saved: %s", name);
     else
         snprintf(msg, sizeof msg, "Screenshot failed: %s", d.count ? d.items[0].msg : SDL_GetError());
@@ -309,7 +312,14 @@ static void key(Ui *u, const SDL_KeyboardEvent *k, Diag *d)
     case SDLK_QUESTION: u->help = !u->help; break;
     case SDLK_s: screenshot(u); break;
     case SDLK_0: draw_refit(u->draw); break;
+    case SDLK_RETURN: case SDLK_KP_ENTER:
+        if (u->o->exercise && !session_pending(u->s) && u->t >= u->h->end) u->quit = 2;
+        break;
     case SDLK_r: {
+        if (u->o->exercise) {
+            say(u, "An exercise keeps its seed: the debrief compares your run with others under your decisions");
+            break;
+        }
         if (!session_live(u->s)) {
             say(u, "A saved trace has one seed: run a scenario to try others");
             break;
@@ -415,22 +425,20 @@ static void mouse(Ui *u, const SDL_Event *e, Diag *d)
     }
 }
 
-/* Turn the next item of a --keys script into an SDL event. Returns the
- * position after it (NULL at the end). */
-static const char *script_event(const char *p, SDL_Event *e)
+const char *view_script_event(const char *p, SDL_Event *e)
 {
-    char tok[32];
+    char tok[64];
     size_t n = strcspn(p, ",");
     if (n >= sizeof tok) n = sizeof tok - 1;
     memcpy(tok, p, n);
     tok[n] = '\0';
-    p += n;
+    p += strcspn(p, ",");
     if (*p == ',') p++;
     memset(e, 0, sizeof *e);
     int x, y;
     if (sscanf(tok, "click:%d:%d", &x, &y) == 2) {
         /* Press and release at once: a click, not a drag. The caller
-         * pushes *e (the press) first, then the release queued here. */
+         * pushes *e (the press) first, then the release. */
         e->type = SDL_MOUSEBUTTONDOWN;
         e->button.button = SDL_BUTTON_LEFT;
         e->button.x = x;
@@ -443,14 +451,23 @@ static const char *script_event(const char *p, SDL_Event *e)
         e->wheel.y = 1;
         return *p ? p : NULL;
     }
+    if (!strncmp(tok, "text:", 5)) {
+        e->type = SDL_TEXTINPUT;
+        snprintf(e->text.text, sizeof e->text.text, "%.*s", (int)sizeof e->text.text - 1, tok + 5);
+        return *p ? p : NULL;
+    }
     static const struct { const char *name; SDL_Keycode sym; } names[] = {
         { "space", SDLK_SPACE }, { "plus", SDLK_PLUS }, { "minus", SDLK_MINUS }, { "right", SDLK_RIGHT },
         { "left", SDLK_LEFT }, { "home", SDLK_HOME }, { "end", SDLK_END }, { "esc", SDLK_ESCAPE },
+        { "up", SDLK_UP }, { "down", SDLK_DOWN }, { "tab", SDLK_TAB }, { "backtab", SDLK_TAB },
+        { "return", SDLK_RETURN }, { "backspace", SDLK_BACKSPACE }, { "pagedown", SDLK_PAGEDOWN },
+        { "pageup", SDLK_PAGEUP }, { "f12", SDLK_F12 },
     };
     e->type = SDL_KEYDOWN;
     e->key.keysym.sym = SDLK_UNKNOWN;
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(tok, names[i].name)) e->key.keysym.sym = names[i].sym;
+    if (!strcmp(tok, "backtab")) e->key.keysym.mod = KMOD_LSHIFT;
     if (e->key.keysym.sym == SDLK_UNKNOWN && strlen(tok) == 1) e->key.keysym.sym = (SDL_Keycode)tok[0];
     return *p ? p : NULL;
 }
@@ -508,36 +525,71 @@ static int exercise_notes(Ui *u, const Exercise *ex, const SimDecision *p)
     return n;
 }
 
+ViewWin *view_win_open(int w, int h, const char *title, Diag *d)
+{
+    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
+        diag_add(d, 0, 0, "", "cannot open a window: %s (use --screenshot for headless frames)", SDL_GetError());
+        return NULL;
+    }
+    ViewWin *vw = calloc(1, sizeof *vw);
+    if (!vw) {
+        diag_add(d, 0, 0, "", "out of memory opening the window");
+        SDL_Quit();
+        return NULL;
+    }
+    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
+    vw->win = SDL_CreateWindow(title, SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
+                               SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
+    if (!vw->win) {
+        diag_add(d, 0, 0, "", "cannot open a window: %s", SDL_GetError());
+        goto err;
+    }
+    vw->ren = SDL_CreateRenderer(vw->win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+    if (!vw->ren) {
+        fprintf(stderr, "salvo: no accelerated renderer (%s); using the software renderer\n", SDL_GetError());
+        vw->ren = SDL_CreateRenderer(vw->win, -1, SDL_RENDERER_SOFTWARE);
+    }
+    if (!vw->ren) {
+        diag_add(d, 0, 0, "", "cannot create a renderer: %s", SDL_GetError());
+        goto err;
+    }
+    return vw;
+err:
+    view_win_close(vw);
+    return NULL;
+}
+
+void view_win_close(ViewWin *vw)
+{
+    if (!vw) return;
+    if (vw->ren) SDL_DestroyRenderer(vw->ren);
+    if (vw->win) SDL_DestroyWindow(vw->win);
+    free(vw);
+    SDL_Quit();
+}
+
 int view_run(Session *s, const ViewOptions *o, Diag *d)
+{
+    ViewWin *vw = view_win_open(o->width, o->height, "salvo", d);
+    if (!vw) return -1;
+    int rc = view_run_in(vw, s, o, d);
+    view_win_close(vw);
+    return rc < 0 ? -1 : 0;
+}
+
+int view_run_in(ViewWin *vw, Session *s, const ViewOptions *o, Diag *d)
 {
     Ui u;
     memset(&u, 0, sizeof u);
     u.s = s;
+    u.o = o;
+    u.win = vw->win;
+    u.ren = vw->ren;
     u.speed = 3;
     u.selected = u.hover = -1;
     u.dec.hover = -1;
     u.notes_t = -1;
     int rc = -1;
-    if (SDL_Init(SDL_INIT_VIDEO) != 0) {
-        diag_add(d, 0, 0, "", "cannot open a window: %s (use --screenshot for headless frames)", SDL_GetError());
-        return -1;
-    }
-    SDL_SetHint(SDL_HINT_RENDER_SCALE_QUALITY, "1");
-    u.win = SDL_CreateWindow("salvo", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, o->width, o->height,
-                             SDL_WINDOW_RESIZABLE | SDL_WINDOW_ALLOW_HIGHDPI);
-    if (!u.win) {
-        diag_add(d, 0, 0, "", "cannot open a window: %s", SDL_GetError());
-        goto out;
-    }
-    u.ren = SDL_CreateRenderer(u.win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
-    if (!u.ren) {
-        fprintf(stderr, "salvo: no accelerated renderer (%s); using the software renderer\n", SDL_GetError());
-        u.ren = SDL_CreateRenderer(u.win, -1, SDL_RENDERER_SOFTWARE);
-    }
-    if (!u.ren) {
-        diag_add(d, 0, 0, "", "cannot create a renderer: %s", SDL_GetError());
-        goto out;
-    }
     u.map = load_basemap();
     if (sync_trace(&u, d) != 0) goto out;
     int w, h;
@@ -554,11 +606,12 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
     double freq = (double)SDL_GetPerformanceFrequency();
     double draw_sum = 0, draw_max = 0;
     long frame;
-    const char *script = o->keys && *o->keys ? o->keys : NULL;
+    const char *keys = o->keys && *o->keys ? o->keys : NULL, **script = o->script ? o->script : &keys;
+    int frames0 = o->frames_run ? *o->frames_run : 0;
     for (frame = 0; !u.quit; frame++) {
         SDL_Event e;
-        if (script) {
-            script = script_event(script, &e);
+        if (*script) {
+            *script = view_script_event(*script, &e);
             SDL_PushEvent(&e);
             if (e.type == SDL_MOUSEBUTTONDOWN) {
                 e.type = SDL_MOUSEBUTTONUP;
@@ -626,15 +679,21 @@ int view_run(Session *s, const ViewOptions *o, Diag *d)
             ui.decision = &u.dec;
         }
         ui.status = SDL_GetTicks() < u.status_until ? u.status : NULL;
+        if (o->exercise && !p && u.t >= u.h->end) ui.status = "The run is over. Press Enter for the debrief.";
+        ui.frame = vstate_at(u.vs, u.t);
         Uint64 t0 = SDL_GetPerformanceCounter();
         draw_frame(u.draw, &ui);
         double ms = (double)(SDL_GetPerformanceCounter() - t0) / freq * 1000;
         draw_sum += ms;
         if (ms > draw_max) draw_max = ms;
         SDL_RenderPresent(u.ren);
-        if (o->frames > 0 && frame + 1 >= o->frames) break;
+        if (o->frames > 0 && frames0 + frame + 1 >= o->frames) {
+            frame++;
+            break;
+        }
     }
-    rc = 0;
+    if (o->frames_run) *o->frames_run = frames0 + (int)frame;
+    rc = u.quit == 2 ? 1 : 0;
     if (o->stats && frame > 0) {
         SDL_RendererInfo info;
         SDL_GetRendererInfo(u.ren, &info);
@@ -651,8 +710,5 @@ out:
     draw_destroy(u.draw);
     vstate_destroy(u.vs);
     basemap_destroy(u.map);
-    if (u.ren) SDL_DestroyRenderer(u.ren);
-    if (u.win) SDL_DestroyWindow(u.win);
-    SDL_Quit();
     return rc;
 }

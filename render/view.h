@@ -65,11 +65,28 @@ typedef struct ViewOptions {
                                    ("space,plus,right,h,1,click:X:Y"), or NULL */
     int stats;                  /* print frame timings to stderr on exit */
     const Exercise *exercise;   /* an exercise's run: each decision shows what the
-                                   exercise says is shown at it; or NULL */
+                                   exercise says is shown at it, the seed stays, and
+                                   Enter at the end of the run goes on (returns 1);
+                                   or NULL */
+    const char **script;        /* in/out: the cursor of a test script shared with
+                                   the screens before and after (used instead of
+                                   keys), or NULL */
+    int *frames_run;            /* in/out: frames run so far, counted against
+                                   `frames` (shared likewise), or NULL */
 } ViewOptions;
+
+/* The window: SDL started, a window and its renderer. One window can show
+ * the map (view_run_in) and other screens in turn (exview.h). */
+typedef struct ViewWin ViewWin;
+/* NULL with a diagnostic if SDL, the window or a renderer cannot start. */
+ViewWin *view_win_open(int w, int h, const char *title, Diag *d);
+void view_win_close(ViewWin *w);
 
 /* Open the window and run until the person quits. 0 on a normal quit;
  * -1 with a diagnostic if SDL could not start. */
 int view_run(Session *s, const ViewOptions *o, Diag *d);
+/* The same in a window already open: 0 when the person quits, 1 when an
+ * exercise's run is over and they go on, -1 with a diagnostic. */
+int view_run_in(ViewWin *w, Session *s, const ViewOptions *o, Diag *d);
 
 #endif

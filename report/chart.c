@@ -557,6 +557,32 @@ void chart_fan(Sbuf *out, const ChartFan *f)
     chart_end(&c);
 }
 
+/* Row label at the row centred on yc, right-aligned in the left margin; a
+ * label too long for the margin is cut with an ellipsis. */
+static void row_label(Chart *c, double yc, const char *label)
+{
+    sbuf_printf(c->out, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">", r1(c->px0 - 6),
+                r1(chart_py(c, yc) + FONT * 0.35));
+    char lab[256];
+    snprintf(lab, sizeof lab, "%s", label);
+    if (chart_text_width(lab, FONT) > c->left - 12) {
+        size_t n = strlen(lab);
+        while (n > 0) {
+            n--;
+            while (n > 0 && ((unsigned char)lab[n] & 0xC0) == 0x80) n--;
+            char cut[256];
+            memcpy(cut, lab, n);
+            memcpy(cut + n, "\xE2\x80\xA6", 4);     /* "…" and the NUL */
+            if (chart_text_width(cut, FONT) <= c->left - 12 || n == 0) {
+                memcpy(lab, cut, n + 4);
+                break;
+            }
+        }
+    }
+    sbuf_esc(c->out, lab);
+    sbuf_puts(c->out, "</text>\n");
+}
+
 void chart_tornado(Sbuf *out, const ChartTornado *t)
 {
     Chart c;
@@ -579,32 +605,80 @@ void chart_tornado(Sbuf *out, const ChartTornado *t)
         const ChartTornadoRow *r = &t->rows[i];
         if (isfinite(r->at_low)) chart_rect(&c, t->base, yc - 0.36, r->at_low, yc + 0.36, CHART_SKY, 1);
         if (isfinite(r->at_high)) chart_rect(&c, t->base, yc - 0.36, r->at_high, yc + 0.36, CHART_ORANGE, 1);
-        sbuf_printf(out, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">", r1(c.px0 - 6),
-                    r1(chart_py(&c, yc) + FONT * 0.35));
-        /* A label too long for the margin is cut with an ellipsis. */
-        char lab[256];
-        snprintf(lab, sizeof lab, "%s", r->label);
-        if (chart_text_width(lab, FONT) > c.left - 12) {
-            size_t n = strlen(lab);
-            while (n > 0) {
-                n--;
-                while (n > 0 && ((unsigned char)lab[n] & 0xC0) == 0x80) n--;
-                char cut[256];
-                memcpy(cut, lab, n);
-                memcpy(cut + n, "\xE2\x80\xA6", 4);     /* "…" and the NUL */
-                if (chart_text_width(cut, FONT) <= c.left - 12 || n == 0) {
-                    memcpy(lab, cut, n + 4);
-                    break;
-                }
-            }
-        }
-        sbuf_esc(out, lab);
-        sbuf_puts(out, "</text>\n");
+        row_label(&c, yc, r->label);
     }
     double pb = chart_px(&c, t->base);
     sbuf_printf(out, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\" stroke-width=\"1.5\"/>\n", pb,
                 c.py0, pb, c.py1, CHART_INK);
     const char *cols[2] = { CHART_SKY, CHART_ORANGE };
     chart_legend(&c, 2, cols, names);
+    chart_end(&c);
+}
+
+/* A chart of r->n rows over [x0, x1]: the left margin fits the labels. */
+static void rows_begin(Chart *c, Sbuf *out, const ChartRows *r, double x0, double x1, int xint)
+{
+    double rowh = 22, widest = 0;
+    chart_begin(c, out, r->id, r->title, 760, 54 + 40 + rowh * (r->n > 0 ? r->n : 1));
+    for (int i = 0; i < r->n; i++) widest = fmax(widest, chart_text_width(r->labels[i], FONT));
+    c->left = fmin(widest + 16, 260);
+    c->ycat = 1;
+    c->xint = xint;
+    chart_axes(c, x0, x1, 0, r->xlabel, 0, r->n > 0 ? r->n : 1, NULL);
+    for (int i = 0; i < r->n; i++) row_label(c, r->n - i - 0.5, r->labels[i]);
+}
+
+void chart_bars(Sbuf *out, const ChartRows *r)
+{
+    Chart c;
+    double top = 0;
+    for (int i = 0; i < r->n; i++) if (isfinite(r->values[i])) top = fmax(top, r->values[i]);
+    double x1 = isfinite(r->x1) ? r->x1 : top > 0 ? top * 1.15 : 1;
+    int whole = 1;
+    for (int i = 0; i < r->n; i++) whole &= !isfinite(r->values[i]) || r->values[i] == floor(r->values[i]);
+    rows_begin(&c, out, r, 0, x1, whole);
+    for (int i = 0; i < r->n; i++) {
+        if (!isfinite(r->values[i])) continue;
+        double yc = r->n - i - 0.5;
+        chart_rect(&c, 0, yc - 0.34, r->values[i], yc + 0.34, r->color ? r->color : CHART_BLUE, 1);
+        char v[48];
+        if (whole) chart_fmt(v, sizeof v, r->values[i], 0);
+        else chart_fmt_sig(v, sizeof v, r->values[i], 3);
+        sbuf_printf(out, "<text x=\"%g\" y=\"%g\">", r1(chart_px(&c, r->values[i]) + 4),
+                    r1(chart_py(&c, yc) + FONT * 0.35));
+        sbuf_esc(out, v);
+        sbuf_puts(out, "</text>\n");
+    }
+    chart_end(&c);
+}
+
+void chart_dots(Sbuf *out, const ChartRows *r)
+{
+    Chart c;
+    rows_begin(&c, out, r, r->x0, r->x1, 0);
+    for (int i = 0; i < r->n; i++)
+        if (isfinite(r->values[i]))
+            chart_herrbar(&c, r->n - i - 0.5, r->values[i], NAN, NAN, r->color ? r->color : CHART_VERMILION);
+    chart_end(&c);
+}
+
+void chart_calibration(Sbuf *out, const ChartCalibration *k)
+{
+    Chart c;
+    chart_begin(&c, out, k->id, k->title, 480, 440);
+    c.left = 56;
+    chart_axes(&c, 0, 1, 0, "stated probability", 0, 1, "share that happened");
+    const double diag[2] = { 0, 1 };
+    chart_line(&c, diag, diag, 2, CHART_MUTED, 1, "4 3");
+    for (int i = 0; i < k->n; i++) {
+        if (k->count[i] <= 0) continue;
+        chart_errbar(&c, k->stated[i], k->observed[i], NAN, NAN, CHART_BLUE);
+        char n[32];
+        snprintf(n, sizeof n, "%d", k->count[i]);
+        sbuf_printf(out, "<text x=\"%g\" y=\"%g\">", r1(chart_px(&c, k->stated[i]) + 7),
+                    r1(chart_py(&c, k->observed[i]) - 5));
+        sbuf_esc(out, n);
+        sbuf_puts(out, "</text>\n");
+    }
     chart_end(&c);
 }

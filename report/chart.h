@@ -6,9 +6,9 @@
  * labelled axes (units in the labels; the caller passes them), the marks
  * (bars, bands, lines, points, error bars) are drawn in data coordinates,
  * and chart_end closes the <svg>. Higher-level charts built from these
- * (histogram with an optional marker, fan, CDF, horizontal bars) sit at the
- * end; a teaching debrief can draw a student's guess on a histogram with
- * the marker.
+ * (histogram with an optional marker, fan, CDF, tornado, rows of bars or
+ * dots, calibration) sit at the end; the report and the class debrief
+ * (salvo debrief) both draw with them.
  *
  * Invariants: tick labels never overlap (their spacing is computed from
  * their estimated widths in the chart's font, DejaVu Sans metrics); every
@@ -140,5 +140,31 @@ typedef struct ChartTornado {
     int n;
 } ChartTornado;
 void chart_tornado(Sbuf *out, const ChartTornado *t);
+
+/* One row per label, first on top (categorical y, as a tornado's): bars
+ * from 0 to each value with the value at the bar's end (how many students
+ * chose each option), or dots at each value on [x0, x1] (each student's
+ * percentile). NAN values draw nothing. */
+typedef struct ChartRows {
+    const char *id, *title, *xlabel;
+    const char *const *labels;
+    const double *values;
+    int n;
+    double x0, x1;              /* dots: the x range; bars: x1 NAN for 0..max */
+    const char *color;          /* NULL: blue */
+} ChartRows;
+void chart_bars(Sbuf *out, const ChartRows *r);
+void chart_dots(Sbuf *out, const ChartRows *r);
+
+/* Calibration: per bin, the stated probability (x) against the share that
+ * happened (y), both 0..1, with the dashed diagonal of perfect calibration;
+ * each point labelled with its count; bins with count 0 skipped. */
+typedef struct ChartCalibration {
+    const char *id, *title;
+    const double *stated, *observed;
+    const int *count;
+    int n;
+} ChartCalibration;
+void chart_calibration(Sbuf *out, const ChartCalibration *c);
 
 #endif

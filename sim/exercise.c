@@ -10,6 +10,7 @@
 #include <assert.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "cal.h"
 #include "json.h"
@@ -532,6 +533,73 @@ double exercise_brier(double p, int happened)
 }
 
 int exercise_hit(double lo, double hi, double x) { return lo <= x && x <= hi; }
+
+const char *exercise_check_guess(const ExPrediction *pr, const ExGuess *g)
+{
+    if (pr->kind == PRED_INTERVAL) {
+        if (!isfinite(g->best) || !isfinite(g->lo) || !isfinite(g->hi)) return "expected three numbers: BEST LOW HIGH";
+        if (g->lo > g->hi) return "expected LOW <= HIGH: the low end is above the high end";
+        if (!(g->lo <= g->best && g->best <= g->hi)) return "expected LOW <= BEST <= HIGH";
+        return NULL;
+    }
+    if (!(g->p >= 0 && g->p <= 1)) return "expected a probability from 0 to 1 (or 0% to 100%)";
+    return NULL;
+}
+
+int exercise_parse_number(const char *s, int percent, double *x)
+{
+    char buf[64];
+    size_t n = 0;
+    while (*s == ' ' || *s == '\t') s++;
+    for (; *s && n + 1 < sizeof buf; s++)
+        if (*s != ',') buf[n++] = *s;      /* thousands separators */
+    if (*s) return -1;
+    while (n && (buf[n - 1] == ' ' || buf[n - 1] == '\t')) n--;
+    buf[n] = '\0';
+    int pct = percent && n && buf[n - 1] == '%';
+    if (pct) buf[--n] = '\0';
+    char *end;
+    double v = strtod(buf, &end);
+    if (!n || *end || !isfinite(v)) return -1;
+    *x = pct ? v / 100 : v;
+    return 0;
+}
+
+const char EXERCISE_CALIBRATION[] =
+    "Calibration: of many 80% intervals about 80% should hold, and of events given 70% about 7 in 10 "
+    "should happen. One run cannot show calibration; the class debrief (salvo debrief) can. The share "
+    "of runs each interval holds in says whether it was too narrow (well under 80%) or too wide.";
+
+void exercise_score(const Exercise *ex, const ExGuess *g, const double *mine, const double *all, int nruns,
+                    ExScore *out, ExScoreSum *sum)
+{
+    size_t nm = (size_t)scenario_metric_count(ex->scenario);
+    *sum = (ExScoreSum){ 0 };
+    for (int i = 0; i < ex->npredictions; i++) {
+        const ExPrediction *pr = &ex->predictions[i];
+        ExScore *s = &out[i];
+        *s = (ExScore){ 0 };
+        s->outcome = exercise_outcome(ex, i, mine);
+        int n = 0;
+        for (int r = 0; r < nruns; r++) {
+            const double *row = all + (size_t)r * nm;
+            n += pr->kind == PRED_INTERVAL ? exercise_hit(g[i].lo, g[i].hi, row[pr->metric])
+                                           : exercise_outcome(ex, i, row) != 0;
+        }
+        if (pr->kind == PRED_INTERVAL) {
+            s->hit = exercise_hit(g[i].lo, g[i].hi, s->outcome);
+            s->cover = nruns > 0 ? (double)n / nruns : 0;
+            sum->nint++;
+            sum->hits += s->hit;
+        } else {
+            s->brier = exercise_brier(g[i].p, s->outcome != 0);
+            s->freq = nruns > 0 ? (double)n / nruns : 0;
+            sum->nprob++;
+            sum->brier += s->brier;
+        }
+    }
+    if (sum->nprob) sum->brier /= sum->nprob;
+}
 
 double exercise_outcome(const Exercise *ex, int i, const double *metrics)
 {

@@ -84,7 +84,46 @@ const ExDecision *exercise_decision(const Exercise *ex, int d);
 /* The id of option o of scenario decision d (what a student may type). */
 const char *exercise_option_id(const Exercise *ex, int d, int o);
 
+/* --- the student's predictions ----------------------------------------- */
+
+/* One prediction as committed: an interval's best guess and 80% interval
+ * [lo, hi] (p unused), or a probability p (best, lo, hi unused). */
+typedef struct ExGuess { double best, lo, hi, p; } ExGuess;
+
+/* Why guess g is not a valid answer to prediction pr ("expected LOW <=
+ * BEST <= HIGH", "expected a probability from 0 to 1" ...), or NULL if it
+ * is. The terminal, the view's form and the playthrough reader all ask it. */
+const char *exercise_check_guess(const ExPrediction *pr, const ExGuess *g);
+/* A number as a person types it: "2000000", "2,000,000", "2e6", " 0.7 ";
+ * with `percent`, "70%" is 0.7. 0, or -1 if s is not one finite number. */
+int exercise_parse_number(const char *s, int percent, double *x);
+
 /* --- the debrief's arithmetic ------------------------------------------ */
+
+/* One prediction scored against the student's run and the runs under the
+ * same decisions. */
+typedef struct ExScore {
+    double outcome;     /* the student's outcome (exercise_outcome) */
+    int hit;            /* interval: the outcome lies in [lo, hi] */
+    double cover;       /* interval: share of the runs it lies in (0.8 if calibrated) */
+    double brier;       /* probability: the Brier score of p against the outcome */
+    double freq;        /* probability: share of the runs the event happened in */
+} ExScore;
+typedef struct ExScoreSum {
+    int nint, hits;     /* intervals scored, and hit */
+    int nprob;          /* probabilities scored */
+    double brier;       /* their mean Brier score (0 if none) */
+} ExScoreSum;
+
+/* Score every prediction: guesses g[i], the student's metrics `mine`, the
+ * distribution `all` (nruns rows of scenario_metric_count values, as
+ * exercise_outcomes gives). out gets ex->npredictions scores. The one
+ * scorer: the terminal's debrief and the view's call it. */
+void exercise_score(const Exercise *ex, const ExGuess *g, const double *mine, const double *all, int nruns,
+                    ExScore *out, ExScoreSum *sum);
+/* What calibration means, in one paragraph, for the debriefs. */
+extern const char EXERCISE_CALIBRATION[];
+
 
 /* Where x falls in a sample, in percent: 100 * (#below + #equal / 2) / n
  * (the mid-rank, so a value every run shares is the 50th percentile).

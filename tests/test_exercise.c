@@ -384,6 +384,24 @@ START_TEST(class_debrief)
     } else {
         fprintf(stderr, "class debrief: tidy not installed, HTML check skipped\n");
     }
+    /* Every chart (report/chart.c's) is well-formed SVG: xmllint on each. */
+    if (system("command -v xmllint >/dev/null 2>&1") == 0) {
+        page = slurp(tmp("class.html"));
+        int nsvg = 0;
+        for (char *a = strstr(page, "<svg"); a; a = strstr(a + 1, "<svg")) {
+            char *e = strstr(a, "</svg>");
+            ck_assert_ptr_nonnull(e);
+            FILE *f = fopen(tmp("chart.svg"), "w");
+            ck_assert_ptr_nonnull(f);
+            fwrite(a, 1, (size_t)(e + 6 - a), f);
+            fclose(f);
+            snprintf(cmd, sizeof cmd, "xmllint --noout %s 2>&1", tmp("chart.svg"));
+            ck_assert_msg(WEXITSTATUS(system(cmd)) == 0, "chart %d of the class debrief is not well-formed", nsvg + 1);
+            nsvg++;
+        }
+        ck_assert_int_ge(nsvg, 4);      /* choices per decision, outcomes, calibration */
+        free(page);
+    }
 }
 END_TEST
 

@@ -39,17 +39,35 @@ if [ -f "$scen" ]; then
     test -s "$out/scenario.png"
 fi
 
-# An exercise: the briefing, play answering every decision, the debrief,
-# in the window; then its three screens headless.
+# An exercise in one window: the briefing, the predictions form (a
+# probability out of range refused, then corrected), play answering every
+# decision, the debrief and a fan saved with F12, the playthrough recorded;
+# then the playthrough replayed in the window to the same scores, and the
+# screens headless. test_view_exercise checks the pictures' pixels.
 ex=scenarios/exercises/shell-pipeline.json
 if [ -f "$ex" ]; then
-    run "$BIN" view "$ex" --exercise --frames 300 --runs 50 \
-        --keys "space,end,1,end,1,end,1,end,1,end,1,end,1" --record "$out/ex-play.json"
+    form="return,text:4450000,tab,text:4350000,tab,text:4600000,tab,text:2550000,tab,text:2450000,tab,text:2650000"
+    form="$form,tab,text:1.5,return,backspace,backspace,backspace,text:30%,return"
+    (cd "$out" && xvfb-run -a "$OLDPWD/$BIN" view "$OLDPWD/$ex" --exercise --name Ada --runs 100 --frames 900 \
+        --keys "$form,end,1,end,1,end,1,end,1,end,1,end,1,end,return,f12,right,f12,q" --record ex-play.json \
+        > "$out/first.txt")
     test -s "$out/ex-play.json"
+    test -s "$out/salvo-exercise-debrief.png"
+    test -s "$out/salvo-exercise-fan-1.png"
+    grep -q "shortfall: you said 30%" "$out/first.txt"
+    (cd "$out" && xvfb-run -a "$OLDPWD/$BIN" view "$OLDPWD/$ex" --replay ex-play.json --runs 100 --frames 300 \
+        --keys "return,return,end,return" > "$out/again.txt")
+    scores() { sed -n '/== Your predictions, scored ==/,/Calibration:/p' "$1"; }
+    if [ "$(scores "$out/first.txt")" != "$(scores "$out/again.txt")" ] || [ -z "$(scores "$out/first.txt")" ]; then
+        echo "view-smoke: the replayed playthrough scored differently" >&2
+        exit 1
+    fi
     for screen in briefing decision fan debrief; do
         "$BIN" view "$ex" --exercise --screenshot "$out/ex-$screen.png" --screen "$screen" --runs 100
         test -s "$out/ex-$screen.png"
     done
+    "$BIN" view "$ex" --exercise --replay "$out/ex-play.json" --screenshot "$out/ex-form.png" --screen predictions
+    test -s "$out/ex-form.png"
 fi
 "$BIN" view --trace tests/data/golden.jsonl --screenshot "$out/golden.png" --at 2024-10-15 --size 800x500
 test -s "$out/golden.png"
