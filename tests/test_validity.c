@@ -1078,11 +1078,11 @@ END_TEST
 
 /* `salvo ARGS` with its stderr on a terminal (a pseudo-terminal) and its
  * stdout in out.txt: what it wrote to stderr (at most n - 1 bytes, NUL
- * ended); its exit status. */
+ * ended); its exit status, or -1 if this system has no pseudo-terminal. */
 static int salvo_on_tty(const char *args, char *err, size_t n)
 {
     int m = posix_openpt(O_RDWR | O_NOCTTY);
-    ck_assert_int_ge(m, 0);
+    if (m < 0) return -1;
     ck_assert_int_eq(grantpt(m), 0);
     ck_assert_int_eq(unlockpt(m), 0);
     char name[256];
@@ -1131,7 +1131,12 @@ START_TEST(test_fit_discover_progress)
     for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
         static char err[1 << 16];
         char args[1024];
-        ck_assert_int_eq(salvo_on_tty(cmds[c], err, sizeof err), 0);
+        int rc = salvo_on_tty(cmds[c], err, sizeof err);
+        if (rc < 0) {
+            fputs("test_fit_discover_progress: no pseudo-terminal here; the terminal half is skipped\n", stderr);
+            break;
+        }
+        ck_assert_int_eq(rc, 0);
         ck_assert_msg(strstr(err, "/2000 runs") && strstr(err, "runs/s") && strstr(err, "ETA"),
                       "%s: no progress line on a terminal:\n%s", cmds[c], err);
         ck_assert_msg(strstr(err, "\r\033[K"), "%s: the progress line is not erased", cmds[c]);
