@@ -32,6 +32,7 @@
 #include "fmt.h"
 #include "opt.h"
 #include "paired.h"
+#include "progress.h"
 #include "record.h"
 #include "salvo.h"
 #include "sha256.h"
@@ -449,42 +450,6 @@ static void fingerprint(const Scenario *s, const Args *a, const char *extra, cha
 
 /* --- progress and formatting ------------------------------------------------ */
 
-typedef struct Progress {
-    const char *metric;
-    int shown;
-} Progress;
-
-static void fmt_secs(char *buf, size_t n, double s)
-{
-    if (!isfinite(s)) snprintf(buf, n, "?");
-    else if (s < 60) snprintf(buf, n, "%.0fs", s);
-    else if (s < 3600) snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
-    else snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
-}
-
-static void on_progress(void *arg, const BatchProgress *p)
-{
-    Progress *pr = arg;
-    char eta[32];
-    fmt_secs(eta, sizeof eta, p->eta);
-    fprintf(stderr, "\r%" PRIu64 "/%" PRIu64 " runs  %.0f runs/s  ETA %s", p->done, p->total,
-            isfinite(p->rate) ? p->rate : 0.0, eta);
-    if (isfinite(p->halfwidth)) {
-        char hw[32];
-        fmt_num(hw, sizeof hw, p->halfwidth);
-        fprintf(stderr, "  %s ±%s", pr->metric, hw);
-    }
-    fputs("\033[K", stderr);
-    fflush(stderr);
-    pr->shown = 1;
-}
-
-static void progress_end(Progress *pr)
-{
-    if (pr->shown) fputs("\r\033[K", stderr);
-    pr->shown = 0;
-}
-
 /* A value of metric i as the tables show it (cli/fmt.h). */
 static void fmt_value(char *buf, size_t n, const BatchModel *m, int metric, double x)
 {
@@ -578,11 +543,7 @@ static void batch_options(const Args *a, Progress *pr, int root, BatchOptions *o
     o->threads = a->threads;
     o->target_metric = -1;
     o->stop = &interrupted;
-    if (root && !a->quiet && isatty(STDERR_FILENO)) {
-        o->progress = on_progress;
-        o->progress_arg = pr;
-        o->progress_every = 0.25;
-    }
+    progress_attach(pr, o, root && !a->quiet);
 }
 
 /* The provenance of a summary of `a` over scenario s (the "run" object). */

@@ -21,6 +21,7 @@
 #include "batch.h"
 #include "cmd.h"
 #include "fit.h"
+#include "progress.h"
 #include "sample.h"
 #include "summary.h"
 
@@ -150,6 +151,34 @@ static int rows_path(const SampleArgs *a, char *out, size_t n)
     return len > 0 && (size_t)len < n ? 0 : -1;
 }
 
+/* Resuming: the rows file must hold its header and the `done` rows the
+ * checkpoint counts, each a whole line. One cut short (a hard kill before
+ * the bytes reached the disk, a full disk, the checkpoint copied without
+ * it) cannot give the fit of an uninterrupted run, and nothing can rebuild
+ * the rows it lost. 0, or -1 with a diagnostic that says so. */
+static int rows_complete(const SampleArgs *a, const char *path, uint64_t done, Diag *d)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        diag_add(d, 0, 0, "", "cannot resume: the checkpoint '%s' counts %" PRIu64 " replications but its rows "
+                 "file '%s' cannot be read (%s); a fit needs both: start again without --resume",
+                 a->checkpoint, done, path, strerror(errno));
+        return -1;
+    }
+    uint64_t lines = 0;
+    char buf[1 << 16];
+    size_t n;
+    while (lines <= done && (n = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t i = 0; i < n; i++) lines += buf[i] == '\n';
+    fclose(f);
+    if (lines > done) return 0;
+    diag_add(d, 0, 0, "", "cannot resume: the checkpoint '%s' counts %" PRIu64 " replications but its rows file "
+             "'%s' holds only %" PRIu64 " whole rows (it was cut short: a hard kill or a full disk); the rows it "
+             "lost cannot be rebuilt: start again without --resume", a->checkpoint, done, path,
+             lines > 0 ? lines - 1 : 0);
+    return -1;
+}
+
 /* Rank 0, before the run: the file the rows go to, positioned to append.
  * With a checkpoint it is FILE.rows, cut to the `done` rows of a resume;
  * without, a temporary file. NULL with a diagnostic. */
@@ -163,8 +192,10 @@ static FILE *open_rows(const SampleArgs *a, const BatchModel *m, uint64_t done, 
     if (done > 0) {
         AFile cut;
         memset(&cut, 0, sizeof cut);
-        if (afile_open(&cut, path, d) < 0) return NULL;
+        if (rows_complete(a, path, done, d) < 0 || afile_open(&cut, path, d) < 0) return NULL;
         if (batch_csv_copy(path, m, a->seed, done, cut.fp, d) < 0) {
+            diag_add(d, 0, 0, "", "the rows file '%s' does not go with the checkpoint '%s' (see above): start "
+                     "again without --resume", path, a->checkpoint);
             afile_abort(&cut);
             return NULL;
         }
@@ -198,6 +229,9 @@ double *sample_run(SampleArgs *a, const Scenario *s, uint64_t *n, int *width, in
     o.checkpoint = root ? a->checkpoint : NULL;
     o.fingerprint = a->fingerprint;
     o.stop = &stop_sample;
+    o.progress_metric = -1;         /* the columns are drawn assumptions: no main metric */
+    Progress pr = { NULL, 0 };
+    progress_attach(&pr, &o, root && !a->quiet);
     *rc = 1;
     if (!b) {
         if (!diag_errors(&d)) diag_add(&d, 0, 0, "", "out of memory");
@@ -235,6 +269,7 @@ ready:
     }
     int ok = batch_run(b, &o, &d) == 0;
     if (a->mpi && mpi_end_run(a->mpi, !ok, &d) < 0) ok = 0;
+    progress_end(&pr);
     if (!ok) goto out;
     *rc = 0;
     if (!root) goto out;

@@ -44,7 +44,7 @@ enum { SAMPLE_RUNS = 1, SAMPLE_THREADS, SAMPLE_SEED, SAMPLE_SET, SAMPLE_UNCERTAI
     { SAMPLE_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },                              \
     { SAMPLE_UNCERTAINTY, "--uncertainty", NULL,                                                             \
       "draw every ranged assumption (always so here; accepted for clarity)" },                              \
-    { SAMPLE_QUIET, "--quiet", NULL, "accepted for symmetry with batch (no progress line is shown)" },      \
+    { SAMPLE_QUIET, "--quiet", NULL, "no progress line (it is shown only when stderr is a terminal)" },    \
     { SAMPLE_CHECKPOINT, "--checkpoint", "FILE", "save progress every 2 s and at the end (and FILE.rows)" }, \
     { SAMPLE_RESUME, "--resume", NULL, "continue from --checkpoint" },                                       \
     { SAMPLE_MPI, "--mpi", NULL, "under mpirun: split the runs between the ranks (docs/batch.md)" }

@@ -8,8 +8,10 @@
  *   - bad observations are load errors with a place and a suggestion;
  *   - the record check is the same for any number of threads.
  * Statistical checks state their tolerance in standard errors. */
+#define _XOPEN_SOURCE 700   /* posix_openpt, grantpt, unlockpt, ptsname */
 #include <check.h>
 #include <cjson/cJSON.h>
+#include <fcntl.h>
 #include <math.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1074,6 +1076,130 @@ START_TEST(test_fit_sample_is_the_draw)
 }
 END_TEST
 
+/* `salvo ARGS` with its stderr on a terminal (a pseudo-terminal) and its
+ * stdout in out.txt: what it wrote to stderr (at most n - 1 bytes, NUL
+ * ended); its exit status, or -1 if this system has no pseudo-terminal. */
+static int salvo_on_tty(const char *args, char *err, size_t n)
+{
+    int m = posix_openpt(O_RDWR | O_NOCTTY);
+    if (m < 0) return -1;
+    ck_assert_int_eq(grantpt(m), 0);
+    ck_assert_int_eq(unlockpt(m), 0);
+    char name[256];
+    snprintf(name, sizeof name, "%s", ptsname(m));
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "exec %s %s >%s/out.txt", BIN, args, dir);
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        setsid();
+        int s = open(name, O_RDWR);
+        if (s < 0 || dup2(s, STDERR_FILENO) < 0) _exit(127);
+        close(s);
+        close(m);
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    /* Read until the child closes the terminal (EIO), keeping the start. */
+    size_t len = 0;
+    for (;;) {
+        char buf[4096];
+        ssize_t r = read(m, buf, sizeof buf);
+        if (r <= 0) break;
+        size_t k = (size_t)r < n - 1 - len ? (size_t)r : n - 1 - len;
+        memcpy(err + len, buf, k);
+        len += k;
+    }
+    err[len] = '\0';
+    close(m);
+    int status = 0;
+    ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+    ck_assert(WIFEXITED(status));
+    return WEXITSTATUS(status);
+}
+
+/* fit and discover show batch's progress line on a terminal's stderr,
+ * erased at the end; --quiet silences it, and (as for batch) stderr that
+ * is not a terminal never gets it. The results are the same either way. */
+START_TEST(test_fit_discover_progress)
+{
+    static const char *const cmds[] = {
+        "fit " DEFAULT_SC " --runs 2000 --seed 3 --threads 1 --top 0",
+        "discover " DEFAULT_SC " --metric front-shortfall --where 'front-shortfall > 0' --runs 2000 --seed 3 "
+        "--threads 1",
+    };
+    for (size_t c = 0; c < sizeof cmds / sizeof cmds[0]; c++) {
+        static char err[1 << 16];
+        char args[1024];
+        int rc = salvo_on_tty(cmds[c], err, sizeof err);
+        if (rc < 0) {
+            fputs("test_fit_discover_progress: no pseudo-terminal here; the terminal half is skipped\n", stderr);
+            break;
+        }
+        ck_assert_int_eq(rc, 0);
+        ck_assert_msg(strstr(err, "/2000 runs") && strstr(err, "runs/s") && strstr(err, "ETA"),
+                      "%s: no progress line on a terminal:\n%s", cmds[c], err);
+        ck_assert_msg(strstr(err, "\r\033[K"), "%s: the progress line is not erased", cmds[c]);
+        char *loud = slurp(tmp("out.txt"));
+        ck_assert_ptr_nonnull(loud);
+        snprintf(args, sizeof args, "%s --quiet", cmds[c]);
+        ck_assert_int_eq(salvo_on_tty(args, err, sizeof err), 0);
+        ck_assert_msg(!strstr(err, "runs/s") && !strchr(err, '\r'), "%s --quiet: progress shown:\n%s", cmds[c], err);
+        char *quiet = slurp(tmp("out.txt"));
+        ck_assert_ptr_nonnull(quiet);
+        ck_assert_str_eq(loud, quiet);
+        free(loud);
+        free(quiet);
+    }
+    ck_assert_int_eq(salvo(cmds[0]), 0);
+    char *err = slurp(tmp("err.txt"));
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(!strstr(err, "runs/s") && !strchr(err, '\r'), "progress on a file's stderr:\n%s", err);
+    free(err);
+}
+END_TEST
+
+/* A fit resumed from a checkpoint whose rows file is cut short (or gone,
+ * or another run's) is refused with exit 2 and a message that names both
+ * files and says what is wrong, not batch's advice about --csv. */
+START_TEST(test_fit_resume_short_rows)
+{
+    char args[768];
+    static const char fit[] = "fit scenarios/verify/abc-recover.json --seed 5 --threads 2 --top 0 --quiet";
+    snprintf(args, sizeof args, "%s --runs 700 --checkpoint %s", fit, tmp("ck"));
+    ck_assert_int_eq(salvo(args), 0);
+    struct stat st;
+    ck_assert_int_eq(stat(tmp("ck.rows"), &st), 0);
+    ck_assert_int_eq(truncate(tmp("ck.rows"), st.st_size / 2), 0);
+    snprintf(args, sizeof args, "%s --runs 1000 --checkpoint %s --resume", fit, tmp("ck"));
+    ck_assert_int_eq(salvo(args), 2);
+    char *err = slurp(tmp("err.txt"));
+    char want[512];
+    snprintf(want, sizeof want, "the checkpoint '%s' counts 700 replications but its rows file '%s' holds only ",
+             tmp("ck"), tmp("ck.rows"));
+    ck_assert_msg(strstr(err, want) && strstr(err, "cut short") && strstr(err, "without --resume"), "%s", err);
+    ck_assert_msg(!strstr(err, "--csv"), "%s", err);
+    free(err);
+    ck_assert_int_eq(unlink(tmp("ck.rows")), 0);
+    ck_assert_int_eq(salvo(args), 2);
+    err = slurp(tmp("err.txt"));
+    snprintf(want, sizeof want, "its rows file '%s' cannot be read", tmp("ck.rows"));
+    ck_assert_msg(strstr(err, want), "%s", err);
+    free(err);
+    /* Rows of another seed beside this checkpoint. */
+    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --seed 6 --runs 700 --quiet --top 0 "
+             "--checkpoint %s", tmp("ck6"));
+    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(rename(tmp("ck6.rows"), tmp("ck.rows")), 0);
+    snprintf(args, sizeof args, "%s --runs 1000 --checkpoint %s --resume", fit, tmp("ck"));
+    ck_assert_int_eq(salvo(args), 2);
+    err = slurp(tmp("err.txt"));
+    snprintf(want, sizeof want, "the rows file '%s' does not go with the checkpoint '%s'", tmp("ck.rows"), tmp("ck"));
+    ck_assert_msg(strstr(err, want), "%s", err);
+    free(err);
+}
+END_TEST
+
 Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
@@ -1100,6 +1226,8 @@ Suite *suite_validity(void)
     tcase_add_test(tc, test_fit_discover_threads_and_resume);
     tcase_add_test(tc, test_fit_interrupted_then_resumed);
     tcase_add_test(tc, test_fit_discover_reports);
+    tcase_add_test(tc, test_fit_discover_progress);
+    tcase_add_test(tc, test_fit_resume_short_rows);
     suite_add_tcase(s, tc);
     tc = tcase_create("fit");
     tcase_set_timeout(tc, 120);

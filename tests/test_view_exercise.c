@@ -413,41 +413,67 @@ static double after(const char *text, const char *id, const char *key)
 /* The view's scores are the terminal's: the terminal plays a scripted
  * student; the view, given the same choices and guesses, scores them to
  * the same printed figures. */
-START_TEST(view_scores_equal_the_terminals)
+/* The terminal plays the scripted student with guesses g; its playthrough
+ * file is read into the choices. Returns the scored section of its output. */
+static char *terminal_scores(const char *dir, const ExGuess *g, char *out, size_t nout, int *choices, int *nc)
 {
-    char dir[128], cmd[1024], out[16384], play[256], text[8192];
-    snprintf(dir, sizeof dir, "/tmp/salvo-test-%ld-exs", (long)getpid());
-    snprintf(cmd, sizeof cmd, "mkdir -p %s && printf '4450000 4350000 4600000\\n2550000 2450000 2650000\\n30%%%%\\n"
-             "half\\n2\\nask\\naccept\\n' > %s/answers.txt", dir, dir);
+    char cmd[1024], play[256], text[8192];
+    snprintf(cmd, sizeof cmd, "mkdir -p %s && printf '%.0f %.0f %.0f\\n%.0f %.0f %.0f\\n%.0f%%%%\\n"
+             "half\\n2\\nask\\naccept\\n' > %s/answers.txt", dir, g[0].best, g[0].lo, g[0].hi,
+             g[1].best, g[1].lo, g[1].hi, 100 * g[2].p, dir);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(play, sizeof play, "%s/p.json", dir);
     snprintf(cmd, sizeof cmd, "%s%s exercise " EX " --futures 10 --runs %d --tornado 0 --answers %s/answers.txt --save %s "
              "2>&1", BIN_PREFIX, SALVO_BIN, RUNS, dir, play);
-    ck_assert_int_eq(sh(cmd, out, sizeof out), 0);
-    char *t = scored(out);
+    ck_assert_int_eq(sh(cmd, out, nout), 0);
     FILE *f = fopen(play, "r");
     ck_assert_ptr_nonnull(f);
     size_t n = fread(text, 1, sizeof text - 1, f);
     text[n] = '\0';
     fclose(f);
-    int choices[64], nc = 0;
     const char *c = strstr(text, "\"choices\":[");
     ck_assert_ptr_nonnull(c);
-    for (c += 11; *c != ']' && nc < 64;) {
-        choices[nc++] = (int)strtol(c, (char **)&c, 10);
+    for (*nc = 0, c += 11; *c != ']' && *nc < 64;) {
+        choices[(*nc)++] = (int)strtol(c, (char **)&c, 10);
         if (*c == ',') c++;
     }
-    ck_assert_int_ge(nc, 2);
+    ck_assert_int_ge(*nc, 2);
+    return scored(out);
+}
+
+/* The view's scores are the terminal's: the terminal plays a scripted
+ * student; the view, given the same choices and guesses, scores them to
+ * the same printed figures. The intervals are taken from the middle of
+ * the debrief's own histograms, so the share of runs they hold in is
+ * neither 0 nor 1 whatever the scenario's calibration. */
+START_TEST(view_scores_equal_the_terminals)
+{
+    char dir[128], out[16384], cmd[256];
+    snprintf(dir, sizeof dir, "/tmp/salvo-test-%ld-exs", (long)getpid());
+    ExGuess g[3] = { { 1, 0, 2, 0 }, { 1, 0, 2, 0 }, { 0, 0, 0, 0.3 } };
+    int choices[64], nc = 0;
+    terminal_scores(dir, g, out, sizeof out, choices, &nc);
     Diag d;
     diag_init(&d, EX);
     ExView *v = exview_create(ex, 1, choices, nc, RUNS, 0, W, H, &d);
     diag_free(&d);
     ck_assert_ptr_nonnull(v);
-    /* Intervals inside the runs' range, so the share they hold in is neither 0 nor 1. */
-    ExGuess g[3] = { { 4.45e6, 4.35e6, 4.6e6, 0 }, { 2.55e6, 2.45e6, 2.65e6, 0 }, { 0, 0, 0, 0.3 } };
     ExScore sc[3];
     ExScoreSum sum;
     ck_assert_int_eq(exview_scores(v, sc, &sum), -1);      /* no guesses yet */
+    ck_assert_int_eq(exview_set_guesses(v, g), 0);
+    ck_assert_int_eq(exview_render(v, EXS_DEBRIEF, 0), 0);
+    for (int i = 0; i < 2; i++) {
+        float x0, x1, mk;
+        double lo, hi, mine;
+        ck_assert_int_eq(exview_chart(v, i, &x0, &x1, &lo, &hi, &mine, &mk), 0);
+        g[i].lo = floor(lo + 0.3 * (hi - lo));
+        g[i].hi = ceil(lo + 0.7 * (hi - lo));
+        g[i].best = round((g[i].lo + g[i].hi) / 2);
+    }
+    int nc2 = 0, choices2[64];
+    char *t = terminal_scores(dir, g, out, sizeof out, choices2, &nc2);
+    ck_assert_int_eq(nc2, nc);
     ck_assert_int_eq(exview_set_guesses(v, g), 0);
     ck_assert_int_eq(exview_scores(v, sc, &sum), 0);
     ck_assert_int_eq(sum.nint, 2);
