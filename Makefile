@@ -153,10 +153,11 @@ ifneq ($(SALVO_BIN),salvo)
 salvo: $(SALVO_BIN)
 endif
 
-# Test runner: every `Suite *suite_NAME(void)` in tests/test_*.c is gathered.
+# Test runner: every `Suite *suite_NAME(void)` definition in tests/test_*.c
+# is gathered, once: a prototype (the same line ending in ';') is not one.
 $(BUILD)/suites.h: $(TEST_SRC)
 	@mkdir -p $(dir $@)
-	@grep -ho '^Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void)/X(\1)/' > $@.tmp
+	@grep -h '^Suite \*suite_[a-z0-9_]*(void) *$$' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void) *$$/X(\1)/' > $@.tmp
 	@mv $@.tmp $@
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard tests/oracle/*.h) $(wildcard sim/*.h) $(wildcard render/*.h) $(wildcard report/*.h)

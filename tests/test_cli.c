@@ -17,19 +17,6 @@
 #include <cjson/cJSON.h>
 
 #define SHIP "tests/data/batch/ship.json"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
-
-/* `ENV salvo ARGS` with stdout and stderr to dir/out.txt and dir/err.txt. */
-static int salvo_env(const char *env, const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s %s >%s/out.txt 2>%s/err.txt", env, BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
-
-static int salvo(const char *args) { return salvo_env("", args); }
 
 static int has(const char *file, const char *text)
 {
@@ -194,12 +181,6 @@ END_TEST
 
 #define RISKY "tests/data/batch/ship-risky.json"
 
-/* Run a shell command line; its exit status. */
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* pandas with default settings reads every column but `path` as numbers;
  * first_loss (a time) has an empty cell, NaN, exactly where it never came. */
@@ -412,7 +393,7 @@ START_TEST(slurm_script)
                  tmp("plain.json"), tmp("plain.csv"));
         ck_assert_int_eq(salvo(cmd), 0);
         snprintf(cmd, sizeof cmd, "%s SALVO=%s SALVO_OUT=%s/job bash tools/salvo-slurm.sh " SHIP " %d --seed 5 "
-                 ">%s/out.txt 2>%s/err.txt", env, BIN, dir, runs[k], dir, dir);
+                 ">%s/out.txt 2>%s/err.txt", env, salvo_bin(), dir, runs[k], dir, dir);
         int rc = sh(cmd);
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 0, "salvo-slurm.sh: exit %d:\n%s", rc, err);

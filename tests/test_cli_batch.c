@@ -26,22 +26,9 @@
 #include <cjson/cJSON.h>
 
 #define SHIP "tests/data/batch/ship.json"
-/* The binary under test, run from the repository root (make test). */
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 #define RISKY "tests/data/batch/ship-risky.json"
 
 
-
-
-/* Run `salvo ARGS` with stdout and stderr to files; the exit status. */
-static int salvo(const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s >%s/out.txt 2>%s/err.txt", BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
 
 
 static cJSON *load_json(const char *path)
@@ -182,7 +169,7 @@ START_TEST(interrupt_and_resume)
             dup2(fd, 1);
             dup2(fd, 2);
         }
-        execl(BIN, BIN, "batch", SHIP, "--runs", "60000", "--threads", "1", "--json",
+        execl(salvo_bin(), salvo_bin(), "batch", SHIP, "--runs", "60000", "--threads", "1", "--json",
               tmp("b.json"), "--csv", tmp("b.csv"), "--checkpoint", tmp("ck"), "--quiet", (char *)NULL);
         _exit(127);
     }

@@ -41,7 +41,6 @@
 
 #define SHIP "tests/data/batch/ship.json"
 #define RISKY "tests/data/batch/ship-risky.json"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 #define MPIRUN "timeout -k 5 120 mpirun --allow-run-as-root --oversubscribe --mca plm isolated " \
                "--mca btl self,vader --mca btl_vader_single_copy_mechanism none"
 
@@ -51,23 +50,14 @@
 #define MPI_ENV ""
 #endif
 
-
-
-
-/* Run `salvo ARGS`, under mpirun with np ranks when np > 0; stdout and
- * stderr to out.txt and err.txt; the exit status. */
-static int salvo(int np, const char *args)
+/* `salvo ARGS` (as testutil's salvo), under mpirun with np ranks when
+ * np > 0. */
+static int salvo_ranks(int np, const char *args)
 {
-    char cmd[2048];
-    const char *env = strstr(args, "--mpi") ? MPI_ENV : "";
-    if (np > 0)
-        snprintf(cmd, sizeof cmd, "%s" MPIRUN " -np %d %s %s >%s/out.txt 2>%s/err.txt", env, np, BIN, args, dir,
-                 dir);
-    else
-        snprintf(cmd, sizeof cmd, "%s%s %s >%s/out.txt 2>%s/err.txt", env, BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
+    char prefix[512];
+    snprintf(prefix, sizeof prefix, "%s%s", strstr(args, "--mpi") ? MPI_ENV : "", np > 0 ? MPIRUN : "");
+    if (np > 0) snprintf(prefix + strlen(prefix), sizeof prefix - strlen(prefix), " -np %d", np);
+    return salvo_env(prefix, args);
 }
 
 
@@ -99,16 +89,16 @@ static cJSON *run_object(const char *path)
  * it, and mpirun must be there. */
 static int have_mpi(const char *test)
 {
-    int rc = salvo(0, "batch " SHIP " --runs 64 --quiet --mpi");
+    int rc = salvo_ranks(0, "batch " SHIP " --runs 64 --quiet --mpi");
     char *err = slurp(tmp("err.txt"));
     int none = rc == 2 && err && strstr(err, "this build has no MPI");
     free(err);
 #ifdef SALVO_BIN_MPI
-    ck_assert_msg(!none, "%s was built with MPI (ompi-c found) but says it has none", BIN);
+    ck_assert_msg(!none, "%s was built with MPI (ompi-c found) but says it has none", salvo_bin());
 #endif
     if (none) {
         fprintf(stderr, "suite_mpi: %s NOT RUN: %s was built without MPI (pkg-config ompi-c not found, "
-                "or NO_MPI=1)\n", test, BIN);
+                "or NO_MPI=1)\n", test, salvo_bin());
         return 0;
     }
     ck_assert_msg(rc == 0, "salvo batch --mpi as a singleton (no mpirun) failed: exit %d", rc);
@@ -119,7 +109,7 @@ static int have_mpi(const char *test)
                     "MPI's own allocations); ASan and UBSan stay on\n");
     }
     ck_assert_msg(system("command -v mpirun >/dev/null 2>&1") == 0,
-                  "%s has MPI but mpirun is not on PATH (install openmpi-bin)", BIN);
+                  "%s has MPI but mpirun is not on PATH (install openmpi-bin)", salvo_bin());
     return 1;
 }
 
@@ -132,14 +122,14 @@ START_TEST(ranks_give_identical_summary_and_csv)
     char args[768];
     snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --quiet",
              tmp("ref.json"), tmp("ref.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     char *ref = body(tmp("ref.json")), *ref_csv = slurp(tmp("ref.csv"));
     ck_assert_ptr_nonnull(ref_csv);
     static const struct { int np, threads; } cases[] = { { 1, 1 }, { 2, 1 }, { 3, 1 }, { 2, 2 } };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads %d --seed 9 --json %s --csv %s --mpi",
                  cases[i].threads, tmp("m.json"), tmp("m.csv"));
-        int rc = salvo(cases[i].np, args);
+        int rc = salvo_ranks(cases[i].np, args);
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 0, "-np %d: exit %d; stderr:\n%.500s", cases[i].np, rc, err ? err : "");
         free(err);
@@ -176,14 +166,14 @@ START_TEST(resume_and_target_under_mpi)
     char args[768];
     snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads 2 --seed 9 --json %s --csv %s --quiet",
              tmp("ref.json"), tmp("ref.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --seed 9 --json %s --csv %s --checkpoint %s --quiet",
              tmp("r.json"), tmp("r.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args,
              "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --checkpoint %s --resume --mpi",
              tmp("r.json"), tmp("r.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(3, args), 0);
+    ck_assert_int_eq(salvo_ranks(3, args), 0);
     char *a = body(tmp("ref.json")), *b = body(tmp("r.json"));
     ck_assert_str_eq(a, b);
     free(a);
@@ -198,11 +188,11 @@ START_TEST(resume_and_target_under_mpi)
      * at the same round, and the other ranks' extra blocks are dropped. */
     snprintf(args, sizeof args, "batch " SHIP " --runs 100000 --seed 9 --target delivered:3000 --json %s --quiet",
              tmp("t0.json"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args,
              "batch " SHIP " --runs 100000 --threads 1 --seed 9 --target delivered:3000 --json %s --mpi",
              tmp("t2.json"));
-    ck_assert_int_eq(salvo(2, args), 0);
+    ck_assert_int_eq(salvo_ranks(2, args), 0);
     a = body(tmp("t0.json"));
     b = body(tmp("t2.json"));
     ck_assert_str_eq(a, b);
@@ -224,10 +214,10 @@ START_TEST(compare_under_mpi)
     char args[768];
     snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 2000 --threads 1 --json %s --csv %s --quiet",
              tmp("c0.json"), tmp("c0.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 2000 --threads 1 --json %s --csv %s --mpi",
              tmp("c3.json"), tmp("c3.csv"));
-    ck_assert_int_eq(salvo(3, args), 0);
+    ck_assert_int_eq(salvo_ranks(3, args), 0);
     char *a = body(tmp("c0.json")), *b = body(tmp("c3.json"));
     ck_assert_str_eq(a, b);
     free(a);
@@ -258,7 +248,7 @@ START_TEST(bad_input_stops_every_rank)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char args[512];
         snprintf(args, sizeof args, "%s --csv %s", bad[i], tmp("never.csv"));
-        int rc = salvo(3, args);
+        int rc = salvo_ranks(3, args);
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 2, "'%s': exit %d, expected 2; stderr:\n%.500s", bad[i], rc, err ? err : "");
         ck_assert_msg(access(tmp("never.csv"), F_OK) != 0, "'%s' wrote a CSV", bad[i]);
@@ -272,7 +262,7 @@ START_TEST(bad_input_stops_every_rank)
         free(err);
     }
     /* --help under mpirun: the usage once, exit 0. */
-    ck_assert_int_eq(salvo(2, "batch --help --mpi"), 0);
+    ck_assert_int_eq(salvo_ranks(2, "batch --help --mpi"), 0);
     char *out = slurp(tmp("out.txt"));
     char *u = strstr(out, "usage: salvo batch");
     ck_assert(u && !strstr(u + 1, "usage: salvo batch"));
@@ -290,7 +280,7 @@ START_TEST(sigterm_to_ranks_then_resume)
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "exec env %s" MPIRUN " -np 3 %s batch " SHIP " --runs 5000000 --threads 1 --json %s "
              "--csv %s --checkpoint %s --quiet --mpi >%s/out.txt 2>%s/err.txt",
-             MPI_ENV, BIN, tmp("b.json"), tmp("b.csv"), tmp("ck"), dir, dir);
+             MPI_ENV, salvo_bin(), tmp("b.json"), tmp("b.csv"), tmp("ck"), dir, dir);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -330,10 +320,10 @@ START_TEST(sigterm_to_ranks_then_resume)
     char args[768];
     snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 1 --json %s --csv %s --checkpoint %s "
              "--resume --mpi", done + 1000, tmp("b.json"), tmp("b.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(2, args), 0);
+    ck_assert_int_eq(salvo_ranks(2, args), 0);
     snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 2 --json %s --csv %s --quiet", done + 1000,
              tmp("a.json"), tmp("a.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
     ck_assert_str_eq(a, b);
     free(a);
@@ -350,7 +340,7 @@ END_TEST
  * MPI runs as a singleton without mpirun (one rank). */
 START_TEST(mpi_flag_without_mpirun)
 {
-    int rc = salvo(0, "batch " SHIP " --runs 100 --quiet --mpi");
+    int rc = salvo_ranks(0, "batch " SHIP " --runs 100 --quiet --mpi");
     char *err = slurp(tmp("err.txt")), *out = slurp(tmp("out.txt"));
 #ifdef SALVO_BIN_MPI
     ck_assert_msg(rc == 0, "exit %d; stderr:\n%.500s", rc, err);
@@ -358,7 +348,7 @@ START_TEST(mpi_flag_without_mpirun)
 #else
     ck_assert_int_eq(rc, 2);
     ck_assert_ptr_nonnull(strstr(err, "this build has no MPI"));
-    fprintf(stderr, "suite_mpi: %s has no MPI; only its refusal of --mpi was tested\n", BIN);
+    fprintf(stderr, "suite_mpi: %s has no MPI; only its refusal of --mpi was tested\n", salvo_bin());
 #endif
     free(err);
     free(out);
@@ -373,10 +363,10 @@ START_TEST(record_under_mpi)
     char args[768];
     snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 640 --threads 1 --seed 4 --json %s "
              "--quiet", tmp("ref.json"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 640 --threads 1 --seed 4 --json %s "
              "--mpi", tmp("m.json"));
-    ck_assert_int_eq(salvo(2, args), 0);
+    ck_assert_int_eq(salvo_ranks(2, args), 0);
     char *ref = body(tmp("ref.json")), *b = body(tmp("m.json"));
     ck_assert_msg(strcmp(ref, b) == 0, "the summary differs under 2 ranks");
     free(ref);

@@ -23,7 +23,6 @@
 #include "testutil.h"
 
 #define CASES "tests/oracle/cases"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 
 static const OracleValue *lookup(const OracleResult *r, const char *key)
 {
@@ -167,7 +166,7 @@ END_TEST
 START_TEST(test_generated_validate)
 {
     char cmd[4096];
-    int len = snprintf(cmd, sizeof cmd, "%s validate", BIN);
+    int len = snprintf(cmd, sizeof cmd, "%s validate", salvo_bin());
     for (uint64_t seed = 1; seed <= 20; seed++) {
         char name[32];
         snprintf(name, sizeof name, "g%llu.json", (unsigned long long)seed);

@@ -31,31 +31,8 @@
 #define SHIP "tests/data/batch/ship.json"
 #define KR "scenarios/korea-russia-2024.json"
 
-static const char *bin(void)
-{
-    const char *b = getenv("SALVO_TEST_BIN");
-    if (b && *b) return b;
-    return strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN;
-}
-
-/* Run `salvo ARGS` (a shell command line, redirections allowed); the exit
- * status, or -1 if killed by a signal. stdout and stderr go to files in the
- * scratch directory unless ARGS redirects them. */
-static int salvo(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >>%s/out.txt 2>>%s/err.txt", bin(), args, dir, dir);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int salvo_raw(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* `salvo ARGS` with its output left to ARGS (a redirection, a pipe). */
+static int salvo_raw(const char *args) { return salvo_to("", args, NULL, NULL); }
 
 static void copy_file(const char *from, const char *to)
 {
@@ -67,14 +44,6 @@ static void copy_file(const char *from, const char *to)
     ck_assert_uint_eq(fwrite(t, 1, n, f), n);
     fclose(f);
     free(t);
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
 }
 
 static int same_text(const char *path, const char *text)
@@ -231,7 +200,7 @@ START_TEST(run_sigint_leaves_no_temp)
         dup2(p[1], 1);
         int fd = open("/dev/null", O_WRONLY);
         if (fd >= 0) dup2(fd, 2);
-        execl(bin(), bin(), "run", KR, "--verbose", "--trace", tmp("t.jsonl"), (char *)NULL);
+        execl(salvo_bin(), salvo_bin(), "run", KR, "--verbose", "--trace", tmp("t.jsonl"), (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -304,7 +273,7 @@ START_TEST(second_signal_exits_at_once)
             dup2(fd, 1);
             dup2(fd, 2);
         }
-        execl(bin(), bin(), "batch", SHIP, "--runs", "100000000", "--threads", "2", "--json", tmp("out.json"),
+        execl(salvo_bin(), salvo_bin(), "batch", SHIP, "--runs", "100000000", "--threads", "2", "--json", tmp("out.json"),
               "--csv", tmp("out.csv"), "--quiet", (char *)NULL);
         _exit(127);
     }
@@ -350,7 +319,7 @@ START_TEST(input_edges)
     ck_assert_int_eq(salvo(a), 2);
     ck_assert_int_eq(mkfifo(tmp("sc.fifo"), 0600), 0);
     /* `timeout` turns a hang into exit 124, not a stuck test. */
-    snprintf(a, sizeof a, "timeout 20 %s validate %s >/dev/null 2>%s", bin(), tmp("sc.fifo"), tmp("err.txt"));
+    snprintf(a, sizeof a, "timeout 20 %s validate %s >/dev/null 2>%s", salvo_bin(), tmp("sc.fifo"), tmp("err.txt"));
     int st = system(a);
     ck_assert_int_eq(WEXITSTATUS(st), 2);
     char *err = slurp(tmp("err.txt"));
@@ -520,7 +489,7 @@ static void fault_loop(const char *kind, const char *args, const char *const *ou
     for (n = 1; n < 100000; n++) {
         for (int i = 0; i < nouts; i++) remove(tmp(outs[i]));
         remove(tmp("err.txt"));
-        snprintf(a, sizeof a, "env SALVO_TEST_FAIL_WRITE=%d %s %s 2>%s >/dev/null", n, bin(), args, tmp("err.txt"));
+        snprintf(a, sizeof a, "env SALVO_TEST_FAIL_WRITE=%d %s %s 2>%s >/dev/null", n, salvo_bin(), args, tmp("err.txt"));
         int st = system(a);
         ck_assert_msg(WIFEXITED(st), "%s: write %d: killed by a signal", kind, n);
         int rc = WEXITSTATUS(st);

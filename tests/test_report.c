@@ -30,7 +30,6 @@
 
 #define SHIP "tests/data/batch/ship.json"
 #define RISKY "tests/data/batch/ship-risky.json"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 
 /* A batch summary whose marks have known places: "count" has bars in bins
  * 0, 2 and 3 (none in bin 1); "stock" a fan with constant bands 100 / 200 /
@@ -91,22 +90,6 @@ static const char TORNADO[] =
     " \"source\": \"s\", \"source_title\": \"S\"}],"
     " \"run\": {\"salvo\": \"0.1.0\", \"git\": \"test\", \"scenario\": \"hand\", \"seed\": \"1\", \"runs\": 64,"
     " \"threads\": 1}}";
-
-/* Run a shell command; its exit status. */
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    ck_assert_msg(WIFEXITED(st), "%s: killed", cmd);
-    return WEXITSTATUS(st);
-}
-
-/* `salvo ARGS`, stdout and stderr to dir/out.txt and dir/err.txt. */
-static int salvo(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >%s/out.txt 2>%s/err.txt", BIN, args, dir, dir);
-    return sh(cmd);
-}
 
 static int have(const char *tool)
 {

@@ -20,6 +20,7 @@
 #include <string.h>
 #include "json.h"
 #include "salvo.h"
+#include "testutil.h"
 
 #define TOL_SE 5.0
 
@@ -712,8 +713,7 @@ START_TEST(test_default_decisions_change_outcome)
 {
     Diag d;
     diag_init(&d, "scenarios/korea-russia-2024.json");
-    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/korea-russia-2024.json");
     int shells = scenario_metric_find(s, "dprk-shells-at-front"), troops = scenario_metric_find(s, "troops-sent");
     ck_assert_int_ge(shells, 0);
     ck_assert_int_ge(troops, 0);

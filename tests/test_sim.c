@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "salvo.h"
+#include "testutil.h"
 
 /* Producer 100/day and consumer 150/day on one stock that starts at 1000:
  * it empties at day 20 (1000 / 50); over 100 days consumption is
@@ -23,20 +24,9 @@ static const char *STOCK_SC =
     "{\"id\":\"made\",\"total\":\"produced.r\"},"
     "{\"id\":\"dry\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":0}},{\"id\":\"lvl\",\"level\":\"stock.s\",\"every\":10}]}";
 
-static Scenario *load(const char *text, const char *const *sets, int nsets)
-{
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load_buffer("test.json", text, strlen(text), sets, nsets, &d);
-    if (!s) diag_print(&d, stderr);
-    diag_free(&d);
-    return s;
-}
-
 START_TEST(test_stock_closed_form)
 {
-    Scenario *s = load(STOCK_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(STOCK_SC);
     ck_assert(scenario_end(s) == 100);
     Sim *sim = sim_create(s);
     sim_reset(sim, 1, 0);
@@ -77,8 +67,7 @@ static const char *TREATY_SC =
 
 START_TEST(test_treaty_timing)
 {
-    Scenario *s = load(TREATY_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(TREATY_SC);
     Sim *sim = sim_create(s);
     double v[4];
     for (uint64_t rep = 0; rep < 20; rep++) {
@@ -112,8 +101,7 @@ static const char *LAUNCH_SC =
 
 START_TEST(test_decisions_policy_interactive_script)
 {
-    Scenario *s = load(LAUNCH_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(LAUNCH_SC);
     Sim *sim = sim_create(s);
     double pol[3], ask[3], rep[3];
     /* Batch: the policy refuses; at p = 0.05 successes are rare. */
@@ -167,7 +155,7 @@ END_TEST
 START_TEST(test_set_overrides)
 {
     const char *ok[] = { "producers.in.rate=150" };
-    Scenario *s = load(STOCK_SC, ok, 1);
+    Scenario *s = load_scenario_msg(STOCK_SC, ok, 1, NULL, 0);
     ck_assert_ptr_nonnull(s);
     Sim *sim = sim_create(s);
     sim_reset(sim, 1, 0);
@@ -225,9 +213,9 @@ static char *supply_sc(int extra)
 
 START_TEST(test_reproducible_and_isolated)
 {
-    Scenario *a = load(supply_sc(0), NULL, 0);
+    Scenario *a = load_scenario(supply_sc(0));
     ck_assert_ptr_nonnull(a);
-    Scenario *b = load(supply_sc(1), NULL, 0);
+    Scenario *b = load_scenario(supply_sc(1));
     ck_assert_ptr_nonnull(b);
     static Rec r1, r2, r3;
     TraceSink s1 = { grab, &r1 }, s2 = { grab, &r2 }, s3 = { grab, &r3 };
@@ -270,8 +258,7 @@ END_TEST
 
 START_TEST(test_trace_file_byte_identical)
 {
-    Scenario *s = load(supply_sc(1), NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(supply_sc(1));
     const char *paths[2] = { "/tmp/salvo-test-trace-a.jsonl", "/tmp/salvo-test-trace-b.jsonl" };
     for (int i = 0; i < 2; i++) {
         Diag d;
@@ -314,7 +301,7 @@ END_TEST
  * and the reader used to refuse it, so no such trace could be viewed. */
 START_TEST(test_trace_file_reads_back)
 {
-    Scenario *s = load(STOCK_SC, NULL, 0);      /* stock "s" has no capacity */
+    Scenario *s = load_scenario(STOCK_SC);      /* stock "s" has no capacity */
     ck_assert_ptr_nonnull(s);
     const char *path = "/tmp/salvo-test-trace-readback.jsonl";
     Diag d;
@@ -377,8 +364,7 @@ static const char *STORM_SC =
 
 START_TEST(test_event_storm_halts)
 {
-    Scenario *s = load(STORM_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(STORM_SC);
     Sim *sim = sim_create(s);
     TraceBuf buf;
     tracebuf_init(&buf);
@@ -422,8 +408,7 @@ static const char *CYCLE_SC =
 
 START_TEST(test_effect_cycle_halts)
 {
-    Scenario *s = load(CYCLE_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(CYCLE_SC);
     Sim *sim = sim_create(s);
     sim_set_event_limit(sim, 20000);    /* keep the test quick: the storm is the same */
     sim_reset(sim, 1, 0);
@@ -455,7 +440,7 @@ START_TEST(test_many_carriers_leave_in_turn)
     for (int i = 0; i < 10; i++)
         n += snprintf(text + n, (size_t)(8192 - n), "%s{\"id\":\"c%d\",\"containers\":1,\"count\":10000}", i ? "," : "", i);
     snprintf(text + n, (size_t)(8192 - n), "]}],\"metrics\":[{\"id\":\"v\",\"total\":\"voyages.route.a-b\"}]}");
-    Scenario *s = load(text, NULL, 0);
+    Scenario *s = load_scenario(text);
     free(text);
     ck_assert_ptr_nonnull(s);
     Sim *sim = sim_create(s);
@@ -475,10 +460,8 @@ END_TEST
  * what catches a regression here. */
 START_TEST(test_empty_scenario_runs)
 {
-    Scenario *s = load("{\"salvo\":1,\"name\":\"empty\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-12-31\"},"
-                       "\"actors\":[{\"id\":\"a\"}],\"places\":[{\"id\":\"p\",\"kind\":\"port\",\"lat\":42,\"lon\":130}]}",
-                       NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("{\"salvo\":1,\"name\":\"empty\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-12-31\"},"
+                       "\"actors\":[{\"id\":\"a\"}],\"places\":[{\"id\":\"p\",\"kind\":\"port\",\"lat\":42,\"lon\":130}]}");
     ck_assert_int_eq(scenario_metric_count(s), 0);
     Sim *sim = sim_create(s);
     ck_assert_ptr_nonnull(sim);
@@ -496,8 +479,7 @@ END_TEST
  * NULL pointer otherwise (a crash). */
 START_TEST(test_trace_seed_spelling)
 {
-    Scenario *s = load(STOCK_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(STOCK_SC);
     const char *path = "/tmp/salvo-test-trace-seed.jsonl";
     Diag d;
     diag_init(&d, "trace");
@@ -600,8 +582,7 @@ static const char *SCALE_SC =
 
 START_TEST(test_effects_stay_finite)
 {
-    Scenario *s = load(SCALE_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(SCALE_SC);
     Sim *sim = sim_create(s);
     sim_reset(sim, 2, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
@@ -626,8 +607,7 @@ START_TEST(test_uncertainty)
     ck_assert_ptr_nonnull(at);
     snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
              at + strlen(from));
-    Scenario *s = load(text, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(text);
     ck_assert_int_eq(scenario_assumption_count(s), 1);
     Sim *sim = sim_create(s);
     double v[5], sum = 0, sum2 = 0, lo = 1e300, hi = -1e300;
@@ -676,7 +656,7 @@ START_TEST(test_set_outside_range_uncertainty)
     snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
              at + strlen(from));
     const char *sets[1] = { "producers.in.rate=400" };
-    Scenario *s = load(text, sets, 1);
+    Scenario *s = load_scenario_msg(text, sets, 1, NULL, 0);
     ck_assert_ptr_nonnull(s);
     const Assumption *a = scenario_assumption(s, 0);
     ck_assert(a->value == 400 && a->lo == 50 && a->hi == 400);

@@ -12,9 +12,6 @@
 
 #include "trace.h"
 
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
 
 #define GOLDEN "tests/data/golden.jsonl"
 #define GOLDEN_V1 "tests/data/golden-v1.jsonl"   /* the same trace in format 1 */

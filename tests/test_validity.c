@@ -22,53 +22,13 @@
 #include "summary.h"
 #include "testutil.h"
 
-/* The binary under test, run from the repository root (make test). */
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 #define DEFAULT_SC "scenarios/korea-russia-2024.json"
-
-static int salvo(const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s >%s/out.txt 2>%s/err.txt", BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
 
 #define HEAD(end) \
     "{\"salvo\":1,\"name\":\"val\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"" end "\"}," \
     "\"sources\":[{\"id\":\"src\",\"title\":\"t\"}]," \
     "\"actors\":[{\"id\":\"a\"}],\"resources\":[{\"id\":\"r\"}]," \
     "\"places\":[{\"id\":\"p\",\"kind\":\"depot\",\"lat\":0,\"lon\":0}],"
-
-static Scenario *load_msg(const char *text, char *msg, size_t nmsg)
-{
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load_buffer("val.json", text, strlen(text), NULL, 0, &d);
-    if (msg) {
-        FILE *f = fmemopen(msg, nmsg, "w");
-        diag_print(&d, f);
-        fclose(f);
-    } else if (!s) {
-        diag_print(&d, stderr);
-    }
-    diag_free(&d);
-    return s;
-}
-
-static Scenario *load(const char *text) { return load_msg(text, NULL, 0); }
-
-static double metric(const Scenario *s, const double *v, const char *id)
-{
-    int m = scenario_metric_find(s, id);
-    ck_assert_msg(m >= 0, "no metric %s", id);
-    return v[m];
-}
-
-#define NEAR(x, want) \
-    ck_assert_msg(fabs((x) - (want)) <= 1e-6 * (1 + fabs((double)(want))), "%.12g, expected %.12g", \
-                  (double)(x), (double)(want))
 
 /* Stock s gains 100/day from 0; event e happens at 00:00 on 2024-01-06
  * (day 5). With q = stock.s + 50 day + 1000 event.e:
@@ -96,23 +56,22 @@ static const char *SUM_SC = HEAD("2024-01-31")
 
 START_TEST(test_sum_values_and_crossings)
 {
-    Scenario *s = load(SUM_SC);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(SUM_SC);
     Sim *sim = sim_create(s);
     ck_assert_ptr_nonnull(sim);
     sim_reset(sim, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v[8];
     sim_metrics(sim, v);
-    NEAR(metric(s, v, "q"), 5500);
-    NEAR(metric(s, v, "t1500"), 5);
-    NEAR(metric(s, v, "t2000"), 20.0 / 3);
-    NEAR(metric(s, v, "nested"), 20.0 / 3);
-    NEAR(metric(s, v, "r0"), 0);
+    ASSERT_NEAR(metric_of(s, v, "q"), 5500);
+    ASSERT_NEAR(metric_of(s, v, "t1500"), 5);
+    ASSERT_NEAR(metric_of(s, v, "t2000"), 20.0 / 3);
+    ASSERT_NEAR(metric_of(s, v, "nested"), 20.0 / 3);
+    ASSERT_NEAR(metric_of(s, v, "r0"), 0);
     const double *lv = sim_series(sim, scenario_metric_find(s, "lv"));
-    NEAR(lv[0], 0);
-    NEAR(lv[1], 2000);
-    NEAR(lv[3], 6000);
+    ASSERT_NEAR(lv[0], 0);
+    ASSERT_NEAR(lv[1], 2000);
+    ASSERT_NEAR(lv[3], 6000);
     sim_destroy(sim);
     scenario_free(s);
 }
@@ -124,22 +83,17 @@ END_TEST
  * 'late' produced = 20 R, where produced at the end (31 days) is 31 R. */
 START_TEST(test_observations_at_end_of_date)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
-    if (!s) diag_print(&d, stderr);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/record-uniform.json");
     ck_assert_int_eq(scenario_observation_count(s), 6);
     const Observation *o = scenario_observation(s, 1);
     ck_assert_str_eq(o->id, "low");
     ck_assert_str_eq(o->metric, "stock-a");
-    NEAR(o->low, 270);
-    NEAR(o->high, 330);
+    ASSERT_NEAR(o->low, 270);
+    ASSERT_NEAR(o->high, 330);
     ck_assert_str_eq(scenario_observation(s, 0)->metric, "stock-a");  /* same quantity as a level metric */
     ck_assert_str_eq(scenario_observation(s, 3)->metric, "late");
     ck_assert_int_eq(scenario_observation(s, 2)->held_out, 1);
-    NEAR(scenario_observation(s, 0)->t, 10);
+    ASSERT_NEAR(scenario_observation(s, 0)->t, 10);
     Sim *sim = sim_create(s);
     ck_assert_ptr_nonnull(sim);
     for (uint64_t rep = 0; rep < 5; rep++) {
@@ -148,12 +102,12 @@ START_TEST(test_observations_at_end_of_date)
         double v[2];
         sim_metrics(sim, v);
         const double *ob = sim_observations(sim);
-        double R = metric(s, v, "produced") / 31;
+        double R = metric_of(s, v, "produced") / 31;
         ck_assert(R >= 50 && R <= 150);
-        NEAR(ob[0], 10 * R);
-        NEAR(ob[1], 10 * R);
-        NEAR(ob[2], 10 * R + 1000);
-        NEAR(ob[3], 20 * R);
+        ASSERT_NEAR(ob[0], 10 * R);
+        ASSERT_NEAR(ob[1], 10 * R);
+        ASSERT_NEAR(ob[2], 10 * R + 1000);
+        ASSERT_NEAR(ob[3], 20 * R);
         ck_assert_double_eq(ob[4], 0);
         ck_assert_double_eq(ob[5], 1000);
     }
@@ -208,11 +162,7 @@ static void near_quantile(double got, double want, double q, double width, uint6
 
 START_TEST(test_record_check_uniform)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/record-uniform.json");
     BatchScenario *bs;
     const uint64_t N = 8000;
     Batch *b = record_batch(s, &bs, N, 2);
@@ -276,11 +226,7 @@ END_TEST
  * bits on 1 and 3 threads. */
 START_TEST(test_record_check_threads)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/record-uniform.json");
     RecordRow a[6], c[6];
     BatchScenario *b1, *b3;
     Batch *x = record_batch(s, &b1, 1000, 1), *y = record_batch(s, &b3, 1000, 3);
@@ -307,7 +253,7 @@ END_TEST
 static void bad(const char *text, const char *want)
 {
     char msg[2048];
-    Scenario *s = load_msg(text, msg, sizeof msg);
+    Scenario *s = load_scenario_msg(text, NULL, 0, msg, sizeof msg);
     ck_assert_msg(s == NULL, "loaded, expected: %s", want);
     ck_assert_msg(strstr(msg, want) != NULL, "message:\n%s\nexpected: %s", msg, want);
 }
@@ -478,8 +424,7 @@ START_TEST(test_abc_recovers_parameter)
     sim_destroy(sim);
     scenario_free(t);
 
-    Scenario *s = scenario_load("scenarios/verify/abc-recover.json", NULL, 0, &d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/abc-recover.json");
     FitOptions o = { .seed = 1, .runs = 4000, .threads = 2, .until = scenario_end(s) };
     Fit *f = fit_run(s, &o, &d);
     ck_assert_ptr_nonnull(f);
@@ -513,8 +458,7 @@ START_TEST(test_fit_threads)
 {
     Diag d;
     diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/korea-russia-2024.json");
     FitOptions o = { .seed = 5, .runs = 150, .threads = 1, .until = scenario_end(s) };
     Fit *a = fit_run(s, &o, &d);
     o.threads = 3;
@@ -554,8 +498,7 @@ START_TEST(test_prim_planted_box)
 {
     Diag d;
     diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/prim-box.json", NULL, 0, &d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/prim-box.json");
     ck_assert_int_eq(scenario_assumption_count(s), 3);
     FitOptions o = { .seed = 1, .runs = 8000, .threads = 3, .until = scenario_end(s) };
     uint64_t n = 0, n1 = 0;
@@ -671,8 +614,7 @@ START_TEST(test_fit_sample_is_the_draw)
 {
     Diag d;
     diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/korea-russia-2024.json");
     FitOptions o = { .seed = 3, .runs = 64, .threads = 2, .until = scenario_end(s) };
     uint64_t n = 0;
     int width = 0;
