@@ -243,8 +243,8 @@ screenshot: salvo
 	  rm -rf "$$prof"; echo "wrote docs/report.png"; \
 	 else echo "screenshot: chromium not found (apt-get install chromium): docs/report.png not regenerated"; fi
 	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed $(SHOT_SEED) $(SHOT_ARGS); \
-	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/golden.jsonl"; \
-	      ./salvo view --trace tests/data/golden.jsonl $(SHOT_ARGS); fi
+	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/sample.jsonl"; \
+	      ./salvo view --trace tests/data/sample.jsonl $(SHOT_ARGS); fi
 	@echo "wrote docs/view.png"
 
 # `make fuzz`: libFuzzer harnesses (tests/fuzz/, docs/fuzzing.md), built with

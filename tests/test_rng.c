@@ -398,11 +398,11 @@ START_TEST(test_keyed_framing)
 }
 END_TEST
 
-START_TEST(test_key_hash_golden)
+START_TEST(test_key_hash_pinned)
 {
     /* The key is written to outputs and determines every draw: it must not
      * change by accident. If this fails after a deliberate change to the
-     * hash, every golden trace changes too. */
+     * hash, every golden trace (tests/golden/) changes too: `make bless`. */
     ck_assert_uint_eq(rng_key_hash(42u, 0u, "route:a", "transit"), 0x8d3d47e355b05c67ULL);
     ck_assert_uint_eq(rng_key_hash(1u, 9999u, "treaty", "trigger"), 0x28238c3312894f82ULL);
     Rng r;
@@ -496,7 +496,7 @@ Suite *suite_rng(void)
     tcase_add_test(tc, test_keyed_distinct_components_distinct_draws);
     tcase_add_test(tc, test_keyed_distinct_keys);
     tcase_add_test(tc, test_keyed_framing);
-    tcase_add_test(tc, test_key_hash_golden);
+    tcase_add_test(tc, test_key_hash_pinned);
     tcase_add_test(tc, test_keyed_adjacent_reps_uncorrelated);
     suite_add_tcase(s, tc);
     return s;

@@ -13,8 +13,8 @@
 #include "trace.h"
 
 
-#define GOLDEN "tests/data/golden.jsonl"
-#define GOLDEN_V1 "tests/data/golden-v1.jsonl"   /* the same trace in format 1 */
+#define SAMPLE "tests/data/sample.jsonl"
+#define SAMPLE_V1 "tests/data/sample-v1.jsonl"   /* the same trace in format 1 */
 
 
 static void spill(const char *path, const char *text)
@@ -85,16 +85,16 @@ START_TEST(buffer_sink_keeps_copies)
 }
 END_TEST
 
-START_TEST(golden_reads)
+START_TEST(sample_reads)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE);
+    TraceFile *f = trace_read(SAMPLE, &d);
     if (!f) diag_print(&d, stderr);
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(diag_errors(&d), 0);
     const TraceHeader *h = &f->h;
-    ck_assert_str_eq(h->scenario, "golden");
+    ck_assert_str_eq(h->scenario, "sample");
     ck_assert_uint_eq(h->seed, 42);
     ck_assert_int_eq(h->nplaces, 9);
     ck_assert_str_eq(h->places[1].name, "Rajin");
@@ -122,18 +122,18 @@ START_TEST(golden_reads)
 }
 END_TEST
 
-/* Read the golden file and write it back: the same bytes. */
-START_TEST(golden_rewrites_byte_identical)
+/* Read the sample trace and write it back: the same bytes. */
+START_TEST(sample_rewrites_byte_identical)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE);
+    TraceFile *f = trace_read(SAMPLE, &d);
     ck_assert_ptr_nonnull(f);
     char out[256];
-    tmp_path(out, sizeof out, "golden.jsonl");
+    tmp_path(out, sizeof out, "sample.jsonl");
     ck_assert_int_eq(write_file(out, &f->h, f->recs, f->n), 0);
     size_t la, lb;
-    char *a = slurp_len(GOLDEN, &la), *b = slurp_len(out, &lb);
+    char *a = slurp_len(SAMPLE, &la), *b = slurp_len(out, &lb);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(a, b, la) == 0);
@@ -149,8 +149,8 @@ END_TEST
 START_TEST(numbers_round_trip_exactly)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE);
+    TraceFile *f = trace_read(SAMPLE, &d);
     ck_assert_ptr_nonnull(f);
     const double vals[] = { 0.1 + 0.2, 1e-300, 5e-324, 9007199254740993.0, -2.5, 1.0 / 3.0,
                             123456789.125, 1e22, -0.0, 42, 1.7976931348623157e308, 0.07 };
@@ -191,8 +191,8 @@ END_TEST
 START_TEST(big_seed_and_nonfinite)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE);
+    TraceFile *f = trace_read(SAMPLE, &d);
     ck_assert_ptr_nonnull(f);
     TraceHeader h = f->h;
     h.seed = 18446744073709551557ull;
@@ -245,12 +245,12 @@ END_TEST
 
 /* --- bad files ---------------------------------------------------------- */
 
-/* The header line of the format-1 (v = 1) or format-2 golden trace. */
+/* The header line of the format-1 (v = 1) or format-2 sample trace. */
 static const char *first_line(int v)
 {
     static char *line[2];
     if (!line[v - 1]) {
-        char *all = slurp_len(v == 1 ? GOLDEN_V1 : GOLDEN, NULL);
+        char *all = slurp_len(v == 1 ? SAMPLE_V1 : SAMPLE, NULL);
         *strchr(all, '\n') = '\0';
         line[v - 1] = all;  /* kept for the process; read once */
     }
@@ -364,8 +364,8 @@ END_TEST
 START_TEST(format_1_still_reads)
 {
     Diag d;
-    diag_init(&d, GOLDEN_V1);
-    TraceFile *f1 = trace_read(GOLDEN_V1, &d), *f2 = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE_V1);
+    TraceFile *f1 = trace_read(SAMPLE_V1, &d), *f2 = trace_read(SAMPLE, &d);
     if (!f1 || !f2) diag_print(&d, stderr);
     ck_assert(f1 && f2);
     ck_assert_uint_eq(f1->h.seed, f2->h.seed);
@@ -380,7 +380,7 @@ START_TEST(format_1_still_reads)
     tmp_path(out, sizeof out, "v1to2.jsonl");
     ck_assert_int_eq(write_file(out, &f1->h, f1->recs, f1->n), 0);
     size_t la, lb;
-    char *a = slurp_len(GOLDEN, &la), *b = slurp_len(out, &lb);
+    char *a = slurp_len(SAMPLE, &la), *b = slurp_len(out, &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(a, b, la) == 0);
     ck_assert_ptr_nonnull(strstr(b, "\"trace\":2,"));
@@ -512,8 +512,8 @@ Suite *suite_trace(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("jsonl");
     tcase_set_timeout(tc, 120);   /* runs salvo and the validator on every shipped scenario */
-    tcase_add_test(tc, golden_reads);
-    tcase_add_test(tc, golden_rewrites_byte_identical);
+    tcase_add_test(tc, sample_reads);
+    tcase_add_test(tc, sample_rewrites_byte_identical);
     tcase_add_test(tc, numbers_round_trip_exactly);
     tcase_add_test(tc, big_seed_and_nonfinite);
     tcase_add_test(tc, format_1_still_reads);

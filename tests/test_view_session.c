@@ -147,8 +147,8 @@ END_TEST
 START_TEST(saved_trace_is_not_live)
 {
     Diag d;
-    diag_init(&d, "golden");
-    Session *s = session_open_trace("tests/data/golden.jsonl", &d);
+    diag_init(&d, "sample");
+    Session *s = session_open_trace("tests/data/sample.jsonl", &d);
     ck_assert_ptr_nonnull(s);
     ck_assert(!session_live(s));
     ck_assert_uint_eq(session_seed(s), 42);

@@ -17,7 +17,7 @@
 #include "view.h"
 #include "vstate.h"
 
-#define GOLDEN "tests/data/golden.jsonl"
+#define SAMPLE "tests/data/sample.jsonl"
 #define T_OCT15 409.5   /* 2024-10-15, noon */
 
 static TraceFile *tf;
@@ -26,8 +26,8 @@ static ViewShot *shot;
 static void setup(void)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
-    tf = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE);
+    tf = trace_read(SAMPLE, &d);
     ck_assert_ptr_nonnull(tf);
     shot = view_shot_create(&tf->h, tf->recs, tf->n, 1280, 720, &d);
     if (!shot) diag_print(&d, stderr);
@@ -181,32 +181,32 @@ START_TEST(cli_screenshot_and_errors)
 {
     char err[2048], args[512], png[128];
     snprintf(png, sizeof png, "/tmp/salvo-test-%ld-cli.png", (long)getpid());
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 2024-10-15 --size 640x400", png);
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 2024-10-15 --size 640x400", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     ck_assert_int_eq(access(png, R_OK), 0);
     remove(png);
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 400.5", png);
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 400.5", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     remove(png);
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 1999-01-01", png);
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 1999-01-01", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "outside the run"));
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 3 --size 10x10", png);
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 3 --size 10x10", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--size"));
-    ck_assert_int_eq(run_cli("--trace " GOLDEN " --screenshot x.png", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace " SAMPLE " --screenshot x.png", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--at"));
-    ck_assert_int_eq(run_cli("--trace " GOLDEN " --bogus", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace " SAMPLE " --bogus", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "unknown option '--bogus'"));
     ck_assert_int_eq(run_cli("", err, sizeof err), 2);
-    ck_assert_int_eq(run_cli("--trace " GOLDEN " --seed 3", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace " SAMPLE " --seed 3", err, sizeof err), 2);
     ck_assert_int_eq(run_cli("--trace tests/data/no-such.jsonl --screenshot x.png --at 1", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "cannot read"));
     /* A trace where a scenario belongs: the loader's error, then a hint. */
-    ck_assert_int_eq(run_cli(GOLDEN " --screenshot x.png --at 1", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli(SAMPLE " --screenshot x.png --at 1", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "use salvo view --trace"));
     /* A trace of format 1 still plays; a newer format is refused clearly. */
-    snprintf(args, sizeof args, "--trace tests/data/golden-v1.jsonl --screenshot %s --at 2024-10-15 --size 640x400", png);
+    snprintf(args, sizeof args, "--trace tests/data/sample-v1.jsonl --screenshot %s --at 2024-10-15 --size 640x400", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     remove(png);
     char newer[128];

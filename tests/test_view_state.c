@@ -324,13 +324,13 @@ START_TEST(treaty_steps_in_date_order)
 }
 END_TEST
 
-/* The golden trace: every carrier on the map is on its route, between the
+/* The sample trace: every carrier on the map is on its route, between the
  * ends, and the number in flight matches a direct count of open trips. */
-START_TEST(golden_carriers_consistent)
+START_TEST(sample_carriers_consistent)
 {
     Diag d;
-    diag_init(&d, "tests/data/golden.jsonl");
-    TraceFile *tf = trace_read("tests/data/golden.jsonl", &d);
+    diag_init(&d, "tests/data/sample.jsonl");
+    TraceFile *tf = trace_read("tests/data/sample.jsonl", &d);
     ck_assert_ptr_nonnull(tf);
     VState *g = vstate_create(&tf->h, tf->recs, tf->n);
     ck_assert_ptr_nonnull(g);
@@ -492,8 +492,8 @@ Suite *suite_view_state(void)
     tcase_add_test(tc, events_in_words);
     tcase_add_test(tc, treaty_steps_in_date_order);
     suite_add_tcase(s, tc);
-    tc = tcase_create("golden");
-    tcase_add_test(tc, golden_carriers_consistent);
+    tc = tcase_create("sample-trace");
+    tcase_add_test(tc, sample_carriers_consistent);
     suite_add_tcase(s, tc);
     tc = tcase_create("projection");
     tcase_add_test(tc, projection_round_trips_and_fits);

@@ -32,6 +32,7 @@
 #include <sys/wait.h>
 
 #include "salvo.h"
+#include "slurp.h"
 
 /* The binary under test (the Makefile passes -DSALVO_BIN). */
 #ifndef SALVO_BIN
@@ -65,28 +66,6 @@ static inline const char *tmp(const char *name)
     return buf[i];
 }
 
-/* The whole file, NUL-terminated, with its length in *len; NULL if it cannot be read. */
-static inline char *slurp_len(const char *path, size_t *len)
-{
-    if (len) *len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *p = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (p && fread(p, 1, (size_t)n, f) != (size_t)n) {
-        free(p);
-        p = NULL;
-    }
-    fclose(f);
-    if (!p) return NULL;
-    p[n] = '\0';
-    if (len) *len = (size_t)n;
-    return p;
-}
-
-static inline char *slurp(const char *path) { return slurp_len(path, NULL); }
 
 /* Write text to path (replacing it); fails the test if it cannot. */
 static inline void write_text(const char *path, const char *text)
