@@ -84,20 +84,9 @@ START_TEST(test_treaty_timing)
 }
 END_TEST
 
-/* A launch programme whose decision asks a person after the first failure. */
-static const char *LAUNCH_SC =
-    "{\"salvo\":1,\"name\":\"launch\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2025-01-01\"},"
-    "\"actors\":[{\"id\":\"kp\"},{\"id\":\"ru\"}],"
-    "\"places\":[{\"id\":\"sohae\",\"kind\":\"launch-site\",\"lat\":39.66,\"lon\":124.7}],"
-    "\"programmes\":[{\"id\":\"sat\",\"actor\":\"kp\",\"site\":\"sohae\","
-    "\"history\":[{\"date\":\"2024-02-01\",\"outcome\":\"failure\",\"stage\":2}],"
-    "\"interval\":30,\"max_attempts\":10,\"base\":0.05,\"stages\":[1,1,1],"
-    "\"assistance\":[{\"id\":\"help\",\"from\":\"ru\",\"lead_time\":10,\"boost\":0.9}]}],"
-    "\"decisions\":[{\"id\":\"ask\",\"actor\":\"kp\",\"when\":{\"quantity\":\"launch.sat.failures\",\">=\":1},"
-    "\"options\":[{\"id\":\"refuse\",\"label\":\"Go alone\"},{\"id\":\"accept\",\"label\":\"Accept help\",\"effects\":[{\"accept\":\"help\"}]}],"
-    "\"policy\":{\"fixed\":\"refuse\"}}],"
-    "\"metrics\":[{\"id\":\"successes\",\"total\":\"launch.sat.successes\"},{\"id\":\"attempts\",\"total\":\"launch.sat.attempts\"},"
-    "{\"id\":\"choice\",\"total\":\"decision.ask\"}]}";
+/* A launch programme whose decision asks a person after the first failure
+ * (day 31); also the view session's scenario (test_view_session.c). */
+#define LAUNCH_SC "tests/data/launch-help.json"
 
 START_TEST(test_decisions_policy_interactive_script)
 {

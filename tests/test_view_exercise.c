@@ -11,10 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #ifdef SALVO_HAVE_VIEW
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
 #include "exercise.h"
 #include "exview.h"
 
@@ -27,7 +26,7 @@
 
 static Exercise *ex;
 
-static void setup(void)
+static void ex_setup(void)
 {
     Diag d;
     diag_init(&d, EX);
@@ -37,7 +36,7 @@ static void setup(void)
     ck_assert_ptr_nonnull(ex);
 }
 
-static void teardown(void) { exercise_free(ex); }
+static void ex_teardown(void) { exercise_free(ex); }
 
 static ExView *make(int runs)
 {
@@ -203,25 +202,18 @@ START_TEST(fan_needs_its_futures_and_marks_the_choice)
 }
 END_TEST
 
+/* `salvo view ARGS` (testutil's salvo), its stderr into err. */
 static int run_cli(const char *args, char *err, size_t n)
 {
-    char errf[128], cmd[1024];
-    snprintf(errf, sizeof errf, "/tmp/salvo-test-%ld-exv.err", (long)getpid());
-    snprintf(cmd, sizeof cmd, "%s%s view %s 2>%s >/dev/null", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN,
-             args, errf);
-    int rc = system(cmd);
-    FILE *fp = fopen(errf, "rb");
-    size_t got = fp ? fread(err, 1, n - 1, fp) : 0;
-    err[got] = '\0';
-    if (fp) fclose(fp);
-    remove(errf);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    char a[1024];
+    snprintf(a, sizeof a, "view %s", args);
+    return salvo_stderr(a, err, n);
 }
 
 START_TEST(cli_screens_and_errors)
 {
     char err[2048], args[512], png[128];
-    snprintf(png, sizeof png, "/tmp/salvo-test-%ld-exv.png", (long)getpid());
+    snprintf(png, sizeof png, "%s", tmp("exv.png"));
     static const char *const screens[] = { "briefing", "decision", "decision:2", "debrief", "fan:1" };
     for (int i = 0; i < 5; i++) {
         remove(png);
@@ -254,20 +246,14 @@ END_TEST
  * playthrough whose scenario hash was changed is refused. */
 START_TEST(cli_scripted_student_replayed)
 {
-    char dir[128], path[256], play[256], args[1024], err[2048], png[256];
-    snprintf(dir, sizeof dir, "/tmp/salvo-test-%ld-exv", (long)getpid());
-    snprintf(args, sizeof args, "mkdir -p %s", dir);
-    ck_assert_int_eq(system(args), 0);
-    snprintf(path, sizeof path, "%s/answers.txt", dir);
-    snprintf(play, sizeof play, "%s/ada.json", dir);
-    snprintf(png, sizeof png, "%s/debrief.png", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("2000000 1000000 4000000\n1500000 500000 3000000\n30%\nhalf\n2\nask\naccept\n", f);
-    fclose(f);
-    snprintf(args, sizeof args, "%s%s exercise " EX " --name Ada --futures 10 --runs 20 --tornado 0 --answers %s "
-             "--save %s >/dev/null 2>&1", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN, path, play);
-    ck_assert_int_eq(system(args), 0);
+    char path[256], play[256], args[1024], err[2048], png[256];
+    snprintf(path, sizeof path, "%s", tmp("answers.txt"));
+    snprintf(play, sizeof play, "%s", tmp("ada.json"));
+    snprintf(png, sizeof png, "%s", tmp("debrief.png"));
+    write_text(path, "2000000 1000000 4000000\n1500000 500000 3000000\n30%\nhalf\n2\nask\naccept\n");
+    snprintf(args, sizeof args, "exercise " EX " --name Ada --futures 10 --runs 20 --tornado 0 --answers %s --save %s",
+             path, play);
+    ck_assert_int_eq(salvo(args), 0);
     static const char *const screens[] = { "briefing", "decision:1", "fan:1", "debrief" };
     for (int i = 0; i < 4; i++) {
         remove(png);
@@ -281,7 +267,7 @@ START_TEST(cli_scripted_student_replayed)
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--seed and --replay exclude each other"));
     /* Another scenario's hash: refused, exit 2. */
-    f = fopen(play, "r+");
+    FILE *f = fopen(play, "r+");
     ck_assert_ptr_nonnull(f);
     char text[8192];
     size_t n = fread(text, 1, sizeof text - 1, f);
@@ -295,8 +281,6 @@ START_TEST(cli_scripted_student_replayed)
     snprintf(args, sizeof args, EX " --replay %s --screenshot %s --screen debrief", play, png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_msg(strstr(err, "different scenario"), "got: %s", err);
-    snprintf(args, sizeof args, "rm -rf %s", dir);
-    ck_assert_int_eq(system(args), 0);
 }
 END_TEST
 #endif
@@ -306,7 +290,7 @@ Suite *suite_view_exercise(void)
     Suite *s = suite_create("view_exercise");
 #ifdef SALVO_HAVE_VIEW
     TCase *tc = tcase_create("screens");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ex_setup, ex_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, briefing_has_its_rows_and_scrolls);
     tcase_add_test(tc, decision_shows_the_chosen_option);
@@ -314,6 +298,7 @@ Suite *suite_view_exercise(void)
     tcase_add_test(tc, fan_needs_its_futures_and_marks_the_choice);
     suite_add_tcase(s, tc);
     tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, cli_screens_and_errors);
     tcase_add_test(tc, cli_scripted_student_replayed);

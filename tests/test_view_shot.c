@@ -9,10 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #ifdef SALVO_HAVE_VIEW
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
 #include "draw.h"
 #include "view.h"
 #include "vstate.h"
@@ -23,7 +22,7 @@
 static TraceFile *tf;
 static ViewShot *shot;
 
-static void setup(void)
+static void shot_setup(void)
 {
     Diag d;
     diag_init(&d, SAMPLE);
@@ -35,7 +34,7 @@ static void setup(void)
     diag_free(&d);
 }
 
-static void teardown(void)
+static void shot_teardown(void)
 {
     view_shot_destroy(shot);
     trace_file_free(tf);
@@ -160,27 +159,18 @@ START_TEST(frames_are_deterministic)
     ck_assert_uint_eq(sum1, sum2);
 }
 END_TEST
-/* The command line: exit codes and messages. */
+/* `salvo view ARGS` (testutil's salvo), its stderr into err. */
 static int run_cli(const char *args, char *err, size_t n)
 {
-    char errf[128], cmd[1024];
-    snprintf(errf, sizeof errf, "/tmp/salvo-test-%ld-cli.err", (long)getpid());
-    /* Through the shell, so a bare name needs ./ to mean this directory. */
-    snprintf(cmd, sizeof cmd, "%s%s view %s 2>%s >/dev/null", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN,
-             args, errf);
-    int rc = system(cmd);
-    FILE *fp = fopen(errf, "rb");
-    size_t got = fp ? fread(err, 1, n - 1, fp) : 0;
-    err[got] = '\0';
-    if (fp) fclose(fp);
-    remove(errf);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+    char a[1024];
+    snprintf(a, sizeof a, "view %s", args);
+    return salvo_stderr(a, err, n);
 }
 
 START_TEST(cli_screenshot_and_errors)
 {
     char err[2048], args[512], png[128];
-    snprintf(png, sizeof png, "/tmp/salvo-test-%ld-cli.png", (long)getpid());
+    snprintf(png, sizeof png, "%s", tmp("cli.png"));
     snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 2024-10-15 --size 640x400", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     ck_assert_int_eq(access(png, R_OK), 0);
@@ -209,16 +199,11 @@ START_TEST(cli_screenshot_and_errors)
     snprintf(args, sizeof args, "--trace tests/data/sample-v1.jsonl --screenshot %s --at 2024-10-15 --size 640x400", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     remove(png);
-    char newer[128];
-    snprintf(newer, sizeof newer, "/tmp/salvo-test-%ld-newer.jsonl", (long)getpid());
-    FILE *fp = fopen(newer, "wb");
-    ck_assert_ptr_nonnull(fp);
-    fputs("{\"salvo\":\"9.0\",\"type\":\"header\",\"trace\":3,\"seed\":\"1\"}\n", fp);
-    fclose(fp);
+    const char *newer = tmp("newer.jsonl");
+    write_text(newer, "{\"salvo\":\"9.0\",\"type\":\"header\",\"trace\":3,\"seed\":\"1\"}\n");
     snprintf(args, sizeof args, "--trace %s --screenshot %s --at 1", newer, png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "trace format 3 is newer than this salvo reads"));
-    remove(newer);
     ck_assert_int_eq(run_cli("--help", err, sizeof err), 0);
 }
 END_TEST
@@ -229,7 +214,7 @@ Suite *suite_view_shot(void)
     Suite *s = suite_create("view_shot");
 #ifdef SALVO_HAVE_VIEW
     TCase *tc = tcase_create("pixels");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, shot_setup, shot_teardown);
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, places_in_their_actors_colour);
     tcase_add_test(tc, carrier_at_its_interpolated_position);
@@ -238,6 +223,7 @@ Suite *suite_view_shot(void)
     tcase_add_test(tc, frames_are_deterministic);
     suite_add_tcase(s, tc);
     tc = tcase_create("cli");
+    tcase_add_checked_fixture(tc, setup, teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, cli_screenshot_and_errors);
     suite_add_tcase(s, tc);

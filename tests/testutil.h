@@ -130,6 +130,20 @@ static inline int salvo_env(const char *prefix, const char *args)
 /* `salvo ARGS`, as salvo_env with no prefix: the usual way. */
 static inline int salvo(const char *args) { return salvo_env("", args); }
 
+/* `salvo ARGS` as salvo(), with what it wrote on stderr also copied into
+ * err (cap bytes, NUL-terminated, truncated). */
+static inline int salvo_stderr(const char *args, char *err, size_t cap)
+{
+    int st = salvo(args);
+    size_t n = 0;
+    char *e = slurp_len(tmp("err.txt"), &n);
+    if (n >= cap) n = cap - 1;
+    if (e) memcpy(err, e, n);
+    err[e ? n : 0] = '\0';
+    free(e);
+    return st;
+}
+
 /* --- loading and running scenarios ----------------------------------------- */
 
 /* A scenario from SRC: inline JSON text when it starts with '{' (after
