@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "salvo.h"
+#include "testutil.h"
 
 #ifndef SALVO_BIN
 #define SALVO_BIN "salvo"
@@ -438,28 +439,11 @@ END_TEST
 Suite *suite_bad(void)
 {
     Suite *s = suite_create("bad");
-    TCase *tc = tcase_create("corpus");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = TCASE(s, "corpus", 120, 0, test_corpus_complete, test_validate_reports_every_file, test_missing_file);
     int n = expect_rows(-1, NULL);
     tcase_add_loop_test(tc, test_bad_file, 0, n > 0 ? n : 1);
-    tcase_add_test(tc, test_corpus_complete);
-    tcase_add_test(tc, test_validate_reports_every_file);
-    tcase_add_test(tc, test_missing_file);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("generated");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_gen_100mb);
-    tcase_add_test(tc, test_gen_deep_arrays);
-    tcase_add_test(tc, test_gen_deep_objects);
-    tcase_add_test(tc, test_gen_deep_unclosed);
-    tcase_add_test(tc, test_gen_many_values);
-    tcase_add_test(tc, test_gen_too_many_places);
-    tcase_add_test(tc, test_gen_long_string);
-    tcase_add_test(tc, test_gen_random_bytes);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("shipped");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_shipped_validate);
-    suite_add_tcase(s, tc);
+    TCASE(s, "generated", 300, 0, test_gen_100mb, test_gen_deep_arrays, test_gen_deep_objects, test_gen_deep_unclosed,
+          test_gen_many_values, test_gen_too_many_places, test_gen_long_string, test_gen_random_bytes);
+    TCASE(s, "shipped", 120, 0, test_shipped_validate);
     return s;
 }

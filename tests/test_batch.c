@@ -815,33 +815,12 @@ END_TEST
 Suite *suite_batch(void)
 {
     Suite *s = suite_create("batch");
-    TCase *tc = tcase_create("determinism");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, identical_for_any_thread_count);
-    tcase_add_test(tc, target_stops_deterministically);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, json_identical_for_any_thread_count);
-    tc = tcase_create("truth");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, statistics_match_truth);
-    tcase_add_test(tc, summary_fields);
-    tcase_add_test(tc, paired_common_random_numbers);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("resume");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, resume_extends_finished_batch);
-    tcase_add_test(tc, interrupt_then_resume_is_identical);
-    tcase_add_test(tc, stop_at_replication_boundary);
-    tcase_add_test(tc, checkpoint_mismatch_rejected);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("share");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, shared_parts_fold_identically);
-    tcase_add_test(tc, shared_resume_is_identical);
-    tcase_add_test(tc, shared_stop_and_damage);
-    suite_add_tcase(s, tc);
+    TCASE(s, "determinism", 60, SCRATCH, identical_for_any_thread_count, target_stops_deterministically,
+          json_identical_for_any_thread_count);
+    TCASE(s, "truth", 60, 0, statistics_match_truth, summary_fields, paired_common_random_numbers);
+    TCASE(s, "resume", 60, SCRATCH, resume_extends_finished_batch, interrupt_then_resume_is_identical,
+          stop_at_replication_boundary, checkpoint_mismatch_rejected);
+    TCASE(s, "share", 60, SCRATCH, shared_parts_fold_identically, shared_resume_is_identical,
+          shared_stop_and_damage);
     return s;
 }

@@ -470,32 +470,12 @@ END_TEST
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
-    TCase *tc = tcase_create("grammar");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, help_everywhere);
-    tcase_add_test(tc, version_flags);
-    tcase_add_test(tc, equals_form);
-    tcase_add_test(tc, double_dash);
-    tcase_add_test(tc, did_you_mean);
-    tcase_add_test(tc, sweep_assumptions_csv);
+    TCASE(s, "grammar", 60, SCRATCH, help_everywhere, version_flags, equals_form, double_dash, did_you_mean,
+          sweep_assumptions_csv, scenario_by_name);
 #ifdef SALVO_HAVE_VIEW
-    tcase_add_test(tc, view_without_display);
+    TCASE(s, "grammar (view)", 60, SCRATCH, view_without_display);
 #endif
-    tcase_add_test(tc, scenario_by_name);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("outputs");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, csv_is_numeric_for_pandas);
-    tcase_add_test(tc, csv_is_numeric_for_r);
-    tcase_add_test(tc, run_json_seed_is_string);
-    tcase_add_test(tc, whole_numbers_stay_whole);
-    tcase_add_test(tc, run_timeline_words);
-    tcase_add_test(tc, tables_read_well);
-    tcase_add_test(tc, slurm_script);
-    tcase_add_test(tc, make_install);
-    tcase_add_test(tc, quiet_build);
-    suite_add_tcase(s, tc);
+    TCASE(s, "outputs", 120, SCRATCH, csv_is_numeric_for_pandas, csv_is_numeric_for_r, run_json_seed_is_string,
+          whole_numbers_stay_whole, run_timeline_words, tables_read_well, slurm_script, make_install, quiet_build);
     return s;
 }

@@ -431,22 +431,8 @@ END_TEST
 Suite *suite_cli_batch(void)
 {
     Suite *s = suite_create("cli_batch");
-    TCase *tc = tcase_create("batch");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, json_same_for_threads_1_2_7);
-    tcase_add_test(tc, resume_extends);
-    tcase_add_test(tc, interrupt_and_resume);
-    tcase_add_test(tc, target_halfwidth);
-    tcase_add_test(tc, uncertainty_widens);
-    tcase_add_test(tc, bad_arguments);
-    tcase_add_test(tc, halted_runs_are_reported);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("compare_sweep");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, compare_crn_narrows_ci);
-    tcase_add_test(tc, sweep_grid_and_tornado);
-    suite_add_tcase(s, tc);
+    TCASE(s, "batch", 120, SCRATCH, json_same_for_threads_1_2_7, resume_extends, interrupt_and_resume,
+          target_halfwidth, uncertainty_widens, bad_arguments, halted_runs_are_reported);
+    TCASE(s, "compare_sweep", 120, SCRATCH, compare_crn_narrows_ci, sweep_grid_and_tornado);
     return s;
 }

@@ -598,35 +598,14 @@ Suite *suite_exact(void);
 Suite *suite_exact(void)
 {
     Suite *s = suite_create("exact");
-    TCase *tc = tcase_create("crossings");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_crossings_rising);
-    tcase_add_test(tc, test_crossings_touch_and_kinks);
-    tcase_add_test(tc, test_when_rearms_and_decides);
-    tcase_add_test(tc, test_holds_at_start);
-    tcase_add_test(tc, test_verify_crossings_file);
-    tcase_add_test(tc, test_crossings_replanned_after_an_answer);
-    tcase_add_test(tc, test_crossings_match_fixed_step_reference);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("hazard");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_hazard_change_takes_effect);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("streams");
-    tcase_add_test(tc, test_treaty_responses_own_streams);
-    tcase_add_test(tc, test_generated_carrier_id_collides);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("dates");
-    tcase_add_test(tc, test_end_is_last_day_and_by_counts_the_day);
-    tcase_add_test(tc, test_by_date_one_meaning_in_batch);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("overflow");
-    tcase_add_test(tc, test_overflow_quantity);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("oracle-bugs");
-    tcase_add_test(tc, test_when_max_counts_effects);
-    tcase_add_test(tc, test_close_lets_the_next_move_up);
-    tcase_add_test(tc, test_identical_schedules_share_slots);
-    suite_add_tcase(s, tc);
+    TCASE(s, "crossings", 60, 0, test_crossings_rising, test_crossings_touch_and_kinks,
+          test_when_rearms_and_decides, test_holds_at_start, test_verify_crossings_file,
+          test_crossings_replanned_after_an_answer, test_crossings_match_fixed_step_reference);
+    TCASE(s, "hazard", 60, 0, test_hazard_change_takes_effect);
+    TCASE(s, "streams", 0, 0, test_treaty_responses_own_streams, test_generated_carrier_id_collides);
+    TCASE(s, "dates", 0, 0, test_end_is_last_day_and_by_counts_the_day, test_by_date_one_meaning_in_batch);
+    TCASE(s, "overflow", 0, 0, test_overflow_quantity);
+    TCASE(s, "oracle-bugs", 0, 0, test_when_max_counts_effects, test_close_lets_the_next_move_up,
+          test_identical_schedules_share_slots);
     return s;
 }

@@ -417,21 +417,8 @@ END_TEST
 Suite *suite_exercise(void)
 {
     Suite *s = suite_create("exercise");
-    TCase *tc = tcase_create("load");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, shipped_exercises_load);
-    tcase_add_test(tc, good_exercise_loads);
-    tcase_add_test(tc, bad_exercises_name_the_place);
-    tcase_add_test(tc, validate_takes_exercises);
-    tcase_add_test(tc, scripted_student_whole_loop);
-    tcase_add_test(tc, class_debrief);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("debrief");
-    tcase_add_test(tc, scores_by_hand);
-    tcase_add_test(tc, percentile_on_known_distribution);
-    tcase_add_test(tc, script_by_decision);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
+    TCASE(s, "load", 60, SCRATCH, shipped_exercises_load, good_exercise_loads, bad_exercises_name_the_place,
+          validate_takes_exercises, scripted_student_whole_loop, class_debrief);
+    TCASE(s, "debrief", 60, 0, scores_by_hand, percentile_on_known_distribution, script_by_decision);
     return s;
 }

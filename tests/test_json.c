@@ -17,6 +17,7 @@
 
 #include "json.h"
 #include "salvo.h"
+#include "testutil.h"
 
 static JsonDoc *parse_ok_n(const char *s, size_t n)
 {
@@ -870,53 +871,22 @@ END_TEST
 Suite *suite_json(void)
 {
     Suite *s = suite_create("json");
-    TCase *tc = tcase_create("positions");
-    tcase_add_test(tc, test_positions_multiline);
-    tcase_add_test(tc, test_positions_columns_count_code_points);
-    tcase_add_test(tc, test_positions_crlf_and_bom);
-    tcase_add_test(tc, test_positions_long_single_line);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("values");
-    tcase_add_test(tc, test_values_scalars);
-    tcase_add_test(tc, test_values_huge_exponents);
-    tcase_add_test(tc, test_values_strings_and_escapes);
-    tcase_add_test(tc, test_values_duplicates_kept_in_order);
-    tcase_add_test(tc, test_values_first_keys_match_pairwise);
-    tcase_add_test(tc, test_values_loader_duplicate_in_big_object);
-    tcase_add_test(tc, test_values_loader_schema_key);
-    tcase_add_test(tc, test_values_nested_and_empty);
-    tcase_add_test(tc, test_values_length_not_nul_terminated);
-    tcase_add_test(tc, test_type_names);
-    suite_add_tcase(s, tc);
+    TCASE(s, "positions", 0, 0, test_positions_multiline, test_positions_columns_count_code_points,
+          test_positions_crlf_and_bom, test_positions_long_single_line);
 
-    tc = tcase_create("errors");
-    tcase_add_test(tc, test_err_empty_and_truncated);
-    tcase_add_test(tc, test_err_garbage_bytes);
-    tcase_add_test(tc, test_err_invalid_utf8);
-    tcase_add_test(tc, test_err_string_contents);
-    tcase_add_test(tc, test_err_numbers);
-    tcase_add_test(tc, test_err_not_json_syntax);
-    suite_add_tcase(s, tc);
+    TCASE(s, "values", 0, 0, test_values_scalars, test_values_huge_exponents, test_values_strings_and_escapes,
+          test_values_duplicates_kept_in_order, test_values_first_keys_match_pairwise,
+          test_values_loader_duplicate_in_big_object, test_values_loader_schema_key,
+          test_values_nested_and_empty, test_values_length_not_nul_terminated, test_type_names);
 
-    tc = tcase_create("limits");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_limit_depth);
-    tcase_add_test(tc, test_limit_depth_100000);
-    tcase_add_test(tc, test_limit_values);
-    tcase_add_test(tc, test_limit_bytes_in_memory);
-    suite_add_tcase(s, tc);
+    TCASE(s, "errors", 0, 0, test_err_empty_and_truncated, test_err_garbage_bytes, test_err_invalid_utf8,
+          test_err_string_contents, test_err_numbers, test_err_not_json_syntax);
 
-    tc = tcase_create("files");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_file_ok_and_errors);
-    tcase_add_test(tc, test_file_too_big_rejected_unread);
-    tcase_add_test(tc, test_large_document);
-    suite_add_tcase(s, tc);
+    TCASE(s, "limits", 60, 0, test_limit_depth, test_limit_depth_100000, test_limit_values,
+          test_limit_bytes_in_memory);
 
-    tc = tcase_create("robustness");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_mutations_never_crash);
-    suite_add_tcase(s, tc);
+    TCASE(s, "files", 60, 0, test_file_ok_and_errors, test_file_too_big_rejected_unread, test_large_document);
+    TCASE(s, "robustness", 60, 0, test_mutations_never_crash);
     return s;
 }

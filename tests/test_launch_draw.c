@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "salvo.h"
+#include "testutil.h"
 
 #define REPS 4000
 #define ATTEMPTS 20
@@ -168,11 +169,7 @@ END_TEST
 Suite *suite_launch_draw(void)
 {
     Suite *s = suite_create("launch_draw");
-    TCase *tc = tcase_create("per_replication");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_base_drawn_per_replication);
-    tcase_add_test(tc, test_ceiling_growth_drawn_per_replication);
-    tcase_add_test(tc, test_effect_on_base_takes_effect);
-    suite_add_tcase(s, tc);
+    TCASE(s, "per_replication", 120, 0, test_base_drawn_per_replication,
+          test_ceiling_growth_drawn_per_replication, test_effect_on_base_takes_effect);
     return s;
 }

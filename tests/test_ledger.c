@@ -198,12 +198,6 @@ END_TEST
 Suite *suite_ledger(void)
 {
     Suite *s = suite_create("ledger");
-    TCase *tc = tcase_create("rows");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_rows_exact);
-    tcase_add_test(tc, test_csv_and_json_text);
-    tcase_add_test(tc, test_cli_outputs_and_pandas);
-    suite_add_tcase(s, tc);
+    TCASE(s, "rows", 60, SCRATCH, test_rows_exact, test_csv_and_json_text, test_cli_outputs_and_pandas);
     return s;
 }

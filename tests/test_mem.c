@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "salvo.h"
 #include "scenario_int.h"
+#include "testutil.h"
 
 static void noop(void *ctx, const Event *ev)
 {
@@ -273,16 +274,9 @@ END_TEST
 Suite *suite_mem(void)
 {
     Suite *s = suite_create("mem");
-    TCase *tc = tcase_create("queue_limit");
-    tcase_add_test(tc, test_evq_limit_is_an_error_not_an_abort);
-    tcase_add_test(tc, test_kernel_returns_full);
-    tcase_add_test(tc, test_sim_halts_at_queue_limit);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("alloc_failure");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_every_allocation_failure_is_clean);
-    tcase_add_test(tc, test_allocation_failure_in_run_halts);
-    tcase_add_test(tc, test_shipped_scenario_allocation_failures);
-    suite_add_tcase(s, tc);
+    TCASE(s, "queue_limit", 0, 0, test_evq_limit_is_an_error_not_an_abort, test_kernel_returns_full,
+          test_sim_halts_at_queue_limit);
+    TCASE(s, "alloc_failure", 300, 0, test_every_allocation_failure_is_clean,
+          test_allocation_failure_in_run_halts, test_shipped_scenario_allocation_failures);
     return s;
 }

@@ -388,16 +388,8 @@ END_TEST
 Suite *suite_mpi(void)
 {
     Suite *s = suite_create("mpi");
-    TCase *tc = tcase_create("mpirun");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, mpi_flag_without_mpirun);
-    tcase_add_test(tc, ranks_give_identical_summary_and_csv);
-    tcase_add_test(tc, resume_and_target_under_mpi);
-    tcase_add_test(tc, compare_under_mpi);
-    tcase_add_test(tc, record_under_mpi);
-    tcase_add_test(tc, bad_input_stops_every_rank);
-    tcase_add_test(tc, sigterm_to_ranks_then_resume);
-    suite_add_tcase(s, tc);
+    TCASE(s, "mpirun", 600, SCRATCH, mpi_flag_without_mpirun, ranks_give_identical_summary_and_csv,
+          resume_and_target_under_mpi, compare_under_mpi, record_under_mpi, bad_input_stops_every_rank,
+          sigterm_to_ranks_then_resume);
     return s;
 }

@@ -186,19 +186,9 @@ END_TEST
 Suite *suite_oracle(void)
 {
     Suite *s = suite_create("oracle");
-    TCase *tc = tcase_create("cases");
-    tcase_add_test(tc, test_cases);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("generated");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_generated);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("compare");
-    tcase_add_test(tc, test_compare_can_fail);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("validate");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_generated_validate);
-    suite_add_tcase(s, tc);
+    TCASE(s, "cases", 0, 0, test_cases);
+    TCASE(s, "generated", 60, 0, test_generated);
+    TCASE(s, "compare", 0, 0, test_compare_can_fail);
+    TCASE(s, "validate", 0, SCRATCH, test_generated_validate);
     return s;
 }

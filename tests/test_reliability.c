@@ -683,35 +683,13 @@ END_TEST
 Suite *suite_reliability(void)
 {
     Suite *s = suite_create("reliability");
-    TCase *tc = tcase_create("outputs");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, output_never_overwrites_input_or_output);
-    tcase_add_test(tc, special_outputs_written_in_place);
-    tcase_add_test(tc, stdout_write_errors_fail);
-    tcase_add_test(tc, stale_temps_removed);
-    tcase_add_test(tc, bad_output_paths_before_work);
-    tcase_add_test(tc, write_faults_every_output);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("signals");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, run_sigint_leaves_no_temp);
-    tcase_add_test(tc, second_signal_exits_at_once);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("input edges");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, input_edges);
-    tcase_add_test(tc, histogram_tiny_spread);
-    tcase_add_test(tc, fanout_storm_halts);
-    tcase_add_test(tc, event_budget);
-    tcase_add_test(tc, reliability_doc_names_real_tests);
-    tcase_add_test(tc, trace_size_limit);
+    TCASE(s, "outputs", 120, SCRATCH, output_never_overwrites_input_or_output, special_outputs_written_in_place,
+          stdout_write_errors_fail, stale_temps_removed, bad_output_paths_before_work, write_faults_every_output);
+    TCASE(s, "signals", 120, SCRATCH, run_sigint_leaves_no_temp, second_signal_exits_at_once);
+    TCASE(s, "input edges", 0, SCRATCH, input_edges, histogram_tiny_spread, fanout_storm_halts, event_budget,
+          reliability_doc_names_real_tests, trace_size_limit, checkpoint_damage_refused, resume_csv_must_match);
 #ifdef SALVO_HAVE_VIEW
-    tcase_add_test(tc, replay_paths_and_choices);
+    TCASE(s, "input edges (view)", 0, SCRATCH, replay_paths_and_choices);
 #endif
-    tcase_add_test(tc, checkpoint_damage_refused);
-    tcase_add_test(tc, resume_csv_must_match);
-    suite_add_tcase(s, tc);
     return s;
 }

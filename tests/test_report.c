@@ -810,30 +810,11 @@ END_TEST
 Suite *suite_report(void)
 {
     Suite *s = suite_create("report");
-    TCase *tc = tcase_create("clients");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, svgs_parse_render_and_show_the_data);
-    tcase_add_test(tc, tornado_bars_where_the_effects_are);
-    tcase_add_test(tc, chromium_renders_the_page);
-    tcase_add_test(tc, histogram_marker_for_a_debrief);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("numbers");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, batch_report_numbers_are_the_json_numbers);
-    tcase_add_test(tc, compare_and_sweep_reports);
-    tcase_add_test(tc, ledger_table_when_present);
-    tcase_add_test(tc, same_summary_same_bytes);
-    tcase_add_test(tc, size_does_not_grow_with_replications);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("input");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, bad_input_exits_2_naming_file_and_place);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("chart");
-    tcase_add_test(tc, tick_labels_do_not_overlap);
-    tcase_add_test(tc, numbers_have_thousands_separators);
-    suite_add_tcase(s, tc);
+    TCASE(s, "clients", 300, SCRATCH, svgs_parse_render_and_show_the_data, tornado_bars_where_the_effects_are,
+          chromium_renders_the_page, histogram_marker_for_a_debrief);
+    TCASE(s, "numbers", 300, SCRATCH, batch_report_numbers_are_the_json_numbers, compare_and_sweep_reports,
+          ledger_table_when_present, same_summary_same_bytes, size_does_not_grow_with_replications);
+    TCASE(s, "input", 0, SCRATCH, bad_input_exits_2_naming_file_and_place);
+    TCASE(s, "chart", 0, 0, tick_labels_do_not_overlap, numbers_have_thousands_separators);
     return s;
 }

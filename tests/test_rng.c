@@ -17,6 +17,7 @@
 
 #include "rng.h"
 #include "salvo.h"
+#include "testutil.h"
 
 /* ---- reference vector ------------------------------------------------- */
 
@@ -472,32 +473,12 @@ END_TEST
 Suite *suite_rng(void)
 {
     Suite *s = suite_create("rng");
-    TCase *tc;
-
-    tc = tcase_create("reference");
-    tcase_add_test(tc, test_reference_vector);
-    tcase_add_test(tc, test_seed_selects_stream);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("bounded");
-    tcase_add_test(tc, test_bounded_large_bound_unbiased);
-    tcase_add_test(tc, test_bounded_small_bound_uniform);
-    tcase_add_test(tc, test_bounded_extremes);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("double");
-    tcase_add_test(tc, test_double_range_and_resolution);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("keyed");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_keyed_order_and_thread_independent);
-    tcase_add_test(tc, test_keyed_component_isolation);
-    tcase_add_test(tc, test_keyed_distinct_components_distinct_draws);
-    tcase_add_test(tc, test_keyed_distinct_keys);
-    tcase_add_test(tc, test_keyed_framing);
-    tcase_add_test(tc, test_key_hash_pinned);
-    tcase_add_test(tc, test_keyed_adjacent_reps_uncorrelated);
-    suite_add_tcase(s, tc);
+    TCASE(s, "reference", 0, 0, test_reference_vector, test_seed_selects_stream);
+    TCASE(s, "bounded", 0, 0, test_bounded_large_bound_unbiased, test_bounded_small_bound_uniform,
+          test_bounded_extremes);
+    TCASE(s, "double", 0, 0, test_double_range_and_resolution);
+    TCASE(s, "keyed", 60, 0, test_keyed_order_and_thread_independent, test_keyed_component_isolation,
+          test_keyed_distinct_components_distinct_draws, test_keyed_distinct_keys, test_keyed_framing,
+          test_key_hash_pinned, test_keyed_adjacent_reps_uncorrelated);
     return s;
 }

@@ -749,25 +749,11 @@ END_TEST
 Suite *suite_scenarios(void)
 {
     Suite *s = suite_create("scenarios");
-    TCase *tc = tcase_create("verify");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_verify_launch_constant_p);
-    tcase_add_test(tc, test_default_decisions_change_outcome);
-    tcase_add_test(tc, test_verify_launch_growth);
-    tcase_add_test(tc, test_verify_pipeline);
-    tcase_add_test(tc, test_verify_pipeline_schedule);
-    tcase_add_test(tc, test_verify_launch_assistance);
-    tcase_add_test(tc, test_verify_poisson);
-    tcase_add_test(tc, test_verify_treaty);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("shipped");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_shipped_load_and_run);
-    tcase_add_test(tc, test_default_assumptions_sourced);
-    tcase_add_test(tc, test_default_calibration);
-    tcase_add_test(tc, test_schema_covers_default);
-    tcase_add_test(tc, test_default_rules);
-    tcase_add_test(tc, test_variants_differ_as_described);
-    suite_add_tcase(s, tc);
+    TCASE(s, "verify", 120, 0, test_verify_launch_constant_p, test_default_decisions_change_outcome,
+          test_verify_launch_growth, test_verify_pipeline, test_verify_pipeline_schedule,
+          test_verify_launch_assistance, test_verify_poisson, test_verify_treaty);
+    TCASE(s, "shipped", 120, 0, test_shipped_load_and_run, test_default_assumptions_sourced,
+          test_default_calibration, test_schema_covers_default, test_default_rules,
+          test_variants_differ_as_described);
     return s;
 }

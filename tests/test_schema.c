@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 /* Run the check (with SALVO_SCHEMA=schema if given); its output in out. */
 static int run_check(const char *schema, char *out, size_t n)
 {
@@ -71,10 +73,6 @@ END_TEST
 Suite *suite_schema(void)
 {
     Suite *s = suite_create("schema");
-    TCase *tc = tcase_create("validator");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_schema_accepts_shipped_rejects_bad);
-    tcase_add_test(tc, test_schema_check_can_fail);
-    suite_add_tcase(s, tc);
+    TCASE(s, "validator", 120, 0, test_schema_accepts_shipped_rejects_bad, test_schema_check_can_fail);
     return s;
 }

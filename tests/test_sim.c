@@ -668,28 +668,12 @@ END_TEST
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
-    TCase *tc = tcase_create("models");
-    tcase_add_test(tc, test_stock_closed_form);
-    tcase_add_test(tc, test_treaty_timing);
-    tcase_add_test(tc, test_decisions_policy_interactive_script);
-    tcase_add_test(tc, test_set_overrides);
-    tcase_add_test(tc, test_uncertainty);
-    tcase_add_test(tc, test_set_outside_range_uncertainty);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("determinism");
-    tcase_add_test(tc, test_reproducible_and_isolated);
-    tcase_add_test(tc, test_trace_file_byte_identical);
-    tcase_add_test(tc, test_trace_file_reads_back);
-    tcase_add_test(tc, test_trace_seed_spelling);
-    tcase_add_test(tc, test_trace_color_strict);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("termination");
-    tcase_add_test(tc, test_event_storm_halts);
-    tcase_add_test(tc, test_effect_cycle_halts);
-    tcase_add_test(tc, test_many_carriers_leave_in_turn);
-    tcase_add_test(tc, test_empty_scenario_runs);
-    tcase_add_test(tc, test_effects_stay_finite);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
+    TCASE(s, "models", 0, 0, test_stock_closed_form, test_treaty_timing,
+          test_decisions_policy_interactive_script, test_set_overrides, test_uncertainty,
+          test_set_outside_range_uncertainty);
+    TCASE(s, "determinism", 0, 0, test_reproducible_and_isolated, test_trace_file_byte_identical,
+          test_trace_file_reads_back, test_trace_seed_spelling, test_trace_color_strict);
+    TCASE(s, "termination", 60, 0, test_event_storm_halts, test_effect_cycle_halts,
+          test_many_carriers_leave_in_turn, test_empty_scenario_runs, test_effects_stay_finite);
     return s;
 }

@@ -504,28 +504,12 @@ END_TEST
 Suite *suite_trace(void)
 {
     Suite *s = suite_create("trace");
-    TCase *tc = tcase_create("names");
-    tcase_add_test(tc, names_round_trip);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("buffer");
-    tcase_add_test(tc, buffer_sink_keeps_copies);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("jsonl");
-    tcase_set_timeout(tc, 120);   /* runs salvo and the validator on every shipped scenario */
-    tcase_add_test(tc, sample_reads);
-    tcase_add_test(tc, sample_rewrites_byte_identical);
-    tcase_add_test(tc, numbers_round_trip_exactly);
-    tcase_add_test(tc, big_seed_and_nonfinite);
-    tcase_add_test(tc, format_1_still_reads);
-    tcase_add_test(tc, shipped_traces_match_the_schema);
-    tcase_add_test(tc, docs_name_every_field);
-    tcase_add_test(tc, writer_reports_bad_path);
-    tcase_add_test(tc, writer_abort_leaves_nothing);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("bad_input");
-    tcase_add_test(tc, bad_files_name_their_line);
-    tcase_add_test(tc, bad_named_fields);
-    tcase_add_test(tc, missing_file_is_a_diagnostic);
-    suite_add_tcase(s, tc);
+    TCASE(s, "names", 0, 0, names_round_trip);
+    TCASE(s, "buffer", 0, 0, buffer_sink_keeps_copies);
+    /* 120 s: runs salvo and the validator on every shipped scenario. */
+    TCASE(s, "jsonl", 120, 0, sample_reads, sample_rewrites_byte_identical, numbers_round_trip_exactly,
+          big_seed_and_nonfinite, format_1_still_reads, shipped_traces_match_the_schema, docs_name_every_field,
+          writer_reports_bad_path, writer_abort_leaves_nothing);
+    TCASE(s, "bad_input", 0, 0, bad_files_name_their_line, bad_named_fields, missing_file_is_a_diagnostic);
     return s;
 }

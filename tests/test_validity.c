@@ -637,37 +637,13 @@ Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
     Suite *s = suite_create("validity");
-    TCase *tc = tcase_create("sums");
-    tcase_add_test(tc, test_sum_values_and_crossings);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("observations");
-    tcase_add_test(tc, test_observations_at_end_of_date);
-    tcase_add_test(tc, test_bad_observations);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("record");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_interval_score_by_hand);
-    tcase_add_test(tc, test_record_check_uniform);
-    tcase_add_test(tc, test_record_check_threads);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_run_rep_is_batch_row);
-    tcase_add_test(tc, test_default_batch_record);
-    tcase_add_test(tc, test_fit_cli_weights);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("fit");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_fit_scale_by_hand);
-    tcase_add_test(tc, test_abc_recovers_parameter);
-    tcase_add_test(tc, test_fit_threads);
-    tcase_add_test(tc, test_fit_sample_is_the_draw);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("discover");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_prim_by_hand);
-    tcase_add_test(tc, test_prim_planted_box);
-    suite_add_tcase(s, tc);
+    TCASE(s, "sums", 0, 0, test_sum_values_and_crossings);
+    TCASE(s, "observations", 0, 0, test_observations_at_end_of_date, test_bad_observations);
+    TCASE(s, "record", 60, 0, test_interval_score_by_hand, test_record_check_uniform,
+          test_record_check_threads);
+    TCASE(s, "cli", 120, SCRATCH, test_run_rep_is_batch_row, test_default_batch_record, test_fit_cli_weights);
+    TCASE(s, "fit", 120, 0, test_fit_scale_by_hand, test_abc_recovers_parameter, test_fit_threads,
+          test_fit_sample_is_the_draw);
+    TCASE(s, "discover", 120, 0, test_prim_by_hand, test_prim_planted_box);
     return s;
 }

@@ -289,20 +289,10 @@ Suite *suite_view_exercise(void)
 {
     Suite *s = suite_create("view_exercise");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("screens");
+    TCase *tc = TCASE(s, "screens", 60, 0, briefing_has_its_rows_and_scrolls, decision_shows_the_chosen_option,
+                      debrief_marker_where_the_data_put_it, fan_needs_its_futures_and_marks_the_choice);
     tcase_add_checked_fixture(tc, ex_setup, ex_teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, briefing_has_its_rows_and_scrolls);
-    tcase_add_test(tc, decision_shows_the_chosen_option);
-    tcase_add_test(tc, debrief_marker_where_the_data_put_it);
-    tcase_add_test(tc, fan_needs_its_futures_and_marks_the_choice);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, cli_screens_and_errors);
-    tcase_add_test(tc, cli_scripted_student_replayed);
-    suite_add_tcase(s, tc);
+    TCASE(s, "cli", 60, SCRATCH, cli_screens_and_errors, cli_scripted_student_replayed);
 #endif
     return s;
 }

@@ -163,13 +163,8 @@ Suite *suite_view_session(void)
 {
     Suite *s = suite_create("view_session");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("session");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, playthrough_pauses_answers_and_replays);
-    tcase_add_test(tc, batch_session_runs_to_the_end);
-    tcase_add_test(tc, saved_trace_is_not_live);
-    tcase_add_test(tc, bad_playthrough_files);
-    suite_add_tcase(s, tc);
+    TCASE(s, "session", 0, SCRATCH, playthrough_pauses_answers_and_replays, batch_session_runs_to_the_end,
+          saved_trace_is_not_live, bad_playthrough_files);
 #endif
     return s;
 }

@@ -213,20 +213,10 @@ Suite *suite_view_shot(void)
 {
     Suite *s = suite_create("view_shot");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("pixels");
+    TCase *tc = TCASE(s, "pixels", 30, 0, places_in_their_actors_colour, carrier_at_its_interpolated_position,
+                      land_and_sea, screenshot_png_written, frames_are_deterministic);
     tcase_add_checked_fixture(tc, shot_setup, shot_teardown);
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, places_in_their_actors_colour);
-    tcase_add_test(tc, carrier_at_its_interpolated_position);
-    tcase_add_test(tc, land_and_sea);
-    tcase_add_test(tc, screenshot_png_written);
-    tcase_add_test(tc, frames_are_deterministic);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, cli_screenshot_and_errors);
-    suite_add_tcase(s, tc);
+    TCASE(s, "cli", 60, SCRATCH, cli_screenshot_and_errors);
 #endif
     return s;
 }

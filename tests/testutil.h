@@ -24,6 +24,7 @@
 #include <check.h>
 #include <dirent.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -256,5 +257,34 @@ static inline int partial_output_started(const char *stem)
     if (dp) closedir(dp);
     return found;
 }
+
+/* --- registering tests ------------------------------------------------------ */
+
+/* TCase flag: run each test in a fresh scratch directory (setup/teardown). */
+#define SCRATCH 1
+
+/* Add to suite s a TCase NAME with the tests that follow (START_TEST names,
+ * ended by NULL; TCASE below adds the NULL): with the scratch fixture when
+ * flags has SCRATCH, and a timeout in seconds when timeout > 0 (else
+ * Check's default). Returns the TCase, for what else it needs (a loop test,
+ * a fixture of its own). */
+static inline TCase *tcase_of(Suite *s, const char *name, double timeout, int flags, ...)
+{
+    TCase *tc = tcase_create(name);
+    if (flags & SCRATCH) tcase_add_checked_fixture(tc, setup, teardown);
+    if (timeout > 0) tcase_set_timeout(tc, timeout);
+    va_list ap;
+    va_start(ap, flags);
+    for (const TTest *t; (t = va_arg(ap, const TTest *)) != NULL;) tcase_add_test(tc, t);
+    va_end(ap);
+    suite_add_tcase(s, tc);
+    return tc;
+}
+
+/* One TCase of suite s, in one statement:
+ *     TCASE(s, "resume", 60, SCRATCH, resume_extends, resume_interrupted);
+ * tests run in the order listed; a test added to a suite goes in the list
+ * of the TCase whose behaviour it checks. */
+#define TCASE(s, name, timeout, flags, ...) tcase_of(s, name, timeout, flags, __VA_ARGS__, (const TTest *)NULL)
 
 #endif
