@@ -355,20 +355,6 @@ END_TEST
 
 /* --- Slurm --------------------------------------------------------------------- */
 
-/* The summary without "run", as text. */
-static char *summary_body(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    cJSON_DeleteItemFromObject(j, "run");
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
-}
-
 /* tools/salvo-slurm.sh run by bash in a fake Slurm job of 2 tasks x 1 CPU
  * (mpirun -np 2 on this machine) gives the plain batch's summary and CSV;
  * submitted again with more runs it resumes from its checkpoint and gives
@@ -400,15 +386,7 @@ START_TEST(slurm_script)
         ck_assert_ptr_nonnull(strstr(err, "job 4242: 2 rank(s) x 1 thread(s)"));
         if (k == 1) ck_assert_ptr_nonnull(strstr(err, "resuming from"));
         free(err);
-        char *a = summary_body(tmp("plain.json")), *b = summary_body(tmp("job.json"));
-        ck_assert_str_eq(a, b);
-        free(a);
-        free(b);
-        a = slurp(tmp("plain.csv"));
-        b = slurp(tmp("job.csv"));
-        ck_assert_str_eq(a, b);
-        free(a);
-        free(b);
+        assert_same_batch(tmp("plain.json"), tmp("plain.csv"), tmp("job.json"), tmp("job.csv"));
         ck_assert(has("job.json", "\"ranks\":\t2"));
     }
     /* Without arguments: usage, exit 2. */

@@ -31,27 +31,6 @@
 
 
 
-static cJSON *load_json(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    return j;
-}
-
-/* The summary without "run", as text. */
-static char *body(const char *path)
-{
-    cJSON *j = load_json(path);
-    ck_assert_ptr_nonnull(cJSON_GetObjectItem(j, "run"));
-    cJSON_DeleteItemFromObject(j, "run");
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
-}
-
 static double num(cJSON *o, const char *a, const char *b, const char *c)
 {
     cJSON *x = cJSON_GetObjectItem(o, a);
@@ -70,7 +49,7 @@ START_TEST(json_same_for_threads_1_2_7)
         snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads %d --seed 9 --json %s --csv %s",
                  threads[i], tmp("s.json"), tmp("r.csv"));
         ck_assert_int_eq(salvo(args), 0);
-        char *b = body(tmp("s.json")), *c = slurp(tmp("r.csv"));
+        char *b = summary_body(tmp("s.json")), *c = slurp(tmp("r.csv"));
         if (!ref) {
             ref = b;
             csv0 = c;
@@ -132,15 +111,7 @@ START_TEST(resume_extends)
              "batch " SHIP " --runs 2500 --threads 1 --json %s --csv %s --checkpoint %s --resume --quiet",
              tmp("b.json"), tmp("b.csv"), tmp("ck"));
     ck_assert_int_eq(salvo(args), 0);
-    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("a.csv"));
-    b = slurp(tmp("b.csv"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    assert_same_batch(tmp("a.json"), tmp("a.csv"), tmp("b.json"), tmp("b.csv"));
     /* Resuming with another --set is refused: the inputs differ. */
     snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --checkpoint %s --resume --set routes.ship.loss=0.1",
              tmp("ck"));
@@ -207,15 +178,7 @@ START_TEST(interrupt_and_resume)
              "batch " SHIP " --runs 60000 --threads 2 --json %s --csv %s --checkpoint %s --resume --quiet",
              tmp("b.json"), tmp("b.csv"), tmp("ck"));
     ck_assert_int_eq(salvo(args), 0);
-    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("a.csv"));
-    b = slurp(tmp("b.csv"));
-    ck_assert(strcmp(a, b) == 0);
-    free(a);
-    free(b);
+    assert_same_batch(tmp("a.json"), tmp("a.csv"), tmp("b.json"), tmp("b.csv"));
 }
 END_TEST
 
@@ -337,7 +300,7 @@ START_TEST(uncertainty_widens)
     ck_assert_double_gt(num(b, "metrics", "delivered", "sd"), 2 * num(a, "metrics", "delivered", "sd"));
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "run"), "uncertainty")));
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "run"), "uncertainty")));
-    char *tb = body(tmp("b.json")), *tc = body(tmp("c.json"));
+    char *tb = summary_body(tmp("b.json")), *tc = summary_body(tmp("c.json"));
     ck_assert_str_eq(tb, tc);
     free(tb);
     free(tc);

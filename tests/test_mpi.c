@@ -61,29 +61,6 @@ static int salvo_ranks(int np, const char *args)
 }
 
 
-/* The summary file's text from its first byte up to the "run" object: the
- * part that must not depend on threads or ranks, compared as bytes. The
- * writer puts "run" last. */
-static char *body(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    char *run = strstr(text, "\"run\":");
-    ck_assert_msg(run != NULL, "%s has no \"run\"", path);
-    *run = '\0';
-    return text;
-}
-
-static cJSON *run_object(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_ptr_nonnull(text);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    return j;
-}
-
 /* 1 if the binary can run --mpi. 0 (and a note on stderr) if it was built
  * without MPI, which it must say clearly; a build that found MPI must have
  * it, and mpirun must be there. */
@@ -123,7 +100,7 @@ START_TEST(ranks_give_identical_summary_and_csv)
     snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --quiet",
              tmp("ref.json"), tmp("ref.csv"));
     ck_assert_int_eq(salvo_ranks(0, args), 0);
-    char *ref = body(tmp("ref.json")), *ref_csv = slurp(tmp("ref.csv"));
+    char *ref = summary_body(tmp("ref.json")), *ref_csv = slurp(tmp("ref.csv"));
     ck_assert_ptr_nonnull(ref_csv);
     static const struct { int np, threads; } cases[] = { { 1, 1 }, { 2, 1 }, { 3, 1 }, { 2, 2 } };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
@@ -133,7 +110,7 @@ START_TEST(ranks_give_identical_summary_and_csv)
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 0, "-np %d: exit %d; stderr:\n%.500s", cases[i].np, rc, err ? err : "");
         free(err);
-        char *b = body(tmp("m.json")), *c = slurp(tmp("m.csv"));
+        char *b = summary_body(tmp("m.json")), *c = slurp(tmp("m.csv"));
         ck_assert_msg(strcmp(ref, b) == 0, "-np %d --threads %d: the summary differs", cases[i].np,
                       cases[i].threads);
         ck_assert_msg(c && strcmp(ref_csv, c) == 0, "-np %d --threads %d: the CSV differs", cases[i].np,
@@ -141,7 +118,7 @@ START_TEST(ranks_give_identical_summary_and_csv)
         free(b);
         free(c);
         /* "run" records the ranks; only rank 0 printed the table. */
-        cJSON *j = run_object(tmp("m.json"));
+        cJSON *j = load_json(tmp("m.json"));
         cJSON *run = cJSON_GetObjectItem(j, "run");
         ck_assert_int_eq(cJSON_GetObjectItem(run, "ranks")->valueint, cases[i].np);
         ck_assert_int_eq(cJSON_GetObjectItem(run, "threads")->valueint, cases[i].threads);
@@ -174,15 +151,7 @@ START_TEST(resume_and_target_under_mpi)
              "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --checkpoint %s --resume --mpi",
              tmp("r.json"), tmp("r.csv"), tmp("ck"));
     ck_assert_int_eq(salvo_ranks(3, args), 0);
-    char *a = body(tmp("ref.json")), *b = body(tmp("r.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("ref.csv"));
-    b = slurp(tmp("r.csv"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    assert_same_batch(tmp("ref.json"), tmp("ref.csv"), tmp("r.json"), tmp("r.csv"));
 
     /* The target is checked every 1024 runs on rank 0's totals: it stops
      * at the same round, and the other ranks' extra blocks are dropped. */
@@ -193,12 +162,8 @@ START_TEST(resume_and_target_under_mpi)
              "batch " SHIP " --runs 100000 --threads 1 --seed 9 --target delivered:3000 --json %s --mpi",
              tmp("t2.json"));
     ck_assert_int_eq(salvo_ranks(2, args), 0);
-    a = body(tmp("t0.json"));
-    b = body(tmp("t2.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    cJSON *j = run_object(tmp("t2.json"));
+    assert_same_batch(tmp("t0.json"), NULL, tmp("t2.json"), NULL);
+    cJSON *j = load_json(tmp("t2.json"));
     cJSON *run = cJSON_GetObjectItem(j, "run");
     double done = cJSON_GetObjectItem(run, "runs_completed")->valuedouble;
     ck_assert(done < 100000 && (long)done % 1024 == 0);
@@ -218,17 +183,7 @@ START_TEST(compare_under_mpi)
     snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 2000 --threads 1 --json %s --csv %s --mpi",
              tmp("c3.json"), tmp("c3.csv"));
     ck_assert_int_eq(salvo_ranks(3, args), 0);
-    char *a = body(tmp("c0.json")), *b = body(tmp("c3.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("c0.csv"));
-    b = slurp(tmp("c3.csv"));
-    ck_assert_ptr_nonnull(a);
-    ck_assert_ptr_nonnull(b);
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    assert_same_batch(tmp("c0.json"), tmp("c0.csv"), tmp("c3.json"), tmp("c3.csv"));
 }
 END_TEST
 
@@ -302,7 +257,7 @@ START_TEST(sigterm_to_ranks_then_resume)
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 130, "mpirun: status %d; stderr:\n%.500s", st, err);
     ck_assert_ptr_nonnull(strstr(err, "outputs are partial"));
     free(err);
-    cJSON *j = run_object(tmp("b.json"));
+    cJSON *j = load_json(tmp("b.json"));
     cJSON *run = cJSON_GetObjectItem(j, "run");
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(run, "partial")));
     long done = (long)cJSON_GetObjectItem(run, "runs_completed")->valuedouble;
@@ -324,15 +279,7 @@ START_TEST(sigterm_to_ranks_then_resume)
     snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 2 --json %s --csv %s --quiet", done + 1000,
              tmp("a.json"), tmp("a.csv"));
     ck_assert_int_eq(salvo_ranks(0, args), 0);
-    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("a.csv"));
-    b = slurp(tmp("b.csv"));
-    ck_assert(strcmp(a, b) == 0);
-    free(a);
-    free(b);
+    assert_same_batch(tmp("a.json"), tmp("a.csv"), tmp("b.json"), tmp("b.csv"));
 }
 END_TEST
 
@@ -367,11 +314,11 @@ START_TEST(record_under_mpi)
     snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 640 --threads 1 --seed 4 --json %s "
              "--mpi", tmp("m.json"));
     ck_assert_int_eq(salvo_ranks(2, args), 0);
-    char *ref = body(tmp("ref.json")), *b = body(tmp("m.json"));
+    char *ref = summary_body(tmp("ref.json")), *b = summary_body(tmp("m.json"));
     ck_assert_msg(strcmp(ref, b) == 0, "the summary differs under 2 ranks");
     free(ref);
     free(b);
-    cJSON *x = run_object(tmp("ref.json")), *y = run_object(tmp("m.json"));
+    cJSON *x = load_json(tmp("ref.json")), *y = load_json(tmp("m.json"));
     char *rx = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "record"));
     char *ry = cJSON_PrintUnformatted(cJSON_GetObjectItem(y, "record"));
     ck_assert_ptr_nonnull(rx);

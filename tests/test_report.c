@@ -118,16 +118,6 @@ static const char *hand(const char *name, const char *extra)
     return p;
 }
 
-static cJSON *load_json(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    return j;
-}
-
 /* --- real clients ---------------------------------------------------------- */
 
 /* Every SVG in svgdir parses (xmllint) and renders to PNG (rsvg-convert). */

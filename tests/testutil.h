@@ -4,7 +4,9 @@
  *
  *   scratch    a fresh directory per test (the Check fixture setup and
  *              teardown), tmp("name") for paths in it;
- *   files      slurp (read whole), write_text;
+ *   files      slurp (read whole), write_text, assert_same_file,
+ *              load_json, summary_body and assert_same_batch (a batch's
+ *              results, but for the "run" object, are the same);
  *   binary     salvo(args): THE way to run the built binary — stdout and
  *              stderr to dir/out.txt and dir/err.txt, the exit status;
  *              salvo_env() when environment assignments or a launcher
@@ -31,6 +33,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+
+#include <cjson/cJSON.h>
 
 #include "salvo.h"
 #include "slurp.h"
@@ -75,6 +79,52 @@ static inline void write_text(const char *path, const char *text)
     ck_assert_msg(f != NULL, "cannot write %s", path);
     ck_assert_int_eq(fputs(text, f) >= 0, 1);
     ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The files at a and b hold the same bytes. */
+static inline void assert_same_file(const char *a, const char *b)
+{
+    size_t na, nb;
+    char *ta = slurp_len(a, &na), *tb = slurp_len(b, &nb);
+    ck_assert_msg(ta != NULL && tb != NULL, "cannot read %s or %s", a, b);
+    ck_assert_msg(na == nb && memcmp(ta, tb, na) == 0, "%s and %s differ", a, b);
+    free(ta);
+    free(tb);
+}
+
+/* The JSON file at path, parsed; it must exist and parse. cJSON_Delete it. */
+static inline cJSON *load_json(const char *path)
+{
+    char *text = slurp(path);
+    ck_assert_msg(text != NULL, "no file %s", path);
+    cJSON *j = cJSON_Parse(text);
+    free(text);
+    ck_assert_msg(j != NULL, "%s is not JSON", path);
+    return j;
+}
+
+/* A batch summary (JSON) without its "run" object, as text: what must be
+ * the same, every number to the bit, for any thread count, rank count or
+ * resume ("run" holds the threads, ranks, date and git revision). */
+static inline char *summary_body(const char *path)
+{
+    cJSON *j = load_json(path);
+    ck_assert_msg(cJSON_GetObjectItem(j, "run") != NULL, "%s has no \"run\"", path);
+    cJSON_DeleteItemFromObject(j, "run");
+    char *s = cJSON_PrintUnformatted(j);
+    cJSON_Delete(j);
+    return s;
+}
+
+/* Two batches wrote the same results: the summaries (JSON_A, JSON_B) but
+ * for "run", and the per-replication CSVs (CSV_A, CSV_B; NULL: none). */
+static inline void assert_same_batch(const char *json_a, const char *csv_a, const char *json_b, const char *csv_b)
+{
+    char *a = summary_body(json_a), *b = summary_body(json_b);
+    ck_assert_msg(strcmp(a, b) == 0, "the summaries %s and %s differ", json_a, json_b);
+    free(a);
+    free(b);
+    if (csv_a) assert_same_file(csv_a, csv_b);
 }
 
 /* --- running the binary ---------------------------------------------------- */
