@@ -439,11 +439,13 @@ END_TEST
 Suite *suite_bad(void)
 {
     Suite *s = suite_create("bad");
-    TCase *tc = TCASE(s, "corpus", 120, 0, test_corpus_complete, test_validate_reports_every_file, test_missing_file);
+    TCase *tc = TCASE(s, "corpus", 120, NO_FIXTURE, test_corpus_complete, test_validate_reports_every_file,
+                      test_missing_file);
     int n = expect_rows(-1, NULL);
     tcase_add_loop_test(tc, test_bad_file, 0, n > 0 ? n : 1);
-    TCASE(s, "generated", 300, 0, test_gen_100mb, test_gen_deep_arrays, test_gen_deep_objects, test_gen_deep_unclosed,
-          test_gen_many_values, test_gen_too_many_places, test_gen_long_string, test_gen_random_bytes);
-    TCASE(s, "shipped", 120, 0, test_shipped_validate);
+    TCASE(s, "generated", 300, NO_FIXTURE, test_gen_100mb, test_gen_deep_arrays, test_gen_deep_objects,
+          test_gen_deep_unclosed, test_gen_many_values, test_gen_too_many_places, test_gen_long_string,
+          test_gen_random_bytes);
+    TCASE(s, "shipped", 120, NO_FIXTURE, test_shipped_validate);
     return s;
 }

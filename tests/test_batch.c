@@ -40,17 +40,7 @@ static double qtol(double p, double f, double q, double n)
 /* The standard normal density. */
 static double phi(double z) { return exp(-z * z / 2) / sqrt(2 * M_PI); }
 
-static BatchOptions options(uint64_t runs, int threads)
-{
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = 42;
-    o.runs = runs;
-    o.threads = threads;
-    o.target_metric = -1;
-    o.fingerprint = "synthetic";
-    return o;
-}
+static BatchOptions options(uint64_t runs, int threads) { return batch_options(42, runs, threads, "synthetic"); }
 
 struct Flat { double v[10000]; uint64_t c[10000]; int n; };
 static void flatten(void *arg, double value, uint64_t count)
@@ -83,30 +73,6 @@ static void assert_same_totals(const Batch *a, const Batch *b)
     ck_assert_int_eq(da->ndays, db->ndays);
     ck_assert(memcmp(da->counts, db->counts, (size_t)da->ndays * sizeof *da->counts) == 0);
 }
-
-
-/* Run a fresh batch; CSV into `csv` when not NULL. */
-static Batch *run_batch(const BatchModel *m, BatchOptions *o, const char *csv)
-{
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(m, &d);
-    ck_assert_ptr_nonnull(b);
-    FILE *f = NULL;
-    if (csv) {
-        f = fopen(csv, "wb");
-        ck_assert_ptr_nonnull(f);
-        o->csv = f;
-        o->csv_header = 1;
-    }
-    ck_assert_int_eq(batch_run(b, o, &d), 0);
-    if (f) fclose(f);
-    o->csv = NULL;
-    diag_free(&d);
-    return b;
-}
-
-
 
 
 /* --- tests ------------------------------------------------------------------ */
@@ -817,7 +783,7 @@ Suite *suite_batch(void)
     Suite *s = suite_create("batch");
     TCASE(s, "determinism", 60, SCRATCH, identical_for_any_thread_count, target_stops_deterministically,
           json_identical_for_any_thread_count);
-    TCASE(s, "truth", 60, 0, statistics_match_truth, summary_fields, paired_common_random_numbers);
+    TCASE(s, "truth", 60, NO_FIXTURE, statistics_match_truth, summary_fields, paired_common_random_numbers);
     TCASE(s, "resume", 60, SCRATCH, resume_extends_finished_batch, interrupt_then_resume_is_identical,
           stop_at_replication_boundary, checkpoint_mismatch_rejected);
     TCASE(s, "share", 60, SCRATCH, shared_parts_fold_identically, shared_resume_is_identical,

@@ -179,8 +179,8 @@ END_TEST
 Suite *suite_cal(void)
 {
     Suite *s = suite_create("cal");
-    TCASE(s, "epoch_days", 0, 0, test_known_epoch_days, test_leap_years, test_against_naive_calendar,
+    TCASE(s, "epoch_days", 0, NO_FIXTURE, test_known_epoch_days, test_leap_years, test_against_naive_calendar,
           test_round_trip_wide_range);
-    TCASE(s, "text", 0, 0, test_parse, test_format, test_format_t);
+    TCASE(s, "text", 0, NO_FIXTURE, test_parse, test_format, test_format_t);
     return s;
 }

@@ -18,14 +18,8 @@
 
 #define SHIP "tests/data/batch/ship.json"
 
-static int has(const char *file, const char *text)
-{
-    char *s = slurp(tmp(file));
-    int found = s && strstr(s, text) != NULL;
-    if (!found) fprintf(stderr, "%s lacks '%s':\n%s\n", file, text, s ? s : "(none)");
-    free(s);
-    return found;
-}
+/* The scratch file FILE holds text. */
+static int has(const char *file, const char *text) { return file_has(tmp(file), text); }
 
 static const char *const commands[] = { "validate", "run", "batch", "compare", "sweep",
 #ifdef SALVO_HAVE_VIEW

@@ -220,9 +220,9 @@ END_TEST
 Suite *suite_diag(void)
 {
     Suite *s = suite_create("diag");
-    TCASE(s, "list", 0, 0, test_add_and_print_format, test_null_path_and_file, test_cap_counts_dropped,
+    TCASE(s, "list", 0, NO_FIXTURE, test_add_and_print_format, test_null_path_and_file, test_cap_counts_dropped,
           test_long_message);
-    TCASE(s, "suggest", 0, 0, test_edit_distance_known, test_edit_distance_matches_reference,
+    TCASE(s, "suggest", 0, NO_FIXTURE, test_edit_distance_known, test_edit_distance_matches_reference,
           test_edit_distance_long_strings, test_suggest);
     return s;
 }

@@ -938,20 +938,20 @@ END_TEST
 Suite *suite_dist(void)
 {
     Suite *s = suite_create("dist");
-    TCASE(s, "names", 0, 0, test_kind_names_round_trip);
-    TCase *tc = TCASE(s, "prepare", 0, 0, test_prepare_discrete, test_prepare_accepts_degenerate,
+    TCASE(s, "names", 0, NO_FIXTURE, test_kind_names_round_trip);
+    TCase *tc = TCASE(s, "prepare", 0, NO_FIXTURE, test_prepare_discrete, test_prepare_accepts_degenerate,
                       test_prepare_idempotent, test_set_mean_keeps_shape);
     tcase_add_loop_test(tc, test_prepare_rejects, 0, COUNT(BAD));
     /* Generous timeouts: the sanitizer build is several times slower. */
-    tc = TCASE(s, "moments", 120, 0, test_moments_discrete, test_constant, test_gamma_log_moments);
+    tc = TCASE(s, "moments", 120, NO_FIXTURE, test_moments_discrete, test_constant, test_gamma_log_moments);
     tcase_add_loop_test(tc, test_moments, 0, COUNT(MOM));
-    tc = TCASE(s, "shape", 120, 0, test_normal_ziggurat_layers, test_discrete_frequencies,
+    tc = TCASE(s, "shape", 120, NO_FIXTURE, test_normal_ziggurat_layers, test_discrete_frequencies,
                test_discrete_zero_weights_at_ends);
     tcase_add_loop_test(tc, test_cdf_chi2, 0, COUNT(CDF));
     tcase_add_loop_test(tc, test_pmf_chi2, 0, COUNT(PMF));
-    TCASE(s, "edges", 120, 0, test_exponential_finite_nonnegative, test_uniform_half_open, test_triangular_bounds,
-          test_beta_in_unit_interval, test_binomial_range_and_trivial, test_poisson_zero_mean,
-          test_gamma_extreme_shapes, test_dist_draw_matches_building_blocks, test_reproducible,
-          test_draw_does_not_allocate);
+    TCASE(s, "edges", 120, NO_FIXTURE, test_exponential_finite_nonnegative, test_uniform_half_open,
+          test_triangular_bounds, test_beta_in_unit_interval, test_binomial_range_and_trivial,
+          test_poisson_zero_mean, test_gamma_extreme_shapes, test_dist_draw_matches_building_blocks,
+          test_reproducible, test_draw_does_not_allocate);
     return s;
 }

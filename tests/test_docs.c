@@ -136,6 +136,6 @@ END_TEST
 Suite *suite_docs(void)
 {
     Suite *s = suite_create("docs");
-    TCASE(s, "example", 0, 0, test_docs_example_runs, test_docs_options_documented);
+    TCASE(s, "example", 0, NO_FIXTURE, test_docs_example_runs, test_docs_options_documented);
     return s;
 }

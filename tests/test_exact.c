@@ -344,18 +344,8 @@ START_TEST(test_by_date_one_meaning_in_batch)
     BatchScenario *bs = batch_scenario_create(s);
     ck_assert_ptr_nonnull(bs);
     const BatchModel *m = batch_scenario_model(bs);
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(m, &d);
-    ck_assert_ptr_nonnull(b);
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = 1;
-    o.runs = 8;
-    o.threads = 1;
-    o.target_metric = -1;
-    o.fingerprint = "exact";
-    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    BatchOptions o = batch_options(1, 8, 1, "exact");
+    Batch *b = run_batch(m, &o, NULL);
     int t95 = scenario_metric_find(s, "t95");
     ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 9), 1);
     ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 8), 0);
@@ -365,7 +355,6 @@ START_TEST(test_by_date_one_meaning_in_batch)
     summary_stat(b, scenario_metric_find(s, "by9"), &st);
     ck_assert_double_eq(st.mean, 0);
     batch_destroy(b);
-    diag_free(&d);
     batch_scenario_destroy(bs);
     scenario_free(s);
 }
@@ -598,14 +587,14 @@ Suite *suite_exact(void);
 Suite *suite_exact(void)
 {
     Suite *s = suite_create("exact");
-    TCASE(s, "crossings", 60, 0, test_crossings_rising, test_crossings_touch_and_kinks,
+    TCASE(s, "crossings", 60, NO_FIXTURE, test_crossings_rising, test_crossings_touch_and_kinks,
           test_when_rearms_and_decides, test_holds_at_start, test_verify_crossings_file,
           test_crossings_replanned_after_an_answer, test_crossings_match_fixed_step_reference);
-    TCASE(s, "hazard", 60, 0, test_hazard_change_takes_effect);
-    TCASE(s, "streams", 0, 0, test_treaty_responses_own_streams, test_generated_carrier_id_collides);
-    TCASE(s, "dates", 0, 0, test_end_is_last_day_and_by_counts_the_day, test_by_date_one_meaning_in_batch);
-    TCASE(s, "overflow", 0, 0, test_overflow_quantity);
-    TCASE(s, "oracle-bugs", 0, 0, test_when_max_counts_effects, test_close_lets_the_next_move_up,
+    TCASE(s, "hazard", 60, NO_FIXTURE, test_hazard_change_takes_effect);
+    TCASE(s, "streams", 0, NO_FIXTURE, test_treaty_responses_own_streams, test_generated_carrier_id_collides);
+    TCASE(s, "dates", 0, NO_FIXTURE, test_end_is_last_day_and_by_counts_the_day, test_by_date_one_meaning_in_batch);
+    TCASE(s, "overflow", 0, NO_FIXTURE, test_overflow_quantity);
+    TCASE(s, "oracle-bugs", 0, NO_FIXTURE, test_when_max_counts_effects, test_close_lets_the_next_move_up,
           test_identical_schedules_share_slots);
     return s;
 }

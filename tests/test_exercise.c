@@ -419,6 +419,6 @@ Suite *suite_exercise(void)
     Suite *s = suite_create("exercise");
     TCASE(s, "load", 60, SCRATCH, shipped_exercises_load, good_exercise_loads, bad_exercises_name_the_place,
           validate_takes_exercises, scripted_student_whole_loop, class_debrief);
-    TCASE(s, "debrief", 60, 0, scores_by_hand, percentile_on_known_distribution, script_by_decision);
+    TCASE(s, "debrief", 60, NO_FIXTURE, scores_by_hand, percentile_on_known_distribution, script_by_decision);
     return s;
 }

@@ -187,10 +187,8 @@ END_TEST
  * every weight is in [0, 1] with the largest 1. */
 START_TEST(test_fit_cli_weights)
 {
-    char args[512];
-    snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs 300 --threads 2 --json %s --csv %s",
-             tmp("fit.json"), tmp("w.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("fit scenarios/verify/abc-recover.json --runs 300 --threads 2 --json %s --csv %s",
+                            tmp("fit.json"), tmp("w.csv")), 0);
     char *out = slurp(tmp("out.txt"));
     ck_assert(strstr(out, "effective sample size"));
     ck_assert(strstr(out, "producers.make.rate"));
@@ -214,10 +212,7 @@ START_TEST(test_fit_cli_weights)
     free(csv);
     ck_assert_int_eq(n, 300);
     ck_assert_double_eq(top, 1);
-    char *text = slurp(tmp("fit.json"));
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
+    cJSON *j = load_json(tmp("fit.json"));
     double ess = cJSON_GetObjectItem(cJSON_GetObjectItem(j, "fit"), "ess")->valuedouble;
     ck_assert_msg(fabs(ess - s1 * s1 / s2) <= 1e-9 * ess, "ess %g, from the weights %g", ess, s1 * s1 / s2);
     cJSON_Delete(j);
@@ -253,9 +248,9 @@ END_TEST
 Suite *suite_fit(void)
 {
     Suite *s = suite_create("fit");
-    TCASE(s, "fit", 120, 0, test_fit_scale_by_hand, test_abc_recovers_parameter, test_fit_threads,
+    TCASE(s, "fit", 120, NO_FIXTURE, test_fit_scale_by_hand, test_abc_recovers_parameter, test_fit_threads,
           test_fit_sample_is_the_draw);
-    TCASE(s, "discover", 120, 0, test_prim_by_hand, test_prim_planted_box);
+    TCASE(s, "discover", 120, NO_FIXTURE, test_prim_by_hand, test_prim_planted_box);
     TCASE(s, "cli", 120, SCRATCH, test_fit_cli_weights);
     return s;
 }

@@ -332,7 +332,7 @@ Suite *suite_fork(void)
     tcase_add_loop_test(tc, clone_at_each_decision, 0, 4);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
-    TCASE(s, "fork", 120, 0, evq_copy_exact, fork_keys_unique, fork_reproducible_thread_independent,
+    TCASE(s, "fork", 120, NO_FIXTURE, evq_copy_exact, fork_keys_unique, fork_reproducible_thread_independent,
           fork_steady_state_allocates_nothing);
     return s;
 }

@@ -872,21 +872,23 @@ Suite *suite_json(void)
 {
     Suite *s = suite_create("json");
 
-    TCASE(s, "positions", 0, 0, test_positions_multiline, test_positions_columns_count_code_points,
+    TCASE(s, "positions", 0, NO_FIXTURE, test_positions_multiline, test_positions_columns_count_code_points,
           test_positions_crlf_and_bom, test_positions_long_single_line);
 
-    TCASE(s, "values", 0, 0, test_values_scalars, test_values_huge_exponents, test_values_strings_and_escapes,
-          test_values_duplicates_kept_in_order, test_values_first_keys_match_pairwise,
-          test_values_loader_duplicate_in_big_object, test_values_loader_schema_key,
-          test_values_nested_and_empty, test_values_length_not_nul_terminated, test_type_names);
+    TCASE(s, "values", 0, NO_FIXTURE, test_values_scalars, test_values_huge_exponents,
+          test_values_strings_and_escapes, test_values_duplicates_kept_in_order,
+          test_values_first_keys_match_pairwise, test_values_loader_duplicate_in_big_object,
+          test_values_loader_schema_key, test_values_nested_and_empty, test_values_length_not_nul_terminated,
+          test_type_names);
 
-    TCASE(s, "errors", 0, 0, test_err_empty_and_truncated, test_err_garbage_bytes, test_err_invalid_utf8,
+    TCASE(s, "errors", 0, NO_FIXTURE, test_err_empty_and_truncated, test_err_garbage_bytes, test_err_invalid_utf8,
           test_err_string_contents, test_err_numbers, test_err_not_json_syntax);
 
-    TCASE(s, "limits", 60, 0, test_limit_depth, test_limit_depth_100000, test_limit_values,
+    TCASE(s, "limits", 60, NO_FIXTURE, test_limit_depth, test_limit_depth_100000, test_limit_values,
           test_limit_bytes_in_memory);
 
-    TCASE(s, "files", 60, 0, test_file_ok_and_errors, test_file_too_big_rejected_unread, test_large_document);
-    TCASE(s, "robustness", 60, 0, test_mutations_never_crash);
+    TCASE(s, "files", 60, NO_FIXTURE, test_file_ok_and_errors, test_file_too_big_rejected_unread,
+          test_large_document);
+    TCASE(s, "robustness", 60, NO_FIXTURE, test_mutations_never_crash);
     return s;
 }

@@ -363,10 +363,10 @@ END_TEST
 Suite *suite_kernel(void)
 {
     Suite *s = suite_create("kernel");
-    TCASE(s, "evq", 0, 0, test_evq_orders_by_time, test_evq_fifo_equal_times, test_evq_cancel,
+    TCASE(s, "evq", 0, NO_FIXTURE, test_evq_orders_by_time, test_evq_fifo_equal_times, test_evq_cancel,
           test_evq_stale_handle_after_reuse, test_evq_steady_state_no_growth, test_evq_matches_reference,
           test_evq_large_hold_order, test_evq_pop_then_other_calls);
-    TCASE(s, "loop", 0, 0, test_kernel_run_until_and_stop, test_kernel_cancel_event);
-    TCASE(s, "mm1", 120, 0, test_mm1_reproducible, test_mm1_analytic);
+    TCASE(s, "loop", 0, NO_FIXTURE, test_kernel_run_until_and_stop, test_kernel_cancel_event);
+    TCASE(s, "mm1", 120, NO_FIXTURE, test_mm1_reproducible, test_mm1_analytic);
     return s;
 }

@@ -40,17 +40,6 @@ static const char LEDGER_SCENARIO[] =
     " \"events\": [{\"id\": \"strike\", \"at\": \"2024-03-01\", \"effects\": [{\"scale\": \"routes.r.loss\", \"by\": 3}]}],\n"
     " \"metrics\": [{\"id\": \"d\", \"total\": \"delivered.shells\"}]}\n";
 
-static Scenario *load(void)
-{
-    Diag d;
-    diag_init(&d, "ledger.json");
-    Scenario *s = scenario_load_buffer("ledger.json", LEDGER_SCENARIO, sizeof LEDGER_SCENARIO - 1, NULL, 0, &d);
-    if (!s) diag_print(&d, stderr);
-    ck_assert_ptr_nonnull(s);
-    diag_free(&d);
-    return s;
-}
-
 static int same(double a, double b)
 {
     return (isnan(a) && isnan(b)) || a == b;
@@ -60,7 +49,7 @@ static const char *nz(const char *s) { return s ? s : "(null)"; }
 
 START_TEST(test_rows_exact)
 {
-    Scenario *s = load();
+    Scenario *s = load_scenario(LEDGER_SCENARIO);
     LedgerRow *rows;
     int n = ledger_build(s, &rows);
     struct {
@@ -104,7 +93,7 @@ END_TEST
 
 START_TEST(test_csv_and_json_text)
 {
-    Scenario *s = load();
+    Scenario *s = load_scenario(LEDGER_SCENARIO);
     LedgerRow *rows;
     int n = ledger_build(s, &rows);
     FILE *f = fopen(tmp("l.csv"), "wb");

@@ -102,10 +102,7 @@ static const char QUEUE_SCENARIO[] =
 
 START_TEST(test_sim_halts_at_queue_limit)
 {
-    Diag d;
-    diag_init(&d, "queue.json");
-    Scenario *sc = scenario_load_buffer("queue.json", QUEUE_SCENARIO, sizeof QUEUE_SCENARIO - 1, NULL, 0, &d);
-    ck_assert_msg(sc != NULL, "%s", d.count ? d.items[0].msg : "?");
+    Scenario *sc = load_scenario(QUEUE_SCENARIO);
     Sim *S = sim_create(sc);
     ck_assert_ptr_nonnull(S);
     sim_set_queue_limit(S, 4096);
@@ -123,7 +120,6 @@ START_TEST(test_sim_halts_at_queue_limit)
     ck_assert_ptr_null(sim_halted(S));
     sim_destroy(S);
     scenario_free(sc);
-    diag_free(&d);
 }
 END_TEST
 
@@ -274,9 +270,9 @@ END_TEST
 Suite *suite_mem(void)
 {
     Suite *s = suite_create("mem");
-    TCASE(s, "queue_limit", 0, 0, test_evq_limit_is_an_error_not_an_abort, test_kernel_returns_full,
+    TCASE(s, "queue_limit", 0, NO_FIXTURE, test_evq_limit_is_an_error_not_an_abort, test_kernel_returns_full,
           test_sim_halts_at_queue_limit);
-    TCASE(s, "alloc_failure", 300, 0, test_every_allocation_failure_is_clean,
+    TCASE(s, "alloc_failure", 300, NO_FIXTURE, test_every_allocation_failure_is_clean,
           test_allocation_failure_in_run_halts, test_shipped_scenario_allocation_failures);
     return s;
 }

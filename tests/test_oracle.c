@@ -186,9 +186,9 @@ END_TEST
 Suite *suite_oracle(void)
 {
     Suite *s = suite_create("oracle");
-    TCASE(s, "cases", 0, 0, test_cases);
-    TCASE(s, "generated", 60, 0, test_generated);
-    TCASE(s, "compare", 0, 0, test_compare_can_fail);
+    TCASE(s, "cases", 0, NO_FIXTURE, test_cases);
+    TCASE(s, "generated", 60, NO_FIXTURE, test_generated);
+    TCASE(s, "compare", 0, NO_FIXTURE, test_compare_can_fail);
     TCASE(s, "validate", 0, SCRATCH, test_generated_validate);
     return s;
 }

@@ -403,10 +403,7 @@ static const char FANOUT[] =
 
 START_TEST(fanout_storm_halts)
 {
-    Diag d;
-    diag_init(&d, "fanout.json");
-    Scenario *sc = scenario_load_buffer("fanout.json", FANOUT, sizeof FANOUT - 1, NULL, 0, &d);
-    ck_assert_ptr_nonnull(sc);
+    Scenario *sc = load_scenario(FANOUT);
     Sim *sim = sim_create(sc);
     ck_assert_ptr_nonnull(sim);
     sim_reset(sim, 1, 0);
@@ -414,7 +411,6 @@ START_TEST(fanout_storm_halts)
     ck_assert_ptr_nonnull(strstr(sim_halted(sim), "event storm"));
     sim_destroy(sim);
     scenario_free(sc);
-    diag_free(&d);
     /* The binary says so and exits 1, not 134. */
     FILE *f = fopen(tmp("fanout.json"), "wb");
     fputs(FANOUT, f);
@@ -441,10 +437,7 @@ static uint64_t events_until_halt(const char *limits, char *why, size_t n)
 {
     char text[2048];
     snprintf(text, sizeof text, HAZARD, limits);
-    Diag d;
-    diag_init(&d, "hazard.json");
-    Scenario *sc = scenario_load_buffer("hazard.json", text, strlen(text), NULL, 0, &d);
-    ck_assert_msg(sc != NULL, "%s", d.count ? d.items[0].msg : "?");
+    Scenario *sc = load_scenario(text);
     Sim *sim = sim_create(sc);
     sim_reset(sim, 1, 0);
     ck_assert_int_eq(sim_run(sim, scenario_end(sc)), SIM_HALTED);
@@ -452,7 +445,6 @@ static uint64_t events_until_halt(const char *limits, char *why, size_t n)
     uint64_t e = sim_events(sim);
     sim_destroy(sim);
     scenario_free(sc);
-    diag_free(&d);
     return e;
 }
 
@@ -569,17 +561,8 @@ START_TEST(histogram_tiny_spread)
     while (stats_sketch_key_value(stats_sketch_key(t.v)) <= nextafter(t.v, 2 * t.v)) t.v *= 1.0009;
     static const MetricInfo mi[1] = { { "x", "tiny spread", "", MET_TOTAL, 1, 0, 0, 0, 0 } };
     BatchModel m = { 1, mi, 0, 10, &t, tiny_create, tiny_destroy, tiny_rep, NULL, 0 };
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(&m, &d);
-    ck_assert_ptr_nonnull(b);
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.runs = 10;
-    o.threads = 1;
-    o.seed = 1;
-    o.target_metric = -1;
-    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    BatchOptions o = batch_options(1, 10, 1, NULL);
+    Batch *b = run_batch(&m, &o, NULL);
     SummaryRun run;
     memset(&run, 0, sizeof run);
     cJSON *j = summary_json(b, &run);
@@ -590,7 +573,6 @@ START_TEST(histogram_tiny_spread)
     ck_assert_double_eq(cJSON_GetArrayItem(counts, n - 1)->valuedouble, 10);
     cJSON_Delete(j);
     batch_destroy(b);
-    diag_free(&d);
 }
 END_TEST
 

@@ -805,6 +805,6 @@ Suite *suite_report(void)
     TCASE(s, "numbers", 300, SCRATCH, batch_report_numbers_are_the_json_numbers, compare_and_sweep_reports,
           ledger_table_when_present, same_summary_same_bytes, size_does_not_grow_with_replications);
     TCASE(s, "input", 0, SCRATCH, bad_input_exits_2_naming_file_and_place);
-    TCASE(s, "chart", 0, 0, tick_labels_do_not_overlap, numbers_have_thousands_separators);
+    TCASE(s, "chart", 0, NO_FIXTURE, tick_labels_do_not_overlap, numbers_have_thousands_separators);
     return s;
 }

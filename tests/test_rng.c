@@ -240,13 +240,7 @@ static Scenario *iso_load(int crowded)
              " \"events\": [%s],\n"
              " \"metrics\": [{\"id\": \"s\", \"total\": \"launch.prog.successes\"}]}\n",
              progs, crowded ? "{\"id\": \"noise\", \"hazard\": 0.05, \"effects\": []}" : "");
-    Diag d;
-    diag_init(&d, "iso.json");
-    Scenario *sc = scenario_load_buffer("iso.json", buf, strlen(buf), NULL, 0, &d);
-    if (!sc) diag_print(&d, stderr);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(sc);
-    return sc;
+    return load_scenario(buf);
 }
 
 typedef struct IsoSeen { int prog; int n; double p[16]; int stage[16]; int other; } IsoSeen;
@@ -473,11 +467,11 @@ END_TEST
 Suite *suite_rng(void)
 {
     Suite *s = suite_create("rng");
-    TCASE(s, "reference", 0, 0, test_reference_vector, test_seed_selects_stream);
-    TCASE(s, "bounded", 0, 0, test_bounded_large_bound_unbiased, test_bounded_small_bound_uniform,
+    TCASE(s, "reference", 0, NO_FIXTURE, test_reference_vector, test_seed_selects_stream);
+    TCASE(s, "bounded", 0, NO_FIXTURE, test_bounded_large_bound_unbiased, test_bounded_small_bound_uniform,
           test_bounded_extremes);
-    TCASE(s, "double", 0, 0, test_double_range_and_resolution);
-    TCASE(s, "keyed", 60, 0, test_keyed_order_and_thread_independent, test_keyed_component_isolation,
+    TCASE(s, "double", 0, NO_FIXTURE, test_double_range_and_resolution);
+    TCASE(s, "keyed", 60, NO_FIXTURE, test_keyed_order_and_thread_independent, test_keyed_component_isolation,
           test_keyed_distinct_components_distinct_draws, test_keyed_distinct_keys, test_keyed_framing,
           test_key_hash_pinned, test_keyed_adjacent_reps_uncorrelated);
     return s;

@@ -73,6 +73,6 @@ END_TEST
 Suite *suite_schema(void)
 {
     Suite *s = suite_create("schema");
-    TCASE(s, "validator", 120, 0, test_schema_accepts_shipped_rejects_bad, test_schema_check_can_fail);
+    TCASE(s, "validator", 120, NO_FIXTURE, test_schema_accepts_shipped_rejects_bad, test_schema_check_can_fail);
     return s;
 }

@@ -119,7 +119,7 @@ END_TEST
 Suite *suite_sha256(void)
 {
     Suite *s = suite_create("sha256");
-    TCASE(s, "vectors", 0, 0, test_standard_vectors, test_million_a, test_padding_lengths);
-    TCASE(s, "incremental", 0, 0, test_incremental_any_split);
+    TCASE(s, "vectors", 0, NO_FIXTURE, test_standard_vectors, test_million_a, test_padding_lengths);
+    TCASE(s, "incremental", 0, NO_FIXTURE, test_incremental_any_split);
     return s;
 }

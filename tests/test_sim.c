@@ -668,12 +668,12 @@ END_TEST
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
-    TCASE(s, "models", 0, 0, test_stock_closed_form, test_treaty_timing,
+    TCASE(s, "models", 0, NO_FIXTURE, test_stock_closed_form, test_treaty_timing,
           test_decisions_policy_interactive_script, test_set_overrides, test_uncertainty,
           test_set_outside_range_uncertainty);
-    TCASE(s, "determinism", 0, 0, test_reproducible_and_isolated, test_trace_file_byte_identical,
+    TCASE(s, "determinism", 0, NO_FIXTURE, test_reproducible_and_isolated, test_trace_file_byte_identical,
           test_trace_file_reads_back, test_trace_seed_spelling, test_trace_color_strict);
-    TCASE(s, "termination", 60, 0, test_event_storm_halts, test_effect_cycle_halts,
+    TCASE(s, "termination", 60, NO_FIXTURE, test_event_storm_halts, test_effect_cycle_halts,
           test_many_carriers_leave_in_turn, test_empty_scenario_runs, test_effects_stay_finite);
     return s;
 }

@@ -372,9 +372,9 @@ END_TEST
 Suite *suite_stats(void)
 {
     Suite *s = suite_create("stats");
-    TCASE(s, "moments", 0, 0, moments_match_two_pass, halfwidth_and_t, ci_coverage);
-    TCASE(s, "sketch", 30, 0, sketch_lognormal_accuracy, sketch_signed_and_special, sketch_within_keeps_bound,
-          sketch_merge_exact, sketch_folding);
-    TCASE(s, "days", 0, 0, days_counts);
+    TCASE(s, "moments", 0, NO_FIXTURE, moments_match_two_pass, halfwidth_and_t, ci_coverage);
+    TCASE(s, "sketch", 30, NO_FIXTURE, sketch_lognormal_accuracy, sketch_signed_and_special,
+          sketch_within_keeps_bound, sketch_merge_exact, sketch_folding);
+    TCASE(s, "days", 0, NO_FIXTURE, days_counts);
     return s;
 }

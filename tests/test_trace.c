@@ -504,12 +504,12 @@ END_TEST
 Suite *suite_trace(void)
 {
     Suite *s = suite_create("trace");
-    TCASE(s, "names", 0, 0, names_round_trip);
-    TCASE(s, "buffer", 0, 0, buffer_sink_keeps_copies);
+    TCASE(s, "names", 0, NO_FIXTURE, names_round_trip);
+    TCASE(s, "buffer", 0, NO_FIXTURE, buffer_sink_keeps_copies);
     /* 120 s: runs salvo and the validator on every shipped scenario. */
-    TCASE(s, "jsonl", 120, 0, sample_reads, sample_rewrites_byte_identical, numbers_round_trip_exactly,
+    TCASE(s, "jsonl", 120, NO_FIXTURE, sample_reads, sample_rewrites_byte_identical, numbers_round_trip_exactly,
           big_seed_and_nonfinite, format_1_still_reads, shipped_traces_match_the_schema, docs_name_every_field,
           writer_reports_bad_path, writer_abort_leaves_nothing);
-    TCASE(s, "bad_input", 0, 0, bad_files_name_their_line, bad_named_fields, missing_file_is_a_diagnostic);
+    TCASE(s, "bad_input", 0, NO_FIXTURE, bad_files_name_their_line, bad_named_fields, missing_file_is_a_diagnostic);
     return s;
 }

@@ -133,20 +133,8 @@ static Batch *record_batch(const Scenario *s, BatchScenario **bs, uint64_t runs,
     *bs = batch_scenario_create(s);
     ck_assert_ptr_nonnull(*bs);
     batch_scenario_set_record(*bs, 1);
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(batch_scenario_model(*bs), &d);
-    ck_assert_ptr_nonnull(b);
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = 11;
-    o.runs = runs;
-    o.threads = threads;
-    o.target_metric = -1;
-    o.fingerprint = "validity";
-    ck_assert_int_eq(batch_run(b, &o, &d), 0);
-    diag_free(&d);
-    return b;
+    BatchOptions o = batch_options(11, runs, threads, "validity");
+    return run_batch(batch_scenario_model(*bs), &o, NULL);
 }
 
 /* The standard error of the q-quantile of n draws from a uniform of width
@@ -366,9 +354,7 @@ END_TEST
  * "record" entry per observation with the keys the report draws. */
 START_TEST(test_default_batch_record)
 {
-    char args[512];
-    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 200 --threads 2 --quiet --json %s", tmp("s.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " DEFAULT_SC " --runs 200 --threads 2 --quiet --json %s", tmp("s.json")), 0);
     char *out = slurp(tmp("out.txt"));
     ck_assert_ptr_nonnull(out);
     ck_assert_msg(strstr(out, "mode: parametric uncertainty (the scenario's batch default)"), "%s", out);
@@ -376,10 +362,7 @@ START_TEST(test_default_batch_record)
     ck_assert(strstr(out, "observations inside the 90% band"));
     ck_assert(strstr(out, "Held out"));
     free(out);
-    char *text = slurp(tmp("s.json"));
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
+    cJSON *j = load_json(tmp("s.json"));
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "run"), "mode")->valuestring, "uncertainty");
     cJSON *rec = cJSON_GetObjectItem(j, "record");
     ck_assert(cJSON_IsArray(rec));
@@ -391,8 +374,7 @@ START_TEST(test_default_batch_record)
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
             ck_assert_msg(cJSON_GetObjectItem(e, keys[k]) != NULL, "record entry without '%s'", keys[k]);
     cJSON_Delete(j);
-    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 64 --quiet --no-uncertainty");
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvo("batch " DEFAULT_SC " --runs 64 --quiet --no-uncertainty"), 0);
     out = slurp(tmp("out.txt"));
     ck_assert(strstr(out, "mode: the dice only"));
     free(out);
@@ -404,9 +386,9 @@ Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
     Suite *s = suite_create("validity");
-    TCASE(s, "sums", 0, 0, test_sum_values_and_crossings);
-    TCASE(s, "observations", 0, 0, test_observations_at_end_of_date, test_bad_observations);
-    TCASE(s, "record", 60, 0, test_interval_score_by_hand, test_record_check_uniform,
+    TCASE(s, "sums", 0, NO_FIXTURE, test_sum_values_and_crossings);
+    TCASE(s, "observations", 0, NO_FIXTURE, test_observations_at_end_of_date, test_bad_observations);
+    TCASE(s, "record", 60, NO_FIXTURE, test_interval_score_by_hand, test_record_check_uniform,
           test_record_check_threads);
     TCASE(s, "cli", 120, SCRATCH, test_run_rep_is_batch_row, test_default_batch_record);
     return s;

@@ -202,13 +202,8 @@ START_TEST(fan_needs_its_futures_and_marks_the_choice)
 }
 END_TEST
 
-/* `salvo view ARGS` (testutil's salvo), its stderr into err. */
-static int run_cli(const char *args, char *err, size_t n)
-{
-    char a[1024];
-    snprintf(a, sizeof a, "view %s", args);
-    return salvo_stderr(a, err, n);
-}
+/* `salvo view ARGS`, its stderr into err. */
+static int run_cli(const char *args, char *err, size_t n) { return salvo_stderr("view", args, err, n); }
 
 START_TEST(cli_screens_and_errors)
 {
@@ -289,9 +284,9 @@ Suite *suite_view_exercise(void)
 {
     Suite *s = suite_create("view_exercise");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = TCASE(s, "screens", 60, 0, briefing_has_its_rows_and_scrolls, decision_shows_the_chosen_option,
-                      debrief_marker_where_the_data_put_it, fan_needs_its_futures_and_marks_the_choice);
-    tcase_add_checked_fixture(tc, ex_setup, ex_teardown);
+    TCASE(s, "screens", 60, FIXTURE(ex_setup, ex_teardown), briefing_has_its_rows_and_scrolls,
+          decision_shows_the_chosen_option, debrief_marker_where_the_data_put_it,
+          fan_needs_its_futures_and_marks_the_choice);
     TCASE(s, "cli", 60, SCRATCH, cli_screens_and_errors, cli_scripted_student_replayed);
 #endif
     return s;

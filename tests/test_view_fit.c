@@ -327,8 +327,8 @@ Suite *suite_view_fit(void)
 {
     Suite *s = suite_create("view_fit");
 #ifdef SALVO_HAVE_VIEW
-    TCASE(s, "dashes", 10, 0, dashes_always_end);
-    TCASE(s, "sizes", 300, 0, caspian_fits, every_scenario_at_every_size, hud_counts_each_resource,
+    TCASE(s, "dashes", 10, NO_FIXTURE, dashes_always_end);
+    TCASE(s, "sizes", 300, NO_FIXTURE, caspian_fits, every_scenario_at_every_size, hud_counts_each_resource,
           panels_keep_their_margins, legend_toggles);
 #endif
     return s;

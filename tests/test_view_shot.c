@@ -159,13 +159,8 @@ START_TEST(frames_are_deterministic)
     ck_assert_uint_eq(sum1, sum2);
 }
 END_TEST
-/* `salvo view ARGS` (testutil's salvo), its stderr into err. */
-static int run_cli(const char *args, char *err, size_t n)
-{
-    char a[1024];
-    snprintf(a, sizeof a, "view %s", args);
-    return salvo_stderr(a, err, n);
-}
+/* `salvo view ARGS`, its stderr into err. */
+static int run_cli(const char *args, char *err, size_t n) { return salvo_stderr("view", args, err, n); }
 
 START_TEST(cli_screenshot_and_errors)
 {
@@ -213,9 +208,8 @@ Suite *suite_view_shot(void)
 {
     Suite *s = suite_create("view_shot");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = TCASE(s, "pixels", 30, 0, places_in_their_actors_colour, carrier_at_its_interpolated_position,
-                      land_and_sea, screenshot_png_written, frames_are_deterministic);
-    tcase_add_checked_fixture(tc, shot_setup, shot_teardown);
+    TCASE(s, "pixels", 30, FIXTURE(shot_setup, shot_teardown), places_in_their_actors_colour,
+          carrier_at_its_interpolated_position, land_and_sea, screenshot_png_written, frames_are_deterministic);
     TCASE(s, "cli", 60, SCRATCH, cli_screenshot_and_errors);
 #endif
     return s;

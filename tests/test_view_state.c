@@ -476,15 +476,15 @@ Suite *suite_view_state(void)
 {
     Suite *s = suite_create("view_state");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = TCASE(s, "carriers", 0, 0, route_points_by_distance, carrier_halfway_through_transit,
-                      carrier_gone_after_arrival_then_returns_empty, lost_carrier_stops_where_it_was_lost);
-    tcase_add_checked_fixture(tc, tiny_setup, tiny_teardown);
-    tc = TCASE(s, "state", 0, 0, stock_steps_and_shortfall_grows, statuses_follow_the_last_record,
-               launches_and_troops, totals_at_time, feed_and_steps, events_in_words, treaty_steps_in_date_order);
-    tcase_add_checked_fixture(tc, tiny_setup, tiny_teardown);
-    TCASE(s, "sample-trace", 0, 0, sample_carriers_consistent);
-    TCASE(s, "projection", 0, 0, projection_round_trips_and_fits);
-    TCASE(s, "basemap", 0, 0, basemap_asset_loads, raster_fills_even_odd_with_coverage);
+    TCASE(s, "carriers", 0, FIXTURE(tiny_setup, tiny_teardown), route_points_by_distance,
+          carrier_halfway_through_transit, carrier_gone_after_arrival_then_returns_empty,
+          lost_carrier_stops_where_it_was_lost);
+    TCASE(s, "state", 0, FIXTURE(tiny_setup, tiny_teardown), stock_steps_and_shortfall_grows,
+          statuses_follow_the_last_record, launches_and_troops, totals_at_time, feed_and_steps, events_in_words,
+          treaty_steps_in_date_order);
+    TCASE(s, "sample-trace", 0, NO_FIXTURE, sample_carriers_consistent);
+    TCASE(s, "projection", 0, NO_FIXTURE, projection_round_trips_and_fits);
+    TCASE(s, "basemap", 0, NO_FIXTURE, basemap_asset_loads, raster_fills_even_odd_with_coverage);
 #endif
     return s;
 }

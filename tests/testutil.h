@@ -8,14 +8,17 @@
  *              load_json, summary_body and assert_same_batch (a batch's
  *              results, but for the "run" object, are the same);
  *   binary     salvo(args): THE way to run the built binary — stdout and
- *              stderr to dir/out.txt and dir/err.txt, the exit status;
+ *              stderr to dir/out.txt and dir/err.txt, the exit status
+ *              (salvof: the arguments printf-formatted; file_has: what
+ *              a file such as tmp("out.txt") says);
  *              salvo_env() when environment assignments or a launcher
  *              (mpirun) come first; salvo_to() when the output goes
  *              elsewhere; sh() for any other command;
  *   scenarios  load_scenario(src): THE way to load one, from a file path or
  *              from inline JSON text (src starts with '{'); run_replication
  *              runs one to its end and returns its metrics; metric_of /
- *              EXPECT_METRIC / expect_metrics read them by id.
+ *              EXPECT_METRIC / expect_metrics read them by id; run_batch
+ *              (with batch_options) runs a batch of any BatchModel;
  *
  * "golden" in this tree means one thing: a stored expected output under
  * tests/golden/, rewritten only by `make bless` (test_golden.c). Checks of
@@ -36,6 +39,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "batch.h"
 #include "salvo.h"
 #include "slurp.h"
 
@@ -181,12 +185,45 @@ static inline int salvo_env(const char *prefix, const char *args)
 /* `salvo ARGS`, as salvo_env with no prefix: the usual way. */
 static inline int salvo(const char *args) { return salvo_env("", args); }
 
-/* `salvo ARGS` as salvo(), with what it wrote on stderr also copied into
- * err (cap bytes, NUL-terminated, truncated). */
-static inline int salvo_stderr(const char *args, char *err, size_t cap)
+/* salvo() with its arguments formatted as by printf. */
+static inline int salvof(const char *format, ...) __attribute__((format(printf, 1, 2)));
+static inline int salvof(const char *format, ...)
 {
+    va_list ap;
+    va_start(ap, format);
+    int n = vsnprintf(NULL, 0, format, ap);
+    va_end(ap);
+    ck_assert_int_ge(n, 0);
+    char *args = malloc((size_t)n + 1);
+    ck_assert_ptr_nonnull(args);
+    va_start(ap, format);
+    vsnprintf(args, (size_t)n + 1, format, ap);
+    va_end(ap);
     int st = salvo(args);
-    size_t n = 0;
+    free(args);
+    return st;
+}
+
+/* 1 if the file at path holds text; if not, 0, with the file on stderr. */
+static inline int file_has(const char *path, const char *text)
+{
+    char *s = slurp(path);
+    int found = s && strstr(s, text) != NULL;
+    if (!found) fprintf(stderr, "%s lacks '%s':\n%s\n", path, text, s ? s : "(none)");
+    free(s);
+    return found;
+}
+
+/* `salvo COMMAND ARGS` as salvo(), with what it wrote on stderr also
+ * copied into err (cap bytes, NUL-terminated, truncated). */
+static inline int salvo_stderr(const char *command, const char *args, char *err, size_t cap)
+{
+    size_t n = strlen(command) + strlen(args) + 2;
+    char *line = malloc(n);
+    ck_assert_ptr_nonnull(line);
+    snprintf(line, n, "%s %s", command, args);
+    int st = salvo(line);
+    free(line);
     char *e = slurp_len(tmp("err.txt"), &n);
     if (n >= cap) n = cap - 1;
     if (e) memcpy(err, e, n);
@@ -239,6 +276,45 @@ static inline void run_replication(const Scenario *s, uint64_t seed, uint64_t re
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     sim_metrics(sim, v);
     sim_destroy(sim);
+}
+
+/* Options for a batch of RUNS replications of SEED on THREADS threads, no
+ * target; FINGERPRINT names the inputs in a checkpoint. */
+static inline BatchOptions batch_options(uint64_t seed, uint64_t runs, int threads, const char *fingerprint)
+{
+    BatchOptions o;
+    memset(&o, 0, sizeof o);
+    o.seed = seed;
+    o.runs = runs;
+    o.threads = threads;
+    o.target_metric = -1;
+    o.fingerprint = fingerprint;
+    return o;
+}
+
+/* A fresh batch of model m run with options o, which must succeed; the
+ * per-replication CSV (with its header) into the file CSV unless NULL.
+ * batch_destroy it. */
+static inline Batch *run_batch(const BatchModel *m, BatchOptions *o, const char *csv)
+{
+    Diag d;
+    diag_init(&d, "test");
+    Batch *b = batch_create(m, &d);
+    ck_assert_ptr_nonnull(b);
+    FILE *f = NULL;
+    if (csv) {
+        f = fopen(csv, "wb");
+        ck_assert_ptr_nonnull(f);
+        o->csv = f;
+        o->csv_header = 1;
+    }
+    int rc = batch_run(b, o, &d);
+    if (rc != 0) diag_print(&d, stderr);
+    ck_assert_int_eq(rc, 0);
+    if (f) fclose(f);
+    o->csv = NULL;
+    diag_free(&d);
+    return b;
 }
 
 /* Metric ID's value in v (as filled by run_replication). */
@@ -310,21 +386,25 @@ static inline int partial_output_started(const char *stem)
 
 /* --- registering tests ------------------------------------------------------ */
 
-/* TCase flag: run each test in a fresh scratch directory (setup/teardown). */
-#define SCRATCH 1
+/* A TCase's checked fixture, the 4th argument of TCASE: SCRATCH (a fresh
+ * scratch directory per test: setup/teardown above), NO_FIXTURE, or
+ * FIXTURE(my_setup, my_teardown). */
+#define SCRATCH setup, teardown
+#define NO_FIXTURE NULL, NULL
+#define FIXTURE(set_up, tear_down) set_up, tear_down
 
 /* Add to suite s a TCase NAME with the tests that follow (START_TEST names,
- * ended by NULL; TCASE below adds the NULL): with the scratch fixture when
- * flags has SCRATCH, and a timeout in seconds when timeout > 0 (else
- * Check's default). Returns the TCase, for what else it needs (a loop test,
- * a fixture of its own). */
-static inline TCase *tcase_of(Suite *s, const char *name, double timeout, int flags, ...)
+ * ended by NULL; TCASE below adds the NULL), the checked fixture (set_up,
+ * tear_down; NULL for none) and a timeout in seconds when timeout > 0
+ * (else Check's default). Returns the TCase, for what else it needs (a
+ * loop test). */
+static inline TCase *tcase_of(Suite *s, const char *name, double timeout, SFun set_up, SFun tear_down, ...)
 {
     TCase *tc = tcase_create(name);
-    if (flags & SCRATCH) tcase_add_checked_fixture(tc, setup, teardown);
+    if (set_up || tear_down) tcase_add_checked_fixture(tc, set_up, tear_down);
     if (timeout > 0) tcase_set_timeout(tc, timeout);
     va_list ap;
-    va_start(ap, flags);
+    va_start(ap, tear_down);
     for (const TTest *t; (t = va_arg(ap, const TTest *)) != NULL;) tcase_add_test(tc, t);
     va_end(ap);
     suite_add_tcase(s, tc);
@@ -335,6 +415,6 @@ static inline TCase *tcase_of(Suite *s, const char *name, double timeout, int fl
  *     TCASE(s, "resume", 60, SCRATCH, resume_extends, resume_interrupted);
  * tests run in the order listed; a test added to a suite goes in the list
  * of the TCase whose behaviour it checks. */
-#define TCASE(s, name, timeout, flags, ...) tcase_of(s, name, timeout, flags, __VA_ARGS__, (const TTest *)NULL)
+#define TCASE(s, name, timeout, fixture, ...) tcase_of(s, name, timeout, fixture, __VA_ARGS__, (const TTest *)NULL)
 
 #endif
