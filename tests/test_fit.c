@@ -32,8 +32,7 @@ START_TEST(test_abc_recovers_parameter)
     const char *truth[] = { "producers.make.rate=130" };
     Scenario *t = scenario_load("scenarios/verify/abc-recover.json", truth, 1, &d);
     ck_assert_ptr_nonnull(t);
-    Sim *sim = sim_create(t);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(t, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     const Observation *o0 = scenario_observation(t, 0), *o1 = scenario_observation(t, 1);
     ck_assert(fabs(sim_observations(sim)[0] - 0.5 * (o0->low + o0->high)) < 1e-6);

@@ -404,9 +404,7 @@ static const char FANOUT[] =
 START_TEST(fanout_storm_halts)
 {
     Scenario *sc = load_scenario(FANOUT);
-    Sim *sim = sim_create(sc);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(sc, 1, 0);
     ck_assert_int_eq(sim_run(sim, scenario_end(sc)), SIM_HALTED);
     ck_assert_ptr_nonnull(strstr(sim_halted(sim), "event storm"));
     sim_destroy(sim);
@@ -438,8 +436,7 @@ static uint64_t events_until_halt(const char *limits, char *why, size_t n)
     char text[2048];
     snprintf(text, sizeof text, HAZARD, limits);
     Scenario *sc = load_scenario(text);
-    Sim *sim = sim_create(sc);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(sc, 1, 0);
     ck_assert_int_eq(sim_run(sim, scenario_end(sc)), SIM_HALTED);
     snprintf(why, n, "%s", sim_halted(sim));
     uint64_t e = sim_events(sim);

@@ -28,8 +28,7 @@ START_TEST(test_stock_closed_form)
 {
     Scenario *s = load_scenario(STOCK_SC);
     ck_assert(scenario_end(s) == 100);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(s, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v[5];
     sim_metrics(sim, v);
@@ -146,8 +145,7 @@ START_TEST(test_set_overrides)
     const char *ok[] = { "producers.in.rate=150" };
     Scenario *s = load_scenario_msg(STOCK_SC, ok, 1, NULL, 0);
     ck_assert_ptr_nonnull(s);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(s, 1, 0);
     sim_run(sim, INFINITY);
     double v[5];
     sim_metrics(sim, v);
@@ -432,8 +430,7 @@ START_TEST(test_many_carriers_leave_in_turn)
     Scenario *s = load_scenario(text);
     free(text);
     ck_assert_ptr_nonnull(s);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(s, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v;
     sim_metrics(sim, &v);
@@ -452,9 +449,7 @@ START_TEST(test_empty_scenario_runs)
     Scenario *s = load_scenario("{\"salvo\":1,\"name\":\"empty\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-12-31\"},"
                        "\"actors\":[{\"id\":\"a\"}],\"places\":[{\"id\":\"p\",\"kind\":\"port\",\"lat\":42,\"lon\":130}]}");
     ck_assert_int_eq(scenario_metric_count(s), 0);
-    Sim *sim = sim_create(s);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, 3, 0);
+    Sim *sim = start_sim(s, 3, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     ck_assert(sim_now(sim) == scenario_end(s));
     sim_destroy(sim);
@@ -572,8 +567,7 @@ static const char *SCALE_SC =
 START_TEST(test_effects_stay_finite)
 {
     Scenario *s = load_scenario(SCALE_SC);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 2, 0);
+    Sim *sim = start_sim(s, 2, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v[4];
     sim_metrics(sim, v);

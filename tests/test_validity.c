@@ -55,9 +55,7 @@ static const char *SUM_SC = HEAD("2024-01-31")
 START_TEST(test_sum_values_and_crossings)
 {
     Scenario *s = load_scenario(SUM_SC);
-    Sim *sim = sim_create(s);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(s, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v[8];
     sim_metrics(sim, v);

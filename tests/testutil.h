@@ -266,13 +266,20 @@ static inline Scenario *load_scenario(const char *src)
     return s;
 }
 
+/* A Sim of s, reset to replication REP of SEED; sim_destroy it. */
+static inline Sim *start_sim(const Scenario *s, uint64_t seed, uint64_t rep)
+{
+    Sim *sim = sim_create(s);
+    ck_assert_ptr_nonnull(sim);
+    ck_assert_int_eq(sim_reset(sim, seed, rep), 0);
+    return sim;
+}
+
 /* Run replication REP of SEED of s to its end; its scalar metrics into v
  * (scenario_metric_count(s) of them). */
 static inline void run_replication(const Scenario *s, uint64_t seed, uint64_t rep, double *v)
 {
-    Sim *sim = sim_create(s);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, seed, rep);
+    Sim *sim = start_sim(s, seed, rep);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     sim_metrics(sim, v);
     sim_destroy(sim);
