@@ -578,18 +578,25 @@ START_TEST(test_effects_stay_finite)
 }
 END_TEST
 
+/* STOCK_SC with the producer's rate an assumption: 100, ranged 50..150. */
+static const char *ranged_stock_sc(void)
+{
+    static char text[4096];
+    const char *from = "\"rate\":100}";
+    const char *at = strstr(STOCK_SC, from);
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
+             at + strlen(from));
+    return text;
+}
+
 /* --uncertainty: the producer's rate (an assumption ranged 50..150 around
  * 100) is drawn per replication from triangular(50, 100, 150). The
  * shortfall over 100 days is then 1000-free arithmetic: with rate p < 150,
  * the stock empties at 1000 / (150 - p) and shortfall = (150 - p)(100 - tau). */
 START_TEST(test_uncertainty)
 {
-    char text[4096];
-    const char *from = "\"rate\":100}";
-    const char *at = strstr(STOCK_SC, from);
-    ck_assert_ptr_nonnull(at);
-    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
-             at + strlen(from));
+    const char *text = ranged_stock_sc();
     Scenario *s = load_scenario(text);
     ck_assert_int_eq(scenario_assumption_count(s), 1);
     Sim *sim = sim_create(s);
@@ -632,12 +639,7 @@ END_TEST
  * fuzz_set). */
 START_TEST(test_set_outside_range_uncertainty)
 {
-    char text[4096];
-    const char *from = "\"rate\":100}";
-    const char *at = strstr(STOCK_SC, from);
-    ck_assert_ptr_nonnull(at);
-    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
-             at + strlen(from));
+    const char *text = ranged_stock_sc();
     const char *sets[1] = { "producers.in.rate=400" };
     Scenario *s = load_scenario_msg(text, sets, 1, NULL, 0);
     ck_assert_ptr_nonnull(s);

@@ -125,10 +125,7 @@ END_TEST
 /* Read the sample trace and write it back: the same bytes. */
 START_TEST(sample_rewrites_byte_identical)
 {
-    Diag d;
-    diag_init(&d, SAMPLE);
-    TraceFile *f = trace_read(SAMPLE, &d);
-    ck_assert_ptr_nonnull(f);
+    TraceFile *f = load_trace(SAMPLE);
     char out[256];
     tmp_path(out, sizeof out, "sample.jsonl");
     ck_assert_int_eq(write_file(out, &f->h, f->recs, f->n), 0);
@@ -141,17 +138,13 @@ START_TEST(sample_rewrites_byte_identical)
     free(b);
     remove(out);
     trace_file_free(f);
-    diag_free(&d);
 }
 END_TEST
 
 /* Awkward numbers survive write → read exactly, and two writes agree. */
 START_TEST(numbers_round_trip_exactly)
 {
-    Diag d;
-    diag_init(&d, SAMPLE);
-    TraceFile *f = trace_read(SAMPLE, &d);
-    ck_assert_ptr_nonnull(f);
+    TraceFile *f = load_trace(SAMPLE);
     const double vals[] = { 0.1 + 0.2, 1e-300, 5e-324, 9007199254740993.0, -2.5, 1.0 / 3.0,
                             123456789.125, 1e22, -0.0, 42, 1.7976931348623157e308, 0.07 };
     enum { N = sizeof vals / sizeof vals[0] };
@@ -169,8 +162,7 @@ START_TEST(numbers_round_trip_exactly)
     ck_assert_str_eq(a, b);
     ck_assert_ptr_nonnull(strstr(a, "\"level\":0.30000000000000004,"));
     ck_assert_ptr_nonnull(strstr(a, "\"level\":42,"));
-    TraceFile *g = trace_read(p1, &d);
-    ck_assert_ptr_nonnull(g);
+    TraceFile *g = load_trace(p1);
     ck_assert_uint_eq(g->n, N);
     for (int i = 0; i < N; i++) {
         ck_assert(g->recs[i].x == vals[i]);
@@ -183,25 +175,20 @@ START_TEST(numbers_round_trip_exactly)
     remove(p2);
     trace_file_free(g);
     trace_file_free(f);
-    diag_free(&d);
 }
 END_TEST
 
 /* A seed above 2^53 is kept exactly; non-finite x/y become null and NaN. */
 START_TEST(big_seed_and_nonfinite)
 {
-    Diag d;
-    diag_init(&d, SAMPLE);
-    TraceFile *f = trace_read(SAMPLE, &d);
-    ck_assert_ptr_nonnull(f);
+    TraceFile *f = load_trace(SAMPLE);
     TraceHeader h = f->h;
     h.seed = 18446744073709551557ull;
     TraceRec r = { 3, TR_DEPART, 0, 0, 0, 100, INFINITY };
     char p[256];
     tmp_path(p, sizeof p, "seed.jsonl");
     ck_assert_int_eq(write_file(p, &h, &r, 1), 0);
-    TraceFile *g = trace_read(p, &d);
-    ck_assert_ptr_nonnull(g);
+    TraceFile *g = load_trace(p);
     ck_assert_uint_eq(g->h.seed, 18446744073709551557ull);
     char *text = slurp_len(p, NULL);
     ck_assert_ptr_nonnull(strstr(text, "\"seed\":\"18446744073709551557\","));   /* a string: jq keeps it */
@@ -210,7 +197,6 @@ START_TEST(big_seed_and_nonfinite)
     remove(p);
     trace_file_free(g);
     trace_file_free(f);
-    diag_free(&d);
 }
 END_TEST
 

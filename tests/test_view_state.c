@@ -329,10 +329,7 @@ END_TEST
  * ends, and the number in flight matches a direct count of open trips. */
 START_TEST(sample_carriers_consistent)
 {
-    Diag d;
-    diag_init(&d, "tests/data/sample.jsonl");
-    TraceFile *tf = trace_read("tests/data/sample.jsonl", &d);
-    ck_assert_ptr_nonnull(tf);
+    TraceFile *tf = load_trace("tests/data/sample.jsonl");
     VState *g = vstate_create(&tf->h, tf->recs, tf->n);
     ck_assert_ptr_nonnull(g);
     for (double t = 0; t <= 500; t += 3.7) {
@@ -361,7 +358,6 @@ START_TEST(sample_carriers_consistent)
     ck_assert_msg(f->ncarriers >= 6, "%zu carriers", f->ncarriers);
     vstate_destroy(g);
     trace_file_free(tf);
-    diag_free(&d);
 }
 END_TEST
 

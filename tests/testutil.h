@@ -42,6 +42,7 @@
 #include "batch.h"
 #include "salvo.h"
 #include "slurp.h"
+#include "trace.h"
 
 /* The binary under test (the Makefile passes -DSALVO_BIN). */
 #ifndef SALVO_BIN
@@ -273,6 +274,18 @@ static inline Sim *start_sim(const Scenario *s, uint64_t seed, uint64_t rep)
     ck_assert_ptr_nonnull(sim);
     ck_assert_int_eq(sim_reset(sim, seed, rep), 0);
     return sim;
+}
+
+/* The trace file at path, read; it must read. trace_file_free it. */
+static inline TraceFile *load_trace(const char *path)
+{
+    Diag d;
+    diag_init(&d, path);
+    TraceFile *tf = trace_read(path, &d);
+    if (!tf) diag_print(&d, stderr);
+    diag_free(&d);
+    ck_assert_msg(tf != NULL, "%s: cannot read the trace (the diagnostics are on stderr)", path);
+    return tf;
 }
 
 /* Run replication REP of SEED of s to its end; its scalar metrics into v
