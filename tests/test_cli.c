@@ -127,10 +127,8 @@ END_TEST
 /* It used to exit 1 with no message although the CSV was right. */
 START_TEST(sweep_assumptions_csv)
 {
-    char args[512];
-    snprintf(args, sizeof args, "sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
-             tmp("t.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
+                            tmp("t.csv")), 0);
     char *err = slurp(tmp("err.txt"));
     ck_assert_str_eq(err, "");
     free(err);
@@ -180,16 +178,12 @@ END_TEST
  * first_loss (a time) has an empty cell, NaN, exactly where it never came. */
 START_TEST(csv_is_numeric_for_pandas)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 300 --quiet --csv %s --json %s", tmp("r.csv"), tmp("s.json"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 200 --quiet --csv %s", tmp("c.csv"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 64 --quiet --csv %s", tmp("w.csv"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
-             tmp("t.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 300 --quiet --csv %s --json %s", tmp("r.csv"), tmp("s.json")), 0);
+    ck_assert_int_eq(salvof("compare " SHIP " " RISKY " --runs 200 --quiet --csv %s", tmp("c.csv")), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 64 --quiet --csv %s",
+                            tmp("w.csv")), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
+                            tmp("t.csv")), 0);
     char *csv = slurp(tmp("r.csv"));
     ck_assert_ptr_null(strstr(csv, "never"));
     free(csv);
@@ -221,9 +215,7 @@ START_TEST(csv_is_numeric_for_r)
         fputs("test_cli: Rscript not found; the R check did not run\n", stderr);
         return;
     }
-    char args[1024];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 300 --quiet --csv %s", tmp("r.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 300 --quiet --csv %s", tmp("r.csv")), 0);
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
              "Rscript -e 'd <- read.csv(\"%s\"); stopifnot(all(sapply(d, is.numeric)), "
@@ -250,10 +242,8 @@ END_TEST
  * is: checked against the exact values from the CSV. */
 START_TEST(whole_numbers_stay_whole)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 500 --quiet --json %s --csv %s",
-             tmp("s.json"), tmp("r.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch scenarios/korea-russia-2024.json --runs 500 --quiet --json %s --csv %s",
+                            tmp("s.json"), tmp("r.csv")), 0);
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 - %s >&2 <<'EOF'\n"
@@ -369,9 +359,8 @@ START_TEST(slurm_script)
     const int runs[2] = { 700, 900 };
     for (int k = 0; k < 2; k++) {
         char cmd[2048];
-        snprintf(cmd, sizeof cmd, "batch " SHIP " --runs %d --seed 5 --threads 2 --quiet --json %s --csv %s", runs[k],
-                 tmp("plain.json"), tmp("plain.csv"));
-        ck_assert_int_eq(salvo(cmd), 0);
+        ck_assert_int_eq(salvof("batch " SHIP " --runs %d --seed 5 --threads 2 --quiet --json %s --csv %s",
+                                runs[k], tmp("plain.json"), tmp("plain.csv")), 0);
         snprintf(cmd, sizeof cmd, "%s SALVO=%s SALVO_OUT=%s/job bash tools/salvo-slurm.sh " SHIP " %d --seed 5 "
                  ">%s/out.txt 2>%s/err.txt", env, salvo_bin(), dir, runs[k], dir, dir);
         int rc = sh(cmd);

@@ -111,16 +111,12 @@ START_TEST(output_never_overwrites_input_or_output)
     }
     free(orig);
     /* Two outputs on one file: neither is written. */
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s --csv %s", tmp("x"), tmp("x"));
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s --csv %s", tmp("x"), tmp("x")), 2);
     ck_assert_int_ne(access(tmp("x"), F_OK), 0);
     write_text(tmp("ck"), "precious\n");
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --checkpoint %s --json %s/./ck", tmp("ck"), dir);
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --checkpoint %s --json %s/./ck", tmp("ck"), dir), 2);
     ck_assert(same_text(tmp("ck"), "precious\n"));
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "same file as --json"));
-    free(err);
+    ck_assert(file_has(tmp("err.txt"), "same file as --json"));
     /* Two outputs to one character device are fine: nothing is replaced. */
     ck_assert_int_eq(salvo("batch " SHIP " --runs 5 --quiet --json /dev/null --csv /dev/null"), 0);
 }
@@ -134,8 +130,7 @@ START_TEST(special_outputs_written_in_place)
     ck_assert_int_eq(mkfifo(tmp("fifo"), 0600), 0);
     int rd = open(tmp("fifo"), O_RDONLY | O_NONBLOCK);
     ck_assert_int_ge(rd, 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s", tmp("fifo"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --csv %s", tmp("fifo")), 0);
     struct stat st;
     ck_assert_int_eq(lstat(tmp("fifo"), &st), 0);
     ck_assert_msg(S_ISFIFO(st.st_mode), "the FIFO was replaced");
@@ -148,19 +143,14 @@ START_TEST(special_outputs_written_in_place)
 
     write_text(tmp("target.json"), "old\n");
     ck_assert_int_eq(symlink("target.json", tmp("link.json")), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", tmp("link.json"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s", tmp("link.json")), 0);
     ck_assert_int_eq(lstat(tmp("link.json"), &st), 0);
     ck_assert_msg(S_ISLNK(st.st_mode), "the link was replaced");
-    char *t = slurp(tmp("target.json"));
-    ck_assert_ptr_nonnull(strstr(t, "\"metrics\""));
-    free(t);
+    ck_assert(file_has(tmp("target.json"), "\"metrics\""));
 
     snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json - > %s", tmp("stdout.json"));
     ck_assert_int_eq(salvo_raw(a), 0);
-    t = slurp(tmp("stdout.json"));
-    ck_assert_ptr_nonnull(strstr(t, "\"metrics\""));
-    free(t);
+    ck_assert(file_has(tmp("stdout.json"), "\"metrics\""));
     ck_assert_int_ne(access("-", F_OK), 0);
 }
 END_TEST
@@ -223,13 +213,12 @@ START_TEST(stale_temps_removed)
     if (dead == 0) _exit(0);
     ck_assert_int_gt(dead, 0);
     waitpid(dead, NULL, 0);
-    char name[256], live[256], a[1024];
+    char name[256], live[256];
     snprintf(name, sizeof name, "%s/out.csv.tmp.%ld.1a2b3c", dir, (long)dead);
     snprintf(live, sizeof live, "%s/out.csv.tmp.%ld.1a2b3c", dir, (long)getpid());
     write_text(name, "half a file");
     write_text(live, "being written");
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s", tmp("out.csv"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --csv %s", tmp("out.csv")), 0);
     ck_assert_int_ne(access(name, F_OK), 0);
     ck_assert_int_eq(access(live, F_OK), 0);
 }
@@ -240,19 +229,15 @@ END_TEST
  * exit 1). */
 START_TEST(bad_output_paths_before_work)
 {
-    char a[1024], longname[320];
+    char longname[320];
     ck_assert_int_eq(mkdir(tmp("adir"), 0700), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", tmp("adir"));
-    ck_assert_int_eq(salvo(a), 2);
-    snprintf(a, sizeof a, "run " KR " --trace %s", tmp("adir"));
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s", tmp("adir")), 2);
+    ck_assert_int_eq(salvof("run " KR " --trace %s", tmp("adir")), 2);
     int at = snprintf(longname, sizeof longname, "%s/", dir);
     memset(longname + at, 'a', 240);
     longname[at + 240] = '\0';
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", longname);
-    ck_assert_int_eq(salvo(a), 2);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s/nodir/x.csv", dir);
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s", longname), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --csv %s/nodir/x.csv", dir), 2);
     ck_assert_int_eq(temps_left(), 0);
 }
 END_TEST
@@ -309,22 +294,16 @@ START_TEST(input_edges)
     ck_assert_int_eq(salvo("run " KR " --json --until 2023-06-30"), 2);
     snprintf(a, sizeof a, "run " KR " --json --until 2099-01-01 >/dev/null 2>%s", tmp("err.txt"));
     ck_assert_int_eq(salvo_raw(a), 0);
-    char *e0 = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(e0, "after the scenario's end"));
-    free(e0);
+    ck_assert(file_has(tmp("err.txt"), "after the scenario's end"));
     /* --resume with fewer --runs than the checkpoint holds is usage: 2. */
-    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --quiet --checkpoint %s", tmp("ck"));
-    ck_assert_int_eq(salvo(a), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 100 --quiet --checkpoint %s --resume", tmp("ck"));
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 200 --quiet --checkpoint %s", tmp("ck")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 100 --quiet --checkpoint %s --resume", tmp("ck")), 2);
     ck_assert_int_eq(mkfifo(tmp("sc.fifo"), 0600), 0);
     /* `timeout` turns a hang into exit 124, not a stuck test. */
     snprintf(a, sizeof a, "timeout 20 %s validate %s >/dev/null 2>%s", salvo_bin(), tmp("sc.fifo"), tmp("err.txt"));
     int st = system(a);
     ck_assert_int_eq(WEXITSTATUS(st), 2);
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
-    free(err);
+    ck_assert(file_has(tmp("err.txt"), "not a regular file"));
 }
 END_TEST
 
@@ -333,8 +312,7 @@ END_TEST
 START_TEST(checkpoint_damage_refused)
 {
     char a[1024];
-    snprintf(a, sizeof a, "batch " SHIP " --runs 300 --threads 1 --quiet --checkpoint %s", tmp("ck"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 300 --threads 1 --quiet --checkpoint %s", tmp("ck")), 0);
     size_t len;
     char *orig = slurp_len(tmp("ck"), &len);
     ck_assert_ptr_nonnull(orig);
@@ -355,9 +333,7 @@ START_TEST(checkpoint_damage_refused)
         ck_assert_msg(salvo(a) == 2, "a checkpoint changed at byte %zu was accepted", at);
     }
     free(orig);
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "damaged"));
-    free(err);
+    ck_assert(file_has(tmp("err.txt"), "damaged"));
 }
 END_TEST
 
@@ -366,12 +342,10 @@ END_TEST
 START_TEST(resume_csv_must_match)
 {
     char a[1024];
-    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --quiet --checkpoint %s --csv %s", tmp("ck"), tmp("a.csv"));
-    ck_assert_int_eq(salvo(a), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --seed 2 --quiet --csv %s", tmp("other-seed.csv"));
-    ck_assert_int_eq(salvo(a), 0);
-    snprintf(a, sizeof a, "batch " KR " --runs 200 --quiet --csv %s", tmp("other-scenario.csv"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 200 --quiet --checkpoint %s --csv %s",
+                            tmp("ck"), tmp("a.csv")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 200 --seed 2 --quiet --csv %s", tmp("other-seed.csv")), 0);
+    ck_assert_int_eq(salvof("batch " KR " --runs 200 --quiet --csv %s", tmp("other-scenario.csv")), 0);
     const char *bad[] = { "other-seed.csv", "other-scenario.csv" };
     for (int i = 0; i < 2; i++) {
         copy_file(tmp(bad[i]), tmp("b.csv"));
@@ -383,9 +357,8 @@ START_TEST(resume_csv_must_match)
         free(before);
     }
     /* The right CSV still resumes. */
-    snprintf(a, sizeof a, "batch " SHIP " --runs 400 --quiet --checkpoint %s --resume --csv %s", tmp("ck"),
-             tmp("a.csv"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 400 --quiet --checkpoint %s --resume --csv %s",
+                            tmp("ck"), tmp("a.csv")), 0);
 }
 END_TEST
 
@@ -413,11 +386,8 @@ START_TEST(fanout_storm_halts)
     FILE *f = fopen(tmp("fanout.json"), "wb");
     fputs(FANOUT, f);
     fclose(f);
-    char a[512];
-    snprintf(a, sizeof a, "run %s --json", tmp("fanout.json"));
-    ck_assert_int_eq(salvo(a), 1);
-    snprintf(a, sizeof a, "batch %s --runs 4 --quiet", tmp("fanout.json"));
-    ck_assert_int_eq(salvo(a), 1);
+    ck_assert_int_eq(salvof("run %s --json", tmp("fanout.json")), 1);
+    ck_assert_int_eq(salvof("batch %s --runs 4 --quiet", tmp("fanout.json")), 1);
 }
 END_TEST
 
@@ -528,8 +498,7 @@ START_TEST(write_faults_every_output)
              tmp("s.csv"), tmp("s.json"));
     fault_loop("sweep", args, sweep_outs, 2);
     /* The report of a fixed summary: the same bytes every time it is whole. */
-    snprintf(args, sizeof args, "batch " SHIP " --runs 20 --quiet --json %s", tmp("rep.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 20 --quiet --json %s", tmp("rep.json")), 0);
     const char *report_outs[] = { "r.html" };
     snprintf(args, sizeof args, "report %s -o %s", tmp("rep.json"), tmp("r.html"));
     fault_loop("report", args, report_outs, 1);

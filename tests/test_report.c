@@ -246,9 +246,7 @@ static void expect_not(const Png *p, int x, int y, unsigned color, int tol, cons
 START_TEST(svgs_parse_render_and_show_the_data)
 {
     const char *sum = hand("hand.json", NULL);
-    char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s --svg %s", sum, tmp("hand.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s --svg %s", sum, tmp("hand.html"), tmp("svg")), 0);
     ck_assert_int_ge(check_svgs(tmp("svg")), 5);
     check_tidy(tmp("hand.html"));
 #ifdef SALVO_HAVE_VIEW
@@ -319,9 +317,7 @@ END_TEST
 START_TEST(tornado_bars_where_the_effects_are)
 {
     write_file(tmp("t.json"), TORNADO, NULL);
-    char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s --svg %s", tmp("t.json"), tmp("t.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s --svg %s", tmp("t.json"), tmp("t.html"), tmp("svg")), 0);
     ck_assert_int_eq(check_svgs(tmp("svg")), 1);
     check_tidy(tmp("t.html"));
 #ifdef SALVO_HAVE_VIEW
@@ -424,10 +420,8 @@ static int check_row(const char *html, const char *metric, const cJSON *m, int64
 
 START_TEST(batch_report_numbers_are_the_json_numbers)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch %s --runs 640 --threads 2 --quiet --json %s --report %s --svg %s", SHIP,
-             tmp("b.json"), tmp("b.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch %s --runs 640 --threads 2 --quiet --json %s --report %s --svg %s",
+                            SHIP, tmp("b.json"), tmp("b.html"), tmp("svg")), 0);
     ck_assert_int_ge(check_svgs(tmp("svg")), 5);
     check_tidy(tmp("b.html"));
     cJSON *j = load_json(tmp("b.json"));
@@ -488,10 +482,8 @@ END_TEST
 
 START_TEST(compare_and_sweep_reports)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "compare %s %s --runs 256 --quiet --json %s --report %s --svg %s", SHIP, RISKY,
-             tmp("c.json"), tmp("c.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("compare %s %s --runs 256 --quiet --json %s --report %s --svg %s",
+                            SHIP, RISKY, tmp("c.json"), tmp("c.html"), tmp("svg")), 0);
     ck_assert_int_ge(check_svgs(tmp("svg")), 1);
     check_tidy(tmp("c.html"));
     cJSON *j = load_json(tmp("c.json"));
@@ -504,8 +496,7 @@ START_TEST(compare_and_sweep_reports)
     free(html);
     /* The side-by-side fans: A's series is the series a batch of A gives
      * (same seed, same replications, same streams), and both are drawn. */
-    snprintf(args, sizeof args, "batch %s --runs 256 --quiet --json %s", SHIP, tmp("a.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch %s --runs 256 --quiet --json %s", SHIP, tmp("a.json")), 0);
     cJSON *ja = load_json(tmp("a.json"));
     const cJSON *sa = cJSON_GetObjectItem(cJSON_GetObjectItem(ja, "series"), "front_stock");
     const cJSON *ca = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"), "front_stock"), "a");
@@ -516,22 +507,19 @@ START_TEST(compare_and_sweep_reports)
     ck_assert_int_eq(access(tmp("svg/fanA-front-stock.svg"), F_OK), 0);
     ck_assert_int_eq(access(tmp("svg/fanB-front-stock.svg"), F_OK), 0);
 
-    snprintf(args, sizeof args, "sweep %s --vary routes.ship.loss=0:0.2:3 --runs 128 --quiet --json %s --report %s",
-             SHIP, tmp("s.json"), tmp("s.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep %s --vary routes.ship.loss=0:0.2:3 --runs 128 --quiet --json %s --report %s",
+                            SHIP, tmp("s.json"), tmp("s.html")), 0);
     check_tidy(tmp("s.html"));
     html = slurp(tmp("s.html"));
     ck_assert_ptr_nonnull(strstr(html, "id=\"sweep-delivered\""));
     free(html);
 
-    snprintf(args, sizeof args, "sweep %s --assumptions --metric delivered --runs 128 --quiet --json %s "
-             "--report %s --svg %s", SHIP, tmp("t.json"), tmp("t.html"), tmp("svg2"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep %s --assumptions --metric delivered --runs 128 --quiet --json %s " "--report %s --svg %s",
+                            SHIP, tmp("t.json"), tmp("t.html"), tmp("svg2")), 0);
     ck_assert_int_eq(check_svgs(tmp("svg2")), 1);
     check_tidy(tmp("t.html"));
     /* `salvo report` on the written summary gives the page --report wrote. */
-    snprintf(args, sizeof args, "report %s -o %s", tmp("t.json"), tmp("t2.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", tmp("t.json"), tmp("t2.html")), 0);
     char *a = slurp(tmp("t.html")), *b = slurp(tmp("t2.html"));
     ck_assert_str_eq(a, b);
     free(a);
@@ -543,8 +531,7 @@ START_TEST(ledger_table_when_present)
 {
     const char *with = hand("with.json", LEDGER), *without = hand("without.json", NULL);
     char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s", with, tmp("with.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", with, tmp("with.html")), 0);
     snprintf(args, sizeof args, "report %s", without);
     ck_assert_int_eq(salvo(args), 0);   /* default output: without.html */
     check_tidy(tmp("with.html"));
@@ -569,12 +556,9 @@ END_TEST
 START_TEST(same_summary_same_bytes)
 {
     const char *sum = hand("hand.json", LEDGER);
-    char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s", sum, tmp("a.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", sum, tmp("a.html")), 0);
     sleep(1);   /* a clock in the page would now show */
-    snprintf(args, sizeof args, "report %s -o %s", sum, tmp("b.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", sum, tmp("b.html")), 0);
     size_t na, nb;
     char *a = slurp_len(tmp("a.html"), &na), *b = slurp_len(tmp("b.html"), &nb);
     ck_assert_uint_eq(na, nb);
@@ -588,12 +572,11 @@ END_TEST
 /* The page's size follows the metrics, not the replications. */
 START_TEST(size_does_not_grow_with_replications)
 {
-    char args[1024];
     size_t n[2];
     const int runs[2] = { 128, 4096 };
     for (int i = 0; i < 2; i++) {
-        snprintf(args, sizeof args, "batch %s --runs %d --quiet --report %s", SHIP, runs[i], tmp(i ? "b.html" : "a.html"));
-        ck_assert_int_eq(salvo(args), 0);
+        ck_assert_int_eq(salvof("batch %s --runs %d --quiet --report %s",
+                                SHIP, runs[i], tmp(i ? "b.html" : "a.html")), 0);
         char *t = slurp_len(tmp(i ? "b.html" : "a.html"), &n[i]);
         free(t);
     }
@@ -748,9 +731,7 @@ START_TEST(chromium_renders_the_page)
     }
 #ifdef SALVO_HAVE_VIEW
     const char *sum = hand("hand.json", LEDGER);
-    char args[2048];
-    snprintf(args, sizeof args, "report %s -o %s", sum, tmp("c.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", sum, tmp("c.html")), 0);
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "cd %s && mkdir -p prof && timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "

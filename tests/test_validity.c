@@ -289,10 +289,8 @@ END_TEST
  * scenario) and with --no-uncertainty; and --trace works with --rep. */
 static void rep_matches_csv(const char *mode)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 6 --seed 9 --threads 2 --quiet --csv %s %s",
-             tmp("runs.csv"), mode);
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " DEFAULT_SC " --runs 6 --seed 9 --threads 2 --quiet --csv %s %s",
+                            tmp("runs.csv"), mode), 0);
     char *csv = slurp(tmp("runs.csv"));
     ck_assert_ptr_nonnull(csv);
     char *save = NULL, *header = strtok_r(csv, "\n", &save);
@@ -300,9 +298,8 @@ static void rep_matches_csv(const char *mode)
     char *rows[6];
     for (int r = 0; r < 6; r++) ck_assert_ptr_nonnull(rows[r] = strtok_r(NULL, "\n", &save));
     for (int r = 1; r < 6; r += 4) {
-        snprintf(args, sizeof args, "run " DEFAULT_SC " --seed 9 --rep %d --json %s --trace %s", r, mode,
-                 tmp("t.jsonl"));
-        ck_assert_int_eq(salvo(args), 0);
+        ck_assert_int_eq(salvof("run " DEFAULT_SC " --seed 9 --rep %d --json %s --trace %s",
+                                r, mode, tmp("t.jsonl")), 0);
         char *out = slurp(tmp("out.txt"));
         cJSON *j = cJSON_Parse(out);
         free(out);
