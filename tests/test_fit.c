@@ -19,6 +19,15 @@
 #include "salvo.h"
 #include "testutil.h"
 
+#define DEFAULT_SC "scenarios/korea-russia-2024.json"
+
+/* A fit of s over RUNS replications of SEED on THREADS threads, to its end. */
+static FitOptions fit_options(const Scenario *s, uint64_t seed, uint64_t runs, int threads)
+{
+    FitOptions o = { .seed = seed, .runs = runs, .threads = threads, .until = scenario_end(s) };
+    return o;
+}
+
 /* ABC recovers a known parameter from observations the model made itself
  * (scenarios/verify/abc-recover.json): the file's record is replication 0
  * of seed 1 with R = 130, which the test first re-makes. The prior mean of
@@ -41,7 +50,7 @@ START_TEST(test_abc_recovers_parameter)
     scenario_free(t);
 
     Scenario *s = load_scenario("scenarios/verify/abc-recover.json");
-    FitOptions o = { .seed = 1, .runs = 4000, .threads = 2, .until = scenario_end(s) };
+    FitOptions o = fit_options(s, 1, 4000, 2);
     Fit *f = fit_run(s, &o, &d);
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(f->nused, 1);     /* a-20 is held out */
@@ -74,8 +83,8 @@ START_TEST(test_fit_threads)
 {
     Diag d;
     diag_init(&d, "test");
-    Scenario *s = load_scenario("scenarios/korea-russia-2024.json");
-    FitOptions o = { .seed = 5, .runs = 150, .threads = 1, .until = scenario_end(s) };
+    Scenario *s = load_scenario(DEFAULT_SC);
+    FitOptions o = fit_options(s, 5, 150, 1);
     Fit *a = fit_run(s, &o, &d);
     o.threads = 3;
     Fit *b = fit_run(s, &o, &d);
@@ -116,7 +125,7 @@ START_TEST(test_prim_planted_box)
     diag_init(&d, "test");
     Scenario *s = load_scenario("scenarios/verify/prim-box.json");
     ck_assert_int_eq(scenario_assumption_count(s), 3);
-    FitOptions o = { .seed = 1, .runs = 8000, .threads = 3, .until = scenario_end(s) };
+    FitOptions o = fit_options(s, 1, 8000, 3);
     uint64_t n = 0, n1 = 0;
     int width = 0, w1 = 0;
     double *rows = fit_sample(s, &o, &n, &width, &d);
@@ -223,10 +232,10 @@ END_TEST
  * the front's demand during the run). */
 START_TEST(test_fit_sample_is_the_draw)
 {
+    Scenario *s = load_scenario(DEFAULT_SC);
+    FitOptions o = fit_options(s, 3, 64, 2);
     Diag d;
     diag_init(&d, "test");
-    Scenario *s = load_scenario("scenarios/korea-russia-2024.json");
-    FitOptions o = { .seed = 3, .runs = 64, .threads = 2, .until = scenario_end(s) };
     uint64_t n = 0;
     int width = 0;
     double *rows = fit_sample(s, &o, &n, &width, &d);

@@ -712,8 +712,6 @@ END_TEST
  * shells at the front and no troops, where the historical choices do. */
 START_TEST(test_default_decisions_change_outcome)
 {
-    Diag d;
-    diag_init(&d, "scenarios/korea-russia-2024.json");
     Scenario *s = load_scenario("scenarios/korea-russia-2024.json");
     int shells = scenario_metric_find(s, "dprk-shells-at-front"), troops = scenario_metric_find(s, "troops-sent");
     ck_assert_int_ge(shells, 0);
@@ -743,7 +741,6 @@ START_TEST(test_default_decisions_change_outcome)
     free(v);
     sim_destroy(sim);
     scenario_free(s);
-    diag_free(&d);
 }
 END_TEST
 
