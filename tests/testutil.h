@@ -4,21 +4,25 @@
  *
  *   scratch    a fresh directory per test (the Check fixture setup and
  *              teardown), tmp("name") for paths in it;
- *   files      slurp (read whole), write_text, assert_same_file,
+ *   files      slurp (read whole), write_text, file_has, assert_same_file,
  *              load_json, summary_body and assert_same_batch (a batch's
  *              results, but for the "run" object, are the same);
  *   binary     salvo(args): THE way to run the built binary — stdout and
- *              stderr to dir/out.txt and dir/err.txt, the exit status
- *              (salvof: the arguments printf-formatted; file_has: what
- *              a file such as tmp("out.txt") says);
- *              salvo_env() when environment assignments or a launcher
- *              (mpirun) come first; salvo_to() when the output goes
- *              elsewhere; sh() for any other command;
+ *              stderr to dir/out.txt and dir/err.txt, the exit status;
+ *              salvof() with printf arguments; salvo_env() when
+ *              environment assignments or a launcher (mpirun) come first;
+ *              salvo_stderr() to get stderr in a buffer too; salvo_to()
+ *              when the output goes elsewhere; sh() for any other command;
  *   scenarios  load_scenario(src): THE way to load one, from a file path or
- *              from inline JSON text (src starts with '{'); run_replication
- *              runs one to its end and returns its metrics; metric_of /
- *              EXPECT_METRIC / expect_metrics read them by id; run_batch
- *              (with batch_options) runs a batch of any BatchModel;
+ *              from inline JSON text (src starts with '{'); load_trace for
+ *              a trace file; start_sim, run_replication (to the end, its
+ *              metrics); metric_of / EXPECT_METRIC / expect_metrics read
+ *              metrics by id; run_batch (with batch_options) runs a batch
+ *              of any BatchModel;
+ *   suites     TCASE(s, name, timeout, fixture, tests...): one TCase in one
+ *              statement.
+ *
+ * tests/README.md has the module -> suite map.
  *
  * "golden" in this tree means one thing: a stored expected output under
  * tests/golden/, rewritten only by `make bless` (test_golden.c). Checks of
