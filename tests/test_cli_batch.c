@@ -118,24 +118,11 @@ START_TEST(interrupt_and_resume)
     ck_assert_int_eq(salvof("batch " SHIP " --runs 60000 --threads 2 --json %s --csv %s --quiet",
                             tmp("a.json"), tmp("a.csv")), 0);
 
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(salvo_bin(), salvo_bin(), "batch", SHIP, "--runs", "60000", "--threads", "1", "--json",
-              tmp("b.json"), "--csv", tmp("b.csv"), "--checkpoint", tmp("ck"), "--quiet", (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = salvo_spawn("batch", SHIP, "--runs", "60000", "--threads", "1", "--json", tmp("b.json"), "--csv",
+                            tmp("b.csv"), "--checkpoint", tmp("ck"), "--quiet", (char *)NULL);
     /* Interrupt once the first rows have reached the temporary CSV: surely
      * mid-run, however fast the machine. */
-    for (int tries = 0; tries < 20000 && !partial_output_started("b.csv"); tries++) {
-        struct timespec ts = { 0, 500 * 1000 };
-        nanosleep(&ts, NULL);
-    }
+    wait_partial_output("b.csv", 10);
     kill(pid, SIGINT);
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);

@@ -243,11 +243,7 @@ START_TEST(sigterm_to_ranks_then_resume)
         _exit(127);
     }
     /* pid is timeout(1); its child is mpirun, whose children are the ranks. */
-    for (int tries = 0; tries < 60000 && !partial_output_started("b.csv"); tries++) {
-        struct timespec ts = { 0, 1000 * 1000 };
-        nanosleep(&ts, NULL);
-    }
-    ck_assert_msg(partial_output_started("b.csv"), "no CSV rows after 60 s");
+    ck_assert_msg(wait_partial_output("b.csv", 60), "no CSV rows after 60 s");
     char kill_ranks[128];
     snprintf(kill_ranks, sizeof kill_ranks, "pkill -TERM -P \"$(pgrep -P %d)\"", (int)pid);
     ck_assert_int_eq(system(kill_ranks), 0);

@@ -250,22 +250,9 @@ START_TEST(second_signal_exits_at_once)
 {
     write_text(tmp("out.json"), "previous json\n");
     write_text(tmp("out.csv"), "previous csv\n");
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(salvo_bin(), salvo_bin(), "batch", SHIP, "--runs", "100000000", "--threads", "2", "--json", tmp("out.json"),
-              "--csv", tmp("out.csv"), "--quiet", (char *)NULL);
-        _exit(127);
-    }
-    for (int tries = 0; tries < 200000 && !partial_output_started("out.csv"); tries++) {
-        struct timespec ts = { 0, 500 * 1000 };
-        nanosleep(&ts, NULL);
-    }
+    pid_t pid = salvo_spawn("batch", SHIP, "--runs", "100000000", "--threads", "2", "--json", tmp("out.json"), "--csv",
+                            tmp("out.csv"), "--quiet", (char *)NULL);
+    wait_partial_output("out.csv", 100);
     kill(pid, SIGSTOP);
     kill(pid, SIGINT);
     kill(pid, SIGTERM);

@@ -32,6 +32,7 @@
 
 #include <check.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -40,6 +41,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <cjson/cJSON.h>
 
@@ -237,6 +240,66 @@ static inline int salvo_stderr(const char *command, const char *args, char *err,
     return st;
 }
 
+/* 1 once an output being written in dir ("STEM.tmp.*", see sim/afile.h)
+ * holds data: the moment to interrupt a run in the middle of its work. */
+static inline int partial_output_started(const char *stem)
+{
+    char prefix[128];
+    size_t np = (size_t)snprintf(prefix, sizeof prefix, "%s.tmp.", stem);
+    DIR *dp = opendir(dir);
+    struct dirent *e;
+    int found = 0;
+    while (dp && !found && (e = readdir(dp)) != NULL) {
+        if (strncmp(e->d_name, prefix, np) != 0) continue;
+        char path[512];
+        struct stat st;
+        snprintf(path, sizeof path, "%.200s/%.200s", dir, e->d_name);
+        found = stat(path, &st) == 0 && st.st_size > 0;
+    }
+    if (dp) closedir(dp);
+    return found;
+}
+
+/* Start `salvo ARG...` (the arguments one by one, ended by NULL: no
+ * shell) in the background, stdout and stderr to /dev/null; its pid, for
+ * kill and waitpid. */
+static inline pid_t salvo_spawn(const char *arg, ...)
+{
+    const char *argv[64];
+    int n = 0;
+    argv[n++] = salvo_bin();
+    va_list ap;
+    va_start(ap, arg);
+    for (const char *a = arg; a != NULL && n < 63; a = va_arg(ap, const char *)) argv[n++] = a;
+    va_end(ap);
+    argv[n] = NULL;
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd >= 0) {
+            dup2(fd, 1);
+            dup2(fd, 2);
+        }
+        execv(argv[0], (char *const *)argv);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Wait, up to about `seconds`, until the output STEM being written in the
+ * scratch directory holds data (partial_output_started): the moment to
+ * interrupt a run in the middle of its work. 1 once it does. */
+static inline int wait_partial_output(const char *stem, double seconds)
+{
+    struct timespec tick = { 0, 500 * 1000 };
+    for (double waited = 0; waited < seconds; waited += 0.0005) {
+        if (partial_output_started(stem)) return 1;
+        nanosleep(&tick, NULL);
+    }
+    return partial_output_started(stem);
+}
+
 /* --- loading and running scenarios ----------------------------------------- */
 
 /* A scenario from SRC: inline JSON text when it starts with '{' (after
@@ -388,25 +451,6 @@ static inline void expect_metrics(const char *src, uint64_t rep, const Want *wan
 
 #define NWANT(w) ((int)(sizeof(w) / sizeof *(w)))
 
-/* 1 once an output being written in dir ("STEM.tmp.*", see sim/afile.h)
- * holds data: the moment to interrupt a run in the middle of its work. */
-static inline int partial_output_started(const char *stem)
-{
-    char prefix[128];
-    size_t np = (size_t)snprintf(prefix, sizeof prefix, "%s.tmp.", stem);
-    DIR *dp = opendir(dir);
-    struct dirent *e;
-    int found = 0;
-    while (dp && !found && (e = readdir(dp)) != NULL) {
-        if (strncmp(e->d_name, prefix, np) != 0) continue;
-        char path[512];
-        struct stat st;
-        snprintf(path, sizeof path, "%.200s/%.200s", dir, e->d_name);
-        found = stat(path, &st) == 0 && st.st_size > 0;
-    }
-    if (dp) closedir(dp);
-    return found;
-}
 
 /* --- registering tests ------------------------------------------------------ */
 
