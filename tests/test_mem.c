@@ -257,13 +257,10 @@ END_TEST
 
 START_TEST(test_shipped_scenario_allocation_failures)
 {
-    FILE *f = fopen("scenarios/korea-russia-2024.json", "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
+    char *text = slurp("scenarios/korea-russia-2024.json");
+    ck_assert_ptr_nonnull(text);
     loop_over_n(text, "korea-russia-2024.json");
+    free(text);
 }
 END_TEST
 
