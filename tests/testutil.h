@@ -12,7 +12,9 @@
  *              salvof() with printf arguments; salvo_env() when
  *              environment assignments or a launcher (mpirun) come first;
  *              salvo_stderr() to get stderr in a buffer too; salvo_to()
- *              when the output goes elsewhere; sh() for any other command;
+ *              when the output goes elsewhere; without a shell,
+ *              salvo_argv() (with a hang timeout) and salvo_spawn() (in
+ *              the background); sh() for any other command;
  *   scenarios  load_scenario(src): THE way to load one, from a file path or
  *              from inline JSON text (src starts with '{'); load_trace for
  *              a trace file; start_sim, run_replication (to the end, its
@@ -34,6 +36,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <math.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -260,31 +263,80 @@ static inline int partial_output_started(const char *stem)
     return found;
 }
 
-/* Start `salvo ARG...` (the arguments one by one, ended by NULL: no
- * shell) in the background, stdout and stderr to /dev/null; its pid, for
+/* Start the binary with ARGV (argv[0] is replaced by the binary; no shell;
+ * NULL-terminated) in the background: stdin and stdout on /dev/null,
+ * stderr to the descriptor err_fd (/dev/null when err_fd < 0). Its pid, for
  * kill and waitpid. */
+static inline pid_t salvo_spawn_argv(const char *const *argv, int err_fd)
+{
+    const char *av[64];
+    int n = 0;
+    av[n++] = salvo_bin();
+    for (int i = 1; argv[i] != NULL && n < 63; i++) av[n++] = argv[i];
+    av[n] = NULL;
+    pid_t pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        int nul = open("/dev/null", O_RDWR);
+        if (nul >= 0) {
+            dup2(nul, 0);
+            dup2(nul, 1);
+        }
+        dup2(err_fd >= 0 ? err_fd : nul, 2);
+        execv(av[0], (char *const *)av);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* salvo_spawn_argv with the arguments listed: salvo_spawn("batch", ...,
+ * NULL); stderr on /dev/null. */
 static inline pid_t salvo_spawn(const char *arg, ...)
 {
-    const char *argv[64];
-    int n = 0;
-    argv[n++] = salvo_bin();
+    const char *argv[64] = { "salvo" };
+    int n = 1;
     va_list ap;
     va_start(ap, arg);
     for (const char *a = arg; a != NULL && n < 63; a = va_arg(ap, const char *)) argv[n++] = a;
     va_end(ap);
     argv[n] = NULL;
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
+    return salvo_spawn_argv(argv, -1);
+}
+
+/* `salvo ARGV` (as salvo_spawn_argv) waited for at most `timeout` seconds,
+ * its stderr into err (cap bytes, NUL-terminated, truncated); the exit
+ * status. A hang, a death by signal or a binary that cannot run fails the
+ * test, naming the command. For inputs whose names a shell must not see. */
+static inline int salvo_argv(const char *const *argv, char *err, size_t cap, double timeout)
+{
+    char tmpl[] = "/tmp/salvo-stderr-XXXXXX";
+    int fd = mkstemp(tmpl);
+    ck_assert_msg(fd >= 0, "mkstemp failed");
+    pid_t pid = salvo_spawn_argv(argv, fd);
+    int status = 0;
+    struct timespec tick = { 0, 5 * 1000 * 1000 };
+    for (double waited = 0;; waited += 0.005) {
+        pid_t r = waitpid(pid, &status, WNOHANG);
+        if (r == pid) break;
+        ck_assert_msg(r == 0, "waitpid failed");
+        if (waited > timeout) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            close(fd);
+            unlink(tmpl);
+            ck_abort_msg("salvo %s %s: no answer within %.0f s (a hang)", argv[1], argv[2] ? argv[2] : "", timeout);
         }
-        execv(argv[0], (char *const *)argv);
-        _exit(127);
+        nanosleep(&tick, NULL);
     }
-    return pid;
+    ssize_t got = pread(fd, err, cap - 1, 0);
+    err[got > 0 ? got : 0] = '\0';
+    close(fd);
+    unlink(tmpl);
+    ck_assert_msg(!WIFSIGNALED(status), "salvo %s %s died of signal %d; stderr:\n%s", argv[1],
+                  argv[2] ? argv[2] : "", WIFSIGNALED(status) ? WTERMSIG(status) : 0, err);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) != 127, "cannot run %s (build it first: make)",
+                  salvo_bin());
+    return WEXITSTATUS(status);
 }
 
 /* Wait, up to about `seconds`, until the output STEM being written in the
