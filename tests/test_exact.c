@@ -345,7 +345,7 @@ START_TEST(test_by_date_one_meaning_in_batch)
     ck_assert_ptr_nonnull(bs);
     const BatchModel *m = batch_scenario_model(bs);
     BatchOptions o = batch_options(1, 8, 1, "exact");
-    Batch *b = run_batch(m, &o, NULL);
+    Batch *b = run_model_batch(m, &o, NULL);
     int t95 = scenario_metric_find(s, "t95");
     ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 9), 1);
     ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 8), 0);

@@ -515,7 +515,7 @@ START_TEST(histogram_tiny_spread)
     static const MetricInfo mi[1] = { { "x", "tiny spread", "", MET_TOTAL, 1, 0, 0, 0, 0 } };
     BatchModel m = { 1, mi, 0, 10, &t, tiny_create, tiny_destroy, tiny_rep, NULL, 0 };
     BatchOptions o = batch_options(1, 10, 1, NULL);
-    Batch *b = run_batch(&m, &o, NULL);
+    Batch *b = run_model_batch(&m, &o, NULL);
     SummaryRun run;
     memset(&run, 0, sizeof run);
     cJSON *j = summary_json(b, &run);

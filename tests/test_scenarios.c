@@ -43,19 +43,18 @@ static int metric(const Scenario *s, const char *id)
     return i;
 }
 
-/* Running mean and variance of every metric over many replications
- * (Welford): the sims run here, not through sim/batch.c. */
-typedef struct RunStats {
+/* Running mean and variance of every metric over a batch (Welford). */
+typedef struct ScenBatch {
     int nmet, reps;
     double *mean, *m2;
     double *vals;       /* the last replication's values */
-} RunStats;
+} ScenBatch;
 
 typedef void (*RepCheck)(const Scenario *s, const double *vals, void *ctx);
 
-static RunStats run_stats(const Scenario *s, uint64_t seed, int reps, RepCheck check, void *ctx)
+static ScenBatch run_batch(const Scenario *s, uint64_t seed, int reps, RepCheck check, void *ctx)
 {
-    RunStats b = { scenario_metric_count(s), 0, NULL, NULL, NULL };
+    ScenBatch b = { scenario_metric_count(s), 0, NULL, NULL, NULL };
     b.mean = calloc((size_t)b.nmet + 1, sizeof *b.mean);
     b.m2 = calloc((size_t)b.nmet + 1, sizeof *b.m2);
     b.vals = calloc((size_t)b.nmet + 1, sizeof *b.vals);
@@ -80,9 +79,9 @@ static RunStats run_stats(const Scenario *s, uint64_t seed, int reps, RepCheck c
     return b;
 }
 
-static double batch_var(const RunStats *b, int i) { return b->reps > 1 ? b->m2[i] / (b->reps - 1) : 0; }
+static double batch_var(const ScenBatch *b, int i) { return b->reps > 1 ? b->m2[i] / (b->reps - 1) : 0; }
 
-static void batch_free(RunStats *b)
+static void batch_free(ScenBatch *b)
 {
     free(b->mean);
     free(b->m2);
@@ -128,7 +127,7 @@ static Exact exact_poisson(double lambda, int cap, int n)
     return exact_pmf(x, p, k, n);
 }
 
-static void expect_mean(const RunStats *b, int i, const char *what, Exact e)
+static void expect_mean(const ScenBatch *b, int i, const char *what, Exact e)
 {
     double got = b->mean[i];
     ck_assert_msg(fabs(got - e.mean) <= TOL_SE * e.se_mean + 1e-12,
@@ -136,7 +135,7 @@ static void expect_mean(const RunStats *b, int i, const char *what, Exact e)
                   e.se_mean);
 }
 
-static void expect_var(const RunStats *b, int i, const char *what, Exact e)
+static void expect_var(const ScenBatch *b, int i, const char *what, Exact e)
 {
     double got = batch_var(b, i);
     ck_assert_msg(fabs(got - e.var) <= TOL_SE * e.se_var + 1e-12,
@@ -168,7 +167,7 @@ START_TEST(test_verify_launch_constant_p)
     const int n = 20000, att = 5;
     const double p = 0.3;
     Scenario *s = load_ok("scenarios/verify/launch-constant-p.json");
-    RunStats b = run_stats(s, 20230531u, n, launch_rep_check, NULL);
+    ScenBatch b = run_batch(s, 20230531u, n, launch_rep_check, NULL);
     double x[6], pr[6];
     for (int k = 0; k <= att; k++) {
         x[k] = k;
@@ -202,7 +201,7 @@ START_TEST(test_verify_launch_growth)
     ck_assert(fabs(attempts.mean - 2.675) < 1e-12);
     Exact any = exact_bernoulli(1 - q2 * q3 * q4, n);
     Scenario *s = load_ok("scenarios/verify/launch-growth.json");
-    RunStats b = run_stats(s, 7u, n, NULL, NULL);
+    ScenBatch b = run_batch(s, 7u, n, NULL, NULL);
     expect_mean(&b, metric(s, "any-success"), "P(success by attempt 4)", any);
     expect_mean(&b, metric(s, "successes"), "successes (0 or 1 with stop_after 1)", any);
     expect_mean(&b, metric(s, "attempts"), "attempts", attempts);
@@ -361,7 +360,7 @@ START_TEST(test_verify_poisson)
     const int n = 20000;
     Scenario *s = load_ok("scenarios/verify/poisson-events.json");
     ck_assert(scenario_end(s) == 200.0);
-    RunStats b = run_stats(s, 1961u, n, NULL, NULL);
+    ScenBatch b = run_batch(s, 1961u, n, NULL, NULL);
     Exact often = exact_poisson(10, 0, n), window = exact_poisson(5, 0, n), capped = exact_poisson(2, 3, n);
     ck_assert(fabs(capped.mean - (3 - 9 * exp(-2))) < 1e-9);
     expect_mean(&b, metric(s, "often"), "often: mean = lambda T = 10", often);
@@ -395,7 +394,7 @@ START_TEST(test_verify_launch_assistance)
     ck_assert(fabs(succ.mean - 2.1) < 1e-12 && fabs(succ.var - 1.23) < 1e-12);
     ck_assert(fabs(pr[0] - 0.064) < 1e-12);
     Scenario *s = load_ok("scenarios/verify/launch-assistance.json");
-    RunStats b = run_stats(s, 913u, n, NULL, NULL);
+    ScenBatch b = run_batch(s, 913u, n, NULL, NULL);
     expect_mean(&b, metric(s, "any-success"), "P(at least one success)", exact_bernoulli(1 - 0.064, n));
     expect_mean(&b, metric(s, "successes"), "successes", succ);
     expect_var(&b, metric(s, "successes"), "successes", succ);
@@ -427,7 +426,7 @@ START_TEST(test_verify_treaty)
     /* Honour p = 0.3 and a decision with weights 0.25/0.75; seed 20240619, 20,000 reps. */
     const int n = 20000;
     Scenario *s = load_ok("scenarios/verify/treaty-honour.json");
-    RunStats b = run_stats(s, 20240619u, n, treaty_rep_check, NULL);
+    ScenBatch b = run_batch(s, 20240619u, n, treaty_rep_check, NULL);
     expect_mean(&b, metric(s, "honoured"), "P(honoured)", exact_bernoulli(0.3, n));
     expect_mean(&b, metric(s, "choice"), "P(second option)", exact_bernoulli(0.75, n));
     batch_free(&b);
@@ -605,7 +604,7 @@ START_TEST(test_default_rules)
     /* The outlook rule and the treaty response, replication by replication
      * (seed 2024, 2,000 replications); both branches must occur. */
     Scenario *s = load_ok("scenarios/korea-russia-2024.json");
-    RunStats b = run_stats(s, 2024u, 2000, outlook_rep_check, NULL);
+    ScenBatch b = run_batch(s, 2024u, 2000, outlook_rep_check, NULL);
     /* Coverage, not calibration: no public figure gives these
      * probabilities, so the check is that each branch of the per-
      * replication rules above ran at least 100 times of 2,000 (a wider
@@ -624,7 +623,7 @@ END_TEST
 static double mean_of(const char *path, const char *id, int n)
 {
     Scenario *s = load_ok(path);
-    RunStats b = run_stats(s, 77u, n, NULL, NULL);
+    ScenBatch b = run_batch(s, 77u, n, NULL, NULL);
     double m = b.mean[metric(s, id)];
     batch_free(&b);
     scenario_free(s);
@@ -653,7 +652,7 @@ START_TEST(test_variants_differ_as_described)
      * band 0.2-0.4 passed hazards from 0.65x to 1.4x). */
     const int N = 4000;
     Scenario *ps = load_ok(pen);
-    RunStats pb = run_stats(ps, 77u, N, NULL, NULL);
+    ScenBatch pb = run_batch(ps, 77u, N, NULL, NULL);
     double clash = pb.mean[metric(ps, "clash-happened")], declines = pb.mean[metric(ps, "china-declines")];
     batch_free(&pb);
     scenario_free(ps);

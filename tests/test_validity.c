@@ -134,7 +134,7 @@ static Batch *record_batch(const Scenario *s, BatchScenario **bs, uint64_t runs,
     ck_assert_ptr_nonnull(*bs);
     batch_scenario_set_record(*bs, 1);
     BatchOptions o = batch_options(11, runs, threads, "validity");
-    return run_batch(batch_scenario_model(*bs), &o, NULL);
+    return run_model_batch(batch_scenario_model(*bs), &o, NULL);
 }
 
 /* The standard error of the q-quantile of n draws from a uniform of width

@@ -19,7 +19,7 @@
  *              from inline JSON text (src starts with '{'); load_trace for
  *              a trace file; start_sim, run_replication (to the end, its
  *              metrics); metric_of / EXPECT_METRIC / expect_metrics read
- *              metrics by id; run_batch (with batch_options) runs a batch
+ *              metrics by id; run_model_batch (with batch_options) runs a batch
  *              of any BatchModel;
  *   suites     TCASE(s, name, timeout, fixture, tests...): one TCase in one
  *              statement.
@@ -434,7 +434,7 @@ static inline BatchOptions batch_options(uint64_t seed, uint64_t runs, int threa
 /* A fresh batch of model m run with options o, which must succeed; the
  * per-replication CSV (with its header) into the file CSV unless NULL.
  * batch_destroy it. */
-static inline Batch *run_batch(const BatchModel *m, BatchOptions *o, const char *csv)
+static inline Batch *run_model_batch(const BatchModel *m, BatchOptions *o, const char *csv)
 {
     Diag d;
     diag_init(&d, "test");
