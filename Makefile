@@ -153,10 +153,11 @@ ifneq ($(SALVO_BIN),salvo)
 salvo: $(SALVO_BIN)
 endif
 
-# Test runner: every `Suite *suite_NAME(void)` in tests/test_*.c is gathered.
+# Test runner: every `Suite *suite_NAME(void)` definition in tests/test_*.c
+# is gathered, once: a prototype (the same line ending in ';') is not one.
 $(BUILD)/suites.h: $(TEST_SRC)
 	@mkdir -p $(dir $@)
-	@grep -ho '^Suite \*suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void)/X(\1)/' > $@.tmp
+	@grep -h '^Suite \*suite_[a-z0-9_]*(void) *$$' $(TEST_SRC) | sed 's/^Suite \*\(suite_[a-z0-9_]*\)(void) *$$/X(\1)/' > $@.tmp
 	@mv $@.tmp $@
 
 $(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard tests/oracle/*.h) $(wildcard sim/*.h) $(wildcard render/*.h) $(wildcard report/*.h)
@@ -242,8 +243,8 @@ screenshot: salvo
 	  rm -rf "$$prof"; echo "wrote docs/report.png"; \
 	 else echo "screenshot: chromium not found (apt-get install chromium): docs/report.png not regenerated"; fi
 	@if [ -f $(SHOT_SCENARIO) ]; then ./salvo view $(SHOT_SCENARIO) --seed $(SHOT_SEED) $(SHOT_ARGS); \
-	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/golden.jsonl"; \
-	      ./salvo view --trace tests/data/golden.jsonl $(SHOT_ARGS); fi
+	 else echo "screenshot: $(SHOT_SCENARIO) not found; using tests/data/sample.jsonl"; \
+	      ./salvo view --trace tests/data/sample.jsonl $(SHOT_ARGS); fi
 	@echo "wrote docs/view.png"
 
 # `make fuzz`: libFuzzer harnesses (tests/fuzz/, docs/fuzzing.md), built with

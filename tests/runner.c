@@ -5,6 +5,11 @@
  * Check's summary line ("100%: Checks: N, Failures: 0, Errors: 0") is printed
  * at the end, and the exit status is non-zero when anything failed.
  * Set SALVO_SUITE=name to run one suite only (e.g. SALVO_SUITE=suite_rng).
+ *
+ * Suites mirror modules: sim/X.c is checked by tests/test_X.c (suite_X);
+ * tests/README.md has the whole module -> suite map, the helpers every
+ * suite shares (tests/testutil.h: running the binary, loading a scenario,
+ * TCASE) and what "golden" means (tests/golden/, `make bless`).
  */
 #include <check.h>
 #include <stdlib.h>

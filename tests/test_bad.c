@@ -27,10 +27,8 @@
 #include <time.h>
 #include <unistd.h>
 #include "salvo.h"
+#include "testutil.h"
 
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
 
 #define EXPECT_FILE "tests/bad/expect.txt"
 #define RUN_TIMEOUT_S 60.0
@@ -38,58 +36,11 @@
 
 /* --- running the binary ---------------------------------------------------- */
 
-/* Runs SALVO_BIN with argv (argv[0] is ignored and replaced), stdout to
- * /dev/null, stderr captured into err (NUL-terminated, truncated to cap).
- * Returns the exit status; fails the test on a signal or a timeout. */
+/* `salvo ARGV` (argv[0] ignored), stderr into err: testutil's salvo_argv,
+ * whose timeout turns a hang into a failure. */
 static int run_salvo(const char *const *argv, char *err, size_t cap)
 {
-    char tmpl[] = "/tmp/salvo-stderr-XXXXXX";
-    int fd = mkstemp(tmpl);
-    ck_assert_msg(fd >= 0, "mkstemp: %s", strerror(errno));
-    pid_t pid = fork();
-    ck_assert_msg(pid >= 0, "fork: %s", strerror(errno));
-    if (pid == 0) {
-        int nul = open("/dev/null", O_RDWR);
-        if (nul >= 0) {
-            dup2(nul, 0);
-            dup2(nul, 1);
-        }
-        dup2(fd, 2);
-        int n = 0;
-        while (argv[n]) n++;
-        char **av = calloc((size_t)n + 1, sizeof *av);
-        if (!av) _exit(126);
-        av[0] = (char *)SALVO_BIN;
-        for (int i = 1; i < n; i++) av[i] = (char *)argv[i];
-        execv(SALVO_BIN, av);
-        _exit(127);
-    }
-    int status = 0;
-    double waited = 0;
-    struct timespec tick = { 0, 5 * 1000 * 1000 };
-    for (;;) {
-        pid_t r = waitpid(pid, &status, WNOHANG);
-        if (r == pid) break;
-        ck_assert_msg(r == 0, "waitpid: %s", strerror(errno));
-        if (waited > RUN_TIMEOUT_S) {
-            kill(pid, SIGKILL);
-            waitpid(pid, &status, 0);
-            close(fd);
-            unlink(tmpl);
-            ck_abort_msg("%s %s: no answer within %.0f s (a hang)", SALVO_BIN, argv[1], RUN_TIMEOUT_S);
-        }
-        nanosleep(&tick, NULL);
-        waited += 0.005;
-    }
-    ssize_t got = pread(fd, err, cap - 1, 0);
-    err[got > 0 ? got : 0] = '\0';
-    close(fd);
-    unlink(tmpl);
-    ck_assert_msg(!WIFSIGNALED(status), "%s %s %s died of signal %d; stderr:\n%s", SALVO_BIN, argv[1],
-                  argv[2] ? argv[2] : "", WIFSIGNALED(status) ? WTERMSIG(status) : 0, err);
-    ck_assert_msg(WIFEXITED(status), "%s did not exit", SALVO_BIN);
-    ck_assert_msg(WEXITSTATUS(status) != 127, "cannot run %s (build it first: make)", SALVO_BIN);
-    return WEXITSTATUS(status);
+    return salvo_argv(argv, err, cap, RUN_TIMEOUT_S);
 }
 
 /* True if some line of err starts with prefix and contains frag after it. */
@@ -438,28 +389,13 @@ END_TEST
 Suite *suite_bad(void)
 {
     Suite *s = suite_create("bad");
-    TCase *tc = tcase_create("corpus");
-    tcase_set_timeout(tc, 120);
+    TCase *tc = TCASE(s, "corpus", 120, NO_FIXTURE, test_corpus_complete, test_validate_reports_every_file,
+                      test_missing_file);
     int n = expect_rows(-1, NULL);
     tcase_add_loop_test(tc, test_bad_file, 0, n > 0 ? n : 1);
-    tcase_add_test(tc, test_corpus_complete);
-    tcase_add_test(tc, test_validate_reports_every_file);
-    tcase_add_test(tc, test_missing_file);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("generated");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_gen_100mb);
-    tcase_add_test(tc, test_gen_deep_arrays);
-    tcase_add_test(tc, test_gen_deep_objects);
-    tcase_add_test(tc, test_gen_deep_unclosed);
-    tcase_add_test(tc, test_gen_many_values);
-    tcase_add_test(tc, test_gen_too_many_places);
-    tcase_add_test(tc, test_gen_long_string);
-    tcase_add_test(tc, test_gen_random_bytes);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("shipped");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_shipped_validate);
-    suite_add_tcase(s, tc);
+    TCASE(s, "generated", 300, NO_FIXTURE, test_gen_100mb, test_gen_deep_arrays, test_gen_deep_objects,
+          test_gen_deep_unclosed, test_gen_many_values, test_gen_too_many_places, test_gen_long_string,
+          test_gen_random_bytes);
+    TCASE(s, "shipped", 120, NO_FIXTURE, test_shipped_validate);
     return s;
 }

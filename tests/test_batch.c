@@ -40,17 +40,7 @@ static double qtol(double p, double f, double q, double n)
 /* The standard normal density. */
 static double phi(double z) { return exp(-z * z / 2) / sqrt(2 * M_PI); }
 
-static BatchOptions options(uint64_t runs, int threads)
-{
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = 42;
-    o.runs = runs;
-    o.threads = threads;
-    o.target_metric = -1;
-    o.fingerprint = "synthetic";
-    return o;
-}
+static BatchOptions options(uint64_t runs, int threads) { return batch_options(42, runs, threads, "synthetic"); }
 
 struct Flat { double v[10000]; uint64_t c[10000]; int n; };
 static void flatten(void *arg, double value, uint64_t count)
@@ -85,30 +75,6 @@ static void assert_same_totals(const Batch *a, const Batch *b)
 }
 
 
-/* Run a fresh batch; CSV into `csv` when not NULL. */
-static Batch *run_batch(const BatchModel *m, BatchOptions *o, const char *csv)
-{
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(m, &d);
-    ck_assert_ptr_nonnull(b);
-    FILE *f = NULL;
-    if (csv) {
-        f = fopen(csv, "wb");
-        ck_assert_ptr_nonnull(f);
-        o->csv = f;
-        o->csv_header = 1;
-    }
-    ck_assert_int_eq(batch_run(b, o, &d), 0);
-    if (f) fclose(f);
-    o->csv = NULL;
-    diag_free(&d);
-    return b;
-}
-
-
-
-
 /* --- tests ------------------------------------------------------------------ */
 
 /* T = 1, 2 and 7 give bit-identical totals and byte-identical CSV; the run
@@ -125,7 +91,7 @@ START_TEST(identical_for_any_thread_count)
         BatchOptions o = options(3000, threads[i]);
         char name[32];
         snprintf(name, sizeof name, "runs%d.csv", i);
-        b[i] = run_batch(&sy.model, &o, tmp(name));
+        b[i] = run_model_batch(&sy.model, &o, tmp(name));
         csv[i] = slurp_len(tmp(name), &len[i]);
         ck_assert_uint_eq(batch_done(b[i]), 3000);
         ck_assert(!batch_stopped(b[i]));
@@ -154,7 +120,7 @@ START_TEST(statistics_match_truth)
     Synth sy;
     synth_init(&sy);
     BatchOptions o = options(20000, 2);
-    Batch *b = run_batch(&sy.model, &o, NULL);
+    Batch *b = run_model_batch(&sy.model, &o, NULL);
     const double n = 20000;
     StatMoments x = batch_moments(b, 0);
     ck_assert_uint_eq(x.n, 20000);
@@ -216,11 +182,11 @@ START_TEST(resume_extends_finished_batch)
     Diag d;
     diag_init(&d, "test");
     BatchOptions o = options(2500, 3);
-    Batch *whole = run_batch(&sy.model, &o, tmp("whole.csv"));
+    Batch *whole = run_model_batch(&sy.model, &o, tmp("whole.csv"));
 
     o = options(1000, 2);               /* 1000 = 15 blocks + 40: a tail */
     o.checkpoint = tmp("ck");
-    Batch *first = run_batch(&sy.model, &o, tmp("part.csv"));
+    Batch *first = run_model_batch(&sy.model, &o, tmp("part.csv"));
     ck_assert_uint_eq(batch_done(first), 1000);
     batch_destroy(first);
 
@@ -261,7 +227,7 @@ START_TEST(interrupt_then_resume_is_identical)
     Diag d;
     diag_init(&d, "test");
     BatchOptions o = options(3000, 2);
-    Batch *whole = run_batch(&sy.model, &o, tmp("whole.csv"));
+    Batch *whole = run_model_batch(&sy.model, &o, tmp("whole.csv"));
 
     volatile sig_atomic_t stop = 0;
     sy.stop = &stop;
@@ -269,7 +235,7 @@ START_TEST(interrupt_then_resume_is_identical)
     o = options(3000, 2);
     o.stop = &stop;
     o.checkpoint = tmp("ck");
-    Batch *cut = run_batch(&sy.model, &o, tmp("part.csv"));
+    Batch *cut = run_model_batch(&sy.model, &o, tmp("part.csv"));
     ck_assert(batch_stopped(cut));
     /* Each worker stops at its next replication, so the completed prefix
      * ends where the earliest block in flight was cut: at most a block or
@@ -316,7 +282,7 @@ START_TEST(stop_at_replication_boundary)
     sy.stop_at = 700;
     BatchOptions o = options(3000, 1);
     o.stop = &stop;
-    Batch *cut = run_batch(&sy.model, &o, tmp("part.csv"));
+    Batch *cut = run_model_batch(&sy.model, &o, tmp("part.csv"));
     ck_assert(batch_stopped(cut));
     ck_assert_uint_eq(batch_done(cut), 701);
     char *csv = slurp(tmp("part.csv"));
@@ -338,9 +304,9 @@ START_TEST(target_stops_deterministically)
     BatchOptions o = options(100000, 1);
     o.target_metric = 0;
     o.target_halfwidth = 0.1;
-    Batch *a = run_batch(&sy.model, &o, NULL);
+    Batch *a = run_model_batch(&sy.model, &o, NULL);
     o.threads = 3;
-    Batch *b = run_batch(&sy.model, &o, NULL);
+    Batch *b = run_model_batch(&sy.model, &o, NULL);
     ck_assert_uint_eq(batch_done(a), 2048);
     ck_assert(batch_target_met(a) && batch_target_met(b));
     ck_assert(!batch_stopped(a));
@@ -350,7 +316,7 @@ START_TEST(target_stops_deterministically)
     /* The cap wins when the target is out of reach. */
     o.target_halfwidth = 1e-6;
     o.runs = 1500;
-    Batch *c = run_batch(&sy.model, &o, NULL);
+    Batch *c = run_model_batch(&sy.model, &o, NULL);
     ck_assert_uint_eq(batch_done(c), 1500);
     ck_assert(!batch_target_met(c));
     batch_destroy(a);
@@ -367,7 +333,7 @@ START_TEST(checkpoint_mismatch_rejected)
     diag_init(&d, "test");
     BatchOptions o = options(300, 2);
     o.checkpoint = tmp("ck");
-    batch_destroy(run_batch(&sy.model, &o, NULL));
+    batch_destroy(run_model_batch(&sy.model, &o, NULL));
 
     Batch *b = batch_create(&sy.model, &d);
     o.seed = 43;
@@ -400,7 +366,7 @@ START_TEST(checkpoint_mismatch_rejected)
     batch_destroy(b);
     /* A CSV with too few rows cannot seed a resume. */
     BatchOptions o2 = options(2, 1);
-    batch_destroy(run_batch(&sy.model, &o2, tmp("short.csv")));
+    batch_destroy(run_model_batch(&sy.model, &o2, tmp("short.csv")));
     FILE *out = fopen(tmp("out.csv"), "wb");
     ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed, 2, out, &d), 0);
     ck_assert_int_eq(batch_csv_copy(tmp("short.csv"), &sy.model, o2.seed, 3, out, &d), -1);
@@ -440,7 +406,7 @@ START_TEST(json_identical_for_any_thread_count)
     const int threads[3] = { 1, 2, 7 };
     for (int i = 0; i < 3; i++) {
         BatchOptions o = options(5000, threads[i]);
-        Batch *b = run_batch(&sy.model, &o, NULL);
+        Batch *b = run_model_batch(&sy.model, &o, NULL);
         text[i] = json_without_run(b);
         batch_destroy(b);
     }
@@ -458,7 +424,7 @@ START_TEST(summary_fields)
     Synth sy;
     synth_init(&sy);
     BatchOptions o = options(10000, 2);
-    Batch *b = run_batch(&sy.model, &o, NULL);
+    Batch *b = run_model_batch(&sy.model, &o, NULL);
     SummaryStat st;
     summary_stat(b, 0, &st);
     ck_assert_uint_eq(st.n, 10000);
@@ -552,7 +518,7 @@ START_TEST(paired_common_random_numbers)
     ck_assert_int_eq(paired_count(p), 4);
     ck_assert_str_eq(paired_id(p, 0), "x");
     BatchOptions o = options(8192, 2);
-    Batch *b = run_batch(paired_model(p), &o, NULL);
+    Batch *b = run_model_batch(paired_model(p), &o, NULL);
     PairedStat st;
     paired_stat(p, b, 0, &st);
     const double n = 8192;
@@ -567,7 +533,7 @@ START_TEST(paired_common_random_numbers)
      * the difference of means is about sqrt(33) = 5.7 times wider. */
     BatchOptions oa = options(8192, 2), ob = options(8192, 2);
     ob.seed = 4242;
-    Batch *ba = run_batch(&a.model, &oa, NULL), *bb = run_batch(&bm.model, &ob, NULL);
+    Batch *ba = run_model_batch(&a.model, &oa, NULL), *bb = run_model_batch(&bm.model, &ob, NULL);
     StatMoments ma = batch_moments(ba, 0), mb = batch_moments(bb, 0);
     double indep = 1.96 * sqrt(stats_moments_var(&ma) / n + stats_moments_var(&mb) / n);
     ck_assert_double_gt(indep, 4.0 * st.diff_halfwidth);
@@ -708,7 +674,7 @@ START_TEST(shared_parts_fold_identically)
     diag_init(&d, "test");
     BatchOptions o = options(3000, 1);
     o.checkpoint = tmp("whole.ck");
-    Batch *whole = run_batch(&sy.model, &o, tmp("whole.csv"));
+    Batch *whole = run_model_batch(&sy.model, &o, tmp("whole.csv"));
     size_t lw, lc, lk, lk2;
     char *cw = slurp_len(tmp("whole.csv"), &lw), *kw = slurp_len(tmp("whole.ck"), &lk);
     static const int threads[2][3] = { { 1, 3, 0 }, { 2, 1, 4 } };
@@ -750,13 +716,13 @@ START_TEST(shared_resume_is_identical)
     Diag d;
     diag_init(&d, "test");
     BatchOptions o = options(2500, 2);
-    Batch *whole = run_batch(&sy.model, &o, tmp("whole.csv"));
+    Batch *whole = run_model_batch(&sy.model, &o, tmp("whole.csv"));
     /* 1000 = 15 blocks + 40: block 15 is short; part 1 of 2 continues it,
      * part 0 of 3. */
     for (int nparts = 2; nparts <= 3; nparts++) {
         o = options(1000, 2);
         o.checkpoint = tmp("ck");
-        Batch *first = run_batch(&sy.model, &o, tmp("part.csv"));
+        Batch *first = run_model_batch(&sy.model, &o, tmp("part.csv"));
         batch_destroy(first);
         Wire w;
         memset(&w, 0, sizeof w);
@@ -815,33 +781,12 @@ END_TEST
 Suite *suite_batch(void)
 {
     Suite *s = suite_create("batch");
-    TCase *tc = tcase_create("determinism");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, identical_for_any_thread_count);
-    tcase_add_test(tc, target_stops_deterministically);
-    suite_add_tcase(s, tc);
-    tcase_add_test(tc, json_identical_for_any_thread_count);
-    tc = tcase_create("truth");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, statistics_match_truth);
-    tcase_add_test(tc, summary_fields);
-    tcase_add_test(tc, paired_common_random_numbers);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("resume");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, resume_extends_finished_batch);
-    tcase_add_test(tc, interrupt_then_resume_is_identical);
-    tcase_add_test(tc, stop_at_replication_boundary);
-    tcase_add_test(tc, checkpoint_mismatch_rejected);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("share");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, shared_parts_fold_identically);
-    tcase_add_test(tc, shared_resume_is_identical);
-    tcase_add_test(tc, shared_stop_and_damage);
-    suite_add_tcase(s, tc);
+    TCASE(s, "determinism", 60, SCRATCH, identical_for_any_thread_count, target_stops_deterministically,
+          json_identical_for_any_thread_count);
+    TCASE(s, "truth", 60, NO_FIXTURE, statistics_match_truth, summary_fields, paired_common_random_numbers);
+    TCASE(s, "resume", 60, SCRATCH, resume_extends_finished_batch, interrupt_then_resume_is_identical,
+          stop_at_replication_boundary, checkpoint_mismatch_rejected);
+    TCASE(s, "share", 60, SCRATCH, shared_parts_fold_identically, shared_resume_is_identical,
+          shared_stop_and_damage);
     return s;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cal.h"
+#include "testutil.h"
 
 static int is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
 
@@ -178,16 +179,8 @@ END_TEST
 Suite *suite_cal(void)
 {
     Suite *s = suite_create("cal");
-    TCase *tc = tcase_create("epoch_days");
-    tcase_add_test(tc, test_known_epoch_days);
-    tcase_add_test(tc, test_leap_years);
-    tcase_add_test(tc, test_against_naive_calendar);
-    tcase_add_test(tc, test_round_trip_wide_range);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("text");
-    tcase_add_test(tc, test_parse);
-    tcase_add_test(tc, test_format);
-    tcase_add_test(tc, test_format_t);
-    suite_add_tcase(s, tc);
+    TCASE(s, "epoch_days", 0, NO_FIXTURE, test_known_epoch_days, test_leap_years, test_against_naive_calendar,
+          test_round_trip_wide_range);
+    TCASE(s, "text", 0, NO_FIXTURE, test_parse, test_format, test_format_t);
     return s;
 }

@@ -17,28 +17,9 @@
 #include <cjson/cJSON.h>
 
 #define SHIP "tests/data/batch/ship.json"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 
-/* `ENV salvo ARGS` with stdout and stderr to dir/out.txt and dir/err.txt. */
-static int salvo_env(const char *env, const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s %s >%s/out.txt 2>%s/err.txt", env, BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
-
-static int salvo(const char *args) { return salvo_env("", args); }
-
-static int has(const char *file, const char *text)
-{
-    char *s = slurp(tmp(file));
-    int found = s && strstr(s, text) != NULL;
-    if (!found) fprintf(stderr, "%s lacks '%s':\n%s\n", file, text, s ? s : "(none)");
-    free(s);
-    return found;
-}
+/* The scratch file FILE holds text. */
+static int has(const char *file, const char *text) { return file_has(tmp(file), text); }
 
 static const char *const commands[] = { "validate", "run", "batch", "compare", "sweep",
 #ifdef SALVO_HAVE_VIEW
@@ -146,10 +127,8 @@ END_TEST
 /* It used to exit 1 with no message although the CSV was right. */
 START_TEST(sweep_assumptions_csv)
 {
-    char args[512];
-    snprintf(args, sizeof args, "sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
-             tmp("t.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
+                            tmp("t.csv")), 0);
     char *err = slurp(tmp("err.txt"));
     ck_assert_str_eq(err, "");
     free(err);
@@ -194,27 +173,17 @@ END_TEST
 
 #define RISKY "tests/data/batch/ship-risky.json"
 
-/* Run a shell command line; its exit status. */
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
 
 /* pandas with default settings reads every column but `path` as numbers;
  * first_loss (a time) has an empty cell, NaN, exactly where it never came. */
 START_TEST(csv_is_numeric_for_pandas)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 300 --quiet --csv %s --json %s", tmp("r.csv"), tmp("s.json"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 200 --quiet --csv %s", tmp("c.csv"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 64 --quiet --csv %s", tmp("w.csv"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
-             tmp("t.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 300 --quiet --csv %s --json %s", tmp("r.csv"), tmp("s.json")), 0);
+    ck_assert_int_eq(salvof("compare " SHIP " " RISKY " --runs 200 --quiet --csv %s", tmp("c.csv")), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 64 --quiet --csv %s",
+                            tmp("w.csv")), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --assumptions --metric delivered --runs 64 --quiet --csv %s",
+                            tmp("t.csv")), 0);
     char *csv = slurp(tmp("r.csv"));
     ck_assert_ptr_null(strstr(csv, "never"));
     free(csv);
@@ -246,9 +215,7 @@ START_TEST(csv_is_numeric_for_r)
         fputs("test_cli: Rscript not found; the R check did not run\n", stderr);
         return;
     }
-    char args[1024];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 300 --quiet --csv %s", tmp("r.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 300 --quiet --csv %s", tmp("r.csv")), 0);
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
              "Rscript -e 'd <- read.csv(\"%s\"); stopifnot(all(sapply(d, is.numeric)), "
@@ -275,10 +242,8 @@ END_TEST
  * is: checked against the exact values from the CSV. */
 START_TEST(whole_numbers_stay_whole)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 500 --quiet --json %s --csv %s",
-             tmp("s.json"), tmp("r.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch scenarios/korea-russia-2024.json --runs 500 --quiet --json %s --csv %s",
+                            tmp("s.json"), tmp("r.csv")), 0);
     char cmd[2048];
     snprintf(cmd, sizeof cmd,
              "/usr/bin/python3 - %s >&2 <<'EOF'\n"
@@ -374,20 +339,6 @@ END_TEST
 
 /* --- Slurm --------------------------------------------------------------------- */
 
-/* The summary without "run", as text. */
-static char *summary_body(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    cJSON_DeleteItemFromObject(j, "run");
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
-}
-
 /* tools/salvo-slurm.sh run by bash in a fake Slurm job of 2 tasks x 1 CPU
  * (mpirun -np 2 on this machine) gives the plain batch's summary and CSV;
  * submitted again with more runs it resumes from its checkpoint and gives
@@ -408,26 +359,17 @@ START_TEST(slurm_script)
     const int runs[2] = { 700, 900 };
     for (int k = 0; k < 2; k++) {
         char cmd[2048];
-        snprintf(cmd, sizeof cmd, "batch " SHIP " --runs %d --seed 5 --threads 2 --quiet --json %s --csv %s", runs[k],
-                 tmp("plain.json"), tmp("plain.csv"));
-        ck_assert_int_eq(salvo(cmd), 0);
+        ck_assert_int_eq(salvof("batch " SHIP " --runs %d --seed 5 --threads 2 --quiet --json %s --csv %s",
+                                runs[k], tmp("plain.json"), tmp("plain.csv")), 0);
         snprintf(cmd, sizeof cmd, "%s SALVO=%s SALVO_OUT=%s/job bash tools/salvo-slurm.sh " SHIP " %d --seed 5 "
-                 ">%s/out.txt 2>%s/err.txt", env, BIN, dir, runs[k], dir, dir);
+                 ">%s/out.txt 2>%s/err.txt", env, salvo_bin(), dir, runs[k], dir, dir);
         int rc = sh(cmd);
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 0, "salvo-slurm.sh: exit %d:\n%s", rc, err);
         ck_assert_ptr_nonnull(strstr(err, "job 4242: 2 rank(s) x 1 thread(s)"));
         if (k == 1) ck_assert_ptr_nonnull(strstr(err, "resuming from"));
         free(err);
-        char *a = summary_body(tmp("plain.json")), *b = summary_body(tmp("job.json"));
-        ck_assert_str_eq(a, b);
-        free(a);
-        free(b);
-        a = slurp(tmp("plain.csv"));
-        b = slurp(tmp("job.csv"));
-        ck_assert_str_eq(a, b);
-        free(a);
-        free(b);
+        assert_same_batch(tmp("plain.json"), tmp("plain.csv"), tmp("job.json"), tmp("job.csv"));
         ck_assert(has("job.json", "\"ranks\":\t2"));
     }
     /* Without arguments: usage, exit 2. */
@@ -489,32 +431,12 @@ END_TEST
 Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
-    TCase *tc = tcase_create("grammar");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, help_everywhere);
-    tcase_add_test(tc, version_flags);
-    tcase_add_test(tc, equals_form);
-    tcase_add_test(tc, double_dash);
-    tcase_add_test(tc, did_you_mean);
-    tcase_add_test(tc, sweep_assumptions_csv);
+    TCASE(s, "grammar", 60, SCRATCH, help_everywhere, version_flags, equals_form, double_dash, did_you_mean,
+          sweep_assumptions_csv, scenario_by_name);
 #ifdef SALVO_HAVE_VIEW
-    tcase_add_test(tc, view_without_display);
+    TCASE(s, "grammar (view)", 60, SCRATCH, view_without_display);
 #endif
-    tcase_add_test(tc, scenario_by_name);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("outputs");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, csv_is_numeric_for_pandas);
-    tcase_add_test(tc, csv_is_numeric_for_r);
-    tcase_add_test(tc, run_json_seed_is_string);
-    tcase_add_test(tc, whole_numbers_stay_whole);
-    tcase_add_test(tc, run_timeline_words);
-    tcase_add_test(tc, tables_read_well);
-    tcase_add_test(tc, slurm_script);
-    tcase_add_test(tc, make_install);
-    tcase_add_test(tc, quiet_build);
-    suite_add_tcase(s, tc);
+    TCASE(s, "outputs", 120, SCRATCH, csv_is_numeric_for_pandas, csv_is_numeric_for_r, run_json_seed_is_string,
+          whole_numbers_stay_whole, run_timeline_words, tables_read_well, slurm_script, make_install, quiet_build);
     return s;
 }

@@ -26,44 +26,10 @@
 #include <cjson/cJSON.h>
 
 #define SHIP "tests/data/batch/ship.json"
-/* The binary under test, run from the repository root (make test). */
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 #define RISKY "tests/data/batch/ship-risky.json"
 
 
 
-
-/* Run `salvo ARGS` with stdout and stderr to files; the exit status. */
-static int salvo(const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s >%s/out.txt 2>%s/err.txt", BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
-
-
-static cJSON *load_json(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    return j;
-}
-
-/* The summary without "run", as text. */
-static char *body(const char *path)
-{
-    cJSON *j = load_json(path);
-    ck_assert_ptr_nonnull(cJSON_GetObjectItem(j, "run"));
-    cJSON_DeleteItemFromObject(j, "run");
-    char *s = cJSON_PrintUnformatted(j);
-    cJSON_Delete(j);
-    return s;
-}
 
 static double num(cJSON *o, const char *a, const char *b, const char *c)
 {
@@ -76,14 +42,12 @@ static double num(cJSON *o, const char *a, const char *b, const char *c)
 
 START_TEST(json_same_for_threads_1_2_7)
 {
-    char args[512];
     char *ref = NULL, *csv0 = NULL;
     const int threads[3] = { 1, 2, 7 };
     for (int i = 0; i < 3; i++) {
-        snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads %d --seed 9 --json %s --csv %s",
-                 threads[i], tmp("s.json"), tmp("r.csv"));
-        ck_assert_int_eq(salvo(args), 0);
-        char *b = body(tmp("s.json")), *c = slurp(tmp("r.csv"));
+        ck_assert_int_eq(salvof("batch " SHIP " --runs 3000 --threads %d --seed 9 --json %s --csv %s",
+                                threads[i], tmp("s.json"), tmp("r.csv")), 0);
+        char *b = summary_body(tmp("s.json")), *c = slurp(tmp("r.csv"));
         if (!ref) {
             ref = b;
             csv0 = c;
@@ -123,44 +87,26 @@ START_TEST(json_same_for_threads_1_2_7)
     free(ref);
     free(csv0);
     /* The table on stdout. */
-    char *out = slurp(tmp("out.txt"));
-    ck_assert_ptr_nonnull(strstr(out, "3000 replications"));
-    ck_assert_ptr_nonnull(strstr(out, "delivered"));
-    ck_assert_ptr_nonnull(strstr(out, "P(first_loss by"));
-    free(out);
+    ck_assert(file_has(tmp("out.txt"), "3000 replications"));
+    ck_assert(file_has(tmp("out.txt"), "delivered"));
+    ck_assert(file_has(tmp("out.txt"), "P(first_loss by"));
 }
 END_TEST
 
 /* Finish a finished batch with a larger --runs: identical to one batch. */
 START_TEST(resume_extends)
 {
-    char args[512];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 2500 --threads 2 --json %s --csv %s --quiet", tmp("a.json"),
-             tmp("a.csv"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --threads 3 --json %s --csv %s --checkpoint %s --quiet",
-             tmp("b.json"), tmp("b.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args,
-             "batch " SHIP " --runs 2500 --threads 1 --json %s --csv %s --checkpoint %s --resume --quiet",
-             tmp("b.json"), tmp("b.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(args), 0);
-    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("a.csv"));
-    b = slurp(tmp("b.csv"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 2500 --threads 2 --json %s --csv %s --quiet",
+                            tmp("a.json"), tmp("a.csv")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 1000 --threads 3 --json %s --csv %s --checkpoint %s --quiet",
+                            tmp("b.json"), tmp("b.csv"), tmp("ck")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 2500 --threads 1 --json %s --csv %s --checkpoint %s --resume --quiet",
+                            tmp("b.json"), tmp("b.csv"), tmp("ck")), 0);
+    assert_same_batch(tmp("a.json"), tmp("a.csv"), tmp("b.json"), tmp("b.csv"));
     /* Resuming with another --set is refused: the inputs differ. */
-    snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --checkpoint %s --resume --set routes.ship.loss=0.1",
-             tmp("ck"));
-    ck_assert_int_eq(salvo(args), 2);
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "other inputs"));
-    free(err);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 3000 --checkpoint %s --resume --set routes.ship.loss=0.1",
+                            tmp("ck")), 2);
+    ck_assert(file_has(tmp("err.txt"), "other inputs"));
 }
 END_TEST
 
@@ -169,29 +115,14 @@ END_TEST
  * result. One thread, 60000 runs; the signal comes once rows are flowing. */
 START_TEST(interrupt_and_resume)
 {
-    char args[512];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 60000 --threads 2 --json %s --csv %s --quiet", tmp("a.json"),
-             tmp("a.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 60000 --threads 2 --json %s --csv %s --quiet",
+                            tmp("a.json"), tmp("a.csv")), 0);
 
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(BIN, BIN, "batch", SHIP, "--runs", "60000", "--threads", "1", "--json",
-              tmp("b.json"), "--csv", tmp("b.csv"), "--checkpoint", tmp("ck"), "--quiet", (char *)NULL);
-        _exit(127);
-    }
+    pid_t pid = salvo_spawn("batch", SHIP, "--runs", "60000", "--threads", "1", "--json", tmp("b.json"), "--csv",
+                            tmp("b.csv"), "--checkpoint", tmp("ck"), "--quiet", (char *)NULL);
     /* Interrupt once the first rows have reached the temporary CSV: surely
      * mid-run, however fast the machine. */
-    for (int tries = 0; tries < 20000 && !partial_output_started("b.csv"); tries++) {
-        struct timespec ts = { 0, 500 * 1000 };
-        nanosleep(&ts, NULL);
-    }
+    wait_partial_output("b.csv", 10);
     kill(pid, SIGINT);
     int st;
     ck_assert_int_eq(waitpid(pid, &st, 0), pid);
@@ -216,19 +147,9 @@ START_TEST(interrupt_and_resume)
     snprintf(cmd, sizeof cmd, "ls %s | grep -q tmp", dir);
     ck_assert_int_ne(system(cmd), 0);
 
-    snprintf(args, sizeof args,
-             "batch " SHIP " --runs 60000 --threads 2 --json %s --csv %s --checkpoint %s --resume --quiet",
-             tmp("b.json"), tmp("b.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(args), 0);
-    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("a.csv"));
-    b = slurp(tmp("b.csv"));
-    ck_assert(strcmp(a, b) == 0);
-    free(a);
-    free(b);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 60000 --threads 2 --json %s --csv %s --checkpoint %s --resume --quiet",
+                            tmp("b.json"), tmp("b.csv"), tmp("ck")), 0);
+    assert_same_batch(tmp("a.json"), tmp("a.csv"), tmp("b.json"), tmp("b.csv"));
 }
 END_TEST
 
@@ -237,9 +158,7 @@ END_TEST
  * CI two independent batches give (seeds 1 and 2, 4000 runs each). */
 START_TEST(compare_crn_narrows_ci)
 {
-    char args[512];
-    snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 4000 --json %s --quiet", tmp("c.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("compare " SHIP " " RISKY " --runs 4000 --json %s --quiet", tmp("c.json")), 0);
     cJSON *c = load_json(tmp("c.json"));
     cJSON *m = cJSON_GetObjectItem(c, "metrics");
     double paired = num(m, "delivered", "diff", "halfwidth");
@@ -251,10 +170,8 @@ START_TEST(compare_crn_narrows_ci)
     ck_assert_double_eq(num(m, "delivered", "diff", "n"), 4000);
     cJSON_Delete(c);
 
-    snprintf(args, sizeof args, "batch " SHIP " --runs 4000 --seed 1 --json %s --quiet", tmp("a.json"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "batch " RISKY " --runs 4000 --seed 2 --json %s --quiet", tmp("b.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 4000 --seed 1 --json %s --quiet", tmp("a.json")), 0);
+    ck_assert_int_eq(salvof("batch " RISKY " --runs 4000 --seed 2 --json %s --quiet", tmp("b.json")), 0);
     cJSON *a = load_json(tmp("a.json")), *b = load_json(tmp("b.json"));
     double sa = num(a, "metrics", "delivered", "sd"), sb = num(b, "metrics", "delivered", "sd");
     double indep = 1.96 * sqrt((sa * sa + sb * sb) / 4000);
@@ -269,10 +186,8 @@ END_TEST
 
 START_TEST(sweep_grid_and_tornado)
 {
-    char args[512];
-    snprintf(args, sizeof args, "sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 300 --json %s --csv %s --quiet",
-             tmp("g.json"), tmp("g.csv"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --vary routes.ship.loss=0:0.2:3 --runs 300 --json %s --csv %s --quiet",
+                            tmp("g.json"), tmp("g.csv")), 0);
     cJSON *g = load_json(tmp("g.json"));
     cJSON *pts = cJSON_GetObjectItem(g, "points");
     ck_assert_int_eq(cJSON_GetArraySize(pts), 3);
@@ -293,9 +208,8 @@ START_TEST(sweep_grid_and_tornado)
     ck_assert_int_eq(rows, 4);
     free(csv);
     /* --vary PATH alone takes the assumption's range [0, 0.2]. */
-    snprintf(args, sizeof args, "sweep " SHIP " --vary routes.ship.loss --steps 3 --runs 300 --json %s --quiet",
-             tmp("h.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --vary routes.ship.loss --steps 3 --runs 300 --json %s --quiet",
+                            tmp("h.json")), 0);
     cJSON *h = load_json(tmp("h.json"));
     cJSON *hp = cJSON_GetObjectItem(h, "points");
     ck_assert_int_eq(cJSON_GetArraySize(hp), 3);
@@ -306,19 +220,15 @@ START_TEST(sweep_grid_and_tornado)
     cJSON_Delete(g);
     cJSON_Delete(h);
     /* Two parameters: a 2 x 2 grid. */
-    snprintf(args, sizeof args,
-             "sweep " SHIP " --vary routes.ship.loss=0:0.1:2 --vary producers.factories.rate=6000:9000:2 "
-             "--runs 200 --json %s --quiet",
-             tmp("k.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --vary routes.ship.loss=0:0.1:2 --vary producers.factories.rate=6000:9000:2 " "--runs 200 --json %s --quiet",
+                            tmp("k.json")), 0);
     cJSON *k = load_json(tmp("k.json"));
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(k, "points")), 4);
     cJSON_Delete(k);
 
     /* Tornado: both ranged assumptions, ranked by |effect| on delivered. */
-    snprintf(args, sizeof args, "sweep " SHIP " --assumptions --metric delivered --runs 300 --json %s --quiet",
-             tmp("t.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep " SHIP " --assumptions --metric delivered --runs 300 --json %s --quiet",
+                            tmp("t.json")), 0);
     cJSON *t = load_json(tmp("t.json"));
     cJSON *as = cJSON_GetObjectItem(t, "assumptions");
     ck_assert_int_eq(cJSON_GetArraySize(as), 2);
@@ -388,20 +298,16 @@ END_TEST
  * result is still the same for any thread count. */
 START_TEST(uncertainty_widens)
 {
-    char args[512];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --json %s --quiet", tmp("a.json"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --uncertainty --threads 1 --json %s --quiet",
-             tmp("b.json"));
-    ck_assert_int_eq(salvo(args), 0);
-    snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --uncertainty --threads 3 --json %s --quiet",
-             tmp("c.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 1000 --json %s --quiet", tmp("a.json")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 1000 --uncertainty --threads 1 --json %s --quiet",
+                            tmp("b.json")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 1000 --uncertainty --threads 3 --json %s --quiet",
+                            tmp("c.json")), 0);
     cJSON *a = load_json(tmp("a.json")), *b = load_json(tmp("b.json"));
     ck_assert_double_gt(num(b, "metrics", "delivered", "sd"), 2 * num(a, "metrics", "delivered", "sd"));
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(b, "run"), "uncertainty")));
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItem(cJSON_GetObjectItem(a, "run"), "uncertainty")));
-    char *tb = body(tmp("b.json")), *tc = body(tmp("c.json"));
+    char *tb = summary_body(tmp("b.json")), *tc = summary_body(tmp("c.json"));
     ck_assert_str_eq(tb, tc);
     free(tb);
     free(tc);
@@ -412,9 +318,8 @@ END_TEST
 
 START_TEST(target_halfwidth)
 {
-    char args[512];
-    snprintf(args, sizeof args, "batch " SHIP " --runs 100000 --target delivered:6000 --json %s --quiet", tmp("t.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 100000 --target delivered:6000 --json %s --quiet",
+                            tmp("t.json")), 0);
     cJSON *j = load_json(tmp("t.json"));
     double n = num(j, "run", "runs_completed", NULL);
     ck_assert_double_eq(fmod(n, 1024), 0);
@@ -465,9 +370,7 @@ START_TEST(bad_arguments)
         ck_assert_msg(access(tmp("x.json"), F_OK) != 0, "'%s' wrote output", args);
     }
     ck_assert_int_eq(salvo("batch --help"), 0);
-    char *out = slurp(tmp("out.txt"));
-    ck_assert_ptr_nonnull(strstr(out, "usage: salvo batch"));
-    free(out);
+    ck_assert(file_has(tmp("out.txt"), "usage: salvo batch"));
 }
 END_TEST
 
@@ -477,41 +380,19 @@ END_TEST
  * passing partial metrics off as a result. */
 START_TEST(halted_runs_are_reported)
 {
-    char args[512];
-    snprintf(args, sizeof args, "run tests/data/storm.json --json");
-    ck_assert_int_eq(salvo(args), 1);
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "halted"));
-    ck_assert_ptr_nonnull(strstr(err, "event storm"));
-    free(err);
-    snprintf(args, sizeof args, "batch tests/data/storm.json --runs 3 --threads 2 --quiet --json %s", tmp("s.json"));
-    ck_assert_int_eq(salvo(args), 1);
-    err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "3 replications were halted by the event limit; first, replication 0"));
-    free(err);
+    ck_assert_int_eq(salvof("run tests/data/storm.json --json"), 1);
+    ck_assert(file_has(tmp("err.txt"), "halted"));
+    ck_assert(file_has(tmp("err.txt"), "event storm"));
+    ck_assert_int_eq(salvof("batch tests/data/storm.json --runs 3 --threads 2 --quiet --json %s", tmp("s.json")), 1);
+    ck_assert(file_has(tmp("err.txt"), "3 replications were halted by the event limit; first, replication 0"));
 }
 END_TEST
 
 Suite *suite_cli_batch(void)
 {
     Suite *s = suite_create("cli_batch");
-    TCase *tc = tcase_create("batch");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, json_same_for_threads_1_2_7);
-    tcase_add_test(tc, resume_extends);
-    tcase_add_test(tc, interrupt_and_resume);
-    tcase_add_test(tc, target_halfwidth);
-    tcase_add_test(tc, uncertainty_widens);
-    tcase_add_test(tc, bad_arguments);
-    tcase_add_test(tc, halted_runs_are_reported);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("compare_sweep");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, compare_crn_narrows_ci);
-    tcase_add_test(tc, sweep_grid_and_tornado);
-    tcase_add_test(tc, sweep_numbers_are_batches);
-    suite_add_tcase(s, tc);
+    TCASE(s, "batch", 120, SCRATCH, json_same_for_threads_1_2_7, resume_extends, interrupt_and_resume,
+          target_halfwidth, uncertainty_widens, bad_arguments, halted_runs_are_reported);
+    TCASE(s, "compare_sweep", 120, SCRATCH, compare_crn_narrows_ci, sweep_grid_and_tornado, sweep_numbers_are_batches);
     return s;
 }

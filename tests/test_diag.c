@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "testutil.h"
 
 /* Everything diag_print writes, as one malloc'd string. */
 static char *printed(const Diag *d)
@@ -219,17 +220,9 @@ END_TEST
 Suite *suite_diag(void)
 {
     Suite *s = suite_create("diag");
-    TCase *tc = tcase_create("list");
-    tcase_add_test(tc, test_add_and_print_format);
-    tcase_add_test(tc, test_null_path_and_file);
-    tcase_add_test(tc, test_cap_counts_dropped);
-    tcase_add_test(tc, test_long_message);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("suggest");
-    tcase_add_test(tc, test_edit_distance_known);
-    tcase_add_test(tc, test_edit_distance_matches_reference);
-    tcase_add_test(tc, test_edit_distance_long_strings);
-    tcase_add_test(tc, test_suggest);
-    suite_add_tcase(s, tc);
+    TCASE(s, "list", 0, NO_FIXTURE, test_add_and_print_format, test_null_path_and_file, test_cap_counts_dropped,
+          test_long_message);
+    TCASE(s, "suggest", 0, NO_FIXTURE, test_edit_distance_known, test_edit_distance_matches_reference,
+          test_edit_distance_long_strings, test_suggest);
     return s;
 }

@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "dist.h"
+#include "testutil.h"
 #include "scenario_int.h"   /* dist_set_mean */
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
@@ -937,50 +938,20 @@ END_TEST
 Suite *suite_dist(void)
 {
     Suite *s = suite_create("dist");
-    TCase *tc;
-
-    tc = tcase_create("names");
-    tcase_add_test(tc, test_kind_names_round_trip);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("prepare");
+    TCASE(s, "names", 0, NO_FIXTURE, test_kind_names_round_trip);
+    TCase *tc = TCASE(s, "prepare", 0, NO_FIXTURE, test_prepare_discrete, test_prepare_accepts_degenerate,
+                      test_prepare_idempotent, test_set_mean_keeps_shape);
     tcase_add_loop_test(tc, test_prepare_rejects, 0, COUNT(BAD));
-    tcase_add_test(tc, test_prepare_discrete);
-    tcase_add_test(tc, test_prepare_accepts_degenerate);
-    tcase_add_test(tc, test_prepare_idempotent);
-    tcase_add_test(tc, test_set_mean_keeps_shape);
-    suite_add_tcase(s, tc);
-
     /* Generous timeouts: the sanitizer build is several times slower. */
-    tc = tcase_create("moments");
-    tcase_set_timeout(tc, 120);
+    tc = TCASE(s, "moments", 120, NO_FIXTURE, test_moments_discrete, test_constant, test_gamma_log_moments);
     tcase_add_loop_test(tc, test_moments, 0, COUNT(MOM));
-    tcase_add_test(tc, test_moments_discrete);
-    tcase_add_test(tc, test_constant);
-    tcase_add_test(tc, test_gamma_log_moments);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("shape");
-    tcase_set_timeout(tc, 120);
+    tc = TCASE(s, "shape", 120, NO_FIXTURE, test_normal_ziggurat_layers, test_discrete_frequencies,
+               test_discrete_zero_weights_at_ends);
     tcase_add_loop_test(tc, test_cdf_chi2, 0, COUNT(CDF));
-    tcase_add_test(tc, test_normal_ziggurat_layers);
     tcase_add_loop_test(tc, test_pmf_chi2, 0, COUNT(PMF));
-    tcase_add_test(tc, test_discrete_frequencies);
-    tcase_add_test(tc, test_discrete_zero_weights_at_ends);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("edges");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_exponential_finite_nonnegative);
-    tcase_add_test(tc, test_uniform_half_open);
-    tcase_add_test(tc, test_triangular_bounds);
-    tcase_add_test(tc, test_beta_in_unit_interval);
-    tcase_add_test(tc, test_binomial_range_and_trivial);
-    tcase_add_test(tc, test_poisson_zero_mean);
-    tcase_add_test(tc, test_gamma_extreme_shapes);
-    tcase_add_test(tc, test_dist_draw_matches_building_blocks);
-    tcase_add_test(tc, test_reproducible);
-    tcase_add_test(tc, test_draw_does_not_allocate);
-    suite_add_tcase(s, tc);
+    TCASE(s, "edges", 120, NO_FIXTURE, test_exponential_finite_nonnegative, test_uniform_half_open,
+          test_triangular_bounds, test_beta_in_unit_interval, test_binomial_range_and_trivial,
+          test_poisson_zero_mean, test_gamma_extreme_shapes, test_dist_draw_matches_building_blocks,
+          test_reproducible, test_draw_does_not_allocate);
     return s;
 }

@@ -136,9 +136,6 @@ END_TEST
 Suite *suite_docs(void)
 {
     Suite *s = suite_create("docs");
-    TCase *tc = tcase_create("example");
-    tcase_add_test(tc, test_docs_example_runs);
-    tcase_add_test(tc, test_docs_options_documented);
-    suite_add_tcase(s, tc);
+    TCASE(s, "example", 0, NO_FIXTURE, test_docs_example_runs, test_docs_options_documented);
     return s;
 }

@@ -22,51 +22,12 @@
 #include "batch.h"
 #include "salvo.h"
 #include "summary.h"
+#include "testutil.h"
 
 #define HEAD(end) \
     "{\"salvo\":1,\"name\":\"exact\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"" end "\"}," \
     "\"actors\":[{\"id\":\"a\"},{\"id\":\"b\"},{\"id\":\"c\"}],\"resources\":[{\"id\":\"r\"}]," \
     "\"places\":[{\"id\":\"p\",\"kind\":\"depot\",\"lat\":0,\"lon\":0},{\"id\":\"q\",\"kind\":\"depot\",\"lat\":1,\"lon\":1}],"
-
-static Scenario *load_sets(const char *text, const char *const *sets, int nsets, char *msg, size_t nmsg)
-{
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load_buffer("exact.json", text, strlen(text), sets, nsets, &d);
-    if (msg) {
-        FILE *f = fmemopen(msg, nmsg, "w");
-        diag_print(&d, f);
-        fclose(f);
-    } else if (!s) {
-        diag_print(&d, stderr);
-    }
-    diag_free(&d);
-    return s;
-}
-
-static Scenario *load(const char *text) { return load_sets(text, NULL, 0, NULL, 0); }
-
-/* Run replication rep of seed 1 to the end; the metrics into v. */
-static void run(const Scenario *s, uint64_t rep, double *v)
-{
-    Sim *sim = sim_create(s);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, 1, rep);
-    ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
-    sim_metrics(sim, v);
-    sim_destroy(sim);
-}
-
-static double metric(const Scenario *s, const double *v, const char *id)
-{
-    int m = scenario_metric_find(s, id);
-    ck_assert_msg(m >= 0, "no metric %s", id);
-    return v[m];
-}
-
-#define EXPECT(s, v, id, want) \
-    ck_assert_msg(fabs(metric(s, v, id) - (want)) <= 1e-6 * (1 + fabs((double)(want))), \
-                  "%s: %.12g, expected %.12g", id, metric(s, v, id), (double)(want))
 
 /* Stock s starts at 1000; producer 100/day, consumer 50/day: net +50/day,
  * so level(t) = 1000 + 50t, produced(t) = 100t, consumed(t) = 50t, and
@@ -97,22 +58,11 @@ static const char *RISE_SC = HEAD("2024-04-10")
 
 START_TEST(test_crossings_rising)
 {
-    Scenario *s = load(RISE_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[16];
-    run(s, 0, v);
-    EXPECT(s, v, "ge", 20);
-    EXPECT(s, v, "prod", 5);
-    EXPECT(s, v, "gt", 10);
-    EXPECT(s, v, "cons", 2);
-    EXPECT(s, v, "eq", 14);
-    EXPECT(s, v, "not", 2);
-    EXPECT(s, v, "all", 10);
-    EXPECT(s, v, "any", 5);
-    EXPECT(s, v, "day", 7.5);
-    ck_assert(isinf(metric(s, v, "low")));
-    EXPECT(s, v, "flag", 1);
-    scenario_free(s);
+    static const Want want[] = {
+        { "ge", 20 }, { "prod", 5 }, { "gt", 10 }, { "cons", 2 }, { "eq", 14 }, { "not", 2 }, { "all", 10 },
+        { "any", 5 }, { "day", 7.5 }, { "low", INFINITY }, { "flag", 1 }
+    };
+    expect_metrics(RISE_SC, 0, want, NWANT(want));
 }
 END_TEST
 
@@ -155,48 +105,23 @@ static const char *TOUCH_SC = HEAD("2024-04-10")
 
 START_TEST(test_crossings_touch_and_kinks)
 {
-    Scenario *s = load(TOUCH_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[16];
-    run(s, 0, v);
-    EXPECT(s, v, "eq", 10);
-    EXPECT(s, v, "ge", 10);
-    ck_assert(isinf(metric(s, v, "gt")));
-    EXPECT(s, v, "le", 15);
-    EXPECT(s, v, "lt", 15);
-    EXPECT(s, v, "ne", 0);
-    EXPECT(s, v, "dry", 20);
-    EXPECT(s, v, "short", 20);
-    EXPECT(s, v, "short300", 22);
-    EXPECT(s, v, "cons", 16);
-    EXPECT(s, v, "ev", 15);
-    EXPECT(s, v, "both", 4);
-    scenario_free(s);
+    static const Want want[] = {
+        { "eq", 10 }, { "ge", 10 }, { "gt", INFINITY }, { "le", 15 }, { "lt", 15 }, { "ne", 0 }, { "dry", 20 },
+        { "short", 20 }, { "short300", 22 }, { "cons", 16 }, { "ev", 15 }, { "both", 4 }
+    };
+    expect_metrics(TOUCH_SC, 0, want, NWANT(want));
 }
 END_TEST
 
 /* The shipped verification scenario states the same answers for readers. */
 START_TEST(test_verify_crossings_file)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/crossings.json", NULL, 0, &d);
-    if (!s) diag_print(&d, stderr);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(s);
-    double v[16];
-    run(s, 0, v);
-    EXPECT(s, v, "passes-1200", 4);
-    EXPECT(s, v, "produced-500", 5);
-    EXPECT(s, v, "full", 10);
-    ck_assert(isinf(metric(s, v, "over-full")));
-    EXPECT(s, v, "half-empty", 15);
-    EXPECT(s, v, "consumed-2000", 16);
-    EXPECT(s, v, "empty", 20);
-    EXPECT(s, v, "short-300", 22);
-    EXPECT(s, v, "empty-by-20-jan", 0);
-    EXPECT(s, v, "empty-by-21-jan", 1);
-    scenario_free(s);
+    static const Want want[] = {
+        { "passes-1200", 4 }, { "produced-500", 5 }, { "full", 10 }, { "over-full", INFINITY },
+        { "half-empty", 15 }, { "consumed-2000", 16 }, { "empty", 20 }, { "short-300", 22 },
+        { "empty-by-20-jan", 0 }, { "empty-by-21-jan", 1 }
+    };
+    expect_metrics("scenarios/verify/crossings.json", 0, want, NWANT(want));
 }
 END_TEST
 
@@ -221,14 +146,10 @@ static const char *REARM_SC = HEAD("2024-02-12")
 
 START_TEST(test_when_rearms_and_decides)
 {
-    Scenario *s = load(REARM_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[8];
-    run(s, 0, v);
-    EXPECT(s, v, "n", 6);
-    EXPECT(s, v, "third", 22);
-    EXPECT(s, v, "dec", 5.5);
-    scenario_free(s);
+    static const Want want[] = {
+        { "n", 6 }, { "third", 22 }, { "dec", 5.5 }
+    };
+    expect_metrics(REARM_SC, 0, want, NWANT(want));
 }
 END_TEST
 
@@ -243,13 +164,10 @@ static const char *START_SC = HEAD("2024-02-10")
 
 START_TEST(test_holds_at_start)
 {
-    Scenario *s = load(START_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[2];
-    run(s, 0, v);
-    EXPECT(s, v, "empty", 0);
-    EXPECT(s, v, "ten", 3);     /* from day 2 at 10/day */
-    scenario_free(s);
+    static const Want want[] = {
+        { "empty", 0 }, { "ten", 3 }
+    };
+    expect_metrics(START_SC, 0, want, NWANT(want));
 }
 END_TEST
 
@@ -269,8 +187,7 @@ static const char *ASK_SC = HEAD("2024-02-10")
 
 START_TEST(test_crossings_replanned_after_an_answer)
 {
-    Scenario *s = load(ASK_SC);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(ASK_SC);
     Sim *sim = sim_create(s);
     sim_set_interactive(sim, 1);
     sim_reset(sim, 1, 0);
@@ -306,11 +223,10 @@ static char *hazard_sc(const char *h0, const char *h1)
 
 static double mean_count(const char *h0, const char *h1, int n)
 {
-    Scenario *s = load(hazard_sc(h0, h1));
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(hazard_sc(h0, h1));
     double sum = 0, v[4];
     for (int r = 0; r < n; r++) {
-        run(s, (uint64_t)r, v);
+        run_replication(s, 1, (uint64_t)r, v);
         sum += v[0];
     }
     scenario_free(s);
@@ -326,8 +242,7 @@ START_TEST(test_hazard_change_takes_effect)
     m = mean_count("0.001", "1", n);
     ck_assert_msg(fabs(m - 90.01) <= 5 * se, "0.001 -> 1: mean %.3f, expected 90.01 +- %.2f", m, 5 * se);
     /* 1 → 0: not one occurrence after day 10, in any replication. */
-    Scenario *s = load(hazard_sc("1", "0"));
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(hazard_sc("1", "0"));
     double total = 0;
     for (int r = 0; r < 50; r++) {
         Sim *sim = sim_create(s);
@@ -358,23 +273,22 @@ static const char *TWO_RESP_SC = HEAD("2024-02-10")
 
 START_TEST(test_treaty_responses_own_streams)
 {
-    Scenario *s = load(TWO_RESP_SC);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(TWO_RESP_SC);
     int one = 0, n = 400;
     for (int r = 0; r < n; r++) {
         double v[1];
-        run(s, (uint64_t)r, v);
+        run_replication(s, 1, (uint64_t)r, v);
         one += v[0] == 1;
     }
     ck_assert_msg(abs(one - n / 2) <= 5 * 10, "exactly one honoured in %d of %d", one, n);
     scenario_free(s);
     /* Each response has its own --set path: the second is b.2. */
     const char *sets[] = { "treaties.t.responses.b.honour=0", "treaties.t.responses.b.2.honour=1" };
-    s = load_sets(TWO_RESP_SC, sets, 2, NULL, 0);
+    s = load_scenario_msg(TWO_RESP_SC, sets, 2, NULL, 0);
     ck_assert_ptr_nonnull(s);
     for (int r = 0; r < 20; r++) {
         double v[1];
-        run(s, (uint64_t)r, v);
+        run_replication(s, 1, (uint64_t)r, v);
         ck_assert_double_eq(v[0], 1);
     }
     scenario_free(s);
@@ -393,7 +307,7 @@ static const char *CARRIER_SC = HEAD("2024-02-10")
 START_TEST(test_generated_carrier_id_collides)
 {
     char msg[1024] = "";
-    Scenario *s = load_sets(CARRIER_SC, NULL, 0, msg, sizeof msg);
+    Scenario *s = load_scenario_msg(CARRIER_SC, NULL, 0, msg, sizeof msg);
     ck_assert_ptr_null(s);
     ck_assert_msg(strstr(msg, "duplicate id 'c-1'"), "%s", msg);
     ck_assert_msg(strstr(msg, ":2:7: error: routes[0].carriers[1].id"), "no position of the declared carrier: %s", msg);
@@ -414,15 +328,10 @@ static const char *END_SC = HEAD("2024-02-10")
 
 START_TEST(test_end_is_last_day_and_by_counts_the_day)
 {
-    Scenario *s = load(END_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[4];
-    run(s, 0, v);
-    EXPECT(s, v, "made", 100);
-    EXPECT(s, v, "t95", 9.5);
-    EXPECT(s, v, "by10", 1);
-    EXPECT(s, v, "by9", 0);
-    scenario_free(s);
+    static const Want want[] = {
+        { "made", 100 }, { "t95", 9.5 }, { "by10", 1 }, { "by9", 0 }
+    };
+    expect_metrics(END_SC, 0, want, NWANT(want));
 }
 END_TEST
 
@@ -431,23 +340,12 @@ END_TEST
  * the flags agree with them. */
 START_TEST(test_by_date_one_meaning_in_batch)
 {
-    Scenario *s = load(END_SC);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(END_SC);
     BatchScenario *bs = batch_scenario_create(s);
     ck_assert_ptr_nonnull(bs);
     const BatchModel *m = batch_scenario_model(bs);
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(m, &d);
-    ck_assert_ptr_nonnull(b);
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = 1;
-    o.runs = 8;
-    o.threads = 1;
-    o.target_metric = -1;
-    o.fingerprint = "exact";
-    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    BatchOptions o = batch_options(1, 8, 1, "exact");
+    Batch *b = run_model_batch(m, &o, NULL);
     int t95 = scenario_metric_find(s, "t95");
     ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 9), 1);
     ck_assert_double_eq(summary_prob_by(b, t95, m->start_day + 8), 0);
@@ -457,7 +355,6 @@ START_TEST(test_by_date_one_meaning_in_batch)
     summary_stat(b, scenario_metric_find(s, "by9"), &st);
     ck_assert_double_eq(st.mean, 0);
     batch_destroy(b);
-    diag_free(&d);
     batch_scenario_destroy(bs);
     scenario_free(s);
 }
@@ -476,15 +373,10 @@ static const char *OVERFLOW_SC = HEAD("2024-02-10")
 
 START_TEST(test_overflow_quantity)
 {
-    Scenario *s = load(OVERFLOW_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[4];
-    run(s, 0, v);
-    EXPECT(s, v, "over", 40);
-    EXPECT(s, v, "t30", 5);
-    EXPECT(s, v, "t31", 8);
-    EXPECT(s, v, "lvl", 100);
-    scenario_free(s);
+    static const Want want[] = {
+        { "over", 40 }, { "t30", 5 }, { "t31", 8 }, { "lvl", 100 }
+    };
+    expect_metrics(OVERFLOW_SC, 0, want, NWANT(want));
 }
 END_TEST
 
@@ -602,10 +494,10 @@ START_TEST(test_crossings_match_fixed_step_reference)
         r.z_cons = 1 + u[11] * 3000;
         r.p2 = u[12] < 0.3 ? 0 : floor(u[12] * 300);
         r.sw = floor(u[13] * 59);
-        Scenario *s = load(ref_json(&r));
+        Scenario *s = load_scenario(ref_json(&r));
         ck_assert_ptr_nonnull(s);
         double v[REF_N], t[REF_N];
-        run(s, 0, v);
+        run_replication(s, 1, 0, v);
         ref_run(&r, scenario_end(s), t);
         const double h = 1.0 / 1024, end = scenario_end(s);
         for (int k = 0; k < REF_N; k++) {
@@ -632,14 +524,10 @@ static const char *WHEN_MAX_SC = HEAD("2024-01-11")
 
 START_TEST(test_when_max_counts_effects)
 {
-    Scenario *s = load(WHEN_MAX_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[4];
-    run(s, 0, v);
-    EXPECT(s, v, "w1", 2);
-    EXPECT(s, v, "w2", 2);
-    EXPECT(s, v, "w2-second", 5.5);
-    scenario_free(s);
+    static const Want want[] = {
+        { "w1", 2 }, { "w2", 2 }, { "w2-second", 5.5 }
+    };
+    expect_metrics(WHEN_MAX_SC, 0, want, NWANT(want));
 }
 END_TEST
 
@@ -661,25 +549,14 @@ END_TEST
 
 START_TEST(test_close_lets_the_next_move_up)
 {
-    Scenario *s = load(CLOSE_SC("{\"close\":\"r1\"}"));
-    ck_assert_ptr_nonnull(s);
-    double v[8];
-    run(s, 0, v);
-    EXPECT(s, v, "v2", 1);
-    EXPECT(s, v, "d2", 50);
-    EXPECT(s, v, "first2", 2);
-    EXPECT(s, v, "v3", 0);
-    EXPECT(s, v, "a", 30);
-    scenario_free(s);
-    s = load(CLOSE_SC("{\"close\":\"r1\"},{\"close\":\"r2\"}"));
-    ck_assert_ptr_nonnull(s);
-    run(s, 0, v);
-    EXPECT(s, v, "v2", 0);
-    EXPECT(s, v, "v3", 2);
-    EXPECT(s, v, "d3", 80);
-    EXPECT(s, v, "first3", 2);
-    EXPECT(s, v, "a", 0);
-    scenario_free(s);
+    static const Want want[] = {
+        { "v2", 1 }, { "d2", 50 }, { "first2", 2 }, { "v3", 0 }, { "a", 30 }
+    };
+    expect_metrics(CLOSE_SC("{\"close\":\"r1\"}"), 0, want, NWANT(want));
+    static const Want both[] = {
+        { "v2", 0 }, { "v3", 2 }, { "d3", 80 }, { "first3", 2 }, { "a", 0 }
+    };
+    expect_metrics(CLOSE_SC("{\"close\":\"r1\"},{\"close\":\"r2\"}"), 0, both, NWANT(both));
 }
 END_TEST
 
@@ -699,14 +576,10 @@ static const char *SLOTS_SC = HEAD("2024-01-07")
 
 START_TEST(test_identical_schedules_share_slots)
 {
-    Scenario *s = load(SLOTS_SC);
-    ck_assert_ptr_nonnull(s);
-    double v[4];
-    run(s, 0, v);
-    EXPECT(s, v, "voyages", 8);
-    EXPECT(s, v, "delivered", 152);
-    EXPECT(s, v, "a", 1);
-    scenario_free(s);
+    static const Want want[] = {
+        { "voyages", 8 }, { "delivered", 152 }, { "a", 1 }
+    };
+    expect_metrics(SLOTS_SC, 0, want, NWANT(want));
 }
 END_TEST
 
@@ -714,35 +587,14 @@ Suite *suite_exact(void);
 Suite *suite_exact(void)
 {
     Suite *s = suite_create("exact");
-    TCase *tc = tcase_create("crossings");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_crossings_rising);
-    tcase_add_test(tc, test_crossings_touch_and_kinks);
-    tcase_add_test(tc, test_when_rearms_and_decides);
-    tcase_add_test(tc, test_holds_at_start);
-    tcase_add_test(tc, test_verify_crossings_file);
-    tcase_add_test(tc, test_crossings_replanned_after_an_answer);
-    tcase_add_test(tc, test_crossings_match_fixed_step_reference);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("hazard");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_hazard_change_takes_effect);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("streams");
-    tcase_add_test(tc, test_treaty_responses_own_streams);
-    tcase_add_test(tc, test_generated_carrier_id_collides);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("dates");
-    tcase_add_test(tc, test_end_is_last_day_and_by_counts_the_day);
-    tcase_add_test(tc, test_by_date_one_meaning_in_batch);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("overflow");
-    tcase_add_test(tc, test_overflow_quantity);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("oracle-bugs");
-    tcase_add_test(tc, test_when_max_counts_effects);
-    tcase_add_test(tc, test_close_lets_the_next_move_up);
-    tcase_add_test(tc, test_identical_schedules_share_slots);
-    suite_add_tcase(s, tc);
+    TCASE(s, "crossings", 60, NO_FIXTURE, test_crossings_rising, test_crossings_touch_and_kinks,
+          test_when_rearms_and_decides, test_holds_at_start, test_verify_crossings_file,
+          test_crossings_replanned_after_an_answer, test_crossings_match_fixed_step_reference);
+    TCASE(s, "hazard", 60, NO_FIXTURE, test_hazard_change_takes_effect);
+    TCASE(s, "streams", 0, NO_FIXTURE, test_treaty_responses_own_streams, test_generated_carrier_id_collides);
+    TCASE(s, "dates", 0, NO_FIXTURE, test_end_is_last_day_and_by_counts_the_day, test_by_date_one_meaning_in_batch);
+    TCASE(s, "overflow", 0, NO_FIXTURE, test_overflow_quantity);
+    TCASE(s, "oracle-bugs", 0, NO_FIXTURE, test_when_max_counts_effects, test_close_lets_the_next_move_up,
+          test_identical_schedules_share_slots);
     return s;
 }

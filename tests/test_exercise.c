@@ -12,10 +12,6 @@
 #include "testutil.h"
 
 /* The binary under test: build-san/salvo in the sanitizer build. */
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
-#define BIN "./" SALVO_BIN
 
 START_TEST(shipped_exercises_load)
 {
@@ -161,13 +157,13 @@ END_TEST
  * FILE:LINE:COL message on a bad one. */
 START_TEST(validate_takes_exercises)
 {
-    int rc = system(BIN " validate scenarios/exercises/*.json > /dev/null");
+    int rc = salvo_to("", "validate scenarios/exercises/*.json", "/dev/null", NULL);
     ck_assert_int_eq(WEXITSTATUS(rc), 0);
     const char *path = write_ex("\"title\": \"T\"", "\"titel\": \"T\"");
     char cmd[512];
-    snprintf(cmd, sizeof cmd, BIN " validate %s 2> %s", path, tmp("err.txt"));
-    rc = system(cmd);
-    ck_assert_int_eq(WEXITSTATUS(rc), 2);
+    snprintf(cmd, sizeof cmd, "%s validate %s 2> %s", salvo_bin(), path, tmp("err.txt"));
+    rc = sh(cmd);
+    ck_assert_int_eq(rc, 2);
     char *err = slurp(tmp("err.txt"));
     char want[256];
     snprintf(want, sizeof want, "%s:2:35: error: titel: unknown field 'titel' (did you mean 'title'?)", path);
@@ -223,11 +219,7 @@ END_TEST
  * 100 * (P(X<=2) + P(X=3)/2) = 100 * (0.83692 + 0.1323/2) = 90.307. */
 START_TEST(percentile_on_known_distribution)
 {
-    Diag d;
-    diag_init(&d, "v");
-    Scenario *sc = scenario_load("scenarios/verify/launch-constant-p.json", NULL, 0, &d);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(sc);
+    Scenario *sc = load_scenario("scenarios/verify/launch-constant-p.json");
     int nm = scenario_metric_count(sc), m = scenario_metric_find(sc, "successes"), n = 4000;
     double *out = malloc((size_t)n * (size_t)nm * sizeof *out), *x = malloc((size_t)n * sizeof *x);
     ck_assert_int_eq(exercise_outcomes(sc, 20261201, NULL, n, out), 0);
@@ -272,8 +264,8 @@ START_TEST(scripted_student_whole_loop)
           "# decisions\nhalf\n2\nask\naccept\n", f);
     fclose(f);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --name Ada --futures 40 "
-             "--runs 200 --tornado 5 --answers %s --save %s > %s 2>&1", tmp("answers.txt"), tmp("ada.json"), tmp("out.txt"));
+    snprintf(cmd, sizeof cmd, "%s exercise scenarios/exercises/shell-pipeline.json --name Ada --futures 40 "
+             "--runs 200 --tornado 5 --answers %s --save %s > %s 2>&1", salvo_bin(), tmp("answers.txt"), tmp("ada.json"), tmp("out.txt"));
     int rc = system(cmd);
     char *out = slurp(tmp("out.txt"));
     ck_assert_msg(WEXITSTATUS(rc) == 0, "exit %d:\n%s", WEXITSTATUS(rc), out);
@@ -294,10 +286,10 @@ START_TEST(scripted_student_whole_loop)
     ck_assert_ptr_nonnull(strstr(play, "\"choices\":[1,1,0]"));
     ck_assert_ptr_nonnull(strstr(play, "\"name\":\"Ada\""));
     ck_assert_ptr_nonnull(strstr(play, "\"salvo\":\"" SALVO_VERSION "\""));
-    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --futures 40 --runs 200 "
-             "--tornado 5 --replay %s > %s 2>&1", tmp("ada.json"), tmp("replay.txt"));
-    rc = system(cmd);
-    ck_assert_int_eq(WEXITSTATUS(rc), 0);
+    snprintf(cmd, sizeof cmd, "%s exercise scenarios/exercises/shell-pipeline.json --futures 40 --runs 200 "
+             "--tornado 5 --replay %s > %s 2>&1", salvo_bin(), tmp("ada.json"), tmp("replay.txt"));
+    rc = sh(cmd);
+    ck_assert_int_eq(rc, 0);
     char *a = debrief_part(tmp("out.txt")), *b = debrief_part(tmp("replay.txt"));
     ck_assert_str_eq(a, b);
     free(a);
@@ -310,10 +302,10 @@ START_TEST(scripted_student_whole_loop)
     fputs(play, f);
     fclose(f);
     free(play);
-    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --replay %s > /dev/null 2> %s",
+    snprintf(cmd, sizeof cmd, "%s exercise scenarios/exercises/shell-pipeline.json --replay %s > /dev/null 2> %s", salvo_bin(),
              tmp("other.json"), tmp("err.txt"));
-    rc = system(cmd);
-    ck_assert_int_eq(WEXITSTATUS(rc), 2);
+    rc = sh(cmd);
+    ck_assert_int_eq(rc, 2);
     char *err = slurp(tmp("err.txt"));
     ck_assert_msg(strstr(err, "made on a different scenario") && strstr(err, "refused"), "got: %s", err);
     free(err);
@@ -321,10 +313,10 @@ START_TEST(scripted_student_whole_loop)
     f = fopen(tmp("bad.txt"), "w");
     fputs("1 2 3\n", f);
     fclose(f);
-    snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --answers %s > /dev/null 2> %s",
+    snprintf(cmd, sizeof cmd, "%s exercise scenarios/exercises/shell-pipeline.json --answers %s > /dev/null 2> %s", salvo_bin(),
              tmp("bad.txt"), tmp("err.txt"));
-    rc = system(cmd);
-    ck_assert_int_eq(WEXITSTATUS(rc), 2);
+    rc = sh(cmd);
+    ck_assert_int_eq(rc, 2);
     err = slurp(tmp("err.txt"));
     ck_assert_msg(strstr(err, "prediction 'delivered': expected LOW <= BEST <= HIGH, got '1 2 3'"), "got: %s", err);
     free(err);
@@ -347,12 +339,12 @@ START_TEST(class_debrief)
         FILE *f = fopen(tmp("a.txt"), "w");
         fputs(who[i][1], f);
         fclose(f);
-        snprintf(cmd, sizeof cmd, BIN " exercise scenarios/exercises/shell-pipeline.json --name %s --seed %d "
-                 "--futures 10 --runs 100 --tornado 0 --answers %s --save %s/%s.json > %s/%s.out", who[i][0], i + 1, tmp("a.txt"),
+        snprintf(cmd, sizeof cmd, "%s exercise scenarios/exercises/shell-pipeline.json --name %s --seed %d "
+                 "--futures 10 --runs 100 --tornado 0 --answers %s --save %s/%s.json > %s/%s.out", salvo_bin(), who[i][0], i + 1, tmp("a.txt"),
                  cls, who[i][0], dir, who[i][0]);
         ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
     }
-    snprintf(cmd, sizeof cmd, BIN " debrief %s --runs 100 --html %s > %s", cls, tmp("class.html"), tmp("class.txt"));
+    snprintf(cmd, sizeof cmd, "%s debrief %s --runs 100 --html %s > %s", salvo_bin(), cls, tmp("class.html"), tmp("class.txt"));
     ck_assert_int_eq(WEXITSTATUS(system(cmd)), 0);
     char *out = slurp(tmp("class.txt"));
     ck_assert_msg(strstr(out, "arms-pipeline: full 1, half 1, none 1") != NULL, "%s", out);
@@ -411,11 +403,7 @@ END_TEST
  * mapped one of its decision. */
 START_TEST(script_by_decision)
 {
-    Diag d;
-    diag_init(&d, "s");
-    Scenario *sc = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(sc);
+    Scenario *sc = load_scenario("scenarios/korea-russia-2024.json");
     const TraceHeader *h = scenario_trace_header(sc);
     int map[16], left = -1;
     ck_assert_int_le(h->ndecisions, 16);
@@ -450,21 +438,8 @@ END_TEST
 Suite *suite_exercise(void)
 {
     Suite *s = suite_create("exercise");
-    TCase *tc = tcase_create("load");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, shipped_exercises_load);
-    tcase_add_test(tc, good_exercise_loads);
-    tcase_add_test(tc, bad_exercises_name_the_place);
-    tcase_add_test(tc, validate_takes_exercises);
-    tcase_add_test(tc, scripted_student_whole_loop);
-    tcase_add_test(tc, class_debrief);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("debrief");
-    tcase_add_test(tc, scores_by_hand);
-    tcase_add_test(tc, percentile_on_known_distribution);
-    tcase_add_test(tc, script_by_decision);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
+    TCASE(s, "load", 60, SCRATCH, shipped_exercises_load, good_exercise_loads, bad_exercises_name_the_place,
+          validate_takes_exercises, scripted_student_whole_loop, class_debrief);
+    TCASE(s, "debrief", 60, NO_FIXTURE, scores_by_hand, percentile_on_known_distribution, script_by_decision);
     return s;
 }

@@ -16,6 +16,7 @@
 #include "mem.h"
 #include "rng.h"
 #include "salvo.h"
+#include "testutil.h"
 
 static const char *SCENARIOS[] = {
     "scenarios/korea-russia-2024.json", "scenarios/korea-russia-interdiction.json",
@@ -331,12 +332,7 @@ Suite *suite_fork(void)
     tcase_add_loop_test(tc, clone_at_each_decision, 0, 4);
     tcase_set_timeout(tc, 120);
     suite_add_tcase(s, tc);
-    tc = tcase_create("fork");
-    tcase_add_test(tc, evq_copy_exact);
-    tcase_add_test(tc, fork_keys_unique);
-    tcase_add_test(tc, fork_reproducible_thread_independent);
-    tcase_add_test(tc, fork_steady_state_allocates_nothing);
-    tcase_set_timeout(tc, 120);
-    suite_add_tcase(s, tc);
+    TCASE(s, "fork", 120, NO_FIXTURE, evq_copy_exact, fork_keys_unique, fork_reproducible_thread_independent,
+          fork_steady_state_allocates_nothing);
     return s;
 }

@@ -17,6 +17,7 @@
 
 #include "json.h"
 #include "salvo.h"
+#include "testutil.h"
 
 static JsonDoc *parse_ok_n(const char *s, size_t n)
 {
@@ -431,118 +432,133 @@ END_TEST
 
 /* ---------------------------------------------------------------- errors */
 
-START_TEST(test_err_empty_and_truncated)
+/* Every malformed document the reader must reject, with where and what it
+ * says: a row each, grouped by kind (a test per group below). len is the
+ * input's length when it is not NUL-terminated text (0: strlen). */
+typedef enum { ERR_EOF, ERR_BYTES, ERR_UTF8, ERR_STRING, ERR_NUMBER, ERR_SYNTAX } ErrGroup;
+
+static const struct {
+    ErrGroup group;
+    const char *text;
+    size_t len;
+    int line, col;
+    const char *says;
+} ERRS[] = {
+    { ERR_EOF, "", 0, 1, 1, "empty file: expected a JSON value" },
+    { ERR_EOF, NULL, 0, 1, 1, "empty file" },
+    { ERR_EOF, "  \n   ", 0, 2, 4, "empty file: expected a JSON value" },
+    { ERR_EOF, "{\"a\": 1", 0, 1, 8, "unexpected end of file while reading an object; expected ',' or '}'" },
+    { ERR_EOF, "{\"a\": 1,\n  \"b\": [1, 2", 0, 2, 13, "unexpected end of file while reading an array; expected ',' or ']'" },
+    { ERR_EOF, "{", 0, 1, 2, "unexpected end of file while reading an object; expected a string key or '}'" },
+    { ERR_EOF, "[", 0, 1, 2, "unexpected end of file while reading an array; expected a value or ']'" },
+    { ERR_EOF, "[1,", 0, 1, 4, "expected a value after ','" },
+    { ERR_EOF, "{\"a\"", 0, 1, 5, "expected ':' after the key" },
+    { ERR_EOF, "{\"a\":", 0, 1, 6, "expected a value after ':'" },
+    { ERR_EOF, "{\"a\":1,", 0, 1, 8, "expected a string key" },
+    { ERR_EOF, "\"abc", 0, 1, 5, "unexpected end of file inside the string that starts at 1:1; expected '\"'" },
+    { ERR_EOF, "[\"ab\\", 0, 1, 6, "end of file inside a string escape" },
+    { ERR_EOF, "tr", 0, 1, 1, "unexpected word 'tr'" },
+    { ERR_EOF, "-", 0, 1, 2, "unexpected end of file after '-'; expected a digit" },
+    { ERR_BYTES, "\x89PNG\r\n\x1a\n", 0, 1, 1, "unexpected byte 0x89; expected a JSON value" },
+    { ERR_BYTES, "\x7f", 0, 1, 1, "unexpected byte 0x7F" },
+    { ERR_BYTES, "[1,\n @]", 0, 2, 2, "unexpected character '@'; expected a JSON value" },
+    { ERR_BYTES, "\xe2\x80\x9cquoted\xe2\x80\x9d", 0, 1, 1, "U+201C" },
+    { ERR_BYTES, "{\n  \"\xc3\xa9\": x\n}", 0, 2, 8, "unexpected word 'x'" },
+    { ERR_BYTES, "[1 2]", 0, 1, 4, "unexpected character '2'; expected ',' or ']'" },
+    { ERR_BYTES, "{\"a\" 1}", 0, 1, 6, "expected ':' after the key" },
+    { ERR_BYTES, "{\"a\":1 \"b\":2}", 0, 1, 8, "expected ',' or '}'" },
+    { ERR_BYTES, "[1}", 0, 1, 3, "unexpected character '}'; expected ',' or ']'" },
+    { ERR_BYTES, "{\"a\":1]", 0, 1, 7, "expected ',' or '}'" },
+    { ERR_BYTES, "{\"a\":}", 0, 1, 6, "expected a JSON value" },
+    { ERR_UTF8, "[\"a\xff\"]", 0, 1, 4, "invalid UTF-8 in a string (byte 0xFF)" },
+    { ERR_UTF8, "[\"\xc0\xaf\"]", 0, 1, 3, "invalid UTF-8" },           /* overlong '/' */
+    { ERR_UTF8, "[\"\xe0\x80\xaf\"]", 0, 1, 3, "invalid UTF-8" },       /* overlong, 3 bytes */
+    { ERR_UTF8, "[\"\xed\xa0\x80\"]", 0, 1, 3, "invalid UTF-8" },       /* encoded surrogate */
+    { ERR_UTF8, "[\"\xf4\x90\x80\x80\"]", 0, 1, 3, "invalid UTF-8" },   /* above U+10FFFF */
+    { ERR_UTF8, "[\"x\xe2\x82\"]", 0, 1, 4, "invalid UTF-8" },          /* truncated sequence */
+    { ERR_UTF8, "[\"\x80\"]", 0, 1, 3, "invalid UTF-8" },               /* stray continuation */
+    { ERR_UTF8, "\"\xe2\x82", 3, 1, 2, "invalid UTF-8" },          /* truncated at end of input */
+    { ERR_STRING, "[\"a\x01\"]", 0, 1, 4, "control character 0x01 inside a string" },
+    { ERR_STRING, "[\"a\tb\"]", 0, 1, 4, "tab character inside a string; write \\t" },
+    { ERR_STRING, "{\"k\": \"ab\ncd\"}", 0, 1, 10, "line break inside a string" },
+    { ERR_STRING, "[\"\\x\"]", 0, 1, 3, "invalid escape: character 'x' after '\\'" },
+    { ERR_STRING, "[\"\\'\"]", 0, 1, 3, "invalid escape" },
+    { ERR_STRING, "[\"\\u12\"]", 0, 1, 3, "\\u must be followed by four hex digits" },
+    { ERR_STRING, "[\"\\u12G4\"]", 0, 1, 3, "four hex digits" },
+    { ERR_STRING, "\"\\uD800\"", 0, 1, 2, "lone surrogate \\uD800" },
+    { ERR_STRING, "\"ab\\uD83D\\u0041\"", 0, 1, 4, "lone surrogate \\uD83D: a high surrogate must be followed" },
+    { ERR_STRING, "\"\\uD83Dx\"", 0, 1, 2, "lone surrogate" },
+    { ERR_STRING, "\"\\uDC00\"", 0, 1, 2, "lone surrogate \\uDC00: a low surrogate must follow" },
+    { ERR_STRING, "\"\\uDE00\\uD83D\"", 0, 1, 2, "lone surrogate \\uDE00" },
+    { ERR_STRING, "\"\\u0000\"", 0, 1, 2, "\\u0000 (NUL) is not allowed" },
+    { ERR_NUMBER, "NaN", 0, 1, 1, "NaN is not JSON; write a number" },
+    { ERR_NUMBER, "[1, nan]", 0, 1, 5, "NaN is not JSON" },
+    { ERR_NUMBER, "[Infinity]", 0, 1, 2, "Infinity is not JSON; write a finite number" },
+    { ERR_NUMBER, "-Infinity", 0, 1, 1, "-Infinity is not JSON" },
+    { ERR_NUMBER, "{\"x\": -inf}", 0, 1, 7, "-inf is not JSON" },
+    { ERR_NUMBER, "012", 0, 1, 1, "leading zeros are not allowed in numbers: 012" },
+    { ERR_NUMBER, "[-01]", 0, 1, 2, "leading zeros" },
+    { ERR_NUMBER, "[00]", 0, 1, 2, "leading zeros" },
+    { ERR_NUMBER, "+1", 0, 1, 1, "a number may not start with '+'" },
+    { ERR_NUMBER, "0x1F", 0, 1, 1, "hexadecimal numbers are not JSON" },
+    { ERR_NUMBER, "[.5]", 0, 1, 2, "a number must start with a digit" },
+    { ERR_NUMBER, "1.", 0, 1, 3, "expected a digit after the decimal point" },
+    { ERR_NUMBER, "1.e5", 0, 1, 3, "expected a digit after the decimal point" },
+    { ERR_NUMBER, "1e", 0, 1, 3, "expected a digit in the exponent" },
+    { ERR_NUMBER, "1e+", 0, 1, 4, "expected a digit in the exponent" },
+    { ERR_NUMBER, "-x", 0, 1, 2, "expected a digit after '-'" },
+    { ERR_NUMBER, "- 1", 0, 1, 2, "expected a digit after '-'" },
+    { ERR_NUMBER, "[1.5.2]", 0, 1, 5, "expected ',' or ']'" },
+    { ERR_SYNTAX, "// comment\n1", 0, 1, 1, "comments are not allowed in JSON" },
+    { ERR_SYNTAX, "/* c */ 1", 0, 1, 1, "comments are not allowed" },
+    { ERR_SYNTAX, "[1, /* c */ 2]", 0, 1, 5, "comments are not allowed" },
+    { ERR_SYNTAX, "[1 // c\n]", 0, 1, 4, "comments are not allowed" },
+    { ERR_SYNTAX, "[1,2,]", 0, 1, 6, "trailing comma before ']'" },
+    { ERR_SYNTAX, "{\"a\":1,}", 0, 1, 8, "trailing comma before '}'" },
+    { ERR_SYNTAX, "{\"a\":1,\n  }", 0, 2, 3, "trailing comma before '}'" },
+    { ERR_SYNTAX, "[,1]", 0, 1, 2, "unexpected character ','; expected a JSON value" },
+    { ERR_SYNTAX, "{} x", 0, 1, 4, "expected end of file after the JSON value" },
+    { ERR_SYNTAX, "1 2", 0, 1, 3, "expected end of file after the JSON value" },
+    { ERR_SYNTAX, "[]]", 0, 1, 3, "expected end of file" },
+    { ERR_SYNTAX, "{a: 1}", 0, 1, 2, "expected a key in double quotes" },
+    { ERR_SYNTAX, "{'a': 1}", 0, 1, 2, "single quotes are not JSON" },
+    { ERR_SYNTAX, "['a']", 0, 1, 2, "single quotes are not JSON" },
+    { ERR_SYNTAX, "[tru]", 0, 1, 2, "unexpected word 'tru'" },
+    { ERR_SYNTAX, "[True]", 0, 1, 2, "unexpected word 'True'" },
+    { ERR_SYNTAX, "[nulls]", 0, 1, 2, "unexpected word 'nulls'" },
+    { ERR_SYNTAX, "[undefined]", 0, 1, 2, "unexpected word 'undefined'" },
+    { ERR_SYNTAX, "{\"a\" : 1, 2}", 0, 1, 11, "expected a string key" },
+};
+
+/* Every row of group g is rejected as it says. */
+static void expect_errs(ErrGroup g)
 {
-    expect_err("", 1, 1, "empty file: expected a JSON value");
-    expect_err_n(NULL, 0, 1, 1, "empty file");
-    expect_err("  \n   ", 2, 4, "empty file: expected a JSON value");
-    expect_err("{\"a\": 1", 1, 8, "unexpected end of file while reading an object; expected ',' or '}'");
-    expect_err("{\"a\": 1,\n  \"b\": [1, 2", 2, 13, "unexpected end of file while reading an array; expected ',' or ']'");
-    expect_err("{", 1, 2, "unexpected end of file while reading an object; expected a string key or '}'");
-    expect_err("[", 1, 2, "unexpected end of file while reading an array; expected a value or ']'");
-    expect_err("[1,", 1, 4, "expected a value after ','");
-    expect_err("{\"a\"", 1, 5, "expected ':' after the key");
-    expect_err("{\"a\":", 1, 6, "expected a value after ':'");
-    expect_err("{\"a\":1,", 1, 8, "expected a string key");
-    expect_err("\"abc", 1, 5, "unexpected end of file inside the string that starts at 1:1; expected '\"'");
-    expect_err("[\"ab\\", 1, 6, "end of file inside a string escape");
-    expect_err("tr", 1, 1, "unexpected word 'tr'");
-    expect_err("-", 1, 2, "unexpected end of file after '-'; expected a digit");
+    int rows = 0;
+    for (size_t i = 0; i < sizeof ERRS / sizeof *ERRS; i++) {
+        if (ERRS[i].group != g) continue;
+        const char *t = ERRS[i].text;
+        expect_err_n(t, ERRS[i].len || !t ? ERRS[i].len : strlen(t), ERRS[i].line, ERRS[i].col, ERRS[i].says);
+        rows++;
+    }
+    ck_assert_int_gt(rows, 0);
 }
+
+START_TEST(test_err_empty_and_truncated) { expect_errs(ERR_EOF); }
 END_TEST
 
-START_TEST(test_err_garbage_bytes)
-{
-    expect_err("\x89PNG\r\n\x1a\n", 1, 1, "unexpected byte 0x89; expected a JSON value");
-    expect_err("\x7f", 1, 1, "unexpected byte 0x7F");
-    expect_err("[1,\n @]", 2, 2, "unexpected character '@'; expected a JSON value");
-    expect_err("\xe2\x80\x9cquoted\xe2\x80\x9d", 1, 1, "U+201C");
-    expect_err("{\n  \"\xc3\xa9\": x\n}", 2, 8, "unexpected word 'x'");
-    expect_err("[1 2]", 1, 4, "unexpected character '2'; expected ',' or ']'");
-    expect_err("{\"a\" 1}", 1, 6, "expected ':' after the key");
-    expect_err("{\"a\":1 \"b\":2}", 1, 8, "expected ',' or '}'");
-    expect_err("[1}", 1, 3, "unexpected character '}'; expected ',' or ']'");
-    expect_err("{\"a\":1]", 1, 7, "expected ',' or '}'");
-    expect_err("{\"a\":}", 1, 6, "expected a JSON value");
-}
+START_TEST(test_err_garbage_bytes) { expect_errs(ERR_BYTES); }
 END_TEST
 
-START_TEST(test_err_invalid_utf8)
-{
-    expect_err("[\"a\xff\"]", 1, 4, "invalid UTF-8 in a string (byte 0xFF)");
-    expect_err("[\"\xc0\xaf\"]", 1, 3, "invalid UTF-8");           /* overlong '/' */
-    expect_err("[\"\xe0\x80\xaf\"]", 1, 3, "invalid UTF-8");       /* overlong, 3 bytes */
-    expect_err("[\"\xed\xa0\x80\"]", 1, 3, "invalid UTF-8");       /* encoded surrogate */
-    expect_err("[\"\xf4\x90\x80\x80\"]", 1, 3, "invalid UTF-8");   /* above U+10FFFF */
-    expect_err("[\"x\xe2\x82\"]", 1, 4, "invalid UTF-8");          /* truncated sequence */
-    expect_err("[\"\x80\"]", 1, 3, "invalid UTF-8");               /* stray continuation */
-    expect_err_n("\"\xe2\x82", 3, 1, 2, "invalid UTF-8");          /* truncated at end of input */
-}
+START_TEST(test_err_invalid_utf8) { expect_errs(ERR_UTF8); }
 END_TEST
 
-START_TEST(test_err_string_contents)
-{
-    expect_err("[\"a\x01\"]", 1, 4, "control character 0x01 inside a string");
-    expect_err("[\"a\tb\"]", 1, 4, "tab character inside a string; write \\t");
-    expect_err("{\"k\": \"ab\ncd\"}", 1, 10, "line break inside a string");
-    expect_err("[\"\\x\"]", 1, 3, "invalid escape: character 'x' after '\\'");
-    expect_err("[\"\\'\"]", 1, 3, "invalid escape");
-    expect_err("[\"\\u12\"]", 1, 3, "\\u must be followed by four hex digits");
-    expect_err("[\"\\u12G4\"]", 1, 3, "four hex digits");
-    expect_err("\"\\uD800\"", 1, 2, "lone surrogate \\uD800");
-    expect_err("\"ab\\uD83D\\u0041\"", 1, 4, "lone surrogate \\uD83D: a high surrogate must be followed");
-    expect_err("\"\\uD83Dx\"", 1, 2, "lone surrogate");
-    expect_err("\"\\uDC00\"", 1, 2, "lone surrogate \\uDC00: a low surrogate must follow");
-    expect_err("\"\\uDE00\\uD83D\"", 1, 2, "lone surrogate \\uDE00");
-    expect_err("\"\\u0000\"", 1, 2, "\\u0000 (NUL) is not allowed");
-}
+START_TEST(test_err_string_contents) { expect_errs(ERR_STRING); }
 END_TEST
 
-START_TEST(test_err_numbers)
-{
-    expect_err("NaN", 1, 1, "NaN is not JSON; write a number");
-    expect_err("[1, nan]", 1, 5, "NaN is not JSON");
-    expect_err("[Infinity]", 1, 2, "Infinity is not JSON; write a finite number");
-    expect_err("-Infinity", 1, 1, "-Infinity is not JSON");
-    expect_err("{\"x\": -inf}", 1, 7, "-inf is not JSON");
-    expect_err("012", 1, 1, "leading zeros are not allowed in numbers: 012");
-    expect_err("[-01]", 1, 2, "leading zeros");
-    expect_err("[00]", 1, 2, "leading zeros");
-    expect_err("+1", 1, 1, "a number may not start with '+'");
-    expect_err("0x1F", 1, 1, "hexadecimal numbers are not JSON");
-    expect_err("[.5]", 1, 2, "a number must start with a digit");
-    expect_err("1.", 1, 3, "expected a digit after the decimal point");
-    expect_err("1.e5", 1, 3, "expected a digit after the decimal point");
-    expect_err("1e", 1, 3, "expected a digit in the exponent");
-    expect_err("1e+", 1, 4, "expected a digit in the exponent");
-    expect_err("-x", 1, 2, "expected a digit after '-'");
-    expect_err("- 1", 1, 2, "expected a digit after '-'");
-    expect_err("[1.5.2]", 1, 5, "expected ',' or ']'");
-}
+START_TEST(test_err_numbers) { expect_errs(ERR_NUMBER); }
 END_TEST
 
-START_TEST(test_err_not_json_syntax)
-{
-    expect_err("// comment\n1", 1, 1, "comments are not allowed in JSON");
-    expect_err("/* c */ 1", 1, 1, "comments are not allowed");
-    expect_err("[1, /* c */ 2]", 1, 5, "comments are not allowed");
-    expect_err("[1 // c\n]", 1, 4, "comments are not allowed");
-    expect_err("[1,2,]", 1, 6, "trailing comma before ']'");
-    expect_err("{\"a\":1,}", 1, 8, "trailing comma before '}'");
-    expect_err("{\"a\":1,\n  }", 2, 3, "trailing comma before '}'");
-    expect_err("[,1]", 1, 2, "unexpected character ','; expected a JSON value");
-    expect_err("{} x", 1, 4, "expected end of file after the JSON value");
-    expect_err("1 2", 1, 3, "expected end of file after the JSON value");
-    expect_err("[]]", 1, 3, "expected end of file");
-    expect_err("{a: 1}", 1, 2, "expected a key in double quotes");
-    expect_err("{'a': 1}", 1, 2, "single quotes are not JSON");
-    expect_err("['a']", 1, 2, "single quotes are not JSON");
-    expect_err("[tru]", 1, 2, "unexpected word 'tru'");
-    expect_err("[True]", 1, 2, "unexpected word 'True'");
-    expect_err("[nulls]", 1, 2, "unexpected word 'nulls'");
-    expect_err("[undefined]", 1, 2, "unexpected word 'undefined'");
-    expect_err("{\"a\" : 1, 2}", 1, 11, "expected a string key");
-}
+START_TEST(test_err_not_json_syntax) { expect_errs(ERR_SYNTAX); }
 END_TEST
 
 /* --------------------------------------------------------------- limits */
@@ -870,53 +886,24 @@ END_TEST
 Suite *suite_json(void)
 {
     Suite *s = suite_create("json");
-    TCase *tc = tcase_create("positions");
-    tcase_add_test(tc, test_positions_multiline);
-    tcase_add_test(tc, test_positions_columns_count_code_points);
-    tcase_add_test(tc, test_positions_crlf_and_bom);
-    tcase_add_test(tc, test_positions_long_single_line);
-    suite_add_tcase(s, tc);
 
-    tc = tcase_create("values");
-    tcase_add_test(tc, test_values_scalars);
-    tcase_add_test(tc, test_values_huge_exponents);
-    tcase_add_test(tc, test_values_strings_and_escapes);
-    tcase_add_test(tc, test_values_duplicates_kept_in_order);
-    tcase_add_test(tc, test_values_first_keys_match_pairwise);
-    tcase_add_test(tc, test_values_loader_duplicate_in_big_object);
-    tcase_add_test(tc, test_values_loader_schema_key);
-    tcase_add_test(tc, test_values_nested_and_empty);
-    tcase_add_test(tc, test_values_length_not_nul_terminated);
-    tcase_add_test(tc, test_type_names);
-    suite_add_tcase(s, tc);
+    TCASE(s, "positions", 0, NO_FIXTURE, test_positions_multiline, test_positions_columns_count_code_points,
+          test_positions_crlf_and_bom, test_positions_long_single_line);
 
-    tc = tcase_create("errors");
-    tcase_add_test(tc, test_err_empty_and_truncated);
-    tcase_add_test(tc, test_err_garbage_bytes);
-    tcase_add_test(tc, test_err_invalid_utf8);
-    tcase_add_test(tc, test_err_string_contents);
-    tcase_add_test(tc, test_err_numbers);
-    tcase_add_test(tc, test_err_not_json_syntax);
-    suite_add_tcase(s, tc);
+    TCASE(s, "values", 0, NO_FIXTURE, test_values_scalars, test_values_huge_exponents,
+          test_values_strings_and_escapes, test_values_duplicates_kept_in_order,
+          test_values_first_keys_match_pairwise, test_values_loader_duplicate_in_big_object,
+          test_values_loader_schema_key, test_values_nested_and_empty, test_values_length_not_nul_terminated,
+          test_type_names);
 
-    tc = tcase_create("limits");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_limit_depth);
-    tcase_add_test(tc, test_limit_depth_100000);
-    tcase_add_test(tc, test_limit_values);
-    tcase_add_test(tc, test_limit_bytes_in_memory);
-    suite_add_tcase(s, tc);
+    TCASE(s, "errors", 0, NO_FIXTURE, test_err_empty_and_truncated, test_err_garbage_bytes, test_err_invalid_utf8,
+          test_err_string_contents, test_err_numbers, test_err_not_json_syntax);
 
-    tc = tcase_create("files");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_file_ok_and_errors);
-    tcase_add_test(tc, test_file_too_big_rejected_unread);
-    tcase_add_test(tc, test_large_document);
-    suite_add_tcase(s, tc);
+    TCASE(s, "limits", 60, NO_FIXTURE, test_limit_depth, test_limit_depth_100000, test_limit_values,
+          test_limit_bytes_in_memory);
 
-    tc = tcase_create("robustness");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_mutations_never_crash);
-    suite_add_tcase(s, tc);
+    TCASE(s, "files", 60, NO_FIXTURE, test_file_ok_and_errors, test_file_too_big_rejected_unread,
+          test_large_document);
+    TCASE(s, "robustness", 60, NO_FIXTURE, test_mutations_never_crash);
     return s;
 }

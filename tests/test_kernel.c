@@ -8,6 +8,7 @@
 #include "kernel.h"
 #include "mm1.h"
 #include "rng.h"
+#include "testutil.h"
 
 static Event ev_at(double t, uint32_t a)
 {
@@ -362,24 +363,10 @@ END_TEST
 Suite *suite_kernel(void)
 {
     Suite *s = suite_create("kernel");
-    TCase *tc = tcase_create("evq");
-    tcase_add_test(tc, test_evq_orders_by_time);
-    tcase_add_test(tc, test_evq_fifo_equal_times);
-    tcase_add_test(tc, test_evq_cancel);
-    tcase_add_test(tc, test_evq_stale_handle_after_reuse);
-    tcase_add_test(tc, test_evq_steady_state_no_growth);
-    tcase_add_test(tc, test_evq_matches_reference);
-    tcase_add_test(tc, test_evq_large_hold_order);
-    tcase_add_test(tc, test_evq_pop_then_other_calls);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("loop");
-    tcase_add_test(tc, test_kernel_run_until_and_stop);
-    tcase_add_test(tc, test_kernel_cancel_event);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("mm1");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_mm1_reproducible);
-    tcase_add_test(tc, test_mm1_analytic);
-    suite_add_tcase(s, tc);
+    TCASE(s, "evq", 0, NO_FIXTURE, test_evq_orders_by_time, test_evq_fifo_equal_times, test_evq_cancel,
+          test_evq_stale_handle_after_reuse, test_evq_steady_state_no_growth, test_evq_matches_reference,
+          test_evq_large_hold_order, test_evq_pop_then_other_calls);
+    TCASE(s, "loop", 0, NO_FIXTURE, test_kernel_run_until_and_stop, test_kernel_cancel_event);
+    TCASE(s, "mm1", 120, NO_FIXTURE, test_mm1_reproducible, test_mm1_analytic);
     return s;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "salvo.h"
+#include "testutil.h"
 
 #define REPS 4000
 #define ATTEMPTS 20
@@ -35,17 +36,6 @@ static void on_rec(void *ctx, const TraceRec *r)
     if (r->kind != TR_LAUNCH || s->n >= 64) return;
     s->p[s->n++] = r->x;
     if (r->c == 0) s->successes++;
-}
-
-static Scenario *load(const char *text)
-{
-    Diag d;
-    diag_init(&d, "launch.json");
-    Scenario *s = scenario_load_buffer("launch.json", text, strlen(text), NULL, 0, &d);
-    if (!s) diag_print(&d, stderr);
-    ck_assert_ptr_nonnull(s);
-    diag_free(&d);
-    return s;
 }
 
 static const char *scenario(const char *prog_params, const char *events)
@@ -65,7 +55,7 @@ static const char *scenario(const char *prog_params, const char *events)
 
 START_TEST(test_base_drawn_per_replication)
 {
-    Scenario *sc = load(scenario("\"base\": {\"dist\": \"uniform\", \"lo\": 0.1, \"hi\": 0.9}, \"growth\": 0", ""));
+    Scenario *sc = load_scenario(scenario("\"base\": {\"dist\": \"uniform\", \"lo\": 0.1, \"hi\": 0.9}, \"growth\": 0", ""));
     Sim *S = sim_create(sc);
     Seen seen;
     TraceSink sink = { on_rec, &seen };
@@ -100,7 +90,7 @@ END_TEST
  * the replication, p_k = c - (c - b)(1 - g)^(k-1), b = 0.3 fixed. */
 START_TEST(test_ceiling_growth_drawn_per_replication)
 {
-    Scenario *sc = load(scenario("\"base\": 0.3, \"ceiling\": {\"dist\": \"triangular\", \"lo\": 0.8, \"mode\": 0.9, "
+    Scenario *sc = load_scenario(scenario("\"base\": 0.3, \"ceiling\": {\"dist\": \"triangular\", \"lo\": 0.8, \"mode\": 0.9, "
                                  "\"hi\": 0.98}, \"growth\": {\"dist\": \"uniform\", \"lo\": 0.1, \"hi\": 0.5}", ""));
     Sim *S = sim_create(sc);
     Seen seen;
@@ -138,7 +128,7 @@ END_TEST
 
 START_TEST(test_effect_on_base_takes_effect)
 {
-    Scenario *sc = load(scenario("\"base\": {\"dist\": \"uniform\", \"lo\": 0.1, \"hi\": 0.5}, \"growth\": 0",
+    Scenario *sc = load_scenario(scenario("\"base\": {\"dist\": \"uniform\", \"lo\": 0.1, \"hi\": 0.5}, \"growth\": 0",
                                  "{\"id\": \"help\", \"at\": \"2024-03-01\", "
                                  "\"effects\": [{\"set\": \"programmes.prog.base\", \"value\": 0.45}]}"));
     Sim *S = sim_create(sc);
@@ -168,11 +158,7 @@ END_TEST
 Suite *suite_launch_draw(void)
 {
     Suite *s = suite_create("launch_draw");
-    TCase *tc = tcase_create("per_replication");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_base_drawn_per_replication);
-    tcase_add_test(tc, test_ceiling_growth_drawn_per_replication);
-    tcase_add_test(tc, test_effect_on_base_takes_effect);
-    suite_add_tcase(s, tc);
+    TCASE(s, "per_replication", 120, NO_FIXTURE, test_base_drawn_per_replication,
+          test_ceiling_growth_drawn_per_replication, test_effect_on_base_takes_effect);
     return s;
 }

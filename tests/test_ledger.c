@@ -13,11 +13,6 @@
 #include "salvo.h"
 #include "testutil.h"
 
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
-/* For sh: a bare name would be looked up in PATH. */
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 
 /* Every kind of row: a constant, a distribution with a range, a source with
  * every field (a comma and a quote in its title, for the CSV), a default
@@ -45,17 +40,6 @@ static const char LEDGER_SCENARIO[] =
     " \"events\": [{\"id\": \"strike\", \"at\": \"2024-03-01\", \"effects\": [{\"scale\": \"routes.r.loss\", \"by\": 3}]}],\n"
     " \"metrics\": [{\"id\": \"d\", \"total\": \"delivered.shells\"}]}\n";
 
-static Scenario *load(void)
-{
-    Diag d;
-    diag_init(&d, "ledger.json");
-    Scenario *s = scenario_load_buffer("ledger.json", LEDGER_SCENARIO, sizeof LEDGER_SCENARIO - 1, NULL, 0, &d);
-    if (!s) diag_print(&d, stderr);
-    ck_assert_ptr_nonnull(s);
-    diag_free(&d);
-    return s;
-}
-
 static int same(double a, double b)
 {
     return (isnan(a) && isnan(b)) || a == b;
@@ -65,7 +49,7 @@ static const char *nz(const char *s) { return s ? s : "(null)"; }
 
 START_TEST(test_rows_exact)
 {
-    Scenario *s = load();
+    Scenario *s = load_scenario(LEDGER_SCENARIO);
     LedgerRow *rows;
     int n = ledger_build(s, &rows);
     struct {
@@ -109,7 +93,7 @@ END_TEST
 
 START_TEST(test_csv_and_json_text)
 {
-    Scenario *s = load();
+    Scenario *s = load_scenario(LEDGER_SCENARIO);
     LedgerRow *rows;
     int n = ledger_build(s, &rows);
     FILE *f = fopen(tmp("l.csv"), "wb");
@@ -144,19 +128,13 @@ START_TEST(test_csv_and_json_text)
 }
 END_TEST
 
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
 START_TEST(test_cli_outputs_and_pandas)
 {
     FILE *f = fopen(tmp("s.json"), "wb");
     fputs(LEDGER_SCENARIO, f);
     fclose(f);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s assumptions %s --csv %s --markdown %s --json %s", BIN, tmp("s.json"),
+    snprintf(cmd, sizeof cmd, "%s assumptions %s --csv %s --markdown %s --json %s", salvo_bin(), tmp("s.json"),
              tmp("a.csv"), tmp("a.md"), tmp("a.json"));
     ck_assert_int_eq(sh(cmd), 0);
     char *md = slurp(tmp("a.md"));
@@ -184,19 +162,19 @@ START_TEST(test_cli_outputs_and_pandas)
         ck_assert_int_eq(sh(cmd), 0);
     }
     /* Bad input: exit 2 with the loader's message; no output option: Markdown on stdout. */
-    snprintf(cmd, sizeof cmd, "%s assumptions /nonexistent.json 2>/dev/null", BIN);
+    snprintf(cmd, sizeof cmd, "%s assumptions /nonexistent.json 2>/dev/null", salvo_bin());
     ck_assert_int_eq(sh(cmd), 2);
-    snprintf(cmd, sizeof cmd, "%s assumptions %s --csv /nonexistent-dir/x.csv 2>/dev/null", BIN, tmp("s.json"));
+    snprintf(cmd, sizeof cmd, "%s assumptions %s --csv /nonexistent-dir/x.csv 2>/dev/null", salvo_bin(), tmp("s.json"));
     ck_assert_int_eq(sh(cmd), 2);
-    snprintf(cmd, sizeof cmd, "%s assumptions %s --bogus 2>/dev/null", BIN, tmp("s.json"));
+    snprintf(cmd, sizeof cmd, "%s assumptions %s --bogus 2>/dev/null", salvo_bin(), tmp("s.json"));
     ck_assert_int_eq(sh(cmd), 2);
-    snprintf(cmd, sizeof cmd, "%s assumptions %s > %s", BIN, tmp("s.json"), tmp("out.md"));
+    snprintf(cmd, sizeof cmd, "%s assumptions %s > %s", salvo_bin(), tmp("s.json"), tmp("out.md"));
     ck_assert_int_eq(sh(cmd), 0);
     md = slurp(tmp("out.md"));
     ck_assert_ptr_nonnull(strstr(md, "| `programmes.sat.history[0]` | failure on 2024-02-01 (stage 2) |  | launch attempt |  | second stage |\n"));
     free(md);
     /* The batch summary carries the same rows. */
-    snprintf(cmd, sizeof cmd, "%s batch %s --runs 4 --json %s > /dev/null", BIN, tmp("s.json"), tmp("sum.json"));
+    snprintf(cmd, sizeof cmd, "%s batch %s --runs 4 --json %s > /dev/null", salvo_bin(), tmp("s.json"), tmp("sum.json"));
     ck_assert_int_eq(sh(cmd), 0);
     char *sum = slurp(tmp("sum.json"));
     ck_assert_ptr_nonnull(strstr(sum, "\"assumptions\":\t[{"));
@@ -209,12 +187,6 @@ END_TEST
 Suite *suite_ledger(void)
 {
     Suite *s = suite_create("ledger");
-    TCase *tc = tcase_create("rows");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_rows_exact);
-    tcase_add_test(tc, test_csv_and_json_text);
-    tcase_add_test(tc, test_cli_outputs_and_pandas);
-    suite_add_tcase(s, tc);
+    TCASE(s, "rows", 60, SCRATCH, test_rows_exact, test_csv_and_json_text, test_cli_outputs_and_pandas);
     return s;
 }

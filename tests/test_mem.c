@@ -23,6 +23,7 @@
 #include "mem.h"
 #include "salvo.h"
 #include "scenario_int.h"
+#include "testutil.h"
 
 static void noop(void *ctx, const Event *ev)
 {
@@ -101,10 +102,7 @@ static const char QUEUE_SCENARIO[] =
 
 START_TEST(test_sim_halts_at_queue_limit)
 {
-    Diag d;
-    diag_init(&d, "queue.json");
-    Scenario *sc = scenario_load_buffer("queue.json", QUEUE_SCENARIO, sizeof QUEUE_SCENARIO - 1, NULL, 0, &d);
-    ck_assert_msg(sc != NULL, "%s", d.count ? d.items[0].msg : "?");
+    Scenario *sc = load_scenario(QUEUE_SCENARIO);
     Sim *S = sim_create(sc);
     ck_assert_ptr_nonnull(S);
     sim_set_queue_limit(S, 4096);
@@ -122,7 +120,6 @@ START_TEST(test_sim_halts_at_queue_limit)
     ck_assert_ptr_null(sim_halted(S));
     sim_destroy(S);
     scenario_free(sc);
-    diag_free(&d);
 }
 END_TEST
 
@@ -260,29 +257,19 @@ END_TEST
 
 START_TEST(test_shipped_scenario_allocation_failures)
 {
-    FILE *f = fopen("scenarios/korea-russia-2024.json", "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
+    char *text = slurp("scenarios/korea-russia-2024.json");
+    ck_assert_ptr_nonnull(text);
     loop_over_n(text, "korea-russia-2024.json");
+    free(text);
 }
 END_TEST
 
 Suite *suite_mem(void)
 {
     Suite *s = suite_create("mem");
-    TCase *tc = tcase_create("queue_limit");
-    tcase_add_test(tc, test_evq_limit_is_an_error_not_an_abort);
-    tcase_add_test(tc, test_kernel_returns_full);
-    tcase_add_test(tc, test_sim_halts_at_queue_limit);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("alloc_failure");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, test_every_allocation_failure_is_clean);
-    tcase_add_test(tc, test_allocation_failure_in_run_halts);
-    tcase_add_test(tc, test_shipped_scenario_allocation_failures);
-    suite_add_tcase(s, tc);
+    TCASE(s, "queue_limit", 0, NO_FIXTURE, test_evq_limit_is_an_error_not_an_abort, test_kernel_returns_full,
+          test_sim_halts_at_queue_limit);
+    TCASE(s, "alloc_failure", 300, NO_FIXTURE, test_every_allocation_failure_is_clean,
+          test_allocation_failure_in_run_halts, test_shipped_scenario_allocation_failures);
     return s;
 }

@@ -41,7 +41,6 @@
 
 #define SHIP "tests/data/batch/ship.json"
 #define RISKY "tests/data/batch/ship-risky.json"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 #define MPIRUN "timeout -k 5 120 mpirun --allow-run-as-root --oversubscribe --mca plm isolated " \
                "--mca btl self,vader --mca btl_vader_single_copy_mechanism none"
 
@@ -51,64 +50,32 @@
 #define MPI_ENV ""
 #endif
 
-
-
-
-/* Run `salvo ARGS`, under mpirun with np ranks when np > 0; stdout and
- * stderr to out.txt and err.txt; the exit status. */
-static int salvo(int np, const char *args)
+/* `salvo ARGS` (as testutil's salvo), under mpirun with np ranks when
+ * np > 0. */
+static int salvo_ranks(int np, const char *args)
 {
-    char cmd[2048];
-    const char *env = strstr(args, "--mpi") ? MPI_ENV : "";
-    if (np > 0)
-        snprintf(cmd, sizeof cmd, "%s" MPIRUN " -np %d %s %s >%s/out.txt 2>%s/err.txt", env, np, BIN, args, dir,
-                 dir);
-    else
-        snprintf(cmd, sizeof cmd, "%s%s %s >%s/out.txt 2>%s/err.txt", env, BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
+    char prefix[512];
+    snprintf(prefix, sizeof prefix, "%s%s", strstr(args, "--mpi") ? MPI_ENV : "", np > 0 ? MPIRUN : "");
+    if (np > 0) snprintf(prefix + strlen(prefix), sizeof prefix - strlen(prefix), " -np %d", np);
+    return salvo_env(prefix, args);
 }
 
-
-/* The summary file's text from its first byte up to the "run" object: the
- * part that must not depend on threads or ranks, compared as bytes. The
- * writer puts "run" last. */
-static char *body(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    char *run = strstr(text, "\"run\":");
-    ck_assert_msg(run != NULL, "%s has no \"run\"", path);
-    *run = '\0';
-    return text;
-}
-
-static cJSON *run_object(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_ptr_nonnull(text);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    return j;
-}
 
 /* 1 if the binary can run --mpi. 0 (and a note on stderr) if it was built
  * without MPI, which it must say clearly; a build that found MPI must have
  * it, and mpirun must be there. */
 static int have_mpi(const char *test)
 {
-    int rc = salvo(0, "batch " SHIP " --runs 64 --quiet --mpi");
+    int rc = salvo_ranks(0, "batch " SHIP " --runs 64 --quiet --mpi");
     char *err = slurp(tmp("err.txt"));
     int none = rc == 2 && err && strstr(err, "this build has no MPI");
     free(err);
 #ifdef SALVO_BIN_MPI
-    ck_assert_msg(!none, "%s was built with MPI (ompi-c found) but says it has none", BIN);
+    ck_assert_msg(!none, "%s was built with MPI (ompi-c found) but says it has none", salvo_bin());
 #endif
     if (none) {
         fprintf(stderr, "suite_mpi: %s NOT RUN: %s was built without MPI (pkg-config ompi-c not found, "
-                "or NO_MPI=1)\n", test, BIN);
+                "or NO_MPI=1)\n", test, salvo_bin());
         return 0;
     }
     ck_assert_msg(rc == 0, "salvo batch --mpi as a singleton (no mpirun) failed: exit %d", rc);
@@ -119,7 +86,7 @@ static int have_mpi(const char *test)
                     "MPI's own allocations); ASan and UBSan stay on\n");
     }
     ck_assert_msg(system("command -v mpirun >/dev/null 2>&1") == 0,
-                  "%s has MPI but mpirun is not on PATH (install openmpi-bin)", BIN);
+                  "%s has MPI but mpirun is not on PATH (install openmpi-bin)", salvo_bin());
     return 1;
 }
 
@@ -132,18 +99,18 @@ START_TEST(ranks_give_identical_summary_and_csv)
     char args[768];
     snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --quiet",
              tmp("ref.json"), tmp("ref.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
-    char *ref = body(tmp("ref.json")), *ref_csv = slurp(tmp("ref.csv"));
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
+    char *ref = summary_body(tmp("ref.json")), *ref_csv = slurp(tmp("ref.csv"));
     ck_assert_ptr_nonnull(ref_csv);
     static const struct { int np, threads; } cases[] = { { 1, 1 }, { 2, 1 }, { 3, 1 }, { 2, 2 } };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads %d --seed 9 --json %s --csv %s --mpi",
                  cases[i].threads, tmp("m.json"), tmp("m.csv"));
-        int rc = salvo(cases[i].np, args);
+        int rc = salvo_ranks(cases[i].np, args);
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 0, "-np %d: exit %d; stderr:\n%.500s", cases[i].np, rc, err ? err : "");
         free(err);
-        char *b = body(tmp("m.json")), *c = slurp(tmp("m.csv"));
+        char *b = summary_body(tmp("m.json")), *c = slurp(tmp("m.csv"));
         ck_assert_msg(strcmp(ref, b) == 0, "-np %d --threads %d: the summary differs", cases[i].np,
                       cases[i].threads);
         ck_assert_msg(c && strcmp(ref_csv, c) == 0, "-np %d --threads %d: the CSV differs", cases[i].np,
@@ -151,7 +118,7 @@ START_TEST(ranks_give_identical_summary_and_csv)
         free(b);
         free(c);
         /* "run" records the ranks; only rank 0 printed the table. */
-        cJSON *j = run_object(tmp("m.json"));
+        cJSON *j = load_json(tmp("m.json"));
         cJSON *run = cJSON_GetObjectItem(j, "run");
         ck_assert_int_eq(cJSON_GetObjectItem(run, "ranks")->valueint, cases[i].np);
         ck_assert_int_eq(cJSON_GetObjectItem(run, "threads")->valueint, cases[i].threads);
@@ -176,39 +143,27 @@ START_TEST(resume_and_target_under_mpi)
     char args[768];
     snprintf(args, sizeof args, "batch " SHIP " --runs 3000 --threads 2 --seed 9 --json %s --csv %s --quiet",
              tmp("ref.json"), tmp("ref.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "batch " SHIP " --runs 1000 --seed 9 --json %s --csv %s --checkpoint %s --quiet",
              tmp("r.json"), tmp("r.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args,
              "batch " SHIP " --runs 3000 --threads 1 --seed 9 --json %s --csv %s --checkpoint %s --resume --mpi",
              tmp("r.json"), tmp("r.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(3, args), 0);
-    char *a = body(tmp("ref.json")), *b = body(tmp("r.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("ref.csv"));
-    b = slurp(tmp("r.csv"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    ck_assert_int_eq(salvo_ranks(3, args), 0);
+    assert_same_batch(tmp("ref.json"), tmp("ref.csv"), tmp("r.json"), tmp("r.csv"));
 
     /* The target is checked every 1024 runs on rank 0's totals: it stops
      * at the same round, and the other ranks' extra blocks are dropped. */
     snprintf(args, sizeof args, "batch " SHIP " --runs 100000 --seed 9 --target delivered:3000 --json %s --quiet",
              tmp("t0.json"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args,
              "batch " SHIP " --runs 100000 --threads 1 --seed 9 --target delivered:3000 --json %s --mpi",
              tmp("t2.json"));
-    ck_assert_int_eq(salvo(2, args), 0);
-    a = body(tmp("t0.json"));
-    b = body(tmp("t2.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    cJSON *j = run_object(tmp("t2.json"));
+    ck_assert_int_eq(salvo_ranks(2, args), 0);
+    assert_same_batch(tmp("t0.json"), NULL, tmp("t2.json"), NULL);
+    cJSON *j = load_json(tmp("t2.json"));
     cJSON *run = cJSON_GetObjectItem(j, "run");
     double done = cJSON_GetObjectItem(run, "runs_completed")->valuedouble;
     ck_assert(done < 100000 && (long)done % 1024 == 0);
@@ -224,21 +179,11 @@ START_TEST(compare_under_mpi)
     char args[768];
     snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 2000 --threads 1 --json %s --csv %s --quiet",
              tmp("c0.json"), tmp("c0.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "compare " SHIP " " RISKY " --runs 2000 --threads 1 --json %s --csv %s --mpi",
              tmp("c3.json"), tmp("c3.csv"));
-    ck_assert_int_eq(salvo(3, args), 0);
-    char *a = body(tmp("c0.json")), *b = body(tmp("c3.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("c0.csv"));
-    b = slurp(tmp("c3.csv"));
-    ck_assert_ptr_nonnull(a);
-    ck_assert_ptr_nonnull(b);
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    ck_assert_int_eq(salvo_ranks(3, args), 0);
+    assert_same_batch(tmp("c0.json"), tmp("c0.csv"), tmp("c3.json"), tmp("c3.csv"));
 }
 END_TEST
 
@@ -258,7 +203,7 @@ START_TEST(bad_input_stops_every_rank)
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char args[512];
         snprintf(args, sizeof args, "%s --csv %s", bad[i], tmp("never.csv"));
-        int rc = salvo(3, args);
+        int rc = salvo_ranks(3, args);
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 2, "'%s': exit %d, expected 2; stderr:\n%.500s", bad[i], rc, err ? err : "");
         ck_assert_msg(access(tmp("never.csv"), F_OK) != 0, "'%s' wrote a CSV", bad[i]);
@@ -272,7 +217,7 @@ START_TEST(bad_input_stops_every_rank)
         free(err);
     }
     /* --help under mpirun: the usage once, exit 0. */
-    ck_assert_int_eq(salvo(2, "batch --help --mpi"), 0);
+    ck_assert_int_eq(salvo_ranks(2, "batch --help --mpi"), 0);
     char *out = slurp(tmp("out.txt"));
     char *u = strstr(out, "usage: salvo batch");
     ck_assert(u && !strstr(u + 1, "usage: salvo batch"));
@@ -290,7 +235,7 @@ START_TEST(sigterm_to_ranks_then_resume)
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "exec env %s" MPIRUN " -np 3 %s batch " SHIP " --runs 5000000 --threads 1 --json %s "
              "--csv %s --checkpoint %s --quiet --mpi >%s/out.txt 2>%s/err.txt",
-             MPI_ENV, BIN, tmp("b.json"), tmp("b.csv"), tmp("ck"), dir, dir);
+             MPI_ENV, salvo_bin(), tmp("b.json"), tmp("b.csv"), tmp("ck"), dir, dir);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -298,11 +243,7 @@ START_TEST(sigterm_to_ranks_then_resume)
         _exit(127);
     }
     /* pid is timeout(1); its child is mpirun, whose children are the ranks. */
-    for (int tries = 0; tries < 60000 && !partial_output_started("b.csv"); tries++) {
-        struct timespec ts = { 0, 1000 * 1000 };
-        nanosleep(&ts, NULL);
-    }
-    ck_assert_msg(partial_output_started("b.csv"), "no CSV rows after 60 s");
+    ck_assert_msg(wait_partial_output("b.csv", 60), "no CSV rows after 60 s");
     char kill_ranks[128];
     snprintf(kill_ranks, sizeof kill_ranks, "pkill -TERM -P \"$(pgrep -P %d)\"", (int)pid);
     ck_assert_int_eq(system(kill_ranks), 0);
@@ -312,7 +253,7 @@ START_TEST(sigterm_to_ranks_then_resume)
     ck_assert_msg(WIFEXITED(st) && WEXITSTATUS(st) == 130, "mpirun: status %d; stderr:\n%.500s", st, err);
     ck_assert_ptr_nonnull(strstr(err, "outputs are partial"));
     free(err);
-    cJSON *j = run_object(tmp("b.json"));
+    cJSON *j = load_json(tmp("b.json"));
     cJSON *run = cJSON_GetObjectItem(j, "run");
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(run, "partial")));
     long done = (long)cJSON_GetObjectItem(run, "runs_completed")->valuedouble;
@@ -330,19 +271,11 @@ START_TEST(sigterm_to_ranks_then_resume)
     char args[768];
     snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 1 --json %s --csv %s --checkpoint %s "
              "--resume --mpi", done + 1000, tmp("b.json"), tmp("b.csv"), tmp("ck"));
-    ck_assert_int_eq(salvo(2, args), 0);
+    ck_assert_int_eq(salvo_ranks(2, args), 0);
     snprintf(args, sizeof args, "batch " SHIP " --runs %ld --threads 2 --json %s --csv %s --quiet", done + 1000,
              tmp("a.json"), tmp("a.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
-    char *a = body(tmp("a.json")), *b = body(tmp("b.json"));
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    a = slurp(tmp("a.csv"));
-    b = slurp(tmp("b.csv"));
-    ck_assert(strcmp(a, b) == 0);
-    free(a);
-    free(b);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
+    assert_same_batch(tmp("a.json"), tmp("a.csv"), tmp("b.json"), tmp("b.csv"));
 }
 END_TEST
 
@@ -350,7 +283,7 @@ END_TEST
  * MPI runs as a singleton without mpirun (one rank). */
 START_TEST(mpi_flag_without_mpirun)
 {
-    int rc = salvo(0, "batch " SHIP " --runs 100 --quiet --mpi");
+    int rc = salvo_ranks(0, "batch " SHIP " --runs 100 --quiet --mpi");
     char *err = slurp(tmp("err.txt")), *out = slurp(tmp("out.txt"));
 #ifdef SALVO_BIN_MPI
     ck_assert_msg(rc == 0, "exit %d; stderr:\n%.500s", rc, err);
@@ -358,7 +291,7 @@ START_TEST(mpi_flag_without_mpirun)
 #else
     ck_assert_int_eq(rc, 2);
     ck_assert_ptr_nonnull(strstr(err, "this build has no MPI"));
-    fprintf(stderr, "suite_mpi: %s has no MPI; only its refusal of --mpi was tested\n", BIN);
+    fprintf(stderr, "suite_mpi: %s has no MPI; only its refusal of --mpi was tested\n", salvo_bin());
 #endif
     free(err);
     free(out);
@@ -373,15 +306,15 @@ START_TEST(record_under_mpi)
     char args[768];
     snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 640 --threads 1 --seed 4 --json %s "
              "--quiet", tmp("ref.json"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "batch scenarios/korea-russia-2024.json --runs 640 --threads 1 --seed 4 --json %s "
              "--mpi", tmp("m.json"));
-    ck_assert_int_eq(salvo(2, args), 0);
-    char *ref = body(tmp("ref.json")), *b = body(tmp("m.json"));
+    ck_assert_int_eq(salvo_ranks(2, args), 0);
+    char *ref = summary_body(tmp("ref.json")), *b = summary_body(tmp("m.json"));
     ck_assert_msg(strcmp(ref, b) == 0, "the summary differs under 2 ranks");
     free(ref);
     free(b);
-    cJSON *x = run_object(tmp("ref.json")), *y = run_object(tmp("m.json"));
+    cJSON *x = load_json(tmp("ref.json")), *y = load_json(tmp("m.json"));
     char *rx = cJSON_PrintUnformatted(cJSON_GetObjectItem(x, "record"));
     char *ry = cJSON_PrintUnformatted(cJSON_GetObjectItem(y, "record"));
     ck_assert_ptr_nonnull(rx);
@@ -404,23 +337,23 @@ START_TEST(fit_and_discover_under_mpi)
     char args[768];
     static const char fit[] = "fit scenarios/verify/abc-recover.json --runs 3000 --seed 4 --top 3";
     snprintf(args, sizeof args, "%s --threads 1 --json %s --csv %s", fit, tmp("f0.json"), tmp("f0.csv"));
-    ck_assert_int_eq(salvo(0, args), 0);
-    char *ref = body(tmp("f0.json")), *ref_csv = slurp(tmp("f0.csv"));
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
+    char *ref = summary_body(tmp("f0.json")), *ref_csv = slurp(tmp("f0.csv"));
     ck_assert_ptr_nonnull(ref_csv);
     static const struct { int np, threads; } cases[] = { { 2, 1 }, { 3, 2 } };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         snprintf(args, sizeof args, "%s --threads %d --json %s --csv %s --mpi", fit, cases[i].threads, tmp("f.json"),
                  tmp("f.csv"));
-        int rc = salvo(cases[i].np, args);
+        int rc = salvo_ranks(cases[i].np, args);
         char *err = slurp(tmp("err.txt"));
         ck_assert_msg(rc == 0, "fit -np %d: exit %d; stderr:\n%.500s", cases[i].np, rc, err ? err : "");
         free(err);
-        char *b = body(tmp("f.json")), *c = slurp(tmp("f.csv"));
+        char *b = summary_body(tmp("f.json")), *c = slurp(tmp("f.csv"));
         ck_assert_msg(strcmp(ref, b) == 0, "fit -np %d: the JSON differs", cases[i].np);
         ck_assert_msg(c && strcmp(ref_csv, c) == 0, "fit -np %d: the weights differ", cases[i].np);
         free(b);
         free(c);
-        cJSON *j = run_object(tmp("f.json"));
+        cJSON *j = load_json(tmp("f.json"));
         ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "run"), "ranks")->valueint, cases[i].np);
         cJSON_Delete(j);
         char *out = slurp(tmp("out.txt"));
@@ -432,11 +365,11 @@ START_TEST(fit_and_discover_under_mpi)
     /* Checkpoint of 1000 by one process, resumed to 3000 by 3 ranks. */
     snprintf(args, sizeof args, "fit scenarios/verify/abc-recover.json --runs 1000 --seed 4 --top 3 --checkpoint %s "
              "--json %s", tmp("ck"), tmp("r.json"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "%s --threads 1 --checkpoint %s --resume --json %s --mpi", fit, tmp("ck"),
              tmp("r.json"));
-    ck_assert_int_eq(salvo(3, args), 0);
-    char *b = body(tmp("r.json"));
+    ck_assert_int_eq(salvo_ranks(3, args), 0);
+    char *b = summary_body(tmp("r.json"));
     ck_assert_msg(strcmp(ref, b) == 0, "fit resumed under 3 ranks differs");
     free(b);
     free(ref);
@@ -444,16 +377,16 @@ START_TEST(fit_and_discover_under_mpi)
     static const char disc[] = "discover scenarios/verify/prim-box.json --metric planted --where 'planted == 1' "
                                "--runs 3000 --seed 2";
     snprintf(args, sizeof args, "%s --threads 1 --json %s", disc, tmp("d0.json"));
-    ck_assert_int_eq(salvo(0, args), 0);
+    ck_assert_int_eq(salvo_ranks(0, args), 0);
     snprintf(args, sizeof args, "%s --threads 1 --json %s --mpi", disc, tmp("d2.json"));
-    ck_assert_int_eq(salvo(2, args), 0);
-    char *x = body(tmp("d0.json")), *y = body(tmp("d2.json"));
+    ck_assert_int_eq(salvo_ranks(2, args), 0);
+    char *x = summary_body(tmp("d0.json")), *y = summary_body(tmp("d2.json"));
     ck_assert_msg(strcmp(x, y) == 0, "discover under 2 ranks differs");
     free(x);
     free(y);
     /* Bad input stops every rank with 2, once. */
-    ck_assert_int_eq(salvo(2, "fit tests/data/batch/none.json --mpi"), 2);
-    ck_assert_int_eq(salvo(2, "discover scenarios/verify/prim-box.json --metric nothing --where 'nothing > 1' --mpi"),
+    ck_assert_int_eq(salvo_ranks(2, "fit tests/data/batch/none.json --mpi"), 2);
+    ck_assert_int_eq(salvo_ranks(2, "discover scenarios/verify/prim-box.json --metric nothing --where 'nothing > 1' --mpi"),
                      2);
 }
 END_TEST
@@ -461,17 +394,8 @@ END_TEST
 Suite *suite_mpi(void)
 {
     Suite *s = suite_create("mpi");
-    TCase *tc = tcase_create("mpirun");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 600);
-    tcase_add_test(tc, mpi_flag_without_mpirun);
-    tcase_add_test(tc, ranks_give_identical_summary_and_csv);
-    tcase_add_test(tc, resume_and_target_under_mpi);
-    tcase_add_test(tc, compare_under_mpi);
-    tcase_add_test(tc, record_under_mpi);
-    tcase_add_test(tc, bad_input_stops_every_rank);
-    tcase_add_test(tc, sigterm_to_ranks_then_resume);
-    tcase_add_test(tc, fit_and_discover_under_mpi);
-    suite_add_tcase(s, tc);
+    TCASE(s, "mpirun", 600, SCRATCH, mpi_flag_without_mpirun, ranks_give_identical_summary_and_csv,
+          resume_and_target_under_mpi, compare_under_mpi, record_under_mpi, bad_input_stops_every_rank,
+          sigterm_to_ranks_then_resume, fit_and_discover_under_mpi);
     return s;
 }

@@ -23,7 +23,6 @@
 #include "testutil.h"
 
 #define CASES "tests/oracle/cases"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 
 static const OracleValue *lookup(const OracleResult *r, const char *key)
 {
@@ -167,7 +166,7 @@ END_TEST
 START_TEST(test_generated_validate)
 {
     char cmd[4096];
-    int len = snprintf(cmd, sizeof cmd, "%s validate", BIN);
+    int len = snprintf(cmd, sizeof cmd, "%s validate", salvo_bin());
     for (uint64_t seed = 1; seed <= 20; seed++) {
         char name[32];
         snprintf(name, sizeof name, "g%llu.json", (unsigned long long)seed);
@@ -187,19 +186,9 @@ END_TEST
 Suite *suite_oracle(void)
 {
     Suite *s = suite_create("oracle");
-    TCase *tc = tcase_create("cases");
-    tcase_add_test(tc, test_cases);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("generated");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_generated);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("compare");
-    tcase_add_test(tc, test_compare_can_fail);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("validate");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, test_generated_validate);
-    suite_add_tcase(s, tc);
+    TCASE(s, "cases", 0, NO_FIXTURE, test_cases);
+    TCASE(s, "generated", 60, NO_FIXTURE, test_generated);
+    TCASE(s, "compare", 0, NO_FIXTURE, test_compare_can_fail);
+    TCASE(s, "validate", 0, SCRATCH, test_generated_validate);
     return s;
 }

@@ -31,31 +31,8 @@
 #define SHIP "tests/data/batch/ship.json"
 #define KR "scenarios/korea-russia-2024.json"
 
-static const char *bin(void)
-{
-    const char *b = getenv("SALVO_TEST_BIN");
-    if (b && *b) return b;
-    return strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN;
-}
-
-/* Run `salvo ARGS` (a shell command line, redirections allowed); the exit
- * status, or -1 if killed by a signal. stdout and stderr go to files in the
- * scratch directory unless ARGS redirects them. */
-static int salvo(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >>%s/out.txt 2>>%s/err.txt", bin(), args, dir, dir);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
-
-static int salvo_raw(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s", bin(), args);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
-}
+/* `salvo ARGS` with its output left to ARGS (a redirection, a pipe). */
+static int salvo_raw(const char *args) { return salvo_to("", args, NULL, NULL); }
 
 static void copy_file(const char *from, const char *to)
 {
@@ -67,14 +44,6 @@ static void copy_file(const char *from, const char *to)
     ck_assert_uint_eq(fwrite(t, 1, n, f), n);
     fclose(f);
     free(t);
-}
-
-static void write_text(const char *path, const char *text)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
 }
 
 static int same_text(const char *path, const char *text)
@@ -142,16 +111,12 @@ START_TEST(output_never_overwrites_input_or_output)
     }
     free(orig);
     /* Two outputs on one file: neither is written. */
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s --csv %s", tmp("x"), tmp("x"));
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s --csv %s", tmp("x"), tmp("x")), 2);
     ck_assert_int_ne(access(tmp("x"), F_OK), 0);
     write_text(tmp("ck"), "precious\n");
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --checkpoint %s --json %s/./ck", tmp("ck"), dir);
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --checkpoint %s --json %s/./ck", tmp("ck"), dir), 2);
     ck_assert(same_text(tmp("ck"), "precious\n"));
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "same file as --json"));
-    free(err);
+    ck_assert(file_has(tmp("err.txt"), "same file as --json"));
     /* Two outputs to one character device are fine: nothing is replaced. */
     ck_assert_int_eq(salvo("batch " SHIP " --runs 5 --quiet --json /dev/null --csv /dev/null"), 0);
 }
@@ -165,8 +130,7 @@ START_TEST(special_outputs_written_in_place)
     ck_assert_int_eq(mkfifo(tmp("fifo"), 0600), 0);
     int rd = open(tmp("fifo"), O_RDONLY | O_NONBLOCK);
     ck_assert_int_ge(rd, 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s", tmp("fifo"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --csv %s", tmp("fifo")), 0);
     struct stat st;
     ck_assert_int_eq(lstat(tmp("fifo"), &st), 0);
     ck_assert_msg(S_ISFIFO(st.st_mode), "the FIFO was replaced");
@@ -179,19 +143,14 @@ START_TEST(special_outputs_written_in_place)
 
     write_text(tmp("target.json"), "old\n");
     ck_assert_int_eq(symlink("target.json", tmp("link.json")), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", tmp("link.json"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s", tmp("link.json")), 0);
     ck_assert_int_eq(lstat(tmp("link.json"), &st), 0);
     ck_assert_msg(S_ISLNK(st.st_mode), "the link was replaced");
-    char *t = slurp(tmp("target.json"));
-    ck_assert_ptr_nonnull(strstr(t, "\"metrics\""));
-    free(t);
+    ck_assert(file_has(tmp("target.json"), "\"metrics\""));
 
     snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json - > %s", tmp("stdout.json"));
     ck_assert_int_eq(salvo_raw(a), 0);
-    t = slurp(tmp("stdout.json"));
-    ck_assert_ptr_nonnull(strstr(t, "\"metrics\""));
-    free(t);
+    ck_assert(file_has(tmp("stdout.json"), "\"metrics\""));
     ck_assert_int_ne(access("-", F_OK), 0);
 }
 END_TEST
@@ -231,7 +190,7 @@ START_TEST(run_sigint_leaves_no_temp)
         dup2(p[1], 1);
         int fd = open("/dev/null", O_WRONLY);
         if (fd >= 0) dup2(fd, 2);
-        execl(bin(), bin(), "run", KR, "--verbose", "--trace", tmp("t.jsonl"), (char *)NULL);
+        execl(salvo_bin(), salvo_bin(), "run", KR, "--verbose", "--trace", tmp("t.jsonl"), (char *)NULL);
         _exit(127);
     }
     close(p[1]);
@@ -254,13 +213,12 @@ START_TEST(stale_temps_removed)
     if (dead == 0) _exit(0);
     ck_assert_int_gt(dead, 0);
     waitpid(dead, NULL, 0);
-    char name[256], live[256], a[1024];
+    char name[256], live[256];
     snprintf(name, sizeof name, "%s/out.csv.tmp.%ld.1a2b3c", dir, (long)dead);
     snprintf(live, sizeof live, "%s/out.csv.tmp.%ld.1a2b3c", dir, (long)getpid());
     write_text(name, "half a file");
     write_text(live, "being written");
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s", tmp("out.csv"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --csv %s", tmp("out.csv")), 0);
     ck_assert_int_ne(access(name, F_OK), 0);
     ck_assert_int_eq(access(live, F_OK), 0);
 }
@@ -271,19 +229,15 @@ END_TEST
  * exit 1). */
 START_TEST(bad_output_paths_before_work)
 {
-    char a[1024], longname[320];
+    char longname[320];
     ck_assert_int_eq(mkdir(tmp("adir"), 0700), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", tmp("adir"));
-    ck_assert_int_eq(salvo(a), 2);
-    snprintf(a, sizeof a, "run " KR " --trace %s", tmp("adir"));
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s", tmp("adir")), 2);
+    ck_assert_int_eq(salvof("run " KR " --trace %s", tmp("adir")), 2);
     int at = snprintf(longname, sizeof longname, "%s/", dir);
     memset(longname + at, 'a', 240);
     longname[at + 240] = '\0';
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --json %s", longname);
-    ck_assert_int_eq(salvo(a), 2);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 5 --quiet --csv %s/nodir/x.csv", dir);
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --json %s", longname), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 5 --quiet --csv %s/nodir/x.csv", dir), 2);
     ck_assert_int_eq(temps_left(), 0);
 }
 END_TEST
@@ -296,22 +250,9 @@ START_TEST(second_signal_exits_at_once)
 {
     write_text(tmp("out.json"), "previous json\n");
     write_text(tmp("out.csv"), "previous csv\n");
-    pid_t pid = fork();
-    ck_assert_int_ge(pid, 0);
-    if (pid == 0) {
-        int fd = open("/dev/null", O_WRONLY);
-        if (fd >= 0) {
-            dup2(fd, 1);
-            dup2(fd, 2);
-        }
-        execl(bin(), bin(), "batch", SHIP, "--runs", "100000000", "--threads", "2", "--json", tmp("out.json"),
-              "--csv", tmp("out.csv"), "--quiet", (char *)NULL);
-        _exit(127);
-    }
-    for (int tries = 0; tries < 200000 && !partial_output_started("out.csv"); tries++) {
-        struct timespec ts = { 0, 500 * 1000 };
-        nanosleep(&ts, NULL);
-    }
+    pid_t pid = salvo_spawn("batch", SHIP, "--runs", "100000000", "--threads", "2", "--json", tmp("out.json"), "--csv",
+                            tmp("out.csv"), "--quiet", (char *)NULL);
+    wait_partial_output("out.csv", 100);
     kill(pid, SIGSTOP);
     kill(pid, SIGINT);
     kill(pid, SIGTERM);
@@ -340,22 +281,16 @@ START_TEST(input_edges)
     ck_assert_int_eq(salvo("run " KR " --json --until 2023-06-30"), 2);
     snprintf(a, sizeof a, "run " KR " --json --until 2099-01-01 >/dev/null 2>%s", tmp("err.txt"));
     ck_assert_int_eq(salvo_raw(a), 0);
-    char *e0 = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(e0, "after the scenario's end"));
-    free(e0);
+    ck_assert(file_has(tmp("err.txt"), "after the scenario's end"));
     /* --resume with fewer --runs than the checkpoint holds is usage: 2. */
-    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --quiet --checkpoint %s", tmp("ck"));
-    ck_assert_int_eq(salvo(a), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 100 --quiet --checkpoint %s --resume", tmp("ck"));
-    ck_assert_int_eq(salvo(a), 2);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 200 --quiet --checkpoint %s", tmp("ck")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 100 --quiet --checkpoint %s --resume", tmp("ck")), 2);
     ck_assert_int_eq(mkfifo(tmp("sc.fifo"), 0600), 0);
     /* `timeout` turns a hang into exit 124, not a stuck test. */
-    snprintf(a, sizeof a, "timeout 20 %s validate %s >/dev/null 2>%s", bin(), tmp("sc.fifo"), tmp("err.txt"));
+    snprintf(a, sizeof a, "timeout 20 %s validate %s >/dev/null 2>%s", salvo_bin(), tmp("sc.fifo"), tmp("err.txt"));
     int st = system(a);
     ck_assert_int_eq(WEXITSTATUS(st), 2);
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "not a regular file"));
-    free(err);
+    ck_assert(file_has(tmp("err.txt"), "not a regular file"));
 }
 END_TEST
 
@@ -364,8 +299,7 @@ END_TEST
 START_TEST(checkpoint_damage_refused)
 {
     char a[1024];
-    snprintf(a, sizeof a, "batch " SHIP " --runs 300 --threads 1 --quiet --checkpoint %s", tmp("ck"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 300 --threads 1 --quiet --checkpoint %s", tmp("ck")), 0);
     size_t len;
     char *orig = slurp_len(tmp("ck"), &len);
     ck_assert_ptr_nonnull(orig);
@@ -386,9 +320,7 @@ START_TEST(checkpoint_damage_refused)
         ck_assert_msg(salvo(a) == 2, "a checkpoint changed at byte %zu was accepted", at);
     }
     free(orig);
-    char *err = slurp(tmp("err.txt"));
-    ck_assert_ptr_nonnull(strstr(err, "damaged"));
-    free(err);
+    ck_assert(file_has(tmp("err.txt"), "damaged"));
 }
 END_TEST
 
@@ -397,12 +329,10 @@ END_TEST
 START_TEST(resume_csv_must_match)
 {
     char a[1024];
-    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --quiet --checkpoint %s --csv %s", tmp("ck"), tmp("a.csv"));
-    ck_assert_int_eq(salvo(a), 0);
-    snprintf(a, sizeof a, "batch " SHIP " --runs 200 --seed 2 --quiet --csv %s", tmp("other-seed.csv"));
-    ck_assert_int_eq(salvo(a), 0);
-    snprintf(a, sizeof a, "batch " KR " --runs 200 --quiet --csv %s", tmp("other-scenario.csv"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 200 --quiet --checkpoint %s --csv %s",
+                            tmp("ck"), tmp("a.csv")), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 200 --seed 2 --quiet --csv %s", tmp("other-seed.csv")), 0);
+    ck_assert_int_eq(salvof("batch " KR " --runs 200 --quiet --csv %s", tmp("other-scenario.csv")), 0);
     const char *bad[] = { "other-seed.csv", "other-scenario.csv" };
     for (int i = 0; i < 2; i++) {
         copy_file(tmp(bad[i]), tmp("b.csv"));
@@ -414,9 +344,8 @@ START_TEST(resume_csv_must_match)
         free(before);
     }
     /* The right CSV still resumes. */
-    snprintf(a, sizeof a, "batch " SHIP " --runs 400 --quiet --checkpoint %s --resume --csv %s", tmp("ck"),
-             tmp("a.csv"));
-    ck_assert_int_eq(salvo(a), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 400 --quiet --checkpoint %s --resume --csv %s",
+                            tmp("ck"), tmp("a.csv")), 0);
 }
 END_TEST
 
@@ -434,27 +363,18 @@ static const char FANOUT[] =
 
 START_TEST(fanout_storm_halts)
 {
-    Diag d;
-    diag_init(&d, "fanout.json");
-    Scenario *sc = scenario_load_buffer("fanout.json", FANOUT, sizeof FANOUT - 1, NULL, 0, &d);
-    ck_assert_ptr_nonnull(sc);
-    Sim *sim = sim_create(sc);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, 1, 0);
+    Scenario *sc = load_scenario(FANOUT);
+    Sim *sim = start_sim(sc, 1, 0);
     ck_assert_int_eq(sim_run(sim, scenario_end(sc)), SIM_HALTED);
     ck_assert_ptr_nonnull(strstr(sim_halted(sim), "event storm"));
     sim_destroy(sim);
     scenario_free(sc);
-    diag_free(&d);
     /* The binary says so and exits 1, not 134. */
     FILE *f = fopen(tmp("fanout.json"), "wb");
     fputs(FANOUT, f);
     fclose(f);
-    char a[512];
-    snprintf(a, sizeof a, "run %s --json", tmp("fanout.json"));
-    ck_assert_int_eq(salvo(a), 1);
-    snprintf(a, sizeof a, "batch %s --runs 4 --quiet", tmp("fanout.json"));
-    ck_assert_int_eq(salvo(a), 1);
+    ck_assert_int_eq(salvof("run %s --json", tmp("fanout.json")), 1);
+    ck_assert_int_eq(salvof("batch %s --runs 4 --quiet", tmp("fanout.json")), 1);
 }
 END_TEST
 
@@ -472,18 +392,13 @@ static uint64_t events_until_halt(const char *limits, char *why, size_t n)
 {
     char text[2048];
     snprintf(text, sizeof text, HAZARD, limits);
-    Diag d;
-    diag_init(&d, "hazard.json");
-    Scenario *sc = scenario_load_buffer("hazard.json", text, strlen(text), NULL, 0, &d);
-    ck_assert_msg(sc != NULL, "%s", d.count ? d.items[0].msg : "?");
-    Sim *sim = sim_create(sc);
-    sim_reset(sim, 1, 0);
+    Scenario *sc = load_scenario(text);
+    Sim *sim = start_sim(sc, 1, 0);
     ck_assert_int_eq(sim_run(sim, scenario_end(sc)), SIM_HALTED);
     snprintf(why, n, "%s", sim_halted(sim));
     uint64_t e = sim_events(sim);
     sim_destroy(sim);
     scenario_free(sc);
-    diag_free(&d);
     return e;
 }
 
@@ -520,7 +435,7 @@ static void fault_loop(const char *kind, const char *args, const char *const *ou
     for (n = 1; n < 100000; n++) {
         for (int i = 0; i < nouts; i++) remove(tmp(outs[i]));
         remove(tmp("err.txt"));
-        snprintf(a, sizeof a, "env SALVO_TEST_FAIL_WRITE=%d %s %s 2>%s >/dev/null", n, bin(), args, tmp("err.txt"));
+        snprintf(a, sizeof a, "env SALVO_TEST_FAIL_WRITE=%d %s %s 2>%s >/dev/null", n, salvo_bin(), args, tmp("err.txt"));
         int st = system(a);
         ck_assert_msg(WIFEXITED(st), "%s: write %d: killed by a signal", kind, n);
         int rc = WEXITSTATUS(st);
@@ -570,8 +485,7 @@ START_TEST(write_faults_every_output)
              tmp("s.csv"), tmp("s.json"));
     fault_loop("sweep", args, sweep_outs, 2);
     /* The report of a fixed summary: the same bytes every time it is whole. */
-    snprintf(args, sizeof args, "batch " SHIP " --runs 20 --quiet --json %s", tmp("rep.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " SHIP " --runs 20 --quiet --json %s", tmp("rep.json")), 0);
     const char *report_outs[] = { "r.html" };
     snprintf(args, sizeof args, "report %s -o %s", tmp("rep.json"), tmp("r.html"));
     fault_loop("report", args, report_outs, 1);
@@ -600,17 +514,8 @@ START_TEST(histogram_tiny_spread)
     while (stats_sketch_key_value(stats_sketch_key(t.v)) <= nextafter(t.v, 2 * t.v)) t.v *= 1.0009;
     static const MetricInfo mi[1] = { { "x", "tiny spread", "", MET_TOTAL, 1, 0, 0, 0, 0 } };
     BatchModel m = { 1, mi, 0, 10, &t, tiny_create, tiny_destroy, tiny_rep, NULL, 0 };
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(&m, &d);
-    ck_assert_ptr_nonnull(b);
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.runs = 10;
-    o.threads = 1;
-    o.seed = 1;
-    o.target_metric = -1;
-    ck_assert_int_eq(batch_run(b, &o, &d), 0);
+    BatchOptions o = batch_options(1, 10, 1, NULL);
+    Batch *b = run_model_batch(&m, &o, NULL);
     SummaryRun run;
     memset(&run, 0, sizeof run);
     cJSON *j = summary_json(b, &run);
@@ -621,7 +526,6 @@ START_TEST(histogram_tiny_spread)
     ck_assert_double_eq(cJSON_GetArrayItem(counts, n - 1)->valuedouble, 10);
     cJSON_Delete(j);
     batch_destroy(b);
-    diag_free(&d);
 }
 END_TEST
 
@@ -714,35 +618,13 @@ END_TEST
 Suite *suite_reliability(void)
 {
     Suite *s = suite_create("reliability");
-    TCase *tc = tcase_create("outputs");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, output_never_overwrites_input_or_output);
-    tcase_add_test(tc, special_outputs_written_in_place);
-    tcase_add_test(tc, stdout_write_errors_fail);
-    tcase_add_test(tc, stale_temps_removed);
-    tcase_add_test(tc, bad_output_paths_before_work);
-    tcase_add_test(tc, write_faults_every_output);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("signals");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, run_sigint_leaves_no_temp);
-    tcase_add_test(tc, second_signal_exits_at_once);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("input edges");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, input_edges);
-    tcase_add_test(tc, histogram_tiny_spread);
-    tcase_add_test(tc, fanout_storm_halts);
-    tcase_add_test(tc, event_budget);
-    tcase_add_test(tc, reliability_doc_names_real_tests);
-    tcase_add_test(tc, trace_size_limit);
+    TCASE(s, "outputs", 120, SCRATCH, output_never_overwrites_input_or_output, special_outputs_written_in_place,
+          stdout_write_errors_fail, stale_temps_removed, bad_output_paths_before_work, write_faults_every_output);
+    TCASE(s, "signals", 120, SCRATCH, run_sigint_leaves_no_temp, second_signal_exits_at_once);
+    TCASE(s, "input edges", 0, SCRATCH, input_edges, histogram_tiny_spread, fanout_storm_halts, event_budget,
+          reliability_doc_names_real_tests, trace_size_limit, checkpoint_damage_refused, resume_csv_must_match);
 #ifdef SALVO_HAVE_VIEW
-    tcase_add_test(tc, replay_paths_and_choices);
+    TCASE(s, "input edges (view)", 0, SCRATCH, replay_paths_and_choices);
 #endif
-    tcase_add_test(tc, checkpoint_damage_refused);
-    tcase_add_test(tc, resume_csv_must_match);
-    suite_add_tcase(s, tc);
     return s;
 }

@@ -30,7 +30,6 @@
 
 #define SHIP "tests/data/batch/ship.json"
 #define RISKY "tests/data/batch/ship-risky.json"
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 
 /* A batch summary whose marks have known places: "count" has bars in bins
  * 0, 2 and 3 (none in bin 1); "stock" a fan with constant bands 100 / 200 /
@@ -92,22 +91,6 @@ static const char TORNADO[] =
     " \"run\": {\"salvo\": \"0.1.0\", \"git\": \"test\", \"scenario\": \"hand\", \"seed\": \"1\", \"runs\": 64,"
     " \"threads\": 1}}";
 
-/* Run a shell command; its exit status. */
-static int sh(const char *cmd)
-{
-    int st = system(cmd);
-    ck_assert_msg(WIFEXITED(st), "%s: killed", cmd);
-    return WEXITSTATUS(st);
-}
-
-/* `salvo ARGS`, stdout and stderr to dir/out.txt and dir/err.txt. */
-static int salvo(const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "%s %s >%s/out.txt 2>%s/err.txt", BIN, args, dir, dir);
-    return sh(cmd);
-}
-
 static int have(const char *tool)
 {
     char cmd[256];
@@ -133,16 +116,6 @@ static const char *hand(const char *name, const char *extra)
     fprintf(f, "%s%s}\n", HAND, extra ? extra : "");
     fclose(f);
     return p;
-}
-
-static cJSON *load_json(const char *path)
-{
-    char *text = slurp(path);
-    ck_assert_msg(text != NULL, "no file %s", path);
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
-    return j;
 }
 
 /* --- real clients ---------------------------------------------------------- */
@@ -273,9 +246,7 @@ static void expect_not(const Png *p, int x, int y, unsigned color, int tol, cons
 START_TEST(svgs_parse_render_and_show_the_data)
 {
     const char *sum = hand("hand.json", NULL);
-    char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s --svg %s", sum, tmp("hand.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s --svg %s", sum, tmp("hand.html"), tmp("svg")), 0);
     ck_assert_int_ge(check_svgs(tmp("svg")), 5);
     check_tidy(tmp("hand.html"));
 #ifdef SALVO_HAVE_VIEW
@@ -346,9 +317,7 @@ END_TEST
 START_TEST(tornado_bars_where_the_effects_are)
 {
     write_file(tmp("t.json"), TORNADO, NULL);
-    char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s --svg %s", tmp("t.json"), tmp("t.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s --svg %s", tmp("t.json"), tmp("t.html"), tmp("svg")), 0);
     ck_assert_int_eq(check_svgs(tmp("svg")), 1);
     check_tidy(tmp("t.html"));
 #ifdef SALVO_HAVE_VIEW
@@ -451,10 +420,8 @@ static int check_row(const char *html, const char *metric, const cJSON *m, int64
 
 START_TEST(batch_report_numbers_are_the_json_numbers)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch %s --runs 640 --threads 2 --quiet --json %s --report %s --svg %s", SHIP,
-             tmp("b.json"), tmp("b.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch %s --runs 640 --threads 2 --quiet --json %s --report %s --svg %s",
+                            SHIP, tmp("b.json"), tmp("b.html"), tmp("svg")), 0);
     ck_assert_int_ge(check_svgs(tmp("svg")), 5);
     check_tidy(tmp("b.html"));
     cJSON *j = load_json(tmp("b.json"));
@@ -515,10 +482,8 @@ END_TEST
 
 START_TEST(compare_and_sweep_reports)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "compare %s %s --runs 256 --quiet --json %s --report %s --svg %s", SHIP, RISKY,
-             tmp("c.json"), tmp("c.html"), tmp("svg"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("compare %s %s --runs 256 --quiet --json %s --report %s --svg %s",
+                            SHIP, RISKY, tmp("c.json"), tmp("c.html"), tmp("svg")), 0);
     ck_assert_int_ge(check_svgs(tmp("svg")), 1);
     check_tidy(tmp("c.html"));
     cJSON *j = load_json(tmp("c.json"));
@@ -531,8 +496,7 @@ START_TEST(compare_and_sweep_reports)
     free(html);
     /* The side-by-side fans: A's series is the series a batch of A gives
      * (same seed, same replications, same streams), and both are drawn. */
-    snprintf(args, sizeof args, "batch %s --runs 256 --quiet --json %s", SHIP, tmp("a.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch %s --runs 256 --quiet --json %s", SHIP, tmp("a.json")), 0);
     cJSON *ja = load_json(tmp("a.json"));
     const cJSON *sa = cJSON_GetObjectItem(cJSON_GetObjectItem(ja, "series"), "front_stock");
     const cJSON *ca = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "metrics"), "front_stock"), "a");
@@ -543,22 +507,19 @@ START_TEST(compare_and_sweep_reports)
     ck_assert_int_eq(access(tmp("svg/fanA-front-stock.svg"), F_OK), 0);
     ck_assert_int_eq(access(tmp("svg/fanB-front-stock.svg"), F_OK), 0);
 
-    snprintf(args, sizeof args, "sweep %s --vary routes.ship.loss=0:0.2:3 --runs 128 --quiet --json %s --report %s",
-             SHIP, tmp("s.json"), tmp("s.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep %s --vary routes.ship.loss=0:0.2:3 --runs 128 --quiet --json %s --report %s",
+                            SHIP, tmp("s.json"), tmp("s.html")), 0);
     check_tidy(tmp("s.html"));
     html = slurp(tmp("s.html"));
     ck_assert_ptr_nonnull(strstr(html, "id=\"sweep-delivered\""));
     free(html);
 
-    snprintf(args, sizeof args, "sweep %s --assumptions --metric delivered --runs 128 --quiet --json %s "
-             "--report %s --svg %s", SHIP, tmp("t.json"), tmp("t.html"), tmp("svg2"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("sweep %s --assumptions --metric delivered --runs 128 --quiet --json %s " "--report %s --svg %s",
+                            SHIP, tmp("t.json"), tmp("t.html"), tmp("svg2")), 0);
     ck_assert_int_eq(check_svgs(tmp("svg2")), 1);
     check_tidy(tmp("t.html"));
     /* `salvo report` on the written summary gives the page --report wrote. */
-    snprintf(args, sizeof args, "report %s -o %s", tmp("t.json"), tmp("t2.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", tmp("t.json"), tmp("t2.html")), 0);
     char *a = slurp(tmp("t.html")), *b = slurp(tmp("t2.html"));
     ck_assert_str_eq(a, b);
     free(a);
@@ -570,8 +531,7 @@ START_TEST(ledger_table_when_present)
 {
     const char *with = hand("with.json", LEDGER), *without = hand("without.json", NULL);
     char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s", with, tmp("with.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", with, tmp("with.html")), 0);
     snprintf(args, sizeof args, "report %s", without);
     ck_assert_int_eq(salvo(args), 0);   /* default output: without.html */
     check_tidy(tmp("with.html"));
@@ -596,12 +556,9 @@ END_TEST
 START_TEST(same_summary_same_bytes)
 {
     const char *sum = hand("hand.json", LEDGER);
-    char args[1024];
-    snprintf(args, sizeof args, "report %s -o %s", sum, tmp("a.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", sum, tmp("a.html")), 0);
     sleep(1);   /* a clock in the page would now show */
-    snprintf(args, sizeof args, "report %s -o %s", sum, tmp("b.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", sum, tmp("b.html")), 0);
     size_t na, nb;
     char *a = slurp_len(tmp("a.html"), &na), *b = slurp_len(tmp("b.html"), &nb);
     ck_assert_uint_eq(na, nb);
@@ -615,12 +572,11 @@ END_TEST
 /* The page's size follows the metrics, not the replications. */
 START_TEST(size_does_not_grow_with_replications)
 {
-    char args[1024];
     size_t n[2];
     const int runs[2] = { 128, 4096 };
     for (int i = 0; i < 2; i++) {
-        snprintf(args, sizeof args, "batch %s --runs %d --quiet --report %s", SHIP, runs[i], tmp(i ? "b.html" : "a.html"));
-        ck_assert_int_eq(salvo(args), 0);
+        ck_assert_int_eq(salvof("batch %s --runs %d --quiet --report %s",
+                                SHIP, runs[i], tmp(i ? "b.html" : "a.html")), 0);
         char *t = slurp_len(tmp(i ? "b.html" : "a.html"), &n[i]);
         free(t);
     }
@@ -775,9 +731,7 @@ START_TEST(chromium_renders_the_page)
     }
 #ifdef SALVO_HAVE_VIEW
     const char *sum = hand("hand.json", LEDGER);
-    char args[2048];
-    snprintf(args, sizeof args, "report %s -o %s", sum, tmp("c.html"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("report %s -o %s", sum, tmp("c.html")), 0);
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "cd %s && mkdir -p prof && timeout 120 chromium --headless --no-sandbox --disable-gpu --disable-quic "
@@ -827,30 +781,11 @@ END_TEST
 Suite *suite_report(void)
 {
     Suite *s = suite_create("report");
-    TCase *tc = tcase_create("clients");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, svgs_parse_render_and_show_the_data);
-    tcase_add_test(tc, tornado_bars_where_the_effects_are);
-    tcase_add_test(tc, chromium_renders_the_page);
-    tcase_add_test(tc, histogram_marker_for_a_debrief);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("numbers");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, batch_report_numbers_are_the_json_numbers);
-    tcase_add_test(tc, compare_and_sweep_reports);
-    tcase_add_test(tc, ledger_table_when_present);
-    tcase_add_test(tc, same_summary_same_bytes);
-    tcase_add_test(tc, size_does_not_grow_with_replications);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("input");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, bad_input_exits_2_naming_file_and_place);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("chart");
-    tcase_add_test(tc, tick_labels_do_not_overlap);
-    tcase_add_test(tc, numbers_have_thousands_separators);
-    suite_add_tcase(s, tc);
+    TCASE(s, "clients", 300, SCRATCH, svgs_parse_render_and_show_the_data, tornado_bars_where_the_effects_are,
+          chromium_renders_the_page, histogram_marker_for_a_debrief);
+    TCASE(s, "numbers", 300, SCRATCH, batch_report_numbers_are_the_json_numbers, compare_and_sweep_reports,
+          ledger_table_when_present, same_summary_same_bytes, size_does_not_grow_with_replications);
+    TCASE(s, "input", 0, SCRATCH, bad_input_exits_2_naming_file_and_place);
+    TCASE(s, "chart", 0, NO_FIXTURE, tick_labels_do_not_overlap, numbers_have_thousands_separators);
     return s;
 }

@@ -17,6 +17,7 @@
 
 #include "rng.h"
 #include "salvo.h"
+#include "testutil.h"
 
 /* ---- reference vector ------------------------------------------------- */
 
@@ -239,13 +240,7 @@ static Scenario *iso_load(int crowded)
              " \"events\": [%s],\n"
              " \"metrics\": [{\"id\": \"s\", \"total\": \"launch.prog.successes\"}]}\n",
              progs, crowded ? "{\"id\": \"noise\", \"hazard\": 0.05, \"effects\": []}" : "");
-    Diag d;
-    diag_init(&d, "iso.json");
-    Scenario *sc = scenario_load_buffer("iso.json", buf, strlen(buf), NULL, 0, &d);
-    if (!sc) diag_print(&d, stderr);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(sc);
-    return sc;
+    return load_scenario(buf);
 }
 
 typedef struct IsoSeen { int prog; int n; double p[16]; int stage[16]; int other; } IsoSeen;
@@ -398,11 +393,11 @@ START_TEST(test_keyed_framing)
 }
 END_TEST
 
-START_TEST(test_key_hash_golden)
+START_TEST(test_key_hash_pinned)
 {
     /* The key is written to outputs and determines every draw: it must not
      * change by accident. If this fails after a deliberate change to the
-     * hash, every golden trace changes too. */
+     * hash, every golden trace (tests/golden/) changes too: `make bless`. */
     ck_assert_uint_eq(rng_key_hash(42u, 0u, "route:a", "transit"), 0x8d3d47e355b05c67ULL);
     ck_assert_uint_eq(rng_key_hash(1u, 9999u, "treaty", "trigger"), 0x28238c3312894f82ULL);
     Rng r;
@@ -472,32 +467,12 @@ END_TEST
 Suite *suite_rng(void)
 {
     Suite *s = suite_create("rng");
-    TCase *tc;
-
-    tc = tcase_create("reference");
-    tcase_add_test(tc, test_reference_vector);
-    tcase_add_test(tc, test_seed_selects_stream);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("bounded");
-    tcase_add_test(tc, test_bounded_large_bound_unbiased);
-    tcase_add_test(tc, test_bounded_small_bound_uniform);
-    tcase_add_test(tc, test_bounded_extremes);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("double");
-    tcase_add_test(tc, test_double_range_and_resolution);
-    suite_add_tcase(s, tc);
-
-    tc = tcase_create("keyed");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_keyed_order_and_thread_independent);
-    tcase_add_test(tc, test_keyed_component_isolation);
-    tcase_add_test(tc, test_keyed_distinct_components_distinct_draws);
-    tcase_add_test(tc, test_keyed_distinct_keys);
-    tcase_add_test(tc, test_keyed_framing);
-    tcase_add_test(tc, test_key_hash_golden);
-    tcase_add_test(tc, test_keyed_adjacent_reps_uncorrelated);
-    suite_add_tcase(s, tc);
+    TCASE(s, "reference", 0, NO_FIXTURE, test_reference_vector, test_seed_selects_stream);
+    TCASE(s, "bounded", 0, NO_FIXTURE, test_bounded_large_bound_unbiased, test_bounded_small_bound_uniform,
+          test_bounded_extremes);
+    TCASE(s, "double", 0, NO_FIXTURE, test_double_range_and_resolution);
+    TCASE(s, "keyed", 60, NO_FIXTURE, test_keyed_order_and_thread_independent, test_keyed_component_isolation,
+          test_keyed_distinct_components_distinct_draws, test_keyed_distinct_keys, test_keyed_framing,
+          test_key_hash_pinned, test_keyed_adjacent_reps_uncorrelated);
     return s;
 }

@@ -20,6 +20,7 @@
 #include <string.h>
 #include "json.h"
 #include "salvo.h"
+#include "testutil.h"
 
 #define TOL_SE 5.0
 
@@ -710,10 +711,7 @@ END_TEST
  * shells at the front and no troops, where the historical choices do. */
 START_TEST(test_default_decisions_change_outcome)
 {
-    Diag d;
-    diag_init(&d, "scenarios/korea-russia-2024.json");
-    Scenario *s = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/korea-russia-2024.json");
     int shells = scenario_metric_find(s, "dprk-shells-at-front"), troops = scenario_metric_find(s, "troops-sent");
     ck_assert_int_ge(shells, 0);
     ck_assert_int_ge(troops, 0);
@@ -742,32 +740,17 @@ START_TEST(test_default_decisions_change_outcome)
     free(v);
     sim_destroy(sim);
     scenario_free(s);
-    diag_free(&d);
 }
 END_TEST
 
 Suite *suite_scenarios(void)
 {
     Suite *s = suite_create("scenarios");
-    TCase *tc = tcase_create("verify");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_verify_launch_constant_p);
-    tcase_add_test(tc, test_default_decisions_change_outcome);
-    tcase_add_test(tc, test_verify_launch_growth);
-    tcase_add_test(tc, test_verify_pipeline);
-    tcase_add_test(tc, test_verify_pipeline_schedule);
-    tcase_add_test(tc, test_verify_launch_assistance);
-    tcase_add_test(tc, test_verify_poisson);
-    tcase_add_test(tc, test_verify_treaty);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("shipped");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_shipped_load_and_run);
-    tcase_add_test(tc, test_default_assumptions_sourced);
-    tcase_add_test(tc, test_default_calibration);
-    tcase_add_test(tc, test_schema_covers_default);
-    tcase_add_test(tc, test_default_rules);
-    tcase_add_test(tc, test_variants_differ_as_described);
-    suite_add_tcase(s, tc);
+    TCASE(s, "verify", 120, NO_FIXTURE, test_verify_launch_constant_p, test_default_decisions_change_outcome,
+          test_verify_launch_growth, test_verify_pipeline, test_verify_pipeline_schedule,
+          test_verify_launch_assistance, test_verify_poisson, test_verify_treaty);
+    TCASE(s, "shipped", 120, NO_FIXTURE, test_shipped_load_and_run, test_default_assumptions_sourced,
+          test_default_calibration, test_schema_covers_default, test_default_rules,
+          test_variants_differ_as_described);
     return s;
 }

@@ -13,6 +13,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 /* Run the check (with SALVO_SCHEMA=schema if given); its output in out. */
 static int run_check(const char *schema, char *out, size_t n)
 {
@@ -45,12 +47,8 @@ END_TEST
 START_TEST(test_schema_check_can_fail)
 {
     /* The schema as it was: no assist.ASSISTANCE quantity. */
-    FILE *f = fopen("scenarios/schema.json", "rb");
-    ck_assert_ptr_nonnull(f);
-    static char text[1 << 20];
-    size_t n = fread(text, 1, sizeof text - 1, f);
-    fclose(f);
-    text[n] = '\0';
+    char *text = slurp("scenarios/schema.json");
+    ck_assert_ptr_nonnull(text);
     char *a = strstr(text, "|assist\\\\.[a-z0-9][a-z0-9_-]*");
     ck_assert_msg(a != NULL, "the schema has no assist.* quantity form");
     size_t cut = strlen("|assist\\\\.[a-z0-9][a-z0-9_-]*");
@@ -60,6 +58,7 @@ START_TEST(test_schema_check_can_fail)
     ck_assert_int_ge(fd, 0);
     ck_assert_int_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
     close(fd);
+    free(text);
     int rc = run_check(path, out, sizeof out);
     unlink(path);
     if (rc == 77) return;
@@ -71,10 +70,6 @@ END_TEST
 Suite *suite_schema(void)
 {
     Suite *s = suite_create("schema");
-    TCase *tc = tcase_create("validator");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_schema_accepts_shipped_rejects_bad);
-    tcase_add_test(tc, test_schema_check_can_fail);
-    suite_add_tcase(s, tc);
+    TCASE(s, "validator", 120, NO_FIXTURE, test_schema_accepts_shipped_rejects_bad, test_schema_check_can_fail);
     return s;
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sha256.h"
+#include "testutil.h"
 
 static void hex_of(const unsigned char dig[32], char out[65])
 {
@@ -118,13 +119,7 @@ END_TEST
 Suite *suite_sha256(void)
 {
     Suite *s = suite_create("sha256");
-    TCase *tc = tcase_create("vectors");
-    tcase_add_test(tc, test_standard_vectors);
-    tcase_add_test(tc, test_million_a);
-    tcase_add_test(tc, test_padding_lengths);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("incremental");
-    tcase_add_test(tc, test_incremental_any_split);
-    suite_add_tcase(s, tc);
+    TCASE(s, "vectors", 0, NO_FIXTURE, test_standard_vectors, test_million_a, test_padding_lengths);
+    TCASE(s, "incremental", 0, NO_FIXTURE, test_incremental_any_split);
     return s;
 }

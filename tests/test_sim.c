@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "salvo.h"
+#include "testutil.h"
 
 /* Producer 100/day and consumer 150/day on one stock that starts at 1000:
  * it empties at day 20 (1000 / 50); over 100 days consumption is
@@ -23,23 +24,11 @@ static const char *STOCK_SC =
     "{\"id\":\"made\",\"total\":\"produced.r\"},"
     "{\"id\":\"dry\",\"time_of\":{\"quantity\":\"stock.s\",\"<=\":0}},{\"id\":\"lvl\",\"level\":\"stock.s\",\"every\":10}]}";
 
-static Scenario *load(const char *text, const char *const *sets, int nsets)
-{
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load_buffer("test.json", text, strlen(text), sets, nsets, &d);
-    if (!s) diag_print(&d, stderr);
-    diag_free(&d);
-    return s;
-}
-
 START_TEST(test_stock_closed_form)
 {
-    Scenario *s = load(STOCK_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(STOCK_SC);
     ck_assert(scenario_end(s) == 100);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(s, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v[5];
     sim_metrics(sim, v);
@@ -77,8 +66,7 @@ static const char *TREATY_SC =
 
 START_TEST(test_treaty_timing)
 {
-    Scenario *s = load(TREATY_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(TREATY_SC);
     Sim *sim = sim_create(s);
     double v[4];
     for (uint64_t rep = 0; rep < 20; rep++) {
@@ -95,25 +83,13 @@ START_TEST(test_treaty_timing)
 }
 END_TEST
 
-/* A launch programme whose decision asks a person after the first failure. */
-static const char *LAUNCH_SC =
-    "{\"salvo\":1,\"name\":\"launch\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2025-01-01\"},"
-    "\"actors\":[{\"id\":\"kp\"},{\"id\":\"ru\"}],"
-    "\"places\":[{\"id\":\"sohae\",\"kind\":\"launch-site\",\"lat\":39.66,\"lon\":124.7}],"
-    "\"programmes\":[{\"id\":\"sat\",\"actor\":\"kp\",\"site\":\"sohae\","
-    "\"history\":[{\"date\":\"2024-02-01\",\"outcome\":\"failure\",\"stage\":2}],"
-    "\"interval\":30,\"max_attempts\":10,\"base\":0.05,\"stages\":[1,1,1],"
-    "\"assistance\":[{\"id\":\"help\",\"from\":\"ru\",\"lead_time\":10,\"boost\":0.9}]}],"
-    "\"decisions\":[{\"id\":\"ask\",\"actor\":\"kp\",\"when\":{\"quantity\":\"launch.sat.failures\",\">=\":1},"
-    "\"options\":[{\"id\":\"refuse\",\"label\":\"Go alone\"},{\"id\":\"accept\",\"label\":\"Accept help\",\"effects\":[{\"accept\":\"help\"}]}],"
-    "\"policy\":{\"fixed\":\"refuse\"}}],"
-    "\"metrics\":[{\"id\":\"successes\",\"total\":\"launch.sat.successes\"},{\"id\":\"attempts\",\"total\":\"launch.sat.attempts\"},"
-    "{\"id\":\"choice\",\"total\":\"decision.ask\"}]}";
+/* A launch programme whose decision asks a person after the first failure
+ * (day 31); also the view session's scenario (test_view_session.c). */
+#define LAUNCH_SC "tests/data/launch-help.json"
 
 START_TEST(test_decisions_policy_interactive_script)
 {
-    Scenario *s = load(LAUNCH_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(LAUNCH_SC);
     Sim *sim = sim_create(s);
     double pol[3], ask[3], rep[3];
     /* Batch: the policy refuses; at p = 0.05 successes are rare. */
@@ -167,10 +143,9 @@ END_TEST
 START_TEST(test_set_overrides)
 {
     const char *ok[] = { "producers.in.rate=150" };
-    Scenario *s = load(STOCK_SC, ok, 1);
+    Scenario *s = load_scenario_msg(STOCK_SC, ok, 1, NULL, 0);
     ck_assert_ptr_nonnull(s);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(s, 1, 0);
     sim_run(sim, INFINITY);
     double v[5];
     sim_metrics(sim, v);
@@ -225,9 +200,9 @@ static char *supply_sc(int extra)
 
 START_TEST(test_reproducible_and_isolated)
 {
-    Scenario *a = load(supply_sc(0), NULL, 0);
+    Scenario *a = load_scenario(supply_sc(0));
     ck_assert_ptr_nonnull(a);
-    Scenario *b = load(supply_sc(1), NULL, 0);
+    Scenario *b = load_scenario(supply_sc(1));
     ck_assert_ptr_nonnull(b);
     static Rec r1, r2, r3;
     TraceSink s1 = { grab, &r1 }, s2 = { grab, &r2 }, s3 = { grab, &r3 };
@@ -270,8 +245,7 @@ END_TEST
 
 START_TEST(test_trace_file_byte_identical)
 {
-    Scenario *s = load(supply_sc(1), NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(supply_sc(1));
     const char *paths[2] = { "/tmp/salvo-test-trace-a.jsonl", "/tmp/salvo-test-trace-b.jsonl" };
     for (int i = 0; i < 2; i++) {
         Diag d;
@@ -314,7 +288,7 @@ END_TEST
  * and the reader used to refuse it, so no such trace could be viewed. */
 START_TEST(test_trace_file_reads_back)
 {
-    Scenario *s = load(STOCK_SC, NULL, 0);      /* stock "s" has no capacity */
+    Scenario *s = load_scenario(STOCK_SC);      /* stock "s" has no capacity */
     ck_assert_ptr_nonnull(s);
     const char *path = "/tmp/salvo-test-trace-readback.jsonl";
     Diag d;
@@ -377,8 +351,7 @@ static const char *STORM_SC =
 
 START_TEST(test_event_storm_halts)
 {
-    Scenario *s = load(STORM_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(STORM_SC);
     Sim *sim = sim_create(s);
     TraceBuf buf;
     tracebuf_init(&buf);
@@ -422,8 +395,7 @@ static const char *CYCLE_SC =
 
 START_TEST(test_effect_cycle_halts)
 {
-    Scenario *s = load(CYCLE_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(CYCLE_SC);
     Sim *sim = sim_create(s);
     sim_set_event_limit(sim, 20000);    /* keep the test quick: the storm is the same */
     sim_reset(sim, 1, 0);
@@ -455,11 +427,10 @@ START_TEST(test_many_carriers_leave_in_turn)
     for (int i = 0; i < 10; i++)
         n += snprintf(text + n, (size_t)(8192 - n), "%s{\"id\":\"c%d\",\"containers\":1,\"count\":10000}", i ? "," : "", i);
     snprintf(text + n, (size_t)(8192 - n), "]}],\"metrics\":[{\"id\":\"v\",\"total\":\"voyages.route.a-b\"}]}");
-    Scenario *s = load(text, NULL, 0);
+    Scenario *s = load_scenario(text);
     free(text);
     ck_assert_ptr_nonnull(s);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 1, 0);
+    Sim *sim = start_sim(s, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v;
     sim_metrics(sim, &v);
@@ -475,14 +446,10 @@ END_TEST
  * what catches a regression here. */
 START_TEST(test_empty_scenario_runs)
 {
-    Scenario *s = load("{\"salvo\":1,\"name\":\"empty\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-12-31\"},"
-                       "\"actors\":[{\"id\":\"a\"}],\"places\":[{\"id\":\"p\",\"kind\":\"port\",\"lat\":42,\"lon\":130}]}",
-                       NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("{\"salvo\":1,\"name\":\"empty\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2024-12-31\"},"
+                       "\"actors\":[{\"id\":\"a\"}],\"places\":[{\"id\":\"p\",\"kind\":\"port\",\"lat\":42,\"lon\":130}]}");
     ck_assert_int_eq(scenario_metric_count(s), 0);
-    Sim *sim = sim_create(s);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, 3, 0);
+    Sim *sim = start_sim(s, 3, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     ck_assert(sim_now(sim) == scenario_end(s));
     sim_destroy(sim);
@@ -496,8 +463,7 @@ END_TEST
  * NULL pointer otherwise (a crash). */
 START_TEST(test_trace_seed_spelling)
 {
-    Scenario *s = load(STOCK_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario(STOCK_SC);
     const char *path = "/tmp/salvo-test-trace-seed.jsonl";
     Diag d;
     diag_init(&d, "trace");
@@ -600,10 +566,8 @@ static const char *SCALE_SC =
 
 START_TEST(test_effects_stay_finite)
 {
-    Scenario *s = load(SCALE_SC, NULL, 0);
-    ck_assert_ptr_nonnull(s);
-    Sim *sim = sim_create(s);
-    sim_reset(sim, 2, 0);
+    Scenario *s = load_scenario(SCALE_SC);
+    Sim *sim = start_sim(s, 2, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v[4];
     sim_metrics(sim, v);
@@ -614,20 +578,26 @@ START_TEST(test_effects_stay_finite)
 }
 END_TEST
 
+/* STOCK_SC with the producer's rate an assumption: 100, ranged 50..150. */
+static const char *ranged_stock_sc(void)
+{
+    static char text[4096];
+    const char *from = "\"rate\":100}";
+    const char *at = strstr(STOCK_SC, from);
+    ck_assert_ptr_nonnull(at);
+    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
+             at + strlen(from));
+    return text;
+}
+
 /* --uncertainty: the producer's rate (an assumption ranged 50..150 around
  * 100) is drawn per replication from triangular(50, 100, 150). The
  * shortfall over 100 days is then 1000-free arithmetic: with rate p < 150,
  * the stock empties at 1000 / (150 - p) and shortfall = (150 - p)(100 - tau). */
 START_TEST(test_uncertainty)
 {
-    char text[4096];
-    const char *from = "\"rate\":100}";
-    const char *at = strstr(STOCK_SC, from);
-    ck_assert_ptr_nonnull(at);
-    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
-             at + strlen(from));
-    Scenario *s = load(text, NULL, 0);
-    ck_assert_ptr_nonnull(s);
+    const char *text = ranged_stock_sc();
+    Scenario *s = load_scenario(text);
     ck_assert_int_eq(scenario_assumption_count(s), 1);
     Sim *sim = sim_create(s);
     double v[5], sum = 0, sum2 = 0, lo = 1e300, hi = -1e300;
@@ -669,14 +639,9 @@ END_TEST
  * fuzz_set). */
 START_TEST(test_set_outside_range_uncertainty)
 {
-    char text[4096];
-    const char *from = "\"rate\":100}";
-    const char *at = strstr(STOCK_SC, from);
-    ck_assert_ptr_nonnull(at);
-    snprintf(text, sizeof text, "%.*s\"rate\":{\"value\":100,\"range\":[50,150]}}%s", (int)(at - STOCK_SC), STOCK_SC,
-             at + strlen(from));
+    const char *text = ranged_stock_sc();
     const char *sets[1] = { "producers.in.rate=400" };
-    Scenario *s = load(text, sets, 1);
+    Scenario *s = load_scenario_msg(text, sets, 1, NULL, 0);
     ck_assert_ptr_nonnull(s);
     const Assumption *a = scenario_assumption(s, 0);
     ck_assert(a->value == 400 && a->lo == 50 && a->hi == 400);
@@ -699,28 +664,12 @@ END_TEST
 Suite *suite_sim(void)
 {
     Suite *s = suite_create("sim");
-    TCase *tc = tcase_create("models");
-    tcase_add_test(tc, test_stock_closed_form);
-    tcase_add_test(tc, test_treaty_timing);
-    tcase_add_test(tc, test_decisions_policy_interactive_script);
-    tcase_add_test(tc, test_set_overrides);
-    tcase_add_test(tc, test_uncertainty);
-    tcase_add_test(tc, test_set_outside_range_uncertainty);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("determinism");
-    tcase_add_test(tc, test_reproducible_and_isolated);
-    tcase_add_test(tc, test_trace_file_byte_identical);
-    tcase_add_test(tc, test_trace_file_reads_back);
-    tcase_add_test(tc, test_trace_seed_spelling);
-    tcase_add_test(tc, test_trace_color_strict);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("termination");
-    tcase_add_test(tc, test_event_storm_halts);
-    tcase_add_test(tc, test_effect_cycle_halts);
-    tcase_add_test(tc, test_many_carriers_leave_in_turn);
-    tcase_add_test(tc, test_empty_scenario_runs);
-    tcase_add_test(tc, test_effects_stay_finite);
-    tcase_set_timeout(tc, 60);
-    suite_add_tcase(s, tc);
+    TCASE(s, "models", 0, NO_FIXTURE, test_stock_closed_form, test_treaty_timing,
+          test_decisions_policy_interactive_script, test_set_overrides, test_uncertainty,
+          test_set_outside_range_uncertainty);
+    TCASE(s, "determinism", 0, NO_FIXTURE, test_reproducible_and_isolated, test_trace_file_byte_identical,
+          test_trace_file_reads_back, test_trace_seed_spelling, test_trace_color_strict);
+    TCASE(s, "termination", 60, NO_FIXTURE, test_event_storm_halts, test_effect_cycle_halts,
+          test_many_carriers_leave_in_turn, test_empty_scenario_runs, test_effects_stay_finite);
     return s;
 }

@@ -12,6 +12,7 @@
 
 #include "rng.h"
 #include "stats.h"
+#include "testutil.h"
 
 static Rng test_rng(uint64_t seed)
 {
@@ -371,21 +372,9 @@ END_TEST
 Suite *suite_stats(void)
 {
     Suite *s = suite_create("stats");
-    TCase *tc = tcase_create("moments");
-    tcase_add_test(tc, moments_match_two_pass);
-    tcase_add_test(tc, halfwidth_and_t);
-    tcase_add_test(tc, ci_coverage);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("sketch");
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, sketch_lognormal_accuracy);
-    tcase_add_test(tc, sketch_signed_and_special);
-    tcase_add_test(tc, sketch_within_keeps_bound);
-    tcase_add_test(tc, sketch_merge_exact);
-    tcase_add_test(tc, sketch_folding);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("days");
-    tcase_add_test(tc, days_counts);
-    suite_add_tcase(s, tc);
+    TCASE(s, "moments", 0, NO_FIXTURE, moments_match_two_pass, halfwidth_and_t, ci_coverage);
+    TCASE(s, "sketch", 30, NO_FIXTURE, sketch_lognormal_accuracy, sketch_signed_and_special,
+          sketch_within_keeps_bound, sketch_merge_exact, sketch_folding);
+    TCASE(s, "days", 0, NO_FIXTURE, days_counts);
     return s;
 }

@@ -13,12 +13,9 @@
 #include "mem.h"
 #include "trace.h"
 
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
 
-#define GOLDEN "tests/data/golden.jsonl"
-#define GOLDEN_V1 "tests/data/golden-v1.jsonl"   /* the same trace in format 1 */
+#define SAMPLE "tests/data/sample.jsonl"
+#define SAMPLE_V1 "tests/data/sample-v1.jsonl"   /* the same trace in format 1 */
 
 
 static void spill(const char *path, const char *text)
@@ -89,16 +86,16 @@ START_TEST(buffer_sink_keeps_copies)
 }
 END_TEST
 
-START_TEST(golden_reads)
+START_TEST(sample_reads)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE);
+    TraceFile *f = trace_read(SAMPLE, &d);
     if (!f) diag_print(&d, stderr);
     ck_assert_ptr_nonnull(f);
     ck_assert_int_eq(diag_errors(&d), 0);
     const TraceHeader *h = &f->h;
-    ck_assert_str_eq(h->scenario, "golden");
+    ck_assert_str_eq(h->scenario, "sample");
     ck_assert_uint_eq(h->seed, 42);
     ck_assert_int_eq(h->nplaces, 9);
     ck_assert_str_eq(h->places[1].name, "Rajin");
@@ -126,18 +123,15 @@ START_TEST(golden_reads)
 }
 END_TEST
 
-/* Read the golden file and write it back: the same bytes. */
-START_TEST(golden_rewrites_byte_identical)
+/* Read the sample trace and write it back: the same bytes. */
+START_TEST(sample_rewrites_byte_identical)
 {
-    Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
-    ck_assert_ptr_nonnull(f);
+    TraceFile *f = load_trace(SAMPLE);
     char out[256];
-    tmp_path(out, sizeof out, "golden.jsonl");
+    tmp_path(out, sizeof out, "sample.jsonl");
     ck_assert_int_eq(write_file(out, &f->h, f->recs, f->n), 0);
     size_t la, lb;
-    char *a = slurp_len(GOLDEN, &la), *b = slurp_len(out, &lb);
+    char *a = slurp_len(SAMPLE, &la), *b = slurp_len(out, &lb);
     ck_assert_ptr_nonnull(b);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(a, b, la) == 0);
@@ -145,17 +139,13 @@ START_TEST(golden_rewrites_byte_identical)
     free(b);
     remove(out);
     trace_file_free(f);
-    diag_free(&d);
 }
 END_TEST
 
 /* Awkward numbers survive write → read exactly, and two writes agree. */
 START_TEST(numbers_round_trip_exactly)
 {
-    Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
-    ck_assert_ptr_nonnull(f);
+    TraceFile *f = load_trace(SAMPLE);
     const double vals[] = { 0.1 + 0.2, 1e-300, 5e-324, 9007199254740993.0, -2.5, 1.0 / 3.0,
                             123456789.125, 1e22, -0.0, 42, 1.7976931348623157e308, 0.07 };
     enum { N = sizeof vals / sizeof vals[0] };
@@ -173,8 +163,7 @@ START_TEST(numbers_round_trip_exactly)
     ck_assert_str_eq(a, b);
     ck_assert_ptr_nonnull(strstr(a, "\"level\":0.30000000000000004,"));
     ck_assert_ptr_nonnull(strstr(a, "\"level\":42,"));
-    TraceFile *g = trace_read(p1, &d);
-    ck_assert_ptr_nonnull(g);
+    TraceFile *g = load_trace(p1);
     ck_assert_uint_eq(g->n, N);
     for (int i = 0; i < N; i++) {
         ck_assert(g->recs[i].x == vals[i]);
@@ -187,25 +176,20 @@ START_TEST(numbers_round_trip_exactly)
     remove(p2);
     trace_file_free(g);
     trace_file_free(f);
-    diag_free(&d);
 }
 END_TEST
 
 /* A seed above 2^53 is kept exactly; non-finite x/y become null and NaN. */
 START_TEST(big_seed_and_nonfinite)
 {
-    Diag d;
-    diag_init(&d, GOLDEN);
-    TraceFile *f = trace_read(GOLDEN, &d);
-    ck_assert_ptr_nonnull(f);
+    TraceFile *f = load_trace(SAMPLE);
     TraceHeader h = f->h;
     h.seed = 18446744073709551557ull;
     TraceRec r = { 3, TR_DEPART, 0, 0, 0, 100, INFINITY };
     char p[256];
     tmp_path(p, sizeof p, "seed.jsonl");
     ck_assert_int_eq(write_file(p, &h, &r, 1), 0);
-    TraceFile *g = trace_read(p, &d);
-    ck_assert_ptr_nonnull(g);
+    TraceFile *g = load_trace(p);
     ck_assert_uint_eq(g->h.seed, 18446744073709551557ull);
     char *text = slurp_len(p, NULL);
     ck_assert_ptr_nonnull(strstr(text, "\"seed\":\"18446744073709551557\","));   /* a string: jq keeps it */
@@ -214,7 +198,6 @@ START_TEST(big_seed_and_nonfinite)
     remove(p);
     trace_file_free(g);
     trace_file_free(f);
-    diag_free(&d);
 }
 END_TEST
 
@@ -249,12 +232,12 @@ END_TEST
 
 /* --- bad files ---------------------------------------------------------- */
 
-/* The header line of the format-1 (v = 1) or format-2 golden trace. */
+/* The header line of the format-1 (v = 1) or format-2 sample trace. */
 static const char *first_line(int v)
 {
     static char *line[2];
     if (!line[v - 1]) {
-        char *all = slurp_len(v == 1 ? GOLDEN_V1 : GOLDEN, NULL);
+        char *all = slurp_len(v == 1 ? SAMPLE_V1 : SAMPLE, NULL);
         *strchr(all, '\n') = '\0';
         line[v - 1] = all;  /* kept for the process; read once */
     }
@@ -368,8 +351,8 @@ END_TEST
 START_TEST(format_1_still_reads)
 {
     Diag d;
-    diag_init(&d, GOLDEN_V1);
-    TraceFile *f1 = trace_read(GOLDEN_V1, &d), *f2 = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE_V1);
+    TraceFile *f1 = trace_read(SAMPLE_V1, &d), *f2 = trace_read(SAMPLE, &d);
     if (!f1 || !f2) diag_print(&d, stderr);
     ck_assert(f1 && f2);
     ck_assert_uint_eq(f1->h.seed, f2->h.seed);
@@ -384,7 +367,7 @@ START_TEST(format_1_still_reads)
     tmp_path(out, sizeof out, "v1to2.jsonl");
     ck_assert_int_eq(write_file(out, &f1->h, f1->recs, f1->n), 0);
     size_t la, lb;
-    char *a = slurp_len(GOLDEN, &la), *b = slurp_len(out, &lb);
+    char *a = slurp_len(SAMPLE, &la), *b = slurp_len(out, &lb);
     ck_assert_uint_eq(la, lb);
     ck_assert(memcmp(a, b, la) == 0);
     ck_assert_ptr_nonnull(strstr(b, "\"trace\":2,"));
@@ -511,9 +494,9 @@ END_TEST
 START_TEST(read_unwinds_every_allocation_failure)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
+    diag_init(&d, SAMPLE);
     mem_fail_at(UINT64_MAX);
-    TraceFile *f = trace_read(GOLDEN, &d);
+    TraceFile *f = trace_read(SAMPLE, &d);
     uint64_t total = mem_fail_count();
     mem_fail_at(0);
     ck_assert_ptr_nonnull(f);
@@ -522,9 +505,9 @@ START_TEST(read_unwinds_every_allocation_failure)
     ck_assert_int_ge(total, 3);
     for (uint64_t k = 1; k <= total; k++) {
         Diag e;
-        diag_init(&e, GOLDEN);
+        diag_init(&e, SAMPLE);
         mem_fail_at(k);
-        TraceFile *g = trace_read(GOLDEN, &e);
+        TraceFile *g = trace_read(SAMPLE, &e);
         mem_fail_at(0);
         ck_assert_msg(g == NULL, "allocation %llu of %llu failed, yet the read succeeded", (unsigned long long)k,
                       (unsigned long long)total);
@@ -532,7 +515,7 @@ START_TEST(read_unwinds_every_allocation_failure)
         ck_assert_ptr_nonnull(strstr(e.items[0].msg, "out of memory"));
         diag_free(&e);
     }
-    f = trace_read(GOLDEN, &d);
+    f = trace_read(SAMPLE, &d);
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(f->n, n);
     trace_file_free(f);
@@ -544,29 +527,13 @@ END_TEST
 Suite *suite_trace(void)
 {
     Suite *s = suite_create("trace");
-    TCase *tc = tcase_create("names");
-    tcase_add_test(tc, names_round_trip);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("buffer");
-    tcase_add_test(tc, buffer_sink_keeps_copies);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("jsonl");
-    tcase_set_timeout(tc, 120);   /* runs salvo and the validator on every shipped scenario */
-    tcase_add_test(tc, golden_reads);
-    tcase_add_test(tc, golden_rewrites_byte_identical);
-    tcase_add_test(tc, numbers_round_trip_exactly);
-    tcase_add_test(tc, big_seed_and_nonfinite);
-    tcase_add_test(tc, format_1_still_reads);
-    tcase_add_test(tc, shipped_traces_match_the_schema);
-    tcase_add_test(tc, docs_name_every_field);
-    tcase_add_test(tc, writer_reports_bad_path);
-    tcase_add_test(tc, writer_abort_leaves_nothing);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("bad_input");
-    tcase_add_test(tc, bad_files_name_their_line);
-    tcase_add_test(tc, bad_named_fields);
-    tcase_add_test(tc, missing_file_is_a_diagnostic);
-    tcase_add_test(tc, read_unwinds_every_allocation_failure);
-    suite_add_tcase(s, tc);
+    TCASE(s, "names", 0, NO_FIXTURE, names_round_trip);
+    TCASE(s, "buffer", 0, NO_FIXTURE, buffer_sink_keeps_copies);
+    /* 120 s: runs salvo and the validator on every shipped scenario. */
+    TCASE(s, "jsonl", 120, NO_FIXTURE, sample_reads, sample_rewrites_byte_identical, numbers_round_trip_exactly,
+          big_seed_and_nonfinite, format_1_still_reads, shipped_traces_match_the_schema, docs_name_every_field,
+          writer_reports_bad_path, writer_abort_leaves_nothing);
+    TCASE(s, "bad_input", 0, NO_FIXTURE, bad_files_name_their_line, bad_named_fields, missing_file_is_a_diagnostic,
+          read_unwinds_every_allocation_failure);
     return s;
 }

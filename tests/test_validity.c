@@ -29,53 +29,13 @@
 #include "summary.h"
 #include "testutil.h"
 
-/* The binary under test, run from the repository root (make test). */
-#define BIN (strchr(SALVO_BIN, '/') ? SALVO_BIN : "./" SALVO_BIN)
 #define DEFAULT_SC "scenarios/korea-russia-2024.json"
-
-static int salvo(const char *args)
-{
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "%s %s >%s/out.txt 2>%s/err.txt", BIN, args, dir, dir);
-    int st = system(cmd);
-    ck_assert(WIFEXITED(st));
-    return WEXITSTATUS(st);
-}
 
 #define HEAD(end) \
     "{\"salvo\":1,\"name\":\"val\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"" end "\"}," \
     "\"sources\":[{\"id\":\"src\",\"title\":\"t\"}]," \
     "\"actors\":[{\"id\":\"a\"}],\"resources\":[{\"id\":\"r\"}]," \
     "\"places\":[{\"id\":\"p\",\"kind\":\"depot\",\"lat\":0,\"lon\":0}],"
-
-static Scenario *load_msg(const char *text, char *msg, size_t nmsg)
-{
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load_buffer("val.json", text, strlen(text), NULL, 0, &d);
-    if (msg) {
-        FILE *f = fmemopen(msg, nmsg, "w");
-        diag_print(&d, f);
-        fclose(f);
-    } else if (!s) {
-        diag_print(&d, stderr);
-    }
-    diag_free(&d);
-    return s;
-}
-
-static Scenario *load(const char *text) { return load_msg(text, NULL, 0); }
-
-static double metric(const Scenario *s, const double *v, const char *id)
-{
-    int m = scenario_metric_find(s, id);
-    ck_assert_msg(m >= 0, "no metric %s", id);
-    return v[m];
-}
-
-#define NEAR(x, want) \
-    ck_assert_msg(fabs((x) - (want)) <= 1e-6 * (1 + fabs((double)(want))), "%.12g, expected %.12g", \
-                  (double)(x), (double)(want))
 
 /* Stock s gains 100/day from 0; event e happens at 00:00 on 2024-01-06
  * (day 5). With q = stock.s + 50 day + 1000 event.e:
@@ -103,23 +63,20 @@ static const char *SUM_SC = HEAD("2024-01-31")
 
 START_TEST(test_sum_values_and_crossings)
 {
-    Scenario *s = load(SUM_SC);
-    ck_assert_ptr_nonnull(s);
-    Sim *sim = sim_create(s);
-    ck_assert_ptr_nonnull(sim);
-    sim_reset(sim, 1, 0);
+    Scenario *s = load_scenario(SUM_SC);
+    Sim *sim = start_sim(s, 1, 0);
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     double v[8];
     sim_metrics(sim, v);
-    NEAR(metric(s, v, "q"), 5500);
-    NEAR(metric(s, v, "t1500"), 5);
-    NEAR(metric(s, v, "t2000"), 20.0 / 3);
-    NEAR(metric(s, v, "nested"), 20.0 / 3);
-    NEAR(metric(s, v, "r0"), 0);
+    ASSERT_NEAR(metric_of(s, v, "q"), 5500);
+    ASSERT_NEAR(metric_of(s, v, "t1500"), 5);
+    ASSERT_NEAR(metric_of(s, v, "t2000"), 20.0 / 3);
+    ASSERT_NEAR(metric_of(s, v, "nested"), 20.0 / 3);
+    ASSERT_NEAR(metric_of(s, v, "r0"), 0);
     const double *lv = sim_series(sim, scenario_metric_find(s, "lv"));
-    NEAR(lv[0], 0);
-    NEAR(lv[1], 2000);
-    NEAR(lv[3], 6000);
+    ASSERT_NEAR(lv[0], 0);
+    ASSERT_NEAR(lv[1], 2000);
+    ASSERT_NEAR(lv[3], 6000);
     sim_destroy(sim);
     scenario_free(s);
 }
@@ -131,22 +88,17 @@ END_TEST
  * 'late' produced = 20 R, where produced at the end (31 days) is 31 R. */
 START_TEST(test_observations_at_end_of_date)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
-    if (!s) diag_print(&d, stderr);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/record-uniform.json");
     ck_assert_int_eq(scenario_observation_count(s), 6);
     const Observation *o = scenario_observation(s, 1);
     ck_assert_str_eq(o->id, "low");
     ck_assert_str_eq(o->metric, "stock-a");
-    NEAR(o->low, 270);
-    NEAR(o->high, 330);
+    ASSERT_NEAR(o->low, 270);
+    ASSERT_NEAR(o->high, 330);
     ck_assert_str_eq(scenario_observation(s, 0)->metric, "stock-a");  /* same quantity as a level metric */
     ck_assert_str_eq(scenario_observation(s, 3)->metric, "late");
     ck_assert_int_eq(scenario_observation(s, 2)->held_out, 1);
-    NEAR(scenario_observation(s, 0)->t, 10);
+    ASSERT_NEAR(scenario_observation(s, 0)->t, 10);
     Sim *sim = sim_create(s);
     ck_assert_ptr_nonnull(sim);
     for (uint64_t rep = 0; rep < 5; rep++) {
@@ -155,12 +107,12 @@ START_TEST(test_observations_at_end_of_date)
         double v[2];
         sim_metrics(sim, v);
         const double *ob = sim_observations(sim);
-        double R = metric(s, v, "produced") / 31;
+        double R = metric_of(s, v, "produced") / 31;
         ck_assert(R >= 50 && R <= 150);
-        NEAR(ob[0], 10 * R);
-        NEAR(ob[1], 10 * R);
-        NEAR(ob[2], 10 * R + 1000);
-        NEAR(ob[3], 20 * R);
+        ASSERT_NEAR(ob[0], 10 * R);
+        ASSERT_NEAR(ob[1], 10 * R);
+        ASSERT_NEAR(ob[2], 10 * R + 1000);
+        ASSERT_NEAR(ob[3], 20 * R);
         ck_assert_double_eq(ob[4], 0);
         ck_assert_double_eq(ob[5], 1000);
     }
@@ -188,20 +140,8 @@ static Batch *record_batch(const Scenario *s, BatchScenario **bs, uint64_t runs,
     *bs = batch_scenario_create(s);
     ck_assert_ptr_nonnull(*bs);
     batch_scenario_set_record(*bs, 1);
-    Diag d;
-    diag_init(&d, "test");
-    Batch *b = batch_create(batch_scenario_model(*bs), &d);
-    ck_assert_ptr_nonnull(b);
-    BatchOptions o;
-    memset(&o, 0, sizeof o);
-    o.seed = 11;
-    o.runs = runs;
-    o.threads = threads;
-    o.target_metric = -1;
-    o.fingerprint = "validity";
-    ck_assert_int_eq(batch_run(b, &o, &d), 0);
-    diag_free(&d);
-    return b;
+    BatchOptions o = batch_options(11, runs, threads, "validity");
+    return run_model_batch(batch_scenario_model(*bs), &o, NULL);
 }
 
 /* The standard error of the q-quantile of n draws from a uniform of width
@@ -215,11 +155,7 @@ static void near_quantile(double got, double want, double q, double width, uint6
 
 START_TEST(test_record_check_uniform)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/record-uniform.json");
     BatchScenario *bs;
     const uint64_t N = 8000;
     Batch *b = record_batch(s, &bs, N, 2);
@@ -283,11 +219,7 @@ END_TEST
  * bits on 1 and 3 threads. */
 START_TEST(test_record_check_threads)
 {
-    Diag d;
-    diag_init(&d, "test");
-    Scenario *s = scenario_load("scenarios/verify/record-uniform.json", NULL, 0, &d);
-    diag_free(&d);
-    ck_assert_ptr_nonnull(s);
+    Scenario *s = load_scenario("scenarios/verify/record-uniform.json");
     RecordRow a[6], c[6];
     BatchScenario *b1, *b3;
     Batch *x = record_batch(s, &b1, 1000, 1), *y = record_batch(s, &b3, 1000, 3);
@@ -314,7 +246,7 @@ END_TEST
 static void bad(const char *text, const char *want)
 {
     char msg[2048];
-    Scenario *s = load_msg(text, msg, sizeof msg);
+    Scenario *s = load_scenario_msg(text, NULL, 0, msg, sizeof msg);
     ck_assert_msg(s == NULL, "loaded, expected: %s", want);
     ck_assert_msg(strstr(msg, want) != NULL, "message:\n%s\nexpected: %s", msg, want);
 }
@@ -366,10 +298,8 @@ END_TEST
  * scenario) and with --no-uncertainty; and --trace works with --rep. */
 static void rep_matches_csv(const char *mode)
 {
-    char args[1024];
-    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 6 --seed 9 --threads 2 --quiet --csv %s %s",
-             tmp("runs.csv"), mode);
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " DEFAULT_SC " --runs 6 --seed 9 --threads 2 --quiet --csv %s %s",
+                            tmp("runs.csv"), mode), 0);
     char *csv = slurp(tmp("runs.csv"));
     ck_assert_ptr_nonnull(csv);
     char *save = NULL, *header = strtok_r(csv, "\n", &save);
@@ -377,9 +307,8 @@ static void rep_matches_csv(const char *mode)
     char *rows[6];
     for (int r = 0; r < 6; r++) ck_assert_ptr_nonnull(rows[r] = strtok_r(NULL, "\n", &save));
     for (int r = 1; r < 6; r += 4) {
-        snprintf(args, sizeof args, "run " DEFAULT_SC " --seed 9 --rep %d --json %s --trace %s", r, mode,
-                 tmp("t.jsonl"));
-        ck_assert_int_eq(salvo(args), 0);
+        ck_assert_int_eq(salvof("run " DEFAULT_SC " --seed 9 --rep %d --json %s --trace %s",
+                                r, mode, tmp("t.jsonl")), 0);
         char *out = slurp(tmp("out.txt"));
         cJSON *j = cJSON_Parse(out);
         free(out);
@@ -429,9 +358,7 @@ END_TEST
  * "record" entry per observation with the keys the report draws. */
 START_TEST(test_default_batch_record)
 {
-    char args[512];
-    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 200 --threads 2 --quiet --json %s", tmp("s.json"));
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvof("batch " DEFAULT_SC " --runs 200 --threads 2 --quiet --json %s", tmp("s.json")), 0);
     char *out = slurp(tmp("out.txt"));
     ck_assert_ptr_nonnull(out);
     ck_assert_msg(strstr(out, "mode: parametric uncertainty (the scenario's batch default)"), "%s", out);
@@ -439,10 +366,7 @@ START_TEST(test_default_batch_record)
     ck_assert(strstr(out, "observations inside the 90% band"));
     ck_assert(strstr(out, "Held out"));
     free(out);
-    char *text = slurp(tmp("s.json"));
-    cJSON *j = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(j);
+    cJSON *j = load_json(tmp("s.json"));
     ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(j, "run"), "mode")->valuestring, "uncertainty");
     cJSON *rec = cJSON_GetObjectItem(j, "record");
     ck_assert(cJSON_IsArray(rec));
@@ -454,8 +378,7 @@ START_TEST(test_default_batch_record)
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
             ck_assert_msg(cJSON_GetObjectItem(e, keys[k]) != NULL, "record entry without '%s'", keys[k]);
     cJSON_Delete(j);
-    snprintf(args, sizeof args, "batch " DEFAULT_SC " --runs 64 --quiet --no-uncertainty");
-    ck_assert_int_eq(salvo(args), 0);
+    ck_assert_int_eq(salvo("batch " DEFAULT_SC " --runs 64 --quiet --no-uncertainty"), 0);
     out = slurp(tmp("out.txt"));
     ck_assert(strstr(out, "mode: the dice only"));
     free(out);
@@ -851,7 +774,7 @@ START_TEST(test_fit_interrupted_then_resumed)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "exec %s fit scenarios/verify/abc-recover.json --runs 100000000 --seed 7 --threads 2 "
-             "--top 0 --checkpoint %s --json %s >%s/out.txt 2>%s/err.txt", BIN, tmp("ck"), tmp("i.json"), dir, dir);
+             "--top 0 --checkpoint %s --json %s >%s/out.txt 2>%s/err.txt", salvo_bin(), tmp("ck"), tmp("i.json"), dir, dir);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -1088,7 +1011,7 @@ static int salvo_on_tty(const char *args, char *err, size_t n)
     char name[256];
     snprintf(name, sizeof name, "%s", ptsname(m));
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "exec %s %s >%s/out.txt", BIN, args, dir);
+    snprintf(cmd, sizeof cmd, "exec %s %s >%s/out.txt", salvo_bin(), args, dir);
     pid_t pid = fork();
     ck_assert_int_ge(pid, 0);
     if (pid == 0) {
@@ -1204,44 +1127,16 @@ Suite *suite_validity(void);
 Suite *suite_validity(void)
 {
     Suite *s = suite_create("validity");
-    TCase *tc = tcase_create("sums");
-    tcase_add_test(tc, test_sum_values_and_crossings);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("observations");
-    tcase_add_test(tc, test_observations_at_end_of_date);
-    tcase_add_test(tc, test_bad_observations);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("record");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, test_interval_score_by_hand);
-    tcase_add_test(tc, test_record_check_uniform);
-    tcase_add_test(tc, test_record_check_threads);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("cli");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_run_rep_is_batch_row);
-    tcase_add_test(tc, test_default_batch_record);
-    tcase_add_test(tc, test_fit_cli_weights);
-    tcase_add_test(tc, test_fit_discover_threads_and_resume);
-    tcase_add_test(tc, test_fit_interrupted_then_resumed);
-    tcase_add_test(tc, test_fit_discover_reports);
-    tcase_add_test(tc, test_fit_discover_progress);
-    tcase_add_test(tc, test_fit_resume_short_rows);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("fit");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_fit_scale_by_hand);
-    tcase_add_test(tc, test_abc_recovers_parameter);
-    tcase_add_test(tc, test_fit_threads);
-    tcase_add_test(tc, test_fit_sample_is_the_draw);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("discover");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, test_prim_by_hand);
-    tcase_add_test(tc, test_prim_planted_box);
-    tcase_add_test(tc, test_prim_pasting_recovers_edges);
-    tcase_add_test(tc, test_prim_covering_two_boxes);
-    suite_add_tcase(s, tc);
+    TCASE(s, "sums", 0, NO_FIXTURE, test_sum_values_and_crossings);
+    TCASE(s, "observations", 0, NO_FIXTURE, test_observations_at_end_of_date, test_bad_observations);
+    TCASE(s, "record", 60, NO_FIXTURE, test_interval_score_by_hand, test_record_check_uniform,
+          test_record_check_threads);
+    TCASE(s, "cli", 120, SCRATCH, test_run_rep_is_batch_row, test_default_batch_record, test_fit_cli_weights,
+          test_fit_discover_threads_and_resume, test_fit_interrupted_then_resumed, test_fit_discover_reports,
+          test_fit_discover_progress, test_fit_resume_short_rows);
+    TCASE(s, "fit", 120, NO_FIXTURE, test_fit_scale_by_hand, test_abc_recovers_parameter, test_fit_threads,
+          test_fit_sample_is_the_draw);
+    TCASE(s, "discover", 120, NO_FIXTURE, test_prim_by_hand, test_prim_planted_box, test_prim_pasting_recovers_edges,
+          test_prim_covering_two_boxes);
     return s;
 }

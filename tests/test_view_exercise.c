@@ -17,6 +17,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #ifdef SALVO_HAVE_VIEW
 #ifndef SALVO_BIN
 #define SALVO_BIN "salvo"
@@ -35,7 +37,7 @@
 
 static Exercise *ex;
 
-static void setup(void)
+static void ex_setup(void)
 {
     Diag d;
     diag_init(&d, EX);
@@ -45,7 +47,7 @@ static void setup(void)
     ck_assert_ptr_nonnull(ex);
 }
 
-static void teardown(void) { exercise_free(ex); }
+static void ex_teardown(void) { exercise_free(ex); }
 
 static ExView *make(int runs)
 {
@@ -211,25 +213,13 @@ START_TEST(fan_needs_its_futures_and_marks_the_choice)
 }
 END_TEST
 
-static int run_cli(const char *args, char *err, size_t n)
-{
-    char errf[128], cmd[1024];
-    snprintf(errf, sizeof errf, "/tmp/salvo-test-%ld-exv.err", (long)getpid());
-    snprintf(cmd, sizeof cmd, "%s%s view %s 2>%s >/dev/null", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN,
-             args, errf);
-    int rc = system(cmd);
-    FILE *fp = fopen(errf, "rb");
-    size_t got = fp ? fread(err, 1, n - 1, fp) : 0;
-    err[got] = '\0';
-    if (fp) fclose(fp);
-    remove(errf);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+/* `salvo view ARGS`, its stderr into err. */
+static int run_cli(const char *args, char *err, size_t n) { return salvo_stderr("view", args, err, n); }
 
 START_TEST(cli_screens_and_errors)
 {
     char err[2048], args[512], png[128];
-    snprintf(png, sizeof png, "/tmp/salvo-test-%ld-exv.png", (long)getpid());
+    snprintf(png, sizeof png, "%s", tmp("exv.png"));
     static const char *const screens[] = { "briefing", "decision", "decision:2", "debrief", "fan:1" };
     for (int i = 0; i < 5; i++) {
         remove(png);
@@ -262,20 +252,14 @@ END_TEST
  * playthrough whose scenario hash was changed is refused. */
 START_TEST(cli_scripted_student_replayed)
 {
-    char dir[128], path[256], play[256], args[1024], err[2048], png[256];
-    snprintf(dir, sizeof dir, "/tmp/salvo-test-%ld-exv", (long)getpid());
-    snprintf(args, sizeof args, "mkdir -p %s", dir);
-    ck_assert_int_eq(system(args), 0);
-    snprintf(path, sizeof path, "%s/answers.txt", dir);
-    snprintf(play, sizeof play, "%s/ada.json", dir);
-    snprintf(png, sizeof png, "%s/debrief.png", dir);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs("2000000 1000000 4000000\n1500000 500000 3000000\n30%\nhalf\n2\nask\naccept\n", f);
-    fclose(f);
-    snprintf(args, sizeof args, "%s%s exercise " EX " --name Ada --futures 10 --runs 20 --tornado 0 --answers %s "
-             "--save %s >/dev/null 2>&1", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN, path, play);
-    ck_assert_int_eq(system(args), 0);
+    char path[256], play[256], args[1024], err[2048], png[256];
+    snprintf(path, sizeof path, "%s", tmp("answers.txt"));
+    snprintf(play, sizeof play, "%s", tmp("ada.json"));
+    snprintf(png, sizeof png, "%s", tmp("debrief.png"));
+    write_text(path, "2000000 1000000 4000000\n1500000 500000 3000000\n30%\nhalf\n2\nask\naccept\n");
+    snprintf(args, sizeof args, "exercise " EX " --name Ada --futures 10 --runs 20 --tornado 0 --answers %s --save %s",
+             path, play);
+    ck_assert_int_eq(salvo(args), 0);
     static const char *const screens[] = { "briefing", "decision:1", "fan:1", "debrief" };
     for (int i = 0; i < 4; i++) {
         remove(png);
@@ -289,7 +273,7 @@ START_TEST(cli_scripted_student_replayed)
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--seed and --replay exclude each other"));
     /* Another scenario's hash: refused, exit 2. */
-    f = fopen(play, "r+");
+    FILE *f = fopen(play, "r+");
     ck_assert_ptr_nonnull(f);
     char text[8192];
     size_t n = fread(text, 1, sizeof text - 1, f);
@@ -303,8 +287,6 @@ START_TEST(cli_scripted_student_replayed)
     snprintf(args, sizeof args, EX " --replay %s --screenshot %s --screen debrief", play, png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_msg(strstr(err, "different scenario"), "got: %s", err);
-    snprintf(args, sizeof args, "rm -rf %s", dir);
-    ck_assert_int_eq(system(args), 0);
 }
 END_TEST
 
@@ -375,7 +357,7 @@ START_TEST(form_rejects_bad_input)
 END_TEST
 
 /* Run a shell command; its standard output into out. The exit status. */
-static int sh(const char *cmd, char *out, size_t n)
+static int sh_out(const char *cmd, char *out, size_t n)
 {
     FILE *p = popen(cmd, "r");
     ck_assert_ptr_nonnull(p);
@@ -410,9 +392,6 @@ static double after(const char *text, const char *id, const char *key)
 
 #define BIN_PREFIX (strchr(SALVO_BIN, '/') ? "" : "./")
 
-/* The view's scores are the terminal's: the terminal plays a scripted
- * student; the view, given the same choices and guesses, scores them to
- * the same printed figures. */
 /* The terminal plays the scripted student with guesses g; its playthrough
  * file is read into the choices. Returns the scored section of its output. */
 static char *terminal_scores(const char *dir, const ExGuess *g, char *out, size_t nout, int *choices, int *nc)
@@ -425,7 +404,7 @@ static char *terminal_scores(const char *dir, const ExGuess *g, char *out, size_
     snprintf(play, sizeof play, "%s/p.json", dir);
     snprintf(cmd, sizeof cmd, "%s%s exercise " EX " --futures 10 --runs %d --tornado 0 --answers %s/answers.txt --save %s "
              "2>&1", BIN_PREFIX, SALVO_BIN, RUNS, dir, play);
-    ck_assert_int_eq(sh(cmd, out, nout), 0);
+    ck_assert_int_eq(sh_out(cmd, out, nout), 0);
     FILE *f = fopen(play, "r");
     ck_assert_ptr_nonnull(f);
     size_t n = fread(text, 1, sizeof text - 1, f);
@@ -554,7 +533,7 @@ START_TEST(window_loop_scripted_end_to_end)
                        "end,2,end,1,end,1,end,1,end,1,end,1,end,1,end,return,f12,right,f12,q";
     snprintf(cmd, sizeof cmd, "cd %s && %s " WINDOW_ENV "%s view %s --exercise --name Ada --runs %d --record ada.json --frames 900 "
              "--keys '%s' 2>/dev/null", dir, disp, bin, exf, RUNS, keys);
-    ck_assert_int_eq(sh(cmd, out1, sizeof out1), 0);
+    ck_assert_int_eq(sh_out(cmd, out1, sizeof out1), 0);
     char *s1 = scored(out1);
     ck_assert_msg(strstr(s1, "shortfall: you said 30%"), "%s", s1);      /* the corrected probability */
     /* The debrief's screenshot has the histograms with the student's
@@ -570,12 +549,12 @@ START_TEST(window_loop_scripted_end_to_end)
     /* Replayed in the terminal: the same scores. */
     snprintf(cmd, sizeof cmd, "%s exercise %s --replay %s/ada.json --runs %d --futures 10 --tornado 0 2>&1", bin, exf, dir,
              RUNS);
-    ck_assert_int_eq(sh(cmd, out2, sizeof out2), 0);
+    ck_assert_int_eq(sh_out(cmd, out2, sizeof out2), 0);
     ck_assert_str_eq(scored(out2), s1);
     /* Replayed in the window (the form filled, the choices scripted). */
     snprintf(cmd, sizeof cmd, "cd %s && %s " WINDOW_ENV "%s view %s --replay ada.json --runs %d --frames 300 "
              "--keys 'return,return,end,return' 2>/dev/null", dir, disp, bin, exf, RUNS);
-    ck_assert_int_eq(sh(cmd, out3, sizeof out3), 0);
+    ck_assert_int_eq(sh_out(cmd, out3, sizeof out3), 0);
     ck_assert_str_eq(scored(out3), s1);
     ck_assert_ptr_nonnull(strstr(out3, ": Ada, seed 1"));
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -588,25 +567,11 @@ Suite *suite_view_exercise(void)
 {
     Suite *s = suite_create("view_exercise");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("screens");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, briefing_has_its_rows_and_scrolls);
-    tcase_add_test(tc, decision_shows_the_chosen_option);
-    tcase_add_test(tc, debrief_marker_where_the_data_put_it);
-    tcase_add_test(tc, fan_needs_its_futures_and_marks_the_choice);
-    tcase_add_test(tc, form_rejects_bad_input);
-    tcase_add_test(tc, view_scores_equal_the_terminals);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("cli");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, cli_screens_and_errors);
-    tcase_add_test(tc, cli_scripted_student_replayed);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("window");
-    tcase_set_timeout(tc, 120);
-    tcase_add_test(tc, window_loop_scripted_end_to_end);
-    suite_add_tcase(s, tc);
+    TCASE(s, "screens", 60, FIXTURE(ex_setup, ex_teardown), briefing_has_its_rows_and_scrolls,
+          decision_shows_the_chosen_option, debrief_marker_where_the_data_put_it,
+          fan_needs_its_futures_and_marks_the_choice, form_rejects_bad_input, view_scores_equal_the_terminals);
+    TCASE(s, "cli", 60, SCRATCH, cli_screens_and_errors, cli_scripted_student_replayed);
+    TCASE(s, "window", 120, NO_FIXTURE, window_loop_scripted_end_to_end);
 #endif
     return s;
 }

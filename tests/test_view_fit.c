@@ -15,6 +15,7 @@
 #include "session.h"
 #include "view.h"
 #include "vstate.h"
+#include "testutil.h"
 
 /* Dashes along lines far from the origin: the old walk added the rest of
  * a dash to a float position that no longer changed (2^24 and beyond) and
@@ -326,18 +327,9 @@ Suite *suite_view_fit(void)
 {
     Suite *s = suite_create("view_fit");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("dashes");
-    tcase_set_timeout(tc, 10);
-    tcase_add_test(tc, dashes_always_end);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("sizes");
-    tcase_set_timeout(tc, 300);
-    tcase_add_test(tc, caspian_fits);
-    tcase_add_test(tc, every_scenario_at_every_size);
-    tcase_add_test(tc, hud_counts_each_resource);
-    tcase_add_test(tc, panels_keep_their_margins);
-    tcase_add_test(tc, legend_toggles);
-    suite_add_tcase(s, tc);
+    TCASE(s, "dashes", 10, NO_FIXTURE, dashes_always_end);
+    TCASE(s, "sizes", 300, NO_FIXTURE, caspian_fits, every_scenario_at_every_size, hud_counts_each_resource,
+          panels_keep_their_margins, legend_toggles);
 #endif
     return s;
 }

@@ -7,41 +7,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #ifdef SALVO_HAVE_VIEW
 #include "session.h"
 
 /* One launch programme; after its first failure (day 31) North Korea
- * decides whether to accept Russian help. */
-static const char *LAUNCH_SC =
-    "{\"salvo\":1,\"name\":\"launch\",\"calendar\":{\"start\":\"2024-01-01\",\"end\":\"2025-01-01\"},"
-    "\"actors\":[{\"id\":\"kp\",\"name\":\"North Korea\"},{\"id\":\"ru\"}],"
-    "\"places\":[{\"id\":\"sohae\",\"kind\":\"launch-site\",\"lat\":39.66,\"lon\":124.7}],"
-    "\"programmes\":[{\"id\":\"sat\",\"actor\":\"kp\",\"site\":\"sohae\","
-    "\"history\":[{\"date\":\"2024-02-01\",\"outcome\":\"failure\",\"stage\":2}],"
-    "\"interval\":30,\"max_attempts\":10,\"base\":0.05,\"stages\":[1,1,1],"
-    "\"assistance\":[{\"id\":\"help\",\"from\":\"ru\",\"lead_time\":10,\"boost\":0.9}]}],"
-    "\"decisions\":[{\"id\":\"ask\",\"actor\":\"kp\",\"when\":{\"quantity\":\"launch.sat.failures\",\">=\":1},"
-    "\"options\":[{\"id\":\"refuse\",\"label\":\"Go alone\"},{\"id\":\"accept\",\"label\":\"Accept help\",\"effects\":[{\"accept\":\"help\"}]}],"
-    "\"policy\":{\"fixed\":\"refuse\"}}],"
-    "\"metrics\":[{\"id\":\"successes\",\"total\":\"launch.sat.successes\"}]}";
-
-static char scenario_path[128], play_path[128];
-
-static void setup(void)
-{
-    snprintf(scenario_path, sizeof scenario_path, "/tmp/salvo-test-%ld-launch.json", (long)getpid());
-    snprintf(play_path, sizeof play_path, "/tmp/salvo-test-%ld-play.json", (long)getpid());
-    FILE *fp = fopen(scenario_path, "wb");
-    ck_assert_ptr_nonnull(fp);
-    fputs(LAUNCH_SC, fp);
-    fclose(fp);
-}
-
-static void teardown(void)
-{
-    remove(scenario_path);
-    remove(play_path);
-}
+ * decides whether to accept Russian help (shared with test_sim.c). */
+#define LAUNCH_SC "tests/data/launch-help.json"
 
 /* The option recorded by the first DECISION record, or -1. */
 static int decision_taken(const Session *s)
@@ -56,8 +29,8 @@ static int decision_taken(const Session *s)
 START_TEST(playthrough_pauses_answers_and_replays)
 {
     Diag d;
-    diag_init(&d, scenario_path);
-    Session *s = session_open_scenario(scenario_path, NULL, 0, 99, 1, &d);
+    diag_init(&d, LAUNCH_SC);
+    Session *s = session_open_scenario(LAUNCH_SC, NULL, 0, 99, 1, &d);
     if (!s) diag_print(&d, stderr);
     ck_assert_ptr_nonnull(s);
     ck_assert(session_live(s) && session_interactive(s));
@@ -84,8 +57,8 @@ START_TEST(playthrough_pauses_answers_and_replays)
     ck_assert_int_eq(session_answer(s, 0), -1);       /* nothing pending now */
 
     /* Saved and replayed: the same records, byte for byte. */
-    ck_assert_int_eq(session_save(s, play_path, &d), 0);
-    Session *rp = session_open_replay(play_path, 0, &d);
+    ck_assert_int_eq(session_save(s, tmp("play.json"), &d), 0);
+    Session *rp = session_open_replay(tmp("play.json"), 0, &d);
     if (!rp) diag_print(&d, stderr);
     ck_assert_ptr_nonnull(rp);
     size_t n2;
@@ -128,8 +101,8 @@ END_TEST
 START_TEST(batch_session_runs_to_the_end)
 {
     Diag d;
-    diag_init(&d, scenario_path);
-    Session *s = session_open_scenario(scenario_path, NULL, 0, 99, 0, &d);
+    diag_init(&d, LAUNCH_SC);
+    Session *s = session_open_scenario(LAUNCH_SC, NULL, 0, 99, 0, &d);
     ck_assert_ptr_nonnull(s);
     ck_assert_ptr_null(session_pending(s));
     ck_assert_int_eq(decision_taken(s), 0);            /* the policy refuses */
@@ -138,7 +111,7 @@ START_TEST(batch_session_runs_to_the_end)
     ck_assert_int_eq(r[n - 1].kind, TR_END);
     session_close(s);
     const char *bad[] = { "programmes.sat.base=2" };
-    ck_assert_ptr_null(session_open_scenario(scenario_path, bad, 1, 1, 0, &d));
+    ck_assert_ptr_null(session_open_scenario(LAUNCH_SC, bad, 1, 1, 0, &d));
     ck_assert_int_ge(diag_errors(&d), 1);
     diag_free(&d);
 }
@@ -147,15 +120,15 @@ END_TEST
 START_TEST(saved_trace_is_not_live)
 {
     Diag d;
-    diag_init(&d, "golden");
-    Session *s = session_open_trace("tests/data/golden.jsonl", &d);
+    diag_init(&d, "sample");
+    Session *s = session_open_trace("tests/data/sample.jsonl", &d);
     ck_assert_ptr_nonnull(s);
     ck_assert(!session_live(s));
     ck_assert_uint_eq(session_seed(s), 42);
     ck_assert_int_eq(session_answer(s, 0), -1);
     ck_assert_int_eq(session_rewind(s, 0), -1);
     ck_assert_int_eq(session_reseed(s, 1), -1);
-    ck_assert_int_eq(session_save(s, play_path, &d), -1);
+    ck_assert_int_eq(session_save(s, tmp("play.json"), &d), -1);
     ck_assert_double_eq(session_done(s), 500);
     session_close(s);
     diag_free(&d);
@@ -165,7 +138,7 @@ END_TEST
 START_TEST(bad_playthrough_files)
 {
     Diag d;
-    diag_init(&d, play_path);
+    diag_init(&d, tmp("play.json"));
     const char *bad[] = {
         "not json",
         "{\"type\":\"trace\"}",
@@ -173,11 +146,11 @@ START_TEST(bad_playthrough_files)
         "{\"type\":\"playthrough\",\"scenario\":\"x.json\",\"seed\":\"12\",\"choices\":[-1]}",
     };
     for (int i = 0; i < 4; i++) {
-        FILE *fp = fopen(play_path, "wb");
+        FILE *fp = fopen(tmp("play.json"), "wb");
         fputs(bad[i], fp);
         fclose(fp);
         int before = diag_errors(&d);
-        ck_assert_ptr_null(session_open_replay(play_path, 0, &d));
+        ck_assert_ptr_null(session_open_replay(tmp("play.json"), 0, &d));
         ck_assert_int_gt(diag_errors(&d), before);
     }
     ck_assert_ptr_null(session_open_replay("/nonexistent/play.json", 0, &d));
@@ -190,13 +163,8 @@ Suite *suite_view_session(void)
 {
     Suite *s = suite_create("view_session");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("session");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, playthrough_pauses_answers_and_replays);
-    tcase_add_test(tc, batch_session_runs_to_the_end);
-    tcase_add_test(tc, saved_trace_is_not_live);
-    tcase_add_test(tc, bad_playthrough_files);
-    suite_add_tcase(s, tc);
+    TCASE(s, "session", 0, SCRATCH, playthrough_pauses_answers_and_replays, batch_session_runs_to_the_end,
+          saved_trace_is_not_live, bad_playthrough_files);
 #endif
     return s;
 }

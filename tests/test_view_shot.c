@@ -9,25 +9,24 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
+
 #ifdef SALVO_HAVE_VIEW
-#ifndef SALVO_BIN
-#define SALVO_BIN "salvo"
-#endif
 #include "draw.h"
 #include "view.h"
 #include "vstate.h"
 
-#define GOLDEN "tests/data/golden.jsonl"
+#define SAMPLE "tests/data/sample.jsonl"
 #define T_OCT15 409.5   /* 2024-10-15, noon */
 
 static TraceFile *tf;
 static ViewShot *shot;
 
-static void setup(void)
+static void shot_setup(void)
 {
     Diag d;
-    diag_init(&d, GOLDEN);
-    tf = trace_read(GOLDEN, &d);
+    diag_init(&d, SAMPLE);
+    tf = trace_read(SAMPLE, &d);
     ck_assert_ptr_nonnull(tf);
     shot = view_shot_create(&tf->h, tf->recs, tf->n, 1280, 720, &d);
     if (!shot) diag_print(&d, stderr);
@@ -35,7 +34,7 @@ static void setup(void)
     diag_free(&d);
 }
 
-static void teardown(void)
+static void shot_teardown(void)
 {
     view_shot_destroy(shot);
     trace_file_free(tf);
@@ -160,65 +159,46 @@ START_TEST(frames_are_deterministic)
     ck_assert_uint_eq(sum1, sum2);
 }
 END_TEST
-/* The command line: exit codes and messages. */
-static int run_cli(const char *args, char *err, size_t n)
-{
-    char errf[128], cmd[1024];
-    snprintf(errf, sizeof errf, "/tmp/salvo-test-%ld-cli.err", (long)getpid());
-    /* Through the shell, so a bare name needs ./ to mean this directory. */
-    snprintf(cmd, sizeof cmd, "%s%s view %s 2>%s >/dev/null", strchr(SALVO_BIN, '/') ? "" : "./", SALVO_BIN,
-             args, errf);
-    int rc = system(cmd);
-    FILE *fp = fopen(errf, "rb");
-    size_t got = fp ? fread(err, 1, n - 1, fp) : 0;
-    err[got] = '\0';
-    if (fp) fclose(fp);
-    remove(errf);
-    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
-}
+/* `salvo view ARGS`, its stderr into err. */
+static int run_cli(const char *args, char *err, size_t n) { return salvo_stderr("view", args, err, n); }
 
 START_TEST(cli_screenshot_and_errors)
 {
     char err[2048], args[512], png[128];
-    snprintf(png, sizeof png, "/tmp/salvo-test-%ld-cli.png", (long)getpid());
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 2024-10-15 --size 640x400", png);
+    snprintf(png, sizeof png, "%s", tmp("cli.png"));
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 2024-10-15 --size 640x400", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     ck_assert_int_eq(access(png, R_OK), 0);
     remove(png);
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 400.5", png);
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 400.5", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     remove(png);
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 1999-01-01", png);
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 1999-01-01", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "outside the run"));
-    snprintf(args, sizeof args, "--trace " GOLDEN " --screenshot %s --at 3 --size 10x10", png);
+    snprintf(args, sizeof args, "--trace " SAMPLE " --screenshot %s --at 3 --size 10x10", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--size"));
-    ck_assert_int_eq(run_cli("--trace " GOLDEN " --screenshot x.png", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace " SAMPLE " --screenshot x.png", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "--at"));
-    ck_assert_int_eq(run_cli("--trace " GOLDEN " --bogus", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace " SAMPLE " --bogus", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "unknown option '--bogus'"));
     ck_assert_int_eq(run_cli("", err, sizeof err), 2);
-    ck_assert_int_eq(run_cli("--trace " GOLDEN " --seed 3", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli("--trace " SAMPLE " --seed 3", err, sizeof err), 2);
     ck_assert_int_eq(run_cli("--trace tests/data/no-such.jsonl --screenshot x.png --at 1", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "cannot read"));
     /* A trace where a scenario belongs: the loader's error, then a hint. */
-    ck_assert_int_eq(run_cli(GOLDEN " --screenshot x.png --at 1", err, sizeof err), 2);
+    ck_assert_int_eq(run_cli(SAMPLE " --screenshot x.png --at 1", err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "use salvo view --trace"));
     /* A trace of format 1 still plays; a newer format is refused clearly. */
-    snprintf(args, sizeof args, "--trace tests/data/golden-v1.jsonl --screenshot %s --at 2024-10-15 --size 640x400", png);
+    snprintf(args, sizeof args, "--trace tests/data/sample-v1.jsonl --screenshot %s --at 2024-10-15 --size 640x400", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 0);
     remove(png);
-    char newer[128];
-    snprintf(newer, sizeof newer, "/tmp/salvo-test-%ld-newer.jsonl", (long)getpid());
-    FILE *fp = fopen(newer, "wb");
-    ck_assert_ptr_nonnull(fp);
-    fputs("{\"salvo\":\"9.0\",\"type\":\"header\",\"trace\":3,\"seed\":\"1\"}\n", fp);
-    fclose(fp);
+    const char *newer = tmp("newer.jsonl");
+    write_text(newer, "{\"salvo\":\"9.0\",\"type\":\"header\",\"trace\":3,\"seed\":\"1\"}\n");
     snprintf(args, sizeof args, "--trace %s --screenshot %s --at 1", newer, png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "trace format 3 is newer than this salvo reads"));
-    remove(newer);
     ck_assert_int_eq(run_cli("--help", err, sizeof err), 0);
 }
 END_TEST
@@ -228,19 +208,9 @@ Suite *suite_view_shot(void)
 {
     Suite *s = suite_create("view_shot");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("pixels");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_set_timeout(tc, 30);
-    tcase_add_test(tc, places_in_their_actors_colour);
-    tcase_add_test(tc, carrier_at_its_interpolated_position);
-    tcase_add_test(tc, land_and_sea);
-    tcase_add_test(tc, screenshot_png_written);
-    tcase_add_test(tc, frames_are_deterministic);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("cli");
-    tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, cli_screenshot_and_errors);
-    suite_add_tcase(s, tc);
+    TCASE(s, "pixels", 30, FIXTURE(shot_setup, shot_teardown), places_in_their_actors_colour,
+          carrier_at_its_interpolated_position, land_and_sea, screenshot_png_written, frames_are_deterministic);
+    TCASE(s, "cli", 60, SCRATCH, cli_screenshot_and_errors);
 #endif
     return s;
 }

@@ -11,6 +11,7 @@
 #include "proj.h"
 #include "raster.h"
 #include "vstate.h"
+#include "testutil.h"
 
 /* A tiny world on the equator, where a degree of longitude is a degree of
  * latitude, so distances along routes are easy to check by hand:
@@ -78,7 +79,7 @@ static const TraceRec TINY[] = {
 static TraceHeader H;
 static VState *vs;
 
-static void setup(void)
+static void tiny_setup(void)
 {
     H = tiny_header();
     char why[128];
@@ -87,7 +88,7 @@ static void setup(void)
     ck_assert_ptr_nonnull(vs);
 }
 
-static void teardown(void) { vstate_destroy(vs); vs = NULL; }
+static void tiny_teardown(void) { vstate_destroy(vs); vs = NULL; }
 
 static const VCarrier *find_carrier(const VFrame *f, int c)
 {
@@ -324,14 +325,11 @@ START_TEST(treaty_steps_in_date_order)
 }
 END_TEST
 
-/* The golden trace: every carrier on the map is on its route, between the
+/* The sample trace: every carrier on the map is on its route, between the
  * ends, and the number in flight matches a direct count of open trips. */
-START_TEST(golden_carriers_consistent)
+START_TEST(sample_carriers_consistent)
 {
-    Diag d;
-    diag_init(&d, "tests/data/golden.jsonl");
-    TraceFile *tf = trace_read("tests/data/golden.jsonl", &d);
-    ck_assert_ptr_nonnull(tf);
+    TraceFile *tf = load_trace("tests/data/sample.jsonl");
     VState *g = vstate_create(&tf->h, tf->recs, tf->n);
     ck_assert_ptr_nonnull(g);
     for (double t = 0; t <= 500; t += 3.7) {
@@ -360,7 +358,6 @@ START_TEST(golden_carriers_consistent)
     ck_assert_msg(f->ncarriers >= 6, "%zu carriers", f->ncarriers);
     vstate_destroy(g);
     trace_file_free(tf);
-    diag_free(&d);
 }
 END_TEST
 
@@ -475,33 +472,15 @@ Suite *suite_view_state(void)
 {
     Suite *s = suite_create("view_state");
 #ifdef SALVO_HAVE_VIEW
-    TCase *tc = tcase_create("carriers");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, route_points_by_distance);
-    tcase_add_test(tc, carrier_halfway_through_transit);
-    tcase_add_test(tc, carrier_gone_after_arrival_then_returns_empty);
-    tcase_add_test(tc, lost_carrier_stops_where_it_was_lost);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("state");
-    tcase_add_checked_fixture(tc, setup, teardown);
-    tcase_add_test(tc, stock_steps_and_shortfall_grows);
-    tcase_add_test(tc, statuses_follow_the_last_record);
-    tcase_add_test(tc, launches_and_troops);
-    tcase_add_test(tc, totals_at_time);
-    tcase_add_test(tc, feed_and_steps);
-    tcase_add_test(tc, events_in_words);
-    tcase_add_test(tc, treaty_steps_in_date_order);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("golden");
-    tcase_add_test(tc, golden_carriers_consistent);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("projection");
-    tcase_add_test(tc, projection_round_trips_and_fits);
-    suite_add_tcase(s, tc);
-    tc = tcase_create("basemap");
-    tcase_add_test(tc, basemap_asset_loads);
-    tcase_add_test(tc, raster_fills_even_odd_with_coverage);
-    suite_add_tcase(s, tc);
+    TCASE(s, "carriers", 0, FIXTURE(tiny_setup, tiny_teardown), route_points_by_distance,
+          carrier_halfway_through_transit, carrier_gone_after_arrival_then_returns_empty,
+          lost_carrier_stops_where_it_was_lost);
+    TCASE(s, "state", 0, FIXTURE(tiny_setup, tiny_teardown), stock_steps_and_shortfall_grows,
+          statuses_follow_the_last_record, launches_and_troops, totals_at_time, feed_and_steps, events_in_words,
+          treaty_steps_in_date_order);
+    TCASE(s, "sample-trace", 0, NO_FIXTURE, sample_carriers_consistent);
+    TCASE(s, "projection", 0, NO_FIXTURE, projection_round_trips_and_fits);
+    TCASE(s, "basemap", 0, NO_FIXTURE, basemap_asset_loads, raster_fills_even_odd_with_coverage);
 #endif
     return s;
 }

@@ -21,11 +21,11 @@ run() { echo "+ $*"; xvfb-run -a "$@"; }
 # Every key, a click on the timeline and on the map, zoom; ends with q.
 keys="h,h,l,l,plus,plus,minus,right,right,left,end,home,space,space,0,click:700:790,click:1200:420"
 keys="$keys,wheel:1200:420,wheel:1200:420,s,r,c,1,esc,q"
-(cd "$out" && SALVO_VIEW_STATS=1 xvfb-run -a "$OLDPWD/$BIN" view --trace "$OLDPWD/tests/data/golden.jsonl" \
+(cd "$out" && SALVO_VIEW_STATS=1 xvfb-run -a "$OLDPWD/$BIN" view --trace "$OLDPWD/tests/data/sample.jsonl" \
     --frames 60 --keys "$keys")
 ls "$out"/salvo-*.png >/dev/null    # the s key saved a screenshot
 
-run "$BIN" view --trace tests/data/golden.jsonl --frames 30 --at 2024-10-15 --size 1024x640
+run "$BIN" view --trace tests/data/sample.jsonl --frames 30 --at 2024-10-15 --size 1024x640
 
 scen=scenarios/korea-russia-2024.json
 if [ -f "$scen" ]; then
@@ -69,11 +69,11 @@ if [ -f "$ex" ]; then
     "$BIN" view "$ex" --exercise --replay "$out/ex-play.json" --screenshot "$out/ex-form.png" --screen predictions
     test -s "$out/ex-form.png"
 fi
-"$BIN" view --trace tests/data/golden.jsonl --screenshot "$out/golden.png" --at 2024-10-15 --size 800x500
-test -s "$out/golden.png"
+"$BIN" view --trace tests/data/sample.jsonl --screenshot "$out/sample.png" --at 2024-10-15 --size 800x500
+test -s "$out/sample.png"
 # A trace of the older format 1 still plays.
-"$BIN" view --trace tests/data/golden-v1.jsonl --screenshot "$out/golden-v1.png" --at 2024-10-15 --size 800x500
-test -s "$out/golden-v1.png"
+"$BIN" view --trace tests/data/sample-v1.jsonl --screenshot "$out/sample-v1.png" --at 2024-10-15 --size 800x500
+test -s "$out/sample-v1.png"
 
 # Headless screenshots of every shipped scenario (and the Caspian test
 # scenario) at every common size, through the command line: each must
@@ -96,7 +96,7 @@ for scen in scenarios/*.json tests/data/caspian.json; do
     done
 done
 # Bad input is a message and exit 2, not a crash.
-if "$BIN" view --trace tests/data/golden.jsonl --screenshot "$out/x.png" --at 1999-01-01 2>/dev/null; then
+if "$BIN" view --trace tests/data/sample.jsonl --screenshot "$out/x.png" --at 1999-01-01 2>/dev/null; then
     echo "view-smoke: --at outside the run was accepted" >&2
     exit 1
 fi

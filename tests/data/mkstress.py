@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mkstress.py — a big trace for measuring the view: the golden trace's map
+"""mkstress.py — a big trace for measuring the view: the sample trace's map
 with 4,000 carriers shuttling on its six routes (about 2,600 in flight at
 any time, 740,000 records). Not committed (30 MB); write it where you like:
 
@@ -11,7 +11,7 @@ import random
 import sys
 
 out = sys.argv[1] if len(sys.argv) > 1 else "/tmp/stress.jsonl"
-hdr = json.loads(open("tests/data/golden.jsonl").readline())
+hdr = json.loads(open("tests/data/sample.jsonl").readline())
 random.seed(1)
 N = 4000
 hdr["carriers"] = [{"id": "c%d" % i, "name": "Carrier %d" % i, "route": i % 6, "capacity": 60000}

@@ -146,7 +146,7 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
     if (!S || !metrics) abort();
     sim_set_event_limit(S, FUZZ_MAX_EVENTS);
 
-    FuzzTrace ft = { scenario_trace_header(sc), until, 0, 0, { NULL, NULL }, { NULL, 0, 0 } };
+    FuzzTrace ft = { .h = scenario_trace_header(sc), .end = until };   /* the rest zero */
     char path[64];
     snprintf(path, sizeof path, "/tmp/salvo-fuzz-trace-%ld.jsonl", (long)getpid());
     Diag d;
@@ -196,6 +196,24 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
 
     sim_destroy(S);
     free(metrics);
+}
+
+/* Load NAME (LEN bytes of TEXT, with N --set overrides): the loader must
+ * give a scenario or located diagnostics, never both, never neither. Then
+ * INPUT (what TEXT or SETS point into) is freed, so that a scenario that
+ * kept pointers into it fails under ASan, and the scenario is exercised
+ * with `seed`. */
+static void fuzz_load_and_exercise(const char *name, const char *text, size_t len, const char *const *sets, int n,
+                                   void *input, uint64_t seed)
+{
+    Diag d;
+    diag_init(&d, name);
+    Scenario *sc = scenario_load_buffer(name, text, len, sets, n, &d);
+    if ((sc != NULL) == (diag_errors(&d) != 0)) abort();
+    free(input);
+    if (sc) fuzz_exercise(sc, seed);
+    scenario_free(sc);
+    diag_free(&d);
 }
 
 #endif

@@ -19,13 +19,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *text = malloc(size ? size : 1);
     if (!text) return 0;
     if (size) memcpy(text, data, size);
-    Diag d;
-    diag_init(&d, "fuzz.json");
-    Scenario *sc = scenario_load_buffer("fuzz.json", text, size, NULL, 0, &d);
-    if ((sc != NULL) == (diag_errors(&d) != 0)) abort();
-    free(text);     /* the scenario must not keep pointers into the text */
-    if (sc) fuzz_exercise(sc, (uint64_t)size);
-    scenario_free(sc);
-    diag_free(&d);
+    fuzz_load_and_exercise("fuzz.json", text, size, NULL, 0, text, (uint64_t)size);
     return 0;
 }

@@ -65,13 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         *nl = '\0';
         p = nl + 1;
     }
-    Diag d;
-    diag_init(&d, "korea-russia-2024.json");
-    Scenario *sc = scenario_load_buffer("korea-russia-2024.json", base_text, base_len, sets, n, &d);
-    if ((sc != NULL) == (diag_errors(&d) != 0)) abort();
-    free(buf);      /* the scenario must not keep pointers into the overrides */
-    if (sc) fuzz_exercise(sc, (uint64_t)size);
-    scenario_free(sc);
-    diag_free(&d);
+    fuzz_load_and_exercise("korea-russia-2024.json", base_text, base_len, sets, n, buf, (uint64_t)size);
     return 0;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""mkgolden.py — writes tests/data/golden.jsonl, a small hand-made trace.
+"""mksample.py — writes tests/data/sample.jsonl, a small hand-made trace.
 
 The view is developed and tested against this file: it has every record
 kind, the places and routes of the real scenario (Rajin, Vostochny, Dunai,
@@ -12,8 +12,8 @@ others in the shortest %.Ng that reads back), so reading the file and
 writing it again with the C writer must give the same bytes; test_trace
 checks that.
 
-    python3 tests/data/mkgolden.py > tests/data/golden.jsonl
-    python3 tests/data/mkgolden.py --v1 > tests/data/golden-v1.jsonl
+    python3 tests/data/mksample.py > tests/data/sample.jsonl
+    python3 tests/data/mksample.py --v1 > tests/data/sample-v1.jsonl
 
 The first is trace format 2 (named fields, the seed as a string; see
 docs/trace.md); with --v1 the same trace in format 1 (positional
@@ -103,10 +103,10 @@ def header():
         return "[" + ",".join('{"id":%s,"name":%s,"actor":%d,"place":%d}' % (js(a), js(b), c, d)
                               for a, b, c, d in v) + "]"
     if V1:
-        out = ['{"salvo":"0.1.0","type":"header","scenario":"golden","sha256":%s,"seed":42,'
+        out = ['{"salvo":"0.1.0","type":"header","scenario":"sample","sha256":%s,"seed":42,'
                '"start":"%s","end":%s' % (js("0" * 64), START.isoformat(), num(END))]
     else:
-        out = ['{"salvo":"0.1.0","type":"header","trace":2,"scenario":"golden","sha256":%s,"seed":"42",'
+        out = ['{"salvo":"0.1.0","type":"header","trace":2,"scenario":"sample","sha256":%s,"seed":"42",'
                '"start":"%s","end":%s' % (js("0" * 64), START.isoformat(), num(END))]
     out.append(',"actors":[' + ",".join('{"id":%s,"name":%s,"color":"%s"}' % (js(a), js(b), c)
                                       for a, b, c in ACTORS) + "]")
