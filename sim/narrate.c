@@ -119,10 +119,6 @@ int narrate_record(const TraceHeader *h, const TraceRec *r, char *buf, size_t n)
         return snprintf(buf, n, "%s", h->events[r->a].name);
     case TR_ROUTE:
         return snprintf(buf, n, "%s %s", h->routes[r->a].name, r->b ? "reopened" : "closed");
-    case TR_PARAM:
-        if (r->a >= 0)
-            return snprintf(buf, n, "%s: parameter now %s", h->events[r->a].name, q);
-        return snprintf(buf, n, "A parameter changed to %s", q);
     case TR_END:
         return snprintf(buf, n, "End of the run");
     default:

@@ -32,7 +32,7 @@
 
 static const char *const KIND_NAMES[TR__COUNT] = {
     "depart", "arrive", "lost", "return", "stock", "short", "launch",
-    "assist", "treaty", "troops", "decision", "event", "route", "param", "end"
+    "assist", "treaty", "troops", "decision", "event", "route", "end"
 };
 static const char *const TREATY_NAMES[TREATY__COUNT] = {
     "signed", "in-force", "triggered", "honoured", "declined"
@@ -93,7 +93,6 @@ static const unsigned char REFS[TR__COUNT][3] = {
     [TR_DECISION] = { R_DECISION, R_OPTION, R_BOOL },
     [TR_EVENT]    = { R_EVENT, R_ANY, R_ANY },
     [TR_ROUTE]    = { R_ROUTE, R_BOOL, R_ANY },
-    [TR_PARAM]    = { R_EVENT_OPT, R_ANY, R_ANY },
     [TR_END]      = { R_ANY, R_ANY, R_ANY },
 };
 
@@ -121,10 +120,9 @@ static const Field FIELDS[TR__COUNT][5] = {
     [TR_DECISION] = { { "decision", F_IDX }, { "option", F_INT }, { "person", F_BOOL } },
     [TR_EVENT]    = { { "event", F_IDX }, { "effects", F_FLAG } },
     [TR_ROUTE]    = { { "route", F_IDX }, { "open", F_BOOL } },
-    [TR_PARAM]    = { { "event", F_IDX }, { 0 }, { 0 }, { "value", F_NUM } },
     [TR_END]      = { { 0 } },
 };
-static const char *const ASSIST_NAMES[4] = { "offered", "accepted", "arrived", "refused" };
+static const char *const ASSIST_NAMES[ASSIST__COUNT] = { "offered", "accepted", "arrived" };
 
 const char *trace_field_name(TraceKind k, int slot)
 {
@@ -169,7 +167,7 @@ int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n
         case R_BOOL: ok = v == 0 || v == 1; what = "0 or 1"; break;
         case R_POSITIVE: ok = v >= 1; what = "a number >= 1"; break;
         case R_NONNEG: ok = v >= 0; what = "a number >= 0"; break;
-        case R_ASSIST: ok = v >= 0 && v <= 3; what = "0-3"; break;
+        case R_ASSIST: ok = v >= 0 && v < ASSIST__COUNT; what = "0-2"; break;
         }
         if (!ok) {
             snprintf(why, n, "%s: %s record: expected %s, got %d",
@@ -447,7 +445,7 @@ static void writer_emit(void *ctx, const TraceRec *r)
             else fprintf(fp, "%" PRId32, iv[i]);    /* trace_rec_valid refuses it on reading */
             break;
         case F_ASSIST:
-            if (iv[i] >= 0 && iv[i] < 4) put_str(fp, ASSIST_NAMES[iv[i]]);
+            if (iv[i] >= 0 && iv[i] < ASSIST__COUNT) put_str(fp, ASSIST_NAMES[iv[i]]);
             else fprintf(fp, "%" PRId32, iv[i]);
             break;
         case F_NUM: put_num(fp, dv[i - 3]); break;
@@ -1048,7 +1046,7 @@ static int rec_field(Reader *rd, const cJSON *o, TraceKind kind, int slot, Trace
         return 1;
     case F_STATUS: case F_ASSIST: {
         const char *const *names = f->type == F_STATUS ? TREATY_NAMES : ASSIST_NAMES;
-        int n = f->type == F_STATUS ? TREATY__COUNT : 4;
+        int n = f->type == F_STATUS ? TREATY__COUNT : ASSIST__COUNT;
         int k = cJSON_IsString(v) ? lookup(names, n, v->valuestring) : -1;
         if (k < 0) {
             diag_add(rd->d, rd->lineno, key_col(rd, f->name), f->name, "expected one of \"%s\" ... \"%s\"",

@@ -40,8 +40,6 @@
  *                           [effects: true when 1, absent when -1]
  *   ROUTE       route       1=open,0=closed  -1         0                 0
  *                           [open]
- *   PARAM       event       -1           -1             new value         0
- *                                                       [value]
  *   END         -1          -1           -1             0                 0
  *
  * The operand a is named after what it indexes ([carrier], [stock], ...).
@@ -61,7 +59,7 @@
 
 typedef enum TraceKind {
     TR_DEPART, TR_ARRIVE, TR_LOST, TR_RETURN, TR_STOCK, TR_SHORT, TR_LAUNCH,
-    TR_ASSIST, TR_TREATY, TR_TROOPS, TR_DECISION, TR_EVENT, TR_ROUTE, TR_PARAM,
+    TR_ASSIST, TR_TREATY, TR_TROOPS, TR_DECISION, TR_EVENT, TR_ROUTE,
     TR_END, TR__COUNT
 } TraceKind;
 

@@ -134,7 +134,7 @@ def header():
 
 
 KINDS = ["depart", "arrive", "lost", "return", "stock", "short", "launch", "assist", "treaty",
-         "troops", "decision", "event", "route", "param", "end"]
+         "troops", "decision", "event", "route", "end"]
 
 
 class Model:
@@ -288,7 +288,6 @@ def run():
     def kursk(t):
         simple(t, "event", 0, -1, -1, 0, 0)
         m.rate[4] = -19000.0
-        simple(t, "param", 0, -1, -1, 19000, 0)
 
     def strike(t):
         simple(t, "event", 2, -1, -1, 0, 0)
@@ -353,11 +352,10 @@ FIELDS = {
     "decision": [("decision", "i"), ("option", "i"), ("person", "b"), None, None],
     "event": [("event", "i"), None, None, None, None],
     "route": [("route", "i"), ("open", "b"), None, None, None],
-    "param": [("event", "i"), None, None, ("value", "n"), None],
     "end": [None, None, None, None, None],
 }
 STATUS = ["signed", "in-force", "triggered", "honoured", "declined"]
-STEPS = ["offered", "accepted", "arrived", "refused"]
+STEPS = ["offered", "accepted", "arrived"]
 
 
 def record(t, kind, vals):
