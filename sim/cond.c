@@ -491,7 +491,7 @@ static void start_ticks(Sim *S)
 }
 
 /* A first look at every watcher, once the day-0 events have run: queued
- * after them (sim_reset queues it last). */
+ * after them (its start step is the last: SIM_MODELS in model_int.h). */
 static void start_first_look(Sim *S)
 {
     kernel_at(&S->k, 0, EV_TICK, 0, 1, 0);
@@ -507,13 +507,23 @@ static int create(Sim *S)
     return 0;
 }
 
+static void reset(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
+    memset(S->cross, 0, (size_t)sc->nwatch * sizeof *S->cross);
+    S->active_cats = sc->watch_cats;
+    for (int i = 0; i < sc->ndecisions; i++) S->decided[i] = -1;
+}
+
 static const ModelKind KINDS[] = { { EV_TICK, on_tick }, { EV_CROSS, on_cross } };
 static const SimArray ARRAYS[] = {
     SIM_ARRAY(decided, ndecisions), SIM_ARRAY(choices, ndecisions), SIM_ARRAY(watch_done, nwatch),
     SIM_ARRAY(stamp, nwatch), SIM_ARRAY(cross, nwatch), SIM_ARRAY(cross_t, nwatch), SIM_FIXED(wcont, nwatch),
 };
 const ModelDef cond_model = {
-    .name = "cond", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .create = create, .start = start_ticks,
+    .name = "cond", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .create = create, .reset = reset,
+    .start = start_ticks,
 };
 /* The first look comes after every other model's day-0 events (SIM_MODELS). */
 const ModelDef cond_look_model = { .name = "cond_look", .start = start_first_look };

@@ -117,6 +117,14 @@ static int create_series(Sim *S)
     return S->series ? 0 : -1;
 }
 
+static void reset_series(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    for (int i = 0; i < sc->nmetrics; i++) S->metric_t[i] = SALVO_NEVER;
+    int total = series_len(sc);
+    if (total > 0) memset(S->series, 0, (size_t)total * sizeof *S->series);
+}
+
 static void destroy_series(Sim *S) { free(S->series); }
 
 static void clone_series(Sim *D, const Sim *S)
@@ -129,7 +137,7 @@ static const ModelKind SAMPLE_KINDS[] = { { EV_SAMPLE, on_sample } };
 static const SimArray SAMPLE_ARRAYS[] = { SIM_ARRAY(metric_t, nmetrics), SIM_FIXED(series_off, nmetrics) };
 const ModelDef sim_sample_model = {
     .name = "sim_sample", MODEL_KINDS(SAMPLE_KINDS), MODEL_ARRAYS(SAMPLE_ARRAYS), .create = create_series,
-    .destroy = destroy_series, .clone = clone_series, .start = start_samples,
+    .destroy = destroy_series, .clone = clone_series, .reset = reset_series, .start = start_samples,
 };
 
 /* An observation is read at the end of its date, before anything else
@@ -309,17 +317,6 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
         else dist_set_mean(&S->pd[p].d, m);
     }
     S->uncertain_done = S->uncertain;
-    memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
-    memset(S->cross, 0, (size_t)sc->nwatch * sizeof *S->cross);
-    S->active_cats = sc->watch_cats;
-    memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof(double));
-    memset(S->res_lost, 0, (size_t)sc->nresources * sizeof(double));
-    memset(S->res_duds, 0, (size_t)sc->nresources * sizeof(double));
-    memset(S->troops, 0, (size_t)sc->nactors * sizeof(double));
-    for (int i = 0; i < sc->ndecisions; i++) S->decided[i] = -1;
-    for (int i = 0; i < sc->nmetrics; i++) S->metric_t[i] = SALVO_NEVER;
-    for (int m = 0; m < sc->nmetrics; m++)
-        for (int k = 0; k < sc->metrics[m].info.series_len; k++) S->series[S->series_off[m] + k] = 0;
     for (int m = 0; m < NMODELS; m++)
         if (MODELS[m]->reset) MODELS[m]->reset(S);
     start_models(S);

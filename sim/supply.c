@@ -482,6 +482,9 @@ void supply_wake_pending(Sim *S)
 static void reset(Sim *S)
 {
     const Scenario *sc = S->sc;
+    memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof *S->res_delivered);
+    memset(S->res_lost, 0, (size_t)sc->nresources * sizeof *S->res_lost);
+    memset(S->res_duds, 0, (size_t)sc->nresources * sizeof *S->res_duds);
     memset(S->routes, 0, (size_t)sc->nroutes * sizeof *S->routes);
     for (int i = 0; i < sc->nstocks; i++) {
         StockRt *st = &S->stocks[i];
