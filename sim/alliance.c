@@ -56,7 +56,7 @@ void alliance_trigger(Sim *S, int t, int attacked)
     }
 }
 
-void alliance_on_treaty_sign(void *ctx, const Event *ev)
+static void on_treaty_sign(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     S->treaties[ev->a].signed_ = 1;
@@ -65,7 +65,7 @@ void alliance_on_treaty_sign(void *ctx, const Event *ev)
     cond_settle(S);
 }
 
-void alliance_on_treaty_force(void *ctx, const Event *ev)
+static void on_treaty_force(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int t = (int)ev->a;
@@ -79,7 +79,7 @@ void alliance_on_treaty_force(void *ctx, const Event *ev)
     cond_settle(S);
 }
 
-void alliance_on_response(void *ctx, const Event *ev)
+static void on_response(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     const ResponseDef *rd = &S->sc->responses[ev->a];
@@ -97,7 +97,7 @@ void alliance_aggression(Sim *S, int attacked)
     for (int t = 0; t < S->sc->ntreaties; t++) alliance_trigger(S, t, attacked);
 }
 
-void alliance_start(Sim *S)
+static void start(Sim *S)
 {
     const Scenario *sc = S->sc;
     memset(S->treaties, 0, (size_t)sc->ntreaties * sizeof *S->treaties);
@@ -108,3 +108,10 @@ void alliance_start(Sim *S)
         if (td->in_force_day <= sc->end) kernel_at(&S->k, td->in_force_day > 0 ? td->in_force_day : 0, EV_TREATY_FORCE, (uint32_t)t, 0, 0);
     }
 }
+
+/* --- registered (model_int.h, SIM_MODELS) ---------------------------------- */
+static const ModelKind KINDS[] = {
+    { EV_TREATY_SIGN, on_treaty_sign }, { EV_TREATY_FORCE, on_treaty_force }, { EV_RESPONSE, on_response },
+};
+static const SimArray ARRAYS[] = { SIM_ARRAY(treaties, ntreaties), SIM_ARRAY(resp, nresponses) };
+const ModelDef alliance_model = { .name = "alliance", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .start = start };

@@ -278,12 +278,12 @@ static double next_change(Sim *S, int n)
     return t;
 }
 
-int cond_reads_continuous(const Scenario *sc, int n)
+static int reads_continuous(const Scenario *sc, int n)
 {
     const CondNode *c = &sc->cond_nodes[n];
     if (c->op == C_CMP) return continuous(sc, c->q);
     for (int i = 0; i < c->nkids; i++)
-        if (cond_reads_continuous(sc, sc->cond_kids[c->kid + i])) return 1;
+        if (reads_continuous(sc, sc->cond_kids[c->kid + i])) return 1;
     return 0;
 }
 
@@ -311,7 +311,7 @@ static void plan_cross(Sim *S, int w)
 }
 
 /* A planned crossing: look again at everything that reads what w reads. */
-void cond_on_cross(void *ctx, const Event *ev)
+static void on_cross(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int w = (int)ev->a;
@@ -472,7 +472,7 @@ void cond_settle(Sim *S)
     }
 }
 
-void cond_on_tick(void *ctx, const Event *ev)
+static void on_tick(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     S->dirty |= CAT_TIME | (ev->b ? ~0u : 0);
@@ -483,7 +483,7 @@ void cond_on_tick(void *ctx, const Event *ev)
 }
 
 /* EV_TICK on every date a condition or a FLAG metric names (after day 0). */
-void cond_schedule_ticks(Sim *S)
+static void start_ticks(Sim *S)
 {
     const Scenario *sc = S->sc;
     for (int i = 0; i < sc->ntimes; i++)
@@ -491,8 +491,39 @@ void cond_schedule_ticks(Sim *S)
 }
 
 /* A first look at every watcher, once the day-0 events have run: queued
- * after them (sim_reset queues it last). */
-void cond_schedule_first_look(Sim *S)
+ * after them (its start step is the last: SIM_MODELS in model_int.h). */
+static void start_first_look(Sim *S)
 {
     kernel_at(&S->k, 0, EV_TICK, 0, 1, 0);
 }
+
+/* --- registered (model_int.h, SIM_MODELS) ---------------------------------- */
+/* Which watchers read a continuously changing quantity (wcont). */
+static int create(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    for (int w = 0; w < sc->nwatch; w++)
+        S->wcont[w] = sc->watch[w].cond->root >= 0 && reads_continuous(sc, sc->watch[w].cond->root);
+    return 0;
+}
+
+static void reset(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
+    memset(S->cross, 0, (size_t)sc->nwatch * sizeof *S->cross);
+    S->active_cats = sc->watch_cats;
+    for (int i = 0; i < sc->ndecisions; i++) S->decided[i] = -1;
+}
+
+static const ModelKind KINDS[] = { { EV_TICK, on_tick }, { EV_CROSS, on_cross } };
+static const SimArray ARRAYS[] = {
+    SIM_ARRAY(decided, ndecisions), SIM_ARRAY(choices, ndecisions), SIM_ARRAY(watch_done, nwatch),
+    SIM_ARRAY(stamp, nwatch), SIM_ARRAY(cross, nwatch), SIM_ARRAY(cross_t, nwatch), SIM_FIXED(wcont, nwatch),
+};
+const ModelDef cond_model = {
+    .name = "cond", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .create = create, .reset = reset,
+    .start = start_ticks,
+};
+/* The first look comes after every other model's day-0 events (SIM_MODELS). */
+const ModelDef cond_look_model = { .name = "cond_look", .start = start_first_look };

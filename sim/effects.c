@@ -14,6 +14,7 @@
  *     its field's constraint.
  */
 #include <assert.h>
+#include <string.h>
 
 #include "model_int.h"
 
@@ -116,9 +117,16 @@ void effects_apply(Sim *S, EffectList el)
     if (S->nesting == 0) supply_wake_pending(S);
 }
 
-void effects_on_defer(void *ctx, const Event *ev)
+static void on_defer(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     effects_apply(S, (EffectList){ (int)ev->a, (int)ev->b });
     cond_settle(S);
 }
+
+/* --- registered (model_int.h, SIM_MODELS) ---------------------------------- */
+static const ModelKind KINDS[] = { { EV_DEFER, on_defer } };
+static void reset(Sim *S) { memset(S->troops, 0, (size_t)S->sc->nactors * sizeof *S->troops); }
+
+static const SimArray ARRAYS[] = { SIM_ARRAY(troops, nactors) };
+const ModelDef effects_model = { .name = "effects", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .reset = reset };

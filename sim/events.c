@@ -41,7 +41,7 @@ static void schedule_hazard(Sim *S, int i, double from)
     if (t <= ed->until && t <= S->sc->end) er->hazard = kernel_at(&S->k, t, EV_SCEN, (uint32_t)i, 1, 0);
 }
 
-void events_on_scen(void *ctx, const Event *ev)
+static void on_scen(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int i = (int)ev->a;
@@ -52,7 +52,7 @@ void events_on_scen(void *ctx, const Event *ev)
     cond_settle(S);
 }
 
-void events_on_effects(void *ctx, const Event *ev)
+static void on_effects(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     /* A delayed event's effects: say when they land (b = 1), so a timeline
@@ -77,7 +77,7 @@ void events_hazard_changed(Sim *S, int i)
     schedule_hazard(S, i, S->k.now > ed->from ? S->k.now : ed->from);
 }
 
-void events_start(Sim *S)
+static void start(Sim *S)
 {
     const Scenario *sc = S->sc;
     memset(S->events, 0, (size_t)sc->nevents * sizeof *S->events);
@@ -89,3 +89,8 @@ void events_start(Sim *S)
             schedule_hazard(S, i, ed->from > 0 ? ed->from : 0);
     }
 }
+
+/* --- registered (model_int.h, SIM_MODELS) ---------------------------------- */
+static const ModelKind KINDS[] = { { EV_SCEN, on_scen }, { EV_EFFECTS, on_effects } };
+static const SimArray ARRAYS[] = { SIM_ARRAY(events, nevents) };
+const ModelDef events_model = { .name = "events", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .start = start };

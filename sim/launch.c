@@ -53,7 +53,7 @@ static void schedule_next_launch(Sim *S, int g)
     if (t <= S->sc->end) kernel_at(&S->k, t, EV_LAUNCH, (uint32_t)g, UINT32_MAX, 0);
 }
 
-void launch_on_launch(void *ctx, const Event *ev)
+static void on_launch(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int g = (int)ev->a;
@@ -94,7 +94,7 @@ void launch_on_launch(void *ctx, const Event *ev)
     cond_settle(S);
 }
 
-void launch_on_assist(void *ctx, const Event *ev)
+static void on_assist(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     const AssistDef *ad = &S->sc->assists[ev->a];
@@ -143,7 +143,7 @@ void launch_param_changed(Sim *S, int p)
     }
 }
 
-void launch_start(Sim *S)
+static void start(Sim *S)
 {
     const Scenario *sc = S->sc;
     memset(S->progs, 0, (size_t)sc->nprogrammes * sizeof *S->progs);
@@ -162,3 +162,8 @@ void launch_start(Sim *S)
         if (n == 0) schedule_next_launch(S, g);
     }
 }
+
+/* --- registered (model_int.h, SIM_MODELS) ---------------------------------- */
+static const ModelKind KINDS[] = { { EV_LAUNCH, on_launch }, { EV_ASSIST, on_assist } };
+static const SimArray ARRAYS[] = { SIM_ARRAY(progs, nprogrammes), SIM_ARRAY(assists, nassists) };
+const ModelDef launch_model = { .name = "launch", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .start = start };

@@ -626,33 +626,34 @@ static void collect_assist_ids(Ld *L, const JsonValue *pg)
     }
 }
 
-/* The lists, by their key in the document. ls[] in compile() is indexed the
- * same way. */
-enum { LS_SOURCES, LS_ACTORS, LS_RESOURCES, LS_PLACES, LS_STOCKS, LS_PRODUCERS, LS_CONSUMERS, LS_ROUTES,
-       LS_TREATIES, LS_PROGRAMMES, LS_EVENTS, LS_DECISIONS, LS_METRICS, LS__COUNT };
-static const char *const LIST_KEYS[LS__COUNT] = {
-    [LS_SOURCES] = "sources", [LS_ACTORS] = "actors", [LS_RESOURCES] = "resources", [LS_PLACES] = "places",
-    [LS_STOCKS] = "stocks", [LS_PRODUCERS] = "producers", [LS_CONSUMERS] = "consumers", [LS_ROUTES] = "routes",
-    [LS_TREATIES] = "treaties", [LS_PROGRAMMES] = "programmes", [LS_EVENTS] = "events",
-    [LS_DECISIONS] = "decisions", [LS_METRICS] = "metrics",
+/* The lists with ids: the map's, then the dynamics' sections (load_int.h,
+ * LD_SECTIONS), in the order of the document. `place` is the place in the
+ * compile order (pass 2); the map comes first. */
+typedef struct ListDef {
+    const char *key;
+    size_t ids;                 /* offsetof(Ld, its IdTab) */
+    void (*load)(Ld *L, const JsonValue *arr);
+    int place, required;
+} ListDef;
+#define MAP_LIST(key, place, required) { #key, offsetof(Ld, key), load_##key, place, required },
+#define SECTION_LIST(key, place) { #key, offsetof(Ld, key), load_##key, 4 + (place), 0 },
+static const ListDef LISTS[] = {
+    MAP_LIST(sources, 0, 0) MAP_LIST(actors, 1, 1) MAP_LIST(resources, 2, 0) MAP_LIST(places, 3, 1)
+    LD_SECTIONS(SECTION_LIST)
 };
+#undef MAP_LIST
+#undef SECTION_LIST
+enum { NLISTS = sizeof LISTS / sizeof *LISTS };
 
 /* Pass 1: every list's ids, so that references may point forward. */
 static void collect_ids(Ld *L, const JsonValue *root, const JsonValue **ls)
 {
-    IdTab *tabs[LS__COUNT] = {
-        [LS_SOURCES] = &L->sources, [LS_ACTORS] = &L->actors, [LS_RESOURCES] = &L->resources,
-        [LS_PLACES] = &L->places, [LS_STOCKS] = &L->stocks, [LS_PRODUCERS] = &L->producers,
-        [LS_CONSUMERS] = &L->consumers, [LS_ROUTES] = &L->routes, [LS_TREATIES] = &L->treaties,
-        [LS_PROGRAMMES] = &L->programmes, [LS_EVENTS] = &L->events, [LS_DECISIONS] = &L->decisions,
-        [LS_METRICS] = &L->metrics,
-    };
-    for (int i = 0; i < LS__COUNT; i++) {
-        int required = i == LS_ACTORS || i == LS_PLACES;
-        ls[i] = list(L, root, LIST_KEYS[i], required);
-        ld_collect(L, tabs[i], ls[i], LIST_KEYS[i]);
+    for (int i = 0; i < NLISTS; i++) {
+        ls[i] = list(L, root, LISTS[i].key, LISTS[i].required);
+        ld_collect(L, (IdTab *)((char *)L + LISTS[i].ids), ls[i], LISTS[i].key);
     }
-    collect_assist_ids(L, ls[LS_PROGRAMMES]);
+    for (int i = 0; i < NLISTS; i++)
+        if (!strcmp(LISTS[i].key, "programmes")) collect_assist_ids(L, ls[i]);
 }
 
 /* Pass 2, in the load order: this order numbers the parameters, the
@@ -665,19 +666,15 @@ static void collect_ids(Ld *L, const JsonValue *root, const JsonValue **ls)
  * the ledger's order and --vary's indices would). */
 static void compile_lists(Ld *L, const JsonValue *root, const JsonValue *const *ls)
 {
-    if (ls[LS_SOURCES]) load_sources(L, ls[LS_SOURCES]);
-    if (ls[LS_ACTORS]) load_actors(L, ls[LS_ACTORS]);
-    if (ls[LS_RESOURCES]) load_resources(L, ls[LS_RESOURCES]);
-    if (ls[LS_PLACES]) load_places(L, ls[LS_PLACES]);
-    if (ls[LS_STOCKS]) load_stocks(L, ls[LS_STOCKS]);
-    if (ls[LS_PRODUCERS]) load_flows(L, ls[LS_PRODUCERS], 1);
-    if (ls[LS_CONSUMERS]) load_flows(L, ls[LS_CONSUMERS], 0);
-    if (ls[LS_ROUTES]) load_routes(L, ls[LS_ROUTES]);
-    if (ls[LS_PROGRAMMES]) load_programmes(L, ls[LS_PROGRAMMES]);
-    if (ls[LS_TREATIES]) load_treaties(L, ls[LS_TREATIES]);
-    if (ls[LS_EVENTS]) load_events(L, ls[LS_EVENTS]);
-    if (ls[LS_DECISIONS]) load_decisions(L, ls[LS_DECISIONS]);
-    if (ls[LS_METRICS]) load_metrics(L, ls[LS_METRICS]);
+    for (int place = 0; place < NLISTS; place++) {
+        int found = 0;
+        for (int i = 0; i < NLISTS; i++) {
+            if (LISTS[i].place != place) continue;
+            found++;
+            if (ls[i]) LISTS[i].load(L, ls[i]);
+        }
+        assert(found == 1);     /* the places are 0 to NLISTS - 1, each once */
+    }
     const JsonValue *ob = list(L, root, "observations", 0);
     ld_collect(L, &L->observations, ob, "observations");
     if (ob) load_observations(L, ob);
@@ -701,15 +698,16 @@ static void index_watchers(Ld *L)
 
 static void compile(Ld *L, const JsonValue *root, const char *const *sets, int nsets)
 {
+#define SECTION_KEY(key, place) #key,
     static const char *const top[] = {
         "salvo", "name", "title", "description", "briefing", "calendar", "sources", "actors",
-        "resources", "places", "stocks", "producers", "consumers", "routes", "treaties",
-        "programmes", "events", "decisions", "metrics", "observations", "batch", "limits", "$schema", NULL
+        "resources", "places", LD_SECTIONS(SECTION_KEY) "observations", "batch", "limits", "$schema", NULL
     };
+#undef SECTION_KEY
     if (!ld_fields(L, root, "", top)) return;
     compile_header(L, root);
     compile_calendar(L, root);
-    const JsonValue *ls[LS__COUNT];
+    const JsonValue *ls[NLISTS];
     collect_ids(L, root, ls);
     compile_lists(L, root, ls);
     /* pass 3 */

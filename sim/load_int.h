@@ -35,6 +35,21 @@
 #include "json.h"
 #include "scenario_int.h"
 
+/* --- the dynamics' sections ----------------------------------------------
+ * Every list of the document a dynamic compiles, registered here and
+ * nowhere else: LD_SECTIONS(S) calls S(key, place) for each, in the order
+ * of the document, which is the order pass 1 collects their ids in (after
+ * the map's lists: sources, actors, resources, places). `key` is the list's
+ * key in the document, L->key its ids (IdTab), load_key(L, arr) its
+ * compiler (in the dynamic's load_X.c). `place` is its place in the compile
+ * order (pass 2, after the map; load.c, compile_lists asserts the places
+ * are 0 to n-1, each once). The compile order numbers the parameters,
+ * assumptions and streams (see above): programmes come before treaties,
+ * out of document order, and moving them would renumber them. A new
+ * dynamic's list is one line here. */
+#define LD_SECTIONS(S) S(stocks, 0) S(producers, 1) S(consumers, 2) S(routes, 3) S(treaties, 5) \
+    S(programmes, 4) S(events, 6) S(decisions, 7) S(metrics, 8)
+
 /* --- loader state ---------------------------------------------------------- */
 typedef struct IdTab {
     const char **ids;
@@ -53,8 +68,11 @@ typedef struct Ld {
     Diag *d;
     Scenario *s;
     int bad_calendar;
-    IdTab sources, actors, resources, places, stocks, producers, consumers, routes;
-    IdTab treaties, programmes, assists, events, decisions, metrics, observations;
+    IdTab sources, actors, resources, places;   /* the map (load.c) */
+#define LD_SECTION_IDS(key, rank) IdTab key;
+    LD_SECTIONS(LD_SECTION_IDS)                 /* IdTab stocks, producers, ...: each section's ids */
+#undef LD_SECTION_IDS
+    IdTab assists, observations;
     int cap_aparam, cap_astream;
     int cap_params, cap_assumptions, cap_streams, cap_effects, cap_nodes, cap_kids, cap_watch, cap_times;
     int cap_sums;
@@ -124,16 +142,11 @@ void ld_add_watch(Ld *L, int kind, int idx, const Cond *c);
 EffectList ld_effects_field(Ld *L, const JsonValue *obj, const char *path, const char *key,
                             const char *owner, const char *idpath);
 
-/* --- the lists, in compile order (load.c, compile_lists) ------------------- */
-void load_stocks(Ld *L, const JsonValue *arr);          /* load_supply.c */
-void load_flows(Ld *L, const JsonValue *arr, int producer);
-void load_routes(Ld *L, const JsonValue *arr);
-void load_programmes(Ld *L, const JsonValue *arr);      /* load_launch.c */
-void load_treaties(Ld *L, const JsonValue *arr);        /* load_alliance.c */
-void load_events(Ld *L, const JsonValue *arr);          /* load_events.c */
-void load_decisions(Ld *L, const JsonValue *arr);       /* load_cond.c */
-void load_metrics(Ld *L, const JsonValue *arr);         /* load_metric.c */
-void load_observations(Ld *L, const JsonValue *arr);
+/* --- the lists' compilers (load.c, compile_lists) -------------------------- */
+#define LD_SECTION_DECLARE(key, place) void load_##key(Ld *L, const JsonValue *arr);
+LD_SECTIONS(LD_SECTION_DECLARE)
+#undef LD_SECTION_DECLARE
+void load_observations(Ld *L, const JsonValue *arr);    /* load_metric.c, after metrics */
 void load_supply_links(Ld *L);  /* after every list: stocks' producers, consumers, carriers; `final` */
 
 #endif

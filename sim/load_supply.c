@@ -52,7 +52,7 @@ void load_stocks(Ld *L, const JsonValue *arr)
     }
 }
 
-void load_flows(Ld *L, const JsonValue *arr, int producer)
+static void load_flows(Ld *L, const JsonValue *arr, int producer)
 {
     Scenario *s = L->s;
     const char *listname = producer ? "producers" : "consumers";
@@ -100,6 +100,9 @@ void load_flows(Ld *L, const JsonValue *arr, int producer)
         d->stream = ld_stream(L, ip, "rate");
     }
 }
+
+void load_producers(Ld *L, const JsonValue *arr) { load_flows(L, arr, 1); }
+void load_consumers(Ld *L, const JsonValue *arr) { load_flows(L, arr, 0); }
 
 /* A carrier with count n > 1 becomes ID-1 ... ID-n, whose names also key
  * their random streams. A declared id of that form on the same route would

@@ -21,12 +21,13 @@
 #define SALVO_MODEL_INT_H
 
 #include <assert.h>
+#include <stddef.h>
 
 #include "kernel.h"
 #include "scenario_int.h"
 
-/* Event kinds, one handler each (sim.c, HANDLERS). Grouped by the model
- * that owns them. */
+/* Event kinds, one handler each: the model that owns a kind lists it in its
+ * ModelDef (below). Grouped by that model. */
 enum {
     EV_FLOW, EV_REDRAW, EV_STOCK_EMPTY, EV_READY, EV_ARRIVE, EV_LOST, EV_RETURN,
     EV_TREATY_SIGN, EV_TREATY_FORCE, EV_RESPONSE, EV_LAUNCH, EV_ASSIST, EV_SCEN, EV_EFFECTS,
@@ -81,6 +82,7 @@ typedef struct AssistRt { int steps; } AssistRt;
 
 struct Sim {
     Kernel k;
+    KernelHandler on[EV__COUNT];/* each kind's handler, from the models' ModelDefs */
     const Scenario *sc;
     uint64_t seed, rep;
     Rng *rng;
@@ -170,15 +172,74 @@ static inline double draw(Sim *S, int i, Rng *r)
 }
 
 
+/* --- the models, registered ----------------------------------------------
+ * Each model file defines one ModelDef; SIM_MODELS lists them, and sim.c
+ * builds its table (MODELS) from that list and nothing else: it allocates,
+ * frees, copies and resets each model's state, dispatches each event kind to
+ * its model's handler, and runs the start steps, all from the table.
+ *
+ * The list's order is the start order: events at one instant run in the
+ * order they were queued (evq.h), so this order decides which of two
+ * same-time events runs first, and with it every golden trace
+ * (tests/golden/). Change it and the traces change. In order:
+ *   1. sim_observe: each observation is read at the end of its date before
+ *      anything else that happens then (asserted: nothing is queued before);
+ *   2. supply: the first trace records (stock levels, closed routes), then
+ *      producers, consumers and carriers, in scenario order;
+ *   3. alliance: signing and entry into force;
+ *   4. launch: the history, then the first drawn attempts;
+ *   5. events: dated events, then the first hazard gaps;
+ *   6. cond: the dates conditions name;
+ *   7. sim_sample: the first sample of each LEVEL metric's grid;
+ *   8. cond_look: the first look at every watcher, after all of day 0's
+ *      events (asserted: it is the last start step);
+ *   9. effects: no start step (its deferred effects are queued by others).
+ * Random draws do not depend on this order: each component draws from its
+ * own stream. A new dynamic X adds one line here (X), defines X_model in
+ * sim/X.c, and keeps its state in struct Sim (docs/models.md, Adding a
+ * dynamic). */
+#define SIM_MODELS(M) M(sim_observe) M(supply) M(alliance) M(launch) M(events) M(cond) M(sim_sample) \
+    M(cond_look) M(effects)
+
+/* One handler: events of this kind go to on. */
+typedef struct ModelKind { int kind; KernelHandler on; } ModelKind;
+
+/* An array of per-replication state: Sim's field at `field` holds one
+ * element of elsize bytes per item the Scenario counts at `count` (an int),
+ * allocated (zeroed, with one spare) by sim_create, freed by sim_destroy
+ * and, if `copied`, copied by sim_clone. SIM_ARRAY names one that changes
+ * during a run; SIM_FIXED one that depends only on the scenario. */
+typedef struct SimArray { size_t field, elsize, count; int copied; } SimArray;
+#define SIM_ARRAY_(f, n, copied) { offsetof(Sim, f), sizeof *((Sim *)0)->f, offsetof(Scenario, n), copied }
+#define SIM_ARRAY(f, n) SIM_ARRAY_(f, n, 1)
+#define SIM_FIXED(f, n) SIM_ARRAY_(f, n, 0)
+
+typedef struct ModelDef {
+    const char *name;
+    const ModelKind *kinds;     /* the event kinds it handles */
+    int nkinds;
+    const SimArray *arrays;     /* its plain per-replication arrays */
+    int narrays;
+    /* Each hook may be NULL. */
+    int (*create)(Sim *S);      /* state beyond its arrays; -1: out of memory */
+    void (*destroy)(Sim *S);    /* frees what create made (also after a failed create) */
+    void (*clone)(Sim *D, const Sim *S);  /* copies what the arrays do not */
+    void (*reset)(Sim *S);      /* back to day 0, no events, before any start step */
+    void (*start)(Sim *S);      /* its first events, at reset (the order above) */
+} ModelDef;
+/* Designated initializers for a ModelDef's kinds and arrays. */
+#define MODEL_KINDS(a) .kinds = (a), .nkinds = (int)(sizeof (a) / sizeof *(a))
+#define MODEL_ARRAYS(a) .arrays = (a), .narrays = (int)(sizeof (a) / sizeof *(a))
+
+#define SIM_MODEL_DECLARE(x) extern const ModelDef x##_model;
+SIM_MODELS(SIM_MODEL_DECLARE)
+#undef SIM_MODEL_DECLARE
+
 /* --- each model's entry points ------------------------------------------- */
 /* sim.c */
 void sim_storm(Sim *S, double t);        /* halt for an event storm at day t */
-void sim_on_sample(void *ctx, const Event *ev);
-void sim_on_observe(void *ctx, const Event *ev);
 
 /* supply.c */
-void supply_reset(Sim *S);               /* initial stocks, open routes: no events */
-void supply_start(Sim *S);               /* first trace records, flows, carriers */
 void supply_stock_sync(Sim *S, int i);   /* integrate stock i to now */
 void supply_stock_sync_resource(Sim *S, int res);
 void supply_stock_add(Sim *S, int i, double amount);
@@ -186,49 +247,26 @@ void supply_stock_destroy(Sim *S, int i, double fraction);
 void supply_route_set_open(Sim *S, int route, int open);
 void supply_flow_redraw(Sim *S, int i, int consumer);  /* its rate param changed */
 void supply_wake_pending(Sim *S);        /* wakes left by closed routes */
-void supply_on_stock_empty(void *ctx, const Event *ev);
-void supply_on_flow(void *ctx, const Event *ev);
-void supply_on_redraw(void *ctx, const Event *ev);
-void supply_on_ready(void *ctx, const Event *ev);
-void supply_on_arrive(void *ctx, const Event *ev);
-void supply_on_lost(void *ctx, const Event *ev);
-void supply_on_return(void *ctx, const Event *ev);
 
 /* alliance.c */
-void alliance_start(Sim *S);             /* signing and entry into force */
 void alliance_trigger(Sim *S, int treaty, int attacked);
 void alliance_aggression(Sim *S, int attacked);   /* every treaty */
-void alliance_on_treaty_sign(void *ctx, const Event *ev);
-void alliance_on_treaty_force(void *ctx, const Event *ev);
-void alliance_on_response(void *ctx, const Event *ev);
 
 /* launch.c */
-void launch_start(Sim *S);               /* reliability draws, history, first attempts */
 void launch_offer(Sim *S, int assist);
 void launch_accept(Sim *S, int assist);
 void launch_param_changed(Sim *S, int param);
-void launch_on_launch(void *ctx, const Event *ev);
-void launch_on_assist(void *ctx, const Event *ev);
 
 /* events.c */
-void events_start(Sim *S);               /* dated events, first hazard draws */
 void events_fire(Sim *S, int i);
 void events_hazard_changed(Sim *S, int i);
-void events_on_scen(void *ctx, const Event *ev);
-void events_on_effects(void *ctx, const Event *ev);
 
 /* effects.c */
 void effects_apply(Sim *S, EffectList el);
-void effects_on_defer(void *ctx, const Event *ev);
 
 /* cond.c */
-void cond_schedule_ticks(Sim *S);        /* the dates conditions name */
-void cond_schedule_first_look(Sim *S);   /* one look at every watcher after day 0's events */
 double cond_qty(Sim *S, Qty q);
-int cond_reads_continuous(const Scenario *sc, int node);
 void cond_take_decision(Sim *S, int d, int option, int by_person);
 void cond_settle(Sim *S);
-void cond_on_cross(void *ctx, const Event *ev);
-void cond_on_tick(void *ctx, const Event *ev);
 
 #endif

@@ -2,7 +2,10 @@
  * models on the kernel. It creates, resets, runs, clones and forks a Sim,
  * dispatches every event to its model's handler, enforces the limits, and
  * reads the metrics. The models are in their own files (model_int.h lists
- * them): supply.c, alliance.c, launch.c, events.c, effects.c, cond.c.
+ * them): supply.c, alliance.c, launch.c, events.c, effects.c, cond.c; each
+ * registers a ModelDef, and everything here that is per model (state,
+ * handlers, start steps) is done from the table MODELS, built from
+ * SIM_MODELS. Observations and samples are the core's own two models.
  *
  * Metrics: EV_SAMPLE on each LEVEL metric's grid; EV_OBSERVE at each
  * observation's date; TIME and FLAG metrics are watchers (cond.c).
@@ -18,8 +21,9 @@
  *     it (keyed by name per replication; the loader proves no two share a
  *     key), so adding a component never shifts another's draws; a stream's
  *     purpose is a named constant (scenario_int.h: RS_, PS_, TS_);
- *   - events at one instant run in the order they were queued, which
- *     start_models() fixes at reset (see there);
+ *   - events at one instant run in the order they were queued, which the
+ *     order of the models' start steps fixes at reset (model_int.h,
+ *     SIM_MODELS; start_models asserts its ends);
  *   - nothing here allocates after sim_create() (a clone's event queue
  *     excepted, the first time: sim_clone).
  *
@@ -74,7 +78,7 @@ static int sample_leader(const Scenario *sc, int m)
     return 1;
 }
 
-void sim_on_sample(void *ctx, const Event *ev)
+static void on_sample(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     const Scenario *sc = S->sc;
@@ -87,27 +91,87 @@ void sim_on_sample(void *ctx, const Event *ev)
         kernel_at(&S->k, (k + 1) * md->every, EV_SAMPLE, (uint32_t)m, (uint32_t)(k + 1), 0);
 }
 
+static void start_samples(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    for (int m = 0; m < sc->nmetrics; m++)
+        if (sc->metrics[m].info.kind == MET_LEVEL && sample_leader(sc, m)) kernel_at(&S->k, 0, EV_SAMPLE, (uint32_t)m, 0, 0);
+}
+
+static int series_len(const Scenario *sc)
+{
+    int total = 0;
+    for (int m = 0; m < sc->nmetrics; m++) total += sc->metrics[m].info.series_len;
+    return total;
+}
+
+/* All LEVEL series in one array: series_off[m] is where metric m's starts. */
+static int create_series(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    for (int m = 0, total = 0; m < sc->nmetrics; m++) {
+        S->series_off[m] = total;
+        total += sc->metrics[m].info.series_len;
+    }
+    S->series = mem_calloc((size_t)series_len(sc) + 1, sizeof *S->series);
+    return S->series ? 0 : -1;
+}
+
+static void reset_series(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    for (int i = 0; i < sc->nmetrics; i++) S->metric_t[i] = SALVO_NEVER;
+    int total = series_len(sc);
+    if (total > 0) memset(S->series, 0, (size_t)total * sizeof *S->series);
+}
+
+static void destroy_series(Sim *S) { free(S->series); }
+
+static void clone_series(Sim *D, const Sim *S)
+{
+    int total = series_len(S->sc);
+    if (total > 0) memcpy(D->series, S->series, (size_t)total * sizeof *D->series);
+}
+
+static const ModelKind SAMPLE_KINDS[] = { { EV_SAMPLE, on_sample } };
+static const SimArray SAMPLE_ARRAYS[] = { SIM_ARRAY(metric_t, nmetrics), SIM_FIXED(series_off, nmetrics) };
+const ModelDef sim_sample_model = {
+    .name = "sim_sample", MODEL_KINDS(SAMPLE_KINDS), MODEL_ARRAYS(SAMPLE_ARRAYS), .create = create_series,
+    .destroy = destroy_series, .clone = clone_series, .reset = reset_series, .start = start_samples,
+};
+
 /* An observation is read at the end of its date, before anything else
- * that happens at that instant (sim_reset queues it first). */
-void sim_on_observe(void *ctx, const Event *ev)
+ * that happens at that instant (its start step comes first: SIM_MODELS). */
+static void on_observe(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     S->obs[ev->a] = cond_qty(S, S->sc->obs[ev->a].q);
 }
 
-/* --- lifecycle -------------------------------------------------------------- */
-static const KernelHandler HANDLERS[EV__COUNT] = {
-    [EV_FLOW] = supply_on_flow, [EV_REDRAW] = supply_on_redraw, [EV_STOCK_EMPTY] = supply_on_stock_empty,
-    [EV_READY] = supply_on_ready, [EV_ARRIVE] = supply_on_arrive, [EV_LOST] = supply_on_lost,
-    [EV_RETURN] = supply_on_return,
-    [EV_TREATY_SIGN] = alliance_on_treaty_sign, [EV_TREATY_FORCE] = alliance_on_treaty_force,
-    [EV_RESPONSE] = alliance_on_response,
-    [EV_LAUNCH] = launch_on_launch, [EV_ASSIST] = launch_on_assist,
-    [EV_SCEN] = events_on_scen, [EV_EFFECTS] = events_on_effects,
-    [EV_DEFER] = effects_on_defer,
-    [EV_TICK] = cond_on_tick, [EV_CROSS] = cond_on_cross,
-    [EV_SAMPLE] = sim_on_sample, [EV_OBSERVE] = sim_on_observe,
+static void start_observations(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    for (int i = 0; i < sc->nobs; i++) {
+        S->obs[i] = NAN;
+        kernel_at(&S->k, sc->obs[i].info.t, EV_OBSERVE, (uint32_t)i, 0, 0);
+    }
+}
+
+static const ModelKind OBSERVE_KINDS[] = { { EV_OBSERVE, on_observe } };
+static const SimArray OBSERVE_ARRAYS[] = { SIM_ARRAY(obs, nobs) };
+const ModelDef sim_observe_model = {
+    .name = "sim_observe", MODEL_KINDS(OBSERVE_KINDS), MODEL_ARRAYS(OBSERVE_ARRAYS), .start = start_observations,
 };
+
+/* --- lifecycle -------------------------------------------------------------- */
+/* Every model, in the start order (model_int.h, SIM_MODELS). */
+#define SIM_MODEL_ENTRY(x) &x##_model,
+static const ModelDef *const MODELS[] = { SIM_MODELS(SIM_MODEL_ENTRY) };
+#undef SIM_MODEL_ENTRY
+enum { NMODELS = sizeof MODELS / sizeof *MODELS };
+
+static void **array_at(Sim *S, const SimArray *a) { return (void **)((char *)S + a->field); }
+static int array_len(const Scenario *sc, const SimArray *a) { return *(const int *)((const char *)sc + a->count); }
 
 /* Every event passes here: the event limits are checked before the model
  * sees it. A halt drops the event and stops the kernel for good. */
@@ -126,7 +190,7 @@ static void dispatch(void *ctx, const Event *ev)
                  "a scenario that needs more raises it with \"limits\": {\"events\": N})",
                  (unsigned long long)S->max_events, ev->t);
     } else {
-        HANDLERS[ev->kind](ctx, ev);
+        S->on[ev->kind](ctx, ev);
         return;
     }
     kernel_stop(&S->k);
@@ -151,45 +215,27 @@ Sim *sim_create(const Scenario *sc)
     S->sc = sc;
     kernel_init(&S->k, S);
     for (int i = 0; i < EV__COUNT; i++) kernel_on(&S->k, (uint32_t)i, dispatch);
+    /* Every kind has exactly one model's handler. */
+    for (int m = 0; m < NMODELS; m++)
+        for (int i = 0; i < MODELS[m]->nkinds; i++) {
+            const ModelKind *mk = &MODELS[m]->kinds[i];
+            assert(mk->kind >= 0 && mk->kind < EV__COUNT && !S->on[mk->kind] && mk->on);
+            S->on[mk->kind] = mk->on;
+        }
+    for (int i = 0; i < EV__COUNT; i++) assert(S->on[i]);
     S->max_events = sc->max_events ? sc->max_events : SIM_MAX_EVENTS;
     NEW(S->rng, sc->nstreams);
     NEW(S->rng_keyed, sc->nstreams);
     NEW(S->pd, sc->nparams);
-    NEW(S->stocks, sc->nstocks);
-    NEW(S->prod, sc->nproducers);
-    NEW(S->cons, sc->nconsumers);
-    NEW(S->carriers, sc->ncarriers);
-    NEW(S->routes, sc->nroutes);
-    NEW(S->progs, sc->nprogrammes);
-    NEW(S->assists, sc->nassists);
-    NEW(S->treaties, sc->ntreaties);
-    NEW(S->resp, sc->nresponses);
-    NEW(S->events, sc->nevents);
-    NEW(S->decided, sc->ndecisions);
-    NEW(S->choices, sc->ndecisions);
-    NEW(S->watch_done, sc->nwatch);
-    NEW(S->stamp, sc->nwatch);
-    NEW(S->cross, sc->nwatch);
-    NEW(S->cross_t, sc->nwatch);
-    NEW(S->wcont, sc->nwatch);
-    for (int w = 0; w < sc->nwatch; w++)
-        S->wcont[w] = sc->watch[w].cond->root >= 0 && cond_reads_continuous(sc, sc->watch[w].cond->root);
-    NEW(S->metric_t, sc->nmetrics);
-    NEW(S->series_off, sc->nmetrics);
-    int total = 0;
-    for (int m = 0; m < sc->nmetrics; m++) {
-        S->series_off[m] = total;
-        total += sc->metrics[m].info.series_len;
+    for (int m = 0; m < NMODELS; m++) {
+        for (int i = 0; i < MODELS[m]->narrays; i++) {
+            const SimArray *a = &MODELS[m]->arrays[i];
+            void **p = array_at(S, a);
+            assert(!*p);    /* no two models own one array */
+            if (!(*p = mem_calloc((size_t)array_len(sc, a) + 1, a->elsize))) goto err;
+        }
+        if (MODELS[m]->create && MODELS[m]->create(S) != 0) goto err;
     }
-    NEW(S->series, total);
-    NEW(S->obs, sc->nobs);
-    for (int i = 0; i < sc->nstocks; i++) NEW(S->stocks[i].queue, sc->stocks[i].ncarriers);
-    NEW(S->res_delivered, sc->nresources);
-    NEW(S->res_lost, sc->nresources);
-    NEW(S->res_duds, sc->nresources);
-    NEW(S->troops, sc->nactors);
-    NEW(S->wake, sc->nstocks);
-    NEW(S->wake_on, sc->nstocks);
     S->pending = -1;
     /* A scenario of only actors and places has no parameters, and then
      * sc->params may be NULL: memcpy from NULL is undefined even for 0
@@ -206,48 +252,23 @@ void sim_destroy(Sim *S)
 {
     if (!S) return;
     kernel_free(&S->k);
-    for (int i = 0; S->stocks && i < S->sc->nstocks; i++) free(S->stocks[i].queue);
-    free(S->rng); free(S->rng_keyed); free(S->pd); free(S->stocks); free(S->prod); free(S->cons);
-    free(S->carriers); free(S->routes); free(S->progs); free(S->assists); free(S->treaties);
-    free(S->resp); free(S->events); free(S->decided); free(S->choices); free(S->watch_done); free(S->stamp);
-    free(S->cross); free(S->cross_t); free(S->wcont);
-    free(S->metric_t); free(S->series_off); free(S->series); free(S->obs); free(S->res_delivered);
-    free(S->res_lost); free(S->res_duds); free(S->troops); free(S->wake); free(S->wake_on);
+    for (int m = 0; m < NMODELS; m++) {
+        if (MODELS[m]->destroy) MODELS[m]->destroy(S);
+        for (int i = 0; i < MODELS[m]->narrays; i++) free(*array_at(S, &MODELS[m]->arrays[i]));
+    }
+    free(S->rng); free(S->rng_keyed); free(S->pd);
     free(S);
 }
 
-/* The start order. Events at the same instant run in the order they were
- * queued (evq.h: ties fall back to scheduling order), so this order decides
- * which of two same-time events runs first, and with it every golden trace
- * (tests/golden/). Change it and the traces change. In order:
- *   1. observations: each is read at the end of its date before anything
- *      else that happens then (asserted: nothing is queued before them);
- *   2. supply: the first trace records (stock levels, closed routes), then
- *      producers, consumers and carriers, in scenario order;
- *   3. alliance: signing and entry into force;
- *   4. launch: the history, then the first drawn attempts;
- *   5. events: dated events, then the first hazard gaps;
- *   6. cond: the dates conditions name;
- *   7. metrics: the first sample of each LEVEL grid;
- *   8. cond: the first look at every watcher, after all of day 0's events.
- * Random draws do not depend on this order: each component draws from its
- * own stream. */
+/* The start steps, in the order of SIM_MODELS (model_int.h says why it
+ * matters): observations first, on an empty queue; the first look at the
+ * watchers last. */
 static void start_models(Sim *S)
 {
-    const Scenario *sc = S->sc;
-    assert(evq_size(&S->k.q) == 0);
-    for (int i = 0; i < sc->nobs; i++) {
-        S->obs[i] = NAN;
-        kernel_at(&S->k, sc->obs[i].info.t, EV_OBSERVE, (uint32_t)i, 0, 0);
-    }
-    supply_start(S);
-    alliance_start(S);
-    launch_start(S);
-    events_start(S);
-    cond_schedule_ticks(S);
-    for (int m = 0; m < sc->nmetrics; m++)
-        if (sc->metrics[m].info.kind == MET_LEVEL && sample_leader(sc, m)) kernel_at(&S->k, 0, EV_SAMPLE, (uint32_t)m, 0, 0);
-    cond_schedule_first_look(S);
+    assert(evq_size(&S->k.q) == 0 && MODELS[0] == &sim_observe_model);
+    for (int m = 0; m < NMODELS; m++)
+        if (MODELS[m]->start) MODELS[m]->start(S);
+    assert(MODELS[NMODELS - 2] == &cond_look_model && !MODELS[NMODELS - 1]->start);
 }
 
 int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
@@ -296,18 +317,8 @@ int sim_reset(Sim *S, uint64_t seed, uint64_t rep)
         else dist_set_mean(&S->pd[p].d, m);
     }
     S->uncertain_done = S->uncertain;
-    memset(S->watch_done, 0, (size_t)sc->nwatch * sizeof *S->watch_done);
-    memset(S->cross, 0, (size_t)sc->nwatch * sizeof *S->cross);
-    S->active_cats = sc->watch_cats;
-    memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof(double));
-    memset(S->res_lost, 0, (size_t)sc->nresources * sizeof(double));
-    memset(S->res_duds, 0, (size_t)sc->nresources * sizeof(double));
-    memset(S->troops, 0, (size_t)sc->nactors * sizeof(double));
-    for (int i = 0; i < sc->ndecisions; i++) S->decided[i] = -1;
-    for (int i = 0; i < sc->nmetrics; i++) S->metric_t[i] = SALVO_NEVER;
-    for (int m = 0; m < sc->nmetrics; m++)
-        for (int k = 0; k < sc->metrics[m].info.series_len; k++) S->series[S->series_off[m] + k] = 0;
-    supply_reset(S);
+    for (int m = 0; m < NMODELS; m++)
+        if (MODELS[m]->reset) MODELS[m]->reset(S);
     start_models(S);
     if (S->k.q.error == EVQ_OK) return 0;
     queue_failed(S);    /* sim_run will say SIM_HALTED, with this reason */
@@ -324,7 +335,8 @@ int sim_clone(Sim *D, const Sim *S)
     const Scenario *sc = S->sc;
     assert(D->sc == sc);
     if (D == S) return 0;
-    /* Kept: D->k.ctx (its own Sim), the handler table, D->sink. */
+    /* Kept: D->k.ctx (its own Sim), the handler tables (k.handlers, on), D->sink.
+     * Each model's arrays are copied from its ModelDef (and its clone hook). */
     if (evq_copy(&D->k.q, &S->k.q) != EVQ_OK) {
         snprintf(D->halted, sizeof D->halted, "out of memory cloning the event queue at day %.6g", S->k.now);
         return -1;
@@ -337,39 +349,15 @@ int sim_clone(Sim *D, const Sim *S)
     COPY(rng, sc->nstreams);
     COPY(rng_keyed, sc->nstreams);
     COPY(pd, sc->nparams);
-    for (int i = 0; i < sc->nstocks; i++) {
-        int *queue = D->stocks[i].queue;
-        D->stocks[i] = S->stocks[i];
-        D->stocks[i].queue = queue;
-        if (S->stocks[i].nqueue > 0)
-            memcpy(queue, S->stocks[i].queue, (size_t)S->stocks[i].nqueue * sizeof *queue);
+    for (int m = 0; m < NMODELS; m++) {
+        for (int i = 0; i < MODELS[m]->narrays; i++) {
+            const SimArray *a = &MODELS[m]->arrays[i];
+            int n = array_len(sc, a);
+            if (a->copied && n > 0) memcpy(*array_at(D, a), *array_at((Sim *)S, a), (size_t)n * a->elsize);
+        }
+        if (MODELS[m]->clone) MODELS[m]->clone(D, S);
     }
-    COPY(prod, sc->nproducers);
-    COPY(cons, sc->nconsumers);
-    COPY(carriers, sc->ncarriers);
-    COPY(routes, sc->nroutes);
-    COPY(progs, sc->nprogrammes);
-    COPY(assists, sc->nassists);
-    COPY(treaties, sc->ntreaties);
-    COPY(resp, sc->nresponses);
-    COPY(events, sc->nevents);
-    COPY(decided, sc->ndecisions);
-    COPY(choices, sc->ndecisions);
-    COPY(watch_done, sc->nwatch);
-    COPY(stamp, sc->nwatch);
-    COPY(cross, sc->nwatch);
-    COPY(cross_t, sc->nwatch);
-    /* wcont and series_off depend only on the scenario. */
     D->round = S->round;
-    COPY(metric_t, sc->nmetrics);
-    int total = 0;
-    for (int m = 0; m < sc->nmetrics; m++) total += sc->metrics[m].info.series_len;
-    COPY(series, total);
-    COPY(obs, sc->nobs);
-    COPY(res_delivered, sc->nresources);
-    COPY(res_lost, sc->nresources);
-    COPY(res_duds, sc->nresources);
-    COPY(troops, sc->nactors);
     D->dirty = S->dirty;
     D->dirty_stocks = S->dirty_stocks;
     D->active_cats = S->active_cats;
@@ -385,8 +373,6 @@ int sim_clone(Sim *D, const Sim *S)
     D->ended = S->ended;
     D->nesting = S->nesting;
     D->nwake = S->nwake;
-    COPY(wake, S->nwake);
-    COPY(wake_on, sc->nstocks);
     D->waking = S->waking;
     D->max_events = S->max_events;
     D->instant_t = S->instant_t;

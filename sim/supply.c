@@ -18,8 +18,10 @@
  */
 #include <assert.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "model_int.h"
 
 static void try_load(Sim *S, int c);
@@ -158,7 +160,7 @@ void supply_stock_add(Sim *S, int i, double amount)
     stock_changed(S, i);
 }
 
-void supply_on_stock_empty(void *ctx, const Event *ev)
+static void on_stock_empty(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int i = (int)ev->a;
@@ -211,14 +213,14 @@ static void flow_update(Sim *S, int i, int consumer)
     stock_changed(S, f->stock);
 }
 
-void supply_on_flow(void *ctx, const Event *ev)
+static void on_flow(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     flow_update(S, (int)ev->a, (int)ev->b);
     cond_settle(S);
 }
 
-void supply_on_redraw(void *ctx, const Event *ev)
+static void on_redraw(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int i = (int)ev->a, consumer = (int)ev->b;
@@ -362,7 +364,7 @@ static void try_load(Sim *S, int c)
     /* Otherwise it waits for the stock to change (stock_changed wakes it). */
 }
 
-void supply_on_ready(void *ctx, const Event *ev)
+static void on_ready(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     S->carriers[ev->a].ready = (EvHandle){ 0, 0 };
@@ -379,7 +381,7 @@ static void schedule_return(Sim *S, int c)
     kernel_after(&S->k, back, EV_RETURN, (uint32_t)c, 0, 0);
 }
 
-void supply_on_arrive(void *ctx, const Event *ev)
+static void on_arrive(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int c = (int)ev->a;
@@ -402,7 +404,7 @@ void supply_on_arrive(void *ctx, const Event *ev)
     cond_settle(S);
 }
 
-void supply_on_lost(void *ctx, const Event *ev)
+static void on_lost(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int c = (int)ev->a;
@@ -420,7 +422,7 @@ void supply_on_lost(void *ctx, const Event *ev)
     cond_settle(S);
 }
 
-void supply_on_return(void *ctx, const Event *ev)
+static void on_return(void *ctx, const Event *ev)
 {
     Sim *S = ctx;
     int c = (int)ev->a;
@@ -477,9 +479,12 @@ void supply_wake_pending(Sim *S)
 }
 
 /* --- reset ------------------------------------------------------------------- */
-void supply_reset(Sim *S)
+static void reset(Sim *S)
 {
     const Scenario *sc = S->sc;
+    memset(S->res_delivered, 0, (size_t)sc->nresources * sizeof *S->res_delivered);
+    memset(S->res_lost, 0, (size_t)sc->nresources * sizeof *S->res_lost);
+    memset(S->res_duds, 0, (size_t)sc->nresources * sizeof *S->res_duds);
     memset(S->routes, 0, (size_t)sc->nroutes * sizeof *S->routes);
     for (int i = 0; i < sc->nstocks; i++) {
         StockRt *st = &S->stocks[i];
@@ -494,7 +499,7 @@ void supply_reset(Sim *S)
     for (int i = 0; i < sc->nroutes; i++) S->routes[i].open = sc->routes[i].open;
 }
 
-void supply_start(Sim *S)
+static void start(Sim *S)
 {
     const Scenario *sc = S->sc;
     if (S->sink) {
@@ -511,3 +516,51 @@ void supply_start(Sim *S)
         plan_ready(S, c, first);
     }
 }
+
+/* --- registered (model_int.h, SIM_MODELS) ---------------------------------- */
+/* Each stock's queue of waiting carriers, and the stocks to wake. */
+static int create(Sim *S)
+{
+    const Scenario *sc = S->sc;
+    S->stocks = mem_calloc((size_t)sc->nstocks + 1, sizeof *S->stocks);
+    S->wake = mem_calloc((size_t)sc->nstocks + 1, sizeof *S->wake);
+    if (!S->stocks || !S->wake) return -1;
+    for (int i = 0; i < sc->nstocks; i++)
+        if (!(S->stocks[i].queue = mem_calloc((size_t)sc->stocks[i].ncarriers + 1, sizeof *S->stocks[i].queue)))
+            return -1;
+    return 0;
+}
+
+static void destroy(Sim *S)
+{
+    for (int i = 0; S->stocks && i < S->sc->nstocks; i++) free(S->stocks[i].queue);
+    free(S->stocks);
+    free(S->wake);
+}
+
+/* D keeps its own queues; their contents are copied. */
+static void clone(Sim *D, const Sim *S)
+{
+    for (int i = 0; i < S->sc->nstocks; i++) {
+        int *queue = D->stocks[i].queue;
+        D->stocks[i] = S->stocks[i];
+        D->stocks[i].queue = queue;
+        if (S->stocks[i].nqueue > 0)
+            memcpy(queue, S->stocks[i].queue, (size_t)S->stocks[i].nqueue * sizeof *queue);
+    }
+    if (S->nwake > 0) memcpy(D->wake, S->wake, (size_t)S->nwake * sizeof *D->wake);
+}
+
+static const ModelKind KINDS[] = {
+    { EV_FLOW, on_flow }, { EV_REDRAW, on_redraw }, { EV_STOCK_EMPTY, on_stock_empty }, { EV_READY, on_ready },
+    { EV_ARRIVE, on_arrive }, { EV_LOST, on_lost }, { EV_RETURN, on_return },
+};
+static const SimArray ARRAYS[] = {
+    SIM_ARRAY(prod, nproducers), SIM_ARRAY(cons, nconsumers), SIM_ARRAY(carriers, ncarriers),
+    SIM_ARRAY(routes, nroutes), SIM_ARRAY(res_delivered, nresources), SIM_ARRAY(res_lost, nresources),
+    SIM_ARRAY(res_duds, nresources), SIM_ARRAY(wake_on, nstocks),
+};
+const ModelDef supply_model = {
+    .name = "supply", MODEL_KINDS(KINDS), MODEL_ARRAYS(ARRAYS), .create = create, .destroy = destroy, .clone = clone,
+    .reset = reset, .start = start,
+};
