@@ -67,7 +67,7 @@ int args_set(const char *val, const char **sets, int *nsets, int cap)
 
 int args_seed(const char *val, unsigned long long *out)
 {
-    if (parse_seed(val, out) == 0) return 0;
+    if (num_parse_seed(val, out) == 0) return 0;
     fprintf(stderr, "salvo: --seed: expected an unsigned 64-bit integer (decimal or 0x hex), got '%s'\n", val ? val : "");
     return -1;
 }
@@ -141,6 +141,6 @@ Scenario *args_open_scenario(const char **file, char *found, size_t nfound, cons
     diag_init(&d, *file);
     Scenario *s = scenario_load(*file, sets, nsets, &d);
     if (!s) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     return s;
 }

@@ -12,12 +12,12 @@
 #include "opt.h"
 #include "salvo.h"
 
-enum { A_CSV = 1, A_MD, A_JSON, A_SET };
+enum { ASM_CSV = 1, ASM_MD, ASM_JSON, ASM_SET };
 static const OptSpec assumptions_opts[] = {
-    { A_CSV, "--csv", "OUT", "write the ledger as CSV ('-' for standard output)" },
-    { A_MD, "--markdown", "OUT", "write the ledger as a Markdown table" },
-    { A_JSON, "--json", "OUT", "write the ledger as a JSON array" },
-    { A_SET, "--set", "PATH=VALUE", "override a parameter before listing (repeatable)" },
+    { ASM_CSV, "--csv", "OUT", "write the ledger as CSV ('-' for standard output)" },
+    { ASM_MD, "--markdown", "OUT", "write the ledger as a Markdown table" },
+    { ASM_JSON, "--json", "OUT", "write the ledger as a JSON array" },
+    { ASM_SET, "--set", "PATH=VALUE", "override a parameter before listing (repeatable)" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec assumptions_spec = {
@@ -52,7 +52,7 @@ static int write_out(const char *path, Writer w, const LedgerRow *rows, int n)
         if (diag_errors(&d) == 0) diag_add(&d, 0, 0, "", "cannot write the ledger");
         diag_print(&d, stderr);
     }
-    diag_free(&d);
+    diag_fini(&d);
     return rc;
 }
 
@@ -75,13 +75,13 @@ int cmd_assumptions(int argc, char **argv)
                 return 2;
             }
             file = p.val;
-        } else if (c == A_CSV) {
+        } else if (c == ASM_CSV) {
             csv = p.val;
-        } else if (c == A_MD) {
+        } else if (c == ASM_MD) {
             md = p.val;
-        } else if (c == A_JSON) {
+        } else if (c == ASM_JSON) {
             json = p.val;
-        } else if (c == A_SET) {
+        } else if (c == ASM_SET) {
             if (nsets == 256) {
                 fputs("salvo assumptions: too many --set\n", stderr);
                 return 2;
@@ -110,7 +110,7 @@ int cmd_assumptions(int argc, char **argv)
         if (md && write_out(md, ledger_write_markdown, rows, n)) rc = 1;
         if (json && write_out(json, ledger_write_json, rows, n)) rc = 1;
     }
-    ledger_free(rows);
-    scenario_free(s);
+    ledger_destroy(rows);
+    scenario_destroy(s);
     return rc;
 }

@@ -437,7 +437,7 @@ static Scenario *load(const char *path, const char *const *sets, int nsets)
         diag_print(&d, stderr);
         if (diag_errors(&d) == 0) fprintf(stderr, "%s: cannot load the scenario\n", path);
     }
-    diag_free(&d);
+    diag_fini(&d);
     return s;
 }
 
@@ -647,7 +647,7 @@ out:
     if (diag_errors(&d)) {
         for (int i = 0; i < d.count; i++) fprintf(stderr, "salvo %s: %s\n", a->cmd, d.items[i].msg);
     }
-    diag_free(&d);
+    diag_fini(&d);
     batch_destroy(b);
     return rc;
 }
@@ -787,7 +787,7 @@ static cJSON *batch_json(const BatchJob *j, const SummaryRun *run, Diag *d)
     LedgerRow *rows;
     int nrows = ledger_build(j->s, &rows);
     cJSON *ledger = nrows >= 0 ? ledger_to_cjson(rows, nrows) : NULL;
-    ledger_free(rows);
+    ledger_destroy(rows);
     if (js && (!ledger || !cJSON_AddItemToObject(js, "assumptions", ledger))) {
         cJSON_Delete(ledger);
         cJSON_Delete(js);
@@ -812,7 +812,7 @@ static int batch_write(const BatchJob *j, const SummaryRun *run)
     /* --report: the HTML report of this summary (cli/report.c) */
     if (js && report_hook(js, a->report, a->svg) != 0) rc = 1;
     cJSON_Delete(js);
-    diag_free(&d);
+    diag_fini(&d);
     return rc;
 }
 
@@ -883,7 +883,7 @@ static int batch_main(int argc, char **argv, Mpi *mpi)
     free(j.rec);
     batch_destroy(j.b);
     batch_scenario_destroy(j.bs);
-    scenario_free(j.s);
+    scenario_destroy(j.s);
     args_free(&j.a);
     return rc;
 }
@@ -926,7 +926,7 @@ static int compare_prepare(CompareJob *j)
     diag_init(&d, a->files[1]);
     j->p = paired_create(batch_scenario_model(j->ba), batch_scenario_model(j->bb), &d);
     for (int i = 0; !j->p && i < d.count; i++) fprintf(stderr, "salvo compare: %s\n", d.items[i].msg);
-    diag_free(&d);
+    diag_fini(&d);
     if (!j->p) return -1;
     /* What every rank must agree on: both scenarios, --set, the build. */
     fingerprint(j->sa, a, scenario_sha256(j->sb), j->fp);
@@ -1003,7 +1003,7 @@ static int compare_write(const CompareJob *j)
         diag_print(&d, stderr);
         rc = 1;
     }
-    diag_free(&d);
+    diag_fini(&d);
     if (report_hook(root, a->report, a->svg) != 0) rc = 1;
     cJSON_Delete(root);
     return rc;
@@ -1029,8 +1029,8 @@ static int compare_main(int argc, char **argv, Mpi *mpi)
     paired_destroy(j.p);
     batch_scenario_destroy(j.ba);
     batch_scenario_destroy(j.bb);
-    scenario_free(j.sa);
-    scenario_free(j.sb);
+    scenario_destroy(j.sa);
+    scenario_destroy(j.sb);
     args_free(&j.a);
     return rc;
 }
@@ -1146,7 +1146,7 @@ static int tornado_write(const Args *a, const Scenario *base, const SweepTornado
     if (a->json && summary_write(root, a->json, &d) < 0) rc = 1;
     if (report_hook(root, a->report, a->svg) != 0) rc = 1;
     diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     cJSON_Delete(root);
     return rc;
 }
@@ -1172,7 +1172,7 @@ static int run_tornado(const Args *a, const Scenario *base)
     diag_init(&d, a->files[0]);
     SweepTornado *t;
     int rc = sweep_exit(sweep_tornado(base, &spec, metric, &t, &d), &d, a->files[0]);
-    diag_free(&d);
+    diag_fini(&d);
     if (rc == 0) rc = tornado_write(a, base, t, info);
     else cJSON_Delete(info);
     sweep_tornado_destroy(t);
@@ -1200,7 +1200,7 @@ static int grid_open_csv(GridOut *o)
     diag_init(&d, a->csv ? a->csv : "");
     int e = a->csv ? open_streamed_csv(&o->csv, a->csv, &d) : 0;
     if (e < 0) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     if (e < 0) return 1;
     if (o->csv.fp) {
         fputs("point", o->csv.fp);
@@ -1286,7 +1286,7 @@ static int grid_finish(GridOut *o, const Scenario *base, int rc)
     if (a->json && (rc == 0 || rc == 130) && summary_write(o->root, a->json, &d) < 0) rc = 1;
     if ((rc == 0 || rc == 130) && report_hook(o->root, a->report, a->svg) != 0) rc = 1;
     diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     return rc;
 }
 
@@ -1326,7 +1326,7 @@ out:
     if (o.csv.fp) afile_abort(&o.csv);
     cJSON_Delete(o.root);
     cJSON_Delete(info);
-    diag_free(&d);
+    diag_fini(&d);
     batch_scenario_destroy(bs0);
     sweep_grid_destroy(g);
     return rc;
@@ -1360,7 +1360,7 @@ int cmd_sweep(int argc, char **argv)
         catch_signals();
         rc = a.assumptions ? run_tornado(&a, base) : run_grid(&a, base);
     }
-    scenario_free(base);
+    scenario_destroy(base);
     args_free(&a);
     return rc;
 }

@@ -25,11 +25,11 @@
 #include "chart.h"
 #include "sbuf.h"
 
-enum { D_EXERCISE = 1, D_HTML, D_RUNS };
+enum { DEB_EXERCISE = 1, DEB_HTML, DEB_RUNS };
 static const OptSpec debrief_opts[] = {
-    { D_EXERCISE, "--exercise", "FILE", "the exercise (default: the one named in the first playthrough)" },
-    { D_HTML, "--html", "OUT.html", "also write the class debrief as a self-contained HTML page" },
-    { D_RUNS, "--runs", "N", "runs per student under the same decisions (default 500)" },
+    { DEB_EXERCISE, "--exercise", "FILE", "the exercise (default: the one named in the first playthrough)" },
+    { DEB_HTML, "--html", "OUT.html", "also write the class debrief as a self-contained HTML page" },
+    { DEB_RUNS, "--runs", "N", "runs per student under the same decisions (default 500)" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec debrief_spec = {
@@ -129,8 +129,8 @@ static int write_html(const char *html, const Exercise *ex, const Student *st, i
         }
     }
     if (rc && d.count) diag_print(&d, stderr);
-    diag_free(&d);
-    sbuf_free(&b);
+    diag_fini(&d);
+    sbuf_fini(&b);
     return rc;
 }
 
@@ -149,9 +149,9 @@ int cmd_debrief(int argc, char **argv)
             if (dir) { fprintf(stderr, "salvo debrief: one class folder at a time\n"); return 2; }
             dir = p.val;
             break;
-        case D_EXERCISE: exfile = p.val; break;
-        case D_HTML: html = p.val; break;
-        case D_RUNS: if ((n = args_count("--runs", p.val, 1)) < 0 || n > 1000000) return 2; runs = (int)n; break;
+        case DEB_EXERCISE: exfile = p.val; break;
+        case DEB_HTML: html = p.val; break;
+        case DEB_RUNS: if ((n = args_count("--runs", p.val, 1)) < 0 || n > 1000000) return 2; runs = (int)n; break;
         }
     }
     if (!dir) { opt_usage_short(&debrief_spec, stderr); return 2; }
@@ -197,8 +197,8 @@ int cmd_debrief(int argc, char **argv)
     Diag d;
     diag_init(&d, exfile);
     ex = exercise_load(exfile, &d);
-    if (!ex) { diag_print(&d, stderr); diag_free(&d); goto out; }
-    diag_free(&d);
+    if (!ex) { diag_print(&d, stderr); diag_fini(&d); goto out; }
+    diag_fini(&d);
     const Scenario *sc = ex->scenario;
     int nm = scenario_metric_count(sc), np = ex->npredictions;
     for (int i = 0; i < nnames; i++) {
@@ -332,6 +332,6 @@ out:
     free(score);
     for (int i = 0; i < nnames; i++) free(names[i]);
     free(names);
-    exercise_free(ex);
+    exercise_destroy(ex);
     return rc;
 }

@@ -24,17 +24,17 @@
 #include "sample.h"
 #include "summary.h"
 
-enum { D_METRIC = SAMPLE_NEXT, D_WHERE, D_JSON, D_REPORT, D_ALPHA, D_PASTE, D_SUPPORT, D_COVERAGE, D_BOXES };
+enum { DIS_METRIC = SAMPLE_NEXT, DIS_WHERE, DIS_JSON, DIS_REPORT, DIS_ALPHA, DIS_PASTE, DIS_SUPPORT, DIS_COVERAGE, DIS_BOXES };
 static const OptSpec discover_opts[] = {
-    { D_METRIC, "--metric", "M", "the outcome metric" },
-    { D_WHERE, "--where", "\"M OP X\"", "the outcome of interest: OP is <, <=, >, >=, == or !=; X a number (a date for a time)" },
-    { D_JSON, "--json", "FILE", "every box with its peeling trajectory" },
-    { D_REPORT, "--report", "FILE", "the boxes as an HTML page (the one salvo report makes of --json)" },
-    { D_ALPHA, "--alpha", "A", "share of the box peeled at each step (default 0.05)" },
-    { D_PASTE, "--paste-alpha", "P", "share of the box pasted back at each step after peeling (default 0.01)" },
-    { D_SUPPORT, "--min-support", "B", "stop peeling below this share of the runs (default 0.05)" },
-    { D_COVERAGE, "--min-coverage", "C", "choose the densest box with at least this coverage (default 0.5)" },
-    { D_BOXES, "--boxes", "K", "covering: up to K boxes, each on the runs the earlier ones left (default 3)" },
+    { DIS_METRIC, "--metric", "M", "the outcome metric" },
+    { DIS_WHERE, "--where", "\"M OP X\"", "the outcome of interest: OP is <, <=, >, >=, == or !=; X a number (a date for a time)" },
+    { DIS_JSON, "--json", "FILE", "every box with its peeling trajectory" },
+    { DIS_REPORT, "--report", "FILE", "the boxes as an HTML page (the one salvo report makes of --json)" },
+    { DIS_ALPHA, "--alpha", "A", "share of the box peeled at each step (default 0.05)" },
+    { DIS_PASTE, "--paste-alpha", "P", "share of the box pasted back at each step after peeling (default 0.01)" },
+    { DIS_SUPPORT, "--min-support", "B", "stop peeling below this share of the runs (default 0.05)" },
+    { DIS_COVERAGE, "--min-coverage", "C", "choose the densest box with at least this coverage (default 0.5)" },
+    { DIS_BOXES, "--boxes", "K", "covering: up to K boxes, each on the runs the earlier ones left (default 3)" },
     SAMPLE_OPTS,
     { 0, NULL, NULL, NULL },
 };
@@ -137,20 +137,20 @@ static int discover_opt(void *ctx, int c, const char *val)
 {
     DiscoverArgs *o = ctx;
     switch (c) {
-    case D_METRIC: o->metric = val; return 0;
-    case D_WHERE: o->where = val; return 0;
-    case D_JSON: o->json = val; return 0;
-    case D_REPORT: o->report = val; return 0;
-    case D_ALPHA: return parse_frac("--alpha", val, &o->alpha);
-    case D_PASTE: return parse_frac("--paste-alpha", val, &o->paste);
-    case D_BOXES: {
+    case DIS_METRIC: o->metric = val; return 0;
+    case DIS_WHERE: o->where = val; return 0;
+    case DIS_JSON: o->json = val; return 0;
+    case DIS_REPORT: o->report = val; return 0;
+    case DIS_ALPHA: return parse_frac("--alpha", val, &o->alpha);
+    case DIS_PASTE: return parse_frac("--paste-alpha", val, &o->paste);
+    case DIS_BOXES: {
         long long k = args_count("--boxes", val, 1);
         if (k < 0) return -1;
         o->boxes = k > 100 ? 100 : (int)k;
         return 0;
     }
-    case D_SUPPORT: return parse_frac("--min-support", val, &o->support);
-    case D_COVERAGE: return parse_frac("--min-coverage", val, &o->coverage);
+    case DIS_SUPPORT: return parse_frac("--min-support", val, &o->support);
+    case DIS_COVERAGE: return parse_frac("--min-coverage", val, &o->coverage);
     }
     return -1;
 }
@@ -330,6 +330,6 @@ out:
     free(pts);
     free(y);
     free(dims);
-    scenario_free(s);
+    scenario_destroy(s);
     return rc;
 }

@@ -341,14 +341,14 @@ static void what_mattered(const Play *P)
             Diag d;
             diag_init(&d, ex->scenario_file);
             Scenario *s = scenario_load(ex->scenario_file, sets, 1, &d);
-            diag_free(&d);
+            diag_fini(&d);
             if (!s || exercise_outcomes(s, P->seed, P->by_decision, P->tornado, out) != 0) ok = 0;
             for (int i = 0; ok && i < np; i++) {
                 double sum = 0;
                 for (int r = 0; r < P->tornado; r++) sum += out[(size_t)r * (size_t)nm + (size_t)ex->predictions[i].metric];
                 mean[2 * i + side] = sum / P->tornado;
             }
-            scenario_free(s);
+            scenario_destroy(s);
         }
         if (!ok) continue;
         for (int i = 0; i < np; i++) eff[i * na + nr] = (Effect){ a, mean[2 * i + 1] - mean[2 * i] };
@@ -534,10 +534,10 @@ int cmd_exercise(int argc, char **argv)
     Exercise *ex = exercise_load(file, &d);
     if (!ex) {
         diag_print(&d, stderr);
-        diag_free(&d);
+        diag_fini(&d);
         return 2;
     }
-    diag_free(&d);
+    diag_fini(&d);
     P.ex = ex;
     P.sc = ex->scenario;
     P.in = stdin;
@@ -587,6 +587,6 @@ out:
     free(mine);
     free(P.pred);
     free(P.by_decision);
-    exercise_free(ex);
+    exercise_destroy(ex);
     return rc;
 }

@@ -21,13 +21,13 @@
 #include "sample.h"
 #include "summary.h"
 
-enum { F_UNTIL = SAMPLE_NEXT, F_JSON, F_CSV, F_REPORT, F_TOP };
+enum { FIT_UNTIL = SAMPLE_NEXT, FIT_JSON, FIT_CSV, FIT_REPORT, FIT_TOP };
 static const OptSpec fit_opts[] = {
-    { F_UNTIL, "--until", "DATE", "weigh by the observations on or before DATE (default: all)" },
-    { F_JSON, "--json", "FILE", "the fit: weights, posteriors, predictive bands" },
-    { F_CSV, "--csv", "FILE", "each replication's weight (rep,weight: joins batch --uncertainty's CSV on rep)" },
-    { F_REPORT, "--report", "FILE", "the fit as an HTML page (the one salvo report makes of --json)" },
-    { F_TOP, "--top", "K", "print the K assumptions the record moves most (default 15; all in the JSON)" },
+    { FIT_UNTIL, "--until", "DATE", "weigh by the observations on or before DATE (default: all)" },
+    { FIT_JSON, "--json", "FILE", "the fit: weights, posteriors, predictive bands" },
+    { FIT_CSV, "--csv", "FILE", "each replication's weight (rep,weight: joins batch --uncertainty's CSV on rep)" },
+    { FIT_REPORT, "--report", "FILE", "the fit as an HTML page (the one salvo report makes of --json)" },
+    { FIT_TOP, "--top", "K", "print the K assumptions the record moves most (default 15; all in the JSON)" },
     SAMPLE_OPTS,
     { 0, NULL, NULL, NULL },
 };
@@ -92,11 +92,11 @@ static int fit_opt(void *ctx, int c, const char *val)
 {
     FitArgs *f = ctx;
     switch (c) {
-    case F_UNTIL: f->until = val; return 0;
-    case F_JSON: f->json = val; return 0;
-    case F_CSV: f->csv = val; return 0;
-    case F_REPORT: f->report = val; return 0;
-    case F_TOP: {
+    case FIT_UNTIL: f->until = val; return 0;
+    case FIT_JSON: f->json = val; return 0;
+    case FIT_CSV: f->csv = val; return 0;
+    case FIT_REPORT: f->report = val; return 0;
+    case FIT_TOP: {
         long long t = args_count("--top", val, 0);
         if (t < 0) return -1;
         f->top = t > 100000 ? 100000 : (int)t;
@@ -152,7 +152,7 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
     int width = 0;
     double *rows = sample_run(&a, s, &n, &width, &rc);
     if (!rows) {
-        scenario_free(s);
+        scenario_destroy(s);
         return rc;
     }
     const char *json = fa.json, *csv = fa.csv, *until_s = fa.until;
@@ -165,8 +165,8 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
     if (!f) {
         if (!n) fputs("salvo fit: no replication finished\n", stderr);
         diag_print(&d, stderr);
-        scenario_free(s);
-        diag_free(&d);
+        scenario_destroy(s);
+        diag_fini(&d);
         return rc ? rc : 1;
     }
     int nobs = scenario_observation_count(s), na = scenario_assumption_count(s);
@@ -313,13 +313,13 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
             rc = 1;
         }
         if (diag_errors(&dc)) diag_print(&dc, stderr);
-        diag_free(&dc);
+        diag_fini(&dc);
     }
     if (rc == 130) sample_interrupted(&a, f->runs);
 out:
     free(ord);
-    fit_free(f);
-    scenario_free(s);
-    diag_free(&d);
+    fit_destroy(f);
+    scenario_destroy(s);
+    diag_fini(&d);
     return rc;
 }

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-int parse_seed(const char *s, unsigned long long *out)
+int num_parse_seed(const char *s, unsigned long long *out)
 {
     if (!s) return -1;
     int base = 10;

@@ -5,6 +5,6 @@
 /* An unsigned 64-bit seed, decimal ("10", never octal: "010" is ten) or
  * "0x" hex. No sign, no spaces, no empty string. 0 ok; -1 bad (nothing
  * printed: the caller names the option). */
-int parse_seed(const char *s, unsigned long long *out);
+int num_parse_seed(const char *s, unsigned long long *out);
 
 #endif

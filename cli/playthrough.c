@@ -33,10 +33,10 @@ int playthrough_read(const char *path, const Exercise *ex, Playthrough *pt, cons
     JsonDoc *doc = json_parse_file(path, &d);
     if (!doc) {
         diag_print(&d, err);
-        diag_free(&d);
+        diag_fini(&d);
         return -1;
     }
-    diag_free(&d);
+    diag_fini(&d);
     const JsonValue *r = json_root(doc), *v = json_get(r, "type");
     const char *why = NULL;
     if (!v || v->type != JSON_STRING || strcmp(v->str, "playthrough") != 0) why = "not a playthrough (no \"type\": \"playthrough\")";
@@ -56,14 +56,14 @@ int playthrough_read(const char *path, const Exercise *ex, Playthrough *pt, cons
     if (!why && ex) {
         if (strcmp(pt->exercise_id, ex->id) != 0) {
             fprintf(err, "salvo %s: %s: a playthrough of exercise '%s', not '%s'\n", cmd, path, pt->exercise_id, ex->id);
-            json_free(doc);
+            json_destroy(doc);
             return -1;
         }
         if (strcmp(pt->sha256, scenario_sha256(ex->scenario)) != 0) {
             fprintf(err, "salvo %s: %s: this playthrough was made on a different scenario (sha256 %.12s..., this "
                     "exercise's scenario %s is %.12s...); it would not replay the same run, so it is refused\n",
                     cmd, path, pt->sha256, ex->scenario_path, scenario_sha256(ex->scenario));
-            json_free(doc);
+            json_destroy(doc);
             return -1;
         }
         v = json_get(r, "predictions");
@@ -83,7 +83,7 @@ int playthrough_read(const char *path, const Exercise *ex, Playthrough *pt, cons
         }
         if (bad) why = "a malformed playthrough (predictions do not match the exercise's)";
     }
-    json_free(doc);
+    json_destroy(doc);
     if (why) {
         fprintf(err, "salvo %s: %s: %s\n", cmd, path, why);
         return -1;
@@ -111,7 +111,7 @@ int playthrough_write(const char *path, const Exercise *ex, const char *name, un
     if (afile_open(&af, path, &d) != 0) {
         fprintf(err, "salvo %s: ", cmd);
         diag_print(&d, err);
-        diag_free(&d);
+        diag_fini(&d);
         return -1;
     }
     FILE *f = af.fp;
@@ -139,10 +139,10 @@ int playthrough_write(const char *path, const Exercise *ex, const char *name, un
     if (afile_commit(&af, &d) != 0) {
         fprintf(err, "salvo %s: ", cmd);
         diag_print(&d, err);
-        diag_free(&d);
+        diag_fini(&d);
         return -1;
     }
-    diag_free(&d);
+    diag_fini(&d);
     return 0;
 }
 

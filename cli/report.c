@@ -15,11 +15,11 @@
 #include "opt.h"
 #include "report.h"
 
-enum { R_OUTPUT = 1, R_O, R_SVG };
+enum { REP_OUTPUT = 1, REP_O, REP_SVG };
 static const OptSpec report_opts[] = {
-    { R_OUTPUT, "--output", "FILE", "the page to write (default: SUMMARY.html beside the summary)" },
-    { R_O, "-o", "FILE", "the same as --output" },
-    { R_SVG, "--svg", "DIR", "also write each chart as DIR/ID.svg" },
+    { REP_OUTPUT, "--output", "FILE", "the page to write (default: SUMMARY.html beside the summary)" },
+    { REP_O, "-o", "FILE", "the same as --output" },
+    { REP_SVG, "--svg", "DIR", "also write each chart as DIR/ID.svg" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec report_spec = {
@@ -45,9 +45,9 @@ int cmd_report(int argc, char **argv)
             }
             in = p.val;
             break;
-        case R_OUTPUT:
-        case R_O: out = p.val; break;
-        case R_SVG: svg = p.val; break;
+        case REP_OUTPUT:
+        case REP_O: out = p.val; break;
+        case REP_SVG: svg = p.val; break;
         }
     }
     if (!in) {
@@ -74,7 +74,7 @@ int cmd_report(int argc, char **argv)
     diag_init(&d, in);
     int rc = report_from_file(in, out, svg, &d);
     diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     if (rc == 0) printf("wrote %s\n", out);
     return rc;
 }
@@ -93,7 +93,7 @@ int report_hook(const cJSON *summary, const char *path, const char *svg_dir)
     if (!j) diag_add(&d, 0, 0, "", "out of memory writing the report");
     cJSON_Delete(j);
     diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     if (rc == 0) fprintf(stderr, "report: %s\n", path);
     return rc;
 }

@@ -21,9 +21,9 @@
 #include "trace.h"
 
 /* --- validate ---------------------------------------------------------------- */
-enum { V_SET = 1 };
+enum { VAL_SET = 1 };
 static const OptSpec validate_opts[] = {
-    { V_SET, "--set", "PATH=VALUE", "override a parameter before checking (repeatable)" },
+    { VAL_SET, "--set", "PATH=VALUE", "override a parameter before checking (repeatable)" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec validate_spec = {
@@ -55,7 +55,7 @@ int cmd_validate(int argc, char **argv)
             goto out;
         } else if (c == OPT_OPERAND) {
             files[nfiles++] = p.val;
-        } else if (c == V_SET) {
+        } else if (c == VAL_SET) {
             if (args_set(p.val, sets, &nsets, argc) < 0) {
                 bad = 2;
                 goto out;
@@ -77,7 +77,7 @@ int cmd_validate(int argc, char **argv)
             if (nsets) {
                 fprintf(stderr, "salvo validate: %s: --set applies to scenarios, not to exercises\n", file);
                 bad = 2;
-                diag_free(&d);
+                diag_fini(&d);
                 continue;
             }
             Exercise *ex = exercise_load(file, &d);
@@ -89,8 +89,8 @@ int cmd_validate(int argc, char **argv)
                        file, ex->id, exercise_level_name(ex->level), ex->minutes, ex->scenario_path,
                        ex->npredictions, ex->ndecisions);
             }
-            exercise_free(ex);
-            diag_free(&d);
+            exercise_destroy(ex);
+            diag_fini(&d);
             continue;
         }
         Scenario *s = scenario_load(file, sets, nsets, &d);
@@ -105,8 +105,8 @@ int cmd_validate(int argc, char **argv)
                    h->nprogrammes, h->nevents, h->ndecisions, scenario_metric_count(s),
                    scenario_assumption_count(s));
         }
-        scenario_free(s);
-        diag_free(&d);
+        scenario_destroy(s);
+        diag_fini(&d);
     }
 out:
     free(sets);
@@ -415,17 +415,17 @@ static void json_metrics(const Scenario *s, const double *v, uint64_t seed, uint
     fputs("}}\n", o);
 }
 
-enum { R_SEED = 1, R_UNTIL, R_TRACE, R_SET, R_JSON, R_VERBOSE, R_REP, R_UNCERTAINTY, R_NO_UNCERTAINTY };
+enum { RUN_SEED = 1, RUN_UNTIL, RUN_TRACE, RUN_SET, RUN_JSON, RUN_VERBOSE, RUN_REP, RUN_UNCERTAINTY, RUN_NO_UNCERTAINTY };
 static const OptSpec run_opts[] = {
-    { R_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
-    { R_REP, "--rep", "R", "replication R of `salvo batch FILE --seed S` (default 0), exactly" },
-    { R_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption (the default where the scenario's batch says so)" },
-    { R_NO_UNCERTAINTY, "--no-uncertainty", NULL, "the dice only, whatever the scenario's batch default" },
-    { R_UNTIL, "--until", "DATE|DAYS", "stop early, at a date YYYY-MM-DD or after a number of days" },
-    { R_TRACE, "--trace", "OUT.jsonl", "write every event as JSON Lines (docs/trace.md)" },
-    { R_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
-    { R_JSON, "--json", NULL, "print only the metrics, as one JSON object" },
-    { R_VERBOSE, "--verbose", NULL, "print every voyage as well" },
+    { RUN_SEED, "--seed", "S", "base seed, decimal or 0x hex (default 1)" },
+    { RUN_REP, "--rep", "R", "replication R of `salvo batch FILE --seed S` (default 0), exactly" },
+    { RUN_UNCERTAINTY, "--uncertainty", NULL, "draw every ranged assumption (the default where the scenario's batch says so)" },
+    { RUN_NO_UNCERTAINTY, "--no-uncertainty", NULL, "the dice only, whatever the scenario's batch default" },
+    { RUN_UNTIL, "--until", "DATE|DAYS", "stop early, at a date YYYY-MM-DD or after a number of days" },
+    { RUN_TRACE, "--trace", "OUT.jsonl", "write every event as JSON Lines (docs/trace.md)" },
+    { RUN_SET, "--set", "PATH=VALUE", "override a parameter (repeatable)" },
+    { RUN_JSON, "--json", NULL, "print only the metrics, as one JSON object" },
+    { RUN_VERBOSE, "--verbose", NULL, "print every voyage as well" },
     { 0, NULL, NULL, NULL },
 };
 static const CmdSpec run_spec = {
@@ -474,21 +474,21 @@ int cmd_run(int argc, char **argv)
         switch (c) {
         case OPT_HELP: opt_usage(&run_spec, stdout); return 0;
         case OPT_ERROR: return 2;
-        case R_SEED:
+        case RUN_SEED:
             if (args_seed(p.val, &seed) != 0) return 2;
             break;
-        case R_UNTIL: until_s = p.val; break;
-        case R_REP:
+        case RUN_UNTIL: until_s = p.val; break;
+        case RUN_REP:
             if ((rep = args_count("--rep", p.val, 0)) < 0) return 2;
             break;
-        case R_UNCERTAINTY: unc = 1; break;
-        case R_NO_UNCERTAINTY: no_unc = 1; break;
-        case R_TRACE: trace = p.val; break;
-        case R_SET:
+        case RUN_UNCERTAINTY: unc = 1; break;
+        case RUN_NO_UNCERTAINTY: no_unc = 1; break;
+        case RUN_TRACE: trace = p.val; break;
+        case RUN_SET:
             if (args_set(p.val, sets, &nsets, 256) < 0) return 2;
             break;
-        case R_JSON: json = 1; break;
-        case R_VERBOSE: verbose = 1; break;
+        case RUN_JSON: json = 1; break;
+        case RUN_VERBOSE: verbose = 1; break;
         case OPT_OPERAND:
             if (file) {
                 fprintf(stderr, "salvo run: one scenario file at a time ('%s' and '%s')\n", file, p.val);
@@ -513,8 +513,8 @@ int cmd_run(int argc, char **argv)
     diag_init(&d, file);
     double until = scenario_end(s);
     if (until_s && parse_until(until_s, s, &until) != 0) {
-        scenario_free(s);
-        diag_free(&d);
+        scenario_destroy(s);
+        diag_fini(&d);
         return 2;
     }
     /* The same mode as `salvo batch FILE`, so that --rep R is its replication R. */
@@ -536,8 +536,8 @@ int cmd_run(int argc, char **argv)
         sigprocmask(SIG_SETMASK, &old, NULL);
         if (!tw) {
             diag_print(&d, stderr);
-            scenario_free(s);
-            diag_free(&d);
+            scenario_destroy(s);
+            diag_fini(&d);
             return 2;
         }
     }
@@ -602,7 +602,7 @@ done:
     free(T.short_seen);
     free(T.short_rate);
     free(T.fired);
-    scenario_free(s);
-    diag_free(&d);
+    scenario_destroy(s);
+    diag_fini(&d);
     return rc;
 }

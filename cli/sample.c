@@ -63,7 +63,7 @@ int sample_agree(SampleArgs *a, int r, Scenario **s)
      * same command line); a file missing on one node is not. */
     if (a->mpi) r = mpi_agree(a->mpi, r, a->fingerprint);
     if (r == 0) return 0;
-    scenario_free(*s);
+    scenario_destroy(*s);
     *s = NULL;
     return r == 1 ? 0 : 2;
 }
@@ -284,7 +284,7 @@ ready:
 out:
     if (rows_file) fclose(rows_file);
     for (int i = 0; i < d.count; i++) fprintf(stderr, "salvo %s: %s\n", a->cmd, d.items[i].msg);
-    diag_free(&d);
+    diag_fini(&d);
     batch_destroy(b);
     fit_model_destroy(fm);
     return rows;
@@ -303,6 +303,6 @@ int sample_write_json(const struct cJSON *root, const char *path)
     diag_init(&d, path);
     int rc = summary_write(root, path, &d);
     if (rc < 0) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     return rc < 0 ? -1 : 0;
 }

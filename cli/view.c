@@ -201,7 +201,7 @@ static int view_exercise(const ExArgs *a)
     Exercise *ex = exercise_load(a->file, &d);
     if (!ex) {
         diag_print(&d, stderr);
-        diag_free(&d);
+        diag_fini(&d);
         return 2;
     }
     int rc = 2, k = 0;
@@ -248,10 +248,10 @@ static int view_exercise(const ExArgs *a)
     rc = r == 1 ? after_debrief(a, a->name ? a->name : a->replay ? pt.name : "student", ex, v, s, seed) : 0;
 out:
     if (rc == 1 || (rc == 2 && d.count)) diag_print(&d, stderr);
-    diag_free(&d);
-    session_close(s);
+    diag_fini(&d);
+    session_destroy(s);
     exview_destroy(v);
-    exercise_free(ex);
+    exercise_destroy(ex);
     return rc;
 }
 
@@ -398,7 +398,7 @@ int cmd_view(int argc, char **argv)
     else s = session_open_scenario(file, sets, nsets, seed, play, &d);
     if (!s) {
         diag_print(&d, stderr);
-        diag_free(&d);
+        diag_fini(&d);
         if (file && looks_like_trace(file))
             fprintf(stderr, "salvo: %s looks like a saved trace: use salvo view --trace %s\n", file, file);
         goto out;
@@ -407,7 +407,7 @@ int cmd_view(int argc, char **argv)
     if (shot) {
         double t;
         if (parse_at(at, hdr, &t) != 0) {
-            diag_free(&d);
+            diag_fini(&d);
             goto out;
         }
         size_t n;
@@ -420,12 +420,12 @@ int cmd_view(int argc, char **argv)
             view_shot_destroy(vs);
         }
         if (rc) diag_print(&d, stderr);
-        diag_free(&d);
+        diag_fini(&d);
         goto out;
     }
     ViewOptions o = { 0 };
     if (at && parse_at(at, hdr, &o.start_t) != 0) {
-        diag_free(&d);
+        diag_fini(&d);
         goto out;
     }
     o.paused = at != NULL;
@@ -438,9 +438,9 @@ int cmd_view(int argc, char **argv)
     o.stats = getenv("SALVO_VIEW_STATS") != NULL;
     rc = view_run(s, &o, &d) == 0 ? 0 : 1;
     if (rc) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
 out:
-    session_close(s);
+    session_destroy(s);
     free(sets);
     return rc;
 }

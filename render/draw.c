@@ -29,8 +29,8 @@
 #define C_SEA      DRAW_COLOR_SEA
 #define C_LAND     DRAW_COLOR_LAND
 #define C_BORDER   0xB8AE9Cu
-#define C_INK      0x1E2328u
-#define C_MUTED    0x6B665Cu
+#define COL_INK      0x1E2328u
+#define COL_MUTED    0x6B665Cu
 #define C_PANEL    0x1E2328u
 #define C_PANEL_FG 0xF2F2F2u
 #define C_WHITE    0xFFFFFFu
@@ -692,7 +692,7 @@ void draw_resize(Draw *d, int w, int h_px, float ui)
             d->text = t;
             d->ui = ui;
         }
-        diag_free(&diag);
+        diag_fini(&diag);
     }
     d->w = w;
     d->hp = h_px;
@@ -1174,7 +1174,7 @@ static void draw_carriers(Draw *d, const VFrame *f)
         int mode = d->h->routes[c->route].mode;
         float L = S(d, c->state == VC_RETURNING ? 6.0f : 7.0f + 7.0f * (float)sqrt(fill));
         float W = mode == MODE_SEA ? L * 0.42f : L * 0.36f;
-        SDL_Color ink = rgba(C_INK, 255);
+        SDL_Color ink = rgba(COL_INK, 255);
         SDL_Color body = c->state == VC_RETURNING ? rgba(C_WHITE, 255) : rgba(draw_resource_color(c->resource), 255);
         float o = S(d, 1.2f);   /* outline width */
         float x = (float)sx, y = (float)sy;
@@ -1297,9 +1297,9 @@ static void draw_troops(Draw *d, const VFrame *f)
         snprintf(buf, sizeof buf, "%s troops here", q);
         const LabelSpot *l = &d->cur->lab[p];
         if (l->show)
-            text_draw(d->text, buf, FONT_SMALL, l->x, l->y + l->h - S(d, 1), C_INK, ALIGN_LEFT, C_WHITE);
+            text_draw(d->text, buf, FONT_SMALL, l->x, l->y + l->h - S(d, 1), COL_INK, ALIGN_LEFT, C_WHITE);
         else
-            text_draw(d->text, buf, FONT_SMALL, (float)d->cur->px[p], (float)d->cur->py[p] + S(d, 12), C_INK,
+            text_draw(d->text, buf, FONT_SMALL, (float)d->cur->px[p], (float)d->cur->py[p] + S(d, 12), COL_INK,
                       ALIGN_CENTER, C_WHITE);
     }
 }
@@ -1360,8 +1360,8 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
     for (int p = 0; p < h->nplaces; p++) {
         float x = (float)d->cur->px[p], y = (float)d->cur->py[p];
         float r = marker_r(d, h->places[p].kind);
-        if (p == ui->selected || p == ui->hover_place) ring(b, x, y, r + S(d, 6), S(d, 2), rgba(C_INK, 200));
-        place_marker(d, h->places[p].kind, x, y, r + S(d, 1.5f), rgba(C_INK, 255));
+        if (p == ui->selected || p == ui->hover_place) ring(b, x, y, r + S(d, 6), S(d, 2), rgba(COL_INK, 200));
+        place_marker(d, h->places[p].kind, x, y, r + S(d, 1.5f), rgba(COL_INK, 255));
         place_marker(d, h->places[p].kind, x, y, r, rgba(actor_color(d, h->places[p].actor), 255));
     }
     /* Gauges: a column per stock to the right of its place. */
@@ -1374,7 +1374,7 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
         float gx = (float)d->cur->px[p] + S(d, 10) + k * S(d, 10), gy = (float)d->cur->py[p] - S(d, 21);
         float gw = S(d, 7), gh = S(d, 28);
         float lv = (float)fmin(1.0, fmax(0.0, st->level / st->scale));
-        rectf(b, gx - S(d, 1), gy - S(d, 1), gw + S(d, 2), gh + S(d, 2), rgba(C_INK, 255));
+        rectf(b, gx - S(d, 1), gy - S(d, 1), gw + S(d, 2), gh + S(d, 2), rgba(COL_INK, 255));
         rectf(b, gx, gy, gw, gh, rgba(st->short_on ? OI_VERMIL : C_WHITE, 255));
         rectf(b, gx, gy + gh * (1 - lv), gw, gh * lv, rgba(OI_GREEN, 255));
     }
@@ -1396,7 +1396,7 @@ static void draw_places(Draw *d, const VFrame *f, const DrawUI *ui)
             text_draw(d->text, buf, FONT_BOLD, gx, gy, OI_VERMIL, ALIGN_LEFT, C_WHITE);
         } else {
             vstate_qty(st->level, q, sizeof q);
-            text_draw(d->text, q, FONT_SMALL, gx, gy, C_INK, ALIGN_LEFT, C_WHITE);
+            text_draw(d->text, q, FONT_SMALL, gx, gy, COL_INK, ALIGN_LEFT, C_WHITE);
         }
     }
 }
@@ -1409,12 +1409,12 @@ static void draw_place_labels(Draw *d)
         if (!l->show || !l->leader) continue;
         float ex = fminf(fmaxf((float)d->cur->px[p], l->x), l->x + l->w);
         float ey = fminf(fmaxf((float)d->cur->py[p], l->y), l->y + l->h);
-        seg(b, (float)d->cur->px[p], (float)d->cur->py[p], ex, ey, S(d, 1), rgba(C_MUTED, 220));
+        seg(b, (float)d->cur->px[p], (float)d->cur->py[p], ex, ey, S(d, 1), rgba(COL_MUTED, 220));
     }
     flush(d);
     for (int p = 0; p < d->h->nplaces; p++) {
         const LabelSpot *l = &d->cur->lab[p];
-        if (l->show) text_draw(d->text, d->cur->name[p], FONT_BOLD, l->x, l->y, C_INK, ALIGN_LEFT, C_WHITE);
+        if (l->show) text_draw(d->text, d->cur->name[p], FONT_BOLD, l->x, l->y, COL_INK, ALIGN_LEFT, C_WHITE);
     }
 }
 
@@ -1609,7 +1609,7 @@ static void draw_legend(Draw *d)
     for (int k = 0; k < PLACE__COUNT; k++) {
         if (!kinds[k]) continue;
         float cy = y + lh * (float)nl + lh / 2;
-        place_marker(d, k, sx, cy, S(d, 6.5f), rgba(C_INK, 255));
+        place_marker(d, k, sx, cy, S(d, 6.5f), rgba(COL_INK, 255));
         place_marker(d, k, sx, cy, S(d, 5.2f), rgba(0xB8BEC6, 255));
         label[nl++] = kname[k];
     }
@@ -1632,11 +1632,11 @@ static void draw_legend(Draw *d)
         label[nl++] = mname[k];
     }
     float cy = y + lh * (float)nl + lh / 2;
-    rectf(b, sx - S(d, 7), cy - S(d, 3), S(d, 14), S(d, 6), rgba(C_INK, 255));
+    rectf(b, sx - S(d, 7), cy - S(d, 3), S(d, 14), S(d, 6), rgba(COL_INK, 255));
     rectf(b, sx - S(d, 6), cy - S(d, 2), S(d, 12), S(d, 4), rgba(OI_ORANGE, 255));
     label[nl++] = "carrier, loaded";
     cy += lh;
-    rectf(b, sx - S(d, 5), cy - S(d, 3), S(d, 10), S(d, 6), rgba(C_INK, 255));
+    rectf(b, sx - S(d, 5), cy - S(d, 3), S(d, 10), S(d, 6), rgba(COL_INK, 255));
     rectf(b, sx - S(d, 4), cy - S(d, 2), S(d, 8), S(d, 4), rgba(C_WHITE, 255));
     label[nl++] = "carrier, empty";
     cy += lh;
@@ -1806,7 +1806,7 @@ static void draw_place_panel(Draw *d, const VFrame *f, int p)
     const TracePlace *pl = &h->places[p];
     char lines[16][160];
     int n = 0;
-    snprintf(lines[n++], 160, "%s, %s", place_kind_name((PlaceKind)pl->kind),
+    snprintf(lines[n++], 160, "%s, %s", trace_place_kind_name((PlaceKind)pl->kind),
              pl->actor >= 0 ? h->actors[pl->actor].name : "no owner");
     for (int s = 0; s < h->nstocks && n < 8; s++) {
         if (h->stocks[s].place != p) continue;
@@ -2049,18 +2049,18 @@ static void draw_inset(Draw *d, const VFrame *f, const DrawUI *ui)
     float fy0 = (float)fmin(fmin(y0, y1), fmin(y2, y3)), fy1 = (float)fmax(fmax(y0, y1), fmax(y2, y3));
     SDL_Rect clip = m->r;
     SDL_RenderSetClipRect(d->ren, &clip);
-    stroke_rect(d, fx0, fy0, fx1 - fx0, fy1 - fy0, C_INK, 200);
+    stroke_rect(d, fx0, fy0, fx1 - fx0, fy1 - fy0, COL_INK, 200);
     /* Leader lines from the frame to the inset's nearer corners. */
     float ix = (float)in->r.x, iy = (float)in->r.y, iw = (float)in->r.w, ih = (float)in->r.h;
     float lx0 = fx1 < ix ? fx1 : fx0, lx1 = fx1 < ix ? ix : ix + iw;
-    set_color(d->ren, C_INK, 120);
+    set_color(d->ren, COL_INK, 120);
     SDL_RenderDrawLineF(d->ren, lx0, fy0, lx1, iy);
     SDL_RenderDrawLineF(d->ren, lx0, fy1, lx1, iy + ih);
 
     d->cur = in;
     pane_places(d, in);
     if (in->labels_dirty) place_labels(d);
-    fill_rect(d, ix - S(d, 2), iy - S(d, 2), iw + S(d, 4), ih + S(d, 4), C_INK, 255);
+    fill_rect(d, ix - S(d, 2), iy - S(d, 2), iw + S(d, 4), ih + S(d, 4), COL_INK, 255);
     clip = in->r;
     SDL_RenderSetClipRect(d->ren, &clip);
     draw_base(d);
@@ -2071,7 +2071,7 @@ static void draw_inset(Draw *d, const VFrame *f, const DrawUI *ui)
     draw_place_labels(d);
     char title[96];
     snprintf(title, sizeof title, "enlarged \u00D7%.0f", in->proj.scale / m->proj.scale);
-    text_draw(d->text, title, FONT_SMALL, ix + iw - S(d, 6), iy + S(d, 4), C_MUTED, ALIGN_RIGHT, C_WHITE);
+    text_draw(d->text, title, FONT_SMALL, ix + iw - S(d, 6), iy + S(d, 4), COL_MUTED, ALIGN_RIGHT, C_WHITE);
     d->cur = m;
     clip = m->r;
     SDL_RenderSetClipRect(d->ren, &clip);

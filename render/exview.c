@@ -25,8 +25,8 @@
 #define MAX_PAUSE 64
 #define NBINS 20
 
-enum { C_PAPER = 0xF7F5F0, C_INK = 0x1E2328, C_MUTED = 0x5A636C, C_RULE = 0xC8C4BA, C_BAR = 0x0072B2,
-       C_MARK = 0xD55E00, C_HEAD = 0x0B3954, C_FIELD = 0xFFFFFF, C_BAD = 0xB3261E };
+enum { COL_PAPER = 0xF7F5F0, COL_INK = 0x1E2328, COL_MUTED = 0x5A636C, C_RULE = 0xC8C4BA, C_BAR = 0x0072B2,
+       COL_MARK = 0xD55E00, COL_HEAD = 0x0B3954, C_FIELD = 0xFFFFFF, C_BAD = 0xB3261E };
 #define FIELD_LEN 40
 #define MAX_FIELDS (EXVIEW_MAX_PRED * 3)
 
@@ -275,19 +275,19 @@ static void gap(Col *c, float k)
 static void heading(Col *c, const char *s)
 {
     gap(c, 0.5f);
-    emit(c, s, FONT_BOLD, C_HEAD, 0);
+    emit(c, s, FONT_BOLD, COL_HEAD, 0);
 }
 
 static void clear(ExView *v)
 {
-    fill(v, 0, 0, (float)v->w, (float)v->h, C_PAPER);
+    fill(v, 0, 0, (float)v->w, (float)v->h, COL_PAPER);
 }
 
 static void footer(ExView *v, const char *s)
 {
     float lh = text_line(v->text, FONT_SMALL), m = 24 * v->ui;
     fill(v, m, (float)v->h - lh * 2.2f, (float)v->w - 2 * m, 1, C_RULE);
-    text_draw(v->text, s, FONT_SMALL, m, (float)v->h - lh * 1.7f, C_MUTED, ALIGN_LEFT, NO_HALO);
+    text_draw(v->text, s, FONT_SMALL, m, (float)v->h - lh * 1.7f, COL_MUTED, ALIGN_LEFT, NO_HALO);
 }
 
 static Col column(ExView *v, int skip)
@@ -339,13 +339,13 @@ static void known(Col *c, const ExFact *f, int n, int64_t today)
     for (int i = 0; i < n; i++) {
         if (f[i].as_of_day > today) continue;
         snprintf(lead, sizeof lead, "\xe2\x80\xa2 [%s] ", f[i].as_of);
-        para(c, lead, f[i].text, FONT_NORMAL, C_INK);
+        para(c, lead, f[i].text, FONT_NORMAL, COL_INK);
         snprintf(src, sizeof src, "Source: %s", f[i].source);
         float lw, lh;
         text_size(c->v->text, lead, FONT_NORMAL, &lw, &lh);
         c->x += lw;
         c->w -= lw;
-        para(c, "", src, FONT_SMALL, C_MUTED);
+        para(c, "", src, FONT_SMALL, COL_MUTED);
         c->x -= lw;
         c->w += lw;
     }
@@ -356,25 +356,25 @@ static void briefing(ExView *v, int scroll)
     const Exercise *ex = v->ex;
     Col c = column(v, scroll);
     char buf[512];
-    para(&c, "", ex->title, FONT_TITLE, C_HEAD);
+    para(&c, "", ex->title, FONT_TITLE, COL_HEAD);
     snprintf(buf, sizeof buf, "%s \xc2\xb7 about %d minutes \xc2\xb7 scenario: %s", exercise_level_name(ex->level),
              ex->minutes, scenario_title(v->sc));
-    para(&c, "", buf, FONT_NORMAL, C_MUTED);
+    para(&c, "", buf, FONT_NORMAL, COL_MUTED);
     heading(&c, "Learning objectives");
     for (int i = 0; i < ex->nobjectives; i++) {
         snprintf(buf, sizeof buf, "%d. ", i + 1);
-        para(&c, buf, ex->objectives[i], FONT_NORMAL, C_INK);
+        para(&c, buf, ex->objectives[i], FONT_NORMAL, COL_INK);
     }
     heading(&c, "Situation");
-    para(&c, "", ex->situation, FONT_NORMAL, C_INK);
+    para(&c, "", ex->situation, FONT_NORMAL, COL_INK);
     heading(&c, "Your role");
-    para(&c, "", ex->role, FONT_NORMAL, C_INK);
+    para(&c, "", ex->role, FONT_NORMAL, COL_INK);
     heading(&c, "What is known at the start, and from where");
     known(&c, ex->known, ex->nknown, INT64_MAX);
     heading(&c, "Next");
     snprintf(buf, sizeof buf, "You commit %d prediction%s before you play; the debrief scores them against your run "
              "and against the runs under your decisions.", ex->npredictions, ex->npredictions == 1 ? "" : "s");
-    para(&c, "", buf, FONT_NORMAL, C_INK);
+    para(&c, "", buf, FONT_NORMAL, COL_INK);
     footer(v, c.clipped ? "Space or Enter: your predictions   \xe2\x86\x93 / Page Down: more of the briefing   \xe2\x86\x91: back   Esc: quit"
                         : "Space or Enter: your predictions   \xe2\x86\x91: back to the top   Esc: quit");
 }
@@ -527,7 +527,7 @@ static void stroke(ExView *v, SDL_FRect r, uint32_t rgb, float t)
 static float form_field(ExView *v, int f, const char *label, float x, float y)
 {
     float lw, lh, fw = 170 * v->ui, fh = text_line(v->text, FONT_NORMAL) * 1.35f, pad = 6 * v->ui;
-    x += text_draw(v->text, label, FONT_NORMAL, x, y + (fh - text_line(v->text, FONT_NORMAL)) / 2, C_INK, ALIGN_LEFT,
+    x += text_draw(v->text, label, FONT_NORMAL, x, y + (fh - text_line(v->text, FONT_NORMAL)) / 2, COL_INK, ALIGN_LEFT,
                    NO_HALO) + pad;
     SDL_FRect r = { x, y, fw, fh };
     v->frect[f] = r;
@@ -535,8 +535,8 @@ static float form_field(ExView *v, int f, const char *label, float x, float y)
     int on = f == v->focus;
     stroke(v, r, on ? C_BAR : C_RULE, on ? 2 * v->ui : 1);
     float ty = y + (fh - text_line(v->text, FONT_NORMAL)) / 2;
-    float tw = text_draw(v->text, v->field[f], FONT_NORMAL, x + pad, ty, C_INK, ALIGN_LEFT, NO_HALO);
-    if (on) fill(v, x + pad + tw + 1, y + fh * 0.18f, 2 * v->ui, fh * 0.64f, C_INK);     /* the caret */
+    float tw = text_draw(v->text, v->field[f], FONT_NORMAL, x + pad, ty, COL_INK, ALIGN_LEFT, NO_HALO);
+    if (on) fill(v, x + pad + tw + 1, y + fh * 0.18f, 2 * v->ui, fh * 0.64f, COL_INK);     /* the caret */
     text_size(v->text, "M", FONT_NORMAL, &lw, &lh);
     return x + fw + lw;
 }
@@ -546,29 +546,29 @@ static void form(ExView *v)
     const Exercise *ex = v->ex;
     Col c = column(v, 0);
     char buf[512];
-    para(&c, "", "Your predictions", FONT_TITLE, C_HEAD);
+    para(&c, "", "Your predictions", FONT_TITLE, COL_HEAD);
     para(&c, "", "Commit them before you play: the debrief scores them against your run and against the runs "
                  "under your decisions. An 80% interval is a low and a high end you are 80% sure the value falls "
-                 "between.", FONT_NORMAL, C_MUTED);
+                 "between.", FONT_NORMAL, COL_MUTED);
     for (int i = 0; i < ex->npredictions; i++) {
         const ExPrediction *pr = &ex->predictions[i];
         gap(&c, 0.6f);
         snprintf(buf, sizeof buf, "%d. ", i + 1);
-        para(&c, buf, pr->question, FONT_BOLD, C_INK);
+        para(&c, buf, pr->question, FONT_BOLD, COL_INK);
         float y = c.y + 2 * v->ui, x = c.x + 24 * v->ui, fh = text_line(v->text, FONT_NORMAL) * 1.35f;
         const char *unit = pr->unit && *pr->unit ? pr->unit : scenario_metric(v->sc, pr->metric)->unit;
         for (int f = 0; f < v->nfields; f++) {
             if (v->fpred[f] != i) continue;
             if (pr->kind == PRED_PROBABILITY) {
                 x = form_field(v, f, "Probability", x, y);
-                text_draw(v->text, "from 0 to 1, or a percentage such as 70%", FONT_SMALL, x, y + fh * 0.2f, C_MUTED,
+                text_draw(v->text, "from 0 to 1, or a percentage such as 70%", FONT_SMALL, x, y + fh * 0.2f, COL_MUTED,
                           ALIGN_LEFT, NO_HALO);
             } else {
                 static const char *const lab[3] = { "Best guess", "80% interval: from", "to" };
                 x = form_field(v, f, lab[v->fslot[f]], x, y);
                 if (v->fslot[f] == 2) {
                     snprintf(buf, sizeof buf, "%s on %s", unit, pr->by);
-                    text_draw(v->text, buf, FONT_SMALL, x, y + fh * 0.2f, C_MUTED, ALIGN_LEFT, NO_HALO);
+                    text_draw(v->text, buf, FONT_SMALL, x, y + fh * 0.2f, COL_MUTED, ALIGN_LEFT, NO_HALO);
                 }
             }
         }
@@ -589,8 +589,8 @@ static void decision(ExView *v, int k)
     cal_format(today, date);
     Col c = column(v, 0);
     snprintf(buf, sizeof buf, "Decision %d on %s: %s", k + 1, date, dd->name ? dd->name : dd->id);
-    para(&c, "", buf, FONT_TITLE, C_HEAD);
-    if (xd) para(&c, "", xd->prompt, FONT_NORMAL, C_INK);
+    para(&c, "", buf, FONT_TITLE, COL_HEAD);
+    if (xd) para(&c, "", xd->prompt, FONT_NORMAL, COL_INK);
     if (xd && xd->nshow) {
         snprintf(buf, sizeof buf, "So far (%s)", date);
         heading(&c, buf);
@@ -598,7 +598,7 @@ static void decision(ExView *v, int k)
             char val[64];
             value_text(v, xd->show[i], p->now[xd->show[i]], val, sizeof val);
             snprintf(buf, sizeof buf, "%s: %s", scenario_metric(v->sc, xd->show[i])->label, val);
-            para(&c, "\xe2\x80\xa2 ", buf, FONT_NORMAL, C_INK);
+            para(&c, "\xe2\x80\xa2 ", buf, FONT_NORMAL, COL_INK);
         }
     }
     if (xd && xd->nknown) {
@@ -609,7 +609,7 @@ static void decision(ExView *v, int k)
     for (int o = 0; o < dd->noptions; o++) {
         snprintf(buf, sizeof buf, "%d) %s: %s%s", o + 1, exercise_option_id(v->ex, p->decision, o), dd->options[o],
                  o == p->option ? "   \xe2\x86\x90 chosen" : "");
-        para(&c, "", buf, o == p->option ? FONT_BOLD : FONT_NORMAL, o == p->option ? C_MARK : C_INK);
+        para(&c, "", buf, o == p->option ? FONT_BOLD : FONT_NORMAL, o == p->option ? COL_MARK : COL_INK);
     }
     footer(v, "In the window this shows over the map, and keys 1-9 choose; the run goes on to the next decision or the end.");
 }
@@ -629,23 +629,23 @@ static void chart(ExView *v, Chart *ch, int m, float x, float y, float w, float 
     snprintf(buf, sizeof buf, "%s: your run %s, percentile %.1f", scenario_metric(v->sc, m)->label, mine, pct);
     float th = text_line(v->text, FONT_BOLD), sh = text_line(v->text, FONT_SMALL), tw, tth, head = th * 1.2f;
     text_size(v->text, buf, FONT_BOLD, &tw, &tth);
-    if (tw <= w) text_draw(v->text, buf, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
+    if (tw <= w) text_draw(v->text, buf, FONT_BOLD, x, y, COL_INK, ALIGN_LEFT, NO_HALO);
     else {
         /* Too wide for the column: the metric, then the run on a line of its own. */
-        text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, x, y, C_INK, ALIGN_LEFT, NO_HALO);
+        text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, x, y, COL_INK, ALIGN_LEFT, NO_HALO);
         snprintf(buf, sizeof buf, "your run %s, percentile %.1f", mine, pct);
-        text_draw(v->text, buf, FONT_NORMAL, x, y + th, C_INK, ALIGN_LEFT, NO_HALO);
+        text_draw(v->text, buf, FONT_NORMAL, x, y + th, COL_INK, ALIGN_LEFT, NO_HALO);
         head += text_line(v->text, FONT_NORMAL);
     }
     float py = y + head, ph = h - head - sh * 1.3f;
-    fill(v, x, py + ph, w, 1, C_INK);
+    fill(v, x, py + ph, w, 1, COL_INK);
     ch->x0 = x;
     ch->x1 = x + w;
     ch->mine = v->mine[m];
     if (mark < 0) {
         value_text(v, m, ch->lo, a, sizeof a);
         snprintf(buf, sizeof buf, "every run: %s", a);
-        text_draw(v->text, buf, FONT_NORMAL, x, py + ph * 0.4f, C_MUTED, ALIGN_LEFT, NO_HALO);
+        text_draw(v->text, buf, FONT_NORMAL, x, py + ph * 0.4f, COL_MUTED, ALIGN_LEFT, NO_HALO);
         return;
     }
     int top = 1;
@@ -658,14 +658,14 @@ static void chart(ExView *v, Chart *ch, int m, float x, float y, float w, float 
     double f = (v->mine[m] - ch->lo) / (ch->hi - ch->lo);
     ch->marker = x + w * (float)fmin(fmax(f, 0), 1);
     float mw = 3 * v->ui;
-    fill(v, ch->marker - mw / 2, py - th * 0.2f, mw, ph + th * 0.2f, C_MARK);
+    fill(v, ch->marker - mw / 2, py - th * 0.2f, mw, ph + th * 0.2f, COL_MARK);
     int left = f > 0.85;    /* near the right edge the label goes on the marker's left */
-    text_draw(v->text, "your run", FONT_SMALL, ch->marker + (left ? -mw : mw), py - th * 0.2f, C_MARK,
-              left ? ALIGN_RIGHT : ALIGN_LEFT, C_PAPER);
+    text_draw(v->text, "your run", FONT_SMALL, ch->marker + (left ? -mw : mw), py - th * 0.2f, COL_MARK,
+              left ? ALIGN_RIGHT : ALIGN_LEFT, COL_PAPER);
     value_text(v, m, ch->lo, a, sizeof a);
     value_text(v, m, ch->hi, b, sizeof b);
-    text_draw(v->text, a, FONT_SMALL, x, py + ph + 2, C_MUTED, ALIGN_LEFT, NO_HALO);
-    text_draw(v->text, b, FONT_SMALL, x + w, py + ph + 2, C_MUTED, ALIGN_RIGHT, NO_HALO);
+    text_draw(v->text, a, FONT_SMALL, x, py + ph + 2, COL_MUTED, ALIGN_LEFT, NO_HALO);
+    text_draw(v->text, b, FONT_SMALL, x + w, py + ph + 2, COL_MUTED, ALIGN_RIGHT, NO_HALO);
     ch->ok = 1;
 }
 
@@ -678,7 +678,7 @@ static void scores(ExView *v, Col *c)
     ExScoreSum sum;
     char buf[512], lo[64], hi[64], out[64], lead[16];
     if (exview_scores(v, sc, &sum) != 0) return;
-    para(c, "", "Your predictions, scored", FONT_BOLD, C_HEAD);
+    para(c, "", "Your predictions, scored", FONT_BOLD, COL_HEAD);
     for (int i = 0; i < ex->npredictions; i++) {
         const ExPrediction *pr = &ex->predictions[i];
         const ExGuess *g = &v->guess[i];
@@ -695,7 +695,7 @@ static void scores(ExView *v, Col *c)
                      100 * sc[i].freq);
         }
         snprintf(lead, sizeof lead, "%s ", pr->kind == PRED_INTERVAL ? (sc[i].hit ? "\xe2\x9c\x93" : "\xe2\x9c\x97") : "\xe2\x80\xa2");
-        para(c, lead, buf, FONT_NORMAL, C_INK);
+        para(c, lead, buf, FONT_NORMAL, COL_INK);
     }
     gap(c, 0.5f);
     int n = 0;
@@ -703,9 +703,9 @@ static void scores(ExView *v, Col *c)
     if (sum.nprob)
         snprintf(buf + n, sizeof buf - (size_t)n, "Mean Brier score %.3f (0 is perfect; always saying 50%% scores 0.25).",
                  sum.brier);
-    para(c, "", buf, FONT_BOLD, C_INK);
+    para(c, "", buf, FONT_BOLD, COL_INK);
     gap(c, 0.3f);
-    para(c, "", EXERCISE_CALIBRATION, FONT_SMALL, C_MUTED);
+    para(c, "", EXERCISE_CALIBRATION, FONT_SMALL, COL_MUTED);
 }
 
 static void debrief(ExView *v)
@@ -713,11 +713,11 @@ static void debrief(ExView *v)
     const Exercise *ex = v->ex;
     Col c = column(v, 0);
     char buf[512];
-    para(&c, "", "Debrief", FONT_TITLE, C_HEAD);
+    para(&c, "", "Debrief", FONT_TITLE, COL_HEAD);
     snprintf(buf, sizeof buf, "Your run (seed %llu) against %d runs under the same decisions: the bars are how "
              "many runs ended in each range; the orange line is where yours ended.", (unsigned long long)v->seed,
              v->nruns);
-    para(&c, "", buf, FONT_NORMAL, C_INK);
+    para(&c, "", buf, FONT_NORMAL, COL_INK);
     int metrics[16], n = 0;
     for (int i = 0; i < ex->npredictions && n < 16; i++) {
         int m = ex->predictions[i].metric, seen = 0;
@@ -764,10 +764,10 @@ static void fan(ExView *v, int k)
     cal_format_t(scenario_start(v->sc), p->t, date);
     Col col = column(v, 0);
     snprintf(buf, sizeof buf, "The fan at decision %d on %s: what each choice led to from where you stood", k + 1, date);
-    para(&col, "", buf, FONT_TITLE, C_HEAD);
+    para(&col, "", buf, FONT_TITLE, COL_HEAD);
     snprintf(buf, sizeof buf, "%s \xe2\x80\x94 %d futures per option, forked from your run at that moment; bars span the middle "
              "80%% of the futures, the tick is their mean.", dd->name ? dd->name : dd->id, v->futures);
-    para(&col, "", buf, FONT_NORMAL, C_INK);
+    para(&col, "", buf, FONT_NORMAL, COL_INK);
     double *x = malloc((size_t)v->futures * sizeof *x);
     if (!x) return;
     float lab = 150 * v->ui, bh = text_line(v->text, FONT_NORMAL) * 1.1f, y = col.y + 10 * v->ui;
@@ -806,33 +806,33 @@ static void fan(ExView *v, int k)
             hi = fmax(hi, v->mine[m]);
         }
         if (!(hi > lo)) hi = lo + 1;
-        text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, col.x, y, C_INK, ALIGN_LEFT, NO_HALO);
+        text_draw(v->text, scenario_metric(v->sc, m)->label, FONT_BOLD, col.x, y, COL_INK, ALIGN_LEFT, NO_HALO);
         y += text_line(v->text, FONT_BOLD) * 1.2f;
         float px = col.x + lab, pw = col.w - lab, y0 = y;
         for (int o = 0; o < no; o++) {
-            uint32_t ink = o == p->option ? C_MARK : C_BAR;
+            uint32_t ink = o == p->option ? COL_MARK : C_BAR;
             text_draw(v->text, exercise_option_id(v->ex, p->decision, o), o == p->option ? FONT_BOLD : FONT_NORMAL,
                       col.x, y, ink, ALIGN_LEFT, NO_HALO);
             float xa = px + pw * (float)((q[o][0] - lo) / (hi - lo)), xb = px + pw * (float)((q[o][2] - lo) / (hi - lo));
             float xm = px + pw * (float)((q[o][1] - lo) / (hi - lo));
             fill(v, xa, y + bh * 0.25f, fmaxf(xb - xa, 2), bh * 0.4f, ink);
-            fill(v, xm - 1.5f * v->ui, y, 3 * v->ui, bh * 0.9f, C_INK);
+            fill(v, xm - 1.5f * v->ui, y, 3 * v->ui, bh * 0.9f, COL_INK);
             if (flag) snprintf(c, sizeof c, "%.0f%% of futures", 100 * q[o][1]);
             else exview_value(v->sc, m, q[o][1], c, sizeof c);
             /* The mean's value beside the band: right of it, or left where the band ends near the axis's end. */
             int room = xb + fmaxf(xb - xa, 2) < px + pw * 0.78f || xa < px + pw * 0.2f;
             text_draw(v->text, c, FONT_SMALL, room ? fmaxf(xb, xm) + 6 * v->ui : fminf(xa, xm) - 6 * v->ui,
-                      y + (bh * 0.9f - text_line(v->text, FONT_SMALL)) / 2, C_MUTED, room ? ALIGN_LEFT : ALIGN_RIGHT, NO_HALO);
+                      y + (bh * 0.9f - text_line(v->text, FONT_SMALL)) / 2, COL_MUTED, room ? ALIGN_LEFT : ALIGN_RIGHT, NO_HALO);
             y += bh * 1.25f;
         }
         if (!flag && isfinite(v->mine[m])) {
             /* The student's marker: where their own run ended. */
             float xs = px + pw * (float)((v->mine[m] - lo) / (hi - lo)), mw = 2 * v->ui;
             for (float yy = y0 - bh * 0.2f; yy < y; yy += 6 * v->ui)
-                fill(v, xs - mw / 2, yy, mw, fminf(4 * v->ui, y - yy), C_MARK);
+                fill(v, xs - mw / 2, yy, mw, fminf(4 * v->ui, y - yy), COL_MARK);
             exview_value(v->sc, m, v->mine[m], c, sizeof c);
             snprintf(buf, sizeof buf, "orange dashes: where your run ended, %s", c);
-            text_draw(v->text, buf, FONT_SMALL, px + pw, y0 - text_line(v->text, FONT_BOLD) * 1.2f, C_MARK, ALIGN_RIGHT,
+            text_draw(v->text, buf, FONT_SMALL, px + pw, y0 - text_line(v->text, FONT_BOLD) * 1.2f, COL_MARK, ALIGN_RIGHT,
                       NO_HALO);
         }
         if (flag) {
@@ -843,8 +843,8 @@ static void fan(ExView *v, int k)
             exview_value(v->sc, m, hi, b, sizeof b);
         }
         fill(v, px, y, pw, 1, C_RULE);
-        text_draw(v->text, a, FONT_SMALL, px, y + 2, C_MUTED, ALIGN_LEFT, NO_HALO);
-        text_draw(v->text, b, FONT_SMALL, px + pw, y + 2, C_MUTED, ALIGN_RIGHT, NO_HALO);
+        text_draw(v->text, a, FONT_SMALL, px, y + 2, COL_MUTED, ALIGN_LEFT, NO_HALO);
+        text_draw(v->text, b, FONT_SMALL, px + pw, y + 2, COL_MUTED, ALIGN_RIGHT, NO_HALO);
         y += bh * 1.6f;
     }
     free(x);
@@ -856,13 +856,13 @@ static void questions(ExView *v)
 {
     Col c = column(v, 0);
     char lead[16];
-    para(&c, "", "Debrief questions", FONT_TITLE, C_HEAD);
+    para(&c, "", "Debrief questions", FONT_TITLE, COL_HEAD);
     para(&c, "", "For the class discussion: your run, the runs under your decisions and the fans are the evidence.",
-         FONT_NORMAL, C_MUTED);
+         FONT_NORMAL, COL_MUTED);
     for (int i = 0; i < v->ex->ndebrief; i++) {
         gap(&c, 0.5f);
         snprintf(lead, sizeof lead, "%d. ", i + 1);
-        para(&c, lead, v->ex->debrief[i], FONT_NORMAL, C_INK);
+        para(&c, lead, v->ex->debrief[i], FONT_NORMAL, COL_INK);
     }
     footer(v, "\xe2\x86\x90: the fans and the debrief   s: save this picture   Esc: quit");
 }
@@ -940,7 +940,7 @@ static void save_screen(Win *W, const char *what)
     if (exview_save(W->v, name, &d) == 0) snprintf(msg, sizeof msg, "salvo: saved %s\n", name);
     else snprintf(msg, sizeof msg, "salvo: cannot save %s: %s\n", name, d.count ? d.items[0].msg : "");
     fputs(msg, stderr);
-    diag_free(&d);
+    diag_fini(&d);
 }
 
 /* The debrief's last page: after the fans (if any), the questions. */
@@ -969,8 +969,8 @@ static void notice(Win *W, const char *title, const char *s)
 {
     clear(W->v);
     Col c = column(W->v, 0);
-    para(&c, "", title, FONT_TITLE, C_HEAD);
-    para(&c, "", s, FONT_NORMAL, C_INK);
+    para(&c, "", title, FONT_TITLE, COL_HEAD);
+    para(&c, "", s, FONT_NORMAL, COL_INK);
     SDL_RenderPresent(W->v->ren);
     if (W->tex) SDL_DestroyTexture(W->tex);
     W->tex = SDL_CreateTextureFromSurface(W->vw->ren, W->v->surf);

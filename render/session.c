@@ -73,7 +73,7 @@ static void resimulate(Session *s, int keep)
     free(s->script);
     s->script = malloc(sizeof *s->script * (size_t)(keep + 1));
     if (s->script && keep) memcpy(s->script, s->choices, sizeof *s->script * (size_t)keep);
-    tracebuf_clear(&s->buf);
+    trace_buf_clear(&s->buf);
     sim_reset(s->sim, s->seed, 0);
     sim_script(s->sim, s->script, s->script ? keep : 0);
     run_on(s);
@@ -85,7 +85,7 @@ static Session *open_live(const char *path, const char *const *sets, int nsets, 
     Scenario *sc = scenario_load(path, sets, nsets, d);
     if (!sc) return NULL;
     Session *s = calloc(1, sizeof *s);
-    if (!s) { scenario_free(sc); return NULL; }
+    if (!s) { scenario_destroy(sc); return NULL; }
     s->sc = sc;
     s->path = dupstr(path);
     s->sets = calloc((size_t)nsets + 1, sizeof *s->sets);
@@ -95,12 +95,12 @@ static Session *open_live(const char *path, const char *const *sets, int nsets, 
     s->seed = seed;
     s->hdr.seed = seed;
     s->interactive = play;
-    tracebuf_init(&s->buf);
-    s->sink = tracebuf_sink(&s->buf);
+    trace_buf_init(&s->buf);
+    s->sink = trace_buf_sink(&s->buf);
     s->sim = sim_create(sc);
     if (!s->sim) {
         diag_add(d, 0, 0, "", "out of memory creating the simulation");
-        session_close(s);
+        session_destroy(s);
         return NULL;
     }
     sim_set_sink(s->sim, &s->sink);
@@ -132,7 +132,7 @@ Session *session_open_trace(const char *path, Diag *d)
     TraceFile *f = trace_read(path, d);
     if (!f) return NULL;
     Session *s = calloc(1, sizeof *s);
-    if (!s) { trace_file_free(f); return NULL; }
+    if (!s) { trace_file_destroy(f); return NULL; }
     s->file = f;
     s->seed = f->h.seed;
     s->version = 1;
@@ -271,18 +271,18 @@ out:
     return s;
 }
 
-void session_close(Session *s)
+void session_destroy(Session *s)
 {
     if (!s) return;
     sim_destroy(s->sim);
-    scenario_free(s->sc);
-    tracebuf_free(&s->buf);
+    scenario_destroy(s->sc);
+    trace_buf_fini(&s->buf);
     for (int i = 0; i < s->nsets; i++) free(s->sets[i]);
     free(s->sets);
     free(s->path);
     free(s->choices);
     free(s->script);
-    trace_file_free(s->file);
+    trace_file_destroy(s->file);
     free(s);
 }
 

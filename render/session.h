@@ -32,7 +32,7 @@ Session *session_open_trace(const char *path, Diag *d);
 /* Reproduce a recorded playthrough (PLAY.json from session_save). With
  * `play`, decisions past the recorded ones are asked of the player. */
 Session *session_open_replay(const char *path, int play, Diag *d);
-void session_close(Session *s);
+void session_destroy(Session *s);
 
 const TraceHeader *session_header(const Session *s);
 const TraceRec *session_records(const Session *s, size_t *n);

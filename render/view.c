@@ -51,7 +51,7 @@ static Basemap *load_basemap(void)
         diag_init(&d, path);
         Basemap *m = basemap_load(path, &d);
         if (!m) diag_print(&d, stderr);
-        diag_free(&d);
+        diag_fini(&d);
         if (m) return m;
     }
     fprintf(stderr, "salvo: warning: no base map found (assets/basemap.bin; set SALVO_ASSETS "
@@ -252,7 +252,7 @@ static void screenshot(Ui *u)
     else
         snprintf(msg, sizeof msg, "Screenshot failed: %s", d.count ? d.items[0].msg : SDL_GetError());
     say(u, msg);
-    diag_free(&d);
+    diag_fini(&d);
     SDL_FreeSurface(surf);
 }
 

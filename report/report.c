@@ -510,7 +510,7 @@ static void metric_histogram(Rep *r, const char *id, const cJSON *m, const char 
         snprintf(cap, sizeof cap, "Histogram of %s over the replications%s. Red: the mean with its 95%% "
                  "confidence interval.", id, nb > 0 ? " (one bar per whole number)" : "");
     figure(r, hid, &svg, cap);
-    sbuf_free(&svg);
+    sbuf_fini(&svg);
 out:
     free(e);
     free(c);
@@ -592,7 +592,7 @@ static void metric_cdf(Rep *r, const char *id, const cJSON *m, const char *path)
         chart_end(&c);
         figure(r, cid, &svg, "Empirical CDF at every month end: the share of all replications in which it "
                              "had happened by that date. Dots: year ends. Dashed: 1 − the never fraction.");
-        sbuf_free(&svg);
+        sbuf_fini(&svg);
         /* P(by year end) and the never fraction as a table. */
         sbuf_printf(r->html, "<table class=\"data small\" data-metric=\"%s\">\n<thead><tr><th>by</th>"
                              "<th class=\"n\">P(happened)</th></tr></thead>\n<tbody>\n", id);
@@ -698,7 +698,7 @@ static void fan_of(Rep *r, const char *fid, const char *title, const char *ylabe
     figure(r, fid, &svg, f.nobs ? "Fan chart: median (line), 25–75% and 5–95% of the replications at each date; "
                                   "red: the public record with its range."
                                 : "Fan chart: median (line), 25–75% and 5–95% of the replications at each date.");
-    sbuf_free(&svg);
+    sbuf_fini(&svg);
 out:
     for (int k = 0; k < 5; k++) free(v[k]);
     free(x);
@@ -960,7 +960,7 @@ static void compare_report(Rep *r)
                                     "happened), with its 95% confidence interval."
                                   : "Paired difference of each metric as a percentage of A’s mean, with its 95% "
                                     "confidence interval; blue: B higher, red: B lower, grey: no difference.");
-        sbuf_free(&svg);
+        sbuf_fini(&svg);
     }
     sbuf_puts(r->html, "</section>\n");
     /* Side-by-side fans, when the summary carries A's and B's series. */
@@ -1107,7 +1107,7 @@ static void sweep_report(Rep *r)
         }
         chart_end(&c);
         figure(r, sid, &svg, "Mean at each point with its 95% confidence interval.");
-        sbuf_free(&svg);
+        sbuf_fini(&svg);
     }
     sbuf_puts(r->html, "</div>\n");
     /* Every number, in a table per metric (folded: they are many). */
@@ -1220,7 +1220,7 @@ static void tornado_report(Rep *r)
     chart_tornado(&svg, &t);
     figure(r, "tornado", &svg, "Each bar runs from the base mean to the mean with the assumption at its low "
                                "(blue) or high (orange) value.");
-    sbuf_free(&svg);
+    sbuf_fini(&svg);
     free(tr);
     sbuf_puts(r->html, "<table class=\"data\" id=\"assumptions\">\n<thead><tr><th class=\"n\">rank</th><th>assumption</th>"
                        "<th class=\"n\">low</th><th class=\"n\">high</th><th class=\"n\">mean at low</th><th class=\"n\">mean at high</th><th class=\"n\">effect</th>"
@@ -1290,7 +1290,7 @@ static void bands_chart(Rep *r, const char *id, const char *title, const char *x
     chart_legend(&c, nb, colors, names);
     chart_end(&c);
     figure(r, id, &svg, caption);
-    sbuf_free(&svg);
+    sbuf_fini(&svg);
 }
 
 /* A number in a cell, data-k naming its JSON field. */
@@ -1559,7 +1559,7 @@ static void discover_report(Rep *r)
                                   "(%d paste%s) into the box.", (int)get(bx, "pastes"), get(bx, "pastes") == 1 ? "" : "s");
         sbuf_printf(r->html, "<h3>Box %d</h3>\n<div class=\"pair\">\n", k + 1);
         figure(r, id, &svg, cap);
-        sbuf_free(&svg);
+        sbuf_fini(&svg);
         sbuf_printf(r->html, "<table class=\"data small\" id=\"discover-box-%d-table\">\n<thead><tr><th>assumption</th>"
                              "<th class=\"n\">from</th><th class=\"n\">to</th></tr></thead>\n<tbody>\n", k + 1);
         const cJSON *range;
@@ -1719,7 +1719,7 @@ int report_write_file(const cJSON *summary, const char *path, const char *svg_di
     int werr = 0;
     int rc = report_html(summary, &html, svg_dir, d, &werr);
     if (rc < 0) {
-        sbuf_free(&html);
+        sbuf_fini(&html);
         return werr ? 1 : 2;
     }
     AFile f;
@@ -1728,7 +1728,7 @@ int report_write_file(const cJSON *summary, const char *path, const char *svg_di
         fwrite(html.s, 1, html.len, f.fp);
         rc = afile_commit(&f, d) == 0 ? 0 : 1;
     }
-    sbuf_free(&html);
+    sbuf_fini(&html);
     return rc;
 }
 
@@ -1737,7 +1737,7 @@ int report_from_file(const char *json_path, const char *path, const char *svg_di
     /* The strict reader first: a syntax error gets its line and column. */
     JsonDoc *doc = json_parse_file(json_path, d);
     if (!doc) return 2;
-    json_free(doc);
+    json_destroy(doc);
     FILE *f = fopen(json_path, "rb");
     if (!f) {
         diag_add(d, 0, 0, "", "cannot open '%s': %s", json_path, strerror(errno));
@@ -1753,7 +1753,7 @@ int report_from_file(const char *json_path, const char *path, const char *svg_di
     }
     fclose(f);
     cJSON *j = text.s ? cJSON_Parse(text.s) : NULL;
-    sbuf_free(&text);
+    sbuf_fini(&text);
     if (!j) {
         diag_add(d, 0, 0, "", "cannot read '%s' as JSON", json_path);
         return 2;

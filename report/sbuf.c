@@ -72,7 +72,7 @@ void sbuf_esc(Sbuf *b, const char *s)
 
 int sbuf_failed(const Sbuf *b) { return b->failed; }
 
-void sbuf_free(Sbuf *b)
+void sbuf_fini(Sbuf *b)
 {
     free(b->s);
     memset(b, 0, sizeof *b);

@@ -26,6 +26,6 @@ void sbuf_esc(Sbuf *b, const char *s);
 /* 1 if an append failed. */
 int sbuf_failed(const Sbuf *b);
 /* Release the text; the buffer is empty again. */
-void sbuf_free(Sbuf *b);
+void sbuf_fini(Sbuf *b);
 
 #endif

@@ -147,9 +147,9 @@ void batch_destroy(Batch *b)
 {
     if (!b) return;
     if (b->sk)
-        for (int k = 0; k < b->ndims; k++) stats_sketch_free(&b->sk[k]);
+        for (int k = 0; k < b->ndims; k++) stats_sketch_fini(&b->sk[k]);
     if (b->days)
-        for (int i = 0; i < b->nm; i++) stats_days_free(&b->days[i]);
+        for (int i = 0; i < b->nm; i++) stats_days_fini(&b->days[i]);
     free(b->series_dim);
     free(b->mom);
     free(b->tail);
@@ -1284,7 +1284,7 @@ static void clear_totals(Batch *b)
     for (int k = 0; k < b->ndims; k++) {
         stats_moments_init(&b->mom[k]);
         stats_moments_init(&b->tail[k]);
-        stats_sketch_free(&b->sk[k]);
+        stats_sketch_fini(&b->sk[k]);
     }
     for (int i = 0; i < b->nm; i++)
         if (b->days[i].ndays) memset(b->days[i].counts, 0, (size_t)b->days[i].ndays * sizeof(uint64_t));

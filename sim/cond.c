@@ -201,7 +201,7 @@ static void eval2(Sim *S, int n, int *at, int *right)
     const CondNode *c = &S->sc->cond_nodes[n];
     const int *kids = c->nkids ? S->sc->cond_kids + c->kid : NULL;
     switch (c->op) {
-    case C_CMP:
+    case COND_CMP:
         if (continuous(S->sc, c->q)) {
             Lin l;
             lin(S, c->q, &l);
@@ -215,10 +215,10 @@ static void eval2(Sim *S, int n, int *at, int *right)
             *at = *right = cmp_holds(c->cmp, cond_qty(S, c->q), c->x);
         }
         return;
-    case C_AFTER: *at = *right = S->k.now >= c->x; return;
-    case C_BEFORE: *at = *right = S->k.now < c->x; return;
-    case C_ALL: case C_ANY: {
-        int all = c->op == C_ALL;
+    case COND_AFTER: *at = *right = S->k.now >= c->x; return;
+    case COND_BEFORE: *at = *right = S->k.now < c->x; return;
+    case COND_ALL: case COND_ANY: {
+        int all = c->op == COND_ALL;
         *at = *right = all;
         for (int i = 0; i < c->nkids; i++) {
             int a, r;
@@ -258,7 +258,7 @@ static int cond_true(Sim *S, const Cond *c) { return cond_now(S, c, NULL); }
 static double next_change(Sim *S, int n)
 {
     const CondNode *c = &S->sc->cond_nodes[n];
-    if (c->op == C_CMP) {
+    if (c->op == COND_CMP) {
         if (!continuous(S->sc, c->q)) return INFINITY;
         Lin l;
         lin(S, c->q, &l);
@@ -281,7 +281,7 @@ static double next_change(Sim *S, int n)
 static int reads_continuous(const Scenario *sc, int n)
 {
     const CondNode *c = &sc->cond_nodes[n];
-    if (c->op == C_CMP) return continuous(sc, c->q);
+    if (c->op == COND_CMP) return continuous(sc, c->q);
     for (int i = 0; i < c->nkids; i++)
         if (reads_continuous(sc, sc->cond_kids[c->kid + i])) return 1;
     return 0;
@@ -447,10 +447,10 @@ void cond_settle(Sim *S)
                 S->stamp[w] = S->round;
                 int right, v = cond_now(S, wd->cond, &right);
                 switch (wd->kind) {
-                case W_EVENT:
+                case WATCH_EVENT:
                     watch_event(S, w, v, right);
                     break;
-                case W_DECISION:
+                case WATCH_DECISION:
                     if (v && watch_decision(S, w)) {
                         /* Paused for the person: the rest is re-checked
                          * (and its crossings re-planned) after the answer. */
@@ -459,7 +459,7 @@ void cond_settle(Sim *S)
                         return;
                     }
                     break;
-                case W_METRIC:
+                case WATCH_METRIC:
                     if (v) {
                         S->metric_t[wd->idx] = S->k.now;
                         watch_finished(S, w);

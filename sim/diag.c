@@ -27,7 +27,7 @@ void diag_init(Diag *d, const char *file)
     d->file = dupstr(file ? file : "");
 }
 
-void diag_free(Diag *d)
+void diag_fini(Diag *d)
 {
     if (!d) return;
     for (int i = 0; i < d->count; i++) {

@@ -32,7 +32,7 @@ typedef struct Diag {
 /* Start an empty list; `file` (copied; NULL means "") names the input. */
 void diag_init(Diag *d, const char *file);
 /* Free everything diag_init and diag_add allocated; NULL is a no-op. */
-void diag_free(Diag *d);
+void diag_fini(Diag *d);
 /* Record one problem. printf-style message. */
 void diag_add(Diag *d, int line, int col, const char *path, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -37,7 +37,7 @@
  * valid list of raw weights; to give a prepared Dist new raw weights, set
  * d0 = 0 (or start from a zeroed Dist, as the loader does).
  * Draws from a prepared POISSON or GAMMA Dist are the same numbers, from the
- * same Rng advance, as rng_poisson and rng_gamma (times scale), so a model
+ * same Rng advance, as dist_poisson and dist_gamma (times scale), so a model
  * may use either. dist_draw requires a Dist that passed dist_prepare.
  */
 #include "dist.h"
@@ -254,7 +254,7 @@ static double normal_tail(Rng *r)
     return ZIG_R + a;
 }
 
-double rng_normal(Rng *r)
+double dist_normal(Rng *r)
 {
     for (;;) {
         uint64_t hi = rng_u32(r);
@@ -272,7 +272,7 @@ double rng_normal(Rng *r)
     }
 }
 
-double rng_exponential(Rng *r, double mean)
+double dist_exponential(Rng *r, double mean)
 {
     return -mean * log(rng_open01(r));
 }
@@ -286,7 +286,7 @@ static double gamma_mt(Rng *r, double d, double c)
     for (;;) {
         double x, v;
         do {
-            x = rng_normal(r);
+            x = dist_normal(r);
             v = 1.0 + c * x;
         } while (v <= 0.0);
         v = v * v * v;
@@ -316,7 +316,7 @@ static double gamma_draw(Rng *r, double shape, double d, double c)
     return g;
 }
 
-double rng_gamma(Rng *r, double shape)
+double dist_gamma(Rng *r, double shape)
 {
     assert(shape > 0.0);
     double d = mt_d(shape);
@@ -401,7 +401,7 @@ static uint32_t poisson_ptrs(Rng *r, double mean, double smu, double logmu)
     }
 }
 
-uint32_t rng_poisson(Rng *r, double mean)
+uint32_t dist_poisson(Rng *r, double mean)
 {
     assert(mean >= 0.0 && mean <= POISSON_MAX_MEAN);
     if (mean <= 0.0) return 0;
@@ -459,12 +459,12 @@ static uint32_t binomial_btrs(Rng *r, uint32_t n, double p)
     }
 }
 
-uint32_t rng_binomial(Rng *r, uint32_t n, double p)
+uint32_t dist_binomial(Rng *r, uint32_t n, double p)
 {
     assert(p >= 0.0 && p <= 1.0);
     if (n == 0 || p <= 0.0) return 0;
     if (p >= 1.0) return n;
-    if (p > 0.5) return n - rng_binomial(r, n, 1.0 - p);
+    if (p > 0.5) return n - dist_binomial(r, n, 1.0 - p);
     if (n * p < BINOMIAL_INVERSION_BELOW) return binomial_inversion(r, n, p);
     return binomial_btrs(r, n, p);
 }
@@ -600,11 +600,11 @@ double dist_draw(const Dist *d, Rng *r)
         return x;
     }
     case DIST_EXPONENTIAL:
-        return rng_exponential(r, p[0]);
+        return dist_exponential(r, p[0]);
     case DIST_NORMAL:
-        return p[0] + p[1] * rng_normal(r);
+        return p[0] + p[1] * dist_normal(r);
     case DIST_LOGNORMAL:
-        return exp(d->d[0] + d->d[1] * rng_normal(r));
+        return exp(d->d[0] + d->d[1] * dist_normal(r));
     case DIST_TRIANGULAR: {
         double u = rng_double(r), w = p[2] - p[0], x;
         if (u < d->d[0]) x = p[0] + sqrt(u * w * (p[1] - p[0]));
@@ -618,7 +618,7 @@ double dist_draw(const Dist *d, Rng *r)
     case DIST_BERNOULLI:
         return rng_double(r) < p[0] ? 1.0 : 0.0;
     case DIST_BINOMIAL:
-        return rng_binomial(r, (uint32_t)p[0], p[1]);
+        return dist_binomial(r, (uint32_t)p[0], p[1]);
     case DIST_BETA:
         return beta_draw(r, p[0], p[1], d->d[0], d->d[1]);
     case DIST_GAMMA:
@@ -697,4 +697,45 @@ double dist_variance(const Dist *d)
     case DIST__COUNT: break;
     }
     return NAN;
+}
+
+/* Set the mean, keeping the shape (docs/scenario.md, "--set and effects"). */
+void dist_set_mean(Dist *d, double mean)
+{
+    double old = dist_mean(d);
+    double f = old != 0 ? mean / old : 0;
+    switch (d->kind) {
+    case DIST_CONST: d->p[0] = mean; break;
+    case DIST_UNIFORM: case DIST_TRIANGULAR: case DIST_DISCRETE:
+        /* Scale when the new mean has the old one's sign, so the spread
+         * stays in proportion; otherwise (an old mean of 0, or a change of
+         * sign, which scaling would mirror or collapse) shift every point
+         * by the difference, which keeps the shape exactly. */
+        if (f > 0) {
+            for (int i = 0; i < 3; i++) d->p[i] *= f;
+            for (int i = 0; i < d->n; i++) d->values[i] *= f;
+        } else {
+            double dx = mean - old;
+            int np = d->kind == DIST_UNIFORM ? 2 : d->kind == DIST_TRIANGULAR ? 3 : 0;
+            for (int i = 0; i < np; i++) d->p[i] += dx;
+            for (int i = 0; i < d->n; i++) d->values[i] += dx;
+        }
+        break;
+    case DIST_EXPONENTIAL: case DIST_POISSON: d->p[0] = mean; break;
+    case DIST_NORMAL: case DIST_LOGNORMAL:
+        d->p[1] = old != 0 ? d->p[1] * fabs(f) : d->p[1];
+        d->p[0] = mean;
+        break;
+    case DIST_GAMMA: d->p[1] = d->p[0] > 0 ? mean / d->p[0] : d->p[1]; break;
+    case DIST_BERNOULLI: d->p[0] = mean; break;
+    case DIST_BINOMIAL: d->p[1] = d->p[0] > 0 ? mean / d->p[0] : d->p[1]; break;
+    case DIST_BETA: {
+        double c = d->p[0] + d->p[1];
+        d->p[0] = mean * c;
+        d->p[1] = (1 - mean) * c;
+        break;
+    }
+    default: break;
+    }
+    if (dist_prepare(d) != NULL) *d = dist_const(mean);
 }

@@ -59,13 +59,15 @@ double dist_draw(const Dist *d, Rng *r);
 
 /* Analytic mean and variance. */
 double dist_mean(const Dist *d);
+/* Set the mean of a distribution, keeping its shape (see docs/scenario.md). */
+void dist_set_mean(Dist *d, double mean);
 double dist_variance(const Dist *d);
 
 /* Standard building blocks, also used directly by models. */
-double rng_exponential(Rng *r, double mean);
-double rng_normal(Rng *r);            /* N(0,1) */
-double rng_gamma(Rng *r, double shape); /* scale 1 */
-uint32_t rng_poisson(Rng *r, double mean);
-uint32_t rng_binomial(Rng *r, uint32_t n, double p);
+double dist_exponential(Rng *r, double mean);
+double dist_normal(Rng *r);            /* N(0,1) */
+double dist_gamma(Rng *r, double shape); /* scale 1 */
+uint32_t dist_poisson(Rng *r, double mean);
+uint32_t dist_binomial(Rng *r, uint32_t n, double p);
 
 #endif

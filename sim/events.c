@@ -37,7 +37,7 @@ static void schedule_hazard(Sim *S, int i, double from)
     er->hazard = (EvHandle){ 0, 0 };
     double rate = draw(S, ed->hazard, rs(S, ed->stream));
     if (rate <= 0) return;
-    double t = from + rng_exponential(rs(S, ed->stream), 1.0 / rate);
+    double t = from + dist_exponential(rs(S, ed->stream), 1.0 / rate);
     if (t <= ed->until && t <= S->sc->end) er->hazard = kernel_at(&S->k, t, EV_SCEN, (uint32_t)i, 1, 0);
 }
 
@@ -70,7 +70,7 @@ void events_hazard_changed(Sim *S, int i)
 {
     const EventDef *ed = &S->sc->events[i];
     EventRt *er = &S->events[i];
-    if (ed->trigger != EV_HAZARD) return;
+    if (ed->trigger != TRIG_HAZARD) return;
     kernel_cancel(&S->k, er->hazard);
     er->hazard = (EvHandle){ 0, 0 };
     if (ed->max > 0 && er->count >= ed->max) return;
@@ -83,9 +83,9 @@ static void start(Sim *S)
     memset(S->events, 0, (size_t)sc->nevents * sizeof *S->events);
     for (int i = 0; i < sc->nevents; i++) {
         const EventDef *ed = &sc->events[i];
-        if (ed->trigger == EV_AT && ed->at <= sc->end)
+        if (ed->trigger == TRIG_AT && ed->at <= sc->end)
             kernel_at(&S->k, ed->at > 0 ? ed->at : 0, EV_SCEN, (uint32_t)i, 0, 0);
-        else if (ed->trigger == EV_HAZARD)
+        else if (ed->trigger == TRIG_HAZARD)
             schedule_hazard(S, i, ed->from > 0 ? ed->from : 0);
     }
 }

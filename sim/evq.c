@@ -161,7 +161,7 @@ void evq_set_limit(EvQ *q, size_t max_pending)
     q->limit = max_pending >= 1 && max_pending <= EVQ_MAX_PENDING ? max_pending : EVQ_MAX_PENDING;
 }
 
-void evq_free(EvQ *q)
+void evq_fini(EvQ *q)
 {
     if (q->heap) mem_free(q->heap - HEAP_PAD);
     mem_free(q->pool);

@@ -74,7 +74,7 @@ typedef struct EvQ {
 } EvQ;
 
 void evq_init(EvQ *q);
-void evq_free(EvQ *q);
+void evq_fini(EvQ *q);
 /* Drop every pending event and any error; keep the memory and the limit. */
 void evq_clear(EvQ *q);
 /* At most max_pending events pending at once (1..EVQ_MAX_PENDING; anything

@@ -432,7 +432,7 @@ static void load_doc(Ld *L, const JsonValue *root, const char *path)
                      sd.count && sd.items[0].path[0] ? sd.items[0].path : "", sd.count && sd.items[0].path[0] ? ": " : "",
                      sd.count ? sd.items[0].msg : "?");
         }
-        diag_free(&sd);
+        diag_fini(&sd);
     }
     ex->objectives = strings(L, arr(L, root, "", "objectives", 1), "objectives", &ex->nobjectives);
     const JsonValue *b = member(root, "briefing");
@@ -457,7 +457,7 @@ Exercise *exercise_load(const char *path, Diag *d)
     if (!doc) return NULL;
     Exercise *ex = mem_calloc(1, sizeof *ex);
     if (!ex) {
-        json_free(doc);
+        json_destroy(doc);
         diag_add(d, 0, 0, "", "out of memory loading the exercise");
         return NULL;
     }
@@ -468,13 +468,13 @@ Exercise *exercise_load(const char *path, Diag *d)
     load_doc(&L, json_root(doc), path);
     if (L.oom) diag_add(d, 0, 0, "", "out of memory loading the exercise");
     if (diag_errors(d) > before) {
-        exercise_free(ex);
+        exercise_destroy(ex);
         return NULL;
     }
     return ex;
 }
 
-void exercise_free(Exercise *ex)
+void exercise_destroy(Exercise *ex)
 {
     if (!ex) return;
     for (int i = 0; ex->decisions && i < ex->ndecisions; i++) {
@@ -486,8 +486,8 @@ void exercise_free(Exercise *ex)
     mem_free(ex->known);
     mem_free(ex->objectives);
     mem_free(ex->debrief);
-    scenario_free(ex->scenario);
-    json_free(ex->doc_);
+    scenario_destroy(ex->scenario);
+    json_destroy(ex->doc_);
     mem_free(ex);
 }
 
@@ -497,8 +497,8 @@ int exercise_sniff(const char *path)
     diag_init(&d, path);
     JsonDoc *doc = json_parse_file(path, &d);
     int yes = doc && json_get(json_root(doc), "salvo_exercise") != NULL;
-    json_free(doc);
-    diag_free(&d);
+    json_destroy(doc);
+    diag_fini(&d);
     return yes;
 }
 

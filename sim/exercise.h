@@ -73,7 +73,7 @@ typedef struct Exercise {
 /* Load and validate; NULL with every problem in d (FILE:LINE:COL, JSON
  * path), the scenario's own problems included. */
 Exercise *exercise_load(const char *path, Diag *d);
-void exercise_free(Exercise *ex);
+void exercise_destroy(Exercise *ex);
 /* 1 if the file at path looks like an exercise (a top-level
  * "salvo_exercise" member), so `salvo validate` can tell the kinds apart. */
 int exercise_sniff(const char *path);

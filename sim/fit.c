@@ -253,7 +253,7 @@ static void column(const double *rows, int width, uint64_t n, int j, const doubl
     st->prior_p95 = wquantile(buf, m, (double)m, 0.95);
 }
 
-void fit_free(Fit *f)
+void fit_destroy(Fit *f)
 {
     if (!f) return;
     free(f->used);
@@ -379,13 +379,13 @@ Fit *fit_weigh(const Scenario *s, const double *rows, uint64_t n, double until, 
         f->obs_pit[k] = tot > 0 ? (below + 0.5 * at) / tot : NAN;
     }
     for (int m = 0; m < nm; m++) column(rows, width, n, na + no + m, w, buf, &f->metric[m]);
-    f->weight = w;     /* the caller's now (fit_free) */
+    f->weight = w;     /* the caller's now (fit_destroy) */
     free(buf);
     return f;
 oom:
     diag_add(d, 0, 0, "", "out of memory for the fit (it holds %" PRIu64 " replications x %d values)", n, width);
     free(w);
     free(buf);
-    fit_free(f);
+    fit_destroy(f);
     return NULL;
 }

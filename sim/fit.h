@@ -23,7 +23,7 @@
  * threads or ranks. Memory: the table holds (assumptions + observations +
  * metrics) doubles per replication.
  * Ownership: fit_run and fit_weigh return a Fit the caller frees with
- * fit_free; fit_model_create a FitModel freed with fit_model_destroy.
+ * fit_destroy; fit_model_create a FitModel freed with fit_model_destroy.
  */
 #ifndef SALVO_FIT_H
 #define SALVO_FIT_H
@@ -72,7 +72,7 @@ Fit *fit_run(const Scenario *s, const FitOptions *o, Diag *d);
  * before `until` that are not held out. NULL with a diagnostic when out of
  * memory or n == 0. */
 Fit *fit_weigh(const Scenario *s, const double *rows, uint64_t n, double until, Diag *d);
-void fit_free(Fit *f);
+void fit_destroy(Fit *f);
 
 /* The replications alone, in this process (salvo discover, tests): row r
  * (width values) is replication r's assumptions (drawn), observations and

@@ -15,7 +15,7 @@
  * and costs O(n) in total.
  *
  * Memory. Everything a JsonDoc hands out lives in one chunked bump arena;
- * json_free walks the chunk list. Invariant: every pointer reachable from
+ * json_destroy walks the chunk list. Invariant: every pointer reachable from
  * json_root(doc) points into doc's arena, and the arena is never freed
  * piecemeal.
  *
@@ -773,7 +773,7 @@ JsonDoc *json_parse(const char *text, size_t len, Diag *d)
     free(P.stack);
     free(P.buf);
     if (!doc->root) {
-        json_free(doc);
+        json_destroy(doc);
         return NULL;
     }
     return doc;
@@ -837,7 +837,7 @@ JsonDoc *json_parse_file(const char *path, Diag *d)
     return doc;
 }
 
-void json_free(JsonDoc *doc)
+void json_destroy(JsonDoc *doc)
 {
     if (!doc) return;
     arena_free(&doc->arena);

@@ -57,8 +57,8 @@ JsonDoc *json_parse(const char *text, size_t len, Diag *d);
  * line-0 diagnostic that names the path; nothing blocks on a FIFO. */
 JsonDoc *json_parse_file(const char *path, Diag *d);
 /* Free the document and every value, string and array in it. NULL is a no-op. */
-void json_free(JsonDoc *doc);
-/* The root value; NULL for a NULL doc. Valid until json_free. */
+void json_destroy(JsonDoc *doc);
+/* The root value; NULL for a NULL doc. Valid until json_destroy. */
 const JsonValue *json_root(const JsonDoc *doc);
 
 /* Member lookup (first match), NULL if absent or v is not an object. */

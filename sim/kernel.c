@@ -14,9 +14,9 @@ void kernel_init(Kernel *k, void *ctx)
     k->ctx = ctx;
 }
 
-void kernel_free(Kernel *k)
+void kernel_fini(Kernel *k)
 {
-    evq_free(&k->q);
+    evq_fini(&k->q);
 }
 
 void kernel_reset(Kernel *k)

@@ -44,7 +44,7 @@ typedef enum KernelStatus {
 } KernelStatus;
 
 void kernel_init(Kernel *k, void *ctx);
-void kernel_free(Kernel *k);
+void kernel_fini(Kernel *k);
 /* Back to time 0 with no pending events; handlers stay registered. */
 void kernel_reset(Kernel *k);
 /* Register the handler for one event kind (< KERNEL_MAX_KINDS). */

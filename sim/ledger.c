@@ -220,7 +220,7 @@ int ledger_build(const Scenario *s, LedgerRow **out)
     return n;
 }
 
-void ledger_free(LedgerRow *rows)
+void ledger_destroy(LedgerRow *rows)
 {
     mem_free(rows);
 }

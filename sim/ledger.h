@@ -39,10 +39,10 @@ typedef struct LedgerRow {
     const char *note;
 } LedgerRow;
 
-/* Build the rows; *rows is mem_malloc'ed (free with ledger_free). Returns
+/* Build the rows; *rows is mem_malloc'ed (free with ledger_destroy). Returns
  * the number of rows, or -1 if memory ran out (*rows is then NULL). */
 int ledger_build(const Scenario *s, LedgerRow **rows);
-void ledger_free(LedgerRow *rows);
+void ledger_destroy(LedgerRow *rows);
 
 /* Write the rows. 0 on success, -1 on a write error. */
 int ledger_write_csv(const LedgerRow *rows, int n, FILE *f);

@@ -60,7 +60,7 @@ static void arena_free(void *arena)
 {
     for (Chunk *c = arena, *next; c; c = next) {
         next = c->next;
-        free(c);
+        mem_free(c);
     }
 }
 
@@ -483,10 +483,10 @@ static void load_places(Ld *L, const JsonValue *arr)
         pl->name = ld_str_field(L, e, p, "name", 0, pl->id);
         const char *kind = ld_str_field(L, e, p, "kind", 1, NULL);
         if (kind) {
-            pl->kind = place_kind_from_name(kind);
+            pl->kind = trace_place_kind_from_name(kind);
             if (pl->kind < 0) {
                 const char *names[PLACE__COUNT];
-                for (int k = 0; k < PLACE__COUNT; k++) names[k] = place_kind_name((PlaceKind)k);
+                for (int k = 0; k < PLACE__COUNT; k++) names[k] = trace_place_kind_name((PlaceKind)k);
                 const char *sug = diag_suggest(kind, names, PLACE__COUNT);
                 char pk[80];
                 ld_pkey(pk, sizeof pk, p, "kind");
@@ -720,22 +720,22 @@ static void compile(Ld *L, const JsonValue *root, const char *const *sets, int n
     index_watchers(L);
 }
 
-void scenario_free(Scenario *s)
+void scenario_destroy(Scenario *s)
 {
     if (!s) return;
-    free(s->params);
-    free(s->assumptions);
-    free(s->assumption_param);
-    free(s->assumption_stream);
-    free(s->streams);
-    free(s->effects);
-    free(s->cond_nodes);
-    free(s->cond_kids);
-    free(s->watch);
-    free(s->times);
-    free(s->sums);
+    mem_free(s->params);
+    mem_free(s->assumptions);
+    mem_free(s->assumption_param);
+    mem_free(s->assumption_stream);
+    mem_free(s->streams);
+    mem_free(s->effects);
+    mem_free(s->cond_nodes);
+    mem_free(s->cond_kids);
+    mem_free(s->watch);
+    mem_free(s->times);
+    mem_free(s->sums);
     void *arena = s->arena;
-    free(s);
+    mem_free(s);
     arena_free(arena);
 }
 
@@ -760,7 +760,7 @@ Scenario *scenario_load_buffer(const char *name, const char *text, size_t len,
     if (!doc) return NULL;
     Scenario *s = mem_calloc(1, sizeof *s);
     if (!s) {
-        json_free(doc);
+        json_destroy(doc);
         diag_add(d, 0, 0, "", "out of memory while loading the scenario");
         return NULL;
     }
@@ -772,11 +772,11 @@ Scenario *scenario_load_buffer(const char *name, const char *text, size_t len,
     int failed = load_guarded(&L, name, json_root(doc), sets, nsets);
     /* Watchers point at Cond values inside arrays that no longer move. */
     free(L.deferred);
-    json_free(L.set_doc);
-    json_free(doc);
+    json_destroy(L.set_doc);
+    json_destroy(doc);
     if (failed) diag_add(d, 0, 0, "", "out of memory while loading the scenario");
     if (failed || diag_errors(d) != before) {
-        scenario_free(s);
+        scenario_destroy(s);
         return NULL;
     }
     return s;

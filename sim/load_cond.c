@@ -243,7 +243,7 @@ static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, uns
             ld_err(L, v, path, "a comparison needs an operator: one of >=, >, <=, <, ==, !=");
             return -1;
         }
-        n.op = C_CMP;
+        n.op = COND_CMP;
         n.cmp = found;
         n.x = ld_num_field(L, v, path, ops[found], 1, 0, -HUGE_VAL, HUGE_VAL);
         if (ld_quantity(L, ld_get(v, "quantity"), p, &n.q, cats) != 0) return -1;
@@ -257,7 +257,7 @@ static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, uns
             return -1;
         }
         int after = ld_get(v, "after") != NULL;
-        n.op = after ? C_AFTER : C_BEFORE;
+        n.op = after ? COND_AFTER : COND_BEFORE;
         n.x = ld_date_field(L, v, path, after ? "after" : "before", 1, 0);
         add_time(L, n.x);
         *cats |= CAT_TIME;
@@ -276,7 +276,7 @@ static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, uns
             if (k < 0) return -1;
             Scenario *s = L->s;
             s->cond_kids = ld_grow(L, s->cond_kids, &L->cap_kids, s->ncond_kids + 1, sizeof *s->cond_kids);
-            n.op = C_NOT;
+            n.op = COND_NOT;
             n.kid = s->ncond_kids;
             n.nkids = 1;
             s->cond_kids[s->ncond_kids++] = k;
@@ -300,7 +300,7 @@ static int cond_node(Ld *L, const JsonValue *v, const char *path, int depth, uns
         }
         Scenario *s = L->s;
         s->cond_kids = ld_grow(L, s->cond_kids, &L->cap_kids, s->ncond_kids + nk, sizeof *s->cond_kids);
-        n.op = g == 0 ? C_ALL : C_ANY;
+        n.op = g == 0 ? COND_ALL : COND_ANY;
         n.kid = s->ncond_kids;
         n.nkids = nk;
         memcpy(s->cond_kids + s->ncond_kids, kids, (size_t)nk * sizeof *kids);
@@ -477,5 +477,5 @@ void load_decisions(Ld *L, const JsonValue *arr)
         decision_policy(L, e, p, d);
     }
     for (int i = 0; i < s->ndecisions; i++)
-        if (s->decisions[i].when.root >= 0) ld_add_watch(L, W_DECISION, i, &s->decisions[i].when);
+        if (s->decisions[i].when.root >= 0) ld_add_watch(L, WATCH_DECISION, i, &s->decisions[i].when);
 }

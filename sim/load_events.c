@@ -42,21 +42,21 @@ void load_events(Ld *L, const JsonValue *arr)
                 ld_get(e, "until") ? "until" : "the calendar's end");
         }
         if (ld_get(e, "at")) {
-            ev->trigger = EV_AT;
+            ev->trigger = TRIG_AT;
             ev->at = ld_date_field(L, e, p, "at", 1, 0);
         } else if (ld_get(e, "hazard")) {
-            ev->trigger = EV_HAZARD;
+            ev->trigger = TRIG_HAZARD;
             snprintf(ip, sizeof ip, "events.%s.hazard", id);
             ev->hazard = ld_param_field(L, e, p, "hazard", PC_NONNEG, 1, 0, ip);
             s->params[ev->hazard].owner = OWN_HAZARD;
             s->params[ev->hazard].owner_idx = i;
         } else if (ld_get(e, "when")) {
-            ev->trigger = EV_WHEN;
+            ev->trigger = TRIG_WHEN;
             ev->when = ld_cond_field(L, e, p, "when", 1);
         } else {
-            ev->trigger = EV_MANUAL;    /* happens only through an {"event": ID} effect */
+            ev->trigger = TRIG_MANUAL;    /* happens only through an {"event": ID} effect */
         }
-        ev->max = ld_int_field(L, e, p, "max", 0, ev->trigger == EV_WHEN ? 1 : 0, 1, 1000000);
+        ev->max = ld_int_field(L, e, p, "max", 0, ev->trigger == TRIG_WHEN ? 1 : 0, 1, 1000000);
         if (ld_get(e, "delay")) {
             snprintf(ip, sizeof ip, "events.%s.delay", id);
             ev->delay = ld_param_field(L, e, p, "delay", PC_NONNEG, 0, 0, ip);
@@ -68,6 +68,6 @@ void load_events(Ld *L, const JsonValue *arr)
         ev->effects = ld_effects_field(L, e, p, "effects", ip, idp);
     }
     for (int i = 0; i < s->nevents; i++)
-        if (s->events[i].trigger == EV_WHEN && s->events[i].when.root >= 0)
-            ld_add_watch(L, W_EVENT, i, &s->events[i].when);
+        if (s->events[i].trigger == TRIG_WHEN && s->events[i].when.root >= 0)
+            ld_add_watch(L, WATCH_EVENT, i, &s->events[i].when);
 }

@@ -127,6 +127,8 @@ int ld_stream(Ld *L, const char *component, const char *purpose);
 int ld_streams(Ld *L, const char *component, const char *const *purposes, int n);
 const char *ld_con_words(ParamCon c);
 int ld_con_ok(double x, ParamCon c);
+/* Is the value (mean, or the support for a distribution) within the constraint? NULL, or why not. */
+const char *ld_param_check(const Dist *d, ParamCon con);
 /* A param field (number, distribution or assumption record) → param index. */
 int ld_param_field(Ld *L, const JsonValue *obj, const char *path, const char *key,
                    ParamCon con, int required, double def, const char *idpath);

@@ -85,7 +85,7 @@ static void programme_fields(Ld *L, const JsonValue *e, const char *p, Programme
         char ps[80];
         ld_pkey(ps, sizeof ps, p, "site");
         ld_err(L, ld_get(e, "site"), ps, "'%s' is a %s; a programme's site must be a launch-site", L->places.ids[g->site],
-            place_kind_name((PlaceKind)s->places[g->site].kind));
+            trace_place_kind_name((PlaceKind)s->places[g->site].kind));
     }
     g->max_attempts = ld_int_field(L, e, p, "max_attempts", 0, 20, 0, 100000);
     g->stop_after = ld_int_field(L, e, p, "stop_after", 0, 0, 1, 100000);

@@ -89,7 +89,7 @@ void load_metrics(Ld *L, const JsonValue *arr)
         }
     }
     for (int i = 0; i < s->nmetrics; i++)
-        if (s->metrics[i].cond.root >= 0) ld_add_watch(L, W_METRIC, i, &s->metrics[i].cond);
+        if (s->metrics[i].cond.root >= 0) ld_add_watch(L, WATCH_METRIC, i, &s->metrics[i].cond);
 }
 
 /* Observations: dated figures from the record (docs/scenario.md,

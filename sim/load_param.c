@@ -6,7 +6,7 @@
  * the file.
  *
  * Invariant: a parameter's distribution and mean stay within its
- * constraint and within +-SC_MAX_MAGNITUDE (param_check), whether they
+ * constraint and within +-SC_MAX_MAGNITUDE (ld_param_check), whether they
  * come from the file, --set or (at run time) an effect.
  */
 #include <assert.h>
@@ -61,7 +61,7 @@ int ld_con_ok(double x, ParamCon c)
     }
 }
 
-const char *param_check(const Dist *d, ParamCon con)
+const char *ld_param_check(const Dist *d, ParamCon con)
 {
     static const char *msgs[] = { "", "must be >= 0", "must be > 0", "must be a probability in [0, 1]" };
     double m = dist_mean(d);
@@ -94,46 +94,6 @@ const char *param_check(const Dist *d, ParamCon con)
     default: break;
     }
     return NULL;
-}
-
-void dist_set_mean(Dist *d, double mean)
-{
-    double old = dist_mean(d);
-    double f = old != 0 ? mean / old : 0;
-    switch (d->kind) {
-    case DIST_CONST: d->p[0] = mean; break;
-    case DIST_UNIFORM: case DIST_TRIANGULAR: case DIST_DISCRETE:
-        /* Scale when the new mean has the old one's sign, so the spread
-         * stays in proportion; otherwise (an old mean of 0, or a change of
-         * sign, which scaling would mirror or collapse) shift every point
-         * by the difference, which keeps the shape exactly. */
-        if (f > 0) {
-            for (int i = 0; i < 3; i++) d->p[i] *= f;
-            for (int i = 0; i < d->n; i++) d->values[i] *= f;
-        } else {
-            double dx = mean - old;
-            int np = d->kind == DIST_UNIFORM ? 2 : d->kind == DIST_TRIANGULAR ? 3 : 0;
-            for (int i = 0; i < np; i++) d->p[i] += dx;
-            for (int i = 0; i < d->n; i++) d->values[i] += dx;
-        }
-        break;
-    case DIST_EXPONENTIAL: case DIST_POISSON: d->p[0] = mean; break;
-    case DIST_NORMAL: case DIST_LOGNORMAL:
-        d->p[1] = old != 0 ? d->p[1] * fabs(f) : d->p[1];
-        d->p[0] = mean;
-        break;
-    case DIST_GAMMA: d->p[1] = d->p[0] > 0 ? mean / d->p[0] : d->p[1]; break;
-    case DIST_BERNOULLI: d->p[0] = mean; break;
-    case DIST_BINOMIAL: d->p[1] = d->p[0] > 0 ? mean / d->p[0] : d->p[1]; break;
-    case DIST_BETA: {
-        double c = d->p[0] + d->p[1];
-        d->p[0] = mean * c;
-        d->p[1] = (1 - mean) * c;
-        break;
-    }
-    default: break;
-    }
-    if (dist_prepare(d) != NULL) *d = dist_const(mean);
 }
 
 static const char *const DIST_FIELDS[DIST__COUNT][4] = {
@@ -277,7 +237,7 @@ int ld_param_field(Ld *L, const JsonValue *obj, const char *path, const char *ke
     } else if (parse_dist(L, v, p, &d) != 0) {
         return add_param(L, dist_const(def), con, idpath);
     }
-    const char *why = param_check(&d, con);
+    const char *why = ld_param_check(&d, con);
     if (why) {
         if (d.kind == DIST_CONST)
             ld_err(L, valv, p, "value %g is out of range: it %s", d.p[0], why);
@@ -308,7 +268,7 @@ int ld_param_field(Ld *L, const JsonValue *obj, const char *path, const char *ke
                 ld_err(L, r, pr, "lo %g is greater than hi %g", r->items[0]->num, r->items[1]->num);
             } else if (!(fabs(r->items[0]->num) <= SC_MAX_MAGNITUDE) || !(fabs(r->items[1]->num) <= SC_MAX_MAGNITUDE)) {
                 /* --uncertainty draws values from the range: the same bound
-                 * as values themselves (see param_check). */
+                 * as values themselves (see ld_param_check). */
                 ld_err(L, r, pr, "range [%g, %g] must be within -1e15 to 1e15", r->items[0]->num, r->items[1]->num);
             } else if (!ld_con_ok(r->items[0]->num, con) || !ld_con_ok(r->items[1]->num, con)) {
                 ld_err(L, r, pr, "range [%g, %g] is outside what the field allows (%s)", r->items[0]->num,
@@ -360,7 +320,7 @@ void ld_streams_unique(Ld *L)
 {
     Scenario *s = L->s;
     if (s->nstreams < 2) return;
-    StreamKey *k = malloc((size_t)s->nstreams * sizeof *k);
+    StreamKey *k = mem_malloc((size_t)s->nstreams * sizeof *k);
     if (!k) {
         diag_add(L->d, 0, 0, "", "out of memory");
         return;
@@ -374,7 +334,7 @@ void ld_streams_unique(Ld *L)
                      L->s->file ? L->s->file : "scenario", a->component, a->purpose, b->component, b->purpose);
             break;
         }
-    free(k);
+    mem_free(k);
 }
 
 /* --- pass 3: paths --------------------------------------------------------- */
@@ -395,7 +355,7 @@ static const char *suggest_path(const Scenario *s, const char *path)
     for (int i = 0; i < s->nparams; i++)
         if (!strchr(s->params[i].path, '[')) c[n++] = s->params[i].path;
     const char *r = diag_suggest(path, c, n);
-    free(c);
+    mem_free(c);
     return r;
 }
 
@@ -450,14 +410,14 @@ void ld_apply_set(Ld *L, const char *set)
         /* A message lost (dropped) can only have been lost to memory too. */
         for (int i = 0; i < vd.count + (vd.dropped > 0); i++)
             if (i == vd.count || strstr(vd.items[i].msg, "out of memory")) {
-                diag_free(&vd);
+                diag_fini(&vd);
                 ld_oom(L);
             }
         diag_add(L->d, 0, 0, "", "--set %s: '%s' is not a number or a JSON distribution", path, val);
-        diag_free(&vd);
+        diag_fini(&vd);
         return;
     }
-    diag_free(&vd);
+    diag_fini(&vd);
     const JsonValue *v = json_root(doc);
     ParamDef *pd = &s->params[k];
     Dist d = pd->d;
@@ -468,14 +428,14 @@ void ld_apply_set(Ld *L, const char *set)
         if (pd->d.kind == DIST_CONST) d = dist_const(v->num);
         else dist_set_mean(&d, v->num);
     } else if (parse_dist(L, v, where, &d) != 0) {
-        json_free(doc);
+        json_destroy(doc);
         L->set_doc = NULL;
         return;
     }
-    json_free(doc);
+    json_destroy(doc);
     L->set_doc = NULL;
     if (diag_errors(L->d) != before) return;
-    const char *why = param_check(&d, pd->con);
+    const char *why = ld_param_check(&d, pd->con);
     if (why) {
         diag_add(L->d, 0, 0, "", "--set %s: %s %s (expected %s)", path, d.kind == DIST_CONST ? "value" : "distribution",
                  why, ld_con_words(pd->con));

@@ -163,7 +163,7 @@ static void route_ends(Ld *L, const JsonValue *e, const char *p, RouteDef *r, Tr
     ri->name = ld_str_field(L, e, p, "name", 0, ri->id);
     const char *mode = ld_str_field(L, e, p, "mode", 1, NULL);
     if (mode) {
-        ri->mode = route_mode_from_name(mode);
+        ri->mode = trace_route_mode_from_name(mode);
         if (ri->mode < 0) {
             char pm[80];
             ld_pkey(pm, sizeof pm, p, "mode");

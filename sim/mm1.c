@@ -49,8 +49,8 @@ static void on_arrive(void *ctx, const Event *ev)
         return;
     }
     if (m->len == 1)  /* server was idle */
-        kernel_after(&m->k, rng_exponential(&m->services, m->mean_service), MM1_DEPART, 0, 0, 0);
-    kernel_after(&m->k, rng_exponential(&m->arrivals, m->mean_gap), MM1_ARRIVE, 0, 0, 0);
+        kernel_after(&m->k, dist_exponential(&m->services, m->mean_service), MM1_DEPART, 0, 0, 0);
+    kernel_after(&m->k, dist_exponential(&m->arrivals, m->mean_gap), MM1_ARRIVE, 0, 0, 0);
 }
 
 static void on_depart(void *ctx, const Event *ev)
@@ -65,7 +65,7 @@ static void on_depart(void *ctx, const Event *ev)
         return;
     }
     if (m->len > 0)
-        kernel_after(&m->k, rng_exponential(&m->services, m->mean_service), MM1_DEPART, 0, 0, 0);
+        kernel_after(&m->k, dist_exponential(&m->services, m->mean_service), MM1_DEPART, 0, 0, 0);
 }
 
 int mm1_run(double lambda, double mu, uint64_t customers, uint64_t seed, Mm1Result *out)
@@ -81,10 +81,10 @@ int mm1_run(double lambda, double mu, uint64_t customers, uint64_t seed, Mm1Resu
     m.mean_gap = 1.0 / lambda;
     m.mean_service = 1.0 / mu;
     m.target = customers;
-    kernel_after(&m.k, rng_exponential(&m.arrivals, m.mean_gap), MM1_ARRIVE, 0, 0, 0);
+    kernel_after(&m.k, dist_exponential(&m.arrivals, m.mean_gap), MM1_ARRIVE, 0, 0, 0);
     KernelStatus ks = kernel_run(&m.k, 1e300);
     if (m.failed || ks == KERNEL_FULL) {
-        kernel_free(&m.k);
+        kernel_fini(&m.k);
         free(m.ring);
         return -1;
     }
@@ -92,7 +92,7 @@ int mm1_run(double lambda, double mu, uint64_t customers, uint64_t seed, Mm1Resu
     out->customers = m.served;
     out->events = m.k.events;
     out->max_queue = (double)m.max_len;
-    kernel_free(&m.k);
+    kernel_fini(&m.k);
     free(m.ring);
     return 0;
 }

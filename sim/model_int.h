@@ -40,7 +40,7 @@ enum {
  * (10,000 carriers all leaving and arriving at day 0 take ~40,000). */
 #define SIM_MAX_EVENTS_AT_ONCE 1000000u
 
-enum { C_WAIT, C_TRANSIT, C_BACK };
+enum { CARRIER_WAIT, CARRIER_TRANSIT, CARRIER_BACK };
 
 typedef struct StockRt {
     double level, t;            /* level at time t */

@@ -23,7 +23,7 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-void prim_free(Prim *p)
+void prim_destroy(Prim *p)
 {
     if (!p) return;
     for (int i = 0; i < p->nsteps; i++) {
@@ -149,7 +149,7 @@ fail:
     free(vals);
     free(lo);
     free(hi);
-    prim_free(p);
+    prim_destroy(p);
     return NULL;
 }
 
@@ -229,7 +229,7 @@ void prim_cover_free(PrimCover *c)
 {
     if (!c) return;
     for (int b = 0; b < c->nboxes; b++) {
-        prim_free(c->boxes[b].peel);
+        prim_destroy(c->boxes[b].peel);
         free(c->boxes[b].lo);
         free(c->boxes[b].hi);
     }
@@ -297,7 +297,7 @@ PrimCover *prim_cover(const double *x, const unsigned char *y, uint64_t n, int d
          * more likely inside it than anywhere); the first is kept even
          * when it is all the points (the report says so). */
         if (b > 0 && (box->chosen == 0 || bn == 0 || (double)by / (double)bn <= c->density)) {
-            prim_free(box->peel);
+            prim_destroy(box->peel);
             free(box->lo);
             free(box->hi);
             memset(box, 0, sizeof *box);

@@ -58,7 +58,7 @@ typedef struct Prim {
 
 /* Peel. NULL when out of memory (or n == 0). */
 Prim *prim_peel(const double *x, const unsigned char *y, uint64_t n, int d, double alpha, double min_support);
-void prim_free(Prim *p);
+void prim_destroy(Prim *p);
 
 /* The step chosen for the report: the densest box whose coverage is at
  * least min_coverage (the first box if none). */

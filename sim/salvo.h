@@ -80,7 +80,7 @@ Scenario *scenario_load(const char *path, const char *const *sets, int nsets, Di
 /* The same from a buffer; `name` is used in messages. */
 Scenario *scenario_load_buffer(const char *name, const char *text, size_t len,
                                const char *const *sets, int nsets, Diag *d);
-void scenario_free(Scenario *s);
+void scenario_destroy(Scenario *s);
 
 const char *scenario_name(const Scenario *s);
 const char *scenario_title(const Scenario *s);

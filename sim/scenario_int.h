@@ -82,12 +82,12 @@ typedef struct SumDef {
     int continuous;
 } SumDef;
 
-typedef enum CondOp { C_CMP, C_AFTER, C_BEFORE, C_ALL, C_ANY, C_NOT } CondOp;
+typedef enum CondOp { COND_CMP, COND_AFTER, COND_BEFORE, COND_ALL, COND_ANY, COND_NOT } CondOp;
 typedef enum CmpOp { CMP_GE, CMP_GT, CMP_LE, CMP_LT, CMP_EQ, CMP_NE } CmpOp;
 
 typedef struct CondNode {
     int op;         /* CondOp */
-    int cmp;        /* CmpOp for C_CMP */
+    int cmp;        /* CmpOp for COND_CMP */
     Qty q;
     double x;       /* threshold, or day for AFTER/BEFORE */
     int kid, nkids; /* children in Scenario.cond_kids */
@@ -202,7 +202,7 @@ typedef struct ProgrammeDef {
     int stream;
 } ProgrammeDef;
 
-typedef enum EventTrigger { EV_AT, EV_HAZARD, EV_WHEN, EV_MANUAL } EventTrigger;
+typedef enum EventTrigger { TRIG_AT, TRIG_HAZARD, TRIG_WHEN, TRIG_MANUAL } EventTrigger;
 
 typedef struct EventDef {
     int trigger;                /* EventTrigger */
@@ -273,7 +273,7 @@ typedef struct StreamDef {
 } StreamDef;
 
 /* Watchers: things that act when a condition becomes true. */
-typedef enum WatchKind { W_EVENT, W_DECISION, W_METRIC } WatchKind;
+typedef enum WatchKind { WATCH_EVENT, WATCH_DECISION, WATCH_METRIC } WatchKind;
 typedef struct WatchDef { int kind, idx; const Cond *cond; } WatchDef;
 
 struct Scenario {
@@ -335,9 +335,5 @@ struct Scenario {
  * queue (0: back to EVQ_MAX_PENDING), so the halt at the queue's limit can
  * be tested without 2^24 events. */
 void sim_set_queue_limit(Sim *S, size_t max_pending);
-/* Set the mean of a distribution, keeping its shape (see docs/scenario.md). */
-void dist_set_mean(Dist *d, double mean);
-/* Is the value (mean, or the support for a distribution) within the constraint? */
-const char *param_check(const Dist *d, ParamCon con);
 
 #endif

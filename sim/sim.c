@@ -251,7 +251,7 @@ err:
 void sim_destroy(Sim *S)
 {
     if (!S) return;
-    kernel_free(&S->k);
+    kernel_fini(&S->k);
     for (int m = 0; m < NMODELS; m++) {
         if (MODELS[m]->destroy) MODELS[m]->destroy(S);
         for (int i = 0; i < MODELS[m]->narrays; i++) free(*array_at(S, &MODELS[m]->arrays[i]));

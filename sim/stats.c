@@ -222,7 +222,7 @@ void stats_sketch_init(StatSketch *s)
     s->neg.floor = INT32_MIN;
 }
 
-void stats_sketch_free(StatSketch *s)
+void stats_sketch_fini(StatSketch *s)
 {
     if (!s) return;
     free(s->pos.counts);
@@ -385,7 +385,7 @@ int stats_days_init(StatDays *d, int32_t ndays)
     return 0;
 }
 
-void stats_days_free(StatDays *d)
+void stats_days_fini(StatDays *d)
 {
     if (!d) return;
     free(d->counts);

@@ -91,7 +91,7 @@ typedef struct StatSketch {
 /* An empty sketch (allocates nothing yet). */
 void stats_sketch_init(StatSketch *s);
 /* Release the counters; the sketch is empty again. NULL is a no-op. */
-void stats_sketch_free(StatSketch *s);
+void stats_sketch_fini(StatSketch *s);
 /* The key of x (pure function; thread-safe). */
 int32_t stats_sketch_key(double x);
 /* Count one value given by its key. 0, or -1 when out of memory. */
@@ -131,7 +131,7 @@ typedef struct StatDays {
 
 /* ndays counters, zeroed. 0, or -1 when out of memory. */
 int stats_days_init(StatDays *d, int32_t ndays);
-void stats_days_free(StatDays *d);
+void stats_days_fini(StatDays *d);
 /* Count finite t (days) on day floor(t), clamped into [0, ndays-1].
  * Infinite or NaN values are not counted here. */
 void stats_days_add(StatDays *d, double t);

@@ -258,7 +258,7 @@ static void carrier_begin_wait(Sim *S, int c)
     const CarrierDef *cd = &S->sc->carriers[c];
     const RouteDef *rd = &S->sc->routes[cd->route];
     CarrierRt *cr = &S->carriers[c];
-    cr->state = C_WAIT;
+    cr->state = CARRIER_WAIT;
     cr->wait_since = S->k.now;
     cr->cap_units = draw(S, cd->containers, rs(S, cd->stream)) * draw(S, rd->container, rs(S, rd->stream + RS_CONTAINER));
     if (cd->every <= 0 && rd->from >= 0) {
@@ -277,7 +277,7 @@ static void depart(Sim *S, int c, double amount)
     kernel_cancel(&S->k, cr->ready);
     cr->ready = (EvHandle){ 0, 0 };
     if (cd->every <= 0) queue_remove(&S->stocks[rd->from], c);
-    cr->state = C_TRANSIT;
+    cr->state = CARRIER_TRANSIT;
     cr->cargo = amount;
     cr->dep_t = S->k.now;
     rr->voyages++;
@@ -315,7 +315,7 @@ static void try_load(Sim *S, int c)
     const RouteDef *rd = &S->sc->routes[cd->route];
     CarrierRt *cr = &S->carriers[c];
     double now = S->k.now;
-    if (cr->state != C_WAIT || !S->routes[cd->route].open || rd->from < 0) return;
+    if (cr->state != CARRIER_WAIT || !S->routes[cd->route].open || rd->from < 0) return;
     if (now < cd->first) {
         if (!evq_pending(&S->k.q, cr->ready)) plan_ready(S, c, cd->first);
         return;
@@ -377,7 +377,7 @@ static void schedule_return(Sim *S, int c)
     const CarrierDef *cd = &S->sc->carriers[c];
     const RouteDef *rd = &S->sc->routes[cd->route];
     double back = rd->ret >= 0 ? draw(S, rd->ret, rs(S, rd->stream + RS_RETURN)) : draw(S, rd->transit, rs(S, rd->stream + RS_RETURN));
-    S->carriers[c].state = C_BACK;
+    S->carriers[c].state = CARRIER_BACK;
     kernel_after(&S->k, back, EV_RETURN, (uint32_t)c, 0, 0);
 }
 

@@ -93,7 +93,7 @@ static void point_free(PointRun *pr)
 {
     batch_destroy(pr->b);
     batch_scenario_destroy(pr->bs);
-    scenario_free(pr->s);
+    scenario_destroy(pr->s);
     memset(pr, 0, sizeof *pr);
 }
 
@@ -222,7 +222,7 @@ SweepStatus sweep_grid_check(const SweepGrid *g, const SweepSpec *s, Diag *d)
         Scenario *sc;
         grid_point(g, pt, values, &ps);
         st = point_load(s, &ps, &sc, d);
-        scenario_free(sc);
+        scenario_destroy(sc);
     }
     point_sets_free(&ps);
     return st;
@@ -275,7 +275,7 @@ static SweepStatus tornado_check(const SweepTornado *t, const SweepSpec *s, Poin
             Scenario *sc;
             tornado_point(t, k, side, ps);
             SweepStatus st = point_load(s, ps, &sc, d);
-            scenario_free(sc);
+            scenario_destroy(sc);
             if (st != SWEEP_OK) return st;
         }
     return SWEEP_OK;

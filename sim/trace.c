@@ -55,20 +55,20 @@ const char *trace_kind_name(TraceKind k)
     return (unsigned)k < TR__COUNT ? KIND_NAMES[k] : "?";
 }
 int trace_kind_from_name(const char *s) { return lookup(KIND_NAMES, TR__COUNT, s); }
-const char *treaty_status_name(TreatyStatus s)
+const char *trace_treaty_status_name(TreatyStatus s)
 {
     return (unsigned)s < TREATY__COUNT ? TREATY_NAMES[s] : "?";
 }
-const char *place_kind_name(PlaceKind k)
+const char *trace_place_kind_name(PlaceKind k)
 {
     return (unsigned)k < PLACE__COUNT ? PLACE_NAMES[k] : "?";
 }
-int place_kind_from_name(const char *s) { return lookup(PLACE_NAMES, PLACE__COUNT, s); }
-const char *route_mode_name(RouteMode m)
+int trace_place_kind_from_name(const char *s) { return lookup(PLACE_NAMES, PLACE__COUNT, s); }
+const char *trace_route_mode_name(RouteMode m)
 {
     return (unsigned)m < MODE__COUNT ? MODE_NAMES[m] : "?";
 }
-int route_mode_from_name(const char *s) { return lookup(MODE_NAMES, MODE__COUNT, s); }
+int trace_route_mode_from_name(const char *s) { return lookup(MODE_NAMES, MODE__COUNT, s); }
 
 /* --- record validity --------------------------------------------------- */
 
@@ -180,15 +180,15 @@ int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n
 
 /* --- in-memory buffer ------------------------------------------------- */
 
-void tracebuf_init(TraceBuf *b) { memset(b, 0, sizeof *b); }
+void trace_buf_init(TraceBuf *b) { memset(b, 0, sizeof *b); }
 
-void tracebuf_free(TraceBuf *b)
+void trace_buf_fini(TraceBuf *b)
 {
     free(b->recs);
     memset(b, 0, sizeof *b);
 }
 
-void tracebuf_clear(TraceBuf *b) { b->n = 0; }
+void trace_buf_clear(TraceBuf *b) { b->n = 0; }
 
 static void tracebuf_emit(void *ctx, const TraceRec *r)
 {
@@ -208,7 +208,7 @@ static void tracebuf_emit(void *ctx, const TraceRec *r)
     b->recs[b->n++] = *r;
 }
 
-TraceSink tracebuf_sink(TraceBuf *b)
+TraceSink trace_buf_sink(TraceBuf *b)
 {
     TraceSink s = { tracebuf_emit, b };
     return s;
@@ -283,7 +283,7 @@ static void put_place(FILE *fp, const void *item)
     const TracePlace *p = item;
     put_key(fp, "id", 1); put_str(fp, p->id);
     put_key(fp, "name", 0); put_str(fp, p->name);
-    put_key(fp, "kind", 0); put_str(fp, place_kind_name((PlaceKind)p->kind));
+    put_key(fp, "kind", 0); put_str(fp, trace_place_kind_name((PlaceKind)p->kind));
     put_key(fp, "actor", 0); fprintf(fp, "%d", p->actor);
     put_key(fp, "lat", 0); put_num(fp, p->lat);
     put_key(fp, "lon", 0); put_num(fp, p->lon);
@@ -294,7 +294,7 @@ static void put_route(FILE *fp, const void *item)
     const TraceRoute *r = item;
     put_key(fp, "id", 1); put_str(fp, r->id);
     put_key(fp, "name", 0); put_str(fp, r->name);
-    put_key(fp, "mode", 0); put_str(fp, route_mode_name((RouteMode)r->mode));
+    put_key(fp, "mode", 0); put_str(fp, trace_route_mode_name((RouteMode)r->mode));
     put_key(fp, "from", 0); fprintf(fp, "%d", r->from);
     put_key(fp, "to", 0); fprintf(fp, "%d", r->to);
     put_key(fp, "final", 0); fputs(r->final ? "true" : "false", fp);
@@ -801,7 +801,7 @@ static int read_place(Reader *rd, const cJSON *e, const char *path, const char *
     TracePlace *p = item;
     int ok = 1;
     ok &= get_names(rd, e, path, key, &p->id, &p->name);
-    ok &= get_enum(rd, e, "kind", path, key, place_kind_from_name, "place kind", &p->kind);
+    ok &= get_enum(rd, e, "kind", path, key, trace_place_kind_from_name, "place kind", &p->kind);
     ok &= get_index(rd, e, "actor", path, key, h->nactors, 1, &p->actor);
     ok &= get_num(rd, e, "lat", path, key, &p->lat);
     ok &= get_num(rd, e, "lon", path, key, &p->lon);
@@ -848,7 +848,7 @@ static int read_route(Reader *rd, const cJSON *e, const char *path, const char *
     TraceRoute *r = item;
     int ok = 1;
     ok &= get_names(rd, e, path, key, &r->id, &r->name);
-    ok &= get_enum(rd, e, "mode", path, key, route_mode_from_name, "route mode", &r->mode);
+    ok &= get_enum(rd, e, "mode", path, key, trace_route_mode_from_name, "route mode", &r->mode);
     ok &= get_index(rd, e, "from", path, key, h->nplaces, 0, &r->from);
     ok &= get_index(rd, e, "to", path, key, h->nplaces, 0, &r->to);
     /* Traces written before "final" existed: every arrival counts. */
@@ -1241,13 +1241,13 @@ TraceFile *trace_read(const char *path, Diag *d)
     if (f) f->arena = rd.arena;
     else arena_free(rd.arena);
     if (how == LINE_OOM || diag_errors(d) > errors0) {
-        trace_file_free(f);
+        trace_file_destroy(f);
         return NULL;
     }
     return f;
 }
 
-void trace_file_free(TraceFile *f)
+void trace_file_destroy(TraceFile *f)
 {
     if (!f) return;
     arena_free(f->arena);

@@ -147,11 +147,11 @@ int trace_kind_from_name(const char *s);          /* -1 if unknown */
 /* The name of operand `slot` (0..4 for a, b, c, x, y) of kind k in a
  * format-2 trace file ("carrier", "cargo", ...), or NULL if not written. */
 const char *trace_field_name(TraceKind k, int slot);
-const char *treaty_status_name(TreatyStatus s);   /* "signed", "in-force", ... */
-const char *place_kind_name(PlaceKind k);         /* "arsenal", "launch-site", ... */
-int place_kind_from_name(const char *s);
-const char *route_mode_name(RouteMode m);         /* "rail", "sea", ... */
-int route_mode_from_name(const char *s);
+const char *trace_treaty_status_name(TreatyStatus s);   /* "signed", "in-force", ... */
+const char *trace_place_kind_name(PlaceKind k);         /* "arsenal", "launch-site", ... */
+int trace_place_kind_from_name(const char *s);
+const char *trace_route_mode_name(RouteMode m);         /* "rail", "sea", ... */
+int trace_route_mode_from_name(const char *s);
 /* 1 if every operand of r refers to something that exists in h, as the
  * table above says for r's kind (and t is finite and >= 0); else 0 with a
  * reason in why. The reader checks every record with it. */
@@ -161,10 +161,10 @@ int trace_rec_valid(const TraceHeader *h, const TraceRec *r, char *why, size_t n
 /* lost: records not kept because memory ran out (a sink has no caller to
  * tell; the owner checks it after the run). */
 typedef struct TraceBuf { TraceRec *recs; size_t n, cap, lost; } TraceBuf;
-void tracebuf_init(TraceBuf *b);
-void tracebuf_free(TraceBuf *b);
-void tracebuf_clear(TraceBuf *b);
-TraceSink tracebuf_sink(TraceBuf *b);
+void trace_buf_init(TraceBuf *b);
+void trace_buf_fini(TraceBuf *b);
+void trace_buf_clear(TraceBuf *b);
+TraceSink trace_buf_sink(TraceBuf *b);
 
 /* --- JSON Lines ---------------------------------------------------------
  * Format 2 (docs/trace.md, docs/trace.schema.json):
@@ -204,6 +204,6 @@ typedef struct TraceFile {
 } TraceFile;
 /* Read a JSONL trace. NULL with diagnostics (FILE:LINE:COL) on bad input. */
 TraceFile *trace_read(const char *path, Diag *d);
-void trace_file_free(TraceFile *f);
+void trace_file_destroy(TraceFile *f);
 
 #endif

@@ -44,19 +44,19 @@ static void hold(size_t n, long holds)
     rng_keyed(&r, 1, 0, "bench", "hold");
     Event e = { 0, 0, 0, 0, 0 }, out;
     for (size_t i = 0; i < n; i++) {
-        e.t = rng_exponential(&r, 1.0);
+        e.t = dist_exponential(&r, 1.0);
         evq_push(&q, &e);
     }
     double t0 = now_s();
     for (long i = 0; i < holds; i++) {
         evq_pop(&q, &out);
-        out.t += rng_exponential(&r, 1.0);
+        out.t += dist_exponential(&r, 1.0);
         evq_push(&q, &out);
     }
     double dt = now_s() - t0;
     printf("bench: hold_n%zu %.1f ns\n", n, dt / (double)holds * 1e9);
     fflush(stdout);
-    evq_free(&q);
+    evq_fini(&q);
 }
 
 static void validate_keys(int n)
@@ -74,8 +74,8 @@ static void validate_keys(int n)
     double dt = now_s() - t0;
     printf("bench: validate_k%d %.3f s\n", n / 1000, dt);
     printf("(%d keys, %d problems reported, as expected: every key is an unknown field)\n", n, diag_errors(&d));
-    scenario_free(sc);
-    diag_free(&d);
+    scenario_destroy(sc);
+    diag_fini(&d);
     free(buf);
 }
 
@@ -84,7 +84,7 @@ static void fan_bench(void)
     Diag d;
     diag_init(&d, "bench");
     Scenario *sc = scenario_load("scenarios/korea-russia-2024.json", NULL, 0, &d);
-    diag_free(&d);
+    diag_fini(&d);
     if (!sc) {
         printf("fan: cannot load scenarios/korea-russia-2024.json (run from the source tree)\n");
         return;
@@ -113,7 +113,7 @@ static void fan_bench(void)
         free(out);
     }
     sim_destroy(src);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 
 int main(int argc, char **argv)

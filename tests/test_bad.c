@@ -107,7 +107,7 @@ static void expect_load_fails(const char *path, int line, int col, const char *f
     Diag d;
     diag_init(&d, path);
     Scenario *s = scenario_load(path, NULL, 0, &d);
-    if (s) scenario_free(s);
+    if (s) scenario_destroy(s);
     ck_assert_msg(s == NULL, "%s loaded, but it is bad", path);
     ck_assert_msg(diag_errors(&d) > 0, "%s failed without a diagnostic", path);
     int found = 0;
@@ -121,7 +121,7 @@ static void expect_load_fails(const char *path, int line, int col, const char *f
     if (!found) print_diag(&d);
     ck_assert_msg(found, "%s: no diagnostic at %d:%d containing \"%s\" (got the ones printed above)", path, line,
                   col, frag);
-    diag_free(&d);
+    diag_fini(&d);
 }
 
 static void expect_validate_fails(const char *path, int line, int col, const char *frag)
@@ -202,7 +202,7 @@ START_TEST(test_missing_file)
     diag_init(&d, "/tmp/salvo-no-such-file.json");
     ck_assert(scenario_load("/tmp/salvo-no-such-file.json", NULL, 0, &d) == NULL);
     ck_assert_int_gt(diag_errors(&d), 0);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 

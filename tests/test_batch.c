@@ -212,7 +212,7 @@ START_TEST(resume_extends_finished_batch)
     free(cb);
     batch_destroy(b);
     batch_destroy(whole);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -266,7 +266,7 @@ START_TEST(interrupt_then_resume_is_identical)
     free(cb);
     batch_destroy(b);
     batch_destroy(whole);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -380,7 +380,7 @@ START_TEST(checkpoint_mismatch_rejected)
     ck_assert_int_eq(batch_csv_copy(tmp("other.csv"), &sy.model, o2.seed, 0, out, &d), -1);
     ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "header"));
     fclose(out);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -561,7 +561,7 @@ START_TEST(paired_common_random_numbers)
     c.model.nmetrics = 1;
     ck_assert_ptr_null(paired_create(&c.model, &a.model, &d));
     ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "no metric id in common"));
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -703,7 +703,7 @@ START_TEST(shared_parts_fold_identically)
     free(cw);
     free(kw);
     batch_destroy(whole);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -742,7 +742,7 @@ START_TEST(shared_resume_is_identical)
         batch_destroy(b);
     }
     batch_destroy(whole);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -774,7 +774,7 @@ START_TEST(shared_stop_and_damage)
     ck_assert_uint_eq(batch_done(b), BATCH_BLOCK);
     batch_destroy(b);
     wire_free(&w);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 

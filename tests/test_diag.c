@@ -40,11 +40,11 @@ START_TEST(test_add_and_print_format)
                      "scen.json: error: cannot open 'scen.json'\n"
                      "scen.json: error: seed: missing\n");
     free(out);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_int_eq(d.count, 0);
     ck_assert_ptr_null(d.items);
-    diag_free(&d);      /* twice is harmless */
-    diag_free(NULL);
+    diag_fini(&d);      /* twice is harmless */
+    diag_fini(NULL);
 }
 END_TEST
 
@@ -56,7 +56,7 @@ START_TEST(test_null_path_and_file)
     char *out = printed(&d);
     ck_assert_str_eq(out, "<input>:1:2: error: x\n");
     free(out);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -76,14 +76,14 @@ START_TEST(test_cap_counts_dropped)
     ck_assert_ptr_nonnull(strstr(out, "big.json:200:1: error: problem 199\n"));
     ck_assert_ptr_null(strstr(out, "problem 200"));
     free(out);
-    diag_free(&d);
+    diag_fini(&d);
 
     diag_init(&d, "one.json");
     for (int i = 0; i < DIAG_MAX + 1; i++) diag_add(&d, 1, 1, "", "p");
     out = printed(&d);
     ck_assert_ptr_nonnull(strstr(out, "one.json: 1 more error not shown\n"));
     free(out);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -97,7 +97,7 @@ START_TEST(test_long_message)
     diag_init(&d, "f");
     diag_add(&d, 1, 1, "", "%s!", big);
     ck_assert_uint_eq(strlen(d.items[0].msg), sizeof big);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 

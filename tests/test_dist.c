@@ -25,7 +25,6 @@
 
 #include "dist.h"
 #include "testutil.h"
-#include "scenario_int.h"   /* dist_set_mean */
 
 #if defined(__GLIBC__) && (__GLIBC__ > 2 || (__GLIBC__ == 2 && __GLIBC_MINOR__ >= 33))
 #include <malloc.h>
@@ -310,7 +309,7 @@ START_TEST(test_gamma_log_moments)
         Rng r;
         rng_seed(&r, 3000u + (uint64_t)c, 54u);
         double s = 0.0;
-        for (int i = 0; i < NDRAW; i++) s += log(rng_gamma(&r, cases[c].shape));
+        for (int i = 0; i < NDRAW; i++) s += log(dist_gamma(&r, cases[c].shape));
         double tol = 5.0 * sqrt(cases[c].trigamma / NDRAW);
         ck_assert_msg(fabs(s / NDRAW - cases[c].digamma) <= tol, "shape %g: mean log %.6g, want %.6g +- %.3g",
                       cases[c].shape, s / NDRAW, cases[c].digamma, tol);
@@ -442,7 +441,7 @@ START_TEST(test_normal_ziggurat_layers)
     rng_seed(&r, 5000u, 54u);
     int tail_neg = 0;
     for (int i = 0; i < NZ; i++) {
-        double z = rng_normal(&r), a = fabs(z);
+        double z = dist_normal(&r), a = fabs(z);
         tail_neg += z < -R;
         int lo = 0, hi = ne - 1; /* first j with edge[j] <= a */
         while (lo < hi) {
@@ -622,7 +621,7 @@ START_TEST(test_exponential_finite_nonnegative)
     for (int i = 0; i < NDRAW; i++) {
         double x = dist_draw(&d, &r);
         bad += !(x >= 0.0) || !isfinite(x);
-        double y = rng_exponential(&r, 1e300);
+        double y = dist_exponential(&r, 1e300);
         bad += !(y >= 0.0) || !isfinite(y);
         sx += x;
         sy += y / 1e300;
@@ -706,12 +705,12 @@ START_TEST(test_binomial_range_and_trivial)
     } cases[] = {{10, 0.5}, {1, 0.5}, {1000000, 0.3}, {20, 0.9}, {4294967295u, 1e-9}, {4294967295u, 0.5}};
     int bad = 0;
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++)
-        for (int i = 0; i < 100000; i++) bad += rng_binomial(&r, cases[c].n, cases[c].p) > cases[c].n;
+        for (int i = 0; i < 100000; i++) bad += dist_binomial(&r, cases[c].n, cases[c].p) > cases[c].n;
     ck_assert_int_eq(bad, 0);
     for (int i = 0; i < 100; i++) {
-        bad += rng_binomial(&r, 0, 0.5) != 0;
-        bad += rng_binomial(&r, 50, 0.0) != 0;
-        bad += rng_binomial(&r, 50, 1.0) != 50;
+        bad += dist_binomial(&r, 0, 0.5) != 0;
+        bad += dist_binomial(&r, 50, 0.0) != 0;
+        bad += dist_binomial(&r, 50, 1.0) != 50;
     }
     ck_assert_int_eq(bad, 0);
 }
@@ -725,7 +724,7 @@ START_TEST(test_poisson_zero_mean)
     ck_assert_ptr_null(dist_prepare(&d));
     int bad = 0;
     for (int i = 0; i < 1000; i++) {
-        bad += rng_poisson(&r, 0.0) != 0u;
+        bad += dist_poisson(&r, 0.0) != 0u;
         bad += dist_draw(&d, &r) != 0.0;
     }
     ck_assert_int_eq(bad, 0);
@@ -745,7 +744,7 @@ START_TEST(test_gamma_extreme_shapes)
     for (size_t c = 0; c < sizeof shapes / sizeof shapes[0]; c++) {
         double sum = 0.0;
         for (int i = 0; i < 100000; i++) {
-            double x = rng_gamma(&r, shapes[c]);
+            double x = dist_gamma(&r, shapes[c]);
             bad += !(x >= 0.0) || !isfinite(x);
             sum += x;
         }
@@ -772,11 +771,11 @@ START_TEST(test_dist_draw_matches_building_blocks)
     ck_assert_ptr_null(dist_prepare(&e));
     int bad = 0;
     for (int i = 0; i < 10000; i++) {
-        bad += dist_draw(&g, &a) != rng_gamma(&b, 0.7);
-        bad += dist_draw(&p1, &a) != (double)rng_poisson(&b, 4.0);
-        bad += dist_draw(&p2, &a) != (double)rng_poisson(&b, 400.0);
-        bad += dist_draw(&bn, &a) != (double)rng_binomial(&b, 500, 0.2);
-        bad += dist_draw(&e, &a) != rng_exponential(&b, 2.5);
+        bad += dist_draw(&g, &a) != dist_gamma(&b, 0.7);
+        bad += dist_draw(&p1, &a) != (double)dist_poisson(&b, 4.0);
+        bad += dist_draw(&p2, &a) != (double)dist_poisson(&b, 400.0);
+        bad += dist_draw(&bn, &a) != (double)dist_binomial(&b, 500, 0.2);
+        bad += dist_draw(&e, &a) != dist_exponential(&b, 2.5);
     }
     ck_assert_int_eq(bad, 0);
     ck_assert_uint_eq(a.state, b.state);

@@ -71,8 +71,8 @@ START_TEST(test_docs_example_runs)
         if (!(v[2] < 274.0)) ck_assert_double_eq(v[3], 0.0);
     }
     sim_destroy(sim);
-    scenario_free(s);
-    diag_free(&d);
+    scenario_destroy(s);
+    diag_fini(&d);
     free(doc);
 }
 END_TEST

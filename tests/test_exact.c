@@ -199,7 +199,7 @@ START_TEST(test_crossings_replanned_after_an_answer)
     sim_metrics(sim, v);
     ck_assert_double_eq_tol(v[0], 6, 1e-9);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -229,7 +229,7 @@ static double mean_count(const char *h0, const char *h1, int n)
         run_replication(s, 1, (uint64_t)r, v);
         sum += v[0];
     }
-    scenario_free(s);
+    scenario_destroy(s);
     return sum / n;
 }
 
@@ -256,7 +256,7 @@ START_TEST(test_hazard_change_takes_effect)
         sim_destroy(sim);
     }
     ck_assert(total > 0);   /* it did happen before day 10 (mean 10 each) */
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -281,7 +281,7 @@ START_TEST(test_treaty_responses_own_streams)
         one += v[0] == 1;
     }
     ck_assert_msg(abs(one - n / 2) <= 5 * 10, "exactly one honoured in %d of %d", one, n);
-    scenario_free(s);
+    scenario_destroy(s);
     /* Each response has its own --set path: the second is b.2. */
     const char *sets[] = { "treaties.t.responses.b.honour=0", "treaties.t.responses.b.2.honour=1" };
     s = load_scenario_msg(TWO_RESP_SC, sets, 2, NULL, 0);
@@ -291,7 +291,7 @@ START_TEST(test_treaty_responses_own_streams)
         run_replication(s, 1, (uint64_t)r, v);
         ck_assert_double_eq(v[0], 1);
     }
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -356,7 +356,7 @@ START_TEST(test_by_date_one_meaning_in_batch)
     ck_assert_double_eq(st.mean, 0);
     batch_destroy(b);
     batch_scenario_destroy(bs);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -507,7 +507,7 @@ START_TEST(test_crossings_match_fixed_step_reference)
                           n, scenario_metric(s, k)->id, v[k], t[k], ref_json(&r));
             checked += isfinite(t[k]);
         }
-        scenario_free(s);
+        scenario_destroy(s);
     }
     ck_assert_int_gt(checked, 300);     /* most thresholds are reached */
 }

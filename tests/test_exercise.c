@@ -37,8 +37,8 @@ START_TEST(shipped_exercises_load)
         }
         const ExDecision *dp = exercise_decision(ex, ex->decisions[0].decision);
         ck_assert_ptr_eq(dp, &ex->decisions[0]);
-        exercise_free(ex);
-        diag_free(&d);
+        exercise_destroy(ex);
+        diag_fini(&d);
     }
 }
 END_TEST
@@ -93,7 +93,7 @@ static char *first_error(const char *from, const char *to)
     ck_assert_int_ge(d.count, 1);
     char *msg = malloc(1024);
     snprintf(msg, 1024, "%d:%d: %s: %s", d.items[0].line, d.items[0].col, d.items[0].path, d.items[0].msg);
-    diag_free(&d);
+    diag_fini(&d);
     return msg;
 }
 
@@ -116,8 +116,8 @@ START_TEST(good_exercise_loads)
     ck_assert_int_eq(ex->predictions[1].kind, PRED_PROBABILITY);
     ck_assert_int_eq(ex->decisions[0].nshow, 1);
     ck_assert_int_eq(ex->decisions[0].show[0], scenario_metric_find(ex->scenario, "front-shortfall"));
-    exercise_free(ex);
-    diag_free(&d);
+    exercise_destroy(ex);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -230,7 +230,7 @@ START_TEST(percentile_on_known_distribution)
     ck_assert_msg(fabs(p3 - 90.307) < 4 * 0.369, "percentile of 3: %g", p3);
     free(out);
     free(x);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 
@@ -431,7 +431,7 @@ START_TEST(script_by_decision)
         ck_assert_int_eq(ch[0], map[0]);
     }
     sim_destroy(sim);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 

@@ -53,7 +53,7 @@ static Scenario *load(const char *path)
     diag_init(&d, path);
     Scenario *s = scenario_load(path, NULL, 0, &d);
     if (!s) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_ptr_nonnull(s);
     return s;
 }
@@ -135,7 +135,7 @@ START_TEST(clone_continues_identically)
         free(whole.r);
     }
     sim_destroy(a); sim_destroy(b); sim_destroy(c);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 
@@ -176,7 +176,7 @@ START_TEST(clone_at_each_decision)
         free(whole.r); free(split.r);
     }
     sim_destroy(a); sim_destroy(s[0]); sim_destroy(s[1]);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 
@@ -212,8 +212,8 @@ START_TEST(evq_copy_exact)
     }
     ck_assert_int_eq(evq_pop(&b, &eb), 0);
     ck_assert_int_gt(n, 300);
-    evq_free(&a);
-    evq_free(&b);
+    evq_fini(&a);
+    evq_fini(&b);
 }
 END_TEST
 
@@ -295,7 +295,7 @@ START_TEST(fork_reproducible_thread_independent)
     ck_assert_int_eq(fan_run(d, 7, n, 1, f1, err), -1);   /* d is not paused */
     free(f1); free(f2); free(f3);
     sim_destroy(src); sim_destroy(d);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 
@@ -320,7 +320,7 @@ START_TEST(fork_steady_state_allocates_nothing)
     mem_fail_at(0);
     ck_assert_uint_eq(n, 0);
     sim_destroy(src); sim_destroy(d);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 

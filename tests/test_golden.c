@@ -29,7 +29,7 @@ static char *golden_text(const char *file, uint64_t seed)
     diag_init(&d, file);
     Scenario *s = scenario_load(file, NULL, 0, &d);
     if (!s) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     if (!s) return NULL;
     Hasher H;
     sha256_init(&H.h);
@@ -52,7 +52,7 @@ static char *golden_text(const char *file, uint64_t seed)
     snprintf(out + len, cap - len, "\n");
     free(v);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
     return out;
 }
 

@@ -30,7 +30,7 @@ static JsonDoc *parse_ok_n(const char *s, size_t n)
                      d.items[0].col, d.items[0].msg);
     }
     ck_assert_int_eq(diag_errors(&d), 0);
-    diag_free(&d);
+    diag_fini(&d);
     return doc;
 }
 
@@ -50,7 +50,7 @@ static void expect_err_n(const char *s, size_t n, int line, int col, const char 
     ck_assert_msg(it->line == line && it->col == col && strstr(it->msg, sub) != NULL && it->path[0] == '\0',
                   "input <%.*s>: got %d:%d \"%s\", want %d:%d containing \"%s\"", (int)(n > 60 ? 60 : n), s,
                   it->line, it->col, it->msg, line, col, sub);
-    diag_free(&d);
+    diag_fini(&d);
 }
 
 static void expect_err(const char *s, int line, int col, const char *sub)
@@ -108,7 +108,7 @@ START_TEST(test_positions_multiline)
     ck_assert_int_eq(o->key_col[0], 9);
     ck_assert_int_eq(o->items[0]->type, JSON_NULL);
     ck_assert_int_eq(o->items[0]->col, 14);
-    json_free(doc);
+    json_destroy(doc);
 }
 END_TEST
 
@@ -120,12 +120,12 @@ START_TEST(test_positions_columns_count_code_points)
     ck_assert_int_eq(r->items[1]->col, 9);
     ck_assert_int_eq(r->items[3]->col, 17);
     ck_assert_uint_eq(r->items[0]->len, 9);
-    json_free(doc);
+    json_destroy(doc);
     /* Tabs count as one column. */
     doc = parse_ok("\t[\t1]");
     ck_assert_int_eq(json_root(doc)->col, 2);
     ck_assert_int_eq(json_root(doc)->items[0]->col, 4);
-    json_free(doc);
+    json_destroy(doc);
 }
 END_TEST
 
@@ -141,7 +141,7 @@ START_TEST(test_positions_crlf_and_bom)
     ck_assert_int_eq(r->key_line[1], 4);
     ck_assert_int_eq(r->items[1]->items[0]->line, 5);
     ck_assert_int_eq(r->items[1]->items[0]->col, 2);
-    json_free(doc);
+    json_destroy(doc);
     /* An error after the BOM is placed as if the BOM were not there. */
     expect_err("\xef\xbb\xbf x", 1, 2, "unexpected word 'x'");
 }
@@ -162,7 +162,7 @@ START_TEST(test_positions_long_single_line)
     ck_assert_int_eq(r->items[0]->col, 2);
     ck_assert_int_eq(r->items[N - 1]->col, 2 * N);
     ck_assert_int_eq(r->items[N - 1]->line, 1);
-    json_free(doc);
+    json_destroy(doc);
     free(s);
 }
 END_TEST
@@ -194,22 +194,22 @@ START_TEST(test_values_scalars)
     ck_assert_double_eq(r->items[12]->num, 1.7976931348623157e308);
     ck_assert_double_eq(r->items[13]->num, 123456789012345678901234567890.0);
     ck_assert_double_eq(r->items[14]->num, 4.9e-324);
-    json_free(doc);
+    json_destroy(doc);
 
     /* Root scalars. */
     doc = parse_ok("  -12.5e1  ");
     ck_assert_double_eq(json_root(doc)->num, -125);
     ck_assert_int_eq(json_root(doc)->col, 3);
-    json_free(doc);
+    json_destroy(doc);
     doc = parse_ok("\"alone\"");
     ck_assert_str_eq(json_root(doc)->str, "alone");
-    json_free(doc);
+    json_destroy(doc);
     /* Integers past 2^53 take the strtod path and round to nearest. */
     doc = parse_ok("[9007199254740993, -0.0, 0.1]");
     ck_assert_double_eq(json_root(doc)->items[0]->num, 9007199254740992.0);
     ck_assert(signbit(json_root(doc)->items[1]->num));
     ck_assert_double_eq(json_root(doc)->items[2]->num, 0.1);
-    json_free(doc);
+    json_destroy(doc);
 }
 END_TEST
 
@@ -223,7 +223,7 @@ START_TEST(test_values_huge_exponents)
     ck_assert_double_eq(r->items[2]->num, 0.0);
     ck_assert_double_eq(r->items[3]->num, 0.0);
     ck_assert_double_eq(r->items[4]->num, 10.0);
-    json_free(doc);
+    json_destroy(doc);
     expect_err("1e999", 1, 1, "number out of range: 1e999");
     expect_err("[1, 1e309]", 1, 5, "number out of range: 1e309");
     expect_err("-1e309", 1, 1, "number out of range: -1e309");
@@ -252,7 +252,7 @@ START_TEST(test_values_strings_and_escapes)
     ck_assert_uint_eq(r->items[4]->len, 0);
     ck_assert_str_eq(r->items[5]->str, "Ab");
     ck_assert_str_eq(r->items[6]->str, "\xf4\x8f\xbf\xbf");
-    json_free(doc);
+    json_destroy(doc);
 }
 END_TEST
 
@@ -273,7 +273,7 @@ START_TEST(test_values_duplicates_kept_in_order)
     ck_assert_ptr_null(json_get(r, "c"));
     ck_assert_ptr_null(json_get(r->items[0], "a"));
     ck_assert_ptr_null(json_get(NULL, "a"));
-    json_free(doc);
+    json_destroy(doc);
 }
 END_TEST
 
@@ -317,14 +317,14 @@ START_TEST(test_values_first_keys_match_pairwise)
             if (first[i] != f) bad++;
         }
         dup_objects += want > 0;
-        json_free(doc);
+        json_destroy(doc);
     }
     ck_assert_int_eq(bad, 0);
     ck_assert_int_gt(dup_objects, 100);
     /* Not an object: no duplicates, first[] untouched. */
     JsonDoc *doc = parse_ok("[1, 2]");
     ck_assert_int_eq(json_first_keys(json_root(doc), first), 0);
-    json_free(doc);
+    json_destroy(doc);
     free(first);
     free(buf);
 }
@@ -356,7 +356,7 @@ START_TEST(test_values_loader_duplicate_in_big_object)
     ck_assert_int_eq(found17, 1);
     ck_assert_int_eq(found_name, 1);
     ck_assert_int_gt(diag_errors(&d), 20000);
-    diag_free(&d);
+    diag_fini(&d);
     free(buf);
 }
 END_TEST
@@ -371,8 +371,8 @@ START_TEST(test_values_loader_schema_key)
     diag_init(&d, "s.json");
     Scenario *sc = scenario_load_buffer("s.json", ok, strlen(ok), NULL, 0, &d);
     ck_assert_ptr_nonnull(sc);
-    scenario_free(sc);
-    diag_free(&d);
+    scenario_destroy(sc);
+    diag_fini(&d);
     const char *bad = "{\"$schema\": 5, \"salvo\": 1, \"name\": \"s\", "
                       "\"calendar\": {\"start\": \"2024-01-01\", \"end\": \"2024-02-01\"}, "
                       "\"actors\": [{\"id\": \"a\"}], \"places\": [{\"id\": \"p\", \"kind\": \"capital\", \"lat\": 0, \"lon\": 0}]}";
@@ -382,7 +382,7 @@ START_TEST(test_values_loader_schema_key)
     ck_assert_str_eq(d.items[0].path, "$schema");
     ck_assert_int_eq(d.items[0].col, 13);
     ck_assert_ptr_nonnull(strstr(d.items[0].msg, "expected a string"));
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -401,7 +401,7 @@ START_TEST(test_values_nested_and_empty)
     ck_assert_uint_eq(y->len, 2);
     ck_assert_int_eq(json_get(y->items[1], "z")->type, JSON_ARRAY);
     ck_assert_int_eq(json_get(y->items[1], "z")->col, 38);
-    json_free(doc);
+    json_destroy(doc);
 }
 END_TEST
 
@@ -410,7 +410,7 @@ START_TEST(test_values_length_not_nul_terminated)
     /* Only len bytes are read: the rest of the buffer is not JSON. */
     JsonDoc *doc = parse_ok_n("[1,2]xyz", 5);
     ck_assert_uint_eq(json_root(doc)->len, 2);
-    json_free(doc);
+    json_destroy(doc);
     expect_err_n("[1]\0", 4, 1, 4, "unexpected byte 0x00; expected end of file");
     expect_err_n("[\"a\0b\"]", 7, 1, 4, "control character 0x00");
 }
@@ -426,7 +426,7 @@ START_TEST(test_type_names)
     ck_assert_str_eq(json_type_name(JSON_ARRAY), "array");
     ck_assert_str_eq(json_type_name(JSON_OBJECT), "object");
     ck_assert_ptr_null(json_root(NULL));
-    json_free(NULL);
+    json_destroy(NULL);
 }
 END_TEST
 
@@ -584,7 +584,7 @@ START_TEST(test_limit_depth)
     int depth = 1;
     while (v->len == 1) { v = v->items[0]; depth++; }
     ck_assert_int_eq(depth, JSON_MAX_DEPTH);
-    json_free(doc);
+    json_destroy(doc);
     free(s);
 
     s = nested(JSON_MAX_DEPTH + 1, &n);
@@ -622,7 +622,7 @@ START_TEST(test_limit_values)
     p[-1] = ']';
     JsonDoc *doc = parse_ok_n(s, (size_t)(p - s));
     ck_assert_uint_eq(json_root(doc)->len, zeros);
-    json_free(doc);
+    json_destroy(doc);
     /* One more is too many; the error points at it. */
     p[-1] = ',';
     *p++ = '0';
@@ -642,7 +642,7 @@ START_TEST(test_limit_bytes_in_memory)
     ck_assert_int_eq(d.count, 1);
     ck_assert_int_eq(d.items[0].line, 0);
     ck_assert_ptr_nonnull(strstr(d.items[0].msg, "the limit is 67108864 bytes"));
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -678,7 +678,7 @@ static void expect_file_err(const char *path, const char *sub)
     ck_assert_int_eq(d.count, 1);
     ck_assert_int_eq(d.items[0].line, 0);
     ck_assert_msg(strstr(d.items[0].msg, sub) != NULL, "%s: got \"%s\", want \"%s\"", path, d.items[0].msg, sub);
-    diag_free(&d);
+    diag_fini(&d);
 }
 
 START_TEST(test_file_ok_and_errors)
@@ -696,8 +696,8 @@ START_TEST(test_file_ok_and_errors)
     ck_assert_double_eq(seed->num, 7);
     ck_assert_int_eq(seed->line, 2);
     ck_assert_int_eq(seed->col, 11);
-    json_free(doc);
-    diag_free(&d);
+    json_destroy(doc);
+    diag_fini(&d);
     remove(path);
 
     file_path(path, sizeof path, "empty.json");
@@ -708,7 +708,7 @@ START_TEST(test_file_ok_and_errors)
     ck_assert_int_eq(d.items[0].line, 1);
     ck_assert_int_eq(d.items[0].col, 1);
     ck_assert_str_eq(d.items[0].msg, "empty file: expected a JSON value");
-    diag_free(&d);
+    diag_fini(&d);
     remove(path);
 
     file_path(path, sizeof path, "bad.json");
@@ -717,7 +717,7 @@ START_TEST(test_file_ok_and_errors)
     ck_assert_ptr_null(json_parse_file(path, &d));
     ck_assert_int_eq(d.items[0].line, 3);
     ck_assert_int_eq(d.items[0].col, 7);
-    diag_free(&d);
+    diag_fini(&d);
     remove(path);
 
     file_path(path, sizeof path, "missing.json");
@@ -765,7 +765,7 @@ START_TEST(test_file_too_big_rejected_unread)
     ck_assert_ptr_null(json_parse_file(path, &d));
     ck_assert_int_eq(d.items[0].line, 1);
     ck_assert_ptr_nonnull(strstr(d.items[0].msg, "unexpected byte 0x00"));
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_int_eq(remove(path), 0);
     ck_assert_int_eq(rmdir(tmpdir), 0);
 }
@@ -802,7 +802,7 @@ START_TEST(test_large_document)
     /* Generous, so that sanitizer builds pass too; an optimized build takes
      * well under 0.2 s. */
     ck_assert_msg(secs < 5.0, "10 MB took %.2f s", secs);
-    json_free(doc);
+    json_destroy(doc);
     free(s);
 }
 END_TEST
@@ -842,7 +842,7 @@ START_TEST(test_mutations_never_crash)
         "    {\"id\": \"rail\", \"capacity\": 1.5e3, \"on\": true, \"x\": null},\n"
         "    [-0, 0.25, 1E-2, [], {}]\n  ],\n  \"seed\": 42\n}\n";
     static const char alphabet[] = "{}[],:\"\\ \n\t0123456789.eE+-tfnulrsaxuD\x80\xc3\xff\x00/";
-    json_free(parse_ok(base));
+    json_destroy(parse_ok(base));
     char buf[sizeof base + 8];
     unsigned x = 2024;
     int parsed = 0;
@@ -875,8 +875,8 @@ START_TEST(test_mutations_never_crash)
             ck_assert_int_ge(d.items[0].line, 1);
             ck_assert_int_ge(d.items[0].col, 1);
         }
-        json_free(doc);
-        diag_free(&d);
+        json_destroy(doc);
+        diag_fini(&d);
     }
     /* Many edits (inside strings, digit for digit) keep the text valid: 3630 with this seed. */
     ck_assert_int_gt(parsed, 1000);

@@ -36,7 +36,7 @@ START_TEST(test_evq_orders_by_time)
         n++;
     }
     ck_assert_int_eq(n, 5000);
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -57,7 +57,7 @@ START_TEST(test_evq_fifo_equal_times)
         else { ck_assert(out.t == 5.0); ck_assert_uint_eq(out.a, expect5); expect5 += 2; }
     }
     ck_assert(!evq_pop(&q, &out));
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -85,7 +85,7 @@ START_TEST(test_evq_cancel)
     ck_assert_int_eq(evq_cancel(&q, h[1]), 0);
     ck_assert(!evq_pending(&q, h[2]));
     ck_assert(evq_peek_time(&q) == INFINITY);
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -104,7 +104,7 @@ START_TEST(test_evq_stale_handle_after_reuse)
     ck_assert(!evq_pending(&q, fresh));
     ck_assert_uint_eq(evq_size(&q), 0);
     ck_assert(!evq_pop(&q, &out));
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -124,7 +124,7 @@ START_TEST(test_evq_steady_state_no_growth)
     }
     ck_assert_uint_eq(q.pool_cap, pool);
     ck_assert_uint_eq(q.cap, heap);
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -156,7 +156,7 @@ START_TEST(test_evq_large_hold_order)
         }
     }
     ck_assert(!evq_pop(&q, &out));
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -235,7 +235,7 @@ START_TEST(test_evq_matches_reference)
         ck_assert_uint_eq(evq_size(&q), (size_t)pending);
     }
     for (long i = 0; i < nref; i++) ck_assert_int_eq(evq_pending(&q, ref[i].h), ref[i].pending);
-    evq_free(&q);
+    evq_fini(&q);
     free(ref);
 }
 END_TEST
@@ -275,7 +275,7 @@ START_TEST(test_evq_pop_then_other_calls)
     evq_push(&q, &e);
     ck_assert(evq_pop(&q, &out) && out.a == 6);
     ck_assert(!evq_pop(&q, &out));
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -312,7 +312,7 @@ START_TEST(test_kernel_run_until_and_stop)
     kernel_reset(&r.k);
     ck_assert(r.k.now == 0.0);
     ck_assert_uint_eq(r.k.events, 0);
-    kernel_free(&r.k);
+    kernel_fini(&r.k);
 }
 END_TEST
 
@@ -327,7 +327,7 @@ START_TEST(test_kernel_cancel_event)
     kernel_run(&r.k, 10.0);
     ck_assert_int_eq(r.n, 1);
     ck_assert(r.seen[0] == 4.0);
-    kernel_free(&r.k);
+    kernel_fini(&r.k);
 }
 END_TEST
 

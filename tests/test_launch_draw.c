@@ -82,7 +82,7 @@ START_TEST(test_base_drawn_per_replication)
     double fm = fs / REPS, fsd = sqrt((fs2 - REPS * fm * fm) / (REPS - 1));
     ck_assert_msg(fabs(fm - 0.5) < 5 * fsd / sqrt(REPS), "success fraction %g", fm);
     sim_destroy(S);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 
@@ -122,7 +122,7 @@ START_TEST(test_ceiling_growth_drawn_per_replication)
     /* Drawn, not the mean 0.3 every time. */
     ck_assert(g_max - g_min > 0.3);
     sim_destroy(S);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 
@@ -151,7 +151,7 @@ START_TEST(test_effect_on_base_takes_effect)
     ck_assert(seen.p[5] >= 0.15 && seen.p[5] <= 0.75);
     for (int k = 6; k < seen.n; k++) ck_assert(seen.p[k] == seen.p[5]);
     sim_destroy(S);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 

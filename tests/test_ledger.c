@@ -86,8 +86,8 @@ START_TEST(test_rows_exact)
     ck_assert_str_eq(t->source_date, "2024-10-01");
     ck_assert_str_eq(t->source_url, "https://example.org/log");
     ck_assert_str_eq(t->source_publisher, "Harbour office");
-    ledger_free(rows);
-    scenario_free(s);
+    ledger_destroy(rows);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -123,8 +123,8 @@ START_TEST(test_csv_and_json_text)
                                      "\t\t\"source\":\tnull,\n\t\t\"note\":\tnull"));
     free(csv);
     free(js);
-    ledger_free(rows);
-    scenario_free(s);
+    ledger_destroy(rows);
+    scenario_destroy(s);
 }
 END_TEST
 

@@ -58,7 +58,7 @@ START_TEST(test_evq_limit_is_an_error_not_an_abort)
     evq_clear(&q);
     ck_assert_int_eq(q.error, EVQ_OK);
     ck_assert_uint_eq(q.limit, 1000);
-    evq_free(&q);
+    evq_fini(&q);
 }
 END_TEST
 
@@ -86,7 +86,7 @@ START_TEST(test_kernel_returns_full)
     kernel_on(&k, 0, noop);
     kernel_at(&k, 1, 0, 0, 0, 0);
     ck_assert_int_eq(kernel_run(&k, 1e9), KERNEL_EMPTY);
-    kernel_free(&k);
+    kernel_fini(&k);
 }
 END_TEST
 
@@ -119,7 +119,7 @@ START_TEST(test_sim_halts_at_queue_limit)
     ck_assert_int_eq(sim_run(S, INFINITY), SIM_DONE);
     ck_assert_ptr_null(sim_halted(S));
     sim_destroy(S);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 
@@ -165,14 +165,14 @@ static Outcome load_and_run(const char *text, double *metrics, int *nm, char *wh
         for (int i = 0; i < d.count && !why[0]; i++)
             if (strstr(d.items[i].msg, "out of memory")) snprintf(why, whylen, "%s", d.items[i].msg);
         if (!why[0]) snprintf(why, whylen, "load failed: %s", d.count ? d.items[0].msg : "(no message stored)");
-        diag_free(&d);
+        diag_fini(&d);
         return o;
     }
-    diag_free(&d);
+    diag_fini(&d);
     Sim *S = sim_create(sc);
     if (!S) {
         snprintf(why, whylen, "out of memory (sim_create)");
-        scenario_free(sc);
+        scenario_destroy(sc);
         return OUT_CREATE;
     }
     if (sim_reset(S, 11, 3) != 0) o = OUT_RESET;
@@ -186,7 +186,7 @@ static Outcome load_and_run(const char *text, double *metrics, int *nm, char *wh
     *nm = scenario_metric_count(sc);
     if (o == OUT_OK) sim_metrics(S, metrics);
     sim_destroy(S);
-    scenario_free(sc);
+    scenario_destroy(sc);
     return o;
 }
 

@@ -38,11 +38,11 @@ static Sim *run_traced(const char *path, Scenario **sc, TraceBuf *buf)
     *sc = scenario_load(path, NULL, 0, &d);
     if (!*sc) diag_print(&d, stderr);
     ck_assert_ptr_nonnull(*sc);
-    diag_free(&d);
+    diag_fini(&d);
     Sim *S = sim_create(*sc);
     ck_assert_ptr_nonnull(S);
-    tracebuf_init(buf);
-    TraceSink sink = tracebuf_sink(buf);
+    trace_buf_init(buf);
+    TraceSink sink = trace_buf_sink(buf);
     sim_set_sink(S, &sink);
     ck_assert_int_eq(sim_reset(S, 1, 0), 0);
     ck_assert_int_eq(sim_run(S, INFINITY), SIM_DONE);
@@ -99,9 +99,9 @@ START_TEST(engine_header_and_view_agree)
 #endif
         free(by_header);
         free(by_route);
-        tracebuf_free(&buf);
+        trace_buf_fini(&buf);
         sim_destroy(S);
-        scenario_free(sc);
+        scenario_destroy(sc);
         checked++;
     }
     globfree(&g);
@@ -135,9 +135,9 @@ START_TEST(run_names_every_delivered_resource)
     ck_assert_int_ge(named, 3);
     ck_assert_ptr_nonnull(strstr(out, "refined oil products delivered"));
     free(out);
-    tracebuf_free(&buf);
+    trace_buf_fini(&buf);
     sim_destroy(S);
-    scenario_free(sc);
+    scenario_destroy(sc);
 }
 END_TEST
 

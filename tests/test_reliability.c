@@ -368,7 +368,7 @@ START_TEST(fanout_storm_halts)
     ck_assert_int_eq(sim_run(sim, scenario_end(sc)), SIM_HALTED);
     ck_assert_ptr_nonnull(strstr(sim_halted(sim), "event storm"));
     sim_destroy(sim);
-    scenario_free(sc);
+    scenario_destroy(sc);
     /* The binary says so and exits 1, not 134. */
     FILE *f = fopen(tmp("fanout.json"), "wb");
     fputs(FANOUT, f);
@@ -398,7 +398,7 @@ static uint64_t events_until_halt(const char *limits, char *why, size_t n)
     snprintf(why, n, "%s", sim_halted(sim));
     uint64_t e = sim_events(sim);
     sim_destroy(sim);
-    scenario_free(sc);
+    scenario_destroy(sc);
     return e;
 }
 
@@ -545,7 +545,7 @@ START_TEST(replay_paths_and_choices)
     write_text(tmp("good.play"), "{\"type\":\"playthrough\",\"scenario\":\"sc.json\",\"seed\":\"1\",\"choices\":[]}");
     Session *s = session_open_replay(tmp("good.play"), 0, &d);
     ck_assert_msg(s != NULL, "%s", d.count ? d.items[0].msg : "?");
-    session_close(s);
+    session_destroy(s);
     /* Not a scenario: refused, and not a byte of it is echoed. */
     char text[512];
     snprintf(text, sizeof text, "{\"type\":\"playthrough\",\"scenario\":\"%s\",\"seed\":\"1\",\"choices\":[]}",
@@ -557,7 +557,7 @@ START_TEST(replay_paths_and_choices)
     ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "not a salvo scenario"));
     write_text(tmp("big.play"), "{\"type\":\"playthrough\",\"scenario\":\"sc.json\",\"seed\":\"1\",\"choices\":[1e10]}");
     ck_assert_ptr_null(session_open_replay(tmp("big.play"), 0, &d));
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 #endif
@@ -577,7 +577,7 @@ START_TEST(trace_size_limit)
     ck_assert_int_eq(mkfifo(tmp("t.fifo"), 0600), 0);
     ck_assert_ptr_null(trace_read(tmp("t.fifo"), &d));
     ck_assert_ptr_nonnull(strstr(d.items[d.count - 1].msg, "not a regular file"));
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 

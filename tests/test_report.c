@@ -664,7 +664,7 @@ START_TEST(tick_labels_do_not_overlap)
                     n++;
                 }
                 ck_assert_msg(n >= 2, "range %g..%g width %d date %d: %d ticks", lo, hi, w, date, n);
-                sbuf_free(&b);
+                sbuf_fini(&b);
             }
 }
 END_TEST
@@ -706,7 +706,7 @@ START_TEST(histogram_marker_for_a_debrief)
     ck_assert(!sbuf_failed(&b));
     ck_assert_ptr_nonnull(strstr(b.s, ">your estimate</text>"));
     write_file(tmp("svg-debrief.svg"), b.s, NULL);
-    sbuf_free(&b);
+    sbuf_fini(&b);
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "xmllint --noout %s && rsvg-convert %s -o %s", tmp("svg-debrief.svg"),
              tmp("svg-debrief.svg"), tmp("debrief.png"));

@@ -297,8 +297,8 @@ START_TEST(test_keyed_component_isolation)
     }
     /* The other programme did launch: the crowded world really is crowded. */
     ck_assert_int_eq(other, 12 * R);
-    scenario_free(a);
-    scenario_free(c);
+    scenario_destroy(a);
+    scenario_destroy(c);
 }
 END_TEST
 
@@ -320,7 +320,7 @@ START_TEST(test_keyed_distinct_components_distinct_draws)
     }
     ck_assert_msg(same == 0, "%d of %d replications drew the same base for two programmes", same, R);
     ck_assert_int_eq(varied, R - 1);
-    scenario_free(c);
+    scenario_destroy(c);
 }
 END_TEST
 

@@ -32,7 +32,7 @@ static Scenario *load_ok(const char *path)
     if (!s || diag_errors(&d)) diag_print(&d, stderr);
     ck_assert_msg(s != NULL, "%s does not load (%d problems, printed above)", path, diag_errors(&d));
     ck_assert_int_eq(diag_errors(&d), 0);
-    diag_free(&d);
+    diag_fini(&d);
     return s;
 }
 
@@ -180,7 +180,7 @@ START_TEST(test_verify_launch_constant_p)
     expect_mean(&b, metric(s, "successes"), "successes", succ);
     expect_var(&b, metric(s, "successes"), "successes", succ);
     batch_free(&b);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -207,7 +207,7 @@ START_TEST(test_verify_launch_growth)
     expect_mean(&b, metric(s, "attempts"), "attempts", attempts);
     expect_var(&b, metric(s, "attempts"), "attempts", attempts);
     batch_free(&b);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -283,7 +283,7 @@ START_TEST(test_verify_pipeline)
     }
     free(v);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -347,7 +347,7 @@ START_TEST(test_verify_pipeline_schedule)
     }
     free(v);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -370,7 +370,7 @@ START_TEST(test_verify_poisson)
     expect_mean(&b, metric(s, "capped"), "capped: mean of min(N, 3)", capped);
     expect_var(&b, metric(s, "capped"), "capped: variance of min(N, 3)", capped);
     batch_free(&b);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -401,7 +401,7 @@ START_TEST(test_verify_launch_assistance)
     ck_assert(b.mean[metric(s, "attempts")] == 6.0 && batch_var(&b, metric(s, "attempts")) == 0.0);
     ck_assert(b.mean[metric(s, "choice")] == 0.0);     /* the fixed policy: option 0, accept */
     batch_free(&b);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -430,7 +430,7 @@ START_TEST(test_verify_treaty)
     expect_mean(&b, metric(s, "honoured"), "P(honoured)", exact_bernoulli(0.3, n));
     expect_mean(&b, metric(s, "choice"), "P(second option)", exact_bernoulli(0.75, n));
     batch_free(&b);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -476,7 +476,7 @@ START_TEST(test_shipped_load_and_run)
         free(a);
         free(b);
         sim_destroy(sim);
-        scenario_free(s);
+        scenario_destroy(s);
     }
     globfree(&g);
 }
@@ -497,7 +497,7 @@ START_TEST(test_default_assumptions_sourced)
         ck_assert_msg(a->lo <= a->value && a->value <= a->hi, "%s: value %g outside its range [%g, %g]",
                       a->path, a->value, a->lo, a->hi);
     }
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -574,7 +574,7 @@ START_TEST(test_default_calibration)
     fprintf(stderr, "calibration: %.0f events per replication\n", per);
     ck_assert_msg(per < 4000, "%.0f events per replication", per);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -615,7 +615,7 @@ START_TEST(test_default_rules)
     double sat = b.mean[metric(s, "satellite-by-2025")];
     ck_assert_msg(sat * 2000 >= 100 && (1 - sat) * 2000 >= 100, "satellite by 2025 in %g of 2000 runs", sat * 2000);
     batch_free(&b);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -626,7 +626,7 @@ static double mean_of(const char *path, const char *id, int n)
     ScenBatch b = run_batch(s, 77u, n, NULL, NULL);
     double m = b.mean[metric(s, id)];
     batch_free(&b);
-    scenario_free(s);
+    scenario_destroy(s);
     return m;
 }
 
@@ -655,7 +655,7 @@ START_TEST(test_variants_differ_as_described)
     ScenBatch pb = run_batch(ps, 77u, N, NULL, NULL);
     double clash = pb.mean[metric(ps, "clash-happened")], declines = pb.mean[metric(ps, "china-declines")];
     batch_free(&pb);
-    scenario_free(ps);
+    scenario_destroy(ps);
     double p364 = 1 - exp(-0.364), p365 = 1 - exp(-0.365), se_clash = sqrt(p365 * (1 - p365) / N);
     ck_assert_msg(clash >= p364 - TOL_SE * se_clash && clash <= p365 + TOL_SE * se_clash, "P(clash) %g", clash);
     /* China declines with probability 0.85 once a clash triggers it, after
@@ -679,7 +679,7 @@ START_TEST(test_schema_covers_default)
     JsonDoc *schema = json_parse_file("scenarios/schema.json", &d);
     if (!schema) diag_print(&d, stderr);
     ck_assert(schema != NULL);
-    diag_free(&d);
+    diag_fini(&d);
     diag_init(&d, "scenarios/korea-russia-2024.json");
     JsonDoc *scen = json_parse_file("scenarios/korea-russia-2024.json", &d);
     ck_assert(scen != NULL);
@@ -698,9 +698,9 @@ START_TEST(test_schema_covers_default)
         for (size_t i = 0; i < routes->items[r]->len; i++)
             ck_assert_msg(json_get(rprops, routes->items[r]->keys[i]) != NULL, "schema lacks route field '%s'",
                           routes->items[r]->keys[i]);
-    json_free(scen);
-    json_free(schema);
-    diag_free(&d);
+    json_destroy(scen);
+    json_destroy(schema);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -739,7 +739,7 @@ START_TEST(test_default_decisions_change_outcome)
     }
     free(v);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 

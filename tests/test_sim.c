@@ -45,7 +45,7 @@ START_TEST(test_stock_closed_form)
     /* Only a handful of events: nothing ticks daily. */
     ck_assert_uint_lt(sim_events(sim), 40);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -79,7 +79,7 @@ START_TEST(test_treaty_timing)
         ck_assert(v[3] == 0);   /* troops leave on Feb 12, after Feb 10 */
     }
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -136,7 +136,7 @@ START_TEST(test_decisions_policy_interactive_script)
     }
     ck_assert_msg(sum_accept > 5 * sum_policy + 100, "help should raise successes: %g vs %g", sum_accept, sum_policy);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -152,7 +152,7 @@ START_TEST(test_set_overrides)
     ck_assert_double_eq_tol(v[0], 0, 1e-9);        /* supply now meets demand */
     ck_assert(v[3] == SALVO_NEVER);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 
     const char *bad[][1] = { { "producers.in.rate=-5" }, { "producers.inn.rate=5" }, { "producers.in.rate" },
                              { "producers.in.rate={\"dist\":\"normal\",\"mean\":1}" } };
@@ -164,7 +164,7 @@ START_TEST(test_set_overrides)
         ck_assert_ptr_null(s);
         ck_assert_int_ge(d.count, 1);
         ck_assert_msg(strstr(d.items[0].msg, want[i]) != NULL, "set %d: '%s'", i, d.items[0].msg);
-        diag_free(&d);
+        diag_fini(&d);
     }
 }
 END_TEST
@@ -238,8 +238,8 @@ START_TEST(test_reproducible_and_isolated)
     ck_assert_int_gt(same, 50);
     sim_destroy(sa);
     sim_destroy(sb);
-    scenario_free(a);
-    scenario_free(b);
+    scenario_destroy(a);
+    scenario_destroy(b);
 }
 END_TEST
 
@@ -261,7 +261,7 @@ START_TEST(test_trace_file_byte_identical)
         sim_run(sim, INFINITY);
         ck_assert_int_eq(trace_writer_close(w, &d), 0);
         sim_destroy(sim);
-        diag_free(&d);
+        diag_fini(&d);
     }
     FILE *fa = fopen(paths[0], "rb"), *fb = fopen(paths[1], "rb");
     ck_assert_ptr_nonnull(fa);
@@ -279,7 +279,7 @@ START_TEST(test_trace_file_byte_identical)
     fclose(fb);
     remove(paths[0]);
     remove(paths[1]);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -299,13 +299,13 @@ START_TEST(test_trace_file_reads_back)
     ck_assert_ptr_nonnull(w);
     TraceSink file_sink = trace_writer_sink(w);
     TraceBuf buf;
-    tracebuf_init(&buf);
+    trace_buf_init(&buf);
     Sim *sim = sim_create(s);
     sim_set_sink(sim, &file_sink);
     sim_reset(sim, 7, 0);
     sim_run(sim, INFINITY);
     ck_assert_int_eq(trace_writer_close(w, &d), 0);
-    TraceSink mem_sink = tracebuf_sink(&buf);
+    TraceSink mem_sink = trace_buf_sink(&buf);
     sim_set_sink(sim, &mem_sink);
     sim_reset(sim, 7, 0);
     sim_run(sim, INFINITY);
@@ -322,12 +322,12 @@ START_TEST(test_trace_file_reads_back)
         ck_assert_int_eq(f->recs[i].kind, buf.recs[i].kind);
         ck_assert(f->recs[i].t == buf.recs[i].t && f->recs[i].x == buf.recs[i].x);
     }
-    trace_file_free(f);
+    trace_file_destroy(f);
     remove(path);
-    tracebuf_free(&buf);
+    trace_buf_fini(&buf);
     sim_destroy(sim);
-    diag_free(&d);
-    scenario_free(s);
+    diag_fini(&d);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -354,8 +354,8 @@ START_TEST(test_event_storm_halts)
     Scenario *s = load_scenario(STORM_SC);
     Sim *sim = sim_create(s);
     TraceBuf buf;
-    tracebuf_init(&buf);
-    TraceSink sink = tracebuf_sink(&buf);
+    trace_buf_init(&buf);
+    TraceSink sink = trace_buf_sink(&buf);
     sim_set_sink(sim, &sink);
     sim_reset(sim, 1, 0);
     ck_assert_ptr_null(sim_halted(sim));
@@ -378,9 +378,9 @@ START_TEST(test_event_storm_halts)
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_HALTED);
     ck_assert_ptr_nonnull(strstr(sim_halted(sim), "more than 5000 events"));
     ck_assert_uint_eq(sim_events(sim), 5001);
-    tracebuf_free(&buf);
+    trace_buf_fini(&buf);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -405,7 +405,7 @@ START_TEST(test_effect_cycle_halts)
     sim_metrics(sim, &v);
     ck_assert(v > 20000);               /* 8 nested x per deferred step, 20,000 steps */
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -436,7 +436,7 @@ START_TEST(test_many_carriers_leave_in_turn)
     sim_metrics(sim, &v);
     ck_assert(v == 100000);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -453,7 +453,7 @@ START_TEST(test_empty_scenario_runs)
     ck_assert_int_eq(sim_run(sim, INFINITY), SIM_DONE);
     ck_assert(sim_now(sim) == scenario_end(s));
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -508,12 +508,12 @@ START_TEST(test_trace_seed_spelling)
             ck_assert_msg(f == NULL, "spelling %d read", i);
             ck_assert_int_ge(diag_errors(&d2), 1);
         }
-        trace_file_free(f);
-        diag_free(&d2);
+        trace_file_destroy(f);
+        diag_fini(&d2);
     }
     remove(path);
-    diag_free(&d);
-    scenario_free(s);
+    diag_fini(&d);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -541,8 +541,8 @@ START_TEST(test_trace_color_strict)
         } else {
             ck_assert_msg(f == NULL, "colour \"%s\" was accepted", colors[i]);
         }
-        trace_file_free(f);
-        diag_free(&d);
+        trace_file_destroy(f);
+        diag_fini(&d);
     }
     remove(path);
 }
@@ -574,7 +574,7 @@ START_TEST(test_effects_stay_finite)
     ck_assert(v[3] == 40);      /* every boom happened (seed 2: 40 by day ~8) */
     for (int i = 0; i < 3; i++) ck_assert_msg(isfinite(v[i]), "metric %d is %g", i, v[i]);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -629,7 +629,7 @@ START_TEST(test_uncertainty)
     sim_metrics(sim, v);
     ck_assert_double_eq_tol(v[0], 4000, 1e-6);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -657,7 +657,7 @@ START_TEST(test_set_outside_range_uncertainty)
         ck_assert(p >= 50 - 1e-9 && p <= 400 + 1e-9);
     }
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 

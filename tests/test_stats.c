@@ -157,7 +157,7 @@ START_TEST(sketch_lognormal_accuracy)
     }
     ck_assert_uint_eq(s.n, N);
     check_quantiles(&s, xs, N);
-    stats_sketch_free(&s);
+    stats_sketch_fini(&s);
     free(xs);
 }
 END_TEST
@@ -193,7 +193,7 @@ static void check_within(double *xs, size_t n)
     /* The extremes are exact. */
     ck_assert(stats_sketch_quantile_within(&s, 0.0, lo, hi) == lo);
     ck_assert(stats_sketch_quantile_within(&s, 1.0, lo, hi) == hi);
-    stats_sketch_free(&s);
+    stats_sketch_fini(&s);
 }
 
 START_TEST(sketch_within_keeps_bound)
@@ -253,7 +253,7 @@ START_TEST(sketch_signed_and_special)
     check_quantiles(&s, xs, N);
     ck_assert(stats_sketch_quantile(&s, 1.0) == INFINITY);
     ck_assert(stats_sketch_quantile(&s, 0.0) == -INFINITY);
-    stats_sketch_free(&s);
+    stats_sketch_fini(&s);
     StatSketch e;
     stats_sketch_init(&e);
     ck_assert(isnan(stats_sketch_quantile(&e, 0.5)));
@@ -303,10 +303,10 @@ START_TEST(sketch_merge_exact)
     for (int p = P - 1; p >= 0; p--) stats_sketch_merge(&rev, &parts[p]);
     assert_same_sketch(&whole, &fwd);
     assert_same_sketch(&whole, &rev);
-    stats_sketch_free(&whole);
-    stats_sketch_free(&fwd);
-    stats_sketch_free(&rev);
-    for (int p = 0; p < P; p++) stats_sketch_free(&parts[p]);
+    stats_sketch_fini(&whole);
+    stats_sketch_fini(&fwd);
+    stats_sketch_fini(&rev);
+    for (int p = 0; p < P; p++) stats_sketch_fini(&parts[p]);
 }
 END_TEST
 
@@ -335,8 +335,8 @@ START_TEST(sketch_folding)
     /* The lowest quantile is folded up: it is no longer accurate, but it is
      * at the floor, never below the true value. */
     ck_assert_double_ge(stats_sketch_quantile(&up, 0.0), xs[0]);
-    stats_sketch_free(&up);
-    stats_sketch_free(&down);
+    stats_sketch_fini(&up);
+    stats_sketch_fini(&down);
 }
 END_TEST
 
@@ -362,10 +362,10 @@ START_TEST(days_counts)
     stats_days_add(&e, 4.2);
     stats_days_merge(&d, &e);
     ck_assert_uint_eq(stats_days_upto(&d, 4), 5);
-    stats_days_free(&d);
-    stats_days_free(&e);
-    stats_days_free(NULL);
-    stats_sketch_free(NULL);
+    stats_days_fini(&d);
+    stats_days_fini(&e);
+    stats_days_fini(NULL);
+    stats_sketch_fini(NULL);
 }
 END_TEST
 

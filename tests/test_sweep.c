@@ -35,7 +35,7 @@ static Scenario *load(const char *path, const char *const *sets, int nsets)
     diag_init(&d, path);
     Scenario *s = scenario_load(path, sets, nsets, &d);
     if (!s) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_ptr_nonnull(s);
     return s;
 }
@@ -62,8 +62,8 @@ static double batch_mean(const char *path, const char *const *sets, int nsets, i
     summary_stat(b, metric, &st);
     batch_destroy(b);
     batch_scenario_destroy(bs);
-    scenario_free(s);
-    diag_free(&d);
+    scenario_destroy(s);
+    diag_fini(&d);
     return st.mean;
 }
 
@@ -156,9 +156,9 @@ START_TEST(grid_points_are_their_batches)
     }
     /* The parameters matter: a lossless high-rate point delivers more. */
     ck_assert(seen.mean[1] > seen.mean[6]);
-    diag_free(&d);
+    diag_fini(&d);
     sweep_grid_destroy(g);
-    scenario_free(base);
+    scenario_destroy(base);
 }
 END_TEST
 
@@ -210,8 +210,8 @@ START_TEST(tornado_rows_are_their_batches)
     for (int i = 0; i < 5; i++) ck_assert_int_eq(seen.index[i], i - 1);
     ck_assert(seen.mean[0] == t->base.mean);
     sweep_tornado_destroy(t);
-    diag_free(&d);
-    scenario_free(base);
+    diag_fini(&d);
+    scenario_destroy(base);
 }
 END_TEST
 
@@ -232,19 +232,19 @@ START_TEST(errors_come_back)
     SweepAxis nosuch = { "routes.nosuch.loss", 0, 0, 0, 0 };
     ck_assert_ptr_null(sweep_grid_create(base, &nosuch, 1, 5, &d));
     ck_assert_ptr_nonnull(strstr(first_msg(&d), "no assumption record"));
-    diag_free(&d);
+    diag_fini(&d);
 
     diag_init(&d, SHIP);
     SweepAxis unranged = { "consumers.guns.rate", 0, 0, 0, 0 };
     ck_assert_ptr_null(sweep_grid_create(base, &unranged, 1, 5, &d));
     ck_assert_int_eq(diag_errors(&d), 1);
-    diag_free(&d);
+    diag_fini(&d);
 
     diag_init(&d, SHIP);
     SweepAxis big[2] = { { "routes.ship.loss", 0, 0.2, 100, 1 }, { "producers.factories.rate", 1, 2, 101, 1 } };
     ck_assert_ptr_null(sweep_grid_create(base, big, 2, 5, &d));
     ck_assert_ptr_nonnull(strstr(first_msg(&d), "more than 10000 points"));
-    diag_free(&d);
+    diag_fini(&d);
 
     /* A value the loader refuses stops the sweep before any batch runs. */
     diag_init(&d, SHIP);
@@ -254,7 +254,7 @@ START_TEST(errors_come_back)
     ck_assert_int_eq(sweep_grid_check(g, &spec, &d), SWEEP_BAD_POINT);
     ck_assert_int_ge(diag_errors(&d), 1);
     sweep_grid_destroy(g);
-    diag_free(&d);
+    diag_fini(&d);
 
     /* An interrupted sweep hands over the stopped point and says so. */
     volatile sig_atomic_t stop = 1;
@@ -272,8 +272,8 @@ START_TEST(errors_come_back)
     SweepTornado *t = (SweepTornado *)1;
     ck_assert_int_eq(sweep_tornado(base, &spec, 0, &t, &d), SWEEP_STOPPED);
     ck_assert_ptr_null(t);
-    diag_free(&d);
-    scenario_free(base);
+    diag_fini(&d);
+    scenario_destroy(base);
 }
 END_TEST
 
@@ -305,8 +305,8 @@ START_TEST(tornado_without_ranges)
     ck_assert_int_eq(sweep_tornado(base, &spec, 0, &t, &d), SWEEP_BAD_SPEC);
     ck_assert_ptr_null(t);
     ck_assert_ptr_nonnull(strstr(first_msg(&d), "has no assumption with a range"));
-    diag_free(&d);
-    scenario_free(base);
+    diag_fini(&d);
+    scenario_destroy(base);
 }
 END_TEST
 
@@ -338,12 +338,12 @@ START_TEST(out_of_memory_unwinds)
             ck_assert_int_ge(diag_errors(&d), 1);
         }
         sweep_tornado_destroy(t);
-        diag_free(&d);
+        diag_fini(&d);
     }
     /* Most allocations are needed: their failure must have been seen. */
     ck_assert_int_gt(total, 100);
     ck_assert_int_gt(failed, (int)(total / 2));
-    scenario_free(base);
+    scenario_destroy(base);
 }
 END_TEST
 

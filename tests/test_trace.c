@@ -37,11 +37,11 @@ static int write_file(const char *path, const TraceHeader *h, const TraceRec *r,
     Diag d;
     diag_init(&d, path);
     TraceWriter *w = trace_writer_open(path, h, &d);
-    if (!w) { diag_free(&d); return -1; }
+    if (!w) { diag_fini(&d); return -1; }
     TraceSink s = trace_writer_sink(w);
     for (size_t i = 0; i < n; i++) s.emit(s.ctx, &r[i]);
     int rc = trace_writer_close(w, &d);
-    diag_free(&d);
+    diag_fini(&d);
     return rc;
 }
 
@@ -50,22 +50,22 @@ START_TEST(names_round_trip)
     for (int k = 0; k < TR__COUNT; k++)
         ck_assert_int_eq(trace_kind_from_name(trace_kind_name((TraceKind)k)), k);
     for (int k = 0; k < PLACE__COUNT; k++)
-        ck_assert_int_eq(place_kind_from_name(place_kind_name((PlaceKind)k)), k);
+        ck_assert_int_eq(trace_place_kind_from_name(trace_place_kind_name((PlaceKind)k)), k);
     for (int k = 0; k < MODE__COUNT; k++)
-        ck_assert_int_eq(route_mode_from_name(route_mode_name((RouteMode)k)), k);
+        ck_assert_int_eq(trace_route_mode_from_name(trace_route_mode_name((RouteMode)k)), k);
     ck_assert_str_eq(trace_kind_name(TR_DEPART), "depart");
-    ck_assert_str_eq(treaty_status_name(TREATY_IN_FORCE), "in-force");
-    ck_assert_str_eq(place_kind_name(PLACE_LAUNCH_SITE), "launch-site");
+    ck_assert_str_eq(trace_treaty_status_name(TREATY_IN_FORCE), "in-force");
+    ck_assert_str_eq(trace_place_kind_name(PLACE_LAUNCH_SITE), "launch-site");
     ck_assert_int_eq(trace_kind_from_name("departs"), -1);
-    ck_assert_int_eq(route_mode_from_name(NULL), -1);
+    ck_assert_int_eq(trace_route_mode_from_name(NULL), -1);
 }
 END_TEST
 
 START_TEST(buffer_sink_keeps_copies)
 {
     TraceBuf b;
-    tracebuf_init(&b);
-    TraceSink s = tracebuf_sink(&b);
+    trace_buf_init(&b);
+    TraceSink s = trace_buf_sink(&b);
     TraceRec r = { 1.5, TR_STOCK, 2, -1, -1, 100, 0 };
     for (int i = 0; i < 5000; i++) {
         r.t = i;
@@ -77,12 +77,12 @@ START_TEST(buffer_sink_keeps_copies)
     ck_assert_double_eq(b.recs[4999].x, 9998.0);
     ck_assert_double_eq(b.recs[10].t, 10.0);
     size_t cap = b.cap;
-    tracebuf_clear(&b);
+    trace_buf_clear(&b);
     ck_assert_uint_eq(b.n, 0);
     s.emit(s.ctx, &r);
     ck_assert_uint_eq(b.cap, cap);     /* reused, not reallocated */
-    tracebuf_free(&b);
-    tracebuf_free(&b);                 /* freeing twice is harmless */
+    trace_buf_fini(&b);
+    trace_buf_fini(&b);                 /* freeing twice is harmless */
 }
 END_TEST
 
@@ -117,9 +117,9 @@ START_TEST(sample_reads)
         if (i) ck_assert(f->recs[i].t >= f->recs[i - 1].t);
     }
     for (int k = 0; k < TR__COUNT; k++) ck_assert_msg(kinds[k] > 0, "no %s record", trace_kind_name(k));
-    trace_file_free(f);
-    trace_file_free(NULL);
-    diag_free(&d);
+    trace_file_destroy(f);
+    trace_file_destroy(NULL);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -138,7 +138,7 @@ START_TEST(sample_rewrites_byte_identical)
     free(a);
     free(b);
     remove(out);
-    trace_file_free(f);
+    trace_file_destroy(f);
 }
 END_TEST
 
@@ -174,8 +174,8 @@ START_TEST(numbers_round_trip_exactly)
     free(b);
     remove(p1);
     remove(p2);
-    trace_file_free(g);
-    trace_file_free(f);
+    trace_file_destroy(g);
+    trace_file_destroy(f);
 }
 END_TEST
 
@@ -196,8 +196,8 @@ START_TEST(big_seed_and_nonfinite)
     free(text);
     ck_assert(isnan(g->recs[0].y));
     remove(p);
-    trace_file_free(g);
-    trace_file_free(f);
+    trace_file_destroy(g);
+    trace_file_destroy(f);
 }
 END_TEST
 
@@ -211,7 +211,7 @@ START_TEST(writer_reports_bad_path)
     ck_assert_int_eq(diag_errors(&d), 1);
     ck_assert_ptr_nonnull(strstr(d.items[0].msg, "/nonexistent-dir/x.jsonl"));
     trace_writer_abort(NULL);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -226,7 +226,7 @@ START_TEST(writer_abort_leaves_nothing)
     ck_assert_ptr_nonnull(w);
     trace_writer_abort(w);
     ck_assert_int_eq(access(p, F_OK), -1);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -269,7 +269,7 @@ static void expect_bad(const char *body, int with_header, int line, int col, con
     snprintf(all, sizeof all, "%s: %s", it->path, it->msg);
     ck_assert_msg(strstr(all, needle), "'%s' does not mention '%s'", all, needle);
     remove(p);
-    diag_free(&d);
+    diag_fini(&d);
 }
 
 #define REC(kind, a, b, c) "{\"t\":1,\"kind\":\"" kind "\",\"a\":" #a ",\"b\":" #b ",\"c\":" #c ",\"x\":0,\"y\":0}\n"
@@ -375,9 +375,9 @@ START_TEST(format_1_still_reads)
     free(a);
     free(b);
     remove(out);
-    trace_file_free(f1);
-    trace_file_free(f2);
-    diag_free(&d);
+    trace_file_destroy(f1);
+    trace_file_destroy(f2);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -436,8 +436,8 @@ START_TEST(shipped_traces_match_the_schema)
         ck_assert_msg(la == lb && memcmp(a, b, la) == 0, "%s: read and written again, its trace differs", sc);
         free(a);
         free(b);
-        trace_file_free(f);
-        diag_free(&d);
+        trace_file_destroy(f);
+        diag_fini(&d);
         remove(tr);
         remove(back);
         done++;
@@ -484,7 +484,7 @@ START_TEST(missing_file_is_a_diagnostic)
     ck_assert_ptr_null(trace_read("tests/data/no-such-trace.jsonl", &d));
     ck_assert_int_eq(diag_errors(&d), 1);
     ck_assert_ptr_nonnull(strstr(d.items[0].msg, "cannot read"));
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -501,7 +501,7 @@ START_TEST(read_unwinds_every_allocation_failure)
     mem_fail_at(0);
     ck_assert_ptr_nonnull(f);
     size_t n = f->n;
-    trace_file_free(f);
+    trace_file_destroy(f);
     ck_assert_int_ge(total, 3);
     for (uint64_t k = 1; k <= total; k++) {
         Diag e;
@@ -513,14 +513,14 @@ START_TEST(read_unwinds_every_allocation_failure)
                       (unsigned long long)total);
         ck_assert_int_eq(diag_errors(&e), 1);
         ck_assert_ptr_nonnull(strstr(e.items[0].msg, "out of memory"));
-        diag_free(&e);
+        diag_fini(&e);
     }
     f = trace_read(SAMPLE, &d);
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(f->n, n);
-    trace_file_free(f);
+    trace_file_destroy(f);
     ck_assert_int_eq(diag_errors(&d), 0);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 

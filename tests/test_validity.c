@@ -78,7 +78,7 @@ START_TEST(test_sum_values_and_crossings)
     ASSERT_NEAR(lv[1], 2000);
     ASSERT_NEAR(lv[3], 6000);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -121,7 +121,7 @@ START_TEST(test_observations_at_end_of_date)
     ck_assert_int_eq(sim_run(sim, 9.5), SIM_DONE);
     ck_assert(isnan(sim_observations(sim)[0]));
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -211,7 +211,7 @@ START_TEST(test_record_check_uniform)
     cJSON_Delete(j);
     batch_destroy(b);
     batch_scenario_destroy(bs);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -234,7 +234,7 @@ START_TEST(test_record_check_threads)
     batch_destroy(y);
     batch_scenario_destroy(b1);
     batch_scenario_destroy(b3);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 END_TEST
 
@@ -406,7 +406,7 @@ START_TEST(test_abc_recovers_parameter)
     ck_assert(fabs(sim_observations(sim)[0] - 0.5 * (o0->low + o0->high)) < 1e-6);
     ck_assert(fabs(sim_observations(sim)[1] - 0.5 * (o1->low + o1->high)) < 1e-6);
     sim_destroy(sim);
-    scenario_free(t);
+    scenario_destroy(t);
 
     Scenario *s = scenario_load("scenarios/verify/abc-recover.json", NULL, 0, &d);
     ck_assert_ptr_nonnull(s);
@@ -431,10 +431,10 @@ START_TEST(test_abc_recovers_parameter)
     ck_assert_int_eq(g->nused, 0);
     ck_assert_double_eq(g->ess, (double)g->runs);
     ck_assert_double_eq(g->assumption[0].post_mean, g->assumption[0].prior_mean);
-    fit_free(g);
-    fit_free(f);
-    scenario_free(s);
-    diag_free(&d);
+    fit_destroy(g);
+    fit_destroy(f);
+    scenario_destroy(s);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -455,10 +455,10 @@ START_TEST(test_fit_threads)
     ck_assert(memcmp(a->assumption, b->assumption, (size_t)a->nassumptions * sizeof *a->assumption) == 0);
     ck_assert(memcmp(a->obs, b->obs, (size_t)a->nobs * sizeof *a->obs) == 0);
     ck_assert(memcmp(a->metric, b->metric, (size_t)a->nmetrics * sizeof *a->metric) == 0);
-    fit_free(a);
-    fit_free(b);
-    scenario_free(s);
-    diag_free(&d);
+    fit_destroy(a);
+    fit_destroy(b);
+    scenario_destroy(s);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -499,8 +499,8 @@ static uint64_t rates_sample(const char *path, uint64_t seed, int threads, doubl
         ck_assert_int_eq((*y)[r], planted(row));
     }
     free(rows);
-    scenario_free(s);
-    diag_free(&d);
+    scenario_destroy(s);
+    diag_fini(&d);
     return n;
 }
 
@@ -547,7 +547,7 @@ START_TEST(test_prim_planted_box)
     ck_assert_msg(pb->lo[0] <= b->lo[0] && fabs(pb->lo[0] - 70) <= 1 && fabs(pb->hi[1] - 30) <= 1,
                   "pasted box R1 >= %g, R2 <= %g", pb->lo[0], pb->hi[1]);
     prim_cover_free(c);
-    prim_free(p);
+    prim_destroy(p);
     free(x);
     free(y);
 }
@@ -649,7 +649,7 @@ START_TEST(test_prim_by_hand)
     ck_assert_double_eq(p->steps[7].coverage, 1);
     ck_assert_double_eq(p->steps[3].density, 3.0 / 7);
     ck_assert_int_eq(prim_choose(p, 0.5), 7);
-    prim_free(p);
+    prim_destroy(p);
 }
 END_TEST
 
@@ -994,8 +994,8 @@ START_TEST(test_fit_sample_is_the_draw)
                           as->hi);
         }
     free(rows);
-    scenario_free(s);
-    diag_free(&d);
+    scenario_destroy(s);
+    diag_fini(&d);
 }
 END_TEST
 

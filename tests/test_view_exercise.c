@@ -43,11 +43,11 @@ static void ex_setup(void)
     diag_init(&d, EX);
     ex = exercise_load(EX, &d);
     if (!ex) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_ptr_nonnull(ex);
 }
 
-static void ex_teardown(void) { exercise_free(ex); }
+static void ex_teardown(void) { exercise_destroy(ex); }
 
 static ExView *make(int runs)
 {
@@ -55,7 +55,7 @@ static ExView *make(int runs)
     diag_init(&d, EX);
     ExView *v = exview_create(ex, 1, NULL, 0, runs, 0, W, H, &d);
     if (!v) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_ptr_nonnull(v);
     return v;
 }
@@ -194,7 +194,7 @@ START_TEST(fan_needs_its_futures_and_marks_the_choice)
     diag_init(&d, EX);
     int choice[1] = { 1 };      /* half */
     v = exview_create(ex, 1, choice, 1, 1, 40, W, H, &d);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_ptr_nonnull(v);
     ck_assert_int_eq(exview_render(v, EXS_FAN, 0), 0);
     /* One orange band per metric predicted (the choice), and blue ones for
@@ -435,7 +435,7 @@ START_TEST(view_scores_equal_the_terminals)
     Diag d;
     diag_init(&d, EX);
     ExView *v = exview_create(ex, 1, choices, nc, RUNS, 0, W, H, &d);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_ptr_nonnull(v);
     ExScore sc[3];
     ExScoreSum sum;

@@ -177,8 +177,8 @@ static double check_scenario(const char *path, int min_spread_pct)
         view_shot_destroy(shot);
     }
     free(box);
-    session_close(ss);
-    diag_free(&d);
+    session_destroy(ss);
+    diag_fini(&d);
     return spent;
 }
 
@@ -242,8 +242,8 @@ START_TEST(hud_counts_each_resource)
     vstate_by_resource(h, zero, buf, sizeof buf);
     ck_assert_str_eq(buf, "0 drones");
     vstate_destroy(vs);
-    session_close(ss);
-    diag_free(&d);
+    session_destroy(ss);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -281,8 +281,8 @@ START_TEST(panels_keep_their_margins)
         ck_assert_int_eq(checked, 2);
         view_shot_destroy(shot);
     }
-    session_close(ss);
-    diag_free(&d);
+    session_destroy(ss);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -317,8 +317,8 @@ START_TEST(legend_toggles)
     view_shot_render(shot, 100);
     ck_assert_uint_eq(view_shot_pixel(shot, cx, cy), on);
     view_shot_destroy(shot);
-    session_close(ss);
-    diag_free(&d);
+    session_destroy(ss);
+    diag_fini(&d);
 }
 END_TEST
 #endif

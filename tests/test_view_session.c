@@ -68,7 +68,7 @@ START_TEST(playthrough_pauses_answers_and_replays)
     const int *ch;
     ck_assert_int_eq(session_choices(rp, &ch), 1);
     ck_assert_int_eq(ch[0], 1);
-    session_close(rp);
+    session_destroy(rp);
 
     /* Rewind to before the decision: the choice is forgotten, the run waits
      * at the same decision again, and another answer changes the future. */
@@ -92,9 +92,9 @@ START_TEST(playthrough_pauses_answers_and_replays)
     ck_assert_uint_eq(session_seed(s), 5);
     ck_assert_uint_eq(session_header(s)->seed, 5);
     ck_assert_ptr_nonnull(session_pending(s));
-    session_close(s);
-    session_close(NULL);
-    diag_free(&d);
+    session_destroy(s);
+    session_destroy(NULL);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -109,11 +109,11 @@ START_TEST(batch_session_runs_to_the_end)
     size_t n;
     const TraceRec *r = session_records(s, &n);
     ck_assert_int_eq(r[n - 1].kind, TR_END);
-    session_close(s);
+    session_destroy(s);
     const char *bad[] = { "programmes.sat.base=2" };
     ck_assert_ptr_null(session_open_scenario(LAUNCH_SC, bad, 1, 1, 0, &d));
     ck_assert_int_ge(diag_errors(&d), 1);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -130,8 +130,8 @@ START_TEST(saved_trace_is_not_live)
     ck_assert_int_eq(session_reseed(s, 1), -1);
     ck_assert_int_eq(session_save(s, tmp("play.json"), &d), -1);
     ck_assert_double_eq(session_done(s), 500);
-    session_close(s);
-    diag_free(&d);
+    session_destroy(s);
+    diag_fini(&d);
 }
 END_TEST
 
@@ -154,7 +154,7 @@ START_TEST(bad_playthrough_files)
         ck_assert_int_gt(diag_errors(&d), before);
     }
     ck_assert_ptr_null(session_open_replay("/nonexistent/play.json", 0, &d));
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 #endif

@@ -31,13 +31,13 @@ static void shot_setup(void)
     shot = view_shot_create(&tf->h, tf->recs, tf->n, 1280, 720, &d);
     if (!shot) diag_print(&d, stderr);
     ck_assert_ptr_nonnull(shot);
-    diag_free(&d);
+    diag_fini(&d);
 }
 
 static void shot_teardown(void)
 {
     view_shot_destroy(shot);
-    trace_file_free(tf);
+    trace_file_destroy(tf);
 }
 
 static int place_index(const char *id)
@@ -140,7 +140,7 @@ START_TEST(screenshot_png_written)
     remove(path);
     ck_assert_int_eq(view_shot_save(shot, "/nonexistent-dir/x.png", &d), -1);
     ck_assert_int_eq(diag_errors(&d), 1);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 

@@ -357,7 +357,7 @@ START_TEST(sample_carriers_consistent)
     ck_assert_uint_eq(f->nlosses, 1);
     ck_assert_msg(f->ncarriers >= 6, "%zu carriers", f->ncarriers);
     vstate_destroy(g);
-    trace_file_free(tf);
+    trace_file_destroy(tf);
 }
 END_TEST
 
@@ -431,7 +431,7 @@ START_TEST(basemap_asset_loads)
     ck_assert_int_eq(diag_errors(&d), 2);
     ck_assert_ptr_nonnull(strstr(d.items[0].msg, "mkmap.py"));
     remove(tmp);
-    diag_free(&d);
+    diag_fini(&d);
 }
 END_TEST
 

@@ -374,7 +374,7 @@ static inline Scenario *load_scenario_msg(const char *src, const char *const *se
     } else if (!s) {
         diag_print(&d, stderr);
     }
-    diag_free(&d);
+    diag_fini(&d);
     return s;
 }
 
@@ -395,14 +395,14 @@ static inline Sim *start_sim(const Scenario *s, uint64_t seed, uint64_t rep)
     return sim;
 }
 
-/* The trace file at path, read; it must read. trace_file_free it. */
+/* The trace file at path, read; it must read. trace_file_destroy it. */
 static inline TraceFile *load_trace(const char *path)
 {
     Diag d;
     diag_init(&d, path);
     TraceFile *tf = trace_read(path, &d);
     if (!tf) diag_print(&d, stderr);
-    diag_free(&d);
+    diag_fini(&d);
     ck_assert_msg(tf != NULL, "%s: cannot read the trace (the diagnostics are on stderr)", path);
     return tf;
 }
@@ -452,7 +452,7 @@ static inline Batch *run_model_batch(const BatchModel *m, BatchOptions *o, const
     ck_assert_int_eq(rc, 0);
     if (f) fclose(f);
     o->csv = NULL;
-    diag_free(&d);
+    diag_fini(&d);
     return b;
 }
 
@@ -498,7 +498,7 @@ static inline void expect_metrics(const char *src, uint64_t rep, const Want *wan
             EXPECT_METRIC(s, v, want[i].id, want[i].value);
     }
     free(v);
-    scenario_free(s);
+    scenario_destroy(s);
 }
 
 #define NWANT(w) ((int)(sizeof(w) / sizeof *(w)))

@@ -59,8 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else if (diag_errors(&d) != 1 || d.items[0].line < 1 || d.items[0].col < 1) {
         abort();                                /* failure must say exactly one thing, and where */
     }
-    json_free(doc);
-    diag_free(&d);
+    json_destroy(doc);
+    diag_fini(&d);
     free(text);
     return 0;
 }

@@ -77,7 +77,7 @@ static void fuzz_check_rec(void *ctx, const TraceRec *r)
     ft->n++;
     if (ft->file.emit) {
         ft->file.emit(ft->file.ctx, r);
-        TraceSink mem = tracebuf_sink(&ft->recs);
+        TraceSink mem = trace_buf_sink(&ft->recs);
         mem.emit(mem.ctx, r);
     }
 }
@@ -104,8 +104,8 @@ static void fuzz_check_readback(const char *path, const FuzzTrace *ft)
     }
     for (int i = 0; i < ft->h->nplaces; i++)
         if (strcmp(f->h.places[i].name, ft->h->places[i].name) != 0) abort();
-    trace_file_free(f);
-    diag_free(&d);
+    trace_file_destroy(f);
+    diag_fini(&d);
 }
 
 static void fuzz_check_metrics(const Sim *S, const Scenario *sc, double *buf)
@@ -159,7 +159,7 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
         abort();
     }
     ft.file = trace_writer_sink(w);
-    tracebuf_init(&ft.recs);
+    trace_buf_init(&ft.recs);
     TraceSink sink = { fuzz_check_rec, &ft };
     sim_set_sink(S, &sink);
     sim_reset(S, seed, 0);
@@ -173,8 +173,8 @@ static void fuzz_exercise(const Scenario *sc, uint64_t seed)
     }
     fuzz_check_readback(path, &ft);
     unlink(path);
-    tracebuf_free(&ft.recs);
-    diag_free(&d);
+    trace_buf_fini(&ft.recs);
+    diag_fini(&d);
 
     sim_set_sink(S, NULL);
     sim_set_interactive(S, 1);
@@ -212,8 +212,8 @@ static void fuzz_load_and_exercise(const char *name, const char *text, size_t le
     if ((sc != NULL) == (diag_errors(&d) != 0)) abort();
     free(input);
     if (sc) fuzz_exercise(sc, seed);
-    scenario_free(sc);
-    diag_free(&d);
+    scenario_destroy(sc);
+    diag_fini(&d);
 }
 
 #endif

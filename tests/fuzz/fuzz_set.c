@@ -45,8 +45,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         diag_print(&d, stderr);
         exit(1);
     }
-    scenario_free(sc);
-    diag_free(&d);
+    scenario_destroy(sc);
+    diag_fini(&d);
     return 0;
 }
 

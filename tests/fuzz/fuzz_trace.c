@@ -108,7 +108,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     TraceFile *f = trace_read(tmp_path, &d);
     if ((f != NULL) == (diag_errors(&d) != 0)) abort();
     if (f) check_file(f);
-    trace_file_free(f);
-    diag_free(&d);
+    trace_file_destroy(f);
+    diag_fini(&d);
     return 0;
 }

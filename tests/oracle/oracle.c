@@ -26,10 +26,10 @@ int oracle_engine(const char *json, OracleResult *out)
         }
         snprintf(out->why, sizeof out->why, "engine: does not load: %s", msg ? msg : "?");
         free(msg);
-        diag_free(&d);
+        diag_fini(&d);
         return -1;
     }
-    diag_free(&d);
+    diag_fini(&d);
     Sim *sim = sim_create(s);
     int n = scenario_metric_count(s), rc = 0;
     double *v = calloc((size_t)n + 1, sizeof *v);
@@ -70,7 +70,7 @@ int oracle_engine(const char *json, OracleResult *out)
 done:
     free(v);
     sim_destroy(sim);
-    scenario_free(s);
+    scenario_destroy(s);
     return rc;
 }
 
