@@ -232,7 +232,7 @@ START_TEST(cli_screens_and_errors)
     remove(png);
     snprintf(args, sizeof args, EX " --screenshot %s --screen menu", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
-    ck_assert_ptr_nonnull(strstr(err, "expected briefing, predictions, decision[:K], fan[:K] or debrief, got 'menu'"));
+    ck_assert_ptr_nonnull(strstr(err, "expected briefing, predictions, decision[:K], fan[:K], debrief or mattered, got 'menu'"));
     snprintf(args, sizeof args, EX " --screenshot %s --screen decision:40", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "the run paused at"));
