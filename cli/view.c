@@ -266,6 +266,18 @@ out:
     return rc;
 }
 
+/* A count option's value from min to max (args_count's message below
+ * min or malformed, ours above max); -1 if it is not one. */
+static long long bounded_count(const char *opt, const char *v, long long min, long long max)
+{
+    long long n = args_count(opt, v, min);
+    if (n > max) {
+        fprintf(stderr, "salvo view: %s: at most %lld, got %lld\n", opt, max, n);
+        return -1;
+    }
+    return n;
+}
+
 int cmd_view(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *replay = NULL, *record = NULL, *shot = NULL, *at = NULL;
@@ -313,20 +325,12 @@ int cmd_view(int argc, char **argv)
         case W_SCREEN: screen = v; break;
         case W_NAME: name = v; break;
         case W_RUNS:
-            if ((runs = args_count("--runs", v, 1)) < 0) goto out;
+            if ((runs = bounded_count("--runs", v, 1, 1000000)) < 0) goto out;
             runs_given = 1;
-            if (runs > 1000000) {
-                fprintf(stderr, "salvo view: --runs: at most 1000000, got %lld\n", runs);
-                goto out;
-            }
             break;
         case W_TORNADO:
-            if ((tornado = args_count("--tornado", v, 0)) < 0) goto out;
+            if ((tornado = bounded_count("--tornado", v, 0, 100000)) < 0) goto out;
             tornado_given = 1;
-            if (tornado > 100000) {
-                fprintf(stderr, "salvo view: --tornado: at most 100000, got %lld\n", tornado);
-                goto out;
-            }
             break;
         case W_FRAMES:
             if ((frames = args_count("--frames", v, 1)) < 0) goto out;
