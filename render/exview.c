@@ -1162,10 +1162,11 @@ static void play_phase(Win *W, Session *s, const ExLoop *o, Diag *d)
         W->phase = PH_QUIT;
         return;
     }
-    char msg[256];
+    char msg[320], more[96] = "";
+    if (o->amount && o->tornado > 0)
+        snprintf(more, sizeof more, ", and what mattered (%d runs a side per assumption)", o->tornado);
     snprintf(msg, sizeof msg, "Your run against %d runs under your decisions, and %d futures per option from each of "
-             "your decisions, and what mattered (%d runs a side per assumption): a few seconds.", o->runs, o->futures,
-             o->amount ? o->tornado : 0);
+             "your decisions%s: a few seconds.", o->runs, o->futures, more);
     notice(W, "Preparing the debrief\xe2\x80\xa6", msg);
     const int *made;
     int nmade = session_choices(s, &made);
