@@ -315,16 +315,18 @@ static void what_mattered(const Play *P)
     ExMattered *rows;
     int n;
     if (P->tornado <= 0 || scenario_assumption_count(P->sc) == 0) return;
-    if (exercise_what_mattered(ex, P->seed, P->by_decision, P->tornado, &rows, &n) != 0) return;
+    if (exercise_what_mattered(ex, P->seed, P->by_decision, P->tornado, &rows, &n) != 0) {
+        fputs("salvo exercise: out of memory for what mattered\n", stderr);
+        return;
+    }
     printf("\n== What mattered: the assumptions that move each outcome most under your decisions ==\n"
            "  (each ranged assumption from the low to the high end of its range, %d runs a side)\n", P->tornado);
-    for (int i = 0, k = 0; i < n; i++) {
-        k = i > 0 && rows[i].prediction == rows[i - 1].prediction ? k + 1 : 0;
-        if (k == 0) printf("  %s:\n", scenario_metric(P->sc, ex->predictions[rows[i].prediction].metric)->label);
-        if (k >= 3) continue;
+    for (int i = 0; i < n; i++) {
+        if (rows[i].rank == 0) printf("  %s:\n", scenario_metric(P->sc, ex->predictions[rows[i].prediction].metric)->label);
+        if (rows[i].rank >= 3) continue;
         char line[1024];
         exercise_mattered_text(line, sizeof line, ex, &rows[i], fmt_amount);
-        printf("    %d. %s\n", k + 1, line);
+        printf("    %d. %s\n", rows[i].rank + 1, line);
     }
     free(rows);
 }

@@ -882,11 +882,10 @@ static void mattered(ExView *v)
              "assumption from the low to the high end of its range, %d runs a side.", v->tornado);
     para(&c, "", buf, FONT_NORMAL, C_MUTED);
     char lead[16];
-    for (int i = 0, k = 0; i < v->nmattered; i++) {
+    for (int i = 0; i < v->nmattered; i++) {
         const ExMattered *r = &v->mattered[i];
-        k = i > 0 && r->prediction == v->mattered[i - 1].prediction ? k + 1 : 0;
-        if (k == 0) heading(&c, scenario_metric(v->sc, v->ex->predictions[r->prediction].metric)->label);
-        snprintf(lead, sizeof lead, "%d. ", k + 1);
+        if (r->rank == 0) heading(&c, scenario_metric(v->sc, v->ex->predictions[r->prediction].metric)->label);
+        snprintf(lead, sizeof lead, "%d. ", r->rank + 1);
         para(&c, lead, v->mattered_text[i], FONT_NORMAL, C_INK);
     }
     if (v->nmattered == 0) para(&c, "", "No ranged assumption moves an interval prediction's metric.", FONT_NORMAL, C_INK);
@@ -958,10 +957,8 @@ int exview_what_mattered(ExView *v, int runs, ExAmountFn amount, Diag *d)
     }
     /* Keep the three largest effects on each prediction, as the terminal prints. */
     int k = 0;
-    for (int i = 0, rank = 0; i < n; i++) {
-        rank = i > 0 && all[i].prediction == all[i - 1].prediction ? rank + 1 : 0;
-        if (rank < 3) all[k++] = all[i];
-    }
+    for (int i = 0; i < n; i++)
+        if (all[i].rank < 3) all[k++] = all[i];
     v->mattered = all;
     v->mattered_text = malloc((size_t)k * sizeof *v->mattered_text + 1);
     if (!v->mattered_text) {

@@ -705,7 +705,7 @@ int exercise_what_mattered(const Exercise *ex, uint64_t seed, const int *by_deci
         if (lo < 0 || hi < 0) goto done;
         if (lo || hi) continue;
         for (int i = 0; i < np; i++)
-            eff[(size_t)i * (size_t)na + (size_t)nr] = (ExMattered){ i, a, mean[i], mean[np + i], mean[np + i] - mean[i] };
+            eff[(size_t)i * (size_t)na + (size_t)nr] = (ExMattered){ i, a, 0, mean[i], mean[np + i], mean[np + i] - mean[i] };
         nr++;
     }
     int k = 0;
@@ -713,6 +713,7 @@ int exercise_what_mattered(const Exercise *ex, uint64_t seed, const int *by_deci
         if (ex->predictions[i].kind != PRED_INTERVAL) continue;
         ExMattered *e = eff + (size_t)i * (size_t)na;
         qsort(e, (size_t)nr, sizeof *e, by_effect);
+        for (int r = 0; r < nr; r++) e[r].rank = r;
         memmove(eff + k, e, (size_t)nr * sizeof *e);
         k += nr;
     }

@@ -159,6 +159,7 @@ int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *by_decision,
 typedef struct ExMattered {
     int prediction;     /* exercise prediction index (an interval) */
     int assumption;     /* scenario assumption index (a ranged one) */
+    int rank;           /* 0 for the largest effect on this prediction, 1 next... */
     double low, high;   /* the metric's mean at either end */
     double effect;      /* high - low */
 } ExMattered;

@@ -470,6 +470,7 @@ START_TEST(what_mattered_ranks_the_tornado)
     for (int k = 0; k < n; k++) {
         const ExMattered *r = &rows[k];
         ck_assert_int_eq(ex->predictions[r->prediction].kind, PRED_INTERVAL);
+        ck_assert_int_eq(r->rank, k % ranged);
         if (k % ranged) {
             ck_assert_int_eq(r->prediction, rows[k - 1].prediction);
             ck_assert(fabs(rows[k - 1].effect) > fabs(r->effect) ||

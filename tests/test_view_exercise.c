@@ -531,6 +531,7 @@ START_TEST(view_what_mattered_equals_the_terminals)
         ck_assert_int_lt(n, nterm);
         ck_assert_str_eq(text, term[n]);
         ck_assert_int_eq(ex->predictions[r->prediction].kind, PRED_INTERVAL);
+        ck_assert_int_lt(r->rank, 3);
         ck_assert(r->effect == r->high - r->low);
         if (prev && prev->prediction == r->prediction) ck_assert(fabs(prev->effect) >= fabs(r->effect));
         else {
