@@ -166,9 +166,12 @@ $(BUILD)/tests/%.o: tests/%.c $(BUILD)/suites.h $(wildcard tests/*.h) $(wildcard
 	$(Q)$(CC) $(BASEFLAGS) $(VIEW_DEF) $(CHECK_CFLAGS) $(CJSON_CFLAGS) $(if $(HAVE_SDL),$(SDL_CFLAGS)) \
 	  -DSALVO_BIN='"$(SALVO_BIN)"' $(if $(HAVE_MPI),-DSALVO_BIN_MPI=1) -Isim -Irender -Ireport -Itests -I$(BUILD) -c $< -o $@
 
-$(BUILD)/test_salvo: $(TEST_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB)
+# The suites link cli/fmt.o too: the view's debrief words numbers with the
+# terminal's formatter, and test_view_exercise checks they say the same.
+TEST_CLI_OBJ := $(BUILD)/cli/fmt.o
+$(BUILD)/test_salvo: $(TEST_OBJ) $(TEST_CLI_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB)
 	$(SAY) LD $@
-	$(Q)$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
+	$(Q)$(CC) $(BASEFLAGS) -o $@ $(TEST_OBJ) $(TEST_CLI_OBJ) $(RENDER_OBJ) $(REPORT_OBJ) $(LIB) $(SDL_LIBS) $(CHECK_LIBS) $(LIBS)
 
 $(BUILD)/bench: $(BUILD)/tests/bench.o $(LIB)
 	$(SAY) LD $@

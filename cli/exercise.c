@@ -305,79 +305,30 @@ static void histogram(const Scenario *sc, int m, const double *sample, int n, do
     }
 }
 
-/* "What mattered": the tornado under the student's decisions. Each ranged
- * assumption is set to its low and then its high end (through the loader,
- * as --set does) and P->tornado runs of each are made with the student's
- * answers scripted; replication r is the same on both sides (common random
- * numbers), so the difference of the means is the assumption's effect. The
- * three largest effects on each interval metric are put in words. */
-typedef struct Effect { int a; double eff; } Effect;
-
-static int by_effect(const void *x, const void *y)
-{
-    double a = fabs(((const Effect *)x)->eff), b = fabs(((const Effect *)y)->eff);
-    int ia = ((const Effect *)x)->a, ib = ((const Effect *)y)->a;
-    return a < b ? 1 : a > b ? -1 : ia - ib;
-}
-
+/* "What mattered": the tornado under the student's decisions
+ * (exercise_what_mattered), P->tornado runs a side; the three largest
+ * effects on each interval metric in words (exercise_mattered_text, as
+ * the view words them). */
 static void what_mattered(const Play *P)
 {
     const Exercise *ex = P->ex;
-    const Scenario *sc = P->sc;
-    int na = scenario_assumption_count(sc), nm = scenario_metric_count(sc), np = ex->npredictions;
-    if (P->tornado <= 0 || na == 0) return;
-    Effect *eff = calloc((size_t)na * (size_t)np + 1, sizeof *eff);
-    double *out = malloc((size_t)P->tornado * (size_t)nm * sizeof *out), *mean = calloc((size_t)np * 2 + 1, sizeof *mean);
-    int nr = 0;
-    if (!eff || !out || !mean) goto done;
-    for (int a = 0; a < na; a++) {
-        const Assumption *as = scenario_assumption(sc, a);
-        if (!(as->lo < as->hi)) continue;
-        int ok = 1;
-        for (int side = 0; side < 2 && ok; side++) {
-            char set[512];
-            snprintf(set, sizeof set, "%s=%.17g", as->path, side ? as->hi : as->lo);
-            const char *sets[1] = { set };
-            Diag d;
-            diag_init(&d, ex->scenario_file);
-            Scenario *s = scenario_load(ex->scenario_file, sets, 1, &d);
-            diag_fini(&d);
-            if (!s || exercise_outcomes(s, P->seed, P->by_decision, P->tornado, out) != 0) ok = 0;
-            for (int i = 0; ok && i < np; i++) {
-                double sum = 0;
-                for (int r = 0; r < P->tornado; r++) sum += out[(size_t)r * (size_t)nm + (size_t)ex->predictions[i].metric];
-                mean[2 * i + side] = sum / P->tornado;
-            }
-            scenario_destroy(s);
-        }
-        if (!ok) continue;
-        for (int i = 0; i < np; i++) eff[i * na + nr] = (Effect){ a, mean[2 * i + 1] - mean[2 * i] };
-        nr++;
+    ExMattered *rows;
+    int n;
+    if (P->tornado <= 0 || scenario_assumption_count(P->sc) == 0) return;
+    if (exercise_what_mattered(ex, P->seed, P->by_decision, P->tornado, &rows, &n) != 0) {
+        fputs("salvo exercise: out of memory for what mattered\n", stderr);
+        return;
     }
     printf("\n== What mattered: the assumptions that move each outcome most under your decisions ==\n"
            "  (each ranged assumption from the low to the high end of its range, %d runs a side)\n", P->tornado);
-    for (int i = 0; i < np; i++) {
-        const ExPrediction *pr = &ex->predictions[i];
-        if (pr->kind != PRED_INTERVAL || nr == 0) continue;
-        Effect *e = eff + (size_t)i * (size_t)na;
-        qsort(e, (size_t)nr, sizeof *e, by_effect);
-        printf("  %s:\n", scenario_metric(sc, pr->metric)->label);
-        for (int k = 0; k < 3 && k < nr; k++) {
-            const Assumption *as = scenario_assumption(sc, e[k].a);
-            char lo[64], hi[64], d[64];
-            fmt_num(lo, sizeof lo, as->lo);
-            fmt_num(hi, sizeof hi, as->hi);
-            fmt_amount(d, sizeof d, fabs(e[k].eff), pr->unit);
-            int src = as->source_title && as->source_title[0];
-            printf("    %d. %s, from %s to %s, %s it by %s on average%s%s%s.\n", k + 1, as->path, lo, hi,
-                   e[k].eff >= 0 ? "raises" : "lowers", d, src ? " (source: " : "", src ? as->source_title : "",
-                   src ? ")" : "");
-        }
+    for (int i = 0; i < n; i++) {
+        if (rows[i].rank == 0) printf("  %s:\n", scenario_metric(P->sc, ex->predictions[rows[i].prediction].metric)->label);
+        if (rows[i].rank >= 3) continue;
+        char line[1024];
+        exercise_mattered_text(line, sizeof line, ex, &rows[i], fmt_amount);
+        printf("    %d. %s\n", rows[i].rank + 1, line);
     }
-done:
-    free(eff);
-    free(out);
-    free(mean);
+    free(rows);
 }
 
 static void debrief(Play *P, const double *mine)

@@ -24,12 +24,13 @@ int cmd_view(int argc, char **argv)
 #include "cal.h"
 #include "exercise.h"
 #include "exview.h"
+#include "fmt.h"
 #include "playthrough.h"
 #include "session.h"
 #include "view.h"
 
 enum { W_SEED = 1, W_SET, W_PLAY, W_RECORD, W_REPLAY, W_TRACE, W_SCREENSHOT, W_AT, W_SIZE, W_FRAMES, W_KEYS,
-       W_EXERCISE, W_SCREEN, W_RUNS, W_NAME };
+       W_EXERCISE, W_SCREEN, W_RUNS, W_NAME, W_TORNADO };
 static const OptSpec view_opts[] = {
     { W_SEED, "--seed", "S", "replication seed, decimal or 0x hex (default 1)" },
     { W_SET, "--set", "PATH=VALUE", "override a scenario parameter (repeatable)" },
@@ -49,8 +50,11 @@ static const OptSpec view_opts[] = {
       "an exercise playthrough and --record saves one (as salvo exercise does)" },
     { W_SCREEN, "--screen", "NAME", "with --exercise --screenshot: briefing, predictions (filled from\n"
       "--replay), decision (the first),\n"
-      "decision:K (the K-th), fan, fan:K (1000 futures per option) or debrief" },
+      "decision:K (the K-th), fan, fan:K (1000 futures per option), debrief\n"
+      "or mattered (what mattered, by --tornado)" },
     { W_RUNS, "--runs", "N", "with --exercise: runs of the debrief's distribution (default 1000)" },
+    { W_TORNADO, "--tornado", "N", "with --exercise: runs per side for 'what mattered', each ranged\n"
+      "assumption low vs high (default 50; 0: skip), as salvo exercise" },
     { W_NAME, "--name", "NAME", "with --exercise: the student's name in the playthrough (default: student)" },
     { 0, NULL, NULL, NULL },
 };
@@ -59,8 +63,8 @@ static const CmdSpec view_spec = {
             "--trace T.jsonl\n"
             "--replay PLAY.json [--play]\n"
             "(FILE | --trace T.jsonl | --replay PLAY.json) --screenshot OUT.png --at DATE|DAY [--size WxH]\n"
-            "EXERCISE --exercise [--seed S | --replay PLAY.json] [--name NAME] [--record PLAY.json] [--runs N]\n"
-            "EXERCISE --exercise [--replay PLAY.json] --screenshot OUT.png --screen briefing|predictions|decision[:K]|fan[:K]|debrief",
+            "EXERCISE --exercise [--seed S | --replay PLAY.json] [--name NAME] [--record PLAY.json] [--runs N] [--tornado N]\n"
+            "EXERCISE --exercise [--replay PLAY.json] --screenshot OUT.png --screen briefing|predictions|decision[:K]|fan[:K]|debrief|mattered [--tornado N]",
     "The SDL2 map view. The window needs a display (DISPLAY or WAYLAND_DISPLAY);\n"
     "--screenshot needs none. Keys in the window: press h. SALVO_VIEW_STATS=1\n"
     "prints frame timings.",
@@ -133,12 +137,13 @@ static int parse_at(const char *v, const TraceHeader *h, double *t)
     return 0;
 }
 
-/* --screen: briefing, predictions, decision, decision:K (1-based), fan, fan:K or debrief. */
+/* --screen: briefing, predictions, decision, decision:K (1-based), fan, fan:K, debrief or mattered. */
 static int parse_screen(const char *v, ExScreen *sc, int *k)
 {
     *k = 0;
     if (!strcmp(v, "briefing")) *sc = EXS_BRIEFING;
     else if (!strcmp(v, "debrief")) *sc = EXS_DEBRIEF;
+    else if (!strcmp(v, "mattered")) *sc = EXS_MATTERED;
     else if (!strcmp(v, "decision")) *sc = EXS_DECISION;
     else if (!strcmp(v, "fan")) *sc = EXS_FAN;
     else if (!strcmp(v, "predictions")) *sc = EXS_PREDICT;
@@ -152,7 +157,7 @@ static int parse_screen(const char *v, ExScreen *sc, int *k)
     } else goto bad;
     return 0;
 bad:
-    fprintf(stderr, "salvo view: --screen: expected briefing, predictions, decision[:K], fan[:K] or debrief, got '%s'\n", v);
+    fprintf(stderr, "salvo view: --screen: expected briefing, predictions, decision[:K], fan[:K], debrief or mattered, got '%s'\n", v);
     return -1;
 }
 
@@ -160,7 +165,7 @@ bad:
 typedef struct ExArgs {
     const char *file, *replay, *shot, *screen, *keys, *record, *name;
     unsigned long long seed;
-    int seed_given, runs, w, h, frames, futures;
+    int seed_given, runs, w, h, frames, futures, tornado;
 } ExArgs;
 
 /* After the window's debrief: the scores printed as the terminal prints
@@ -226,6 +231,12 @@ static int view_exercise(const ExArgs *a)
                           a->h, &d);
         if (!v) goto out;
         if (a->replay) exview_set_guesses(v, pt.guess);
+        if (screen == EXS_MATTERED && a->tornado == 0) {
+            fputs("salvo view: --screen mattered needs --tornado N > 0\n", stderr);
+            rc = 2;
+            goto out;
+        }
+        if (screen == EXS_MATTERED && exview_what_mattered(v, a->tornado, fmt_amount, &d) != 0) goto out;
         if (exview_render(v, screen, k) != 0) {
             fprintf(stderr, "salvo view: --screen %s: the run paused at %d decision%s\n", a->screen,
                     exview_decisions(v), exview_decisions(v) == 1 ? "" : "s");
@@ -241,7 +252,7 @@ static int view_exercise(const ExArgs *a)
     s = a->replay ? session_open_scripted(ex->scenario_file, seed, choices, nchoices, &d)
                   : session_open_scenario(ex->scenario_file, NULL, 0, seed, 1, &d);
     if (!s) goto out;
-    ExLoop lo = { a->runs, a->futures, a->keys, a->frames };
+    ExLoop lo = { a->runs, a->futures, a->keys, a->frames, a->tornado, fmt_amount };
     int r = exview_run(v, s, &lo, &d);
     if (r < 0) goto out;
     /* A replay keeps the student's name unless --name renames it. */
@@ -255,6 +266,18 @@ out:
     return rc;
 }
 
+/* A count option's value from min to max (args_count's message below
+ * min or malformed, ours above max); -1 if it is not one. */
+static long long bounded_count(const char *opt, const char *v, long long min, long long max)
+{
+    long long n = args_count(opt, v, min);
+    if (n > max) {
+        fprintf(stderr, "salvo view: %s: at most %lld, got %lld\n", opt, max, n);
+        return -1;
+    }
+    return n;
+}
+
 int cmd_view(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *replay = NULL, *record = NULL, *shot = NULL, *at = NULL;
@@ -262,8 +285,8 @@ int cmd_view(int argc, char **argv)
     unsigned long long seed = 1;
     int play = 0, seed_given = 0, exercise = 0;
     const char *screen = NULL;
-    long long runs = 1000;
-    int runs_given = 0;
+    long long runs = 1000, tornado = 50;
+    int runs_given = 0, tornado_given = 0;
     long long frames = 0;
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     int nsets = 0, rc = 2;
@@ -302,12 +325,12 @@ int cmd_view(int argc, char **argv)
         case W_SCREEN: screen = v; break;
         case W_NAME: name = v; break;
         case W_RUNS:
-            if ((runs = args_count("--runs", v, 1)) < 0) goto out;
+            if ((runs = bounded_count("--runs", v, 1, 1000000)) < 0) goto out;
             runs_given = 1;
-            if (runs > 1000000) {
-                fprintf(stderr, "salvo view: --runs: at most 1000000, got %lld\n", runs);
-                goto out;
-            }
+            break;
+        case W_TORNADO:
+            if ((tornado = bounded_count("--tornado", v, 0, 100000)) < 0) goto out;
+            tornado_given = 1;
             break;
         case W_FRAMES:
             if ((frames = args_count("--frames", v, 1)) < 0) goto out;
@@ -328,7 +351,7 @@ int cmd_view(int argc, char **argv)
             goto out;
         }
         if (shot && !screen) {
-            fputs("salvo view: with --exercise, --screenshot needs --screen briefing|predictions|decision[:K]|fan[:K]|debrief\n", stderr);
+            fputs("salvo view: with --exercise, --screenshot needs --screen briefing|predictions|decision[:K]|fan[:K]|debrief|mattered\n", stderr);
             goto out;
         }
         if (screen && !shot) {
@@ -344,7 +367,8 @@ int cmd_view(int argc, char **argv)
             goto out;
         }
         ExArgs a = { file, replay, shot, screen, keys, record, name, seed, seed_given, (int)runs,
-                     shot ? 1600 : 1400, shot ? 900 : 820, (int)(frames > 1000000000 ? 1000000000 : frames), 1000 };
+                     shot ? 1600 : 1400, shot ? 900 : 820, (int)(frames > 1000000000 ? 1000000000 : frames), 1000,
+                     (int)tornado };
         if (size && parse_size(size, &a.w, &a.h) != 0) goto out;
         if (!shot && !have_display()) {
             fputs("salvo view: no display to open a window on (DISPLAY and WAYLAND_DISPLAY are unset).\n"
@@ -355,8 +379,8 @@ int cmd_view(int argc, char **argv)
         rc = view_exercise(&a);
         goto out;
     }
-    if (screen || runs_given || name) {
-        fputs("salvo view: --screen, --runs and --name go with --exercise\n", stderr);
+    if (screen || runs_given || name || tornado_given) {
+        fputs("salvo view: --screen, --runs, --tornado and --name go with --exercise\n", stderr);
         goto out;
     }
     if (!!file + !!trace + !!replay != 1) {

@@ -53,6 +53,11 @@ struct ExView {
     Chart chart[16];
     int ncharts;
     int ndec;                   /* the scenario's decisions */
+    /* What mattered (exview_what_mattered): the rows shown, the three
+     * largest effects on each interval prediction, and their sentences. */
+    ExMattered *mattered;
+    char (*mattered_text)[512];
+    int nmattered, tornado;     /* tornado: runs a side; 0 not computed */
     /* The predictions form: its fields in order (an interval's best, low,
      * high; a probability's p), their text, the focus and the complaints. */
     char field[MAX_FIELDS][FIELD_LEN];
@@ -129,6 +134,16 @@ static void form_init(ExView *v)
     }
 }
 
+/* What mattered no longer matches the run. */
+static void forget_mattered(ExView *v)
+{
+    free(v->mattered);
+    free(v->mattered_text);
+    v->mattered = NULL;
+    v->mattered_text = NULL;
+    v->nmattered = v->tornado = 0;
+}
+
 ExView *exview_create(const Exercise *ex, uint64_t seed, const int *choices, int nchoices, int nruns, int futures,
                       int w, int h, Diag *d)
 {
@@ -177,6 +192,7 @@ err:
 int exview_play(ExView *v, const int *choices, int nchoices, int nruns, int futures, Diag *d)
 {
     free_pauses(v);
+    forget_mattered(v);
     free(v->all);
     v->nruns = nruns;
     v->futures = futures;
@@ -203,6 +219,8 @@ void exview_destroy(ExView *v)
     free(v->mine);
     free(v->all);
     free(v->by_decision);
+    free(v->mattered);
+    free(v->mattered_text);
     free(v);
 }
 
@@ -708,6 +726,9 @@ static void scores(ExView *v, Col *c)
     para(c, "", EXERCISE_CALIBRATION, FONT_SMALL, COL_MUTED);
 }
 
+/* How many decisions have a fan (all or none). */
+static int nfans(const ExView *v) { return v->npause && v->pause[0].fan ? v->npause : 0; }
+
 static void debrief(ExView *v)
 {
     const Exercise *ex = v->ex;
@@ -740,11 +761,9 @@ static void debrief(ExView *v)
     v->ncharts = n;
     for (int k = 0; k < n; k++)
         chart(v, &v->chart[k], metrics[k], c.x, top + (each + gapy) * (float)k, cw, each);
-    if (v->npause && v->pause[0].fan)
-        footer(v, "\xe2\x86\x92 or Page Down: the fan at each decision, then the debrief questions   s: save this picture   "
-                  "Esc: quit");
-    else
-        footer(v, "What mattered (the tornado): salvo exercise prints it in the terminal.");
+    snprintf(buf, sizeof buf, "\xe2\x86\x92 or Page Down: %s%sthe debrief questions   s: save this picture   Esc: quit",
+             nfans(v) ? "the fan at each decision, " : "", v->tornado > 0 ? "what mattered, " : "");
+    footer(v, buf);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -852,6 +871,27 @@ static void fan(ExView *v, int k)
               "(the futures salvo exercise prints)");
 }
 
+/* What mattered: the tornado under the student's decisions, in the
+ * terminal's words. */
+static void mattered(ExView *v)
+{
+    Col c = column(v, 0);
+    char buf[256];
+    para(&c, "", "What mattered", FONT_TITLE, COL_HEAD);
+    snprintf(buf, sizeof buf, "The assumptions that move each outcome most under your decisions: each ranged "
+             "assumption from the low to the high end of its range, %d runs a side.", v->tornado);
+    para(&c, "", buf, FONT_NORMAL, COL_MUTED);
+    char lead[16];
+    for (int i = 0; i < v->nmattered; i++) {
+        const ExMattered *r = &v->mattered[i];
+        if (r->rank == 0) heading(&c, scenario_metric(v->sc, v->ex->predictions[r->prediction].metric)->label);
+        snprintf(lead, sizeof lead, "%d. ", r->rank + 1);
+        para(&c, lead, v->mattered_text[i], FONT_NORMAL, COL_INK);
+    }
+    if (v->nmattered == 0) para(&c, "", "No ranged assumption moves an interval prediction's metric.", FONT_NORMAL, COL_INK);
+    footer(v, "\xe2\x86\x90 \xe2\x86\x92: the fans and the debrief, the questions   s: save this picture   Esc: quit");
+}
+
 static void questions(ExView *v)
 {
     Col c = column(v, 0);
@@ -872,12 +912,14 @@ int exview_render(ExView *v, ExScreen screen, int scroll)
     if ((screen == EXS_DECISION || screen == EXS_FAN) && (scroll < 0 || scroll >= v->npause)) return -1;
     if (screen == EXS_FAN && !v->pause[scroll].fan) return -1;
     if (screen == EXS_DEBRIEF && v->nruns <= 0) return -1;
+    if (screen == EXS_MATTERED && v->tornado <= 0) return -1;
     clear(v);
     if (screen == EXS_BRIEFING) briefing(v, scroll < 0 ? 0 : scroll);
     else if (screen == EXS_PREDICT) form(v);
     else if (screen == EXS_DECISION) decision(v, scroll);
     else if (screen == EXS_FAN) fan(v, scroll);
     else if (screen == EXS_QUESTIONS) questions(v);
+    else if (screen == EXS_MATTERED) mattered(v);
     else debrief(v);
     SDL_RenderPresent(v->ren);
     return 0;
@@ -900,6 +942,41 @@ int exview_chart(const ExView *v, int k, float *x0, float *x1, double *lo, doubl
     *hi = c->hi;
     *mine = c->mine;
     *marker = c->marker;
+    return 0;
+}
+
+int exview_what_mattered(ExView *v, int runs, ExAmountFn amount, Diag *d)
+{
+    ExMattered *all;
+    int n;
+    forget_mattered(v);
+    if (runs <= 0) return 0;
+    if (exercise_what_mattered(v->ex, v->seed, v->by_decision, runs, &all, &n) != 0) {
+        diag_add(d, 0, 0, "", "out of memory for what mattered");
+        return -1;
+    }
+    /* Keep the three largest effects on each prediction, as the terminal prints. */
+    int k = 0;
+    for (int i = 0; i < n; i++)
+        if (all[i].rank < 3) all[k++] = all[i];
+    v->mattered = all;
+    v->mattered_text = malloc((size_t)k * sizeof *v->mattered_text + 1);
+    if (!v->mattered_text) {
+        forget_mattered(v);
+        diag_add(d, 0, 0, "", "out of memory for what mattered");
+        return -1;
+    }
+    for (int i = 0; i < k; i++) exercise_mattered_text(v->mattered_text[i], sizeof v->mattered_text[i], v->ex, &all[i], amount);
+    v->nmattered = k;
+    v->tornado = runs;
+    return 0;
+}
+
+int exview_mattered(const ExView *v, int i, const ExMattered **row, const char **text)
+{
+    if (i < 0 || i >= v->nmattered) return -1;
+    if (row) *row = &v->mattered[i];
+    if (text) *text = v->mattered_text[i];
     return 0;
 }
 
@@ -943,10 +1020,18 @@ static void save_screen(Win *W, const char *what)
     diag_fini(&d);
 }
 
-/* The debrief's last page: after the fans (if any), the questions. */
-static int last_page(const ExView *v)
+/* The debrief's pages in order: the debrief (0), the fan at each
+ * decision (if any), what mattered (if computed), the questions (the
+ * last). */
+static int last_page(const ExView *v) { return (v->tornado > 0) + nfans(v) + 1; }
+
+/* The screen of debrief page `page`, and its decision ordinal in *k. */
+static ExScreen page_screen(const ExView *v, int page, int *k)
 {
-    return (v->npause && v->pause[0].fan ? v->npause : 0) + 1;
+    *k = page - 1;
+    if (page == 0) return EXS_DEBRIEF;
+    if (page == last_page(v)) return EXS_QUESTIONS;
+    return page > nfans(v) ? EXS_MATTERED : EXS_FAN;
 }
 
 /* The screen shown now, drawn and handed to the window. */
@@ -955,9 +1040,11 @@ static void redraw(Win *W)
     ExView *v = W->v;
     if (W->phase == PH_BRIEFING) exview_render(v, EXS_BRIEFING, W->scroll);
     else if (W->phase == PH_FORM) exview_render(v, EXS_PREDICT, 0);
-    else if (W->page > 0 && W->page == last_page(v)) exview_render(v, EXS_QUESTIONS, 0);
-    else if (W->page > 0) exview_render(v, EXS_FAN, W->page - 1);
-    else exview_render(v, EXS_DEBRIEF, 0);
+    else {
+        int k;
+        ExScreen sc = page_screen(v, W->page, &k);
+        exview_render(v, sc, k);
+    }
     if (W->tex) SDL_DestroyTexture(W->tex);
     W->tex = SDL_CreateTextureFromSurface(W->vw->ren, v->surf);
     W->dirty = 0;
@@ -987,8 +1074,11 @@ static void screen_key(Win *W, const SDL_KeyboardEvent *k)
     W->dirty = 1;
     if (sym == SDLK_F12 || (sym == SDLK_s && W->phase != PH_FORM)) {      /* the form takes letters as typing */
         char what[32];
-        if (W->phase == PH_DEBRIEF && W->page == last_page(v)) snprintf(what, sizeof what, "questions");
-        else if (W->phase == PH_DEBRIEF && W->page) snprintf(what, sizeof what, "fan-%d", W->page);
+        int fk;
+        ExScreen sc = W->phase == PH_DEBRIEF ? page_screen(v, W->page, &fk) : EXS_BRIEFING;
+        if (sc == EXS_QUESTIONS) snprintf(what, sizeof what, "questions");
+        else if (sc == EXS_MATTERED) snprintf(what, sizeof what, "mattered");
+        else if (sc == EXS_FAN) snprintf(what, sizeof what, "fan-%d", fk + 1);
         else snprintf(what, sizeof what, "%s", W->phase == PH_BRIEFING ? "briefing" : W->phase == PH_FORM ? "predictions"
                                                                                                           : "debrief");
         save_screen(W, what);
@@ -1069,13 +1159,16 @@ static void play_phase(Win *W, Session *s, const ExLoop *o, Diag *d)
         W->phase = PH_QUIT;
         return;
     }
-    char msg[256];
+    char msg[320], more[96] = "";
+    if (o->amount && o->tornado > 0)
+        snprintf(more, sizeof more, ", and what mattered (%d runs a side per assumption)", o->tornado);
     snprintf(msg, sizeof msg, "Your run against %d runs under your decisions, and %d futures per option from each of "
-             "your decisions: a few seconds.", o->runs, o->futures);
+             "your decisions%s: a few seconds.", o->runs, o->futures, more);
     notice(W, "Preparing the debrief\xe2\x80\xa6", msg);
     const int *made;
     int nmade = session_choices(s, &made);
-    if (exview_play(W->v, made, nmade, o->runs, o->futures, d) != 0) {
+    if (exview_play(W->v, made, nmade, o->runs, o->futures, d) != 0 ||
+        (o->amount && exview_what_mattered(W->v, o->tornado, o->amount, d) != 0)) {
         W->phase = PH_QUIT;
         return;
     }

@@ -22,7 +22,7 @@
 #include "exercise.h"
 #include "session.h"
 
-typedef enum ExScreen { EXS_BRIEFING, EXS_PREDICT, EXS_DECISION, EXS_FAN, EXS_DEBRIEF, EXS_QUESTIONS } ExScreen;
+typedef enum ExScreen { EXS_BRIEFING, EXS_PREDICT, EXS_DECISION, EXS_FAN, EXS_DEBRIEF, EXS_QUESTIONS, EXS_MATTERED } ExScreen;
 
 /* The most predictions the form takes (an exercise with more is refused). */
 #define EXVIEW_MAX_PRED 32
@@ -51,6 +51,16 @@ uint32_t exview_pixel(const ExView *v, int x, int y);
  * spans, the student's value and the marker's x. -1 if there is no chart
  * k (or every run gave the same value: no histogram, no marker). */
 int exview_chart(const ExView *v, int k, float *x0, float *x1, double *lo, double *hi, double *mine, float *marker);
+/* What mattered under the last play's decisions (exercise_what_mattered,
+ * runs a side; 0: none, and no screen), keeping the three largest effects
+ * on each interval prediction as the terminal prints them, worded by
+ * exercise_mattered_text with `amount` (the terminal's: fmt_amount). The
+ * EXS_MATTERED screen shows them; exview_play forgets them. 0, or -1 with
+ * a diagnostic. */
+int exview_what_mattered(ExView *v, int runs, ExAmountFn amount, Diag *d);
+/* Row i of what mattered (ranked, grouped by prediction) and its
+ * sentence; -1 if there is no row i. */
+int exview_mattered(const ExView *v, int i, const ExMattered **row, const char **text);
 /* Save the last screen as PNG; 0, or -1 with a diagnostic. */
 int exview_save(ExView *v, const char *png, Diag *d);
 /* Metric m's value x in words: a date, yes/no, or a number and its unit. */
@@ -86,6 +96,8 @@ typedef struct ExLoop {
     int runs, futures;          /* the debrief's distribution, futures per option */
     const char *keys;           /* tests: a --keys script for the whole loop */
     int frames;                 /* > 0: stop after this many frames in all */
+    int tornado;                /* what mattered: runs a side (0: not shown) */
+    ExAmountFn amount;          /* its words' amounts (NULL: not shown) */
 } ExLoop;
 
 /* The whole loop in one window: briefing (Space/Enter on, arrows and Page
@@ -94,7 +106,7 @@ typedef struct ExLoop {
  * briefing), play on the map with Session s (interactive; its decisions
  * show what the exercise shows at them; Enter at the end of the run goes
  * on), then the debrief (Right/Left or Page Down/Up: the fan at each
- * decision, then the exercise's debrief questions). s on any exercise screen saves it as salvo-exercise-SCREEN.png;
+ * decision, what mattered, then the exercise's debrief questions). s on any exercise screen saves it as salvo-exercise-SCREEN.png;
  * Esc or q quits. Guesses already set (a replay) fill the form. Returns 1
  * if the student reached the debrief (exview_guesses and session_choices
  * then hold the playthrough), 0 if they quit before, -1 with a diagnostic

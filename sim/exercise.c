@@ -649,3 +649,93 @@ int exercise_histogram(const double *sample, int n, double x, int nbins, int *bi
     int mark = x <= a ? 0 : x >= b ? nbins - 1 : (int)((x - a) / (b - a) * nbins);
     return mark >= nbins ? nbins - 1 : mark;
 }
+
+/* --- what mattered ----------------------------------------------------- */
+
+static int by_effect(const void *x, const void *y)
+{
+    const ExMattered *p = x, *q = y;
+    double a = fabs(p->effect), b = fabs(q->effect);
+    return a < b ? 1 : a > b ? -1 : p->assumption - q->assumption;
+}
+
+/* The means of every prediction's metric over `runs` runs of the scenario
+ * with one assumption at value v: mean[i] for prediction i. 0, 1 if the
+ * loader refused the value, -1 if memory ran out. */
+static int means_at(const Exercise *ex, const Assumption *as, double v, uint64_t seed, const int *by_decision, int runs,
+                    double *out, double *mean)
+{
+    char set[512];
+    snprintf(set, sizeof set, "%s=%.17g", as->path, v);
+    const char *sets[1] = { set };
+    Diag d;
+    diag_init(&d, ex->scenario_file);
+    Scenario *s = scenario_load(ex->scenario_file, sets, 1, &d);
+    diag_fini(&d);
+    if (!s) return 1;
+    int nm = scenario_metric_count(s), rc = exercise_outcomes(s, seed, by_decision, runs, out);
+    for (int i = 0; rc == 0 && i < ex->npredictions; i++) {
+        double sum = 0;
+        for (int r = 0; r < runs; r++) sum += out[(size_t)r * (size_t)nm + (size_t)ex->predictions[i].metric];
+        mean[i] = sum / runs;
+    }
+    scenario_destroy(s);
+    return rc;
+}
+
+int exercise_what_mattered(const Exercise *ex, uint64_t seed, const int *by_decision, int runs, ExMattered **rows,
+                           int *nrows)
+{
+    const Scenario *sc = ex->scenario;
+    int na = scenario_assumption_count(sc), nm = scenario_metric_count(sc), np = ex->npredictions, nint = 0;
+    *rows = NULL;
+    *nrows = 0;
+    for (int i = 0; i < np; i++) nint += ex->predictions[i].kind == PRED_INTERVAL;
+    if (runs <= 0 || na == 0 || nint == 0) return 0;
+    /* eff[i * na + k]: prediction i's k-th usable assumption. */
+    ExMattered *eff = calloc((size_t)na * (size_t)np, sizeof *eff);
+    double *out = malloc((size_t)runs * (size_t)nm * sizeof *out), *mean = calloc((size_t)np * 2, sizeof *mean);
+    int nr = 0, rc = -1;
+    if (!eff || !out || !mean) goto done;
+    for (int a = 0; a < na; a++) {
+        const Assumption *as = scenario_assumption(sc, a);
+        if (!(as->lo < as->hi)) continue;
+        int lo = means_at(ex, as, as->lo, seed, by_decision, runs, out, mean);
+        int hi = lo ? lo : means_at(ex, as, as->hi, seed, by_decision, runs, out, mean + np);
+        if (lo < 0 || hi < 0) goto done;
+        if (lo || hi) continue;
+        for (int i = 0; i < np; i++)
+            eff[(size_t)i * (size_t)na + (size_t)nr] = (ExMattered){ i, a, 0, mean[i], mean[np + i], mean[np + i] - mean[i] };
+        nr++;
+    }
+    int k = 0;
+    for (int i = 0; i < np && nr > 0; i++) {
+        if (ex->predictions[i].kind != PRED_INTERVAL) continue;
+        ExMattered *e = eff + (size_t)i * (size_t)na;
+        qsort(e, (size_t)nr, sizeof *e, by_effect);
+        for (int r = 0; r < nr; r++) e[r].rank = r;
+        memmove(eff + k, e, (size_t)nr * sizeof *e);
+        k += nr;
+    }
+    *rows = eff;
+    *nrows = k;
+    eff = NULL;
+    rc = 0;
+done:
+    free(eff);
+    free(out);
+    free(mean);
+    return rc;
+}
+
+void exercise_mattered_text(char *buf, size_t n, const Exercise *ex, const ExMattered *r, ExAmountFn amount)
+{
+    const Assumption *as = scenario_assumption(ex->scenario, r->assumption);
+    char lo[64], hi[64], d[64];
+    amount(lo, sizeof lo, as->lo, NULL);
+    amount(hi, sizeof hi, as->hi, NULL);
+    amount(d, sizeof d, fabs(r->effect), ex->predictions[r->prediction].unit);
+    int src = as->source_title && as->source_title[0];
+    snprintf(buf, n, "%s, from %s to %s, %s it by %s on average%s%s%s.", as->path, lo, hi,
+             r->effect >= 0 ? "raises" : "lowers", d, src ? " (source: " : "", src ? as->source_title : "", src ? ")" : "");
+}

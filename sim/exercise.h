@@ -13,6 +13,7 @@
 #ifndef SALVO_EXERCISE_H
 #define SALVO_EXERCISE_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "diag.h"
 #include "salvo.h"
@@ -149,5 +150,36 @@ double exercise_outcome(const Exercise *ex, int prediction, const double *metric
  * scenario's policy. out gets nruns * nmetrics values, row r =
  * replication r + 1. 0, or -1 if memory ran out. Allocates one Sim. */
 int exercise_outcomes(const Scenario *sc, uint64_t seed, const int *by_decision, int nruns, double *out);
+
+/* --- what mattered: the tornado under the student's decisions ---------- */
+
+/* One assumption's effect on one interval prediction's metric: the mean
+ * over the runs with the assumption at the low and at the high end of its
+ * range, and effect = high - low. */
+typedef struct ExMattered {
+    int prediction;     /* exercise prediction index (an interval) */
+    int assumption;     /* scenario assumption index (a ranged one) */
+    int rank;           /* 0 for the largest effect on this prediction, 1 next... */
+    double low, high;   /* the metric's mean at either end */
+    double effect;      /* high - low */
+} ExMattered;
+
+/* Each ranged assumption of ex's scenario is set to its low and then its
+ * high end (through the loader, as --set does) and `runs` runs of each are
+ * made under the student's decisions (exercise_outcomes with seed and
+ * by_decision); replication r is the same on both sides (common random
+ * numbers), so the difference of the means is the assumption's effect.
+ * *rows gets, for each interval prediction in order, every assumption
+ * ranked by |effect| (largest first; ties by assumption index): *nrows
+ * rows, caller frees. An assumption the loader refuses at an end is left
+ * out. 0 (nothing ranged or runs <= 0: no rows), or -1 if memory ran out. */
+int exercise_what_mattered(const Exercise *ex, uint64_t seed, const int *by_decision, int runs, ExMattered **rows,
+                           int *nrows);
+/* How a caller writes an amount: x with its unit (NULL: the bare number).
+ * The terminal and the view pass the same one, so they say the same. */
+typedef void (*ExAmountFn)(char *buf, size_t n, double x, const char *unit);
+/* Row r in words: "PATH, from LOW to HIGH, raises it by AMOUNT on average
+ * (source: TITLE)." into buf (n bytes). */
+void exercise_mattered_text(char *buf, size_t n, const Exercise *ex, const ExMattered *r, ExAmountFn amount);
 
 #endif

@@ -435,11 +435,93 @@ START_TEST(script_by_decision)
 }
 END_TEST
 
+/* What mattered, checked against a tornado computed here from the public
+ * API: on shell-pipeline under the scenario's own policy, every ranged
+ * assumption is ranked for each interval prediction, by |effect| largest
+ * first (ties by index), and each row's means are those of `runs` runs
+ * with that assumption at either end of its range (exercise_outcomes on
+ * the scenario loaded with --set PATH=VALUE), to the bit. */
+static void plain_amount(char *buf, size_t n, double x, const char *unit)
+{
+    if (unit) snprintf(buf, n, "<%g %s>", x, unit);
+    else snprintf(buf, n, "<%g>", x);
+}
+
+START_TEST(what_mattered_ranks_the_tornado)
+{
+    enum { RUNS = 4 };
+    const char *file = "scenarios/exercises/shell-pipeline.json";
+    Diag d;
+    diag_init(&d, file);
+    Exercise *ex = exercise_load(file, &d);
+    diag_fini(&d);
+    ck_assert_ptr_nonnull(ex);
+    const Scenario *sc = ex->scenario;
+    int na = scenario_assumption_count(sc), nm = scenario_metric_count(sc), ranged = 0, nint = 0;
+    for (int a = 0; a < na; a++) ranged += scenario_assumption(sc, a)->lo < scenario_assumption(sc, a)->hi;
+    for (int i = 0; i < ex->npredictions; i++) nint += ex->predictions[i].kind == PRED_INTERVAL;
+    ck_assert_int_ge(ranged, 3);
+    ExMattered *rows;
+    int n;
+    ck_assert_int_eq(exercise_what_mattered(ex, 1, NULL, RUNS, &rows, &n), 0);
+    ck_assert_int_eq(n, ranged * nint);
+    double *out = malloc((size_t)RUNS * (size_t)nm * sizeof *out);
+    ck_assert_ptr_nonnull(out);
+    for (int k = 0; k < n; k++) {
+        const ExMattered *r = &rows[k];
+        ck_assert_int_eq(ex->predictions[r->prediction].kind, PRED_INTERVAL);
+        ck_assert_int_eq(r->rank, k % ranged);
+        if (k % ranged) {
+            ck_assert_int_eq(r->prediction, rows[k - 1].prediction);
+            ck_assert(fabs(rows[k - 1].effect) > fabs(r->effect) ||
+                      (fabs(rows[k - 1].effect) == fabs(r->effect) && rows[k - 1].assumption < r->assumption));
+        } else {
+            ck_assert(fabs(r->effect) > 0);     /* the top assumption moves it */
+        }
+        if (k % ranged > 1) continue;          /* the means of the top two of each, computed here */
+        const Assumption *as = scenario_assumption(sc, r->assumption);
+        double mean[2];
+        for (int side = 0; side < 2; side++) {
+            char set[512];
+            snprintf(set, sizeof set, "%s=%.17g", as->path, side ? as->hi : as->lo);
+            const char *sets[1] = { set };
+            diag_init(&d, ex->scenario_file);
+            Scenario *s = scenario_load(ex->scenario_file, sets, 1, &d);
+            diag_fini(&d);
+            ck_assert_ptr_nonnull(s);
+            ck_assert_int_eq(exercise_outcomes(s, 1, NULL, RUNS, out), 0);
+            double sum = 0;
+            for (int j = 0; j < RUNS; j++) sum += out[(size_t)j * (size_t)nm + (size_t)ex->predictions[r->prediction].metric];
+            mean[side] = sum / RUNS;
+            scenario_destroy(s);
+        }
+        ck_assert(r->low == mean[0] && r->high == mean[1]);
+        ck_assert(r->effect == mean[1] - mean[0]);
+    }
+    /* In words, with an amount writer that shows what it is given. */
+    char buf[1024];
+    exercise_mattered_text(buf, sizeof buf, ex, &rows[0], plain_amount);
+    const Assumption *top = scenario_assumption(sc, rows[0].assumption);
+    char want[512];
+    snprintf(want, sizeof want, "%s, from <%g> to <%g>, %s it by <%g %s> on average", top->path, top->lo, top->hi,
+             rows[0].effect >= 0 ? "raises" : "lowers", fabs(rows[0].effect), ex->predictions[rows[0].prediction].unit);
+    ck_assert_msg(strncmp(buf, want, strlen(want)) == 0, "got '%s', want '%s...'", buf, want);
+    ck_assert_int_eq(buf[strlen(buf) - 1], '.');
+    free(out);
+    free(rows);
+    ck_assert_int_eq(exercise_what_mattered(ex, 1, NULL, 0, &rows, &n), 0);   /* no runs: no rows */
+    ck_assert_int_eq(n, 0);
+    ck_assert_ptr_null(rows);
+    exercise_destroy(ex);
+}
+END_TEST
+
 Suite *suite_exercise(void)
 {
     Suite *s = suite_create("exercise");
     TCASE(s, "load", 60, SCRATCH, shipped_exercises_load, good_exercise_loads, bad_exercises_name_the_place,
           validate_takes_exercises, scripted_student_whole_loop, class_debrief);
-    TCASE(s, "debrief", 60, NO_FIXTURE, scores_by_hand, percentile_on_known_distribution, script_by_decision);
+    TCASE(s, "debrief", 60, NO_FIXTURE, scores_by_hand, percentile_on_known_distribution, script_by_decision,
+          what_mattered_ranks_the_tornado);
     return s;
 }

@@ -232,7 +232,7 @@ START_TEST(cli_screens_and_errors)
     remove(png);
     snprintf(args, sizeof args, EX " --screenshot %s --screen menu", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
-    ck_assert_ptr_nonnull(strstr(err, "expected briefing, predictions, decision[:K], fan[:K] or debrief, got 'menu'"));
+    ck_assert_ptr_nonnull(strstr(err, "expected briefing, predictions, decision[:K], fan[:K], debrief or mattered, got 'menu'"));
     snprintf(args, sizeof args, EX " --screenshot %s --screen decision:40", png);
     ck_assert_int_eq(run_cli(args, err, sizeof err), 2);
     ck_assert_ptr_nonnull(strstr(err, "the run paused at"));
@@ -392,9 +392,10 @@ static double after(const char *text, const char *id, const char *key)
 
 #define BIN_PREFIX (strchr(SALVO_BIN, '/') ? "" : "./")
 
-/* The terminal plays the scripted student with guesses g; its playthrough
- * file is read into the choices. Returns the scored section of its output. */
-static char *terminal_scores(const char *dir, const ExGuess *g, char *out, size_t nout, int *choices, int *nc)
+/* The terminal plays the scripted student with guesses g and `tornado`
+ * runs a side for what mattered, its output into out; its playthrough
+ * file is read into the choices. */
+static void terminal_play(const char *dir, const ExGuess *g, int tornado, char *out, size_t nout, int *choices, int *nc)
 {
     char cmd[1024], play[256], text[8192];
     snprintf(cmd, sizeof cmd, "mkdir -p %s && printf '%.0f %.0f %.0f\\n%.0f %.0f %.0f\\n%.0f%%%%\\n"
@@ -402,8 +403,8 @@ static char *terminal_scores(const char *dir, const ExGuess *g, char *out, size_
              g[1].best, g[1].lo, g[1].hi, 100 * g[2].p, dir);
     ck_assert_int_eq(system(cmd), 0);
     snprintf(play, sizeof play, "%s/p.json", dir);
-    snprintf(cmd, sizeof cmd, "%s%s exercise " EX " --futures 10 --runs %d --tornado 0 --answers %s/answers.txt --save %s "
-             "2>&1", BIN_PREFIX, SALVO_BIN, RUNS, dir, play);
+    snprintf(cmd, sizeof cmd, "%s%s exercise " EX " --futures 10 --runs %d --tornado %d --answers %s/answers.txt --save %s "
+             "2>&1", BIN_PREFIX, SALVO_BIN, RUNS, tornado, dir, play);
     ck_assert_int_eq(sh_out(cmd, out, nout), 0);
     FILE *f = fopen(play, "r");
     ck_assert_ptr_nonnull(f);
@@ -417,6 +418,12 @@ static char *terminal_scores(const char *dir, const ExGuess *g, char *out, size_
         if (*c == ',') c++;
     }
     ck_assert_int_ge(*nc, 2);
+}
+
+/* The scored section of the terminal's output for guesses g. */
+static char *terminal_scores(const char *dir, const ExGuess *g, char *out, size_t nout, int *choices, int *nc)
+{
+    terminal_play(dir, g, 0, out, nout, choices, nc);
     return scored(out);
 }
 
@@ -474,6 +481,77 @@ START_TEST(view_scores_equal_the_terminals)
     int ink = 0;
     for (int y = H / 8; y < H / 2; y++)
         for (int x = W * 62 / 100; x < W - 20; x++) ink += exview_pixel(v, x, y) != PAPER;
+    ck_assert_int_gt(ink, 2000);
+    exview_destroy(v);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* The view words what mattered with the terminal's formatter, as the
+ * salvo binary gives it (cli/view.c passes fmt_amount); the Makefile links
+ * cli/fmt.o into the suites for it. */
+#include "../cli/fmt.h"
+
+/* What mattered in the view is the terminal's: the same rows, ranked by
+ * the size of the effect within each prediction, in the same sentences,
+ * for the same playthrough; the page draws them as text. */
+START_TEST(view_what_mattered_equals_the_terminals)
+{
+    enum { TORNADO = 6 };
+    char dir[128], out[32768], cmd[256];
+    snprintf(dir, sizeof dir, "/tmp/salvo-test-%ld-exm", (long)getpid());
+    ExGuess g[3] = { { 2000000, 1000000, 4000000, 0 }, { 1500000, 500000, 3000000, 0 }, { 0, 0, 0, 0.3 } };
+    int choices[64], nc = 0;
+    terminal_play(dir, g, TORNADO, out, sizeof out, choices, &nc);
+    /* The terminal's sentences: "    K. SENTENCE" lines after its heading. */
+    char *term[64];
+    int nterm = 0;
+    char *p = strstr(out, "== What mattered:");
+    ck_assert_msg(p != NULL, "%.3000s", out);
+    char *end = strstr(p, "== Debrief questions");
+    if (end) *end = '\0';
+    for (char *line = strtok(p, "\n"); line && nterm < 64; line = strtok(NULL, "\n")) {
+        int k, at = 0;
+        if (sscanf(line, "    %d. %n", &k, &at) == 1 && at > 0) term[nterm++] = line + at;
+    }
+    ck_assert_int_ge(nterm, 4);         /* three for each of the two interval predictions */
+
+    Diag d;
+    diag_init(&d, EX);
+    ExView *v = exview_create(ex, 1, choices, nc, 1, 0, W, H, &d);
+    ck_assert_ptr_nonnull(v);
+    ck_assert_int_eq(exview_render(v, EXS_MATTERED, 0), -1);       /* not computed yet */
+    ck_assert_int_eq(exview_what_mattered(v, TORNADO, fmt_amount, &d), 0);
+    diag_fini(&d);
+    int n = 0;
+    const ExMattered *r, *prev = NULL;
+    const char *text;
+    for (; exview_mattered(v, n, &r, &text) == 0; n++) {
+        ck_assert_int_lt(n, nterm);
+        ck_assert_str_eq(text, term[n]);
+        ck_assert_int_eq(ex->predictions[r->prediction].kind, PRED_INTERVAL);
+        ck_assert_int_lt(r->rank, 3);
+        ck_assert(r->effect == r->high - r->low);
+        if (prev && prev->prediction == r->prediction) ck_assert(fabs(prev->effect) >= fabs(r->effect));
+        else {
+            if (prev) ck_assert_int_gt(r->prediction, prev->prediction);
+            ck_assert(fabs(r->effect) > 0);     /* the top of each ranking moves its metric */
+        }
+        prev = r;
+    }
+    ck_assert_int_eq(n, nterm);
+    ck_assert_int_eq(exview_mattered(v, -1, &r, &text), -1);
+    /* The page: a title in the heading's blue and rows of ink under it. */
+    ck_assert_int_eq(exview_render(v, EXS_MATTERED, 0), 0);
+    int head = 0, ink = 0;
+    for (int y = 0; y < H / 2; y++)
+        for (int x = 0; x < W; x++) {
+            uint32_t c = exview_pixel(v, x, y);
+            head += c == 0x0B3954u;
+            ink += c == 0x1E2328u;
+        }
+    ck_assert_int_gt(head, 300);
     ck_assert_int_gt(ink, 2000);
     exview_destroy(v);
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
@@ -569,7 +647,8 @@ Suite *suite_view_exercise(void)
 #ifdef SALVO_HAVE_VIEW
     TCASE(s, "screens", 60, FIXTURE(ex_setup, ex_teardown), briefing_has_its_rows_and_scrolls,
           decision_shows_the_chosen_option, debrief_marker_where_the_data_put_it,
-          fan_needs_its_futures_and_marks_the_choice, form_rejects_bad_input, view_scores_equal_the_terminals);
+          fan_needs_its_futures_and_marks_the_choice, form_rejects_bad_input, view_scores_equal_the_terminals,
+          view_what_mattered_equals_the_terminals);
     TCASE(s, "cli", 60, SCRATCH, cli_screens_and_errors, cli_scripted_student_replayed);
     TCASE(s, "window", 120, NO_FIXTURE, window_loop_scripted_end_to_end);
 #endif
