@@ -76,6 +76,12 @@ static const char *gets(const cJSON *o, const char *key)
 }
 
 /* A required member that reads as a number (or null / "never"). */
+/* The metric's kind ("total" when the summary does not say). */
+static const char *metric_kind(const cJSON *m) { return gets(m, "kind") ? gets(m, "kind") : "total"; }
+
+/* The metric's label, or its id when it has none. */
+static const char *metric_label(const cJSON *m) { return gets(m, "label") ? gets(m, "label") : m->string; }
+
 static double need(Rep *r, const cJSON *o, const char *key, const char *path)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -721,7 +727,7 @@ static void summary_table(Rep *r, const cJSON *metrics)
         safe_id(sid, sizeof sid, "", m->string);
         sbuf_esc(r->html, sid);
         sbuf_puts(r->html, "\">");
-        sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
+        sbuf_esc(r->html, metric_label(m));
         sbuf_puts(r->html, "</a><br><code>");
         sbuf_esc(r->html, m->string);
         sbuf_puts(r->html, "</code></th>");
@@ -807,7 +813,7 @@ static void batch_report(Rep *r)
             snprintf(p, sizeof p, "metrics.%s", m->string);
             safe_id(sid, sizeof sid, "m-", m->string);
             sbuf_printf(r->html, "<div class=\"metric\" id=\"%s\">\n<h3>", sid);
-            sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
+            sbuf_esc(r->html, metric_label(m));
             sbuf_puts(r->html, " <code>");
             sbuf_esc(r->html, m->string);
             sbuf_puts(r->html, "</code></h3>\n<div class=\"pair\">\n");
@@ -838,10 +844,10 @@ static void batch_report(Rep *r)
 
 /* --- compare ------------------------------------------------------------- */
 
-static void compare_report(Rep *r)
+/* Every metric of a comparison has "a", "b" and "diff" with their means. */
+static void compare_check(Rep *r, const cJSON *metrics)
 {
-    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(r->root, "metrics"), *m;
-    const cJSON *run = cJSON_GetObjectItemCaseSensitive(r->root, "run");
+    const cJSON *m;
     cJSON_ArrayForEach(m, metrics)
     {
         char p[512];
@@ -857,8 +863,48 @@ static void compare_report(Rep *r)
         need(r, df, "mean", p);
         need(r, df, "halfwidth", p);
     }
-    if (r->bad) return;
-    header(r, "compare", run);
+}
+
+/* One row of the paired table: the means, the difference, P(B better) and
+ * the variance reduction. */
+static void compare_row(Rep *r, const cJSON *m)
+{
+    const char *kind = metric_kind(m);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *b = cJSON_GetObjectItemCaseSensitive(m, "b");
+    const cJSON *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
+    sbuf_puts(r->html, "<tr data-metric=\"");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "\"><th scope=\"row\">");
+    sbuf_esc(r->html, metric_label(m));
+    sbuf_puts(r->html, "<br><code>");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "</code></th>");
+    td_text(r, !strcmp(kind, "time") ? "date (B − A in days)" : unit_of(kind, gets(m, "unit")));
+    char v[64];
+    fmt_val(r, v, sizeof v, kind, get(a, "mean"));
+    td_num(r, "a.mean", v);
+    fmt_val(r, v, sizeof v, kind, get(b, "mean"));
+    td_num(r, "b.mean", v);
+    fmt_num(v, sizeof v, get(df, "mean"));
+    td_num(r, "diff.mean", v);
+    fmt_num(v, sizeof v, get(df, "halfwidth"));
+    td_num(r, "diff.halfwidth", v);
+    double bb = get(m, "b_better");
+    if (isfinite(bb)) snprintf(v, sizeof v, "%.1f%%", 100 * bb);
+    else snprintf(v, sizeof v, "–");
+    td_num(r, "b_better%", v);
+    double vr = get(m, "variance_reduction");
+    if (isinf(vr)) snprintf(v, sizeof v, "∞");
+    else if (isfinite(vr)) snprintf(v, sizeof v, "%.2f×", vr);
+    else snprintf(v, sizeof v, "–");
+    td_num(r, "variance_reduction×", v);
+    sbuf_puts(r->html, "</tr>\n");
+}
+
+/* The paired table, with the names of A and B above it; counts the rows
+ * each forest plot will have (quantities with a mean, and dates). */
+static void compare_table(Rep *r, const cJSON *metrics, const cJSON *run, int *nrel, int *ntime)
+{
     const char *na = gets(run, "scenario") ? gets(run, "scenario") : "A";
     const char *nb = gets(run, "scenario_b") ? gets(run, "scenario_b") : "B";
     sbuf_puts(r->html, "<main>\n<section id=\"paired\">\n<h2>B − A, paired by common random numbers</h2>\n<p>A = <b>");
@@ -870,132 +916,142 @@ static void compare_report(Rep *r)
                        "<table class=\"data\" id=\"metrics\">\n<thead><tr><th>metric</th><th>unit</th><th class=\"n\">mean A</th>"
                        "<th class=\"n\">mean B</th><th class=\"n\">B − A</th><th class=\"n\">± 95% CI</th><th class=\"n\">P(B better)</th>"
                        "<th class=\"n\">variance reduction</th></tr></thead>\n<tbody>\n");
-    int nrel = 0, ntime = 0;
+    const cJSON *m;
+    *nrel = *ntime = 0;
     cJSON_ArrayForEach(m, metrics)
     {
-        const char *kind = gets(m, "kind") ? gets(m, "kind") : "total";
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *b = cJSON_GetObjectItemCaseSensitive(m, "b");
-        const cJSON *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
-        sbuf_puts(r->html, "<tr data-metric=\"");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "\"><th scope=\"row\">");
-        sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
-        sbuf_puts(r->html, "<br><code>");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "</code></th>");
-        td_text(r, !strcmp(kind, "time") ? "date (B − A in days)" : unit_of(kind, gets(m, "unit")));
-        char v[64];
-        fmt_val(r, v, sizeof v, kind, get(a, "mean"));
-        td_num(r, "a.mean", v);
-        fmt_val(r, v, sizeof v, kind, get(b, "mean"));
-        td_num(r, "b.mean", v);
-        fmt_num(v, sizeof v, get(df, "mean"));
-        td_num(r, "diff.mean", v);
-        fmt_num(v, sizeof v, get(df, "halfwidth"));
-        td_num(r, "diff.halfwidth", v);
-        double bb = get(m, "b_better");
-        if (isfinite(bb)) snprintf(v, sizeof v, "%.1f%%", 100 * bb);
-        else snprintf(v, sizeof v, "–");
-        td_num(r, "b_better%", v);
-        double vr = get(m, "variance_reduction");
-        if (isinf(vr)) snprintf(v, sizeof v, "∞");
-        else if (isfinite(vr)) snprintf(v, sizeof v, "%.2f×", vr);
-        else snprintf(v, sizeof v, "–");
-        td_num(r, "variance_reduction×", v);
-        sbuf_puts(r->html, "</tr>\n");
-        double ma = get(a, "mean");
-        if (!strcmp(kind, "time")) ntime++;
-        else if (isfinite(ma) && ma != 0 && isfinite(get(df, "mean"))) nrel++;
+        compare_row(r, m);
+        const char *kind = metric_kind(m);
+        double ma = get(cJSON_GetObjectItemCaseSensitive(m, "a"), "mean");
+        if (!strcmp(kind, "time")) (*ntime)++;
+        else if (isfinite(ma) && ma != 0 && isfinite(get(cJSON_GetObjectItemCaseSensitive(m, "diff"), "mean")))
+            (*nrel)++;
     }
     sbuf_puts(r->html, "</tbody>\n</table>\n<p class=\"note\">B − A: mean of the paired differences over the "
                        "replications where both are finite, with its 95% CI. P(B better): the share of "
                        "replications where B did strictly better by the metric’s sense. Variance reduction: "
                        "(var A + var B) / var(B − A), how many times more replications independent batches "
                        "would need for the same precision.</p>\n");
-    /* Forest plots: relative change for quantities, days for dates. */
-    for (int pass = 0; pass < 2; pass++) {
-        int rows = pass ? ntime : nrel;
-        if (!rows) continue;
-        Sbuf svg = { 0 };
-        Chart c;
-        const char *cid = pass ? "forest-days" : "forest-relative";
-        chart_begin(&c, &svg, cid, pass ? "B − A for dates, in days, with 95% CI"
-                                        : "B − A relative to A’s mean, with 95% CI", 760, 34 + 48 + 22.0 * rows + 8);
-        double lo = 0, hi = 0, widest = 0;
-        cJSON_ArrayForEach(m, metrics)
-        {
-            const char *kind = gets(m, "kind") ? gets(m, "kind") : "total";
-            const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
-            double ma = get(a, "mean"), d = get(df, "mean"), hw = get(df, "halfwidth");
-            if (pass != !strcmp(kind, "time") || !isfinite(d) || (!pass && (!isfinite(ma) || ma == 0))) continue;
-            double s = pass ? 1 : 100 / fabs(ma);
-            double l = (d - (isfinite(hw) ? hw : 0)) * s, h = (d + (isfinite(hw) ? hw : 0)) * s;
-            lo = fmin(lo, l);
-            hi = fmax(hi, h);
-            widest = fmax(widest, chart_text_width(m->string, 12));
-        }
-        double pad = (hi - lo) * 0.05 + 1e-9;
-        c.left = fmin(widest + 16, 300);
-        c.ycat = 1;
-        chart_axes(&c, lo - pad, hi + pad, 0, pass ? "B − A (days)" : "B − A (% of A’s mean)", 0, rows, NULL);
-        int i = 0;
-        cJSON_ArrayForEach(m, metrics)
-        {
-            const char *kind = gets(m, "kind") ? gets(m, "kind") : "total";
-            const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
-            double ma = get(a, "mean"), d = get(df, "mean"), hw = get(df, "halfwidth");
-            if (pass != !strcmp(kind, "time") || !isfinite(d) || (!pass && (!isfinite(ma) || ma == 0))) continue;
-            double s = pass ? 1 : 100 / fabs(ma), yc = rows - i++ - 0.5;
-            chart_herrbar(&c, yc, d * s, (d - hw) * s, (d + hw) * s,
-                          d > 0 ? CHART_BLUE : d < 0 ? CHART_VERMILION : CHART_MUTED);
-            sbuf_printf(&svg, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">", c.px0 - 6, chart_py(&c, yc) + 4);
-            sbuf_esc(&svg, m->string);
-            sbuf_puts(&svg, "</text>\n");
-        }
-        double zx = chart_px(&c, 0);
-        sbuf_printf(&svg, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\"/>\n", zx, c.py0, zx, c.py1,
-                    CHART_INK);
-        chart_end(&c);
-        figure(r, cid, &svg, pass ? "Paired difference of each date metric (over the replications where both "
-                                    "happened), with its 95% confidence interval."
-                                  : "Paired difference of each metric as a percentage of A’s mean, with its 95% "
-                                    "confidence interval; blue: B higher, red: B lower, grey: no difference.");
-        sbuf_fini(&svg);
+}
+
+/* Whether m is a row of forest plot `days` (0: relative change of a
+ * quantity, 1: days for a date); if so its difference, half-width and the
+ * scale that turns them into the plot's unit. */
+static int forest_point(const cJSON *m, int days, double *d, double *hw, double *s)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
+    double ma = get(a, "mean");
+    *d = get(df, "mean");
+    *hw = get(df, "halfwidth");
+    if (days != !strcmp(metric_kind(m), "time") || !isfinite(*d) || (!days && (!isfinite(ma) || ma == 0)))
+        return 0;
+    *s = days ? 1 : 100 / fabs(ma);
+    return 1;
+}
+
+/* A forest plot of B − A with its 95% CI, one row per metric: relative
+ * change for quantities (days = 0), days for dates (days = 1). */
+static void compare_forest(Rep *r, const cJSON *metrics, int days, int rows)
+{
+    Sbuf svg = { 0 };
+    Chart c;
+    const cJSON *m;
+    const char *cid = days ? "forest-days" : "forest-relative";
+    chart_begin(&c, &svg, cid, days ? "B − A for dates, in days, with 95% CI"
+                                    : "B − A relative to A’s mean, with 95% CI", 760, 34 + 48 + 22.0 * rows + 8);
+    double lo = 0, hi = 0, widest = 0, d, hw, s;
+    cJSON_ArrayForEach(m, metrics)
+    {
+        if (!forest_point(m, days, &d, &hw, &s)) continue;
+        double l = (d - (isfinite(hw) ? hw : 0)) * s, h = (d + (isfinite(hw) ? hw : 0)) * s;
+        lo = fmin(lo, l);
+        hi = fmax(hi, h);
+        widest = fmax(widest, chart_text_width(m->string, 12));
     }
-    sbuf_puts(r->html, "</section>\n");
-    /* Side-by-side fans, when the summary carries A's and B's series. */
+    double pad = (hi - lo) * 0.05 + 1e-9;
+    c.left = fmin(widest + 16, 300);
+    c.ycat = 1;
+    chart_axes(&c, lo - pad, hi + pad, 0, days ? "B − A (days)" : "B − A (% of A’s mean)", 0, rows, NULL);
+    int i = 0;
+    cJSON_ArrayForEach(m, metrics)
+    {
+        if (!forest_point(m, days, &d, &hw, &s)) continue;
+        double yc = rows - i++ - 0.5;
+        chart_herrbar(&c, yc, d * s, (d - hw) * s, (d + hw) * s,
+                      d > 0 ? CHART_BLUE : d < 0 ? CHART_VERMILION : CHART_MUTED);
+        sbuf_printf(&svg, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">", c.px0 - 6, chart_py(&c, yc) + 4);
+        sbuf_esc(&svg, m->string);
+        sbuf_puts(&svg, "</text>\n");
+    }
+    double zx = chart_px(&c, 0);
+    sbuf_printf(&svg, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\"/>\n", zx, c.py0, zx, c.py1,
+                CHART_INK);
+    chart_end(&c);
+    figure(r, cid, &svg, days ? "Paired difference of each date metric (over the replications where both "
+                                "happened), with its 95% confidence interval."
+                              : "Paired difference of each metric as a percentage of A’s mean, with its 95% "
+                                "confidence interval; blue: B higher, red: B lower, grey: no difference.");
+    sbuf_fini(&svg);
+}
+
+/* A's fan beside B's for one metric, on one y range so the eye can
+ * compare them. */
+static void compare_fan_pair(Rep *r, const cJSON *m, const cJSON *sa, const cJSON *sb)
+{
+    double lo = INFINITY, hi = -INFINITY, *v = NULL;
+    for (int side = 0; side < 2; side++)
+        for (int k = 0; k < 2; k++) {
+            int n = numbers(r, cJSON_GetObjectItemCaseSensitive(side ? sb : sa, k ? "p95" : "p5"), "series", &v);
+            for (int i = 0; i < n; i++)
+                if (isfinite(v[i])) lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
+            free(v);
+        }
+    if (lo > 0 && lo < 0.25 * hi) lo = 0;
+    hi += (hi - lo) * 0.05;
+    sbuf_puts(r->html, "<div class=\"pair\">\n");
+    for (int side = 0; side < 2; side++) {
+        char fid[200], title[300], p[300], pre[8];
+        snprintf(pre, sizeof pre, "fan%c-", side ? 'B' : 'A');
+        safe_id(fid, sizeof fid, pre, m->string);
+        snprintf(title, sizeof title, "%s: %s", side ? "B" : "A", metric_label(m));
+        snprintf(p, sizeof p, "metrics.%s.%s.series", m->string, side ? "b" : "a");
+        const char *u = gets(m, "unit");
+        fan_of(r, fid, title, u && *u ? u : "level", side ? sb : sa, p, lo, hi, side ? CHART_ORANGE : CHART_BLUE,
+               NULL);
+    }
+    sbuf_puts(r->html, "</div>\n");
+}
+
+/* Side-by-side fans, when the summary carries A's and B's series. */
+static void compare_fans(Rep *r, const cJSON *metrics)
+{
     int fans = 0;
+    const cJSON *m;
     cJSON_ArrayForEach(m, metrics)
     {
         const cJSON *sa = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "a"), "series");
         const cJSON *sb = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "b"), "series");
         if (!cJSON_IsObject(sa) || !cJSON_IsObject(sb)) continue;
         if (!fans++) sbuf_puts(r->html, "<section id=\"levels\">\n<h2>Levels over time, A beside B</h2>\n");
-        /* One y range for both, so the eye can compare them. */
-        double lo = INFINITY, hi = -INFINITY, *v = NULL;
-        for (int side = 0; side < 2; side++)
-            for (int k = 0; k < 2; k++) {
-                int n = numbers(r, cJSON_GetObjectItemCaseSensitive(side ? sb : sa, k ? "p95" : "p5"), "series", &v);
-                for (int i = 0; i < n; i++)
-                    if (isfinite(v[i])) lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
-                free(v);
-            }
-        if (lo > 0 && lo < 0.25 * hi) lo = 0;
-        hi += (hi - lo) * 0.05;
-        sbuf_puts(r->html, "<div class=\"pair\">\n");
-        for (int side = 0; side < 2; side++) {
-            char fid[200], title[300], p[300], pre[8];
-            snprintf(pre, sizeof pre, "fan%c-", side ? 'B' : 'A');
-            safe_id(fid, sizeof fid, pre, m->string);
-            snprintf(title, sizeof title, "%s: %s", side ? "B" : "A", gets(m, "label") ? gets(m, "label") : m->string);
-            snprintf(p, sizeof p, "metrics.%s.%s.series", m->string, side ? "b" : "a");
-            const char *u = gets(m, "unit");
-            fan_of(r, fid, title, u && *u ? u : "level", side ? sb : sa, p, lo, hi, side ? CHART_ORANGE : CHART_BLUE,
-                   NULL);
-        }
-        sbuf_puts(r->html, "</div>\n");
+        compare_fan_pair(r, m, sa, sb);
     }
     if (fans) sbuf_puts(r->html, "</section>\n");
+}
+
+static void compare_report(Rep *r)
+{
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(r->root, "metrics");
+    const cJSON *run = cJSON_GetObjectItemCaseSensitive(r->root, "run");
+    compare_check(r, metrics);
+    if (r->bad) return;
+    header(r, "compare", run);
+    int nrel, ntime;
+    compare_table(r, metrics, run, &nrel, &ntime);
+    /* Forest plots: relative change for quantities, days for dates. */
+    if (nrel) compare_forest(r, metrics, 0, nrel);
+    if (ntime) compare_forest(r, metrics, 1, ntime);
+    sbuf_puts(r->html, "</section>\n");
+    compare_fans(r, metrics);
     ledger(r);
     sbuf_puts(r->html, "</main>\n");
 }
