@@ -187,6 +187,24 @@ static void td_text(Rep *r, const char *text)
 
 /* --- figures ------------------------------------------------------------- */
 
+/* A number in a cell, data-k naming its JSON field. */
+static void td_field(Rep *r, const cJSON *o, const char *key)
+{
+    char v[64];
+    fmt_num(v, sizeof v, get(o, key));
+    td_num(r, key, v);
+}
+
+/* A number in running text, data-k naming its JSON field. */
+static void span_field(Rep *r, const cJSON *o, const char *key, const char *data_k)
+{
+    char v[64];
+    fmt_num(v, sizeof v, get(o, key));
+    sbuf_printf(r->html, "<span class=\"num\" data-k=\"%s\">", data_k);
+    sbuf_esc(r->html, v);
+    sbuf_puts(r->html, "</span>");
+}
+
 static int mkdir_p1(const char *dir)
 {
     struct stat st;
@@ -1058,14 +1076,12 @@ static void compare_report(Rep *r)
 
 /* --- sweep --------------------------------------------------------------- */
 
-static void sweep_report(Rep *r)
+/* vary is an array of {"path", "values"}, points of {"set", "metrics"},
+ * each set giving the first varied path a number. */
+static void sweep_check(Rep *r, const cJSON *vary, const cJSON *points, const char *path0)
 {
-    const cJSON *vary = cJSON_GetObjectItemCaseSensitive(r->root, "vary");
-    const cJSON *points = cJSON_GetObjectItemCaseSensitive(r->root, "points");
-    const cJSON *info = cJSON_GetObjectItemCaseSensitive(r->root, "metric_info");
-    int nv = cJSON_GetArraySize(vary), np = cJSON_GetArraySize(points);
-    const char *path0 = nv > 0 ? gets(cJSON_GetArrayItem(vary, 0), "path") : NULL;
-    if (!cJSON_IsArray(vary) || nv == 0 || !path0) bad(r, "vary", "expected an array of {\"path\", \"values\"}");
+    if (!cJSON_IsArray(vary) || cJSON_GetArraySize(vary) == 0 || !path0)
+        bad(r, "vary", "expected an array of {\"path\", \"values\"}");
     if (!cJSON_IsArray(points)) bad(r, "points", "expected an array of {\"set\", \"metrics\"}");
     const cJSON *pt;
     int i = 0;
@@ -1078,19 +1094,12 @@ static void sweep_report(Rep *r)
             (path0 && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(set, path0))))
             bad(r, p, "expected {\"set\": {\"%s\": number, ...}, \"metrics\": {...}}", path0 ? path0 : "PATH");
     }
-    if (r->bad) return;
-    header(r, "sweep", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
-    sbuf_puts(r->html, "<main>\n<section id=\"sweep\">\n<h2>Each metric against ");
-    sbuf_esc(r->html, path0);
-    sbuf_puts(r->html, "</h2>\n<p>Every point ran with the same seed (common random numbers), so differences "
-                       "between points are sharper than their confidence intervals suggest.");
-    if (nv > 1) sbuf_puts(r->html, " One line per combination of the other varied parameters.");
-    sbuf_puts(r->html, "</p>\n<div class=\"grid\">\n");
-    const cJSON *m0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, 0), "metrics"), *m;
-    double *x = calloc((size_t)np + 1, sizeof *x), *y = calloc((size_t)np + 1, sizeof *y);
-    int *group = calloc((size_t)np + 1, sizeof *group);
-    if (!x || !y || !group) goto out;
-    /* Points with the same values of the other parameters form a line. */
+}
+
+/* Points with the same values of the other parameters form a line:
+ * group[a] is point a's line; returns the number of lines. */
+static int sweep_groups(const cJSON *points, int np, const char *path0, int *group)
+{
     int ngroups = 0;
     for (int a = 0; a < np; a++) {
         const cJSON *sa = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "set");
@@ -1107,109 +1116,154 @@ static void sweep_report(Rep *r)
         }
         if (group[a] < 0) group[a] = ngroups++;
     }
-    cJSON_ArrayForEach(m, m0)
-    {
-        const cJSON *mi = cJSON_GetObjectItemCaseSensitive(info, m->string);
-        const char *kind = mi ? gets(mi, "kind") : NULL, *unit = mi ? gets(mi, "unit") : NULL;
-        double lo = INFINITY, hi = -INFINITY;
-        for (int a = 0; a < np; a++) {
-            const cJSON *pm = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "metrics"), m->string);
-            const cJSON *ci = cJSON_GetObjectItemCaseSensitive(pm, "ci95");
-            double mean = get(pm, "mean"), cl = jnum(cJSON_GetArrayItem(ci, 0)), chh = jnum(cJSON_GetArrayItem(ci, 1));
-            x[a] = get(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "set"), path0);
-            y[a] = mean;
-            if (isfinite(mean)) lo = fmin(lo, mean), hi = fmax(hi, mean);
-            if (isfinite(cl)) lo = fmin(lo, cl);
-            if (isfinite(chh)) hi = fmax(hi, chh);
-        }
-        if (!isfinite(lo)) continue;
-        double pad = (hi - lo) * 0.08;
-        char sid[200], title[300], yl[200];
-        safe_id(sid, sizeof sid, "sweep-", m->string);
-        snprintf(title, sizeof title, "%s", mi && gets(mi, "label") ? gets(mi, "label") : m->string);
-        if (kind && !strcmp(kind, "time")) snprintf(yl, sizeof yl, "mean, days after the start");
-        else if (kind && !strcmp(kind, "flag")) snprintf(yl, sizeof yl, "probability");
-        else snprintf(yl, sizeof yl, "mean%s%s%s", unit && *unit ? " (" : "", unit && *unit ? unit : "",
-                      unit && *unit ? ")" : "");
-        double xlo = x[0], xhi = x[0];
-        for (int a = 0; a < np; a++) xlo = fmin(xlo, x[a]), xhi = fmax(xhi, x[a]);
-        double xpad = (xhi - xlo) * 0.04;
-        Sbuf svg = { 0 };
-        Chart c;
-        chart_begin(&c, &svg, sid, title, 640, 300);
-        chart_axes(&c, xlo - xpad, xhi + xpad, 0, path0, lo - pad, hi + pad, yl);
-        for (int g = 0; g < ngroups; g++) {
-            int k = 0;
-            double *lx = calloc((size_t)np, sizeof *lx), *ly = calloc((size_t)np, sizeof *ly);
-            if (!lx || !ly) {
-                free(lx);
-                free(ly);
-                break;
-            }
-            for (int a = 0; a < np; a++)
-                if (group[a] == g) lx[k] = x[a], ly[k++] = y[a];
-            chart_line(&c, lx, ly, k, chart_color(g), 1.5, NULL);
+    return ngroups;
+}
+
+/* Metric id's statistics at point a. */
+static const cJSON *sweep_point_metric(const cJSON *points, int a, const char *id)
+{
+    return cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "metrics"), id);
+}
+
+/* The points of a sweep, their groups (lines) and scratch for x and y. */
+typedef struct SweepPts {
+    const cJSON *points;
+    int np;
+    const char *path0;
+    double *x, *y;
+    int *group, ngroups;
+} SweepPts;
+
+/* One chart: metric m's mean against the first varied path, a line per
+ * group, with each point's 95% CI. Nothing when no mean is finite. */
+static void sweep_chart(Rep *r, const SweepPts *s, const cJSON *m, const cJSON *info)
+{
+    const cJSON *mi = cJSON_GetObjectItemCaseSensitive(info, m->string);
+    const char *kind = mi ? gets(mi, "kind") : NULL, *unit = mi ? gets(mi, "unit") : NULL;
+    double lo = INFINITY, hi = -INFINITY, *x = s->x, *y = s->y;
+    int np = s->np;
+    for (int a = 0; a < np; a++) {
+        const cJSON *pm = sweep_point_metric(s->points, a, m->string);
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(pm, "ci95");
+        double mean = get(pm, "mean"), cl = jnum(cJSON_GetArrayItem(ci, 0)), chh = jnum(cJSON_GetArrayItem(ci, 1));
+        x[a] = get(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(s->points, a), "set"), s->path0);
+        y[a] = mean;
+        if (isfinite(mean)) lo = fmin(lo, mean), hi = fmax(hi, mean);
+        if (isfinite(cl)) lo = fmin(lo, cl);
+        if (isfinite(chh)) hi = fmax(hi, chh);
+    }
+    if (!isfinite(lo)) return;
+    double pad = (hi - lo) * 0.08;
+    char sid[200], title[300], yl[200];
+    safe_id(sid, sizeof sid, "sweep-", m->string);
+    snprintf(title, sizeof title, "%s", mi && gets(mi, "label") ? gets(mi, "label") : m->string);
+    if (kind && !strcmp(kind, "time")) snprintf(yl, sizeof yl, "mean, days after the start");
+    else if (kind && !strcmp(kind, "flag")) snprintf(yl, sizeof yl, "probability");
+    else snprintf(yl, sizeof yl, "mean%s%s%s", unit && *unit ? " (" : "", unit && *unit ? unit : "",
+                  unit && *unit ? ")" : "");
+    double xlo = x[0], xhi = x[0];
+    for (int a = 0; a < np; a++) xlo = fmin(xlo, x[a]), xhi = fmax(xhi, x[a]);
+    double xpad = (xhi - xlo) * 0.04;
+    Sbuf svg = { 0 };
+    Chart c;
+    chart_begin(&c, &svg, sid, title, 640, 300);
+    chart_axes(&c, xlo - xpad, xhi + xpad, 0, s->path0, lo - pad, hi + pad, yl);
+    for (int g = 0; g < s->ngroups; g++) {
+        int k = 0;
+        double *lx = calloc((size_t)np, sizeof *lx), *ly = calloc((size_t)np, sizeof *ly);
+        if (!lx || !ly) {
             free(lx);
             free(ly);
-            for (int a = 0; a < np; a++) {
-                if (group[a] != g) continue;
-                const cJSON *pm = cJSON_GetObjectItemCaseSensitive(
-                    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "metrics"), m->string);
-                const cJSON *ci = cJSON_GetObjectItemCaseSensitive(pm, "ci95");
-                chart_errbar(&c, x[a], y[a], jnum(cJSON_GetArrayItem(ci, 0)), jnum(cJSON_GetArrayItem(ci, 1)),
-                             chart_color(g));
-            }
+            break;
         }
-        chart_end(&c);
-        figure(r, sid, &svg, "Mean at each point with its 95% confidence interval.");
-        sbuf_fini(&svg);
+        for (int a = 0; a < np; a++)
+            if (s->group[a] == g) lx[k] = x[a], ly[k++] = y[a];
+        chart_line(&c, lx, ly, k, chart_color(g), 1.5, NULL);
+        free(lx);
+        free(ly);
+        for (int a = 0; a < np; a++) {
+            if (s->group[a] != g) continue;
+            const cJSON *ci = cJSON_GetObjectItemCaseSensitive(sweep_point_metric(s->points, a, m->string), "ci95");
+            chart_errbar(&c, x[a], y[a], jnum(cJSON_GetArrayItem(ci, 0)), jnum(cJSON_GetArrayItem(ci, 1)),
+                         chart_color(g));
+        }
     }
+    chart_end(&c);
+    figure(r, sid, &svg, "Mean at each point with its 95% confidence interval.");
+    sbuf_fini(&svg);
+}
+
+/* Metric m at every point, a row per point: the varied values, the mean
+ * and the half-width. */
+static void sweep_table(Rep *r, const cJSON *m, const cJSON *vary, const cJSON *points)
+{
+    sbuf_printf(r->html, "<table class=\"data small\" data-metric=\"");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "\">\n<caption><code>");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "</code></caption>\n<thead><tr>");
+    const cJSON *v, *pt;
+    cJSON_ArrayForEach(v, vary)
+    {
+        sbuf_puts(r->html, "<th>");
+        sbuf_esc(r->html, gets(v, "path"));
+        sbuf_puts(r->html, "</th>");
+    }
+    sbuf_puts(r->html, "<th class=\"n\">mean</th><th class=\"n\">± 95% CI</th></tr></thead>\n<tbody>\n");
+    cJSON_ArrayForEach(pt, points)
+    {
+        const cJSON *set = cJSON_GetObjectItemCaseSensitive(pt, "set");
+        const cJSON *pm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pt, "metrics"), m->string);
+        sbuf_puts(r->html, "<tr>");
+        cJSON_ArrayForEach(v, vary)
+        {
+            char t[64];
+            fmt_num(t, sizeof t, get(set, gets(v, "path")));
+            td_num(r, "set", t);
+        }
+        td_field(r, pm, "mean");
+        td_field(r, pm, "halfwidth");
+        sbuf_puts(r->html, "</tr>\n");
+    }
+    sbuf_puts(r->html, "</tbody>\n</table>\n");
+}
+
+static void sweep_report(Rep *r)
+{
+    const cJSON *vary = cJSON_GetObjectItemCaseSensitive(r->root, "vary");
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(r->root, "points");
+    const cJSON *info = cJSON_GetObjectItemCaseSensitive(r->root, "metric_info");
+    int nv = cJSON_GetArraySize(vary), np = cJSON_GetArraySize(points);
+    const char *path0 = nv > 0 ? gets(cJSON_GetArrayItem(vary, 0), "path") : NULL;
+    sweep_check(r, vary, points, path0);
+    if (r->bad) return;
+    header(r, "sweep", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    sbuf_puts(r->html, "<main>\n<section id=\"sweep\">\n<h2>Each metric against ");
+    sbuf_esc(r->html, path0);
+    sbuf_puts(r->html, "</h2>\n<p>Every point ran with the same seed (common random numbers), so differences "
+                       "between points are sharper than their confidence intervals suggest.");
+    if (nv > 1) sbuf_puts(r->html, " One line per combination of the other varied parameters.");
+    sbuf_puts(r->html, "</p>\n<div class=\"grid\">\n");
+    const cJSON *m0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, 0), "metrics"), *m;
+    SweepPts s = { .points = points, .np = np, .path0 = path0 };
+    s.x = calloc((size_t)np + 1, sizeof *s.x);
+    s.y = calloc((size_t)np + 1, sizeof *s.y);
+    s.group = calloc((size_t)np + 1, sizeof *s.group);
+    if (!s.x || !s.y || !s.group) goto out;
+    s.ngroups = sweep_groups(points, np, path0, s.group);
+    cJSON_ArrayForEach(m, m0) sweep_chart(r, &s, m, info);
     sbuf_puts(r->html, "</div>\n");
     /* Every number, in a table per metric (folded: they are many). */
     sbuf_puts(r->html, "<details>\n<summary>The numbers of every point</summary>\n");
-    cJSON_ArrayForEach(m, m0)
-    {
-        sbuf_printf(r->html, "<table class=\"data small\" data-metric=\"");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "\">\n<caption><code>");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "</code></caption>\n<thead><tr>");
-        const cJSON *v;
-        cJSON_ArrayForEach(v, vary)
-        {
-            sbuf_puts(r->html, "<th>");
-            sbuf_esc(r->html, gets(v, "path"));
-            sbuf_puts(r->html, "</th>");
-        }
-        sbuf_puts(r->html, "<th class=\"n\">mean</th><th class=\"n\">± 95% CI</th></tr></thead>\n<tbody>\n");
-        cJSON_ArrayForEach(pt, points)
-        {
-            const cJSON *set = cJSON_GetObjectItemCaseSensitive(pt, "set");
-            const cJSON *pm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pt, "metrics"), m->string);
-            sbuf_puts(r->html, "<tr>");
-            cJSON_ArrayForEach(v, vary)
-            {
-                char t[64];
-                fmt_num(t, sizeof t, get(set, gets(v, "path")));
-                td_num(r, "set", t);
-            }
-            char t[64];
-            fmt_num(t, sizeof t, get(pm, "mean"));
-            td_num(r, "mean", t);
-            fmt_num(t, sizeof t, get(pm, "halfwidth"));
-            td_num(r, "halfwidth", t);
-            sbuf_puts(r->html, "</tr>\n");
-        }
-        sbuf_puts(r->html, "</tbody>\n</table>\n");
-    }
+    cJSON_ArrayForEach(m, m0) sweep_table(r, m, vary, points);
     sbuf_puts(r->html, "</details>\n</section>\n");
     ledger(r);
     sbuf_puts(r->html, "</main>\n");
 out:
-    free(x);
-    free(y);
-    free(group);
+    free(s.x);
+    free(s.y);
+    free(s.group);
 }
 
 static void tornado_report(Rep *r)
@@ -1347,24 +1401,6 @@ static void bands_chart(Rep *r, const char *id, const char *title, const char *x
     chart_end(&c);
     figure(r, id, &svg, caption);
     sbuf_fini(&svg);
-}
-
-/* A number in a cell, data-k naming its JSON field. */
-static void td_field(Rep *r, const cJSON *o, const char *key)
-{
-    char v[64];
-    fmt_num(v, sizeof v, get(o, key));
-    td_num(r, key, v);
-}
-
-/* A number in running text, data-k naming its JSON field. */
-static void span_field(Rep *r, const cJSON *o, const char *key, const char *data_k)
-{
-    char v[64];
-    fmt_num(v, sizeof v, get(o, key));
-    sbuf_printf(r->html, "<span class=\"num\" data-k=\"%s\">", data_k);
-    sbuf_esc(r->html, v);
-    sbuf_puts(r->html, "</span>");
 }
 
 /* Every element of the array at key in o is an object with the string
