@@ -1445,9 +1445,17 @@ static const cJSON *const *shift_order(const cJSON *as, int n)
 
 #define FIT_CHART_ROWS 15
 
-static void fit_report(Rep *r)
+/* A row of number cells, one per key of o. */
+static void td_fields(Rep *r, const cJSON *o, const char *const *keys, int n)
 {
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(r->root, "fit"), *e;
+    for (int j = 0; j < n; j++) td_field(r, o, keys[j]);
+    sbuf_puts(r->html, "</tr>\n");
+}
+
+/* The fit has its counts, its assumptions and observations with their
+ * fields, and an object of metrics. */
+static void fit_check(Rep *r, const cJSON *f)
+{
     static const char *const astr[] = { "path", NULL };
     static const char *const anum[] = { "low", "high", "prior_mean", "prior_p5", "prior_p95", "mean", "p5", "p95",
                                         "shift", NULL };
@@ -1456,12 +1464,16 @@ static void fit_report(Rep *r)
     need(r, f, "runs", "fit");
     need(r, f, "ess", "fit");
     need(r, f, "observations_used", "fit");
-    const cJSON *as = checked_array(r, f, "assumptions", "fit", astr, anum);
-    const cJSON *obs = checked_array(r, f, "observations", "fit", ostr, onum);
-    const cJSON *mets = cJSON_GetObjectItemCaseSensitive(f, "metrics");
-    if (!cJSON_IsObject(mets)) bad(r, "fit.metrics", "expected an object of metrics");
-    if (r->bad) return;
-    header(r, "fit", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    checked_array(r, f, "assumptions", "fit", astr, anum);
+    checked_array(r, f, "observations", "fit", ostr, onum);
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(f, "metrics")))
+        bad(r, "fit.metrics", "expected an object of metrics");
+}
+
+/* What was run and weighed, and whether the effective sample size is
+ * enough to trust. */
+static void fit_intro(Rep *r, const cJSON *f)
+{
     sbuf_puts(r->html, "<main>\n<section id=\"fit\">\n<h2>History matching: what the record says about the "
                        "assumptions</h2>\n<p>");
     span_field(r, f, "runs", "fit.runs");
@@ -1479,15 +1491,13 @@ static void fit_report(Rep *r)
     span_field(r, f, "ess", "fit.ess");
     sbuf_puts(r->html, get(f, "ess") < 50 ? ": too few to trust; run more replications.</p>\n"
                                           : ": the posterior rests on about that many runs.</p>\n");
-    int na = cJSON_GetArraySize(as), rows = na < FIT_CHART_ROWS ? na : FIT_CHART_ROWS;
-    const cJSON *const *ord = shift_order(as, na);
-    Bands *b = calloc((size_t)(na > cJSON_GetArraySize(obs) ? na : cJSON_GetArraySize(obs)) + 1, sizeof *b);
-    if (!ord || !b) {
-        free((void *)ord);
-        free(b);
-        bad(r, "fit", "out of memory");
-        return;
-    }
+}
+
+/* The assumptions the record moves most, charted on their prior ranges,
+ * then all of them in a table (ord: by |shift|; b: scratch for na rows). */
+static void fit_assumptions(Rep *r, const cJSON *const *ord, int na, Bands *b)
+{
+    int rows = na < FIT_CHART_ROWS ? na : FIT_CHART_ROWS;
     /* Each assumption on its own prior range: 0 is its low end, 1 its high. */
     for (int i = 0; i < rows; i++) {
         double lo = get(ord[i], "low"), w = get(ord[i], "high") - lo;
@@ -1516,12 +1526,16 @@ static void fit_report(Rep *r)
         sbuf_esc(r->html, gets(ord[i], "path"));
         sbuf_puts(r->html, "</code></td>");
         static const char *const k[7] = { "low", "high", "prior_mean", "mean", "p5", "p95", "shift" };
-        for (int j = 0; j < 7; j++) td_field(r, ord[i], k[j]);
-        sbuf_puts(r->html, "</tr>\n");
+        td_fields(r, ord[i], k, 7);
     }
-    sbuf_puts(r->html, "</tbody>\n</table>\n</section>\n<section id=\"fit-record\">\n<h2>The record against "
-                       "the prior and posterior predictive bands</h2>\n");
-    /* Observations in units of the record's midpoint: 1 is the record. */
+    sbuf_puts(r->html, "</tbody>\n</table>\n</section>\n");
+}
+
+/* The observations' chart, in units of the record's midpoint (1 is the
+ * record); b: scratch for one row per observation. */
+static void fit_record_chart(Rep *r, const cJSON *obs, Bands *b)
+{
+    const cJSON *e;
     int no = 0;
     cJSON_ArrayForEach(e, obs)
     {
@@ -1542,8 +1556,12 @@ static void fit_report(Rep *r)
                 "value / the record's midpoint", b, no, 3, onames, ocols,
                 "Each observation divided by the record's midpoint. Those after the fit's date and the held-out "
                 "ones did not weigh: whether the record falls in their posterior band is the check.");
-    free((void *)ord);
-    free(b);
+}
+
+/* The observations' and the metrics' tables: record, prior and posterior. */
+static void fit_record_tables(Rep *r, const cJSON *obs, const cJSON *mets)
+{
+    const cJSON *e;
     sbuf_puts(r->html, "<table class=\"data\" id=\"fit-observations\">\n<thead><tr><th>observation</th><th>date</th>"
                        "<th>role</th><th class=\"n\">record low</th><th class=\"n\">record high</th>"
                        "<th class=\"n\">prior p5</th><th class=\"n\">prior p95</th><th class=\"n\">posterior p5</th>"
@@ -1555,8 +1573,7 @@ static void fit_report(Rep *r)
         td_text(r, gets(e, "date"));
         td_text(r, gets(e, "role"));
         static const char *const k[7] = { "low", "high", "prior_p5", "prior_p95", "p5", "p95", "pit" };
-        for (int j = 0; j < 7; j++) td_field(r, e, k[j]);
-        sbuf_puts(r->html, "</tr>\n");
+        td_fields(r, e, k, 7);
     }
     sbuf_puts(r->html, "</tbody>\n</table>\n<h3>Metrics: prior and posterior predictive</h3>\n"
                        "<table class=\"data\" id=\"fit-metrics\">\n<thead><tr><th>metric</th>"
@@ -1568,22 +1585,50 @@ static void fit_report(Rep *r)
         sbuf_puts(r->html, "<tr>");
         td_text(r, e->string);
         static const char *const k[6] = { "prior_p5", "prior_p50", "prior_p95", "p5", "p50", "p95" };
-        for (int j = 0; j < 6; j++) td_field(r, e, k[j]);
-        sbuf_puts(r->html, "</tr>\n");
+        td_fields(r, e, k, 6);
     }
-    sbuf_puts(r->html, "</tbody>\n</table>\n<p class=\"note\">Read with docs/validation.md: the record is uncertain "
+    sbuf_puts(r->html, "</tbody>\n</table>\n");
+}
+
+static void fit_report(Rep *r)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(r->root, "fit");
+    fit_check(r, f);
+    if (r->bad) return;
+    const cJSON *as = cJSON_GetObjectItemCaseSensitive(f, "assumptions");
+    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(f, "observations");
+    header(r, "fit", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    fit_intro(r, f);
+    int na = cJSON_GetArraySize(as);
+    const cJSON *const *ord = shift_order(as, na);
+    Bands *b = calloc((size_t)(na > cJSON_GetArraySize(obs) ? na : cJSON_GetArraySize(obs)) + 1, sizeof *b);
+    if (!ord || !b) {
+        free((void *)ord);
+        free(b);
+        bad(r, "fit", "out of memory");
+        return;
+    }
+    fit_assumptions(r, ord, na, b);
+    sbuf_puts(r->html, "<section id=\"fit-record\">\n<h2>The record against "
+                       "the prior and posterior predictive bands</h2>\n");
+    fit_record_chart(r, obs, b);
+    free((void *)ord);
+    free(b);
+    fit_record_tables(r, obs, cJSON_GetObjectItemCaseSensitive(f, "metrics"));
+    sbuf_puts(r->html, "<p class=\"note\">Read with docs/validation.md: the record is uncertain "
                        "and partly from parties to the war.</p>\n</section>\n</main>\n");
 }
 
-static void discover_report(Rep *r)
+/* The discovery has its counts and condition, and boxes each with a
+ * trajectory of steps and a box of ranges. */
+static void discover_check(Rep *r, const cJSON *dj)
 {
-    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(r->root, "discover"), *bx;
     static const char *const bnum[] = { "coverage", "density", "support", "chosen", "pastes", NULL };
     need(r, dj, "runs", "discover");
     need(r, dj, "cases", "discover");
     need(r, dj, "density", "discover");
     if (!gets(dj, "where")) bad(r, "discover", "'where': expected a string");
-    const cJSON *boxes = checked_array(r, dj, "boxes", "discover", NULL, bnum);
+    const cJSON *boxes = checked_array(r, dj, "boxes", "discover", NULL, bnum), *bx;
     int k = 0;
     cJSON_ArrayForEach(bx, boxes)
     {
@@ -1593,6 +1638,86 @@ static void discover_report(Rep *r)
         checked_array(r, bx, "trajectory", p, NULL, tnum);
         if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(bx, "box"))) bad(r, p, "'box': expected an object");
     }
+}
+
+/* Box k's peeling trajectory (coverage against density), the chosen step
+ * and the box after pasting, drawn into svg. -1 when out of memory. */
+static int discover_trajectory(Rep *r, const cJSON *bx, int k, Sbuf *svg)
+{
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(bx, "trajectory"), *st;
+    int n = cJSON_GetArraySize(tr), chosen = (int)get(bx, "chosen"), i = 0;
+    double *x = calloc((size_t)n + 1, sizeof *x), *y = calloc((size_t)n + 1, sizeof *y);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        bad(r, "discover", "out of memory");
+        return -1;
+    }
+    cJSON_ArrayForEach(st, tr)
+    {
+        x[i] = get(st, "coverage");
+        y[i++] = get(st, "density");
+    }
+    char id[32], title[96];
+    snprintf(id, sizeof id, "discover-box-%d", k + 1);
+    snprintf(title, sizeof title, "Box %d: the peeling trajectory", k + 1);
+    Chart c;
+    chart_begin(&c, svg, id, title, 560, 360);
+    static const char *const names[2] = { "peeling steps", "the box after pasting" };
+    static const char *const cols[2] = { CHART_BLUE, CHART_ORANGE };
+    chart_legend_room(&c, 2, names);
+    chart_axes(&c, 0, 1, 0, "coverage (share of all cases)", 0, 1, "density (share of the box's runs)");
+    chart_line(&c, x, y, n, CHART_BLUE, 1.5, NULL);
+    for (i = 0; i < n; i++) chart_errbar(&c, x[i], y[i], NAN, NAN, CHART_BLUE);
+    if (chosen >= 0 && chosen < n) {
+        char lab[48];
+        snprintf(lab, sizeof lab, "chosen: step %d", chosen);
+        chart_label(&c, x[chosen], y[chosen] - 0.05, "middle", CHART_INK, lab);
+    }
+    chart_errbar(&c, get(bx, "coverage"), get(bx, "density"), NAN, NAN, CHART_ORANGE);
+    chart_legend(&c, 2, cols, names);
+    chart_end(&c);
+    free(x);
+    free(y);
+    return 0;
+}
+
+/* Box k's ranges (or that it restricts nothing), then its coverage,
+ * density and support. */
+static void discover_box_tables(Rep *r, const cJSON *bx, int k)
+{
+    sbuf_printf(r->html, "<table class=\"data small\" id=\"discover-box-%d-table\">\n<thead><tr><th>assumption</th>"
+                         "<th class=\"n\">from</th><th class=\"n\">to</th></tr></thead>\n<tbody>\n", k + 1);
+    const cJSON *range;
+    int restricted = 0;
+    cJSON_ArrayForEach(range, cJSON_GetObjectItemCaseSensitive(bx, "box"))
+    {
+        char lo[64], hi[64];
+        fmt_num(lo, sizeof lo, jnum(cJSON_GetArrayItem(range, 0)));
+        fmt_num(hi, sizeof hi, jnum(cJSON_GetArrayItem(range, 1)));
+        sbuf_puts(r->html, "<tr><td><code>");
+        sbuf_esc(r->html, range->string);
+        sbuf_puts(r->html, "</code></td>");
+        td_num(r, "from", lo);
+        td_num(r, "to", hi);
+        sbuf_puts(r->html, "</tr>\n");
+        restricted++;
+    }
+    if (!restricted) sbuf_puts(r->html, "<tr><td colspan=\"3\">no restriction: no box does better than all the "
+                                        "runs</td></tr>\n");
+    sbuf_puts(r->html, "</tbody>\n</table>\n<table class=\"data small\">\n<tbody>\n");
+    static const char *const rowk[3] = { "coverage", "density", "support" };
+    for (int j = 0; j < 3; j++) {
+        sbuf_printf(r->html, "<tr><th scope=\"row\">%s</th>", rowk[j]);
+        td_fields(r, bx, &rowk[j], 1);
+    }
+    sbuf_puts(r->html, "</tbody>\n</table>\n</div>\n");
+}
+
+static void discover_report(Rep *r)
+{
+    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(r->root, "discover"), *bx;
+    discover_check(r, dj);
     if (r->bad) return;
     header(r, "discover", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
     sbuf_puts(r->html, "<main>\n<section id=\"discover\">\n<h2>Scenario discovery: where <code>");
@@ -1607,78 +1732,19 @@ static void discover_report(Rep *r)
                        "density the share of its runs that are cases (all runs: ");
     span_field(r, dj, "density", "discover.density");
     sbuf_puts(r->html, ").</p>\n");
-    k = 0;
-    cJSON_ArrayForEach(bx, boxes)
+    int k = 0;
+    cJSON_ArrayForEach(bx, cJSON_GetObjectItemCaseSensitive(dj, "boxes"))
     {
-        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(bx, "trajectory"), *st;
-        int n = cJSON_GetArraySize(tr), chosen = (int)get(bx, "chosen"), i = 0;
-        double *x = calloc((size_t)n + 1, sizeof *x), *y = calloc((size_t)n + 1, sizeof *y);
-        if (!x || !y) {
-            free(x);
-            free(y);
-            bad(r, "discover", "out of memory");
-            return;
-        }
-        cJSON_ArrayForEach(st, tr)
-        {
-            x[i] = get(st, "coverage");
-            y[i++] = get(st, "density");
-        }
-        char id[32], title[96];
-        snprintf(id, sizeof id, "discover-box-%d", k + 1);
-        snprintf(title, sizeof title, "Box %d: the peeling trajectory", k + 1);
-        Chart c;
         Sbuf svg = { 0 };
-        chart_begin(&c, &svg, id, title, 560, 360);
-        static const char *const names[2] = { "peeling steps", "the box after pasting" };
-        static const char *const cols[2] = { CHART_BLUE, CHART_ORANGE };
-        chart_legend_room(&c, 2, names);
-        chart_axes(&c, 0, 1, 0, "coverage (share of all cases)", 0, 1, "density (share of the box's runs)");
-        chart_line(&c, x, y, n, CHART_BLUE, 1.5, NULL);
-        for (i = 0; i < n; i++) chart_errbar(&c, x[i], y[i], NAN, NAN, CHART_BLUE);
-        if (chosen >= 0 && chosen < n) {
-            char lab[48];
-            snprintf(lab, sizeof lab, "chosen: step %d", chosen);
-            chart_label(&c, x[chosen], y[chosen] - 0.05, "middle", CHART_INK, lab);
-        }
-        chart_errbar(&c, get(bx, "coverage"), get(bx, "density"), NAN, NAN, CHART_ORANGE);
-        chart_legend(&c, 2, cols, names);
-        chart_end(&c);
-        free(x);
-        free(y);
-        char cap[160];
+        if (discover_trajectory(r, bx, k, &svg) < 0) return;
+        char id[32], cap[160];
+        snprintf(id, sizeof id, "discover-box-%d", k + 1);
         snprintf(cap, sizeof cap, "Each peel trades coverage for density; the chosen step is pasted back out "
                                   "(%d paste%s) into the box.", (int)get(bx, "pastes"), get(bx, "pastes") == 1 ? "" : "s");
         sbuf_printf(r->html, "<h3>Box %d</h3>\n<div class=\"pair\">\n", k + 1);
         figure(r, id, &svg, cap);
         sbuf_fini(&svg);
-        sbuf_printf(r->html, "<table class=\"data small\" id=\"discover-box-%d-table\">\n<thead><tr><th>assumption</th>"
-                             "<th class=\"n\">from</th><th class=\"n\">to</th></tr></thead>\n<tbody>\n", k + 1);
-        const cJSON *range;
-        int restricted = 0;
-        cJSON_ArrayForEach(range, cJSON_GetObjectItemCaseSensitive(bx, "box"))
-        {
-            char lo[64], hi[64];
-            fmt_num(lo, sizeof lo, jnum(cJSON_GetArrayItem(range, 0)));
-            fmt_num(hi, sizeof hi, jnum(cJSON_GetArrayItem(range, 1)));
-            sbuf_puts(r->html, "<tr><td><code>");
-            sbuf_esc(r->html, range->string);
-            sbuf_puts(r->html, "</code></td>");
-            td_num(r, "from", lo);
-            td_num(r, "to", hi);
-            sbuf_puts(r->html, "</tr>\n");
-            restricted++;
-        }
-        if (!restricted) sbuf_puts(r->html, "<tr><td colspan=\"3\">no restriction: no box does better than all the "
-                                            "runs</td></tr>\n");
-        sbuf_puts(r->html, "</tbody>\n</table>\n<table class=\"data small\">\n<tbody>\n");
-        static const char *const rowk[3] = { "coverage", "density", "support" };
-        for (int j = 0; j < 3; j++) {
-            sbuf_printf(r->html, "<tr><th scope=\"row\">%s</th>", rowk[j]);
-            td_field(r, bx, rowk[j]);
-            sbuf_puts(r->html, "</tr>\n");
-        }
-        sbuf_puts(r->html, "</tbody>\n</table>\n</div>\n");
+        discover_box_tables(r, bx, k);
         k++;
     }
     sbuf_puts(r->html, "<p class=\"note\">A box says what the model does, not what the world does: read it with "
