@@ -212,18 +212,15 @@ static void say(Teller *T, const char *tag, const TraceRec *r, const char *date,
     fprintf(T->out, "%s  %s%s%s\n", date, tag, what, tail);
 }
 
-static void tell(void *ctx, const TraceRec *r)
+/* Close every month up to the one of day t, each at 00:00 on the 1st of
+ * the next, so a month without records still gets its shortfall; then
+ * gather t's month. */
+static void tell_month(Teller *T, double t)
 {
-    Teller *T = ctx;
     const TraceHeader *h = T->h;
-    if (T->next.emit) T->next.emit(T->next.ctx, r);
-    char date[11], due[11], a[96];
-    cal_format_t(h->start, r->t, date);
     int y, m, d;
-    cal_civil(h->start + (int64_t)floor(r->t), &y, &m, &d);
+    cal_civil(h->start + (int64_t)floor(t), &y, &m, &d);
     int month = y * 100 + m;
-    /* Close every month up to this record's, each at 00:00 on the 1st of
-     * the next, so a month without records still gets its shortfall. */
     while (T->month && T->month < month) {
         int ny = T->month / 100, nm = T->month % 100 + 1;
         if (nm > 12) { nm = 1; ny++; }
@@ -231,85 +228,112 @@ static void tell(void *ctx, const TraceRec *r)
         T->month = ny * 100 + nm;
     }
     T->month = month;
-    FILE *o = T->out;
-    const TraceCarrier *c = r->kind <= TR_RETURN && r->a >= 0 && r->a < h->ncarriers ? &h->carriers[r->a] : NULL;
+}
+
+/* A departure or an arrival: counted for the month (arrivals where the
+ * engine counts them), told only with --verbose. */
+static void tell_voyage(Teller *T, const TraceRec *r, const char *date)
+{
+    const TraceHeader *h = T->h;
+    const TraceCarrier *c = r->a >= 0 && r->a < h->ncarriers ? &h->carriers[r->a] : NULL;
     const TraceRoute *rt = c ? &h->routes[c->route] : NULL;
-    switch (r->kind) {
-    case TR_DEPART:
+    char due[11], a[96];
+    if (r->kind == TR_DEPART) {
         T->voyages++;
         if (T->verbose) {
             cal_format_t(h->start, r->y, due);
             human(r->x, a, sizeof a);
-            fprintf(o, "%s  %s leaves %s for %s with %s %s (due %s)\n", date, c->name, place(h, rt->from),
+            fprintf(T->out, "%s  %s leaves %s for %s with %s %s (due %s)\n", date, c->name, place(h, rt->from),
                     place(h, rt->to), a, r->c >= 0 ? h->resources[r->c].unit : "", due);
         }
-        break;
-    case TR_ARRIVE:
-        /* Counted where the engine counts it: on a final route (the trace
-         * header's flag, sim/load_supply.c, route_final). */
-        if (r->c >= 0 && rt->final) {
-            T->delivered[r->c] += r->x;
-            T->total[r->c] += r->x;
+        return;
+    }
+    /* Counted where the engine counts it: on a final route (the trace
+     * header's flag, sim/load_supply.c, route_final). */
+    if (r->c >= 0 && rt->final) {
+        T->delivered[r->c] += r->x;
+        T->total[r->c] += r->x;
+    }
+    if (T->verbose) {
+        human(r->x, a, sizeof a);
+        fprintf(T->out, "%s  %s arrives at %s: %s good, %.0f unusable\n", date, c->name, place(h, rt->to), a, r->y);
+    }
+}
+
+/* A stock runs out or is available again. Only the first time a stock runs
+ * dry is told; after that the monthly line gives the shortfall, or the
+ * timeline drowns (--verbose tells every change). */
+static void tell_short(Teller *T, const TraceRec *r, const char *date)
+{
+    const TraceHeader *h = T->h;
+    const TraceStock *s = &h->stocks[r->a];
+    char a[96];
+    T->short_seen[2 * r->a + 1] = r->y;
+    T->short_rate[2 * r->a] = r->b ? r->x : 0;
+    T->short_rate[2 * r->a + 1] = r->t;
+    if (r->b && !T->verbose && T->short_seen[2 * r->a] < 0) {
+        amount(a, sizeof a, r->x, &h->resources[s->resource]);
+        fprintf(T->out, "%s  %s at %s runs out for the first time: %s a day of demand unmet\n", date,
+                h->resources[s->resource].name, place(h, s->place), a);
+        T->short_seen[2 * r->a] = r->y;
+    } else if (T->verbose) {
+        amount(a, sizeof a, r->x, &h->resources[s->resource]);
+        if (r->b) fprintf(T->out, "%s  %s at %s has run out: %s a day unmet\n", date,
+                          h->resources[s->resource].name, place(h, s->place), a);
+        else fprintf(T->out, "%s  %s at %s is available again\n", date, h->resources[s->resource].name,
+                     place(h, s->place));
+    }
+}
+
+/* An event, or its effects after the event's delay (then saying when it
+ * happened). */
+static void tell_event(Teller *T, const TraceRec *r, const char *date)
+{
+    if (r->b == 1) {
+        char when[40] = "";
+        if (T->fired[r->a] >= 0) {
+            char d[11];
+            cal_format_t(T->h->start, T->fired[r->a], d);
+            snprintf(when, sizeof when, " (it happened on %s)", d);
         }
-        if (T->verbose) {
-            human(r->x, a, sizeof a);
-            fprintf(o, "%s  %s arrives at %s: %s good, %.0f unusable\n", date, c->name, place(h, rt->to), a, r->y);
-        }
-        break;
+        say(T, "EVENT ", r, date, when);
+    } else {
+        T->fired[r->a] = r->t;
+        say(T, "EVENT ", r, date, "");
+    }
+}
+
+static void tell(void *ctx, const TraceRec *r)
+{
+    Teller *T = ctx;
+    const TraceHeader *h = T->h;
+    if (T->next.emit) T->next.emit(T->next.ctx, r);
+    char date[11];
+    cal_format_t(h->start, r->t, date);
+    tell_month(T, r->t);
+    switch (r->kind) {
+    case TR_DEPART:
+    case TR_ARRIVE: tell_voyage(T, r, date); break;
     case TR_LOST:
         T->lost++;
         say(T, "", r, date, "");
         break;
-    case TR_RETURN:
-        break;
+    case TR_RETURN: break;
     case TR_STOCK:
         T->short_seen[2 * r->a + 1] = r->y;
         T->short_rate[2 * r->a + 1] = r->t;
         break;
-    case TR_SHORT: {
-        /* Only the first time a stock runs dry is told; after that the
-         * monthly line gives the shortfall, or the timeline drowns. */
-        const TraceStock *s = &h->stocks[r->a];
-        T->short_seen[2 * r->a + 1] = r->y;
-        T->short_rate[2 * r->a] = r->b ? r->x : 0;
-        T->short_rate[2 * r->a + 1] = r->t;
-        if (r->b && !T->verbose && T->short_seen[2 * r->a] < 0) {
-            amount(a, sizeof a, r->x, &h->resources[s->resource]);
-            fprintf(o, "%s  %s at %s runs out for the first time: %s a day of demand unmet\n", date,
-                    h->resources[s->resource].name, place(h, s->place), a);
-            T->short_seen[2 * r->a] = r->y;
-        } else if (T->verbose) {
-            amount(a, sizeof a, r->x, &h->resources[s->resource]);
-            if (r->b) fprintf(o, "%s  %s at %s has run out: %s a day unmet\n", date,
-                              h->resources[s->resource].name, place(h, s->place), a);
-            else fprintf(o, "%s  %s at %s is available again\n", date, h->resources[s->resource].name, place(h, s->place));
-        }
-        break;
-    }
+    case TR_SHORT: tell_short(T, r, date); break;
     case TR_LAUNCH: say(T, "LAUNCH ", r, date, ""); break;
     case TR_ASSIST: say(T, "", r, date, ""); break;
     case TR_TREATY: say(T, "TREATY ", r, date, ""); break;
     case TR_TROOPS: say(T, "", r, date, ""); break;
     case TR_DECISION: say(T, "DECISION ", r, date, ""); break;
-    case TR_EVENT:
-        if (r->b == 1) {
-            /* Its effects, after the event's delay: say when it happened. */
-            char when[40] = "";
-            if (T->fired[r->a] >= 0) {
-                char d[11];
-                cal_format_t(h->start, T->fired[r->a], d);
-                snprintf(when, sizeof when, " (it happened on %s)", d);
-            }
-            say(T, "EVENT ", r, date, when);
-        } else {
-            T->fired[r->a] = r->t;
-            say(T, "EVENT ", r, date, "");
-        }
-        break;
+    case TR_EVENT: tell_event(T, r, date); break;
     case TR_ROUTE: say(T, "", r, date, ""); break;
     case TR_END:
         flush_month(T, r->t);
-        fprintf(o, "%s  end of the scenario\n", date);
+        fprintf(T->out, "%s  end of the scenario\n", date);
         break;
     default:
         break;
