@@ -571,11 +571,8 @@ static int teller_init(Teller *T, const TraceHeader *h, int verbose)
 
 static void teller_fini(Teller *T)
 {
-    free(T->delivered);
-    free(T->total);
-    free(T->short_seen);
-    free(T->short_rate);
-    free(T->fired);
+    double *owned[] = { T->delivered, T->total, T->short_seen, T->short_rate, T->fired };
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) free(owned[i]);
 }
 
 /* The timeline's heading: the scenario, the seed and mode, the dates, the
