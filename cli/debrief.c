@@ -54,11 +54,20 @@ static int by_name(const void *a, const void *b)
     return strcmp(((const Student *)a)->pt.name, ((const Student *)b)->pt.name);
 }
 
+/* The class's totals: calibration of intervals and probabilities, and the
+ * runs worth discussing. */
+typedef struct ClassSum {
+    int hits, nint, nprob;
+    double brier;
+    double stated[5], seen[5];  /* calibration: five bins of stated p, their means */
+    int nb[5];
+    int who[3];                 /* luckiest, unluckiest, most typical */
+} ClassSum;
+
 /* The class debrief as a self-contained HTML page. 0, or 1 if it could
  * not be written (then no file is left under the name). */
 static int write_html(const char *html, const Exercise *ex, const Student *st, int ns, int runs, const int *count,
-                      int hits, int nint, double brier, int nprob, const double *stated, const double *seen,
-                      const int *nb, const int who[3])
+                      const ClassSum *cs)
 {
     const Scenario *sc = ex->scenario;
     const TraceHeader *h = scenario_trace_header(sc);
@@ -101,19 +110,21 @@ static int write_html(const char *html, const Exercise *ex, const Student *st, i
     free(lab);
     free(v);
     sbuf_puts(&b, "<h2>Calibration</h2>\n");
-    if (nint) sbuf_printf(&b, "<p>%d of %d 80%% intervals held (%.0f%%).</p>\n", hits, nint, 100.0 * hits / nint);
-    if (nprob) {
-        sbuf_printf(&b, "<p>Mean Brier score %.3f over %d probabilities.</p>\n", brier / nprob, nprob);
+    if (cs->nint)
+        sbuf_printf(&b, "<p>%d of %d 80%% intervals held (%.0f%%).</p>\n", cs->hits, cs->nint,
+                    100.0 * cs->hits / cs->nint);
+    if (cs->nprob) {
+        sbuf_printf(&b, "<p>Mean Brier score %.3f over %d probabilities.</p>\n", cs->brier / cs->nprob, cs->nprob);
         chart_calibration(&b, &(ChartCalibration){ "calibration", "Stated probability and what happened",
-                                                   stated, seen, nb, 5 });
+                                                   cs->stated, cs->seen, cs->nb, 5 });
         sbuf_puts(&b, "<p>Points on the dashed diagonal are calibrated.</p>\n");
     }
     sbuf_puts(&b, "<h2>Runs worth discussing</h2>\n<table><tr><th></th><th>student</th><th>mean percentile</th></tr>\n");
     const char *what[3] = { "luckiest", "unluckiest", "most typical" };
     for (int k = 0; k < 3; k++) {
         sbuf_printf(&b, "<tr><td>%s</td><td>", what[k]);
-        sbuf_esc(&b, st[who[k]].pt.name);
-        sbuf_printf(&b, "</td><td>%.1f</td></tr>\n", st[who[k]].luck);
+        sbuf_esc(&b, st[cs->who[k]].pt.name);
+        sbuf_printf(&b, "</td><td>%.1f</td></tr>\n", st[cs->who[k]].luck);
     }
     sbuf_puts(&b, "</table>\n</body></html>\n");
     int rc = 1;
@@ -134,35 +145,45 @@ static int write_html(const char *html, const Exercise *ex, const Student *st, i
     return rc;
 }
 
-int cmd_debrief(int argc, char **argv)
+/* `salvo debrief`'s options. */
+typedef struct DebriefArgs {
+    const char *dir, *exfile, *html;
+    int runs;
+} DebriefArgs;
+
+/* Parse the options: 0 go, 1 --help (printed), -1 bad (message printed). */
+static int debrief_parse(int argc, char **argv, DebriefArgs *a)
 {
     OptParser p;
-    const char *dir = NULL, *exfile = NULL, *html = NULL;
-    int runs = 500, c;
+    int c;
     long long n;
     opt_init(&p, &debrief_spec, argc, argv);
     while ((c = opt_next(&p)) != OPT_END) {
         switch (c) {
-        case OPT_HELP: opt_usage(&debrief_spec, stdout); return 0;
-        case OPT_ERROR: return 2;
+        case OPT_HELP: opt_usage(&debrief_spec, stdout); return 1;
+        case OPT_ERROR: return -1;
         case OPT_OPERAND:
-            if (dir) { fprintf(stderr, "salvo debrief: one class folder at a time\n"); return 2; }
-            dir = p.val;
+            if (a->dir) { fprintf(stderr, "salvo debrief: one class folder at a time\n"); return -1; }
+            a->dir = p.val;
             break;
-        case DEB_EXERCISE: exfile = p.val; break;
-        case DEB_HTML: html = p.val; break;
-        case DEB_RUNS: if ((n = args_count("--runs", p.val, 1)) < 0 || n > 1000000) return 2; runs = (int)n; break;
+        case DEB_EXERCISE: a->exfile = p.val; break;
+        case DEB_HTML: a->html = p.val; break;
+        case DEB_RUNS: if ((n = args_count("--runs", p.val, 1)) < 0 || n > 1000000) return -1; a->runs = (int)n; break;
         }
     }
-    if (!dir) { opt_usage_short(&debrief_spec, stderr); return 2; }
-    {
-        const char *ins[] = { dir, exfile };
-        OutPath outs[] = { { "--html", html } };
-        if (outpath_check_all(ins, exfile ? 2 : 1, outs, 1) < 0) return 2;
-    }
+    if (!a->dir) { opt_usage_short(&debrief_spec, stderr); return -1; }
+    const char *ins[] = { a->dir, a->exfile };
+    OutPath outs[] = { { "--html", a->html } };
+    if (outpath_check_all(ins, a->exfile ? 2 : 1, outs, 1) < 0) return -1;
+    return 0;
+}
+
+/* The *.json names in dir (not hidden), sorted so that the report does not
+ * depend on the directory's order. -1 if dir cannot be opened (printed). */
+static int debrief_list(const char *dir, char ***names_out, int *n_out)
+{
     DIR *dp = opendir(dir);
-    if (!dp) { fprintf(stderr, "salvo debrief: cannot open folder %s\n", dir); return 2; }
-    /* File names sorted, so the report does not depend on the directory's order. */
+    if (!dp) { fprintf(stderr, "salvo debrief: cannot open folder %s\n", dir); return -1; }
     char **names = NULL;
     int nnames = 0, cap = 0;
     struct dirent *e;
@@ -180,94 +201,131 @@ int cmd_debrief(int argc, char **argv)
     closedir(dp);
     for (int i = 1; i < nnames; i++)
         for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) { char *t = names[j]; names[j] = names[j - 1]; names[j - 1] = t; }
-    int rc = 2;
-    Exercise *ex = NULL;
-    Student *st = calloc((size_t)nnames + 1, sizeof *st);
-    int ns = 0;
-    double *all = NULL, *col = NULL;
-    ExScore *score = NULL;
-    if (!st) goto out;
-    if (nnames == 0) { fprintf(stderr, "salvo debrief: no playthrough (*.json) in %s\n", dir); goto out; }
+    *names_out = names;
+    *n_out = nnames;
+    return 0;
+}
+
+/* The exercise (--exercise, or the one the first playthrough names) and
+ * every playthrough in the folder, into st[0..*ns). NULL on error (printed);
+ * a stray file refuses the class. */
+static Exercise *debrief_load(const DebriefArgs *a, char **names, int nnames, Student *st, int *ns)
+{
     char path[2048];
+    const char *exfile = a->exfile;
     if (!exfile) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[0]);
-        if (playthrough_read(path, NULL, &st[0].pt, "debrief", stderr) != 0) goto out;
+        snprintf(path, sizeof path, "%s/%s", a->dir, names[0]);
+        if (playthrough_read(path, NULL, &st[0].pt, "debrief", stderr) != 0) return NULL;
         exfile = st[0].pt.exercise;
     }
     Diag d;
     diag_init(&d, exfile);
-    ex = exercise_load(exfile, &d);
-    if (!ex) { diag_print(&d, stderr); diag_fini(&d); goto out; }
+    Exercise *ex = exercise_load(exfile, &d);
+    if (!ex) { diag_print(&d, stderr); diag_fini(&d); return NULL; }
     diag_fini(&d);
-    const Scenario *sc = ex->scenario;
-    int nm = scenario_metric_count(sc), np = ex->npredictions;
     for (int i = 0; i < nnames; i++) {
-        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (playthrough_read(path, ex, &st[ns].pt, "debrief", stderr) != 0) goto out;  /* refuse a class with a stray file */
-        ns++;
+        snprintf(path, sizeof path, "%s/%s", a->dir, names[i]);
+        if (playthrough_read(path, ex, &st[*ns].pt, "debrief", stderr) != 0) return ex;  /* refuse a class with a stray file */
+        (*ns)++;
     }
-    all = malloc((size_t)runs * (size_t)nm * sizeof *all);
-    col = malloc((size_t)runs * sizeof *col);
-    score = malloc(((size_t)np + 1) * sizeof *score);
-    if (!all || !col || !score) goto out;
+    return ex;
+}
+
+/* Scratch for replaying the students: the runs under one student's
+ * decisions (runs x metrics), one metric's column, the scores, and which
+ * option the student took at each decision. */
+typedef struct Replay {
+    Sim *sim;
+    double *all, *col;
+    ExScore *score;
+    int *by_decision;
+} Replay;
+
+/* Student S's run, replayed as it was played: paused at each decision and
+ * answered, which says which decision each choice was (counted in count);
+ * then its percentiles among runs runs under the same decisions, its luck
+ * and its scores. -1 on error (printed when it is the playthrough's). */
+static int debrief_student(const Exercise *ex, Student *S, int runs, Replay *rp, int *count)
+{
+    const Scenario *sc = ex->scenario;
     const TraceHeader *h = scenario_trace_header(sc);
-    /* Per decision and option, how many students chose it. */
-    int *count = calloc((size_t)h->ndecisions * 8 + 1, sizeof *count);
-    int *by_decision = malloc(((size_t)h->ndecisions + 1) * sizeof *by_decision);
-    Sim *sim = sim_create(sc);
-    if (!sim || !count || !by_decision) { sim_destroy(sim); free(count); free(by_decision); goto out; }
-    for (int s = 0; s < ns; s++) {
-        Student *S = &st[s];
-        S->mine = calloc((size_t)nm, sizeof *S->mine);
-        S->pct = calloc((size_t)np + 1, sizeof *S->pct);
-        if (!S->mine || !S->pct) { sim_destroy(sim); free(count); free(by_decision); goto out; }
-        /* The student's run, replayed as it was played: paused at each
-         * decision and answered, which says which decision each choice was. */
-        for (int d = 0; d < h->ndecisions; d++) by_decision[d] = -1;
-        sim_set_interactive(sim, 1);
-        sim_reset(sim, S->pt.seed, 0);
-        int k = 0;
-        while (sim_run(sim, INFINITY) == SIM_DECISION) {
-            int dd = sim_pending(sim)->decision, o = k < S->pt.nchoices ? S->pt.choices[k] : -1;
-            if (o < 0 || o >= sim_pending(sim)->noptions) {
-                fprintf(stderr, "salvo debrief: %s: no valid choice for decision %d (%s)\n", S->pt.path, k + 1, h->decisions[dd].id);
-                sim_destroy(sim); free(count); free(by_decision);
-                goto out;
-            }
-            if (o < 8) count[dd * 8 + o]++;
-            by_decision[dd] = o;
-            sim_answer(sim, o);
-            k++;
+    int nm = scenario_metric_count(sc), np = ex->npredictions;
+    S->mine = calloc((size_t)nm, sizeof *S->mine);
+    S->pct = calloc((size_t)np + 1, sizeof *S->pct);
+    if (!S->mine || !S->pct) return -1;
+    for (int d = 0; d < h->ndecisions; d++) rp->by_decision[d] = -1;
+    sim_set_interactive(rp->sim, 1);
+    sim_reset(rp->sim, S->pt.seed, 0);
+    int k = 0;
+    while (sim_run(rp->sim, INFINITY) == SIM_DECISION) {
+        int dd = sim_pending(rp->sim)->decision, o = k < S->pt.nchoices ? S->pt.choices[k] : -1;
+        if (o < 0 || o >= sim_pending(rp->sim)->noptions) {
+            fprintf(stderr, "salvo debrief: %s: no valid choice for decision %d (%s)\n", S->pt.path, k + 1, h->decisions[dd].id);
+            return -1;
         }
-        sim_metrics(sim, S->mine);
-        exercise_outcomes(sc, S->pt.seed, by_decision, runs, all);
-        double luck = 0;
-        int nl = 0;
-        for (int i = 0; i < np; i++) {
-            const ExPrediction *pr = &ex->predictions[i];
-            double out = exercise_outcome(ex, i, S->mine);
-            if (pr->kind == PRED_INTERVAL) {
-                for (int r = 0; r < runs; r++) col[r] = all[(size_t)r * (size_t)nm + (size_t)pr->metric];
-                S->pct[i] = exercise_percentile(col, runs, out);
-                int better = scenario_metric(sc, pr->metric)->better;
-                luck += better < 0 ? 100 - S->pct[i] : S->pct[i];
-                nl++;
-            }
-        }
-        /* Scored as the student's own debrief scores them (the one scorer). */
-        ExScoreSum sum;
-        exercise_score(ex, S->pt.guess, S->mine, all, runs, score, &sum);
-        S->hits = sum.hits;
-        S->nint = sum.nint;
-        S->brier = sum.brier * sum.nprob;
-        S->nprob = sum.nprob;
-        S->luck = nl ? luck / nl : 50;
+        if (o < 8) count[dd * 8 + o]++;
+        rp->by_decision[dd] = o;
+        sim_answer(rp->sim, o);
+        k++;
     }
-    sim_destroy(sim);
-    free(by_decision);
-    qsort(st, (size_t)ns, sizeof *st, by_name);
-    /* --- terminal summary --- */
-    printf("Class debrief: %s (%d playthroughs in %s; %d runs per student under the same decisions)\n\n", ex->title, ns, dir, runs);
+    sim_metrics(rp->sim, S->mine);
+    exercise_outcomes(sc, S->pt.seed, rp->by_decision, runs, rp->all);
+    double luck = 0;
+    int nl = 0;
+    for (int i = 0; i < np; i++) {
+        const ExPrediction *pr = &ex->predictions[i];
+        double out = exercise_outcome(ex, i, S->mine);
+        if (pr->kind == PRED_INTERVAL) {
+            for (int r = 0; r < runs; r++) rp->col[r] = rp->all[(size_t)r * (size_t)nm + (size_t)pr->metric];
+            S->pct[i] = exercise_percentile(rp->col, runs, out);
+            int better = scenario_metric(sc, pr->metric)->better;
+            luck += better < 0 ? 100 - S->pct[i] : S->pct[i];
+            nl++;
+        }
+    }
+    /* Scored as the student's own debrief scores them (the one scorer). */
+    ExScoreSum sum;
+    exercise_score(ex, S->pt.guess, S->mine, rp->all, runs, rp->score, &sum);
+    S->hits = sum.hits;
+    S->nint = sum.nint;
+    S->brier = sum.brier * sum.nprob;
+    S->nprob = sum.nprob;
+    S->luck = nl ? luck / nl : 50;
+    return 0;
+}
+
+/* Every student replayed (debrief_student) with one simulator; count
+ * gathers the choices. -1 on error. */
+static int debrief_replay(const Exercise *ex, Student *st, int ns, int runs, int *count)
+{
+    const Scenario *sc = ex->scenario;
+    int nm = scenario_metric_count(sc), nd = scenario_trace_header(sc)->ndecisions;
+    Replay rp = { 0 };
+    rp.all = malloc((size_t)runs * (size_t)nm * sizeof *rp.all);
+    rp.col = malloc((size_t)runs * sizeof *rp.col);
+    rp.score = malloc(((size_t)ex->npredictions + 1) * sizeof *rp.score);
+    rp.by_decision = malloc(((size_t)nd + 1) * sizeof *rp.by_decision);
+    int rc = -1;
+    if (rp.all && rp.col && rp.score && rp.by_decision && (rp.sim = sim_create(sc))) {
+        rc = 0;
+        for (int s = 0; s < ns && rc == 0; s++) rc = debrief_student(ex, &st[s], runs, &rp, count);
+    }
+    sim_destroy(rp.sim);
+    free(rp.all);
+    free(rp.col);
+    free(rp.score);
+    free(rp.by_decision);
+    return rc;
+}
+
+/* The terminal's choices and outcomes: how many chose each option, and
+ * each student's percentiles, hits and Brier score (summed into cs). */
+static void debrief_print_class(const DebriefArgs *a, const Exercise *ex, const Student *st, int ns, const int *count,
+                                ClassSum *cs)
+{
+    const TraceHeader *h = scenario_trace_header(ex->scenario);
+    int np = ex->npredictions;
+    printf("Class debrief: %s (%d playthroughs in %s; %d runs per student under the same decisions)\n\n", ex->title, ns, a->dir, a->runs);
     puts("Choices at each decision (how many students chose each option; a decision a run never met counts none):");
     for (int dd = 0; count && dd < h->ndecisions; dd++) {
         printf("  %s:", h->decisions[dd].id);
@@ -279,37 +337,43 @@ int cmd_debrief(int argc, char **argv)
     printf("  %-16s", "student");
     for (int i = 0; i < np; i++) if (ex->predictions[i].kind == PRED_INTERVAL) printf(" %12s", ex->predictions[i].id);
     puts("   hits  Brier");
-    int nint = 0, hits = 0, nprob = 0;
-    double brier = 0;
     for (int s = 0; s < ns; s++) {
         printf("  %-16.16s", st[s].pt.name);
         for (int i = 0; i < np; i++) if (ex->predictions[i].kind == PRED_INTERVAL) printf(" %12.1f", st[s].pct[i]);
         printf("   %d/%d", st[s].hits, st[s].nint);
         if (st[s].nprob) printf("  %.3f", st[s].brier / st[s].nprob);
         puts("");
-        nint += st[s].nint; hits += st[s].hits; nprob += st[s].nprob; brier += st[s].brier;
+        cs->nint += st[s].nint; cs->hits += st[s].hits; cs->nprob += st[s].nprob; cs->brier += st[s].brier;
     }
-    /* Calibration of probabilities: five bins of stated p. */
-    double stated[5] = { 0 }, seen[5] = { 0 };
-    int nb[5] = { 0 };
+}
+
+/* Calibration across the class (five bins of stated p), printed and kept
+ * in cs. */
+static void debrief_calibration(const Exercise *ex, const Student *st, int ns, ClassSum *cs)
+{
     for (int s = 0; s < ns; s++)
-        for (int i = 0; i < np; i++)
+        for (int i = 0; i < ex->npredictions; i++)
             if (ex->predictions[i].kind == PRED_PROBABILITY) {
                 int b = (int)(st[s].pt.guess[i].p * 5);
                 if (b > 4) b = 4;
-                stated[b] += st[s].pt.guess[i].p;
-                seen[b] += exercise_outcome(ex, i, st[s].mine);
-                nb[b]++;
+                cs->stated[b] += st[s].pt.guess[i].p;
+                cs->seen[b] += exercise_outcome(ex, i, st[s].mine);
+                cs->nb[b]++;
             }
     puts("\nCalibration across the class:");
-    if (nint) printf("  %d of %d 80%% intervals held (%.0f%%; a calibrated class holds about 80%%).\n", hits, nint, 100.0 * hits / nint);
-    if (nprob) printf("  Mean Brier score %.3f over %d probabilities (0 is perfect; always 50%% scores 0.25).\n", brier / nprob, nprob);
+    if (cs->nint) printf("  %d of %d 80%% intervals held (%.0f%%; a calibrated class holds about 80%%).\n", cs->hits, cs->nint, 100.0 * cs->hits / cs->nint);
+    if (cs->nprob) printf("  Mean Brier score %.3f over %d probabilities (0 is perfect; always 50%% scores 0.25).\n", cs->brier / cs->nprob, cs->nprob);
     for (int b = 0; b < 5; b++)
-        if (nb[b]) {
-            stated[b] /= nb[b];
-            seen[b] /= nb[b];
-            printf("  stated %3.0f%% on average: happened %3.0f%% of %d times\n", 100 * stated[b], 100 * seen[b], nb[b]);
+        if (cs->nb[b]) {
+            cs->stated[b] /= cs->nb[b];
+            cs->seen[b] /= cs->nb[b];
+            printf("  stated %3.0f%% on average: happened %3.0f%% of %d times\n", 100 * cs->stated[b], 100 * cs->seen[b], cs->nb[b]);
         }
+}
+
+/* The luckiest, unluckiest and most typical runs, printed and kept in cs. */
+static void debrief_worth_discussing(const Student *st, int ns, ClassSum *cs)
+{
     int lucky = 0, unlucky = 0, typical = 0;
     for (int s = 1; s < ns; s++) {
         if (st[s].luck > st[lucky].luck) lucky = s;
@@ -320,16 +384,40 @@ int cmd_debrief(int argc, char **argv)
     printf("  luckiest:     %s (%.1f), %s\n", st[lucky].pt.name, st[lucky].luck, st[lucky].pt.path);
     printf("  unluckiest:   %s (%.1f), %s\n", st[unlucky].pt.name, st[unlucky].luck, st[unlucky].pt.path);
     printf("  most typical: %s (%.1f), %s\n", st[typical].pt.name, st[typical].luck, st[typical].pt.path);
+    cs->who[0] = lucky;
+    cs->who[1] = unlucky;
+    cs->who[2] = typical;
+}
+
+int cmd_debrief(int argc, char **argv)
+{
+    DebriefArgs a = { .runs = 500 };
+    int pr = debrief_parse(argc, argv, &a);
+    if (pr != 0) return pr > 0 ? 0 : 2;
+    char **names = NULL;
+    int nnames = 0;
+    if (debrief_list(a.dir, &names, &nnames) < 0) return 2;
+    int rc = 2, ns = 0, *count = NULL;
+    Exercise *ex = NULL;
+    Student *st = calloc((size_t)nnames + 1, sizeof *st);
+    if (!st) goto out;
+    if (nnames == 0) { fprintf(stderr, "salvo debrief: no playthrough (*.json) in %s\n", a.dir); goto out; }
+    ex = debrief_load(&a, names, nnames, st, &ns);
+    if (!ex || ns < nnames) goto out;
+    /* Per decision and option, how many students chose it. */
+    count = calloc((size_t)scenario_trace_header(ex->scenario)->ndecisions * 8 + 1, sizeof *count);
+    if (!count || debrief_replay(ex, st, ns, a.runs, count) < 0) goto out;
+    qsort(st, (size_t)ns, sizeof *st, by_name);
+    ClassSum cs = { 0 };
+    debrief_print_class(&a, ex, st, ns, count, &cs);
+    debrief_calibration(ex, st, ns, &cs);
+    debrief_worth_discussing(st, ns, &cs);
     rc = 0;
-    const int who3[3] = { lucky, unlucky, typical };
-    if (html) rc = write_html(html, ex, st, ns, runs, count, hits, nint, brier, nprob, stated, seen, nb, who3);
-    free(count);
+    if (a.html) rc = write_html(a.html, ex, st, ns, a.runs, count, &cs);
 out:
+    free(count);
     for (int s = 0; st && s < ns; s++) { free(st[s].mine); free(st[s].pct); }
     free(st);
-    free(all);
-    free(col);
-    free(score);
     for (int i = 0; i < nnames; i++) free(names[i]);
     free(names);
     exercise_destroy(ex);

@@ -190,6 +190,128 @@ int cmd_discover(int argc, char **argv)
     return sample_command(argc, argv, "discover", discover_main);
 }
 
+/* PRIM's input: each run's ranged assumptions (a point in the box space)
+ * and whether it meets the condition. */
+typedef struct Cases {
+    int *dims, nd;              /* the ranged assumptions' indices, their count */
+    double *pts;                /* n x nd */
+    unsigned char *y;           /* n: 1 where the metric meets the condition */
+    uint64_t cases;             /* the count of 1s in y */
+} Cases;
+
+/* The PRIM input from the rows of n runs: -1 when out of memory (what was
+ * allocated is in c, for the caller to free). */
+static int discover_cases(const Scenario *s, const double *rows, uint64_t n, int width, int m, int op, double x,
+                          Cases *c)
+{
+    int na = scenario_assumption_count(s), nd = 0;
+    c->dims = malloc(((size_t)na + 1) * sizeof *c->dims);
+    if (!c->dims) return -1;
+    for (int a = 0; a < na; a++)
+        if (scenario_assumption(s, a)->lo < scenario_assumption(s, a)->hi) c->dims[nd++] = a;
+    c->nd = nd;
+    c->pts = malloc((size_t)n * (size_t)nd * sizeof *c->pts);
+    c->y = malloc((size_t)n + 1);
+    if (!c->pts || !c->y) return -1;
+    int col = na + scenario_observation_count(s) + m;
+    c->cases = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        for (int j = 0; j < nd; j++)
+            c->pts[r * (uint64_t)nd + (uint64_t)j] = rows[r * (uint64_t)width + (uint64_t)c->dims[j]];
+        c->y[r] = (unsigned char)holds(op, rows[r * (uint64_t)width + (uint64_t)col], x);
+        c->cases += c->y[r];
+    }
+    return 0;
+}
+
+/* Box k: its peeling trajectory, the chosen step, and the ranges it
+ * restricts against their priors. */
+static void discover_print_box(const Scenario *s, const Cases *c, const PrimBox *bx, int k, double coverage)
+{
+    const Prim *tr = bx->peel;
+    printf("\nBox %d: peeling trajectory%s\n%5s %9s %8s %8s  %s\n", k + 1,
+           k ? " on the runs left by the boxes before" : "", "step", "coverage", "density", "support", "peeled");
+    for (int i = 0; i < tr->nsteps; i++) {
+        const PrimStep *st = &tr->steps[i];
+        char what[512] = "(all runs left)";
+        if (st->dim >= 0) {
+            char v[32];
+            fmt_num(v, sizeof v, st->upper ? st->hi[st->dim] : st->lo[st->dim]);
+            snprintf(what, sizeof what, "%s %s %s", scenario_assumption(s, c->dims[st->dim])->path,
+                     st->upper ? "<=" : ">=", v);
+        }
+        printf("%5d %8.1f%% %7.1f%% %7.1f%%  %s%s\n", i, 100 * st->coverage, 100 * st->density, 100 * st->support,
+               what, i == bx->chosen ? "   <- chosen" : "");
+    }
+    const PrimStep *ch = &tr->steps[bx->chosen];
+    printf("Box %d (step %d, the densest covering >= %g%% of the cases left; %d paste%s): coverage %.1f%%, "
+           "density %.1f%%, support %.1f%% (before pasting %.1f%%, %.1f%%)\n", k + 1, bx->chosen, 100 * coverage,
+           bx->pastes, bx->pastes == 1 ? "" : "s", 100 * bx->coverage, 100 * bx->density, 100 * bx->support,
+           100 * ch->coverage, 100 * ch->density);
+    int restricted = 0;
+    for (int j = 0; j < c->nd; j++) {
+        if (bx->lo[j] == tr->steps[0].lo[j] && bx->hi[j] == tr->steps[0].hi[j]) continue;
+        const Assumption *as = scenario_assumption(s, c->dims[j]);
+        char l[32], h[32], prior[72];
+        fmt_num(l, sizeof l, bx->lo[j]);
+        fmt_num(h, sizeof h, bx->hi[j]);
+        fmt_range(prior, sizeof prior, as->lo, as->hi);
+        printf("  %-50s %12s – %-12s (prior range %s)\n", as->path, l, h, prior);
+        restricted++;
+    }
+    if (!restricted) puts("  (no restriction: no box does better than all the runs)");
+}
+
+/* Box bx as JSON: its statistics, its ranges and its trajectory's. */
+static cJSON *discover_box_json(const Scenario *s, const Cases *c, const PrimBox *bx)
+{
+    cJSON *e = cJSON_CreateObject();
+    cJSON_AddNumberToObject(e, "coverage", bx->coverage);
+    cJSON_AddNumberToObject(e, "density", bx->density);
+    cJSON_AddNumberToObject(e, "support", bx->support);
+    cJSON_AddNumberToObject(e, "chosen", bx->chosen);
+    cJSON_AddNumberToObject(e, "pastes", bx->pastes);
+    cJSON_AddItemToObject(e, "box", box_json(s, c->dims, c->nd, &bx->peel->steps[0], bx->lo, bx->hi));
+    cJSON *tr = cJSON_AddArrayToObject(e, "trajectory");
+    for (int i = 0; i < bx->peel->nsteps; i++) {
+        const PrimStep *st = &bx->peel->steps[i];
+        cJSON *t = cJSON_CreateObject();
+        cJSON_AddNumberToObject(t, "coverage", st->coverage);
+        cJSON_AddNumberToObject(t, "density", st->density);
+        cJSON_AddNumberToObject(t, "support", st->support);
+        cJSON_AddItemToObject(t, "box", box_json(s, c->dims, c->nd, &bx->peel->steps[0], st->lo, st->hi));
+        cJSON_AddItemToArray(tr, t);
+    }
+    return e;
+}
+
+/* The discovery as JSON: the condition, the options, every box, the run. */
+static cJSON *discover_json(const Scenario *s, const Cases *c, const PrimCover *pr, const DiscoverArgs *da,
+                            uint64_t n, unsigned long long seed)
+{
+    cJSON *root = cJSON_CreateObject(), *dj = cJSON_AddObjectToObject(root, "discover");
+    cJSON_AddStringToObject(dj, "method", "PRIM peeling, pasting and covering (Friedman and Fisher 1999; "
+                            "Bryant and Lempert 2010)");
+    cJSON_AddStringToObject(dj, "metric", da->metric);
+    cJSON_AddStringToObject(dj, "where", da->where);
+    cJSON_AddNumberToObject(dj, "runs", (double)n);
+    cJSON_AddNumberToObject(dj, "cases", (double)c->cases);
+    cJSON_AddNumberToObject(dj, "density", pr->density);
+    cJSON_AddNumberToObject(dj, "alpha", da->alpha);
+    cJSON_AddNumberToObject(dj, "paste_alpha", da->paste);
+    cJSON_AddNumberToObject(dj, "min_support", da->support);
+    cJSON_AddNumberToObject(dj, "min_coverage", da->coverage);
+    cJSON *ba = cJSON_AddArrayToObject(dj, "boxes");
+    for (int k = 0; k < pr->nboxes; k++) cJSON_AddItemToArray(ba, discover_box_json(s, c, &pr->boxes[k]));
+    cJSON *run = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddStringToObject(run, "scenario", scenario_name(s));
+    cJSON_AddStringToObject(run, "sha256", scenario_sha256(s));
+    char sd[24];
+    snprintf(sd, sizeof sd, "%llu", seed);
+    cJSON_AddStringToObject(run, "seed", sd);
+    return root;
+}
+
 static int discover_main(int argc, char **argv, Mpi *mpi)
 {
     SampleArgs sa;
@@ -200,119 +322,28 @@ static int discover_main(int argc, char **argv, Mpi *mpi)
     sample_init(&sa, "discover", mpi);
     int rc = sample_agree(&sa, discover_setup(argc, argv, &sa, &da, &s, &m, &op, &x), &s);
     if (!s) return rc;
-    const char *json = da.json, *metric = da.metric, *where = da.where;
-    double alpha = da.alpha, support = da.support, coverage = da.coverage;
-    unsigned long long seed = sa.seed;
-    double *pts = NULL;
-    unsigned char *y = NULL;
-    int *dims = NULL;
+    Cases c = { 0 };
     PrimCover *pr = NULL;
     uint64_t n = 0;
     int width = 0;
     double *rows = sample_run(&sa, s, &n, &width, &rc);
     if (!rows) goto out;
-    int na = scenario_assumption_count(s), nd = 0;
-    dims = malloc(((size_t)na + 1) * sizeof *dims);
-    if (!dims) goto oom;
-    for (int a = 0; a < na; a++)
-        if (scenario_assumption(s, a)->lo < scenario_assumption(s, a)->hi) dims[nd++] = a;
-    pts = malloc((size_t)n * (size_t)nd * sizeof *pts);
-    y = malloc((size_t)n + 1);
-    if (!pts || !y) goto oom;
-    int col = na + scenario_observation_count(s) + m;
-    uint64_t cases = 0;
-    for (uint64_t r = 0; r < n; r++) {
-        for (int j = 0; j < nd; j++) pts[r * (uint64_t)nd + (uint64_t)j] = rows[r * (uint64_t)width + (uint64_t)dims[j]];
-        y[r] = (unsigned char)holds(op, rows[r * (uint64_t)width + (uint64_t)col], x);
-        cases += y[r];
-    }
-    PrimOptions po = { alpha, da.paste, support, coverage, da.boxes };
-    pr = prim_cover(pts, y, n, nd, &po);
+    if (discover_cases(s, rows, n, width, m, op, x, &c) < 0) goto oom;
+    PrimOptions po = { da.alpha, da.paste, da.support, da.coverage, da.boxes };
+    pr = prim_cover(c.pts, c.y, n, c.nd, &po);
     if (!pr) goto oom;
     printf("%s — %s\n", scenario_name(s), scenario_title(s));
     printf("PRIM: %llu replications (seed %llu), %d ranged assumptions drawn from their priors; %s: %llu runs "
-           "(%.1f%%)\n", (unsigned long long)n, seed, nd, where, (unsigned long long)cases, 100 * pr->density);
-    printf("peeling %g%% a step down to %g%% support, pasting %g%% a step, up to %d box%s\n", 100 * alpha,
-           100 * support, 100 * da.paste, da.boxes, da.boxes == 1 ? "" : "es");
+           "(%.1f%%)\n", (unsigned long long)n, sa.seed, c.nd, da.where, (unsigned long long)c.cases,
+           100 * pr->density);
+    printf("peeling %g%% a step down to %g%% support, pasting %g%% a step, up to %d box%s\n", 100 * da.alpha,
+           100 * da.support, 100 * da.paste, da.boxes, da.boxes == 1 ? "" : "es");
     puts("coverage: the share of all the outcome's runs a box takes; density: the share of its runs with the "
          "outcome;\nsupport: its share of all runs. A later box takes only the runs no earlier box took.");
-    for (int k = 0; k < pr->nboxes; k++) {
-        const PrimBox *bx = &pr->boxes[k];
-        const Prim *tr = bx->peel;
-        printf("\nBox %d: peeling trajectory%s\n%5s %9s %8s %8s  %s\n", k + 1,
-               k ? " on the runs left by the boxes before" : "", "step", "coverage", "density", "support", "peeled");
-        for (int i = 0; i < tr->nsteps; i++) {
-            const PrimStep *st = &tr->steps[i];
-            char what[512] = "(all runs left)";
-            if (st->dim >= 0) {
-                char v[32];
-                fmt_num(v, sizeof v, st->upper ? st->hi[st->dim] : st->lo[st->dim]);
-                snprintf(what, sizeof what, "%s %s %s", scenario_assumption(s, dims[st->dim])->path,
-                         st->upper ? "<=" : ">=", v);
-            }
-            printf("%5d %8.1f%% %7.1f%% %7.1f%%  %s%s\n", i, 100 * st->coverage, 100 * st->density, 100 * st->support,
-                   what, i == bx->chosen ? "   <- chosen" : "");
-        }
-        const PrimStep *ch = &tr->steps[bx->chosen];
-        printf("Box %d (step %d, the densest covering >= %g%% of the cases left; %d paste%s): coverage %.1f%%, "
-               "density %.1f%%, support %.1f%% (before pasting %.1f%%, %.1f%%)\n", k + 1, bx->chosen, 100 * coverage,
-               bx->pastes, bx->pastes == 1 ? "" : "s", 100 * bx->coverage, 100 * bx->density, 100 * bx->support,
-               100 * ch->coverage, 100 * ch->density);
-        int restricted = 0;
-        for (int j = 0; j < nd; j++) {
-            if (bx->lo[j] == tr->steps[0].lo[j] && bx->hi[j] == tr->steps[0].hi[j]) continue;
-            const Assumption *as = scenario_assumption(s, dims[j]);
-            char l[32], h[32], prior[72];
-            fmt_num(l, sizeof l, bx->lo[j]);
-            fmt_num(h, sizeof h, bx->hi[j]);
-            fmt_range(prior, sizeof prior, as->lo, as->hi);
-            printf("  %-50s %12s – %-12s (prior range %s)\n", as->path, l, h, prior);
-            restricted++;
-        }
-        if (!restricted) puts("  (no restriction: no box does better than all the runs)");
-    }
-    if (json || da.report) {
-        cJSON *root = cJSON_CreateObject(), *dj = cJSON_AddObjectToObject(root, "discover");
-        cJSON_AddStringToObject(dj, "method", "PRIM peeling, pasting and covering (Friedman and Fisher 1999; "
-                                "Bryant and Lempert 2010)");
-        cJSON_AddStringToObject(dj, "metric", metric);
-        cJSON_AddStringToObject(dj, "where", where);
-        cJSON_AddNumberToObject(dj, "runs", (double)n);
-        cJSON_AddNumberToObject(dj, "cases", (double)cases);
-        cJSON_AddNumberToObject(dj, "density", pr->density);
-        cJSON_AddNumberToObject(dj, "alpha", alpha);
-        cJSON_AddNumberToObject(dj, "paste_alpha", da.paste);
-        cJSON_AddNumberToObject(dj, "min_support", support);
-        cJSON_AddNumberToObject(dj, "min_coverage", coverage);
-        cJSON *ba = cJSON_AddArrayToObject(dj, "boxes");
-        for (int k = 0; k < pr->nboxes; k++) {
-            const PrimBox *bx = &pr->boxes[k];
-            cJSON *e = cJSON_CreateObject();
-            cJSON_AddNumberToObject(e, "coverage", bx->coverage);
-            cJSON_AddNumberToObject(e, "density", bx->density);
-            cJSON_AddNumberToObject(e, "support", bx->support);
-            cJSON_AddNumberToObject(e, "chosen", bx->chosen);
-            cJSON_AddNumberToObject(e, "pastes", bx->pastes);
-            cJSON_AddItemToObject(e, "box", box_json(s, dims, nd, &bx->peel->steps[0], bx->lo, bx->hi));
-            cJSON *tr = cJSON_AddArrayToObject(e, "trajectory");
-            for (int i = 0; i < bx->peel->nsteps; i++) {
-                const PrimStep *st = &bx->peel->steps[i];
-                cJSON *t = cJSON_CreateObject();
-                cJSON_AddNumberToObject(t, "coverage", st->coverage);
-                cJSON_AddNumberToObject(t, "density", st->density);
-                cJSON_AddNumberToObject(t, "support", st->support);
-                cJSON_AddItemToObject(t, "box", box_json(s, dims, nd, &bx->peel->steps[0], st->lo, st->hi));
-                cJSON_AddItemToArray(tr, t);
-            }
-            cJSON_AddItemToArray(ba, e);
-        }
-        cJSON *run = cJSON_AddObjectToObject(root, "run");
-        cJSON_AddStringToObject(run, "scenario", scenario_name(s));
-        cJSON_AddStringToObject(run, "sha256", scenario_sha256(s));
-        char sd[24];
-        snprintf(sd, sizeof sd, "%llu", seed);
-        cJSON_AddStringToObject(run, "seed", sd);
-        int bad = sample_write_json(root, json) < 0 || report_hook(root, da.report, NULL) != 0;
+    for (int k = 0; k < pr->nboxes; k++) discover_print_box(s, &c, &pr->boxes[k], k, da.coverage);
+    if (da.json || da.report) {
+        cJSON *root = discover_json(s, &c, pr, &da, n, sa.seed);
+        int bad = sample_write_json(root, da.json) < 0 || report_hook(root, da.report, NULL) != 0;
         cJSON_Delete(root);
         if (bad) {
             rc = 1;
@@ -327,9 +358,9 @@ oom:
 out:
     prim_cover_free(pr);
     free(rows);
-    free(pts);
-    free(y);
-    free(dims);
+    free(c.pts);
+    free(c.y);
+    free(c.dims);
     scenario_destroy(s);
     return rc;
 }

@@ -139,42 +139,10 @@ int cmd_fit(int argc, char **argv)
     return sample_command(argc, argv, "fit", fit_main);
 }
 
-static int fit_main(int argc, char **argv, Mpi *mpi)
+/* The fit's heading: what ran, what weighs, the effective sample size. */
+static void fit_print_header(const Scenario *s, const Fit *f, unsigned long long seed, int threads,
+                             const char *until_txt)
 {
-    SampleArgs a;
-    FitArgs fa = { NULL, NULL, NULL, NULL, 15 };
-    Scenario *s = NULL;
-    double until = 0;
-    sample_init(&a, "fit", mpi);
-    int rc = sample_agree(&a, fit_setup(argc, argv, &a, &fa, &s, &until), &s);
-    if (!s) return rc;
-    uint64_t n = 0;
-    int width = 0;
-    double *rows = sample_run(&a, s, &n, &width, &rc);
-    if (!rows) {
-        scenario_destroy(s);
-        return rc;
-    }
-    const char *json = fa.json, *csv = fa.csv, *until_s = fa.until;
-    int top = fa.top, threads = a.threads;
-    unsigned long long seed = a.seed;
-    Diag d;
-    diag_init(&d, a.file);
-    Fit *f = n ? fit_weigh(s, rows, n, until, &d) : NULL;
-    free(rows);
-    if (!f) {
-        if (!n) fputs("salvo fit: no replication finished\n", stderr);
-        diag_print(&d, stderr);
-        scenario_destroy(s);
-        diag_fini(&d);
-        return rc ? rc : 1;
-    }
-    int nobs = scenario_observation_count(s), na = scenario_assumption_count(s);
-    if (f->nused == 0)
-        fprintf(stderr, "salvo fit: warning: no observation weighs (all are held out or after --until): the posterior "
-                "is the prior\n");
-    char until_txt[16] = "the end";
-    if (until_s) snprintf(until_txt, sizeof until_txt, "%s", until_s);
     printf("%s — %s\n", scenario_name(s), scenario_title(s));
     printf("ABC fit: %llu replications (seed %llu, %d thread%s), every ranged assumption drawn from its prior\n",
            (unsigned long long)f->runs, seed, threads, threads == 1 ? "" : "s");
@@ -183,13 +151,14 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
     printf("effective sample size %.1f of %llu (%.1f%%)%s\n\n", f->ess, (unsigned long long)f->runs,
            f->runs ? 100 * f->ess / (double)f->runs : 0.0,
            f->ess < 50 ? " — too few to trust: run more replications, or widen the record's ranges" : "");
-    /* Assumptions, most moved first. */
+}
+
+/* The top assumptions, most moved first. -1 when out of memory. */
+static int fit_print_assumptions(const Scenario *s, const Fit *f, int top)
+{
+    int na = scenario_assumption_count(s);
     int *ord = malloc(((size_t)na + 1) * sizeof *ord);
-    if (!ord) {
-        fputs("salvo fit: out of memory\n", stderr);
-        rc = 1;
-        goto out;
-    }
+    if (!ord) return -1;
     for (int a = 0; a < na; a++) ord[a] = a;
     sort_fit = f;
     qsort(ord, (size_t)na, sizeof *ord, by_shift);
@@ -213,7 +182,15 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
         fmt_range(band, sizeof band, st->post_p5, st->post_p95);
         printf("%-*s  %23s %12s %12s %27s %+7.2f\n", w, as->path, range, pm, qm, band, shift(st));
     }
-    int wo = 11;
+    free(ord);
+    return 0;
+}
+
+/* Each observation's record, prior and posterior predictive bands, and
+ * the check: how many that did not weigh fall inside their posterior band. */
+static void fit_print_observations(const Scenario *s, const Fit *f, const char *until_txt)
+{
+    int nobs = scenario_observation_count(s), wo = 11;
     for (int k = 0; k < nobs; k++)
         if ((int)strlen(scenario_observation(s, k)->id) > wo) wo = (int)strlen(scenario_observation(s, k)->id);
     printf("\nObservations: the prior's 90%% band, the posterior predictive 90%% band, the record\n");
@@ -238,6 +215,11 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
     if (checks)
         printf("Check (observations that did not weigh: after %s, or held out): %d of %d inside the posterior "
                "predictive 90%% band.\n", until_txt, inside, checks);
+}
+
+/* Each metric's prior and posterior predictive median and 90% band. */
+static void fit_print_metrics(const Scenario *s, const Fit *f)
+{
     printf("\nMetrics: prior median and 90%% band, then posterior predictive\n");
     int wm = 6;
     for (int m = 0; m < scenario_metric_count(s); m++)
@@ -251,73 +233,128 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
         printf("%-*s  prior %12s [%s – %s]   posterior %12s [%s – %s]\n", wm, mi->id, v[1], v[0], v[2], v[4], v[3],
                v[5]);
     }
+}
+
+/* The fit as JSON: its assumptions, observations and metrics, and the run. */
+static cJSON *fit_json(const Scenario *s, const Fit *f, const char *until_s, unsigned long long seed, int threads,
+                       Mpi *mpi)
+{
+    cJSON *root = cJSON_CreateObject(), *fit = cJSON_AddObjectToObject(root, "fit");
+    cJSON_AddStringToObject(fit, "method", "ABC: Gaussian kernel on (model - record midpoint) / h per observation "
+                            "(Pritchard et al. 1999; Beaumont, Zhang and Balding 2002)");
+    cJSON_AddNumberToObject(fit, "runs", (double)f->runs);
+    cJSON_AddStringToObject(fit, "until", until_s ? until_s : "");
+    cJSON_AddNumberToObject(fit, "observations_used", f->nused);
+    cJSON_AddNumberToObject(fit, "ess", f->ess);
+    cJSON *arr = cJSON_AddArrayToObject(fit, "assumptions");
+    for (int a = 0; a < scenario_assumption_count(s); a++) {
+        const Assumption *as = scenario_assumption(s, a);
+        cJSON *e = stat_json(&f->assumption[a]);
+        cJSON_AddStringToObject(e, "path", as->path);
+        cJSON_AddNumberToObject(e, "low", as->lo);
+        cJSON_AddNumberToObject(e, "high", as->hi);
+        cJSON_AddNumberToObject(e, "value", as->value);
+        cJSON_AddItemToObject(e, "shift", summary_number(shift(&f->assumption[a])));
+        cJSON_AddItemToArray(arr, e);
+    }
+    arr = cJSON_AddArrayToObject(fit, "observations");
+    for (int k = 0; k < scenario_observation_count(s); k++) {
+        const Observation *ob = scenario_observation(s, k);
+        cJSON *e = stat_json(&f->obs[k]);
+        cJSON_AddStringToObject(e, "id", ob->id);
+        cJSON_AddStringToObject(e, "metric", ob->metric);
+        cJSON_AddStringToObject(e, "date", ob->date);
+        cJSON_AddNumberToObject(e, "low", ob->low);
+        cJSON_AddNumberToObject(e, "high", ob->high);
+        cJSON_AddStringToObject(e, "source", ob->source);
+        cJSON_AddStringToObject(e, "role", role(ob, f->used, k));
+        cJSON_AddNumberToObject(e, "scale", f->scale[k]);
+        cJSON_AddItemToObject(e, "pit", summary_number(f->obs_pit[k]));
+        cJSON_AddItemToArray(arr, e);
+    }
+    cJSON *mo = cJSON_AddObjectToObject(fit, "metrics");
+    for (int m = 0; m < scenario_metric_count(s); m++)
+        cJSON_AddItemToObject(mo, scenario_metric(s, m)->id, stat_json(&f->metric[m]));
+    cJSON *run = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddStringToObject(run, "scenario", scenario_name(s));
+    cJSON_AddStringToObject(run, "sha256", scenario_sha256(s));
+    char sd[24];
+    snprintf(sd, sizeof sd, "%llu", seed);
+    cJSON_AddStringToObject(run, "seed", sd);
+    cJSON_AddNumberToObject(run, "threads", threads);
+    cJSON_AddNumberToObject(run, "ranks", mpi ? mpi_size(mpi) : 0);
+    return root;
+}
+
+/* Each replication's weight as rep,weight rows. 0, or 1 on error (printed). */
+static int fit_write_csv(const char *csv, const Fit *f)
+{
+    int rc = 0;
+    Diag dc;
+    diag_init(&dc, csv);
+    AFile af;
+    memset(&af, 0, sizeof af);
+    if (afile_open(&af, csv, &dc) == 0) {
+        fputs("rep,weight\n", af.fp);
+        for (uint64_t r = 0; r < f->runs; r++) fprintf(af.fp, "%llu,%.17g\n", (unsigned long long)r, f->weight[r]);
+        if (afile_commit(&af, &dc) < 0) rc = 1;
+    } else {
+        rc = 1;
+    }
+    if (diag_errors(&dc)) diag_print(&dc, stderr);
+    diag_fini(&dc);
+    return rc;
+}
+
+static int fit_main(int argc, char **argv, Mpi *mpi)
+{
+    SampleArgs a;
+    FitArgs fa = { NULL, NULL, NULL, NULL, 15 };
+    Scenario *s = NULL;
+    double until = 0;
+    sample_init(&a, "fit", mpi);
+    int rc = sample_agree(&a, fit_setup(argc, argv, &a, &fa, &s, &until), &s);
+    if (!s) return rc;
+    uint64_t n = 0;
+    int width = 0;
+    double *rows = sample_run(&a, s, &n, &width, &rc);
+    if (!rows) {
+        scenario_destroy(s);
+        return rc;
+    }
+    Diag d;
+    diag_init(&d, a.file);
+    Fit *f = n ? fit_weigh(s, rows, n, until, &d) : NULL;
+    free(rows);
+    if (!f) {
+        if (!n) fputs("salvo fit: no replication finished\n", stderr);
+        diag_print(&d, stderr);
+        scenario_destroy(s);
+        diag_fini(&d);
+        return rc ? rc : 1;
+    }
+    if (f->nused == 0)
+        fprintf(stderr, "salvo fit: warning: no observation weighs (all are held out or after --until): the posterior "
+                "is the prior\n");
+    char until_txt[16] = "the end";
+    if (fa.until) snprintf(until_txt, sizeof until_txt, "%s", fa.until);
+    fit_print_header(s, f, a.seed, a.threads, until_txt);
+    if (fit_print_assumptions(s, f, fa.top) < 0) {
+        fputs("salvo fit: out of memory\n", stderr);
+        rc = 1;
+        goto out;
+    }
+    fit_print_observations(s, f, until_txt);
+    fit_print_metrics(s, f);
     puts("\nRead with docs/validation.md: the record is uncertain and partly from parties to the war.");
-    if (json || fa.report) {
-        cJSON *root = cJSON_CreateObject(), *fit = cJSON_AddObjectToObject(root, "fit");
-        cJSON_AddStringToObject(fit, "method", "ABC: Gaussian kernel on (model - record midpoint) / h per observation "
-                                "(Pritchard et al. 1999; Beaumont, Zhang and Balding 2002)");
-        cJSON_AddNumberToObject(fit, "runs", (double)f->runs);
-        cJSON_AddStringToObject(fit, "until", until_s ? until_s : "");
-        cJSON_AddNumberToObject(fit, "observations_used", f->nused);
-        cJSON_AddNumberToObject(fit, "ess", f->ess);
-        cJSON *arr = cJSON_AddArrayToObject(fit, "assumptions");
-        for (int a = 0; a < na; a++) {
-            const Assumption *as = scenario_assumption(s, a);
-            cJSON *e = stat_json(&f->assumption[a]);
-            cJSON_AddStringToObject(e, "path", as->path);
-            cJSON_AddNumberToObject(e, "low", as->lo);
-            cJSON_AddNumberToObject(e, "high", as->hi);
-            cJSON_AddNumberToObject(e, "value", as->value);
-            cJSON_AddItemToObject(e, "shift", summary_number(shift(&f->assumption[a])));
-            cJSON_AddItemToArray(arr, e);
-        }
-        arr = cJSON_AddArrayToObject(fit, "observations");
-        for (int k = 0; k < nobs; k++) {
-            const Observation *ob = scenario_observation(s, k);
-            cJSON *e = stat_json(&f->obs[k]);
-            cJSON_AddStringToObject(e, "id", ob->id);
-            cJSON_AddStringToObject(e, "metric", ob->metric);
-            cJSON_AddStringToObject(e, "date", ob->date);
-            cJSON_AddNumberToObject(e, "low", ob->low);
-            cJSON_AddNumberToObject(e, "high", ob->high);
-            cJSON_AddStringToObject(e, "source", ob->source);
-            cJSON_AddStringToObject(e, "role", role(ob, f->used, k));
-            cJSON_AddNumberToObject(e, "scale", f->scale[k]);
-            cJSON_AddItemToObject(e, "pit", summary_number(f->obs_pit[k]));
-            cJSON_AddItemToArray(arr, e);
-        }
-        cJSON *mo = cJSON_AddObjectToObject(fit, "metrics");
-        for (int m = 0; m < scenario_metric_count(s); m++)
-            cJSON_AddItemToObject(mo, scenario_metric(s, m)->id, stat_json(&f->metric[m]));
-        cJSON *run = cJSON_AddObjectToObject(root, "run");
-        cJSON_AddStringToObject(run, "scenario", scenario_name(s));
-        cJSON_AddStringToObject(run, "sha256", scenario_sha256(s));
-        char sd[24];
-        snprintf(sd, sizeof sd, "%llu", seed);
-        cJSON_AddStringToObject(run, "seed", sd);
-        cJSON_AddNumberToObject(run, "threads", threads);
-        cJSON_AddNumberToObject(run, "ranks", mpi ? mpi_size(mpi) : 0);
-        if (sample_write_json(root, json) < 0 || report_hook(root, fa.report, NULL) != 0) rc = 1;
+    if (fa.json || fa.report) {
+        cJSON *root = fit_json(s, f, fa.until, a.seed, a.threads, mpi);
+        if (sample_write_json(root, fa.json) < 0 || report_hook(root, fa.report, NULL) != 0) rc = 1;
         cJSON_Delete(root);
     }
-    if (csv) {
-        Diag dc;
-        diag_init(&dc, csv);
-        AFile af;
-        memset(&af, 0, sizeof af);
-        if (afile_open(&af, csv, &dc) == 0) {
-            fputs("rep,weight\n", af.fp);
-            for (uint64_t r = 0; r < f->runs; r++) fprintf(af.fp, "%llu,%.17g\n", (unsigned long long)r, f->weight[r]);
-            if (afile_commit(&af, &dc) < 0) rc = 1;
-        } else {
-            rc = 1;
-        }
-        if (diag_errors(&dc)) diag_print(&dc, stderr);
-        diag_fini(&dc);
-    }
+    if (fa.csv && fit_write_csv(fa.csv, f)) rc = 1;
     if (rc == 130) sample_interrupted(&a, f->runs);
 out:
-    free(ord);
     fit_destroy(f);
     scenario_destroy(s);
     diag_fini(&d);

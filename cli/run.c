@@ -212,18 +212,15 @@ static void say(Teller *T, const char *tag, const TraceRec *r, const char *date,
     fprintf(T->out, "%s  %s%s%s\n", date, tag, what, tail);
 }
 
-static void tell(void *ctx, const TraceRec *r)
+/* Close every month up to the one of day t, each at 00:00 on the 1st of
+ * the next, so a month without records still gets its shortfall; then
+ * gather t's month. */
+static void tell_month(Teller *T, double t)
 {
-    Teller *T = ctx;
     const TraceHeader *h = T->h;
-    if (T->next.emit) T->next.emit(T->next.ctx, r);
-    char date[11], due[11], a[96];
-    cal_format_t(h->start, r->t, date);
     int y, m, d;
-    cal_civil(h->start + (int64_t)floor(r->t), &y, &m, &d);
+    cal_civil(h->start + (int64_t)floor(t), &y, &m, &d);
     int month = y * 100 + m;
-    /* Close every month up to this record's, each at 00:00 on the 1st of
-     * the next, so a month without records still gets its shortfall. */
     while (T->month && T->month < month) {
         int ny = T->month / 100, nm = T->month % 100 + 1;
         if (nm > 12) { nm = 1; ny++; }
@@ -231,85 +228,112 @@ static void tell(void *ctx, const TraceRec *r)
         T->month = ny * 100 + nm;
     }
     T->month = month;
-    FILE *o = T->out;
-    const TraceCarrier *c = r->kind <= TR_RETURN && r->a >= 0 && r->a < h->ncarriers ? &h->carriers[r->a] : NULL;
+}
+
+/* A departure or an arrival: counted for the month (arrivals where the
+ * engine counts them), told only with --verbose. */
+static void tell_voyage(Teller *T, const TraceRec *r, const char *date)
+{
+    const TraceHeader *h = T->h;
+    const TraceCarrier *c = r->a >= 0 && r->a < h->ncarriers ? &h->carriers[r->a] : NULL;
     const TraceRoute *rt = c ? &h->routes[c->route] : NULL;
-    switch (r->kind) {
-    case TR_DEPART:
+    char due[11], a[96];
+    if (r->kind == TR_DEPART) {
         T->voyages++;
         if (T->verbose) {
             cal_format_t(h->start, r->y, due);
             human(r->x, a, sizeof a);
-            fprintf(o, "%s  %s leaves %s for %s with %s %s (due %s)\n", date, c->name, place(h, rt->from),
+            fprintf(T->out, "%s  %s leaves %s for %s with %s %s (due %s)\n", date, c->name, place(h, rt->from),
                     place(h, rt->to), a, r->c >= 0 ? h->resources[r->c].unit : "", due);
         }
-        break;
-    case TR_ARRIVE:
-        /* Counted where the engine counts it: on a final route (the trace
-         * header's flag, sim/load_supply.c, route_final). */
-        if (r->c >= 0 && rt->final) {
-            T->delivered[r->c] += r->x;
-            T->total[r->c] += r->x;
+        return;
+    }
+    /* Counted where the engine counts it: on a final route (the trace
+     * header's flag, sim/load_supply.c, route_final). */
+    if (r->c >= 0 && rt->final) {
+        T->delivered[r->c] += r->x;
+        T->total[r->c] += r->x;
+    }
+    if (T->verbose) {
+        human(r->x, a, sizeof a);
+        fprintf(T->out, "%s  %s arrives at %s: %s good, %.0f unusable\n", date, c->name, place(h, rt->to), a, r->y);
+    }
+}
+
+/* A stock runs out or is available again. Only the first time a stock runs
+ * dry is told; after that the monthly line gives the shortfall, or the
+ * timeline drowns (--verbose tells every change). */
+static void tell_short(Teller *T, const TraceRec *r, const char *date)
+{
+    const TraceHeader *h = T->h;
+    const TraceStock *s = &h->stocks[r->a];
+    char a[96];
+    T->short_seen[2 * r->a + 1] = r->y;
+    T->short_rate[2 * r->a] = r->b ? r->x : 0;
+    T->short_rate[2 * r->a + 1] = r->t;
+    if (r->b && !T->verbose && T->short_seen[2 * r->a] < 0) {
+        amount(a, sizeof a, r->x, &h->resources[s->resource]);
+        fprintf(T->out, "%s  %s at %s runs out for the first time: %s a day of demand unmet\n", date,
+                h->resources[s->resource].name, place(h, s->place), a);
+        T->short_seen[2 * r->a] = r->y;
+    } else if (T->verbose) {
+        amount(a, sizeof a, r->x, &h->resources[s->resource]);
+        if (r->b) fprintf(T->out, "%s  %s at %s has run out: %s a day unmet\n", date,
+                          h->resources[s->resource].name, place(h, s->place), a);
+        else fprintf(T->out, "%s  %s at %s is available again\n", date, h->resources[s->resource].name,
+                     place(h, s->place));
+    }
+}
+
+/* An event, or its effects after the event's delay (then saying when it
+ * happened). */
+static void tell_event(Teller *T, const TraceRec *r, const char *date)
+{
+    if (r->b == 1) {
+        char when[40] = "";
+        if (T->fired[r->a] >= 0) {
+            char d[11];
+            cal_format_t(T->h->start, T->fired[r->a], d);
+            snprintf(when, sizeof when, " (it happened on %s)", d);
         }
-        if (T->verbose) {
-            human(r->x, a, sizeof a);
-            fprintf(o, "%s  %s arrives at %s: %s good, %.0f unusable\n", date, c->name, place(h, rt->to), a, r->y);
-        }
-        break;
+        say(T, "EVENT ", r, date, when);
+    } else {
+        T->fired[r->a] = r->t;
+        say(T, "EVENT ", r, date, "");
+    }
+}
+
+static void tell(void *ctx, const TraceRec *r)
+{
+    Teller *T = ctx;
+    const TraceHeader *h = T->h;
+    if (T->next.emit) T->next.emit(T->next.ctx, r);
+    char date[11];
+    cal_format_t(h->start, r->t, date);
+    tell_month(T, r->t);
+    switch (r->kind) {
+    case TR_DEPART:
+    case TR_ARRIVE: tell_voyage(T, r, date); break;
     case TR_LOST:
         T->lost++;
         say(T, "", r, date, "");
         break;
-    case TR_RETURN:
-        break;
+    case TR_RETURN: break;
     case TR_STOCK:
         T->short_seen[2 * r->a + 1] = r->y;
         T->short_rate[2 * r->a + 1] = r->t;
         break;
-    case TR_SHORT: {
-        /* Only the first time a stock runs dry is told; after that the
-         * monthly line gives the shortfall, or the timeline drowns. */
-        const TraceStock *s = &h->stocks[r->a];
-        T->short_seen[2 * r->a + 1] = r->y;
-        T->short_rate[2 * r->a] = r->b ? r->x : 0;
-        T->short_rate[2 * r->a + 1] = r->t;
-        if (r->b && !T->verbose && T->short_seen[2 * r->a] < 0) {
-            amount(a, sizeof a, r->x, &h->resources[s->resource]);
-            fprintf(o, "%s  %s at %s runs out for the first time: %s a day of demand unmet\n", date,
-                    h->resources[s->resource].name, place(h, s->place), a);
-            T->short_seen[2 * r->a] = r->y;
-        } else if (T->verbose) {
-            amount(a, sizeof a, r->x, &h->resources[s->resource]);
-            if (r->b) fprintf(o, "%s  %s at %s has run out: %s a day unmet\n", date,
-                              h->resources[s->resource].name, place(h, s->place), a);
-            else fprintf(o, "%s  %s at %s is available again\n", date, h->resources[s->resource].name, place(h, s->place));
-        }
-        break;
-    }
+    case TR_SHORT: tell_short(T, r, date); break;
     case TR_LAUNCH: say(T, "LAUNCH ", r, date, ""); break;
     case TR_ASSIST: say(T, "", r, date, ""); break;
     case TR_TREATY: say(T, "TREATY ", r, date, ""); break;
     case TR_TROOPS: say(T, "", r, date, ""); break;
     case TR_DECISION: say(T, "DECISION ", r, date, ""); break;
-    case TR_EVENT:
-        if (r->b == 1) {
-            /* Its effects, after the event's delay: say when it happened. */
-            char when[40] = "";
-            if (T->fired[r->a] >= 0) {
-                char d[11];
-                cal_format_t(h->start, T->fired[r->a], d);
-                snprintf(when, sizeof when, " (it happened on %s)", d);
-            }
-            say(T, "EVENT ", r, date, when);
-        } else {
-            T->fired[r->a] = r->t;
-            say(T, "EVENT ", r, date, "");
-        }
-        break;
+    case TR_EVENT: tell_event(T, r, date); break;
     case TR_ROUTE: say(T, "", r, date, ""); break;
     case TR_END:
         flush_month(T, r->t);
-        fprintf(o, "%s  end of the scenario\n", date);
+        fprintf(T->out, "%s  end of the scenario\n", date);
         break;
     default:
         break;
@@ -460,117 +484,170 @@ static void catch_signals(void)
     sigaction(SIGTERM, &sa, NULL);
 }
 
-int cmd_run(int argc, char **argv)
-{
-    const char *file = NULL, *trace = NULL, *until_s = NULL;
+/* `salvo run`'s options. */
+typedef struct RunArgs {
+    const char *file, *trace, *until_s;
     const char *sets[256];
-    int nsets = 0, json = 0, verbose = 0, c, unc = 0, no_unc = 0;
-    unsigned long long seed = 1;
-    long long rep = 0;
-    char found[4096];
+    int nsets, json, verbose, unc, no_unc;
+    unsigned long long seed;
+    long long rep;
+} RunArgs;
+
+/* Parse the options: 0 go, 1 --help (printed), -1 bad (message printed). */
+static int run_parse(int argc, char **argv, RunArgs *a)
+{
+    int c;
     OptParser p;
     opt_init(&p, &run_spec, argc, argv);
     while ((c = opt_next(&p)) != OPT_END) {
         switch (c) {
-        case OPT_HELP: opt_usage(&run_spec, stdout); return 0;
-        case OPT_ERROR: return 2;
+        case OPT_HELP: opt_usage(&run_spec, stdout); return 1;
+        case OPT_ERROR: return -1;
         case RUN_SEED:
-            if (args_seed(p.val, &seed) != 0) return 2;
+            if (args_seed(p.val, &a->seed) != 0) return -1;
             break;
-        case RUN_UNTIL: until_s = p.val; break;
+        case RUN_UNTIL: a->until_s = p.val; break;
         case RUN_REP:
-            if ((rep = args_count("--rep", p.val, 0)) < 0) return 2;
+            if ((a->rep = args_count("--rep", p.val, 0)) < 0) return -1;
             break;
-        case RUN_UNCERTAINTY: unc = 1; break;
-        case RUN_NO_UNCERTAINTY: no_unc = 1; break;
-        case RUN_TRACE: trace = p.val; break;
+        case RUN_UNCERTAINTY: a->unc = 1; break;
+        case RUN_NO_UNCERTAINTY: a->no_unc = 1; break;
+        case RUN_TRACE: a->trace = p.val; break;
         case RUN_SET:
-            if (args_set(p.val, sets, &nsets, 256) < 0) return 2;
+            if (args_set(p.val, a->sets, &a->nsets, 256) < 0) return -1;
             break;
-        case RUN_JSON: json = 1; break;
-        case RUN_VERBOSE: verbose = 1; break;
+        case RUN_JSON: a->json = 1; break;
+        case RUN_VERBOSE: a->verbose = 1; break;
         case OPT_OPERAND:
-            if (file) {
-                fprintf(stderr, "salvo run: one scenario file at a time ('%s' and '%s')\n", file, p.val);
-                return 2;
+            if (a->file) {
+                fprintf(stderr, "salvo run: one scenario file at a time ('%s' and '%s')\n", a->file, p.val);
+                return -1;
             }
-            file = p.val;
+            a->file = p.val;
             break;
         }
     }
-    if (!file) {
+    if (!a->file) {
         opt_usage_short(&run_spec, stderr);
-        return 2;
+        return -1;
     }
-    if (unc && no_unc) {
+    if (a->unc && a->no_unc) {
         fprintf(stderr, "salvo run: --uncertainty and --no-uncertainty contradict each other\n");
-        return 2;
+        return -1;
     }
-    OutPath outs[] = { { "--trace", trace } };
-    Scenario *s = args_open_scenario(&file, found, sizeof found, sets, nsets, outs, 1);
+    return 0;
+}
+
+/* The trace writer, its temporary's name handed to the signal handler
+ * before a signal can arrive. NULL on error (in d). */
+static TraceWriter *run_open_trace(const char *trace, const TraceHeader *h, Diag *d)
+{
+    sigset_t block, old;
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    sigaddset(&block, SIGTERM);
+    sigprocmask(SIG_BLOCK, &block, &old);
+    TraceWriter *tw = trace_writer_open(trace, h, d);
+    const char *tmp = trace_writer_temp(tw);
+    if (tmp && strlen(tmp) < sizeof trace_tmp) memcpy(trace_tmp, tmp, strlen(tmp) + 1);
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return tw;
+}
+
+/* A teller for h's places, resources, stocks and events: -1 when out of
+ * memory (teller_fini frees what was allocated). */
+static int teller_init(Teller *T, const TraceHeader *h, int verbose)
+{
+    *T = (Teller){ .h = h, .out = stdout, .verbose = verbose };
+    T->delivered = calloc((size_t)h->nresources + 1, sizeof(double));
+    T->total = calloc((size_t)h->nresources + 1, sizeof(double));
+    T->short_seen = calloc(2 * (size_t)h->nstocks + 1, sizeof(double));
+    T->short_rate = calloc(2 * (size_t)h->nstocks + 1, sizeof(double));
+    T->fired = calloc((size_t)h->nevents + 1, sizeof(double));
+    for (int i = 0; T->fired && i < h->nevents; i++) T->fired[i] = -1;
+    for (int i = 0; T->short_seen && i < h->nstocks; i++) T->short_seen[2 * i] = -1;
+    return T->delivered && T->total && T->short_seen && T->short_rate && T->fired ? 0 : -1;
+}
+
+static void teller_fini(Teller *T)
+{
+    double *owned[] = { T->delivered, T->total, T->short_seen, T->short_rate, T->fired };
+    for (size_t i = 0; i < sizeof owned / sizeof *owned; i++) free(owned[i]);
+}
+
+/* The timeline's heading: the scenario, the seed and mode, the dates, the
+ * description. */
+static void run_print_heading(const Scenario *s, const RunArgs *a, int uncertainty, double until)
+{
+    printf("%s — %s\nseed %llu, replication %lld, %s; from ", scenario_name(s), scenario_title(s), a->seed, a->rep,
+           uncertainty ? "ranged assumptions drawn (parametric uncertainty)" : "assumptions at their values");
+    char from[11], to[11];
+    cal_format(scenario_start(s), from);
+    cal_format_t(scenario_start(s), until, to);
+    printf("%s to %s\n\n", from, to);
+    wrap(scenario_description(s), stdout);
+}
+
+/* The metrics at the end (or the halt), as text or JSON. -1 when out of
+ * memory. */
+static int run_metrics(const Scenario *s, Sim *sim, const RunArgs *a, int uncertainty)
+{
+    double *v = calloc((size_t)scenario_metric_count(s) + 1, sizeof *v);
+    if (!v) return -1;
+    sim_metrics(sim, v);
+    if (a->json) json_metrics(s, v, a->seed, (uint64_t)a->rep, uncertainty, stdout);
+    else print_metrics(s, v, stdout);
+    free(v);
+    return 0;
+}
+
+int cmd_run(int argc, char **argv)
+{
+    RunArgs a = { .seed = 1 };
+    char found[4096];
+    int pr = run_parse(argc, argv, &a);
+    if (pr != 0) return pr > 0 ? 0 : 2;
+    const char *file = a.file;
+    int json = a.json;
+    OutPath outs[] = { { "--trace", a.trace } };
+    Scenario *s = args_open_scenario(&file, found, sizeof found, a.sets, a.nsets, outs, 1);
     if (!s) return 2;
     Diag d;
     diag_init(&d, file);
     double until = scenario_end(s);
-    if (until_s && parse_until(until_s, s, &until) != 0) {
+    if (a.until_s && parse_until(a.until_s, s, &until) != 0) {
         scenario_destroy(s);
         diag_fini(&d);
         return 2;
     }
     /* The same mode as `salvo batch FILE`, so that --rep R is its replication R. */
-    int uncertainty = unc || (!no_unc && scenario_batch_uncertainty(s));
+    int uncertainty = a.unc || (!a.no_unc && scenario_batch_uncertainty(s));
     TraceHeader h = *scenario_trace_header(s);
-    h.seed = seed;
+    h.seed = a.seed;
     TraceWriter *tw = NULL;
     catch_signals();
-    if (trace) {
-        /* Held back until the handler knows the temporary's name. */
-        sigset_t block, old;
-        sigemptyset(&block);
-        sigaddset(&block, SIGINT);
-        sigaddset(&block, SIGTERM);
-        sigprocmask(SIG_BLOCK, &block, &old);
-        tw = trace_writer_open(trace, &h, &d);
-        const char *tmp = trace_writer_temp(tw);
-        if (tmp && strlen(tmp) < sizeof trace_tmp) memcpy(trace_tmp, tmp, strlen(tmp) + 1);
-        sigprocmask(SIG_SETMASK, &old, NULL);
-        if (!tw) {
-            diag_print(&d, stderr);
-            scenario_destroy(s);
-            diag_fini(&d);
-            return 2;
-        }
+    if (a.trace && !(tw = run_open_trace(a.trace, &h, &d))) {
+        diag_print(&d, stderr);
+        scenario_destroy(s);
+        diag_fini(&d);
+        return 2;
     }
-    Teller T = { .h = &h, .out = stdout, .verbose = verbose };
-    T.delivered = calloc((size_t)h.nresources + 1, sizeof(double));
-    T.total = calloc((size_t)h.nresources + 1, sizeof(double));
-    T.short_seen = calloc(2 * (size_t)h.nstocks + 1, sizeof(double));
-    T.short_rate = calloc(2 * (size_t)h.nstocks + 1, sizeof(double));
-    T.fired = calloc((size_t)h.nevents + 1, sizeof(double));
-    for (int i = 0; T.fired && i < h.nevents; i++) T.fired[i] = -1;
-    for (int i = 0; T.short_seen && i < h.nstocks; i++) T.short_seen[2 * i] = -1;
+    Teller T;
+    int tok = teller_init(&T, &h, a.verbose);
     if (tw) T.next = trace_writer_sink(tw);
     TraceSink sink = { json ? forward : tell, &T };
     Sim *sim = sim_create(s);
     int rc = 0;
-    if (!sim || !T.delivered || !T.total || !T.short_seen || !T.short_rate || !T.fired) {
+    if (!sim || tok < 0) {
         fputs("salvo: out of memory\n", stderr);
         rc = 1;
         goto done;
     }
-    if (!json) {
-        printf("%s — %s\nseed %llu, replication %lld, %s; from ", scenario_name(s), scenario_title(s), seed, rep,
-               uncertainty ? "ranged assumptions drawn (parametric uncertainty)" : "assumptions at their values");
-        char a[11], b[11];
-        cal_format(scenario_start(s), a);
-        cal_format_t(scenario_start(s), until, b);
-        printf("%s to %s\n\n", a, b);
-        wrap(scenario_description(s), stdout);
-    }
+    if (!json) run_print_heading(s, &a, uncertainty, until);
     if (json && !tw) sim_set_sink(sim, NULL);
     else sim_set_sink(sim, &sink);
     sim_set_uncertainty(sim, uncertainty);
-    sim_reset(sim, seed, (uint64_t)rep);
+    sim_reset(sim, a.seed, (uint64_t)a.rep);
     int halted = sim_run(sim, until) == SIM_HALTED;
     if (!json) flush_month(&T, until);
     if (halted) {
@@ -579,12 +656,10 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "salvo: %s: the run was halted: %s (see docs/scenario.md, Limits)\n", file, sim_halted(sim));
         rc = 1;
     }
-    double *v = calloc((size_t)scenario_metric_count(s) + 1, sizeof *v);
-    if (!v) { rc = 1; goto done; }
-    sim_metrics(sim, v);
-    if (json) json_metrics(s, v, seed, (uint64_t)rep, uncertainty, stdout);
-    else print_metrics(s, v, stdout);
-    free(v);
+    if (run_metrics(s, sim, &a, uncertainty) < 0) {
+        rc = 1;
+        goto done;
+    }
     if (tw) {
         trace_tmp[0] = '\0';     /* committed (or removed) below */
         int e = trace_writer_close(tw, &d);
@@ -597,11 +672,7 @@ int cmd_run(int argc, char **argv)
 done:
     if (tw) trace_writer_abort(tw);
     sim_destroy(sim);
-    free(T.delivered);
-    free(T.total);
-    free(T.short_seen);
-    free(T.short_rate);
-    free(T.fired);
+    teller_fini(&T);
     scenario_destroy(s);
     diag_fini(&d);
     return rc;

@@ -479,15 +479,10 @@ void vstate_route_point(const VState *vs, int r, double f, double *lat, double *
     *lon = vs->rlon[j - 1] + u * (vs->rlon[j] - vs->rlon[j - 1]);
 }
 
-const VFrame *vstate_at(VState *vs, double t)
+/* Carriers under way at t: trips with t0 <= t < t1; only those started in
+ * the last maxdur days can still be under way. */
+static void frame_carriers(VState *vs, VFrame *f, double t)
 {
-    const TraceHeader *h = vs->h;
-    VFrame *f = &vs->f;
-    f->t = t;
-    f->nrecs = upper_t(vs->r, vs->n, t);
-
-    /* Carriers: trips with t0 <= t < t1; only those started in the last
-     * maxdur days can still be under way. */
     f->ncarriers = 0;
     size_t end = 0, lo = 0, hi = vs->ntrips;
     while (lo < hi) {
@@ -517,8 +512,11 @@ const VFrame *vstate_at(VState *vs, double t)
         c->dlat = s * (la1 - la0);
         c->dlon = s * (lo1 - lo0);
     }
+}
 
-    /* Losses so far, the newest MAX_LOSSES_SHOWN. */
+/* Losses so far, the newest MAX_LOSSES_SHOWN. */
+static void frame_losses(VState *vs, VFrame *f, double t)
+{
     size_t nl = 0;
     while (nl < vs->nloss && vs->r[vs->losses[nl]].t <= t) nl++;
     size_t first = nl > MAX_LOSSES_SHOWN ? nl - MAX_LOSSES_SHOWN : 0;
@@ -534,7 +532,11 @@ const VFrame *vstate_at(VState *vs, double t)
         l->cargo = r->x;
         vstate_route_point(vs, r->b, isfinite(r->y) ? r->y : 0.5, &l->lat, &l->lon);
     }
+}
 
+/* Launches and troop movements begun by t. */
+static void frame_launches_troops(VState *vs, VFrame *f, double t)
+{
     f->nlaunches = 0;
     for (size_t i = 0; i < vs->nlaunch && vs->r[vs->launch[i]].t <= t; i++) {
         const TraceRec *r = &vs->r[vs->launch[i]];
@@ -546,7 +548,6 @@ const VFrame *vstate_at(VState *vs, double t)
         l->t = r->t;
         l->age = t - r->t;
     }
-
     f->ntroops = 0;
     for (size_t i = 0; i < vs->ntroop && vs->r[vs->troop[i]].t <= t; i++) {
         const TraceRec *r = &vs->r[vs->troop[i]];
@@ -559,7 +560,13 @@ const VFrame *vstate_at(VState *vs, double t)
         m->t1 = isfinite(r->y) && r->y > r->t ? r->y : r->t;
         m->frac = t >= m->t1 ? 1 : (t - m->t0) / (m->t1 - m->t0);
     }
+}
 
+/* Each stock's level and shortfall at t, and per resource what was lost
+ * and what fell short. Returns the shortfall of all stocks. */
+static double frame_stocks(VState *vs, VFrame *f, double t)
+{
+    const TraceHeader *h = vs->h;
     double short_total = 0;
     for (int k = 0; k < h->nresources; k++) f->shortfall[k] = f->lost[k] = 0;
     /* O(losses so far): losses are few (tens), unlike records. */
@@ -588,6 +595,14 @@ const VFrame *vstate_at(VState *vs, double t)
         int res = h->stocks[s].resource;
         if (res >= 0 && res < h->nresources) f->shortfall[res] += st->shortfall;
     }
+    return short_total;
+}
+
+/* Each treaty's status at t and when each status was first reached; each
+ * route open or closed. */
+static void frame_treaties_routes(VState *vs, VFrame *f, double t)
+{
+    const TraceHeader *h = vs->h;
     for (int i = 0; i < h->ntreaties; i++) {
         size_t k = last_at(vs, &vs->treaty, i, t);
         f->treaty[i] = k != (size_t)-1 ? vs->r[k].b : -1;
@@ -604,13 +619,32 @@ const VFrame *vstate_at(VState *vs, double t)
         size_t k = last_at(vs, &vs->route, i, t);
         f->route_open[i] = k != (size_t)-1 ? vs->r[k].b : 1;
     }
+}
 
+/* The running totals over the f->nrecs records: from the checkpoint below,
+ * plus fewer than CHECK records. */
+static void frame_totals(VState *vs, VFrame *f, double short_total)
+{
+    const TraceHeader *h = vs->h;
     size_t ck = f->nrecs / CHECK;
     f->tot = vs->cum[ck].tot;
     int nres = h->nresources;
     memcpy(f->delivered, &vs->cum_res[ck * (size_t)nres], sizeof *f->delivered * (size_t)nres);
     for (size_t i = ck * CHECK; i < f->nrecs; i++) add_rec(vs->h, &f->tot, f->delivered, nres, &vs->r[i]);
     f->tot.shortfall = short_total;
+}
+
+const VFrame *vstate_at(VState *vs, double t)
+{
+    VFrame *f = &vs->f;
+    f->t = t;
+    f->nrecs = upper_t(vs->r, vs->n, t);
+    frame_carriers(vs, f, t);
+    frame_losses(vs, f, t);
+    frame_launches_troops(vs, f, t);
+    double short_total = frame_stocks(vs, f, t);
+    frame_treaties_routes(vs, f, t);
+    frame_totals(vs, f, short_total);
     return f;
 }
 

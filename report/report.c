@@ -76,6 +76,12 @@ static const char *gets(const cJSON *o, const char *key)
 }
 
 /* A required member that reads as a number (or null / "never"). */
+/* The metric's kind ("total" when the summary does not say). */
+static const char *metric_kind(const cJSON *m) { return gets(m, "kind") ? gets(m, "kind") : "total"; }
+
+/* The metric's label, or its id when it has none. */
+static const char *metric_label(const cJSON *m) { return gets(m, "label") ? gets(m, "label") : m->string; }
+
 static double need(Rep *r, const cJSON *o, const char *key, const char *path)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
@@ -180,6 +186,24 @@ static void td_text(Rep *r, const char *text)
 }
 
 /* --- figures ------------------------------------------------------------- */
+
+/* A number in a cell, data-k naming its JSON field. */
+static void td_field(Rep *r, const cJSON *o, const char *key)
+{
+    char v[64];
+    fmt_num(v, sizeof v, get(o, key));
+    td_num(r, key, v);
+}
+
+/* A number in running text, data-k naming its JSON field. */
+static void span_field(Rep *r, const cJSON *o, const char *key, const char *data_k)
+{
+    char v[64];
+    fmt_num(v, sizeof v, get(o, key));
+    sbuf_printf(r->html, "<span class=\"num\" data-k=\"%s\">", data_k);
+    sbuf_esc(r->html, v);
+    sbuf_puts(r->html, "</span>");
+}
 
 static int mkdir_p1(const char *dir)
 {
@@ -721,7 +745,7 @@ static void summary_table(Rep *r, const cJSON *metrics)
         safe_id(sid, sizeof sid, "", m->string);
         sbuf_esc(r->html, sid);
         sbuf_puts(r->html, "\">");
-        sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
+        sbuf_esc(r->html, metric_label(m));
         sbuf_puts(r->html, "</a><br><code>");
         sbuf_esc(r->html, m->string);
         sbuf_puts(r->html, "</code></th>");
@@ -807,7 +831,7 @@ static void batch_report(Rep *r)
             snprintf(p, sizeof p, "metrics.%s", m->string);
             safe_id(sid, sizeof sid, "m-", m->string);
             sbuf_printf(r->html, "<div class=\"metric\" id=\"%s\">\n<h3>", sid);
-            sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
+            sbuf_esc(r->html, metric_label(m));
             sbuf_puts(r->html, " <code>");
             sbuf_esc(r->html, m->string);
             sbuf_puts(r->html, "</code></h3>\n<div class=\"pair\">\n");
@@ -838,10 +862,10 @@ static void batch_report(Rep *r)
 
 /* --- compare ------------------------------------------------------------- */
 
-static void compare_report(Rep *r)
+/* Every metric of a comparison has "a", "b" and "diff" with their means. */
+static void compare_check(Rep *r, const cJSON *metrics)
 {
-    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(r->root, "metrics"), *m;
-    const cJSON *run = cJSON_GetObjectItemCaseSensitive(r->root, "run");
+    const cJSON *m;
     cJSON_ArrayForEach(m, metrics)
     {
         char p[512];
@@ -857,8 +881,48 @@ static void compare_report(Rep *r)
         need(r, df, "mean", p);
         need(r, df, "halfwidth", p);
     }
-    if (r->bad) return;
-    header(r, "compare", run);
+}
+
+/* One row of the paired table: the means, the difference, P(B better) and
+ * the variance reduction. */
+static void compare_row(Rep *r, const cJSON *m)
+{
+    const char *kind = metric_kind(m);
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *b = cJSON_GetObjectItemCaseSensitive(m, "b");
+    const cJSON *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
+    sbuf_puts(r->html, "<tr data-metric=\"");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "\"><th scope=\"row\">");
+    sbuf_esc(r->html, metric_label(m));
+    sbuf_puts(r->html, "<br><code>");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "</code></th>");
+    td_text(r, !strcmp(kind, "time") ? "date (B − A in days)" : unit_of(kind, gets(m, "unit")));
+    char v[64];
+    fmt_val(r, v, sizeof v, kind, get(a, "mean"));
+    td_num(r, "a.mean", v);
+    fmt_val(r, v, sizeof v, kind, get(b, "mean"));
+    td_num(r, "b.mean", v);
+    fmt_num(v, sizeof v, get(df, "mean"));
+    td_num(r, "diff.mean", v);
+    fmt_num(v, sizeof v, get(df, "halfwidth"));
+    td_num(r, "diff.halfwidth", v);
+    double bb = get(m, "b_better");
+    if (isfinite(bb)) snprintf(v, sizeof v, "%.1f%%", 100 * bb);
+    else snprintf(v, sizeof v, "–");
+    td_num(r, "b_better%", v);
+    double vr = get(m, "variance_reduction");
+    if (isinf(vr)) snprintf(v, sizeof v, "∞");
+    else if (isfinite(vr)) snprintf(v, sizeof v, "%.2f×", vr);
+    else snprintf(v, sizeof v, "–");
+    td_num(r, "variance_reduction×", v);
+    sbuf_puts(r->html, "</tr>\n");
+}
+
+/* The paired table, with the names of A and B above it; counts the rows
+ * each forest plot will have (quantities with a mean, and dates). */
+static void compare_table(Rep *r, const cJSON *metrics, const cJSON *run, int *nrel, int *ntime)
+{
     const char *na = gets(run, "scenario") ? gets(run, "scenario") : "A";
     const char *nb = gets(run, "scenario_b") ? gets(run, "scenario_b") : "B";
     sbuf_puts(r->html, "<main>\n<section id=\"paired\">\n<h2>B − A, paired by common random numbers</h2>\n<p>A = <b>");
@@ -870,146 +934,154 @@ static void compare_report(Rep *r)
                        "<table class=\"data\" id=\"metrics\">\n<thead><tr><th>metric</th><th>unit</th><th class=\"n\">mean A</th>"
                        "<th class=\"n\">mean B</th><th class=\"n\">B − A</th><th class=\"n\">± 95% CI</th><th class=\"n\">P(B better)</th>"
                        "<th class=\"n\">variance reduction</th></tr></thead>\n<tbody>\n");
-    int nrel = 0, ntime = 0;
+    const cJSON *m;
+    *nrel = *ntime = 0;
     cJSON_ArrayForEach(m, metrics)
     {
-        const char *kind = gets(m, "kind") ? gets(m, "kind") : "total";
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *b = cJSON_GetObjectItemCaseSensitive(m, "b");
-        const cJSON *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
-        sbuf_puts(r->html, "<tr data-metric=\"");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "\"><th scope=\"row\">");
-        sbuf_esc(r->html, gets(m, "label") ? gets(m, "label") : m->string);
-        sbuf_puts(r->html, "<br><code>");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "</code></th>");
-        td_text(r, !strcmp(kind, "time") ? "date (B − A in days)" : unit_of(kind, gets(m, "unit")));
-        char v[64];
-        fmt_val(r, v, sizeof v, kind, get(a, "mean"));
-        td_num(r, "a.mean", v);
-        fmt_val(r, v, sizeof v, kind, get(b, "mean"));
-        td_num(r, "b.mean", v);
-        fmt_num(v, sizeof v, get(df, "mean"));
-        td_num(r, "diff.mean", v);
-        fmt_num(v, sizeof v, get(df, "halfwidth"));
-        td_num(r, "diff.halfwidth", v);
-        double bb = get(m, "b_better");
-        if (isfinite(bb)) snprintf(v, sizeof v, "%.1f%%", 100 * bb);
-        else snprintf(v, sizeof v, "–");
-        td_num(r, "b_better%", v);
-        double vr = get(m, "variance_reduction");
-        if (isinf(vr)) snprintf(v, sizeof v, "∞");
-        else if (isfinite(vr)) snprintf(v, sizeof v, "%.2f×", vr);
-        else snprintf(v, sizeof v, "–");
-        td_num(r, "variance_reduction×", v);
-        sbuf_puts(r->html, "</tr>\n");
-        double ma = get(a, "mean");
-        if (!strcmp(kind, "time")) ntime++;
-        else if (isfinite(ma) && ma != 0 && isfinite(get(df, "mean"))) nrel++;
+        compare_row(r, m);
+        const char *kind = metric_kind(m);
+        double ma = get(cJSON_GetObjectItemCaseSensitive(m, "a"), "mean");
+        if (!strcmp(kind, "time")) (*ntime)++;
+        else if (isfinite(ma) && ma != 0 && isfinite(get(cJSON_GetObjectItemCaseSensitive(m, "diff"), "mean")))
+            (*nrel)++;
     }
     sbuf_puts(r->html, "</tbody>\n</table>\n<p class=\"note\">B − A: mean of the paired differences over the "
                        "replications where both are finite, with its 95% CI. P(B better): the share of "
                        "replications where B did strictly better by the metric’s sense. Variance reduction: "
                        "(var A + var B) / var(B − A), how many times more replications independent batches "
                        "would need for the same precision.</p>\n");
-    /* Forest plots: relative change for quantities, days for dates. */
-    for (int pass = 0; pass < 2; pass++) {
-        int rows = pass ? ntime : nrel;
-        if (!rows) continue;
-        Sbuf svg = { 0 };
-        Chart c;
-        const char *cid = pass ? "forest-days" : "forest-relative";
-        chart_begin(&c, &svg, cid, pass ? "B − A for dates, in days, with 95% CI"
-                                        : "B − A relative to A’s mean, with 95% CI", 760, 34 + 48 + 22.0 * rows + 8);
-        double lo = 0, hi = 0, widest = 0;
-        cJSON_ArrayForEach(m, metrics)
-        {
-            const char *kind = gets(m, "kind") ? gets(m, "kind") : "total";
-            const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
-            double ma = get(a, "mean"), d = get(df, "mean"), hw = get(df, "halfwidth");
-            if (pass != !strcmp(kind, "time") || !isfinite(d) || (!pass && (!isfinite(ma) || ma == 0))) continue;
-            double s = pass ? 1 : 100 / fabs(ma);
-            double l = (d - (isfinite(hw) ? hw : 0)) * s, h = (d + (isfinite(hw) ? hw : 0)) * s;
-            lo = fmin(lo, l);
-            hi = fmax(hi, h);
-            widest = fmax(widest, chart_text_width(m->string, 12));
-        }
-        double pad = (hi - lo) * 0.05 + 1e-9;
-        c.left = fmin(widest + 16, 300);
-        c.ycat = 1;
-        chart_axes(&c, lo - pad, hi + pad, 0, pass ? "B − A (days)" : "B − A (% of A’s mean)", 0, rows, NULL);
-        int i = 0;
-        cJSON_ArrayForEach(m, metrics)
-        {
-            const char *kind = gets(m, "kind") ? gets(m, "kind") : "total";
-            const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
-            double ma = get(a, "mean"), d = get(df, "mean"), hw = get(df, "halfwidth");
-            if (pass != !strcmp(kind, "time") || !isfinite(d) || (!pass && (!isfinite(ma) || ma == 0))) continue;
-            double s = pass ? 1 : 100 / fabs(ma), yc = rows - i++ - 0.5;
-            chart_herrbar(&c, yc, d * s, (d - hw) * s, (d + hw) * s,
-                          d > 0 ? CHART_BLUE : d < 0 ? CHART_VERMILION : CHART_MUTED);
-            sbuf_printf(&svg, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">", c.px0 - 6, chart_py(&c, yc) + 4);
-            sbuf_esc(&svg, m->string);
-            sbuf_puts(&svg, "</text>\n");
-        }
-        double zx = chart_px(&c, 0);
-        sbuf_printf(&svg, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\"/>\n", zx, c.py0, zx, c.py1,
-                    CHART_INK);
-        chart_end(&c);
-        figure(r, cid, &svg, pass ? "Paired difference of each date metric (over the replications where both "
-                                    "happened), with its 95% confidence interval."
-                                  : "Paired difference of each metric as a percentage of A’s mean, with its 95% "
-                                    "confidence interval; blue: B higher, red: B lower, grey: no difference.");
-        sbuf_fini(&svg);
+}
+
+/* Whether m is a row of forest plot `days` (0: relative change of a
+ * quantity, 1: days for a date); if so its difference, half-width and the
+ * scale that turns them into the plot's unit. */
+static int forest_point(const cJSON *m, int days, double *d, double *hw, double *s)
+{
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(m, "a"), *df = cJSON_GetObjectItemCaseSensitive(m, "diff");
+    double ma = get(a, "mean");
+    *d = get(df, "mean");
+    *hw = get(df, "halfwidth");
+    if (days != !strcmp(metric_kind(m), "time") || !isfinite(*d) || (!days && (!isfinite(ma) || ma == 0)))
+        return 0;
+    *s = days ? 1 : 100 / fabs(ma);
+    return 1;
+}
+
+/* A forest plot of B − A with its 95% CI, one row per metric: relative
+ * change for quantities (days = 0), days for dates (days = 1). */
+static void compare_forest(Rep *r, const cJSON *metrics, int days, int rows)
+{
+    Sbuf svg = { 0 };
+    Chart c;
+    const cJSON *m;
+    const char *cid = days ? "forest-days" : "forest-relative";
+    chart_begin(&c, &svg, cid, days ? "B − A for dates, in days, with 95% CI"
+                                    : "B − A relative to A’s mean, with 95% CI", 760, 34 + 48 + 22.0 * rows + 8);
+    double lo = 0, hi = 0, widest = 0, d, hw, s;
+    cJSON_ArrayForEach(m, metrics)
+    {
+        if (!forest_point(m, days, &d, &hw, &s)) continue;
+        double l = (d - (isfinite(hw) ? hw : 0)) * s, h = (d + (isfinite(hw) ? hw : 0)) * s;
+        lo = fmin(lo, l);
+        hi = fmax(hi, h);
+        widest = fmax(widest, chart_text_width(m->string, 12));
     }
-    sbuf_puts(r->html, "</section>\n");
-    /* Side-by-side fans, when the summary carries A's and B's series. */
+    double pad = (hi - lo) * 0.05 + 1e-9;
+    c.left = fmin(widest + 16, 300);
+    c.ycat = 1;
+    chart_axes(&c, lo - pad, hi + pad, 0, days ? "B − A (days)" : "B − A (% of A’s mean)", 0, rows, NULL);
+    int i = 0;
+    cJSON_ArrayForEach(m, metrics)
+    {
+        if (!forest_point(m, days, &d, &hw, &s)) continue;
+        double yc = rows - i++ - 0.5;
+        chart_herrbar(&c, yc, d * s, (d - hw) * s, (d + hw) * s,
+                      d > 0 ? CHART_BLUE : d < 0 ? CHART_VERMILION : CHART_MUTED);
+        sbuf_printf(&svg, "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">", c.px0 - 6, chart_py(&c, yc) + 4);
+        sbuf_esc(&svg, m->string);
+        sbuf_puts(&svg, "</text>\n");
+    }
+    double zx = chart_px(&c, 0);
+    sbuf_printf(&svg, "<line x1=\"%g\" y1=\"%g\" x2=\"%g\" y2=\"%g\" stroke=\"%s\"/>\n", zx, c.py0, zx, c.py1,
+                CHART_INK);
+    chart_end(&c);
+    figure(r, cid, &svg, days ? "Paired difference of each date metric (over the replications where both "
+                                "happened), with its 95% confidence interval."
+                              : "Paired difference of each metric as a percentage of A’s mean, with its 95% "
+                                "confidence interval; blue: B higher, red: B lower, grey: no difference.");
+    sbuf_fini(&svg);
+}
+
+/* A's fan beside B's for one metric, on one y range so the eye can
+ * compare them. */
+static void compare_fan_pair(Rep *r, const cJSON *m, const cJSON *sa, const cJSON *sb)
+{
+    double lo = INFINITY, hi = -INFINITY, *v = NULL;
+    for (int side = 0; side < 2; side++)
+        for (int k = 0; k < 2; k++) {
+            int n = numbers(r, cJSON_GetObjectItemCaseSensitive(side ? sb : sa, k ? "p95" : "p5"), "series", &v);
+            for (int i = 0; i < n; i++)
+                if (isfinite(v[i])) lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
+            free(v);
+        }
+    if (lo > 0 && lo < 0.25 * hi) lo = 0;
+    hi += (hi - lo) * 0.05;
+    sbuf_puts(r->html, "<div class=\"pair\">\n");
+    for (int side = 0; side < 2; side++) {
+        char fid[200], title[300], p[300], pre[8];
+        snprintf(pre, sizeof pre, "fan%c-", side ? 'B' : 'A');
+        safe_id(fid, sizeof fid, pre, m->string);
+        snprintf(title, sizeof title, "%s: %s", side ? "B" : "A", metric_label(m));
+        snprintf(p, sizeof p, "metrics.%s.%s.series", m->string, side ? "b" : "a");
+        const char *u = gets(m, "unit");
+        fan_of(r, fid, title, u && *u ? u : "level", side ? sb : sa, p, lo, hi, side ? CHART_ORANGE : CHART_BLUE,
+               NULL);
+    }
+    sbuf_puts(r->html, "</div>\n");
+}
+
+/* Side-by-side fans, when the summary carries A's and B's series. */
+static void compare_fans(Rep *r, const cJSON *metrics)
+{
     int fans = 0;
+    const cJSON *m;
     cJSON_ArrayForEach(m, metrics)
     {
         const cJSON *sa = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "a"), "series");
         const cJSON *sb = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(m, "b"), "series");
         if (!cJSON_IsObject(sa) || !cJSON_IsObject(sb)) continue;
         if (!fans++) sbuf_puts(r->html, "<section id=\"levels\">\n<h2>Levels over time, A beside B</h2>\n");
-        /* One y range for both, so the eye can compare them. */
-        double lo = INFINITY, hi = -INFINITY, *v = NULL;
-        for (int side = 0; side < 2; side++)
-            for (int k = 0; k < 2; k++) {
-                int n = numbers(r, cJSON_GetObjectItemCaseSensitive(side ? sb : sa, k ? "p95" : "p5"), "series", &v);
-                for (int i = 0; i < n; i++)
-                    if (isfinite(v[i])) lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
-                free(v);
-            }
-        if (lo > 0 && lo < 0.25 * hi) lo = 0;
-        hi += (hi - lo) * 0.05;
-        sbuf_puts(r->html, "<div class=\"pair\">\n");
-        for (int side = 0; side < 2; side++) {
-            char fid[200], title[300], p[300], pre[8];
-            snprintf(pre, sizeof pre, "fan%c-", side ? 'B' : 'A');
-            safe_id(fid, sizeof fid, pre, m->string);
-            snprintf(title, sizeof title, "%s: %s", side ? "B" : "A", gets(m, "label") ? gets(m, "label") : m->string);
-            snprintf(p, sizeof p, "metrics.%s.%s.series", m->string, side ? "b" : "a");
-            const char *u = gets(m, "unit");
-            fan_of(r, fid, title, u && *u ? u : "level", side ? sb : sa, p, lo, hi, side ? CHART_ORANGE : CHART_BLUE,
-                   NULL);
-        }
-        sbuf_puts(r->html, "</div>\n");
+        compare_fan_pair(r, m, sa, sb);
     }
     if (fans) sbuf_puts(r->html, "</section>\n");
+}
+
+static void compare_report(Rep *r)
+{
+    const cJSON *metrics = cJSON_GetObjectItemCaseSensitive(r->root, "metrics");
+    const cJSON *run = cJSON_GetObjectItemCaseSensitive(r->root, "run");
+    compare_check(r, metrics);
+    if (r->bad) return;
+    header(r, "compare", run);
+    int nrel, ntime;
+    compare_table(r, metrics, run, &nrel, &ntime);
+    /* Forest plots: relative change for quantities, days for dates. */
+    if (nrel) compare_forest(r, metrics, 0, nrel);
+    if (ntime) compare_forest(r, metrics, 1, ntime);
+    sbuf_puts(r->html, "</section>\n");
+    compare_fans(r, metrics);
     ledger(r);
     sbuf_puts(r->html, "</main>\n");
 }
 
 /* --- sweep --------------------------------------------------------------- */
 
-static void sweep_report(Rep *r)
+/* vary is an array of {"path", "values"}, points of {"set", "metrics"},
+ * each set giving the first varied path a number. */
+static void sweep_check(Rep *r, const cJSON *vary, const cJSON *points, const char *path0)
 {
-    const cJSON *vary = cJSON_GetObjectItemCaseSensitive(r->root, "vary");
-    const cJSON *points = cJSON_GetObjectItemCaseSensitive(r->root, "points");
-    const cJSON *info = cJSON_GetObjectItemCaseSensitive(r->root, "metric_info");
-    int nv = cJSON_GetArraySize(vary), np = cJSON_GetArraySize(points);
-    const char *path0 = nv > 0 ? gets(cJSON_GetArrayItem(vary, 0), "path") : NULL;
-    if (!cJSON_IsArray(vary) || nv == 0 || !path0) bad(r, "vary", "expected an array of {\"path\", \"values\"}");
+    if (!cJSON_IsArray(vary) || cJSON_GetArraySize(vary) == 0 || !path0)
+        bad(r, "vary", "expected an array of {\"path\", \"values\"}");
     if (!cJSON_IsArray(points)) bad(r, "points", "expected an array of {\"set\", \"metrics\"}");
     const cJSON *pt;
     int i = 0;
@@ -1022,19 +1094,12 @@ static void sweep_report(Rep *r)
             (path0 && !cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(set, path0))))
             bad(r, p, "expected {\"set\": {\"%s\": number, ...}, \"metrics\": {...}}", path0 ? path0 : "PATH");
     }
-    if (r->bad) return;
-    header(r, "sweep", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
-    sbuf_puts(r->html, "<main>\n<section id=\"sweep\">\n<h2>Each metric against ");
-    sbuf_esc(r->html, path0);
-    sbuf_puts(r->html, "</h2>\n<p>Every point ran with the same seed (common random numbers), so differences "
-                       "between points are sharper than their confidence intervals suggest.");
-    if (nv > 1) sbuf_puts(r->html, " One line per combination of the other varied parameters.");
-    sbuf_puts(r->html, "</p>\n<div class=\"grid\">\n");
-    const cJSON *m0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, 0), "metrics"), *m;
-    double *x = calloc((size_t)np + 1, sizeof *x), *y = calloc((size_t)np + 1, sizeof *y);
-    int *group = calloc((size_t)np + 1, sizeof *group);
-    if (!x || !y || !group) goto out;
-    /* Points with the same values of the other parameters form a line. */
+}
+
+/* Points with the same values of the other parameters form a line:
+ * group[a] is point a's line; returns the number of lines. */
+static int sweep_groups(const cJSON *points, int np, const char *path0, int *group)
+{
     int ngroups = 0;
     for (int a = 0; a < np; a++) {
         const cJSON *sa = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "set");
@@ -1051,109 +1116,154 @@ static void sweep_report(Rep *r)
         }
         if (group[a] < 0) group[a] = ngroups++;
     }
-    cJSON_ArrayForEach(m, m0)
-    {
-        const cJSON *mi = cJSON_GetObjectItemCaseSensitive(info, m->string);
-        const char *kind = mi ? gets(mi, "kind") : NULL, *unit = mi ? gets(mi, "unit") : NULL;
-        double lo = INFINITY, hi = -INFINITY;
-        for (int a = 0; a < np; a++) {
-            const cJSON *pm = cJSON_GetObjectItemCaseSensitive(
-                cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "metrics"), m->string);
-            const cJSON *ci = cJSON_GetObjectItemCaseSensitive(pm, "ci95");
-            double mean = get(pm, "mean"), cl = jnum(cJSON_GetArrayItem(ci, 0)), chh = jnum(cJSON_GetArrayItem(ci, 1));
-            x[a] = get(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "set"), path0);
-            y[a] = mean;
-            if (isfinite(mean)) lo = fmin(lo, mean), hi = fmax(hi, mean);
-            if (isfinite(cl)) lo = fmin(lo, cl);
-            if (isfinite(chh)) hi = fmax(hi, chh);
-        }
-        if (!isfinite(lo)) continue;
-        double pad = (hi - lo) * 0.08;
-        char sid[200], title[300], yl[200];
-        safe_id(sid, sizeof sid, "sweep-", m->string);
-        snprintf(title, sizeof title, "%s", mi && gets(mi, "label") ? gets(mi, "label") : m->string);
-        if (kind && !strcmp(kind, "time")) snprintf(yl, sizeof yl, "mean, days after the start");
-        else if (kind && !strcmp(kind, "flag")) snprintf(yl, sizeof yl, "probability");
-        else snprintf(yl, sizeof yl, "mean%s%s%s", unit && *unit ? " (" : "", unit && *unit ? unit : "",
-                      unit && *unit ? ")" : "");
-        double xlo = x[0], xhi = x[0];
-        for (int a = 0; a < np; a++) xlo = fmin(xlo, x[a]), xhi = fmax(xhi, x[a]);
-        double xpad = (xhi - xlo) * 0.04;
-        Sbuf svg = { 0 };
-        Chart c;
-        chart_begin(&c, &svg, sid, title, 640, 300);
-        chart_axes(&c, xlo - xpad, xhi + xpad, 0, path0, lo - pad, hi + pad, yl);
-        for (int g = 0; g < ngroups; g++) {
-            int k = 0;
-            double *lx = calloc((size_t)np, sizeof *lx), *ly = calloc((size_t)np, sizeof *ly);
-            if (!lx || !ly) {
-                free(lx);
-                free(ly);
-                break;
-            }
-            for (int a = 0; a < np; a++)
-                if (group[a] == g) lx[k] = x[a], ly[k++] = y[a];
-            chart_line(&c, lx, ly, k, chart_color(g), 1.5, NULL);
+    return ngroups;
+}
+
+/* Metric id's statistics at point a. */
+static const cJSON *sweep_point_metric(const cJSON *points, int a, const char *id)
+{
+    return cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "metrics"), id);
+}
+
+/* The points of a sweep, their groups (lines) and scratch for x and y. */
+typedef struct SweepPts {
+    const cJSON *points;
+    int np;
+    const char *path0;
+    double *x, *y;
+    int *group, ngroups;
+} SweepPts;
+
+/* One chart: metric m's mean against the first varied path, a line per
+ * group, with each point's 95% CI. Nothing when no mean is finite. */
+static void sweep_chart(Rep *r, const SweepPts *s, const cJSON *m, const cJSON *info)
+{
+    const cJSON *mi = cJSON_GetObjectItemCaseSensitive(info, m->string);
+    const char *kind = mi ? gets(mi, "kind") : NULL, *unit = mi ? gets(mi, "unit") : NULL;
+    double lo = INFINITY, hi = -INFINITY, *x = s->x, *y = s->y;
+    int np = s->np;
+    for (int a = 0; a < np; a++) {
+        const cJSON *pm = sweep_point_metric(s->points, a, m->string);
+        const cJSON *ci = cJSON_GetObjectItemCaseSensitive(pm, "ci95");
+        double mean = get(pm, "mean"), cl = jnum(cJSON_GetArrayItem(ci, 0)), chh = jnum(cJSON_GetArrayItem(ci, 1));
+        x[a] = get(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(s->points, a), "set"), s->path0);
+        y[a] = mean;
+        if (isfinite(mean)) lo = fmin(lo, mean), hi = fmax(hi, mean);
+        if (isfinite(cl)) lo = fmin(lo, cl);
+        if (isfinite(chh)) hi = fmax(hi, chh);
+    }
+    if (!isfinite(lo)) return;
+    double pad = (hi - lo) * 0.08;
+    char sid[200], title[300], yl[200];
+    safe_id(sid, sizeof sid, "sweep-", m->string);
+    snprintf(title, sizeof title, "%s", mi && gets(mi, "label") ? gets(mi, "label") : m->string);
+    if (kind && !strcmp(kind, "time")) snprintf(yl, sizeof yl, "mean, days after the start");
+    else if (kind && !strcmp(kind, "flag")) snprintf(yl, sizeof yl, "probability");
+    else snprintf(yl, sizeof yl, "mean%s%s%s", unit && *unit ? " (" : "", unit && *unit ? unit : "",
+                  unit && *unit ? ")" : "");
+    double xlo = x[0], xhi = x[0];
+    for (int a = 0; a < np; a++) xlo = fmin(xlo, x[a]), xhi = fmax(xhi, x[a]);
+    double xpad = (xhi - xlo) * 0.04;
+    Sbuf svg = { 0 };
+    Chart c;
+    chart_begin(&c, &svg, sid, title, 640, 300);
+    chart_axes(&c, xlo - xpad, xhi + xpad, 0, s->path0, lo - pad, hi + pad, yl);
+    for (int g = 0; g < s->ngroups; g++) {
+        int k = 0;
+        double *lx = calloc((size_t)np, sizeof *lx), *ly = calloc((size_t)np, sizeof *ly);
+        if (!lx || !ly) {
             free(lx);
             free(ly);
-            for (int a = 0; a < np; a++) {
-                if (group[a] != g) continue;
-                const cJSON *pm = cJSON_GetObjectItemCaseSensitive(
-                    cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, a), "metrics"), m->string);
-                const cJSON *ci = cJSON_GetObjectItemCaseSensitive(pm, "ci95");
-                chart_errbar(&c, x[a], y[a], jnum(cJSON_GetArrayItem(ci, 0)), jnum(cJSON_GetArrayItem(ci, 1)),
-                             chart_color(g));
-            }
+            break;
         }
-        chart_end(&c);
-        figure(r, sid, &svg, "Mean at each point with its 95% confidence interval.");
-        sbuf_fini(&svg);
+        for (int a = 0; a < np; a++)
+            if (s->group[a] == g) lx[k] = x[a], ly[k++] = y[a];
+        chart_line(&c, lx, ly, k, chart_color(g), 1.5, NULL);
+        free(lx);
+        free(ly);
+        for (int a = 0; a < np; a++) {
+            if (s->group[a] != g) continue;
+            const cJSON *ci = cJSON_GetObjectItemCaseSensitive(sweep_point_metric(s->points, a, m->string), "ci95");
+            chart_errbar(&c, x[a], y[a], jnum(cJSON_GetArrayItem(ci, 0)), jnum(cJSON_GetArrayItem(ci, 1)),
+                         chart_color(g));
+        }
     }
+    chart_end(&c);
+    figure(r, sid, &svg, "Mean at each point with its 95% confidence interval.");
+    sbuf_fini(&svg);
+}
+
+/* Metric m at every point, a row per point: the varied values, the mean
+ * and the half-width. */
+static void sweep_table(Rep *r, const cJSON *m, const cJSON *vary, const cJSON *points)
+{
+    sbuf_printf(r->html, "<table class=\"data small\" data-metric=\"");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "\">\n<caption><code>");
+    sbuf_esc(r->html, m->string);
+    sbuf_puts(r->html, "</code></caption>\n<thead><tr>");
+    const cJSON *v, *pt;
+    cJSON_ArrayForEach(v, vary)
+    {
+        sbuf_puts(r->html, "<th>");
+        sbuf_esc(r->html, gets(v, "path"));
+        sbuf_puts(r->html, "</th>");
+    }
+    sbuf_puts(r->html, "<th class=\"n\">mean</th><th class=\"n\">± 95% CI</th></tr></thead>\n<tbody>\n");
+    cJSON_ArrayForEach(pt, points)
+    {
+        const cJSON *set = cJSON_GetObjectItemCaseSensitive(pt, "set");
+        const cJSON *pm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pt, "metrics"), m->string);
+        sbuf_puts(r->html, "<tr>");
+        cJSON_ArrayForEach(v, vary)
+        {
+            char t[64];
+            fmt_num(t, sizeof t, get(set, gets(v, "path")));
+            td_num(r, "set", t);
+        }
+        td_field(r, pm, "mean");
+        td_field(r, pm, "halfwidth");
+        sbuf_puts(r->html, "</tr>\n");
+    }
+    sbuf_puts(r->html, "</tbody>\n</table>\n");
+}
+
+static void sweep_report(Rep *r)
+{
+    const cJSON *vary = cJSON_GetObjectItemCaseSensitive(r->root, "vary");
+    const cJSON *points = cJSON_GetObjectItemCaseSensitive(r->root, "points");
+    const cJSON *info = cJSON_GetObjectItemCaseSensitive(r->root, "metric_info");
+    int nv = cJSON_GetArraySize(vary), np = cJSON_GetArraySize(points);
+    const char *path0 = nv > 0 ? gets(cJSON_GetArrayItem(vary, 0), "path") : NULL;
+    sweep_check(r, vary, points, path0);
+    if (r->bad) return;
+    header(r, "sweep", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    sbuf_puts(r->html, "<main>\n<section id=\"sweep\">\n<h2>Each metric against ");
+    sbuf_esc(r->html, path0);
+    sbuf_puts(r->html, "</h2>\n<p>Every point ran with the same seed (common random numbers), so differences "
+                       "between points are sharper than their confidence intervals suggest.");
+    if (nv > 1) sbuf_puts(r->html, " One line per combination of the other varied parameters.");
+    sbuf_puts(r->html, "</p>\n<div class=\"grid\">\n");
+    const cJSON *m0 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(points, 0), "metrics"), *m;
+    SweepPts s = { .points = points, .np = np, .path0 = path0 };
+    s.x = calloc((size_t)np + 1, sizeof *s.x);
+    s.y = calloc((size_t)np + 1, sizeof *s.y);
+    s.group = calloc((size_t)np + 1, sizeof *s.group);
+    if (!s.x || !s.y || !s.group) goto out;
+    s.ngroups = sweep_groups(points, np, path0, s.group);
+    cJSON_ArrayForEach(m, m0) sweep_chart(r, &s, m, info);
     sbuf_puts(r->html, "</div>\n");
     /* Every number, in a table per metric (folded: they are many). */
     sbuf_puts(r->html, "<details>\n<summary>The numbers of every point</summary>\n");
-    cJSON_ArrayForEach(m, m0)
-    {
-        sbuf_printf(r->html, "<table class=\"data small\" data-metric=\"");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "\">\n<caption><code>");
-        sbuf_esc(r->html, m->string);
-        sbuf_puts(r->html, "</code></caption>\n<thead><tr>");
-        const cJSON *v;
-        cJSON_ArrayForEach(v, vary)
-        {
-            sbuf_puts(r->html, "<th>");
-            sbuf_esc(r->html, gets(v, "path"));
-            sbuf_puts(r->html, "</th>");
-        }
-        sbuf_puts(r->html, "<th class=\"n\">mean</th><th class=\"n\">± 95% CI</th></tr></thead>\n<tbody>\n");
-        cJSON_ArrayForEach(pt, points)
-        {
-            const cJSON *set = cJSON_GetObjectItemCaseSensitive(pt, "set");
-            const cJSON *pm = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pt, "metrics"), m->string);
-            sbuf_puts(r->html, "<tr>");
-            cJSON_ArrayForEach(v, vary)
-            {
-                char t[64];
-                fmt_num(t, sizeof t, get(set, gets(v, "path")));
-                td_num(r, "set", t);
-            }
-            char t[64];
-            fmt_num(t, sizeof t, get(pm, "mean"));
-            td_num(r, "mean", t);
-            fmt_num(t, sizeof t, get(pm, "halfwidth"));
-            td_num(r, "halfwidth", t);
-            sbuf_puts(r->html, "</tr>\n");
-        }
-        sbuf_puts(r->html, "</tbody>\n</table>\n");
-    }
+    cJSON_ArrayForEach(m, m0) sweep_table(r, m, vary, points);
     sbuf_puts(r->html, "</details>\n</section>\n");
     ledger(r);
     sbuf_puts(r->html, "</main>\n");
 out:
-    free(x);
-    free(y);
-    free(group);
+    free(s.x);
+    free(s.y);
+    free(s.group);
 }
 
 static void tornado_report(Rep *r)
@@ -1293,24 +1403,6 @@ static void bands_chart(Rep *r, const char *id, const char *title, const char *x
     sbuf_fini(&svg);
 }
 
-/* A number in a cell, data-k naming its JSON field. */
-static void td_field(Rep *r, const cJSON *o, const char *key)
-{
-    char v[64];
-    fmt_num(v, sizeof v, get(o, key));
-    td_num(r, key, v);
-}
-
-/* A number in running text, data-k naming its JSON field. */
-static void span_field(Rep *r, const cJSON *o, const char *key, const char *data_k)
-{
-    char v[64];
-    fmt_num(v, sizeof v, get(o, key));
-    sbuf_printf(r->html, "<span class=\"num\" data-k=\"%s\">", data_k);
-    sbuf_esc(r->html, v);
-    sbuf_puts(r->html, "</span>");
-}
-
 /* Every element of the array at key in o is an object with the string
  * fields strs and the number fields nums; else an error naming the path. */
 static const cJSON *checked_array(Rep *r, const cJSON *o, const char *key, const char *path, const char *const *strs,
@@ -1353,9 +1445,17 @@ static const cJSON *const *shift_order(const cJSON *as, int n)
 
 #define FIT_CHART_ROWS 15
 
-static void fit_report(Rep *r)
+/* A row of number cells, one per key of o. */
+static void td_fields(Rep *r, const cJSON *o, const char *const *keys, int n)
 {
-    const cJSON *f = cJSON_GetObjectItemCaseSensitive(r->root, "fit"), *e;
+    for (int j = 0; j < n; j++) td_field(r, o, keys[j]);
+    sbuf_puts(r->html, "</tr>\n");
+}
+
+/* The fit has its counts, its assumptions and observations with their
+ * fields, and an object of metrics. */
+static void fit_check(Rep *r, const cJSON *f)
+{
     static const char *const astr[] = { "path", NULL };
     static const char *const anum[] = { "low", "high", "prior_mean", "prior_p5", "prior_p95", "mean", "p5", "p95",
                                         "shift", NULL };
@@ -1364,12 +1464,16 @@ static void fit_report(Rep *r)
     need(r, f, "runs", "fit");
     need(r, f, "ess", "fit");
     need(r, f, "observations_used", "fit");
-    const cJSON *as = checked_array(r, f, "assumptions", "fit", astr, anum);
-    const cJSON *obs = checked_array(r, f, "observations", "fit", ostr, onum);
-    const cJSON *mets = cJSON_GetObjectItemCaseSensitive(f, "metrics");
-    if (!cJSON_IsObject(mets)) bad(r, "fit.metrics", "expected an object of metrics");
-    if (r->bad) return;
-    header(r, "fit", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    checked_array(r, f, "assumptions", "fit", astr, anum);
+    checked_array(r, f, "observations", "fit", ostr, onum);
+    if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(f, "metrics")))
+        bad(r, "fit.metrics", "expected an object of metrics");
+}
+
+/* What was run and weighed, and whether the effective sample size is
+ * enough to trust. */
+static void fit_intro(Rep *r, const cJSON *f)
+{
     sbuf_puts(r->html, "<main>\n<section id=\"fit\">\n<h2>History matching: what the record says about the "
                        "assumptions</h2>\n<p>");
     span_field(r, f, "runs", "fit.runs");
@@ -1387,15 +1491,13 @@ static void fit_report(Rep *r)
     span_field(r, f, "ess", "fit.ess");
     sbuf_puts(r->html, get(f, "ess") < 50 ? ": too few to trust; run more replications.</p>\n"
                                           : ": the posterior rests on about that many runs.</p>\n");
-    int na = cJSON_GetArraySize(as), rows = na < FIT_CHART_ROWS ? na : FIT_CHART_ROWS;
-    const cJSON *const *ord = shift_order(as, na);
-    Bands *b = calloc((size_t)(na > cJSON_GetArraySize(obs) ? na : cJSON_GetArraySize(obs)) + 1, sizeof *b);
-    if (!ord || !b) {
-        free((void *)ord);
-        free(b);
-        bad(r, "fit", "out of memory");
-        return;
-    }
+}
+
+/* The assumptions the record moves most, charted on their prior ranges,
+ * then all of them in a table (ord: by |shift|; b: scratch for na rows). */
+static void fit_assumptions(Rep *r, const cJSON *const *ord, int na, Bands *b)
+{
+    int rows = na < FIT_CHART_ROWS ? na : FIT_CHART_ROWS;
     /* Each assumption on its own prior range: 0 is its low end, 1 its high. */
     for (int i = 0; i < rows; i++) {
         double lo = get(ord[i], "low"), w = get(ord[i], "high") - lo;
@@ -1424,12 +1526,16 @@ static void fit_report(Rep *r)
         sbuf_esc(r->html, gets(ord[i], "path"));
         sbuf_puts(r->html, "</code></td>");
         static const char *const k[7] = { "low", "high", "prior_mean", "mean", "p5", "p95", "shift" };
-        for (int j = 0; j < 7; j++) td_field(r, ord[i], k[j]);
-        sbuf_puts(r->html, "</tr>\n");
+        td_fields(r, ord[i], k, 7);
     }
-    sbuf_puts(r->html, "</tbody>\n</table>\n</section>\n<section id=\"fit-record\">\n<h2>The record against "
-                       "the prior and posterior predictive bands</h2>\n");
-    /* Observations in units of the record's midpoint: 1 is the record. */
+    sbuf_puts(r->html, "</tbody>\n</table>\n</section>\n");
+}
+
+/* The observations' chart, in units of the record's midpoint (1 is the
+ * record); b: scratch for one row per observation. */
+static void fit_record_chart(Rep *r, const cJSON *obs, Bands *b)
+{
+    const cJSON *e;
     int no = 0;
     cJSON_ArrayForEach(e, obs)
     {
@@ -1450,8 +1556,12 @@ static void fit_report(Rep *r)
                 "value / the record's midpoint", b, no, 3, onames, ocols,
                 "Each observation divided by the record's midpoint. Those after the fit's date and the held-out "
                 "ones did not weigh: whether the record falls in their posterior band is the check.");
-    free((void *)ord);
-    free(b);
+}
+
+/* The observations' and the metrics' tables: record, prior and posterior. */
+static void fit_record_tables(Rep *r, const cJSON *obs, const cJSON *mets)
+{
+    const cJSON *e;
     sbuf_puts(r->html, "<table class=\"data\" id=\"fit-observations\">\n<thead><tr><th>observation</th><th>date</th>"
                        "<th>role</th><th class=\"n\">record low</th><th class=\"n\">record high</th>"
                        "<th class=\"n\">prior p5</th><th class=\"n\">prior p95</th><th class=\"n\">posterior p5</th>"
@@ -1463,8 +1573,7 @@ static void fit_report(Rep *r)
         td_text(r, gets(e, "date"));
         td_text(r, gets(e, "role"));
         static const char *const k[7] = { "low", "high", "prior_p5", "prior_p95", "p5", "p95", "pit" };
-        for (int j = 0; j < 7; j++) td_field(r, e, k[j]);
-        sbuf_puts(r->html, "</tr>\n");
+        td_fields(r, e, k, 7);
     }
     sbuf_puts(r->html, "</tbody>\n</table>\n<h3>Metrics: prior and posterior predictive</h3>\n"
                        "<table class=\"data\" id=\"fit-metrics\">\n<thead><tr><th>metric</th>"
@@ -1476,22 +1585,50 @@ static void fit_report(Rep *r)
         sbuf_puts(r->html, "<tr>");
         td_text(r, e->string);
         static const char *const k[6] = { "prior_p5", "prior_p50", "prior_p95", "p5", "p50", "p95" };
-        for (int j = 0; j < 6; j++) td_field(r, e, k[j]);
-        sbuf_puts(r->html, "</tr>\n");
+        td_fields(r, e, k, 6);
     }
-    sbuf_puts(r->html, "</tbody>\n</table>\n<p class=\"note\">Read with docs/validation.md: the record is uncertain "
+    sbuf_puts(r->html, "</tbody>\n</table>\n");
+}
+
+static void fit_report(Rep *r)
+{
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(r->root, "fit");
+    fit_check(r, f);
+    if (r->bad) return;
+    const cJSON *as = cJSON_GetObjectItemCaseSensitive(f, "assumptions");
+    const cJSON *obs = cJSON_GetObjectItemCaseSensitive(f, "observations");
+    header(r, "fit", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
+    fit_intro(r, f);
+    int na = cJSON_GetArraySize(as);
+    const cJSON *const *ord = shift_order(as, na);
+    Bands *b = calloc((size_t)(na > cJSON_GetArraySize(obs) ? na : cJSON_GetArraySize(obs)) + 1, sizeof *b);
+    if (!ord || !b) {
+        free((void *)ord);
+        free(b);
+        bad(r, "fit", "out of memory");
+        return;
+    }
+    fit_assumptions(r, ord, na, b);
+    sbuf_puts(r->html, "<section id=\"fit-record\">\n<h2>The record against "
+                       "the prior and posterior predictive bands</h2>\n");
+    fit_record_chart(r, obs, b);
+    free((void *)ord);
+    free(b);
+    fit_record_tables(r, obs, cJSON_GetObjectItemCaseSensitive(f, "metrics"));
+    sbuf_puts(r->html, "<p class=\"note\">Read with docs/validation.md: the record is uncertain "
                        "and partly from parties to the war.</p>\n</section>\n</main>\n");
 }
 
-static void discover_report(Rep *r)
+/* The discovery has its counts and condition, and boxes each with a
+ * trajectory of steps and a box of ranges. */
+static void discover_check(Rep *r, const cJSON *dj)
 {
-    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(r->root, "discover"), *bx;
     static const char *const bnum[] = { "coverage", "density", "support", "chosen", "pastes", NULL };
     need(r, dj, "runs", "discover");
     need(r, dj, "cases", "discover");
     need(r, dj, "density", "discover");
     if (!gets(dj, "where")) bad(r, "discover", "'where': expected a string");
-    const cJSON *boxes = checked_array(r, dj, "boxes", "discover", NULL, bnum);
+    const cJSON *boxes = checked_array(r, dj, "boxes", "discover", NULL, bnum), *bx;
     int k = 0;
     cJSON_ArrayForEach(bx, boxes)
     {
@@ -1501,6 +1638,86 @@ static void discover_report(Rep *r)
         checked_array(r, bx, "trajectory", p, NULL, tnum);
         if (!cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(bx, "box"))) bad(r, p, "'box': expected an object");
     }
+}
+
+/* Box k's peeling trajectory (coverage against density), the chosen step
+ * and the box after pasting, drawn into svg. -1 when out of memory. */
+static int discover_trajectory(Rep *r, const cJSON *bx, int k, Sbuf *svg)
+{
+    const cJSON *tr = cJSON_GetObjectItemCaseSensitive(bx, "trajectory"), *st;
+    int n = cJSON_GetArraySize(tr), chosen = (int)get(bx, "chosen"), i = 0;
+    double *x = calloc((size_t)n + 1, sizeof *x), *y = calloc((size_t)n + 1, sizeof *y);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        bad(r, "discover", "out of memory");
+        return -1;
+    }
+    cJSON_ArrayForEach(st, tr)
+    {
+        x[i] = get(st, "coverage");
+        y[i++] = get(st, "density");
+    }
+    char id[32], title[96];
+    snprintf(id, sizeof id, "discover-box-%d", k + 1);
+    snprintf(title, sizeof title, "Box %d: the peeling trajectory", k + 1);
+    Chart c;
+    chart_begin(&c, svg, id, title, 560, 360);
+    static const char *const names[2] = { "peeling steps", "the box after pasting" };
+    static const char *const cols[2] = { CHART_BLUE, CHART_ORANGE };
+    chart_legend_room(&c, 2, names);
+    chart_axes(&c, 0, 1, 0, "coverage (share of all cases)", 0, 1, "density (share of the box's runs)");
+    chart_line(&c, x, y, n, CHART_BLUE, 1.5, NULL);
+    for (i = 0; i < n; i++) chart_errbar(&c, x[i], y[i], NAN, NAN, CHART_BLUE);
+    if (chosen >= 0 && chosen < n) {
+        char lab[48];
+        snprintf(lab, sizeof lab, "chosen: step %d", chosen);
+        chart_label(&c, x[chosen], y[chosen] - 0.05, "middle", CHART_INK, lab);
+    }
+    chart_errbar(&c, get(bx, "coverage"), get(bx, "density"), NAN, NAN, CHART_ORANGE);
+    chart_legend(&c, 2, cols, names);
+    chart_end(&c);
+    free(x);
+    free(y);
+    return 0;
+}
+
+/* Box k's ranges (or that it restricts nothing), then its coverage,
+ * density and support. */
+static void discover_box_tables(Rep *r, const cJSON *bx, int k)
+{
+    sbuf_printf(r->html, "<table class=\"data small\" id=\"discover-box-%d-table\">\n<thead><tr><th>assumption</th>"
+                         "<th class=\"n\">from</th><th class=\"n\">to</th></tr></thead>\n<tbody>\n", k + 1);
+    const cJSON *range;
+    int restricted = 0;
+    cJSON_ArrayForEach(range, cJSON_GetObjectItemCaseSensitive(bx, "box"))
+    {
+        char lo[64], hi[64];
+        fmt_num(lo, sizeof lo, jnum(cJSON_GetArrayItem(range, 0)));
+        fmt_num(hi, sizeof hi, jnum(cJSON_GetArrayItem(range, 1)));
+        sbuf_puts(r->html, "<tr><td><code>");
+        sbuf_esc(r->html, range->string);
+        sbuf_puts(r->html, "</code></td>");
+        td_num(r, "from", lo);
+        td_num(r, "to", hi);
+        sbuf_puts(r->html, "</tr>\n");
+        restricted++;
+    }
+    if (!restricted) sbuf_puts(r->html, "<tr><td colspan=\"3\">no restriction: no box does better than all the "
+                                        "runs</td></tr>\n");
+    sbuf_puts(r->html, "</tbody>\n</table>\n<table class=\"data small\">\n<tbody>\n");
+    static const char *const rowk[3] = { "coverage", "density", "support" };
+    for (int j = 0; j < 3; j++) {
+        sbuf_printf(r->html, "<tr><th scope=\"row\">%s</th>", rowk[j]);
+        td_fields(r, bx, &rowk[j], 1);
+    }
+    sbuf_puts(r->html, "</tbody>\n</table>\n</div>\n");
+}
+
+static void discover_report(Rep *r)
+{
+    const cJSON *dj = cJSON_GetObjectItemCaseSensitive(r->root, "discover"), *bx;
+    discover_check(r, dj);
     if (r->bad) return;
     header(r, "discover", cJSON_GetObjectItemCaseSensitive(r->root, "run"));
     sbuf_puts(r->html, "<main>\n<section id=\"discover\">\n<h2>Scenario discovery: where <code>");
@@ -1515,78 +1732,19 @@ static void discover_report(Rep *r)
                        "density the share of its runs that are cases (all runs: ");
     span_field(r, dj, "density", "discover.density");
     sbuf_puts(r->html, ").</p>\n");
-    k = 0;
-    cJSON_ArrayForEach(bx, boxes)
+    int k = 0;
+    cJSON_ArrayForEach(bx, cJSON_GetObjectItemCaseSensitive(dj, "boxes"))
     {
-        const cJSON *tr = cJSON_GetObjectItemCaseSensitive(bx, "trajectory"), *st;
-        int n = cJSON_GetArraySize(tr), chosen = (int)get(bx, "chosen"), i = 0;
-        double *x = calloc((size_t)n + 1, sizeof *x), *y = calloc((size_t)n + 1, sizeof *y);
-        if (!x || !y) {
-            free(x);
-            free(y);
-            bad(r, "discover", "out of memory");
-            return;
-        }
-        cJSON_ArrayForEach(st, tr)
-        {
-            x[i] = get(st, "coverage");
-            y[i++] = get(st, "density");
-        }
-        char id[32], title[96];
-        snprintf(id, sizeof id, "discover-box-%d", k + 1);
-        snprintf(title, sizeof title, "Box %d: the peeling trajectory", k + 1);
-        Chart c;
         Sbuf svg = { 0 };
-        chart_begin(&c, &svg, id, title, 560, 360);
-        static const char *const names[2] = { "peeling steps", "the box after pasting" };
-        static const char *const cols[2] = { CHART_BLUE, CHART_ORANGE };
-        chart_legend_room(&c, 2, names);
-        chart_axes(&c, 0, 1, 0, "coverage (share of all cases)", 0, 1, "density (share of the box's runs)");
-        chart_line(&c, x, y, n, CHART_BLUE, 1.5, NULL);
-        for (i = 0; i < n; i++) chart_errbar(&c, x[i], y[i], NAN, NAN, CHART_BLUE);
-        if (chosen >= 0 && chosen < n) {
-            char lab[48];
-            snprintf(lab, sizeof lab, "chosen: step %d", chosen);
-            chart_label(&c, x[chosen], y[chosen] - 0.05, "middle", CHART_INK, lab);
-        }
-        chart_errbar(&c, get(bx, "coverage"), get(bx, "density"), NAN, NAN, CHART_ORANGE);
-        chart_legend(&c, 2, cols, names);
-        chart_end(&c);
-        free(x);
-        free(y);
-        char cap[160];
+        if (discover_trajectory(r, bx, k, &svg) < 0) return;
+        char id[32], cap[160];
+        snprintf(id, sizeof id, "discover-box-%d", k + 1);
         snprintf(cap, sizeof cap, "Each peel trades coverage for density; the chosen step is pasted back out "
                                   "(%d paste%s) into the box.", (int)get(bx, "pastes"), get(bx, "pastes") == 1 ? "" : "s");
         sbuf_printf(r->html, "<h3>Box %d</h3>\n<div class=\"pair\">\n", k + 1);
         figure(r, id, &svg, cap);
         sbuf_fini(&svg);
-        sbuf_printf(r->html, "<table class=\"data small\" id=\"discover-box-%d-table\">\n<thead><tr><th>assumption</th>"
-                             "<th class=\"n\">from</th><th class=\"n\">to</th></tr></thead>\n<tbody>\n", k + 1);
-        const cJSON *range;
-        int restricted = 0;
-        cJSON_ArrayForEach(range, cJSON_GetObjectItemCaseSensitive(bx, "box"))
-        {
-            char lo[64], hi[64];
-            fmt_num(lo, sizeof lo, jnum(cJSON_GetArrayItem(range, 0)));
-            fmt_num(hi, sizeof hi, jnum(cJSON_GetArrayItem(range, 1)));
-            sbuf_puts(r->html, "<tr><td><code>");
-            sbuf_esc(r->html, range->string);
-            sbuf_puts(r->html, "</code></td>");
-            td_num(r, "from", lo);
-            td_num(r, "to", hi);
-            sbuf_puts(r->html, "</tr>\n");
-            restricted++;
-        }
-        if (!restricted) sbuf_puts(r->html, "<tr><td colspan=\"3\">no restriction: no box does better than all the "
-                                            "runs</td></tr>\n");
-        sbuf_puts(r->html, "</tbody>\n</table>\n<table class=\"data small\">\n<tbody>\n");
-        static const char *const rowk[3] = { "coverage", "density", "support" };
-        for (int j = 0; j < 3; j++) {
-            sbuf_printf(r->html, "<tr><th scope=\"row\">%s</th>", rowk[j]);
-            td_field(r, bx, rowk[j]);
-            sbuf_puts(r->html, "</tr>\n");
-        }
-        sbuf_puts(r->html, "</tbody>\n</table>\n</div>\n");
+        discover_box_tables(r, bx, k);
         k++;
     }
     sbuf_puts(r->html, "<p class=\"note\">A box says what the model does, not what the world does: read it with "

@@ -622,6 +622,140 @@ static int parse_key(Parser *P, int after_comma)
     return 0;
 }
 
+/* true, false or null at q (a word starts there); anything else is an
+ * error naming the word. */
+static JsonValue *parse_literal(Parser *P, const unsigned char *q)
+{
+    const unsigned char *w = q;
+    while (w < P->end && is_word(*w)) w++;
+    size_t n = (size_t)(w - q);
+    JsonType t;
+    if (n == 4 && !memcmp(q, "true", 4)) t = JSON_TRUE;
+    else if (n == 5 && !memcmp(q, "false", 5)) t = JSON_FALSE;
+    else if (n == 4 && !memcmp(q, "null", 4)) t = JSON_NULL;
+    else { bad_word(P, q, ""); return NULL; }
+    JsonValue *v = new_value(P, t, q);
+    if (v) P->p = w;
+    return v;
+}
+
+/* No value can start at q: say what was found, with the likely mistake
+ * named (single quotes, '+', '.5', a trailing comma in an array). */
+static void not_a_value(Parser *P, const unsigned char *q, const Frame *frames, int depth)
+{
+    unsigned c = *q;
+    if (c == '\'') fail_at(P, q, "single quotes are not JSON; write strings in double quotes");
+    else if (c == '+') fail_at(P, q, "a number may not start with '+'");
+    else if (c == '.') fail_at(P, q, "a number must start with a digit: write 0.5, not .5");
+    else if (c == ']' && depth > 0 && frames[depth - 1].v->type == JSON_ARRAY)
+        fail_at(P, q, "trailing comma before ']'");
+    else unexpected(P, q, NULL, "a JSON value");
+}
+
+/* The value starting at P->p (whitespace skipped, not at end of input): a
+ * scalar read whole, or an array or object opened (*opened set, P->p past
+ * the bracket). NULL on error. */
+static JsonValue *read_value(Parser *P, const Frame *frames, int depth, int *opened)
+{
+    const unsigned char *q = P->p;
+    unsigned c = *q;
+    JsonValue *v;
+    *opened = 0;
+    if (c == '{' || c == '[') {
+        if (depth == JSON_MAX_DEPTH) {
+            fail_at(P, q, "nesting deeper than %d levels", JSON_MAX_DEPTH);
+            return NULL;
+        }
+        v = new_value(P, c == '{' ? JSON_OBJECT : JSON_ARRAY, q);
+        if (!v) return NULL;
+        P->p++;
+        *opened = 1;
+    } else if (c == '"') {
+        if (!(v = new_value(P, JSON_STRING, q))) return NULL;
+        if (parse_string(P, &v->str, &v->len) < 0) return NULL;
+    } else if (c == '-' || is_digit((int)c)) {
+        if (!(v = new_value(P, JSON_NUMBER, q))) return NULL;
+        if (parse_number(P, &v->num) < 0) return NULL;
+    } else if (is_word((int)c)) {
+        v = parse_literal(P, q);
+    } else {
+        not_a_value(P, q, frames, depth);
+        return NULL;
+    }
+    return v;
+}
+
+/* Just after the bracket of the container v: push its frame, and either
+ * close it at once (empty: 0) or leave P->p at its first value (or, for an
+ * object, the first key's value: 1). -1 on error. */
+static int open_container(Parser *P, Frame *frames, int *depth, JsonValue *v)
+{
+    frames[(*depth)++] = (Frame){ v, P->nstack };
+    skip_ws(P);
+    if (v->type == JSON_OBJECT) {
+        if (P->p < P->end && *P->p == '}') {
+            P->p++;
+            (*depth)--;
+            v->len = 0;
+            return 0;
+        }
+        return parse_key(P, 0) < 0 ? -1 : 1;
+    }
+    if (P->p >= P->end) {
+        unexpected(P, P->p, "an array", "a value or ']'");
+        return -1;
+    }
+    if (*P->p == ']') {
+        P->p++;
+        (*depth)--;
+        v->len = 0;
+        return 0;
+    }
+    return 1;
+}
+
+/* After a complete value: close containers until one wants more. 1 when
+ * another value follows (P->p at it), 0 when the root is complete and
+ * nothing but whitespace follows, -1 on error. */
+static int after_value(Parser *P, Frame *frames, int *depth)
+{
+    for (;;) {
+        skip_ws(P);
+        if (*depth == 0) {
+            if (P->p < P->end) {
+                unexpected(P, P->p, NULL, "end of file after the JSON value");
+                return -1;
+            }
+            return 0;
+        }
+        Frame *f = &frames[*depth - 1];
+        int is_obj = f->v->type == JSON_OBJECT;
+        char close = is_obj ? '}' : ']';
+        const char *inside = is_obj ? "an object" : "an array";
+        if (P->p < P->end && *P->p == ',') {
+            P->p++;
+            skip_ws(P);
+            if (is_obj) {
+                if (parse_key(P, 1) < 0) return -1;
+            } else if (P->p >= P->end) {
+                unexpected(P, P->p, inside, "a value after ','");
+                return -1;
+            }
+            return 1;
+        }
+        if (P->p < P->end && (char)*P->p == close) {
+            P->p++;
+            if (close_frame(P, f) < 0) return -1;
+            (*depth)--;
+            continue;
+        }
+        unexpected(P, P->p, inside, is_obj ? "',' or '}'" : "',' or ']'");
+        return -1;
+    }
+}
+
+/* The document: values read in file order without recursion, each
+ * attached to the open container on top of frames. */
 static JsonValue *parse_root(Parser *P)
 {
     Frame frames[JSON_MAX_DEPTH];
@@ -634,114 +768,20 @@ static JsonValue *parse_root(Parser *P)
         return NULL;
     }
     for (;;) {
-        /* A value starts at P->p (whitespace skipped, not at end of input). */
-        const unsigned char *q = P->p;
-        unsigned c = *q;
-        JsonValue *v;
-        int opened = 0;
-        if (c == '{' || c == '[') {
-            if (depth == JSON_MAX_DEPTH) {
-                fail_at(P, q, "nesting deeper than %d levels", JSON_MAX_DEPTH);
-                return NULL;
-            }
-            v = new_value(P, c == '{' ? JSON_OBJECT : JSON_ARRAY, q);
-            if (!v) return NULL;
-            P->p++;
-            opened = 1;
-        } else if (c == '"') {
-            if (!(v = new_value(P, JSON_STRING, q))) return NULL;
-            if (parse_string(P, &v->str, &v->len) < 0) return NULL;
-        } else if (c == '-' || is_digit((int)c)) {
-            if (!(v = new_value(P, JSON_NUMBER, q))) return NULL;
-            if (parse_number(P, &v->num) < 0) return NULL;
-        } else if (is_word((int)c)) {
-            const unsigned char *w = q;
-            while (w < P->end && is_word(*w)) w++;
-            size_t n = (size_t)(w - q);
-            JsonType t;
-            if (n == 4 && !memcmp(q, "true", 4)) t = JSON_TRUE;
-            else if (n == 5 && !memcmp(q, "false", 5)) t = JSON_FALSE;
-            else if (n == 4 && !memcmp(q, "null", 4)) t = JSON_NULL;
-            else { bad_word(P, q, ""); return NULL; }
-            if (!(v = new_value(P, t, q))) return NULL;
-            P->p = w;
-        } else {
-            if (c == '\'') fail_at(P, q, "single quotes are not JSON; write strings in double quotes");
-            else if (c == '+') fail_at(P, q, "a number may not start with '+'");
-            else if (c == '.') fail_at(P, q, "a number must start with a digit: write 0.5, not .5");
-            else if (c == ']' && depth > 0 && frames[depth - 1].v->type == JSON_ARRAY)
-                fail_at(P, q, "trailing comma before ']'");
-            else unexpected(P, q, NULL, "a JSON value");
-            return NULL;
-        }
-
+        int opened, r;
+        JsonValue *v = read_value(P, frames, depth, &opened);
+        if (!v) return NULL;
         /* Attach v to its parent, in file order. An object's key was pushed
          * by parse_key with a NULL value waiting for this one. */
         if (depth == 0) root = v;
         else if (frames[depth - 1].v->type == JSON_OBJECT) P->stack[P->nstack - 1].val = v;
         else if (push_member(P, NULL, 0, 0, v) < 0) return NULL;
-
         if (opened) {
-            frames[depth++] = (Frame){ v, P->nstack };
-            skip_ws(P);
-            if (v->type == JSON_OBJECT) {
-                if (P->p < P->end && *P->p == '}') {
-                    P->p++;
-                    depth--;
-                    v->len = 0;
-                } else {
-                    if (parse_key(P, 0) < 0) return NULL;
-                    continue;
-                }
-            } else {
-                if (P->p >= P->end) {
-                    unexpected(P, P->p, "an array", "a value or ']'");
-                    return NULL;
-                }
-                if (*P->p == ']') {
-                    P->p++;
-                    depth--;
-                    v->len = 0;
-                } else {
-                    continue;
-                }
-            }
+            if ((r = open_container(P, frames, &depth, v)) < 0) return NULL;
+            if (r > 0) continue;
         }
-
-        /* After a complete value: close containers until one wants more. */
-        for (;;) {
-            skip_ws(P);
-            if (depth == 0) {
-                if (P->p < P->end) {
-                    unexpected(P, P->p, NULL, "end of file after the JSON value");
-                    return NULL;
-                }
-                return root;
-            }
-            Frame *f = &frames[depth - 1];
-            int is_obj = f->v->type == JSON_OBJECT;
-            char close = is_obj ? '}' : ']';
-            const char *inside = is_obj ? "an object" : "an array";
-            if (P->p < P->end && *P->p == ',') {
-                P->p++;
-                skip_ws(P);
-                if (is_obj) {
-                    if (parse_key(P, 1) < 0) return NULL;
-                } else if (P->p >= P->end) {
-                    unexpected(P, P->p, inside, "a value after ','");
-                    return NULL;
-                }
-                break;
-            }
-            if (P->p < P->end && (char)*P->p == close) {
-                P->p++;
-                if (close_frame(P, f) < 0) return NULL;
-                depth--;
-                continue;
-            }
-            unexpected(P, P->p, inside, is_obj ? "',' or '}'" : "',' or ']'");
-            return NULL;
-        }
+        if ((r = after_value(P, frames, &depth)) < 0) return NULL;
+        if (r == 0) return root;
     }
 }
 
