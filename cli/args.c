@@ -32,6 +32,16 @@ long long args_count(const char *opt, const char *val, long long min)
     return v;
 }
 
+long long args_count_range(const char *opt, const char *val, long long min, long long max)
+{
+    long long v = args_count(opt, val, min);
+    if (v > max) {
+        fprintf(stderr, "salvo: %s: at most %lld, got %lld\n", opt, max, v);
+        return -1;
+    }
+    return v;
+}
+
 int args_threads_default(void)
 {
     long cores = sysconf(_SC_NPROCESSORS_ONLN);

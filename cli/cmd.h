@@ -29,6 +29,8 @@ void record_print(const struct RecordRow *rows, int n, FILE *out);
 /* Shared argument helpers (cli/args.c). */
 /* Parse a non-negative integer option value; -1 on error (message printed). */
 long long args_count(const char *opt, const char *val, long long min);
+/* args_count with an upper bound, said in the message when passed. */
+long long args_count_range(const char *opt, const char *val, long long min, long long max);
 /* --threads: 1 to ARGS_MAX_THREADS, into out; 0 ok, -1 on error. The
  * default is the number of cores, at most 256. */
 #define ARGS_MAX_THREADS 1024

@@ -168,7 +168,7 @@ static int debrief_parse(int argc, char **argv, DebriefArgs *a)
             break;
         case DEB_EXERCISE: a->exfile = p.val; break;
         case DEB_HTML: a->html = p.val; break;
-        case DEB_RUNS: if ((n = args_count("--runs", p.val, 1)) < 0 || n > 1000000) return -1; a->runs = (int)n; break;
+        case DEB_RUNS: if ((n = args_count_range("--runs", p.val, 1, 1000000)) < 0) return -1; a->runs = (int)n; break;
         }
     }
     if (!a->dir) { opt_usage_short(&debrief_spec, stderr); return -1; }

@@ -467,10 +467,10 @@ int cmd_exercise(int argc, char **argv)
         case X_ANSWERS: answers = p.val; break;
         case X_REPLAY: replay = p.val; break;
         case X_SAVE: out = p.val; break;
-        case X_FUTURES: if ((n = args_count("--futures", p.val, 1)) < 0 || n > 1000000) return 2; P.futures = (int)n; break;
-        case X_RUNS: if ((n = args_count("--runs", p.val, 1)) < 0 || n > 10000000) return 2; P.runs = (int)n; break;
-        case X_TORNADO: if ((n = args_count("--tornado", p.val, 0)) < 0 || n > 100000) return 2; P.tornado = (int)n; break;
-        case X_THREADS: if ((n = args_count("--threads", p.val, 1)) < 0 || n > 256) return 2; P.threads = (int)n; break;
+        case X_FUTURES: if ((n = args_count_range("--futures", p.val, 1, 1000000)) < 0) return 2; P.futures = (int)n; break;
+        case X_RUNS: if ((n = args_count_range("--runs", p.val, 1, 10000000)) < 0) return 2; P.runs = (int)n; break;
+        case X_TORNADO: if ((n = args_count_range("--tornado", p.val, 0, 100000)) < 0) return 2; P.tornado = (int)n; break;
+        case X_THREADS: if ((n = args_count_range("--threads", p.val, 1, 256)) < 0) return 2; P.threads = (int)n; break;
         }
     }
     if (!file) { opt_usage_short(&exercise_spec, stderr); return 2; }

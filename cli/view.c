@@ -268,16 +268,6 @@ out:
 
 /* A count option's value from min to max (args_count's message below
  * min or malformed, ours above max); -1 if it is not one. */
-static long long bounded_count(const char *opt, const char *v, long long min, long long max)
-{
-    long long n = args_count(opt, v, min);
-    if (n > max) {
-        fprintf(stderr, "salvo view: %s: at most %lld, got %lld\n", opt, max, n);
-        return -1;
-    }
-    return n;
-}
-
 int cmd_view(int argc, char **argv)
 {
     const char *file = NULL, *trace = NULL, *replay = NULL, *record = NULL, *shot = NULL, *at = NULL;
@@ -325,11 +315,11 @@ int cmd_view(int argc, char **argv)
         case W_SCREEN: screen = v; break;
         case W_NAME: name = v; break;
         case W_RUNS:
-            if ((runs = bounded_count("--runs", v, 1, 1000000)) < 0) goto out;
+            if ((runs = args_count_range("--runs", v, 1, 1000000)) < 0) goto out;
             runs_given = 1;
             break;
         case W_TORNADO:
-            if ((tornado = bounded_count("--tornado", v, 0, 100000)) < 0) goto out;
+            if ((tornado = args_count_range("--tornado", v, 0, 100000)) < 0) goto out;
             tornado_given = 1;
             break;
         case W_FRAMES:

@@ -124,6 +124,19 @@ START_TEST(did_you_mean)
 }
 END_TEST
 
+/* A count above its command's limit says the limit (exercise --tornado
+ * used to exit 2 with no message). */
+START_TEST(counts_above_their_limit)
+{
+    ck_assert_int_eq(salvo("exercise scenarios/exercises/shell-pipeline.json --tornado 100001"), 2);
+    ck_assert(has("err.txt", "--tornado: at most 100000, got 100001"));
+    ck_assert_int_eq(salvo("exercise scenarios/exercises/shell-pipeline.json --futures 1000001"), 2);
+    ck_assert(has("err.txt", "--futures: at most 1000000, got 1000001"));
+    ck_assert_int_eq(salvo("debrief . --runs 1000001"), 2);
+    ck_assert(has("err.txt", "--runs: at most 1000000, got 1000001"));
+}
+END_TEST
+
 /* It used to exit 1 with no message although the CSV was right. */
 START_TEST(sweep_assumptions_csv)
 {
@@ -432,7 +445,7 @@ Suite *suite_cli(void)
 {
     Suite *s = suite_create("cli");
     TCASE(s, "grammar", 60, SCRATCH, help_everywhere, version_flags, equals_form, double_dash, did_you_mean,
-          sweep_assumptions_csv, scenario_by_name);
+          sweep_assumptions_csv, scenario_by_name, counts_above_their_limit);
 #ifdef SALVO_HAVE_VIEW
     TCASE(s, "grammar (view)", 60, SCRATCH, view_without_display);
 #endif
