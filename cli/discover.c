@@ -34,7 +34,7 @@ static const OptSpec discover_opts[] = {
     { DIS_PASTE, "--paste-alpha", "P", "share of the box pasted back at each step after peeling (default 0.01)" },
     { DIS_SUPPORT, "--min-support", "B", "stop peeling below this share of the runs (default 0.05)" },
     { DIS_COVERAGE, "--min-coverage", "C", "choose the densest box with at least this coverage (default 0.5)" },
-    { DIS_BOXES, "--boxes", "K", "covering: up to K boxes, each on the runs the earlier ones left (default 3)" },
+    { DIS_BOXES, "--boxes", "K", "covering: up to K boxes, each on the runs the earlier ones left (default 3, at most 100)" },
     SAMPLE_OPTS,
     { 0, NULL, NULL, NULL },
 };
@@ -144,9 +144,9 @@ static int discover_opt(void *ctx, int c, const char *val)
     case DIS_ALPHA: return parse_frac("--alpha", val, &o->alpha);
     case DIS_PASTE: return parse_frac("--paste-alpha", val, &o->paste);
     case DIS_BOXES: {
-        long long k = args_count("--boxes", val, 1);
+        long long k = args_count_range("--boxes", val, 1, 100);
         if (k < 0) return -1;
-        o->boxes = k > 100 ? 100 : (int)k;
+        o->boxes = (int)k;
         return 0;
     }
     case DIS_SUPPORT: return parse_frac("--min-support", val, &o->support);

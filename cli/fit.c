@@ -97,9 +97,9 @@ static int fit_opt(void *ctx, int c, const char *val)
     case FIT_CSV: f->csv = val; return 0;
     case FIT_REPORT: f->report = val; return 0;
     case FIT_TOP: {
-        long long t = args_count("--top", val, 0);
+        long long t = args_count_range("--top", val, 0, 100000);
         if (t < 0) return -1;
-        f->top = t > 100000 ? 100000 : (int)t;
+        f->top = (int)t;
         return 0;
     }
     }

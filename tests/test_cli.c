@@ -134,6 +134,11 @@ START_TEST(counts_above_their_limit)
     ck_assert(has("err.txt", "--futures: at most 1000000, got 1000001"));
     ck_assert_int_eq(salvo("debrief . --runs 1000001"), 2);
     ck_assert(has("err.txt", "--runs: at most 1000000, got 1000001"));
+    ck_assert_int_eq(salvo("discover scenarios/korea-russia-2024.json --metric front-shortfall "
+                           "--where 'front-shortfall > 0' --boxes 101"), 2);
+    ck_assert(has("err.txt", "--boxes: at most 100, got 101"));
+    ck_assert_int_eq(salvo("fit scenarios/korea-russia-2024.json --top 100001"), 2);
+    ck_assert(has("err.txt", "--top: at most 100000, got 100001"));
 }
 END_TEST
 
