@@ -287,7 +287,7 @@ static cJSON *discover_box_json(const Scenario *s, const Cases *c, const PrimBox
 
 /* The discovery as JSON: the condition, the options, every box, the run. */
 static cJSON *discover_json(const Scenario *s, const Cases *c, const PrimCover *pr, const DiscoverArgs *da,
-                            uint64_t n, unsigned long long seed)
+                            uint64_t n, const SampleArgs *a)
 {
     cJSON *root = cJSON_CreateObject(), *dj = cJSON_AddObjectToObject(root, "discover");
     cJSON_AddStringToObject(dj, "method", "PRIM peeling, pasting and covering (Friedman and Fisher 1999; "
@@ -303,12 +303,7 @@ static cJSON *discover_json(const Scenario *s, const Cases *c, const PrimCover *
     cJSON_AddNumberToObject(dj, "min_coverage", da->coverage);
     cJSON *ba = cJSON_AddArrayToObject(dj, "boxes");
     for (int k = 0; k < pr->nboxes; k++) cJSON_AddItemToArray(ba, discover_box_json(s, c, &pr->boxes[k]));
-    cJSON *run = cJSON_AddObjectToObject(root, "run");
-    cJSON_AddStringToObject(run, "scenario", scenario_name(s));
-    cJSON_AddStringToObject(run, "sha256", scenario_sha256(s));
-    char sd[24];
-    snprintf(sd, sizeof sd, "%llu", seed);
-    cJSON_AddStringToObject(run, "seed", sd);
+    sample_run_json(root, a, s);
     return root;
 }
 
@@ -342,7 +337,7 @@ static int discover_main(int argc, char **argv, Mpi *mpi)
          "outcome;\nsupport: its share of all runs. A later box takes only the runs no earlier box took.");
     for (int k = 0; k < pr->nboxes; k++) discover_print_box(s, &c, &pr->boxes[k], k, da.coverage);
     if (da.json || da.report) {
-        cJSON *root = discover_json(s, &c, pr, &da, n, sa.seed);
+        cJSON *root = discover_json(s, &c, pr, &da, n, &sa);
         int bad = sample_write_json(root, da.json) < 0 || report_hook(root, da.report, NULL) != 0;
         cJSON_Delete(root);
         if (bad) {

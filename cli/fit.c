@@ -236,8 +236,7 @@ static void fit_print_metrics(const Scenario *s, const Fit *f)
 }
 
 /* The fit as JSON: its assumptions, observations and metrics, and the run. */
-static cJSON *fit_json(const Scenario *s, const Fit *f, const char *until_s, unsigned long long seed, int threads,
-                       Mpi *mpi)
+static cJSON *fit_json(const Scenario *s, const Fit *f, const char *until_s, const SampleArgs *a)
 {
     cJSON *root = cJSON_CreateObject(), *fit = cJSON_AddObjectToObject(root, "fit");
     cJSON_AddStringToObject(fit, "method", "ABC: Gaussian kernel on (model - record midpoint) / h per observation "
@@ -275,14 +274,7 @@ static cJSON *fit_json(const Scenario *s, const Fit *f, const char *until_s, uns
     cJSON *mo = cJSON_AddObjectToObject(fit, "metrics");
     for (int m = 0; m < scenario_metric_count(s); m++)
         cJSON_AddItemToObject(mo, scenario_metric(s, m)->id, stat_json(&f->metric[m]));
-    cJSON *run = cJSON_AddObjectToObject(root, "run");
-    cJSON_AddStringToObject(run, "scenario", scenario_name(s));
-    cJSON_AddStringToObject(run, "sha256", scenario_sha256(s));
-    char sd[24];
-    snprintf(sd, sizeof sd, "%llu", seed);
-    cJSON_AddStringToObject(run, "seed", sd);
-    cJSON_AddNumberToObject(run, "threads", threads);
-    cJSON_AddNumberToObject(run, "ranks", mpi ? mpi_size(mpi) : 0);
+    sample_run_json(root, a, s);
     return root;
 }
 
@@ -348,7 +340,7 @@ static int fit_main(int argc, char **argv, Mpi *mpi)
     fit_print_metrics(s, f);
     puts("\nRead with docs/validation.md: the record is uncertain and partly from parties to the war.");
     if (fa.json || fa.report) {
-        cJSON *root = fit_json(s, f, fa.until, a.seed, a.threads, mpi);
+        cJSON *root = fit_json(s, f, fa.until, &a);
         if (sample_write_json(root, fa.json) < 0 || report_hook(root, fa.report, NULL) != 0) rc = 1;
         cJSON_Delete(root);
     }

@@ -306,3 +306,15 @@ int sample_write_json(const struct cJSON *root, const char *path)
     diag_fini(&d);
     return rc < 0 ? -1 : 0;
 }
+
+void sample_run_json(cJSON *root, const SampleArgs *a, const Scenario *s)
+{
+    cJSON *run = cJSON_AddObjectToObject(root, "run");
+    cJSON_AddStringToObject(run, "scenario", scenario_name(s));
+    cJSON_AddStringToObject(run, "sha256", scenario_sha256(s));
+    char sd[24];
+    snprintf(sd, sizeof sd, "%llu", a->seed);
+    cJSON_AddStringToObject(run, "seed", sd);
+    cJSON_AddNumberToObject(run, "threads", a->threads);
+    cJSON_AddNumberToObject(run, "ranks", a->mpi ? mpi_size(a->mpi) : 0);
+}

@@ -99,6 +99,9 @@ double *sample_run(SampleArgs *a, const Scenario *s, uint64_t *n, int *width, in
  * after printing why not. */
 struct cJSON;
 int sample_write_json(const struct cJSON *root, const char *path);
+/* Add the "run" object of a fit or discovery to root: the scenario, its
+ * SHA-256, the seed (a string), the threads and the MPI ranks (0: none). */
+void sample_run_json(struct cJSON *root, const SampleArgs *a, const Scenario *s);
 
 /* Message lines after an interrupted run ("continue with --resume"). */
 void sample_interrupted(const SampleArgs *a, uint64_t done);
